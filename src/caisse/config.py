@@ -1,0 +1,33 @@
+"""Configuration from the environment or a `.env` file (prefix CAISSE_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CAISSE_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/caisse.sqlite"
+    fund_name: str = "Caisse d'assurances sociales de démonstration"
+    fund_kbo: str = "0403170701"
+    fund_iban: str = "BE71096123456769"
+    fund_bic: str = "GKCCBEBB"
+    management_fee_rate: str = "0.0405"
+    exchange_dir: str = "var/exchange"
+    demo_mode: bool = False
+
+    def ensure_dirs(self) -> None:
+        if self.database_url.startswith("sqlite:///"):
+            path = Path(self.database_url.removeprefix("sqlite:///"))
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+        Path(self.exchange_dir).mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

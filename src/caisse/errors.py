@@ -1,0 +1,36 @@
+"""Errors a user can read: each names the field it is about."""
+
+from __future__ import annotations
+
+
+class CaisseError(Exception):
+    """Base of every error the fund reports to a user (CLI: one line, exit != 0; API: 4xx)."""
+
+
+class InvalidInput(CaisseError):
+    """Bad input: ``field`` names where (e.g. ``niss`` or ``rows[3].income``), ``message`` says why."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class NotFound(CaisseError):
+    def __init__(self, what: str, key: object):
+        self.what = what
+        self.key = key
+        super().__init__(f"{what} {key} not found")
+
+
+class Conflict(CaisseError):
+    """The request contradicts what the fund already knows (duplicate, overlap, wrong state)."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class UnknownParameter(CaisseError):
+    """A legal figure needed for a computation has not been published (status NOT_FOUND)."""

@@ -1,0 +1,301 @@
+"""The fund's data model. The schema is created only by the Alembic migrations in ``migrations/``;
+``tests/store/test_migrations.py`` checks that these models and the migrations agree.
+
+A *party* is anyone the fund holds an account for: a person or a company (the debtor of the ledger).
+History is never overwritten: addresses, bank accounts and contributor categories are rows with a
+validity period; the affiliation workflow keeps one row per step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict: JSON}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Category(enum.StrEnum):
+    """Contributor category (catégorie de cotisant), spelled as in the simulator."""
+
+    MAIN = "main"  # à titre principal
+    COMPLEMENTARY = "complementary"  # à titre complémentaire
+    STUDENT = "student"  # étudiant-indépendant
+    HELPING_SPOUSE = "helping_spouse"  # conjoint aidant, maxi-statut
+    POST_PENSION = "post_pension"  # actif après l'âge de la pension
+    ART37 = "art37"  # assimilé à titre complémentaire (art. 37 RD 19-12-1967)
+
+
+class Language(enum.StrEnum):
+    FR = "fr"
+    NL = "nl"
+    DE = "de"
+
+
+class AffiliationStatus(enum.StrEnum):
+    REQUESTED = "requested"  # request received, checks pending
+    PENDING_DOCUMENTS = "pending_documents"  # checks found missing documents
+    PENDING_TRANSFER = "pending_transfer"  # affiliated elsewhere: transfer to be arranged
+    AFFILIATED = "affiliated"
+    CEASED = "ceased"
+    REFUSED = "refused"
+
+
+CATEGORY_VALUES = tuple(c.value for c in Category)
+LANGUAGE_VALUES = tuple(lang.value for lang in Language)
+
+
+class Party(Base):
+    """A debtor/creditor of the fund: a person or a company. ``id`` is the fund's file number."""
+
+    __tablename__ = "party"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
+    __table_args__ = (
+        CheckConstraint("kind in ('person', 'company')", name="kind"),
+        CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),
+    )
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(ForeignKey("party.id"), primary_key=True)
+    niss: Mapped[str] = mapped_column(String(11), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[dt.date] = mapped_column(Date)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    party: Mapped[Party] = relationship(lazy="joined")
+    __table_args__ = (CheckConstraint("sex is null or sex in ('M', 'F')", name="sex"),)
+
+
+class Company(Base):
+    __tablename__ = "company"
+    id: Mapped[int] = mapped_column(ForeignKey("party.id"), primary_key=True)
+    kbo: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_form: Mapped[str] = mapped_column(String(20))
+    affiliation_start: Mapped[dt.date] = mapped_column(Date)
+    affiliation_end: Mapped[dt.date | None] = mapped_column(Date)
+    party: Mapped[Party] = relationship(lazy="joined")
+
+
+class Address(Base):
+    """A party's address for a period; a move is a new row (the old one gets ``valid_to``)."""
+
+    __tablename__ = "address"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    street: Mapped[str] = mapped_column(String(200))
+    house_number: Mapped[str] = mapped_column(String(20))
+    box: Mapped[str | None] = mapped_column(String(20))
+    postal_code: Mapped[str] = mapped_column(String(10))
+    city: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2), default="BE")
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class BankAccount(Base):
+    """The IBAN the fund refunds to / pays benefits on, for a period."""
+
+    __tablename__ = "bank_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Affiliation(Base):
+    """A period during which a person is affiliated with the fund as a self-employed worker."""
+
+    __tablename__ = "affiliation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    previous_fund: Mapped[str | None] = mapped_column(String(100))
+    primostarter: Mapped[bool] = mapped_column(Boolean, default=False)
+    activity: Mapped[str | None] = mapped_column(String(200))
+    categories: Mapped[list[CategoryPeriod]] = relationship(
+        back_populates="affiliation", order_by="CategoryPeriod.valid_from", lazy="selectin"
+    )
+    __table_args__ = (
+        CheckConstraint("end_date is null or end_date >= start_date", name="end_after_start"),
+        CheckConstraint(
+            "status in ('requested', 'pending_documents', 'pending_transfer', 'affiliated', 'ceased', 'refused')",
+            name="status",
+        ),
+    )
+
+
+class CategoryPeriod(Base):
+    """The contributor category of an affiliation from ``valid_from`` to ``valid_to`` (inclusive)."""
+
+    __tablename__ = "category_period"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    affiliation_id: Mapped[int] = mapped_column(ForeignKey("affiliation.id"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    pension_received: Mapped[bool | None] = mapped_column(Boolean)
+    reduced_regime_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    affiliation: Mapped[Affiliation] = relationship(back_populates="categories")
+    __table_args__ = (
+        CheckConstraint(
+            "category in ('main', 'complementary', 'student', 'helping_spouse', 'post_pension', 'art37')",
+            name="category",
+        ),
+        CheckConstraint("valid_to is null or valid_to >= valid_from", name="valid_period"),
+    )
+
+
+class AffiliationStep(Base):
+    """One step of the affiliation workflow, with the date it happened (never rewritten)."""
+
+    __tablename__ = "affiliation_step"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    affiliation_id: Mapped[int] = mapped_column(ForeignKey("affiliation.id"), index=True)
+    step: Mapped[str] = mapped_column(String(40))
+    happened_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AffiliationDocument(Base):
+    """A document the affiliation needs (e.g. proof of employment for a complementary activity)."""
+
+    __tablename__ = "affiliation_document"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    affiliation_id: Mapped[int] = mapped_column(ForeignKey("affiliation.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
+    __table_args__ = (UniqueConstraint("affiliation_id", "kind", name="uq_affiliation_document_kind"),)
+
+
+class SpouseLink(Base):
+    """A helping spouse (conjoint aidant) and the self-employed person they help: joint liability."""
+
+    __tablename__ = "spouse_link"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    helper_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    self_employed_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    __table_args__ = (CheckConstraint("helper_id <> self_employed_id", name="distinct_people"),)
+
+
+class Mandate(Base):
+    """A company director (mandataire de société) for the period of the mandate: joint liability."""
+
+    __tablename__ = "mandate"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40), default="director")
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class BalanceSheet(Base):
+    """A company's balance-sheet total for a financial year (drives the company contribution bracket)."""
+
+    __tablename__ = "balance_sheet"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        UniqueConstraint("company_id", "financial_year", name="uq_balance_sheet_company_year"),
+        CheckConstraint("total_cents >= 0", name="total_positive"),
+    )
+
+
+class Event(Base):
+    """A dated change to a file (address, IBAN, category, cessation, ...): the file's history."""
+
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AuditLog(Base):
+    """Who did (or read) what on which file, when and from where. Append-only."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(40))
+    party_id: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    __table_args__ = (Index("ix_audit_log_party_at", "party_id", "at"),)
+
+
+class ExchangeMessage(Base):
+    """A file or record exchanged with an outside institution (INASTI, tax administration, bank)."""
+
+    __tablename__ = "exchange_message"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3))
+    kind: Mapped[str] = mapped_column(String(60))
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    path: Mapped[str | None] = mapped_column(String(400))
+    sha256: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    __table_args__ = (
+        CheckConstraint("direction in ('in', 'out')", name="direction"),
+        UniqueConstraint("direction", "kind", "sha256", name="uq_exchange_message_content"),
+    )

@@ -1,0 +1,111 @@
+"""Shared fixtures: every database test runs on SQLite **and** on a real PostgreSQL.
+
+``db_url`` is parametrised ``sqlite`` / ``postgresql``. The schema comes from the Alembic migrations
+(never ``create_all``): migrated once per worker, then each test gets a clean copy (SQLite: a copy of a
+migrated template file; PostgreSQL: a per-worker database whose tables are truncated after each test).
+In CI (``CI=true``) a PostgreSQL that cannot be found or started is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pg  # noqa: E402
+from caisse.store.db import engine_for, session_scope  # noqa: E402
+from caisse.store.migrate import upgrade  # noqa: E402
+from caisse.store.models import Base  # noqa: E402
+
+_cluster = None
+
+
+def pytest_configure(config):
+    global _cluster
+    if hasattr(config, "workerinput"):  # xdist worker: the controller already decided
+        return
+    url, _cluster, how = pg.find_or_start()
+    if url:
+        os.environ["CAISSE_TEST_POSTGRES_URL"] = url
+        os.environ["CAISSE_TEST_POSTGRES_HOW"] = how
+    else:
+        os.environ["CAISSE_TEST_POSTGRES_MISSING"] = how
+        banner = "!" * 78
+        sys.stderr.write(f"\n{banner}\n!! PostgreSQL tests will be SKIPPED: {how}\n{banner}\n")
+
+
+def pytest_unconfigure(config):
+    if _cluster is not None and not hasattr(config, "workerinput"):
+        _cluster.stop()
+
+
+def pytest_report_header(config):
+    how = os.environ.get("CAISSE_TEST_POSTGRES_HOW") or os.environ.get("CAISSE_TEST_POSTGRES_MISSING")
+    return f"caisse: PostgreSQL = {how}"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    upgrade(f"sqlite:///{path}")
+    engine_for(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    base = os.environ.get("CAISSE_TEST_POSTGRES_URL")
+    if not base:
+        reason = os.environ.get("CAISSE_TEST_POSTGRES_MISSING", "no PostgreSQL")
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {reason}")
+        pytest.skip(f"PostgreSQL unavailable: {reason}")
+    name = f"caisse_{_worker()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    url = base.rsplit("/", 1)[0] + "/" + name
+    upgrade(url)
+    yield url
+    engine_for(url).dispose()
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+def _truncate_all(url: str) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine_for(url).begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """A migrated, empty database; the test may commit freely."""
+    if request.param == "sqlite":
+        path = tmp_path / "fund.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url = f"sqlite:///{path}"
+        yield url
+        engine_for(url).dispose()
+    else:
+        url = request.getfixturevalue("postgres_database")
+        _truncate_all(url)
+        yield url
+        _truncate_all(url)
+
+
+@pytest.fixture
+def session(db_url):
+    with session_scope(db_url) as s:
+        yield s
