@@ -6,6 +6,7 @@ throwaway cluster from Debian's binaries (initdb as the ``postgres`` user), stop
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -75,10 +76,8 @@ class ThrowawayCluster:
         pidfile = self.dir / "data" / "postmaster.pid"
         if pidfile.exists():
             pid = int(pidfile.read_text().splitlines()[0])
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGINT)
-            except ProcessLookupError:
-                pass
             for _ in range(100):
                 if not pidfile.exists():
                     break
