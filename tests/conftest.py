@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import pg  # noqa: E402
 from caisse.store.db import engine_for, session_scope  # noqa: E402
 from caisse.store.migrate import upgrade  # noqa: E402
-from caisse.store.models import Base  # noqa: E402
+from caisse.store.schema import metadata  # noqa: E402
 
 _cluster = None
 
@@ -84,7 +84,7 @@ def postgres_database():
 
 
 def _truncate_all(url: str) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine_for(url).begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

@@ -5,13 +5,13 @@ from alembic.migration import MigrationContext
 
 from caisse.store.db import engine_for
 from caisse.store.migrate import downgrade, upgrade
-from caisse.store.models import Base
+from caisse.store.schema import metadata
 
 
 def test_models_and_migrations_agree(db_url):
     with engine_for(db_url).connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"render_as_batch": True})
-        diff = compare_metadata(ctx, Base.metadata)
+        diff = compare_metadata(ctx, metadata)
     assert diff == []
 
 

@@ -6,10 +6,10 @@ from alembic import context
 
 from caisse.config import get_settings
 from caisse.store.db import make_engine, normalize_url
-from caisse.store.models import Base
+from caisse.store.schema import metadata as target_metadata_all
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = target_metadata_all
 
 
 def _url() -> str:
