@@ -299,3 +299,25 @@ class ExchangeMessage(Base):
         CheckConstraint("direction in ('in', 'out')", name="direction"),
         UniqueConstraint("direction", "kind", "sha256", name="uq_exchange_message_content"),
     )
+
+
+class ProfessionalIncome(Base):
+    """Net taxable professional income of a year (the contribution base, RD 38 art. 11).
+
+    ``source``: ``tax`` (communicated by the tax administration — a revision is a new row, the latest
+    ``assessed_on`` wins), ``estimate`` (the affiliate's estimate, e.g. for a reduction request).
+    """
+
+    __tablename__ = "professional_income"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(10))
+    assessed_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("source in ('tax', 'estimate')", name="source"),
+        CheckConstraint("amount_cents >= 0", name="amount_positive"),
+        Index("ix_professional_income_person_year", "person_id", "year"),
+    )

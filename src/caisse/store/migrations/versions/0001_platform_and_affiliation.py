@@ -1,8 +1,8 @@
 """platform and affiliation
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-24 04:55:16.754980
+Revises:
+Create Date: 2026-11-24 04:57:54.498211
 """
 from alembic import op
 import sqlalchemy as sa
@@ -174,6 +174,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_mandate_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mandate_person_id'), ['person_id'], unique=False)
 
+    op.create_table('professional_income',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
+    sa.Column('assessed_on', sa.Date(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("source in ('tax', 'estimate')", name=op.f('ck_professional_income_source')),
+    sa.CheckConstraint('amount_cents >= 0', name=op.f('ck_professional_income_amount_positive')),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_professional_income_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_professional_income'))
+    )
+    with op.batch_alter_table('professional_income', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_professional_income_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_professional_income_person_year', ['person_id', 'year'], unique=False)
+
     op.create_table('spouse_link',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('helper_id', sa.Integer(), nullable=False),
@@ -253,6 +270,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_spouse_link_helper_id'))
 
     op.drop_table('spouse_link')
+    with op.batch_alter_table('professional_income', schema=None) as batch_op:
+        batch_op.drop_index('ix_professional_income_person_year')
+        batch_op.drop_index(batch_op.f('ix_professional_income_person_id'))
+
+    op.drop_table('professional_income')
     with op.batch_alter_table('mandate', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mandate_person_id'))
         batch_op.drop_index(batch_op.f('ix_mandate_company_id'))
