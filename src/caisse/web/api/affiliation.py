@@ -1,7 +1,281 @@
-"""Affiliate API: persons, companies, affiliations."""
+"""Affiliate API: persons, affiliations, companies. Input is validated here (422 with field paths) and
+again in the services (which name the field too); every read and write is audited by the services."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from caisse import identifiers
+from caisse.errors import InvalidInput
+from caisse.services import affiliation as svc
+from caisse.store.db import session_scope
 
 router = APIRouter(prefix="/api", tags=["affiliation"])
+
+ERRORS = {404: {"description": "No such file"}, 409: {"description": "Conflicts with the file (duplicate, overlap)"}}
+
+
+def _field_check(fn):
+    def check(value):
+        if value is None:
+            return value
+        try:
+            return fn(value, "value")
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+    return AfterValidator(check)
+
+
+Niss = Annotated[str, _field_check(identifiers.normalize_niss),
+                 Field(json_schema_extra={"format": "be-niss"}, examples=["85.07.30-033.28"])]
+Kbo = Annotated[str, _field_check(identifiers.normalize_kbo),
+                Field(json_schema_extra={"format": "be-kbo"}, examples=["0403.170.701"])]
+Iban = Annotated[str, _field_check(identifiers.normalize_iban),
+                 Field(json_schema_extra={"format": "iban"}, examples=["BE71 0961 2345 6769"])]
+CategoryName = Literal["main", "complementary", "student", "helping_spouse", "post_pension", "art37"]
+LanguageCode = Literal["fr", "nl", "de"]
+Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddressIn(Strict):
+    street: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+    house_number: Annotated[str, Field(min_length=1, max_length=20, pattern=r"\S")]
+    box: Annotated[str | None, Field(max_length=20)] = None
+    postal_code: Annotated[str, Field(pattern=r"^[1-9][0-9]{3}$")]
+    city: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
+
+    def to_input(self) -> svc.AddressInput:
+        return svc.AddressInput(**self.model_dump())
+
+
+class AddressOut(BaseModel):
+    street: str
+    house_number: str
+    box: str | None
+    postal_code: str
+    city: str
+    country: str
+    valid_from: dt.date
+
+
+class PersonIn(Strict):
+    niss: Niss
+    first_name: Name
+    last_name: Name
+    birth_date: dt.date
+    language: LanguageCode
+    address: AddressIn
+    email: Annotated[str | None, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
+    phone: Annotated[str | None, Field(max_length=40, pattern=r"^\+?[0-9 ./()-]{6,}$")] = None
+    iban: Iban | None = None
+
+
+class PersonOut(BaseModel):
+    id: int
+    niss: str
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    language: str
+    email: str | None
+    phone: str | None
+    address: AddressOut | None
+    iban: str | None
+
+
+class AffiliationIn(Strict):
+    person_id: Annotated[int, Field(ge=1)]
+    start_date: dt.date
+    category: CategoryName
+    requested_on: dt.date | None = None
+    previous_fund: Annotated[str | None, Field(max_length=100)] = None
+    activity: Annotated[str | None, Field(max_length=200)] = None
+    documents: list[str] = []
+    pension_received: bool | None = None
+    previously_subject_until: dt.date | None = None
+
+
+class CategoryPeriodOut(BaseModel):
+    category: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class AffiliationOut(BaseModel):
+    id: int
+    person_id: int
+    status: str
+    start_date: dt.date
+    end_date: dt.date | None
+    end_reason: str | None
+    primostarter: bool
+    starter: bool
+    categories: list[CategoryPeriodOut]
+    missing_documents: list[str]
+
+
+class CessationIn(Strict):
+    end_date: dt.date
+    reason: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+
+
+class CategoryChangeIn(Strict):
+    category: CategoryName
+    effective: dt.date
+    pension_received: bool | None = None
+
+
+class DocumentIn(Strict):
+    kind: Annotated[str, Field(min_length=1, max_length=60)]
+    received_on: dt.date | None = None
+
+
+class DirectorIn(Strict):
+    person_id: Annotated[int, Field(ge=1)]
+    since: dt.date
+
+
+class CompanyIn(Strict):
+    kbo: Kbo
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+    legal_form: Literal[svc.LEGAL_FORMS]  # type: ignore[valid-type]
+    language: LanguageCode
+    address: AddressIn
+    affiliation_start: dt.date
+    directors: Annotated[list[DirectorIn], Field(min_length=1)]
+    iban: Iban | None = None
+    balance_sheets: dict[int, Annotated[int, Field(ge=0)]] = {}
+
+
+class DirectorOut(BaseModel):
+    person_id: int
+    role: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class CompanyOut(BaseModel):
+    id: int
+    kbo: str
+    name: str
+    legal_form: str
+    language: str
+    affiliation_start: dt.date
+    address: AddressOut | None
+    directors: list[DirectorOut]
+
+
+def db(request: Request) -> Iterator[Session]:
+    with session_scope(request.app.state.settings.database_url) as session:
+        yield session
+
+
+def actor(request: Request) -> str:
+    # Until accounts exist (security issue), the API acts as the fund's own staff application.
+    return "api"
+
+
+SessionDep = Annotated[Session, Depends(db)]
+ActorDep = Annotated[str, Depends(actor)]
+
+
+def _address_out(session: Session, party_id: int) -> AddressOut | None:
+    a = svc.current_address(session, party_id)
+    return AddressOut.model_validate(a, from_attributes=True) if a else None
+
+
+def _person_out(session: Session, person) -> PersonOut:
+    account = svc.current_bank_account(session, person.id)
+    return PersonOut(id=person.id, niss=person.niss, first_name=person.first_name, last_name=person.last_name,
+                     birth_date=person.birth_date, language=person.party.language, email=person.email,
+                     phone=person.phone, address=_address_out(session, person.id),
+                     iban=account.iban if account else None)
+
+
+def _affiliation_out(session: Session, a) -> AffiliationOut:
+    return AffiliationOut(
+        id=a.id, person_id=a.person_id, status=a.status, start_date=a.start_date, end_date=a.end_date,
+        end_reason=a.end_reason, primostarter=a.primostarter, starter=svc.is_starter(a.start_date, dt.date.today()),
+        categories=[CategoryPeriodOut.model_validate(c, from_attributes=True) for c in a.categories],
+        missing_documents=svc.missing_documents(session, a.id))
+
+
+@router.post("/persons", status_code=201, response_model=PersonOut, responses=ERRORS)
+def create_person(body: PersonIn, session: SessionDep, who: ActorDep) -> PersonOut:
+    data = svc.PersonInput(**body.model_dump(exclude={"address"}), address=body.address.to_input())
+    person = svc.register_person(session, data, who, dt.date.today())
+    return _person_out(session, person)
+
+
+@router.get("/persons/{person_id}", response_model=PersonOut, responses=ERRORS)
+def read_person(person_id: int, session: SessionDep, who: ActorDep) -> PersonOut:
+    return _person_out(session, svc.get_person(session, person_id, who))
+
+
+@router.put("/persons/{person_id}/address", response_model=PersonOut, responses=ERRORS)
+def move(person_id: int, body: AddressIn, effective: dt.date, session: SessionDep, who: ActorDep) -> PersonOut:
+    svc.change_address(session, person_id, body.to_input(), effective, who)
+    return _person_out(session, svc.get_person(session, person_id, who))
+
+
+@router.post("/affiliations", status_code=201, response_model=AffiliationOut, responses=ERRORS)
+def create_affiliation(body: AffiliationIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
+    data = svc.AffiliationInput(**body.model_dump(exclude={"requested_on"}),
+                                requested_on=body.requested_on or dt.date.today())
+    return _affiliation_out(session, svc.request_affiliation(session, data, who))
+
+
+@router.get("/affiliations/{affiliation_id}", response_model=AffiliationOut, responses=ERRORS)
+def read_affiliation(affiliation_id: int, session: SessionDep) -> AffiliationOut:
+    return _affiliation_out(session, svc.get_affiliation(session, affiliation_id))
+
+
+@router.post("/affiliations/{affiliation_id}/documents", response_model=AffiliationOut, responses=ERRORS)
+def receive_document(affiliation_id: int, body: DocumentIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
+    a = svc.receive_document(session, affiliation_id, body.kind, body.received_on or dt.date.today(), who)
+    return _affiliation_out(session, a)
+
+
+@router.post("/affiliations/{affiliation_id}/category", response_model=AffiliationOut, responses=ERRORS)
+def change_category(affiliation_id: int, body: CategoryChangeIn, session: SessionDep,
+                    who: ActorDep) -> AffiliationOut:
+    svc.change_category(session, affiliation_id, body.category, body.effective, who, body.pension_received)
+    return _affiliation_out(session, svc.get_affiliation(session, affiliation_id))
+
+
+@router.post("/affiliations/{affiliation_id}/cease", response_model=AffiliationOut, responses=ERRORS)
+def cease(affiliation_id: int, body: CessationIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
+    return _affiliation_out(session, svc.cease(session, affiliation_id, body.end_date, body.reason, who))
+
+
+@router.post("/companies", status_code=201, response_model=CompanyOut, responses=ERRORS)
+def create_company(body: CompanyIn, session: SessionDep, who: ActorDep) -> CompanyOut:
+    data = svc.CompanyInput(
+        kbo=body.kbo, name=body.name, legal_form=body.legal_form, language=body.language,
+        address=body.address.to_input(), affiliation_start=body.affiliation_start,
+        directors=[(d.person_id, d.since) for d in body.directors], iban=body.iban,
+        balance_sheets={year: total for year, total in body.balance_sheets.items()})
+    company = svc.register_company(session, data, who, dt.date.today())
+    return _company_out(session, company)
+
+
+@router.get("/companies/{company_id}", response_model=CompanyOut, responses=ERRORS)
+def read_company(company_id: int, session: SessionDep, who: ActorDep) -> CompanyOut:
+    return _company_out(session, svc.get_company(session, company_id, who))
+
+
+def _company_out(session: Session, c) -> CompanyOut:
+    return CompanyOut(id=c.id, kbo=c.kbo, name=c.name, legal_form=c.legal_form, language=c.party.language,
+                      affiliation_start=c.affiliation_start, address=_address_out(session, c.id),
+                      directors=[DirectorOut.model_validate(m, from_attributes=True)
+                                 for m in svc.directors(session, c.id)])

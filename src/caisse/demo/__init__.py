@@ -1,0 +1,1 @@
+"""A deterministic synthetic fund for the demo, the tests and the benchmarks."""

@@ -1,0 +1,552 @@
+"""Affiliation use cases: register people and companies, affiliate, change, cease.
+
+Every function takes an open SQLAlchemy session (the caller owns the transaction: on any error nothing
+is written), validates its input (``InvalidInput`` names the field), checks the file against what the
+fund already knows (``Conflict``), and writes the audit log. Changes are dated events, never silent
+overwrites: a move, a new IBAN, a category change or a cessation closes the current row and adds one.
+
+Legal and practice notes (see ``docs/affiliation.md``):
+- affiliation at the latest on the day the activity starts, at the earliest six months before it
+  (Acerta, "Comment m'affilier à une caisse d'assurances sociales"; BCMG "Affiliation en personne
+  physique") — a later request is accepted (late affiliation) but flagged;
+- contributions are due from the quarter in which the activity starts (the quarter is indivisible);
+- starter: the calendar year of the start and the three following years (RD 38 art. 13bis,
+  legislation.md §1.1); primostarter: main activity with no main / art. 37 / maxi helping-spouse
+  subjection in the previous 20 quarters (RD 38 art. 12 §1bis, legislation.md §1.3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from caisse import identifiers
+from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.services import audit
+from caisse.services.calendar import add_months, quarter_start
+from caisse.store.models import (
+    Address,
+    Affiliation,
+    AffiliationDocument,
+    AffiliationStatus,
+    AffiliationStep,
+    BalanceSheet,
+    BankAccount,
+    Category,
+    CategoryPeriod,
+    Company,
+    Event,
+    Mandate,
+    Party,
+    Person,
+    SpouseLink,
+)
+
+EARLIEST_REQUEST_MONTHS_BEFORE_START = 6
+PRIMOSTARTER_LOOKBACK_QUARTERS = 20
+STARTER_FOLLOWING_YEARS = 3
+
+#: Documents a fund asks before affiliating, by contributor category.
+REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    Category.MAIN: (),
+    Category.COMPLEMENTARY: ("proof_of_main_occupation",),  # employment ≥ half-time, replacement income…
+    Category.STUDENT: ("enrolment_certificate",),
+    Category.HELPING_SPOUSE: ("helping_spouse_declaration",),
+    Category.POST_PENSION: ("pension_decision",),
+    Category.ART37: ("art37_proof",),
+}
+
+LEGAL_FORMS = ("SRL", "BV", "SA", "NV", "SC", "CV", "SNC", "VOF", "SCS", "CommV", "ASBL", "VZW", "GmbH", "AG", "other")
+
+
+@dataclass
+class AddressInput:
+    street: str
+    house_number: str
+    postal_code: str
+    city: str
+    box: str | None = None
+    country: str = "BE"
+
+    def validate(self, prefix: str = "address") -> None:
+        for name in ("street", "house_number", "postal_code", "city"):
+            if not str(getattr(self, name) or "").strip():
+                raise InvalidInput(f"{prefix}.{name}", "is required")
+        if self.country == "BE" and not (self.postal_code.isdigit() and 1000 <= int(self.postal_code) <= 9999):
+            raise InvalidInput(f"{prefix}.postal_code", "a Belgian postal code has four digits (1000–9999)")
+
+
+@dataclass
+class PersonInput:
+    niss: str
+    first_name: str
+    last_name: str
+    birth_date: dt.date
+    language: str
+    address: AddressInput
+    email: str | None = None
+    phone: str | None = None
+    iban: str | None = None
+
+
+@dataclass
+class AffiliationInput:
+    person_id: int
+    start_date: dt.date
+    category: str
+    requested_on: dt.date
+    previous_fund: str | None = None
+    activity: str | None = None
+    documents: list[str] = field(default_factory=list)
+    pension_received: bool | None = None
+    previously_subject_until: dt.date | None = None  # last main/art37/maxi subjection elsewhere, if any
+
+
+@dataclass
+class CompanyInput:
+    kbo: str
+    name: str
+    legal_form: str
+    language: str
+    address: AddressInput
+    affiliation_start: dt.date
+    directors: list[tuple[int, dt.date]]  # (person_id, mandate start)
+    iban: str | None = None
+    balance_sheets: dict[int, int] = field(default_factory=dict)  # financial year -> total in cents
+
+
+# ---------------------------------------------------------------- persons
+
+
+def _check_language(language: str, field_name: str = "language") -> str:
+    if language not in ("fr", "nl", "de"):
+        raise InvalidInput(field_name, "language must be fr, nl or de")
+    return language
+
+
+def register_person(session: Session, data: PersonInput, actor: str, today: dt.date) -> Person:
+    niss = identifiers.normalize_niss(data.niss)
+    if not data.first_name.strip():
+        raise InvalidInput("first_name", "is required")
+    if not data.last_name.strip():
+        raise InvalidInput("last_name", "is required")
+    if data.birth_date > today:
+        raise InvalidInput("birth_date", "a birth date cannot be in the future")
+    born = identifiers.niss_birth_date(niss)
+    if born is not None and born != data.birth_date:
+        raise InvalidInput("birth_date", f"does not match the national number (which says {born.isoformat()})")
+    _check_language(data.language)
+    data.address.validate()
+    iban = identifiers.normalize_iban(data.iban) if data.iban else None
+    existing = session.scalar(select(Person.id).where(Person.niss == niss))
+    if existing is not None:
+        raise Conflict("niss", f"a person with this national number is already registered (file {existing})")
+
+    party = Party(kind="person", language=data.language)
+    session.add(party)
+    session.flush()
+    person = Person(
+        id=party.id, niss=niss, first_name=data.first_name.strip(), last_name=data.last_name.strip(),
+        birth_date=data.birth_date, sex=_sex_from_niss(niss), email=data.email, phone=data.phone,
+    )
+    session.add(person)
+    session.flush()
+    _add_address(session, party.id, data.address, today)
+    if iban:
+        session.add(BankAccount(party_id=party.id, iban=iban, bic=_bic(iban), valid_from=today))
+    session.flush()
+    audit.record(session, actor, "create", "person", person.id, party_id=person.id)
+    return person
+
+
+def _sex_from_niss(niss: str) -> str | None:
+    """The sequence number of a national number is odd for men, even for women (not for BIS numbers)."""
+    if identifiers.niss_is_bis(niss):
+        return None
+    return "M" if int(niss[6:9]) % 2 == 1 else "F"
+
+
+def _bic(iban: str) -> str | None:
+    from stdnum.be import iban as be_iban
+
+    return be_iban.to_bic(iban) if iban.startswith("BE") else None
+
+
+def _add_address(session: Session, party_id: int, address: AddressInput, valid_from: dt.date) -> None:
+    session.add(Address(party_id=party_id, street=address.street.strip(), house_number=address.house_number.strip(),
+                        box=address.box, postal_code=address.postal_code.strip(), city=address.city.strip(),
+                        country=address.country, valid_from=valid_from))
+
+
+def get_person(session: Session, person_id: int, actor: str, reason: str | None = None) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("person", person_id)
+    audit.record(session, actor, "read", "person", person_id, party_id=person_id, reason=reason)
+    return person
+
+
+def current_address(session: Session, party_id: int, on: dt.date | None = None) -> Address | None:
+    q = select(Address).where(Address.party_id == party_id)
+    if on is not None:
+        q = q.where(Address.valid_from <= on, or_(Address.valid_to.is_(None), Address.valid_to >= on))
+    else:
+        q = q.where(Address.valid_to.is_(None))
+    return session.scalars(q.order_by(Address.valid_from.desc(), Address.id.desc())).first()
+
+
+def current_bank_account(session: Session, party_id: int) -> BankAccount | None:
+    q = select(BankAccount).where(BankAccount.party_id == party_id, BankAccount.valid_to.is_(None))
+    return session.scalars(q.order_by(BankAccount.valid_from.desc(), BankAccount.id.desc())).first()
+
+
+def change_address(session: Session, party_id: int, address: AddressInput, effective: dt.date, actor: str) -> Address:
+    address.validate()
+    if session.get(Party, party_id) is None:
+        raise NotFound("party", party_id)
+    old = current_address(session, party_id)
+    if old is not None:
+        if effective <= old.valid_from:
+            raise InvalidInput("effective", f"must be after the start of the current address ({old.valid_from})")
+        old.valid_to = effective - dt.timedelta(days=1)
+    _add_address(session, party_id, address, effective)
+    session.add(Event(party_id=party_id, kind="address_changed", effective_on=effective, actor=actor,
+                      detail={"postal_code": address.postal_code, "city": address.city}))
+    audit.record(session, actor, "update", "address", party_id, party_id=party_id)
+    session.flush()
+    return current_address(session, party_id)
+
+
+def change_iban(session: Session, party_id: int, iban: str, effective: dt.date, actor: str) -> BankAccount:
+    iban = identifiers.normalize_iban(iban)
+    if session.get(Party, party_id) is None:
+        raise NotFound("party", party_id)
+    old = current_bank_account(session, party_id)
+    if old is not None:
+        if old.iban == iban:
+            raise Conflict("iban", "this is already the account on file")
+        if effective < old.valid_from:
+            raise InvalidInput("effective", f"must not be before the start of the current account ({old.valid_from})")
+        old.valid_to = max(old.valid_from, effective - dt.timedelta(days=1))
+    account = BankAccount(party_id=party_id, iban=iban, bic=_bic(iban), valid_from=effective)
+    session.add(account)
+    session.add(Event(party_id=party_id, kind="iban_changed", effective_on=effective, actor=actor,
+                      detail={"iban": identifiers.mask_iban(iban)}))
+    audit.record(session, actor, "update", "bank_account", party_id, party_id=party_id)
+    session.flush()
+    return account
+
+
+# ---------------------------------------------------------------- affiliations
+
+
+def is_starter(start_date: dt.date, on: dt.date) -> bool:
+    """Starter (débutant): the year of the start and the three following calendar years (art. 13bis)."""
+    return start_date <= on and on.year <= start_date.year + STARTER_FOLLOWING_YEARS
+
+
+def _overlaps(a_start: dt.date, a_end: dt.date | None, b_start: dt.date, b_end: dt.date | None) -> bool:
+    return a_start <= (b_end or dt.date.max) and b_start <= (a_end or dt.date.max)
+
+
+def _primostarter(session: Session, data: AffiliationInput) -> bool:
+    if data.category != Category.MAIN:
+        return False
+    lookback = add_months(quarter_start(data.start_date), -3 * PRIMOSTARTER_LOOKBACK_QUARTERS)
+    if data.previously_subject_until is not None and data.previously_subject_until >= lookback:
+        return False
+    rows = session.execute(
+        select(CategoryPeriod.category, CategoryPeriod.valid_from, CategoryPeriod.valid_to)
+        .join(Affiliation, Affiliation.id == CategoryPeriod.affiliation_id)
+        .where(Affiliation.person_id == data.person_id, Affiliation.status.in_(("affiliated", "ceased")))
+    ).all()
+    for category, _frm, to in rows:
+        if category in (Category.MAIN, Category.ART37, Category.HELPING_SPOUSE) and (to is None or to >= lookback):
+            return False
+    return True
+
+
+def request_affiliation(session: Session, data: AffiliationInput, actor: str) -> Affiliation:
+    """Affiliation workflow: request → checks → affiliated (or waiting for documents / a transfer)."""
+    if data.category not in REQUIRED_DOCUMENTS:
+        raise InvalidInput("category", f"unknown contributor category {data.category!r}; expected one of "
+                           + ", ".join(REQUIRED_DOCUMENTS))
+    person = session.get(Person, data.person_id)
+    if person is None:
+        raise InvalidInput("person_id", f"no person with file number {data.person_id}")
+    latest_start = add_months(data.requested_on, EARLIEST_REQUEST_MONTHS_BEFORE_START)
+    if data.start_date > latest_start:
+        raise InvalidInput("start_date", f"an affiliation can be requested at the earliest six months before the "
+                           f"activity starts: {data.start_date} is after {latest_start}")
+    if data.start_date < person.birth_date:
+        raise InvalidInput("start_date", "is before the person's birth date")
+    unknown_docs = set(data.documents) - {d for docs in REQUIRED_DOCUMENTS.values() for d in docs}
+    if unknown_docs:
+        raise InvalidInput("documents", f"unknown document kind(s): {', '.join(sorted(unknown_docs))}")
+    if data.category == Category.STUDENT:
+        age = _age(person.birth_date, data.start_date)
+        if not 18 <= age < 25:
+            raise InvalidInput("category", f"a student self-employed is 18 to 24 years old (this person is {age})")
+    existing = session.scalars(select(Affiliation).where(
+        Affiliation.person_id == data.person_id, Affiliation.status != AffiliationStatus.REFUSED)).all()
+    for other in existing:
+        if _overlaps(data.start_date, None, other.start_date, other.end_date):
+            raise Conflict("start_date", f"overlaps affiliation {other.id} ({other.start_date} – "
+                           f"{other.end_date or 'open'}); cease it first or choose a later start")
+
+    affiliation = Affiliation(
+        person_id=data.person_id, status=AffiliationStatus.REQUESTED, start_date=data.start_date,
+        requested_on=data.requested_on, previous_fund=data.previous_fund, activity=data.activity,
+        primostarter=_primostarter(session, data),
+    )
+    session.add(affiliation)
+    session.flush()
+    session.add(CategoryPeriod(affiliation_id=affiliation.id, category=data.category, valid_from=data.start_date,
+                               pension_received=data.pension_received))
+    for kind in REQUIRED_DOCUMENTS[data.category]:
+        session.add(AffiliationDocument(affiliation_id=affiliation.id, kind=kind,
+                                        received_on=data.requested_on if kind in data.documents else None))
+    late = data.requested_on > data.start_date
+    _step(session, affiliation, "requested", data.requested_on, {"late": late, "category": data.category})
+    audit.record(session, actor, "create", "affiliation", affiliation.id, party_id=data.person_id)
+    session.flush()
+    _advance(session, affiliation, data.requested_on, actor)
+    return affiliation
+
+
+def _age(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _step(session: Session, affiliation: Affiliation, step: str, on: dt.date, detail: dict | None = None) -> None:
+    session.add(AffiliationStep(affiliation_id=affiliation.id, step=step, happened_on=on, detail=detail))
+
+
+def missing_documents(session: Session, affiliation_id: int) -> list[str]:
+    return list(session.scalars(select(AffiliationDocument.kind).where(
+        AffiliationDocument.affiliation_id == affiliation_id, AffiliationDocument.received_on.is_(None))))
+
+
+def _advance(session: Session, affiliation: Affiliation, on: dt.date, actor: str) -> None:
+    """Run the checks and move the request as far as it can go."""
+    missing = missing_documents(session, affiliation.id)
+    if affiliation.previous_fund and affiliation.status != AffiliationStatus.PENDING_TRANSFER \
+            and not _step_done(session, affiliation.id, "transfer_completed"):
+        affiliation.status = AffiliationStatus.PENDING_TRANSFER
+        _step(session, affiliation, "checked", on, {"transfer_from": affiliation.previous_fund, "missing": missing})
+        return
+    if affiliation.status == AffiliationStatus.PENDING_TRANSFER:
+        return
+    if missing:
+        if affiliation.status != AffiliationStatus.PENDING_DOCUMENTS:
+            affiliation.status = AffiliationStatus.PENDING_DOCUMENTS
+            _step(session, affiliation, "checked", on, {"missing": missing})
+        return
+    if not _step_done(session, affiliation.id, "checked"):
+        _step(session, affiliation, "checked", on, {"missing": []})
+    affiliation.status = AffiliationStatus.AFFILIATED
+    _step(session, affiliation, "affiliated", on)
+    _step(session, affiliation, "certificate_issued", on)
+    session.flush()
+    from caisse.services import inasti
+
+    inasti.notify_start(session, affiliation, on)
+    _step(session, affiliation, "inasti_notified", on)
+    audit.record(session, actor, "affiliate", "affiliation", affiliation.id, party_id=affiliation.person_id)
+
+
+def _step_done(session: Session, affiliation_id: int, step: str) -> bool:
+    return session.scalar(select(AffiliationStep.id).where(
+        AffiliationStep.affiliation_id == affiliation_id, AffiliationStep.step == step).limit(1)) is not None
+
+
+def get_affiliation(session: Session, affiliation_id: int) -> Affiliation:
+    affiliation = session.get(Affiliation, affiliation_id)
+    if affiliation is None:
+        raise NotFound("affiliation", affiliation_id)
+    return affiliation
+
+
+def receive_document(session: Session, affiliation_id: int, kind: str, on: dt.date, actor: str) -> Affiliation:
+    affiliation = get_affiliation(session, affiliation_id)
+    doc = session.scalar(select(AffiliationDocument).where(
+        AffiliationDocument.affiliation_id == affiliation_id, AffiliationDocument.kind == kind))
+    if doc is None:
+        raise InvalidInput("kind", f"document {kind!r} is not required for this affiliation")
+    if doc.received_on is None:
+        doc.received_on = on
+    _step(session, affiliation, "document_received", on, {"kind": kind})
+    session.flush()
+    if affiliation.status in (AffiliationStatus.PENDING_DOCUMENTS, AffiliationStatus.REQUESTED):
+        _advance(session, affiliation, on, actor)
+    return affiliation
+
+
+def complete_transfer(session: Session, affiliation_id: int, on: dt.date, actor: str) -> Affiliation:
+    """The previous fund released the affiliate: the request goes on with the other checks."""
+    affiliation = get_affiliation(session, affiliation_id)
+    if affiliation.status != AffiliationStatus.PENDING_TRANSFER:
+        raise Conflict("status", f"affiliation {affiliation_id} is not waiting for a transfer")
+    _step(session, affiliation, "transfer_completed", on, {"from": affiliation.previous_fund})
+    affiliation.status = AffiliationStatus.REQUESTED
+    session.flush()
+    _advance(session, affiliation, on, actor)
+    return affiliation
+
+
+def current_category(affiliation: Affiliation, on: dt.date | None = None) -> CategoryPeriod:
+    periods = affiliation.categories
+    if on is None:
+        return periods[-1]
+    for period in periods:
+        if period.valid_from <= on and (period.valid_to is None or period.valid_to >= on):
+            return period
+    raise NotFound("category on", on)
+
+
+def change_category(session: Session, affiliation_id: int, category: str, effective: dt.date, actor: str,
+                    pension_received: bool | None = None) -> CategoryPeriod:
+    """A new contributor category from ``effective``; the previous period is closed, never rewritten."""
+    affiliation = get_affiliation(session, affiliation_id)
+    if category not in REQUIRED_DOCUMENTS:
+        raise InvalidInput("category", f"unknown contributor category {category!r}")
+    if affiliation.status != AffiliationStatus.AFFILIATED:
+        raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}, not affiliated")
+    current = affiliation.categories[-1]
+    if effective <= current.valid_from:
+        raise InvalidInput("effective", f"must be after the start of the current category ({current.valid_from})")
+    if current.category == category and current.pension_received == pension_received:
+        raise Conflict("category", f"the affiliate is already in category {category}")
+    current.valid_to = effective - dt.timedelta(days=1)
+    period = CategoryPeriod(affiliation_id=affiliation.id, category=category, valid_from=effective,
+                            pension_received=pension_received)
+    session.add(period)
+    session.add(Event(party_id=affiliation.person_id, kind="category_changed", effective_on=effective, actor=actor,
+                      detail={"from": current.category, "to": category, "affiliation": affiliation.id}))
+    audit.record(session, actor, "update", "category", affiliation.id, party_id=affiliation.person_id)
+    session.flush()
+    session.refresh(affiliation)
+    return period
+
+
+def cease(session: Session, affiliation_id: int, end_date: dt.date, reason: str, actor: str) -> Affiliation:
+    """Cessation (cessation d'activité): the affiliation ends on ``end_date``."""
+    affiliation = get_affiliation(session, affiliation_id)
+    if affiliation.status == AffiliationStatus.CEASED:
+        raise Conflict("status", f"affiliation {affiliation_id} already ceased on {affiliation.end_date}")
+    if affiliation.status != AffiliationStatus.AFFILIATED:
+        raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}, not affiliated")
+    if end_date < affiliation.start_date:
+        raise InvalidInput("end_date", f"cessation on {end_date} is before the start of the affiliation "
+                           f"({affiliation.start_date})")
+    if not reason.strip():
+        raise InvalidInput("reason", "is required")
+    current = affiliation.categories[-1]
+    if current.valid_from > end_date:
+        raise InvalidInput("end_date", f"is before the start of the current category ({current.valid_from})")
+    current.valid_to = end_date
+    affiliation.end_date = end_date
+    affiliation.end_reason = reason.strip()
+    affiliation.status = AffiliationStatus.CEASED
+    _step(session, affiliation, "ceased", end_date, {"reason": reason})
+    session.add(Event(party_id=affiliation.person_id, kind="ceased", effective_on=end_date, actor=actor,
+                      detail={"affiliation": affiliation.id, "reason": reason}))
+    audit.record(session, actor, "cease", "affiliation", affiliation.id, party_id=affiliation.person_id)
+    session.flush()
+    from caisse.services import inasti
+
+    inasti.notify_end(session, affiliation, end_date)
+    return affiliation
+
+
+def link_helping_spouse(session: Session, helper_id: int, self_employed_id: int, valid_from: dt.date,
+                        actor: str) -> SpouseLink:
+    """Helping spouse (conjoint aidant) ↔ the self-employed person they help (joint liability)."""
+    if helper_id == self_employed_id:
+        raise InvalidInput("self_employed_id", "a person cannot be their own helping spouse")
+    for pid, name in ((helper_id, "helper_id"), (self_employed_id, "self_employed_id")):
+        if session.get(Person, pid) is None:
+            raise InvalidInput(name, f"no person with file number {pid}")
+    open_link = session.scalar(select(SpouseLink).where(
+        SpouseLink.helper_id == helper_id, SpouseLink.valid_to.is_(None)))
+    if open_link is not None:
+        raise Conflict("helper_id", f"already helping person {open_link.self_employed_id} since {open_link.valid_from}")
+    link = SpouseLink(helper_id=helper_id, self_employed_id=self_employed_id, valid_from=valid_from)
+    session.add(link)
+    audit.record(session, actor, "create", "spouse_link", helper_id, party_id=helper_id)
+    session.flush()
+    return link
+
+
+# ---------------------------------------------------------------- companies
+
+
+def register_company(session: Session, data: CompanyInput, actor: str, today: dt.date) -> Company:
+    kbo = identifiers.normalize_kbo(data.kbo)
+    if not data.name.strip():
+        raise InvalidInput("name", "is required")
+    if data.legal_form not in LEGAL_FORMS:
+        raise InvalidInput("legal_form", f"unknown legal form {data.legal_form!r}; expected one of "
+                           + ", ".join(LEGAL_FORMS))
+    _check_language(data.language)
+    data.address.validate()
+    if not data.directors:
+        raise InvalidInput("directors", "a company needs at least one director (mandataire) on file")
+    for i, (person_id, _start) in enumerate(data.directors):
+        if session.get(Person, person_id) is None:
+            raise InvalidInput(f"directors.{i}.person_id", f"no person with file number {person_id}")
+    for year, total in data.balance_sheets.items():
+        if total < 0:
+            raise InvalidInput(f"balance_sheets.{year}", "a balance-sheet total cannot be negative")
+    iban = identifiers.normalize_iban(data.iban) if data.iban else None
+    existing = session.scalar(select(Company.id).where(Company.kbo == kbo))
+    if existing is not None:
+        raise Conflict("kbo", f"a company with this enterprise number is already registered (file {existing})")
+
+    party = Party(kind="company", language=data.language)
+    session.add(party)
+    session.flush()
+    company = Company(id=party.id, kbo=kbo, name=data.name.strip(), legal_form=data.legal_form,
+                      affiliation_start=data.affiliation_start)
+    session.add(company)
+    session.flush()
+    _add_address(session, party.id, data.address, today)
+    if iban:
+        session.add(BankAccount(party_id=party.id, iban=iban, bic=_bic(iban), valid_from=today))
+    for person_id, start in data.directors:
+        session.add(Mandate(company_id=party.id, person_id=person_id, valid_from=start))
+    for year, total in data.balance_sheets.items():
+        session.add(BalanceSheet(company_id=party.id, financial_year=year, total_cents=total))
+    session.flush()
+    audit.record(session, actor, "create", "company", company.id, party_id=company.id)
+    return company
+
+
+def get_company(session: Session, company_id: int, actor: str, reason: str | None = None) -> Company:
+    company = session.get(Company, company_id)
+    if company is None:
+        raise NotFound("company", company_id)
+    audit.record(session, actor, "read", "company", company_id, party_id=company_id, reason=reason)
+    return company
+
+
+def directors(session: Session, company_id: int) -> list[Mandate]:
+    return list(session.scalars(select(Mandate).where(Mandate.company_id == company_id).order_by(Mandate.valid_from)))
+
+
+def record_balance_sheet(session: Session, company_id: int, year: int, total_cents: int, actor: str) -> BalanceSheet:
+    if session.get(Company, company_id) is None:
+        raise NotFound("company", company_id)
+    if total_cents < 0:
+        raise InvalidInput("total", "a balance-sheet total cannot be negative")
+    if session.scalar(select(BalanceSheet.id).where(BalanceSheet.company_id == company_id,
+                                                    BalanceSheet.financial_year == year)) is not None:
+        raise Conflict("financial_year", f"the balance sheet of {year} is already on file")
+    sheet = BalanceSheet(company_id=company_id, financial_year=year, total_cents=total_cents)
+    session.add(sheet)
+    audit.record(session, actor, "create", "balance_sheet", company_id, party_id=company_id)
+    session.flush()
+    return sheet
