@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from caisse.errors import CaisseError
 
-
-class UserError(click.ClickException):
-    """A CaisseError shown as one line on stderr, exit code 2."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:  # noqa: ARG002 - click's signature
-        click.echo(f"error: {self.message}", err=True)
+USER_ERROR_EXIT = 2
 
 
 class CaisseGroup(TyperGroup):
-    def invoke(self, ctx: click.Context):
+    """Shows a CaisseError (bad input, conflict, unknown file) as one line on stderr, exit code 2."""
+
+    def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except CaisseError as exc:
-            raise UserError(str(exc)) from exc
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(USER_ERROR_EXIT) from None
 
 
 app = typer.Typer(

@@ -47,3 +47,59 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.command("serve")(serve)
+    app.command("demo")(demo)
+
+
+def demo(
+    affiliates: int = typer.Option(2000, min=1, help="Number of self-employed people."),
+    companies: int | None = typer.Option(None, min=0, help="Number of companies (default: one per ten people)."),
+    seed: int = typer.Option(1, help="Random seed: the same seed gives the same fund."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Build the fund and stop (do not start the web server)."),
+    db: str = typer.Option("sqlite:///var/demo.sqlite", "--db", help="Where to build the demo fund."),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="TCP port."),
+) -> None:
+    """Build a deterministic synthetic fund (SQLite by default) and serve it on localhost."""
+    import datetime as dt
+    import os
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from caisse.demo.generator import generate, load
+    from caisse.errors import InvalidInput
+    from caisse.store.db import engine_for
+    from caisse.store.migrate import upgrade
+    from caisse.store.models import Party
+
+    if db.startswith("sqlite:///"):
+        path = Path(db.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    upgrade(db)
+    engine = engine_for(db)
+    with engine.connect() as conn:
+        if conn.scalar(select(func.count()).select_from(Party)):
+            raise InvalidInput("db", "the database already holds a fund; the demo builds only into an empty one")
+    today = dt.date.today()
+    typer.echo(f"Building a demo fund of {affiliates} self-employed people (seed {seed}) …")
+    fund = generate(affiliates=affiliates, companies=companies, seed=seed, as_of=today)
+    with engine.begin() as conn:
+        counts = load(conn, fund)
+    typer.echo(f"  {counts['person']} people, {counts.get('company', 0)} companies, "
+               f"{counts['affiliation']} affiliations, {counts.get('professional_income', 0)} incomes on file")
+    typer.echo(f"  database: {db}")
+    url = f"http://{host}:{port}/"
+    typer.echo(f"\nThe fund's desk: {url}  (API: {url}docs)")
+    typer.echo("Logins: personal accounts come with the security module; until then the desk is open on "
+               "localhost only, as the fund's own staff application.")
+    if no_serve:
+        return
+    import uvicorn
+
+    os.environ["CAISSE_DATABASE_URL"] = db
+    get_settings.cache_clear()
+    from caisse.web.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port)

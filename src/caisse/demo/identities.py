@@ -32,3 +32,11 @@ def make_iban(bank_code: str, account: int) -> str:
     national = f"{bank_code}{account:07d}"
     bban = national + f"{int(national) % 97 or 97:02d}"
     return "BE" + std_iban.calc_check_digits("BE00" + bban) + bban
+
+
+def make_bis(birth: dt.date, sequence: int, sex_known: bool = True) -> str:
+    """BIS number (people not in the national register): month + 40 (sex known) or + 20 (sex unknown)."""
+    month = birth.month + (40 if sex_known else 20)
+    base = f"{birth:%y}{month:02d}{birth:%d}{sequence:03d}"
+    number = int(("2" + base) if birth.year >= 2000 else base)
+    return f"{base}{97 - number % 97:02d}"

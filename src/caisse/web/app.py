@@ -34,8 +34,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def not_found(_request: Request, exc: NotFound):
         return JSONResponse(status_code=404, content={"detail": str(exc)})
 
+    from pathlib import Path
+
+    from fastapi.staticfiles import StaticFiles
+
+    from caisse.web import desk
     from caisse.web.api import affiliation, simulate
 
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
+    app.include_router(desk.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app
