@@ -112,3 +112,22 @@ def test_cease_before_start_is_a_422_and_changes_nothing(client):
     r = client.post(f"/api/affiliations/{aid}/cease", json={"end_date": "2025-01-01", "reason": "x"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "end_date"]
     assert client.get(f"/api/affiliations/{aid}").json()["status"] == "affiliated"
+
+
+def test_the_affiliation_certificate_is_a_pdf_and_its_download_is_audited(client, db_url):
+    pid = client.post("/api/persons", json=PERSON).json()["id"]
+    aid = client.post("/api/affiliations", json={"person_id": pid, "start_date": "2026-01-01", "category": "main",
+                                                 "requested_on": "2025-12-01"}).json()["id"]
+    r = client.get(f"/api/affiliations/{aid}/certificate.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).where(AuditLog.entity == "affiliation_certificate")) == 1
+
+
+def test_no_certificate_while_documents_are_missing(client):
+    pid = client.post("/api/persons", json=PERSON).json()["id"]
+    aid = client.post("/api/affiliations", json={"person_id": pid, "start_date": "2026-01-01",
+                                                 "category": "complementary", "requested_on": "2025-12-01"}).json()
+    assert aid["status"] == "pending_documents"
+    assert client.get(f"/api/affiliations/{aid['id']}/certificate.pdf").status_code == 409

@@ -167,6 +167,22 @@ def show(file_id: int = typer.Argument(..., help="File number (person or company
             typer.echo(f"  income {inc['year']}: {inc['amount']}")
 
 
+@app.command("certificate")
+def certificate(affiliation_id: int = typer.Option(..., "--affiliation"),
+                output: str = typer.Option(..., help="Where to write the PDF."), db: str | None = DbOption) -> None:
+    """Write the affiliation certificate (PDF, in the affiliate's language)."""
+    from pathlib import Path
+
+    from caisse.config import get_settings
+    from caisse.services import affiliation as svc
+
+    with _session(db) as session:
+        pdf = svc.affiliation_certificate(session, affiliation_id, _actor(), dt.date.today(),
+                                          get_settings().fund_name)
+    Path(output).write_bytes(pdf)
+    typer.echo(f"certificate written to {output}")
+
+
 @app.command("outbox")
 def outbox(db: str | None = DbOption) -> None:
     """Write the pending INASTI affiliation notices as files under the exchange directory."""

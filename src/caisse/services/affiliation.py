@@ -550,3 +550,26 @@ def record_balance_sheet(session: Session, company_id: int, year: int, total_cen
     audit.record(session, actor, "create", "balance_sheet", company_id, party_id=company_id)
     session.flush()
     return sheet
+
+
+def affiliation_certificate(session: Session, affiliation_id: int, actor: str, today: dt.date,
+                            fund_name: str) -> bytes:
+    """The affiliation certificate as a PDF in the affiliate's language (the read is audited)."""
+    from caisse.documents.certificates import CertificateData, affiliation_certificate_pdf
+
+    affiliation = get_affiliation(session, affiliation_id)
+    if affiliation.status not in (AffiliationStatus.AFFILIATED, AffiliationStatus.CEASED):
+        raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}: no certificate yet")
+    person = session.get(Person, affiliation.person_id)
+    address = current_address(session, person.id)
+    lines = []
+    if address is not None:
+        lines = [f"{address.street} {address.house_number}" + (f" bte {address.box}" if address.box else ""),
+                 f"{address.postal_code} {address.city}"]
+    category = affiliation.categories[-1]
+    audit.record(session, actor, "document", "affiliation_certificate", affiliation_id, party_id=person.id)
+    return affiliation_certificate_pdf(CertificateData(
+        fund_name=fund_name, language=person.party.language, file_number=person.id, affiliation_id=affiliation.id,
+        name=f"{person.first_name} {person.last_name}", niss_formatted=identifiers.format_niss(person.niss),
+        address_lines=lines, start=affiliation.start_date, end=affiliation.end_date, category=category.category,
+        category_since=category.valid_from, today=today))

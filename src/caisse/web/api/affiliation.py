@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -238,6 +238,16 @@ def create_affiliation(body: AffiliationIn, session: SessionDep, who: ActorDep) 
 @router.get("/affiliations/{affiliation_id}", response_model=AffiliationOut, responses=ERRORS)
 def read_affiliation(affiliation_id: int, session: SessionDep) -> AffiliationOut:
     return _affiliation_out(session, svc.get_affiliation(session, affiliation_id))
+
+
+@router.get("/affiliations/{affiliation_id}/certificate.pdf", responses={
+    **ERRORS, 200: {"content": {"application/pdf": {}}, "description": "The affiliation certificate"}},
+    response_class=Response)
+def certificate(affiliation_id: int, request: Request, session: SessionDep, who: ActorDep) -> Response:
+    pdf = svc.affiliation_certificate(session, affiliation_id, who, dt.date.today(),
+                                      request.app.state.settings.fund_name)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="affiliation-{affiliation_id}.pdf"'})
 
 
 @router.post("/affiliations/{affiliation_id}/documents", response_model=AffiliationOut, responses=ERRORS)
