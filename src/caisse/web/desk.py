@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from caisse.errors import InvalidInput
 from caisse.services import files
-from caisse.web.api.affiliation import SessionDep
+from caisse.web.api.affiliation import PathId, SessionDep
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -38,5 +38,5 @@ def search(request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
 
 
 @router.get("/desk/files/{party_id}", response_class=HTMLResponse)
-def file(request: Request, party_id: int, session: SessionDep) -> HTMLResponse:
+def file(request: Request, party_id: PathId, session: SessionDep) -> HTMLResponse:
     return _page(request, "desk_file.html", file=files.file_view(session, party_id, ACTOR, dt.date.today()))

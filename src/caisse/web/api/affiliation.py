@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,8 @@ from caisse.store.db import session_scope
 
 router = APIRouter(prefix="/api", tags=["affiliation"])
 
-ERRORS = {404: {"description": "No such file"}, 409: {"description": "Conflicts with the file (duplicate, overlap)"}}
+ERRORS = {400: {"description": "The body is not valid JSON"}, 404: {"description": "No such file"},
+          409: {"description": "Conflicts with the file (duplicate, overlap)"}}
 
 
 def _field_check(fn):
@@ -41,6 +42,9 @@ Iban = Annotated[str, _field_check(identifiers.normalize_iban),
 CategoryName = Literal["main", "complementary", "student", "helping_spouse", "post_pension", "art37"]
 LanguageCode = Literal["fr", "nl", "de"]
 Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class Strict(BaseModel):
@@ -94,7 +98,7 @@ class PersonOut(BaseModel):
 
 
 class AffiliationIn(Strict):
-    person_id: Annotated[int, Field(ge=1)]
+    person_id: Id
     start_date: dt.date
     category: CategoryName
     requested_on: dt.date | None = None
@@ -141,7 +145,7 @@ class DocumentIn(Strict):
 
 
 class DirectorIn(Strict):
-    person_id: Annotated[int, Field(ge=1)]
+    person_id: Id
     since: dt.date
 
 
@@ -218,12 +222,12 @@ def create_person(body: PersonIn, session: SessionDep, who: ActorDep) -> PersonO
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, responses=ERRORS)
-def read_person(person_id: int, session: SessionDep, who: ActorDep) -> PersonOut:
+def read_person(person_id: PathId, session: SessionDep, who: ActorDep) -> PersonOut:
     return _person_out(session, svc.get_person(session, person_id, who))
 
 
 @router.put("/persons/{person_id}/address", response_model=PersonOut, responses=ERRORS)
-def move(person_id: int, body: AddressIn, effective: dt.date, session: SessionDep, who: ActorDep) -> PersonOut:
+def move(person_id: PathId, body: AddressIn, effective: dt.date, session: SessionDep, who: ActorDep) -> PersonOut:
     svc.change_address(session, person_id, body.to_input(), effective, who)
     return _person_out(session, svc.get_person(session, person_id, who))
 
@@ -236,14 +240,14 @@ def create_affiliation(body: AffiliationIn, session: SessionDep, who: ActorDep) 
 
 
 @router.get("/affiliations/{affiliation_id}", response_model=AffiliationOut, responses=ERRORS)
-def read_affiliation(affiliation_id: int, session: SessionDep) -> AffiliationOut:
+def read_affiliation(affiliation_id: PathId, session: SessionDep) -> AffiliationOut:
     return _affiliation_out(session, svc.get_affiliation(session, affiliation_id))
 
 
 @router.get("/affiliations/{affiliation_id}/certificate.pdf", responses={
     **ERRORS, 200: {"content": {"application/pdf": {}}, "description": "The affiliation certificate"}},
     response_class=Response)
-def certificate(affiliation_id: int, request: Request, session: SessionDep, who: ActorDep) -> Response:
+def certificate(affiliation_id: PathId, request: Request, session: SessionDep, who: ActorDep) -> Response:
     pdf = svc.affiliation_certificate(session, affiliation_id, who, dt.date.today(),
                                       request.app.state.settings.fund_name)
     return Response(pdf, media_type="application/pdf",
@@ -251,20 +255,20 @@ def certificate(affiliation_id: int, request: Request, session: SessionDep, who:
 
 
 @router.post("/affiliations/{affiliation_id}/documents", response_model=AffiliationOut, responses=ERRORS)
-def receive_document(affiliation_id: int, body: DocumentIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
+def receive_document(affiliation_id: PathId, body: DocumentIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
     a = svc.receive_document(session, affiliation_id, body.kind, body.received_on or dt.date.today(), who)
     return _affiliation_out(session, a)
 
 
 @router.post("/affiliations/{affiliation_id}/category", response_model=AffiliationOut, responses=ERRORS)
-def change_category(affiliation_id: int, body: CategoryChangeIn, session: SessionDep,
+def change_category(affiliation_id: PathId, body: CategoryChangeIn, session: SessionDep,
                     who: ActorDep) -> AffiliationOut:
     svc.change_category(session, affiliation_id, body.category, body.effective, who, body.pension_received)
     return _affiliation_out(session, svc.get_affiliation(session, affiliation_id))
 
 
 @router.post("/affiliations/{affiliation_id}/cease", response_model=AffiliationOut, responses=ERRORS)
-def cease(affiliation_id: int, body: CessationIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
+def cease(affiliation_id: PathId, body: CessationIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
     return _affiliation_out(session, svc.cease(session, affiliation_id, body.end_date, body.reason, who))
 
 
@@ -280,7 +284,7 @@ def create_company(body: CompanyIn, session: SessionDep, who: ActorDep) -> Compa
 
 
 @router.get("/companies/{company_id}", response_model=CompanyOut, responses=ERRORS)
-def read_company(company_id: int, session: SessionDep, who: ActorDep) -> CompanyOut:
+def read_company(company_id: PathId, session: SessionDep, who: ActorDep) -> CompanyOut:
     return _company_out(session, svc.get_company(session, company_id, who))
 
 
