@@ -87,6 +87,7 @@ def _truncate_all(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine_for(url).begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("INSERT INTO audit_head (id, last_hash, count) VALUES (1, :zero, 0)"), {"zero": "0" * 64})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from caisse.demo.identities import make_bis, make_iban, make_kbo, make_niss
+from caisse.services import audit
 from caisse.store import bulk
 from caisse.store.models import (
     Address,
     Affiliation,
     AffiliationStep,
-    AuditLog,
     BalanceSheet,
     BankAccount,
     CategoryPeriod,
@@ -276,13 +276,5 @@ def load(conn: Connection, fund: DemoFund, actor: str = "demo") -> dict[str, int
             bulk.insert_rows(conn, model.__table__, fund.columns[name], fund.rows[name])
             counts[name] = len(fund.rows[name])
     bulk.reset_sequences(conn, [m.__table__ for m in TABLES.values()])
-    bulk.insert_rows(conn, AuditLog.__table__, ("at", "actor", "action", "entity", "detail"),
-                     [(dt.datetime.now(dt.UTC).replace(tzinfo=None), actor, "bulk_load", "demo_fund",
-                       _json(counts))])
+    audit.append(conn, {}, actor, "bulk_load", "demo_fund", detail=counts)
     return counts
-
-
-def _json(value) -> str:
-    import json
-
-    return json.dumps(value)

@@ -84,6 +84,7 @@ class Party(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(2))
+    team: Mapped[str | None] = mapped_column(String(40), index=True)  # the caseworkers' team that owns the file
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
     __table_args__ = (
         CheckConstraint("kind in ('person', 'company')", name="kind"),
@@ -267,10 +268,14 @@ class Event(Base):
 
 
 class AuditLog(Base):
-    """Who did (or read) what on which file, when and from where. Append-only."""
+    """Who did (or read) what on which file, when and from where. Append-only (database triggers refuse
+    UPDATE and DELETE) and hash-chained: ``hash`` = SHA-256 of the previous hash and this row's content,
+    so that ``caisse audit verify`` detects a row changed or removed behind the application's back."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
@@ -321,3 +326,80 @@ class ProfessionalIncome(Base):
         CheckConstraint("amount_cents >= 0", name="amount_positive"),
         Index("ix_professional_income_person_year", "person_id", "year"),
     )
+
+
+class AuditHead(Base):
+    """The last hash of the audit chain (one row). Updating it serialises writers of the chain."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+ROLES = ("affiliate", "accountant", "caseworker", "recovery_officer", "benefits_officer", "manager", "auditor",
+         "administrator")
+
+
+class Account(Base):
+    """A login: an affiliate (person or company director), an accountant with mandates, or a staff member."""
+
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)  # the affiliate's own file
+    team: Mapped[str | None] = mapped_column(String(40))  # staff: the team whose files they handle
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("role in ('affiliate', 'accountant', 'caseworker', 'recovery_officer', 'benefits_officer', "
+                        "'manager', 'auditor', 'administrator')", name="role"),
+    )
+
+
+class AccessGrant(Base):
+    """Access of an account to a file other than its own: an accountant's mandate, a director for the company."""
+
+    __tablename__ = "access_grant"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # mandate | director
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    granted_by: Mapped[str] = mapped_column(String(100))
+
+
+class WebSession(Base):
+    """A login session. Only the SHA-256 of the cookie token is stored; a new token at every login."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    mfa_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str | None] = mapped_column(String(100))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginAttempt(Base):
+    """Every login attempt (for throttling by address and the security log); no password is kept."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100))
+    origin: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    success: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_login_attempt_origin_at", "origin", "at"),)
