@@ -19,6 +19,9 @@ import pytest
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parent))
+# Cheap password hashing in tests (the production cost is set in caisse.config).
+os.environ.setdefault("CAISSE_ARGON2_TIME_COST", "1")
+os.environ.setdefault("CAISSE_ARGON2_MEMORY_KIB", "8")
 
 import pg  # noqa: E402
 from caisse.store.db import engine_for, session_scope  # noqa: E402

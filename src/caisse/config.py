@@ -19,6 +19,13 @@ class Settings(BaseSettings):
     management_fee_rate: str = "0.0405"
     exchange_dir: str = "var/exchange"
     demo_mode: bool = False
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    login_max_failures_per_origin: int = 30
 
     def ensure_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///"):

@@ -64,6 +64,6 @@ def test_it_loads_on_the_database(db_url):
         assert s.scalar(select(func.count()).select_from(Affiliation)) == 400
         assert s.scalar(select(func.count()).select_from(Mandate)) == counts["mandate"]
         # sequences continue after the loaded ids: a new person gets the next file number
-        from tests_support import register_someone
+        from support.people import register_someone
 
         assert register_someone(s).id == 441

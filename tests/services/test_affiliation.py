@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from caisse.demo.identities import make_iban, make_kbo, make_niss
 from caisse.errors import Conflict, InvalidInput
+from caisse.security.authz import Principal
 from caisse.services import affiliation as svc
 from caisse.services import inasti
 from caisse.store.db import session_scope
@@ -25,7 +26,7 @@ from caisse.store.models import (
 )
 
 TODAY = dt.date(2026, 11, 24)
-ACTOR = "caseworker:test"
+ACTOR = Principal.system("test")
 
 
 def address(**kw) -> svc.AddressInput:
@@ -157,7 +158,7 @@ def test_helping_spouse_link(session):
 
 def test_every_write_and_read_is_audited(session):
     ana = new_person(session)
-    svc.get_person(session, ana.id, "caseworker:other", reason="phone call")
+    svc.get_person(session, ana.id, Principal.system("caseworker:other"), reason="phone call")
     rows = session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
     assert [(r.action, r.entity) for r in rows] == [("create", "person"), ("read", "person")]
     assert rows[1].reason == "phone call" and rows[1].party_id == ana.id

@@ -5,22 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from caisse.config import Settings
 from caisse.demo.identities import make_iban, make_kbo, make_niss
 from caisse.store.db import session_scope
 from caisse.store.models import AuditLog, Party
-from caisse.web.app import create_app
-
-
-@pytest.fixture
-def client(db_url, tmp_path):
-    app = create_app(Settings(database_url=db_url, exchange_dir=str(tmp_path / "exchange")))
-    with TestClient(app) as c:
-        yield c
-
 
 PERSON = {
     "niss": "85.07.30-033.28", "first_name": "Ana", "last_name": "Peeters", "birth_date": "1985-07-30",
@@ -57,7 +46,7 @@ def test_affiliate_a_person_read_the_file_and_cease(client, db_url):
                          json={"end_date": "2026-06-30", "reason": "stopped"})
     assert ceased.json()["status"] == "ceased"
     with session_scope(db_url) as s:
-        assert s.scalar(select(func.count()).where(AuditLog.action == "read")) == 1
+        assert s.scalar(select(func.count()).where(AuditLog.action == "read", AuditLog.entity == "person")) == 1
 
 
 def test_a_company_with_its_director(client):

@@ -1,26 +1,44 @@
-"""The caseworker's desk: overview, search, one file on one screen — every read audited."""
+"""The caseworker's desk: log in, overview, search, one file on one screen — every read audited,
+other teams' files only with a stated reason."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from caisse.config import Settings
 from caisse.demo.generator import generate, load
 from caisse.store.db import engine_for, session_scope
-from caisse.store.models import AuditLog, Person
-from caisse.web.app import create_app
+from caisse.store.models import AuditLog, Party, Person
+from support.web import form_login, make_account
 
 
 @pytest.fixture
-def desk(db_url):
+def fund(db_url):
     with engine_for(db_url).begin() as conn:
         load(conn, generate(200, seed=5, as_of=dt.date.today()))
-    with TestClient(create_app(Settings(database_url=db_url))) as c:
+    with session_scope(db_url) as s:
+        mine = s.get(Party, 1).team
+        other = s.scalar(select(Party.id).where(Party.team != mine).order_by(Party.id))
+    return {"team": mine, "other_file": other}
+
+
+@pytest.fixture
+def desk(app_for, db_url, fund):
+    login, secret = make_account(db_url, "caseworker", team=fund["team"])
+    with TestClient(app_for) as c:
+        form_login(c, login, secret)
         yield c
+
+
+def test_the_desk_needs_a_login(app_for):
+    with TestClient(app_for, follow_redirects=False) as c:
+        r = c.get("/", headers={"accept": "text/html"})
+        assert r.status_code == 303 and r.headers["location"].startswith("/login")
+        assert c.get("/desk/files/1").status_code == 401
 
 
 def test_overview_search_and_file(desk, db_url):
@@ -40,6 +58,17 @@ def test_overview_search_and_file(desk, db_url):
         assert [r.party_id for r in reads] == [1]
 
 
+def test_another_teams_file_needs_a_reason_that_is_logged(desk, db_url, fund):
+    other = fund["other_file"]
+    ask = desk.get(f"/desk/files/{other}", headers={"accept": "text/html"})
+    assert ask.status_code == 403 and "Why do you need this file?" in ask.text
+    opened = desk.get(f"/desk/files/{other}", params={"reason": "the affiliate phoned our office"})
+    assert opened.status_code == 200
+    with session_scope(db_url) as s:
+        row = s.scalar(select(AuditLog).where(AuditLog.entity == "file", AuditLog.party_id == other))
+        assert row.reason == "the affiliate phoned our office"
+
+
 def test_a_search_too_short_says_why(desk):
     r = desk.get("/desk/search", params={"q": "a"})
     assert r.status_code == 200 and "at least two characters" in r.text
@@ -47,3 +76,10 @@ def test_a_search_too_short_says_why(desk):
 
 def test_unknown_file_is_404(desk):
     assert desk.get("/desk/files/99999").status_code == 404
+
+
+def test_logout_ends_the_session(desk):
+    page = desk.get("/")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert desk.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+    assert desk.get("/desk/files/1").status_code == 401

@@ -26,8 +26,11 @@ def _date(value: str | None, field: str) -> dt.date | None:
         raise InvalidInput(field, f"not a date (expected YYYY-MM-DD): {value!r}") from None
 
 
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
+def _actor():
+    """The command line acts with the database's rights: as the system, logged under the OS user's name."""
+    from caisse.security.authz import Principal
+
+    return Principal.system(f"cli:{getpass.getuser()}")
 
 
 def _session(db: str | None):

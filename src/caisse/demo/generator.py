@@ -129,7 +129,8 @@ def _start_date(rng: random.Random, as_of: dt.date, earliest: dt.date) -> dt.dat
     return max(day, earliest)
 
 
-PARTY_COLS = ("id", "kind", "language", "created_at")
+PARTY_COLS = ("id", "kind", "language", "team", "created_at")
+TEAMS = {"BRU": "brussels", "VLG": "flanders", "WAL": "wallonia", "DG": "east-belgium"}
 PERSON_COLS = ("id", "niss", "first_name", "last_name", "birth_date", "sex", "email", "phone")
 ADDRESS_COLS = ("party_id", "street", "house_number", "box", "postal_code", "city", "country", "valid_from")
 BANK_COLS = ("party_id", "iban", "bic", "valid_from")
@@ -185,7 +186,7 @@ def generate(affiliates: int = 2000, companies: int | None = None, seed: int = 1
         first = rng.choice(FIRST[sex][lang])
         last = rng.choice(LAST[lang])
         email = f"{first.lower()}.{last.lower().replace(' ', '')}.{pid}@example.be"
-        fund.add("party", PARTY_COLS, (pid, "person", lang, now))
+        fund.add("party", PARTY_COLS, (pid, "person", lang, TEAMS[region], now))
         fund.add("person", PERSON_COLS, (pid, niss, first, last, birth, None if bis else sex, email, None))
         fund.add("address", ADDRESS_COLS, (pid, rng.choice(STREETS[lang]), str(rng.randint(1, 180)), None, postal,
                                            city, "BE", as_of - dt.timedelta(days=rng.randint(30, 4000))))
@@ -243,7 +244,7 @@ def generate(affiliates: int = 2000, companies: int | None = None, seed: int = 1
         form = rng.choice(LEGAL_FORMS)
         kbo = make_kbo((4_000_000 + n * 7919 + seed * 13) % 10_000_000 + (10_000_000 if n % 5 == 0 else 0))
         start = _start_date(rng, as_of, dt.date(1995, 1, 1))
-        fund.add("party", PARTY_COLS, (cid, "company", lang, now))
+        fund.add("party", PARTY_COLS, (cid, "company", lang, TEAMS[region], now))
         fund.add("company", COMPANY_COLS, (cid, kbo, f"{rng.choice(LAST[lang])} {form}", form, start))
         fund.add("address", ADDRESS_COLS, (cid, rng.choice(STREETS[lang]), str(rng.randint(1, 180)), None, postal,
                                            city, "BE", start))

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 
 from caisse import identifiers
 from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.security import authz
+from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.services.calendar import add_months, quarter_start
 from caisse.store.models import (
@@ -118,6 +120,19 @@ class CompanyInput:
     balance_sheets: dict[int, int] = field(default_factory=dict)  # financial year -> total in cents
 
 
+# ---------------------------------------------------------------- access
+
+
+def file_access(session: Session, who: Principal, action: str, party_id: int, reason: str | None = None) -> str | None:
+    """Check that ``who`` may do ``action`` on file ``party_id``; returns the need-to-know reason to log."""
+    party = session.get(Party, party_id)
+    if party is None:
+        raise NotFound("file", party_id)
+    if action != "file.read" and who.role in authz.TEAM_BOUND and party.team != who.team:
+        raise authz.Forbidden("this file belongs to another team: ask that team or a manager")
+    return authz.require_file(who, action, party_id, party.team, reason)
+
+
 # ---------------------------------------------------------------- persons
 
 
@@ -127,7 +142,8 @@ def _check_language(language: str, field_name: str = "language") -> str:
     return language
 
 
-def register_person(session: Session, data: PersonInput, actor: str, today: dt.date) -> Person:
+def register_person(session: Session, data: PersonInput, who: Principal, today: dt.date) -> Person:
+    authz.require(who, "person.create")
     niss = identifiers.normalize_niss(data.niss)
     if not data.first_name.strip():
         raise InvalidInput("first_name", "is required")
@@ -145,7 +161,7 @@ def register_person(session: Session, data: PersonInput, actor: str, today: dt.d
     if existing is not None:
         raise Conflict("niss", f"a person with this national number is already registered (file {existing})")
 
-    party = Party(kind="person", language=data.language)
+    party = Party(kind="person", language=data.language, team=who.team)
     session.add(party)
     session.flush()
     person = Person(
@@ -158,7 +174,7 @@ def register_person(session: Session, data: PersonInput, actor: str, today: dt.d
     if iban:
         session.add(BankAccount(party_id=party.id, iban=iban, bic=_bic(iban), valid_from=today))
     session.flush()
-    audit.record(session, actor, "create", "person", person.id, party_id=person.id)
+    audit.record(session, who, "create", "person", person.id, party_id=person.id)
     return person
 
 
@@ -181,11 +197,12 @@ def _add_address(session: Session, party_id: int, address: AddressInput, valid_f
                         country=address.country, valid_from=valid_from))
 
 
-def get_person(session: Session, person_id: int, actor: str, reason: str | None = None) -> Person:
+def get_person(session: Session, person_id: int, who: Principal, reason: str | None = None) -> Person:
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("person", person_id)
-    audit.record(session, actor, "read", "person", person_id, party_id=person_id, reason=reason)
+    reason = file_access(session, who, "file.read", person_id, reason)
+    audit.record(session, who, "read", "person", person_id, party_id=person_id, reason=reason)
     return person
 
 
@@ -203,27 +220,26 @@ def current_bank_account(session: Session, party_id: int) -> BankAccount | None:
     return session.scalars(q.order_by(BankAccount.valid_from.desc(), BankAccount.id.desc())).first()
 
 
-def change_address(session: Session, party_id: int, address: AddressInput, effective: dt.date, actor: str) -> Address:
+def change_address(session: Session, party_id: int, address: AddressInput, effective: dt.date,
+                   who: Principal) -> Address:
+    file_access(session, who, "contact.change", party_id)
     address.validate()
-    if session.get(Party, party_id) is None:
-        raise NotFound("party", party_id)
     old = current_address(session, party_id)
     if old is not None:
         if effective <= old.valid_from:
             raise InvalidInput("effective", f"must be after the start of the current address ({old.valid_from})")
         old.valid_to = effective - dt.timedelta(days=1)
     _add_address(session, party_id, address, effective)
-    session.add(Event(party_id=party_id, kind="address_changed", effective_on=effective, actor=actor,
+    session.add(Event(party_id=party_id, kind="address_changed", effective_on=effective, actor=str(who),
                       detail={"postal_code": address.postal_code, "city": address.city}))
-    audit.record(session, actor, "update", "address", party_id, party_id=party_id)
+    audit.record(session, who, "update", "address", party_id, party_id=party_id)
     session.flush()
     return current_address(session, party_id)
 
 
-def change_iban(session: Session, party_id: int, iban: str, effective: dt.date, actor: str) -> BankAccount:
+def change_iban(session: Session, party_id: int, iban: str, effective: dt.date, who: Principal) -> BankAccount:
+    file_access(session, who, "contact.change", party_id)
     iban = identifiers.normalize_iban(iban)
-    if session.get(Party, party_id) is None:
-        raise NotFound("party", party_id)
     old = current_bank_account(session, party_id)
     if old is not None:
         if old.iban == iban:
@@ -233,9 +249,9 @@ def change_iban(session: Session, party_id: int, iban: str, effective: dt.date, 
         old.valid_to = max(old.valid_from, effective - dt.timedelta(days=1))
     account = BankAccount(party_id=party_id, iban=iban, bic=_bic(iban), valid_from=effective)
     session.add(account)
-    session.add(Event(party_id=party_id, kind="iban_changed", effective_on=effective, actor=actor,
+    session.add(Event(party_id=party_id, kind="iban_changed", effective_on=effective, actor=str(who),
                       detail={"iban": identifiers.mask_iban(iban)}))
-    audit.record(session, actor, "update", "bank_account", party_id, party_id=party_id)
+    audit.record(session, who, "update", "bank_account", party_id, party_id=party_id)
     session.flush()
     return account
 
@@ -269,7 +285,7 @@ def _primostarter(session: Session, data: AffiliationInput) -> bool:
     return True
 
 
-def request_affiliation(session: Session, data: AffiliationInput, actor: str) -> Affiliation:
+def request_affiliation(session: Session, data: AffiliationInput, who: Principal) -> Affiliation:
     """Affiliation workflow: request → checks → affiliated (or waiting for documents / a transfer)."""
     if data.category not in REQUIRED_DOCUMENTS:
         raise InvalidInput("category", f"unknown contributor category {data.category!r}; expected one of "
@@ -277,6 +293,7 @@ def request_affiliation(session: Session, data: AffiliationInput, actor: str) ->
     person = session.get(Person, data.person_id)
     if person is None:
         raise InvalidInput("person_id", f"no person with file number {data.person_id}")
+    file_access(session, who, "affiliation.manage", person.id)
     latest_start = add_months(data.requested_on, EARLIEST_REQUEST_MONTHS_BEFORE_START)
     if data.start_date > latest_start:
         raise InvalidInput("start_date", f"an affiliation can be requested at the earliest six months before the "
@@ -311,9 +328,9 @@ def request_affiliation(session: Session, data: AffiliationInput, actor: str) ->
                                         received_on=data.requested_on if kind in data.documents else None))
     late = data.requested_on > data.start_date
     _step(session, affiliation, "requested", data.requested_on, {"late": late, "category": data.category})
-    audit.record(session, actor, "create", "affiliation", affiliation.id, party_id=data.person_id)
+    audit.record(session, who, "create", "affiliation", affiliation.id, party_id=data.person_id)
     session.flush()
-    _advance(session, affiliation, data.requested_on, actor)
+    _advance(session, affiliation, data.requested_on, who)
     return affiliation
 
 
@@ -330,7 +347,7 @@ def missing_documents(session: Session, affiliation_id: int) -> list[str]:
         AffiliationDocument.affiliation_id == affiliation_id, AffiliationDocument.received_on.is_(None))))
 
 
-def _advance(session: Session, affiliation: Affiliation, on: dt.date, actor: str) -> None:
+def _advance(session: Session, affiliation: Affiliation, on: dt.date, who: Principal) -> None:
     """Run the checks and move the request as far as it can go."""
     missing = missing_documents(session, affiliation.id)
     if affiliation.previous_fund and affiliation.status != AffiliationStatus.PENDING_TRANSFER \
@@ -355,7 +372,7 @@ def _advance(session: Session, affiliation: Affiliation, on: dt.date, actor: str
 
     inasti.notify_start(session, affiliation, on)
     _step(session, affiliation, "inasti_notified", on)
-    audit.record(session, actor, "affiliate", "affiliation", affiliation.id, party_id=affiliation.person_id)
+    audit.record(session, who, "affiliate", "affiliation", affiliation.id, party_id=affiliation.person_id)
 
 
 def _step_done(session: Session, affiliation_id: int, step: str) -> bool:
@@ -370,8 +387,16 @@ def get_affiliation(session: Session, affiliation_id: int) -> Affiliation:
     return affiliation
 
 
-def receive_document(session: Session, affiliation_id: int, kind: str, on: dt.date, actor: str) -> Affiliation:
+def read_affiliation(session: Session, affiliation_id: int, who: Principal, reason: str | None = None) -> Affiliation:
     affiliation = get_affiliation(session, affiliation_id)
+    reason = file_access(session, who, "file.read", affiliation.person_id, reason)
+    audit.record(session, who, "read", "affiliation", affiliation_id, party_id=affiliation.person_id, reason=reason)
+    return affiliation
+
+
+def receive_document(session: Session, affiliation_id: int, kind: str, on: dt.date, who: Principal) -> Affiliation:
+    affiliation = get_affiliation(session, affiliation_id)
+    file_access(session, who, "affiliation.manage", affiliation.person_id)
     doc = session.scalar(select(AffiliationDocument).where(
         AffiliationDocument.affiliation_id == affiliation_id, AffiliationDocument.kind == kind))
     if doc is None:
@@ -381,19 +406,20 @@ def receive_document(session: Session, affiliation_id: int, kind: str, on: dt.da
     _step(session, affiliation, "document_received", on, {"kind": kind})
     session.flush()
     if affiliation.status in (AffiliationStatus.PENDING_DOCUMENTS, AffiliationStatus.REQUESTED):
-        _advance(session, affiliation, on, actor)
+        _advance(session, affiliation, on, who)
     return affiliation
 
 
-def complete_transfer(session: Session, affiliation_id: int, on: dt.date, actor: str) -> Affiliation:
+def complete_transfer(session: Session, affiliation_id: int, on: dt.date, who: Principal) -> Affiliation:
     """The previous fund released the affiliate: the request goes on with the other checks."""
     affiliation = get_affiliation(session, affiliation_id)
+    file_access(session, who, "affiliation.manage", affiliation.person_id)
     if affiliation.status != AffiliationStatus.PENDING_TRANSFER:
         raise Conflict("status", f"affiliation {affiliation_id} is not waiting for a transfer")
     _step(session, affiliation, "transfer_completed", on, {"from": affiliation.previous_fund})
     affiliation.status = AffiliationStatus.REQUESTED
     session.flush()
-    _advance(session, affiliation, on, actor)
+    _advance(session, affiliation, on, who)
     return affiliation
 
 
@@ -407,10 +433,11 @@ def current_category(affiliation: Affiliation, on: dt.date | None = None) -> Cat
     raise NotFound("category on", on)
 
 
-def change_category(session: Session, affiliation_id: int, category: str, effective: dt.date, actor: str,
+def change_category(session: Session, affiliation_id: int, category: str, effective: dt.date, who: Principal,
                     pension_received: bool | None = None) -> CategoryPeriod:
     """A new contributor category from ``effective``; the previous period is closed, never rewritten."""
     affiliation = get_affiliation(session, affiliation_id)
+    file_access(session, who, "affiliation.manage", affiliation.person_id)
     if category not in REQUIRED_DOCUMENTS:
         raise InvalidInput("category", f"unknown contributor category {category!r}")
     if affiliation.status != AffiliationStatus.AFFILIATED:
@@ -424,17 +451,18 @@ def change_category(session: Session, affiliation_id: int, category: str, effect
     period = CategoryPeriod(affiliation_id=affiliation.id, category=category, valid_from=effective,
                             pension_received=pension_received)
     session.add(period)
-    session.add(Event(party_id=affiliation.person_id, kind="category_changed", effective_on=effective, actor=actor,
+    session.add(Event(party_id=affiliation.person_id, kind="category_changed", effective_on=effective, actor=str(who),
                       detail={"from": current.category, "to": category, "affiliation": affiliation.id}))
-    audit.record(session, actor, "update", "category", affiliation.id, party_id=affiliation.person_id)
+    audit.record(session, who, "update", "category", affiliation.id, party_id=affiliation.person_id)
     session.flush()
     session.refresh(affiliation)
     return period
 
 
-def cease(session: Session, affiliation_id: int, end_date: dt.date, reason: str, actor: str) -> Affiliation:
+def cease(session: Session, affiliation_id: int, end_date: dt.date, reason: str, who: Principal) -> Affiliation:
     """Cessation (cessation d'activité): the affiliation ends on ``end_date``."""
     affiliation = get_affiliation(session, affiliation_id)
+    file_access(session, who, "affiliation.manage", affiliation.person_id)
     if affiliation.status == AffiliationStatus.CEASED:
         raise Conflict("status", f"affiliation {affiliation_id} already ceased on {affiliation.end_date}")
     if affiliation.status != AffiliationStatus.AFFILIATED:
@@ -452,9 +480,9 @@ def cease(session: Session, affiliation_id: int, end_date: dt.date, reason: str,
     affiliation.end_reason = reason.strip()
     affiliation.status = AffiliationStatus.CEASED
     _step(session, affiliation, "ceased", end_date, {"reason": reason})
-    session.add(Event(party_id=affiliation.person_id, kind="ceased", effective_on=end_date, actor=actor,
+    session.add(Event(party_id=affiliation.person_id, kind="ceased", effective_on=end_date, actor=str(who),
                       detail={"affiliation": affiliation.id, "reason": reason}))
-    audit.record(session, actor, "cease", "affiliation", affiliation.id, party_id=affiliation.person_id)
+    audit.record(session, who, "cease", "affiliation", affiliation.id, party_id=affiliation.person_id)
     session.flush()
     from caisse.services import inasti
 
@@ -463,20 +491,21 @@ def cease(session: Session, affiliation_id: int, end_date: dt.date, reason: str,
 
 
 def link_helping_spouse(session: Session, helper_id: int, self_employed_id: int, valid_from: dt.date,
-                        actor: str) -> SpouseLink:
+                        who: Principal) -> SpouseLink:
     """Helping spouse (conjoint aidant) ↔ the self-employed person they help (joint liability)."""
     if helper_id == self_employed_id:
         raise InvalidInput("self_employed_id", "a person cannot be their own helping spouse")
     for pid, name in ((helper_id, "helper_id"), (self_employed_id, "self_employed_id")):
         if session.get(Person, pid) is None:
             raise InvalidInput(name, f"no person with file number {pid}")
+        file_access(session, who, "affiliation.manage", pid)
     open_link = session.scalar(select(SpouseLink).where(
         SpouseLink.helper_id == helper_id, SpouseLink.valid_to.is_(None)))
     if open_link is not None:
         raise Conflict("helper_id", f"already helping person {open_link.self_employed_id} since {open_link.valid_from}")
     link = SpouseLink(helper_id=helper_id, self_employed_id=self_employed_id, valid_from=valid_from)
     session.add(link)
-    audit.record(session, actor, "create", "spouse_link", helper_id, party_id=helper_id)
+    audit.record(session, who, "create", "spouse_link", helper_id, party_id=helper_id)
     session.flush()
     return link
 
@@ -484,7 +513,8 @@ def link_helping_spouse(session: Session, helper_id: int, self_employed_id: int,
 # ---------------------------------------------------------------- companies
 
 
-def register_company(session: Session, data: CompanyInput, actor: str, today: dt.date) -> Company:
+def register_company(session: Session, data: CompanyInput, who: Principal, today: dt.date) -> Company:
+    authz.require(who, "company.create")
     kbo = identifiers.normalize_kbo(data.kbo)
     if not data.name.strip():
         raise InvalidInput("name", "is required")
@@ -506,7 +536,7 @@ def register_company(session: Session, data: CompanyInput, actor: str, today: dt
     if existing is not None:
         raise Conflict("kbo", f"a company with this enterprise number is already registered (file {existing})")
 
-    party = Party(kind="company", language=data.language)
+    party = Party(kind="company", language=data.language, team=who.team)
     session.add(party)
     session.flush()
     company = Company(id=party.id, kbo=kbo, name=data.name.strip(), legal_form=data.legal_form,
@@ -521,15 +551,16 @@ def register_company(session: Session, data: CompanyInput, actor: str, today: dt
     for year, total in data.balance_sheets.items():
         session.add(BalanceSheet(company_id=party.id, financial_year=year, total_cents=total))
     session.flush()
-    audit.record(session, actor, "create", "company", company.id, party_id=company.id)
+    audit.record(session, who, "create", "company", company.id, party_id=company.id)
     return company
 
 
-def get_company(session: Session, company_id: int, actor: str, reason: str | None = None) -> Company:
+def get_company(session: Session, company_id: int, who: Principal, reason: str | None = None) -> Company:
     company = session.get(Company, company_id)
     if company is None:
         raise NotFound("company", company_id)
-    audit.record(session, actor, "read", "company", company_id, party_id=company_id, reason=reason)
+    reason = file_access(session, who, "file.read", company_id, reason)
+    audit.record(session, who, "read", "company", company_id, party_id=company_id, reason=reason)
     return company
 
 
@@ -537,9 +568,11 @@ def directors(session: Session, company_id: int) -> list[Mandate]:
     return list(session.scalars(select(Mandate).where(Mandate.company_id == company_id).order_by(Mandate.valid_from)))
 
 
-def record_balance_sheet(session: Session, company_id: int, year: int, total_cents: int, actor: str) -> BalanceSheet:
+def record_balance_sheet(session: Session, company_id: int, year: int, total_cents: int,
+                         who: Principal) -> BalanceSheet:
     if session.get(Company, company_id) is None:
         raise NotFound("company", company_id)
+    file_access(session, who, "affiliation.manage", company_id)
     if total_cents < 0:
         raise InvalidInput("total", "a balance-sheet total cannot be negative")
     if session.scalar(select(BalanceSheet.id).where(BalanceSheet.company_id == company_id,
@@ -547,17 +580,18 @@ def record_balance_sheet(session: Session, company_id: int, year: int, total_cen
         raise Conflict("financial_year", f"the balance sheet of {year} is already on file")
     sheet = BalanceSheet(company_id=company_id, financial_year=year, total_cents=total_cents)
     session.add(sheet)
-    audit.record(session, actor, "create", "balance_sheet", company_id, party_id=company_id)
+    audit.record(session, who, "create", "balance_sheet", company_id, party_id=company_id)
     session.flush()
     return sheet
 
 
-def affiliation_certificate(session: Session, affiliation_id: int, actor: str, today: dt.date,
-                            fund_name: str) -> bytes:
+def affiliation_certificate(session: Session, affiliation_id: int, who: Principal, today: dt.date,
+                            fund_name: str, reason: str | None = None) -> bytes:
     """The affiliation certificate as a PDF in the affiliate's language (the read is audited)."""
     from caisse.documents.certificates import CertificateData, affiliation_certificate_pdf
 
     affiliation = get_affiliation(session, affiliation_id)
+    reason = file_access(session, who, "file.read", affiliation.person_id, reason)
     if affiliation.status not in (AffiliationStatus.AFFILIATED, AffiliationStatus.CEASED):
         raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}: no certificate yet")
     person = session.get(Person, affiliation.person_id)
@@ -567,7 +601,8 @@ def affiliation_certificate(session: Session, affiliation_id: int, actor: str, t
         lines = [f"{address.street} {address.house_number}" + (f" bte {address.box}" if address.box else ""),
                  f"{address.postal_code} {address.city}"]
     category = affiliation.categories[-1]
-    audit.record(session, actor, "document", "affiliation_certificate", affiliation_id, party_id=person.id)
+    audit.record(session, who, "document", "affiliation_certificate", affiliation_id, party_id=person.id,
+                 reason=reason)
     return affiliation_certificate_pdf(CertificateData(
         fund_name=fund_name, language=person.party.language, file_number=person.id, affiliation_id=affiliation.id,
         name=f"{person.first_name} {person.last_name}", niss_formatted=identifiers.format_niss(person.niss),

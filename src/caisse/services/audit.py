@@ -59,12 +59,15 @@ def append(conn: Connection, info: dict, actor: str, action: str, entity: str, e
     conn.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest, count=head[1]))
 
 
-def record(session: Session, actor: str, action: str, entity: str, entity_id: object = None, *,
+def record(session: Session, who: object, action: str, entity: str, entity_id: object = None, *,
            party_id: int | None = None, origin: str | None = None, reason: str | None = None,
            detail: dict | None = None) -> None:
-    """Append one row to the audit chain within the session's transaction."""
-    append(session.connection(), session.info, actor, action, entity, entity_id, party_id=party_id, origin=origin,
-           reason=reason, detail=detail)
+    """Append one row to the audit chain within the session's transaction.
+
+    ``who`` is a ``Principal`` (its login and origin are kept) or a plain actor name."""
+    origin = origin or getattr(who, "origin", None)
+    append(session.connection(), session.info, str(who), action, entity, entity_id, party_id=party_id,
+           origin=origin, reason=reason, detail=detail)
 
 
 @dataclass

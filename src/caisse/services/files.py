@@ -9,8 +9,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from caisse import identifiers
-from caisse.errors import InvalidInput, NotFound
+from caisse.errors import InvalidInput
 from caisse.money import fmt
+from caisse.security import authz
+from caisse.security.authz import Principal
 from caisse.services import affiliation as aff_svc
 from caisse.services import audit
 from caisse.store.models import (
@@ -36,8 +38,9 @@ class SearchHit:
     kind: str
 
 
-def search(session: Session, q: str, actor: str, limit: int = 50) -> list[SearchHit]:
+def search(session: Session, q: str, who: Principal, limit: int = 50) -> list[SearchHit]:
     """By file number, national number, enterprise number, or (part of) a name."""
+    authz.require(who, "file.search")
     q = (q or "").strip()
     if len(q) < 2:
         raise InvalidInput("q", "type at least two characters")
@@ -66,7 +69,7 @@ def search(session: Session, q: str, actor: str, limit: int = 50) -> list[Search
                     for p in people)
         companies = session.scalars(select(Company).where(func.lower(Company.name).like(pattern)).limit(limit))
         hits.extend(SearchHit(c.id, c.name, identifiers.format_kbo(c.kbo), "company") for c in companies)
-    audit.record(session, actor, "search", "files", None, detail={"results": len(hits)})
+    audit.record(session, who, "search", "files", None, detail={"results": len(hits)})
     return hits[:limit]
 
 
@@ -104,10 +107,9 @@ class FileView:
     events: list[Event] = field(default_factory=list)
 
 
-def file_view(session: Session, party_id: int, actor: str, today: dt.date, reason: str | None = None) -> FileView:
+def file_view(session: Session, party_id: int, who: Principal, today: dt.date, reason: str | None = None) -> FileView:
+    reason = aff_svc.file_access(session, who, "file.read", party_id, reason)
     party = session.get(Party, party_id)
-    if party is None:
-        raise NotFound("file", party_id)
     addresses = list(session.scalars(select(Address).where(Address.party_id == party_id).order_by(Address.valid_from)))
     account = aff_svc.current_bank_account(session, party_id)
     iban = identifiers.format_iban(account.iban) if account else "—"
@@ -144,7 +146,7 @@ def file_view(session: Session, party_id: int, actor: str, today: dt.date, reaso
             addresses, events=events)
         for m in session.scalars(select(Mandate).where(Mandate.company_id == party_id)):
             view.links.append((f"Director: file {m.person_id} since {m.valid_from}", f"/desk/files/{m.person_id}"))
-    audit.record(session, actor, "read", "file", party_id, party_id=party_id, reason=reason)
+    audit.record(session, who, "read", "file", party_id, party_id=party_id, reason=reason)
     return view
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from caisse import __version__
 from caisse.config import Settings, get_settings
 from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.security.authz import Forbidden, NeedToKnow, NotAuthenticated
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,6 +37,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=409, content={"detail": [
             {"loc": ["body", *exc.field.split(".")], "msg": exc.message, "type": "conflict"}]})
 
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, exc: NotAuthenticated):
+        if _wants_html(request) and request.method == "GET":
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        status = 403 if exc.__class__.__name__ == "CsrfError" else 401
+        return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+    @app.exception_handler(NeedToKnow)
+    async def need_to_know(request: Request, exc: NeedToKnow):
+        if _wants_html(request):
+            from caisse.web.desk import need_to_know_page
+
+            return need_to_know_page(request, str(exc))
+        return JSONResponse(status_code=403, content={"detail": str(exc), "need_to_know": True})
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_request: Request, exc: Forbidden):
+        return JSONResponse(status_code=403, content={"detail": str(exc)})
+
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, exc: NotFound):
         return JSONResponse(status_code=404, content={"detail": str(exc)})
@@ -38,9 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import desk
+    from caisse.web import auth, desk
     from caisse.web.api import affiliation, simulate
 
+    app.include_router(auth.router)
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
     app.include_router(desk.router)

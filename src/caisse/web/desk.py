@@ -1,42 +1,62 @@
-"""The caseworker's desk (server-rendered): fund overview, search, a file in one screen."""
+"""The caseworker's desk (server-rendered): fund overview, search, a file in one screen. Staff only."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from caisse.errors import InvalidInput
+from caisse.security.authz import Forbidden, Principal
 from caisse.services import files
-from caisse.web.api.affiliation import PathId, SessionDep
+from caisse.web.api.affiliation import PathId
+from caisse.web.auth import PrincipalDep, SessionDep
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
-ACTOR = "desk"
 
 
-def _page(request: Request, name: str, **context) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, {"fund_name": request.app.state.settings.fund_name, **context})
+def staff(who: PrincipalDep) -> Principal:
+    if not who.is_staff:
+        raise Forbidden("the desk is for the fund's staff")
+    return who
+
+
+StaffDep = Annotated[Principal, Depends(staff)]
+
+
+def _page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    who = getattr(request.state, "principal", None)
+    return TEMPLATES.TemplateResponse(request, name, {
+        "fund_name": request.app.state.settings.fund_name, "who": who,
+        "csrf": who.csrf_token if who else None, **context}, status_code=status_code)
+
+
+def need_to_know_page(request: Request, message: str) -> HTMLResponse:
+    return _page(request, "need_to_know.html", status_code=403, message=message, target=request.url.path)
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, session: SessionDep) -> HTMLResponse:
+def index(request: Request, session: SessionDep, who: StaffDep) -> HTMLResponse:
     today = dt.date.today()
     return _page(request, "desk_index.html", stats=files.fund_stats(session, today), year=today.year)
 
 
 @router.get("/desk/search", response_class=HTMLResponse)
-def search(request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
+def search(request: Request, session: SessionDep, who: StaffDep, q: str = "") -> HTMLResponse:
     try:
-        results, error = files.search(session, q, ACTOR), None
+        results, error = files.search(session, q, who), None
     except InvalidInput as exc:
         results, error = [], exc.message
     return _page(request, "desk_search.html", q=q, results=results, error=error)
 
 
 @router.get("/desk/files/{party_id}", response_class=HTMLResponse)
-def file(request: Request, party_id: PathId, session: SessionDep) -> HTMLResponse:
-    return _page(request, "desk_file.html", file=files.file_view(session, party_id, ACTOR, dt.date.today()))
+def file(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+         reason: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+    view = files.file_view(session, party_id, who, dt.date.today(), reason=reason)
+    return _page(request, "desk_file.html", file=view)

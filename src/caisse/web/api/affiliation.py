@@ -4,22 +4,24 @@ again in the services (which name the field too); every read and write is audite
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from caisse import identifiers
 from caisse.errors import InvalidInput
 from caisse.services import affiliation as svc
-from caisse.store.db import session_scope
+from caisse.store.models import Person
+from caisse.web.auth import PrincipalDep, SessionDep
 
 router = APIRouter(prefix="/api", tags=["affiliation"])
 
-ERRORS = {400: {"description": "The body is not valid JSON"}, 404: {"description": "No such file"},
-          409: {"description": "Conflicts with the file (duplicate, overlap)"}}
+ERRORS = {400: {"description": "The body is not valid JSON"}, 401: {"description": "Not logged in"},
+          403: {"description": "Not allowed (role, scope, CSRF token, or a need-to-know reason is required)"},
+          404: {"description": "No such file"}, 409: {"description": "Conflicts with the file (duplicate, overlap)"}}
+Reason = Annotated[str | None, Query(max_length=500, description="Why you open this file (need to know)")]
 
 
 def _field_check(fn):
@@ -179,20 +181,6 @@ class CompanyOut(BaseModel):
     directors: list[DirectorOut]
 
 
-def db(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.settings.database_url) as session:
-        yield session
-
-
-def actor(request: Request) -> str:
-    # Until accounts exist (security issue), the API acts as the fund's own staff application.
-    return "api"
-
-
-SessionDep = Annotated[Session, Depends(db)]
-ActorDep = Annotated[str, Depends(actor)]
-
-
 def _address_out(session: Session, party_id: int) -> AddressOut | None:
     a = svc.current_address(session, party_id)
     return AddressOut.model_validate(a, from_attributes=True) if a else None
@@ -215,65 +203,68 @@ def _affiliation_out(session: Session, a) -> AffiliationOut:
 
 
 @router.post("/persons", status_code=201, response_model=PersonOut, responses=ERRORS)
-def create_person(body: PersonIn, session: SessionDep, who: ActorDep) -> PersonOut:
+def create_person(body: PersonIn, session: SessionDep, who: PrincipalDep) -> PersonOut:
     data = svc.PersonInput(**body.model_dump(exclude={"address"}), address=body.address.to_input())
     person = svc.register_person(session, data, who, dt.date.today())
     return _person_out(session, person)
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, responses=ERRORS)
-def read_person(person_id: PathId, session: SessionDep, who: ActorDep) -> PersonOut:
-    return _person_out(session, svc.get_person(session, person_id, who))
+def read_person(person_id: PathId, session: SessionDep, who: PrincipalDep, reason: Reason = None) -> PersonOut:
+    return _person_out(session, svc.get_person(session, person_id, who, reason))
 
 
 @router.put("/persons/{person_id}/address", response_model=PersonOut, responses=ERRORS)
-def move(person_id: PathId, body: AddressIn, effective: dt.date, session: SessionDep, who: ActorDep) -> PersonOut:
+def move(person_id: PathId, body: AddressIn, effective: dt.date, session: SessionDep, who: PrincipalDep) -> PersonOut:
     svc.change_address(session, person_id, body.to_input(), effective, who)
-    return _person_out(session, svc.get_person(session, person_id, who))
+    return _person_out(session, session.get(Person, person_id))
 
 
 @router.post("/affiliations", status_code=201, response_model=AffiliationOut, responses=ERRORS)
-def create_affiliation(body: AffiliationIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
+def create_affiliation(body: AffiliationIn, session: SessionDep, who: PrincipalDep) -> AffiliationOut:
     data = svc.AffiliationInput(**body.model_dump(exclude={"requested_on"}),
                                 requested_on=body.requested_on or dt.date.today())
     return _affiliation_out(session, svc.request_affiliation(session, data, who))
 
 
 @router.get("/affiliations/{affiliation_id}", response_model=AffiliationOut, responses=ERRORS)
-def read_affiliation(affiliation_id: PathId, session: SessionDep) -> AffiliationOut:
-    return _affiliation_out(session, svc.get_affiliation(session, affiliation_id))
+def read_affiliation(affiliation_id: PathId, session: SessionDep, who: PrincipalDep,
+                     reason: Reason = None) -> AffiliationOut:
+    return _affiliation_out(session, svc.read_affiliation(session, affiliation_id, who, reason))
 
 
 @router.get("/affiliations/{affiliation_id}/certificate.pdf", responses={
     **ERRORS, 200: {"content": {"application/pdf": {}}, "description": "The affiliation certificate"}},
     response_class=Response)
-def certificate(affiliation_id: PathId, request: Request, session: SessionDep, who: ActorDep) -> Response:
+def certificate(affiliation_id: PathId, request: Request, session: SessionDep, who: PrincipalDep,
+                reason: Reason = None) -> Response:
     pdf = svc.affiliation_certificate(session, affiliation_id, who, dt.date.today(),
-                                      request.app.state.settings.fund_name)
+                                      request.app.state.settings.fund_name, reason)
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="affiliation-{affiliation_id}.pdf"'})
 
 
 @router.post("/affiliations/{affiliation_id}/documents", response_model=AffiliationOut, responses=ERRORS)
-def receive_document(affiliation_id: PathId, body: DocumentIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
+def receive_document(affiliation_id: PathId, body: DocumentIn, session: SessionDep,
+                     who: PrincipalDep) -> AffiliationOut:
     a = svc.receive_document(session, affiliation_id, body.kind, body.received_on or dt.date.today(), who)
     return _affiliation_out(session, a)
 
 
 @router.post("/affiliations/{affiliation_id}/category", response_model=AffiliationOut, responses=ERRORS)
 def change_category(affiliation_id: PathId, body: CategoryChangeIn, session: SessionDep,
-                    who: ActorDep) -> AffiliationOut:
+                    who: PrincipalDep) -> AffiliationOut:
     svc.change_category(session, affiliation_id, body.category, body.effective, who, body.pension_received)
     return _affiliation_out(session, svc.get_affiliation(session, affiliation_id))
 
 
 @router.post("/affiliations/{affiliation_id}/cease", response_model=AffiliationOut, responses=ERRORS)
-def cease(affiliation_id: PathId, body: CessationIn, session: SessionDep, who: ActorDep) -> AffiliationOut:
+def cease(affiliation_id: PathId, body: CessationIn, session: SessionDep, who: PrincipalDep) -> AffiliationOut:
     return _affiliation_out(session, svc.cease(session, affiliation_id, body.end_date, body.reason, who))
 
 
 @router.post("/companies", status_code=201, response_model=CompanyOut, responses=ERRORS)
-def create_company(body: CompanyIn, session: SessionDep, who: ActorDep) -> CompanyOut:
+def create_company(body: CompanyIn, session: SessionDep, who: PrincipalDep) -> CompanyOut:
     data = svc.CompanyInput(
         kbo=body.kbo, name=body.name, legal_form=body.legal_form, language=body.language,
         address=body.address.to_input(), affiliation_start=body.affiliation_start,
@@ -284,8 +275,8 @@ def create_company(body: CompanyIn, session: SessionDep, who: ActorDep) -> Compa
 
 
 @router.get("/companies/{company_id}", response_model=CompanyOut, responses=ERRORS)
-def read_company(company_id: PathId, session: SessionDep, who: ActorDep) -> CompanyOut:
-    return _company_out(session, svc.get_company(session, company_id, who))
+def read_company(company_id: PathId, session: SessionDep, who: PrincipalDep, reason: Reason = None) -> CompanyOut:
+    return _company_out(session, svc.get_company(session, company_id, who, reason))
 
 
 def _company_out(session: Session, c) -> CompanyOut:

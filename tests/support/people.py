@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from caisse.demo.identities import make_iban, make_niss
+from caisse.security.authz import Principal
 from caisse.services import affiliation as svc
 
 
@@ -12,4 +13,4 @@ def register_someone(session, birth=dt.date(1999, 9, 9), seq=777):
     return svc.register_person(session, svc.PersonInput(
         niss=make_niss(birth, seq), first_name="Test", last_name="Person", birth_date=birth, language="fr",
         address=svc.AddressInput(street="Rue", house_number="1", postal_code="1000", city="Bruxelles"),
-        iban=make_iban("001", 42)), "test", dt.date(2026, 11, 24))
+        iban=make_iban("001", 42)), Principal.system("test"), dt.date(2026, 11, 24))

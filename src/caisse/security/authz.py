@@ -1,0 +1,92 @@
+"""Authorisation, checked in the services: the role decides *what* one may do, the scope decides *on which
+files*. Affiliates reach their own file; accountants and company directors the files they hold a grant for;
+caseworkers the files of their team, and any other file only after stating a reason ("need to know"),
+which the audit log keeps; managers and auditors read every file; administrators manage accounts only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from caisse.errors import CaisseError
+
+STAFF = frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "auditor", "administrator"})
+TEAM_BOUND = frozenset({"caseworker", "recovery_officer", "benefits_officer"})
+
+#: action -> roles allowed (scope is checked separately)
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "file.read": frozenset({"affiliate", "accountant", "caseworker", "recovery_officer", "benefits_officer",
+                            "manager", "auditor", "system"}),
+    "file.search": frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "auditor", "system"}),
+    "person.create": frozenset({"caseworker", "manager", "system"}),
+    "company.create": frozenset({"caseworker", "manager", "system"}),
+    "affiliation.manage": frozenset({"caseworker", "manager", "system"}),
+    "contact.change": frozenset({"affiliate", "accountant", "caseworker", "manager", "system"}),
+    "audit.read": frozenset({"auditor", "manager", "system"}),
+    "account.manage": frozenset({"administrator", "system"}),
+}
+
+
+class Forbidden(CaisseError):
+    """The principal may not do this (403)."""
+
+
+class NeedToKnow(CaisseError):
+    """A caseworker opens a file outside their team: a reason must be given first (403 with a prompt)."""
+
+
+class NotAuthenticated(CaisseError):
+    """No valid session (401)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: an account with its role and scope, or the system (CLI, batches)."""
+
+    login: str
+    role: str
+    account_id: int | None = None
+    party_id: int | None = None
+    team: str | None = None
+    grants: frozenset[int] = field(default_factory=frozenset)
+    session_id: int | None = None
+    csrf_token: str | None = None
+    origin: str | None = None
+
+    @classmethod
+    def system(cls, name: str) -> Principal:
+        return cls(login=name, role="system")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF or self.role == "system"
+
+    def __str__(self) -> str:
+        return self.login
+
+
+def require(who: Principal, action: str) -> None:
+    if who.role not in PERMISSIONS.get(action, frozenset()):
+        raise Forbidden(f"{who.role} may not {action.replace('.', ' ')}")
+
+
+def require_file(who: Principal, action: str, party_id: int, file_team: str | None,
+                 reason: str | None = None) -> str | None:
+    """Check role and scope for a file; returns the reason to log when need-to-know was invoked."""
+    require(who, action)
+    if who.role in ("system", "manager", "auditor"):
+        return reason
+    if who.role == "affiliate":
+        if party_id == who.party_id or party_id in who.grants:
+            return None
+        raise Forbidden("this file is not yours")
+    if who.role == "accountant":
+        if party_id in who.grants:
+            return None
+        raise Forbidden("no mandate for this file")
+    if who.role in TEAM_BOUND:
+        if file_team is not None and file_team == who.team:
+            return reason
+        if reason and reason.strip():
+            return reason.strip()
+        raise NeedToKnow("this file belongs to another team: state why you need to open it")
+    raise Forbidden(f"{who.role} may not open files")

@@ -1,0 +1,181 @@
+"""Accounts, login and sessions.
+
+- passwords: argon2id; the policy refuses short and guessable passwords (``security.passwords``);
+- login throttling: an account is locked for ``login_lock_minutes`` after ``login_max_failures`` failures in a
+  row; an address that fails more than ``login_max_failures_per_origin`` times in 15 minutes is refused;
+  the answer never says whether the login exists;
+- staff must pass a one-time code (TOTP) — demo accounts excepted, and demo accounts only work in demo mode;
+- sessions: a fresh random token at every login (no fixation), only its SHA-256 stored, idle and absolute
+  expiry, a CSRF token per session, logout and logout everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from caisse.config import Settings, get_settings
+from caisse.errors import Conflict, InvalidInput
+from caisse.security import passwords, totp
+from caisse.security.authz import STAFF, NotAuthenticated, Principal, require
+from caisse.services import audit
+from caisse.store.models import ROLES, AccessGrant, Account, LoginAttempt, Party, WebSession
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_account(session: Session, who: Principal, login: str, password: str, role: str, *,
+                   party_id: int | None = None, team: str | None = None, language: str = "fr",
+                   demo: bool = False) -> tuple[Account, str | None]:
+    """Create an account; returns it with the TOTP secret to enrol (staff) or None."""
+    require(who, "account.manage")
+    login = login.strip().lower()
+    if not login or len(login) > 100:
+        raise InvalidInput("login", "is required (at most 100 characters)")
+    if role not in ROLES:
+        raise InvalidInput("role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    if role in ("affiliate",) and party_id is None:
+        raise InvalidInput("party_id", "an affiliate account belongs to a file")
+    if party_id is not None and session.get(Party, party_id) is None:
+        raise InvalidInput("party_id", f"no file {party_id}")
+    if not demo:
+        passwords.check_strength(password, login)
+    if session.scalar(select(Account.id).where(Account.login == login)) is not None:
+        raise Conflict("login", "this login is taken")
+    secret = totp.new_secret() if role in STAFF and not demo else None
+    account = Account(login=login, password_hash=passwords.hash_password(password), role=role, party_id=party_id,
+                      team=team, language=language, totp_secret=secret, demo=demo)
+    session.add(account)
+    session.flush()
+    audit.record(session, who.login, "create", "account", account.id, detail={"login": login, "role": role})
+    return account, secret
+
+
+def grant_access(session: Session, who: Principal, account_id: int, party_id: int, kind: str,
+                 valid_from: dt.date) -> AccessGrant:
+    """An accountant's mandate, or a director's access to the company file."""
+    require(who, "account.manage")
+    if kind not in ("mandate", "director"):
+        raise InvalidInput("kind", "mandate or director")
+    if session.get(Account, account_id) is None:
+        raise InvalidInput("account_id", f"no account {account_id}")
+    if session.get(Party, party_id) is None:
+        raise InvalidInput("party_id", f"no file {party_id}")
+    grant = AccessGrant(account_id=account_id, party_id=party_id, kind=kind, valid_from=valid_from,
+                        granted_by=who.login)
+    session.add(grant)
+    audit.record(session, who.login, "grant", "access", account_id, party_id=party_id, detail={"kind": kind})
+    session.flush()
+    return grant
+
+
+@dataclass
+class LoginResult:
+    token: str
+    principal: Principal
+    expires_at: dt.datetime
+
+
+@dataclass
+class LoginRefused:
+    """A refused login. Returned, not raised, so the caller commits the attempt (and any lock) it recorded."""
+
+    message: str
+
+
+def login(session: Session, login_name: str, password: str, code: str | None, origin: str | None,
+          now: dt.datetime, settings: Settings | None = None) -> LoginResult | LoginRefused:
+    """Check the credentials; on success a new session (never an existing one: no fixation).
+
+    A refusal is returned with a message that never reveals whether the login exists."""
+    s = settings or get_settings()
+    login_name = (login_name or "").strip().lower()
+    window = now - dt.timedelta(minutes=15)
+    recent_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.origin == origin, LoginAttempt.at >= window, LoginAttempt.success.is_(False)))
+    if origin and recent_failures >= s.login_max_failures_per_origin:
+        return LoginRefused("too many failed attempts from this address; try again later")
+    account = session.scalar(select(Account).where(Account.login == login_name))
+
+    def fail(message: str = "login or password is wrong") -> LoginRefused:
+        session.add(LoginAttempt(login=login_name[:100], origin=origin, at=now, success=False))
+        if account is not None:
+            account.failed_logins += 1
+            if account.failed_logins >= s.login_max_failures:
+                account.locked_until = now + dt.timedelta(minutes=s.login_lock_minutes)
+                account.failed_logins = 0
+                audit.append(session.connection(), session.info, "security", "lock", "account", account.id)
+        session.flush()
+        return LoginRefused(message)
+
+    if account is None:
+        passwords.dummy_verify()
+        return fail()
+    if account.locked_until is not None and account.locked_until > now:
+        return fail("this account is locked after too many failed attempts; try again later")
+    if account.disabled:
+        return fail()
+    if account.demo and not s.demo_mode:
+        return fail("demo accounts only work in a demo fund")
+    if not passwords.verify_password(account.password_hash, password or ""):
+        return fail()
+    needs_code = account.role in STAFF and not account.demo
+    if needs_code and not (account.totp_secret and totp.verify(account.totp_secret, code)):
+        return fail("the one-time code is missing or wrong")
+    account.failed_logins = 0
+    account.locked_until = None
+    session.add(LoginAttempt(login=login_name, origin=origin, at=now, success=True))
+    token = secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(minutes=s.session_idle_minutes)
+    web = WebSession(token_hash=_hash_token(token), account_id=account.id, csrf_token=secrets.token_urlsafe(24),
+                     created_at=now, last_seen=now, expires_at=expires, mfa_done=True, origin=origin)
+    session.add(web)
+    session.flush()
+    audit.record(session, account.login, "login", "session", web.id, origin=origin)
+    return LoginResult(token, _principal(session, account, web), expires)
+
+
+def _principal(session: Session, account: Account, web: WebSession | None) -> Principal:
+    today = dt.date.today()
+    grants = frozenset(session.scalars(select(AccessGrant.party_id).where(
+        AccessGrant.account_id == account.id, AccessGrant.valid_from <= today,
+        (AccessGrant.valid_to.is_(None)) | (AccessGrant.valid_to >= today))))
+    return Principal(login=account.login, role=account.role, account_id=account.id, party_id=account.party_id,
+                     team=account.team, grants=grants, session_id=web.id if web else None,
+                     csrf_token=web.csrf_token if web else None, origin=web.origin if web else None)
+
+
+def resolve(session: Session, token: str | None, now: dt.datetime, settings: Settings | None = None) -> Principal:
+    """The principal of a session cookie; extends the idle expiry (never past the absolute maximum)."""
+    s = settings or get_settings()
+    if not token:
+        raise NotAuthenticated("please log in")
+    web = session.scalar(select(WebSession).where(WebSession.token_hash == _hash_token(token)))
+    if web is None or web.revoked or web.expires_at <= now:
+        raise NotAuthenticated("your session has ended; please log in again")
+    account = session.get(Account, web.account_id)
+    if account is None or account.disabled or (account.demo and not s.demo_mode):
+        raise NotAuthenticated("please log in")
+    absolute = web.created_at + dt.timedelta(hours=s.session_max_hours)
+    web.last_seen = now
+    web.expires_at = min(absolute, now + dt.timedelta(minutes=s.session_idle_minutes))
+    return _principal(session, account, web)
+
+
+def logout(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(update(WebSession).where(WebSession.token_hash == _hash_token(token)).values(revoked=True))
+
+
+def logout_everywhere(session: Session, who: Principal) -> int:
+    result = session.execute(update(WebSession).where(WebSession.account_id == who.account_id,
+                                                      WebSession.revoked.is_(False)).values(revoked=True))
+    audit.record(session, who.login, "logout_everywhere", "account", who.account_id)
+    return result.rowcount

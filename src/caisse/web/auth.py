@@ -1,0 +1,165 @@
+"""Login, logout, the session cookie and CSRF protection for the web layer.
+
+The cookie ``caisse_session`` is HttpOnly, SameSite=Lax, Secure when served over TLS, and carries a random
+token whose SHA-256 is the only thing stored. Every state-changing request authenticated by that cookie must
+carry the session's CSRF token (header ``X-CSRF-Token`` or form field ``csrf_token``). The login form itself is
+protected by a double-submit token (cookie ``caisse_login_csrf`` + hidden field).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from caisse.security.authz import NotAuthenticated, Principal
+from caisse.services import accounts
+from caisse.store.db import session_scope
+
+COOKIE = "caisse_session"
+LOGIN_CSRF_COOKIE = "caisse_login_csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+router = APIRouter()
+
+
+def db(request: Request):
+    with session_scope(request.app.state.settings.database_url) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(db)]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def client_origin(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+class CsrfError(NotAuthenticated):
+    """A state-changing request without the session's CSRF token."""
+
+
+async def principal(request: Request, session: SessionDep) -> Principal:
+    """The authenticated principal; 401 without a valid session, 403 without the CSRF token on a change."""
+    token = request.cookies.get(COOKIE)
+    bearer = request.headers.get("authorization", "")
+    by_cookie = True
+    if bearer.lower().startswith("bearer "):
+        token, by_cookie = bearer[7:].strip(), False
+    who = accounts.resolve(session, token, _now(), request.app.state.settings)
+    who = Principal(**{**who.__dict__, "origin": client_origin(request)})
+    if by_cookie and request.method not in SAFE_METHODS:
+        sent = request.headers.get("x-csrf-token")
+        if sent is None and request.headers.get("content-type", "").startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")):
+            sent = (await request.form()).get("csrf_token")
+        if not sent or not who.csrf_token or not hmac.compare_digest(str(sent), who.csrf_token):
+            raise CsrfError("missing or wrong CSRF token")
+    request.state.principal = who
+    return who
+
+
+PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    s = request.app.state.settings
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        max_age=s.session_max_hours * 3600, path="/")
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _login_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+    from caisse.web.desk import TEMPLATES
+
+    csrf = secrets.token_urlsafe(24)
+    response = TEMPLATES.TemplateResponse(request, "login.html", {
+        "fund_name": request.app.state.settings.fund_name, "csrf": csrf, "error": error,
+        "demo": request.app.state.settings.demo_mode}, status_code=status)
+    response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/login")
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_form(request: Request) -> HTMLResponse:
+    return _login_page(request)
+
+
+@router.post("/login", include_in_schema=False)
+def login_submit(request: Request, session: SessionDep, login: Annotated[str, Form()],
+                 password: Annotated[str, Form()], csrf_token: Annotated[str, Form()],
+                 code: Annotated[str | None, Form()] = None, next: Annotated[str | None, Form()] = None):
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+        return _login_page(request, "The form expired; please try again.", 400)
+    result = accounts.login(session, login, password, code, client_origin(request), _now(),
+                            request.app.state.settings)
+    if isinstance(result, accounts.LoginRefused):
+        session.commit()  # keep the failed attempt and any lock
+        return _login_page(request, result.message[:1].upper() + result.message[1:] + ".", 401)
+    target = next if next and next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, response, result.token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request, session: SessionDep, who: PrincipalDep) -> RedirectResponse:
+    accounts.logout(session, request.cookies.get(COOKIE))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.post("/logout-everywhere", include_in_schema=False)
+def logout_everywhere(session: SessionDep, who: PrincipalDep) -> RedirectResponse:
+    accounts.logout_everywhere(session, who)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# ---------------------------------------------------------------- API
+
+
+class SessionIn(BaseModel):
+    login: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+    code: Annotated[str | None, Field(max_length=10)] = None
+
+
+class SessionOut(BaseModel):
+    token: str
+    csrf_token: str
+    role: str
+    expires_at: dt.datetime
+
+
+@router.post("/api/session", response_model=SessionOut, tags=["session"],
+             responses={401: {"description": "Login refused"}, 400: {"description": "Malformed JSON"}})
+def api_login(request: Request, body: SessionIn, session: SessionDep):
+    """Log in: the token works as a Bearer token (no CSRF needed) or as the session cookie (CSRF needed)."""
+    result = accounts.login(session, body.login, body.password, body.code, client_origin(request), _now(),
+                            request.app.state.settings)
+    if isinstance(result, accounts.LoginRefused):
+        session.commit()
+        return JSONResponse({"detail": result.message}, status_code=401)
+    out = SessionOut(token=result.token, csrf_token=result.principal.csrf_token, role=result.principal.role,
+                     expires_at=result.expires_at)
+    response = JSONResponse(out.model_dump(mode="json"))
+    set_session_cookie(request, response, result.token)
+    return response

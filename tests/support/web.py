@@ -1,0 +1,47 @@
+"""Accounts and logins for web tests: accounts are created through the service, logins go through the real
+endpoints (the JSON session API, or the HTML form with its CSRF token)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+
+import pyotp
+from fastapi.testclient import TestClient
+
+from caisse.security.authz import Principal
+from caisse.services import accounts
+from caisse.store.db import session_scope
+
+PASSWORD = "Correct horse battery staple 42"
+_n = itertools.count()
+
+
+def make_account(db_url, role, *, team=None, party_id=None, grants=()):
+    """Create an account; returns (login, totp secret or None)."""
+    login = f"{role}-{next(_n)}@fund.test"
+    system = Principal.system("test-setup")
+    with session_scope(db_url) as s:
+        account, secret = accounts.create_account(s, system, login, PASSWORD, role, team=team, party_id=party_id)
+        for pid in grants:
+            accounts.grant_access(s, system, account.id, pid, "mandate", dt.date(2020, 1, 1))
+    return login, secret
+
+
+def log_in(client: TestClient, login: str, secret: str | None) -> str:
+    code = pyotp.TOTP(secret).now() if secret else None
+    r = client.post("/api/session", json={"login": login, "password": PASSWORD, "code": code})
+    assert r.status_code == 200, r.text
+    client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return r.json()["token"]
+
+
+
+
+def form_login(client, login: str, secret: str | None, password: str = PASSWORD):
+    page = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    code = pyotp.TOTP(secret).now() if secret else ""
+    return client.post("/login", data={"login": login, "password": password, "code": code, "csrf_token": csrf},
+                       follow_redirects=False)

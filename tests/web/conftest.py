@@ -1,0 +1,38 @@
+"""Web fixtures: the app on the test database, and clients logged in with a role."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from caisse.config import Settings
+from caisse.web.app import create_app
+from support.web import log_in, make_account
+
+
+@pytest.fixture
+def app_for(db_url, tmp_path):
+    return create_app(Settings(database_url=db_url, exchange_dir=str(tmp_path / "exchange")))
+
+
+@pytest.fixture
+def client_as(app_for, db_url):
+    """``client_as("caseworker", team="t1")`` → a TestClient logged in with a new account of that role."""
+    clients = []
+
+    def make(role, **kw):
+        login, secret = make_account(db_url, role, **kw)
+        c = TestClient(app_for)
+        clients.append(c)
+        log_in(c, login, secret)
+        return c
+
+    yield make
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
+def client(client_as):
+    """A caseworker of team ``t1`` (the files they create belong to their team)."""
+    return client_as("caseworker", team="t1")
