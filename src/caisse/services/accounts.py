@@ -97,6 +97,8 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
     A refusal is returned with a message that never reveals whether the login exists."""
     s = settings or get_settings()
     login_name = (login_name or "").strip().lower()
+    if "\x00" in login_name or "\x00" in (password or "") or len(login_name) > 100:
+        return LoginRefused("login or password is wrong")
     window = now - dt.timedelta(minutes=15)
     recent_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.origin == origin, LoginAttempt.at >= window, LoginAttempt.success.is_(False)))

@@ -124,7 +124,13 @@ class CompanyInput:
 
 
 def file_access(session: Session, who: Principal, action: str, party_id: int, reason: str | None = None) -> str | None:
-    """Check that ``who`` may do ``action`` on file ``party_id``; returns the need-to-know reason to log."""
+    """Check that ``who`` may do ``action`` on file ``party_id``; returns the need-to-know reason to log.
+
+    The role is checked before the file is looked up, and an affiliate or accountant is refused any file
+    outside their scope before its existence is checked, so probing ids reveals nothing."""
+    authz.require(who, action)
+    if who.role in ("affiliate", "accountant") and party_id != who.party_id and party_id not in who.grants:
+        raise authz.Forbidden("this file is not yours" if who.role == "affiliate" else "no mandate for this file")
     party = session.get(Party, party_id)
     if party is None:
         raise NotFound("file", party_id)
@@ -198,10 +204,10 @@ def _add_address(session: Session, party_id: int, address: AddressInput, valid_f
 
 
 def get_person(session: Session, person_id: int, who: Principal, reason: str | None = None) -> Person:
+    reason = file_access(session, who, "file.read", person_id, reason)
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("person", person_id)
-    reason = file_access(session, who, "file.read", person_id, reason)
     audit.record(session, who, "read", "person", person_id, party_id=person_id, reason=reason)
     return person
 
@@ -388,6 +394,7 @@ def get_affiliation(session: Session, affiliation_id: int) -> Affiliation:
 
 
 def read_affiliation(session: Session, affiliation_id: int, who: Principal, reason: str | None = None) -> Affiliation:
+    authz.require(who, "file.read")
     affiliation = get_affiliation(session, affiliation_id)
     reason = file_access(session, who, "file.read", affiliation.person_id, reason)
     audit.record(session, who, "read", "affiliation", affiliation_id, party_id=affiliation.person_id, reason=reason)
@@ -556,10 +563,10 @@ def register_company(session: Session, data: CompanyInput, who: Principal, today
 
 
 def get_company(session: Session, company_id: int, who: Principal, reason: str | None = None) -> Company:
+    reason = file_access(session, who, "file.read", company_id, reason)
     company = session.get(Company, company_id)
     if company is None:
         raise NotFound("company", company_id)
-    reason = file_access(session, who, "file.read", company_id, reason)
     audit.record(session, who, "read", "company", company_id, party_id=company_id, reason=reason)
     return company
 

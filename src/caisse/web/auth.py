@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from caisse.security.authz import NotAuthenticated, Principal
 from caisse.services import accounts
 from caisse.store.db import session_scope
+from caisse.web.schemas import Strict
 
 COOKIE = "caisse_session"
 LOGIN_CSRF_COOKIE = "caisse_login_csrf"
@@ -136,7 +137,7 @@ def logout_everywhere(session: SessionDep, who: PrincipalDep) -> RedirectRespons
 # ---------------------------------------------------------------- API
 
 
-class SessionIn(BaseModel):
+class SessionIn(Strict):
     login: Annotated[str, Field(min_length=1, max_length=100)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
     code: Annotated[str | None, Field(max_length=10)] = None

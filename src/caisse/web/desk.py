@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -15,6 +15,7 @@ from caisse.security.authz import Forbidden, Principal
 from caisse.services import files
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
+from caisse.web.schemas import QueryText
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -47,7 +48,7 @@ def index(request: Request, session: SessionDep, who: StaffDep) -> HTMLResponse:
 
 
 @router.get("/desk/search", response_class=HTMLResponse)
-def search(request: Request, session: SessionDep, who: StaffDep, q: str = "") -> HTMLResponse:
+def search(request: Request, session: SessionDep, who: StaffDep, q: QueryText = "") -> HTMLResponse:
     try:
         results, error = files.search(session, q, who), None
     except InvalidInput as exc:
@@ -57,6 +58,6 @@ def search(request: Request, session: SessionDep, who: StaffDep, q: str = "") ->
 
 @router.get("/desk/files/{party_id}", response_class=HTMLResponse)
 def file(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
-         reason: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+         reason: QueryText = None) -> HTMLResponse:
     view = files.file_view(session, party_id, who, dt.date.today(), reason=reason)
     return _page(request, "desk_file.html", file=view)

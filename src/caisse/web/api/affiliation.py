@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from caisse import identifiers
@@ -15,13 +15,15 @@ from caisse.errors import InvalidInput
 from caisse.services import affiliation as svc
 from caisse.store.models import Person
 from caisse.web.auth import PrincipalDep, SessionDep
+from caisse.web.schemas import Strict
 
 router = APIRouter(prefix="/api", tags=["affiliation"])
 
 ERRORS = {400: {"description": "The body is not valid JSON"}, 401: {"description": "Not logged in"},
           403: {"description": "Not allowed (role, scope, CSRF token, or a need-to-know reason is required)"},
           404: {"description": "No such file"}, 409: {"description": "Conflicts with the file (duplicate, overlap)"}}
-Reason = Annotated[str | None, Query(max_length=500, description="Why you open this file (need to know)")]
+Reason = Annotated[str | None, Query(max_length=500, pattern=r"^[^\x00]*$",
+                                     description="Why you open this file (need to know)")]
 
 
 def _field_check(fn):
@@ -47,10 +49,6 @@ Name = Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class AddressIn(Strict):

@@ -1,0 +1,155 @@
+"""Who may do what: for every API route and page, for every role, the expected allow / deny.
+
+The fund: file A (team t1) is the affiliate's own file, the accountant holds a mandate for it; file B
+(team t2) belongs to somebody else. Every route that takes an id is tried on B by the affiliate and the
+accountant (IDOR: changing the id in the URL must never give access), and by a caseworker of t1 (need to
+know: a reason is required to read, and no change is allowed on another team's file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+from caisse.demo.identities import make_iban, make_niss
+from caisse.security.authz import Principal
+from caisse.services import affiliation as svc
+from caisse.store.db import session_scope
+from support.web import log_in, make_account
+
+ROLES = ["anonymous", "affiliate", "accountant", "caseworker", "recovery_officer", "benefits_officer", "manager",
+         "auditor", "administrator"]
+ALLOW, DENY, LOGIN = "allow", "deny", "login"
+
+
+def _person(session, team, seq, birth):
+    system = Principal(login="setup", role="system", team=team)
+    data = svc.PersonInput(niss=make_niss(birth, seq), first_name="P", last_name=f"Team {team}", birth_date=birth,
+                           language="fr", address=svc.AddressInput("Rue", "1", "1000", "Bruxelles"),
+                           iban=make_iban("001", seq))
+    person = svc.register_person(session, data, system, dt.date(2026, 11, 24))
+    aff = svc.request_affiliation(session, svc.AffiliationInput(
+        person_id=person.id, start_date=dt.date(2026, 1, 1), category="main", requested_on=dt.date(2025, 12, 1)),
+        system)
+    return person.id, aff.id
+
+
+@pytest.fixture
+def fund(db_url):
+    with session_scope(db_url) as s:
+        a, aff_a = _person(s, "t1", 11, dt.date(1980, 1, 1))
+        b, aff_b = _person(s, "t2", 13, dt.date(1981, 2, 2))
+    return {"A": a, "aff_A": aff_a, "B": b, "aff_B": aff_b}
+
+
+@pytest.fixture
+def clients(app_for, db_url, fund):
+    made = {"anonymous": TestClient(app_for)}
+    for role in ROLES[1:]:
+        kw = {"team": "t1"} if role in ("caseworker", "recovery_officer", "benefits_officer") else {}
+        if role == "affiliate":
+            kw["party_id"] = fund["A"]
+        if role == "accountant":
+            kw["grants"] = [fund["A"]]
+        login, secret = make_account(db_url, role, **kw)
+        c = TestClient(app_for)
+        log_in(c, login, secret)
+        made[role] = c
+    yield made
+    for c in made.values():
+        c.close()
+
+
+PERSON_BODY = {"niss": "85.07.30-033.28", "first_name": "New", "last_name": "Person", "birth_date": "1985-07-30",
+               "language": "fr", "address": {"street": "Rue", "house_number": "2", "postal_code": "1000",
+                                              "city": "Bruxelles"}}
+ADDRESS = {"street": "Meir", "house_number": "3", "postal_code": "2000", "city": "Antwerpen"}
+
+# (method, path template, body, expectation per role for file A); {f} = file, {a} = its affiliation
+STAFF_WRITE = {"caseworker": ALLOW, "manager": ALLOW}
+READ_A = {"affiliate": ALLOW, "accountant": ALLOW, "caseworker": ALLOW, "recovery_officer": ALLOW,
+          "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}
+CASES = [
+    ("GET", "/api/persons/{f}", None, READ_A),
+    ("GET", "/api/affiliations/{a}", None, READ_A),
+    ("GET", "/api/affiliations/{a}/certificate.pdf", None, READ_A),
+    ("PUT", "/api/persons/{f}/address?effective=2026-12-01", ADDRESS,
+     {"affiliate": ALLOW, "accountant": ALLOW, "caseworker": ALLOW, "manager": ALLOW}),
+    ("POST", "/api/affiliations/{a}/category", {"category": "complementary", "effective": "2026-07-01"},
+     STAFF_WRITE),
+    ("POST", "/api/affiliations/{a}/documents", {"kind": "proof_of_main_occupation"}, STAFF_WRITE),
+    ("POST", "/api/affiliations/{a}/cease", {"end_date": "2026-09-30", "reason": "stop"}, STAFF_WRITE),
+    ("POST", "/api/persons", PERSON_BODY, STAFF_WRITE),
+    ("POST", "/api/affiliations", {"person_id": "{f}", "start_date": "2026-01-01", "category": "main"},
+     STAFF_WRITE),
+    ("POST", "/api/companies", {"kbo": "0403170701", "name": "X", "legal_form": "SRL", "language": "fr",
+                                "address": ADDRESS, "affiliation_start": "2024-01-01",
+                                "directors": [{"person_id": "{f}", "since": "2024-01-01"}]}, STAFF_WRITE),
+    ("GET", "/api/companies/{f}", None, READ_A),
+    ("GET", "/", None, {r: ALLOW for r in ROLES if r not in ("anonymous", "affiliate", "accountant")}),
+    ("GET", "/desk/search?q=team", None,
+     {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}),
+    ("GET", "/desk/files/{f}", None,
+     {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}),
+]
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        return int(value.format(**ids)) if value in ("{f}", "{a}") else value.format(**ids)
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    return value
+
+
+def _outcome(status: int) -> str:
+    if status == 401:
+        return LOGIN
+    if status == 403:
+        return DENY
+    assert status < 500, status
+    return ALLOW  # 2xx, or a 404/409/422 on the data itself: the role was let through
+
+
+def test_every_route_is_in_the_matrix(app_for):
+    routes = {(m, r.path) for r in app_for.routes if isinstance(r, APIRoute) for m in r.methods
+              if r.path not in ("/health", "/api/session", "/login", "/logout", "/logout-everywhere")
+              and not r.path.startswith("/api/simulate")}
+    covered = {(m, p.split("?")[0].replace("{f}", "{person_id}")) for m, p, _, _ in CASES}
+    normal = {(m, p.replace("{affiliation_id}", "{a}").replace("{company_id}", "{f}").replace("{party_id}", "{f}")
+               .replace("{person_id}", "{f}")) for m, p in routes}
+    covered = {(m, p.replace("{person_id}", "{f}")) for m, p in covered}
+    assert normal <= covered, f"routes without an expected allow/deny: {sorted(normal - covered)}"
+
+
+@pytest.mark.parametrize("method, path, body, expected", CASES, ids=[f"{m} {p}" for m, p, _, _ in CASES])
+def test_role_matrix_on_own_file(clients, fund, method, path, body, expected):
+    ids = {"f": fund["A"], "a": fund["aff_A"]}
+    for role in ROLES:
+        want = LOGIN if role == "anonymous" else expected.get(role, DENY)
+        r = clients[role].request(method, _fill(path, ids), json=_fill(body, ids) if body else None)
+        assert _outcome(r.status_code) == want, (role, r.status_code, r.text[:200])
+
+
+@pytest.mark.parametrize("method, path, body, _", [c for c in CASES if "{" in c[1]],
+                         ids=[f"{m} {p}" for m, p, _, _ in CASES if "{" in p])
+def test_nobody_reaches_another_file_by_changing_the_id(clients, fund, method, path, body, _):
+    ids = {"f": fund["B"], "a": fund["aff_B"]}
+    for role in ("affiliate", "accountant"):
+        r = clients[role].request(method, _fill(path, ids), json=_fill(body, ids) if body else None)
+        assert r.status_code == 403, (role, r.status_code, r.text[:200])
+    r = clients["caseworker"].request(method, _fill(path, ids), json=_fill(body, ids) if body else None)
+    assert r.status_code == 403, ("caseworker of another team", r.status_code, r.text[:200])
+
+
+def test_a_change_without_the_csrf_token_is_refused(clients, fund):
+    c = clients["caseworker"]
+    token = c.headers.pop("X-CSRF-Token")
+    r = c.post(f"/api/affiliations/{fund['aff_A']}/cease", json={"end_date": "2026-09-30", "reason": "stop"})
+    assert r.status_code == 403 and "CSRF" in r.text
+    c.headers["X-CSRF-Token"] = token
