@@ -36,11 +36,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from caisse.cli import affiliation, platform, simulate
+    from caisse.cli import affiliation, ledger, platform, simulate
 
     platform.register(app)
     app.add_typer(affiliation.app, name="affiliate")
     app.add_typer(simulate.app, name="simulate")
+    app.add_typer(ledger.app, name="ledger")
 
 
 _register()

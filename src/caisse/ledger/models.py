@@ -60,7 +60,10 @@ class LedgerTransaction(Base):
     kind: Mapped[str] = mapped_column(String(20))
     booked_on: Mapped[dt.date] = mapped_column(Date)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # A correction names the transaction it corrects (same kind, entries that adjust or reverse it).
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"), index=True)
+    # An assignment or refund of a parked payment names that payment; a payout names the refund/benefit it pays.
+    refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"), index=True)
     reference: Mapped[str | None] = mapped_column(String(60))
     description: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (CheckConstraint(f"kind in ({_in(TRANSACTION_KINDS)})", name="kind"),)
@@ -79,7 +82,7 @@ class LedgerEntry(Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)
     rule: Mapped[str | None] = mapped_column(String(100))
     parameter: Mapped[str | None] = mapped_column(String(100))
-    explanation: Mapped[dict | None] = mapped_column(JSON)
+    explanation: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     __table_args__ = (
         CheckConstraint(f"account in ({_in(ACCOUNTS)})", name="account"),
         CheckConstraint("amount_cents <> 0", name="nonzero"),

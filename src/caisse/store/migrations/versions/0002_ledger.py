@@ -64,15 +64,18 @@ def upgrade() -> None:
     sa.Column('booked_on', sa.Date(), nullable=False),
     sa.Column('recorded_at', sa.DateTime(), nullable=False),
     sa.Column('corrects_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('refers_to_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('reference', sa.String(length=60), nullable=True),
     sa.Column('description', sa.Text(), nullable=True),
     sa.CheckConstraint("kind in ('charge', 'regularisation', 'payment', 'assignment', 'imputation', 'refund', 'payout', 'benefit', 'write_off')", name=op.f('ck_ledger_transaction_kind')),
     sa.ForeignKeyConstraint(['corrects_id'], ['ledger_transaction.id'], name=op.f('fk_ledger_transaction_corrects_id_ledger_transaction')),
+    sa.ForeignKeyConstraint(['refers_to_id'], ['ledger_transaction.id'], name=op.f('fk_ledger_transaction_refers_to_id_ledger_transaction')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_transaction')),
     sa.UniqueConstraint('key', name=op.f('uq_ledger_transaction_key'))
     )
     with op.batch_alter_table('ledger_transaction', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ledger_transaction_corrects_id'), ['corrects_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_ledger_transaction_refers_to_id'), ['refers_to_id'], unique=False)
 
     op.create_table('ledger_entry',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -124,6 +127,7 @@ def downgrade() -> None:
 
     op.drop_table('ledger_entry')
     with op.batch_alter_table('ledger_transaction', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ledger_transaction_refers_to_id'))
         batch_op.drop_index(batch_op.f('ix_ledger_transaction_corrects_id'))
 
     op.drop_table('ledger_transaction')
