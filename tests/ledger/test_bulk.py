@@ -116,3 +116,45 @@ def test_two_processes_posting_the_same_batch_at_once_do_not_double_post(db_url)
     assert sum(r.posted for r in results) == 40
     assert sum(r.skipped for r in results) == 40
     assert _state(db_url)[2] == 40 * 4
+
+
+KILLED_CHILD = """
+import datetime as dt, sys
+sys.path.insert(0, {helpers!r})
+from test_bulk import quarterly_call
+from caisse.ledger import post_many
+parties = list(range({first}, {last}))
+def progress(posted, skipped):
+    print(posted, flush=True)
+post_many({url!r}, quarterly_call(parties), chunk_size=50, progress=progress)
+print("finished", flush=True)
+"""
+
+
+def test_a_run_killed_by_sigkill_then_rerun_ends_as_an_uninterrupted_run(db_url):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import caisse
+
+    parties = _debtors(db_url, 2000)
+    code = KILLED_CHILD.format(helpers=str(Path(__file__).parent), first=parties[0], last=parties[-1] + 1, url=db_url)
+    env = {**os.environ, "PYTHONPATH": str(Path(caisse.__file__).parents[1])}
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    for line in child.stdout:
+        if line.strip() == "finished" or int(line) >= 300:  # a few chunks committed, the rest not yet
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    with session_scope(db_url) as s:
+        done = s.scalar(select(func.count()).select_from(LedgerTransaction))
+    assert 300 <= done < 2000  # killed between two chunk commits, never inside one
+    rerun = post_many(db_url, quarterly_call(parties), chunk_size=120)
+    assert rerun.posted + rerun.skipped == 2000 and rerun.skipped == done
+    totals, keys, entries = _state(db_url)
+    assert keys == sorted(p.key for p in quarterly_call(parties)) and entries == 2000 * 4
+    assert totals == "transactions=2000 debts=1796600.00 payments=0.00 open=1796600.00 unmatched=0.00"
