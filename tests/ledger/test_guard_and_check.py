@@ -77,10 +77,12 @@ def test_check_fails_when_an_amount_was_changed_after_dropping_the_guard(db_url)
     assert "orphan payment coda/g/1/1: money lands on income" in result.output
 
 
-def test_statement_command(db_url):
+def test_statement_command(db_url, tmp_path):
     ana = _story(db_url)
-    result = runner.invoke(app, ["ledger", "statement", "--debtor", str(ana), "--db", db_url])
+    pdf = tmp_path / "statement.pdf"
+    result = runner.invoke(app, ["ledger", "statement", "--debtor", str(ana), "--db", db_url, "--pdf", str(pdf)])
     assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
     assert "2025Q1" in result.output and "398.30" in result.output
     unknown = runner.invoke(app, ["ledger", "statement", "--debtor", "999999", "--db", db_url])
     assert unknown.exit_code != 0

@@ -29,10 +29,16 @@ def check(db: str | None = DbOption) -> None:
 
 @app.command("statement")
 def statement(debtor: int = typer.Option(..., "--debtor", help="The debtor's file number (party id)."),
+              pdf: str | None = typer.Option(None, "--pdf", help="Also write the statement as a PDF file."),
               db: str | None = DbOption) -> None:
     """Print the account statement of a debtor: per period called / paid / surcharges / balance, and lines."""
+    from caisse.ledger.statement import render_pdf
     from caisse.ledger.statement import statement as build
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as session:
-        typer.echo(build(session, debtor).render_text())
+        st = build(session, debtor)
+    typer.echo(st.render_text())
+    if pdf:
+        render_pdf(st, pdf)
+        typer.echo(f"written {pdf}")

@@ -109,7 +109,7 @@ def impute(session: Session, party_id: int, key: str, booked_on: dt.date, *, des
     if not entries:
         return None
     return post(session, Posting(key, "imputation", booked_on, tuple(entries),
-                                 f"Imputation ({policy.name})", designation))
+                                 "Imputation of the debtor's credit on open items", designation))
 
 
 def receive_payment(session: Session, key: str, booked_on: dt.date, amount_cents: int, party_id: int | None, *,
@@ -122,8 +122,10 @@ def receive_payment(session: Session, key: str, booked_on: dt.date, amount_cents
     explanation = {"counterparty": counterparty} if counterparty else None
     side = Entry("credit", -amount_cents, party_id, None, None, None, None, explanation) if party_id is not None \
         else Entry("suspense", -amount_cents, None, None, None, "unmatched", None, explanation)
+    description = ("Payment received" if party_id is not None else "Unmatched payment parked in suspense") + (
+        f" {reference}" if reference else "")
     receipt = post(session, Posting(key, "payment", booked_on,
-                                    (Entry("bank", amount_cents, party_id), side), None, reference))
+                                    (Entry("bank", amount_cents, party_id), side), description, reference))
     imputation = None
     if receipt.created and party_id is not None and impute_now:
         imputation = impute(session, party_id, f"{key}/imputation", booked_on, designation=designation,

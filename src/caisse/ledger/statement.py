@@ -131,3 +131,24 @@ def statement(session: Session, party_id: int) -> Statement:
                 benefits -= amount
     ordered = [periods[k] for k in sorted(periods, key=lambda k: (period_end(k), k))]
     return Statement(party_id, ordered, money, credit, refunds, benefits)
+
+
+def render_pdf(st: Statement, path: str) -> None:
+    """A plain A4 rendering of the statement (reportlab). The affiliate-facing, translated layout with the
+    fund's identity and payment details belongs to the documents package; this one is for staff."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(path, pagesize=A4)
+    width, height = A4
+    y = height - 20 * mm
+    for raw_line in st.render_text().splitlines():
+        if y < 15 * mm:
+            canvas.showPage()
+            y = height - 20 * mm
+        bold = bool(raw_line) and not raw_line.startswith(" ")
+        canvas.setFont("Courier-Bold" if bold else "Courier", 7)
+        canvas.drawString(12 * mm, y, raw_line[:150])
+        y -= 3.6 * mm
+    canvas.save()
