@@ -31,12 +31,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from caisse.cli import affiliation, audit, platform, simulate
+    from caisse.cli import affiliation, audit, ledger, platform, simulate
 
     platform.register(app)
     app.add_typer(affiliation.app, name="affiliate")
     app.add_typer(audit.app, name="audit")
     app.add_typer(simulate.app, name="simulate")
+    app.add_typer(ledger.app, name="ledger")
 
 
 _register()

@@ -1,0 +1,37 @@
+"""The fund's memory of money: an append-only, double-entry ledger (see README.md and docs/ledger.md)."""
+
+from caisse.ledger.bulk import BulkResult, post_many
+from caisse.ledger.imputation import POLICIES, ImputationPolicy, policy_named
+from caisse.ledger.operations import (
+    DebtLine,
+    PaymentResult,
+    assign,
+    charge,
+    charge_posting,
+    grant_benefit,
+    impute,
+    payout,
+    receive_payment,
+    refund,
+    refund_unmatched,
+    return_payment,
+    write_off,
+)
+from caisse.ledger.posting import Entry, Posting, PostResult, load, post, reverse
+from caisse.ledger.queries import (
+    Balance,
+    amount_due,
+    balance_select,
+    balances,
+    credit_available,
+    open_items,
+    unassigned,
+    unpaid_principal,
+)
+
+__all__ = [
+    "POLICIES", "Balance", "BulkResult", "DebtLine", "Entry", "ImputationPolicy", "PaymentResult", "PostResult",
+    "Posting", "amount_due", "assign", "balance_select", "balances", "charge", "charge_posting", "credit_available",
+    "grant_benefit", "impute", "load", "open_items", "payout", "policy_named", "post", "post_many", "receive_payment",
+    "refund", "refund_unmatched", "return_payment", "reverse", "unassigned", "unpaid_principal", "write_off",
+]

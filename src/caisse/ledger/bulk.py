@@ -1,0 +1,268 @@
+"""Set-based posting of many transactions at once (quarterly call for a million debtors, CODA import).
+
+Driver level, no ORM object per row: SQLite gets ``executemany`` (stdlib sqlite3), PostgreSQL gets
+``COPY ... FROM STDIN`` (psycopg 3). Work is cut in chunks, each committed on its own:
+
+* fast path: insert the chunk's transactions, then its entries. Transaction ids come from SQLite's
+  rowid (consecutive under the write lock, checked) or from the PostgreSQL sequence (one round trip);
+* a key that already exists makes the unique index refuse the chunk: it is rolled back whole and redone
+  on the slow path, which reads the keys that exist, checks their content is the same (else ``Conflict``)
+  and inserts only the others.
+
+So a rerun posts nothing new, a run killed half-way and rerun ends in the state of an uninterrupted run
+(every chunk is all-or-nothing), and two processes posting the same batch at once do not double-post
+(the second one waits on the unique index, then finds the keys and skips them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import NamedTuple
+
+from sqlalchemy import Engine
+
+from caisse.errors import Conflict, InvalidInput
+from caisse.ledger.posting import Entry, Posting, entry_signature, signature, validate
+from caisse.store.db import engine_for
+from caisse.store.models import utcnow
+
+TX_COLUMNS = ("key", "kind", "booked_on", "recorded_at", "corrects_id", "refers_to_id", "reference", "description")
+ENTRY_COLUMNS = ("transaction_id", "party_id", "account", "period", "amount_cents", "due_date", "rule", "parameter",
+                 "explanation")
+
+
+class BulkResult(NamedTuple):
+    posted: int  # transactions inserted by this call
+    skipped: int  # keys already posted with the same content
+
+
+def _chunks(items: Iterable[Posting], size: int) -> Iterator[list[Posting]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def post_many(db: str | Engine, postings: Iterable[Posting], *, chunk_size: int = 50_000,
+              progress: Callable[[int, int], None] | None = None) -> BulkResult:
+    """Post ``postings`` (each validated like ``post``), committing every ``chunk_size`` transactions.
+
+    Manages its own database transactions: do not call it inside an open unit of work on the same data.
+    ``progress(posted, skipped)`` is called after each chunk.
+    """
+    engine = engine_for(db) if isinstance(db, str) else db
+    writer = _PgWriter if engine.dialect.name == "postgresql" else _SqliteWriter
+    posted = skipped = 0
+    raw = engine.raw_connection()
+    try:
+        w = writer(raw.driver_connection)
+        for chunk in _chunks(postings, chunk_size):
+            chunk = _dedupe(chunk)
+            n_posted, n_skipped = w.post_chunk(chunk)
+            posted += n_posted
+            skipped += n_skipped
+            if progress:
+                progress(posted, skipped)
+    finally:
+        raw.close()
+    return BulkResult(posted, skipped)
+
+
+def _dedupe(chunk: list[Posting]) -> list[Posting]:
+    seen: dict[str, Posting] = {}
+    for p in chunk:
+        validate(p)
+        other = seen.get(p.key)
+        if other is None:
+            seen[p.key] = p
+        elif signature(other) != signature(p):
+            raise Conflict("key", f"{p.key} appears twice in the batch with different content")
+    return list(seen.values()) if len(seen) != len(chunk) else chunk
+
+
+def _json(value: dict | None) -> str | None:
+    return None if value is None else json.dumps(value, default=str)
+
+
+class _Writer:
+    placeholder = "?"
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    # -- to be provided per driver
+    def insert_transactions(self, rows: list[tuple]) -> list[int]: ...
+    def insert_entries(self, rows: list[tuple]) -> None: ...
+    def stored_signatures(self, keys: list[str]) -> dict[str, tuple]: ...
+    def ids_of(self, keys: list[str]) -> dict[str, int]: ...
+    def is_duplicate(self, exc: Exception) -> bool: ...
+
+    def post_chunk(self, chunk: list[Posting]) -> tuple[int, int]:
+        try:
+            n = self._insert(chunk)
+            self.conn.commit()
+            return n, 0
+        except Exception as exc:
+            self.conn.rollback()
+            if not self.is_duplicate(exc):
+                raise
+        for _attempt in range(3):  # slow path; a concurrent writer may still win a key: then again
+            stored = self.stored_signatures([p.key for p in chunk])
+            for p in chunk:
+                if p.key in stored and stored[p.key] != signature(p):
+                    raise Conflict("key", f"{p.key} was already posted with different content")
+            todo = [p for p in chunk if p.key not in stored]
+            try:
+                n = self._insert(todo) if todo else 0
+                self.conn.commit()
+                return n, len(chunk) - len(todo)
+            except Exception as exc:
+                self.conn.rollback()
+                if not self.is_duplicate(exc):
+                    raise
+        raise Conflict("key", "could not post the chunk: keys kept appearing concurrently")
+
+    def _insert(self, chunk: list[Posting]) -> int:
+        now = utcnow()
+        refs = {k for p in chunk for k in (p.corrects, p.refers_to) if k}
+        ref_ids = self.ids_of(sorted(refs)) if refs else {}
+        missing = refs - ref_ids.keys()
+        if missing:
+            raise InvalidInput("corrects", f"unknown transaction(s) referenced: {', '.join(sorted(missing)[:5])}")
+        dates: dict[dt.date, object] = {}
+        tx_rows = []
+        for p in chunk:
+            booked = dates.get(p.booked_on)
+            if booked is None:
+                booked = dates[p.booked_on] = self.date(p.booked_on)
+            tx_rows.append((p.key, p.kind, booked, self.timestamp(now), ref_ids.get(p.corrects),
+                            ref_ids.get(p.refers_to), p.reference, p.description))
+        ids = self.insert_transactions(tx_rows)
+        date = self.date
+        entry_rows = [
+            (tid, e.party_id, e.account, e.period, e.amount_cents, None if e.due_date is None else date(e.due_date),
+             e.rule, e.parameter, None if e.explanation is None else _json(e.explanation))
+            for tid, p in zip(ids, chunk, strict=True) for e in p.entries
+        ]
+        self.insert_entries(entry_rows)
+        return len(chunk)
+
+    def date(self, d: dt.date):
+        return d
+
+    def timestamp(self, t: dt.datetime):
+        return t
+
+    def _signatures(self, rows: Iterable[tuple]) -> dict[str, tuple]:
+        """rows: (key, kind, booked_on, description, reference, corrects_key, refers_key, account, party_id,
+        period, amount, due_date, rule, parameter, explanation) -> signature per key, as ``signature`` makes."""
+        heads: dict[str, tuple] = {}
+        entries: dict[str, list] = {}
+        for r in rows:
+            key = r[0]
+            if key not in heads:
+                heads[key] = (r[1], _iso(r[2]), r[3], r[4], r[5], r[6])
+                entries[key] = []
+            if r[7] is not None:
+                due = _iso(r[11])
+                expl = r[14]
+                if isinstance(expl, str):
+                    expl = json.loads(expl)
+                entries[key].append(entry_signature(Entry(r[7], int(r[10]), r[8], r[9], due, r[12], r[13], expl)))
+        return {k: (*heads[k], tuple(sorted(entries[k]))) for k in heads}
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else value.isoformat()
+
+
+_SIGNATURE_SQL = """
+SELECT t.key, t.kind, t.booked_on, t.description, t.reference,
+       (SELECT c.key FROM ledger_transaction c WHERE c.id = t.corrects_id),
+       (SELECT r.key FROM ledger_transaction r WHERE r.id = t.refers_to_id),
+       e.account, e.party_id, e.period, e.amount_cents, e.due_date, e.rule, e.parameter, e.explanation
+FROM ledger_transaction t LEFT JOIN ledger_entry e ON e.transaction_id = t.id
+"""
+
+
+class _SqliteWriter(_Writer):
+    def date(self, d: dt.date) -> str:
+        return d.isoformat()
+
+    def timestamp(self, t: dt.datetime) -> str:
+        return t.isoformat(sep=" ")
+
+    def insert_transactions(self, rows: list[tuple]) -> list[int]:
+        cur = self.conn.cursor()
+        cur.executemany(f"INSERT INTO ledger_transaction ({', '.join(TX_COLUMNS)}) VALUES "
+                        f"({', '.join('?' * len(TX_COLUMNS))})", rows)
+        last = cur.execute("SELECT last_insert_rowid()").fetchone()[0]
+        first = last - len(rows) + 1
+        # Under SQLite's single write lock an INTEGER PRIMARY KEY is allocated max+1, row after row: check it.
+        got = cur.execute("SELECT id, key FROM ledger_transaction WHERE id IN (?, ?)", (first, last)).fetchall()
+        if dict(got) != {first: rows[0][0], last: rows[-1][0]}:
+            raise RuntimeError("ledger bulk insert: transaction ids were not consecutive")
+        return list(range(first, last + 1))
+
+    def insert_entries(self, rows: list[tuple]) -> None:
+        self.conn.executemany(f"INSERT INTO ledger_entry ({', '.join(ENTRY_COLUMNS)}) VALUES "
+                              f"({', '.join('?' * len(ENTRY_COLUMNS))})", rows)
+
+    def _with_keys(self, keys: list[str]):
+        cur = self.conn.cursor()
+        cur.execute("CREATE TEMP TABLE IF NOT EXISTS ledger_bulk_key (key TEXT PRIMARY KEY)")
+        cur.execute("DELETE FROM temp.ledger_bulk_key")
+        cur.executemany("INSERT OR IGNORE INTO temp.ledger_bulk_key VALUES (?)", ((k,) for k in keys))
+        return cur
+
+    def ids_of(self, keys: list[str]) -> dict[str, int]:
+        cur = self._with_keys(keys)
+        return {k: i for k, i in cur.execute(
+            "SELECT t.key, t.id FROM ledger_transaction t JOIN temp.ledger_bulk_key k ON k.key = t.key")}
+
+    def stored_signatures(self, keys: list[str]) -> dict[str, tuple]:
+        cur = self._with_keys(keys)
+        rows = cur.execute(_SIGNATURE_SQL + " JOIN temp.ledger_bulk_key k ON k.key = t.key ORDER BY t.id, e.id")
+        return self._signatures(rows)
+
+    def is_duplicate(self, exc: Exception) -> bool:
+        import sqlite3
+
+        return isinstance(exc, sqlite3.IntegrityError) and "ledger_transaction.key" in str(exc)
+
+
+class _PgWriter(_Writer):
+    def insert_transactions(self, rows: list[tuple]) -> list[int]:
+        cur = self.conn.cursor()
+        cur.execute("SELECT nextval(pg_get_serial_sequence('ledger_transaction', 'id')) "
+                    "FROM generate_series(1, %s)", (len(rows),))
+        ids = [r[0] for r in cur.fetchall()]
+        with cur.copy(f"COPY ledger_transaction (id, {', '.join(TX_COLUMNS)}) FROM STDIN") as copy:
+            for i, row in zip(ids, rows, strict=True):
+                copy.write_row((i, *row))
+        return ids
+
+    def insert_entries(self, rows: list[tuple]) -> None:
+        cur = self.conn.cursor()
+        with cur.copy(f"COPY ledger_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def ids_of(self, keys: list[str]) -> dict[str, int]:
+        cur = self.conn.cursor()
+        cur.execute("SELECT key, id FROM ledger_transaction WHERE key = ANY(%s)", (keys,))
+        return dict(cur.fetchall())
+
+    def stored_signatures(self, keys: list[str]) -> dict[str, tuple]:
+        cur = self.conn.cursor()
+        cur.execute(_SIGNATURE_SQL + " WHERE t.key = ANY(%s) ORDER BY t.id, e.id", (keys,))
+        return self._signatures(cur.fetchall())
+
+    def is_duplicate(self, exc: Exception) -> bool:
+        import psycopg.errors
+
+        return isinstance(exc, psycopg.errors.UniqueViolation) and "uq_ledger_transaction_key" in str(exc)

@@ -1,0 +1,262 @@
+"""The fund's money movements, each one balanced transaction posted through ``posting.post``.
+
+All functions take the caller's ``Session`` (the caller commits) and an idempotency ``key``; calling one
+again with the same key posts nothing and returns the existing transaction.
+
+Accounts (see docs/ledger.md): a debt debits the debtor's receivable (contribution, management_fee, ...)
+and credits ``income``; money received debits ``bank`` and credits the debtor's ``credit`` (or
+``suspense`` when the payer is unknown); imputation moves ``credit`` onto the open items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.ledger.imputation import ImputationPolicy, allocate, policy_named
+from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.ledger.posting import Entry, Posting, PostResult, load, post, reverse, transaction_id
+from caisse.ledger.queries import Balance, balances, credit_available, unassigned
+
+
+class DebtLine(NamedTuple):
+    """One amount of a debt, with the rule and legal parameter that produced it."""
+
+    account: str  # contribution, management_fee, company_contribution, surcharge, costs
+    amount_cents: int
+    rule: str | None = None
+    parameter: str | None = None
+    explanation: dict | None = None
+
+
+class PaymentResult(NamedTuple):
+    receipt: PostResult
+    imputation: PostResult | None
+
+
+def _positive(amount: int, field: str = "amount_cents") -> None:
+    if type(amount) is not int or amount <= 0:
+        raise InvalidInput(field, f"a positive amount in integer cents is required, got {amount!r}")
+
+
+def charge_posting(key: str, party_id: int, period: str, due_date: dt.date, booked_on: dt.date,
+                   lines: Iterable[DebtLine], *, kind: str = "charge", description: str | None = None,
+                   reference: str | None = None, corrects: str | None = None) -> Posting:
+    """A debt as a Posting (pure: batches build these for ``post_many``). Each line debits the debtor's
+    receivable for the period and credits the fund's income, both carrying the line's rule.
+    A negative line (regularisation downwards) credits the receivable instead."""
+    entries: list[Entry] = []
+    for line in lines:
+        if line.account not in RECEIVABLE:
+            raise InvalidInput("account", f"{line.account!r} is not a debt account ({', '.join(RECEIVABLE)})")
+        if line.amount_cents == 0:
+            continue
+        entries.append(Entry(line.account, line.amount_cents, party_id, period, due_date, line.rule,
+                             line.parameter, line.explanation))
+        entries.append(Entry("income", -line.amount_cents, party_id, period, None, line.rule, line.parameter))
+    return Posting(key, kind, booked_on, tuple(entries), description, reference, corrects)
+
+
+def charge(session: Session, key: str, party_id: int, period: str, due_date: dt.date, booked_on: dt.date,
+           lines: Iterable[DebtLine], **kw) -> PostResult:
+    """Post a debt (quarterly call, surcharge, costs, regularisation supplement) of ``party_id``."""
+    return post(session, charge_posting(key, party_id, period, due_date, booked_on, lines, **kw))
+
+
+def _imputation_entries(session: Session, party_id: int, policy: ImputationPolicy, designation: str | None,
+                        designated_amount: int | None) -> list[Entry]:
+    rows = balances(session, party_id=party_id, accounts=(*RECEIVABLE, "credit"))
+    credit = -sum(b.balance_cents for b in rows if b.account == "credit")
+    released = [b for b in rows if b.account in RECEIVABLE and b.balance_cents < 0]
+    open_ = [b for b in rows if b.account in RECEIVABLE and b.balance_cents > 0]
+    entries: list[Entry] = []
+    # A debt corrected below what was already paid on it: the excess goes back to the debtor's credit.
+    for b in released:
+        entries.append(Entry(b.account, -b.balance_cents, party_id, b.period, None, "release",
+                             policy.name, {"released_to": "credit"}))
+    available = credit - sum(b.balance_cents for b in released)
+    designation = designation if policy.honour_designation else None
+    imputed = 0
+    if available > 0 and open_:
+        ordered = policy.ordered(open_, designation)
+        for rank, (item, amount) in enumerate(allocate(available, ordered, designated_amount, designation), 1):
+            explanation = {"order": rank, "policy": policy.name}
+            if designation and item.period == designation:
+                explanation["designated"] = designation
+            entries.append(Entry(item.account, -amount, party_id, item.period, None, policy.source, policy.name,
+                                 explanation))
+            imputed += amount
+    net_credit = imputed - sum(-b.balance_cents for b in released)
+    if net_credit:
+        entries.append(Entry("credit", net_credit, party_id, None, None, policy.source, policy.name))
+    return entries
+
+
+def impute(session: Session, party_id: int, key: str, booked_on: dt.date, *, designation: str | None = None,
+           designated_amount: int | None = None, policy: ImputationPolicy | None = None) -> PostResult | None:
+    """Apply the debtor's credit to his open items in the policy's order (and release overpaid items to
+    credit). Returns None when there is nothing to impute. Set-off of credit against a new debt is this call."""
+    tid = transaction_id(session, key)
+    if tid is not None:  # its content depended on the state at the time: never recomputed
+        return PostResult(tid, key, False)
+    policy = policy or policy_named()
+    entries = _imputation_entries(session, party_id, policy, designation, designated_amount)
+    if not entries:
+        return None
+    return post(session, Posting(key, "imputation", booked_on, tuple(entries),
+                                 "Imputation of the debtor's credit on open items", designation))
+
+
+def receive_payment(session: Session, key: str, booked_on: dt.date, amount_cents: int, party_id: int | None, *,
+                    reference: str | None = None, designation: str | None = None,
+                    counterparty: dict | None = None, policy: ImputationPolicy | None = None,
+                    impute_now: bool = True) -> PaymentResult:
+    """Money received on the fund's account. Known debtor: to his credit, then imputed (key + "/imputation").
+    Unknown debtor (``party_id`` None): parked in suspense until ``assign`` or ``refund_unmatched``."""
+    _positive(amount_cents)
+    explanation = {"counterparty": counterparty} if counterparty else None
+    side = Entry("credit", -amount_cents, party_id, None, None, None, None, explanation) if party_id is not None \
+        else Entry("suspense", -amount_cents, None, None, None, "unmatched", None, explanation)
+    description = ("Payment received" if party_id is not None else "Unmatched payment parked in suspense") + (
+        f" {reference}" if reference else "")
+    receipt = post(session, Posting(key, "payment", booked_on,
+                                    (Entry("bank", amount_cents, party_id), side), description, reference))
+    imputation = None
+    if receipt.created and party_id is not None and impute_now:
+        imputation = impute(session, party_id, f"{key}/imputation", booked_on, designation=designation,
+                            designated_amount=amount_cents, policy=policy)
+    return PaymentResult(receipt, imputation)
+
+
+def assign(session: Session, key: str, payment_key: str, party_id: int, booked_on: dt.date, *,
+           amount_cents: int | None = None, designation: str | None = None,
+           policy: ImputationPolicy | None = None) -> PaymentResult:
+    """Assign (part of) a parked payment to a debtor, then impute it."""
+    tid = transaction_id(session, key)
+    if tid is not None:
+        return PaymentResult(PostResult(tid, key, False), None)
+    left = unassigned(session, payment_key)
+    amount = left if amount_cents is None else amount_cents
+    _positive(amount)
+    if amount > left:
+        raise Conflict("amount_cents", f"{payment_key} has {left} cents left in suspense, cannot assign {amount}")
+    result = post(session, Posting(key, "assignment", booked_on,
+                                   (Entry("suspense", amount, None), Entry("credit", -amount, party_id)),
+                                   f"Parked payment {payment_key} assigned to {party_id}", refers_to=payment_key))
+    imputation = impute(session, party_id, f"{key}/imputation", booked_on, designation=designation,
+                        designated_amount=amount, policy=policy)
+    return PaymentResult(result, imputation)
+
+
+def refund(session: Session, key: str, party_id: int, amount_cents: int, booked_on: dt.date, *,
+           iban: str | None = None, reason: str | None = None) -> PostResult:
+    """Order a refund of the debtor's credit (paid later by ``payout``, e.g. in a pain.001 file)."""
+    _positive(amount_cents)
+    if transaction_id(session, key) is None:
+        available = credit_available(session, party_id)
+        if amount_cents > available:
+            raise Conflict("amount_cents", f"party {party_id} has {available} cents of credit, cannot refund "
+                                           f"{amount_cents}")
+    explanation = {k: v for k, v in (("iban", iban), ("reason", reason)) if v}
+    return post(session, Posting(key, "refund", booked_on,
+                                 (Entry("credit", amount_cents, party_id),
+                                  Entry("refund", -amount_cents, party_id, None, None, None, None,
+                                        explanation or None)), reason))
+
+
+def refund_unmatched(session: Session, key: str, payment_key: str, booked_on: dt.date, *,
+                     iban: str | None = None, reason: str | None = None) -> PostResult:
+    """Order the refund of what is left of a parked payment to its payer (wrong fund, unknown payer)."""
+    if transaction_id(session, key) is None:
+        left = unassigned(session, payment_key)
+        if left <= 0:
+            raise Conflict("payment_key", f"{payment_key} has nothing left in suspense")
+    else:
+        left = -sum(e.amount_cents for e in load(session, key).entries if e.account == "refund")
+    explanation = {k: v for k, v in (("iban", iban), ("reason", reason)) if v}
+    return post(session, Posting(key, "refund", booked_on,
+                                 (Entry("suspense", left, None),
+                                  Entry("refund", -left, None, None, None, None, None, explanation or None)),
+                                 reason, refers_to=payment_key))
+
+
+def payout(session: Session, key: str, order_key: str, booked_on: dt.date) -> PostResult:
+    """Pay a refund order or a granted benefit from the fund's bank account (credit transfer executed)."""
+    order = load(session, order_key)
+    if order is None:
+        raise NotFound("transaction", order_key)
+    payable = [e for e in order.entries if e.account in ("refund", "benefit") and e.amount_cents < 0]
+    if not payable:
+        raise InvalidInput("order_key", f"{order_key} is not a refund or benefit order")
+    if transaction_id(session, key) is None:
+        oid = transaction_id(session, order_key)
+        paid = session.scalar(select(LedgerTransaction.key).where(LedgerTransaction.refers_to_id == oid,
+                                                                   LedgerTransaction.kind == "payout"))
+        if paid:
+            raise Conflict("order_key", f"{order_key} was already paid by {paid}")
+    entries = [Entry(e.account, -e.amount_cents, e.party_id, e.period) for e in payable]
+    total = sum(e.amount_cents for e in entries)
+    entries.append(Entry("bank", -total, payable[0].party_id))
+    return post(session, Posting(key, "payout", booked_on, tuple(entries), None, None, None, order_key))
+
+
+def grant_benefit(session: Session, key: str, party_id: int, period: str, amount_cents: int,
+                  booked_on: dt.date, *, rule: str, parameter: str | None = None,
+                  explanation: dict | None = None) -> PostResult:
+    """A benefit the fund owes (bridging right, birth leave, ...), paid later by ``payout``."""
+    _positive(amount_cents)
+    return post(session, Posting(key, "benefit", booked_on, (
+        Entry("benefit_expense", amount_cents, party_id, period, None, rule, parameter),
+        Entry("benefit", -amount_cents, party_id, period, None, rule, parameter, explanation))))
+
+
+def write_off(session: Session, key: str, party_id: int, account: str, period: str, amount_cents: int,
+              booked_on: dt.date, *, rule: str, reason: str | None = None) -> PostResult:
+    """Renounce (part of) a debt, e.g. art. 50bis RD 19-12-1967 (< 500 EUR, person no longer subject)."""
+    _positive(amount_cents)
+    if account not in RECEIVABLE:
+        raise InvalidInput("account", f"{account!r} is not a debt account")
+    return post(session, Posting(key, "write_off", booked_on, (
+        Entry("write_off", amount_cents, party_id, period, None, rule),
+        Entry(account, -amount_cents, party_id, period, None, rule, None, {"reason": reason} if reason else None))))
+
+
+def return_payment(session: Session, payment_key: str, key: str, booked_on: dt.date, reason: str) -> list[PostResult]:
+    """A payment the bank took back (R-transaction, bounced): reverse its imputation and the receipt, then
+    impute what credit is left again. Returns the postings made (empty when ``key`` was already used)."""
+    if transaction_id(session, key) is not None:
+        return []
+    payment = load(session, payment_key)
+    if payment is None or payment.kind != "payment":
+        raise NotFound("payment", payment_key)
+    party = next((e.party_id for e in payment.entries if e.account == "credit"), None)
+    done = []
+    if transaction_id(session, f"{payment_key}/imputation") is not None:
+        done.append(reverse(session, f"{payment_key}/imputation", f"{key}/imputation", booked_on, reason))
+    done.append(reverse(session, payment_key, key, booked_on, reason))
+    if party is not None:
+        again = impute(session, party, f"{key}/reimputation", booked_on)
+        if again:
+            done.append(again)
+    return done
+
+
+def party_entries(session: Session, party_id: int) -> list[tuple]:
+    """(booked_on, transaction key, kind, description, account, period, amount, due_date, rule, parameter,
+    explanation) of every entry on the party's accounts, oldest first: the statement's lines."""
+    t, e = LedgerTransaction, LedgerEntry
+    q = (select(t.booked_on, t.key, t.kind, t.description, e.account, e.period, e.amount_cents, e.due_date,
+                e.rule, e.parameter, e.explanation)
+         .join(t, t.id == e.transaction_id)
+         .where(e.party_id == party_id, e.account.not_in(("income", "bank", "write_off", "benefit_expense")))
+         .order_by(t.booked_on, t.id, e.id))
+    return list(session.execute(q))
+
+
+__all__ = ["Balance", "DebtLine", "PaymentResult", "assign", "charge", "charge_posting", "grant_benefit", "impute",
+           "party_entries", "payout", "receive_payment", "refund", "refund_unmatched", "return_payment", "write_off"]

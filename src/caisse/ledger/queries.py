@@ -1,0 +1,107 @@
+"""Balances and open items, always derived from the entries (SQL GROUP BY), never stored.
+
+The database views ``ledger_balance`` and ``ledger_open_item`` (migration 0002) are the same
+aggregations for reporting tools; ``caisse ledger check`` verifies that they agree with the entries.
+``balance_select`` is a Core SELECT a batch can embed in its own set-based SQL (e.g. surcharges as of
+a date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, Select, String, Table, and_, cast, func, select
+from sqlalchemy.orm import Session
+
+from caisse.ledger.models import PRINCIPAL, RECEIVABLE, LedgerEntry, LedgerTransaction
+
+# The views, described for querying only (a separate MetaData: they are not tables to create or compare).
+_views = MetaData()
+balance_view = Table(
+    "ledger_balance", _views,
+    Column("party_id", Integer), Column("account", String), Column("period", String),
+    Column("balance_cents", BigInteger), Column("due_date", Date), Column("entries", Integer),
+)
+open_item_view = Table(
+    "ledger_open_item", _views,
+    Column("party_id", Integer), Column("account", String), Column("period", String),
+    Column("balance_cents", BigInteger), Column("due_date", Date),
+)
+
+
+class Balance(NamedTuple):
+    party_id: int | None
+    account: str
+    period: str | None
+    balance_cents: int
+    due_date: dt.date | None  # earliest due date among the account's entries
+
+
+def balance_select(*, party_id: int | None = None, as_of: dt.date | None = None,
+                   accounts: tuple[str, ...] | None = None) -> Select:
+    """SELECT party_id, account, period, balance_cents, due_date grouped from entries.
+
+    ``as_of``: only transactions booked on or before that date (e.g. unpaid principal at a quarter's end).
+    """
+    e = LedgerEntry
+    q = select(e.party_id, e.account, e.period,
+               cast(func.sum(e.amount_cents), BigInteger).label("balance_cents"),
+               func.min(e.due_date).label("due_date"))
+    if as_of is not None:
+        q = q.join(LedgerTransaction, LedgerTransaction.id == e.transaction_id).where(
+            LedgerTransaction.booked_on <= as_of)
+    if party_id is not None:
+        q = q.where(e.party_id == party_id)
+    if accounts is not None:
+        q = q.where(e.account.in_(accounts))
+    return q.group_by(e.party_id, e.account, e.period)
+
+
+def balances(session: Session, *, party_id: int | None = None, as_of: dt.date | None = None,
+             accounts: tuple[str, ...] | None = None) -> list[Balance]:
+    rows = session.execute(balance_select(party_id=party_id, as_of=as_of, accounts=accounts))
+    return [Balance(r.party_id, r.account, r.period, int(r.balance_cents), r.due_date) for r in rows]
+
+
+def open_items(session: Session, party_id: int | None = None) -> list[Balance]:
+    """Debts still (partly) unpaid: receivable accounts with a positive balance, from the view."""
+    v = open_item_view
+    q = select(v).order_by(v.c.party_id, v.c.period, v.c.account)
+    if party_id is not None:
+        q = q.where(v.c.party_id == party_id)
+    return [Balance(r.party_id, r.account, r.period, int(r.balance_cents), r.due_date) for r in session.execute(q)]
+
+
+def _sum(session: Session, *conditions) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(and_(*conditions))))
+
+
+def credit_available(session: Session, party_id: int) -> int:
+    """Money held for the debtor (overpayment, not yet imputed or refunded), in cents, >= 0 when healthy."""
+    return -_sum(session, LedgerEntry.party_id == party_id, LedgerEntry.account == "credit")
+
+
+def amount_due(session: Session, party_id: int) -> int:
+    """Total of the debtor's open items (principal, surcharges, costs)."""
+    return sum(b.balance_cents for b in open_items(session, party_id))
+
+
+def unpaid_principal(session: Session, as_of: dt.date, party_id: int | None = None) -> list[Balance]:
+    """Principal (contribution, management fee, company contribution) unpaid at ``as_of``: the surcharge
+    base (art. 44 RD 19-12-1967: surcharges are never charged on surcharges)."""
+    return [b for b in balances(session, party_id=party_id, as_of=as_of, accounts=PRINCIPAL) if b.balance_cents > 0]
+
+
+def unassigned(session: Session, payment_key: str) -> int:
+    """What is left in suspense of a parked payment (after assignments and refunds referring to it)."""
+    tid = session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.key == payment_key))
+    if tid is None:
+        return 0
+    t = LedgerTransaction
+    related = select(t.id).where((t.id == tid) | (t.refers_to_id == tid) | (t.corrects_id == tid))
+    return -_sum(session, LedgerEntry.transaction_id.in_(related), LedgerEntry.account == "suspense")
+
+
+__all__ = ["RECEIVABLE", "Balance", "amount_due", "balance_select", "balances", "credit_available", "open_items",
+           "unassigned", "unpaid_principal", "balance_view", "open_item_view"]

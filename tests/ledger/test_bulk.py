@@ -1,0 +1,160 @@
+"""Bulk posting for batches: idempotent by key, resumable after a crash, safe when run twice at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from ledger_helpers import new_party, quarter_due
+from sqlalchemy import func, select
+
+from caisse.errors import Conflict
+from caisse.ledger import DebtLine, charge_posting, credit_available, load, open_items, post_many, receive_payment
+from caisse.ledger.check import run_check
+from caisse.ledger.models import LedgerEntry, LedgerTransaction
+from caisse.store.db import session_scope
+
+
+def _debtors(url: str, n: int) -> list[int]:
+    with session_scope(url) as s:
+        return [new_party(s) for _ in range(n)]
+
+
+def quarterly_call(parties: list[int], period: str = "2026Q1", amount: int = 89830):
+    for p in parties:
+        yield charge_posting(f"quarterly-call/{period}/{p}", p, period, quarter_due(period), dt.date(2026, 1, 5), [
+            DebtLine("contribution", amount - 2659, "RD38 art.12 §1", "minimum@2026-01-01", {"text": "minimum"}),
+            DebtLine("management_fee", 2659, "RD38 art.20 §2", "management_fee_rate@2026-01-01"),
+        ], reference=f"+++000/{p:04d}/00001+++")
+
+
+def _state(url: str):
+    with session_scope(url) as s:
+        report = run_check(s)
+        assert report.breaches == []
+        keys = sorted(s.scalars(select(LedgerTransaction.key)))
+        entries = s.scalar(select(func.count()).select_from(LedgerEntry))
+        return report.totals.line(), keys, entries
+
+
+def test_post_many_posts_in_chunks_and_a_rerun_posts_nothing(db_url):
+    parties = _debtors(db_url, 23)
+    result = post_many(db_url, quarterly_call(parties), chunk_size=5)
+    assert (result.posted, result.skipped) == (23, 0)
+    first = _state(db_url)
+    assert first[2] == 23 * 4
+    again = post_many(db_url, quarterly_call(parties), chunk_size=7)
+    assert (again.posted, again.skipped) == (0, 23)
+    assert _state(db_url) == first
+    with session_scope(db_url) as s:  # what the bulk path stored reads back exactly as posted
+        posting = next(quarterly_call(parties[:1]))
+        assert load(s, posting.key) == posting
+        assert {b.period for b in open_items(s, parties[0])} == {"2026Q1"}
+
+
+def test_a_run_killed_half_way_then_rerun_ends_as_an_uninterrupted_run(db_url):
+    parties = _debtors(db_url, 30)
+
+    def dies_after(n):
+        for i, p in enumerate(quarterly_call(parties)):
+            if i == n:
+                raise KeyboardInterrupt("killed")
+            yield p
+
+    with pytest.raises(KeyboardInterrupt):
+        post_many(db_url, dies_after(17), chunk_size=5)  # chunks 1-3 committed, chunk 4 never written
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(LedgerTransaction)) == 15
+    rerun = post_many(db_url, quarterly_call(parties), chunk_size=4)
+    assert (rerun.posted, rerun.skipped) == (15, 15)
+    totals, keys, entries = _state(db_url)
+    assert keys == sorted(p.key for p in quarterly_call(parties))
+    assert entries == 30 * 4
+    assert totals == "transactions=30 debts=26949.00 payments=0.00 open=26949.00 unmatched=0.00"
+
+
+def test_same_key_with_other_content_is_a_conflict(db_url):
+    parties = _debtors(db_url, 3)
+    post_many(db_url, quarterly_call(parties))
+    with pytest.raises(Conflict, match="different content"):
+        post_many(db_url, quarterly_call(parties, amount=90000))
+    with pytest.raises(Conflict, match="twice in the batch"):
+        post_many(db_url, [*quarterly_call(parties[:1], "2026Q2"), *quarterly_call(parties[:1], "2026Q2", 1)])
+
+
+def test_bulk_and_single_postings_mix(db_url):
+    parties = _debtors(db_url, 4)
+    with session_scope(db_url) as s:
+        receive_payment(s, "coda/m/1/1", dt.date(2026, 1, 2), 100000, parties[0])  # paid in advance
+    post_many(db_url, quarterly_call(parties))
+    with session_scope(db_url) as s:
+        from caisse.ledger import impute
+
+        impute(s, parties[0], f"set-off/2026Q1/{parties[0]}", dt.date(2026, 1, 5))
+        assert open_items(s, parties[0]) == []
+        assert credit_available(s, parties[0]) == 100000 - 89830
+    _state(db_url)
+
+
+def test_two_processes_posting_the_same_batch_at_once_do_not_double_post(db_url):
+    parties = _debtors(db_url, 40)
+    results, errors = [], []
+
+    def run():
+        try:
+            results.append(post_many(db_url, quarterly_call(parties), chunk_size=10))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(r.posted for r in results) == 40
+    assert sum(r.skipped for r in results) == 40
+    assert _state(db_url)[2] == 40 * 4
+
+
+KILLED_CHILD = """
+import datetime as dt, sys
+sys.path.insert(0, {helpers!r})
+from test_bulk import quarterly_call
+from caisse.ledger import post_many
+parties = list(range({first}, {last}))
+def progress(posted, skipped):
+    print(posted, flush=True)
+post_many({url!r}, quarterly_call(parties), chunk_size=50, progress=progress)
+print("finished", flush=True)
+"""
+
+
+def test_a_run_killed_by_sigkill_then_rerun_ends_as_an_uninterrupted_run(db_url):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import caisse
+
+    parties = _debtors(db_url, 2000)
+    code = KILLED_CHILD.format(helpers=str(Path(__file__).parent), first=parties[0], last=parties[-1] + 1, url=db_url)
+    env = {**os.environ, "PYTHONPATH": str(Path(caisse.__file__).parents[1])}
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    for line in child.stdout:
+        if line.strip() == "finished" or int(line) >= 300:  # a few chunks committed, the rest not yet
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    with session_scope(db_url) as s:
+        done = s.scalar(select(func.count()).select_from(LedgerTransaction))
+    assert 300 <= done < 2000  # killed between two chunk commits, never inside one
+    rerun = post_many(db_url, quarterly_call(parties), chunk_size=120)
+    assert rerun.posted + rerun.skipped == 2000 and rerun.skipped == done
+    totals, keys, entries = _state(db_url)
+    assert keys == sorted(p.key for p in quarterly_call(parties)) and entries == 2000 * 4
+    assert totals == "transactions=2000 debts=1796600.00 payments=0.00 open=1796600.00 unmatched=0.00"
