@@ -89,7 +89,8 @@ CASES = [
                                 "address": ADDRESS, "affiliation_start": "2024-01-01",
                                 "directors": [{"person_id": "{f}", "since": "2024-01-01"}]}, STAFF_WRITE),
     ("GET", "/api/companies/{f}", None, READ_A),
-    ("GET", "/", None, {r: ALLOW for r in ROLES if r not in ("anonymous", "affiliate", "accountant")}),
+    ("GET", "/", None, {r: ALLOW for r in ROLES if r != "anonymous"}),  # staff: the desk; others: their files
+    ("GET", "/my/files/{f}", None, READ_A),
     ("GET", "/desk/search?q=team", None,
      {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}),
     ("GET", "/desk/files/{f}", None,

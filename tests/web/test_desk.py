@@ -83,3 +83,28 @@ def test_logout_ends_the_session(desk):
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     assert desk.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     assert desk.get("/desk/files/1").status_code == 401
+
+
+def test_an_affiliate_sees_only_their_own_file(app_for, db_url, fund):
+    login, secret = make_account(db_url, "affiliate", party_id=1)
+    with TestClient(app_for) as c:
+        assert form_login(c, login, secret).status_code == 303
+        home = c.get("/")
+        assert 'href="/my/files/1"' in home.text and "Search a file" not in home.text
+        assert c.get("/my/files/1").status_code == 200
+        assert c.get("/my/files/2").status_code == 403
+        assert c.get("/desk/files/1").status_code == 403
+
+
+def test_demo_logins_only_work_in_demo_mode(app_for, db_url, fund):
+    from caisse.demo.accounts import create_demo_accounts
+
+    with session_scope(db_url) as s:
+        create_demo_accounts(s, dt.date.today())
+    with TestClient(app_for) as c:
+        refused = form_login(c, "demo-caseworker", None, password="demo-caseworker")
+        assert refused.status_code == 401 and "Demo accounts only work in a demo fund." in refused.text
+    app_for.state.settings = app_for.state.settings.model_copy(update={"demo_mode": True})
+    with TestClient(app_for) as c:
+        assert form_login(c, "demo-caseworker", None, password="demo-caseworker").status_code == 303
+        assert "self-employed on file" in c.get("/").text

@@ -39,9 +39,26 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     if db:
         os.environ["CAISSE_DATABASE_URL"] = db
         get_settings.cache_clear()
+    settings = get_settings()
+    if not settings.demo_mode:
+        refuse_demo_accounts(settings.database_url)
     from caisse.web.app import create_app
 
     uvicorn.run(create_app(), host=host, port=port)
+
+
+def refuse_demo_accounts(url: str) -> None:
+    """A production start refuses to run on a database that holds demo logins (password = login)."""
+    from sqlalchemy import select
+
+    from caisse.errors import Conflict
+    from caisse.store.db import session_scope
+    from caisse.store.models import Account
+
+    with session_scope(url) as session:
+        if session.scalar(select(Account.id).where(Account.demo.is_(True)).limit(1)) is not None:
+            raise Conflict("database", "this database holds demo logins; serve it with CAISSE_DEMO_MODE=true "
+                           "(demo only) or use a production database")
 
 
 def register(app: typer.Typer) -> None:
@@ -87,18 +104,25 @@ def demo(
     fund = generate(affiliates=affiliates, companies=companies, seed=seed, as_of=today)
     with engine.begin() as conn:
         counts = load(conn, fund)
+    from caisse.demo.accounts import create_demo_accounts
+    from caisse.store.db import session_scope
+
+    with session_scope(db) as session:
+        logins = create_demo_accounts(session, today)
     typer.echo(f"  {counts['person']} people, {counts.get('company', 0)} companies, "
                f"{counts['affiliation']} affiliations, {counts.get('professional_income', 0)} incomes on file")
     typer.echo(f"  database: {db}")
     url = f"http://{host}:{port}/"
-    typer.echo(f"\nThe fund's desk: {url}  (API: {url}docs)")
-    typer.echo("Logins: personal accounts come with the security module; until then the desk is open on "
-               "localhost only, as the fund's own staff application.")
+    typer.echo(f"\nThe fund: {url}  (API documentation: {url}docs)")
+    typer.echo("Log in with one of these demo logins; the password is the login itself:")
+    for login, what in logins:
+        typer.echo(f"  {login:<16} {what}")
     if no_serve:
         return
     import uvicorn
 
     os.environ["CAISSE_DATABASE_URL"] = db
+    os.environ["CAISSE_DEMO_MODE"] = "true"
     get_settings.cache_clear()
     from caisse.web.app import create_app
 

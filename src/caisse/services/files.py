@@ -167,3 +167,14 @@ def fund_stats(session: Session, today: dt.date) -> dict:
         "by_language": [tuple(r) for r in session.execute(
             select(Party.language, func.count()).group_by(Party.language).order_by(Party.language))],
     }
+
+
+def my_files(session: Session, who: Principal) -> list[SearchHit]:
+    """The files an affiliate or accountant may open: their own and those they hold a grant for."""
+    ids = sorted({*(who.grants or ()), *((who.party_id,) if who.party_id else ())})
+    hits: list[SearchHit] = []
+    for pid in ids:
+        party = session.get(Party, pid)
+        if party is not None:
+            hits.extend(_hit(session, party))
+    return hits

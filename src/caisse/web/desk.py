@@ -42,9 +42,17 @@ def need_to_know_page(request: Request, message: str) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, session: SessionDep, who: StaffDep) -> HTMLResponse:
+def index(request: Request, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
     today = dt.date.today()
+    if not who.is_staff:
+        return _page(request, "my_files.html", files=files.my_files(session, who))
     return _page(request, "desk_index.html", stats=files.fund_stats(session, today), year=today.year)
+
+
+@router.get("/my/files/{party_id}", response_class=HTMLResponse)
+def my_file(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
+    """An affiliate's (or their accountant's) own file, read-only."""
+    return _page(request, "desk_file.html", file=files.file_view(session, party_id, who, dt.date.today()))
 
 
 @router.get("/desk/search", response_class=HTMLResponse)
