@@ -678,7 +678,8 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                     if seq != info.sequence or det != info.detail:
                         p.problem(
                             line_no, rk, "sequence",
-                            f"{seq:04d}/{det:04d} does not match its record 3.1 ({info.sequence:04d}/{info.detail:04d})",
+                            f"{seq:04d}/{det:04d} does not match its record 3.1 "
+                            f"({info.sequence:04d}/{info.detail:04d})",
                         )
                     if article == "2":
                         info_parts.append(rec[10:115])
@@ -912,7 +913,10 @@ def _dt(d: dt.date | None) -> str:
 
 def _account_zone(structure: str, account: str, currency: str, country: str) -> str:
     if structure == "0":
-        return _fit(account, 12, "account") + " " + _fit(currency, 3, "currency") + "0" + _fit(country, 2, "country") + " " * 18
+        return (
+            _fit(account, 12, "account") + " " + _fit(currency, 3, "currency") + "0" + _fit(country, 2, "country")
+            + " " * 18
+        )
     return _fit(account, 34, "account") + _fit(currency, 3, "currency")
 
 
