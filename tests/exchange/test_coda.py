@@ -404,3 +404,21 @@ def test_header_fields_round_trip():
     f = parse_coda(write_coda([st]))
     assert f.statements[0].header == st.header
     assert f.statements[0].header.duplicate
+
+
+def test_sequence_number_wraps_after_9999():
+    f = parse_coda(write_coda([_stmt([_mv(9998, 1), _mv(9999, 2), _mv(0, 3), _mv(1, 4)])]))
+    assert [m.sequence for m in f.movements] == [9998, 9999, 0, 1]
+    with pytest.raises(CodaError, match="out of order"):
+        parse_coda(write_coda([_stmt([_mv(9998, 1), _mv(0, 3)])]))
+
+
+def test_benchmark_generator_still_works():
+    import importlib.util
+
+    path = Path(__file__).parent.parent.parent / "benchmarks" / "coda.py"
+    spec = importlib.util.spec_from_file_location("bench_coda", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    f = parse_coda(bench.build(2_000))
+    assert len(f.movements) == 2_000 and f.errors == []

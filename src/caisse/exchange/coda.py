@@ -406,17 +406,18 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
         enc = "cp1252"
     except UnicodeDecodeError:
         text, enc = data.decode("latin-1"), "latin-1"
-    if any(b >= 0x80 for b in data):
+    if not data.isascii():
         # A file written in UTF-8 by mistake has multi-byte characters: lines are then longer than 128
         # in cp1252 but exactly 128 in UTF-8.
         try:
             utf = data.decode("utf-8")
         except UnicodeDecodeError:
             return text, enc
-        lines_cp = [ln for ln in text.splitlines() if ln]
-        lines_u8 = [ln for ln in utf.splitlines() if ln]
-        if any(len(ln) != RECORD_LENGTH for ln in lines_cp) and all(len(ln) == RECORD_LENGTH for ln in lines_u8):
-            return utf, "utf-8"
+        if len(utf) != len(text):  # multi-byte characters present
+            lengths_cp = {len(ln) for ln in text.splitlines() if ln}
+            lengths_u8 = {len(ln) for ln in utf.splitlines() if ln}
+            if lengths_cp != {RECORD_LENGTH} and lengths_u8 == {RECORD_LENGTH}:
+                return utf, "utf-8"
     return text, enc
 
 
@@ -572,8 +573,12 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
         if kind == "2" or kind == "3":
             article = rec[1]
             rk = f"{kind}.{article}"
-            seq = p.number(line_no, rk, "sequence", rec[2:6])
-            det = p.number(line_no, rk, "detail", rec[6:10])
+            sd = rec[2:10]
+            if sd.isascii() and sd.isdigit():
+                seq, det = int(sd[:4]), int(sd[4:])
+            else:
+                seq = p.number(line_no, rk, "sequence", rec[2:6])
+                det = p.number(line_no, rk, "detail", rec[6:10])
             next_code = rec[125]
             if stmt is None:
                 p.problem(line_no, rk, "record", f"record {rk} outside a statement (no record 1 before it)")
@@ -584,7 +589,7 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                         p.problem(line_no, rk, "next_code", "previous record announced a continuation", WARNING)
                     close_movement()
                     close_info()
-                    if seq < last_seq:
+                    if seq < last_seq and not (last_seq == 9999 and seq <= 1):  # 4 digits: 9999 wraps around
                         p.problem(line_no, rk, "sequence", f"sequence {seq:04d} after {last_seq:04d}: out of order")
                     elif seq == last_seq and det <= last_detail:
                         p.problem(line_no, rk, "detail", f"detail {det:04d} after {last_detail:04d}: out of order")
