@@ -103,6 +103,11 @@ def test_kbc_structured_and_foreign_counterparty():
     assert lu.amount_cents == 107_500
     assert lu.information[0].communication_type == "001"
     assert lu.information[0].name == "Olgerdin Egill Skallagrims"
+    # old Belgian 12-digit account numbers are offered as IBANs for matching
+    assert f.statements[0].iban == "BE47435000000080"
+    be = next(m for m in f.movements if m.counterparty_account == "191038188256")
+    assert be.counterparty_iban == "BE20191038188256"
+    assert next(m for m in f.movements if m.counterparty_account == "000000000000").counterparty_iban is None
 
 
 def test_empty_statement():

@@ -218,10 +218,8 @@ class Movement:
 
     @property
     def counterparty_iban(self) -> str | None:
-        acc = self.counterparty_account.replace(" ", "")
-        if len(acc) > 15 and acc[:2].isalpha() and std_iban.is_valid(acc):
-            return acc
-        return None
+        """The counterparty's IBAN (an old 12-digit Belgian account number is converted), else None."""
+        return to_iban(self.counterparty_account)
 
     @property
     def free_communication(self) -> str | None:
@@ -321,9 +319,8 @@ class Statement:
 
     @property
     def iban(self) -> str | None:
-        if self.account_structure in ("2", "3") and std_iban.is_valid(self.account):
-            return self.account
-        return None
+        """The account's IBAN (structure 0, a Belgian 12-digit number, is converted), else None."""
+        return to_iban(self.account) if self.account_structure in ("0", "2", "3") else None
 
     @property
     def statement_number(self) -> str:
@@ -372,6 +369,19 @@ def file_sha256(data: bytes | str | os.PathLike) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def to_iban(account: str) -> str | None:
+    """An IBAN as written in CODA, or a Belgian 12-digit account number (check: first 10 digits mod 97),
+    as a valid IBAN; None for anything else (foreign numbers, anonymised zeros)."""
+    acc = (account or "").replace(" ", "").replace("-", "").upper()
+    if len(acc) == 12 and acc.isdigit():
+        if int(acc[10:]) != (int(acc[:10]) % 97 or 97) or acc == "000000000000":
+            return None
+        acc = "BE" + std_iban.calc_check_digits("BE00" + acc) + acc
+    if len(acc) > 15 and acc[:2].isalpha() and std_iban.is_valid(acc):
+        return acc
+    return None
 
 
 _DATE_CACHE: dict[str, dt.date] = {}
@@ -1118,5 +1128,6 @@ __all__ = [
     "make_statement",
     "parse_coda",
     "parse_coda_file",
+    "to_iban",
     "write_coda",
 ]
