@@ -427,3 +427,26 @@ def test_benchmark_generator_still_works():
     spec.loader.exec_module(bench)
     f = parse_coda(bench.build(2_000))
     assert len(f.movements) == 2_000 and f.errors == []
+
+
+def test_demo_helpers():
+    from caisse.exchange.coda import direct_debit_return_movement, transfer_movement
+
+    day = dt.date(2026, 4, 2)
+    mvs = [
+        transfer_movement(1, 81_234, day, ogm="+++010/8068/17183+++", counterparty_iban="BE62 5100 0754 7061",
+                          counterparty_name="DUPONT JEAN"),
+        transfer_movement(2, 5_000, day, text="cotisation dupont", counterparty_iban="BE62510007547061"),
+        transfer_movement(3, -2_500, day, text="remboursement", counterparty_iban="BE62510007547061"),
+        direct_debit_return_movement(4, 70_000, day, mandate_reference="CAISSE-MDT-1", creditor_id="BE11ZZZ0403170701",
+                                     end_to_end_id="Q2026Q1-000001", reason="AC04"),
+    ]
+    f = parse_coda(write_coda([_stmt(mvs)]))
+    a, b, c, d = f.movements
+    assert a.ogm == "010806817183" and a.counterparty_iban == "BE62510007547061" and a.amount_cents == 81_234
+    assert b.ogm is None and b.communication == "cotisation dupont"
+    assert str(c.transaction_code) == "00101000" and c.amount_cents == -2_500
+    r = d.r_transaction
+    assert (r.kind, r.reason, r.mandate_reference, r.end_to_end_id, r.amount_cents) == (
+        "return", "AC04", "CAISSE-MDT-1", "Q2026Q1-000001", -70_000)
+    assert f.statements[0].new_balance_cents == 10_000 + 81_234 + 5_000 - 2_500 - 70_000

@@ -36,6 +36,7 @@ from stdnum import iban as std_iban
 from stdnum.be import ogm_vcs
 
 from caisse.errors import CaisseError
+from caisse.identifiers import normalize_ogm
 
 RECORD_LENGTH = 128
 SUPPORTED_VERSION = "2"
@@ -1111,7 +1112,83 @@ def make_statement(
     return st
 
 
+def transfer_movement(
+    sequence: int,
+    amount_cents: int,
+    booking_date: dt.date,
+    *,
+    ogm: str | None = None,
+    text: str = "",
+    counterparty_iban: str = "",
+    counterparty_name: str = "",
+    counterparty_bic: str = "",
+    end_to_end_id: str = "",
+    bank_reference: str = "",
+) -> Movement:
+    """A SEPA credit transfer as a bank reports it: in our favour (family 01, operation 50) when
+    ``amount_cents`` > 0, from our account (operation 01) otherwise; ``ogm`` (12 digits or +++ form)
+    gives a structured communication 101, else ``text`` is the free communication."""
+    code = "00150000" if amount_cents > 0 else "00101000"
+    return Movement(
+        sequence=sequence,
+        detail=0,
+        amount_cents=amount_cents,
+        value_date=booking_date,
+        entry_date=booking_date,
+        transaction_code=TransactionCode.parse(code),
+        bank_reference=bank_reference,
+        communication_type="101" if ogm else None,
+        communication=normalize_ogm(ogm, "ogm") if ogm else text,
+        customer_reference=end_to_end_id,
+        counterparty_bic=counterparty_bic,
+        counterparty_account=counterparty_iban.replace(" ", "").upper(),
+        counterparty_name=counterparty_name,
+    )
+
+
+def direct_debit_return_movement(
+    sequence: int,
+    amount_cents: int,
+    booking_date: dt.date,
+    *,
+    mandate_reference: str,
+    creditor_id: str,
+    end_to_end_id: str,
+    reason: str = "MD06",
+    kind: str = "return",
+    settlement_date: dt.date | None = None,
+    debtor_iban: str = "",
+    debtor_name: str = "",
+) -> Movement:
+    """A collection that comes back to the creditor (debit of ``amount_cents``, given positive), as Belgian
+    banks report it: family 05 operation 58 (54 for a refund), R type and reason in record 2.2, and the
+    structured communication 127 with mandate and creditor id."""
+    r_type = {v: k for k, v in R_TRANSACTION_TYPES.items()}[kind]
+    sdd = (
+        _dt(settlement_date or booking_date) + "1" + "1" + "3"
+        + _fit(creditor_id, 35, "creditor_id") + _fit(mandate_reference, 35, "mandate_reference")
+        + " " * 62 + r_type + _fit(reason, 4, "reason")
+    )
+    return Movement(
+        sequence=sequence,
+        detail=0,
+        amount_cents=-abs(amount_cents),
+        value_date=booking_date,
+        entry_date=booking_date,
+        transaction_code=TransactionCode.parse("00554000" if kind == "refund" else "00558000"),
+        communication_type="127",
+        communication=sdd.rstrip(),
+        customer_reference=end_to_end_id,
+        r_transaction_type=r_type,
+        r_reason=reason,
+        counterparty_account=debtor_iban,
+        counterparty_name=debtor_name,
+    )
+
+
 __all__ = [
+    "direct_debit_return_movement",
+    "transfer_movement",
     "CodaError",
     "CodaFile",
     "CodaProblem",
