@@ -1,0 +1,1210 @@
+"""CODA (Febelfin "coded statement of account", version 2.x) parser and writer.
+
+A CODA file is a sequence of fixed 128-character records::
+
+    0        header (one per envelope; version code in position 128 must be 2)
+    1        old balance, account, holder            ┐
+    2.1-2.3  movement (amount, codes, communication, │ one statement
+             counterparty)                           │ (an envelope normally holds one;
+    3.1-3.3  information attached to a movement      │  several are accepted)
+    8        new balance                             ┘
+    4        free communication (accepted anywhere between 1 and 9)
+    9        trailer: record count, debit total, credit total
+
+Positions below are the specification's (1-based); the slices are 0-based.
+
+Amounts are integer cents, signed (credit > 0, debit < 0). CODA carries 3 decimals; a non-zero third
+decimal is refused (the fund only works in euro cents). Dates are DDMMYY (years 00-79 → 20xx,
+80-99 → 19xx); a value date of ``000000`` means "unknown" and is read as ``None``.
+
+Strict mode (default) raises :class:`CodaError` on the first violation, naming line, record and field;
+nothing partial is returned. Lenient mode returns everything it could read and lists every problem in
+:attr:`CodaFile.problems`. Warnings (things a real bank file may legitimately do, such as an anonymised
+account in record 8 that differs from record 1, or an OGM with a wrong check digit) never raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from stdnum import iban as std_iban
+from stdnum.be import ogm_vcs
+
+from caisse.errors import CaisseError
+from caisse.identifiers import normalize_ogm
+
+RECORD_LENGTH = 128
+SUPPORTED_VERSION = "2"
+
+ERROR = "error"
+WARNING = "warning"
+
+#: Transaction types (first digit of the transaction code) that count in balances and trailer totals.
+#: 5-9 are details of a globalised amount (type 1, 2 or 3) and are never added to the balance again.
+TOTAL_TYPES = frozenset("0123")
+DETAIL_TYPES = frozenset("56789")
+
+#: Record 2.2, position 113: type of R-transaction.
+R_TRANSACTION_TYPES = {"1": "reject", "2": "return", "3": "refund", "4": "reversal", "5": "cancellation"}
+
+#: Direct-debit (family 05) operations, creditor side, that undo or refund a collection (Annex II).
+DIRECT_DEBIT_R_OPERATIONS = {
+    "54": "refund",  # Reimbursement (the debtor had the collection refunded)
+    "56": "unexecutable_refund",  # Unexecutable reimbursement
+    "58": "reversal",  # Reversal: the collection is rejected/returned by the debtor's bank
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Problems and errors
+
+
+@dataclass(frozen=True, slots=True)
+class CodaProblem:
+    """One violation of the format: where (line, record, field) and why."""
+
+    line: int
+    record: str  # '0', '1', '2.1', '2.2', '2.3', '3.1', '3.2', '3.3', '4', '8', '9' or '?'
+    field: str
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        return f"line {self.line} (record {self.record}), field {self.field}: {self.message}"
+
+
+class CodaError(CaisseError):
+    """A CODA file that breaks the format. ``line``/``record``/``field`` say where."""
+
+    def __init__(self, problem: CodaProblem):
+        self.problem = problem
+        self.line = problem.line
+        self.record = problem.record
+        self.field = problem.field
+        self.message = problem.message
+        super().__init__(f"CODA {problem}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Data
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionCode:
+    """Record 2.1 positions 54-61 (3.1: 32-39): type (1), family (2), operation (2), category (3)."""
+
+    type: str
+    family: str
+    operation: str
+    category: str
+
+    @classmethod
+    def parse(cls, code: str) -> TransactionCode:
+        found = _TX_CODES.get(code)
+        if found is None:
+            found = _TX_CODES[code] = cls(code[0], code[1:3], code[3:5], code[5:8])
+        return found
+
+    def __str__(self) -> str:
+        return f"{self.type}{self.family}{self.operation}{self.category}"
+
+    @property
+    def is_detail(self) -> bool:
+        return self.type in DETAIL_TYPES
+
+
+_TX_CODES: dict[str, TransactionCode] = {}
+
+
+@dataclass(slots=True)
+class Information:
+    """Information record 3.1 (+ 3.2, 3.3) attached to the movement with the same sequence number."""
+
+    sequence: int
+    detail: int
+    bank_reference: str
+    transaction_code: TransactionCode
+    communication_type: str | None = None  # '001' (name/address), '002', '004', ... or None (free text)
+    communication: str = ""  # the concatenated zone after the type code, right-stripped
+    line: int = field(default=0, compare=False)
+
+    def _part(self, start: int, end: int) -> str:
+        return self.communication[start:end].strip()
+
+    @property
+    def name(self) -> str | None:
+        """Counterparty name (structured communications 001, 008, 009)."""
+        return self._part(0, 70) if self.communication_type in {"001", "008", "009"} else None
+
+    @property
+    def street(self) -> str | None:
+        return self._part(70, 105) if self.communication_type == "001" else None
+
+    @property
+    def locality(self) -> str | None:
+        return self._part(105, 140) if self.communication_type == "001" else None
+
+
+@dataclass(frozen=True, slots=True)
+class SepaDirectDebitInfo:
+    """Structured communication 127 (European/SEPA direct debit), Annex III of the specification."""
+
+    settlement_date: dt.date | None
+    direct_debit_type: str  # 0 unspecified, 1 recurrent, 2 one-off, 3 first, 4 last
+    scheme: str  # 0 unspecified, 1 SEPA core, 2 SEPA B2B
+    paid_or_reason: str  # 0 paid, 1 technical problem, 2 reason not specified, 3 debtor disagrees, 4 account
+    creditor_id: str
+    mandate_reference: str
+    communication: str
+    r_transaction_type: str  # 0 paid, 1 reject, 2 return, 3 refund, 4 reversal, 5 cancellation
+    r_reason: str  # ISO reason code (AC04, MD06, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class RTransaction:
+    """A direct debit that was rejected, returned, refunded or reversed, as the statement reports it."""
+
+    kind: str  # reject, return, refund, reversal, cancellation, unexecutable_refund
+    reason: str  # ISO 20022 reason code when the bank gives one, else ""
+    mandate_reference: str
+    creditor_id: str
+    end_to_end_id: str  # the collection's EndToEndId when the bank reports it (record 2.2 customer ref.)
+    amount_cents: int
+
+
+@dataclass(slots=True)
+class Movement:
+    """One movement (record 2.1 with its 2.2/2.3 continuations and its 3.x information records)."""
+
+    sequence: int
+    detail: int
+    amount_cents: int  # signed: credit > 0, debit < 0
+    value_date: dt.date | None
+    entry_date: dt.date | None
+    transaction_code: TransactionCode
+    bank_reference: str = ""
+    communication_type: str | None = None  # '101'/'102' (OGM), '127' (SEPA DD), ... None = free text
+    communication: str = ""  # the communication zone after the type code (2.1+2.2+2.3), right-stripped
+    globalisation_code: int = 0
+    customer_reference: str = ""  # record 2.2 (for SEPA: the end-to-end id)
+    counterparty_bic: str = ""
+    r_transaction_type: str = ""  # record 2.2 position 113 (see R_TRANSACTION_TYPES)
+    r_reason: str = ""  # record 2.2 positions 114-117 (ISO reason code)
+    category_purpose: str = ""
+    purpose: str = ""
+    counterparty_account: str = ""  # record 2.3 (IBAN, Belgian 12-digit number or foreign number)
+    counterparty_currency: str = ""
+    counterparty_name: str = ""
+    information: list[Information] = field(default_factory=list)
+    line: int = field(default=0, compare=False)
+
+    @property
+    def is_detail(self) -> bool:
+        """A detail (type 5-9) of a globalised amount: shown, but never added to the balance."""
+        return self.transaction_code.type in DETAIL_TYPES
+
+    @property
+    def ogm(self) -> str | None:
+        """The 12-digit Belgian structured communication (types 101/102) when its check digits are valid."""
+        if self.communication_type in ("101", "102"):
+            digits = self.communication[:12]
+            if len(digits) == 12 and digits.isdigit() and ogm_vcs.is_valid(digits):
+                return digits
+        return None
+
+    @property
+    def counterparty_iban(self) -> str | None:
+        """The counterparty's IBAN (an old 12-digit Belgian account number is converted), else None."""
+        return to_iban(self.counterparty_account)
+
+    @property
+    def free_communication(self) -> str | None:
+        return self.communication if self.communication_type is None else None
+
+    @property
+    def sepa_direct_debit(self) -> SepaDirectDebitInfo | None:
+        if self.communication_type != "127":
+            return None
+        c = self.communication.ljust(146)
+        return SepaDirectDebitInfo(
+            settlement_date=_date_or_none(c[0:6]),
+            direct_debit_type=c[6],
+            scheme=c[7],
+            paid_or_reason=c[8],
+            creditor_id=c[9:44].strip(),
+            mandate_reference=c[44:79].strip(),
+            communication=c[79:141].strip(),
+            r_transaction_type=c[141].strip(),
+            r_reason=c[142:146].strip(),
+        )
+
+    @property
+    def r_transaction(self) -> RTransaction | None:
+        """Recognise a rejected/returned/refunded direct debit (creditor side); see docs/formats/coda.md."""
+        sdd = self.sepa_direct_debit
+        kind = R_TRANSACTION_TYPES.get(self.r_transaction_type)
+        reason = self.r_reason
+        if kind is None and sdd is not None:
+            kind = R_TRANSACTION_TYPES.get(sdd.r_transaction_type)
+            reason = reason or sdd.r_reason
+        tc = self.transaction_code
+        if kind is None and tc.family == "05":
+            kind = DIRECT_DEBIT_R_OPERATIONS.get(tc.operation)
+            if kind is None and tc.operation in ("50", "52") and self.amount_cents < 0:
+                kind = "reversal"  # a collection credit reported back as a debit
+        if kind is None:
+            return None
+        return RTransaction(
+            kind=kind,
+            reason=reason or (sdd.r_reason if sdd else ""),
+            mandate_reference=sdd.mandate_reference if sdd else "",
+            creditor_id=sdd.creditor_id if sdd else "",
+            end_to_end_id=self.customer_reference,
+            amount_cents=self.amount_cents,
+        )
+
+
+@dataclass(slots=True)
+class FreeMessage:
+    """Record 4: free communication from the bank."""
+
+    sequence: int
+    detail: int
+    text: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Header:
+    """Record 0."""
+
+    creation_date: dt.date
+    bank_id: str = "000"
+    duplicate: bool = False
+    file_reference: str = ""
+    addressee: str = ""
+    bic: str = ""
+    holder_id: str = ""  # positions 72-82: identification number of the account holder (KBO with a leading 0)
+    separate_application: str = "00000"
+    transaction_reference: str = ""
+    related_reference: str = ""
+    version: int = 2
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Statement:
+    """One statement of one account: records 1 .. 8 inside a 0 .. 9 envelope."""
+
+    header: Header
+    account_structure: str  # 0 Belgian number, 1 foreign number, 2 Belgian IBAN, 3 foreign IBAN
+    account: str
+    currency: str
+    paper_sequence: int  # record 1 positions 3-5 (the statement number printed on paper)
+    old_balance_cents: int
+    old_balance_date: dt.date
+    new_balance_cents: int
+    new_balance_date: dt.date
+    holder_name: str = ""
+    account_description: str = ""
+    coda_sequence: int = 0  # record 1 positions 126-128
+    country: str = ""  # structure 0 only
+    movements: list[Movement] = field(default_factory=list)
+    free_messages: list[FreeMessage] = field(default_factory=list)
+    line: int = field(default=0, compare=False)
+
+    @property
+    def iban(self) -> str | None:
+        """The account's IBAN (structure 0, a Belgian 12-digit number, is converted), else None."""
+        return to_iban(self.account) if self.account_structure in ("0", "2", "3") else None
+
+    @property
+    def statement_number(self) -> str:
+        """Year of the new balance and paper sequence, e.g. ``2012/135``."""
+        return f"{self.new_balance_date.year}/{self.paper_sequence:03d}"
+
+    @property
+    def total_credit_cents(self) -> int:
+        return sum(m.amount_cents for m in self.movements if m.amount_cents > 0 and not m.is_detail)
+
+    @property
+    def total_debit_cents(self) -> int:
+        return -sum(m.amount_cents for m in self.movements if m.amount_cents < 0 and not m.is_detail)
+
+
+@dataclass(slots=True)
+class CodaFile:
+    statements: list[Statement] = field(default_factory=list)
+    problems: list[CodaProblem] = field(default_factory=list, compare=False)
+    sha256: str = field(default="", compare=False)
+    encoding: str = field(default="cp1252", compare=False)
+
+    @property
+    def movements(self) -> list[Movement]:
+        return [m for s in self.statements for m in s.movements]
+
+    @property
+    def errors(self) -> list[CodaProblem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[CodaProblem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+
+
+def file_sha256(data: bytes | str | os.PathLike) -> str:
+    """Hex SHA-256 of the file's bytes (give bytes, or a path): an importer's key to spot a re-import."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return hashlib.sha256(data).hexdigest()
+    h = hashlib.sha256()
+    with open(data, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def to_iban(account: str) -> str | None:
+    """An IBAN as written in CODA, or a Belgian 12-digit account number (check: first 10 digits mod 97),
+    as a valid IBAN; None for anything else (foreign numbers, anonymised zeros)."""
+    acc = (account or "").replace(" ", "").replace("-", "").upper()
+    if len(acc) == 12 and acc.isdigit():
+        if int(acc[10:]) != (int(acc[:10]) % 97 or 97) or acc == "000000000000":
+            return None
+        acc = "BE" + std_iban.calc_check_digits("BE00" + acc) + acc
+    if len(acc) > 15 and acc[:2].isalpha() and std_iban.is_valid(acc):
+        return acc
+    return None
+
+
+_DATE_CACHE: dict[str, dt.date] = {}
+
+
+def _parse_date(s: str) -> dt.date:
+    """DDMMYY -> date; raises ValueError."""
+    d = _DATE_CACHE.get(s)
+    if d is None:
+        if len(s) != 6 or not (s.isascii() and s.isdigit()):
+            raise ValueError(f"not a DDMMYY date: {s!r}")
+        yy = int(s[4:6])
+        d = dt.date(2000 + yy if yy < 80 else 1900 + yy, int(s[2:4]), int(s[0:2]))
+        _DATE_CACHE[s] = d
+    return d
+
+
+def _date_or_none(s: str) -> dt.date | None:
+    if s == "000000" or not s.strip():
+        return None
+    try:
+        return _parse_date(s)
+    except ValueError:
+        return None
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        return data.decode(encoding), encoding
+    try:
+        text = data.decode("cp1252")
+        enc = "cp1252"
+    except UnicodeDecodeError:
+        text, enc = data.decode("latin-1"), "latin-1"
+    if not data.isascii():
+        # A file written in UTF-8 by mistake has multi-byte characters: lines are then longer than 128
+        # in cp1252 but exactly 128 in UTF-8.
+        try:
+            utf = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return text, enc
+        if len(utf) != len(text):  # multi-byte characters present
+            lengths_cp = {len(ln) for ln in text.splitlines() if ln}
+            lengths_u8 = {len(ln) for ln in utf.splitlines() if ln}
+            if lengths_cp != {RECORD_LENGTH} and lengths_u8 == {RECORD_LENGTH}:
+                return utf, "utf-8"
+    return text, enc
+
+
+# --------------------------------------------------------------------------------------------------
+# Parser
+
+
+class _Parser:
+    def __init__(self, strict: bool):
+        self.strict = strict
+        self.problems: list[CodaProblem] = []
+
+    def problem(self, line: int, record: str, field_: str, message: str, severity: str = ERROR) -> None:
+        p = CodaProblem(line, record, field_, message, severity)
+        if self.strict and severity == ERROR:
+            raise CodaError(p)
+        self.problems.append(p)
+
+    # field readers: on a bad value they report and return a neutral value (lenient mode keeps going)
+
+    def amount(self, line: int, record: str, field_: str, sign: str, digits: str) -> int:
+        if sign not in ("0", "1"):
+            self.problem(line, record, field_ + "_sign", f"sign must be 0 (credit) or 1 (debit), not {sign!r}")
+            return 0
+        if not (digits.isascii() and digits.isdigit()):
+            self.problem(line, record, field_, f"amount is not numeric: {digits!r}")
+            return 0
+        cents, mills = divmod(int(digits), 10)
+        if mills:
+            self.problem(line, record, field_, f"amount {digits!r} has a non-zero third decimal (not whole cents)")
+        return -cents if sign == "1" else cents
+
+    def date(self, line: int, record: str, field_: str, s: str, optional: bool = False) -> dt.date | None:
+        if optional and (s == "000000" or s == "      "):
+            return None
+        try:
+            return _parse_date(s)
+        except ValueError:
+            self.problem(line, record, field_, f"not a valid DDMMYY date: {s!r}")
+            return None
+
+    def number(self, line: int, record: str, field_: str, s: str) -> int:
+        if s.isascii() and s.isdigit():
+            return int(s)
+        if not s.strip():
+            return 0
+        self.problem(line, record, field_, f"not a number: {s!r}")
+        return 0
+
+
+def _account_fields(structure: str, zone: str) -> tuple[str, str, str]:
+    """The 37-character account zone of records 1 and 8 -> (account, currency, country)."""
+    if structure == "0":
+        return zone[0:12], zone[13:16], zone[17:19].strip()
+    return zone[0:34].strip(), zone[34:37], ""
+
+
+def parse_coda(data: bytes | str, *, strict: bool = True, encoding: str | None = None) -> CodaFile:
+    """Parse a CODA file (bytes as received, or already decoded text).
+
+    ``strict=True``: raise :class:`CodaError` on the first violation. ``strict=False``: keep everything
+    readable and list the problems in :attr:`CodaFile.problems`.
+    """
+    if isinstance(data, str):
+        text, enc = data, "text"
+        digest = hashlib.sha256(data.encode("utf-8")).hexdigest()
+    else:
+        data = bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        text, enc = _decode(data, encoding)
+    p = _Parser(strict)
+    statements = _parse_lines(text, p)
+    return CodaFile(statements=statements, problems=p.problems, sha256=digest, encoding=enc)
+
+
+def parse_coda_file(path: str | os.PathLike, *, strict: bool = True, encoding: str | None = None) -> CodaFile:
+    return parse_coda(Path(path).read_bytes(), strict=strict, encoding=encoding)
+
+
+def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one state machine, kept in one place
+    lines = text.rstrip("\x1a").split("\n")
+    # trailing empty lines and a DOS end-of-file mark are not records
+    while lines and lines[-1].strip("\r\x1a \t") == "":
+        lines.pop()
+    if not lines:
+        p.problem(1, "?", "record", "empty file: no CODA record")
+        return []
+
+    statements: list[Statement] = []
+    header: Header | None = None
+    stmt: Statement | None = None
+    envelope: list[Statement] = []  # statements of the current 0..9 envelope
+    mv: Movement | None = None
+    info: Information | None = None
+    prev = ""  # previous record kind
+    last_seq = 0
+    last_detail = -1
+    count = 0  # records 1, 2.x, 3.x, 8 of the envelope
+    count4 = 0
+    comm_parts: list[str] = []
+    info_parts: list[str] = []
+    expect_next = False  # the previous 2.x/3.x record said another one follows (next code)
+    new_balance_seen = False
+
+    def close_movement() -> None:
+        nonlocal mv, comm_parts
+        if mv is not None:
+            _finish_communication(mv, "".join(comm_parts))
+            mv = None
+            comm_parts = []
+
+    def close_info() -> None:
+        nonlocal info, info_parts
+        if info is not None:
+            zone = "".join(info_parts)
+            if zone[:1] == "1":
+                info.communication_type = zone[1:4]
+                info.communication = zone[4:].rstrip()
+            else:
+                info.communication = zone[1:].rstrip()
+            info = None
+            info_parts = []
+
+    def close_statement(line_no: int) -> None:
+        nonlocal stmt, new_balance_seen
+        close_movement()
+        close_info()
+        if stmt is None:
+            return
+        if not new_balance_seen:
+            if stmt.movements:
+                p.problem(line_no, "8", "record", "record 8 (new balance) is missing after movements")
+            stmt.new_balance_cents = stmt.old_balance_cents
+            stmt.new_balance_date = stmt.old_balance_date
+        stmt = None
+        new_balance_seen = False
+
+    n_lines = len(lines)
+    for idx in range(n_lines):
+        line_no = idx + 1
+        rec = lines[idx]
+        if rec.endswith("\r"):
+            rec = rec[:-1]
+        kind = rec[:1]
+        if len(rec) != RECORD_LENGTH:
+            if not rec.strip():
+                p.problem(line_no, "?", "record", "empty line inside the file")
+                continue
+            rk = _record_kind(rec)
+            p.problem(line_no, rk, "record_length", f"record has {len(rec)} characters, CODA records have 128")
+            rec = rec[:RECORD_LENGTH].ljust(RECORD_LENGTH)
+
+        if kind == "2" or kind == "3":
+            article = rec[1]
+            rk = f"{kind}.{article}"
+            sd = rec[2:10]
+            if sd.isascii() and sd.isdigit():
+                seq, det = int(sd[:4]), int(sd[4:])
+            else:
+                seq = p.number(line_no, rk, "sequence", rec[2:6])
+                det = p.number(line_no, rk, "detail", rec[6:10])
+            next_code = rec[125]
+            if stmt is None:
+                p.problem(line_no, rk, "record", f"record {rk} outside a statement (no record 1 before it)")
+                continue
+            if kind == "2":
+                if article == "1":
+                    if expect_next:
+                        p.problem(line_no, rk, "next_code", "previous record announced a continuation", WARNING)
+                    close_movement()
+                    close_info()
+                    if seq < last_seq and not (last_seq == 9999 and seq <= 1):  # 4 digits: 9999 wraps around
+                        p.problem(line_no, rk, "sequence", f"sequence {seq:04d} after {last_seq:04d}: out of order")
+                    elif seq == last_seq and det <= last_detail:
+                        p.problem(line_no, rk, "detail", f"detail {det:04d} after {last_detail:04d}: out of order")
+                    last_seq, last_detail = seq, det
+                    tcode = rec[53:61]
+                    if not (tcode.isascii() and tcode.isdigit()):
+                        p.problem(line_no, rk, "transaction_code", f"not numeric: {tcode!r}")
+                        tcode = "00000000"
+                    elif tcode[0] not in TOTAL_TYPES and tcode[0] not in DETAIL_TYPES:
+                        p.problem(line_no, rk, "transaction_code", f"unknown transaction type {tcode[0]!r}")
+                    glob = rec[124]
+                    mv = Movement(
+                        sequence=seq,
+                        detail=det,
+                        amount_cents=p.amount(line_no, rk, "amount", rec[31], rec[32:47]),
+                        value_date=p.date(line_no, rk, "value_date", rec[47:53], optional=True),
+                        entry_date=p.date(line_no, rk, "entry_date", rec[115:121], optional=True),
+                        transaction_code=TransactionCode.parse(tcode),
+                        bank_reference=rec[10:31].rstrip(),
+                        globalisation_code=int(glob) if glob.isdigit() else 0,
+                        line=line_no,
+                    )
+                    if not glob.isdigit():
+                        p.problem(line_no, rk, "globalisation_code", f"not a digit: {glob!r}")
+                    comm_parts = [rec[61:115]]
+                    stmt.movements.append(mv)
+                elif article == "2" or article == "3":
+                    want = ("2.1",) if article == "2" else ("2.1", "2.2")
+                    if mv is None or prev not in want:
+                        p.problem(line_no, rk, "record", f"record {rk} must follow record {' or '.join(want)}")
+                        continue
+                    if seq != mv.sequence or det != mv.detail:
+                        p.problem(
+                            line_no, rk, "sequence",
+                            f"{seq:04d}/{det:04d} does not match its record 2.1 ({mv.sequence:04d}/{mv.detail:04d})",
+                        )
+                    if article == "2":
+                        if len(comm_parts) == 1:
+                            comm_parts.append(rec[10:63])
+                        mv.customer_reference = rec[63:98].strip()
+                        mv.counterparty_bic = rec[98:109].strip()
+                        mv.r_transaction_type = rec[112].strip()
+                        mv.r_reason = rec[113:117].strip()
+                        mv.category_purpose = rec[117:121].strip()
+                        mv.purpose = rec[121:125].strip()
+                    else:
+                        if len(comm_parts) == 1:
+                            comm_parts.append(" " * 53)
+                        comm_parts.append(rec[82:125])
+                        acc = rec[10:44].strip()
+                        cur = rec[44:47].strip()
+                        if len(acc) == 16 and acc[:12].isdigit() and acc[12] == " ":  # old form: number + currency
+                            acc, cur = acc[:12], acc[13:16]
+                        mv.counterparty_account = acc
+                        mv.counterparty_currency = cur
+                        mv.counterparty_name = rec[47:82].strip()
+                else:
+                    p.problem(line_no, rk, "article", f"unknown movement record article {article!r}")
+                    continue
+            else:  # information records
+                if article == "1":
+                    close_info()
+                    target = mv if mv is not None and mv.sequence == seq else None
+                    if target is None:
+                        for m in reversed(stmt.movements):
+                            if m.sequence == seq:
+                                target = m
+                                break
+                    if target is None:
+                        p.problem(line_no, rk, "sequence", f"information for sequence {seq:04d}, which has no movement")
+                        continue
+                    close_movement()
+                    tcode = rec[31:39]
+                    if not (tcode.isascii() and tcode.isdigit()):
+                        p.problem(line_no, rk, "transaction_code", f"not numeric: {tcode!r}")
+                        tcode = "00000000"
+                    info = Information(
+                        sequence=seq,
+                        detail=det,
+                        bank_reference=rec[10:31].rstrip(),
+                        transaction_code=TransactionCode.parse(tcode),
+                        line=line_no,
+                    )
+                    info_parts = [rec[39:113]]
+                    target.information.append(info)
+                elif article == "2" or article == "3":
+                    want = ("3.1",) if article == "2" else ("3.1", "3.2")
+                    if info is None or prev not in want:
+                        p.problem(line_no, rk, "record", f"record {rk} must follow record {' or '.join(want)}")
+                        continue
+                    if seq != info.sequence or det != info.detail:
+                        p.problem(
+                            line_no, rk, "sequence",
+                            f"{seq:04d}/{det:04d} does not match its record 3.1 "
+                            f"({info.sequence:04d}/{info.detail:04d})",
+                        )
+                    if article == "2":
+                        info_parts.append(rec[10:115])
+                    else:
+                        if len(info_parts) == 1:
+                            info_parts.append(" " * 105)
+                        info_parts.append(rec[10:100])
+                else:
+                    p.problem(line_no, rk, "article", f"unknown information record article {article!r}")
+                    continue
+            if next_code not in ("0", "1"):
+                p.problem(line_no, rk, "next_code", f"must be 0 or 1, not {next_code!r}", WARNING)
+            expect_next = next_code == "1"
+            count += 1
+            prev = rk
+            continue
+
+        expect_next_before = expect_next
+        expect_next = False
+        if kind == "0":
+            if header is not None:
+                p.problem(line_no, "0", "record", "header record 0 before the trailer record 9 of the previous file")
+                close_statement(line_no)
+            version = rec[127]
+            if version != SUPPORTED_VERSION:
+                what = "CODA version 1" if version == "1" else f"unknown CODA version {version!r}"
+                p.problem(line_no, "0", "version", f"{what} is not supported: only CODA version 2 is read")
+            if rec[14:16] != "05":
+                p.problem(line_no, "0", "application_code", f"expected 05, found {rec[14:16]!r}", WARNING)
+            creation = p.date(line_no, "0", "creation_date", rec[5:11]) or dt.date(2000, 1, 1)
+            header = Header(
+                creation_date=creation,
+                bank_id=rec[11:14],
+                duplicate=rec[16] == "D",
+                file_reference=rec[24:34].strip(),
+                addressee=rec[34:60].strip(),
+                bic=rec[60:71].strip(),
+                holder_id=rec[71:82].strip(),
+                separate_application=rec[83:88],
+                transaction_reference=rec[88:104].strip(),
+                related_reference=rec[104:120].strip(),
+                version=int(version) if version.isdigit() else 0,
+                line=line_no,
+            )
+            envelope = []
+            count = count4 = 0
+            prev = "0"
+            continue
+
+        if header is None:
+            p.problem(line_no, _record_kind(rec), "record", "the file must start with a header record 0")
+            header = Header(creation_date=dt.date(2000, 1, 1), line=line_no)
+
+        if kind == "1":
+            if stmt is not None:
+                p.problem(line_no, "1", "record", "record 1 (old balance) before record 8 of the previous statement")
+                close_statement(line_no)
+            structure = rec[1]
+            if structure not in "0123":
+                p.problem(line_no, "1", "account_structure", f"must be 0, 1, 2 or 3, not {structure!r}")
+                structure = "1"
+            account, currency, country = _account_fields(structure, rec[5:42])
+            old = p.amount(line_no, "1", "old_balance", rec[42], rec[43:58])
+            old_date = p.date(line_no, "1", "old_balance_date", rec[58:64]) or header.creation_date
+            stmt = Statement(
+                header=header,
+                account_structure=structure,
+                account=account.strip(),
+                currency=currency,
+                paper_sequence=p.number(line_no, "1", "paper_sequence", rec[2:5]),
+                old_balance_cents=old,
+                old_balance_date=old_date,
+                new_balance_cents=old,
+                new_balance_date=old_date,
+                holder_name=rec[64:90].strip(),
+                account_description=rec[90:125].strip(),
+                coda_sequence=p.number(line_no, "1", "coda_sequence", rec[125:128]),
+                country=country,
+                line=line_no,
+            )
+            if structure in ("2", "3") and account and not std_iban.is_valid(account):
+                p.problem(line_no, "1", "account", f"{account!r} is not a valid IBAN", WARNING)
+            statements.append(stmt)
+            envelope.append(stmt)
+            last_seq, last_detail = 0, -1
+            mv = info = None
+            count += 1
+            prev = "1"
+            continue
+
+        if kind == "8":
+            if stmt is None or new_balance_seen:
+                p.problem(line_no, "8", "record", "record 8 (new balance) without a record 1 before it")
+                continue
+            if expect_next_before:
+                p.problem(line_no, "8", "record", "previous record announced a continuation", WARNING)
+            close_movement()
+            close_info()
+            account, currency, _ = _account_fields(stmt.account_structure, rec[4:41])
+            stmt.new_balance_cents = p.amount(line_no, "8", "new_balance", rec[41], rec[42:57])
+            stmt.new_balance_date = p.date(line_no, "8", "new_balance_date", rec[57:63]) or stmt.old_balance_date
+            new_balance_seen = True
+            if account.strip() != stmt.account or currency != stmt.currency:
+                p.problem(
+                    line_no, "8", "account",
+                    f"account {account.strip()} {currency} differs from record 1 ({stmt.account} {stmt.currency})",
+                    WARNING,
+                )
+            paper = p.number(line_no, "8", "paper_sequence", rec[1:4])
+            if paper != stmt.paper_sequence:
+                p.problem(line_no, "8", "paper_sequence", f"{paper} differs from record 1 ({stmt.paper_sequence})",
+                          WARNING)
+            expected = stmt.old_balance_cents + stmt.total_credit_cents - stmt.total_debit_cents
+            if expected != stmt.new_balance_cents:
+                p.problem(
+                    line_no, "8", "new_balance",
+                    f"old balance {_eur(stmt.old_balance_cents)} + movements "
+                    f"{_eur(stmt.total_credit_cents - stmt.total_debit_cents)} = {_eur(expected)}, "
+                    f"but the new balance is {_eur(stmt.new_balance_cents)}",
+                )
+            count += 1
+            prev = "8"
+            continue
+
+        if kind == "4":
+            if stmt is None and not envelope:
+                p.problem(line_no, "4", "record", "record 4 (free communication) outside a statement")
+                continue
+            target_stmt = stmt if stmt is not None else envelope[-1]
+            close_movement()
+            close_info()
+            target_stmt.free_messages.append(
+                FreeMessage(
+                    sequence=p.number(line_no, "4", "sequence", rec[2:6]),
+                    detail=p.number(line_no, "4", "detail", rec[6:10]),
+                    text=rec[32:112].rstrip(),
+                    line=line_no,
+                )
+            )
+            count4 += 1
+            prev = "4"
+            continue
+
+        if kind == "9":
+            if not envelope:
+                p.problem(line_no, "9", "record", "trailer record 9 without a statement (record 1) before it")
+            close_statement(line_no)
+            n = p.number(line_no, "9", "number_of_records", rec[16:22])
+            debit = p.amount(line_no, "9", "debit_total", "0", rec[22:37])
+            credit = p.amount(line_no, "9", "credit_total", "0", rec[37:52])
+            if n != count and n != count + count4:
+                p.problem(line_no, "9", "number_of_records", f"trailer says {n} records, the file has {count}")
+            total_debit = sum(s.total_debit_cents for s in envelope)
+            total_credit = sum(s.total_credit_cents for s in envelope)
+            if debit != total_debit:
+                p.problem(line_no, "9", "debit_total",
+                          f"trailer says {_eur(debit)}, the movements add up to {_eur(total_debit)}")
+            if credit != total_credit:
+                p.problem(line_no, "9", "credit_total",
+                          f"trailer says {_eur(credit)}, the movements add up to {_eur(total_credit)}")
+            if rec[127] not in ("1", "2"):
+                p.problem(line_no, "9", "multiple_file_code", f"must be 1 or 2, not {rec[127]!r}", WARNING)
+            header = None
+            envelope = []
+            count = count4 = 0
+            prev = "9"
+            continue
+
+        p.problem(line_no, "?", "record_type", f"unknown record identification {kind!r}")
+
+    if header is not None:
+        p.problem(n_lines, prev or "?", "record", "truncated file: it ends without a trailer record 9")
+        close_statement(n_lines)
+    return statements
+
+
+def _record_kind(rec: str) -> str:
+    k = rec[:1]
+    if k in ("2", "3"):
+        return f"{k}.{rec[1:2]}"
+    return k if k in ("0", "1", "4", "8", "9") else "?"
+
+
+def _finish_communication(mv: Movement, zone: str) -> None:
+    if zone[:1] == "1":
+        mv.communication_type = zone[1:4]
+        mv.communication = zone[4:].rstrip()
+    else:
+        mv.communication = zone[1:].rstrip()
+
+
+def _eur(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    c = abs(cents)
+    return f"{sign}{c // 100}.{c % 100:02d}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Writer (the demo fund generates its bank statements with it; tests use it for round trips)
+
+
+class CodaWriteError(CaisseError):
+    def __init__(self, field_: str, message: str):
+        self.field = field_
+        self.message = message
+        super().__init__(f"{field_}: {message}")
+
+
+def _fit(value: str, width: int, field_: str) -> str:
+    value = value or ""
+    if len(value) > width:
+        raise CodaWriteError(field_, f"{value!r} is longer than {width} characters")
+    return value.ljust(width)
+
+
+def _num(value: int, width: int, field_: str) -> str:
+    s = f"{int(value):0{width}d}"
+    if value < 0 or len(s) > width:
+        raise CodaWriteError(field_, f"{value} does not fit in {width} digits")
+    return s
+
+
+def _amt(cents: int, field_: str) -> str:
+    """Sign (0 credit / 1 debit) + 15 digits with 3 decimals."""
+    return ("1" if cents < 0 else "0") + _num(abs(int(cents)) * 10, 15, field_)
+
+
+def _dt(d: dt.date | None) -> str:
+    return "000000" if d is None else d.strftime("%d%m%y")
+
+
+def _account_zone(structure: str, account: str, currency: str, country: str) -> str:
+    if structure == "0":
+        return (
+            _fit(account, 12, "account") + " " + _fit(currency, 3, "currency") + "0" + _fit(country, 2, "country")
+            + " " * 18
+        )
+    return _fit(account, 34, "account") + _fit(currency, 3, "currency")
+
+
+def _check(rec: str) -> str:
+    assert len(rec) == RECORD_LENGTH, (len(rec), rec)
+    return rec
+
+
+def write_coda(statements: CodaFile | Iterable[Statement], *, encoding: str = "cp1252") -> bytes:
+    """Write statements as a CODA 2 file (one 0..9 envelope per statement), CRLF-terminated records.
+
+    The caller gives balances, sequences and codes; the trailer (record count, debit and credit totals)
+    and the next/link codes are computed. Raises :class:`CodaWriteError` if a value does not fit.
+    """
+    stmts = list(statements.statements if isinstance(statements, CodaFile) else statements)
+    out: list[str] = []
+    for i, st in enumerate(stmts):
+        out.extend(_write_statement(st, last=i == len(stmts) - 1))
+    return ("\r\n".join(out) + "\r\n").encode(encoding)
+
+
+def _write_statement(st: Statement, last: bool) -> list[str]:
+    h = st.header
+    recs: list[str] = []
+    recs.append(
+        _check(
+            "0" + "0000" + _dt(h.creation_date) + _fit(h.bank_id, 3, "bank_id") + "05" + ("D" if h.duplicate else " ")
+            + " " * 7 + _fit(h.file_reference, 10, "file_reference") + _fit(h.addressee, 26, "addressee")
+            + _fit(h.bic, 11, "bic") + _fit(h.holder_id, 11, "holder_id") + " "
+            + _fit(h.separate_application, 5, "separate_application")
+            + _fit(h.transaction_reference, 16, "transaction_reference")
+            + _fit(h.related_reference, 16, "related_reference") + " " * 7 + str(h.version)
+        )
+    )
+    zone = _account_zone(st.account_structure, st.account, st.currency, st.country)
+    recs.append(
+        _check(
+            "1" + st.account_structure + _num(st.paper_sequence, 3, "paper_sequence") + zone
+            + _amt(st.old_balance_cents, "old_balance") + _dt(st.old_balance_date)
+            + _fit(st.holder_name, 26, "holder_name") + _fit(st.account_description, 35, "account_description")
+            + _num(st.coda_sequence, 3, "coda_sequence")
+        )
+    )
+    n = 1
+    paper = _num(st.paper_sequence % 1000, 3, "paper_sequence")
+    for m in st.movements:
+        out = _write_movement(m, paper)
+        n += len(out)
+        recs.extend(out)
+    zone8 = _account_zone(st.account_structure, st.account, st.currency, st.country)
+    recs.append(
+        _check(
+            "8" + paper + zone8 + _amt(st.new_balance_cents, "new_balance") + _dt(st.new_balance_date)
+            + " " * 64 + ("1" if st.free_messages else "0")
+        )
+    )
+    n += 1
+    for k, fm in enumerate(st.free_messages):
+        more = "1" if k < len(st.free_messages) - 1 else "0"
+        recs.append(
+            _check(
+                "4 " + _num(fm.sequence, 4, "sequence") + _num(fm.detail, 4, "detail") + " " * 22
+                + _fit(fm.text, 80, "free_message") + " " * 15 + more
+            )
+        )
+    recs.append(
+        _check(
+            "9" + " " * 15 + _num(n, 6, "number_of_records") + _num(st.total_debit_cents * 10, 15, "debit_total")
+            + _num(st.total_credit_cents * 10, 15, "credit_total") + " " * 75 + ("2" if last else "1")
+        )
+    )
+    return recs
+
+
+def _write_movement(m: Movement, paper: str) -> list[str]:
+    seq = _num(m.sequence, 4, "sequence") + _num(m.detail, 4, "detail")
+    if m.communication_type:
+        zone = "1" + _fit(m.communication_type, 3, "communication_type") + m.communication
+    else:
+        zone = "0" + m.communication
+    if len(zone) > 150:
+        raise CodaWriteError("communication", f"{len(zone) - 1} characters; at most 149 fit in records 2.1-2.3")
+    need22 = len(zone) > 54 or any(
+        (m.customer_reference, m.counterparty_bic, m.r_transaction_type, m.r_reason, m.category_purpose, m.purpose)
+    )
+    need23 = len(zone) > 107 or bool(m.counterparty_account or m.counterparty_name or m.counterparty_currency)
+    need22 = need22 or need23
+    infos = m.information
+    link = "1" if infos else "0"
+    tc = m.transaction_code
+    recs = [
+        "21" + seq + _fit(m.bank_reference, 21, "bank_reference") + _amt(m.amount_cents, "amount")
+        + _dt(m.value_date) + str(tc) + _fit(zone[:54], 54, "communication") + _dt(m.entry_date) + paper
+        + _num(m.globalisation_code, 1, "globalisation_code") + ("1" if need22 else "0") + " "
+        + ("0" if need22 else link)
+    ]
+    if need22:
+        recs.append(
+            "22" + seq + _fit(zone[54:107], 53, "communication") + _fit(m.customer_reference, 35, "customer_reference")
+            + _fit(m.counterparty_bic, 11, "counterparty_bic") + "   " + _fit(m.r_transaction_type, 1, "r_type")
+            + _fit(m.r_reason, 4, "r_reason") + _fit(m.category_purpose, 4, "category_purpose")
+            + _fit(m.purpose, 4, "purpose") + ("1" if need23 else "0") + " " + ("0" if need23 else link)
+        )
+    if need23:
+        recs.append(
+            "23" + seq + _fit(m.counterparty_account, 34, "counterparty_account")
+            + _fit(m.counterparty_currency, 3, "counterparty_currency")
+            + _fit(m.counterparty_name, 35, "counterparty_name") + _fit(zone[107:150], 43, "communication")
+            + "0" + " " + link
+        )
+    for k, info in enumerate(infos):
+        recs.extend(_write_information(info, more=k < len(infos) - 1))
+    return [_check(r) for r in recs]
+
+
+def _write_information(info: Information, more: bool) -> list[str]:
+    seq = _num(info.sequence, 4, "sequence") + _num(info.detail, 4, "detail")
+    if info.communication_type:
+        zone = "1" + _fit(info.communication_type, 3, "communication_type") + info.communication
+    else:
+        zone = "0" + info.communication
+    if len(zone) > 74 + 105 + 90:
+        raise CodaWriteError("information", "communication too long for records 3.1-3.3")
+    parts = [zone[:74]]
+    if len(zone) > 74:
+        parts.append(zone[74:179])
+    if len(zone) > 179:
+        parts.append(zone[179:269])
+    link = "1" if more else "0"
+    recs = [
+        "31" + seq + _fit(info.bank_reference, 21, "bank_reference") + str(info.transaction_code)
+        + _fit(parts[0], 74, "communication") + " " * 12 + ("1" if len(parts) > 1 else "0") + " "
+        + (link if len(parts) == 1 else "0")
+    ]
+    if len(parts) > 1:
+        recs.append(
+            "32" + seq + _fit(parts[1], 105, "communication") + " " * 10 + ("1" if len(parts) > 2 else "0") + " "
+            + (link if len(parts) == 2 else "0")
+        )
+    if len(parts) > 2:
+        recs.append("33" + seq + _fit(parts[2], 90, "communication") + " " * 25 + "0" + " " + link)
+    return recs
+
+
+def make_statement(
+    *,
+    account_iban: str,
+    old_balance_cents: int,
+    old_balance_date: dt.date,
+    new_balance_date: dt.date,
+    movements: Sequence[Movement],
+    paper_sequence: int = 1,
+    holder_name: str = "",
+    bic: str = "",
+    creation_date: dt.date | None = None,
+    bank_id: str = "000",
+    account_description: str = "",
+) -> Statement:
+    """Convenience for the demo fund: a statement of a Belgian/foreign IBAN whose new balance is computed."""
+    iban = account_iban.replace(" ", "").upper()
+    st = Statement(
+        header=Header(creation_date=creation_date or new_balance_date, bank_id=bank_id, bic=bic, addressee=holder_name),
+        account_structure="2" if iban.startswith("BE") else "3",
+        account=iban,
+        currency="EUR",
+        paper_sequence=paper_sequence,
+        old_balance_cents=old_balance_cents,
+        old_balance_date=old_balance_date,
+        new_balance_cents=0,
+        new_balance_date=new_balance_date,
+        holder_name=holder_name,
+        account_description=account_description,
+        coda_sequence=paper_sequence % 1000,
+        movements=list(movements),
+    )
+    st.new_balance_cents = old_balance_cents + st.total_credit_cents - st.total_debit_cents
+    return st
+
+
+def transfer_movement(
+    sequence: int,
+    amount_cents: int,
+    booking_date: dt.date,
+    *,
+    ogm: str | None = None,
+    text: str = "",
+    counterparty_iban: str = "",
+    counterparty_name: str = "",
+    counterparty_bic: str = "",
+    end_to_end_id: str = "",
+    bank_reference: str = "",
+) -> Movement:
+    """A SEPA credit transfer as a bank reports it: in our favour (family 01, operation 50) when
+    ``amount_cents`` > 0, from our account (operation 01) otherwise; ``ogm`` (12 digits or +++ form)
+    gives a structured communication 101, else ``text`` is the free communication."""
+    code = "00150000" if amount_cents > 0 else "00101000"
+    return Movement(
+        sequence=sequence,
+        detail=0,
+        amount_cents=amount_cents,
+        value_date=booking_date,
+        entry_date=booking_date,
+        transaction_code=TransactionCode.parse(code),
+        bank_reference=bank_reference,
+        communication_type="101" if ogm else None,
+        communication=normalize_ogm(ogm, "ogm") if ogm else text,
+        customer_reference=end_to_end_id,
+        counterparty_bic=counterparty_bic,
+        counterparty_account=counterparty_iban.replace(" ", "").upper(),
+        counterparty_name=counterparty_name,
+    )
+
+
+def direct_debit_return_movement(
+    sequence: int,
+    amount_cents: int,
+    booking_date: dt.date,
+    *,
+    mandate_reference: str,
+    creditor_id: str,
+    end_to_end_id: str,
+    reason: str = "MD06",
+    kind: str = "return",
+    settlement_date: dt.date | None = None,
+    debtor_iban: str = "",
+    debtor_name: str = "",
+) -> Movement:
+    """A collection that comes back to the creditor (debit of ``amount_cents``, given positive), as Belgian
+    banks report it: family 05 operation 58 (54 for a refund), R type and reason in record 2.2, and the
+    structured communication 127 with mandate and creditor id."""
+    r_type = {v: k for k, v in R_TRANSACTION_TYPES.items()}[kind]
+    sdd = (
+        _dt(settlement_date or booking_date) + "1" + "1" + "3"
+        + _fit(creditor_id, 35, "creditor_id") + _fit(mandate_reference, 35, "mandate_reference")
+        + " " * 62 + r_type + _fit(reason, 4, "reason")
+    )
+    return Movement(
+        sequence=sequence,
+        detail=0,
+        amount_cents=-abs(amount_cents),
+        value_date=booking_date,
+        entry_date=booking_date,
+        transaction_code=TransactionCode.parse("00554000" if kind == "refund" else "00558000"),
+        communication_type="127",
+        communication=sdd.rstrip(),
+        customer_reference=end_to_end_id,
+        r_transaction_type=r_type,
+        r_reason=reason,
+        counterparty_account=debtor_iban,
+        counterparty_name=debtor_name,
+    )
+
+
+__all__ = [
+    "direct_debit_return_movement",
+    "transfer_movement",
+    "CodaError",
+    "CodaFile",
+    "CodaProblem",
+    "CodaWriteError",
+    "FreeMessage",
+    "Header",
+    "Information",
+    "Movement",
+    "RTransaction",
+    "SepaDirectDebitInfo",
+    "Statement",
+    "TransactionCode",
+    "file_sha256",
+    "make_statement",
+    "parse_coda",
+    "parse_coda_file",
+    "to_iban",
+    "write_coda",
+]
