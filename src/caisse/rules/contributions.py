@@ -510,14 +510,14 @@ def exact_annual_vector(income: np.ndarray, category: np.ndarray, primostarter: 
 def quarterly_vector(income: np.ndarray, category: np.ndarray, primostarter: np.ndarray | None,
                      yp: YearParams, fee: Fraction | None = None):
     """(annual, quarterly[, quarterly_total]) int64 cents for every row, for one contribution year."""
-    total = exact_annual_vector(income, category, primostarter, yp)
-    annual = div_half_up(total, yp.denominator)
-    quarterly = div_half_up(total, 4 * yp.denominator)
+    total = exact_annual_vector(income, category, primostarter, yp)   # >= 0
+    annual = (2 * total + yp.denominator) // (2 * yp.denominator)          # half-up, non-negative
+    quarterly = (2 * total + 4 * yp.denominator) // (8 * yp.denominator)
     if fee is None:
         return annual, quarterly, None
     return annual, quarterly, fee_vector(quarterly, fee)
 
 
 def fee_vector(quarterly: np.ndarray, fee: Fraction) -> np.ndarray:
-    factor = 1 + fee
-    return div_half_up(quarterly * factor.numerator, factor.denominator)
+    factor = 1 + fee   # half-up of a non-negative amount
+    return (2 * quarterly * factor.numerator + factor.denominator) // (2 * factor.denominator)

@@ -272,7 +272,7 @@ class Parameters:
             when = on.year if p.period == "year" else on.isoformat()
             raise UnknownParameter(f"{label} ({name}) for {when}: no value in the parameter files "
                                    "(not published yet or not recorded)")
-        when = found.start.year if p.period == "year" else f"from {found.start.isoformat()}"
+        when = on.year if p.period == "year" else on.isoformat()
         if found.status == "unknown":
             raise UnknownParameter(f"{label} ({name}) for {when} is not published (status unknown"
                                    f"{': ' + found.note if found.note else ''}); the fund will not guess it")
