@@ -27,6 +27,7 @@ from caisse.rules.contributions import (
     fee_vector,
     parse_fee_rate,
     quarterly_vector,
+    quarterly_vector_years,
     year_params,
 )
 
@@ -111,7 +112,11 @@ def _windows(buf: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(buf, width)[starts]
 
 
-def _fast(data: bytes, fee: Fraction | None, allow_estimates: bool) -> bytes:
+CHUNK_BYTES = 1 << 21   # ~60,000 rows: the arrays stay small and their memory is reused from chunk to chunk
+
+
+def _fast(data: bytes, out, fee: Fraction | None, allow_estimates: bool) -> int:
+    """Write the output CSV to ``out`` (a binary file); raise _Fallback for anything unusual or bad."""
     if b'"' in data or b"\0" in data:
         raise _Fallback
     header_end = data.find(b"\n")
@@ -122,12 +127,24 @@ def _fast(data: bytes, fee: Fraction | None, allow_estimates: bool) -> bytes:
     idx = {n: i for i, n in enumerate(names)}
     if any(r not in idx for r in REQUIRED) or len(set(names)) != len(names):
         raise _Fallback
-    body = data[header_end + 1:]
-    if not body.strip():
+    if not data[header_end + 1:].strip():
         raise _Fallback
-    if not body.endswith(b"\n"):
-        body += b"\n"
-    k = len(names) - 1
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    rows = 0
+    out.write(header + b",annual_contribution,quarterly_contribution"
+              + (b",quarterly_total" if fee is not None else b"") + b"\n")
+    pos = header_end + 1
+    while pos < len(data):
+        end = data.find(b"\n", min(pos + CHUNK_BYTES, len(data) - 1)) + 1
+        chunk = data[pos:end]
+        out.write(_fast_chunk(chunk, len(names) - 1, idx, fee, allow_estimates))
+        rows += chunk.count(b"\n")
+        pos = end
+    return rows
+
+
+def _fast_chunk(body: bytes, k: int, idx: dict[str, int], fee: Fraction | None, allow_estimates: bool) -> bytes:
     arr = np.frombuffer(body, np.uint8)
     nl = np.flatnonzero(arr == 10)
     n = len(nl)
@@ -199,21 +216,14 @@ def _fast(data: bytes, fee: Fraction | None, allow_estimates: bool) -> bytes:
     if (income > MAX_INCOME_CENTS).any():
         raise _Fallback
 
-    uniq = np.unique(years).tolist()
-    params = {}
-    for y in uniq:
+    uniq, year_idx = np.unique(years, return_inverse=True)
+    yps = []
+    for y in uniq.tolist():
         try:
-            params[y] = year_params(int(y), allow_estimates)
+            yps.append(year_params(int(y), allow_estimates))
         except UnknownParameter:
             raise _Fallback from None
-    if len(uniq) == 1:
-        annual, quarterly, _ = quarterly_vector(income, cat, None, params[uniq[0]])
-    else:
-        annual = np.empty(n, np.int64)
-        quarterly = np.empty(n, np.int64)
-        for y in uniq:
-            sel = years == y
-            annual[sel], quarterly[sel], _ = quarterly_vector(income[sel], cat[sel], None, params[y])
+    annual, quarterly, _ = quarterly_vector_years(income, cat, year_idx, yps)
     amounts = [annual, quarterly] + ([fee_vector(quarterly, fee)] if fee is not None else [])
 
     # the new fields of every row, each ending with a newline; then interleaved with the input lines
@@ -223,9 +233,7 @@ def _fast(data: bytes, fee: Fraction | None, allow_estimates: bool) -> bytes:
     pieces: list[bytes] = [b""] * (2 * n)
     pieces[0::2] = lines
     pieces[1::2] = suffixes
-    new_header = header + b",annual_contribution,quarterly_contribution" + (
-        b",quarterly_total" if fee is not None else b"") + b"\n"
-    return new_header + b"".join(pieces)
+    return b"".join(pieces)
 
 
 # --- csv-module reader: any CSV, and the list of bad rows ------------------------------------------------------
@@ -305,39 +313,61 @@ def _slow(text: str, fee: Fraction | None, allow_estimates: bool) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def compute_csv(data: bytes, fee_rate: object = None, allow_estimates: bool = False) -> bytes:
-    """The output CSV for an input CSV (bytes in, bytes out). Raises InvalidInput listing every bad row."""
-    fee = parse_fee_rate(fee_rate)
+def _prepare(data: bytes) -> bytes:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
+    return data
+
+
+def write_csv(data: bytes, out, fee_rate: object = None, allow_estimates: bool = False) -> int:
+    """Write the output CSV for the input CSV ``data`` to the binary file ``out``.
+
+    Raises InvalidInput listing every bad row; ``out`` may then hold a partial result (run_csv discards it).
+    """
+    fee = parse_fee_rate(fee_rate)
+    data = _prepare(data)
+    start = out.tell()
     try:
-        return _fast(data, fee, allow_estimates)
+        return _fast(data, out, fee, allow_estimates)
     except _Fallback:
-        pass
+        out.seek(start)
+        out.truncate()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput("input", f"not UTF-8 text (byte {exc.start})") from None
-    return _slow(text, fee, allow_estimates)
+    result = _slow(text, fee, allow_estimates)
+    out.write(result)
+    return result.count(b"\n") - 1
+
+
+def compute_csv(data: bytes, fee_rate: object = None, allow_estimates: bool = False) -> bytes:
+    """The output CSV for an input CSV (bytes in, bytes out). Raises InvalidInput listing every bad row."""
+    buf = io.BytesIO()
+    write_csv(data, buf, fee_rate, allow_estimates)
+    return buf.getvalue()
 
 
 def run_csv(input_path: str | Path, output_path: str | Path, fee_rate: object = None,
             allow_estimates: bool = False) -> int:
-    """Read ``input_path``, write ``output_path`` atomically; returns the number of rows written."""
+    """Read ``input_path``, write ``output_path`` atomically (temporary file, then rename); returns the rows written.
+
+    On bad input nothing is written: the temporary file is removed and the target is left untouched.
+    """
     try:
         data = Path(input_path).read_bytes()
     except OSError as exc:
         raise InvalidInput("input", f"cannot read {input_path}: {exc.strerror}") from None
-    out = compute_csv(data, fee_rate, allow_estimates)
     target = Path(output_path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(out)
+        with os.fdopen(fd, "w+b") as fh:
+            rows = write_csv(data, fh, fee_rate, allow_estimates)
+            fh.flush()
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return out.count(b"\n") - 1
+    return rows

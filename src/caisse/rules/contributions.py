@@ -466,33 +466,37 @@ def regularisation(year: int, category: str, income: object, provisional_paid: o
 # --- vectorised: the same rules over numpy int64 arrays ------------------------------------------------------
 
 def exact_annual_vector(income: np.ndarray, category: np.ndarray, primostarter: np.ndarray | None,
-                        yp: YearParams) -> np.ndarray:
+                        yp: YearParams, year_idx: np.ndarray | None = None,
+                        yps: list[YearParams] | None = None) -> np.ndarray:
     """Exact annual contribution × D (the rates' common denominator), in cents × D, int64.
 
-    ``category`` holds codes 0-5 (CATEGORIES order) or PENSION_AGE_OLD.
+    ``category`` holds codes 0-5 (CATEGORIES order) or PENSION_AGE_OLD. With ``year_idx``/``yps`` each row takes
+    the thresholds of its own year (the rates must then be the same for all those years).
     """
     income = np.asarray(income, dtype=np.int64)
     cat = np.asarray(category, dtype=np.int8).copy()
-    c = yp.cents
+    if year_idx is None or yps is None or len(yps) == 1:
+        c = (yps[0] if yps else yp).cents
+    else:
+        tables = {n: np.array([y.cents(n) for y in yps], np.int64) for n in YEAR_PARAMS}
+
+        def c(name):
+            return tables[name][year_idx]
     t1, ceiling = c("first_threshold"), c("ceiling")
     main_min = c("main_minimum_income")
     # art. 37: complementary below the art. 37 ceiling, main above
     art37 = cat == ART37
     if art37.any():
-        below = income < c("art37_ceiling")
-        cat[art37 & below] = COMPLEMENTARY
-        cat[art37 & ~below] = MAIN
-    student = cat == STUDENT
-    student_partial = student & (income < main_min)
-    cat[student & ~student_partial] = MAIN
+        cat = np.where(art37, np.where(income < c("art37_ceiling"), COMPLEMENTARY, MAIN), cat).astype(np.int8)
+    # student: as main from the main minimum, else 20.50 % above half the minimum
+    student_partial = (cat == STUDENT) & (income < main_min)
+    cat = np.where((cat == STUDENT) & ~student_partial, MAIN, cat)
     # minimum basis (floors)
-    floor = np.zeros_like(income)
     is_main = cat == MAIN
+    main_floor = main_min
     if primostarter is not None and np.any(primostarter):
-        floor[is_main] = np.where(np.asarray(primostarter)[is_main], c("primostarter_minimum_income"), main_min)
-    else:
-        floor[is_main] = main_min
-    floor[cat == HELPING_SPOUSE] = c("helping_spouse_minimum_income")
+        main_floor = np.where(np.asarray(primostarter), c("primostarter_minimum_income"), main_min)
+    floor = np.where(is_main, main_floor, np.where(cat == HELPING_SPOUSE, c("helping_spouse_minimum_income"), 0))
     basis = np.maximum(income, floor)
     first = np.minimum(basis, t1)
     second = np.clip(np.minimum(basis, ceiling) - t1, 0, None)
@@ -516,6 +520,23 @@ def quarterly_vector(income: np.ndarray, category: np.ndarray, primostarter: np.
     if fee is None:
         return annual, quarterly, None
     return annual, quarterly, fee_vector(quarterly, fee)
+
+
+def quarterly_vector_years(income: np.ndarray, category: np.ndarray, year_idx: np.ndarray,
+                           yps: list[YearParams], fee: Fraction | None = None):
+    """Like quarterly_vector, each row with the parameters of its year (``yps[year_idx]``)."""
+    if len({(y.denominator, y.r1, y.r2, y.r_pp1) for y in yps}) != 1:   # rates differ: one year at a time
+        annual = np.empty(len(income), np.int64)
+        quarterly = np.empty(len(income), np.int64)
+        for i, yp in enumerate(yps):
+            sel = year_idx == i
+            annual[sel], quarterly[sel], _ = quarterly_vector(income[sel], category[sel], None, yp)
+    else:
+        total = exact_annual_vector(income, category, None, yps[0], year_idx, yps)
+        d = yps[0].denominator
+        annual = (2 * total + d) // (2 * d)
+        quarterly = (2 * total + 4 * d) // (8 * d)
+    return annual, quarterly, (fee_vector(quarterly, fee) if fee is not None else None)
 
 
 def fee_vector(quarterly: np.ndarray, fee: Fraction) -> np.ndarray:
