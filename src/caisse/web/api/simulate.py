@@ -1,7 +1,197 @@
-"""`POST /api/simulate/...`: the simulator over HTTP (same answers as `caisse simulate`)."""
+"""`POST /api/simulate/...`: the simulator over HTTP (same answers as `caisse simulate`).
+
+Amounts are given as strings (or integers) and returned as strings with two decimals. Bad input is a 422 with the
+field path (pydantic, or caisse.errors.InvalidInput turned into 422 by the app); a figure that is not published
+(UnknownParameter) is a 422 on the field that asked for it (year or date), with the reason.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from caisse.errors import UnknownParameter
 
 router = APIRouter(prefix="/api/simulate", tags=["simulator"])
+
+Category = Literal["main", "complementary", "student", "helping_spouse", "post_pension", "art37"]
+Lang = Literal["en", "fr", "nl", "de"]
+Amount = str | int
+
+
+class _Base(BaseModel):
+    model_config = {"extra": "forbid"}
+    lang: Lang = "en"
+    allow_estimates: bool = False
+
+
+class ContributionIn(_Base):
+    year: int = Field(ge=1900, le=2100)
+    category: Category
+    income: Amount
+    fee_rate: str | None = None
+    primostarter: bool = False
+    quarters: int = Field(4, ge=1, le=4)
+    first_quarter: int | None = Field(None, ge=1, le=4)
+    without_pension: bool = False
+    opt_out: bool = False
+
+
+class ProvisionalIn(_Base):
+    year: int = Field(ge=1900, le=2100)
+    category: Category
+    reference_income: Amount | None = None
+    starter: bool = False
+    chosen_income: Amount | None = None
+    primostarter: bool = False
+    fee_rate: str | None = None
+    without_pension: bool = False
+    opt_out: bool = False
+
+
+class RegularisationIn(_Base):
+    year: int = Field(ge=1900, le=2100)
+    category: Category
+    income: Amount
+    provisional_paid: Amount | list[Amount]
+    fee_rate: str | None = None
+    notice_date: date | None = None
+    quarters: int = Field(4, ge=1, le=4)
+    primostarter: bool = False
+
+
+class PaymentIn(BaseModel):
+    date: date
+    amount: Amount
+
+
+class SurchargeIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    lang: Lang = "en"
+    amount: Amount
+    due_date: date
+    paid_on: date | None = None
+    payments: list[PaymentIn] = []
+    as_of: date | None = None
+    served_on: date | None = None
+
+
+class CompanyIn(_Base):
+    year: int = Field(ge=1900, le=2100)
+    balance_sheet_total: Amount | None = None
+    subjection_year: int | None = Field(None, ge=1)
+    paid_on: date | None = None
+
+
+class BridgingRightIn(_Base):
+    date: date
+    days: int | None = Field(None, ge=1, le=31)
+    months: int = Field(1, ge=1, le=24)
+    family_charge: bool = False
+    months_used: int = Field(0, ge=0, le=24)
+    paid_quarters_last_16: int | None = Field(None, ge=0, le=16)
+    pension_quarters: int | None = Field(None, ge=0)
+
+
+class MaternityIn(_Base):
+    start: date
+    full_weeks: int = Field(ge=0)
+    half_weeks: int = Field(0, ge=0)
+    multiple_birth: bool = False
+
+
+def _unknown(field: str, exc: UnknownParameter) -> HTTPException:
+    return HTTPException(422, detail=[{"loc": ["body", field], "msg": str(exc), "type": "unknown_parameter"}])
+
+
+@router.post("/contribution")
+def contribution(body: ContributionIn) -> dict:
+    from caisse.rules.contributions import contribution as compute
+
+    try:
+        r = compute(body.year, body.category, body.income, primostarter=body.primostarter, quarters=body.quarters,
+                    first_quarter=body.first_quarter, fee_rate=body.fee_rate, pension=not body.without_pension,
+                    opt_out=body.opt_out, allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("year", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/provisional")
+def provisional(body: ProvisionalIn) -> dict:
+    from caisse.rules.contributions import provisional as compute
+
+    try:
+        r = compute(body.year, body.category, body.reference_income, starter=body.starter,
+                    chosen_income=body.chosen_income, primostarter=body.primostarter, fee_rate=body.fee_rate,
+                    pension=not body.without_pension, opt_out=body.opt_out, allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("year", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/regularisation")
+def regularisation(body: RegularisationIn) -> dict:
+    from caisse.rules.contributions import regularisation as compute
+
+    try:
+        r = compute(body.year, body.category, body.income, body.provisional_paid, notice_date=body.notice_date,
+                    quarters=body.quarters, primostarter=body.primostarter, fee_rate=body.fee_rate,
+                    allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("year", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/surcharge")
+def surcharge(body: SurchargeIn) -> dict:
+    from caisse.rules.surcharges import late_payment_surcharges
+
+    payments = [(p.date, p.amount) for p in body.payments]
+    if body.paid_on is not None:
+        payments.append((body.paid_on, body.amount))
+    try:
+        r = late_payment_surcharges(body.amount, body.due_date, payments, as_of=body.as_of, served_on=body.served_on)
+    except UnknownParameter as exc:
+        raise _unknown("due_date", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/company")
+def company(body: CompanyIn) -> dict:
+    from caisse.rules.company import company_contribution
+
+    try:
+        r = company_contribution(body.year, body.balance_sheet_total, subjection_year=body.subjection_year,
+                                 paid_on=body.paid_on, allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("year", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/bridging-right")
+def bridging_right(body: BridgingRightIn) -> dict:
+    from caisse.rules.benefits import bridging_right as compute
+
+    try:
+        r = compute(body.date, days=body.days, months=body.months, family_charge=body.family_charge,
+                    months_used=body.months_used, paid_quarters_last_16=body.paid_quarters_last_16,
+                    pension_quarters=body.pension_quarters, allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("date", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/maternity")
+def maternity(body: MaternityIn) -> dict:
+    from caisse.rules.benefits import maternity as compute
+
+    try:
+        r = compute(body.start, full_weeks=body.full_weeks, half_weeks=body.half_weeks,
+                    multiple_birth=body.multiple_birth, allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("start", exc) from None
+    return r.to_dict(body.lang)

@@ -1,0 +1,112 @@
+"""The CSV batch: same answers as the single-affiliate rules, extra columns kept, all bad rows reported."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from caisse.errors import InvalidInput
+from caisse.money import fmt
+from caisse.rules import batch
+from caisse.rules.contributions import contribution
+
+GOOD = (
+    "id,year,category,income,note\n"
+    "1,2025,main,80000,a\n"
+    "2,2025,main,0,b\n"
+    "3,2024,complementary,1865.4,c\n"
+    "4,2026,student,12000.5,d\n"
+    "5,2025,art37,8909.95,e\n"
+    "6,2024,post_pension,250000.00,f\n"
+    "7,2026,helping_spouse,7,g\n"
+)
+
+
+def rows(out: bytes):
+    return list(csv.DictReader(io.StringIO(out.decode())))
+
+
+@pytest.mark.parametrize("fee", [None, "0.0405"])
+def test_each_row_equals_the_single_affiliate_answer(fee):
+    out = rows(batch.compute_csv(GOOD.encode(), fee))
+    assert [r["note"] for r in out] == list("abcdefg")
+    for r in out:
+        single = contribution(int(r["year"]), r["category"], r["income"], fee_rate=fee)
+        assert r["annual_contribution"] == fmt(single.annual)
+        assert r["quarterly_contribution"] == fmt(single.quarterly)
+        if fee:
+            assert r["quarterly_total"] == fmt(single.quarterly_total)
+        else:
+            assert "quarterly_total" not in r
+
+
+def test_the_fast_reader_and_the_csv_module_agree():
+    fee = batch.parse_fee_rate("0.0305")
+    fast = io.BytesIO()
+    batch._fast(GOOD.encode(), fast, fee, False)
+    assert fast.getvalue() == batch._slow(GOOD, fee, False)
+
+
+def test_e10_in_a_batch():
+    out = rows(batch.compute_csv(b"year,category,income\n2025,main,80000\n"))
+    assert out[0]["annual_contribution"] == "15984.57" and out[0]["quarterly_contribution"] == "3996.14"
+
+
+def test_quoted_fields_windows_line_ends_and_a_missing_last_newline_are_read():
+    data = b'name,year,category,income\r\n"Dupont, Jean",2025,main,80000\r\n"X",2025,main,0'
+    out = rows(batch.compute_csv(data))
+    assert out[0]["name"] == "Dupont, Jean" and out[0]["quarterly_contribution"] == "3996.14"
+    assert out[1]["quarterly_contribution"] == "871.71"
+
+
+def test_every_bad_row_is_reported_in_one_message():
+    data = (b"year,category,income\n"
+            b"2025,main,1000\n"
+            b"2025,mian,1000\n"
+            b"2025,main,-5\n"
+            b"2031,main,100\n"
+            b"2025,main\n"
+            b"20x5,main,1\n")
+    with pytest.raises(InvalidInput) as info:
+        batch.compute_csv(data)
+    msg = str(info.value)
+    assert "5 bad rows" in msg
+    for expected in ("line 3: category", "line 4: income: negative", "line 5: year", "2031",
+                     "line 6: row: 2 fields", "line 7: year"):
+        assert expected in msg
+
+
+def test_a_bad_row_leaves_no_output_file(tmp_path):
+    src = tmp_path / "in.csv"
+    dst = tmp_path / "out.csv"
+    src.write_text("year,category,income\n" + "2025,main,1000\n" * 100 + "2025,main,abc\n")
+    with pytest.raises(InvalidInput, match="line 102: income"):
+        batch.run_csv(src, dst)
+    assert list(tmp_path.iterdir()) == [src]
+
+
+def test_an_existing_output_is_untouched_when_the_batch_fails(tmp_path):
+    src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
+    dst.write_text("previous result\n")
+    src.write_text("year,category,income\n2027,main,1\n")
+    with pytest.raises(InvalidInput, match="2027"):
+        batch.run_csv(src, dst)
+    assert dst.read_text() == "previous result\n"
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(InvalidInput, match="missing column.*income"):
+        batch.compute_csv(b"year,category,revenue\n2025,main,1\n")
+
+
+def test_a_large_batch_spans_several_chunks(monkeypatch):
+    monkeypatch.setattr(batch, "CHUNK_BYTES", 64)
+    body = "".join(f"{2024 + i % 3},{['main', 'complementary', 'student'][i % 3]},{i * 997}.{i % 100:02d}\n"
+                   for i in range(300))
+    out = rows(batch.compute_csv(("year,category,income\n" + body).encode(), "0.0305"))
+    assert len(out) == 300
+    for r in out[::37]:
+        assert r["quarterly_total"] == fmt(contribution(int(r["year"]), r["category"], r["income"],
+                                                        fee_rate="0.0305").quarterly_total)

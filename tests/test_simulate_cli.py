@@ -1,0 +1,111 @@
+"""`caisse simulate ...`: the contract other tools rely on (flags, JSON keys, CSV columns, errors)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from caisse.cli import app
+
+runner = CliRunner()
+
+
+def sim(*args):
+    return runner.invoke(app, ["simulate", *args])
+
+
+def answer(*args):
+    r = sim(*args, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_contribution_main_2025_with_fee():
+    d = answer("contribution", "--year", "2025", "--category", "main", "--income", "80000", "--fee-rate", "0.0405")
+    assert d["annual_contribution"] == "15984.57"
+    assert d["quarterly_contribution"] == "3996.14"
+    assert d["quarterly_total"] == "4157.98"
+    assert d["explanation"]["steps"]
+
+
+def test_primostarter_flag():
+    d = answer("contribution", "--year", "2025", "--category", "main", "--income", "0", "--primostarter",
+               "--fee-rate", "0.0305")
+    assert d["quarterly_total"] == "463.88"
+
+
+def test_provisional_from_revalued_income():
+    d = answer("provisional", "--year", "2025", "--category", "main", "--reference-income", "40000")
+    assert d["contribution_basis"] == "43693.22"
+    assert d["quarterly_contribution"] == "2239.28"
+
+
+def test_regularisation():
+    d = answer("regularisation", "--year", "2025", "--category", "complementary", "--income", "6200",
+               "--provisional-paid", "401.20", "--fee-rate", "0.0305")
+    assert d["definitive_total"] == "1309.76"
+    assert d["difference"] == "908.56"
+
+
+def test_surcharge():
+    d = answer("surcharge", "--amount", "1200.00", "--due-date", "2025-06-30", "--paid-on", "2025-11-02")
+    assert d["surcharge_total"] == "72.00"
+    assert [s["date"] for s in d["surcharges"]] == ["2025-06-30", "2025-09-30"]
+
+
+def test_company():
+    assert answer("company", "--year", "2025", "--balance-sheet-total", "900000")["amount"] == "998.47"
+
+
+def test_bridging_right():
+    assert answer("bridging-right", "--date", "2024-09-01", "--days", "22")["amount"] == "1228.70"
+    assert answer("bridging-right", "--date", "2024-09-01", "--days", "22", "--family-charge")["amount"] == "1535.39"
+
+
+def test_maternity():
+    d = answer("maternity", "--start", "2025-03-03", "--full-weeks", "9", "--half-weeks", "6")
+    assert d["amount"] == "10075.80"
+    assert d["service_vouchers"] == 105
+
+
+def test_explanation_language():
+    d = answer("contribution", "--year", "2025", "--category", "main", "--income", "80000", "--lang", "de")
+    assert d["explanation"]["steps"][0].startswith("Beitragskategorie")
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["contribution", "--year", "2025", "--category", "mian", "--income", "1"], "category"),
+    (["contribution", "--year", "2025", "--category", "main", "--income", "-1"], "income"),
+    (["contribution", "--year", "2027", "--category", "main", "--income", "1"], "2027"),
+    (["company", "--year", "2026", "--balance-sheet-total", "900000"], "ESTIMATE"),
+    (["surcharge", "--amount", "10", "--due-date", "2025-13-01", "--paid-on", "2026-01-01"], "due-date"),
+])
+def test_bad_input_is_one_error_line_and_exit_2(args, says):
+    r = sim(*args)
+    assert r.exit_code == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0]
+
+
+def test_csv_batch(tmp_path):
+    src, dst = tmp_path / "profiles.csv", tmp_path / "result.csv"
+    src.write_text("id,year,category,income\n7,2025,main,80000\n8,2024,main,0\n")
+    r = sim("contribution", "--input", str(src), "--output", str(dst), "--fee-rate", "0.0395")
+    assert r.exit_code == 0, r.output
+    out = list(csv.DictReader(dst.open()))
+    assert list(out[0]) == ["id", "year", "category", "income", "annual_contribution", "quarterly_contribution",
+                            "quarterly_total"]
+    assert (out[0]["id"], out[0]["quarterly_contribution"]) == ("7", "3996.14")
+    assert out[1]["quarterly_total"] == "898.28"
+
+
+def test_csv_batch_with_bad_rows_writes_nothing(tmp_path):
+    src, dst = tmp_path / "profiles.csv", tmp_path / "result.csv"
+    src.write_text("year,category,income\n2025,main,80000\n2025,nope,1\n2025,main,x\n")
+    r = sim("contribution", "--input", str(src), "--output", str(dst))
+    assert r.exit_code == 2
+    assert "line 3: category" in r.stderr and "line 4: income" in r.stderr
+    assert not dst.exists()
