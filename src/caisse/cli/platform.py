@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from caisse.config import get_settings
-
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 
 DbOption = typer.Option(None, "--db", help="Database URL (default: CAISSE_DATABASE_URL or ./var/caisse.sqlite).")
 
 
 def database_url(db: str | None) -> str:
+    from caisse.config import get_settings
+
     settings = get_settings()
     if db:
         return db
@@ -35,6 +35,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     import os
 
     import uvicorn
+
+    from caisse.config import get_settings
 
     if db:
         os.environ["CAISSE_DATABASE_URL"] = db
@@ -120,6 +122,8 @@ def demo(
     if no_serve:
         return
     import uvicorn
+
+    from caisse.config import get_settings
 
     os.environ["CAISSE_DATABASE_URL"] = db
     os.environ["CAISSE_DEMO_MODE"] = "true"

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from caisse import __version__
 from caisse.config import Settings, get_settings
-from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
 from caisse.security.authz import Forbidden, NeedToKnow, NotAuthenticated
 
 
@@ -55,6 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(Forbidden)
     async def forbidden(_request: Request, exc: Forbidden):
         return JSONResponse(status_code=403, content={"detail": str(exc)})
+
+    @app.exception_handler(UnknownParameter)
+    async def unknown_parameter(_request: Request, exc: UnknownParameter):
+        return JSONResponse(status_code=422, content={"detail": [
+            {"loc": ["body"], "msg": str(exc), "type": "unknown_parameter"}]})
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, exc: NotFound):

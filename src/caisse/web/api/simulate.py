@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from caisse.errors import UnknownParameter
 
-router = APIRouter(prefix="/api/simulate", tags=["simulator"])
+router = APIRouter(prefix="/api/simulate", tags=["simulator"],
+                   responses={400: {"description": "The body is not valid JSON"}})
 
 Category = Literal["main", "complementary", "student", "helping_spouse", "post_pension", "art37"]
 Lang = Literal["en", "fr", "nl", "de"]
