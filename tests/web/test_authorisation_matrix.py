@@ -91,6 +91,8 @@ CASES = [
     ("GET", "/api/companies/{f}", None, READ_A),
     ("GET", "/", None, {r: ALLOW for r in ROLES if r != "anonymous"}),  # staff: the desk; others: their files
     ("GET", "/my/files/{f}", None, READ_A),
+    ("GET", "/my/files/{f}/everything", None, READ_A),
+    ("GET", "/api/persons/{f}/export", None, READ_A),
     ("GET", "/desk/search?q=team", None,
      {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}),
     ("GET", "/desk/files/{f}", None,

@@ -108,3 +108,15 @@ def test_demo_logins_only_work_in_demo_mode(app_for, db_url, fund):
     with TestClient(app_for) as c:
         assert form_login(c, "demo-caseworker", None, password="demo-caseworker").status_code == 303
         assert "self-employed on file" in c.get("/").text
+
+
+def test_an_affiliate_downloads_everything_the_fund_holds(app_for, db_url, fund):
+    login, secret = make_account(db_url, "affiliate", party_id=1)
+    with TestClient(app_for) as c:
+        form_login(c, login, secret)
+        page = c.get("/my/files/1/everything")
+        assert page.status_code == 200 and "Everything the fund holds about file 1" in page.text
+        assert "Professional incomes" in page.text and "Who read or changed this file" in page.text
+        data = c.get("/api/persons/1/export").json()
+        assert data["file_number"] == 1 and data["person"]["id"] == 1
+        assert c.get("/api/persons/2/export").status_code == 403

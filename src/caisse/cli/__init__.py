@@ -31,13 +31,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from caisse.cli import affiliation, audit, ledger, platform, simulate
+    from caisse.cli import affiliation, audit, gdpr, ledger, platform, simulate
 
     platform.register(app)
     app.add_typer(affiliation.app, name="affiliate")
     app.add_typer(audit.app, name="audit")
     app.add_typer(simulate.app, name="simulate")
     app.add_typer(ledger.app, name="ledger")
+    app.add_typer(gdpr.app, name="gdpr")
 
 
 _register()

@@ -69,3 +69,12 @@ def file(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
          reason: QueryText = None) -> HTMLResponse:
     view = files.file_view(session, party_id, who, dt.date.today(), reason=reason)
     return _page(request, "desk_file.html", file=view)
+
+
+@router.get("/my/files/{party_id}/everything", response_class=HTMLResponse)
+def my_data(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
+    """Right of access (GDPR art. 15): everything the fund holds about the file, readable."""
+    from caisse.services import gdpr
+
+    return _page(request, "gdpr_export.html", data=gdpr.export_file(session, who, party_id),
+                 json_url=f"/api/persons/{party_id}/export")

@@ -218,6 +218,14 @@ def move(person_id: PathId, body: AddressIn, effective: dt.date, session: Sessio
     return _person_out(session, session.get(Person, person_id))
 
 
+@router.get("/persons/{person_id}/export", responses=ERRORS, tags=["privacy"])
+def export_person(person_id: PathId, session: SessionDep, who: PrincipalDep) -> dict:
+    """Right of access (GDPR art. 15): everything the fund holds about this person, as JSON."""
+    from caisse.services import gdpr
+
+    return gdpr.export_file(session, who, person_id)
+
+
 @router.post("/affiliations", status_code=201, response_model=AffiliationOut, responses=ERRORS)
 def create_affiliation(body: AffiliationIn, session: SessionDep, who: PrincipalDep) -> AffiliationOut:
     data = svc.AffiliationInput(**body.model_dump(exclude={"requested_on"}),

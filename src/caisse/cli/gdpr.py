@@ -1,0 +1,57 @@
+"""`caisse gdpr ...`: the data subject's rights and the retention rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+
+import typer
+
+from caisse.cli.platform import DbOption, database_url
+
+app = typer.Typer(help="Personal data: right of access export, retention.", no_args_is_help=True)
+
+
+def _system():
+    from caisse.security.authz import Principal
+
+    return Principal.system(f"cli:{getpass.getuser()}")
+
+
+@app.command("export")
+def export(party: int = typer.Option(..., help="File number of the person."),
+           output: str = typer.Option("-", help="Where to write the JSON ('-' for standard output)."),
+           db: str | None = DbOption) -> None:
+    """Everything the fund holds about a person (GDPR art. 15), as JSON."""
+    from caisse.services import gdpr
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as session:
+        data = gdpr.export_file(session, _system(), party)
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if output == "-":
+        typer.echo(text)
+    else:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        typer.echo(f"written to {output}")
+
+
+@app.command("retention")
+def retention(as_of: str = typer.Option(None, help="Apply the rules as on this date (default: today)."),
+              db: str | None = DbOption) -> None:
+    """Delete or pseudonymise what the retention rules no longer allow to keep (never ledger money)."""
+    from caisse.errors import InvalidInput
+    from caisse.services import gdpr
+    from caisse.store.db import session_scope
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise InvalidInput("as_of", f"not a date (expected YYYY-MM-DD): {as_of!r}") from None
+    with session_scope(database_url(db)) as session:
+        r = gdpr.apply_retention(session, _system(), day)
+    typer.echo(f"login attempts deleted={r.login_attempts_deleted} sessions deleted={r.sessions_deleted} "
+               f"contacts pseudonymised={r.contacts_pseudonymised} identities pseudonymised="
+               f"{r.identities_pseudonymised}")

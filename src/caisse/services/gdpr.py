@@ -1,0 +1,190 @@
+"""The data subject's rights (GDPR arts. 15, 16, 17 limited by legal retention).
+
+- ``export_file``: everything the fund holds about a person — identity, contact details and their history,
+  affiliations with categories, steps and documents, incomes, links (helping spouse, mandates), accounts
+  and access grants, what the ledger says they owe or are owed, messages exchanged with institutions about
+  them, and who read their file and why (the audit log). Readable (HTML) and machine-readable (JSON).
+- ``apply_retention``: what may no longer be kept is pseudonymised, never the money: ledger entries stay, tied
+  to the file number; see ``RETENTION`` and ``docs/privacy.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from caisse.security import authz
+from caisse.security.authz import Principal
+from caisse.services import audit
+from caisse.services.affiliation import file_access
+from caisse.store.models import (
+    AccessGrant,
+    Account,
+    Address,
+    Affiliation,
+    AffiliationDocument,
+    AffiliationStep,
+    AuditLog,
+    BankAccount,
+    CategoryPeriod,
+    Event,
+    ExchangeMessage,
+    LoginAttempt,
+    Mandate,
+    Party,
+    Person,
+    ProfessionalIncome,
+    SpouseLink,
+    WebSession,
+)
+
+
+def _row(obj: Any, *exclude: str) -> dict:
+    out = {}
+    for col in obj.__table__.columns:
+        if col.key in exclude:
+            continue
+        value = getattr(obj, col.key)
+        if isinstance(value, dt.date | dt.datetime):
+            value = value.isoformat()
+        out[col.key] = value
+    return out
+
+
+def export_file(session: Session, who: Principal, party_id: int) -> dict:
+    """Everything held about file ``party_id`` (a person), as plain JSON-able data. The export is audited."""
+    file_access(session, who, "file.read", party_id)
+    person = session.get(Person, party_id)
+    if person is None:
+        from caisse.errors import NotFound
+
+        raise NotFound("person", party_id)
+    party = session.get(Party, party_id)
+
+    def rows(model, *where, order=None, exclude=()):
+        q = select(model).where(*where)
+        if order is not None:
+            q = q.order_by(order)
+        return [_row(r, *exclude) for r in session.scalars(q)]
+
+    affiliations = []
+    for a in session.scalars(select(Affiliation).where(Affiliation.person_id == party_id)
+                             .order_by(Affiliation.start_date)):
+        item = _row(a)
+        item["categories"] = rows(CategoryPeriod, CategoryPeriod.affiliation_id == a.id, order=CategoryPeriod.id)
+        item["steps"] = rows(AffiliationStep, AffiliationStep.affiliation_id == a.id, order=AffiliationStep.id)
+        item["documents"] = rows(AffiliationDocument, AffiliationDocument.affiliation_id == a.id)
+        affiliations.append(item)
+    account_ids = list(session.scalars(select(Account.id).where(Account.party_id == party_id)))
+    data = {
+        "format": "caisse-gdpr-export/1",
+        "generated_at": dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "file_number": party_id,
+        "person": {**_row(person), "language": party.language},
+        "addresses": rows(Address, Address.party_id == party_id, order=Address.valid_from),
+        "bank_accounts": rows(BankAccount, BankAccount.party_id == party_id, order=BankAccount.valid_from),
+        "affiliations": affiliations,
+        "professional_incomes": rows(ProfessionalIncome, ProfessionalIncome.person_id == party_id,
+                                     order=ProfessionalIncome.year),
+        "helping_spouse_links": rows(SpouseLink, or_(SpouseLink.helper_id == party_id,
+                                                     SpouseLink.self_employed_id == party_id)),
+        "company_mandates": rows(Mandate, Mandate.person_id == party_id),
+        "history": rows(Event, Event.party_id == party_id, order=Event.effective_on),
+        "accounts": rows(Account, Account.party_id == party_id, exclude=("password_hash", "totp_secret")),
+        "access_grants_on_this_file": rows(AccessGrant, AccessGrant.party_id == party_id),
+        "sessions": rows(WebSession, WebSession.account_id.in_(account_ids), exclude=("token_hash", "csrf_token")),
+        "messages_to_institutions": rows(ExchangeMessage, ExchangeMessage.party_id == party_id,
+                                         order=ExchangeMessage.id),
+        "ledger": _ledger(session, party_id),
+        "who_read_or_changed_this_file": rows(AuditLog, AuditLog.party_id == party_id, order=AuditLog.id,
+                                              exclude=("prev_hash", "hash", "detail")),
+    }
+    audit.record(session, who, "export", "gdpr_file", party_id, party_id=party_id)
+    return data
+
+
+def _ledger(session: Session, party_id: int) -> list[dict]:
+    """The file's balances per account and period (what is owed, paid, credited)."""
+    from caisse.ledger import balances
+
+    return [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in b._asdict().items()}
+            for b in balances(session, party_id=party_id)]
+
+
+# ---------------------------------------------------------------- retention
+
+#: What may be kept how long, and what happens then. Periods follow the legal prescription of contributions
+#: (5 years from 1 January after the year, RD 38 art. 16 §2) plus the pension relevance of career data.
+RETENTION = {
+    "login_attempts": {"keep_days": 365, "then": "delete", "why": "security monitoring (one year)"},
+    "web_sessions": {"keep_days": 90, "then": "delete", "why": "ended sessions are of no further use"},
+    "contact_details": {"keep_years_after_cessation": 6, "then": "pseudonymise",
+                        "why": "e-mail and phone serve contact; kept through prescription (5 years) + 1"},
+    "identity": {"keep_years_after_cessation": 10, "then": "pseudonymise",
+                 "why": "career data matter for the pension; the fund keeps identity 10 years after cessation "
+                        "when nothing is owed either way, then only the file number stays with the money"},
+}
+
+
+@dataclass
+class RetentionResult:
+    login_attempts_deleted: int
+    sessions_deleted: int
+    contacts_pseudonymised: int
+    identities_pseudonymised: int
+
+
+def _ceased_before(cutoff: dt.date):
+    """Persons whose every affiliation has ended before ``cutoff`` (and who have at least one)."""
+    open_or_recent = select(Affiliation.person_id).where(or_(Affiliation.end_date.is_(None),
+                                                             Affiliation.end_date >= cutoff))
+    return (select(Affiliation.person_id).where(Affiliation.person_id.not_in(open_or_recent))
+            .group_by(Affiliation.person_id))
+
+
+def _pseudonym(party_id: int) -> str:
+    return hashlib.sha256(f"caisse-pseudonym-{party_id}".encode()).hexdigest()[:10]
+
+
+def apply_retention(session: Session, who: Principal, as_of: dt.date) -> RetentionResult:
+    """Delete or pseudonymise what the retention rules no longer allow to keep; idempotent."""
+    authz.require(who, "account.manage")
+    now = dt.datetime.combine(as_of, dt.time())
+    attempts = session.execute(delete(LoginAttempt).where(
+        LoginAttempt.at < now - dt.timedelta(days=RETENTION["login_attempts"]["keep_days"]))).rowcount
+    sessions = session.execute(delete(WebSession).where(
+        WebSession.expires_at < now - dt.timedelta(days=RETENTION["web_sessions"]["keep_days"]))).rowcount
+    contact_cutoff = dt.date(as_of.year - RETENTION["contact_details"]["keep_years_after_cessation"], 1, 1)
+    contacts = session.execute(update(Person).where(
+        Person.id.in_(_ceased_before(contact_cutoff)), or_(Person.email.is_not(None), Person.phone.is_not(None)))
+        .values(email=None, phone=None).execution_options(synchronize_session=False)).rowcount
+    identity_cutoff = dt.date(as_of.year - RETENTION["identity"]["keep_years_after_cessation"], 1, 1)
+    candidates = list(session.scalars(select(Person.id).where(
+        Person.id.in_(_ceased_before(identity_cutoff)), Person.last_name != "pseudonymised")))
+    identities = 0
+    for pid in candidates:
+        if _owes_or_is_owed(session, pid):
+            continue
+        pseudo = _pseudonym(pid)
+        session.execute(update(Person).where(Person.id == pid).values(
+            niss="P" + pseudo, first_name="pseudonymised", last_name="pseudonymised", email=None, phone=None))
+        session.execute(update(Address).where(Address.party_id == pid).values(
+            street="pseudonymised", house_number="-", box=None, city="pseudonymised"))
+        session.execute(update(BankAccount).where(BankAccount.party_id == pid).values(iban="XX00PSEUDONYMISED",
+                                                                                      bic=None))
+        identities += 1
+    audit.record(session, who, "retention", "personal_data", None, detail={
+        "as_of": as_of.isoformat(), "login_attempts": attempts, "sessions": sessions, "contacts": contacts,
+        "identities": identities})
+    return RetentionResult(attempts, sessions, contacts, identities)
+
+
+def _owes_or_is_owed(session: Session, party_id: int) -> bool:
+    from caisse.ledger import balances
+
+    return any(b.balance_cents != 0 for b in balances(session, party_id=party_id))

@@ -1,0 +1,79 @@
+"""Right of access, and retention: what may no longer be kept is pseudonymised, never the money."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from caisse.cli import app
+from caisse.ledger import DebtLine, charge
+from caisse.security.authz import Principal
+from caisse.services import affiliation as svc
+from caisse.services import gdpr
+from caisse.store.db import session_scope
+from caisse.store.models import AuditLog, LoginAttempt, Person
+from support.people import register_someone
+
+SYSTEM = Principal.system("test")
+
+
+def ceased_person(session, seq, start, end):
+    person = register_someone(session, seq=seq)
+    aff = svc.request_affiliation(session, svc.AffiliationInput(
+        person_id=person.id, start_date=start, category="main", requested_on=start), SYSTEM)
+    svc.cease(session, aff.id, end, "stopped", SYSTEM)
+    return person
+
+
+def test_the_export_holds_everything_and_is_audited(db_url):
+    with session_scope(db_url) as s:
+        pid = register_someone(s).id
+        svc.request_affiliation(s, svc.AffiliationInput(person_id=pid, start_date=dt.date(2026, 1, 1),
+                                                        category="main", requested_on=dt.date(2025, 12, 1)), SYSTEM)
+        svc.get_person(s, pid, Principal.system("caseworker:x"), reason="phone call")
+    with session_scope(db_url) as s:
+        data = gdpr.export_file(s, SYSTEM, pid)
+        json.dumps(data)  # plain data
+        assert data["person"]["niss"] and data["addresses"] and data["bank_accounts"]
+        assert data["affiliations"][0]["categories"][0]["category"] == "main"
+        assert any(r["reason"] == "phone call" for r in data["who_read_or_changed_this_file"])
+        assert data["messages_to_institutions"][0]["kind"] == "inasti-affiliation-start"
+    with session_scope(db_url) as s:
+        assert s.scalar(select(AuditLog.id).where(AuditLog.action == "export", AuditLog.party_id == pid))
+
+
+def test_cli_export(db_url):
+    with session_scope(db_url) as s:
+        pid = register_someone(s).id
+    r = CliRunner().invoke(app, ["gdpr", "export", "--party", str(pid), "--db", db_url])
+    assert r.exit_code == 0 and json.loads(r.output)["file_number"] == pid
+
+
+def test_retention_pseudonymises_old_files_without_debt_and_keeps_the_money(db_url):
+    with session_scope(db_url) as s:
+        old_clear = ceased_person(s, 101, dt.date(2005, 1, 1), dt.date(2012, 12, 31)).id
+        old_owing = ceased_person(s, 103, dt.date(2005, 1, 1), dt.date(2012, 12, 31)).id
+        recent_person = ceased_person(s, 105, dt.date(2015, 1, 1), dt.date(2019, 6, 30))
+        recent_person.email, recent_person.phone = "someone@example.be", "+32 470 00 00 00"
+        recent = recent_person.id
+        charge(s, "test/old-debt", old_owing, "2012Q4", dt.date(2012, 12, 31), dt.date(2012, 10, 1),
+               [DebtLine("contribution", 80_000, "RD38 art.12", "test", {"text": "old debt"})])
+        s.add(LoginAttempt(login="x", origin="1.2.3.4", at=dt.datetime(2024, 1, 1), success=False))
+    with session_scope(db_url) as s:
+        result = gdpr.apply_retention(s, SYSTEM, dt.date(2026, 11, 24))
+    assert (result.identities_pseudonymised, result.login_attempts_deleted) == (1, 1)
+    assert result.contacts_pseudonymised == 1  # the recent one (the old clear one is fully pseudonymised)
+    with session_scope(db_url) as s:
+        assert s.get(Person, old_clear).last_name == "pseudonymised"
+        assert s.get(Person, old_clear).niss.startswith("P")
+        assert s.get(Person, old_owing).last_name != "pseudonymised"  # still owes: kept
+        assert s.get(Person, recent).last_name != "pseudonymised"
+        assert s.get(Person, recent).email is None  # contact details gone 6 years after the year of cessation
+    with session_scope(db_url) as s:
+        again = gdpr.apply_retention(s, SYSTEM, dt.date(2026, 11, 24))
+    assert (again.identities_pseudonymised, again.login_attempts_deleted) == (0, 0)
+    r = CliRunner().invoke(app, ["gdpr", "retention", "--as-of", "2026-02-30", "--db", db_url])
+    assert r.exit_code == 2 and "as_of" in r.output
