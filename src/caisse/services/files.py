@@ -103,7 +103,7 @@ class FileView:
     addresses: list[Address]
     affiliations: list[AffiliationView] = field(default_factory=list)
     incomes: list[dict] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, int, dt.date]] = field(default_factory=list)  # (relation, other file, since)
     events: list[Event] = field(default_factory=list)
 
 
@@ -129,15 +129,15 @@ def file_view(session: Session, party_id: int, who: Principal, today: dt.date, r
                                                      list(a.categories), steps))
         for inc in session.scalars(select(ProfessionalIncome).where(ProfessionalIncome.person_id == party_id)
                                    .order_by(ProfessionalIncome.year, ProfessionalIncome.assessed_on)):
-            view.incomes.append({"year": inc.year, "amount": fmt(inc.amount_cents), "assessed_on": inc.assessed_on})
+            view.incomes.append({"year": inc.year, "amount": fmt(inc.amount_cents), "cents": inc.amount_cents,
+                                 "assessed_on": inc.assessed_on})
         for m in session.scalars(select(Mandate).where(Mandate.person_id == party_id)):
-            view.links.append((f"Director of company file {m.company_id} since {m.valid_from}",
-                               f"/desk/files/{m.company_id}"))
+            view.links.append(("Director of company", m.company_id, m.valid_from))
         for s in session.scalars(select(SpouseLink).where(or_(SpouseLink.helper_id == party_id,
                                                               SpouseLink.self_employed_id == party_id))):
             other = s.self_employed_id if s.helper_id == party_id else s.helper_id
             role = "Helping spouse of" if s.helper_id == party_id else "Helped by spouse"
-            view.links.append((f"{role} file {other} since {s.valid_from}", f"/desk/files/{other}"))
+            view.links.append((role, other, s.valid_from))
     else:
         c = session.get(Company, party_id)
         view = FileView(party_id, c.name, "company", [
@@ -145,7 +145,7 @@ def file_view(session: Session, party_id: int, who: Principal, today: dt.date, r
             ("Affiliated since", c.affiliation_start.isoformat()), ("Language", party.language), ("IBAN", iban)],
             addresses, events=events)
         for m in session.scalars(select(Mandate).where(Mandate.company_id == party_id)):
-            view.links.append((f"Director: file {m.person_id} since {m.valid_from}", f"/desk/files/{m.person_id}"))
+            view.links.append(("Director", m.person_id, m.valid_from))
     audit.record(session, who, "read", "file", party_id, party_id=party_id, reason=reason)
     return view
 

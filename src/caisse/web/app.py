@@ -23,6 +23,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="API of a Belgian social insurance fund for the self-employed.")
     app.state.settings = settings
 
+    @app.middleware("http")
+    async def language(request: Request, call_next):
+        """The language of this request (see caisse.web.i18n); ``?lang=`` is remembered in a cookie."""
+        from caisse.web import i18n
+
+        asked = request.query_params.get("lang")
+        chosen = i18n.negotiate(asked, request.cookies.get("lang"), None, request.headers.get("accept-language"))
+        token = i18n.current.set(chosen)
+        try:
+            response = await call_next(request)
+        finally:
+            i18n.current.reset(token)
+        if asked in i18n.LANGUAGES:
+            response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+                                secure=request.url.scheme == "https")
+        return response
+
     @app.get("/health", tags=["platform"])
     def health() -> dict:
         return {"status": "ok", "version": __version__}

@@ -83,7 +83,7 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 
 
 def _login_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
-    from caisse.web.desk import TEMPLATES
+    from caisse.web.rendering import TEMPLATES
 
     csrf = secrets.token_urlsafe(24)
     response = TEMPLATES.TemplateResponse(request, "login.html", {

@@ -1,0 +1,89 @@
+"""Words shown for codes stored in the database (glossary.md), marked for translation."""
+
+from __future__ import annotations
+
+from caisse.web.i18n import N_
+
+CATEGORY = {
+    "main": N_("main activity"),
+    "complementary": N_("complementary activity"),
+    "student": N_("student self-employed"),
+    "helping_spouse": N_("helping spouse"),
+    "post_pension": N_("active after pension age"),
+    "art37": N_("assimilated to complementary (art. 37)"),
+}
+STATUS = {
+    "requested": N_("requested"),
+    "pending_documents": N_("waiting for documents"),
+    "pending_transfer": N_("waiting for the transfer from the previous fund"),
+    "affiliated": N_("affiliated"),
+    "ceased": N_("ceased"),
+    "refused": N_("refused"),
+}
+STEP = {
+    "requested": N_("request received"),
+    "checked": N_("checked"),
+    "affiliated": N_("affiliated"),
+    "certificate_issued": N_("certificate issued"),
+    "inasti_notified": N_("INASTI notified"),
+    "document_received": N_("document received"),
+    "transfer_completed": N_("transfer completed"),
+    "ceased": N_("ceased"),
+}
+EVENT = {
+    "address_changed": N_("address changed"),
+    "iban_changed": N_("bank account changed"),
+    "category_changed": N_("contributor category changed"),
+    "ceased": N_("cessation"),
+}
+LANGUAGE = {"fr": N_("French"), "nl": N_("Dutch"), "de": N_("German"), "en": N_("English")}
+
+
+def label(table: dict[str, str], code: str | None) -> str:
+    from caisse.web.i18n import gettext
+
+    if code is None:
+        return ""
+    return gettext(table.get(code, code))
+
+#: messages produced outside the templates and shown on screen
+MESSAGES = (
+    N_("Login or password is wrong."),
+    N_("This account is locked after too many failed attempts; try again later."),
+    N_("Demo accounts only work in a demo fund."),
+    N_("The one-time code is missing or wrong."),
+    N_("Too many failed attempts from this address; try again later."),
+    N_("The form expired; please try again."),
+    N_("type at least two characters"),
+    N_("Director of company"),
+    N_("Helping spouse of"),
+    N_("Helped by spouse"),
+    N_("Director"),
+    N_("National number"),
+    N_("Born"),
+    N_("Language"),
+    N_("E-mail"),
+    N_("Phone"),
+    N_("IBAN"),
+    N_("Enterprise number"),
+    N_("Legal form"),
+    N_("Affiliated since"),
+)
+
+#: the sections of the right-of-access export (caisse.services.gdpr.export_file)
+EXPORT_SECTIONS = {
+    "person": N_("Identity"),
+    "addresses": N_("Addresses"),
+    "bank_accounts": N_("Bank accounts"),
+    "affiliations": N_("Affiliations"),
+    "professional_incomes": N_("Professional incomes"),
+    "helping_spouse_links": N_("Helping spouse"),
+    "company_mandates": N_("Company mandates"),
+    "history": N_("History"),
+    "accounts": N_("Your logins"),
+    "access_grants_on_this_file": N_("Who else may consult this file (mandates)"),
+    "sessions": N_("Sessions"),
+    "messages_to_institutions": N_("Messages to institutions"),
+    "ledger": N_("Your account with the fund"),
+    "who_read_or_changed_this_file": N_("Who read or changed this file"),
+}

@@ -1,0 +1,51 @@
+"""The Jinja environment of the server-rendered pages: autoescaping, gettext in the request's language,
+dates and money in the Belgian formats of that language (Babel)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_currency
+from fastapi.templating import Jinja2Templates
+
+from caisse.web import i18n, labels
+
+
+def _date(value: dt.date | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    return format_date(value, fmt, locale=i18n.LOCALES[i18n.current.get()])
+
+
+def _money(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    return format_currency(Decimal(int(cents)) / 100, "EUR", locale=i18n.LOCALES[i18n.current.get()])
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters["date"] = _date
+    env.filters["money"] = _money
+    env.globals.update(
+        languages=i18n.LANGUAGES, language_names=labels.LANGUAGE, current_language=lambda: i18n.current.get(),
+        category=lambda code: labels.label(labels.CATEGORY, code),
+        status=lambda code: labels.label(labels.STATUS, code),
+        step=lambda code: labels.label(labels.STEP, code),
+        event=lambda code: labels.label(labels.EVENT, code),
+        language_name=lambda code: labels.label(labels.LANGUAGE, code),
+        export_section=lambda code: labels.label(labels.EXPORT_SECTIONS, code),
+    )
+    return env
+
+
+TEMPLATES = Jinja2Templates(env=environment())
