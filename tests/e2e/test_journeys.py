@@ -1,0 +1,75 @@
+"""What people do in the browser: an affiliate consults their file (in French, then in Dutch), a caseworker
+finds a file, opens another team's file with a reason; every main page passes axe-core (no serious or
+critical WCAG 2.1 AA violation)."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import axe_violations, login, shot
+
+
+def test_an_affiliate_consults_their_file_in_french_then_dutch(server, page):
+    login(page, server, "demo-affiliate")
+    assert page.locator("h1").inner_text() == "Bienvenue"
+    shot(page, "affiliate-home-fr")
+    page.locator("main a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h2", has_text="Affiliations").count() == 1
+    assert "à titre principal" in page.locator("main").inner_text()
+    shot(page, "affiliate-file-fr")
+    page.click("nav.languages a[lang=nl]")
+    page.wait_for_load_state("networkidle")
+    assert "Aansluitingen" in page.locator("main").inner_text()
+    assert "in hoofdberoep" in page.locator("main").inner_text()
+    shot(page, "affiliate-file-nl")
+    page.goto(server + "/")
+    page.get_by_role("link", name=re.compile("alles wat het fonds")).click()
+    page.wait_for_load_state("networkidle")
+    assert "Wie dit dossier heeft ingekeken of gewijzigd" in page.locator("main").inner_text()
+    shot(page, "affiliate-everything-nl")
+
+
+def test_a_caseworker_finds_a_file_and_states_a_reason_for_another_team(server, page):
+    login(page, server, "demo-caseworker")
+    assert "La caisse aujourd'hui" in page.locator("h1").inner_text()
+    shot(page, "desk-home-fr")
+    page.click("nav.languages a[lang=en]")
+    page.fill("#q", "Peeters")
+    page.press("#q", "Enter")
+    page.wait_for_load_state("networkidle")
+    shot(page, "desk-search-en")
+    links = page.locator("main table a")
+    assert links.count() > 0
+    # find a file of another team: try files until the need-to-know page shows up
+    for file_id in range(1, 60):
+        page.goto(f"{server}/desk/files/{file_id}")
+        if page.locator("h1").inner_text() == "Why do you need this file?":
+            break
+    else:
+        raise AssertionError("no file of another team among the first 60")
+    shot(page, "desk-need-to-know-en")
+    page.fill("#reason", "The affiliate came to our office")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h2", has_text="Affiliations").count() == 1
+    shot(page, "desk-file-en")
+
+
+def test_main_pages_have_no_serious_accessibility_violation(server, page):
+    problems = {}
+    page.goto(server + "/login")
+    problems["login"] = axe_violations(page)
+    login(page, server, "demo-caseworker")
+    for name, path in [("desk", "/"), ("search", "/desk/search?q=ma"), ("own-team file", None)]:
+        if path is None:
+            path = page.locator("main table a").first.get_attribute("href") if name == "own-team file" else path
+        page.goto(server + path)
+        problems[name] = axe_violations(page)
+    page.goto(server + "/login")
+    login(page, server, "demo-affiliate")
+    problems["affiliate home"] = axe_violations(page)
+    page.locator("main a").first.click()
+    page.wait_for_load_state("networkidle")
+    problems["affiliate file"] = axe_violations(page)
+    assert {k: v for k, v in problems.items() if v} == {}
