@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     login_max_failures_per_origin: int = 30
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    mail_from: str = "no-reply@caisse.example"
+    portal_url: str = "http://127.0.0.1:8000/"
 
     def ensure_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import axe_violations, login, shot
+from support.browser import axe_violations, login, shot
 
 
 def test_an_affiliate_consults_their_file_in_french_then_dutch(server, page):

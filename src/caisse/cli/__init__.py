@@ -31,7 +31,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from caisse.cli import affiliation, audit, gdpr, ledger, platform, simulate
+    from caisse.cli import affiliation, audit, cases, gdpr, ledger, platform, simulate
 
     platform.register(app)
     app.add_typer(affiliation.app, name="affiliate")
@@ -39,6 +39,7 @@ def _register() -> None:
     app.add_typer(simulate.app, name="simulate")
     app.add_typer(ledger.app, name="ledger")
     app.add_typer(gdpr.app, name="gdpr")
+    app.add_typer(cases.app, name="cases")
 
 
 _register()

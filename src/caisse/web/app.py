@@ -86,12 +86,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import auth, desk
+    from caisse.web import auth, cases, desk
     from caisse.web.api import affiliation, simulate
 
     app.include_router(auth.router)
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
     app.include_router(desk.router)
+    app.include_router(cases.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -87,3 +87,24 @@ EXPORT_SECTIONS = {
     "ledger": N_("Your account with the fund"),
     "who_read_or_changed_this_file": N_("Who read or changed this file"),
 }
+
+CASE_KIND = {
+    "question": N_("Question"),
+    "complaint": N_("Complaint"),
+    "rectification": N_("Correction of my personal data"),
+    "reduction": N_("Reduction of provisional contributions"),
+    "payment_plan": N_("Payment plan"),
+    "dispensation": N_("Dispensation of contributions"),
+    "surcharge_waiver": N_("Surcharge waiver"),
+    "change": N_("Change of address, bank account or category"),
+    "cessation": N_("Cessation of activity"),
+    "benefit_claim": N_("Benefit claim"),
+    "unmatched_payment": N_("Unmatched payment"),
+    "batch_anomaly": N_("Batch anomaly"),
+}
+CASE_STATUS = {
+    "open": N_("open"),
+    "waiting_for_person": N_("waiting for your answer"),
+    "answered": N_("answered"),
+    "closed": N_("closed"),
+}

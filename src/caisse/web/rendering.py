@@ -44,6 +44,8 @@ def environment() -> jinja2.Environment:
         event=lambda code: labels.label(labels.EVENT, code),
         language_name=lambda code: labels.label(labels.LANGUAGE, code),
         export_section=lambda code: labels.label(labels.EXPORT_SECTIONS, code),
+        case_kind=lambda code: labels.label(labels.CASE_KIND, code),
+        case_status=lambda code: labels.label(labels.CASE_STATUS, code),
     )
     return env
 

@@ -1,0 +1,1 @@
+"""Cases: questions, requests and complaints with a deadline, the secure inbox, e-mail notifications."""

@@ -1,0 +1,242 @@
+"""Cases: open, converse, ask the person, answer, close — each with its deadline and the audit trail.
+
+Who may do what: an affiliate (or their accountant) opens cases and writes on their own files; caseworkers,
+recovery and benefits officers and managers handle the cases (of their team; another team's case needs the
+same need-to-know reason as its file); auditors read. A case cannot be closed before an answer was sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from caisse.cases.models import CHANNELS, Case, CaseMessage, Notification
+from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.security import authz
+from caisse.security.authz import Principal
+from caisse.services import audit
+from caisse.services.affiliation import file_access
+from caisse.services.calendar import add_months
+from caisse.store.models import Party, Person
+
+HANDLERS = frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "system"})
+PERSON_SIDE = frozenset({"affiliate", "accountant"})
+MAX_BODY = 5000
+
+
+@lru_cache
+def deadlines() -> dict[str, dict]:
+    with (Path(__file__).parent / "deadlines.yaml").open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    for kind, rule in data.items():
+        if not rule.get("source") or ("days" in rule) == ("months" in rule):
+            raise ValueError(f"deadline {kind}: needs a source and exactly one of days / months")
+    return data
+
+
+KINDS = tuple(deadlines())
+PERSON_KINDS = ("question", "complaint", "rectification", "reduction", "payment_plan", "dispensation",
+                "surcharge_waiver", "change", "cessation", "benefit_claim")
+
+
+def deadline_for(kind: str, opened: dt.date) -> dt.date:
+    rule = deadlines()[kind]
+    return opened + dt.timedelta(days=rule["days"]) if "days" in rule else add_months(opened, rule["months"])
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(field, "is required")
+    if len(value) > limit:
+        raise InvalidInput(field, f"at most {limit} characters")
+    if "\x00" in value:
+        raise InvalidInput(field, "may not contain NUL characters")
+    return value
+
+
+def _check_case(session: Session, who: Principal, c: Case, write: bool, reason: str | None = None) -> None:
+    if who.role in PERSON_SIDE:
+        if c.party_id is None:
+            raise authz.Forbidden("this case is not yours")
+        file_access(session, who, "file.read", c.party_id)
+        return
+    if write and who.role not in HANDLERS:
+        raise authz.Forbidden(f"{who.role} may not handle cases")
+    if not write and who.role not in HANDLERS | {"auditor"}:
+        raise authz.Forbidden(f"{who.role} may not read cases")
+    if c.party_id is not None:
+        file_access(session, who, "file.read", c.party_id, reason)
+
+
+def get_case(session: Session, who: Principal, case_id: int, reason: str | None = None) -> Case:
+    c = session.get(Case, case_id)
+    if c is None:
+        if who.role in PERSON_SIDE:
+            raise authz.Forbidden("this case is not yours")
+        raise NotFound("case", case_id)
+    _check_case(session, who, c, write=False, reason=reason)
+    audit.record(session, who, "read", "case", case_id, party_id=c.party_id, reason=reason)
+    return c
+
+
+def open_case(session: Session, who: Principal, party_id: int | None, kind: str, subject: str, body: str,
+              today: dt.date, channel: str = "portal") -> Case:
+    if kind not in deadlines():
+        raise InvalidInput("kind", f"unknown kind of case {kind!r}; expected one of {', '.join(KINDS)}")
+    if channel not in CHANNELS:
+        raise InvalidInput("channel", f"one of {', '.join(CHANNELS)}")
+    subject = _text(subject, "subject", 200)
+    body = _text(body, "body", MAX_BODY)
+    if who.role in PERSON_SIDE:
+        if kind not in PERSON_KINDS:
+            raise InvalidInput("kind", f"{kind} cases are opened by the fund")
+        if party_id is None:
+            raise InvalidInput("party_id", "which file is this about?")
+        channel = "portal"
+    elif who.role not in HANDLERS:
+        raise authz.Forbidden(f"{who.role} may not open cases")
+    team = None
+    if party_id is not None:
+        file_access(session, who, "file.read", party_id)
+        team = session.get(Party, party_id).team
+    c = Case(party_id=party_id, kind=kind, channel=channel, subject=subject, status="open", team=team,
+             opened_on=today, deadline=deadline_for(kind, today), created_by=str(who))
+    session.add(c)
+    session.flush()
+    session.add(CaseMessage(case_id=c.id, direction="in" if who.role in PERSON_SIDE or channel != "system"
+                            else "internal", author=str(who), body=body))
+    audit.record(session, who, "create", "case", c.id, party_id=party_id, detail={"kind": kind})
+    session.flush()
+    return c
+
+
+def messages(session: Session, c: Case, who: Principal) -> list[CaseMessage]:
+    q = select(CaseMessage).where(CaseMessage.case_id == c.id).order_by(CaseMessage.id)
+    if who.role in PERSON_SIDE:
+        q = q.where(CaseMessage.direction != "internal")
+    rows = list(session.scalars(q))
+    if who.role in PERSON_SIDE:
+        for m in rows:
+            if m.direction == "out" and not m.read_by_person:
+                m.read_by_person = True
+    return rows
+
+
+def write(session: Session, who: Principal, case_id: int, body: str, today: dt.date, *, internal: bool = False,
+          ask_person: bool = False) -> CaseMessage:
+    """A message in the case. The person's reply restarts the clock (the waiting days extend the deadline);
+    staff may ask the person for something (the clock stops) or leave an internal note."""
+    c = session.get(Case, case_id)
+    if c is None:
+        raise NotFound("case", case_id)
+    _check_case(session, who, c, write=True)
+    body = _text(body, "body", MAX_BODY)
+    if c.status == "closed":
+        raise Conflict("status", "this case is closed; open a new one")
+    if who.role in PERSON_SIDE:
+        message = CaseMessage(case_id=c.id, direction="in", author=str(who), body=body)
+        if c.status == "waiting_for_person" and c.waiting_since is not None:
+            c.deadline = c.deadline + (today - c.waiting_since)
+            c.waiting_since = None
+        c.status = "open"
+    else:
+        message = CaseMessage(case_id=c.id, direction="internal" if internal else "out", author=str(who), body=body)
+        if ask_person and not internal:
+            c.status, c.waiting_since = "waiting_for_person", today
+    session.add(message)
+    session.flush()
+    if message.direction == "out":
+        _notify(session, c, message)
+    audit.record(session, who, "write", "case", c.id, party_id=c.party_id, detail={"direction": message.direction})
+    return message
+
+
+def answer(session: Session, who: Principal, case_id: int, body: str, today: dt.date) -> Case:
+    message = write(session, who, case_id, body, today)
+    c = session.get(Case, message.case_id)
+    c.status, c.answered_on = "answered", today
+    return c
+
+
+def close(session: Session, who: Principal, case_id: int, today: dt.date) -> Case:
+    c = session.get(Case, case_id)
+    if c is None:
+        raise NotFound("case", case_id)
+    _check_case(session, who, c, write=True)
+    if who.role in PERSON_SIDE:
+        raise authz.Forbidden("the fund closes a case once it has answered")
+    last_in = session.scalar(select(func.max(CaseMessage.id)).where(CaseMessage.case_id == c.id,
+                                                                   CaseMessage.direction == "in")) or 0
+    answered = session.scalar(select(func.count()).select_from(CaseMessage).where(
+        CaseMessage.case_id == c.id, CaseMessage.direction == "out", CaseMessage.id > last_in))
+    if not answered:
+        raise Conflict("status", "a case cannot be closed before an answer was sent to the person")
+    c.status, c.closed_on = "closed", today
+    audit.record(session, who, "close", "case", c.id, party_id=c.party_id)
+    return c
+
+
+def assign(session: Session, who: Principal, case_id: int, account_id: int | None) -> Case:
+    c = session.get(Case, case_id)
+    if c is None:
+        raise NotFound("case", case_id)
+    _check_case(session, who, c, write=True)
+    c.assigned_to = account_id
+    audit.record(session, who, "assign", "case", c.id, party_id=c.party_id, detail={"account": account_id})
+    return c
+
+
+@dataclass
+class QueueItem:
+    case: Case
+    days_left: int
+    overdue: bool
+
+
+def work_queue(session: Session, who: Principal, today: dt.date, *, team: str | None = None,
+               assignee: int | None = None, limit: int = 200) -> list[QueueItem]:
+    """Open cases, overdue first then by deadline; a team-bound handler sees their team's by default."""
+    if who.role not in HANDLERS | {"auditor"}:
+        raise authz.Forbidden(f"{who.role} has no work queue")
+    q = select(Case).where(Case.status.in_(("open", "waiting_for_person", "answered")))
+    if team is None and who.role in authz.TEAM_BOUND:
+        team = who.team
+    if team is not None:
+        q = q.where(Case.team == team)
+    if assignee is not None:
+        q = q.where(Case.assigned_to == assignee)
+    waiting_last = sql_case((Case.status == "open", 0), else_=1)
+    q = q.order_by(waiting_last, Case.deadline, Case.id).limit(limit)
+    return [QueueItem(c, (c.deadline - today).days, c.deadline < today and c.status == "open")
+            for c in session.scalars(q)]
+
+
+def cases_of(session: Session, who: Principal, party_id: int) -> list[Case]:
+    file_access(session, who, "file.read", party_id)
+    return list(session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.opened_on.desc(),
+                                                                                        Case.id.desc())))
+
+
+def unread_count(session: Session, party_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(CaseMessage).join(Case, Case.id == CaseMessage.case_id)
+                          .where(Case.party_id == party_id, CaseMessage.direction == "out",
+                                 CaseMessage.read_by_person.is_(False))) or 0
+
+
+def _notify(session: Session, c: Case, message: CaseMessage) -> None:
+    """Queue an e-mail that something is waiting (sent by ``caisse.cases.mail.send_pending``)."""
+    if c.party_id is None:
+        return
+    person = session.get(Person, c.party_id)
+    if person is None or not person.email:
+        return
+    session.add(Notification(party_id=c.party_id, case_message_id=message.id, to_address=person.email,
+                             language=session.get(Party, c.party_id).language))

@@ -1,0 +1,96 @@
+"""Requests and messages: the person's secure inbox (/my/requests) and the staff work queue (/desk/queue)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from caisse.cases import service as cases
+from caisse.errors import CaisseError, InvalidInput
+from caisse.security.authz import Forbidden
+from caisse.services import files
+from caisse.web.api.affiliation import PathId
+from caisse.web.auth import PrincipalDep, SessionDep
+from caisse.web.desk import StaffDep, _page
+from caisse.web.schemas import QueryText
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=cases.MAX_BODY)]
+
+
+@router.get("/my/requests", response_class=HTMLResponse)
+def my_requests(request: Request, session: SessionDep, who: PrincipalDep, error: str | None = None) -> HTMLResponse:
+    mine = files.my_files(session, who)
+    rows = [c for f in mine for c in cases.cases_of(session, who, f.id)]
+    return _page(request, "my_requests.html", files=mine, cases=rows, kinds=cases.PERSON_KINDS,
+                 deadlines=cases.deadlines(), error=error)
+
+
+@router.post("/my/requests")
+def new_request(request: Request, session: SessionDep, who: PrincipalDep, file: Annotated[int, Form()],
+                kind: Annotated[str, Form(max_length=40)], subject: Annotated[str, Form(max_length=200)],
+                body: Text):
+    try:
+        c = cases.open_case(session, who, file, kind, subject, body, dt.date.today())
+    except InvalidInput as exc:
+        session.rollback()
+        return my_requests(request, session, who, error=f"{exc.field}: {exc.message}")
+    return RedirectResponse(f"/my/requests/{c.id}", status_code=303)
+
+
+@router.get("/my/requests/{case_id}", response_class=HTMLResponse)
+def my_request(request: Request, case_id: PathId, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
+    c = cases.get_case(session, who, case_id)
+    return _page(request, "case.html", case=c, thread=cases.messages(session, c, who), staff=False,
+                 deadline_label=cases.deadlines()[c.kind]["label"], action=f"/my/requests/{c.id}")
+
+
+@router.post("/my/requests/{case_id}")
+def my_reply(case_id: PathId, session: SessionDep, who: PrincipalDep, body: Text):
+    cases.write(session, who, case_id, body, dt.date.today())
+    return RedirectResponse(f"/my/requests/{case_id}", status_code=303)
+
+
+@router.get("/desk/queue", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, who: StaffDep, team: QueryText = None) -> HTMLResponse:
+    today = dt.date.today()
+    return _page(request, "queue.html", items=cases.work_queue(session, who, today, team=team or None), today=today)
+
+
+@router.get("/desk/cases/{case_id}", response_class=HTMLResponse)
+def desk_case(request: Request, case_id: PathId, session: SessionDep, who: StaffDep,
+              reason: QueryText = None) -> HTMLResponse:
+    c = cases.get_case(session, who, case_id, reason)
+    return _page(request, "case.html", case=c, thread=cases.messages(session, c, who), staff=True,
+                 deadline_label=cases.deadlines()[c.kind]["label"], action=f"/desk/cases/{c.id}")
+
+
+@router.post("/desk/cases/{case_id}")
+def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffDep,
+             action: Annotated[str, Form(max_length=10)], body: Annotated[str, Form(max_length=cases.MAX_BODY)] = ""):
+    today = dt.date.today()
+    try:
+        if action == "answer":
+            cases.answer(session, who, case_id, body, today)
+        elif action == "ask":
+            cases.write(session, who, case_id, body, today, ask_person=True)
+        elif action == "note":
+            cases.write(session, who, case_id, body, today, internal=True)
+        elif action == "close":
+            cases.close(session, who, case_id, today)
+        elif action == "take":
+            cases.assign(session, who, case_id, who.account_id)
+        else:
+            raise InvalidInput("action", "answer, ask, note, close or take")
+    except Forbidden:
+        raise
+    except CaisseError as exc:
+        session.rollback()
+        c = cases.get_case(session, who, case_id)
+        return _page(request, "case.html", status_code=409 if exc.__class__.__name__ == "Conflict" else 422,
+                     case=c, thread=cases.messages(session, c, who), staff=True, error=str(exc),
+                     deadline_label=cases.deadlines()[c.kind]["label"], action=f"/desk/cases/{c.id}")
+    return RedirectResponse(f"/desk/cases/{case_id}", status_code=303)

@@ -1,0 +1,30 @@
+"""Browser helpers for the end-to-end tests: screenshots, axe-core, logging in through the form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).parents[2] / "artifacts" / "screenshots"
+AXE = Path(__file__).parents[1] / "e2e" / "vendor" / "axe.min.js"
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (vendored from npm, MPL-2.0) on the page; return serious and critical violations."""
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
+                           "'wcag21aa']})")
+    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def login(page, base: str, name: str) -> None:
+    page.goto(base + "/login")
+    page.fill("#login", name)
+    page.fill("#password", name)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
