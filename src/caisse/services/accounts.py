@@ -24,7 +24,7 @@ from caisse.errors import Conflict, InvalidInput
 from caisse.security import passwords, totp
 from caisse.security.authz import STAFF, NotAuthenticated, Principal, require
 from caisse.services import audit
-from caisse.store.models import ROLES, AccessGrant, Account, LoginAttempt, Party, WebSession
+from caisse.store.models import ROLES, AccessGrant, Account, LoginAttempt, Party, Person, WebSession
 
 
 def _hash_token(token: str) -> str:
@@ -133,15 +133,48 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
         return fail("the one-time code is missing or wrong")
     account.failed_logins = 0
     account.locked_until = None
-    session.add(LoginAttempt(login=login_name, origin=origin, at=now, success=True))
+    return _open_session(session, account, origin, now, s, "password")
+
+
+def _open_session(session: Session, account: Account, origin: str | None, now: dt.datetime, s: Settings,
+                  method: str) -> LoginResult:
+    """A brand-new session with a fresh random token (only its SHA-256 is stored) and its own CSRF token."""
+    session.add(LoginAttempt(login=account.login, origin=origin, at=now, success=True))
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(minutes=s.session_idle_minutes)
     web = WebSession(token_hash=_hash_token(token), account_id=account.id, csrf_token=secrets.token_urlsafe(24),
                      created_at=now, last_seen=now, expires_at=expires, mfa_done=True, origin=origin)
     session.add(web)
     session.flush()
-    audit.record(session, account.login, "login", "session", web.id, origin=origin)
+    audit.record(session, account.login, "login", "session", web.id, origin=origin, detail={"method": method})
     return LoginResult(token, _principal(session, account, web), expires)
+
+
+def login_with_identity(session: Session, niss: str, origin: str | None, now: dt.datetime, method: str = "oidc",
+                        settings: Settings | None = None) -> LoginResult | LoginRefused:
+    """Log in a person whose identity an external provider vouched for (eID / itsme through OpenID Connect).
+
+    The NISS must be that of an affiliate's file holding an affiliate account (not disabled; demo accounts only
+    in demo mode). Staff never log in this way (they need their own password and one-time code). The password
+    lock does not apply: the lock protects the password, which this login does not use. The NISS is never
+    stored in the login attempts nor the audit log."""
+    s = settings or get_settings()
+    person_id = session.scalar(select(Person.id).where(Person.niss == niss))
+    account = None
+    if person_id is not None:
+        query = select(Account).where(Account.party_id == person_id, Account.role == "affiliate",
+                                      Account.disabled.is_(False))
+        if not s.demo_mode:
+            query = query.where(Account.demo.is_(False))
+        account = session.scalar(query.order_by(Account.id).limit(1))
+    if account is None:
+        session.add(LoginAttempt(login=f"({method})", origin=origin, at=now, success=False))
+        session.flush()
+        if person_id is None:
+            return LoginRefused("no file of this fund belongs to the person identified; if you are self-employed, "
+                                "contact the fund to affiliate")
+        return LoginRefused("your file has no personal login yet; ask the fund to open one")
+    return _open_session(session, account, origin, now, s, method)
 
 
 def _principal(session: Session, account: Account, web: WebSession | None) -> Principal:
