@@ -46,7 +46,7 @@ class OidcSettings(BaseSettings):
     scope: str = "openid profile egovNRN"
     niss_claim: str = "egovNRN"  # FAS/CSAM; itsme: "http://itsme.services/v2/claim/BENationalNumber"
     label: str = "eID / itsme"
-    token_endpoint_auth_method: str = "client_secret_basic"  # noqa: S105  # nosec B105 - a method name, no secret
+    token_endpoint_auth_method: str = "client_secret_basic"  # noqa: S105 - a method name
     timeout_seconds: float = 10.0
 
     @property
