@@ -38,6 +38,7 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit")
     app.add_typer(simulate.app, name="simulate")
     app.add_typer(ledger.app, name="ledger")
+    app.add_typer(__import__("caisse.cli.accounts", fromlist=["app"]).app, name="account")
 
 
 _register()

@@ -59,21 +59,78 @@ def create_account(session: Session, who: Principal, login: str, password: str, 
 
 
 def grant_access(session: Session, who: Principal, account_id: int, party_id: int, kind: str,
-                 valid_from: dt.date) -> AccessGrant:
+                 valid_from: dt.date, valid_to: dt.date | None = None) -> AccessGrant:
     """An accountant's mandate, or a director's access to the company file."""
     require(who, "account.manage")
     if kind not in ("mandate", "director"):
         raise InvalidInput("kind", "mandate or director")
-    if session.get(Account, account_id) is None:
+    account = session.get(Account, account_id)
+    if account is None:
         raise InvalidInput("account_id", f"no account {account_id}")
+    if account.role not in ("affiliate", "accountant"):
+        raise InvalidInput("account_id", f"a {account.role} reaches files through their role, not through a grant")
     if session.get(Party, party_id) is None:
         raise InvalidInput("party_id", f"no file {party_id}")
+    if valid_to is not None and valid_to < valid_from:
+        raise InvalidInput("valid_to", "ends before it starts")
     grant = AccessGrant(account_id=account_id, party_id=party_id, kind=kind, valid_from=valid_from,
-                        granted_by=who.login)
+                        valid_to=valid_to, granted_by=who.login)
     session.add(grant)
     audit.record(session, who.login, "grant", "access", account_id, party_id=party_id, detail={"kind": kind})
     session.flush()
     return grant
+
+
+def find_account(session: Session, login: str) -> Account:
+    account = session.scalar(select(Account).where(Account.login == (login or "").strip().lower()))
+    if account is None:
+        raise InvalidInput("login", f"no account {login!r}")
+    return account
+
+
+def disable_account(session: Session, who: Principal, login: str) -> int:
+    """Disable a login and end all its sessions at once; returns how many sessions were ended."""
+    require(who, "account.manage")
+    account = find_account(session, login)
+    account.disabled = True
+    ended = session.execute(update(WebSession).where(WebSession.account_id == account.id,
+                                                     WebSession.revoked.is_(False)).values(revoked=True)).rowcount
+    audit.record(session, who, "disable", "account", account.id, detail={"login": account.login,
+                                                                         "sessions_ended": ended})
+    return ended
+
+
+@dataclass
+class AccountRow:
+    id: int
+    login: str
+    role: str
+    party_id: int | None
+    team: str | None
+    status: str
+    two_factor: bool
+    demo: bool
+    grants: list[int]
+
+
+def list_accounts(session: Session, who: Principal, now: dt.datetime, role: str | None = None) -> list[AccountRow]:
+    """The accounts for an administrator: never a password hash nor a TOTP secret."""
+    require(who, "account.manage")
+    if role is not None and role not in ROLES:
+        raise InvalidInput("role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    query = select(Account).order_by(Account.id)
+    if role:
+        query = query.where(Account.role == role)
+    today = now.date()
+    rows = []
+    for a in session.scalars(query):
+        status = "disabled" if a.disabled else "locked" if a.locked_until and a.locked_until > now else "active"
+        grants = sorted(session.scalars(select(AccessGrant.party_id).where(
+            AccessGrant.account_id == a.id, AccessGrant.valid_from <= today,
+            (AccessGrant.valid_to.is_(None)) | (AccessGrant.valid_to >= today))))
+        rows.append(AccountRow(a.id, a.login, a.role, a.party_id, a.team, status, a.totp_secret is not None,
+                               a.demo, grants))
+    return rows
 
 
 @dataclass
