@@ -26,6 +26,9 @@ from caisse.security.authz import STAFF, NotAuthenticated, Principal, require
 from caisse.services import audit
 from caisse.store.models import ROLES, AccessGrant, Account, LoginAttempt, Party, Person, WebSession
 
+WRONG = "login or password is wrong"
+LOCKED = "this account is locked after too many failed attempts; try again later"
+
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -155,7 +158,7 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
     s = settings or get_settings()
     login_name = (login_name or "").strip().lower()
     if "\x00" in login_name or "\x00" in (password or "") or len(login_name) > 100:
-        return LoginRefused("login or password is wrong")
+        return LoginRefused(WRONG)
     window = now - dt.timedelta(minutes=15)
     recent_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.origin == origin, LoginAttempt.at >= window, LoginAttempt.success.is_(False)))
@@ -163,7 +166,7 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
         return LoginRefused("too many failed attempts from this address; try again later")
     account = session.scalar(select(Account).where(Account.login == login_name))
 
-    def fail(message: str = "login or password is wrong") -> LoginRefused:
+    def fail(message: str = WRONG) -> LoginRefused:
         session.add(LoginAttempt(login=login_name[:100], origin=origin, at=now, success=False))
         if account is not None:
             account.failed_logins += 1
@@ -176,10 +179,19 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
 
     if account is None:
         passwords.dummy_verify()
+        # No user enumeration: an unknown login "locks" exactly like a real one would, so the lock message
+        # never tells an existing login from an unknown one.
+        failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.login == login_name[:100], LoginAttempt.success.is_(False),
+            LoginAttempt.at > now - dt.timedelta(minutes=s.login_lock_minutes)))
+        if failures >= s.login_max_failures:
+            return fail(LOCKED)
         return fail()
     if account.locked_until is not None and account.locked_until > now:
-        return fail("this account is locked after too many failed attempts; try again later")
+        passwords.dummy_verify()  # the same work as any other refusal (no enumeration by timing)
+        return fail(LOCKED)
     if account.disabled:
+        passwords.dummy_verify()
         return fail()
     if account.demo and not s.demo_mode:
         return fail("demo accounts only work in a demo fund")
