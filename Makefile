@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint audit bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## Security audits: known vulnerabilities in the installed dependencies (pip-audit; a loud warning, not a
+## failure, when the advisory service cannot be reached) and bandit on the code (skips justified in pyproject)
+audit: $(STAMP)
+	$(BIN)/python -m caisse.security.dependency_audit
+	$(BIN)/bandit -q -c pyproject.toml -r src
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -40,6 +40,7 @@ def _register() -> None:
     app.add_typer(ledger.app, name="ledger")
     app.add_typer(gdpr.app, name="gdpr")
     app.add_typer(cases.app, name="cases")
+    app.add_typer(__import__("caisse.cli.accounts", fromlist=["app"]).app, name="account")
 
 
 _register()

@@ -24,7 +24,10 @@ from caisse.errors import Conflict, InvalidInput
 from caisse.security import passwords, totp
 from caisse.security.authz import STAFF, NotAuthenticated, Principal, require
 from caisse.services import audit
-from caisse.store.models import ROLES, AccessGrant, Account, LoginAttempt, Party, WebSession
+from caisse.store.models import ROLES, AccessGrant, Account, LoginAttempt, Party, Person, WebSession
+
+WRONG = "login or password is wrong"
+LOCKED = "this account is locked after too many failed attempts; try again later"
 
 
 def _hash_token(token: str) -> str:
@@ -59,21 +62,78 @@ def create_account(session: Session, who: Principal, login: str, password: str, 
 
 
 def grant_access(session: Session, who: Principal, account_id: int, party_id: int, kind: str,
-                 valid_from: dt.date) -> AccessGrant:
+                 valid_from: dt.date, valid_to: dt.date | None = None) -> AccessGrant:
     """An accountant's mandate, or a director's access to the company file."""
     require(who, "account.manage")
     if kind not in ("mandate", "director"):
         raise InvalidInput("kind", "mandate or director")
-    if session.get(Account, account_id) is None:
+    account = session.get(Account, account_id)
+    if account is None:
         raise InvalidInput("account_id", f"no account {account_id}")
+    if account.role not in ("affiliate", "accountant"):
+        raise InvalidInput("account_id", f"a {account.role} reaches files through their role, not through a grant")
     if session.get(Party, party_id) is None:
         raise InvalidInput("party_id", f"no file {party_id}")
+    if valid_to is not None and valid_to < valid_from:
+        raise InvalidInput("valid_to", "ends before it starts")
     grant = AccessGrant(account_id=account_id, party_id=party_id, kind=kind, valid_from=valid_from,
-                        granted_by=who.login)
+                        valid_to=valid_to, granted_by=who.login)
     session.add(grant)
     audit.record(session, who.login, "grant", "access", account_id, party_id=party_id, detail={"kind": kind})
     session.flush()
     return grant
+
+
+def find_account(session: Session, login: str) -> Account:
+    account = session.scalar(select(Account).where(Account.login == (login or "").strip().lower()))
+    if account is None:
+        raise InvalidInput("login", f"no account {login!r}")
+    return account
+
+
+def disable_account(session: Session, who: Principal, login: str) -> int:
+    """Disable a login and end all its sessions at once; returns how many sessions were ended."""
+    require(who, "account.manage")
+    account = find_account(session, login)
+    account.disabled = True
+    ended = session.execute(update(WebSession).where(WebSession.account_id == account.id,
+                                                     WebSession.revoked.is_(False)).values(revoked=True)).rowcount
+    audit.record(session, who, "disable", "account", account.id, detail={"login": account.login,
+                                                                         "sessions_ended": ended})
+    return ended
+
+
+@dataclass
+class AccountRow:
+    id: int
+    login: str
+    role: str
+    party_id: int | None
+    team: str | None
+    status: str
+    two_factor: bool
+    demo: bool
+    grants: list[int]
+
+
+def list_accounts(session: Session, who: Principal, now: dt.datetime, role: str | None = None) -> list[AccountRow]:
+    """The accounts for an administrator: never a password hash nor a TOTP secret."""
+    require(who, "account.manage")
+    if role is not None and role not in ROLES:
+        raise InvalidInput("role", f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    query = select(Account).order_by(Account.id)
+    if role:
+        query = query.where(Account.role == role)
+    today = now.date()
+    rows = []
+    for a in session.scalars(query):
+        status = "disabled" if a.disabled else "locked" if a.locked_until and a.locked_until > now else "active"
+        grants = sorted(session.scalars(select(AccessGrant.party_id).where(
+            AccessGrant.account_id == a.id, AccessGrant.valid_from <= today,
+            (AccessGrant.valid_to.is_(None)) | (AccessGrant.valid_to >= today))))
+        rows.append(AccountRow(a.id, a.login, a.role, a.party_id, a.team, status, a.totp_secret is not None,
+                               a.demo, grants))
+    return rows
 
 
 @dataclass
@@ -98,7 +158,7 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
     s = settings or get_settings()
     login_name = (login_name or "").strip().lower()
     if "\x00" in login_name or "\x00" in (password or "") or len(login_name) > 100:
-        return LoginRefused("login or password is wrong")
+        return LoginRefused(WRONG)
     window = now - dt.timedelta(minutes=15)
     recent_failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
         LoginAttempt.origin == origin, LoginAttempt.at >= window, LoginAttempt.success.is_(False)))
@@ -106,7 +166,7 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
         return LoginRefused("too many failed attempts from this address; try again later")
     account = session.scalar(select(Account).where(Account.login == login_name))
 
-    def fail(message: str = "login or password is wrong") -> LoginRefused:
+    def fail(message: str = WRONG) -> LoginRefused:
         session.add(LoginAttempt(login=login_name[:100], origin=origin, at=now, success=False))
         if account is not None:
             account.failed_logins += 1
@@ -119,10 +179,19 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
 
     if account is None:
         passwords.dummy_verify()
+        # No user enumeration: an unknown login "locks" exactly like a real one would, so the lock message
+        # never tells an existing login from an unknown one.
+        failures = session.scalar(select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.login == login_name[:100], LoginAttempt.success.is_(False),
+            LoginAttempt.at > now - dt.timedelta(minutes=s.login_lock_minutes)))
+        if failures >= s.login_max_failures:
+            return fail(LOCKED)
         return fail()
     if account.locked_until is not None and account.locked_until > now:
-        return fail("this account is locked after too many failed attempts; try again later")
+        passwords.dummy_verify()  # the same work as any other refusal (no enumeration by timing)
+        return fail(LOCKED)
     if account.disabled:
+        passwords.dummy_verify()
         return fail()
     if account.demo and not s.demo_mode:
         return fail("demo accounts only work in a demo fund")
@@ -133,15 +202,48 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
         return fail("the one-time code is missing or wrong")
     account.failed_logins = 0
     account.locked_until = None
-    session.add(LoginAttempt(login=login_name, origin=origin, at=now, success=True))
+    return _open_session(session, account, origin, now, s, "password")
+
+
+def _open_session(session: Session, account: Account, origin: str | None, now: dt.datetime, s: Settings,
+                  method: str) -> LoginResult:
+    """A brand-new session with a fresh random token (only its SHA-256 is stored) and its own CSRF token."""
+    session.add(LoginAttempt(login=account.login, origin=origin, at=now, success=True))
     token = secrets.token_urlsafe(32)
     expires = now + dt.timedelta(minutes=s.session_idle_minutes)
     web = WebSession(token_hash=_hash_token(token), account_id=account.id, csrf_token=secrets.token_urlsafe(24),
                      created_at=now, last_seen=now, expires_at=expires, mfa_done=True, origin=origin)
     session.add(web)
     session.flush()
-    audit.record(session, account.login, "login", "session", web.id, origin=origin)
+    audit.record(session, account.login, "login", "session", web.id, origin=origin, detail={"method": method})
     return LoginResult(token, _principal(session, account, web), expires)
+
+
+def login_with_identity(session: Session, niss: str, origin: str | None, now: dt.datetime, method: str = "oidc",
+                        settings: Settings | None = None) -> LoginResult | LoginRefused:
+    """Log in a person whose identity an external provider vouched for (eID / itsme through OpenID Connect).
+
+    The NISS must be that of an affiliate's file holding an affiliate account (not disabled; demo accounts only
+    in demo mode). Staff never log in this way (they need their own password and one-time code). The password
+    lock does not apply: the lock protects the password, which this login does not use. The NISS is never
+    stored in the login attempts nor the audit log."""
+    s = settings or get_settings()
+    person_id = session.scalar(select(Person.id).where(Person.niss == niss))
+    account = None
+    if person_id is not None:
+        query = select(Account).where(Account.party_id == person_id, Account.role == "affiliate",
+                                      Account.disabled.is_(False))
+        if not s.demo_mode:
+            query = query.where(Account.demo.is_(False))
+        account = session.scalar(query.order_by(Account.id).limit(1))
+    if account is None:
+        session.add(LoginAttempt(login=f"({method})", origin=origin, at=now, success=False))
+        session.flush()
+        if person_id is None:
+            return LoginRefused("no file of this fund belongs to the person identified; if you are self-employed, "
+                                "contact the fund to affiliate")
+        return LoginRefused("your file has no personal login yet; ask the fund to open one")
+    return _open_session(session, account, origin, now, s, method)
 
 
 def _principal(session: Session, account: Account, web: WebSession | None) -> Principal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import secrets
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from caisse.security import oidc
 from caisse.security.authz import NotAuthenticated, Principal
 from caisse.services import accounts
 from caisse.store.db import session_scope
@@ -28,6 +30,7 @@ LOGIN_CSRF_COOKIE = "caisse_login_csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 def db(request: Request):
@@ -86,9 +89,11 @@ def _login_page(request: Request, error: str | None = None, status: int = 200) -
     from caisse.web.rendering import TEMPLATES
 
     csrf = secrets.token_urlsafe(24)
+    oidc = _oidc_client(request)
     response = TEMPLATES.TemplateResponse(request, "login.html", {
         "fund_name": request.app.state.settings.fund_name, "csrf": csrf, "error": error,
-        "demo": request.app.state.settings.demo_mode}, status_code=status)
+        "demo": request.app.state.settings.demo_mode,
+        "oidc_label": oidc.settings.label if oidc else None}, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/login")
     return response
@@ -111,10 +116,89 @@ def login_submit(request: Request, session: SessionDep, login: Annotated[str, Fo
     if isinstance(result, accounts.LoginRefused):
         session.commit()  # keep the failed attempt and any lock
         return _login_page(request, result.message[:1].upper() + result.message[1:] + ".", 401)
-    target = next if next and next.startswith("/") and not next.startswith("//") else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, result.token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _safe_next(next_path: str | None) -> str:
+    """Only a local path: never another site (open redirect)."""
+    if next_path and next_path.startswith("/") and not next_path.startswith(("//", "/\\")) \
+            and "\x00" not in next_path and len(next_path) < 500:
+        return next_path
+    return "/"
+
+
+# ---------------------------------------------------------------- eID / itsme (OpenID Connect)
+
+
+def _oidc_client(request: Request) -> oidc.OidcClient | None:
+    """The relying party, when configured (``app.state.oidc_settings`` or the ``CAISSE_OIDC_*`` environment)."""
+    state = request.app.state
+    client = getattr(state, "oidc_client", None)
+    if client is None:
+        settings = getattr(state, "oidc_settings", None) or oidc.get_oidc_settings()
+        if not settings.configured:
+            return None
+        client = state.oidc_client = oidc.OidcClient(settings)
+    return client
+
+
+def _oidc_refused(request: Request, message: str, status: int) -> HTMLResponse:
+    response = _login_page(request, message[:1].upper() + message[1:] + ".", status)
+    response.delete_cookie(oidc.FLOW_COOKIE, path="/login/oidc")
+    return response
+
+
+@router.get("/login/oidc", include_in_schema=False)
+def oidc_start(request: Request, next: str | None = None) -> Response:
+    """Send the browser to the identity provider (PKCE challenge, state and nonce of a fresh flow)."""
+    client = _oidc_client(request)
+    if client is None:
+        return HTMLResponse("The eID login is not configured on this server.", status_code=404)
+    flow = oidc.Flow.new(_safe_next(next))
+    try:
+        url = client.authorization_url(flow)
+    except oidc.OidcRefused as exc:
+        return _oidc_refused(request, str(exc), 502)
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(oidc.FLOW_COOKIE, flow.dump(), max_age=oidc.FLOW_MAX_AGE, path="/login/oidc",
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    return response
+
+
+@router.get("/login/oidc/callback", include_in_schema=False)
+def oidc_callback(request: Request, session: SessionDep, code: str | None = None, state: str | None = None,
+                  error: str | None = None) -> Response:
+    """The provider's answer: check state, trade the code (PKCE), verify the ID token (nonce), open a session."""
+    client = _oidc_client(request)
+    if client is None:
+        return HTMLResponse("The eID login is not configured on this server.", status_code=404)
+    flow = oidc.Flow.load(request.cookies.get(oidc.FLOW_COOKIE))
+    if flow is None:
+        return _oidc_refused(request, "this eID login was not started here or took too long; please start again",
+                             400)
+    if not state or not hmac.compare_digest(state.encode(), flow.state.encode()):
+        return _oidc_refused(request, "this eID login does not match the one started in this browser; "
+                             "please start again", 400)
+    if error or not code:
+        return _oidc_refused(request, "the identity provider did not confirm your identity", 401)
+    try:
+        token = client.exchange(code, flow)
+        claims = client.identity(token, flow)
+        niss = client.niss(claims)
+    except oidc.OidcRefused as exc:
+        log.warning("eID login refused: %s", exc.__cause__.__class__.__name__ if exc.__cause__ else exc)
+        return _oidc_refused(request, str(exc), 401)
+    result = accounts.login_with_identity(session, niss, client_origin(request), _now(),
+                                          settings=request.app.state.settings)
+    if isinstance(result, accounts.LoginRefused):
+        session.commit()
+        return _oidc_refused(request, result.message, 403)
+    response = RedirectResponse(flow.next, status_code=303)
+    set_session_cookie(request, response, result.token)
+    response.delete_cookie(oidc.FLOW_COOKIE, path="/login/oidc")
     return response
 
 
