@@ -104,6 +104,7 @@ CASES = [
     ("GET", "/my/files/{f}/everything", None, READ_A),
     ("GET", "/api/persons/{f}/export", None, READ_A),
     ("GET", "/my/requests", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
+    ("GET", "/simulator?income=30000", None, {r: ALLOW for r in ROLES}),  # public
     ("POST", "/my/requests", {FORM: 1, "file": "{f}", "kind": "question", "subject": "S", "body": "B"},
      {"affiliate": ALLOW, "accountant": ALLOW, **HANDLERS}),
     ("GET", "/my/requests/{c}", None, {"affiliate": ALLOW, "accountant": ALLOW, **HANDLERS, "auditor": ALLOW}),
@@ -161,7 +162,7 @@ def test_every_route_is_in_the_matrix(app_for):
 def test_role_matrix_on_own_file(clients, fund, method, path, body, expected):
     ids = {"f": fund["A"], "a": fund["aff_A"], "c": fund["case_A"]}
     for role in ROLES:
-        want = LOGIN if role == "anonymous" else expected.get(role, DENY)
+        want = expected.get(role, LOGIN if role == "anonymous" else DENY)
         r = _send(clients[role], method, path, body, ids)
         assert _outcome(r.status_code) == want, (role, r.status_code, r.text[:200])
 

@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import auth, cases, desk
+    from caisse.web import auth, cases, desk, simulator_page
     from caisse.web.api import affiliation, simulate
 
     app.include_router(auth.router)
@@ -94,5 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(affiliation.router)
     app.include_router(desk.router)
     app.include_router(cases.router)
+    app.include_router(simulator_page.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_percent
 from fastapi.templating import Jinja2Templates
 
 from caisse.web import i18n, labels
@@ -27,6 +27,12 @@ def _money(cents: int | None) -> str:
     return format_currency(Decimal(int(cents)) / 100, "EUR", locale=i18n.LOCALES[i18n.current.get()])
 
 
+def _percent(rate: str | Decimal | None) -> str:
+    if rate is None:
+        return ""
+    return format_percent(Decimal(str(rate)), "#,##0.00%", locale=i18n.LOCALES[i18n.current.get()])
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
@@ -36,9 +42,11 @@ def environment() -> jinja2.Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["date"] = _date
     env.filters["money"] = _money
+    env.filters["percent"] = _percent
     env.globals.update(
         languages=i18n.LANGUAGES, language_names=labels.LANGUAGE, current_language=lambda: i18n.current.get(),
         category=lambda code: labels.label(labels.CATEGORY, code),
+        category_name=lambda code: labels.label(labels.CATEGORY, code),
         status=lambda code: labels.label(labels.STATUS, code),
         step=lambda code: labels.label(labels.STEP, code),
         event=lambda code: labels.label(labels.EVENT, code),

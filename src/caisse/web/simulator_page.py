@@ -1,0 +1,58 @@
+"""The simulator page (open to everyone): what will I pay on this income, and how would another category
+compare — every amount with its explanation in the reader's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from caisse.errors import CaisseError
+from caisse.rules import contributions
+from caisse.web import i18n
+from caisse.web.desk import _page
+
+router = APIRouter(include_in_schema=False)
+CATEGORIES = ("main", "complementary", "student", "helping_spouse", "post_pension", "art37")
+CATEGORY_PATTERN = "^(" + "|".join(CATEGORIES) + ")$"
+
+
+def parse_amount(text: str) -> str:
+    """What people type: '80000', '80 000', '80.000', '80.000,50', '80000.50', '80,5' → a decimal string."""
+    text = text.replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        return text.replace(".", "").replace(",", ".")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):  # dots as thousands separators
+        return text.replace(".", "")
+    return text
+
+
+@router.get("/simulator", response_class=HTMLResponse)
+def simulator(request: Request,
+              income: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9 .,]*$")] = None,
+              category: Annotated[str, Query(pattern=CATEGORY_PATTERN)] = "main",
+              year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+              primostarter: bool = False) -> HTMLResponse:
+    year = year or dt.date.today().year
+    fee = request.app.state.settings.management_fee_rate
+    lang = i18n.current.get()
+    result = comparison = error = None
+    if income:
+        amount = parse_amount(income)
+        try:
+            r = contributions.contribution(year, category, amount, primostarter=primostarter and category == "main",
+                                           fee_rate=fee)
+            result = {"quarterly": r.quarterly, "total": r.quarterly_total, "annual": r.annual,
+                      "lines": r.explanation.text(lang)}
+            comparison = []
+            for other in ("main", "complementary"):
+                o = contributions.contribution(year, other, amount, fee_rate=fee)
+                comparison.append((other, o.quarterly_total))
+        except CaisseError as exc:
+            error = str(exc)
+    return _page(request, "simulator.html", income=income or "", category=category, year=year,
+                 primostarter=primostarter, categories=CATEGORIES, result=result, comparison=comparison,
+                 error=error, fee=fee)
