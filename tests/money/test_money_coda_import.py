@@ -249,3 +249,24 @@ def test_the_real_oca_statement_whose_balances_do_not_add_up_is_refused(db, db_u
         import_coda(db_url, data)
     assert err.value.field == "new_balance"
     assert count(db, BankFile) == 0
+
+
+def test_the_fast_iban_check_agrees_with_the_parsers():
+    import random
+
+    from caisse.collection.coda_import import counterparty_iban
+    from caisse.demo.identities import make_iban
+    from caisse.exchange.coda import to_iban
+
+    rnd = random.Random(3)
+    samples = ["", "000000000000", "BE61310126985517", "BE61 3101 2698 5517", "NL91ABNA0417164300",
+               "FR1420041010050500013M02606", "310126985517", "310126985518", "BE61310126985518", "12345",
+               "DE89370400440532013000", "GB82WEST12345698765432", "BE68539007547034"]
+    samples += [make_iban("001", rnd.randrange(10**7)) for _ in range(300)]
+    samples += [s[:-1] + str((int(s[-1]) + 1) % 10) for s in samples[-100:]]
+    for acc in samples:
+        expected = to_iban(acc)
+        if acc.replace(" ", "") == "BE68539007547034":  # bank code 539 is missing from stdnum's registry
+            assert counterparty_iban(acc) == "BE68539007547034" and expected is None
+            continue
+        assert counterparty_iban(acc) == expected, acc

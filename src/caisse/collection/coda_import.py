@@ -116,6 +116,7 @@ class _Line:
     transfers: list = field(default_factory=list)
     note: str | None = None
     line_id: int = 0
+    iban: str | None = None
 
 
 def our_reference(digits: str) -> PaymentReference | None:
@@ -129,6 +130,29 @@ def our_reference(digits: str) -> PaymentReference | None:
     if party_id == 0 or party_id > MAX_FILE_NUMBER or kind not in KINDS:
         return None
     return PaymentReference(party_id, 2000 + yy, kind)
+
+
+_LETTERS = {c: str(ord(c) - 55) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+def counterparty_iban(account: str) -> str | None:
+    """``Movement.counterparty_iban`` without the bank-code registry look-up (stdnum's costs ~0.4 ms a line):
+    an IBAN whose ISO 13616 check digits hold (a Belgian one also its national check), or an old Belgian
+    12-digit number made an IBAN; else None. Used for matching against IBANs on file, never to send money
+    (exports validate fully)."""
+    acc = account.replace(" ", "").replace("-", "").upper() if account else ""
+    if len(acc) == 12 and acc.isdigit():
+        if acc == "000000000000" or int(acc[10:]) != (int(acc[:10]) % 97 or 97):
+            return None
+        return f"BE{98 - int(acc + '111400') % 97:02d}{acc}"
+    if not (15 < len(acc) <= 34 and acc[:2].isalpha() and acc[2:4].isdigit() and acc.isalnum()):
+        return None
+    if acc.startswith("BE") and (len(acc) != 16 or not acc[4:].isdigit()
+                                 or int(acc[14:]) != (int(acc[4:14]) % 97 or 97)):
+        return None
+    rearranged = acc[4:] + acc[:4]
+    number = "".join(_LETTERS.get(c, c) for c in rearranged)
+    return acc if int(number) % 97 == 1 else None
 
 
 def _ogm_text(digits: str) -> str:
@@ -226,7 +250,7 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     timings["rows"] = time.perf_counter() - mark
     mark = time.perf_counter()
     queue = [ln for ln in effective if ln.reason]
-    found = suggest(conn, [dict(amount_cents=ln.mv.amount_cents, iban=ln.mv.counterparty_iban,
+    found = suggest(conn, [dict(amount_cents=ln.mv.amount_cents, iban=ln.iban,
                                 name=ln.mv.counterparty_name, known=ln.known) for ln in queue])
     _insert_queue(conn, queue, found)
     timings["suggest"] = time.perf_counter() - mark
@@ -293,6 +317,7 @@ def _classify(session: Session, effective: list[_Line]) -> None:
     wanted: dict[int, None] = {}
     for ln in effective:
         mv = ln.mv
+        ln.iban = counterparty_iban(mv.counterparty_account)
         ref = None
         if mv.communication_type in ("101", "102"):
             digits = mv.communication[:12]
@@ -392,7 +417,7 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     postings = []
     for ln in booked:
         mv = ln.mv
-        counterparty = {k: v for k, v in (("iban", mv.counterparty_iban or mv.counterparty_account or None),
+        counterparty = {k: v for k, v in (("iban", ln.iban or mv.counterparty_account.strip() or None),
                                           ("name", mv.counterparty_name or None)) if v}
         party = ln.party if ln.status == "booked" else None
         postings.append(payment_posting(ln.key, ln.booked_on, mv.amount_cents, party, reference=ln.reference,
@@ -483,7 +508,8 @@ def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int]) -> No
         rows.append((
             ln.line_id, statement_ids[ln.st], ln.ordinal, mv.line, mv.sequence, mv.detail, mv.amount_cents,
             date(mv.value_date), date(mv.entry_date), str(mv.transaction_code), mv.bank_reference.strip()[:21] or None,
-            mv.communication_type, mv.communication or None, mv.counterparty_iban,
+            mv.communication_type, mv.communication or None,
+            ln.iban if ln.iban is not None else counterparty_iban(mv.counterparty_account),
             mv.counterparty_account.strip()[:40] or None, mv.counterparty_name.strip()[:100] or None,
             mv.counterparty_bic.strip()[:11] or None, mv.customer_reference.strip()[:35] or None,
             boolean(mv.is_detail), (rt := mv.r_transaction) and rt.kind, (rt and rt.reason) or None, ln.status,

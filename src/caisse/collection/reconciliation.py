@@ -131,7 +131,7 @@ def refund_item(session: Session, item_id: int, who: object, *, reason: str, iba
     payment_key = _open_credit(item)
     if not reason or not reason.strip():
         raise InvalidInput("reason", "say why the payment is refunded (wrong fund, unknown payer, ...)")
-    target = normalize_iban(iban, "iban") if iban else line.counterparty_iban
+    target = normalize_iban(iban or line.counterparty_iban, "iban") if iban or line.counterparty_iban else None
     if not target:
         raise InvalidInput("iban", "the bank gave no IBAN for this payer: give the IBAN to refund to")
     key = f"reconcile/{payment_key}/refund"

@@ -9,7 +9,7 @@ we think so. Sources and weights (strongest first):
 | ``collection``, ``transfer`` | the end-to-end id is one of our collections or transfers of this party | 8 |
 | ``iban`` | the payer's IBAN is a bank account or a mandate account of this debtor | 4 |
 | ``history`` | an earlier payment from this IBAN was booked to this debtor | 3 |
-| ``name`` | the payer's name is this debtor's name (person: first and last name; company: its name) | 2 |
+| ``name`` | the payer's name is this debtor's name (alone: only when at most 5 debtors bear it) | 2 |
 | ``amount`` | the amount equals what this debtor owes for one period (alone only when at most 3 debtors owe it) | 1 |
 
 Suggestions are ranked by the sum of their weights, then by file number; at most five are kept.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from itertools import combinations
 
 from sqlalchemy import Connection
 
@@ -29,6 +30,7 @@ from caisse.ledger.models import RECEIVABLE
 WEIGHTS = {"reference": 8, "collection": 8, "transfer": 8, "iban": 4, "history": 3, "name": 2, "amount": 1}
 MAX_SUGGESTIONS = 5
 AMOUNT_ALONE_MAX = 3
+NAME_ALONE_MAX = 5  # a name shared by more debtors only adds weight to candidates found otherwise
 _NOISE = {"MR", "MRS", "MS", "M", "MME", "MLLE", "MEVR", "MEVROUW", "DHR", "HEER", "DE", "HR", "FRAU", "HERR",
           "MONSIEUR", "MADAME", "ET", "EN", "UND", "OU", "OF", "AND", "EPOUX", "ECHTG", "FAM", "FAMILLE", "FAMILIE"}
 
@@ -70,9 +72,9 @@ def suggest(conn: Connection, lines: list[dict]) -> list[list[dict]]:
             history[iban].add(party)
     tokens = [name_tokens(ln.get("name")) if ln["amount_cents"] > 0 else frozenset() for ln in lines]
     names = {ln["name"].strip().upper() for ln, t in zip(lines, tokens, strict=True) if t}
-    by_word: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+    by_name: dict[frozenset[str], list[int]] = defaultdict(list)
     for party, needed in _name_candidates(conn, tokens, names):
-        by_word[min(needed)].append((party, needed))  # any one word of the name finds it; the subset test decides
+        by_name[needed].append(party)
     amounts = {ln["amount_cents"] for ln in lines if ln["amount_cents"] > 0}
     owing = _owing(conn, amounts) if amounts else {}
 
@@ -85,10 +87,9 @@ def suggest(conn: Connection, lines: list[dict]) -> list[list[dict]]:
             cands[party].add("iban")
         for party in history.get(ln.get("iban"), ()):
             cands[party].add("history")
-        for word in toks:
-            for party, needed in by_word.get(word, ()):
-                if needed <= toks:
-                    cands[party].add("name")
+        named = _named(by_name, toks)
+        for party in named if len(named) <= NAME_ALONE_MAX else [p for p in named if p in cands]:
+            cands[party].add("name")
         due = owing.get(ln["amount_cents"], [])
         for party, period in due:
             if party in cands:
@@ -100,6 +101,18 @@ def suggest(conn: Connection, lines: list[dict]) -> list[list[dict]]:
         out.append([{"party_id": p, "by": c.by, **({"period": c.period} if c.period else {})}
                     for p, c in ranked[:MAX_SUGGESTIONS]])
     return out
+
+
+def _named(by_name: dict[frozenset[str], list[int]], toks: frozenset[str]) -> list[int]:
+    """Debtors whose whole name is among the payer's words (a payer's name has a handful of words)."""
+    if not toks or len(toks) > 8:
+        return []
+    words = sorted(toks)
+    found: list[int] = []
+    for r in range(1, min(len(words), 4) + 1):
+        for combo in combinations(words, r):
+            found.extend(by_name.get(frozenset(combo), ()))
+    return found
 
 
 def _name_candidates(conn: Connection, tokens: list[frozenset[str]],
