@@ -19,6 +19,9 @@ def begin_write(conn: Connection, lock_name: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": lock_name})
         return
     raw = conn.connection.driver_connection
+    # A bank file of 100 000 lines touches ~800 000 rows and their indexes in one transaction: keep the
+    # B-tree pages in memory (256 MiB at most, for this connection) instead of spilling them mid-transaction.
+    raw.execute("PRAGMA cache_size = -262144")
     if not raw.in_transaction:
         raw.execute("BEGIN IMMEDIATE")
 
