@@ -111,7 +111,7 @@ def assign_item(session: Session, item_id: int, party_id: int, who: object, *, d
     key = f"reconcile/{request_id}" if request_id else f"reconcile/{payment_key}"
     st = session.get(BankStatement, line.statement_id)
     if (tid := transaction_id(session, key)) is not None:
-        return PostResult(tid, key, False)  # already ordered: nothing new
+        return PaymentResult(PostResult(tid, key, False), None)  # already assigned: nothing new
     if item.status == "resolved":
         raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
     result = assign(session, key, payment_key, party_id, _value_date(line, st), amount_cents=amount_cents,
