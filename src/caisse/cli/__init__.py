@@ -31,7 +31,19 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from caisse.cli import affiliation, audit, cases, gdpr, ledger, platform, simulate
+    from caisse.cli import (
+        accounts,
+        affiliation,
+        audit,
+        cases,
+        export,
+        gdpr,
+        import_coda,
+        ledger,
+        platform,
+        reconcile,
+        simulate,
+    )
 
     platform.register(app)
     app.add_typer(affiliation.app, name="affiliate")
@@ -40,7 +52,14 @@ def _register() -> None:
     app.add_typer(ledger.app, name="ledger")
     app.add_typer(gdpr.app, name="gdpr")
     app.add_typer(cases.app, name="cases")
-    app.add_typer(__import__("caisse.cli.accounts", fromlist=["app"]).app, name="account")
+    app.add_typer(accounts.app, name="account")
+    app.add_typer(export.app, name="export")
+    app.add_typer(reconcile.app, name="reconcile")
+    app.add_typer(reconcile.mandate_app, name="mandate")
+    # `caisse import` belongs to cli/imports.py (tax-income); until it is merged, coda gets its own group.
+    imports_app = typer.Typer(help="Files from the outside world.", no_args_is_help=True)
+    imports_app.command("coda")(import_coda.coda)
+    app.add_typer(imports_app, name="import")
 
 
 _register()

@@ -1,6 +1,6 @@
 """The fund's memory of money: an append-only, double-entry ledger (see README.md and docs/ledger.md)."""
 
-from caisse.ledger.bulk import BulkResult, post_many
+from caisse.ledger.bulk import BulkResult, insert_postings, post_many
 from caisse.ledger.imputation import POLICIES, ImputationPolicy, policy_named
 from caisse.ledger.operations import (
     DebtLine,
@@ -9,7 +9,10 @@ from caisse.ledger.operations import (
     charge,
     charge_posting,
     grant_benefit,
+    imputation_entries,
+    imputation_posting,
     impute,
+    payment_posting,
     payout,
     receive_payment,
     refund,
@@ -32,6 +35,7 @@ from caisse.ledger.queries import (
 __all__ = [
     "POLICIES", "Balance", "BulkResult", "DebtLine", "Entry", "ImputationPolicy", "PaymentResult", "PostResult",
     "Posting", "amount_due", "assign", "balance_select", "balances", "charge", "charge_posting", "credit_available",
-    "grant_benefit", "impute", "load", "open_items", "payout", "policy_named", "post", "post_many", "receive_payment",
-    "refund", "refund_unmatched", "return_payment", "reverse", "unassigned", "unpaid_principal", "write_off",
+    "grant_benefit", "impute", "imputation_entries", "imputation_posting", "insert_postings", "load", "open_items",
+    "payment_posting", "payout", "policy_named", "post", "post_many", "receive_payment", "refund",
+    "refund_unmatched", "return_payment", "reverse", "unassigned", "unpaid_principal", "write_off",
 ]

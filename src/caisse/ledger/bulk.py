@@ -70,6 +70,19 @@ def post_many(db: str | Engine, postings: Iterable[Posting], *, chunk_size: int 
     return BulkResult(posted, skipped)
 
 
+def insert_postings(connection, postings: list[Posting]) -> list[int]:
+    """Insert ``postings`` (each validated like ``post``) inside the caller's open transaction on a SQLAlchemy
+    ``Connection``, set-based, without committing: an importer that must be all-or-nothing (a CODA file) posts
+    its ledger lines and its own rows in one transaction. Every key must be new: an existing key makes the
+    database refuse the insert (the caller rolls back). Returns the transaction ids, in order."""
+    postings = _dedupe(list(postings))
+    if not postings:
+        return []
+    writer = _PgWriter if connection.dialect.name == "postgresql" else _SqliteWriter
+    w = writer(connection.connection.driver_connection)
+    return w.insert(postings)
+
+
 def _dedupe(chunk: list[Posting]) -> list[Posting]:
     seen: dict[str, Posting] = {}
     for p in chunk:
@@ -125,6 +138,9 @@ class _Writer:
         raise Conflict("key", "could not post the chunk: keys kept appearing concurrently")
 
     def _insert(self, chunk: list[Posting]) -> int:
+        return len(self.insert(chunk))
+
+    def insert(self, chunk: list[Posting]) -> list[int]:
         now = utcnow()
         refs = {k for p in chunk for k in (p.corrects, p.refers_to) if k}
         ref_ids = self.ids_of(sorted(refs)) if refs else {}
@@ -147,7 +163,7 @@ class _Writer:
             for tid, p in zip(ids, chunk, strict=True) for e in p.entries
         ]
         self.insert_entries(entry_rows)
-        return len(chunk)
+        return ids
 
     def date(self, d: dt.date):
         return d

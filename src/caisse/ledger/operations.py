@@ -71,6 +71,14 @@ def charge(session: Session, key: str, party_id: int, period: str, due_date: dt.
 def _imputation_entries(session: Session, party_id: int, policy: ImputationPolicy, designation: str | None,
                         designated_amount: int | None) -> list[Entry]:
     rows = balances(session, party_id=party_id, accounts=(*RECEIVABLE, "credit"))
+    return imputation_entries(rows, party_id, policy, designation, designated_amount)
+
+
+def imputation_entries(rows: Iterable[Balance], party_id: int, policy: ImputationPolicy, designation: str | None,
+                       designated_amount: int | None) -> list[Entry]:
+    """The entries of an imputation, computed from the debtor's balances (receivables and credit) alone:
+    pure, so a set-based importer that keeps the balances in memory imputes exactly as ``impute`` does."""
+    rows = list(rows)
     credit = -sum(b.balance_cents for b in rows if b.account == "credit")
     released = [b for b in rows if b.account in RECEIVABLE and b.balance_cents < 0]
     open_ = [b for b in rows if b.account in RECEIVABLE and b.balance_cents > 0]
@@ -108,8 +116,26 @@ def impute(session: Session, party_id: int, key: str, booked_on: dt.date, *, des
     entries = _imputation_entries(session, party_id, policy, designation, designated_amount)
     if not entries:
         return None
-    return post(session, Posting(key, "imputation", booked_on, tuple(entries),
-                                 "Imputation of the debtor's credit on open items", designation))
+    return post(session, imputation_posting(key, booked_on, entries, designation))
+
+
+def imputation_posting(key: str, booked_on: dt.date, entries: Iterable[Entry], designation: str | None) -> Posting:
+    """The imputation transaction ``impute`` posts, from entries made by ``imputation_entries``."""
+    return Posting(key, "imputation", booked_on, tuple(entries), "Imputation of the debtor's credit on open items",
+                   designation)
+
+
+def payment_posting(key: str, booked_on: dt.date, amount_cents: int, party_id: int | None, *,
+                    reference: str | None = None, counterparty: dict | None = None) -> Posting:
+    """The receipt ``receive_payment`` posts: Dr bank / Cr the debtor's credit, or Cr suspense when the payer
+    is unknown (pure: a set-based importer builds the very same transaction)."""
+    _positive(amount_cents)
+    explanation = {"counterparty": counterparty} if counterparty else None
+    side = Entry("credit", -amount_cents, party_id, None, None, None, None, explanation) if party_id is not None \
+        else Entry("suspense", -amount_cents, None, None, None, "unmatched", None, explanation)
+    description = ("Payment received" if party_id is not None else "Unmatched payment parked in suspense") + (
+        f" {reference}" if reference else "")
+    return Posting(key, "payment", booked_on, (Entry("bank", amount_cents, party_id), side), description, reference)
 
 
 def receive_payment(session: Session, key: str, booked_on: dt.date, amount_cents: int, party_id: int | None, *,
@@ -118,14 +144,8 @@ def receive_payment(session: Session, key: str, booked_on: dt.date, amount_cents
                     impute_now: bool = True) -> PaymentResult:
     """Money received on the fund's account. Known debtor: to his credit, then imputed (key + "/imputation").
     Unknown debtor (``party_id`` None): parked in suspense until ``assign`` or ``refund_unmatched``."""
-    _positive(amount_cents)
-    explanation = {"counterparty": counterparty} if counterparty else None
-    side = Entry("credit", -amount_cents, party_id, None, None, None, None, explanation) if party_id is not None \
-        else Entry("suspense", -amount_cents, None, None, None, "unmatched", None, explanation)
-    description = ("Payment received" if party_id is not None else "Unmatched payment parked in suspense") + (
-        f" {reference}" if reference else "")
-    receipt = post(session, Posting(key, "payment", booked_on,
-                                    (Entry("bank", amount_cents, party_id), side), description, reference))
+    receipt = post(session, payment_posting(key, booked_on, amount_cents, party_id, reference=reference,
+                                            counterparty=counterparty))
     imputation = None
     if receipt.created and party_id is not None and impute_now:
         imputation = impute(session, party_id, f"{key}/imputation", booked_on, designation=designation,
@@ -259,4 +279,5 @@ def party_entries(session: Session, party_id: int) -> list[tuple]:
 
 
 __all__ = ["Balance", "DebtLine", "PaymentResult", "assign", "charge", "charge_posting", "grant_benefit", "impute",
-           "party_entries", "payout", "receive_payment", "refund", "refund_unmatched", "return_payment", "write_off"]
+           "imputation_entries", "imputation_posting", "party_entries", "payment_posting", "payout",
+           "receive_payment", "refund", "refund_unmatched", "return_payment", "write_off"]

@@ -1,0 +1,200 @@
+"""Staff actions on the reconciliation queue (the desk and ``caisse reconcile`` call these).
+
+Each takes the caller's ``Session`` (the caller commits), the acting ``Principal`` (written to the audit log)
+and is idempotent by its ledger key: the same action twice posts nothing new.
+
+* ``assign_item``: a parked credit goes to a debtor (then imputed, with the period staff designates). It is
+  booked on the bank's **value date**, not the day staff found the payer: the debtor paid on time when the
+  bank says so, whatever our queue's backlog (the value date decides the surcharge).
+* ``refund_item``: a parked credit is given back to its payer (wrong fund, unknown payer): a refund order
+  the next ``caisse export credit-transfers`` pays.
+* ``match_return``: a direct-debit return we could not tie to a collection is tied to the payment it takes
+  back (the ledger reverses that payment).
+* ``acknowledge_item``: a debit nobody ordered through caisse (bank costs, ...) is seen and explained.
+  A credit can never be acknowledged away: parked money is assigned or refunded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from caisse.collection.models import BankFile, BankLine, BankStatement, FundBankAccount, ReconciliationItem
+from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.identifiers import normalize_bic, normalize_iban
+from caisse.ledger import PaymentResult, PostResult, assign, refund_unmatched, return_payment, unassigned
+from caisse.ledger.posting import transaction_id
+from caisse.services import audit
+from caisse.store.models import Party
+
+PERIOD = re.compile(r"^\d{4}(Q[1-4])?$")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _item(session: Session, item_id: int) -> tuple[ReconciliationItem, BankLine]:
+    if type(item_id) is not int or item_id <= 0:
+        raise InvalidInput("item", f"a reconciliation item number is required, got {item_id!r}")
+    item = session.get(ReconciliationItem, item_id)
+    if item is None:
+        raise NotFound("reconciliation item", item_id)
+    return item, session.get(BankLine, item.bank_line_id)
+
+
+def _value_date(line: BankLine, statement: BankStatement) -> dt.date:
+    return line.value_date or line.entry_date or statement.new_balance_date
+
+
+def list_items(session: Session, *, status: str | None = "open", reason: str | None = None,
+               limit: int = 100) -> list[dict]:
+    """The queue, oldest first: item, line, amount, reason, suggestions."""
+    if status not in (None, "open", "resolved"):
+        raise InvalidInput("status", "open, resolved or all")
+    q = (select(ReconciliationItem, BankLine).join(BankLine, BankLine.id == ReconciliationItem.bank_line_id)
+         .order_by(ReconciliationItem.id).limit(limit))
+    if status:
+        q = q.where(ReconciliationItem.status == status)
+    if reason:
+        q = q.where(ReconciliationItem.reason == reason)
+    return [describe(item, line) for item, line in session.execute(q)]
+
+
+def describe(item: ReconciliationItem, line: BankLine) -> dict:
+    return {
+        "item": item.id, "status": item.status, "reason": item.reason, "amount_cents": item.amount_cents,
+        "value_date": line.value_date, "counterparty_iban": line.counterparty_iban,
+        "counterparty_name": line.counterparty_name, "communication": line.communication,
+        "communication_type": line.communication_type, "end_to_end_id": line.customer_reference,
+        "payment_key": item.payment_key, "suggestions": item.suggestions or [], "resolution": item.resolution,
+        "resolved_by": item.resolved_by, "note": item.note, "bank_line": line.id,
+    }
+
+
+def show_item(session: Session, item_id: int) -> dict:
+    item, line = _item(session, item_id)
+    out = describe(item, line)
+    if item.payment_key:
+        out["left_in_suspense_cents"] = unassigned(session, item.payment_key)
+    st = session.get(BankStatement, line.statement_id)
+    out["statement"] = st.statement_number
+    out["account"] = st.iban or st.account
+    out["file_sha256"] = session.scalar(select(BankFile.sha256).where(BankFile.id == st.file_id))
+    return out
+
+
+def _resolve(item: ReconciliationItem, who: object, resolution: str, note: str | None) -> None:
+    item.status, item.resolution, item.resolved_by, item.resolved_at = "resolved", resolution, str(who), _now()
+    if note:
+        item.note = note
+
+
+def _open_credit(item: ReconciliationItem) -> str:
+    if item.payment_key is None:
+        raise Conflict("item", f"item {item.id} is a debit ({item.reason}): nothing parked to assign or refund")
+    return item.payment_key
+
+
+def assign_item(session: Session, item_id: int, party_id: int, who: object, *, designation: str | None = None,
+                amount_cents: int | None = None, request_id: str | None = None) -> PaymentResult:
+    """Assign (part of) a parked credit to a debtor, booked on the bank's value date, then imputed."""
+    item, line = _item(session, item_id)
+    payment_key = _open_credit(item)
+    if designation is not None and not PERIOD.match(designation):
+        raise InvalidInput("period", f"a period looks like 2026Q1 or 2026, got {designation!r}")
+    if session.get(Party, party_id) is None:
+        raise NotFound("debtor", party_id)
+    key = f"reconcile/{request_id}" if request_id else f"reconcile/{payment_key}"
+    st = session.get(BankStatement, line.statement_id)
+    if (tid := transaction_id(session, key)) is not None:
+        return PaymentResult(PostResult(tid, key, False), None)  # already assigned: nothing new
+    if item.status == "resolved":
+        raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
+    result = assign(session, key, payment_key, party_id, _value_date(line, st), amount_cents=amount_cents,
+                    designation=designation)
+    if result.receipt.created:
+        audit.record(session, who, "assign", "reconciliation_item", item.id, party_id=party_id,
+                     detail={"payment_key": payment_key, "amount_cents": amount_cents, "period": designation})
+    if unassigned(session, payment_key) == 0 and item.status == "open":
+        _resolve(item, who, "assigned", f"debtor {party_id}")
+    return result
+
+
+def refund_item(session: Session, item_id: int, who: object, *, reason: str, iban: str | None = None,
+                booked_on: dt.date | None = None) -> PostResult:
+    """Order the refund of what is left of a parked credit to its payer (paid by the next credit transfers)."""
+    item, line = _item(session, item_id)
+    payment_key = _open_credit(item)
+    if not reason or not reason.strip():
+        raise InvalidInput("reason", "say why the payment is refunded (wrong fund, unknown payer, ...)")
+    target = normalize_iban(iban or line.counterparty_iban, "iban") if iban or line.counterparty_iban else None
+    if not target:
+        raise InvalidInput("iban", "the bank gave no IBAN for this payer: give the IBAN to refund to")
+    key = f"reconcile/{payment_key}/refund"
+    if (tid := transaction_id(session, key)) is not None:
+        return PostResult(tid, key, False)  # already ordered: nothing new
+    if item.status == "resolved":
+        raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
+    result = refund_unmatched(session, key, payment_key, booked_on or dt.date.today(), iban=target,
+                              reason=reason.strip())
+    if result.created:
+        audit.record(session, who, "refund", "reconciliation_item", item.id,
+                     detail={"payment_key": payment_key, "iban": target}, reason=reason.strip())
+    if item.status == "open":
+        _resolve(item, who, "refunded", reason.strip())
+    return result
+
+
+def match_return(session: Session, item_id: int, payment_key: str, who: object) -> list[PostResult]:
+    """Tie a direct-debit return (or any debit) to the payment it takes back: the ledger reverses it."""
+    item, line = _item(session, item_id)
+    if item.payment_key is not None or line.amount_cents >= 0:
+        raise Conflict("item", f"item {item.id} is a credit: assign or refund it")
+    if item.status != "open":
+        raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
+    from caisse.ledger import load
+
+    payment = load(session, payment_key)
+    if payment is None or payment.kind != "payment":
+        raise NotFound("payment", payment_key)
+    received = sum(e.amount_cents for e in payment.entries if e.account == "bank")
+    if received != -line.amount_cents:
+        raise Conflict("payment_key", f"{payment_key} received {received} cents; the bank took back "
+                                      f"{-line.amount_cents}")
+    st = session.get(BankStatement, line.statement_id)
+    done = return_payment(session, payment_key, f"reconcile/return/{item.id}", _value_date(line, st),
+                          f"direct debit {line.r_kind or 'return'} {line.r_reason or ''}".strip())
+    audit.record(session, who, "match_return", "reconciliation_item", item.id, detail={"payment_key": payment_key})
+    _resolve(item, who, "returned", payment_key)
+    return done
+
+
+def acknowledge_item(session: Session, item_id: int, who: object, *, note: str) -> None:
+    """Close a debit item nobody ordered through caisse (bank costs, ...), with the explanation."""
+    item, _line = _item(session, item_id)
+    if item.payment_key is not None:
+        raise Conflict("item", f"item {item.id} holds money in suspense: assign it to a debtor or refund it")
+    if not note or not note.strip():
+        raise InvalidInput("note", "say what this debit is")
+    if item.status != "open":
+        raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
+    _resolve(item, who, "acknowledged", note.strip())
+    audit.record(session, who, "acknowledge", "reconciliation_item", item.id, reason=note.strip())
+
+
+def add_fund_account(session: Session, iban: str, who: object, *, bic: str | None = None,
+                     label: str | None = None, valid_from: dt.date | None = None) -> FundBankAccount:
+    """Declare an account of the fund: its statements are reconciled from then on."""
+    iban = normalize_iban(iban, "iban")
+    bic = normalize_bic(bic, "bic") if bic else None
+    if session.scalar(select(func.count()).select_from(FundBankAccount).where(FundBankAccount.iban == iban)):
+        raise Conflict("iban", f"{iban} is already one of the fund's accounts")
+    account = FundBankAccount(iban=iban, bic=bic, label=label, valid_from=valid_from or dt.date(2000, 1, 1))
+    session.add(account)
+    session.flush()
+    audit.record(session, who, "create", "fund_bank_account", account.id, detail={"iban": iban})
+    return account
