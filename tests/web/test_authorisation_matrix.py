@@ -102,6 +102,7 @@ CASES = [
     ("GET", "/", None, {r: ALLOW for r in ROLES if r != "anonymous"}),  # staff: the desk; others: their files
     ("GET", "/my/files/{f}", None, READ_A),
     ("GET", "/my/files/{f}/everything", None, READ_A),
+    ("GET", "/my/files/{f}/account", None, READ_A),
     ("GET", "/api/persons/{f}/export", None, READ_A),
     ("GET", "/my/requests", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
     ("GET", "/simulator?income=30000", None, {r: ALLOW for r in ROLES}),  # public

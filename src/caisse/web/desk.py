@@ -76,3 +76,12 @@ def my_data(request: Request, party_id: PathId, session: SessionDep, who: Princi
 
     return _page(request, "gdpr_export.html", data=gdpr.export_file(session, who, party_id),
                  json_url=f"/api/persons/{party_id}/export")
+
+
+@router.get("/my/files/{party_id}/account", response_class=HTMLResponse)
+def my_account(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
+    """What was called, paid and is still due, period by period, with how to pay (IBAN, communication, QR)."""
+    from caisse.services.account import account_view
+
+    view = account_view(session, who, party_id, dt.date.today(), request.app.state.settings)
+    return _page(request, "my_account.html", view=view)
