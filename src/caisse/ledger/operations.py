@@ -241,6 +241,12 @@ def write_off(session: Session, key: str, party_id: int, account: str, period: s
     _positive(amount_cents)
     if account not in RECEIVABLE:
         raise InvalidInput("account", f"{account!r} is not a debt account")
+    if transaction_id(session, key) is None:
+        open_ = sum(b.balance_cents for b in balances(session, party_id=party_id, accounts=(account,))
+                    if b.period == period)
+        if amount_cents > open_:
+            raise Conflict("amount_cents", f"only {open_} cents of {account} are open for {period}: a write-off "
+                                           "gives up a debt, it never creates credit")
     return post(session, Posting(key, "write_off", booked_on, (
         Entry("write_off", amount_cents, party_id, period, None, rule),
         Entry(account, -amount_cents, party_id, period, None, rule, None, {"reason": reason} if reason else None))))

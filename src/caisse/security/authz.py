@@ -23,6 +23,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "contact.change": frozenset({"affiliate", "accountant", "caseworker", "manager", "system"}),
     "audit.read": frozenset({"auditor", "manager", "system"}),
     "account.manage": frozenset({"administrator", "system"}),
+    # ordering a refund or a write-off (a manager's second pair of eyes above the threshold: services/approvals.py)
+    "money.order": frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "system"}),
 }
 
 

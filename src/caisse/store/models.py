@@ -403,3 +403,31 @@ class LoginAttempt(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
     __table_args__ = (Index("ix_login_attempt_origin_at", "origin", "at"),)
+
+
+class Approval(Base):
+    """Four-eyes control: a refund, write-off, surcharge waiver or payment plan above the fund's threshold waits
+    for a second person (a manager, never the requester) before the ledger is touched."""
+
+    __tablename__ = "approval"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    ledger_key: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (
+        CheckConstraint("status in ('pending', 'approved', 'rejected', 'executed')", name="status"),
+        CheckConstraint("kind in ('refund', 'write_off', 'surcharge_waiver', 'payment_plan')", name="kind"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        Index("ix_approval_status", "status", "requested_at"),
+    )

@@ -87,11 +87,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from fastapi.staticfiles import StaticFiles
 
     from caisse.web import auth, cases, desk, simulator_page
-    from caisse.web.api import affiliation, simulate
+    from caisse.web.api import affiliation, approvals, simulate
 
     app.include_router(auth.router)
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
+    app.include_router(approvals.router)
     app.include_router(desk.router)
     app.include_router(cases.router)
     app.include_router(simulator_page.router)

@@ -94,3 +94,22 @@ def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffD
                      case=c, thread=cases.messages(session, c, who), staff=True, error=str(exc),
                      deadline_label=cases.deadlines()[c.kind]["label"], action=f"/desk/cases/{c.id}")
     return RedirectResponse(f"/desk/cases/{case_id}", status_code=303)
+
+
+@router.get("/desk/approvals", response_class=HTMLResponse)
+def approvals_inbox(request: Request, session: SessionDep, who: StaffDep) -> HTMLResponse:
+    """Four-eyes requests waiting for a manager."""
+    from caisse.services import approvals
+
+    return _page(request, "approvals.html", items=approvals.pending(session, who),
+                 can_decide=who.role in approvals.DECIDERS)
+
+
+@router.post("/desk/approvals/{approval_id}")
+def approvals_decide(approval_id: PathId, session: SessionDep, who: StaffDep,
+                     decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+                     note: Annotated[str, Form(max_length=2000)] = ""):
+    from caisse.services import approvals
+
+    approvals.decide(session, who, approval_id, decision == "approve", note, dt.date.today())
+    return RedirectResponse("/desk/approvals", status_code=303)

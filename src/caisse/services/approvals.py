@@ -1,0 +1,139 @@
+"""Four-eyes control (vier-ogenprincipe) over money leaving the fund or debts given up.
+
+A refund or a write-off up to the fund's threshold (``CAISSE_FOUR_EYES_THRESHOLD_CENTS``) is executed at once and
+recorded as a self-approved request; above it, the request waits until a manager — never the person who asked —
+approves it; only then is the ledger touched. The threshold counts what was already self-approved for the same
+file in the last 30 days (no splitting a large refund into small ones), and a refund to an account that is not
+on the person's file always needs the second pair of eyes. Every request and decision is in the audit log.
+Surcharge waivers and payment plans use the same requests (kinds ``surcharge_waiver`` and ``payment_plan``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from caisse import identifiers
+from caisse.config import Settings, get_settings
+from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.ledger import refund, write_off
+from caisse.ledger.models import RECEIVABLE
+from caisse.security import authz
+from caisse.security.authz import Principal
+from caisse.services import audit
+from caisse.services.affiliation import file_access
+from caisse.store.models import Approval, BankAccount
+
+REQUESTERS = authz.PERMISSIONS["money.order"]
+DECIDERS = frozenset({"manager"})
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _requester(session: Session, who: Principal, party_id: int) -> None:
+    file_access(session, who, "money.order", party_id)
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason", "say why (it is kept with the decision)")
+    if len(reason) > 2000 or "\x00" in reason:
+        raise InvalidInput("reason", "at most 2000 characters of plain text")
+    return reason
+
+
+def _amount(amount_cents: int) -> int:
+    if not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise InvalidInput("amount", "a positive amount in cents")
+    return amount_cents
+
+
+def request_refund(session: Session, who: Principal, party_id: int, amount_cents: int, iban: str, reason: str,
+                   today: dt.date, settings: Settings | None = None) -> Approval:
+    """Refund a debtor's credit to ``iban`` (paid by the next credit-transfer file)."""
+    _requester(session, who, party_id)
+    iban = identifiers.normalize_iban(iban)
+    on_file = session.scalar(select(BankAccount.id).where(BankAccount.party_id == party_id,
+                                                          BankAccount.iban == iban).limit(1)) is not None
+    payload = {"iban": iban, "iban_on_file": on_file}
+    return _submit(session, who, "refund", party_id, _amount(amount_cents), payload, _reason(reason), today,
+                   settings or get_settings(), always_four_eyes=not on_file)
+
+
+def request_write_off(session: Session, who: Principal, party_id: int, account: str, period: str,
+                      amount_cents: int, rule: str, reason: str, today: dt.date,
+                      settings: Settings | None = None) -> Approval:
+    """Give up (part of) a debt, with the legal rule that allows it (e.g. art. 50bis RD 19-12-1967)."""
+    _requester(session, who, party_id)
+    if account not in RECEIVABLE:
+        raise InvalidInput("account", f"{account!r} is not a debt account")
+    if not (rule or "").strip():
+        raise InvalidInput("rule", "the legal rule that allows the write-off")
+    payload = {"account": account, "period": period, "rule": rule.strip()}
+    return _submit(session, who, "write_off", party_id, _amount(amount_cents), payload, _reason(reason), today,
+                   settings or get_settings())
+
+
+def _submit(session: Session, who: Principal, kind: str, party_id: int, amount: int, payload: dict, reason: str,
+            today: dt.date, settings: Settings, always_four_eyes: bool = False) -> Approval:
+    recent = session.scalar(select(func.coalesce(func.sum(Approval.amount_cents), 0)).where(
+        Approval.party_id == party_id, Approval.kind == kind, Approval.decided_account_id.is_(None),
+        Approval.status == "executed", Approval.requested_at >= _now() - dt.timedelta(days=30))) or 0
+    approval = Approval(kind=kind, party_id=party_id, amount_cents=amount, payload=payload, reason=reason,
+                        requested_by=str(who), requested_account_id=who.account_id)
+    session.add(approval)
+    session.flush()
+    audit.record(session, who, "request", kind, approval.id, party_id=party_id, detail={"amount_cents": amount})
+    if not always_four_eyes and recent + amount <= settings.four_eyes_threshold_cents:
+        approval.decided_by, approval.decided_at = str(who), _now()
+        approval.decision_note = "under the four-eyes threshold"
+        _execute(session, approval, today)
+    return approval
+
+
+def decide(session: Session, who: Principal, approval_id: int, approve: bool, note: str, today: dt.date) -> Approval:
+    """The second pair of eyes: a manager who did not ask approves (the ledger is then written) or rejects."""
+    if who.role not in DECIDERS:
+        raise authz.Forbidden("only a manager decides on a four-eyes request")
+    approval = session.get(Approval, approval_id)
+    if approval is None:
+        raise NotFound("approval", approval_id)
+    if approval.status != "pending":
+        raise Conflict("status", f"this request is already {approval.status}")
+    if who.account_id is None or who.account_id == approval.requested_account_id or str(who) == approval.requested_by:
+        raise authz.Forbidden("four eyes: the person who asked cannot decide")
+    file_access(session, who, "file.read", approval.party_id)
+    approval.decided_by, approval.decided_account_id, approval.decided_at = str(who), who.account_id, _now()
+    approval.decision_note = (note or "").strip()[:2000] or None
+    audit.record(session, who, "approve" if approve else "reject", approval.kind, approval.id,
+                 party_id=approval.party_id)
+    if approve:
+        _execute(session, approval, today)
+    else:
+        approval.status = "rejected"
+    return approval
+
+
+def _execute(session: Session, approval: Approval, today: dt.date) -> None:
+    key = f"approval/{approval.id}/{approval.kind}"
+    if approval.kind == "refund":
+        refund(session, key, approval.party_id, approval.amount_cents, today, iban=approval.payload["iban"],
+               reason=approval.reason)
+    elif approval.kind == "write_off":
+        write_off(session, key, approval.party_id, approval.payload["account"], approval.payload["period"],
+                  approval.amount_cents, today, rule=approval.payload["rule"], reason=approval.reason)
+    else:  # surcharge waivers and payment plans execute through their own services
+        approval.status = "approved"
+        return
+    approval.status, approval.ledger_key = "executed", key
+
+
+def pending(session: Session, who: Principal) -> list[Approval]:
+    if who.role not in DECIDERS | REQUESTERS | {"auditor"}:
+        raise authz.Forbidden(f"{who.role} has no approval inbox")
+    return list(session.scalars(select(Approval).where(Approval.status == "pending").order_by(Approval.requested_at)))
