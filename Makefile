@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test install lint audit bench clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "cannot create a virtual environment: on Debian/Ubuntu run 'apt-get install python3-venv'" >&2; exit 1; }; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)

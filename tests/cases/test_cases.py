@@ -113,3 +113,13 @@ def test_bad_input_names_the_field(db_url, files, kind, subject, body, field):
 def test_every_deadline_has_a_source():
     for kind, rule in cases.deadlines().items():
         assert rule["source"] and rule["status"] in ("official", "fund"), kind
+
+
+def test_a_caseworker_does_not_browse_another_teams_queue(db_url, files):
+    with session_scope(db_url) as s:
+        cases.open_case(s, affiliate(files["bob"]), files["bob"], "question", "Q", "…", TODAY)
+    with session_scope(db_url) as s:
+        assert cases.work_queue(s, CASEWORKER, TODAY) == []  # t1's queue: bob's case belongs to t2
+        with pytest.raises(Forbidden):
+            cases.work_queue(s, CASEWORKER, TODAY, team="t2")
+        assert len(cases.work_queue(s, Principal(login="m", role="manager", account_id=3), TODAY, team="t2")) == 1

@@ -65,6 +65,7 @@ def load_cases():
 
 
 def test_every_case_has_a_source_and_an_expectation():
+    assert len(load_cases()) > 50
     for param in load_cases():
         case = param.values[0]
         assert case.get("source"), case["name"]

@@ -142,3 +142,16 @@ def test_the_scanner_itself_finds_what_it_must():
 ])
 def test_mask_shapes(text, masked):
     assert logmask.mask(text) == masked
+
+
+@pytest.mark.parametrize("line, token, secret", [
+    ("GET /desk/search?q=be71096123456769 HTTP/1.1", "[IBAN]", "096123456769"),  # typed in lower case
+    ("GET /desk/search?q=85-07-30%2D033-28 HTTP/1.1", "[NISS]", "033"),  # percent-encoded separators
+    ("GET /desk/search?q=85.07.30-033.28 HTTP/1.1", "[NISS]", "033"),
+    ("GET /desk/search?q=BE71%200961%202345%206769 HTTP/1.1", "[IBAN]", "2345"),
+])
+def test_the_mask_catches_the_forms_people_type(line, token, secret):
+    from caisse.security.logmask import mask
+
+    masked = mask(line)
+    assert token in masked and secret not in masked

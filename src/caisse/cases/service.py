@@ -207,7 +207,9 @@ def work_queue(session: Session, who: Principal, today: dt.date, *, team: str | 
     if who.role not in HANDLERS | {"auditor"}:
         raise authz.Forbidden(f"{who.role} has no work queue")
     q = select(Case).where(Case.status.in_(("open", "waiting_for_person", "answered")))
-    if team is None and who.role in authz.TEAM_BOUND:
+    if who.role in authz.TEAM_BOUND:
+        if team not in (None, who.team):
+            raise authz.Forbidden("another team's queue: ask that team or a manager")
         team = who.team
     if team is not None:
         q = q.where(Case.team == team)

@@ -18,11 +18,11 @@ from __future__ import annotations
 import logging
 import re
 
-_SEP = r"(?:[.\s/+_-]|%20|%2[Ff])?"
+_SEP = r"(?:[.\s/+_-]|%20|%2[Ff]|%2[Dd]|%2[Ee])?"
 NISS_RE = re.compile(rf"(?<![0-9])[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{2}}{_SEP}[0-9]{{3}}{_SEP}[0-9]{{2}}(?![0-9])")
 IBAN_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[A-Z0-9]{10,30}"  # compact, or in groups of four:
                      r"|(?P<sep> |%20|\+)[A-Z0-9]{4}(?:(?P=sep)[A-Z0-9]{4}){1,6}(?:(?P=sep)[A-Z0-9]{1,3})?)"
-                     r"(?![A-Za-z0-9])")
+                     r"(?![A-Za-z0-9])", re.IGNORECASE)  # also typed in lower case in a search box
 
 
 def mask(text: str) -> str:
