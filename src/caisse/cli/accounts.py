@@ -15,6 +15,7 @@ import sys
 import typer
 
 from caisse.cli.platform import DbOption, database_url
+from caisse.cli.platform import parse_date as _date
 from caisse.errors import InvalidInput
 
 app = typer.Typer(help="Logins: create, disable, grant access to a file, list (administrators).",
@@ -32,14 +33,6 @@ def _session(db: str | None):
 
     return session_scope(database_url(db))
 
-
-def _date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"not a date (expected YYYY-MM-DD): {value!r}") from None
 
 
 def _password(from_stdin: bool) -> str:

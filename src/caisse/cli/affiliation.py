@@ -12,18 +12,10 @@ import getpass
 import typer
 
 from caisse.cli.platform import DbOption, database_url
-from caisse.errors import InvalidInput
+from caisse.cli.platform import parse_date as _date
 
 app = typer.Typer(help="Affiliate people and companies, record changes and cessations.", no_args_is_help=True)
 
-
-def _date(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"not a date (expected YYYY-MM-DD): {value!r}") from None
 
 
 def _actor():

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import typer
 
-from caisse.cli.platform import DbOption, database_url
+from caisse.cli.platform import DbOption, database_url, parse_date
 
 app = typer.Typer(help="Payment files for the bank (SEPA direct debits, credit transfers).", no_args_is_help=True)
 
-
-def parse_date(value: str | None, field: str) -> dt.date | None:
-    from caisse.errors import InvalidInput
-
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"a date like 2026-03-20 is required, got {value!r}") from None
 
 
 def write_atomically(path: Path, content: bytes) -> None:

@@ -42,14 +42,11 @@ def export(party: int = typer.Option(..., help="File number of the person."),
 def retention(as_of: str = typer.Option(None, help="Apply the rules as on this date (default: today)."),
               db: str | None = DbOption) -> None:
     """Delete or pseudonymise what the retention rules no longer allow to keep (never ledger money)."""
-    from caisse.errors import InvalidInput
+    from caisse.cli.platform import parse_date
     from caisse.services import gdpr
     from caisse.store.db import session_scope
 
-    try:
-        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    except ValueError:
-        raise InvalidInput("as_of", f"not a date (expected YYYY-MM-DD): {as_of!r}") from None
+    day = parse_date(as_of, "as_of") or dt.date.today()
     with session_scope(database_url(db)) as session:
         r = gdpr.apply_retention(session, _system(), day)
     typer.echo(f"login attempts deleted={r.login_attempts_deleted} sessions deleted={r.sessions_deleted} "

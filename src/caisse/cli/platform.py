@@ -9,6 +9,20 @@ db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 DbOption = typer.Option(None, "--db", help="Database URL (default: CAISSE_DATABASE_URL or ./var/caisse.sqlite).")
 
 
+def parse_date(value: str | None, field: str):
+    """The one date parser of the command line: YYYY-MM-DD, else InvalidInput naming the option."""
+    import datetime as dt
+
+    from caisse.errors import InvalidInput
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field, f"not a date (expected YYYY-MM-DD): {value!r}") from None
+
+
 def database_url(db: str | None) -> str:
     from caisse.config import get_settings
 

@@ -8,10 +8,10 @@ Imports of the rules are lazy: the CSV batch is timed as a whole process.
 from __future__ import annotations
 
 import functools
-from datetime import date
 
 import typer
 
+from caisse.cli.platform import parse_date as _date
 from caisse.errors import CaisseError, InvalidInput
 
 _app = typer.Typer(help="Simulate contributions, surcharges and benefits from the legal rules.", no_args_is_help=True)
@@ -51,14 +51,6 @@ EstOpt = typer.Option(False, "--allow-estimates",
                       help="Use amounts marked ESTIMATE (not published) instead of refusing; the answer says so.")
 FeeOpt = typer.Option(None, "--fee-rate", help="Management fee rate of the fund, e.g. 0.0405.")
 
-
-def _date(value: str | None, field: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _require(**values) -> None:
