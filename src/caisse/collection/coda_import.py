@@ -425,6 +425,8 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
             continue
         accounts = state[party]
         _apply(accounts, "credit", None, -mv.amount_cents)
+        if not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
+            continue  # nothing open, nothing to release: imputation_entries would return no entry
         rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
         entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents)
         if entries:
