@@ -61,3 +61,18 @@ def test_bulk_import_equals_receive_payment_line_by_line(db, db_url, sqlite_temp
         other.flush()
         assert ledger_content(other) == ledger_content(db)
     engine_for(twin).dispose()
+
+
+def test_select_in_long_lists_one_query(db):
+    """More values than one IN list holds go as one parameter (JSON array / PostgreSQL array): same rows."""
+    from caisse.collection.db import CHUNK, select_in
+    from caisse.store.models import Party
+
+    ids = [new_debtor(db) for _ in range(3)]
+    db.flush()
+    conn = db.connection()
+    wanted = [*ids, *range(10**8, 10**8 + CHUNK + 5)]  # mostly ids that do not exist
+    assert sorted(r[0] for r in select_in(conn, "SELECT id FROM party WHERE id IN ({in})", wanted)) == sorted(ids)
+    kinds = {r[0] for r in select_in(conn, "SELECT kind FROM party WHERE kind IN ({in})",
+                                     ["person", *(f"x{i}" for i in range(CHUNK + 5))])}
+    assert kinds == set(db.scalars(select(Party.kind).where(Party.kind == "person")))

@@ -132,7 +132,7 @@ def our_reference(digits: str) -> PaymentReference | None:
     return PaymentReference(party_id, 2000 + yy, kind)
 
 
-_LETTERS = {c: str(ord(c) - 55) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_LETTERS = str.maketrans({c: str(ord(c) - 55) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"})
 
 
 def counterparty_iban(account: str) -> str | None:
@@ -150,9 +150,8 @@ def counterparty_iban(account: str) -> str | None:
     if acc.startswith("BE") and (len(acc) != 16 or not acc[4:].isdigit()
                                  or int(acc[14:]) != (int(acc[4:14]) % 97 or 97)):
         return None
-    rearranged = acc[4:] + acc[:4]
-    number = "".join(_LETTERS.get(c, c) for c in rearranged)
-    return acc if int(number) % 97 == 1 else None
+    number = (acc[4:] + acc[:4]).translate(_LETTERS)
+    return acc if number.isascii() and number.isdigit() and int(number) % 97 == 1 else None
 
 
 def _ogm_text(digits: str) -> str:
@@ -426,6 +425,8 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
             continue
         accounts = state[party]
         _apply(accounts, "credit", None, -mv.amount_cents)
+        if not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
+            continue  # nothing open, nothing to release: imputation_entries would return no entry
         rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
         entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents)
         if entries:
@@ -450,7 +451,8 @@ def _balances(session: Session, parties: set[int]) -> dict[int, dict]:
         return state
     accounts = ", ".join(f"'{a}'" for a in (*RECEIVABLE, "credit"))
     sql = (f"SELECT party_id, account, period, SUM(amount_cents), MIN(due_date) FROM ledger_entry "
-           f"WHERE account IN ({accounts}) AND party_id IN ({{in}}) GROUP BY party_id, account, period")
+           f"WHERE account IN ({accounts}) AND party_id IN ({{in}}) GROUP BY party_id, account, period "
+           f"ORDER BY party_id, account, period")
     sqlite = conn.dialect.name != "postgresql"
     for party, account, period, total, due in select_in(conn, sql, sorted(parties)):
         if sqlite and isinstance(due, str):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from functools import lru_cache
 from itertools import combinations
 
 from sqlalchemy import Connection
@@ -35,6 +36,7 @@ _NOISE = {"MR", "MRS", "MS", "M", "MME", "MLLE", "MEVR", "MEVROUW", "DHR", "HEER
           "MONSIEUR", "MADAME", "ET", "EN", "UND", "OU", "OF", "AND", "EPOUX", "ECHTG", "FAM", "FAMILLE", "FAMILIE"}
 
 
+@lru_cache(maxsize=65536)
 def name_tokens(name: str | None) -> frozenset[str]:
     """Upper-case ASCII words of a name without titles ('M. et Mme Lefèvre-Dupont' -> {LEFEVRE, DUPONT})."""
     if not name:

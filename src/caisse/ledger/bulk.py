@@ -95,8 +95,12 @@ def _dedupe(chunk: list[Posting]) -> list[Posting]:
     return list(seen.values()) if len(seen) != len(chunk) else chunk
 
 
+_ENCODER = json.JSONEncoder(default=str)  # what json.dumps(value, default=str) builds on every call
+_SCALARS = (str, int, type(None))  # exact types: equal items then mean the same JSON (True == 1 is excluded)
+
+
 def _json(value: dict | None) -> str | None:
-    return None if value is None else json.dumps(value, default=str)
+    return None if value is None else _ENCODER.encode(value)
 
 
 class _Writer:
@@ -149,21 +153,48 @@ class _Writer:
             raise InvalidInput("corrects", f"unknown transaction(s) referenced: {', '.join(sorted(missing)[:5])}")
         dates: dict[dt.date, object] = {}
         tx_rows = []
+        recorded = self.timestamp(now)
         for p in chunk:
             booked = dates.get(p.booked_on)
             if booked is None:
                 booked = dates[p.booked_on] = self.date(p.booked_on)
-            tx_rows.append((p.key, p.kind, booked, self.timestamp(now), ref_ids.get(p.corrects),
-                            ref_ids.get(p.refers_to), p.reference, p.description))
+            tx_rows.append((p.key, p.kind, booked, recorded, ref_ids.get(p.corrects) if p.corrects else None,
+                            ref_ids.get(p.refers_to) if p.refers_to else None, p.reference, p.description))
         ids = self.insert_transactions(tx_rows)
-        date = self.date
-        entry_rows = [
-            (tid, e.party_id, e.account, e.period, e.amount_cents, None if e.due_date is None else date(e.due_date),
-             e.rule, e.parameter, None if e.explanation is None else _json(e.explanation))
-            for tid, p in zip(ids, chunk, strict=True) for e in p.entries
-        ]
-        self.insert_entries(entry_rows)
+        self.insert_entries(self.entry_rows(ids, chunk, dates))
         return ids
+
+    def entry_rows(self, ids: list[int], chunk: list[Posting], dates: dict) -> list[tuple]:
+        """The driver rows of the chunk's entries. Explanations shared by several entries (the same dict, as
+        an importer builds them) are encoded once."""
+        date = self.date
+        texts: dict[int, str] = {}  # id(explanation) -> JSON; the dicts live as long as ``chunk``
+        flat: dict[tuple, str] = {}  # the items of a dict of scalars -> JSON (imputations repeat a few)
+        rows = []
+        append = rows.append
+        for tid, p in zip(ids, chunk, strict=True):
+            for e in p.entries:
+                expl = e.explanation
+                if expl is not None:
+                    text = texts.get(id(expl))
+                    if text is None:
+                        items = tuple(expl.items())
+                        if all(type(k) is str and type(v) in _SCALARS for k, v in items):
+                            text = flat.get(items)
+                            if text is None:
+                                text = flat[items] = _ENCODER.encode(expl)
+                        else:
+                            text = _ENCODER.encode(expl)
+                        texts[id(expl)] = text
+                    expl = text
+                due = e.due_date
+                if due is not None:
+                    d = dates.get(due)
+                    if d is None:
+                        d = dates[due] = date(due)
+                    due = d
+                append((tid, e.party_id, e.account, e.period, e.amount_cents, due, e.rule, e.parameter, expl))
+        return rows
 
     def date(self, d: dt.date):
         return d

@@ -21,7 +21,8 @@ default, and every imputation entry records the policy that produced it (``param
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from caisse.errors import InvalidInput
 from caisse.ledger.queries import Balance
@@ -38,12 +39,22 @@ class ImputationPolicy:
     rank: tuple[str, ...]  # receivable accounts, first settled first
     honour_designation: bool = True
     source: str = RULE
+    # sort keys already computed: pure in (account, period, due date), and a file of payments asks for the
+    # same few again and again (bounded; not part of the policy's identity)
+    _keys: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def sort_key(self, item: Balance) -> tuple:
-        period = period_end(item.period or "")
-        rank = self.rank.index(item.account) if item.account in self.rank else len(self.rank)
-        due = item.due_date.isoformat() if item.due_date else "9999-12-31"
-        return (period, rank, due) if self.order == "period" else (rank, period, due)
+        memo = (item.account, item.period, item.due_date)
+        found = self._keys.get(memo)
+        if found is None:
+            period = period_end(item.period or "")
+            rank = self.rank.index(item.account) if item.account in self.rank else len(self.rank)
+            due = item.due_date.isoformat() if item.due_date else "9999-12-31"
+            found = (period, rank, due) if self.order == "period" else (rank, period, due)
+            if len(self._keys) > 100_000:
+                self._keys.clear()
+            self._keys[memo] = found
+        return found
 
     def ordered(self, items: list[Balance], designation: str | None = None) -> list[Balance]:
         """The items in imputation order; a designated period's items come first."""
@@ -53,6 +64,7 @@ class ImputationPolicy:
         return ordered
 
 
+@lru_cache(maxsize=4096)
 def period_end(period: str) -> str:
     """'2026Q1' -> '2026-03-31', '2026' -> '2026-12-31' (a year is due with its last quarter); sortable text."""
     if len(period) == 6:
