@@ -270,3 +270,20 @@ def test_the_fast_iban_check_agrees_with_the_parsers():
             assert counterparty_iban(acc) == "BE68539007547034" and expected is None
             continue
         assert counterparty_iban(acc) == expected, acc
+
+
+def test_a_statement_the_bank_sends_again_in_another_file_is_not_booked_twice(db, db_url):
+    jean = new_debtor(db)
+    call_quarter(db, jean, "2026Q1")
+    db.commit()
+    data = coda(pay(83_240, DAY, ogm=ogm(jean, "2026Q1")))
+    import_coda(db_url, data, filename="a.coda")
+    before = (count(db, LedgerTransaction), count(db, BankLine))
+    header = data.split(b"\r\n")[0]
+    resent = data.replace(header, header[:5] + b"010426" + header[11:], 1)  # only the file's creation date differs
+    assert resent != data
+    again = import_coda(db_url, resent, filename="resent.coda")
+    assert not again.already_imported  # another file, kept as received …
+    assert any("already imported" in w for w in again.warnings)  # … whose statement is recognised
+    assert (count(db, LedgerTransaction), count(db, BankLine)) == before
+    assert count(db, BankFile) == 2 and periods(db, jean) == {}

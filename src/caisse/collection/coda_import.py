@@ -212,6 +212,12 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     effective: list[_Line] = []
     statement_ids: dict[int, int] = {}
     for s, st in enumerate(coda.statements, 1):
+        earlier = _already_imported(session, st)
+        if earlier is not None:  # a bank re-sends a statement (new file date, a recap file): never book it twice
+            warnings.append(f"statement {st.statement_number} of account {st.iban or st.account} "
+                            f"({st.old_balance_date} → {st.new_balance_date}) was already imported from file "
+                            f"#{earlier}: kept in this file as received, not booked again")
+            continue
         fund = _is_fund(accounts, st)
         if not fund:
             warnings.append(f"statement {st.statement_number} of account {st.iban or st.account} is not one of the "
@@ -265,6 +271,15 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     session.execute(update(BankFile).where(BankFile.id == file_id).values(
         warnings=warnings or None, summary={"counts": summary.counts, "cents": summary.cents, "queued": len(queue)}))
     return summary
+
+
+def _already_imported(session: Session, st: Statement) -> int | None:
+    """The file an identical statement (same account, number, dates and balances) was imported from, if any."""
+    b = BankStatement
+    return session.scalar(select(b.file_id).where(
+        b.account == st.account[:40], b.statement_number == st.statement_number,
+        b.old_balance_date == st.old_balance_date, b.new_balance_date == st.new_balance_date,
+        b.old_balance_cents == st.old_balance_cents, b.new_balance_cents == st.new_balance_cents).limit(1))
 
 
 def _effective(mine: list[_Line]) -> list[_Line]:
