@@ -255,3 +255,18 @@ def test_invalid_postings_are_refused(db):
     with pytest.raises(InvalidInput, match="period"):
         post(db, Posting("x/4", "charge", day, (Entry("contribution", 100, sam, "2025-1"), Entry("income", -100))))
     assert db.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+def test_a_payment_taken_back_after_its_overpayment_was_refunded_leaves_a_visible_debt(db):
+    jan = new_party(db)
+    call_quarter(db, jan, "2025Q1", CONTRIBUTION, FEE)
+    receive_payment(db, "coda/x/9/1", dt.date(2025, 3, 1), 100000, jan)
+    refund(db, "refund/jan/9", jan, 10170, dt.date(2025, 3, 2), iban="BE68539007547034")
+    assert credit_available(db, jan) == 0
+    return_payment(db, "coda/x/9/1", "coda/x/9/1/return", dt.date(2025, 3, 10), "AM04 insufficient funds")
+    # the quarter is open again (898.30), and the 101.70 already refunded is owed too — never a hidden negative
+    assert credit_available(db, jan) == 0
+    assert items(db, jan) == {("2025Q1", "contribution"): CONTRIBUTION, ("2025Q1", "management_fee"): FEE,
+                              ("2025Q1", "costs"): 10170}
+    assert amount_due(db, jan) == 100000
+    healthy(db)

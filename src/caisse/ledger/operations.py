@@ -266,6 +266,15 @@ def return_payment(session: Session, payment_key: str, key: str, booked_on: dt.d
         done.append(reverse(session, f"{payment_key}/imputation", f"{key}/imputation", booked_on, reason))
     done.append(reverse(session, payment_key, key, booked_on, reason))
     if party is not None:
+        uncovered = -credit_available(session, party)
+        if uncovered > 0:
+            # The money was already refunded or set off before the bank took it back: the debtor now owes it.
+            # Kept as a visible debt (costs of the quarter), never as a negative credit nobody would collect.
+            quarter = f"{booked_on.year}Q{(booked_on.month - 1) // 3 + 1}"
+            done.append(post(session, Posting(f"{key}/uncovered", "charge", booked_on, (
+                Entry("costs", uncovered, party, quarter, booked_on, "Civil Code art. 1235 (undue payment)", None,
+                      {"text": f"amount already refunded or used, on a payment the bank took back: {reason}"}),
+                Entry("credit", -uncovered, party)))))
         again = impute(session, party, f"{key}/reimputation", booked_on)
         if again:
             done.append(again)
