@@ -22,6 +22,8 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from caisse.collection.coda_import import LOCK
+from caisse.collection.db import begin_write
 from caisse.collection.models import BankFile, BankLine, BankStatement, FundBankAccount, ReconciliationItem
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.identifiers import normalize_bic, normalize_iban
@@ -40,6 +42,8 @@ def _now() -> dt.datetime:
 def _item(session: Session, item_id: int) -> tuple[ReconciliationItem, BankLine]:
     if type(item_id) is not int or item_id <= 0:
         raise InvalidInput("item", f"a reconciliation item number is required, got {item_id!r}")
+    # Two desk users acting on parked money at once must not both spend it: same lock as imports and exports.
+    begin_write(session.connection(), LOCK)
     item = session.get(ReconciliationItem, item_id)
     if item is None:
         raise NotFound("reconciliation item", item_id)
