@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     login_max_failures_per_origin: int = 30
+    imputation_policy: str | None = None  # see caisse.ledger.imputation.POLICIES (default: oldest period, principal)
     four_eyes_threshold_cents: int = 50_000  # refunds, write-offs, waivers, plans above this need a 2nd person
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -20,7 +20,6 @@ default, and every imputation entry records the policy that produced it (``param
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -88,8 +87,11 @@ DEFAULT_POLICY_NAME = "oldest-period-principal-first"
 
 
 def policy_named(name: str | None = None) -> ImputationPolicy:
-    """The named policy, else ``CAISSE_IMPUTATION_POLICY``, else the default."""
-    name = name or os.environ.get("CAISSE_IMPUTATION_POLICY") or DEFAULT_POLICY_NAME
+    """The named policy, else the setting ``CAISSE_IMPUTATION_POLICY`` (environment or .env), else the default."""
+    if not name:
+        from caisse.config import get_settings
+
+        name = get_settings().imputation_policy or DEFAULT_POLICY_NAME
     try:
         return POLICIES[name]
     except KeyError:
