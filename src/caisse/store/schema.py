@@ -1,5 +1,6 @@
 """All tables of the fund, for Alembic and the tests: import every module that defines models."""
 
+from caisse.batches import models as batch_models  # noqa: F401  (the fund's calendar)
 from caisse.ledger import models as ledger_models  # noqa: F401  (ledger)
 from caisse.store import models  # noqa: F401  (platform and affiliation)
 from caisse.store.models import Base

@@ -1,0 +1,139 @@
+"""Who owes what for a quarter: one set-based SELECT over every affiliation, read into numpy arrays.
+
+An affiliation counts for a quarter when it is (or was) effective — status ``affiliated`` or ``ceased`` — and
+its activity overlaps the quarter: contributions are due from the quarter in which the activity starts up to
+the quarter in which it ends (legislation.md §1.1, §4.1). The contributor category of the quarter is the
+``category_period`` overlapping the quarter with the latest start (the category in force at the end of the
+quarter). A person with two affiliations overlapping the same quarter (ceased and started again) counts once,
+with the latest one.
+
+Incomes: the reference income of a provisional contribution is the tax income of N-3 *known on 1 January of
+year N* (legislation.md §1.1: "the fund uses the income known on 1 January of year N"; a later revision does
+not change it); when several assessments are known, the latest ``assessed_on`` wins. An ``estimate`` of year
+N (a reduction or increase the affiliate asked for) replaces it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import Date, Integer, bindparam, text
+
+from caisse.rules.contributions import CATEGORIES
+from caisse.services.calendar import Quarter
+from caisse.store.db import engine_for
+
+_QUARTER_SQL = """
+WITH cat AS (
+    SELECT cp.affiliation_id, cp.category, cp.pension_received, cp.reduced_regime_opt_out,
+           ROW_NUMBER() OVER (PARTITION BY cp.affiliation_id ORDER BY cp.valid_from DESC, cp.id DESC) AS rn
+    FROM category_period cp
+    WHERE cp.valid_from <= :q_end AND (cp.valid_to IS NULL OR cp.valid_to >= :q_start)
+),
+aff AS (
+    SELECT a.*, ROW_NUMBER() OVER (PARTITION BY a.person_id ORDER BY a.start_date DESC, a.id DESC) AS rn
+    FROM affiliation a
+    WHERE a.status IN ('affiliated', 'ceased') AND a.start_date <= :q_end
+      AND (a.end_date IS NULL OR a.end_date >= :q_start)
+),
+ref AS (
+    SELECT pi.person_id, pi.amount_cents,
+           ROW_NUMBER() OVER (PARTITION BY pi.person_id ORDER BY pi.assessed_on DESC, pi.id DESC) AS rn
+    FROM professional_income pi
+    WHERE pi.year = :ref_year AND pi.source = 'tax' AND pi.assessed_on <= :known_on
+),
+est AS (
+    SELECT pi.person_id, pi.amount_cents,
+           ROW_NUMBER() OVER (PARTITION BY pi.person_id ORDER BY pi.assessed_on DESC, pi.id DESC) AS rn
+    FROM professional_income pi
+    WHERE pi.year = :year AND pi.source = 'estimate'
+)
+SELECT aff.person_id, p.language, c.category, c.pension_received, c.reduced_regime_opt_out,
+       aff.primostarter, CAST(aff.start_date AS VARCHAR(10)),
+       CASE WHEN aff.requested_on <= aff.start_date THEN 1 ELSE 0 END,
+       ref.amount_cents, est.amount_cents
+FROM aff
+JOIN party p ON p.id = aff.person_id
+LEFT JOIN cat c ON c.affiliation_id = aff.id AND c.rn = 1
+LEFT JOIN ref ON ref.person_id = aff.person_id AND ref.rn = 1
+LEFT JOIN est ON est.person_id = aff.person_id AND est.rn = 1
+WHERE aff.rn = 1
+ORDER BY aff.person_id
+"""
+
+NO_CATEGORY = -1
+MISSING = -1
+
+
+@dataclass
+class QuarterPopulation:
+    quarter: Quarter
+    party: np.ndarray  # int64 file numbers (person ids), sorted
+    language: list[str]
+    category: np.ndarray  # int8 code in CATEGORIES order, NO_CATEGORY when no category covers the quarter
+    pension: np.ndarray  # bool: pension received (post_pension); True when unknown
+    opt_out: np.ndarray  # bool
+    primostarter: np.ndarray  # bool: flagged primostarter AND within the first 4 quarters AND main
+    quarters_since_start: np.ndarray  # int: 0 for the quarter of the start
+    start_year: np.ndarray  # int
+    in_time: np.ndarray  # bool: affiliation requested on or before the start of the activity
+    starter: np.ndarray  # bool: started after 1 January N-3 (art. 13bis: no full year N-3 to use)
+    reference_income: np.ndarray  # int64 cents of N-3 known on 1 January N, MISSING if none
+    estimate: np.ndarray  # int64 cents, MISSING if none
+
+    def __len__(self) -> int:
+        return len(self.party)
+
+
+def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
+    year = quarter.year
+    stmt = text(_QUARTER_SQL).bindparams(
+        bindparam("q_start", type_=Date), bindparam("q_end", type_=Date), bindparam("known_on", type_=Date),
+        bindparam("ref_year", type_=Integer), bindparam("year", type_=Integer))
+    with engine_for(url).connect() as conn:
+        rows = conn.execute(stmt, {"q_start": quarter.first_day, "q_end": quarter.last_day,
+                                   "known_on": dt.date(year, 1, 1), "ref_year": year - 3, "year": year}).all()
+    n = len(rows)
+    if n == 0:
+        empty_i = np.zeros(0, np.int64)
+        empty_b = np.zeros(0, bool)
+        return QuarterPopulation(quarter, empty_i, [], np.zeros(0, np.int8), empty_b, empty_b, empty_b, empty_i,
+                                 empty_i, empty_b, empty_b, empty_i, empty_i)
+    cols = list(zip(*rows, strict=True))
+    codes = {c: i for i, c in enumerate(CATEGORIES)}
+    category = np.array([codes.get(c, NO_CATEGORY) if c is not None else NO_CATEGORY for c in cols[2]], np.int8)
+    start = np.array(cols[6], dtype="datetime64[D]")
+    months = start.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    start_year = months // 12 + 1970
+    start_q = start_year * 4 + (months % 12) // 3
+    since = (year * 4 + quarter.number - 1) - start_q
+    primo = np.array(cols[5], dtype=bool) & (since < 4) & (category == CATEGORIES.index("main"))
+    return QuarterPopulation(
+        quarter=quarter,
+        party=np.array(cols[0], np.int64),
+        language=list(cols[1]),
+        category=category,
+        pension=np.array([True if v is None else bool(v) for v in cols[3]], bool),
+        opt_out=np.array([bool(v) for v in cols[4]], bool),
+        primostarter=primo,
+        quarters_since_start=since.astype(np.int64),
+        start_year=start_year.astype(np.int64),
+        in_time=np.array(cols[7], dtype=bool),
+        starter=start > np.datetime64(f"{year - 3}-01-01"),
+        reference_income=np.array([MISSING if v is None else int(v) for v in cols[8]], np.int64),
+        estimate=np.array([MISSING if v is None else int(v) for v in cols[9]], np.int64),
+    )
+
+
+def ogm_digits(party: np.ndarray, year: int, kind: int) -> list[str]:
+    """The 12 digits of ``caisse.references`` (file number 7 digits, year 2 digits, kind, mod 97), vectorised."""
+    base = party.astype(np.int64) * 1000 + (year % 100) * 10 + kind
+    check = base % 97
+    check[check == 0] = 97
+    return [f"{b:010d}{c:02d}" for b, c in zip(base.tolist(), check.tolist(), strict=True)]
+
+
+def printed(ogm12: str) -> str:
+    return f"+++{ogm12[:3]}/{ogm12[3:7]}/{ogm12[7:]}+++"
