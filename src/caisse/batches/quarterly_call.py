@@ -53,6 +53,13 @@ def fee_fraction(fee_rate: str | None) -> Fraction | None:
     return rc.parse_fee_rate(fee_rate)
 
 
+def fee_text(fee: Fraction) -> str:
+    """0.0405 as text, exactly (a Fraction of a decimal rate)."""
+    from decimal import Decimal
+
+    return format((Decimal(fee.numerator) / Decimal(fee.denominator)).normalize(), "f")
+
+
 @dataclass
 class CallCalc:
     """Amounts of the quarter for the rows of a population that owe something (``due`` mask)."""
@@ -192,7 +199,7 @@ def _explanations(calc: CallCalc, i: int, fee: Fraction | None) -> tuple[dict, d
     contribution = {"text": text, "calc": inputs}
     fee_expl = None
     if fee is not None:
-        fee_expl = {"text": f"management fee {float(fee * 100):.4g} % of {amount}", "rate": str(fee)}
+        fee_expl = {"text": f"management fee {fee_text(fee * 100)} % of {amount}", "rate": fee_text(fee)}
     return contribution, fee_expl, rule, parameter
 
 
@@ -236,7 +243,7 @@ def run(url: str, quarter: str, *, fee_rate: str | None = None, allow_estimates:
                 lines = [DebtLine("contribution", c, rule, parameter, c_expl)]
                 if calc.total[i] != c:
                     lines.append(DebtLine("management_fee", int(calc.total[i]) - c, FEE_RULE,
-                                          f"management_fee_rate={float(fee_p):.6g}", f_expl))
+                                          f"management_fee_rate={fee_text(fee_p)}", f_expl))
                 out.append(charge_posting(keys[j], int(rows_party[j]), str(q), calc.due_date[i], booked, lines,
                                           description=f"Quarterly call {q}", reference=printed(ogms[j])))
             return out

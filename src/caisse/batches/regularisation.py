@@ -29,7 +29,7 @@ from sqlalchemy import Date, Integer, bindparam, text
 
 from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
 from caisse.batches.population import NO_CATEGORY, load_quarter, ogm_digits, printed
-from caisse.batches.quarterly_call import FEE_RULE, fee_fraction
+from caisse.batches.quarterly_call import FEE_RULE, fee_fraction, fee_text
 from caisse.errors import InvalidInput, UnknownParameter
 from caisse.ledger import DebtLine, charge_posting
 from caisse.money import div_half_up, fmt
@@ -166,7 +166,7 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         first_keys.append(f"{notice_keys[j]}/{year}Q{k + 1}")
     ogms = ogm_digits(party[todo], year, 9)
     now = utcnow()
-    fee_param = None if fee is None else f"management_fee_rate={float(fee):.6g}"
+    fee_param = None if fee is None else f"management_fee_rate={fee_text(fee)}"
 
     def postings(idx: np.ndarray):
         out = []
@@ -181,7 +181,10 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
                 cat = rc.CATEGORIES[int(category[i, k])] if category[i, k] != NO_CATEGORY else None
                 calc = {"year": year, "quarter": k + 1, "income": int(income[i]), "quarters": int(quarters[i]),
                         "category": cat, "definitive": int(definitive[i, k].sum()), "called": int(called[i, k].sum()),
-                        "assessed_on": assessed[i]}
+                        "assessed_on": assessed[i], "called_by_quarter": [int(x) for x in called[i].sum(axis=1)],
+                        "affiliated": [bool(x) for x in affiliated[i]]}
+                if fee is not None:
+                    calc["fee_rate"] = fee_text(fee)
                 if primo[i, k]:
                     calc["primostarter"] = True
                 if len(set(cat_codes)) > 1:

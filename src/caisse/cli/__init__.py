@@ -31,13 +31,16 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from caisse.cli import affiliation, audit, ledger, platform, simulate
+    from caisse.cli import affiliation, audit, imports, ledger, platform, run, simulate
 
     platform.register(app)
     app.add_typer(affiliation.app, name="affiliate")
     app.add_typer(audit.app, name="audit")
     app.add_typer(simulate.app, name="simulate")
     app.add_typer(ledger.app, name="ledger")
+    app.add_typer(run.app, name="run")
+    app.add_typer(run.notice_app, name="notice")
+    app.add_typer(imports.app, name="import")
 
 
 _register()
