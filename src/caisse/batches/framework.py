@@ -181,6 +181,16 @@ NOTICE_COLUMNS = ("key", "kind", "party_id", "period", "amount_cents", "due_date
                   "batch_key", "created_at")
 
 
+def _is_duplicate(exc: Exception) -> bool:
+    """A unique-key violation, whether raised through SQLAlchemy or by the driver (bulk insert)."""
+    import sqlite3
+
+    import psycopg.errors
+
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.IntegrityError | psycopg.errors.UniqueViolation)
+
+
 def _insert_notices(url: str, rows: list[tuple]) -> int:
     """Insert notice rows (NOTICE_COLUMNS order) in one transaction; rows whose key a concurrent run wrote
     meanwhile are left out. Returns the number inserted."""
@@ -197,7 +207,9 @@ def _insert_notices(url: str, rows: list[tuple]) -> int:
             with engine.begin() as conn:
                 bulk.insert_rows(conn, Notice.__table__, NOTICE_COLUMNS, prepared(rows))
             return len(rows)
-        except IntegrityError:
+        except Exception as exc:
+            if not _is_duplicate(exc):
+                raise
             taken = set()
             with engine.connect() as conn:
                 keys = [r[0] for r in rows]
