@@ -69,6 +69,7 @@ T = {
         "regularisation_line": "Régularisation {period}", "costs": "Frais",
         "period": "Période", "called": "Demandé", "surcharges": "Majorations", "paid": "Payé", "balance": "Solde",
         "total_due": "Total dû", "credit": "Crédit en votre faveur : {amount}",
+        "fee_law": "frais de la caisse, en % des cotisations",
         "estimate": "ATTENTION : calcul basé sur des montants ESTIMÉS, pas encore publiés.",
     },
     "nl": {
@@ -106,6 +107,7 @@ T = {
         "regularisation_line": "Regularisatie {period}", "costs": "Kosten",
         "period": "Periode", "called": "Gevraagd", "surcharges": "Verhogingen", "paid": "Betaald", "balance": "Saldo",
         "total_due": "Totaal verschuldigd", "credit": "Tegoed in uw voordeel: {amount}",
+        "fee_law": "kosten van het fonds, in % van de bijdragen",
         "estimate": "LET OP: berekening op GERAAMDE bedragen, nog niet gepubliceerd.",
     },
     "de": {
@@ -144,6 +146,7 @@ T = {
         "regularisation_line": "Regularisierung {period}", "costs": "Kosten",
         "period": "Zeitraum", "called": "Verlangt", "surcharges": "Zuschläge", "paid": "Bezahlt", "balance": "Saldo",
         "total_due": "Insgesamt geschuldet", "credit": "Guthaben zu Ihren Gunsten: {amount}",
+        "fee_law": "Kosten der Kasse, in % der Beiträge",
         "estimate": "ACHTUNG: Berechnung auf GESCHÄTZTEN, noch nicht veröffentlichten Beträgen.",
     },
 }
@@ -362,10 +365,13 @@ def render(doc: Document) -> bytes:
         pdf.drawString(left, py, _ogm_printed(doc.ogm12))
         py -= 5.5 * mm
         pdf.setFont(regular, 9)
-        for line in [*_wrap(text, regular, 9, right - left - qr_size - 6 * mm),
-                     *_wrap(t["scan"], regular, 8, right - left - qr_size - 6 * mm)]:
+        for line in _wrap(text, regular, 9, right - left - qr_size - 6 * mm):
             pdf.drawString(left, py, line)
             py -= 4.2 * mm
+        pdf.setFont(regular, 8)
+        for line in _wrap(t["scan"], regular, 8, right - left - qr_size - 6 * mm):
+            pdf.drawString(left, py, line)
+            py -= 3.8 * mm
         late = t["late_company"] if doc.kind == "company_call" else t["late"]
         pdf.setFont(regular, 8)
         for line in _wrap(late, regular, 8, right - left - qr_size - 6 * mm):
@@ -404,7 +410,7 @@ def render(doc: Document) -> bytes:
 
 
 def _amount_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:
-    cols = (left, left + 44 * mm, left + 50 * mm, right - 34 * mm)
+    cols = (left, left + 56 * mm, left + 60 * mm, right - 32 * mm)
     pdf.setFont(bold, 8.5)
     pdf.drawString(cols[0], y, t["col_what"])
     pdf.drawRightString(cols[2] - 2 * mm, y, t["col_amount"])
@@ -521,7 +527,7 @@ def _quarterly_steps(calc: dict, fee_rate: str | None, lang: str) -> tuple[list[
     for k in ("revalue", "starter", "chosen"):
         if k in texts:
             why["contribution"] = texts[k]
-    why["contribution"] = why.get("contribution", texts.get("annual", "")) + " " + texts.get("annual", "")
+    why.setdefault("contribution", texts.get("annual", ""))
     if "fee" in texts:
         why["management_fee"] = texts["fee"]
     return steps, why, result.explanation.uses_estimates
@@ -579,8 +585,8 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
         fee = next((_fee_rate(e.explanation) for e in entries if e.account == "management_fee"), None)
         steps, why, estimates = _quarterly_steps(calc, fee, lang)
         for e in entries:
-            lines.append(Line(t[e.account], int(e.amount_cents), why.get(e.account, ""),
-                              e.rule or ""))
+            law = t["fee_law"] if e.account == "management_fee" else e.rule or ""
+            lines.append(Line(t[e.account], int(e.amount_cents), why.get(e.account, ""), law))
     elif notice.kind == "company_call":
         e = entries[0]
         steps, why, estimates = _company_steps(e.explanation["calc"], lang)
