@@ -25,7 +25,10 @@ from caisse.rules.contributions import CATEGORIES
 from caisse.services.calendar import Quarter
 from caisse.store.db import engine_for
 
-_QUARTER_SQL = """
+# Three plain queries joined in numpy by person id: each is one scan (+ a sort for the window), whatever the
+# planner's statistics (a single query joining the windowed sub-selects was planned as nested loops by
+# PostgreSQL on freshly loaded tables: minutes instead of seconds).
+_AFFILIATION_SQL = """
 WITH cat AS (
     SELECT cp.affiliation_id, cp.category, cp.pension_received, cp.reduced_regime_opt_out,
            ROW_NUMBER() OVER (PARTITION BY cp.affiliation_id ORDER BY cp.valid_from DESC, cp.id DESC) AS rn
@@ -33,35 +36,45 @@ WITH cat AS (
     WHERE cp.valid_from <= :q_end AND (cp.valid_to IS NULL OR cp.valid_to >= :q_start)
 ),
 aff AS (
-    SELECT a.*, ROW_NUMBER() OVER (PARTITION BY a.person_id ORDER BY a.start_date DESC, a.id DESC) AS rn
+    SELECT a.id, a.person_id, a.primostarter, a.start_date, a.requested_on,
+           ROW_NUMBER() OVER (PARTITION BY a.person_id ORDER BY a.start_date DESC, a.id DESC) AS rn
     FROM affiliation a
     WHERE a.status IN ('affiliated', 'ceased') AND a.start_date <= :q_end
       AND (a.end_date IS NULL OR a.end_date >= :q_start)
-),
-ref AS (
-    SELECT pi.person_id, pi.amount_cents,
-           ROW_NUMBER() OVER (PARTITION BY pi.person_id ORDER BY pi.assessed_on DESC, pi.id DESC) AS rn
-    FROM professional_income pi
-    WHERE pi.year = :ref_year AND pi.source = 'tax' AND pi.assessed_on <= :known_on
-),
-est AS (
-    SELECT pi.person_id, pi.amount_cents,
-           ROW_NUMBER() OVER (PARTITION BY pi.person_id ORDER BY pi.assessed_on DESC, pi.id DESC) AS rn
-    FROM professional_income pi
-    WHERE pi.year = :year AND pi.source = 'estimate'
 )
 SELECT aff.person_id, p.language, c.category, c.pension_received, c.reduced_regime_opt_out,
        aff.primostarter, CAST(aff.start_date AS VARCHAR(10)),
-       CASE WHEN aff.requested_on <= aff.start_date THEN 1 ELSE 0 END,
-       ref.amount_cents, est.amount_cents
+       CASE WHEN aff.requested_on <= aff.start_date THEN 1 ELSE 0 END
 FROM aff
 JOIN party p ON p.id = aff.person_id
 LEFT JOIN cat c ON c.affiliation_id = aff.id AND c.rn = 1
-LEFT JOIN ref ON ref.person_id = aff.person_id AND ref.rn = 1
-LEFT JOIN est ON est.person_id = aff.person_id AND est.rn = 1
 WHERE aff.rn = 1
 ORDER BY aff.person_id
 """
+
+_INCOME_SQL = """
+SELECT person_id, amount_cents FROM (
+    SELECT pi.person_id, pi.amount_cents,
+           ROW_NUMBER() OVER (PARTITION BY pi.person_id ORDER BY pi.assessed_on DESC, pi.id DESC) AS rn
+    FROM professional_income pi
+    WHERE pi.year = :year AND pi.source = :source AND pi.assessed_on <= :known_on
+) latest WHERE rn = 1
+"""
+
+
+def _incomes(conn, year: int, source: str, known_on: dt.date, party: np.ndarray) -> np.ndarray:
+    """Income per row of ``party`` (sorted), MISSING where none."""
+    stmt = text(_INCOME_SQL).bindparams(bindparam("year", type_=Integer), bindparam("known_on", type_=Date))
+    rows = conn.execute(stmt, {"year": year, "source": source, "known_on": known_on}).all()
+    out = np.full(len(party), MISSING, np.int64)
+    if rows and len(party):
+        pid = np.array([r[0] for r in rows], np.int64)
+        amount = np.array([int(r[1]) for r in rows], np.int64)
+        pos = np.searchsorted(party, pid)
+        ok = (pos < len(party)) & (party[np.minimum(pos, len(party) - 1)] == pid)
+        out[pos[ok]] = amount[ok]
+    return out
+
 
 NO_CATEGORY = -1
 MISSING = -1
@@ -89,12 +102,12 @@ class QuarterPopulation:
 
 def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
     year = quarter.year
-    stmt = text(_QUARTER_SQL).bindparams(
-        bindparam("q_start", type_=Date), bindparam("q_end", type_=Date), bindparam("known_on", type_=Date),
-        bindparam("ref_year", type_=Integer), bindparam("year", type_=Integer))
+    stmt = text(_AFFILIATION_SQL).bindparams(bindparam("q_start", type_=Date), bindparam("q_end", type_=Date))
     with engine_for(url).connect() as conn:
-        rows = conn.execute(stmt, {"q_start": quarter.first_day, "q_end": quarter.last_day,
-                                   "known_on": dt.date(year, 1, 1), "ref_year": year - 3, "year": year}).all()
+        rows = conn.execute(stmt, {"q_start": quarter.first_day, "q_end": quarter.last_day}).all()
+        party = np.array([r[0] for r in rows], np.int64)
+        reference = _incomes(conn, year - 3, "tax", dt.date(year, 1, 1), party)
+        estimate = _incomes(conn, year, "estimate", dt.date(9999, 12, 31), party)
     n = len(rows)
     if n == 0:
         empty_i = np.zeros(0, np.int64)
@@ -112,7 +125,7 @@ def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
     primo = np.array(cols[5], dtype=bool) & (since < 4) & (category == CATEGORIES.index("main"))
     return QuarterPopulation(
         quarter=quarter,
-        party=np.array(cols[0], np.int64),
+        party=party,
         language=list(cols[1]),
         category=category,
         pension=np.array([True if v is None else bool(v) for v in cols[3]], bool),
@@ -122,8 +135,8 @@ def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
         start_year=start_year.astype(np.int64),
         in_time=np.array(cols[7], dtype=bool),
         starter=start > np.datetime64(f"{year - 3}-01-01"),
-        reference_income=np.array([MISSING if v is None else int(v) for v in cols[8]], np.int64),
-        estimate=np.array([MISSING if v is None else int(v) for v in cols[9]], np.int64),
+        reference_income=reference,
+        estimate=estimate,
     )
 
 
