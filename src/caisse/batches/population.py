@@ -29,28 +29,39 @@ from caisse.store.db import engine_for
 # planner's statistics (a single query joining the windowed sub-selects was planned as nested loops by
 # PostgreSQL on freshly loaded tables: minutes instead of seconds).
 _AFFILIATION_SQL = """
-WITH cat AS (
-    SELECT cp.affiliation_id, cp.category, cp.pension_received, cp.reduced_regime_opt_out,
-           ROW_NUMBER() OVER (PARTITION BY cp.affiliation_id ORDER BY cp.valid_from DESC, cp.id DESC) AS rn
-    FROM category_period cp
-    WHERE cp.valid_from <= :q_end AND (cp.valid_to IS NULL OR cp.valid_to >= :q_start)
-),
-aff AS (
+SELECT person_id, id, primostarter, CAST(start_date AS VARCHAR(10)),
+       CASE WHEN requested_on <= start_date THEN 1 ELSE 0 END
+FROM (
     SELECT a.id, a.person_id, a.primostarter, a.start_date, a.requested_on,
            ROW_NUMBER() OVER (PARTITION BY a.person_id ORDER BY a.start_date DESC, a.id DESC) AS rn
     FROM affiliation a
     WHERE a.status IN ('affiliated', 'ceased') AND a.start_date <= :q_end
       AND (a.end_date IS NULL OR a.end_date >= :q_start)
-)
-SELECT aff.person_id, p.language, c.category, c.pension_received, c.reduced_regime_opt_out,
-       aff.primostarter, CAST(aff.start_date AS VARCHAR(10)),
-       CASE WHEN aff.requested_on <= aff.start_date THEN 1 ELSE 0 END
-FROM aff
-JOIN party p ON p.id = aff.person_id
-LEFT JOIN cat c ON c.affiliation_id = aff.id AND c.rn = 1
-WHERE aff.rn = 1
-ORDER BY aff.person_id
+) latest WHERE rn = 1
+ORDER BY person_id
 """
+
+_CATEGORY_SQL = """
+SELECT affiliation_id, category, pension_received, reduced_regime_opt_out FROM (
+    SELECT cp.affiliation_id, cp.category, cp.pension_received, cp.reduced_regime_opt_out,
+           ROW_NUMBER() OVER (PARTITION BY cp.affiliation_id ORDER BY cp.valid_from DESC, cp.id DESC) AS rn
+    FROM category_period cp
+    WHERE cp.valid_from <= :q_end AND (cp.valid_to IS NULL OR cp.valid_to >= :q_start)
+) latest WHERE rn = 1
+"""
+
+_LANGUAGE_SQL = "SELECT id, language FROM party WHERE kind = 'person' ORDER BY id"
+
+
+def _lookup(keys: np.ndarray, found_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``keys``: (index into ``found_keys`` sorted, found?)."""
+    order = np.argsort(found_keys, kind="stable")
+    sorted_keys = found_keys[order]
+    pos = np.searchsorted(sorted_keys, keys)
+    inside = pos < len(sorted_keys)
+    ok = inside & (sorted_keys[np.minimum(pos, max(len(sorted_keys) - 1, 0))] == keys) if len(sorted_keys) else inside
+    return order[np.minimum(pos, max(len(sorted_keys) - 1, 0))], ok
+
 
 _INCOME_SQL = """
 SELECT person_id, amount_cents FROM (
@@ -102,10 +113,22 @@ class QuarterPopulation:
 
 def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
     year = quarter.year
-    stmt = text(_AFFILIATION_SQL).bindparams(bindparam("q_start", type_=Date), bindparam("q_end", type_=Date))
+    dates = {"q_start": quarter.first_day, "q_end": quarter.last_day}
     with engine_for(url).connect() as conn:
-        rows = conn.execute(stmt, {"q_start": quarter.first_day, "q_end": quarter.last_day}).all()
-        party = np.array([r[0] for r in rows], np.int64)
+        affs = conn.execute(text(_AFFILIATION_SQL).bindparams(
+            bindparam("q_start", type_=Date), bindparam("q_end", type_=Date)), dates).all()
+        cats = conn.execute(text(_CATEGORY_SQL).bindparams(
+            bindparam("q_start", type_=Date), bindparam("q_end", type_=Date)), dates).all()
+        langs = conn.execute(text(_LANGUAGE_SQL)).all()
+        party = np.array([r[0] for r in affs], np.int64)
+        # one row per person: language, affiliation, category (joined here, not by the planner)
+        cat_at, cat_ok = _lookup(np.array([r[1] for r in affs], np.int64),
+                                 np.array([r[0] for r in cats], np.int64))
+        lang_at, _ = _lookup(party, np.array([r[0] for r in langs], np.int64))
+        rows = []
+        for k, r in enumerate(affs):
+            c = cats[cat_at[k]] if cat_ok[k] else (None, None, None, None)
+            rows.append((r[0], langs[lang_at[k]][1], c[1], c[2], c[3], r[2], r[3], r[4]))
         reference = _incomes(conn, year - 3, "tax", dt.date(year, 1, 1), party)
         estimate = _incomes(conn, year, "estimate", dt.date(9999, 12, 31), party)
     n = len(rows)

@@ -24,6 +24,7 @@ before the start of the activity) pays the first two quarters one quarter later 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -165,6 +166,16 @@ def _category_word(code: int) -> str:
     return rc.CATEGORIES[code] if 0 <= code < len(rc.CATEGORIES) else "post_pension"
 
 
+@functools.lru_cache(maxsize=16)
+def _fee_texts(fee: Fraction | None) -> tuple[str, str] | None:
+    return None if fee is None else (fee_text(fee * 100), fee_text(fee))
+
+
+@functools.lru_cache(maxsize=16)
+def _coefficient_text(coefficient: str) -> str:
+    return f"{float(Fraction(coefficient)):.8g}"
+
+
 def _explanations(calc: CallCalc, i: int, fee: Fraction | None) -> tuple[dict, dict | None, str, str]:
     """(contribution explanation, fee explanation, rule, parameter) of row ``i``: a one-line text and the
     inputs that let ``caisse.rules.contributions.provisional`` recompute (and explain) the amount."""
@@ -193,13 +204,14 @@ def _explanations(calc: CallCalc, i: int, fee: Fraction | None) -> tuple[dict, d
     else:
         inputs["reference_income"] = int(pop.reference_income[i])
         text = f"provisional contribution {q} ({cat}) on the {q.year - 3} income " \
-               f"{fmt(int(pop.reference_income[i]))} revalued × {float(Fraction(calc.params['coefficient'])):.8g}" \
+               f"{fmt(int(pop.reference_income[i]))} revalued × {_coefficient_text(calc.params['coefficient'])}" \
                f" = {fmt(int(calc.basis[i]))}: {amount}"
         rule, parameter = "AR n° 38 art. 11 §3", calc.params["reference"]
     contribution = {"text": text, "calc": inputs}
     fee_expl = None
     if fee is not None:
-        fee_expl = {"text": f"management fee {fee_text(fee * 100)} % of {amount}", "rate": fee_text(fee)}
+        percent, rate = _fee_texts(fee)
+        fee_expl = {"text": f"management fee {percent} % of {amount}", "rate": rate}
     return contribution, fee_expl, rule, parameter
 
 
@@ -243,7 +255,7 @@ def run(url: str, quarter: str, *, fee_rate: str | None = None, allow_estimates:
                 lines = [DebtLine("contribution", c, rule, parameter, c_expl)]
                 if calc.total[i] != c:
                     lines.append(DebtLine("management_fee", int(calc.total[i]) - c, FEE_RULE,
-                                          f"management_fee_rate={fee_text(fee_p)}", f_expl))
+                                          fee_parameter, f_expl))
                 out.append(charge_posting(keys[j], int(rows_party[j]), str(q), calc.due_date[i], booked, lines,
                                           description=f"Quarterly call {q}", reference=printed(ogms[j])))
             return out
@@ -253,6 +265,7 @@ def run(url: str, quarter: str, *, fee_rate: str | None = None, allow_estimates:
                      calc.due_date[rows[j]], ogms[j], pop.language[rows[j]], key, now) for j in idx.tolist()]
 
         rows_party = parties.tolist()
+        fee_parameter = None if fee_p is None else f"management_fee_rate={fee_text(fee_p)}"
         write_chunks(url, len(rows), postings, notices, posted_keys=existing_keys(url, "ledger_transaction", key + "/"),
                      notice_keys=existing_keys(url, "notice", key + "/"), keys=keys, summary=summary,
                      progress=progress, **({"chunk": chunk} if chunk else {}))
