@@ -69,7 +69,11 @@ def read_back(url: str) -> tuple[list, list, list]:
         tx = conn.execute(text(f"SELECT id, {', '.join(TX_COLUMNS)} FROM ledger_transaction ORDER BY id")).all()
         en = conn.execute(text(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM ledger_entry ORDER BY id")).all()
         no = conn.execute(text(f"SELECT {', '.join(NOTICE_COLUMNS)} FROM notice ORDER BY id")).all()
-    return [tuple(r) for r in tx], [tuple(r) for r in en], [tuple(r) for r in no]
+    import json
+
+    # the explanation as the JSON text the database holds (PostgreSQL hands back a dict)
+    en = [(*r[:-1], json.dumps(r[-1]) if isinstance(r[-1], dict) else r[-1]) for r in en]
+    return [tuple(r) for r in tx], en, [tuple(r) for r in no]
 
 
 def raw_insert(kind: str, url: str, tx: list, en: list, no: list) -> float:

@@ -14,6 +14,7 @@ Entry points: ``notice_pdf(session, notice_id)`` (the portal), ``statement_pdf(s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,12 +262,23 @@ def _mask_patterns(n: int) -> np.ndarray:
                      ((i * j) % 3 + (i + j) % 2) % 2 == 0])
 
 
+def _cache_rs_generator() -> None:
+    """The Reed-Solomon generator polynomial depends only on the number of error-correction codewords (the same
+    for every notice); reportlab rebuilds it for every code. Memoise it (a pure function, never mutated)."""
+    from reportlab.graphics.barcode import qrencoder
+
+    fn = qrencoder.QRUtil.getErrorCorrectPolynomial
+    if not hasattr(fn, "cache_info"):
+        qrencoder.QRUtil.getErrorCorrectPolynomial = staticmethod(functools.lru_cache(maxsize=64)(fn))
+
+
 def qr_modules(payload: str) -> np.ndarray:
     """The QR matrix (True = dark) of ``payload`` at error correction level M, best mask by penalty.
 
     The data is placed once (mask 0); the seven other masks are XORs of it on the data modules."""
     from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
 
+    _cache_rs_generator()
     qr = QRCode(None, QRErrorCorrectLevel.M)
     qr.addData(payload)
     qr.version = version = qr.calculate_version()
