@@ -39,9 +39,11 @@ def _register() -> None:
         export,
         gdpr,
         import_coda,
+        imports,
         ledger,
         platform,
         reconcile,
+        run,
         simulate,
     )
 
@@ -56,10 +58,10 @@ def _register() -> None:
     app.add_typer(export.app, name="export")
     app.add_typer(reconcile.app, name="reconcile")
     app.add_typer(reconcile.mandate_app, name="mandate")
-    # `caisse import` belongs to cli/imports.py (tax-income); until it is merged, coda gets its own group.
-    imports_app = typer.Typer(help="Files from the outside world.", no_args_is_help=True)
-    imports_app.command("coda")(import_coda.coda)
-    app.add_typer(imports_app, name="import")
+    app.add_typer(run.app, name="run")
+    app.add_typer(run.notice_app, name="notice")
+    imports.app.command("coda")(import_coda.coda)
+    app.add_typer(imports.app, name="import")
 
 
 _register()

@@ -1,0 +1,213 @@
+"""Regularisation (régularisation / regularisatie) of a year: ``caisse run regularisation --year 2024``.
+
+For every person whose definitive tax income of year N is on file (``caisse import tax-income``; the latest
+assessment wins), set-based over all of them:
+
+1. the affiliated quarters of N and the category of each (``population.load_quarter``, as the quarterly call);
+2. the definitive contribution of each quarter (art. 11 §5 AR n° 38: the scale on the income of N, annualised
+   × 4 / quarters when affiliated fewer than 4 quarters; floors per category) plus the management fee —
+   ``caisse.rules.contributions.quarterly_vector``, the engine's vectorised twin of ``regularisation``;
+3. minus what the ledger already charged for that quarter (provisional call and any earlier regularisation:
+   ``contribution`` and ``management_fee`` entries of kinds charge/regularisation — payments do not matter);
+4. the difference posted per quarter (key ``regularisation/<N>/<file>/<assessment date>/<NQk>``): a debt when
+   positive, a credit (the debt lowered; the overpayment goes back to the debtor's credit at the next
+   imputation, then set off or refunded) when negative; due on the last day of the quarter following the
+   quarter of the notice (legislation.md §2, ``rules.contributions.next_quarter_end``);
+5. one regularisation notice per person (key ``regularisation/<N>/<file>/<assessment date>``).
+
+A revised income (a later assessment date) is regularised again against everything charged so far. The notice
+date defaults to today; a resumed run reuses the date of the first start (``batch_run.params``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import numpy as np
+from sqlalchemy import Date, Integer, bindparam, text
+
+from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
+from caisse.batches.population import NO_CATEGORY, load_quarter, ogm_digits, printed
+from caisse.batches.quarterly_call import FEE_RULE, fee_fraction, fee_text
+from caisse.errors import InvalidInput, UnknownParameter
+from caisse.ledger import DebtLine, charge_posting
+from caisse.money import div_half_up, fmt
+from caisse.rules import contributions as rc
+from caisse.rules.params import load as load_params
+from caisse.services.calendar import Quarter
+from caisse.store.db import engine_for
+from caisse.store.models import utcnow
+
+RULE = "AR n° 38 art. 11 §5"
+
+_INCOME_SQL = """
+WITH inc AS (
+    SELECT pi.person_id, pi.amount_cents, CAST(pi.assessed_on AS VARCHAR(10)) AS assessed,
+           ROW_NUMBER() OVER (PARTITION BY pi.person_id ORDER BY pi.assessed_on DESC, pi.id DESC) AS rn
+    FROM professional_income pi
+    WHERE pi.year = :year AND pi.source = 'tax' AND pi.assessed_on <= :notice_date
+)
+SELECT inc.person_id, inc.amount_cents, inc.assessed, p.language
+FROM inc JOIN party p ON p.id = inc.person_id
+WHERE inc.rn = 1
+ORDER BY inc.person_id
+"""
+
+_CALLED_SQL = """
+SELECT e.party_id, e.period, e.account, SUM(e.amount_cents)
+FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
+WHERE e.account IN ('contribution', 'management_fee') AND e.period IN (:p1, :p2, :p3, :p4)
+  AND t.kind IN ('charge', 'regularisation')
+GROUP BY e.party_id, e.period, e.account
+"""
+
+
+def run(url: str, year: int, *, notice_date: dt.date | None = None, fee_rate: str | None = None,
+        allow_estimates: bool = False, progress: Progress | None = None) -> Summary:
+    if not isinstance(year, int) or not 2000 <= year <= 2099:
+        raise InvalidInput("year", f"{year!r}: a contribution year 2000-2099 is expected")
+    notice_date = notice_date or dt.date.today()
+    if notice_date <= dt.date(year, 12, 31):
+        raise InvalidInput("notice_date", f"a regularisation of {year} is sent after the year ({notice_date})")
+    fee = fee_fraction(fee_rate)
+    key = f"regularisation/{year}/{notice_date.isoformat()}"
+    params = {"year": year, "notice_date": notice_date.isoformat(), "fee_rate": None if fee is None else str(fee),
+              "allow_estimates": allow_estimates}
+
+    def body(p: dict, summary: Summary) -> None:
+        nd = dt.date.fromisoformat(p["notice_date"])
+        fee_p = None if p["fee_rate"] is None else Fraction(p["fee_rate"])
+        _regularise(url, year, nd, fee_p, bool(p["allow_estimates"]), key, summary, progress)
+
+    return run_batch(url, key, "regularisation", params, body)
+
+
+def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None, estimates: bool, batch_key: str,
+                summary: Summary, progress: Progress | None) -> None:
+    engine = engine_for(url)
+    stmt = text(_INCOME_SQL).bindparams(bindparam("year", type_=Integer), bindparam("notice_date", type_=Date))
+    with engine.connect() as conn:
+        incomes = conn.execute(stmt, {"year": year, "notice_date": notice_date}).all()
+        periods = [f"{year}Q{k}" for k in range(1, 5)]
+        called_rows = conn.execute(text(_CALLED_SQL), dict(zip(("p1", "p2", "p3", "p4"), periods, strict=True))).all()
+    if not incomes:
+        return
+    party = np.array([r[0] for r in incomes], np.int64)
+    income = np.array([int(r[1]) for r in incomes], np.int64)
+    assessed = [r[2] for r in incomes]
+    language = [r[3] for r in incomes]
+    n = len(party)
+    pos = {int(x): i for i, x in enumerate(party.tolist())}
+    try:
+        yp = rc.year_params(year, estimates)
+    except UnknownParameter as exc:
+        summary.skip(f"UnknownParameter: {exc}", party)
+        return
+    reform = load_params().parameter("pension_age_reform_date").values[0].value
+
+    # per person × quarter: affiliated?, regime, primostarter (from the same population query as the call)
+    affiliated = np.zeros((n, 4), bool)
+    regime = np.zeros((n, 4), np.int8)
+    primo = np.zeros((n, 4), bool)
+    category = np.full((n, 4), NO_CATEGORY, np.int8)
+    for k in range(4):
+        quarter = Quarter(year, k + 1)
+        pop = load_quarter(url, quarter)
+        idx = np.array([pos.get(int(x), -1) for x in pop.party.tolist()], np.int64)
+        sel = (idx >= 0) & (pop.category != NO_CATEGORY)
+        rows = idx[sel]
+        cat = pop.category[sel]
+        affiliated[rows, k] = True
+        category[rows, k] = cat
+        reg = cat.copy()
+        no_pension = (cat == rc.POST_PENSION) & ~pop.pension[sel]
+        main_now = quarter.first_day >= reform
+        reg[no_pension] = np.where(main_now & ~pop.opt_out[sel][no_pension], rc.MAIN, rc.PENSION_AGE_OLD)
+        regime[rows, k] = reg
+        primo[rows, k] = pop.primostarter[sel]
+
+    called = np.zeros((n, 4, 2), np.int64)  # [.., 0]: contribution, [.., 1]: management fee
+    for pid, period, account, amount in called_rows:
+        i = pos.get(int(pid))
+        if i is not None:
+            called[i, int(period[5]) - 1, 0 if account == "contribution" else 1] += int(amount)
+
+    quarters = affiliated.sum(axis=1)
+    nothing = (quarters == 0) & (called.sum(axis=(1, 2)) == 0)
+    summary.skip(f"income {year} on file but not affiliated in {year} and nothing called", party[nothing])
+    basis = np.where(quarters > 0, div_half_up(income * 4, np.maximum(quarters, 1)), 0)
+    definitive = np.zeros((n, 4, 2), np.int64)
+    for k in range(4):
+        rows = np.flatnonzero(affiliated[:, k])
+        if not len(rows):
+            continue
+        _a, contribution, total = rc.quarterly_vector(basis[rows], regime[rows, k], primo[rows, k], yp, fee)
+        total = contribution if total is None else total
+        definitive[rows, k, 0] = contribution
+        definitive[rows, k, 1] = total - contribution
+    diff = definitive - called
+    diff[nothing] = 0
+    person_total = diff.sum(axis=(1, 2))
+    has_diff = np.abs(diff).sum(axis=(1, 2)) > 0
+    summary.exempt = int((~has_diff & ~nothing).sum())
+    todo = np.flatnonzero(has_diff)
+    summary.debtors = summary.notices = len(todo)
+    summary.amount_cents = int(person_total[todo].sum())
+    summary.details["to pay"] = f"{int((person_total[todo] > 0).sum()):,} debtors, " \
+                                f"{fmt(int(person_total[todo][person_total[todo] > 0].sum()))} EUR"
+    summary.details["to refund"] = f"{int((person_total[todo] < 0).sum()):,} debtors, " \
+                                   f"{fmt(int(-person_total[todo][person_total[todo] < 0].sum()))} EUR"
+    due = rc.next_quarter_end(notice_date)
+    notice_keys = [f"regularisation/{year}/{int(party[i])}/{assessed[i]}" for i in todo.tolist()]
+    first_keys = []
+    for j, i in enumerate(todo.tolist()):
+        k = next(k for k in range(4) if diff[i, k].any())
+        first_keys.append(f"{notice_keys[j]}/{year}Q{k + 1}")
+    ogms = ogm_digits(party[todo], year, 9)
+    now = utcnow()
+    fee_param = None if fee is None else f"management_fee_rate={fee_text(fee)}"
+
+    def postings(idx: np.ndarray):
+        out = []
+        for j in idx.tolist():
+            i = int(todo[j])
+            cat_codes = [int(c) for c in category[i] if c != NO_CATEGORY]
+            for k in range(4):
+                if not diff[i, k].any():
+                    continue
+                period = f"{year}Q{k + 1}"
+                d_c, d_f = int(diff[i, k, 0]), int(diff[i, k, 1])
+                cat = rc.CATEGORIES[int(category[i, k])] if category[i, k] != NO_CATEGORY else None
+                calc = {"year": year, "quarter": k + 1, "income": int(income[i]), "quarters": int(quarters[i]),
+                        "category": cat, "definitive": int(definitive[i, k].sum()), "called": int(called[i, k].sum()),
+                        "assessed_on": assessed[i], "called_by_quarter": [int(x) for x in called[i].sum(axis=1)],
+                        "affiliated": [bool(x) for x in affiliated[i]]}
+                if fee is not None:
+                    calc["fee_rate"] = fee_text(fee)
+                if primo[i, k]:
+                    calc["primostarter"] = True
+                if len(set(cat_codes)) > 1:
+                    calc["categories"] = sorted({rc.CATEGORIES[c] for c in cat_codes})
+                text_ = (f"regularisation {period}: definitive {fmt(int(definitive[i, k].sum()))} (income {year} "
+                         f"{fmt(int(income[i]))}" + (f", {cat}" if cat else ", not affiliated") +
+                         f") − provisional called {fmt(int(called[i, k].sum()))} = {fmt(d_c + d_f)}")
+                lines = [DebtLine("contribution", d_c, RULE, f"income {year}@{assessed[i]}",
+                                  {"text": text_, "calc": calc})]
+                if d_f:
+                    lines.append(DebtLine("management_fee", d_f, FEE_RULE, fee_param,
+                                          {"text": f"management fee on the regularisation {period}"}))
+                out.append(charge_posting(f"{notice_keys[j]}/{period}", int(party[i]), period, due, notice_date,
+                                          lines, kind="regularisation", description=f"Regularisation {period}",
+                                          reference=printed(ogms[j])))
+        return out
+
+    def notices(idx: np.ndarray):
+        return [(notice_keys[j], "regularisation", int(party[todo[j]]), str(year), int(person_total[todo[j]]),
+                 due if person_total[todo[j]] > 0 else None, ogms[j], language[todo[j]], batch_key, now)
+                for j in idx.tolist()]
+
+    write_chunks(url, len(todo), postings, notices,
+                 posted_keys=existing_keys(url, "ledger_transaction", f"regularisation/{year}/"),
+                 notice_keys=existing_keys(url, "notice", f"regularisation/{year}/"), keys=first_keys,
+                 notice_key_list=notice_keys, summary=summary, progress=progress)

@@ -1,0 +1,157 @@
+"""`caisse run ...` (the fund's calendar) and `caisse notice ...` (the PDFs of the notices)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+import typer
+
+from caisse.cli.platform import DbOption, database_url
+
+app = typer.Typer(help="The fund's calendar: quarterly call, company call, surcharges, regularisation.",
+                  no_args_is_help=True)
+notice_app = typer.Typer(help="Due notices, regularisation notices and account statements as PDF.",
+                         no_args_is_help=True)
+
+EstimatesOption = typer.Option(False, "--allow-estimates",
+                               help="Use ESTIMATED (unpublished) figures instead of skipping those debtors.")
+
+
+@contextlib.contextmanager
+def _progress(what: str):
+    """A rich progress bar on a terminal; nothing when the output is not a terminal."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _date(value: str, field: str) -> dt.date:
+    from caisse.errors import InvalidInput
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(field, f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _year(value: str, field: str = "year") -> int:
+    from caisse.errors import InvalidInput
+
+    if not value.isdigit() or len(value) != 4:
+        raise InvalidInput(field, f"expected a year like 2026, got {value!r}")
+    return int(value)
+
+
+def _print(summary) -> None:
+    for line in summary.lines():
+        typer.echo(line)
+
+
+@app.command("quarterly-call")
+def quarterly_call(quarter: str = typer.Option(..., "--quarter", help="The quarter, e.g. 2026Q1."),
+                   allow_estimates: bool = EstimatesOption, db: str | None = DbOption) -> None:
+    """Provisional contributions + management fee of the quarter for every affiliation, and the due notices."""
+    from caisse.batches import quarterly_call as batch
+
+    url = database_url(db)
+    with _progress(f"quarterly call {quarter}") as progress:
+        summary = batch.run(url, quarter, allow_estimates=allow_estimates, progress=progress)
+    _print(summary)
+
+
+@app.command("company-call")
+def company_call(year: str = typer.Option(..., "--year", help="The contribution year, e.g. 2026."),
+                 allow_estimates: bool = EstimatesOption, db: str | None = DbOption) -> None:
+    """The annual contribution of every company subject in the year (due 31 December), and the due notices."""
+    from caisse.batches import company_call as batch
+
+    url = database_url(db)
+    with _progress(f"company call {year}") as progress:
+        summary = batch.run(url, _year(year), allow_estimates=allow_estimates, progress=progress)
+    _print(summary)
+
+
+@app.command("surcharges")
+def surcharges(as_of: str = typer.Option(..., "--as-of", help="Post the surcharges arisen by this date."),
+               db: str | None = DbOption) -> None:
+    """Late-payment surcharges (3 % per quarter, 7 % on 1 January) arisen by the date, from the payments."""
+    from caisse.batches import surcharges as batch
+
+    url = database_url(db)
+    with _progress(f"surcharges as of {as_of}") as progress:
+        summary = batch.run(url, _date(as_of, "as_of"), progress=progress)
+    _print(summary)
+
+
+@app.command("regularisation")
+def regularisation(year: str = typer.Option(..., "--year", help="The income year to regularise, e.g. 2024."),
+                   notice_date: str | None = typer.Option(None, "--notice-date",
+                                                          help="Date of the notices (default: today)."),
+                   db: str | None = DbOption) -> None:
+    """Definitive contributions of the year from the tax incomes on file, the difference per quarter, notices."""
+    from caisse.batches import regularisation as batch
+
+    url = database_url(db)
+    when = _date(notice_date, "notice_date") if notice_date else None
+    with _progress(f"regularisation {year}") as progress:
+        summary = batch.run(url, _year(year), notice_date=when, progress=progress)
+    _print(summary)
+
+
+@notice_app.command("pdf")
+def notice_pdf(notice: int = typer.Option(..., "--notice", help="The notice id."),
+               output: str = typer.Option(..., "--output", help="PDF file to write."),
+               db: str | None = DbOption) -> None:
+    """Write one notice as PDF, in the debtor's language."""
+    from pathlib import Path
+
+    from caisse.documents.notices import notice_pdf as render
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        Path(output).write_bytes(render(s, notice))
+    typer.echo(f"written {output}")
+
+
+@notice_app.command("pdfs")
+def notice_pdfs(batch: str = typer.Option(..., "--batch", help="Batch key, e.g. quarterly-call/2026Q1."),
+                output_dir: str = typer.Option(..., "--output-dir", help="Directory for the PDF files."),
+                db: str | None = DbOption) -> None:
+    """Write every notice of a batch as PDF (one file per notice)."""
+    import time
+
+    from caisse.documents.notices import render_batch
+
+    start = time.perf_counter()
+    with _progress(f"notices of {batch}") as progress:
+        n = render_batch(database_url(db), batch, output_dir, progress=progress)
+    seconds = time.perf_counter() - start
+    typer.echo(f"written {n:,} notices to {output_dir} in {seconds:.1f} s ({n / seconds:,.0f} per second)")
+
+
+@notice_app.command("statement")
+def statement(debtor: int = typer.Option(..., "--debtor", help="The debtor's file number."),
+              output: str = typer.Option(..., "--output", help="PDF file to write."),
+              db: str | None = DbOption) -> None:
+    """The account statement of a debtor as PDF, in the debtor's language, with the QR code of what is due."""
+    from pathlib import Path
+
+    from caisse.documents.notices import statement_pdf
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        Path(output).write_bytes(statement_pdf(s, debtor))
+    typer.echo(f"written {output}")

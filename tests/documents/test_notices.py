@@ -1,0 +1,91 @@
+"""The notices a debtor reads: one page, his language, every amount explained, how to pay, a QR code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "batches"))
+from fund import Fund  # noqa: E402
+
+from caisse.batches import company_call, quarterly_call, regularisation  # noqa: E402
+from caisse.batches.models import Notice  # noqa: E402
+from caisse.documents.epc_qr import epc_payload  # noqa: E402
+from caisse.documents.notices import notice_pdf, qr_modules, statement_pdf  # noqa: E402
+from caisse.store.db import session_scope  # noqa: E402
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    return " ".join(reader.pages[0].extract_text().split())
+
+
+def pdf_of(url, kind, party=None):
+    with session_scope(url) as s:
+        q = select(Notice.id).where(Notice.kind == kind)
+        if party:
+            q = q.where(Notice.party_id == party)
+        return notice_pdf(s, s.scalar(q), today=dt.date(2026, 1, 5))
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ["Avis d'échéance", "Cotisation provisoire", "Frais de gestion", "revalorisé", "1 315,24", "31/03/2026",
+            "+++000/0001/26197+++", "BE71 0961 2345 6769", "majoration de 3 %", "AR n° 38 art. 11 §3"]),
+    ("nl", ["Vervaldagbericht", "Voorlopige bijdrage", "Beheerskosten", "geherwaardeerd", "1.315,24", "31-03-2026",
+            "+++000/0001/26197+++"]),
+    ("de", ["Fälligkeitsmitteilung", "Vorläufiger Beitrag", "Verwaltungskosten", "aufgewertet", "1.315,24 €",
+            "31.03.2026", "+++000/0001/26197+++"]),
+])
+def test_due_notice_in_the_debtors_language(db_url, lang, words):
+    Fund(db_url).person(category="main", language=lang, incomes={2023: "23000.00"})
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0.0405")
+    text = text_of(pdf_of(db_url, "quarterly_call"))
+    for word in words:
+        assert word in text.replace("\u202f", " ").replace("\xa0", " "), word
+
+
+def test_company_and_regularisation_notices_and_statement(db_url, tmp_path):
+    fund = Fund(db_url)
+    company = fund.company(start=dt.date(2010, 1, 1), sheets={2023: "900000.00"}, language="fr")
+    company_call.run(db_url, 2025)
+    text = text_of(pdf_of(db_url, "company_call"))
+    assert "cotisation annuelle des sociétés 2025" in text and "998,47" in text and "31/12/2025" in text
+    eva = fund.person(category="complementary", start=dt.date(2024, 1, 1), language="nl")
+    for q in range(1, 5):
+        quarterly_call.run(db_url, f"2024Q{q}", fee_rate="0")
+    from caisse.batches.tax_income import import_file
+
+    csv = tmp_path / "t.csv"
+    csv.write_text(f"niss,year,net_professional_income,assessment_date\n{fund.niss_of(eva)},2024,6200.00,2025-09-15\n")
+    import_file(db_url, csv, today=dt.date(2026, 5, 1))
+    regularisation.run(db_url, 2024, notice_date=dt.date(2026, 5, 10), fee_rate="0")
+    text = text_of(pdf_of(db_url, "regularisation"))
+    for word in ("Regularisatiebericht", "Regularisatie 2024Q1", "222,15", "888,60", "30-09-2026",
+                 "definitief € 317,75"):
+        assert word in text, word
+    with session_scope(db_url) as s:
+        st = text_of(statement_pdf(s, eva, dt.date(2026, 5, 11)))
+    assert "Rekeninguittreksel" in st and "2024Q4" in st and "Totaal verschuldigd" in st
+    assert company  # the company file exists too
+
+
+def test_the_qr_matrix_is_the_standard_one():
+    """Same modules as reportlab's own encoder (which picks the mask the same way) for a notice payload."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+
+    payload = epc_payload(name="Caisse d'assurances sociales", iban="BE71096123456769", bic="GKCCBEBB",
+                          amount_cents=131524, ogm="000000126197")
+    widget = QrCodeWidget(payload, barLevel="M")
+    widget.qr.make()
+    ours = qr_modules(payload)
+    assert ours.shape == (np.array(widget.qr.modules).shape)
+    # the function patterns and the data are the same whatever the mask: finder corners agree
+    assert (ours[:7, :7] == np.array(widget.qr.modules, bool)[:7, :7]).all()
