@@ -28,6 +28,12 @@ def test_an_affiliate_consults_their_file_in_french_then_dutch(server, page):
     page.wait_for_load_state("networkidle")
     assert "Wie dit dossier heeft ingekeken of gewijzigd" in page.locator("main").inner_text()
     shot(page, "affiliate-everything-nl")
+    page.goto(server + "/")
+    page.get_by_role("link", name=re.compile("mijn rekening")).click()
+    page.wait_for_load_state("networkidle")
+    assert "Periode per periode" in page.locator("main").inner_text()
+    assert page.locator("main table tbody tr").count() >= 8  # the quarters called since 2024 (and 2024's rules)
+    shot(page, "affiliate-account-nl")
 
 
 def test_a_caseworker_finds_a_file_and_states_a_reason_for_another_team(server, page):
@@ -69,6 +75,13 @@ def test_main_pages_have_no_serious_accessibility_violation(server, page):
     page.goto(server + "/login")
     login(page, server, "demo-affiliate")
     problems["affiliate home"] = axe_violations(page)
+    page.goto(server + page.locator("main a[href$='/account']").first.get_attribute("href"))
+    problems["affiliate account"] = axe_violations(page)
+    page.goto(server + "/simulator?income=42000")
+    problems["simulator"] = axe_violations(page)
+    page.goto(server + "/my/requests")
+    problems["my requests"] = axe_violations(page)
+    page.goto(server + "/")
     page.locator("main a").first.click()
     page.wait_for_load_state("networkidle")
     problems["affiliate file"] = axe_violations(page)

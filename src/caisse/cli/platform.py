@@ -91,6 +91,8 @@ def demo(
     db: str = typer.Option("sqlite:///var/demo.sqlite", "--db", help="Where to build the demo fund."),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="TCP port."),
+    calendar: bool = typer.Option(True, "--calendar/--no-calendar",
+                                  help="Run the fund's calendar since 2024Q1: calls, payments, surcharges, …"),
 ) -> None:
     """Build a deterministic synthetic fund (SQLite by default) and serve it on localhost."""
     import datetime as dt
@@ -125,6 +127,13 @@ def demo(
 
     with session_scope(db) as session:
         logins = create_demo_accounts(session, today)
+    if calendar:
+        from caisse.demo.calendar import run_calendar
+
+        typer.echo("Running the fund's calendar since 2024Q1 (calls, bank statements, direct debits, surcharges) …")
+        lived = run_calendar(db, today, seed, typer.echo)
+        typer.echo(f"  {lived['quarters']} quarterly calls, {lived['statements']} bank statements, "
+                   f"{lived['payments']} transfers, {lived['direct_debits']} direct debits")
     typer.echo(f"  {counts['person']} people, {counts.get('company', 0)} companies, "
                f"{counts['affiliation']} affiliations, {counts.get('professional_income', 0)} incomes on file")
     typer.echo(f"  database: {db}")

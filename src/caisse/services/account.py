@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from caisse import identifiers, references
 from caisse.config import Settings
 from caisse.documents.epc_qr import epc_payload, epc_qr_drawing
+from caisse.ledger import open_items
 from caisse.ledger.statement import Statement, statement
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -36,6 +37,9 @@ class AccountView:
     party_id: int
     statement: Statement
     payment: PaymentInstruction | None
+    due_now: int  # open items whose due date has come (or has no due date)
+    due_later: int  # called but not yet due (e.g. a regularisation payable next quarter)
+    movements: list  # money received, refunded or paid out (the imputations themselves are not shown)
 
 
 def qr_svg(payload: str, size: float = 150.0) -> str:
@@ -48,8 +52,10 @@ def qr_svg(payload: str, size: float = 150.0) -> str:
 def account_view(session: Session, who: Principal, party_id: int, today: dt.date, settings: Settings) -> AccountView:
     file_access(session, who, "file.read", party_id)
     st = statement(session, party_id)
+    later = sum(max(b.balance_cents, 0) for b in open_items(session, party_id)
+                if b.due_date is not None and b.due_date > today)
+    due = max(st.total_due - later - st.credit, 0)
     payment = None
-    due = st.total_due - st.credit
     if due > 0:
         ref = references.for_statement(party_id, today.year)
         payload = epc_payload(name=settings.fund_name[:70], iban=settings.fund_iban, bic=settings.fund_bic,
@@ -57,4 +63,5 @@ def account_view(session: Session, who: Principal, party_id: int, today: dt.date
         payment = PaymentInstruction(identifiers.format_iban(settings.fund_iban), settings.fund_bic,
                                      settings.fund_name, due, ref.ogm, qr_svg(payload))
     audit.record(session, who, "read", "account", party_id, party_id=party_id)
-    return AccountView(party_id, st, payment)
+    movements = [line for line in st.money_lines if line.kind != "imputation"]
+    return AccountView(party_id, st, payment, due, later, movements)

@@ -1,0 +1,220 @@
+"""The demo fund lives: its calendar run from 2024Q1 up to today.
+
+Each quarter: the quarterly call; direct debits for the affiliates who signed a mandate (collected ten days
+before the due date, a few returned for insufficient funds); bank transfers for the others, arriving as CODA
+statements the way a bank sends them — most on time, some late, some partial, some never, a few with a wrong or
+missing communication, a few overpaying; then the surcharges that arose at the end of the quarter. Each year the
+company contributions; and the regularisation of 2024 from the incomes the tax administration sent.
+
+Everything goes through the fund's real entry points (batches, CODA import, SEPA export), so every screen and
+report of the demo shows what a fund would see. Deterministic for a given seed and date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from caisse.config import get_settings
+from caisse.security.authz import Principal
+from caisse.services.calendar import Quarter
+from caisse.store.db import session_scope
+from caisse.store.models import Affiliation, BankAccount, CategoryPeriod, Person
+
+FIRST_QUARTER = Quarter(2024, 1)
+MAX_MOVEMENTS_PER_STATEMENT = 5000
+
+
+@dataclass
+class Payment:
+    value_date: dt.date
+    amount_cents: int
+    ogm: str | None = None
+    text: str = ""
+    iban: str = ""
+    name: str = ""
+    end_to_end_id: str = ""
+    returned: dict | None = None  # a direct debit the bank takes back
+
+
+@dataclass
+class BankState:
+    balance_cents: int = 0
+    last_date: dt.date = dt.date(2023, 12, 31)
+    statements: int = 0
+    queue: list[Payment] = field(default_factory=list)
+
+
+def _say(echo: Callable[[str], None] | None, text: str) -> None:
+    if echo:
+        echo(text)
+
+
+def run_calendar(url: str, today: dt.date, seed: int = 1, echo: Callable[[str], None] | None = None) -> dict:
+    """Run the fund's calendar up to ``today``; returns counts for the demo's summary."""
+    from caisse.batches import company_call, quarterly_call, regularisation, surcharges
+
+    rng = random.Random(seed * 7919)
+    settings = get_settings()
+    bank = BankState()
+    mandated = _sign_mandates(url, rng, today)
+    counts = {"quarters": 0, "statements": 0, "payments": 0, "direct_debits": 0}
+    q = FIRST_QUARTER
+    last = Quarter.of(today)
+    while q <= last:
+        quarterly_call.run(url, str(q), fee_rate=settings.management_fee_rate)
+        counts["quarters"] += 1
+        counts["direct_debits"] += _collect(url, q, today, bank, rng, settings)
+        counts["payments"] += _transfers(url, q, today, bank, rng, mandated)
+        if q.number == 4 and q.year < today.year:
+            company_call.run(url, q.year)
+            counts["payments"] += _company_payments(url, q.year, bank, rng)
+        counts["statements"] += _flush(url, bank, min(q.last_day, today), settings)
+        if q.last_day < today:
+            surcharges.run(url, q.last_day + dt.timedelta(days=1))
+        _say(echo, f"  {q}: called, paid, surcharged")
+        q = q.next()
+    counts["statements"] += _flush(url, bank, today, settings)
+    if today > dt.date(2025, 12, 31):
+        regularisation.run(url, 2024, notice_date=today, fee_rate=settings.management_fee_rate)
+        _say(echo, "  2024 regularised from the incomes of the tax administration")
+    return counts
+
+
+def _sign_mandates(url: str, rng: random.Random, today: dt.date) -> set[int]:
+    """About one main-activity affiliate in eight pays by direct debit."""
+    from caisse.collection.direct_debit import add_mandate
+
+    chosen: set[int] = set()
+    with session_scope(url) as session:
+        rows = session.execute(
+            select(Person.id, Person.first_name, Person.last_name, BankAccount.iban)
+            .join(BankAccount, BankAccount.party_id == Person.id)
+            .join(Affiliation, Affiliation.person_id == Person.id)
+            .join(CategoryPeriod, CategoryPeriod.affiliation_id == Affiliation.id)
+            .where(Affiliation.status == "affiliated", CategoryPeriod.category == "main",
+                   CategoryPeriod.valid_to.is_(None), BankAccount.valid_to.is_(None))
+            .order_by(Person.id)).all()
+        for pid, first, last, iban in rows:
+            if rng.random() < 0.125:
+                add_mandate(session, pid, iban, dt.date(2023, 12, 1), Principal.system("demo"),
+                            debtor_name=f"{first} {last}", today=today)
+                chosen.add(pid)
+    return chosen
+
+
+def _notices(url: str, q: Quarter, kind: str = "quarterly") -> list[tuple[int, int, str, str, str]]:
+    from caisse.batches.models import Notice
+
+    with session_scope(url) as session:
+        rows = session.execute(
+            select(Notice.party_id, Notice.amount_cents, Notice.reference, BankAccount.iban, Person.last_name)
+            .join(BankAccount, BankAccount.party_id == Notice.party_id, isouter=True)
+            .join(Person, Person.id == Notice.party_id, isouter=True)
+            .where(Notice.period == (str(q) if kind == "quarterly" else str(q.year)), Notice.amount_cents > 0)
+            .order_by(Notice.party_id)).all()
+    seen, out = set(), []
+    for party, amount, ref, iban, name in rows:
+        if party not in seen:
+            seen.add(party)
+            out.append((party, amount, ref, iban or "", name or ""))
+    return out
+
+
+def _transfers(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random, mandated: set[int]) -> int:
+    """How people pay a quarter by transfer: mostly on time, some late, partial, never, or mistyped."""
+    n = 0
+    for party, amount, ref, iban, name in _notices(url, q):
+        if party in mandated:
+            continue
+        x = rng.random()
+        on_time = q.last_day - dt.timedelta(days=rng.randint(3, 40))
+        late = q.last_day + dt.timedelta(days=rng.randint(10, 75))
+        if x < 0.70:
+            pay = Payment(on_time, amount, ogm=ref, iban=iban, name=name)
+        elif x < 0.80:
+            pay = Payment(late, amount, ogm=ref, iban=iban, name=name)
+        elif x < 0.88:
+            pay = Payment(on_time, amount * rng.randint(40, 90) // 100, ogm=ref, iban=iban, name=name)
+        elif x < 0.95:
+            continue  # never pays: surcharges, then recovery
+        elif x < 0.98:
+            pay = Payment(on_time, amount, text=f"cotisations {q} {name}", iban=iban, name=name)  # no communication
+        else:
+            pay = Payment(on_time, amount + rng.choice((5_000, 10_000, 25_000)), ogm=ref, iban=iban, name=name)
+        if pay.value_date <= today:
+            bank.queue.append(pay)
+            n += 1
+    return n
+
+
+def _company_payments(url: str, year: int, bank: BankState, rng: random.Random) -> int:
+    n = 0
+    for party, amount, ref, iban, _name in _notices(url, Quarter(year, 4), kind="company"):
+        if rng.random() < 0.85:
+            bank.queue.append(Payment(dt.date(year, 12, rng.randint(1, 28)), amount, ogm=ref, iban=iban,
+                                      name=f"company {party}"))
+            n += 1
+    return n
+
+
+def _collect(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random, settings) -> int:
+    """The quarter's direct-debit collection; the bank credits each amount, and returns a few."""
+    from caisse.collection.models import DirectDebitCollection, SepaMandate
+    from caisse.exchange.sepa import belgian_creditor_id
+
+    day = q.last_day - dt.timedelta(days=10)
+    if day > today:
+        return 0
+    from caisse.collection.direct_debit import export_direct_debits
+
+    result = export_direct_debits(url, day, who="demo", settings=settings,
+                                  now=dt.datetime.combine(day - dt.timedelta(days=5), dt.time(9)))
+    if not result.created:
+        return 0
+    with session_scope(url) as session:
+        rows = session.execute(select(DirectDebitCollection, SepaMandate.reference, SepaMandate.iban)
+                               .join(SepaMandate, SepaMandate.id == DirectDebitCollection.mandate_id)
+                               .where(DirectDebitCollection.status == "sent")).all()
+    creditor = belgian_creditor_id(settings.fund_kbo)
+    for c, mandate_ref, iban in rows:
+        bank.queue.append(Payment(day, c.amount_cents, ogm=c.ogm, iban=iban, end_to_end_id=c.end_to_end_id))
+        if rng.random() < 0.04:  # insufficient funds: the bank takes it back a few days later
+            bank.queue.append(Payment(day + dt.timedelta(days=5), c.amount_cents, returned={
+                "mandate_reference": mandate_ref, "creditor_id": creditor, "end_to_end_id": c.end_to_end_id,
+                "reason": "AM04"}))
+    return len(rows)
+
+
+def _flush(url: str, bank: BankState, until: dt.date, settings) -> int:
+    """Send the bank statements of everything that happened up to ``until``; import them as CODA files."""
+    from caisse.collection.coda_import import import_coda
+    from caisse.exchange.coda import direct_debit_return_movement, make_statement, transfer_movement, write_coda
+
+    due = sorted((p for p in bank.queue if p.value_date <= until), key=lambda p: (p.value_date, p.end_to_end_id))
+    bank.queue = [p for p in bank.queue if p.value_date > until]
+    files = 0
+    for start in range(0, len(due), MAX_MOVEMENTS_PER_STATEMENT):
+        chunk = due[start:start + MAX_MOVEMENTS_PER_STATEMENT]
+        movements = []
+        for i, p in enumerate(chunk, 1):
+            if p.returned:
+                movements.append(direct_debit_return_movement(i, p.amount_cents, p.value_date, **p.returned))
+            else:
+                movements.append(transfer_movement(i, p.amount_cents, p.value_date, ogm=p.ogm, text=p.text,
+                                                   counterparty_iban=p.iban, counterparty_name=p.name[:35],
+                                                   end_to_end_id=p.end_to_end_id))
+        bank.statements += 1
+        new_date = chunk[-1].value_date
+        st = make_statement(account_iban=settings.fund_iban, old_balance_cents=bank.balance_cents,
+                            old_balance_date=bank.last_date, new_balance_date=new_date, movements=movements,
+                            paper_sequence=bank.statements, holder_name=settings.fund_name[:26],
+                            bic=settings.fund_bic)
+        bank.balance_cents, bank.last_date = st.new_balance_cents, new_date
+        import_coda(url, write_coda([st]), filename=f"demo-{bank.statements:04d}.coda", actor="demo")
+        files += 1
+    return files
