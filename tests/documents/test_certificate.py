@@ -29,3 +29,13 @@ def test_certificate_in_each_language(language, expected):
     text = text_of(pdf)
     for fragment in expected:
         assert fragment in text
+
+
+@pytest.mark.parametrize("name, font", [("Zoë Van den Brœck", b"Helvetica"), ("Łukasz Wąsik", b"DejaVuSans")])
+def test_every_name_is_printed_right(name, font):
+    pdf = affiliation_certificate_pdf(CertificateData(
+        fund_name="Caisse test", language="fr", file_number=12, affiliation_id=3, name=name,
+        niss_formatted="85.07.30-033.28", address_lines=["Meir 1", "2000 Antwerpen"], start=dt.date(2026, 1, 1),
+        end=None, category="main", category_since=dt.date(2026, 1, 1), today=dt.date(2026, 11, 24)))
+    assert font in pdf
+    assert name in text_of(pdf)

@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
 from babel.dates import format_date
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from caisse.documents.fonts import fonts_for
+
 LOCALES = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_BE"}
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 CATEGORY_LABELS = {  # glossary.md
     "main": {"fr": "à titre principal", "nl": "in hoofdberoep", "de": "hauptberuflich"},
@@ -77,15 +76,6 @@ class CertificateData:
     today: dt.date
 
 
-def _fonts() -> tuple[str, str]:
-    regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont("DejaVuSans", str(regular)))
-            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(bold)))
-        return "DejaVuSans", "DejaVuSans-Bold"
-    return "Helvetica", "Helvetica-Bold"  # Latin-1 is enough for fr/nl/de
-
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     lines, line = [], ""
@@ -106,7 +96,7 @@ def affiliation_certificate_pdf(d: CertificateData) -> bytes:
     def date(x: dt.date) -> str:
         return format_date(x, "long", locale=locale)
 
-    regular, bold = _fonts()
+    regular, bold = fonts_for(d)
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=True)
     pdf.setTitle(f"{t['title']} — {d.name}")

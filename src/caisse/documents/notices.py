@@ -27,8 +27,8 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caisse.documents.certificates import _fonts
 from caisse.documents.epc_qr import epc_payload
+from caisse.documents.fonts import fonts_for
 from caisse.errors import NotFound
 from caisse.rules.explain import fmt_date, fmt_money
 
@@ -324,7 +324,7 @@ def render(doc: Document) -> bytes:
     """One A4 page (the calculation steps are cut, with '…', if they would not fit)."""
     lang = doc.language if doc.language in LANGS else "fr"
     t = T[lang]
-    regular, bold = _fonts()
+    regular, bold = fonts_for(doc)
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
     title = t[doc.kind].format(period=doc.period)
