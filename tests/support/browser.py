@@ -26,5 +26,10 @@ def login(page, base: str, name: str) -> None:
     page.goto(base + "/login")
     page.fill("#login", name)
     page.fill("#password", name)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    follow(page, page.locator("main button[type=submit]"))
+
+
+def follow(page, locator) -> None:
+    """Click something that loads a new page, and wait for that page (not for the old one to be idle)."""
+    with page.expect_navigation():
+        locator.click()

@@ -38,7 +38,9 @@ def db(request: Request):
         yield session
 
 
-SessionDep = Annotated[Session, Depends(db)]
+# scope="function": the unit of work commits before the response leaves, so a client that follows a redirect
+# (or reads what it just wrote) never races the commit.
+SessionDep = Annotated[Session, Depends(db, scope="function")]
 
 
 def _now() -> dt.datetime:
