@@ -4,6 +4,7 @@ every log record of the process (ours, uvicorn's, libraries') is captured and sc
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import socket
@@ -65,7 +66,7 @@ def leaks(text: str, nisses: list[str], ibans: list[str]) -> list[str]:
 
 def test_a_working_session_leaves_no_national_number_iban_or_income_in_the_logs(live, db_url, caplog):
     caplog.set_level(logging.DEBUG)
-    niss, iban = make_niss(__import__("datetime").date(1985, 7, 30), 33), make_iban("096", 1234)
+    niss, iban = make_niss(dt.date(1985, 7, 30), 33), make_iban("096", 1234)
     login, secret = make_account(db_url, "caseworker", team="t1")
     with httpx.Client(base_url=live) as api, httpx.Client(base_url=live) as desk:
         log_in(api, login, secret)
@@ -84,7 +85,7 @@ def test_a_working_session_leaves_no_national_number_iban_or_income_in_the_logs(
                                                   "requested_on": "2025-12-01"})
         assert aff.status_code == 201, aff.text
         assert api.get(f"/api/affiliations/{aff.json()['id']}/certificate.pdf").status_code == 200
-        assert api.put(f"/api/persons/{pid}/address", params={"effective": "2026-12-01"}, json={
+        assert api.put(f"/api/persons/{pid}/address", params={"effective": (dt.date.today() + dt.timedelta(days=30)).isoformat()}, json={
             "street": "Rue", "house_number": "2", "postal_code": "1000", "city": "Bruxelles"}).status_code == 200
         # bad input echoing the number back to the caller, never to the log
         bad = api.post("/api/persons", json={"niss": niss[:-1] + str((int(niss[-1]) + 1) % 10), "first_name": "X",
