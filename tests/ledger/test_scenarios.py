@@ -89,11 +89,44 @@ def test_oldest_period_first_unless_the_debtor_designates_one(db):
     healthy(db)
 
 
+def test_a_payment_settles_what_is_due_before_a_supplement_that_falls_due_later(db):
+    """The 2024 regularisation supplement (notice in April 2026, due 30/06/2026) is the oldest period, but on
+    15/03/2026 it is not due yet while 2026Q1 falls due on 31/03: the payment without a communication goes to
+    2026Q1, so no 3 % surcharge arises on 31/03 (addendum §6.2: "oldest due quarter first")."""
+    ana = new_party(db)
+    call_quarter(db, ana, "2024Q4", CONTRIBUTION, FEE)
+    receive_payment(db, "coda/a/1/1", dt.date(2024, 12, 20), CONTRIBUTION + FEE, ana)
+    charge(db, "regularisation/2024/ana/2024Q4", ana, "2024Q4", dt.date(2026, 6, 30), dt.date(2026, 1, 10),
+           [DebtLine("contribution", 50000, "AR n° 38 art. 11 §5", "income 2024")], kind="regularisation")
+    call_quarter(db, ana, "2026Q1", CONTRIBUTION, FEE)
+    receive_payment(db, "coda/a/2/1", dt.date(2026, 3, 15), CONTRIBUTION + FEE, ana)
+    assert items(db, ana) == {("2024Q4", "contribution"): 50000}
+    assert "2026Q1" not in {b.period for b in unpaid_principal(db, dt.date(2026, 3, 31), ana)}
+    # once it is due (and unpaid), the supplement is the oldest due debt and comes first again
+    call_quarter(db, ana, "2026Q3", CONTRIBUTION, FEE)
+    receive_payment(db, "coda/a/3/1", dt.date(2026, 7, 10), 50000, ana)
+    assert items(db, ana) == {("2026Q3", "contribution"): CONTRIBUTION, ("2026Q3", "management_fee"): FEE}
+    healthy(db)
+
+
+def test_arrears_already_due_come_before_the_quarter_not_yet_due(db):
+    bob = new_party(db)
+    call_quarter(db, bob, "2025Q3", CONTRIBUTION, FEE)  # unpaid, due 30/09/2025
+    call_quarter(db, bob, "2025Q4", CONTRIBUTION, FEE)  # called, due 31/12/2025
+    receive_payment(db, "coda/b/1/1", dt.date(2025, 11, 5), CONTRIBUTION + FEE, bob)
+    assert {p for p, _ in items(db, bob)} == {"2025Q4"}
+    # a split item (a call partly due) is settled in one imputation line per account and period
+    entries = [e for e in load(db, "coda/b/1/1/imputation").entries if e.account != "credit"]
+    assert sorted((e.period, e.account) for e in entries) == [("2025Q3", "contribution"),
+                                                              ("2025Q3", "management_fee")]
+    healthy(db)
+
+
 def test_principal_before_surcharges_within_a_period_and_the_other_policy(db):
     eve, ida = new_party(db), new_party(db)
     for who in (eve, ida):
         call_quarter(db, who, "2025Q1", CONTRIBUTION, FEE)
-        charge(db, f"surcharges/2025-04-01/{who}", who, "2025Q1", dt.date(2025, 4, 30), dt.date(2025, 4, 1),
+        charge(db, f"surcharges/2025-04-01/{who}", who, "2025Q1", dt.date(2025, 4, 1), dt.date(2025, 4, 1),
                [DebtLine("surcharge", 2695, "RD 19-12-1967 art. 44 §1", "late_payment_rate@2025-01-01",
                          {"text": "3 % of 898.30 unpaid on 31/03/2025"})])
     receive_payment(db, "pay/eve", dt.date(2025, 4, 15), 89830, eve)

@@ -55,6 +55,7 @@ from caisse.ledger import (
     imputation_posting,
     insert_postings,
     payment_posting,
+    pending_charges,
     policy_named,
     return_payment,
 )
@@ -428,6 +429,8 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     booked = [ln for ln in effective if ln.status in ("booked", "parked") and ln.mv.amount_cents > 0]
     parties = {ln.party for ln in booked if ln.party is not None}
     state = _balances(session, parties)
+    first_day = min((ln.booked_on for ln in booked), default=None)
+    pending = pending_charges(session, parties, first_day) if parties else {}
     postings = []
     for ln in booked:
         mv = ln.mv
@@ -443,7 +446,8 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
         if not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
             continue  # nothing open, nothing to release: imputation_entries would return no entry
         rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
-        entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents)
+        entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents,
+                                     pending=pending.get(party), on=ln.booked_on)
         if entries:
             postings.append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, ln.designation))
             for e in entries:

@@ -28,6 +28,8 @@ from caisse.ledger.queries import (
     balances,
     credit_available,
     open_items,
+    pending_charges,
+    split_not_yet_due,
     unassigned,
     unpaid_principal,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "POLICIES", "Balance", "BulkResult", "DebtLine", "Entry", "ImputationPolicy", "PaymentResult", "PostResult",
     "Posting", "amount_due", "assign", "balance_select", "balances", "charge", "charge_posting", "credit_available",
     "grant_benefit", "impute", "imputation_entries", "imputation_posting", "insert_postings", "load", "open_items",
-    "payment_posting", "payout", "policy_named", "post", "post_many", "receive_payment", "refund",
+    "payment_posting", "payout", "pending_charges", "split_not_yet_due", "policy_named", "post", "post_many",
+    "receive_payment", "refund",
     "refund_unmatched", "return_payment", "reverse", "unassigned", "unpaid_principal", "write_off",
 ]

@@ -7,7 +7,11 @@ Book 5 of the Civil Code, as applied to self-employed contributions by the labou
 1. the debtor may designate the debt he pays (art. 1253) — a structured communication that identifies a
    period is such a designation;
 2. absent a designation, the fund imputes on the oldest due period first (the fund's practice in the
-   2016 case; the addendum's recommendation) — "the debt the debtor had most interest to pay" (art. 1256);
+   2016 case; the addendum's recommendation: "oldest due quarter first") — "the debt the debtor had most
+   interest to pay" (art. 1256). A debt that is not yet due on the day of the payment (the quarter just
+   called, a regularisation supplement due next quarter) comes after every debt already due, and among
+   such debts the one falling due first comes first: paying a debt that bears no surcharge yet before one
+   that does, or before one due sooner, is never in the debtor's interest;
 3. within a period, principal (contribution, management fee, company contribution) before surcharges and
    costs. Art. 1254 lets the creditor refuse imputation on principal before accessories; the fund
    consents to it because it is in the debtor's interest: surcharges run on unpaid principal only and are
@@ -43,13 +47,16 @@ class ImputationPolicy:
     _keys: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def sort_key(self, item: Balance) -> tuple:
-        memo = (item.account, item.period, item.due_date)
+        memo = (item.account, item.period, item.due_date, item.not_yet_due)
         found = self._keys.get(memo)
         if found is None:
             period = period_end(item.period or "")
             rank = self.rank.index(item.account) if item.account in self.rank else len(self.rank)
             due = item.due_date.isoformat() if item.due_date else "9999-12-31"
-            found = (period, rank, due) if self.order == "period" else (rank, period, due)
+            if item.not_yet_due:  # after everything already due, the one falling due first first
+                found = (1, due, period, rank) if self.order == "period" else (1, rank, due, period)
+            else:
+                found = (0, period, rank, due) if self.order == "period" else (0, rank, period, due)
             if len(self._keys) > 100_000:
                 self._keys.clear()
             self._keys[memo] = found
@@ -103,19 +110,19 @@ def allocate(amount: int, items: list[Balance], limit_first: int | None = None,
     """Split ``amount`` over ``items`` taken in order. With a designation, at most ``limit_first`` goes to
     the designated period before the rest follows the ordinary order (the designation covers that payment)."""
     remaining = amount
-    taken: dict[tuple, int] = {}
+    taken: dict[int, int] = {}
     if designation and limit_first is not None:
         budget = min(limit_first, remaining)
-        for item in items:
+        for n, item in enumerate(items):
             if item.period != designation or budget <= 0:
                 continue
             take = min(budget, item.balance_cents)
-            taken[(item.account, item.period)] = take
+            taken[n] = take
             budget -= take
             remaining -= take
     out = []
-    for item in items:
-        already = taken.get((item.account, item.period), 0)
+    for n, item in enumerate(items):
+        already = taken.get(n, 0)
         take = min(remaining, item.balance_cents - already)
         remaining -= take
         if already + take > 0:

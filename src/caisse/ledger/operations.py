@@ -21,7 +21,14 @@ from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger.imputation import ImputationPolicy, allocate, policy_named
 from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.ledger.posting import Entry, Posting, PostResult, load, post, reverse, transaction_id
-from caisse.ledger.queries import Balance, balances, credit_available, unassigned
+from caisse.ledger.queries import (
+    Balance,
+    balances,
+    credit_available,
+    pending_charges,
+    split_not_yet_due,
+    unassigned,
+)
 
 
 class DebtLine(NamedTuple):
@@ -69,16 +76,20 @@ def charge(session: Session, key: str, party_id: int, period: str, due_date: dt.
 
 
 def _imputation_entries(session: Session, party_id: int, policy: ImputationPolicy, designation: str | None,
-                        designated_amount: int | None) -> list[Entry]:
+                        designated_amount: int | None, on: dt.date) -> list[Entry]:
     rows = balances(session, party_id=party_id, accounts=(*RECEIVABLE, "credit"))
-    return imputation_entries(rows, party_id, policy, designation, designated_amount)
+    pending = pending_charges(session, [party_id], on).get(party_id)
+    return imputation_entries(rows, party_id, policy, designation, designated_amount, pending=pending, on=on)
 
 
 def imputation_entries(rows: Iterable[Balance], party_id: int, policy: ImputationPolicy, designation: str | None,
-                       designated_amount: int | None) -> list[Entry]:
-    """The entries of an imputation, computed from the debtor's balances (receivables and credit) alone:
-    pure, so a set-based importer that keeps the balances in memory imputes exactly as ``impute`` does."""
-    rows = list(rows)
+                       designated_amount: int | None, *, pending: dict | None = None,
+                       on: dt.date | None = None) -> list[Entry]:
+    """The entries of an imputation, computed from the debtor's balances (receivables and credit) and his
+    charges falling due after ``on`` (``pending_charges``) alone: pure, so a set-based importer that keeps the
+    balances in memory imputes exactly as ``impute`` does. What is due on ``on`` is settled before what falls
+    due later (see ``caisse.ledger.imputation``)."""
+    rows = split_not_yet_due(rows, pending, on)
     credit = -sum(b.balance_cents for b in rows if b.account == "credit")
     released = [b for b in rows if b.account in RECEIVABLE and b.balance_cents < 0]
     open_ = [b for b in rows if b.account in RECEIVABLE and b.balance_cents > 0]
@@ -92,13 +103,23 @@ def imputation_entries(rows: Iterable[Balance], party_id: int, policy: Imputatio
     imputed = 0
     if available > 0 and open_:
         ordered = policy.ordered(open_, designation)
-        for rank, (item, amount) in enumerate(allocate(available, ordered, designated_amount, designation), 1):
+        settled: dict[tuple, int] = {}  # (account, period) -> index in entries: a split item is one entry
+        rank = 0
+        for item, amount in allocate(available, ordered, designated_amount, designation):
+            imputed += amount
+            at = settled.get((item.account, item.period))
+            if at is not None:
+                entries[at] = entries[at]._replace(amount_cents=entries[at].amount_cents - amount)
+                continue
+            rank += 1
             explanation = {"order": rank, "policy": policy.name}
             if designation and item.period == designation:
                 explanation["designated"] = designation
+            if item.not_yet_due:
+                explanation["not_yet_due"] = item.due_date.isoformat()
+            settled[(item.account, item.period)] = len(entries)
             entries.append(Entry(item.account, -amount, party_id, item.period, None, policy.source, policy.name,
                                  explanation))
-            imputed += amount
     net_credit = imputed - sum(-b.balance_cents for b in released)
     if net_credit:
         entries.append(Entry("credit", net_credit, party_id, None, None, policy.source, policy.name))
@@ -113,7 +134,7 @@ def impute(session: Session, party_id: int, key: str, booked_on: dt.date, *, des
     if tid is not None:  # its content depended on the state at the time: never recomputed
         return PostResult(tid, key, False)
     policy = policy or policy_named()
-    entries = _imputation_entries(session, party_id, policy, designation, designated_amount)
+    entries = _imputation_entries(session, party_id, policy, designation, designated_amount, booked_on)
     if not entries:
         return None
     return post(session, imputation_posting(key, booked_on, entries, designation))

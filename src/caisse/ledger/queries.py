@@ -36,6 +36,44 @@ class Balance(NamedTuple):
     period: str | None
     balance_cents: int
     due_date: dt.date | None  # earliest due date among the account's entries
+    not_yet_due: bool = False  # the part of an open item that falls due after the day of imputation
+
+
+def pending_charges(session: Session, party_ids, after: dt.date) -> dict[int, dict[tuple, list]]:
+    """Charges of the debtors that fall due after ``after`` (a call before its due date, a regularisation
+    supplement due next quarter): ``{party: {(account, period): [(due_date, cents), ...]}}``."""
+    e = LedgerEntry
+    out: dict[int, dict[tuple, list]] = {}
+    ids = sorted(set(party_ids))
+    for i in range(0, len(ids), 5000):
+        q = (select(e.party_id, e.account, e.period, e.due_date, cast(func.sum(e.amount_cents), BigInteger))
+             .where(e.party_id.in_(ids[i:i + 5000]), e.account.in_(RECEIVABLE), e.amount_cents > 0,
+                    e.due_date > after)
+             .group_by(e.party_id, e.account, e.period, e.due_date))
+        for party, account, period, due, cents in session.execute(q):
+            due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
+            out.setdefault(party, {}).setdefault((account, period), []).append((due, int(cents)))
+    return out
+
+
+def split_not_yet_due(rows, pending: dict[tuple, list] | None, on: dt.date | None) -> list[Balance]:
+    """Each open item split in the part already due on ``on`` and the part that falls due later.
+
+    Within an item, money settles the charge due first, so what is still open is the latest charge: the
+    not-yet-due part is min(balance, charges due after ``on``). Other rows pass unchanged."""
+    if not pending or on is None:
+        return list(rows)
+    out = []
+    for b in rows:
+        later = [(d, c) for d, c in pending.get((b.account, b.period), ()) if d > on]
+        if b.balance_cents <= 0 or not later:
+            out.append(b)
+            continue
+        not_due = min(b.balance_cents, sum(c for _d, c in later))
+        if b.balance_cents > not_due:
+            out.append(b._replace(balance_cents=b.balance_cents - not_due))
+        out.append(b._replace(balance_cents=not_due, due_date=min(d for d, _c in later), not_yet_due=True))
+    return out
 
 
 def balance_select(*, party_id: int | None = None, as_of: dt.date | None = None,
@@ -104,4 +142,4 @@ def unassigned(session: Session, payment_key: str) -> int:
 
 
 __all__ = ["RECEIVABLE", "Balance", "amount_due", "balance_select", "balances", "credit_available", "open_items",
-           "unassigned", "unpaid_principal", "balance_view", "open_item_view"]
+           "pending_charges", "split_not_yet_due", "unassigned", "unpaid_principal", "balance_view", "open_item_view"]
