@@ -7,12 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from caisse.batches import quarterly_call, regularisation
+from caisse.batches import framework, quarterly_call, regularisation
 from caisse.batches.models import Notice, TaxIncomeParked
 from caisse.batches.tax_income import import_file
 from caisse.errors import Conflict, InvalidInput
 from caisse.ledger import balances, load
 from caisse.ledger.check import run_check
+from caisse.ledger.models import LedgerEntry, LedgerTransaction
+from caisse.money import fmt
 from caisse.rules.contributions import contribution
 from caisse.rules.contributions import regularisation as rule
 from caisse.store.db import session_scope
@@ -114,3 +116,52 @@ def test_unknown_niss_is_parked_and_a_file_imported_twice_is_refused(db_url, fun
 def test_regularisation_refuses_a_notice_date_inside_the_year(db_url):
     with pytest.raises(InvalidInput, match="notice_date"):
         regularisation.run(db_url, 2024, notice_date=dt.date(2024, 12, 1))
+
+
+def _regularisation_state(url):
+    with session_scope(url) as s:
+        assert run_check(s).ok
+        postings = sorted((t.key, e.account, e.amount_cents, e.due_date) for t, e in s.execute(
+            select(LedgerTransaction, LedgerEntry).join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)
+            .where(LedgerTransaction.kind == "regularisation")).all())
+        notices = sorted(s.execute(select(Notice.key, Notice.amount_cents, Notice.due_date)
+                                   .where(Notice.kind == "regularisation")).all())
+        return postings, notices
+
+
+def test_a_regularisation_stopped_after_its_postings_writes_every_notice_when_run_again_the_next_day(
+        db_url, fund, tmp_path, monkeypatch):
+    people = [fund.person(category="main", start=dt.date(2020, 1, 1), incomes={2021: "30000.00"})
+              for _ in range(12)]
+    for q in range(1, 5):
+        quarterly_call.run(db_url, f"2024Q{q}", fee_rate="0.0405", allow_estimates=True)
+    rows = "".join(f"{fund.niss_of(p)},2024,{40000 + 1000 * i}.00,2025-10-01\n" for i, p in enumerate(people))
+    import_file(db_url, write(tmp_path, "tax.csv", rows), today=dt.date(2026, 1, 5))
+
+    def dies(*_a, **_k):  # the machine stops after the ledger postings, before the first notice is written
+        raise KeyboardInterrupt("power cut")
+
+    monkeypatch.setattr(framework, "_insert_notices", dies)
+    with pytest.raises(KeyboardInterrupt):
+        regularisation.run(db_url, 2024, notice_date=dt.date(2026, 1, 12), fee_rate="0.0405")
+    monkeypatch.undo()
+    stopped_postings, stopped_notices = _regularisation_state(db_url)
+    assert stopped_postings and not stopped_notices
+    # run again the next day without a date: it resumes the stopped run (same notice date), posts nothing twice
+    again = regularisation.run(db_url, 2024, fee_rate="0.0405")
+    assert (again.debtors, again.notices, again.posted) == (12, 12, 0)
+    postings, notices = _regularisation_state(db_url)
+    assert postings == stopped_postings and len(notices) == 12
+    with session_scope(db_url) as s:
+        called = {p: sum(b.balance_cents for b in balances(s, party_id=p, accounts=("contribution", "management_fee"))
+                         if b.period.startswith("2024")) - next(n[1] for n in notices if n[0].split("/")[2] == str(p))
+                  for p in people}
+    for key, amount, due in notices:
+        pid = int(key.split("/")[2])
+        income = f"{40000 + 1000 * people.index(pid)}.00"
+        # each notice is the rule's difference: definitive on the 2024 income − provisional called (with fees)
+        assert amount == rule(2024, "main", income, fmt(called[pid]), fee_rate="0.0405").difference
+        assert due == dt.date(2026, 6, 30)  # notice in 2026Q1: due the last day of the next quarter
+    # and a later run for the same assessment changes nothing
+    assert regularisation.run(db_url, 2024, notice_date=dt.date(2026, 2, 1), fee_rate="0.0405").posted == 0
+    assert _regularisation_state(db_url) == (postings, notices)

@@ -16,7 +16,10 @@ assessment wins), set-based over all of them:
 5. one regularisation notice per person (key ``regularisation/<N>/<file>/<assessment date>``).
 
 A revised income (a later assessment date) is regularised again against everything charged so far. The notice
-date defaults to today; a resumed run reuses the date of the first start (``batch_run.params``).
+date defaults to today, or to the date of a regularisation of the same year that was started and did not finish;
+a resumed run reuses the date of the first start (``batch_run.params``). What this assessment's regularisation
+already posted is the difference itself (never recomputed against its own postings), so a run stopped half-way and
+run again writes every notice and posts nothing twice.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import datetime as dt
 from fractions import Fraction
 
 import numpy as np
-from sqlalchemy import Date, Integer, bindparam, text
+from sqlalchemy import Date, Integer, bindparam, select, text
 
 from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
+from caisse.batches.models import BatchRun
 from caisse.batches.population import NO_CATEGORY, load_quarter, ogm_digits, printed
 from caisse.batches.quarterly_call import FEE_RULE, fee_fraction, fee_text
 from caisse.errors import InvalidInput, UnknownParameter
@@ -36,7 +40,7 @@ from caisse.money import div_half_up, fmt
 from caisse.rules import contributions as rc
 from caisse.rules.params import load as load_params
 from caisse.services.calendar import Quarter
-from caisse.store.db import engine_for
+from caisse.store.db import engine_for, session_scope
 from caisse.store.models import utcnow
 
 RULE = "AR n° 38 art. 11 §5"
@@ -55,11 +59,12 @@ ORDER BY inc.person_id
 """
 
 _CALLED_SQL = """
-SELECT e.party_id, e.period, e.account, SUM(e.amount_cents)
+SELECT e.party_id, e.period, e.account, SUM(e.amount_cents),
+       CASE WHEN t.kind = 'regularisation' THEN t.key END AS reg_key
 FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
 WHERE e.account IN ('contribution', 'management_fee') AND e.period IN (:p1, :p2, :p3, :p4)
   AND t.kind IN ('charge', 'regularisation')
-GROUP BY e.party_id, e.period, e.account
+GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END
 """
 
 
@@ -67,7 +72,7 @@ def run(url: str, year: int, *, notice_date: dt.date | None = None, fee_rate: st
         allow_estimates: bool = False, progress: Progress | None = None) -> Summary:
     if not isinstance(year, int) or not 2000 <= year <= 2099:
         raise InvalidInput("year", f"{year!r}: a contribution year 2000-2099 is expected")
-    notice_date = notice_date or dt.date.today()
+    notice_date = notice_date or _unfinished_notice_date(url, year) or dt.date.today()
     if notice_date <= dt.date(year, 12, 31):
         raise InvalidInput("notice_date", f"a regularisation of {year} is sent after the year ({notice_date})")
     fee = fee_fraction(fee_rate)
@@ -81,6 +86,16 @@ def run(url: str, year: int, *, notice_date: dt.date | None = None, fee_rate: st
         _regularise(url, year, nd, fee_p, bool(p["allow_estimates"]), key, summary, progress)
 
     return run_batch(url, key, "regularisation", params, body)
+
+
+def _unfinished_notice_date(url: str, year: int) -> dt.date | None:
+    """The notice date of a regularisation of ``year`` that was started and did not finish: run again without a
+    date (the next day, say), it resumes that run instead of starting another one dated today."""
+    with session_scope(url) as s:
+        params = s.scalars(select(BatchRun.params).where(
+            BatchRun.kind == "regularisation", BatchRun.key.like(f"regularisation/{year}/%"),
+            BatchRun.status != "finished").order_by(BatchRun.started_at.desc()).limit(1)).first()
+    return dt.date.fromisoformat(params["notice_date"]) if params else None
 
 
 def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None, estimates: bool, batch_key: str,
@@ -127,14 +142,25 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         regime[rows, k] = reg
         primo[rows, k] = pop.primostarter[sel]
 
+    # What was charged before this assessment's regularisation; what this assessment's regularisation already
+    # posted (a run stopped half-way, or an earlier run for the same assessment) is kept apart: it is the
+    # difference itself, never recomputed, so a rerun writes the missing notices and posts nothing twice.
     called = np.zeros((n, 4, 2), np.int64)  # [.., 0]: contribution, [.., 1]: management fee
-    for pid, period, account, amount in called_rows:
+    own = np.zeros((n, 4, 2), np.int64)
+    has_own = np.zeros(n, bool)
+    for pid, period, account, amount, reg_key in called_rows:
         i = pos.get(int(pid))
-        if i is not None:
-            called[i, int(period[5]) - 1, 0 if account == "contribution" else 1] += int(amount)
+        if i is None:
+            continue
+        slot = (i, int(period[5]) - 1, 0 if account == "contribution" else 1)
+        if reg_key is not None and reg_key.startswith(f"regularisation/{year}/{int(pid)}/{assessed[i]}/"):
+            own[slot] += int(amount)
+            has_own[i] = True
+        else:
+            called[slot] += int(amount)
 
     quarters = affiliated.sum(axis=1)
-    nothing = (quarters == 0) & (called.sum(axis=(1, 2)) == 0)
+    nothing = (quarters == 0) & (called.sum(axis=(1, 2)) == 0) & ~has_own
     summary.skip(f"income {year} on file but not affiliated in {year} and nothing called", party[nothing])
     basis = np.where(quarters > 0, div_half_up(income * 4, np.maximum(quarters, 1)), 0)
     definitive = np.zeros((n, 4, 2), np.int64)
@@ -147,6 +173,7 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         definitive[rows, k, 0] = contribution
         definitive[rows, k, 1] = total - contribution
     diff = definitive - called
+    diff[has_own] = own[has_own]
     diff[nothing] = 0
     person_total = diff.sum(axis=(1, 2))
     has_diff = np.abs(diff).sum(axis=(1, 2)) > 0
