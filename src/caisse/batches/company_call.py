@@ -21,6 +21,7 @@ from sqlalchemy import Date, Integer, bindparam, text
 
 from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
 from caisse.batches.population import ogm_digits, printed
+from caisse.batches.set_off import set_off
 from caisse.errors import InvalidInput, UnknownParameter
 from caisse.ledger import DebtLine, charge_posting
 from caisse.money import fmt
@@ -141,5 +142,6 @@ def run(url: str, year: int, *, allow_estimates: bool = False, progress: Progres
                      posted_keys=existing_keys(url, "ledger_transaction", prefix + "/"),
                      notice_keys=existing_keys(url, "notice", prefix + "/"), keys=keys, summary=summary,
                      progress=progress)
+        set_off(url, dt.date(year, 1, 1), key).report(summary)
 
     return run_batch(url, key, "company-call", params, body)

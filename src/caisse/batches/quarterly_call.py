@@ -32,6 +32,7 @@ import numpy as np
 
 from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
 from caisse.batches.population import MISSING, NO_CATEGORY, QuarterPopulation, load_quarter, ogm_digits, printed
+from caisse.batches.set_off import set_off
 from caisse.errors import InvalidInput, UnknownParameter
 from caisse.ledger import DebtLine, charge_posting
 from caisse.money import fmt
@@ -269,5 +270,6 @@ def run(url: str, quarter: str, *, fee_rate: str | None = None, allow_estimates:
         write_chunks(url, len(rows), postings, notices, posted_keys=existing_keys(url, "ledger_transaction", key + "/"),
                      notice_keys=existing_keys(url, "notice", key + "/"), keys=keys, summary=summary,
                      progress=progress, **({"chunk": chunk} if chunk else {}))
+        set_off(url, booked, key).report(summary)
 
     return run_batch(url, key, "quarterly-call", params, body)

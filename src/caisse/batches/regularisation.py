@@ -34,6 +34,7 @@ from caisse.batches.framework import Progress, Summary, existing_keys, run_batch
 from caisse.batches.models import BatchRun
 from caisse.batches.population import NO_CATEGORY, load_quarter, ogm_digits, printed
 from caisse.batches.quarterly_call import FEE_RULE, fee_fraction, fee_text
+from caisse.batches.set_off import set_off
 from caisse.errors import InvalidInput, UnknownParameter
 from caisse.ledger import DebtLine, charge_posting
 from caisse.money import div_half_up, fmt
@@ -238,3 +239,6 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
                  posted_keys=existing_keys(url, "ledger_transaction", f"regularisation/{year}/"),
                  notice_keys=existing_keys(url, "notice", f"regularisation/{year}/"), keys=first_keys,
                  notice_key_list=notice_keys, summary=summary, progress=progress)
+    # a lower definitive contribution releases what was paid on it to the debtor's credit, which settles his
+    # other open items at once (else it waits to be refunded); credit already held settles a supplement
+    set_off(url, notice_date, batch_key, parties=party[todo][person_total[todo] < 0].tolist()).report(summary)

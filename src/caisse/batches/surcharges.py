@@ -29,6 +29,7 @@ import numpy as np
 from sqlalchemy import Date, bindparam, text
 
 from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
+from caisse.batches.set_off import set_off
 from caisse.errors import InvalidInput
 from caisse.ledger import DebtLine, charge_posting
 from caisse.money import fmt
@@ -154,5 +155,6 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None) -> Summar
 
         write_chunks(url, len(items), postings, None, posted_keys=posted_keys, notice_keys=set(), keys=keys,
                      summary=summary, progress=progress)
+        set_off(url, as_of, key).report(summary)
 
     return run_batch(url, key, "surcharges", {"as_of": as_of.isoformat()}, body)
