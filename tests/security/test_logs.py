@@ -85,7 +85,8 @@ def test_a_working_session_leaves_no_national_number_iban_or_income_in_the_logs(
                                                   "requested_on": "2025-12-01"})
         assert aff.status_code == 201, aff.text
         assert api.get(f"/api/affiliations/{aff.json()['id']}/certificate.pdf").status_code == 200
-        assert api.put(f"/api/persons/{pid}/address", params={"effective": (dt.date.today() + dt.timedelta(days=30)).isoformat()}, json={
+        later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+        assert api.put(f"/api/persons/{pid}/address", params={"effective": later}, json={
             "street": "Rue", "house_number": "2", "postal_code": "1000", "city": "Bruxelles"}).status_code == 200
         # bad input echoing the number back to the caller, never to the log
         bad = api.post("/api/persons", json={"niss": niss[:-1] + str((int(niss[-1]) + 1) % 10), "first_name": "X",
