@@ -11,7 +11,7 @@ from stdnum.be import ssn, vat
 
 from caisse.demo.generator import generate, load
 from caisse.store.db import engine_for, session_scope
-from caisse.store.models import Affiliation, Company, Mandate, Person
+from caisse.store.models import Affiliation, Company, Event, Mandate, Person, SpouseLink
 
 AS_OF = dt.date(2026, 11, 24)
 
@@ -67,3 +67,23 @@ def test_it_loads_on_the_database(db_url):
         from support.people import register_someone
 
         assert register_someone(s).id == 441
+
+
+def test_ceased_affiliations_and_links_carry_the_events_the_services_write(db_url):
+    fund = generate(400, seed=3, as_of=AS_OF)
+    with engine_for(db_url).begin() as conn:
+        load(conn, fund)
+    with session_scope(db_url) as s:
+        ceased = s.execute(select(Affiliation.id, Affiliation.person_id, Affiliation.end_date, Affiliation.end_reason)
+                           .where(Affiliation.status == "ceased")).all()
+        assert ceased, "the demo fund has ceased affiliations"
+        events = {e.party_id: e for e in s.scalars(select(Event).where(Event.kind == "ceased"))}
+        assert len(events) == len(ceased)
+        for aid, pid, end, reason in ceased:
+            assert (events[pid].effective_on, events[pid].detail) == (end, {"affiliation": aid, "reason": reason})
+            assert events[pid].actor == "demo" and events[pid].recorded_at is not None
+        links = s.scalars(select(SpouseLink)).all()
+        linked = s.scalars(select(Event).where(Event.kind == "helping_spouse_linked")).all()
+        assert len(linked) == 2 * len(links)
+        changes = s.scalars(select(Event).where(Event.kind == "category_changed")).all()
+        assert changes and all(e.detail["to"] == "post_pension" for e in changes)

@@ -99,6 +99,13 @@ CASES = [
                                 "address": ADDRESS, "affiliation_start": "2024-01-01",
                                 "directors": [{"person_id": "{f}", "since": "2024-01-01"}]}, STAFF_WRITE),
     ("GET", "/api/companies/{f}", None, READ_A),
+    ("PUT", "/api/persons/{f}/iban", {"iban": "BE71096123456769", "effective": "2026-12-01"},
+     {"affiliate": ALLOW, "accountant": ALLOW, "caseworker": ALLOW, "manager": ALLOW}),
+    ("POST", "/api/persons/{f}/helping-spouse", {"self_employed_id": "{f}", "valid_from": "2026-01-01"}, STAFF_WRITE),
+    ("POST", "/api/affiliations/{a}/transfer-complete", {"released_on": "2026-01-02"}, STAFF_WRITE),
+    ("POST", "/api/companies/{f}/balance-sheets", {"financial_year": 2024, "total": "1.00"}, STAFF_WRITE),
+    ("POST", "/api/companies/{f}/directors", {"person_id": "{f}", "since": "2026-01-01"}, STAFF_WRITE),
+    ("POST", "/api/companies/{f}/directors/{f}/end", {"end_date": "2026-06-30"}, STAFF_WRITE),
     ("GET", "/", None, {r: ALLOW for r in ROLES if r != "anonymous"}),  # staff: the desk; others: their files
     ("GET", "/my/files/{f}", None, READ_A),
     ("GET", "/my/files/{f}/everything", None, READ_A),

@@ -17,7 +17,6 @@ from caisse.cli.platform import parse_date as _date
 app = typer.Typer(help="Affiliate people and companies, record changes and cessations.", no_args_is_help=True)
 
 
-
 def _actor():
     """The command line acts with the database's rights: as the system, logged under the OS user's name."""
     from caisse.security.authz import Principal
@@ -96,6 +95,21 @@ def document(affiliation_id: int = typer.Option(..., "--affiliation"), kind: str
         typer.echo(f"affiliation {a.id}: {a.status}")
 
 
+@app.command("transfer-complete")
+def transfer_complete(affiliation_id: int = typer.Option(..., "--affiliation"),
+                      released_on: str | None = typer.Option(
+                          None, help="Day the previous fund released the affiliate (default: today)."),
+                      db: str | None = DbOption) -> None:
+    """Finish a transfer from another fund: the request goes on with the other checks (prints the status)."""
+    from caisse.services import affiliation as svc
+
+    with _session(db) as session:
+        a = svc.complete_transfer(session, affiliation_id, _date(released_on, "released_on") or dt.date.today(),
+                                  _actor())
+        missing = svc.missing_documents(session, a.id)
+        typer.echo(f"affiliation {a.id}: {a.status}" + (f" (missing: {', '.join(missing)})" if missing else ""))
+
+
 @app.command("category")
 def category(affiliation_id: int = typer.Option(..., "--affiliation"), category: str = typer.Option(...),
              effective: str = typer.Option(..., help="YYYY-MM-DD"), db: str | None = DbOption) -> None:
@@ -119,6 +133,72 @@ def cease(affiliation_id: int = typer.Option(..., "--affiliation"),
         typer.echo(f"affiliation {a.id}: ceased on {a.end_date}")
 
 
+@app.command("helping-spouse")
+def helping_spouse(helper: int = typer.Option(..., help="File number of the helping spouse (affiliated as "
+                                                        "helping_spouse)."),
+                   self_employed: int = typer.Option(..., help="File number of the self-employed person helped."),
+                   since: str = typer.Option(..., help="YYYY-MM-DD"), db: str | None = DbOption) -> None:
+    """Link a helping spouse to the self-employed person they help (joint liability)."""
+    from caisse.services import affiliation as svc
+
+    with _session(db) as session:
+        svc.link_helping_spouse(session, helper, self_employed, _date(since, "since"), _actor())
+        typer.echo(f"person {helper} helps person {self_employed} from {since}")
+
+
+@app.command("address")
+def address(
+    party: int = typer.Option(..., help="File number (person or company)."),
+    street: str = typer.Option(...), house_number: str = typer.Option(...), box: str | None = typer.Option(None),
+    postal_code: str = typer.Option(...), city: str = typer.Option(...),
+    effective: str = typer.Option(..., help="First day at the new address (YYYY-MM-DD)."),
+    db: str | None = DbOption,
+) -> None:
+    """Record a move: the current address ends the day before, the new one starts (dated event)."""
+    from caisse.services import affiliation as svc
+
+    with _session(db) as session:
+        a = svc.change_address(session, party, _address(street, house_number, postal_code, city, box),
+                               _date(effective, "effective"), _actor())
+        typer.echo(f"file {party}: address {a.postal_code} {a.city} from {a.valid_from}")
+
+
+@app.command("iban")
+def iban(party: int = typer.Option(..., help="File number (person or company)."),
+         iban: str = typer.Option(..., help="The new account for refunds and benefits."),
+         effective: str | None = typer.Option(None, help="From when (YYYY-MM-DD, default: today). The start day of "
+                                                         "the current account corrects it (a typo)."),
+         db: str | None = DbOption) -> None:
+    """Record a new bank account (dated event); on the current account's first day, correct it instead."""
+    from caisse import identifiers
+    from caisse.services import affiliation as svc
+
+    with _session(db) as session:
+        a = svc.change_iban(session, party, iban, _date(effective, "effective") or dt.date.today(), _actor())
+        typer.echo(f"file {party}: account {identifiers.format_iban(a.iban)} from {a.valid_from}")
+
+
+def _amount(value: str, field: str) -> int:
+    """An amount in euros as text, at most two decimals ('500000.00', '500000,5', '500000') → cents."""
+    import re
+
+    from caisse.errors import InvalidInput
+    from caisse.money import to_cents
+
+    if not re.fullmatch(r"[0-9]{1,13}([.,][0-9]{1,2})?", value.strip()):
+        raise InvalidInput(field, f"an amount in euros with at most two decimals (e.g. 500000.00), not {value!r}")
+    return to_cents(value, field)
+
+
+def _balance_sheet(value: str) -> tuple[int, int]:
+    from caisse.errors import InvalidInput
+
+    year, sep, total = value.partition("=")
+    if not sep or not year.strip().isdigit():
+        raise InvalidInput("balance_sheet", f"expected YEAR=TOTAL (e.g. 2024=500000.00), not {value!r}")
+    return int(year), _amount(total, f"balance_sheet.{year.strip()}")
+
+
 @app.command("company")
 def company(
     kbo: str = typer.Option(..., help="Enterprise number (KBO/BCE)."), name: str = typer.Option(...),
@@ -127,18 +207,69 @@ def company(
     postal_code: str = typer.Option(...), city: str = typer.Option(...),
     affiliation_start: str = typer.Option(..., help="YYYY-MM-DD"),
     director: list[int] = typer.Option([], help="File number of a director (repeatable; at least one)."),
+    balance_sheet: list[str] = typer.Option([], help="Balance-sheet total of a financial year in euros, "
+                                                     "YEAR=TOTAL, e.g. 2024=500000.00 (repeatable)."),
     iban: str | None = typer.Option(None), db: str | None = DbOption,
 ) -> None:
-    """Register a company with its directors."""
+    """Register a company with its directors (and the balance-sheet totals already known)."""
+    from caisse.errors import InvalidInput
     from caisse.services import affiliation as svc
 
     since = _date(affiliation_start, "affiliation_start")
+    sheets: dict[int, int] = {}
+    for value in balance_sheet:
+        year, total = _balance_sheet(value)
+        if year in sheets:
+            raise InvalidInput(f"balance_sheet.{year}", "given twice")
+        sheets[year] = total
     data = svc.CompanyInput(kbo=kbo, name=name, legal_form=legal_form, language=language,
                             address=_address(street, house_number, postal_code, city, box),
-                            affiliation_start=since, directors=[(d, since) for d in director], iban=iban)
+                            affiliation_start=since, directors=[(d, since) for d in director], iban=iban,
+                            balance_sheets=sheets)
     with _session(db) as session:
         c = svc.register_company(session, data, _actor(), dt.date.today())
         typer.echo(f"company {c.id} registered")
+
+
+@app.command("balance-sheet")
+def balance_sheet(company: int = typer.Option(..., help="File number of the company."),
+                  year: int = typer.Option(..., help="Financial year."),
+                  total: str = typer.Option(..., help="Balance-sheet total in euros (e.g. 500000.00)."),
+                  db: str | None = DbOption) -> None:
+    """Record a company's balance-sheet total for a financial year (drives the company contribution)."""
+    from caisse.money import fmt
+    from caisse.services import affiliation as svc
+
+    cents = _amount(total, "total")
+    with _session(db) as session:
+        svc.record_balance_sheet(session, company, year, cents, _actor())
+        typer.echo(f"company {company}: balance sheet {year} total {fmt(cents)}")
+
+
+@app.command("director-add")
+def director_add(company: int = typer.Option(..., help="File number of the company."),
+                 person: int = typer.Option(..., help="File number of the new director."),
+                 since: str = typer.Option(..., help="First day of the mandate (YYYY-MM-DD)."),
+                 db: str | None = DbOption) -> None:
+    """Add a director to a registered company from a date (dated event)."""
+    from caisse.services import affiliation as svc
+
+    with _session(db) as session:
+        svc.add_director(session, company, person, _date(since, "since"), _actor())
+        typer.echo(f"company {company}: person {person} director from {since}")
+
+
+@app.command("director-end")
+def director_end(company: int = typer.Option(..., help="File number of the company."),
+                 person: int = typer.Option(..., help="File number of the director."),
+                 end_date: str = typer.Option(..., help="Last day of the mandate (YYYY-MM-DD)."),
+                 db: str | None = DbOption) -> None:
+    """End a director's mandate (the company must keep at least one director)."""
+    from caisse.services import affiliation as svc
+
+    with _session(db) as session:
+        svc.end_director(session, company, person, _date(end_date, "end_date"), _actor())
+        typer.echo(f"company {company}: person {person} director until {end_date}")
 
 
 @app.command("show")

@@ -12,6 +12,7 @@ is valid. Same seed and reference date → the same fund, row for row.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import random
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from caisse.store.models import (
     BankAccount,
     CategoryPeriod,
     Company,
+    Event,
     Mandate,
     Party,
     Person,
@@ -144,6 +146,8 @@ COMPANY_COLS = ("id", "kbo", "name", "legal_form", "affiliation_start")
 MANDATE_COLS = ("company_id", "person_id", "role", "valid_from")
 SHEET_COLS = ("company_id", "financial_year", "total_cents")
 SPOUSE_COLS = ("helper_id", "self_employed_id", "valid_from")
+EVENT_COLS = ("party_id", "kind", "effective_on", "recorded_at", "actor", "detail")  # detail: JSON as text
+DEMO_ACTOR = "demo"
 
 
 def _bic_for(bank_code: str) -> str:
@@ -213,12 +217,18 @@ def generate(affiliates: int = 2000, companies: int | None = None, seed: int = 1
                                                    None, False, now))
             fund.add("category_period", CAT_COLS, (pid, "post_pension", pension_age_day, None,
                                                    rng.random() < 0.9, False, now))
+            # the dated event change_category writes
+            fund.add("event", EVENT_COLS, (pid, "category_changed", pension_age_day, now, DEMO_ACTOR, json.dumps(
+                {"from": "main", "to": "post_pension", "affiliation": pid})))
         else:
             fund.add("category_period", CAT_COLS, (pid, category, start, end, None, False, now))
         fund.add("affiliation_step", STEP_COLS, (pid, "requested", start - dt.timedelta(days=10), now))
         fund.add("affiliation_step", STEP_COLS, (pid, "affiliated", start, now))
         if ceased:
             fund.add("affiliation_step", STEP_COLS, (pid, "ceased", end, now))
+            # the dated event cease writes
+            fund.add("event", EVENT_COLS, (pid, "ceased", end, now, DEMO_ACTOR, json.dumps(
+                {"affiliation": pid, "reason": "cessation of activity"})))
         base = _income(rng, median, sigma)
         for year in INCOME_YEARS:
             if start.year <= year and (end is None or end.year >= year):
@@ -235,6 +245,11 @@ def generate(affiliates: int = 2000, companies: int | None = None, seed: int = 1
             break
         helped, _ = main_people[rng.randrange(len(main_people))]
         fund.add("spouse_link", SPOUSE_COLS, (row[0], helped, row[2]))
+        # the dated events link_helping_spouse writes, on both files
+        fund.add("event", EVENT_COLS, (row[0], "helping_spouse_linked", row[2], now, DEMO_ACTOR,
+                                       json.dumps({"helps": helped})))
+        fund.add("event", EVENT_COLS, (helped, "helping_spouse_linked", row[2], now, DEMO_ACTOR,
+                                       json.dumps({"helper": row[0]})))
 
     for n in range(companies):
         cid = affiliates + 1 + n
@@ -265,7 +280,7 @@ TABLES = {
     "party": Party, "person": Person, "company": Company, "address": Address, "bank_account": BankAccount,
     "affiliation": Affiliation, "category_period": CategoryPeriod, "affiliation_step": AffiliationStep,
     "professional_income": ProfessionalIncome, "mandate": Mandate, "balance_sheet": BalanceSheet,
-    "spouse_link": SpouseLink,
+    "spouse_link": SpouseLink, "event": Event,
 }
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from caisse import identifiers
 from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.money import fmt
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -60,6 +61,8 @@ REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
     Category.POST_PENSION: ("pension_decision",),
     Category.ART37: ("art37_proof",),
 }
+
+MIN_FINANCIAL_YEAR, MAX_FINANCIAL_YEAR = 1900, 2100
 
 LEGAL_FORMS = ("SRL", "BV", "SA", "NV", "SC", "CV", "SNC", "VOF", "SCS", "CommV", "ASBL", "VZW", "GmbH", "AG", "other")
 
@@ -252,7 +255,19 @@ def change_iban(session: Session, party_id: int, iban: str, effective: dt.date, 
             raise Conflict("iban", "this is already the account on file")
         if effective < old.valid_from:
             raise InvalidInput("effective", f"must not be before the start of the current account ({old.valid_from})")
-        old.valid_to = max(old.valid_from, effective - dt.timedelta(days=1))
+        if effective == old.valid_from:
+            # Same day as the current account's start: a correction (a typo), not a second account valid that day.
+            # The row is corrected and the event keeps what it said before; the wrong IBAN no longer identifies
+            # this person's payments.
+            before = identifiers.mask_iban(old.iban)
+            old.iban, old.bic = iban, _bic(iban)
+            session.add(Event(party_id=party_id, kind="iban_corrected", effective_on=effective, actor=str(who),
+                              detail={"from": before, "iban": identifiers.mask_iban(iban)}))
+            audit.record(session, who, "update", "bank_account", party_id, party_id=party_id,
+                         detail={"correction": True})
+            session.flush()
+            return old
+        old.valid_to = effective - dt.timedelta(days=1)
     account = BankAccount(party_id=party_id, iban=iban, bic=_bic(iban), valid_from=effective)
     session.add(account)
     session.add(Event(party_id=party_id, kind="iban_changed", effective_on=effective, actor=str(who),
@@ -422,9 +437,14 @@ def complete_transfer(session: Session, affiliation_id: int, on: dt.date, who: P
     affiliation = get_affiliation(session, affiliation_id)
     file_access(session, who, "affiliation.manage", affiliation.person_id)
     if affiliation.status != AffiliationStatus.PENDING_TRANSFER:
-        raise Conflict("status", f"affiliation {affiliation_id} is not waiting for a transfer")
+        raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}, not waiting for a transfer")
+    if on < affiliation.requested_on:
+        raise InvalidInput("released_on", f"is before the request ({affiliation.requested_on}): the previous fund "
+                           "releases the affiliate after the transfer was asked")
     _step(session, affiliation, "transfer_completed", on, {"from": affiliation.previous_fund})
     affiliation.status = AffiliationStatus.REQUESTED
+    audit.record(session, who, "transfer_completed", "affiliation", affiliation.id, party_id=affiliation.person_id,
+                 detail={"from": affiliation.previous_fund})
     session.flush()
     _advance(session, affiliation, on, who)
     return affiliation
@@ -497,22 +517,57 @@ def cease(session: Session, affiliation_id: int, end_date: dt.date, reason: str,
     return affiliation
 
 
+def affiliated_category_on(session: Session, person_id: int, on: dt.date) -> str | None:
+    """The contributor category of ``person_id``'s current affiliation on ``on`` (None: not affiliated then)."""
+    return session.scalar(
+        select(CategoryPeriod.category).join(Affiliation, Affiliation.id == CategoryPeriod.affiliation_id)
+        .where(Affiliation.person_id == person_id, Affiliation.status == AffiliationStatus.AFFILIATED,
+               CategoryPeriod.valid_from <= on, or_(CategoryPeriod.valid_to.is_(None), CategoryPeriod.valid_to >= on))
+        .limit(1))
+
+
+def _category_phrase(category: str | None) -> str:
+    return f"affiliated as {category}" if category else "not affiliated with the fund"
+
+
 def link_helping_spouse(session: Session, helper_id: int, self_employed_id: int, valid_from: dt.date,
                         who: Principal) -> SpouseLink:
-    """Helping spouse (conjoint aidant) ↔ the self-employed person they help (joint liability)."""
+    """Helping spouse (conjoint aidant) ↔ the self-employed person they help (joint liability).
+
+    The helper must be affiliated in the helping-spouse category on ``valid_from`` and the person helped
+    affiliated as a self-employed worker (any other category); each has at most one open link."""
+    file_access(session, who, "affiliation.manage", helper_id)
+    if session.get(Person, helper_id) is None:
+        raise InvalidInput("helper_id", f"file {helper_id} is not a person")
     if helper_id == self_employed_id:
         raise InvalidInput("self_employed_id", "a person cannot be their own helping spouse")
-    for pid, name in ((helper_id, "helper_id"), (self_employed_id, "self_employed_id")):
-        if session.get(Person, pid) is None:
-            raise InvalidInput(name, f"no person with file number {pid}")
-        file_access(session, who, "affiliation.manage", pid)
+    if session.get(Person, self_employed_id) is None:
+        raise InvalidInput("self_employed_id", f"no person with file number {self_employed_id}")
+    file_access(session, who, "affiliation.manage", self_employed_id)
+    helper_category = affiliated_category_on(session, helper_id, valid_from)
+    if helper_category != Category.HELPING_SPOUSE:
+        raise InvalidInput("helper_id", f"person {helper_id} is {_category_phrase(helper_category)} on {valid_from}: "
+                           "affiliate them as helping_spouse first")
+    helped_category = affiliated_category_on(session, self_employed_id, valid_from)
+    if helped_category is None or helped_category == Category.HELPING_SPOUSE:
+        raise InvalidInput("self_employed_id", f"person {self_employed_id} is {_category_phrase(helped_category)} on "
+                           f"{valid_from}: the person helped must be affiliated as self-employed")
     open_link = session.scalar(select(SpouseLink).where(
         SpouseLink.helper_id == helper_id, SpouseLink.valid_to.is_(None)))
     if open_link is not None:
         raise Conflict("helper_id", f"already helping person {open_link.self_employed_id} since {open_link.valid_from}")
+    helped = session.scalar(select(SpouseLink).where(
+        SpouseLink.self_employed_id == self_employed_id, SpouseLink.valid_to.is_(None)))
+    if helped is not None:
+        raise Conflict("self_employed_id", f"already helped by person {helped.helper_id} since {helped.valid_from}")
     link = SpouseLink(helper_id=helper_id, self_employed_id=self_employed_id, valid_from=valid_from)
     session.add(link)
-    audit.record(session, who, "create", "spouse_link", helper_id, party_id=helper_id)
+    session.add(Event(party_id=helper_id, kind="helping_spouse_linked", effective_on=valid_from, actor=str(who),
+                      detail={"helps": self_employed_id}))
+    session.add(Event(party_id=self_employed_id, kind="helping_spouse_linked", effective_on=valid_from,
+                      actor=str(who), detail={"helper": helper_id}))
+    audit.record(session, who, "create", "spouse_link", helper_id, party_id=helper_id,
+                 detail={"self_employed": self_employed_id})
     session.flush()
     return link
 
@@ -536,6 +591,7 @@ def register_company(session: Session, data: CompanyInput, who: Principal, today
         if session.get(Person, person_id) is None:
             raise InvalidInput(f"directors.{i}.person_id", f"no person with file number {person_id}")
     for year, total in data.balance_sheets.items():
+        _check_financial_year(year, f"balance_sheets.{year}")
         if total < 0:
             raise InvalidInput(f"balance_sheets.{year}", "a balance-sheet total cannot be negative")
     iban = identifiers.normalize_iban(data.iban) if data.iban else None
@@ -572,14 +628,34 @@ def get_company(session: Session, company_id: int, who: Principal, reason: str |
 
 
 def directors(session: Session, company_id: int) -> list[Mandate]:
-    return list(session.scalars(select(Mandate).where(Mandate.company_id == company_id).order_by(Mandate.valid_from)))
+    return list(session.scalars(select(Mandate).where(Mandate.company_id == company_id)
+                                .order_by(Mandate.valid_from, Mandate.id)))
+
+
+def balance_sheets(session: Session, company_id: int) -> list[BalanceSheet]:
+    return list(session.scalars(select(BalanceSheet).where(BalanceSheet.company_id == company_id)
+                                .order_by(BalanceSheet.financial_year)))
+
+
+def _company(session: Session, company_id: int, who: Principal) -> Company:
+    file_access(session, who, "affiliation.manage", company_id)
+    company = session.get(Company, company_id)
+    if company is None:
+        raise NotFound("company", company_id)
+    return company
+
+
+def _check_financial_year(year: int, field_name: str) -> None:
+    if not MIN_FINANCIAL_YEAR <= year <= MAX_FINANCIAL_YEAR:
+        raise InvalidInput(field_name, f"a financial year between {MIN_FINANCIAL_YEAR} and {MAX_FINANCIAL_YEAR}, "
+                           f"not {year}")
 
 
 def record_balance_sheet(session: Session, company_id: int, year: int, total_cents: int,
-                         who: Principal) -> BalanceSheet:
-    if session.get(Company, company_id) is None:
-        raise NotFound("company", company_id)
-    file_access(session, who, "affiliation.manage", company_id)
+                         who: Principal, on: dt.date | None = None) -> BalanceSheet:
+    """The balance-sheet total of a financial year (drives the company contribution bracket); once per year."""
+    _company(session, company_id, who)
+    _check_financial_year(year, "financial_year")
     if total_cents < 0:
         raise InvalidInput("total", "a balance-sheet total cannot be negative")
     if session.scalar(select(BalanceSheet.id).where(BalanceSheet.company_id == company_id,
@@ -587,9 +663,61 @@ def record_balance_sheet(session: Session, company_id: int, year: int, total_cen
         raise Conflict("financial_year", f"the balance sheet of {year} is already on file")
     sheet = BalanceSheet(company_id=company_id, financial_year=year, total_cents=total_cents)
     session.add(sheet)
-    audit.record(session, who, "create", "balance_sheet", company_id, party_id=company_id)
+    session.add(Event(party_id=company_id, kind="balance_sheet_recorded", effective_on=on or dt.date.today(),
+                      actor=str(who), detail={"financial_year": year, "total": fmt(total_cents)}))
+    audit.record(session, who, "create", "balance_sheet", company_id, party_id=company_id,
+                 detail={"financial_year": year})
     session.flush()
     return sheet
+
+
+def add_director(session: Session, company_id: int, person_id: int, since: dt.date, who: Principal) -> Mandate:
+    """A new director (mandataire) from ``since``: joint liability for the company's contributions."""
+    company = _company(session, company_id, who)
+    person = session.get(Person, person_id)
+    if person is None:
+        raise InvalidInput("person_id", f"no person with file number {person_id}")
+    if since < person.birth_date:
+        raise InvalidInput("since", "is before the person's birth date")
+    if since < company.affiliation_start:
+        raise InvalidInput("since", f"is before the company's affiliation ({company.affiliation_start})")
+    for m in directors(session, company_id):
+        if m.person_id == person_id and _overlaps(since, None, m.valid_from, m.valid_to):
+            raise Conflict("person_id", f"person {person_id} is already a director of this company from "
+                           f"{m.valid_from}" + (f" to {m.valid_to}" if m.valid_to else ""))
+    mandate = Mandate(company_id=company_id, person_id=person_id, role="director", valid_from=since)
+    session.add(mandate)
+    for party, detail in ((company_id, {"person": person_id}), (person_id, {"company": company_id})):
+        session.add(Event(party_id=party, kind="director_added", effective_on=since, actor=str(who), detail=detail))
+    audit.record(session, who, "create", "mandate", company_id, party_id=company_id, detail={"person": person_id})
+    session.flush()
+    return mandate
+
+
+def end_director(session: Session, company_id: int, person_id: int, end_date: dt.date, who: Principal) -> Mandate:
+    """The director's mandate ends on ``end_date`` (last day). A company keeps at least one director: the last
+    one's mandate can only end once a successor is on file from the next day at the latest."""
+    _company(session, company_id, who)
+    mandates = directors(session, company_id)
+    mandate = next((m for m in mandates if m.person_id == person_id and m.valid_to is None), None)
+    if mandate is None:
+        raise InvalidInput("person_id", f"person {person_id} has no open director's mandate at company {company_id}")
+    if end_date < mandate.valid_from:
+        raise InvalidInput("end_date", f"is before the start of the mandate ({mandate.valid_from})")
+    next_day = end_date + dt.timedelta(days=1)
+    successors = [m for m in mandates if m is not mandate and m.valid_from <= next_day
+                  and (m.valid_to is None or m.valid_to >= next_day)]
+    if not successors:
+        raise Conflict("person_id", f"person {person_id} is the company's last director: the company would have "
+                       f"no director from {next_day}; add the new director first")
+    mandate.valid_to = end_date
+    for party, detail in ((company_id, {"person": person_id}), (person_id, {"company": company_id})):
+        session.add(Event(party_id=party, kind="director_ended", effective_on=end_date, actor=str(who),
+                          detail=detail))
+    audit.record(session, who, "update", "mandate", company_id, party_id=company_id,
+                 detail={"person": person_id, "end_date": end_date.isoformat()})
+    session.flush()
+    return mandate
 
 
 def affiliation_certificate(session: Session, affiliation_id: int, who: Principal, today: dt.date,

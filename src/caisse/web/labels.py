@@ -35,6 +35,11 @@ EVENT = {
     "iban_changed": N_("bank account changed"),
     "category_changed": N_("contributor category changed"),
     "ceased": N_("cessation"),
+    "iban_corrected": N_("bank account corrected"),
+    "helping_spouse_linked": N_("helping spouse linked"),
+    "director_added": N_("director's mandate started"),
+    "director_ended": N_("director's mandate ended"),
+    "balance_sheet_recorded": N_("balance sheet recorded"),
 }
 LANGUAGE = {"fr": N_("French"), "nl": N_("Dutch"), "de": N_("German"), "en": N_("English")}
 

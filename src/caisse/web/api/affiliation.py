@@ -11,9 +11,10 @@ from pydantic import AfterValidator, BaseModel, Field
 from sqlalchemy.orm import Session
 
 from caisse import identifiers
-from caisse.errors import InvalidInput
+from caisse.errors import InvalidInput, NotFound
+from caisse.money import fmt, to_cents
 from caisse.services import affiliation as svc
-from caisse.store.models import Person
+from caisse.store.models import Company, Person
 from caisse.web.auth import PrincipalDep, SessionDep
 from caisse.web.schemas import Strict
 
@@ -149,6 +150,11 @@ class DirectorIn(Strict):
     since: dt.date
 
 
+#: an amount in euros as text with at most two decimals (never a binary float), as everywhere in the API
+Amount = Annotated[str, Field(pattern=r"^[0-9]{1,13}(\.[0-9]{1,2})?$", examples=["500000.00"])]
+FinancialYear = Annotated[int, Field(ge=svc.MIN_FINANCIAL_YEAR, le=svc.MAX_FINANCIAL_YEAR)]
+
+
 class CompanyIn(Strict):
     kbo: Kbo
     name: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
@@ -158,12 +164,51 @@ class CompanyIn(Strict):
     affiliation_start: dt.date
     directors: Annotated[list[DirectorIn], Field(min_length=1)]
     iban: Iban | None = None
-    balance_sheets: dict[int, Annotated[int, Field(ge=0)]] = {}
+    balance_sheets: Annotated[dict[FinancialYear, Amount], Field(
+        description="Balance-sheet total per financial year, in euros as text: {\"2024\": \"500000.00\"}")] = {}
 
 
 class DirectorOut(BaseModel):
     person_id: int
     role: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+
+
+class BalanceSheetIn(Strict):
+    financial_year: FinancialYear
+    total: Amount
+
+
+class BalanceSheetOut(BaseModel):
+    financial_year: int
+    total: str
+
+
+class DirectorEndIn(Strict):
+    end_date: dt.date
+
+
+class IbanChangeIn(Strict):
+    iban: Iban
+    effective: dt.date | None = Field(None, description="Default: today. The first day of the current account "
+                                                        "corrects it (a typo) instead of adding an account.")
+
+
+class TransferIn(Strict):
+    released_on: dt.date | None = Field(None, description="Day the previous fund released the affiliate "
+                                                          "(default: today)")
+
+
+class SpouseLinkIn(Strict):
+    self_employed_id: Id
+    valid_from: dt.date
+
+
+class SpouseLinkOut(BaseModel):
+    id: int
+    helper_id: int
+    self_employed_id: int
     valid_from: dt.date
     valid_to: dt.date | None
 
@@ -177,6 +222,7 @@ class CompanyOut(BaseModel):
     affiliation_start: dt.date
     address: AddressOut | None
     directors: list[DirectorOut]
+    balance_sheets: list[BalanceSheetOut]
 
 
 def _address_out(session: Session, party_id: int) -> AddressOut | None:
@@ -212,10 +258,34 @@ def read_person(person_id: PathId, session: SessionDep, who: PrincipalDep, reaso
     return _person_out(session, svc.get_person(session, person_id, who, reason))
 
 
+def _person_or_404(session: Session, person_id: int):
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("person", person_id)
+    return person
+
+
 @router.put("/persons/{person_id}/address", response_model=PersonOut, responses=ERRORS)
 def move(person_id: PathId, body: AddressIn, effective: dt.date, session: SessionDep, who: PrincipalDep) -> PersonOut:
     svc.change_address(session, person_id, body.to_input(), effective, who)
-    return _person_out(session, session.get(Person, person_id))
+    return _person_out(session, _person_or_404(session, person_id))
+
+
+@router.put("/persons/{person_id}/iban", response_model=PersonOut, responses=ERRORS)
+def change_iban(person_id: PathId, body: IbanChangeIn, session: SessionDep, who: PrincipalDep) -> PersonOut:
+    """A new account for refunds and benefits from ``effective`` (the previous one ends the day before); on the
+    current account's first day the account is corrected instead (dated event ``iban_corrected``)."""
+    svc.change_iban(session, person_id, body.iban, body.effective or dt.date.today(), who)
+    return _person_out(session, _person_or_404(session, person_id))
+
+
+@router.post("/persons/{person_id}/helping-spouse", status_code=201, response_model=SpouseLinkOut,
+             responses=ERRORS)
+def link_helping_spouse(person_id: PathId, body: SpouseLinkIn, session: SessionDep,
+                        who: PrincipalDep) -> SpouseLinkOut:
+    """``person_id`` (affiliated as helping spouse) helps ``self_employed_id`` from ``valid_from``."""
+    link = svc.link_helping_spouse(session, person_id, body.self_employed_id, body.valid_from, who)
+    return SpouseLinkOut.model_validate(link, from_attributes=True)
 
 
 @router.get("/persons/{person_id}/export", responses=ERRORS, tags=["privacy"])
@@ -257,6 +327,15 @@ def receive_document(affiliation_id: PathId, body: DocumentIn, session: SessionD
     return _affiliation_out(session, a)
 
 
+@router.post("/affiliations/{affiliation_id}/transfer-complete", response_model=AffiliationOut, responses=ERRORS)
+def complete_transfer(affiliation_id: PathId, session: SessionDep, who: PrincipalDep,
+                      body: TransferIn | None = None) -> AffiliationOut:
+    """The previous fund released the affiliate: a request waiting for the transfer goes on with its checks."""
+    released_on = body.released_on if body and body.released_on else dt.date.today()
+    a = svc.complete_transfer(session, affiliation_id, released_on, who)
+    return _affiliation_out(session, a)
+
+
 @router.post("/affiliations/{affiliation_id}/category", response_model=AffiliationOut, responses=ERRORS)
 def change_category(affiliation_id: PathId, body: CategoryChangeIn, session: SessionDep,
                     who: PrincipalDep) -> AffiliationOut:
@@ -275,7 +354,7 @@ def create_company(body: CompanyIn, session: SessionDep, who: PrincipalDep) -> C
         kbo=body.kbo, name=body.name, legal_form=body.legal_form, language=body.language,
         address=body.address.to_input(), affiliation_start=body.affiliation_start,
         directors=[(d.person_id, d.since) for d in body.directors], iban=body.iban,
-        balance_sheets={year: total for year, total in body.balance_sheets.items()})
+        balance_sheets={year: to_cents(total, f"balance_sheets.{year}") for year, total in body.balance_sheets.items()})
     company = svc.register_company(session, data, who, dt.date.today())
     return _company_out(session, company)
 
@@ -285,8 +364,33 @@ def read_company(company_id: PathId, session: SessionDep, who: PrincipalDep, rea
     return _company_out(session, svc.get_company(session, company_id, who, reason))
 
 
+@router.post("/companies/{company_id}/balance-sheets", status_code=201, response_model=CompanyOut,
+             responses=ERRORS)
+def record_balance_sheet(company_id: PathId, body: BalanceSheetIn, session: SessionDep,
+                         who: PrincipalDep) -> CompanyOut:
+    """The balance-sheet total of a financial year (once per year), in euros as text."""
+    svc.record_balance_sheet(session, company_id, body.financial_year, to_cents(body.total, "total"), who)
+    return _company_out(session, session.get(Company, company_id))
+
+
+@router.post("/companies/{company_id}/directors", status_code=201, response_model=CompanyOut, responses=ERRORS)
+def add_director(company_id: PathId, body: DirectorIn, session: SessionDep, who: PrincipalDep) -> CompanyOut:
+    svc.add_director(session, company_id, body.person_id, body.since, who)
+    return _company_out(session, session.get(Company, company_id))
+
+
+@router.post("/companies/{company_id}/directors/{person_id}/end", response_model=CompanyOut, responses=ERRORS)
+def end_director(company_id: PathId, person_id: PathId, body: DirectorEndIn, session: SessionDep,
+                 who: PrincipalDep) -> CompanyOut:
+    """The director's mandate ends on ``end_date`` (last day); refused for the company's last director."""
+    svc.end_director(session, company_id, person_id, body.end_date, who)
+    return _company_out(session, session.get(Company, company_id))
+
+
 def _company_out(session: Session, c) -> CompanyOut:
     return CompanyOut(id=c.id, kbo=c.kbo, name=c.name, legal_form=c.legal_form, language=c.party.language,
                       affiliation_start=c.affiliation_start, address=_address_out(session, c.id),
                       directors=[DirectorOut.model_validate(m, from_attributes=True)
-                                 for m in svc.directors(session, c.id)])
+                                 for m in svc.directors(session, c.id)],
+                      balance_sheets=[BalanceSheetOut(financial_year=b.financial_year, total=fmt(b.total_cents))
+                                      for b in svc.balance_sheets(session, c.id)])
