@@ -24,8 +24,10 @@ from caisse.exchange.coda import (
 )
 from caisse.exchange.sepa import direct_debit_returns
 from caisse.identifiers import make_ogm
+from support.samples import CODA, require_coda_samples
 
-DATA = Path(__file__).parent.parent / "data" / "coda"
+require_coda_samples()
+DATA = CODA
 KBC = DATA / "kbc-2006-single-statement.coda"
 EMPTY = DATA / "empty-statement.coda"
 OCA = DATA / "received-2012-01-11.coda"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,8 +23,10 @@ from caisse.exchange.coda import (
     write_coda,
 )
 from caisse.identifiers import make_ogm, normalize_ogm
+from support.samples import CODA, require_coda_samples
 
-DATA = Path(__file__).parent.parent / "data" / "coda"
+require_coda_samples()
+DATA = CODA
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,-/+:'()&éèàçüößÉ€"
 

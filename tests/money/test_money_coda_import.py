@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from money_helpers import (
@@ -24,9 +23,11 @@ from caisse.exchange.coda import CodaError, Movement, TransactionCode
 from caisse.ledger import credit_available, load, open_items, unassigned
 from caisse.ledger.models import LedgerTransaction
 from caisse.references import parse
+from support.samples import CODA, require_coda_samples
 
 DAY = dt.date(2026, 3, 20)
-SAMPLES = Path(__file__).parents[1] / "data" / "coda"
+require_coda_samples()
+SAMPLES = CODA
 
 
 def periods(db, party) -> dict[str, int]:
