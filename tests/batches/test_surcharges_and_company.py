@@ -10,7 +10,7 @@ from sqlalchemy import select
 from caisse.batches import company_call, surcharges
 from caisse.batches.models import Notice
 from caisse.errors import InvalidInput
-from caisse.ledger import DebtLine, balances, charge, receive_payment
+from caisse.ledger import DebtLine, balances, charge, load, receive_payment
 from caisse.ledger.check import run_check
 from caisse.rules.company import company_contribution
 from caisse.rules.surcharges import late_payment_surcharges
@@ -85,3 +85,22 @@ def test_bad_dates_and_years(db_url):
         company_call.run(db_url, 26)
     with pytest.raises(InvalidInput, match="as_of"):
         surcharges.run(db_url, "2026-04-01")
+
+
+def test_a_payment_in_time_that_reaches_the_books_late_takes_the_surcharge_back(db_url, fund):
+    """The bank credited 2025Q4 on 30/12/2025, but its statement was imported after the surcharges run of 1/1/2026:
+    the booking date counts (legislation §4.1), so the next run corrects the 3 % and 7 % charged meanwhile."""
+    bea = fund.person()
+    call(db_url, bea, "2025Q4", dt.date(2025, 12, 31), 87171)
+    surcharges.run(db_url, dt.date(2026, 1, 1))
+    assert surcharge_total(db_url, bea) == 2615 + 6102
+    with session_scope(db_url) as s:  # imported on 5/1/2026, credited on 30/12/2025
+        receive_payment(s, "coda/late/1/1", dt.date(2025, 12, 30), 87171 + 2659, bea, designation="2025Q4")
+    summary = surcharges.run(db_url, dt.date(2026, 1, 5))
+    assert summary.details["corrected"] == "2 surcharges, -87.17 EUR"
+    assert surcharge_total(db_url, bea) == 0
+    with session_scope(db_url) as s:
+        fix = load(s, f"surcharges/2025-12-31/{bea}/2025Q4/correction/2026-01-05")
+        assert fix.corrects == f"surcharges/2025-12-31/{bea}/2025Q4"
+        assert run_check(s).ok
+    assert "corrected" not in surcharges.run(db_url, dt.date(2026, 1, 6)).details  # nothing more to correct

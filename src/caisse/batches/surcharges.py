@@ -17,6 +17,9 @@ the charges on it that are not yet due at E (a regularisation supplement due lat
 Idempotent per (debtor, period, date of arising): key ``surcharges/<date of arising>/<file>/<period>``; the
 rates come from ``surcharges.yaml`` via the rules parameters; amounts half-up to the cent as the rules engine
 (``caisse.rules.surcharges.late_payment_surcharges`` gives the same figures for one debt — tested).
+Every run recomputes every date of arising from the first due date on, from the payment history as booked: a
+payment credited before a quarter's end that reached the fund's books after that quarter's surcharge was charged
+(a bank file imported late) gets the surcharge corrected (``_correct``), never left standing.
 Not built: the contrainte cut-off (addendum §4.2) — there is no recovery data yet to know when one was served.
 """
 
@@ -31,7 +34,7 @@ from sqlalchemy import Date, bindparam, text
 from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
 from caisse.batches.set_off import set_off
 from caisse.errors import InvalidInput
-from caisse.ledger import DebtLine, charge_posting
+from caisse.ledger import DebtLine, charge_posting, post_many
 from caisse.money import fmt
 from caisse.references import for_company_contribution, for_quarter
 from caisse.rules.contributions import quarter_end
@@ -100,6 +103,47 @@ def _reference(party: int, period: str) -> str:
     return for_company_contribution(party, int(period)).ogm
 
 
+_POSTED_SQL = """
+SELECT t.key, SUM(e.amount_cents), MIN(e.party_id), MIN(e.period)
+FROM ledger_transaction t JOIN ledger_entry e ON e.transaction_id = t.id
+WHERE t.key LIKE 'surcharges/%' AND e.account = 'surcharge'
+GROUP BY t.key
+"""
+
+
+def _correct(url: str, as_of: dt.date, computed: dict[str, tuple], summary: Summary) -> None:
+    """Surcharges already charged that the payment history no longer supports, or supports for another amount —
+    a payment credited on the fund's account before a quarter's end but received in a bank file after the
+    surcharge was charged (the booking date counts, legislation §4.1) — get a correction of the difference
+    (key ``<surcharge key>/correction/<as_of>``, ``corrects`` the surcharge). What is recomputed is the same
+    art. 44 rule on the same history, so a correction is never a waiver (waivers are write-offs, decided)."""
+    with engine_for(url).connect() as conn:
+        rows = conn.execute(text(_POSTED_SQL)).all()
+    posted: dict[str, list] = {}
+    for key, amount, party, period in rows:
+        original = "/".join(key.split("/")[:4])
+        slot = posted.setdefault(original, [0, party, period])
+        slot[0] += int(amount)
+    fixes = []
+    for original, (amount_posted, party, period) in posted.items():
+        item = computed.get(original)
+        due = item[3] if item else 0
+        if due == amount_posted:
+            continue
+        at = dt.date.fromisoformat(original.split("/")[1])
+        why = (f"surcharge of {at.isoformat()} on {period} recomputed from the payments booked up to that day: "
+               f"{fmt(due)} instead of {fmt(amount_posted)} (a payment in time reached the fund's books later)")
+        fixes.append(charge_posting(f"{original}/correction/{as_of.isoformat()}", int(party), period, at, as_of,
+                                    [DebtLine("surcharge", due - amount_posted, RULE, "recomputed",
+                                              {"text": why, "calc": {"posted": amount_posted, "due": due}})],
+                                    description=f"Correction of a late-payment surcharge ({period})",
+                                    reference=_reference(int(party), period), corrects=original))
+    if fixes:
+        post_many(url, fixes)
+        total = sum(f.entries[0].amount_cents for f in fixes)
+        summary.details["corrected"] = f"{len(fixes):,} surcharges, {fmt(total)} EUR"
+
+
 def run(url: str, as_of: dt.date, *, progress: Progress | None = None) -> Summary:
     if not isinstance(as_of, dt.date):
         raise InvalidInput("as_of", "a date is required (YYYY-MM-DD)")
@@ -155,6 +199,7 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None) -> Summar
 
         write_chunks(url, len(items), postings, None, posted_keys=posted_keys, notice_keys=set(), keys=keys,
                      summary=summary, progress=progress)
+        _correct(url, as_of, {k: it for k, it in zip(keys, items, strict=True)}, summary)
         set_off(url, as_of, key).report(summary)
 
     return run_batch(url, key, "surcharges", {"as_of": as_of.isoformat()}, body)
