@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -185,23 +184,27 @@ def test_killed_by_sigkill_half_way_then_rerun_ends_as_an_uninterrupted_run(db_u
         assert len(keys) == 1500 and len(notices) == 1500
 
 
-def test_two_runs_started_at_once_do_not_double_post(db_url, fund):
+TWIN = """
+import json, sys
+from caisse.batches import quarterly_call
+s = quarterly_call.run({url!r}, "2026Q1", fee_rate="0.0405", chunk=50)
+print(json.dumps([s.posted, s.already, s.finished_before]))
+"""
+
+
+def test_two_processes_started_at_once_do_not_double_post(db_url, fund):
+    import json
+
+    import caisse
+
     for i in range(300):
         fund.person(incomes={2023: f"{15000 + 101 * i}.00"})
-    results, errors = [], []
-
-    def go():
-        try:
-            results.append(quarterly_call.run(db_url, "2026Q1", fee_rate=FEE, chunk=50))
-        except Exception as exc:  # pragma: no cover - shown by the assert
-            errors.append(exc)
-
-    threads = [threading.Thread(target=go) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert sum(r.posted for r in results) == 300
+    env = {**os.environ, "PYTHONPATH": str(Path(caisse.__file__).parents[1])}
+    twins = [subprocess.Popen([sys.executable, "-c", TWIN.format(url=db_url)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    outputs = [t.communicate(timeout=300) for t in twins]
+    assert [t.returncode for t in twins] == [0, 0], [err[-2000:] for _out, err in outputs]
+    results = [json.loads(out.strip().splitlines()[-1]) for out, _err in outputs]
+    assert sum(posted for posted, _already, _before in results) == 300
     totals, keys, entries, notices = _state(db_url)
     assert len(keys) == 300 and len(notices) == 300 and len(entries) == 300 * 4
