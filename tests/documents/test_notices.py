@@ -18,7 +18,7 @@ from fund import Fund  # noqa: E402
 from caisse.batches import company_call, quarterly_call, regularisation  # noqa: E402
 from caisse.batches.models import Notice  # noqa: E402
 from caisse.documents.epc_qr import epc_payload  # noqa: E402
-from caisse.documents.notices import notice_pdf, qr_modules, statement_pdf  # noqa: E402
+from caisse.documents.notices import notice_document, notice_pdf, qr_modules, statement_pdf  # noqa: E402
 from caisse.store.db import session_scope  # noqa: E402
 
 
@@ -89,3 +89,23 @@ def test_the_qr_matrix_is_the_standard_one():
     assert ours.shape == (np.array(widget.qr.modules).shape)
     # the function patterns and the data are the same whatever the mask: finder corners agree
     assert (ours[:7, :7] == np.array(widget.qr.modules, bool)[:7, :7]).all()
+
+
+def test_a_due_notice_deducts_the_credit_the_fund_already_held_and_asks_only_the_rest(db_url):
+    """500.00 paid too much on 2026Q1: the 2026Q2 notice shows it set off and asks (and QR-codes) only the rest."""
+    from caisse.ledger import receive_payment
+
+    ana = Fund(db_url).person(category="main", language="fr", incomes={2023: "12000.00"})
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0.0405")
+    with session_scope(db_url) as s:
+        receive_payment(s, "coda/t/1/1", dt.date(2026, 3, 2), 92648 + 50000, ana)  # 890.42 + 4.05 % = 926.48
+    quarterly_call.run(db_url, "2026Q2", fee_rate="0.0405")
+    with session_scope(db_url) as s:
+        q2 = s.scalar(select(Notice.id).where(Notice.key == f"quarterly-call/2026Q2/{ana}"))
+        pdf = notice_pdf(s, q2, today=dt.date(2026, 4, 2))
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split()).replace("\u202f", " ").replace(
+        "\xa0", " ")
+    assert "Déjà payé : votre crédit à la caisse -500,00" in text
+    assert "426,48" in text  # 926.48 − 500.00, the amount to transfer and in the payment QR code
+    with session_scope(db_url) as s:
+        assert notice_document(s, q2).total_cents == 42648  # what the payment QR code carries

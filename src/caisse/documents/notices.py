@@ -24,7 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caisse.documents.epc_qr import epc_payload
@@ -70,6 +70,9 @@ T = {
         "regularisation_line": "Régularisation {period}", "costs": "Frais",
         "period": "Période", "called": "Demandé", "surcharges": "Majorations", "paid": "Payé", "balance": "Solde",
         "total_due": "Total dû", "credit": "Crédit en votre faveur : {amount}",
+        "set_off": "Déjà payé : votre crédit à la caisse",
+        "set_off_why": "montant que vous aviez payé en trop, imputé sur cet avis",
+        "set_off_law": "compensation (Code civil, livre 5)",
         "fee_law": "frais de la caisse, en % des cotisations",
         "estimate": "ATTENTION : calcul basé sur des montants ESTIMÉS, pas encore publiés.",
     },
@@ -108,6 +111,9 @@ T = {
         "regularisation_line": "Regularisatie {period}", "costs": "Kosten",
         "period": "Periode", "called": "Gevraagd", "surcharges": "Verhogingen", "paid": "Betaald", "balance": "Saldo",
         "total_due": "Totaal verschuldigd", "credit": "Tegoed in uw voordeel: {amount}",
+        "set_off": "Al betaald: uw tegoed bij het fonds",
+        "set_off_why": "wat u te veel had betaald, verrekend met dit bericht",
+        "set_off_law": "schuldvergelijking (Burgerlijk Wetboek, boek 5)",
         "fee_law": "kosten van het fonds, in % van de bijdragen",
         "estimate": "LET OP: berekening op GERAAMDE bedragen, nog niet gepubliceerd.",
     },
@@ -147,6 +153,9 @@ T = {
         "regularisation_line": "Regularisierung {period}", "costs": "Kosten",
         "period": "Zeitraum", "called": "Verlangt", "surcharges": "Zuschläge", "paid": "Bezahlt", "balance": "Saldo",
         "total_due": "Insgesamt geschuldet", "credit": "Guthaben zu Ihren Gunsten: {amount}",
+        "set_off": "Bereits bezahlt: Ihr Guthaben bei der Kasse",
+        "set_off_why": "zu viel gezahlter Betrag, mit dieser Mitteilung verrechnet",
+        "set_off_law": "Aufrechnung (Zivilgesetzbuch, Buch 5)",
         "fee_law": "Kosten der Kasse, in % der Beiträge",
         "estimate": "ACHTUNG: Berechnung auf GESCHÄTZTEN, noch nicht veröffentlichten Beträgen.",
     },
@@ -574,7 +583,7 @@ def _regularisation_steps(calcs: list[dict], lang: str) -> tuple[list[str], bool
 
 def notice_document(session: Session, notice_id: int, today: dt.date | None = None) -> Document:
     from caisse.batches.models import Notice
-    from caisse.ledger.models import LedgerEntry, LedgerTransaction
+    from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
 
     notice = session.get(Notice, notice_id)
     if notice is None:
@@ -616,9 +625,20 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
             why = next((s for k, s in quarter_steps.items() if k.endswith(period)), "")
             lines.append(Line(t["regularisation_line"].format(period=period), amount, why,
                               "AR n° 38 art. 11 §5"))
+    total = int(notice.amount_cents)
+    set_off = -int(session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerTransaction.key == f"set-off/{notice.batch_key}/{notice.party_id}",
+               LedgerEntry.account.in_(RECEIVABLE), LedgerEntry.amount_cents < 0,
+               LedgerEntry.period.startswith(notice.period))))
+    if total > 0 and set_off > 0:  # credit the fund already held paid (part of) this notice: ask only the rest
+        set_off = min(set_off, total)
+        lines.append(Line(t["set_off"], -set_off, t["set_off_why"], t["set_off_law"]))
+        total -= set_off
     fund_name, iban, bic = _fund()
     return Document(notice.kind, lang, fund_name, iban, bic, notice.party_id, name, address, notice.period,
-                    today or notice.created_at.date(), lines, int(notice.amount_cents), notice.due_date,
+                    today or notice.created_at.date(), lines, total, notice.due_date,
                     notice.reference, steps, uses_estimates=estimates)
 
 
