@@ -78,7 +78,8 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
         paid = received(s.connection(), [pl.party_id for pl in plans], {pl.party_id: pl.requested_on for pl in plans},
                         as_of)
         done = set(s.scalars(select(RecoveryStep.key).where(RecoveryStep.plan_id.in_([pl.id for pl in plans]))))
-        langs = dict(s.execute(select(Party.id, Party.language).where(Party.id.in_([pl.party_id for pl in plans]))))
+        parties = [pl.party_id for pl in plans]
+        langs = dict(s.execute(select(Party.id, Party.language).where(Party.id.in_(parties))).all())
         owed = arrears(s.connection(), as_of)
         counts: Counter = Counter()
         for pl in plans:
