@@ -43,6 +43,7 @@ def _register() -> None:
         ledger,
         platform,
         reconcile,
+        recovery,
         run,
         simulate,
     )
@@ -60,6 +61,7 @@ def _register() -> None:
     app.add_typer(reconcile.mandate_app, name="mandate")
     app.add_typer(run.app, name="run")
     app.add_typer(run.notice_app, name="notice")
+    app.add_typer(recovery.app, name="recovery")
     imports.app.command("coda")(import_coda.coda)
     app.add_typer(imports.app, name="import")
 

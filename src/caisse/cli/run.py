@@ -96,6 +96,18 @@ def surcharges(as_of: str = typer.Option(..., "--as-of", help="Post the surcharg
     _print(summary)
 
 
+@app.command("recovery")
+def recovery(as_of: str = typer.Option(..., "--as-of", help="Move each debtor at most one stage as of this date."),
+             db: str | None = DbOption) -> None:
+    """The dunning batch: payment plans monitored, each debtor in arrears moved at most one stage, letters."""
+    from caisse.batches import recovery as batch
+
+    url = database_url(db)
+    with _progress(f"recovery as of {as_of}") as progress:
+        summary = batch.run(url, _date(as_of, "as_of"), progress=progress)
+    _print(summary)
+
+
 @app.command("regularisation")
 def regularisation(year: str = typer.Option(..., "--year", help="The income year to regularise, e.g. 2024."),
                    notice_date: str | None = typer.Option(None, "--notice-date",

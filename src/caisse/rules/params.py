@@ -28,7 +28,7 @@ import yaml
 from caisse.errors import UnknownParameter
 
 PARAMETER_DIR = Path(__file__).parent / "parameters"
-TOPICS = ("indexation", "contributions", "surcharges", "company", "benefits")
+TOPICS = ("indexation", "contributions", "surcharges", "company", "benefits", "recovery")
 STATUSES = ("official", "fund", "secondary", "derived", "estimate", "unknown")
 PUBLISHED = ("official", "fund", "secondary")
 UNITS = ("EUR", "rate", "ratio", "index", "date", "count", "days", "weeks", "months")

@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "account.manage": frozenset({"administrator", "system"}),
     # ordering a refund or a write-off (a manager's second pair of eyes above the threshold: services/approvals.py)
     "money.order": frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "system"}),
+    # moving a recovery file by hand, logging the personal contact, asking a payment plan (services: recovery)
+    "recovery.manage": frozenset({"caseworker", "recovery_officer", "manager", "system"}),
 }
 
 

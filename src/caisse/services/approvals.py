@@ -79,6 +79,14 @@ def request_write_off(session: Session, who: Principal, party_id: int, account: 
                    settings or get_settings())
 
 
+def submit(session: Session, who: Principal, kind: str, party_id: int, amount: int, payload: dict, reason: str,
+           today: dt.date, settings: Settings | None = None) -> Approval:
+    """A request of another service (``payment_plan``: caisse.recovery.service.request_plan), already checked by
+    it: executed at once under the four-eyes threshold, else pending until a manager decides."""
+    return _submit(session, who, kind, party_id, _amount(amount), payload, _reason(reason), today,
+                   settings or get_settings())
+
+
 def _submit(session: Session, who: Principal, kind: str, party_id: int, amount: int, payload: dict, reason: str,
             today: dt.date, settings: Settings, always_four_eyes: bool = False) -> Approval:
     recent = session.scalar(select(func.coalesce(func.sum(Approval.amount_cents), 0)).where(
@@ -116,6 +124,10 @@ def decide(session: Session, who: Principal, approval_id: int, approve: bool, no
         _execute(session, approval, today)
     else:
         approval.status = "rejected"
+        if approval.kind == "payment_plan":
+            from caisse.recovery.service import refuse_plan
+
+            refuse_plan(session, approval, today)
     return approval
 
 
@@ -127,7 +139,13 @@ def _execute(session: Session, approval: Approval, today: dt.date) -> None:
     elif approval.kind == "write_off":
         write_off(session, key, approval.party_id, approval.payload["account"], approval.payload["period"],
                   approval.amount_cents, today, rule=approval.payload["rule"], reason=approval.reason)
-    else:  # surcharge waivers and payment plans execute through their own services
+    elif approval.kind == "payment_plan":  # the plan becomes active, the recovery file stands at 'plan'
+        from caisse.recovery.service import execute_plan
+
+        execute_plan(session, approval, today)
+        approval.status = "executed"
+        return
+    else:  # surcharge waivers execute through their own service (not built yet)
         approval.status = "approved"
         return
     approval.status, approval.ledger_key = "executed", key

@@ -4,6 +4,7 @@ from caisse.batches import models as batch_models  # noqa: F401  (the fund's cal
 from caisse.cases import models as case_models  # noqa: F401  (cases, inbox, notifications)
 from caisse.collection import models as collection_models  # noqa: F401  (money in and out)
 from caisse.ledger import models as ledger_models  # noqa: F401  (ledger)
+from caisse.recovery import models as recovery_models  # noqa: F401  (recovery files, payment plans)
 from caisse.store import models  # noqa: F401  (platform and affiliation)
 from caisse.store.models import Base
 

@@ -1,0 +1,270 @@
+"""The dunning batch: ``caisse run recovery --as-of D`` (issue 7, legislation.md §5-§6, addendum §5-6).
+
+Set-based over every debtor: one GROUP BY over the ledger gives each debtor's principal due before ``as_of``
+and unpaid, everything owed, and the oldest open due date (``recovery.arrears``); one read each of the
+recovery files, the active payment plans, the open requests (cases whose kind ``suspends_recovery``) and the
+debtors still subject. numpy masks then decide, per debtor, at most **one** move:
+
+1. an active payment plan is monitored against the payments booked since it was asked: an instalment unpaid
+   after its due date → a notice (once per instalment); still unpaid after the grace period → the plan is
+   broken and recovery resumes at the stage it stood; everything paid → the plan is completed (file closed,
+   reason ``plan``). While a plan is respected nothing else happens (surcharges keep running: their batch);
+2. a file whose debtor owes nothing any more is closed (reason ``paid``);
+3. a debtor with open principal moves to the next stage once the delay of ``recovery.yaml`` is over:
+   reminder → statement → formal notice (registered letter, art. 46) → personal contact (a task in the work
+   queue; the month to contest or ask terms must be over) → enforcement order (only once the contact is
+   logged) → bailiff (once the month of opposition is over). ``court`` and the follow-up are by hand.
+
+Never moved: a debtor with a running plan, a pending request, or — no longer subject — a debt under the
+art. 50bis threshold (the fund may renounce it). Each move is a ``recovery_step`` row with its letter (PDF on
+demand, ``caisse recovery letters``); keys ``recovery/<file>/<cycle>/<stage>`` and ``plan/<id>/...`` make a
+rerun, a resumed run or a concurrent twin write nothing twice (``framework.run_batch``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import numpy as np
+from sqlalchemy import Date, bindparam, insert, select, text, update
+
+from caisse.batches.framework import CHUNK, Progress, Summary, run_batch
+from caisse.cases.service import deadlines
+from caisse.errors import InvalidInput
+from caisse.money import fmt
+from caisse.recovery.arrears import arrears, received
+from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment, RecoveryFile, RecoveryStep
+from caisse.recovery.policy import LETTER_OF_STAGE, next_stage, policy
+from caisse.security.authz import Principal
+from caisse.store.db import engine_for, session_scope
+from caisse.store.models import Party, utcnow
+
+ACTOR = "batch:recovery"
+
+
+def _date(v) -> dt.date | None:
+    if v is None:
+        return None
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+
+
+def _subject(conn, at: dt.date) -> set[int]:
+    """Debtors still subject on ``at``: a person with a running affiliation, a company not ended."""
+    stmt = text("""
+        SELECT person_id FROM affiliation
+         WHERE status IN ('affiliated', 'ceased') AND start_date <= :at AND (end_date IS NULL OR end_date >= :at)
+        UNION SELECT id FROM company
+         WHERE affiliation_start <= :at AND (affiliation_end IS NULL OR affiliation_end >= :at)
+    """).bindparams(bindparam("at", type_=Date))
+    return set(conn.execute(stmt, {"at": at}).scalars())
+
+
+def _pending_requests(conn, at: dt.date) -> dict[int, str]:
+    kinds = [k for k, rule in deadlines().items() if rule.get("suspends_recovery")]
+    stmt = text("""SELECT party_id, kind FROM "case" WHERE status <> 'closed' AND party_id IS NOT NULL
+                   AND opened_on <= :at AND kind IN :kinds""").bindparams(
+        bindparam("at", type_=Date), bindparam("kinds", expanding=True))
+    return {int(p): k for p, k in conn.execute(stmt, {"at": at, "kinds": kinds})}
+
+
+def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, moved: set[int]) -> None:
+    """Active plans against the payments booked since each was asked (one small transaction)."""
+    with session_scope(url) as s:
+        plans = list(s.scalars(select(PaymentPlan).where(PaymentPlan.status == "active",
+                                                         PaymentPlan.activated_on <= as_of)))
+        if not plans:
+            return
+        paid = received(s.connection(), [pl.party_id for pl in plans], {pl.party_id: pl.requested_on for pl in plans},
+                        as_of)
+        done = set(s.scalars(select(RecoveryStep.key).where(RecoveryStep.plan_id.in_([pl.id for pl in plans]))))
+        parties = [pl.party_id for pl in plans]
+        langs = dict(s.execute(select(Party.id, Party.language).where(Party.id.in_(parties))).all())
+        owed = arrears(s.connection(), as_of)
+        counts: Counter = Counter()
+        for pl in plans:
+            f = s.scalar(select(RecoveryFile).where(RecoveryFile.party_id == pl.party_id))
+            insts = list(s.scalars(select(PaymentPlanInstalment).where(PaymentPlanInstalment.plan_id == pl.id)
+                                   .order_by(PaymentPlanInstalment.seq)))
+            got = paid.get(pl.party_id, 0)
+            cum = np.cumsum([i.amount_cents for i in insts])
+            late = [(i, int(c)) for i, c in zip(insts, cum, strict=True) if i.due_date < as_of and got < c]
+            broken = [i for i, _ in late if i.due_date + dt.timedelta(days=p.plan_grace_days) < as_of]
+            total = owed.of(pl.party_id)[1]
+
+            def step(event, to_stage, why, k, letter=None, from_stage="plan", closing=None,
+                     pl=pl, f=f, total=total):
+                s.add(RecoveryStep(key=k, file_id=f.id, party_id=pl.party_id, cycle=f.cycle, event=event,
+                                   from_stage=from_stage, to_stage=to_stage, on=as_of, actor=ACTOR, reason=why,
+                                   closing_reason=closing, amount_cents=total, language=langs[pl.party_id],
+                                   letter=letter, plan_id=pl.id, batch_key=key))
+
+            if broken:
+                i = broken[0]
+                resume = f.resume_stage or "reminder"
+                k = f"plan/{pl.id}/broken"
+                if k not in done:
+                    pl.status, pl.ended_on = "broken", as_of
+                    f.stage, f.stage_since, f.resume_stage, f.updated_at = resume, as_of, None, utcnow()
+                    step("plan_broken", resume, f"instalment {i.seq} of {i.due_date} ({fmt(i.amount_cents)} EUR) "
+                         f"still unpaid after {p.plan_grace_days} days of grace: plan broken, recovery resumes at "
+                         f"{resume}", k, letter="plan_broken")
+                    counts["plans broken"] += 1
+                    summary.notices += 1
+                moved.add(pl.party_id)
+            elif got >= int(cum[-1]):
+                k = f"plan/{pl.id}/completed"
+                if k not in done:
+                    pl.status, pl.ended_on = "completed", as_of
+                    f.stage, f.stage_since, f.closing_reason, f.resume_stage = "closed", as_of, "plan", None
+                    f.updated_at = utcnow()
+                    step("plan_completed", "closed", f"payment plan {pl.id} paid in full", k, closing="plan")
+                    counts["plans completed"] += 1
+                moved.add(pl.party_id)
+            else:
+                if late:
+                    i = late[0][0]
+                    k = f"plan/{pl.id}/missed/{i.seq}"
+                    if k not in done:
+                        step("plan_missed", "plan", f"instalment {i.seq} of {i.due_date} ({fmt(i.amount_cents)} "
+                             f"EUR) not paid: notice; the plan breaks after {p.plan_grace_days} days", k,
+                             letter="plan_missed")
+                        counts["instalments missed"] += 1
+                        summary.notices += 1
+                counts["plans respected"] += 0 if late else 1
+                moved.add(pl.party_id)
+        for name, n in counts.items():
+            summary.details[name] = n
+
+
+def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: int = CHUNK) -> Summary:
+    if not isinstance(as_of, dt.date):
+        raise InvalidInput("as_of", "a date is required (YYYY-MM-DD)")
+    key = f"recovery/{as_of.isoformat()}"
+    p = policy(as_of)
+
+    def body(_params: dict, summary: Summary) -> None:
+        engine = engine_for(url)
+        with engine.connect() as conn:
+            already = set(conn.execute(select(RecoveryStep.party_id).where(RecoveryStep.batch_key == key)).scalars())
+        moved: set[int] = set(already)
+        _monitor_plans(url, as_of, key, p, summary, moved)
+        with engine.connect() as conn:
+            a = arrears(conn, as_of)
+            files = {int(r[0]): r for r in conn.execute(select(
+                RecoveryFile.party_id, RecoveryFile.id, RecoveryFile.cycle, RecoveryFile.stage,
+                RecoveryFile.stage_since, RecoveryFile.contact_logged_on))}
+            pending = _pending_requests(conn, as_of)
+            subject = _subject(conn, as_of)
+            langs = dict(conn.execute(select(Party.id, Party.language)).all())
+        owed_total = dict(zip(a.party.tolist(), a.total.tolist(), strict=True))
+
+        # -- files of debtors who owe nothing any more: closed (paid)
+        moves: list[tuple[int, str | None, str, str | None, str]] = []  # party, from, to, closing, why
+        for party, r in files.items():
+            if r[3] not in ("closed", "plan") and party not in owed_total and party not in moved:
+                moves.append((party, r[3], "closed", "paid", "everything due is paid"))
+
+        # -- debtors with open principal: one stage forward when the delay is over
+        in_arrears = a.party[a.principal > 0]
+        stage = np.array([files[x][3] if x in files else "" for x in in_arrears.tolist()], dtype=object)
+        busy = np.array([x in moved for x in in_arrears.tolist()], bool)
+        summary.skip("payment plan running (monitored above)", in_arrears[(stage == "plan") & ~busy])
+        busy |= stage == "plan"
+        request = np.array([x in pending for x in in_arrears.tolist()], bool) & ~busy
+        summary.skip("a request is pending (open case)", in_arrears[request])
+        totals = a.total[a.principal > 0]
+        not_subject = np.array([x not in subject for x in in_arrears.tolist()], bool)
+        small = not_subject & (totals < p.renounce_below_cents) & ~busy & ~request
+        summary.skip(f"no longer subject, under {fmt(p.renounce_below_cents)} EUR (art. 50bis AR 19-12-1967: "
+                     "the fund may renounce)", in_arrears[small])
+        handheld = np.isin(stage, ["bailiff", "court"]) & ~busy & ~request & ~small
+        summary.skip("with the bailiff or the court: follow-up by hand", in_arrears[handheld])
+        candidates = np.flatnonzero(~busy & ~request & ~small & ~handheld)
+        oldest = a.oldest_due[a.principal > 0]
+        waiting = 0
+        no_contact = []
+        for j in candidates.tolist():
+            party = int(in_arrears[j])
+            r = files.get(party)
+            cur = r[3] if r is not None and r[3] != "closed" else None
+            since = _date(r[4]) if cur is not None else dt.date.fromordinal(int(oldest[j]))
+            contact = _date(r[5]) if cur is not None else None
+            earliest = p.earliest(cur, since, contact)
+            if cur == "personal_contact" and contact is None:
+                no_contact.append(party)
+                continue
+            if earliest is None or as_of < earliest:
+                waiting += 1
+                continue
+            to = next_stage(cur)
+            why = {"reminder": f"principal due since {since} unpaid", "statement": "reminder without payment",
+                   "formal_notice": "statement without payment: last reminder by registered letter (art. 46)",
+                   "personal_contact": "no payment after the month to contest or ask terms: call the debtor",
+                   "enforcement": f"personal contact logged on {contact}; nothing paid",
+                   "bailiff": "the month of opposition is over: the contrainte goes to the bailiff"}[to]
+            moves.append((party, cur, to, None, why))
+        summary.skip("personal contact not logged yet (task in the work queue)", no_contact)
+        summary.details["waiting (delay not over)"] = waiting
+        _write(url, key, as_of, moves, files, langs, owed_total, summary, progress, chunk)
+
+    return run_batch(url, key, "recovery", {"as_of": as_of.isoformat()}, body)
+
+
+def _write(url, key, as_of, moves, files, langs, owed_total, summary: Summary, progress, chunk) -> None:
+    from caisse.cases.service import open_case
+
+    system = Principal.system(ACTOR)
+    by_stage: Counter = Counter()
+    for start in range(0, len(moves), chunk):
+        part = moves[start:start + chunk]
+        with session_scope(url) as s:
+            wanted = []
+            for party, cur, to, closing, why in part:
+                r = files.get(party)
+                cycle = (r[2] + 1 if r[3] == "closed" else r[2]) if r is not None else 1
+                wanted.append((party, cur, to, closing, why, cycle, f"recovery/{party}/{cycle}/{to}"))
+            keys = [w[-1] for w in wanted]
+            taken = set(s.scalars(select(RecoveryStep.key).where(RecoveryStep.key.in_(keys)))) if keys else set()
+            new_files = [{"party_id": w[0], "cycle": 1, "stage": w[2], "stage_since": as_of, "opened_on": as_of,
+                          "updated_at": utcnow()} for w in wanted if w[0] not in files and w[-1] not in taken]
+            if new_files:
+                s.execute(insert(RecoveryFile), new_files)
+            ids = dict(s.execute(select(RecoveryFile.party_id, RecoveryFile.id).where(
+                RecoveryFile.party_id.in_([w[0] for w in wanted]))).all()) if wanted else {}
+            updates, steps = [], []
+            for party, cur, to, closing, why, cycle, k in wanted:
+                if k in taken:
+                    summary.already += 1
+                    continue
+                r = files.get(party)
+                if r is not None:
+                    row = {"id": ids[party], "stage": to, "stage_since": as_of, "closing_reason": closing,
+                           "cycle": cycle, "updated_at": utcnow()}
+                    if r[3] == "closed":
+                        row.update(contact_logged_on=None, opened_on=as_of, resume_stage=None)
+                    updates.append(row)
+                case_id = None
+                if to == "personal_contact":
+                    c = open_case(s, system, party, "recovery_contact", "Recovery: call the debtor before any "
+                                  "judicial step", f"{why}. Owed: {fmt(owed_total.get(party, 0))} EUR. Log the "
+                                  "contact: caisse recovery contact --debtor " + str(party), as_of, channel="system")
+                    case_id = c.id
+                steps.append({"key": k, "file_id": ids[party], "party_id": party, "cycle": cycle, "event": "stage",
+                              "from_stage": cur, "to_stage": to, "on": as_of, "actor": ACTOR, "reason": why,
+                              "closing_reason": closing, "amount_cents": owed_total.get(party, 0),
+                              "language": langs.get(party, "fr"), "letter": LETTER_OF_STAGE.get(to),
+                              "case_id": case_id, "plan_id": None, "batch_key": key, "created_at": utcnow()})
+                by_stage[to if closing is None else f"closed ({closing})"] += 1
+            if updates:
+                s.execute(update(RecoveryFile), updates)
+            if steps:
+                s.execute(insert(RecoveryStep), steps)
+            summary.posted += len(steps)
+            summary.notices += sum(1 for st in steps if st["letter"])
+        if progress:
+            progress(min(start + chunk, len(moves)), len(moves))
+    summary.debtors = len(moves)
+    summary.amount_cents = sum(owed_total.get(m[0], 0) for m in moves)
+    for stage, n in sorted(by_stage.items()):
+        summary.details[f"-> {stage}"] = n

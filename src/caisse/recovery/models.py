@@ -1,0 +1,124 @@
+"""Recovery files, their dated history, payment plans and their instalments.
+
+``recovery_file``: one per debtor, its current stage (``STAGES``) since a date, the cycle (a file closed then
+reopened by new arrears starts a new cycle), the stage to resume when a payment plan breaks, the day the
+personal contact was logged. ``recovery_step``: every change of stage and every event (contact logged, plan
+granted, instalment missed, plan broken) as a dated row — who, why, the amount owed then and the letter it
+produced (rendered on demand from this row and the ledger). ``payment_plan`` / ``payment_plan_instalment``:
+a plan d'apurement and its schedule; its status moves pending → active → completed or broken (or refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caisse.store.models import Base, utcnow
+
+STAGES = ("reminder", "statement", "formal_notice", "personal_contact", "enforcement", "bailiff", "court", "plan",
+          "closed")
+CLOSING_REASONS = ("paid", "plan", "dispensation", "insolvency", "prescribed", "written_off", "renounced")
+EVENTS = ("stage", "contact", "plan_granted", "plan_missed", "plan_broken", "plan_completed")
+PLAN_STATUSES = ("pending", "active", "completed", "broken", "refused")
+LETTERS = ("reminder", "statement", "formal_notice", "enforcement", "bailiff", "plan_granted", "plan_missed",
+           "plan_broken")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class RecoveryFile(Base):
+    __tablename__ = "recovery_file"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), unique=True)
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    stage: Mapped[str] = mapped_column(String(20))
+    stage_since: Mapped[dt.date] = mapped_column(Date)
+    closing_reason: Mapped[str | None] = mapped_column(String(20))
+    resume_stage: Mapped[str | None] = mapped_column(String(20))  # where recovery resumes when a plan breaks
+    contact_logged_on: Mapped[dt.date | None] = mapped_column(Date)  # the personal contact of this cycle
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"stage in ({_in(STAGES)})", name="stage"),
+        CheckConstraint(f"closing_reason is null or closing_reason in ({_in(CLOSING_REASONS)})",
+                        name="closing_reason"),
+        CheckConstraint("(stage = 'closed') = (closing_reason is not null)", name="closed_has_reason"),
+    )
+
+
+class RecoveryStep(Base):
+    __tablename__ = "recovery_step"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("recovery_file.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(20))
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    on: Mapped[dt.date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    closing_reason: Mapped[str | None] = mapped_column(String(20))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)  # what the debtor owed (due) that day
+    language: Mapped[str] = mapped_column(String(2))
+    letter: Mapped[str | None] = mapped_column(String(20))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("payment_plan.id"))
+    batch_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"event in ({_in(EVENTS)})", name="event"),
+        CheckConstraint(f"to_stage in ({_in(STAGES)})", name="to_stage"),
+        CheckConstraint(f"letter is null or letter in ({_in(LETTERS)})", name="letter"),
+        CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),
+    )
+
+
+class PaymentPlan(Base):
+    __tablename__ = "payment_plan"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    debt_cents: Mapped[int] = mapped_column(BigInteger)  # everything due on the request day: what the plan covers
+    down_payment_cents: Mapped[int] = mapped_column(BigInteger)
+    months: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    activated_on: Mapped[dt.date | None] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"status in ({_in(PLAN_STATUSES)})", name="status"),
+        CheckConstraint("debt_cents > 0 and down_payment_cents > 0", name="amounts_positive"),
+    )
+
+
+class PaymentPlanInstalment(Base):
+    __tablename__ = "payment_plan_instalment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("payment_plan.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)  # 0 = the down payment
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "seq"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )

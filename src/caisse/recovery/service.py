@@ -1,0 +1,295 @@
+"""Recovery by hand and payment plans: move a file one stage (never skipping one), log the personal contact,
+close a file with its reason, ask a payment plan (eligibility, a schedule that covers the whole debt, four
+eyes above the fund's threshold through ``services.approvals``), activate it once approved.
+
+Every refusal is an ``InvalidInput`` naming the field, raised before anything is written. Every change is a
+dated ``recovery_step`` row (who, why, the amount owed that day) and an audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from caisse.config import Settings, get_settings
+from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.money import fmt
+from caisse.recovery.arrears import arrears
+from caisse.recovery.models import (
+    CLOSING_REASONS,
+    STAGES,
+    PaymentPlan,
+    PaymentPlanInstalment,
+    RecoveryFile,
+    RecoveryStep,
+)
+from caisse.recovery.policy import BY_HAND, ENFORCEMENT_RUNNING, JUDICIAL, LETTER_OF_STAGE, next_stage, policy
+from caisse.security.authz import Principal
+from caisse.services import audit
+from caisse.services.affiliation import file_access
+from caisse.services.calendar import add_months
+from caisse.store.models import Party
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("reason", "say why (it is kept in the file's history)")
+    if len(reason) > 2000 or "\x00" in reason:
+        raise InvalidInput("reason", "at most 2000 characters of plain text")
+    return reason
+
+
+def owed(session: Session, party_id: int, on: dt.date) -> tuple[int, int]:
+    """(principal due and unpaid, everything due and unpaid) of one debtor on ``on``."""
+    return arrears(session.connection(), on, party_id).of(party_id)
+
+
+def file_of(session: Session, party_id: int) -> RecoveryFile | None:
+    return session.scalar(select(RecoveryFile).where(RecoveryFile.party_id == party_id))
+
+
+def _step(session: Session, f: RecoveryFile, event: str, to_stage: str, on: dt.date, who: str, reason: str,
+          amount: int, *, key: str, from_stage: str | None = None, letter: str | None = None,
+          closing_reason: str | None = None, case_id: int | None = None, plan_id: int | None = None,
+          batch_key: str | None = None) -> RecoveryStep:
+    language = session.get(Party, f.party_id).language
+    step = RecoveryStep(key=key, file_id=f.id, party_id=f.party_id, cycle=f.cycle, event=event,
+                        from_stage=from_stage, to_stage=to_stage, on=on, actor=who, reason=reason,
+                        closing_reason=closing_reason, amount_cents=amount, language=language, letter=letter,
+                        case_id=case_id, plan_id=plan_id, batch_key=batch_key)
+    session.add(step)
+    session.flush()
+    return step
+
+
+def history(session: Session, who: Principal, party_id: int) -> tuple[RecoveryFile | None, list[RecoveryStep]]:
+    file_access(session, who, "file.read", party_id)
+    f = file_of(session, party_id)
+    steps = list(session.scalars(select(RecoveryStep).where(RecoveryStep.party_id == party_id)
+                                 .order_by(RecoveryStep.on, RecoveryStep.id)))
+    return f, steps
+
+
+def move(session: Session, who: Principal, party_id: int, to_stage: str, reason: str, today: dt.date, *,
+         closing_reason: str | None = None) -> RecoveryStep:
+    """Move a file by hand: to the next stage of the path, to ``court`` (the summons route) from the personal
+    contact on, or to ``closed`` with a closing reason. A skipped stage, a judicial step before the personal
+    contact was logged, or before the month the debtor has to contest (art. 46) is over, is refused."""
+    file_access(session, who, "recovery.manage", party_id)
+    reason = _reason(reason)
+    if to_stage not in STAGES:
+        raise InvalidInput("to_stage", f"unknown stage {to_stage!r}; expected one of {', '.join(STAGES)}")
+    f = file_of(session, party_id)
+    current = f.stage if f is not None else None
+    if to_stage == "plan":
+        raise InvalidInput("to_stage", "a file goes to 'plan' only when a payment plan is granted "
+                                       "(caisse recovery plan)")
+    if to_stage == "closed":
+        if closing_reason not in CLOSING_REASONS:
+            raise InvalidInput("closing_reason", f"say why the file is closed: one of {', '.join(CLOSING_REASONS)}")
+        if f is None or current == "closed":
+            raise InvalidInput("to_stage", "there is no open recovery file to close")
+        if current == "plan":
+            raise InvalidInput("to_stage", "a payment plan is running: it ends as completed or broken")
+    else:
+        if closing_reason is not None:
+            raise InvalidInput("closing_reason", "only a file being closed has a closing reason")
+        allowed = {s for s in (next_stage(current),) if s} | set(BY_HAND.get(current or "", ()))
+        if current == "plan":
+            raise InvalidInput("to_stage", "a payment plan is respected: no enforcement while it runs "
+                                           "(it resumes by itself if the plan breaks)")
+        if to_stage not in allowed:
+            expected = " or ".join(sorted(allowed)) or "nothing (follow-up by hand, or close the file)"
+            raise InvalidInput("to_stage", f"cannot go from {current or 'no file'} to {to_stage}: stages are never "
+                                           f"skipped; the next one is {expected}")
+        if to_stage in JUDICIAL:
+            if f is None or f.contact_logged_on is None:
+                raise InvalidInput("to_stage", "the personal contact must be logged before the first judicial step "
+                                               "(caisse recovery contact)")
+            notice = session.scalar(select(func.max(RecoveryStep.on)).where(
+                RecoveryStep.file_id == f.id, RecoveryStep.cycle == f.cycle, RecoveryStep.to_stage == "formal_notice",
+                RecoveryStep.event == "stage"))
+            p = policy(today)
+            if notice is None or today < add_months(notice, p.contest_months):
+                raise InvalidInput("to_stage", "the debtor has one month after the formal notice (registered "
+                                               "letter) to contest or ask terms (art. 46 AR 19-12-1967): not before "
+                                               f"{add_months(notice, p.contest_months) if notice else '—'}")
+        if to_stage == "reminder" and current in (None, "closed"):
+            principal, _ = owed(session, party_id, today)
+            if principal <= 0:
+                raise InvalidInput("to_stage", "nothing due and unpaid: no recovery file to open")
+    _, total = owed(session, party_id, today)
+    if f is None:
+        f = RecoveryFile(party_id=party_id, cycle=1, stage=to_stage, stage_since=today, opened_on=today)
+        session.add(f)
+        session.flush()
+    elif current == "closed":
+        f.cycle, f.contact_logged_on, f.closing_reason, f.opened_on = f.cycle + 1, None, None, today
+    f.stage, f.stage_since, f.closing_reason = to_stage, today, closing_reason
+    f.updated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    n = session.scalar(select(func.count()).select_from(RecoveryStep).where(RecoveryStep.file_id == f.id)) or 0
+    step = _step(session, f, "stage", to_stage, today, str(who), reason, total,
+                 key=f"recovery/{party_id}/{f.cycle}/{to_stage}/hand-{n + 1}", from_stage=current,
+                 letter=LETTER_OF_STAGE.get(to_stage), closing_reason=closing_reason)
+    audit.record(session, who, "recovery_move", "recovery_file", f.id, party_id=party_id,
+                 detail={"from": current, "to": to_stage, "closing_reason": closing_reason})
+    return step
+
+
+def log_contact(session: Session, who: Principal, party_id: int, today: dt.date, outcome: str,
+                channel: str = "phone") -> RecoveryStep:
+    """The personal contact (phone or meeting) with the debtor, mandatory before the first judicial step."""
+    file_access(session, who, "recovery.manage", party_id)
+    outcome = _reason(outcome)
+    if channel not in ("phone", "meeting", "visit", "video"):
+        raise InvalidInput("channel", "phone, meeting, visit or video")
+    f = file_of(session, party_id)
+    if f is None or f.stage != "personal_contact":
+        raise InvalidInput("party_id", "no recovery file waiting for a personal contact "
+                                       f"(stage: {f.stage if f else 'none'})")
+    f.contact_logged_on = today
+    _, total = owed(session, party_id, today)
+    step = _step(session, f, "contact", "personal_contact", today, str(who), f"{channel}: {outcome}", total,
+                 key=f"recovery/{party_id}/{f.cycle}/contact", from_stage="personal_contact")
+    audit.record(session, who, "recovery_contact", "recovery_file", f.id, party_id=party_id,
+                 detail={"channel": channel})
+    return step
+
+
+# --- payment plans -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Instalment:
+    due_date: dt.date
+    amount_cents: int
+
+
+def parse_schedule(text: str) -> list[Instalment]:
+    """``2026-06-01:400.00,2026-07-01:400.00`` → instalments (the first is the down payment)."""
+    from caisse.money import to_cents
+
+    out = []
+    for n, part in enumerate(p for p in (text or "").split(",") if p.strip()):
+        try:
+            day, amount = part.strip().split(":")
+            due = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            raise InvalidInput(f"schedule[{n}]", f"expected DATE:AMOUNT like 2026-06-01:400.00, got {part!r}") \
+                from None
+        out.append(Instalment(due, to_cents(amount.strip(), f"schedule[{n}].amount")))
+    return out
+
+
+def check_plan(session: Session, party_id: int, schedule: list[Instalment], today: dt.date) -> tuple[int, int]:
+    """Eligibility and schedule (nothing written). Returns (debt covered, down payment)."""
+    p = policy(today)
+    f = file_of(session, party_id)
+    if f is not None and f.stage in ENFORCEMENT_RUNNING:
+        raise InvalidInput("party_id", f"an enforcement is running (stage {f.stage}): no payment plan "
+                                       f"({p.sources['payment_plan_max_months'].split(' (')[0]}; S29)")
+    if f is not None and f.stage == "plan":
+        raise InvalidInput("party_id", "a payment plan is already running for this debtor")
+    window = add_months(today, -p.plan_broken_window_months)
+    broken = session.scalar(select(func.count()).select_from(PaymentPlan).where(
+        PaymentPlan.party_id == party_id, PaymentPlan.status == "broken", PaymentPlan.ended_on >= window)) or 0
+    if broken >= p.plan_max_broken:
+        raise InvalidInput("party_id", f"{broken} payment plans broken since {window}: refused after "
+                                       f"{p.plan_max_broken} in {p.plan_broken_window_months} months (S29)")
+    _, debt = owed(session, party_id, today)
+    if debt <= 0:
+        raise InvalidInput("party_id", "nothing is due: a plan covers only debts already due")
+    if not schedule:
+        raise InvalidInput("schedule", "at least a down payment and one instalment")
+    for n, inst in enumerate(schedule):
+        if inst.amount_cents <= 0:
+            raise InvalidInput(f"schedule[{n}].amount", "each instalment is a positive amount")
+        if inst.due_date < today:
+            raise InvalidInput(f"schedule[{n}].due_date", f"{inst.due_date} is before the request ({today})")
+        if n and inst.due_date <= schedule[n - 1].due_date:
+            raise InvalidInput(f"schedule[{n}].due_date", "due dates must follow each other")
+    last = add_months(today, p.plan_max_months)
+    if schedule[-1].due_date > last:
+        raise InvalidInput(f"schedule[{len(schedule) - 1}].due_date",
+                           f"{schedule[-1].due_date} is after {last}: a plan lasts at most {p.plan_max_months} "
+                           "months (S29)")
+    total = sum(i.amount_cents for i in schedule)
+    if total != debt:
+        what = "does not cover" if total < debt else "asks more than"
+        raise InvalidInput("schedule", f"the schedule ({fmt(total)} EUR) {what} the debt due on {today} "
+                                       f"({fmt(debt)} EUR): it must cover it exactly")
+    minimum = -((-debt * p.plan_down_payment.numerator) // p.plan_down_payment.denominator)  # rounded up
+    if schedule[0].amount_cents < minimum:
+        raise InvalidInput("schedule[0].amount", f"the down payment must be at least {p.plan_down_payment} of the "
+                                                 f"debt: {fmt(minimum)} EUR (S29)")
+    return debt, schedule[0].amount_cents
+
+
+def request_plan(session: Session, who: Principal, party_id: int, schedule: list[Instalment], reason: str,
+                 today: dt.date, *, case_id: int | None = None, settings: Settings | None = None) -> PaymentPlan:
+    """Ask a payment plan: checked, recorded, then approved at once under the four-eyes threshold or left to a
+    manager (``approvals.decide``); once approved it is active and the recovery file stands at ``plan``."""
+    from caisse.services import approvals
+
+    file_access(session, who, "recovery.manage", party_id)
+    reason = _reason(reason)
+    debt, down = check_plan(session, party_id, schedule, today)
+    months = max(1, (schedule[-1].due_date.year - today.year) * 12 + schedule[-1].due_date.month - today.month)
+    plan = PaymentPlan(party_id=party_id, status="pending", requested_on=today, debt_cents=debt,
+                       down_payment_cents=down, months=months, reason=reason, requested_by=str(who), case_id=case_id)
+    session.add(plan)
+    session.flush()
+    for seq, inst in enumerate(schedule):
+        session.add(PaymentPlanInstalment(plan_id=plan.id, seq=seq, due_date=inst.due_date,
+                                          amount_cents=inst.amount_cents))
+    session.flush()
+    approval = approvals.submit(session, who, "payment_plan", party_id, debt, {"plan_id": plan.id}, reason, today,
+                                settings or get_settings())
+    plan.approval_id = approval.id
+    return plan
+
+
+def execute_plan(session: Session, approval, today: dt.date) -> str:
+    """Called by ``services.approvals`` once a plan is approved: the plan becomes active, the recovery file
+    stands at ``plan`` (remembering the stage to resume if the plan breaks). Returns the key of the step."""
+    plan = session.get(PaymentPlan, approval.payload["plan_id"])
+    if plan is None:
+        raise NotFound("payment plan", approval.payload["plan_id"])
+    if plan.status != "pending":
+        raise Conflict("status", f"this plan is already {plan.status}")
+    f = file_of(session, plan.party_id)
+    if f is not None and f.stage in ENFORCEMENT_RUNNING:  # an enforcement started between request and approval
+        raise Conflict("status", f"an enforcement is running (stage {f.stage}): the plan can no longer be granted")
+    if f is None:
+        f = RecoveryFile(party_id=plan.party_id, cycle=1, stage="plan", stage_since=today, opened_on=today)
+        session.add(f)
+        session.flush()
+        previous = None
+    else:
+        previous = f.stage
+        if previous == "closed":
+            f.cycle, f.contact_logged_on, f.closing_reason, f.opened_on = f.cycle + 1, None, None, today
+            previous = None
+        f.resume_stage = previous
+        f.stage, f.stage_since = "plan", today
+    plan.status, plan.activated_on = "active", today
+    key = f"plan/{plan.id}/granted"
+    _step(session, f, "plan_granted", "plan", today, approval.decided_by or approval.requested_by,
+          f"payment plan {plan.id} granted: {plan.reason}", plan.debt_cents, key=key, from_stage=previous,
+          letter="plan_granted", plan_id=plan.id)
+    return key
+
+
+def instalments(session: Session, plan_id: int) -> list[PaymentPlanInstalment]:
+    return list(session.scalars(select(PaymentPlanInstalment).where(PaymentPlanInstalment.plan_id == plan_id)
+                                .order_by(PaymentPlanInstalment.seq)))
+
+
+def refuse_plan(session: Session, approval, today: dt.date) -> None:
+    """A manager rejected the plan (four eyes): it is refused; the recovery file did not move."""
+    plan = session.get(PaymentPlan, approval.payload["plan_id"])
+    if plan is not None and plan.status == "pending":
+        plan.status, plan.ended_on = "refused", today
