@@ -12,6 +12,7 @@ from caisse.batches.models import Notice
 from caisse.errors import InvalidInput
 from caisse.ledger import DebtLine, balances, charge, load, receive_payment
 from caisse.ledger.check import run_check
+from caisse.ledger.models import LedgerTransaction
 from caisse.rules.company import company_contribution
 from caisse.rules.surcharges import late_payment_surcharges
 from caisse.store.db import session_scope
@@ -104,3 +105,25 @@ def test_a_payment_in_time_that_reaches_the_books_late_takes_the_surcharge_back(
         assert fix.corrects == f"surcharges/2025-12-31/{bea}/2025Q4"
         assert run_check(s).ok
     assert "corrected" not in surcharges.run(db_url, dt.date(2026, 1, 6)).details  # nothing more to correct
+
+
+def test_surcharges_stop_at_the_quarter_before_the_contrainte_is_served(db_url, fund):
+    """Addendum §4.2: the last 3 % is charged at the end of the quarter preceding the quarter of service."""
+    from caisse.recovery.models import RecoveryFile, RecoveryStep
+
+    cas = fund.person()
+    call(db_url, cas, "2025Q1", dt.date(2025, 3, 31), 87171)
+    with session_scope(db_url) as s:  # the contrainte goes to the bailiff on 10/08/2025 (third quarter)
+        f = RecoveryFile(party_id=cas, cycle=1, stage="enforcement", stage_since=dt.date(2025, 8, 10),
+                         opened_on=dt.date(2025, 4, 15))
+        s.add(f)
+        s.flush()
+        s.add(RecoveryStep(key=f"recovery/{f.id}/1/enforcement", file_id=f.id, party_id=cas, cycle=1, event="stage",
+                           from_stage="personal_contact", to_stage="enforcement", on=dt.date(2025, 8, 10),
+                           actor="test", reason="contrainte", amount_cents=87171 + 2659, language="fr"))
+    surcharges.run(db_url, dt.date(2026, 1, 1))
+    with session_scope(db_url) as s:
+        arising = sorted(t.key.split("/")[1] for t in s.scalars(
+            select(LedgerTransaction).where(LedgerTransaction.key.like(f"surcharges/%/{cas}/%"))))
+    assert arising == ["2025-03-31", "2025-06-30"]  # not 30/09, 31/12 nor the 7 % of 1/1/2026
+    assert surcharge_total(db_url, cas) == 2 * 2615

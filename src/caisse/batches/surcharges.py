@@ -20,7 +20,8 @@ rates come from ``surcharges.yaml`` via the rules parameters; amounts half-up to
 Every run recomputes every date of arising from the first due date on, from the payment history as booked: a
 payment credited before a quarter's end that reached the fund's books after that quarter's surcharge was charged
 (a bank file imported late) gets the surcharge corrected (``_correct``), never left standing.
-Not built: the contrainte cut-off (addendum §4.2) — there is no recovery data yet to know when one was served.
+The contrainte cut-off (addendum §4.2): no surcharge arises after the end of the quarter preceding the quarter
+in which a contrainte is served or a summons made (the recovery file's move to ``enforcement`` or ``court``).
 """
 
 from __future__ import annotations
@@ -111,6 +112,32 @@ GROUP BY t.key
 """
 
 
+def _cutoffs(url: str) -> dict[int, list[dt.date]]:
+    """Per debtor, the days a contrainte went to be served or a summons was made (the recovery file's moves to
+    ``enforcement`` or ``court``). The fund's step date stands for the day of service: the bailiff serves
+    after it, so surcharges may stop a quarter early, never late (in the debtor's favour)."""
+    with engine_for(url).connect() as conn:
+        rows = conn.execute(text("SELECT party_id, \"on\" FROM recovery_step "
+                                 "WHERE to_stage IN ('enforcement', 'court') ORDER BY party_id, \"on\"")).all()
+    out: dict[int, list[dt.date]] = {}
+    for party, on in rows:
+        out.setdefault(int(party), []).append(on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on)))
+    return out
+
+
+def _stopped(served: list[dt.date], period: str, at: dt.date) -> bool:
+    """Addendum §4.2 (AR 19-12-1967 art. 44 as amended by RD 4-10-2005): the surcharge is charged for the last
+    time at the end of the quarter preceding the quarter in which the contrainte is served (or the summons
+    made) — for a contribution already due then."""
+    due = quarter_end(dt.date(int(period[:4]), 3 * int(period[5]), 1)) if "Q" in period else dt.date(
+        int(period), 12, 31)
+    for day in served:
+        if day > due:
+            last = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1) - dt.timedelta(days=1)
+            return at > last
+    return False
+
+
 def _correct(url: str, as_of: dt.date, computed: dict[str, tuple], summary: Summary) -> None:
     """Surcharges already charged that the payment history no longer supports, or supports for another amount —
     a payment credited on the fund's account before a quarter's end but received in a bank file after the
@@ -160,6 +187,7 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None) -> Summar
         keys: list[str] = []
         items: list[tuple[int, str, int, int, dt.date, str, str]] = []  # party, period, base, amount, date, kind, param
         debtors: set[int] = set()
+        last_surcharge = _cutoffs(url)
         for at, kind in arising_dates(first, as_of):
             if kind == "quarterly":
                 party, period, base, _ = _unpaid(url, at)
@@ -172,6 +200,8 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None) -> Summar
             param = f"{rate_v.name}@{rate_v.start.isoformat()}"
             for j, i in enumerate(sel.tolist()):
                 if amount[j] <= 0:
+                    continue
+                if int(party[i]) in last_surcharge and _stopped(last_surcharge[int(party[i])], period[i], at):
                     continue
                 keys.append(f"surcharges/{at.isoformat()}/{int(party[i])}/{period[i]}")
                 items.append((int(party[i]), period[i], int(base[i]), int(amount[j]), at, kind, param))
