@@ -20,6 +20,7 @@ SCRIPTS = [
     ("coda_import", ["--movements", "100000"]),
     ("ledger", ["--n", "1000000"]),
     ("affiliates", ["--sizes", "100000", "1000000"]),
+    ("quarterly_call", ["--n", "1000000", "--pdfs", "500"]),
 ]
 
 
