@@ -34,6 +34,8 @@ class _Commands:
                 try:
                     return fn(*a, **kw)
                 except CaisseError as exc:
+                    if isinstance(exc, InvalidInput):   # the rules name fields as the API does; show the option
+                        exc = InvalidInput(exc.field.replace("_", "-"), exc.message)
                     typer.echo(f"error: {exc}", err=True)
                     raise typer.Exit(2) from None
 

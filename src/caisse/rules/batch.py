@@ -30,6 +30,7 @@ from caisse.rules.contributions import (
     quarterly_vector_years,
     year_params,
 )
+from caisse.rules.params import YEARS
 
 REQUIRED = ("year", "category", "income")
 
@@ -234,7 +235,7 @@ def _fast_chunk(body: bytes, k: int, idx: dict[str, int], fee: Fraction | None, 
     for y in uniq.tolist():
         try:
             yps.append(year_params(int(y), allow_estimates))
-        except UnknownParameter:
+        except (UnknownParameter, InvalidInput):
             raise _Fallback from None
     annual, quarterly, _ = quarterly_vector_years(income, cat, year_idx, yps)
     amounts = [annual, quarterly] + ([fee_vector(quarterly, fee)] if fee is not None else [])
@@ -275,8 +276,8 @@ def _slow(text: str, fee: Fraction | None, allow_estimates: bool) -> bytes:
             continue
         y, c, i = row[iy].strip(), row[ic].strip(), row[ii].strip()
         bad = False
-        if not (len(y) == 4 and y.isdigit()):
-            errors.append((line, "year", f"not a year: {y!r}"))
+        if not (len(y) == 4 and y.isdigit()) or not YEARS[0] <= int(y) <= YEARS[1]:
+            errors.append((line, "year", f"not a year: {y!r} (expected {YEARS[0]} to {YEARS[1]})"))
             bad = True
         if c not in CATEGORIES:
             errors.append((line, "category", f"unknown category {c!r} (one of: {', '.join(CATEGORIES)})"))
@@ -289,8 +290,8 @@ def _slow(text: str, fee: Fraction | None, allow_estimates: bool) -> bytes:
             elif cents > MAX_INCOME_CENTS:
                 errors.append((line, "income", "implausibly large income"))
                 bad = True
-        except InvalidInput:
-            errors.append((line, "income", f"not an amount: {i!r}"))
+        except InvalidInput as exc:
+            errors.append((line, "income", exc.message))
             bad = True
             cents = 0
         if bad:

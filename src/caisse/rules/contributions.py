@@ -22,7 +22,7 @@ import numpy as np
 from caisse.errors import InvalidInput
 from caisse.money import div_half_up, fmt
 from caisse.rules.explain import Explanation, Money, Rate, Word
-from caisse.rules.params import Parameters, Value, load, round_half_up_cents
+from caisse.rules.params import Parameters, Value, check_year, load, round_half_up_cents
 
 CATEGORIES = ("main", "complementary", "student", "helping_spouse", "post_pension", "art37")
 MAIN, COMPLEMENTARY, STUDENT, HELPING_SPOUSE, POST_PENSION, ART37 = range(6)
@@ -62,8 +62,7 @@ RATES = ("rate_first_bracket", "rate_second_bracket", "rate_post_pension_first_b
 def year_params(year: int, allow_estimates: bool = False, params: Parameters | None = None) -> YearParams:
     """All contribution parameters of ``year``; raises UnknownParameter if one is not published."""
     p = params or load()
-    if not isinstance(year, int) or isinstance(year, bool):
-        raise InvalidInput("year", f"not a year: {year!r}")
+    check_year(year)
     values = {n: p.year(n, year, allow_estimates=allow_estimates) for n in YEAR_PARAMS}
     values.update({n: p.year(n, year, allow_estimates=allow_estimates) for n in RATES})
     rates = [values[n].value for n in RATES]
@@ -325,6 +324,7 @@ def provisional(year: int, category: str, reference_income: object = None, *, re
     - ``chosen_income``: reduction (or increase) on a chosen income; the category minimum still applies.
     """
     params = params or load()
+    check_year(year)
     cat = category_code(category)
     ex = Explanation()
     given = sum(x is not None and x is not False for x in (reference_income, chosen_income)) + bool(starter)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from caisse.errors import UnknownParameter
+from caisse.errors import InvalidInput, UnknownParameter
 
 PARAMETER_DIR = Path(__file__).parent / "parameters"
 TOPICS = ("indexation", "contributions", "surcharges", "company", "benefits")
@@ -143,6 +143,16 @@ def _convert(where: str, unit: str, raw) -> object:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
         raise ParameterFileError(where, f"{raw!r} is not a whole number")
     return raw
+
+
+YEARS = (1900, 2100)   # the simulator's and the API's range; a year outside is a typing error, not a missing figure
+
+
+def check_year(year: object, field: str = "year") -> int:
+    """A contribution year as a whole number 1900-2100, else InvalidInput naming the field (``0`` is not a year)."""
+    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        raise InvalidInput(field, f"not a year: {year!r} (expected {YEARS[0]} to {YEARS[1]})")
+    return year
 
 
 def round_half_up_cents(amount_eur: Fraction) -> int:

@@ -1,17 +1,18 @@
 """`POST /api/simulate/...`: the simulator over HTTP (same answers as `caisse simulate`).
 
-Amounts are given as strings (or integers) and returned as strings with two decimals. Bad input is a 422 with the
-field path (pydantic, or caisse.errors.InvalidInput turned into 422 by the app); a figure that is not published
-(UnknownParameter) is a 422 on the field that asked for it (year or date), with the reason.
+Amounts are given as strings (or JSON integers, read as whole euros) and returned as strings with two decimals.
+Bad input is a 422 with the field path (pydantic, or caisse.errors.InvalidInput turned into 422 by the app); a
+figure that is not published (UnknownParameter) is a 422 on the field that asked for it (year or date), with the
+reason. Birth leave, bereavement, carer leave and the unjustified-reduction surcharge answer like the CLI too.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from caisse.errors import UnknownParameter
 
@@ -20,7 +21,8 @@ router = APIRouter(prefix="/api/simulate", tags=["simulator"],
 
 Category = Literal["main", "complementary", "student", "helping_spouse", "post_pension", "art37"]
 Lang = Literal["en", "fr", "nl", "de"]
-Amount = str | int
+# A JSON integer is whole euros (80000 is 80,000.00): turned into text here, because the rules read an int as cents.
+Amount = Annotated[str | int, AfterValidator(lambda v: str(v) if isinstance(v, int) else v)]
 
 
 class _Base(BaseModel):
