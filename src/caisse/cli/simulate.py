@@ -196,6 +196,25 @@ def surcharge(
     _show(r, as_json, lang, ["surcharge_total", "unpaid_contribution"])
 
 
+@_commands.command("unjustified-reduction")
+def unjustified_reduction(
+    year: int = typer.Option(..., help="Contribution year whose provisional contributions were reduced."),
+    definitive: str = typer.Option(..., help="Definitive contribution of the year (annual, without fee), EUR."),
+    reduced_provisional: str = typer.Option(..., help="Reduced provisional contributions of the year (annual, "
+                                                      "without fee), EUR."),
+    paid_by_year_end: str = typer.Option("0", help="Paid on top of the reduced provisional contributions by "
+                                                   "31 December of the year, EUR."),
+    as_json: bool = JsonOpt,
+    lang: str = LangOpt,
+) -> None:
+    """Surcharge after an unjustified reduction: 3 % + one-off 7 % of the excess unpaid on 31 December (secondary
+    source: the article of law was not found)."""
+    from caisse.rules.surcharges import unjustified_reduction_surcharge
+
+    r = unjustified_reduction_surcharge(year, definitive, reduced_provisional, paid_by_year_end)
+    _show(r, as_json, lang, ["base", "surcharge_total"])
+
+
 @_commands.command()
 def company(
     year: int = typer.Option(...),

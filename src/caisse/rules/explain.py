@@ -292,14 +292,34 @@ T: dict[str, dict[str, str]] = {
               "auf den Beitrag angerechnet.",
     },
     "unjustified_reduction": {
-        "en": "Reduced provisional contributions {reduced}, definitive contributions {definitive}: {base} unpaid on "
-              "{date}; surcharge {rate} + {rate2} = {amount}.",
-        "fr": "Cotisations provisoires réduites {reduced}, cotisations définitives {definitive} : {base} impayés au "
-              "{date} ; majoration {rate} + {rate2} = {amount}.",
-        "nl": "Verminderde voorlopige bijdragen {reduced}, definitieve bijdragen {definitive}: {base} onbetaald op "
-              "{date}; verhoging {rate} + {rate2} = {amount}.",
-        "de": "Herabgesetzte vorläufige Beiträge {reduced}, endgültige Beiträge {definitive}: {base} am {date} "
-              "unbezahlt; Zuschlag {rate} + {rate2} = {amount}.",
+        "en": "Reduced provisional contributions {reduced}, definitive contributions {definitive}, paid on top by "
+              "{date}: {paid}; {base} unpaid on {date}: surcharge {rate} + one-off {rate2} = {amount}.",
+        "fr": "Cotisations provisoires réduites {reduced}, cotisations définitives {definitive}, payé en plus au "
+              "{date} : {paid} ; {base} impayés au {date} : majoration {rate} + majoration unique {rate2} = {amount}.",
+        "nl": "Verminderde voorlopige bijdragen {reduced}, definitieve bijdragen {definitive}, bijkomend betaald "
+              "op {date}: {paid}; {base} onbetaald op {date}: verhoging {rate} + eenmalige {rate2} = {amount}.",
+        "de": "Herabgesetzte vorläufige Beiträge {reduced}, endgültige Beiträge {definitive}, zusätzlich bezahlt "
+              "bis {date}: {paid}; {base} am {date} unbezahlt: Zuschlag {rate} + einmalig {rate2} = {amount}.",
+    },
+    "unjustified_reduction_none": {
+        "en": "Reduced provisional contributions {reduced}, definitive contributions {definitive}, paid on top by "
+              "{date}: {paid}; nothing of the definitive contribution is unpaid on {date}: no surcharge.",
+        "fr": "Cotisations provisoires réduites {reduced}, cotisations définitives {definitive}, payé en plus au "
+              "{date} : {paid} ; rien de la cotisation définitive n'est impayé au {date} : aucune majoration.",
+        "nl": "Verminderde voorlopige bijdragen {reduced}, definitieve bijdragen {definitive}, bijkomend betaald "
+              "op {date}: {paid}; niets van de definitieve bijdrage is onbetaald op {date}: geen verhoging.",
+        "de": "Herabgesetzte vorläufige Beiträge {reduced}, endgültige Beiträge {definitive}, zusätzlich bezahlt "
+              "bis {date}: {paid}; von den endgültigen Beiträgen ist am {date} nichts unbezahlt: kein Zuschlag.",
+    },
+    "unjustified_reduction_source": {
+        "en": "Source: secondary only (press summaries of the 2022 reform); the article of law was not found. "
+              "To be confirmed before any decision.",
+        "fr": "Source : secondaire uniquement (résumés de presse de la réforme de 2022) ; l'article de loi n'a pas été "
+              "trouvé. À confirmer avant toute décision.",
+        "nl": "Bron: alleen secundair (persberichten over de hervorming van 2022); het wetsartikel werd niet "
+              "gevonden. Te bevestigen vóór elke beslissing.",
+        "de": "Quelle: nur sekundär (Presseberichte zur Reform von 2022); der Gesetzesartikel wurde nicht "
+              "gefunden. Vor jeder Entscheidung zu bestätigen.",
     },
     "company_bracket": {
         "en": "Balance-sheet total of the penultimate closed financial year {total} {cmp} {boundary}: {size} company, "
