@@ -33,6 +33,7 @@ class CompanyResult:
                 "due_date": self.due_date.isoformat(), "months_late": self.months_late,
                 "surcharge_total": fmt(self.surcharge), "total": fmt(self.amount + self.surcharge),
                 "uses_estimates": self.explanation.uses_estimates,
+                "low_confidence": bool(self.explanation.low_confidence),
                 "explanation": self.explanation.render(lang)}
 
 

@@ -403,6 +403,16 @@ T: dict[str, dict[str, str]] = {
         "nl": "Mantelzorgverlof ({kind}): {months} maand(en) × {monthly} = {amount}.",
         "de": "Pflegeurlaub ({kind}): {months} Monat(e) × {monthly} = {amount}.",
     },
+    "low_confidence": {
+        "en": "Caution: {label} {value} ({start}) rests on a single secondary source of low confidence; it will be "
+              "replaced by the official figure once published.",
+        "fr": "Attention : {label} {value} ({start}) repose sur une seule source secondaire peu fiable ; il sera "
+              "remplacé par le montant officiel dès sa publication.",
+        "nl": "Let op: {label} {value} ({start}) steunt op één secundaire bron met weinig zekerheid; het wordt "
+              "vervangen door het officiële bedrag zodra dat gepubliceerd is.",
+        "de": "Achtung: {label} {value} ({start}) beruht auf einer einzigen wenig verlässlichen Sekundärquelle; "
+              "er wird durch den amtlichen Betrag ersetzt, sobald dieser veröffentlicht ist.",
+    },
     "estimate_used": {
         "en": "Warning: this result uses ESTIMATED amounts (not yet published); it is not a decision.",
         "fr": "Attention : ce résultat utilise des montants ESTIMÉS (pas encore publiés) ; ce n'est pas une décision.",
@@ -485,6 +495,10 @@ class Explanation:
     def uses_estimates(self) -> bool:
         return any(v.status == "estimate" for v in self.used.values())
 
+    @property
+    def low_confidence(self) -> list[Value]:
+        return [v for v in self.used.values() if v.confidence == "low"]
+
     def _arg(self, a: object, lang: str) -> str:
         if isinstance(a, Money):
             return fmt_money(a.cents, lang)
@@ -504,6 +518,9 @@ class Explanation:
         if lang not in LANGUAGES:
             raise ValueError(lang)
         lines = [T[key][lang].format(**{k: self._arg(v, lang) for k, v in args.items()}) for key, args in self.steps]
+        for v in self.low_confidence:
+            lines.append(T["low_confidence"][lang].format(label=v.label[lang], value=fmt_value(v.value, v.unit, lang),
+                                                          start=fmt_date(v.start, lang)))
         if self.uses_estimates:
             lines.append(T["estimate_used"][lang])
         return lines
@@ -522,6 +539,7 @@ class Explanation:
                 "law": v.parameter.law,
                 "sources": [{"title": s.title, "url": s.url} for s in v.sources],
                 **({"note": v.note} if v.note else {}),
+                **({"confidence": v.confidence} if v.confidence else {}),
             })
         return out
 
