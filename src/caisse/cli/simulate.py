@@ -142,7 +142,8 @@ def provisional(
     r = compute(year, category, reference_income, starter=starter, chosen_income=chosen_income,
                 primostarter=primostarter, fee_rate=fee_rate, pension=not without_pension, opt_out=opt_out,
                 allow_estimates=allow_estimates)
-    _show(r, as_json, lang, ["contribution_basis", "annual_contribution", "quarterly_contribution", "quarterly_total"])
+    _show(r, as_json, lang, ["income", "reference_year", "revalued_income", "contribution_basis", "annual_contribution",
+                             "quarterly_contribution", "quarterly_total"])
 
 
 @_commands.command()

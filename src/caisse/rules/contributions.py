@@ -188,6 +188,8 @@ class ContributionResult:
     quarters: list[QuarterAmount]
     explanation: Explanation = field(repr=False)
     kind: str = "definitive"
+    reference_year: int | None = None      # provisional from N-3: ``income`` is that year's income, as entered
+    revalued_income: int | None = None     # ... and this is it × the art. 11 §3 coefficient (= the basis)
 
     @property
     def due_for_year(self) -> int:
@@ -198,11 +200,16 @@ class ContributionResult:
             "year": self.year,
             "category": self.category,
             "kind": self.kind,
-            "income": fmt(self.income),
+            "income": None if self.kind == "provisional (starter)" else fmt(self.income),
+        }
+        if self.reference_year is not None:
+            out["reference_year"] = self.reference_year
+            out["revalued_income"] = fmt(self.revalued_income)
+        out.update({
             "contribution_basis": fmt(self.basis),
             "annual_contribution": fmt(self.annual),
             "quarterly_contribution": fmt(self.quarterly),
-        }
+        })
         if self.fee_rate is not None:
             out["fee_rate"] = str(float(self.fee_rate))
             out["quarterly_total"] = fmt(self.quarterly_total)
@@ -352,9 +359,11 @@ def provisional(year: int, category: str, reference_income: object = None, *, re
     coef = ex.use(params.year("revaluation_coefficient", year, allow_estimates=allow_estimates))
     revalued = round_half_up_cents(Fraction(ref, 100) * coef.value)
     ex.add("revalue", ref_year=ref_year, income=Money(ref), coefficient=coef, revalued=Money(revalued))
-    return contribution(year, category, revalued, primostarter=primostarter, fee_rate=fee_rate, pension=pension,
-                        opt_out=opt_out, allow_estimates=allow_estimates, params=params, _basis=revalued, _ex=ex,
-                        _kind="provisional")
+    result = contribution(year, category, revalued, primostarter=primostarter, fee_rate=fee_rate, pension=pension,
+                          opt_out=opt_out, allow_estimates=allow_estimates, params=params, _basis=revalued, _ex=ex,
+                          _kind="provisional")
+    result.income, result.reference_year, result.revalued_income = ref, ref_year, revalued
+    return result
 
 
 # --- regularisation (art. 11 §5) --------------------------------------------------------------------------------
