@@ -166,3 +166,73 @@ def test_csv_batch_reads_a_quoted_decimal_comma(tmp_path):
     src.write_text('year,category,income\n2025,main,"80000,50"\n')
     assert sim("contribution", "--input", str(src), "--output", str(dst)).exit_code == 0
     assert list(csv.DictReader(dst.open()))[0]["annual_contribution"] == "15984.64"
+
+
+# --- the batch's fast path in caisse.cli.main (no typer): same answers as the typer command --------------------
+
+@pytest.mark.parametrize(("argv", "fast"), [
+    (["simulate", "contribution", "--input", "a", "--output", "b"], True),
+    (["simulate", "contribution", "--output=b", "--input=a", "--fee-rate", "0.0405", "--allow-estimates", "--json"],
+     True),
+    (["simulate", "contribution", "--input", "a"], False),                      # typer says what is missing
+    (["simulate", "contribution", "--input", "a", "--output", "b", "--lang", "fr"], False),
+    (["simulate", "contribution", "--input", "a", "--input", "c", "--output", "b"], False),
+    (["simulate", "contribution", "--input", "a", "--output", "b", "--help"], False),
+    (["simulate", "contribution", "--year", "2025", "--category", "main", "--income", "1"], False),
+    (["simulate", "provisional", "--input", "a", "--output", "b"], False),
+])
+def test_which_command_lines_take_the_fast_path(argv, fast):
+    from caisse.cli.batch import parse_fast
+
+    assert (parse_fast(argv) is not None) == fast
+
+
+def _main(monkeypatch, capsys, *args):
+    from caisse.cli import main
+
+    monkeypatch.setattr("sys.argv", ["caisse", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("body", [
+    "id,year,category,income\n7,2025,main,80000\n8,2024,main,0\n",
+    "year,category,income\n2025,main,80000\n0000,main,100\n2025,main,1.234\n",
+    "year,category,income\n2027,main,1\n",
+])
+def test_the_fast_path_and_the_typer_command_answer_alike(tmp_path, monkeypatch, capsys, body):
+    src = tmp_path / "in.csv"
+    src.write_text(body)
+    fast_out, typer_out = tmp_path / "fast.csv", tmp_path / "typer.csv"
+    code, out, err = _main(monkeypatch, capsys, "simulate", "contribution", "--input", str(src), "--output",
+                           str(fast_out), "--fee-rate", "0.0405")
+    r = sim("contribution", "--input", str(src), "--output", str(typer_out), "--fee-rate", "0.0405")
+    assert (code, out) == (r.exit_code, r.stdout)
+    assert err.replace(str(fast_out), "OUT") == r.stderr.replace(str(typer_out), "OUT")
+    assert fast_out.exists() == typer_out.exists() == (code == 0)
+    if code == 0:
+        assert fast_out.read_bytes() == typer_out.read_bytes()
+    else:
+        assert len(err.strip().splitlines()) == 1 and err.startswith("error: input: ")
+
+
+def test_the_fast_path_does_not_load_typer(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = tmp_path / "in.csv"
+    src.write_text("year,category,income\n2025,main,80000\n")
+    code = ("import sys; sys.argv = ['caisse', 'simulate', 'contribution', '--input', sys.argv[1], '--output', "
+            "sys.argv[2]]; from caisse.cli import main; main(); print(sorted(m for m in ('typer', 'pydantic') "
+            "if m in sys.modules))")
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"), "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, "-c", code, str(src), str(tmp_path / "out.csv")], capture_output=True,
+                       text=True, env=env, check=True)
+    assert r.stdout.strip() == "[]"
+    assert r.stderr == f"1 rows written to {tmp_path / 'out.csv'}\n"

@@ -34,9 +34,9 @@ class _Commands:
                 try:
                     return fn(*a, **kw)
                 except CaisseError as exc:
-                    if isinstance(exc, InvalidInput):   # the rules name fields as the API does; show the option
-                        exc = InvalidInput(exc.field.replace("_", "-"), exc.message)
-                    typer.echo(f"error: {exc}", err=True)
+                    from caisse.cli.batch import error_line
+
+                    typer.echo(error_line(exc), err=True)
                     raise typer.Exit(2) from None
 
             return self.typer_app.command(*args, **kwargs)(wrapper)
@@ -106,11 +106,9 @@ def contribution(
             raise InvalidInput("input" if input is None else "output", "a batch needs both --input and --output")
         if any(x is not None for x in (year, category, income)):
             raise InvalidInput("input", "give either --input/--output or --year/--category/--income, not both")
-        from caisse.rules.batch import run_csv
+        from caisse.cli.batch import run
 
-        rows = run_csv(input, output, fee_rate=fee_rate, allow_estimates=allow_estimates)
-        if not as_json:
-            typer.echo(f"{rows} rows written to {output}", err=True)
+        run(input, output, fee_rate, allow_estimates, as_json)
         return
     _require(year=year, category=category, income=income)
     from caisse.rules.contributions import contribution as compute
