@@ -47,8 +47,80 @@ def test_regularisation_surcharge_company_bridging_maternity(client):
     ({"year": 2025, "category": "main", "income": "abc"}, ["body", "income"]),
     ({"year": 2027, "category": "main", "income": "1"}, ["body", "year"]),
     ({"year": 2025, "category": "main", "income": 1.5}, ["body", "income"]),
+    ({"year": 2025, "category": "main", "income": "80,000"}, ["body", "income"]),
+    ({"year": 2025, "category": "main", "income": "80.000,00"}, ["body", "income"]),
+    ({"year": 2025, "category": "main", "income": "1.234"}, ["body", "income"]),
+    ({"year": 2025, "category": "main", "income": "80000.005"}, ["body", "income"]),
+    ({"year": 0, "category": "main", "income": "1"}, ["body", "year"]),
 ])
 def test_bad_input_is_422_with_the_field(client, body, loc):
     r = client.post("/api/simulate/contribution", json=body)
     assert r.status_code == 422
     assert any(e["loc"][:2] == loc for e in r.json()["detail"]), r.json()
+
+
+def test_a_json_integer_income_is_whole_euros(client):
+    r = client.post("/api/simulate/contribution", json={"year": 2025, "category": "main", "income": 80000})
+    assert (r.json()["income"], r.json()["annual_contribution"]) == ("80000.00", "15984.57")
+
+
+def test_a_belgian_decimal_comma(client):
+    r = client.post("/api/simulate/contribution", json={"year": 2025, "category": "main", "income": "80000,50"})
+    assert r.json()["annual_contribution"] == "15984.64"
+
+
+def test_surcharge_due_date_inside_a_quarter_is_422(client):
+    r = client.post("/api/simulate/surcharge", json={"amount": "1000", "due_date": "2025-06-15",
+                                                     "paid_on": "2025-07-10"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "due_date"]
+
+
+def test_provisional_shows_the_income_entered_and_the_revalued_one(client):
+    d = client.post("/api/simulate/provisional", json={"year": 2025, "category": "main",
+                                                       "reference_income": "40000"}).json()
+    assert (d["income"], d["reference_year"], d["revalued_income"]) == ("40000.00", 2022, "43693.22")
+
+
+def test_unjustified_reduction(client):
+    d = client.post("/api/simulate/unjustified-reduction", json={
+        "year": 2025, "definitive": "10000", "reduced_provisional": "4000", "lang": "nl"}).json()
+    assert (d["surcharge_total"], d["source_status"]) == ("600.00", "secondary")
+    assert "secundair" in d["explanation"]["steps"][-1]
+    r = client.post("/api/simulate/unjustified-reduction", json={
+        "year": 2025, "definitive": "10000", "reduced_provisional": "-4"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "reduced_provisional"]
+
+
+@pytest.mark.parametrize(("path", "body", "cli", "amount"), [
+    ("birth-leave", {"date": "2023-05-02", "days": 20}, ["birth-leave", "--date", "2023-05-02", "--days", "20"],
+     "1932.00"),
+    ("birth-leave", {"date": "2023-05-02", "half_days": 1},
+     ["birth-leave", "--date", "2023-05-02", "--half-days", "1"], "48.30"),
+    ("bereavement", {"date": "2025-06-02", "days": 10}, ["bereavement", "--date", "2025-06-02", "--days", "10"],
+     "1035.30"),
+    ("carer", {"date": "2024-09-01", "months": 3, "months_used": 11},
+     ["carer", "--date", "2024-09-01", "--months", "3", "--months-used", "11"], "1638.26"),
+])
+def test_benefit_endpoints_answer_like_the_cli(client, path, body, cli, amount):
+    import json
+
+    from typer.testing import CliRunner
+
+    from caisse.cli import app
+
+    api = client.post(f"/api/simulate/{path}", json=body)
+    assert api.status_code == 200, api.text
+    out = CliRunner().invoke(app, ["simulate", *cli, "--json"])
+    assert out.exit_code == 0, out.output
+    assert api.json() == json.loads(out.stdout)
+    assert api.json()["amount"] == amount
+
+
+@pytest.mark.parametrize(("path", "body", "loc"), [
+    ("birth-leave", {"date": "2023-05-02", "days": 21}, ["body", "days"]),
+    ("bereavement", {"date": "2026-06-02", "days": 1}, ["body", "date"]),   # 2026 amount: ESTIMATE, refused
+    ("carer", {"date": "2024-09-01", "months": 7}, ["body", "months"]),
+])
+def test_benefit_endpoints_bad_input_is_422_with_the_field(client, path, body, loc):
+    r = client.post(f"/api/simulate/{path}", json=body)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == loc, r.json()

@@ -39,6 +39,7 @@ def test_primostarter_flag():
 
 def test_provisional_from_revalued_income():
     d = answer("provisional", "--year", "2025", "--category", "main", "--reference-income", "40000")
+    assert (d["income"], d["reference_year"], d["revalued_income"]) == ("40000.00", 2022, "43693.22")
     assert d["contribution_basis"] == "43693.22"
     assert d["quarterly_contribution"] == "2239.28"
 
@@ -82,6 +83,17 @@ def test_explanation_language():
     (["contribution", "--year", "2027", "--category", "main", "--income", "1"], "2027"),
     (["company", "--year", "2026", "--balance-sheet-total", "900000"], "ESTIMATE"),
     (["surcharge", "--amount", "10", "--due-date", "2025-13-01", "--paid-on", "2026-01-01"], "due-date"),
+    (["contribution", "--year", "2025", "--category", "main", "--income", "80,000"], "income: '80,000' is ambiguous"),
+    (["contribution", "--year", "2025", "--category", "main", "--income", "80.000,00"], "income: '80.000,00'"),
+    (["contribution", "--year", "2025", "--category", "main", "--income", "1.2345"], "more than two decimals"),
+    (["contribution", "--year", "0", "--category", "main", "--income", "100"], "year: not a year: 0"),
+    (["provisional", "--year", "0", "--category", "main", "--reference-income", "100"], "year: not a year"),
+    (["company", "--year", "0", "--subjection-year", "1"], "year: not a year"),
+    (["surcharge", "--amount", "1000", "--due-date", "2025-06-15", "--paid-on", "2025-07-10"],
+     "due-date: 2025-06-15 is not the last day of a quarter"),
+    (["unjustified-reduction", "--year", "2025", "--definitive", "10000", "--reduced-provisional", "4.000"],
+     "reduced-provisional: '4.000' is ambiguous"),
+    (["unjustified-reduction", "--year", "0", "--definitive", "1", "--reduced-provisional", "1"], "year"),
 ])
 def test_bad_input_is_one_error_line_and_exit_2(args, says):
     r = sim(*args)
@@ -109,3 +121,118 @@ def test_csv_batch_with_bad_rows_writes_nothing(tmp_path):
     assert r.exit_code == 2
     assert "line 3: category" in r.stderr and "line 4: income" in r.stderr
     assert not dst.exists()
+
+
+def test_contribution_with_a_belgian_decimal_comma():
+    d = answer("contribution", "--year", "2025", "--category", "main", "--income", "80000,50")
+    assert (d["income"], d["annual_contribution"]) == ("80000.50", "15984.64")
+
+
+def test_unjustified_reduction_says_its_source_is_secondary():
+    d = answer("unjustified-reduction", "--year", "2025", "--definitive", "10000", "--reduced-provisional", "4000",
+               "--paid-by-year-end", "2000")
+    assert (d["base"], d["surcharge_total"]) == ("4000.00", "400.00")
+    assert [(s["date"], s["amount"]) for s in d["surcharges"]] == [("2025-12-31", "120.00"), ("2026-01-01", "280.00")]
+    assert d["source_status"] == "secondary"
+    assert "secondary" in d["explanation"]["steps"][-1] and "not found" in d["explanation"]["steps"][-1]
+    assert {p["status"] for p in d["explanation"]["parameters"]} == {"secondary"}
+    assert "44bis" not in json.dumps(d)
+
+
+def test_company_2026_small_amount_is_used_and_flagged():
+    d = answer("company", "--year", "2026", "--subjection-year", "1", "--lang", "fr")
+    assert (d["amount"], d["uses_estimates"], d["low_confidence"]) == ("409.30", False, True)
+    assert any("source secondaire peu fiable" in step for step in d["explanation"]["steps"])
+    assert d["explanation"]["parameters"][-1]["confidence"] == "low"
+
+
+@pytest.mark.parametrize(("rows", "says"), [
+    ("0000,main,100", "line 3: year: not a year: '0000'"),
+    ("2025,main,1.234", "line 3: income: '1.234' is ambiguous"),
+    ("2025,main,1.2345", "line 3: income: '1.2345': more than two decimals"),
+    ('2025,main,"80,000"', "line 3: income: '80,000' is ambiguous"),
+])
+def test_csv_batch_refuses_a_year_0_and_incomes_it_would_have_to_round_or_guess(tmp_path, rows, says):
+    src, dst = tmp_path / "profiles.csv", tmp_path / "result.csv"
+    src.write_text(f"year,category,income\n2025,main,80000\n{rows}\n")
+    r = sim("contribution", "--input", str(src), "--output", str(dst))
+    assert r.exit_code == 2 and not dst.exists()
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], lines
+
+
+def test_csv_batch_reads_a_quoted_decimal_comma(tmp_path):
+    src, dst = tmp_path / "profiles.csv", tmp_path / "result.csv"
+    src.write_text('year,category,income\n2025,main,"80000,50"\n')
+    assert sim("contribution", "--input", str(src), "--output", str(dst)).exit_code == 0
+    assert list(csv.DictReader(dst.open()))[0]["annual_contribution"] == "15984.64"
+
+
+# --- the batch's fast path in caisse.cli.main (no typer): same answers as the typer command --------------------
+
+@pytest.mark.parametrize(("argv", "fast"), [
+    (["simulate", "contribution", "--input", "a", "--output", "b"], True),
+    (["simulate", "contribution", "--output=b", "--input=a", "--fee-rate", "0.0405", "--allow-estimates", "--json"],
+     True),
+    (["simulate", "contribution", "--input", "a"], False),                      # typer says what is missing
+    (["simulate", "contribution", "--input", "a", "--output", "b", "--lang", "fr"], False),
+    (["simulate", "contribution", "--input", "a", "--input", "c", "--output", "b"], False),
+    (["simulate", "contribution", "--input", "a", "--output", "b", "--help"], False),
+    (["simulate", "contribution", "--year", "2025", "--category", "main", "--income", "1"], False),
+    (["simulate", "provisional", "--input", "a", "--output", "b"], False),
+])
+def test_which_command_lines_take_the_fast_path(argv, fast):
+    from caisse.cli.batch import parse_fast
+
+    assert (parse_fast(argv) is not None) == fast
+
+
+def _main(monkeypatch, capsys, *args):
+    from caisse.cli import main
+
+    monkeypatch.setattr("sys.argv", ["caisse", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("body", [
+    "id,year,category,income\n7,2025,main,80000\n8,2024,main,0\n",
+    "year,category,income\n2025,main,80000\n0000,main,100\n2025,main,1.234\n",
+    "year,category,income\n2027,main,1\n",
+])
+def test_the_fast_path_and_the_typer_command_answer_alike(tmp_path, monkeypatch, capsys, body):
+    src = tmp_path / "in.csv"
+    src.write_text(body)
+    fast_out, typer_out = tmp_path / "fast.csv", tmp_path / "typer.csv"
+    code, out, err = _main(monkeypatch, capsys, "simulate", "contribution", "--input", str(src), "--output",
+                           str(fast_out), "--fee-rate", "0.0405")
+    r = sim("contribution", "--input", str(src), "--output", str(typer_out), "--fee-rate", "0.0405")
+    assert (code, out) == (r.exit_code, r.stdout)
+    assert err.replace(str(fast_out), "OUT") == r.stderr.replace(str(typer_out), "OUT")
+    assert fast_out.exists() == typer_out.exists() == (code == 0)
+    if code == 0:
+        assert fast_out.read_bytes() == typer_out.read_bytes()
+    else:
+        assert len(err.strip().splitlines()) == 1 and err.startswith("error: input: ")
+
+
+def test_the_fast_path_does_not_load_typer(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = tmp_path / "in.csv"
+    src.write_text("year,category,income\n2025,main,80000\n")
+    code = ("import sys; sys.argv = ['caisse', 'simulate', 'contribution', '--input', sys.argv[1], '--output', "
+            "sys.argv[2]]; from caisse.cli import main; main(); print(sorted(m for m in ('typer', 'pydantic') "
+            "if m in sys.modules))")
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"), "PATH": "/usr/bin:/bin"}
+    r = subprocess.run([sys.executable, "-c", code, str(src), str(tmp_path / "out.csv")], capture_output=True,
+                       text=True, env=env, check=True)
+    assert r.stdout.strip() == "[]"
+    assert r.stderr == f"1 rows written to {tmp_path / 'out.csv'}\n"

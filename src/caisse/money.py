@@ -6,7 +6,8 @@ funds' published figures do (legislation.md §1.2: every derived figure is "roun
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -14,25 +15,56 @@ Cents = int
 CENT = Decimal("0.01")
 
 
+# An amount as a person types it: digits, then at most one decimal separator, a comma (Belgian usage) or a dot.
+_PLAIN = re.compile(r"[+-]?(\d*)(?:([.,])(\d+))?")
+# One separator followed by exactly three digits after a group of 1-3 digits ("80,000", "80.000", "1.500"):
+# thousands for some readers, decimals for others (a Belgian reads 80.000 as eighty thousand).
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:[.,' \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
+
+AMOUNT_FORM = "write amounts without thousands separators, decimals after ',' or '.' (e.g. 80000 or 80000,50)"
+
+
 def to_decimal(value: object, field: str = "amount") -> Decimal:
-    """Parse an amount given as str/int/Decimal (never float) into a Decimal."""
+    """Parse an amount given as str/int/Decimal (never float) into a Decimal.
+
+    Text is read the way a Belgian types an amount: ``80000``, ``80000,50`` (decimal comma) or ``80000.50``
+    (decimal dot). Thousands separators are refused rather than guessed: ``80.000``, ``80,000``, ``80.000,00``,
+    ``80 000``, ``1e3`` are InvalidInput naming the field — "80,000" must never silently become 80.00.
+    """
     from caisse.errors import InvalidInput
 
-    if isinstance(value, float):
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, bool | float):
         raise InvalidInput(field, "amounts must be given as text or Decimal, not binary float")
-    try:
-        d = Decimal(str(value).strip().replace(",", ".")) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise InvalidInput(field, f"not an amount: {value!r}") from None
+    elif isinstance(value, int):
+        d = Decimal(value)
+    else:
+        text = str(value).strip()
+        m = _PLAIN.fullmatch(text)
+        if m is None or not (m.group(1) or m.group(3)):
+            if _THOUSANDS.fullmatch(text):
+                raise InvalidInput(field, f"{value!r}: thousands separators are not accepted, {AMOUNT_FORM}")
+            raise InvalidInput(field, f"not an amount: {value!r}")
+        if _GROUPED.fullmatch(text):
+            raise InvalidInput(field, f"{value!r} is ambiguous (a thousands separator, or three decimals?): "
+                                      f"{AMOUNT_FORM}")
+        d = Decimal(text.replace(",", "."))
     if not d.is_finite():
         raise InvalidInput(field, f"not an amount: {value!r}")
     return d
 
 
 def to_cents(value: object, field: str = "amount") -> Cents:
-    """'1234.565' -> 123457 (half-up)."""
+    """'1234.56' or '1234,56' -> 123456. An amount with more than two decimals is refused, never rounded."""
+    from caisse.errors import InvalidInput
+
     d = to_decimal(value, field)
-    return int((d * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if d != d.quantize(CENT):
+        raise InvalidInput(field, f"{value!r}: more than two decimals (an amount is in euros and cents)")
+    return int(d * 100)
 
 
 def from_cents(cents: int) -> Decimal:

@@ -110,3 +110,16 @@ def test_a_large_batch_spans_several_chunks(monkeypatch):
     for r in out[::37]:
         assert r["quarterly_total"] == fmt(contribution(int(r["year"]), r["category"], r["income"],
                                                         fee_rate="0.0305").quarterly_total)
+
+
+@pytest.mark.parametrize("wide_line", [0, 96])
+def test_both_ways_of_assembling_the_output_agree_with_the_csv_module(monkeypatch, wide_line):
+    monkeypatch.setattr(batch, "WIDE_LINE", wide_line)   # 0: every line through bytes.join; 96: numpy table
+    data = GOOD + "8,2025,main,80000," + "x" * 200 + "\n"   # one line wider than 96 bytes in the same chunk
+    fee = batch.parse_fee_rate("0.0405")
+    fast = io.BytesIO()
+    batch._fast(data.encode(), fast, fee, False)
+    assert fast.getvalue() == batch._slow(data, fee, False)
+    short = io.BytesIO()
+    batch._fast(GOOD.encode(), short, fee, False)
+    assert short.getvalue() == batch._slow(GOOD, fee, False)

@@ -42,6 +42,9 @@ def run(rule: str, args: dict):
         return surcharges.late_payment_surcharges(a.pop("amount"), _date(a.pop("due_date")), pays,
                                                   as_of=_date(a.pop("as_of", None)),
                                                   served_on=_date(a.pop("served_on", None)))
+    if rule == "unjustified_reduction":
+        return surcharges.unjustified_reduction_surcharge(a.pop("year"), a.pop("definitive"),
+                                                          a.pop("reduced_provisional"), **a)
     if rule == "company":
         return company.company_contribution(a.pop("year"), a.pop("balance_sheet_total", None),
                                             paid_on=_date(a.pop("paid_on", None)), allow_estimates=allow, **a)

@@ -100,6 +100,9 @@ def run(url: str, year: int, *, allow_estimates: bool = False, progress: Progres
             if name in classes:
                 summary.details[f"{name}"] = f"{int((size[rows_idx] == name).sum()):,} × " \
                                              f"{fmt(classes[name].amount)} EUR"
+        weak = sorted({f"{v.name} {fmt(v.value)}" for r in classes.values() for v in r.explanation.low_confidence})
+        if weak:
+            summary.details["CAUTION"] = f"low-confidence amount used (single secondary source): {', '.join(weak)}"
         if any(r.explanation.uses_estimates for r in classes.values()):
             summary.details["WARNING"] = "ESTIMATED amounts used (--allow-estimates): not published figures"
         keys = [f"{prefix}/{int(x)}" for x in party[rows_idx].tolist()]

@@ -1,73 +1,40 @@
-"""The `caisse` command line. Each domain adds its own sub-app; errors print one line and exit 2."""
+"""The `caisse` command line. Each domain adds its own sub-app (``caisse.cli._app``); errors print one line, exit 2.
+
+``main()`` runs the CSV batch of the simulator (``caisse simulate contribution --input F --output G [--fee-rate R]
+[--allow-estimates] [--json]``) without building the typer application: that batch is timed as a whole process
+(issue 3: 1,000,000 rows in under a second) and typer's start-up (its parameter coercion imports pydantic) plus the
+other sub-apps' imports cost about 0.4 s. Any other command line — or the batch spelled any other way — goes
+through typer; both paths share ``caisse.cli.batch.run`` and are tested to answer alike.
+"""
 
 from __future__ import annotations
 
-import typer
-from typer.core import TyperGroup
-
-from caisse.errors import CaisseError
+import os
+import sys
 
 USER_ERROR_EXIT = 2
 
 
-class CaisseGroup(TyperGroup):
-    """Shows a CaisseError (bad input, conflict, unknown file) as one line on stderr, exit code 2."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except CaisseError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(USER_ERROR_EXIT) from None
-
-
-app = typer.Typer(
-    name="caisse",
-    cls=CaisseGroup,
-    help="caisse — run a Belgian social insurance fund for the self-employed.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-
-
-def _register() -> None:
-    from caisse.cli import (
-        accounts,
-        affiliation,
-        audit,
-        cases,
-        export,
-        gdpr,
-        import_coda,
-        imports,
-        ledger,
-        platform,
-        reconcile,
-        recovery,
-        run,
-        simulate,
-    )
-
-    platform.register(app)
-    app.add_typer(affiliation.app, name="affiliate")
-    app.add_typer(audit.app, name="audit")
-    app.add_typer(simulate.app, name="simulate")
-    app.add_typer(ledger.app, name="ledger")
-    app.add_typer(gdpr.app, name="gdpr")
-    app.add_typer(cases.app, name="cases")
-    app.add_typer(accounts.app, name="account")
-    app.add_typer(export.app, name="export")
-    app.add_typer(reconcile.app, name="reconcile")
-    app.add_typer(reconcile.mandate_app, name="mandate")
-    app.add_typer(run.app, name="run")
-    app.add_typer(run.notice_app, name="notice")
-    app.add_typer(recovery.app, name="recovery")
-    imports.app.command("coda")(import_coda.coda)
-    app.add_typer(imports.app, name="import")
-
-
-_register()
-
-
 def main() -> None:
+    # The rules compute in int64 cents: numpy's BLAS is never used, and starting its threads costs start-up time.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from caisse.cli.batch import parse_fast
+
+    batch = parse_fast(sys.argv[1:])
+    if batch is not None:
+        from caisse.cli.batch import run_or_exit
+
+        run_or_exit(**batch)
+        return
+    from caisse.cli._app import app
+
     app()
+
+
+def __getattr__(name: str):
+    """``from caisse.cli import app`` (tests, tools) builds the typer application on first use."""
+    if name in ("app", "CaisseGroup"):
+        from caisse.cli import _app
+
+        return getattr(_app, name)
+    raise AttributeError(f"module 'caisse.cli' has no attribute {name!r}")

@@ -34,7 +34,9 @@ class _Commands:
                 try:
                     return fn(*a, **kw)
                 except CaisseError as exc:
-                    typer.echo(f"error: {exc}", err=True)
+                    from caisse.cli.batch import error_line
+
+                    typer.echo(error_line(exc), err=True)
                     raise typer.Exit(2) from None
 
             return self.typer_app.command(*args, **kwargs)(wrapper)
@@ -104,11 +106,9 @@ def contribution(
             raise InvalidInput("input" if input is None else "output", "a batch needs both --input and --output")
         if any(x is not None for x in (year, category, income)):
             raise InvalidInput("input", "give either --input/--output or --year/--category/--income, not both")
-        from caisse.rules.batch import run_csv
+        from caisse.cli.batch import run
 
-        rows = run_csv(input, output, fee_rate=fee_rate, allow_estimates=allow_estimates)
-        if not as_json:
-            typer.echo(f"{rows} rows written to {output}", err=True)
+        run(input, output, fee_rate, allow_estimates, as_json)
         return
     _require(year=year, category=category, income=income)
     from caisse.rules.contributions import contribution as compute
@@ -140,7 +140,8 @@ def provisional(
     r = compute(year, category, reference_income, starter=starter, chosen_income=chosen_income,
                 primostarter=primostarter, fee_rate=fee_rate, pension=not without_pension, opt_out=opt_out,
                 allow_estimates=allow_estimates)
-    _show(r, as_json, lang, ["contribution_basis", "annual_contribution", "quarterly_contribution", "quarterly_total"])
+    _show(r, as_json, lang, ["income", "reference_year", "revalued_income", "contribution_basis", "annual_contribution",
+                             "quarterly_contribution", "quarterly_total"])
 
 
 @_commands.command()
@@ -192,6 +193,25 @@ def surcharge(
     r = late_payment_surcharges(amount, _date(due_date, "due-date"), payments, as_of=_date(as_of, "as-of"),
                                 served_on=_date(served_on, "served-on"))
     _show(r, as_json, lang, ["surcharge_total", "unpaid_contribution"])
+
+
+@_commands.command("unjustified-reduction")
+def unjustified_reduction(
+    year: int = typer.Option(..., help="Contribution year whose provisional contributions were reduced."),
+    definitive: str = typer.Option(..., help="Definitive contribution of the year (annual, without fee), EUR."),
+    reduced_provisional: str = typer.Option(..., help="Reduced provisional contributions of the year (annual, "
+                                                      "without fee), EUR."),
+    paid_by_year_end: str = typer.Option("0", help="Paid on top of the reduced provisional contributions by "
+                                                   "31 December of the year, EUR."),
+    as_json: bool = JsonOpt,
+    lang: str = LangOpt,
+) -> None:
+    """Surcharge after an unjustified reduction: 3 % + one-off 7 % of the excess unpaid on 31 December (secondary
+    source: the article of law was not found)."""
+    from caisse.rules.surcharges import unjustified_reduction_surcharge
+
+    r = unjustified_reduction_surcharge(year, definitive, reduced_provisional, paid_by_year_end)
+    _show(r, as_json, lang, ["base", "surcharge_total"])
 
 
 @_commands.command()

@@ -30,6 +30,7 @@ from caisse.rules.contributions import (
     quarterly_vector_years,
     year_params,
 )
+from caisse.rules.params import YEARS
 
 REQUIRED = ("year", "category", "income")
 
@@ -84,8 +85,8 @@ def _digit_tables():
 _TABLES = None
 
 
-def _new_fields(amounts: list[np.ndarray]) -> bytes:
-    """',amount' for each amount of every row, then a newline: the bytes of every row's new fields, in order."""
+def _new_words(amounts: list[np.ndarray]) -> np.ndarray:
+    """',amount' for each amount of every row, then a newline, as uint32 words padded with NUL bytes (n × words)."""
     global _TABLES
     if _TABLES is None:
         _TABLES = _digit_tables()
@@ -101,8 +102,16 @@ def _new_fields(amounts: list[np.ndarray]) -> bytes:
         words[:, 3 * j + 1] = lead[hi]
         words[:, 3 * j + 2] = np.where(hi > 0, full[lo], keep_units[lo])
         words[:, 3 * j + 3] = dec_t[1 if j == len(amounts) - 1 else 0][dec]
-    flat = words.view(np.uint8).ravel()
+    return words
+
+
+def _new_fields(amounts: list[np.ndarray]) -> bytes:
+    """',amount' for each amount of every row, then a newline: the bytes of every row's new fields, in order."""
+    flat = _new_words(amounts).view(np.uint8).ravel()
     return flat[flat != 0].tobytes()
+
+
+WIDE_LINE = 96   # input lines up to this width are copied with numpy next to their new fields; longer: bytes.join
 
 
 # --- fast reader ------------------------------------------------------------------------------------------------
@@ -170,8 +179,10 @@ def _fast_chunk(body: bytes, k: int, idx: dict[str, int], fee: Fraction | None, 
     line_start[1:] = nl[:-1] + 1
     if (commas[:, 0] < line_start).any() or (commas[:, -1] > nl).any() or (nl == line_start).any():
         raise _Fallback
+    line_len = nl - line_start
+    width = int(line_len.max())
     front = 32  # zero bytes before the data so that right-aligned windows never start before it
-    buf = np.zeros(front + len(arr) + 32, np.uint8)
+    buf = np.zeros(front + len(arr) + 32 + width, np.uint8)
     buf[front:front + len(arr)] = arr
 
     def field(j):
@@ -234,19 +245,26 @@ def _fast_chunk(body: bytes, k: int, idx: dict[str, int], fee: Fraction | None, 
     for y in uniq.tolist():
         try:
             yps.append(year_params(int(y), allow_estimates))
-        except UnknownParameter:
+        except (UnknownParameter, InvalidInput):
             raise _Fallback from None
     annual, quarterly, _ = quarterly_vector_years(income, cat, year_idx, yps)
     amounts = [annual, quarterly] + ([fee_vector(quarterly, fee)] if fee is not None else [])
 
-    # the new fields of every row, each ending with a newline; then interleaved with the input lines
+    # each input line (without its newline) followed by its new fields (ending with a newline)
+    if width <= WIDE_LINE:
+        # one n × (width + new fields) byte table: the line padded with NUL bytes, the new fields (NUL-padded
+        # words); dropping every NUL gives the output (the input holds no NUL: checked in _fast)
+        lines = _windows(buf, line_start + front, width)
+        lines *= np.arange(width)[None, :] < line_len[:, None]
+        table = np.concatenate([lines, _new_words(amounts).view(np.uint8).reshape(n, -1)], axis=1).ravel()
+        return table[table != 0].tobytes()
     suffixes = _new_fields(amounts).splitlines(keepends=True)
-    lines = body.split(b"\n")
-    lines.pop()
-    pieces: list[bytes] = [b""] * (2 * n)
-    pieces[0::2] = lines
-    pieces[1::2] = suffixes
-    return b"".join(pieces)
+    pieces = body.split(b"\n")
+    pieces.pop()
+    out: list[bytes] = [b""] * (2 * n)
+    out[0::2] = pieces
+    out[1::2] = suffixes
+    return b"".join(out)
 
 
 # --- csv-module reader: any CSV, and the list of bad rows ------------------------------------------------------
@@ -275,8 +293,8 @@ def _slow(text: str, fee: Fraction | None, allow_estimates: bool) -> bytes:
             continue
         y, c, i = row[iy].strip(), row[ic].strip(), row[ii].strip()
         bad = False
-        if not (len(y) == 4 and y.isdigit()):
-            errors.append((line, "year", f"not a year: {y!r}"))
+        if not (len(y) == 4 and y.isdigit()) or not YEARS[0] <= int(y) <= YEARS[1]:
+            errors.append((line, "year", f"not a year: {y!r} (expected {YEARS[0]} to {YEARS[1]})"))
             bad = True
         if c not in CATEGORIES:
             errors.append((line, "category", f"unknown category {c!r} (one of: {', '.join(CATEGORIES)})"))
@@ -289,8 +307,8 @@ def _slow(text: str, fee: Fraction | None, allow_estimates: bool) -> bytes:
             elif cents > MAX_INCOME_CENTS:
                 errors.append((line, "income", "implausibly large income"))
                 bad = True
-        except InvalidInput:
-            errors.append((line, "income", f"not an amount: {i!r}"))
+        except InvalidInput as exc:
+            errors.append((line, "income", exc.message))
             bad = True
             cents = 0
         if bad:

@@ -15,7 +15,7 @@ from fractions import Fraction
 from caisse.errors import InvalidInput
 from caisse.money import fmt, to_cents
 from caisse.rules.explain import Explanation, Money, Rate, Word
-from caisse.rules.params import Parameters, load, round_half_up_cents
+from caisse.rules.params import Parameters, check_year, load, round_half_up_cents
 
 
 @dataclass
@@ -33,6 +33,7 @@ class CompanyResult:
                 "due_date": self.due_date.isoformat(), "months_late": self.months_late,
                 "surcharge_total": fmt(self.surcharge), "total": fmt(self.amount + self.surcharge),
                 "uses_estimates": self.explanation.uses_estimates,
+                "low_confidence": bool(self.explanation.low_confidence),
                 "explanation": self.explanation.render(lang)}
 
 
@@ -51,6 +52,7 @@ def company_contribution(year: int, balance_sheet_total: object = None, *, subje
                          params: Parameters | None = None) -> CompanyResult:
     """``subjection_year``: 1 for the first year the company is subject, 2 for the second ... (None = not a starter)."""
     params = params or load()
+    check_year(year)
     ex = Explanation()
     due = date(year, 12, 31)
     starting_years = ex.use(params.get("company_starting_years_small", date(year, 1, 1))).value

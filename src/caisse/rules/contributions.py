@@ -22,7 +22,7 @@ import numpy as np
 from caisse.errors import InvalidInput
 from caisse.money import div_half_up, fmt
 from caisse.rules.explain import Explanation, Money, Rate, Word
-from caisse.rules.params import Parameters, Value, load, round_half_up_cents
+from caisse.rules.params import Parameters, Value, check_year, load, round_half_up_cents
 
 CATEGORIES = ("main", "complementary", "student", "helping_spouse", "post_pension", "art37")
 MAIN, COMPLEMENTARY, STUDENT, HELPING_SPOUSE, POST_PENSION, ART37 = range(6)
@@ -62,8 +62,7 @@ RATES = ("rate_first_bracket", "rate_second_bracket", "rate_post_pension_first_b
 def year_params(year: int, allow_estimates: bool = False, params: Parameters | None = None) -> YearParams:
     """All contribution parameters of ``year``; raises UnknownParameter if one is not published."""
     p = params or load()
-    if not isinstance(year, int) or isinstance(year, bool):
-        raise InvalidInput("year", f"not a year: {year!r}")
+    check_year(year)
     values = {n: p.year(n, year, allow_estimates=allow_estimates) for n in YEAR_PARAMS}
     values.update({n: p.year(n, year, allow_estimates=allow_estimates) for n in RATES})
     rates = [values[n].value for n in RATES]
@@ -189,6 +188,8 @@ class ContributionResult:
     quarters: list[QuarterAmount]
     explanation: Explanation = field(repr=False)
     kind: str = "definitive"
+    reference_year: int | None = None      # provisional from N-3: ``income`` is that year's income, as entered
+    revalued_income: int | None = None     # ... and this is it × the art. 11 §3 coefficient (= the basis)
 
     @property
     def due_for_year(self) -> int:
@@ -199,11 +200,16 @@ class ContributionResult:
             "year": self.year,
             "category": self.category,
             "kind": self.kind,
-            "income": fmt(self.income),
+            "income": None if self.kind == "provisional (starter)" else fmt(self.income),
+        }
+        if self.reference_year is not None:
+            out["reference_year"] = self.reference_year
+            out["revalued_income"] = fmt(self.revalued_income)
+        out.update({
             "contribution_basis": fmt(self.basis),
             "annual_contribution": fmt(self.annual),
             "quarterly_contribution": fmt(self.quarterly),
-        }
+        })
         if self.fee_rate is not None:
             out["fee_rate"] = str(float(self.fee_rate))
             out["quarterly_total"] = fmt(self.quarterly_total)
@@ -325,6 +331,7 @@ def provisional(year: int, category: str, reference_income: object = None, *, re
     - ``chosen_income``: reduction (or increase) on a chosen income; the category minimum still applies.
     """
     params = params or load()
+    check_year(year)
     cat = category_code(category)
     ex = Explanation()
     given = sum(x is not None and x is not False for x in (reference_income, chosen_income)) + bool(starter)
@@ -352,9 +359,11 @@ def provisional(year: int, category: str, reference_income: object = None, *, re
     coef = ex.use(params.year("revaluation_coefficient", year, allow_estimates=allow_estimates))
     revalued = round_half_up_cents(Fraction(ref, 100) * coef.value)
     ex.add("revalue", ref_year=ref_year, income=Money(ref), coefficient=coef, revalued=Money(revalued))
-    return contribution(year, category, revalued, primostarter=primostarter, fee_rate=fee_rate, pension=pension,
-                        opt_out=opt_out, allow_estimates=allow_estimates, params=params, _basis=revalued, _ex=ex,
-                        _kind="provisional")
+    result = contribution(year, category, revalued, primostarter=primostarter, fee_rate=fee_rate, pension=pension,
+                          opt_out=opt_out, allow_estimates=allow_estimates, params=params, _basis=revalued, _ex=ex,
+                          _kind="provisional")
+    result.income, result.reference_year, result.revalued_income = ref, ref_year, revalued
+    return result
 
 
 # --- regularisation (art. 11 §5) --------------------------------------------------------------------------------

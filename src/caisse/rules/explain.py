@@ -292,14 +292,34 @@ T: dict[str, dict[str, str]] = {
               "auf den Beitrag angerechnet.",
     },
     "unjustified_reduction": {
-        "en": "Reduced provisional contributions {reduced}, definitive contributions {definitive}: {base} unpaid on "
-              "{date}; surcharge {rate} + {rate2} = {amount}.",
-        "fr": "Cotisations provisoires réduites {reduced}, cotisations définitives {definitive} : {base} impayés au "
-              "{date} ; majoration {rate} + {rate2} = {amount}.",
-        "nl": "Verminderde voorlopige bijdragen {reduced}, definitieve bijdragen {definitive}: {base} onbetaald op "
-              "{date}; verhoging {rate} + {rate2} = {amount}.",
-        "de": "Herabgesetzte vorläufige Beiträge {reduced}, endgültige Beiträge {definitive}: {base} am {date} "
-              "unbezahlt; Zuschlag {rate} + {rate2} = {amount}.",
+        "en": "Reduced provisional contributions {reduced}, definitive contributions {definitive}, paid on top by "
+              "{date}: {paid}; {base} unpaid on {date}: surcharge {rate} + one-off {rate2} = {amount}.",
+        "fr": "Cotisations provisoires réduites {reduced}, cotisations définitives {definitive}, payé en plus au "
+              "{date} : {paid} ; {base} impayés au {date} : majoration {rate} + majoration unique {rate2} = {amount}.",
+        "nl": "Verminderde voorlopige bijdragen {reduced}, definitieve bijdragen {definitive}, bijkomend betaald "
+              "op {date}: {paid}; {base} onbetaald op {date}: verhoging {rate} + eenmalige {rate2} = {amount}.",
+        "de": "Herabgesetzte vorläufige Beiträge {reduced}, endgültige Beiträge {definitive}, zusätzlich bezahlt "
+              "bis {date}: {paid}; {base} am {date} unbezahlt: Zuschlag {rate} + einmalig {rate2} = {amount}.",
+    },
+    "unjustified_reduction_none": {
+        "en": "Reduced provisional contributions {reduced}, definitive contributions {definitive}, paid on top by "
+              "{date}: {paid}; nothing of the definitive contribution is unpaid on {date}: no surcharge.",
+        "fr": "Cotisations provisoires réduites {reduced}, cotisations définitives {definitive}, payé en plus au "
+              "{date} : {paid} ; rien de la cotisation définitive n'est impayé au {date} : aucune majoration.",
+        "nl": "Verminderde voorlopige bijdragen {reduced}, definitieve bijdragen {definitive}, bijkomend betaald "
+              "op {date}: {paid}; niets van de definitieve bijdrage is onbetaald op {date}: geen verhoging.",
+        "de": "Herabgesetzte vorläufige Beiträge {reduced}, endgültige Beiträge {definitive}, zusätzlich bezahlt "
+              "bis {date}: {paid}; von den endgültigen Beiträgen ist am {date} nichts unbezahlt: kein Zuschlag.",
+    },
+    "unjustified_reduction_source": {
+        "en": "Source: secondary only (press summaries of the 2022 reform); the article of law was not found. "
+              "To be confirmed before any decision.",
+        "fr": "Source : secondaire uniquement (résumés de presse de la réforme de 2022) ; l'article de loi n'a pas été "
+              "trouvé. À confirmer avant toute décision.",
+        "nl": "Bron: alleen secundair (persberichten over de hervorming van 2022); het wetsartikel werd niet "
+              "gevonden. Te bevestigen vóór elke beslissing.",
+        "de": "Quelle: nur sekundär (Presseberichte zur Reform von 2022); der Gesetzesartikel wurde nicht "
+              "gefunden. Vor jeder Entscheidung zu bestätigen.",
     },
     "company_bracket": {
         "en": "Balance-sheet total of the penultimate closed financial year {total} {cmp} {boundary}: {size} company, "
@@ -383,6 +403,16 @@ T: dict[str, dict[str, str]] = {
         "nl": "Mantelzorgverlof ({kind}): {months} maand(en) × {monthly} = {amount}.",
         "de": "Pflegeurlaub ({kind}): {months} Monat(e) × {monthly} = {amount}.",
     },
+    "low_confidence": {
+        "en": "Caution: {label} {value} ({start}) rests on a single secondary source of low confidence; it will be "
+              "replaced by the official figure once published.",
+        "fr": "Attention : {label} {value} ({start}) repose sur une seule source secondaire peu fiable ; il sera "
+              "remplacé par le montant officiel dès sa publication.",
+        "nl": "Let op: {label} {value} ({start}) steunt op één secundaire bron met weinig zekerheid; het wordt "
+              "vervangen door het officiële bedrag zodra dat gepubliceerd is.",
+        "de": "Achtung: {label} {value} ({start}) beruht auf einer einzigen wenig verlässlichen Sekundärquelle; "
+              "er wird durch den amtlichen Betrag ersetzt, sobald dieser veröffentlicht ist.",
+    },
     "estimate_used": {
         "en": "Warning: this result uses ESTIMATED amounts (not yet published); it is not a decision.",
         "fr": "Attention : ce résultat utilise des montants ESTIMÉS (pas encore publiés) ; ce n'est pas une décision.",
@@ -465,6 +495,10 @@ class Explanation:
     def uses_estimates(self) -> bool:
         return any(v.status == "estimate" for v in self.used.values())
 
+    @property
+    def low_confidence(self) -> list[Value]:
+        return [v for v in self.used.values() if v.confidence == "low"]
+
     def _arg(self, a: object, lang: str) -> str:
         if isinstance(a, Money):
             return fmt_money(a.cents, lang)
@@ -484,6 +518,9 @@ class Explanation:
         if lang not in LANGUAGES:
             raise ValueError(lang)
         lines = [T[key][lang].format(**{k: self._arg(v, lang) for k, v in args.items()}) for key, args in self.steps]
+        for v in self.low_confidence:
+            lines.append(T["low_confidence"][lang].format(label=v.label[lang], value=fmt_value(v.value, v.unit, lang),
+                                                          start=fmt_date(v.start, lang)))
         if self.uses_estimates:
             lines.append(T["estimate_used"][lang])
         return lines
@@ -502,6 +539,7 @@ class Explanation:
                 "law": v.parameter.law,
                 "sources": [{"title": s.title, "url": s.url} for s in v.sources],
                 **({"note": v.note} if v.note else {}),
+                **({"confidence": v.confidence} if v.confidence else {}),
             })
         return out
 

@@ -8,6 +8,8 @@ applies from its date until the next value (or only during its calendar year whe
 - ``official`` / ``fund`` / ``secondary``: a published figure (who published it is the source's kind);
 - ``derived``: no publication; ``legal_base × art14_index_numerator / art14_index_base`` rounded half-up to the cent
   (AR n° 38 art. 14), computed here at load time;
+- a published value may say ``confidence: low`` (one weak source, with a note): used, and every explanation that
+  uses it says so;
 - ``estimate``: an indexed guess. The engine refuses it unless the caller passes ``allow_estimates=True``;
 - ``unknown``: not published. The engine refuses to compute and raises :class:`UnknownParameter`.
 
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from caisse.errors import UnknownParameter
+from caisse.errors import InvalidInput, UnknownParameter
 
 PARAMETER_DIR = Path(__file__).parent / "parameters"
 TOPICS = ("indexation", "contributions", "surcharges", "company", "benefits", "recovery")
@@ -88,6 +90,7 @@ class Value:
     sources: tuple[Source, ...]
     note: str | None
     parameter: Parameter = field(repr=False, compare=False)
+    confidence: str | None = None   # "low": a published figure resting on one weak source (used, and flagged)
 
     @property
     def label(self) -> dict[str, str]:
@@ -143,6 +146,16 @@ def _convert(where: str, unit: str, raw) -> object:
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
         raise ParameterFileError(where, f"{raw!r} is not a whole number")
     return raw
+
+
+YEARS = (1900, 2100)   # the simulator's and the API's range; a year outside is a typing error, not a missing figure
+
+
+def check_year(year: object, field: str = "year") -> int:
+    """A contribution year as a whole number 1900-2100, else InvalidInput naming the field (``0`` is not a year)."""
+    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        raise InvalidInput(field, f"not a year: {year!r} (expected {YEARS[0]} to {YEARS[1]})")
+    return year
 
 
 def round_half_up_cents(amount_eur: Fraction) -> int:
@@ -235,7 +248,12 @@ def parse_topic(topic: str, raw: dict, sources: dict[str, Source]) -> dict[str, 
                 value = None
             else:
                 raise ParameterFileError(vwhere, "no value")
-            p.values.append(Value(name, start, end, status, value, srcs, v.get("note"), p))
+            confidence = v.get("confidence")
+            if confidence not in (None, "low"):
+                raise ParameterFileError(vwhere, f"confidence {confidence!r}: only `low` can be stated")
+            if confidence and (status not in PUBLISHED or not v.get("note")):
+                raise ParameterFileError(vwhere, "low confidence is for a published figure, with a note saying why")
+            p.values.append(Value(name, start, end, status, value, srcs, v.get("note"), p, confidence))
         params[name] = p
     return params
 
@@ -304,7 +322,7 @@ def build(raw_topics: dict[str, dict], sources: dict[str, Source]) -> Parameters
                 num_sources = next(n.sources for n in numerators.values if n.start.year == v.start.year)
                 p.values[i] = Value(v.name, v.start, v.end, v.status, cents,
                                     tuple(dict.fromkeys(p.base_sources + v.sources + num_sources)),
-                                    v.note or "legal base × art. 14 index fraction", p)
+                                    v.note or "legal base × art. 14 index fraction", p, v.confidence)
     return Parameters(params, sources)
 
 

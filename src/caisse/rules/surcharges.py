@@ -22,7 +22,7 @@ from caisse.errors import InvalidInput
 from caisse.money import fmt, to_cents
 from caisse.rules.contributions import quarter_end
 from caisse.rules.explain import Explanation, Money, Rate
-from caisse.rules.params import Parameters, load, round_half_up_cents
+from caisse.rules.params import Parameters, check_year, load, round_half_up_cents
 
 
 @dataclass
@@ -74,6 +74,14 @@ def late_payment_surcharges(amount: object, due_date: date, payments: list[tuple
     ``served_on``: date a contrainte was served or the affiliate summoned before the labour court.
     """
     params = params or load()
+    if not isinstance(due_date, date):
+        raise InvalidInput("due_date", "a date is required")
+    if due_date != quarter_end(due_date):
+        # legislation.md §4.1: a contribution falls due on the last day of a quarter (regularisation supplements
+        # too, §2). A date inside a quarter would put two "quarter ends" in the same quarter: refused, not guessed.
+        raise InvalidInput("due_date", f"{due_date.isoformat()} is not the last day of a quarter: contributions "
+                                       f"fall due on 31/03, 30/06, 30/09 or 31/12 (this quarter's is "
+                                       f"{quarter_end(due_date).isoformat()})")
     principal = to_cents(amount, "amount")
     if principal <= 0:
         raise InvalidInput("amount", "the contribution must be positive")
@@ -145,17 +153,24 @@ def late_payment_surcharges(amount: object, due_date: date, payments: list[tuple
 
 @dataclass
 class ReductionSurchargeResult:
+    year: int
+    definitive: int
+    reduced_provisional: int
+    paid_by_year_end: int
     base: int
     surcharges: list[Surcharge]
-    explanation: Explanation
+    explanation: Explanation = field(repr=False)
 
     @property
     def total(self) -> int:
         return sum(s.amount for s in self.surcharges)
 
     def to_dict(self, lang: str = "en") -> dict:
-        return {"base": fmt(self.base), "surcharge_total": fmt(self.total),
-                "surcharges": [s.to_dict() for s in self.surcharges], "explanation": self.explanation.render(lang)}
+        return {"year": self.year, "definitive": fmt(self.definitive),
+                "reduced_provisional": fmt(self.reduced_provisional), "paid_by_year_end": fmt(self.paid_by_year_end),
+                "base": fmt(self.base), "surcharge_total": fmt(self.total),
+                "surcharges": [s.to_dict() for s in self.surcharges],
+                "source_status": "secondary", "explanation": self.explanation.render(lang)}
 
 
 def unjustified_reduction_surcharge(year: int, definitive: object, reduced_provisional: object,
@@ -163,16 +178,22 @@ def unjustified_reduction_surcharge(year: int, definitive: object, reduced_provi
                                     params: Parameters | None = None) -> ReductionSurchargeResult:
     """Surcharge when provisional contributions were reduced and the definitive ones prove higher.
 
-    Source: press summaries of the 2022 reform (status secondary; article text not found): 3 % of the part of the
-    definitive contribution exceeding the reduced provisional contribution still unpaid on 31 December of the
-    contribution year, plus a one-off 7 % if unpaid then. Paying the difference before 31 December avoids it.
+    legislation.md §4.3 and addendum §4.3 (press summaries of the 2022 reform, status SECONDARY; the article of law
+    carrying it was NOT found — it is not cited): 3 % of the part of the definitive contribution of ``year``
+    exceeding the reduced provisional contribution and still unpaid on 31 December of ``year``, plus a one-off 7 %
+    if unpaid then. Paying the difference before 31 December avoids it.
+
+    ``definitive`` and ``reduced_provisional``: the contributions of the year (annual amounts, without fee);
+    ``paid_by_year_end``: what the affiliate paid on top of the reduced provisional contributions by 31 December.
     """
     params = params or load()
+    check_year(year)
     ex = Explanation()
     d_c, r_c, p_c = (to_cents(definitive, "definitive"), to_cents(reduced_provisional, "reduced_provisional"),
                      to_cents(paid_by_year_end, "paid_by_year_end"))
-    if min(d_c, r_c, p_c) < 0:
-        raise InvalidInput("definitive", "amounts cannot be negative")
+    for name, cents in (("definitive", d_c), ("reduced_provisional", r_c), ("paid_by_year_end", p_c)):
+        if cents < 0:
+            raise InvalidInput(name, "cannot be negative")
     r1 = ex.use(params.get("unjustified_reduction_rate", date(year, 12, 31))).value
     r2 = ex.use(params.get("unjustified_reduction_annual_rate", date(year, 12, 31))).value
     base = max(0, d_c - r_c - p_c)
@@ -181,6 +202,10 @@ def unjustified_reduction_surcharge(year: int, definitive: object, reduced_provi
         out = [Surcharge(date(year, 12, 31), "reduction", base, r1, round_half_up_cents(Fraction(base, 100) * r1)),
                Surcharge(date(year + 1, 1, 1), "reduction_annual", base, r2,
                          round_half_up_cents(Fraction(base, 100) * r2))]
-    ex.add("unjustified_reduction", reduced=Money(r_c), definitive=Money(d_c), base=Money(base),
-           date=date(year, 12, 31), rate=Rate(r1), rate2=Rate(r2), amount=Money(sum(s.amount for s in out)))
-    return ReductionSurchargeResult(base, out, ex)
+        ex.add("unjustified_reduction", reduced=Money(r_c), definitive=Money(d_c), paid=Money(p_c), base=Money(base),
+               date=date(year, 12, 31), rate=Rate(r1), rate2=Rate(r2), amount=Money(sum(s.amount for s in out)))
+    else:
+        ex.add("unjustified_reduction_none", reduced=Money(r_c), definitive=Money(d_c), paid=Money(p_c),
+               date=date(year, 12, 31))
+    ex.add("unjustified_reduction_source")
+    return ReductionSurchargeResult(year, d_c, r_c, p_c, base, out, ex)

@@ -1,17 +1,18 @@
 """`POST /api/simulate/...`: the simulator over HTTP (same answers as `caisse simulate`).
 
-Amounts are given as strings (or integers) and returned as strings with two decimals. Bad input is a 422 with the
-field path (pydantic, or caisse.errors.InvalidInput turned into 422 by the app); a figure that is not published
-(UnknownParameter) is a 422 on the field that asked for it (year or date), with the reason.
+Amounts are given as strings (or JSON integers, read as whole euros) and returned as strings with two decimals.
+Bad input is a 422 with the field path (pydantic, or caisse.errors.InvalidInput turned into 422 by the app); a
+figure that is not published (UnknownParameter) is a 422 on the field that asked for it (year or date), with the
+reason. Birth leave, bereavement, carer leave and the unjustified-reduction surcharge answer like the CLI too.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from caisse.errors import UnknownParameter
 
@@ -20,7 +21,8 @@ router = APIRouter(prefix="/api/simulate", tags=["simulator"],
 
 Category = Literal["main", "complementary", "student", "helping_spouse", "post_pension", "art37"]
 Lang = Literal["en", "fr", "nl", "de"]
-Amount = str | int
+# A JSON integer is whole euros (80000 is 80,000.00): turned into text here, because the rules read an int as cents.
+Amount = Annotated[str | int, AfterValidator(lambda v: str(v) if isinstance(v, int) else v)]
 
 
 class _Base(BaseModel):
@@ -80,6 +82,15 @@ class SurchargeIn(BaseModel):
     served_on: date | None = None
 
 
+class UnjustifiedReductionIn(BaseModel):
+    model_config = {"extra": "forbid"}
+    lang: Lang = "en"
+    year: int = Field(ge=1900, le=2100)
+    definitive: Amount
+    reduced_provisional: Amount
+    paid_by_year_end: Amount = "0"
+
+
 class CompanyIn(_Base):
     year: int = Field(ge=1900, le=2100)
     balance_sheet_total: Amount | None = None
@@ -102,6 +113,24 @@ class MaternityIn(_Base):
     full_weeks: int = Field(ge=0)
     half_weeks: int = Field(0, ge=0)
     multiple_birth: bool = False
+
+
+class BirthLeaveIn(_Base):
+    date: date
+    days: int = Field(0, ge=0)
+    half_days: int = Field(0, ge=0)
+
+
+class BereavementIn(_Base):
+    date: date
+    days: int = Field(ge=0)
+
+
+class CarerIn(_Base):
+    date: date
+    months: int = Field(ge=0)
+    partial: bool = False
+    months_used: int = Field(0, ge=0)
 
 
 def _unknown(field: str, exc: UnknownParameter) -> HTTPException:
@@ -161,6 +190,19 @@ def surcharge(body: SurchargeIn) -> dict:
     return r.to_dict(body.lang)
 
 
+@router.post("/unjustified-reduction")
+def unjustified_reduction(body: UnjustifiedReductionIn) -> dict:
+    """Surcharge after an unjustified reduction of provisional contributions (secondary source: article not found)."""
+    from caisse.rules.surcharges import unjustified_reduction_surcharge
+
+    try:
+        r = unjustified_reduction_surcharge(body.year, body.definitive, body.reduced_provisional,
+                                            body.paid_by_year_end)
+    except UnknownParameter as exc:
+        raise _unknown("year", exc) from None
+    return r.to_dict(body.lang)
+
+
 @router.post("/company")
 def company(body: CompanyIn) -> dict:
     from caisse.rules.company import company_contribution
@@ -195,4 +237,38 @@ def maternity(body: MaternityIn) -> dict:
                     multiple_birth=body.multiple_birth, allow_estimates=body.allow_estimates)
     except UnknownParameter as exc:
         raise _unknown("start", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/birth-leave")
+def birth_leave(body: BirthLeaveIn) -> dict:
+    from caisse.rules.benefits import birth_leave as compute
+
+    try:
+        r = compute(body.date, days=body.days, half_days=body.half_days, allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("date", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/bereavement")
+def bereavement(body: BereavementIn) -> dict:
+    from caisse.rules.benefits import bereavement_leave
+
+    try:
+        r = bereavement_leave(body.date, days=body.days, allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("date", exc) from None
+    return r.to_dict(body.lang)
+
+
+@router.post("/carer")
+def carer(body: CarerIn) -> dict:
+    from caisse.rules.benefits import carer_leave
+
+    try:
+        r = carer_leave(body.date, months=body.months, partial=body.partial, months_used=body.months_used,
+                        allow_estimates=body.allow_estimates)
+    except UnknownParameter as exc:
+        raise _unknown("date", exc) from None
     return r.to_dict(body.lang)
