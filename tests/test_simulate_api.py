@@ -124,3 +124,21 @@ def test_benefit_endpoints_answer_like_the_cli(client, path, body, cli, amount):
 def test_benefit_endpoints_bad_input_is_422_with_the_field(client, path, body, loc):
     r = client.post(f"/api/simulate/{path}", json=body)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == loc, r.json()
+
+
+@pytest.mark.parametrize(("body", "loc"), [
+    ({"amount": "1000.00", "due_date": "2025-06-30", "as_of": "2026-01-18", "served_on": 0}, "served_on"),  # not 1970
+    ({"amount": 1000.5, "due_date": "2025-06-30", "as_of": "2026-01-18"}, "amount"),  # a float is never money
+    ({"amount": True, "due_date": "2025-06-30", "as_of": "2026-01-18"}, "amount"),
+    ({"amount": "1" + "0" * 40, "due_date": "2025-06-30", "as_of": "2026-01-18"}, "amount"),  # not a 500
+    ({"amount": "1000.00", "due_date": "2025-02-30", "as_of": "2026-01-18"}, "due_date"),
+])
+def test_a_body_off_the_schema_is_refused_never_coerced(client, body, loc):
+    r = client.post("/api/simulate/surcharge", json=body)
+    assert r.status_code == 422, r.text
+    assert loc in str(r.json()["detail"])
+
+
+def test_a_year_sent_as_text_is_refused(client):
+    r = client.post("/api/simulate/contribution", json={"year": "2025", "category": "main", "income": "80000"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "year"]

@@ -57,11 +57,16 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
     return d
 
 
+MAX_EUROS = 10**13  # ten thousand billion euros: far above any income or balance sheet, far inside int64 cents
+
+
 def to_cents(value: object, field: str = "amount") -> Cents:
     """'1234.56' or '1234,56' -> 123456. An amount with more than two decimals is refused, never rounded."""
     from caisse.errors import InvalidInput
 
     d = to_decimal(value, field)
+    if abs(d) >= MAX_EUROS:
+        raise InvalidInput(field, f"{value!r}: beyond any amount the fund handles (under {MAX_EUROS:,} EUR)")
     if d != d.quantize(CENT):
         raise InvalidInput(field, f"{value!r}: more than two decimals (an amount is in euros and cents)")
     return int(d * 100)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import AfterValidator, BaseModel, Field
+from pydantic import Strict as PydanticStrict
 from sqlalchemy.orm import Session
 
 from caisse import identifiers
@@ -16,7 +17,7 @@ from caisse.money import fmt, to_cents
 from caisse.services import affiliation as svc
 from caisse.store.models import Company, Person
 from caisse.web.auth import PrincipalDep, SessionDep
-from caisse.web.schemas import Strict
+from caisse.web.schemas import Day, Strict
 
 router = APIRouter(prefix="/api", tags=["affiliation"])
 
@@ -77,7 +78,7 @@ class PersonIn(Strict):
     niss: Niss
     first_name: Name
     last_name: Name
-    birth_date: dt.date
+    birth_date: Day
     language: LanguageCode
     address: AddressIn
     email: Annotated[str | None, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
@@ -100,14 +101,14 @@ class PersonOut(BaseModel):
 
 class AffiliationIn(Strict):
     person_id: Id
-    start_date: dt.date
+    start_date: Day
     category: CategoryName
-    requested_on: dt.date | None = None
+    requested_on: Day | None = None
     previous_fund: Annotated[str | None, Field(max_length=100)] = None
     activity: Annotated[str | None, Field(max_length=200)] = None
     documents: list[str] = []
     pension_received: bool | None = None
-    previously_subject_until: dt.date | None = None
+    previously_subject_until: Day | None = None
 
 
 class CategoryPeriodOut(BaseModel):
@@ -130,29 +131,30 @@ class AffiliationOut(BaseModel):
 
 
 class CessationIn(Strict):
-    end_date: dt.date
+    end_date: Day
     reason: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
 
 
 class CategoryChangeIn(Strict):
     category: CategoryName
-    effective: dt.date
+    effective: Day
     pension_received: bool | None = None
 
 
 class DocumentIn(Strict):
     kind: Annotated[str, Field(min_length=1, max_length=60)]
-    received_on: dt.date | None = None
+    received_on: Day | None = None
 
 
 class DirectorIn(Strict):
     person_id: Id
-    since: dt.date
+    since: Day
 
 
 #: an amount in euros as text with at most two decimals (never a binary float), as everywhere in the API
 Amount = Annotated[str, Field(pattern=r"^[0-9]{1,13}(\.[0-9]{1,2})?$", examples=["500000.00"])]
-FinancialYear = Annotated[int, Field(ge=svc.MIN_FINANCIAL_YEAR, le=svc.MAX_FINANCIAL_YEAR)]
+# a JSON object's keys are text: the year key is read from "2023" (lax), its value stays strict
+FinancialYear = Annotated[int, Field(ge=svc.MIN_FINANCIAL_YEAR, le=svc.MAX_FINANCIAL_YEAR), PydanticStrict(False)]
 
 
 class CompanyIn(Strict):
@@ -161,7 +163,7 @@ class CompanyIn(Strict):
     legal_form: Literal[svc.LEGAL_FORMS]  # type: ignore[valid-type]
     language: LanguageCode
     address: AddressIn
-    affiliation_start: dt.date
+    affiliation_start: Day
     directors: Annotated[list[DirectorIn], Field(min_length=1)]
     iban: Iban | None = None
     balance_sheets: Annotated[dict[FinancialYear, Amount], Field(
@@ -186,23 +188,23 @@ class BalanceSheetOut(BaseModel):
 
 
 class DirectorEndIn(Strict):
-    end_date: dt.date
+    end_date: Day
 
 
 class IbanChangeIn(Strict):
     iban: Iban
-    effective: dt.date | None = Field(None, description="Default: today. The first day of the current account "
+    effective: Day | None = Field(None, description="Default: today. The first day of the current account "
                                                         "corrects it (a typo) instead of adding an account.")
 
 
 class TransferIn(Strict):
-    released_on: dt.date | None = Field(None, description="Day the previous fund released the affiliate "
+    released_on: Day | None = Field(None, description="Day the previous fund released the affiliate "
                                                           "(default: today)")
 
 
 class SpouseLinkIn(Strict):
     self_employed_id: Id
-    valid_from: dt.date
+    valid_from: Day
 
 
 class SpouseLinkOut(BaseModel):

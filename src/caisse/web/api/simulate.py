@@ -8,13 +8,13 @@ reason. Birth leave, bereavement, carer leave and the unjustified-reduction surc
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field
 
 from caisse.errors import UnknownParameter
+from caisse.web.schemas import Day, Strict
 
 router = APIRouter(prefix="/api/simulate", tags=["simulator"],
                    responses={400: {"description": "The body is not valid JSON"}})
@@ -22,11 +22,10 @@ router = APIRouter(prefix="/api/simulate", tags=["simulator"],
 Category = Literal["main", "complementary", "student", "helping_spouse", "post_pension", "art37"]
 Lang = Literal["en", "fr", "nl", "de"]
 # A JSON integer is whole euros (80000 is 80,000.00): turned into text here, because the rules read an int as cents.
-Amount = Annotated[str | int, AfterValidator(lambda v: str(v) if isinstance(v, int) else v)]
+Amount = Annotated[str | int, AfterValidator(lambda v: str(v) if isinstance(v, int) else v)]  # strict: never a float
 
 
-class _Base(BaseModel):
-    model_config = {"extra": "forbid"}
+class _Base(Strict):
     lang: Lang = "en"
     allow_estimates: bool = False
 
@@ -61,29 +60,27 @@ class RegularisationIn(_Base):
     income: Amount
     provisional_paid: Amount | list[Amount]
     fee_rate: str | None = None
-    notice_date: date | None = None
+    notice_date: Day | None = None
     quarters: int = Field(4, ge=1, le=4)
     primostarter: bool = False
 
 
-class PaymentIn(BaseModel):
-    date: date
+class PaymentIn(Strict):
+    date: Day
     amount: Amount
 
 
-class SurchargeIn(BaseModel):
-    model_config = {"extra": "forbid"}
+class SurchargeIn(Strict):
     lang: Lang = "en"
     amount: Amount
-    due_date: date
-    paid_on: date | None = None
+    due_date: Day
+    paid_on: Day | None = None
     payments: list[PaymentIn] = []
-    as_of: date | None = None
-    served_on: date | None = None
+    as_of: Day | None = None
+    served_on: Day | None = None
 
 
-class UnjustifiedReductionIn(BaseModel):
-    model_config = {"extra": "forbid"}
+class UnjustifiedReductionIn(Strict):
     lang: Lang = "en"
     year: int = Field(ge=1900, le=2100)
     definitive: Amount
@@ -95,11 +92,11 @@ class CompanyIn(_Base):
     year: int = Field(ge=1900, le=2100)
     balance_sheet_total: Amount | None = None
     subjection_year: int | None = Field(None, ge=1)
-    paid_on: date | None = None
+    paid_on: Day | None = None
 
 
 class BridgingRightIn(_Base):
-    date: date
+    date: Day
     days: int | None = Field(None, ge=1, le=31)
     months: int = Field(1, ge=1, le=24)
     family_charge: bool = False
@@ -109,25 +106,25 @@ class BridgingRightIn(_Base):
 
 
 class MaternityIn(_Base):
-    start: date
+    start: Day
     full_weeks: int = Field(ge=0)
     half_weeks: int = Field(0, ge=0)
     multiple_birth: bool = False
 
 
 class BirthLeaveIn(_Base):
-    date: date
+    date: Day
     days: int = Field(0, ge=0)
     half_days: int = Field(0, ge=0)
 
 
 class BereavementIn(_Base):
-    date: date
+    date: Day
     days: int = Field(ge=0)
 
 
 class CarerIn(_Base):
-    date: date
+    date: Day
     months: int = Field(ge=0)
     partial: bool = False
     months_used: int = Field(0, ge=0)
