@@ -62,11 +62,36 @@ def test_another_teams_file_needs_a_reason_that_is_logged(desk, db_url, fund):
     other = fund["other_file"]
     ask = desk.get(f"/desk/files/{other}", headers={"accept": "text/html"})
     assert ask.status_code == 403 and "Why do you need this file?" in ask.text
-    opened = desk.get(f"/desk/files/{other}", params={"reason": "the affiliate phoned our office"})
+    # the reason never travels in a URL (access logs): a GET with ?reason= is still refused
+    in_url = desk.get(f"/desk/files/{other}", params={"reason": "the affiliate phoned our office"})
+    assert in_url.status_code in (403, 422)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', ask.text).group(1)
+    # a single character, or a word repeated, is no reason
+    for weak in ("x", "aaaaaaaaaaaa", "   ok   "):
+        r = desk.post("/desk/need-to-know", data={"csrf_token": csrf, "party_id": other, "reason_kind": "contact",
+                                                  "reason": weak, "next": f"/desk/files/{other}"})
+        assert r.status_code == 422 and "at least 10 characters" in r.text
+    r = desk.post("/desk/need-to-know", data={"csrf_token": csrf, "party_id": other, "reason_kind": "contact",
+                                              "reason": "the affiliate phoned our office",
+                                              "next": f"/desk/files/{other}"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/desk/files/{other}"
+    opened = desk.get(f"/desk/files/{other}")
     assert opened.status_code == 200
     with session_scope(db_url) as s:
-        row = s.scalar(select(AuditLog).where(AuditLog.entity == "file", AuditLog.party_id == other))
-        assert row.reason == "the affiliate phoned our office"
+        row = s.scalar(select(AuditLog).where(AuditLog.entity == "file", AuditLog.action == "read",
+                                              AuditLog.party_id == other))
+        assert row.reason == "contact: the affiliate phoned our office"
+        assert row.origin is not None
+
+
+def test_the_need_to_know_form_does_not_redirect_elsewhere(desk, fund):
+    other = fund["other_file"]
+    ask = desk.get(f"/desk/files/{other}", headers={"accept": "text/html"})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', ask.text).group(1)
+    r = desk.post("/desk/need-to-know", data={"csrf_token": csrf, "party_id": other, "reason_kind": "contact",
+                                              "reason": "the affiliate phoned our office",
+                                              "next": "//evil.example/"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/"
 
 
 def test_a_search_too_short_says_why(desk):

@@ -61,9 +61,8 @@ def queue(request: Request, session: SessionDep, who: StaffDep, team: QueryText 
 
 
 @router.get("/desk/cases/{case_id}", response_class=HTMLResponse)
-def desk_case(request: Request, case_id: PathId, session: SessionDep, who: StaffDep,
-              reason: QueryText = None) -> HTMLResponse:
-    c = cases.get_case(session, who, case_id, reason)
+def desk_case(request: Request, case_id: PathId, session: SessionDep, who: StaffDep) -> HTMLResponse:
+    c = cases.get_case(session, who, case_id)
     return _page(request, "case.html", case=c, thread=cases.messages(session, c, who), staff=True,
                  deadline_label=cases.deadlines()[c.kind]["label"], action=f"/desk/cases/{c.id}")
 
