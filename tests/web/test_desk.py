@@ -145,3 +145,18 @@ def test_an_affiliate_downloads_everything_the_fund_holds(app_for, db_url, fund)
         data = c.get("/api/persons/1/export").json()
         assert data["file_number"] == 1 and data["person"]["id"] == 1
         assert c.get("/api/persons/2/export").status_code == 403
+
+
+def test_the_approval_inbox_shows_a_refund_account_masked_and_flags_one_not_on_file(app_for, db_url, fund):
+    from caisse.store.models import Approval
+
+    with session_scope(db_url) as s:
+        s.add(Approval(kind="refund", party_id=1, amount_cents=70_000, reason="overpaid",
+                       payload={"iban": "BE62510007547061", "iban_on_file": False}, requested_by="someone"))
+    login, secret = make_account(db_url, "manager")
+    with TestClient(app_for) as c:
+        assert form_login(c, login, secret).status_code == 303
+        page = c.get("/desk/approvals", params={"lang": "en"})
+    assert page.status_code == 200
+    assert "BE62 xxxx xxxx 7061" in page.text and "not on the person" in page.text
+    assert "BE62510007547061" not in page.text

@@ -100,7 +100,8 @@ def approvals_inbox(request: Request, session: SessionDep, who: StaffDep) -> HTM
     """Four-eyes requests waiting for a manager."""
     from caisse.services import approvals
 
-    return _page(request, "approvals.html", items=approvals.pending(session, who),
+    items = approvals.pending(session, who)
+    return _page(request, "approvals.html", items=items, ibans={a.id: approvals.iban_view(a) for a in items},
                  can_decide=who.role in approvals.DECIDERS)
 
 
