@@ -160,3 +160,37 @@ def test_the_approval_inbox_shows_a_refund_account_masked_and_flags_one_not_on_f
     assert page.status_code == 200
     assert "BE62 xxxx xxxx 7061" in page.text and "not on the person" in page.text
     assert "BE62510007547061" not in page.text
+
+
+def test_a_search_by_national_number_shows_it_masked_and_logs_which_files(desk, db_url):
+    with session_scope(db_url) as s:
+        niss = s.get(Person, 1).niss
+    r = desk.get("/desk/search", params={"q": niss})
+    assert r.status_code == 200 and f"{niss[:2]}.{niss[2:4]}.{niss[4:6]}-xxx.{niss[-2:]}" in r.text
+    from caisse.identifiers import format_niss
+
+    assert format_niss(niss) not in r.text
+    with session_scope(db_url) as s:
+        shown = s.scalars(select(AuditLog).where(AuditLog.entity == "search_result")).all()
+        assert [(row.party_id, row.action) for row in shown] == [(1, "read")]
+        assert "query" not in str(shown[0].detail) and niss not in str(shown[0].detail)
+
+
+def test_the_work_queue_and_the_requests_list_are_audited_per_file(app_for, desk, db_url):
+    import datetime as dt
+
+    from caisse.cases import service as cases
+    from caisse.security.authz import Principal
+
+    with session_scope(db_url) as s:
+        cases.open_case(s, Principal.system("t"), 1, "question", "Q", "body", dt.date.today(), channel="phone")
+    assert desk.get("/desk/queue").status_code == 200
+    with session_scope(db_url) as s:
+        assert s.scalar(select(AuditLog.party_id).where(AuditLog.entity == "work_queue")) == 1
+    login, secret = make_account(db_url, "affiliate", party_id=1)
+    with TestClient(app_for) as c:
+        assert form_login(c, login, secret).status_code == 303
+        assert c.get("/my/requests").status_code == 200
+    with session_scope(db_url) as s:
+        row = s.scalar(select(AuditLog).where(AuditLog.entity == "case_list"))
+        assert (row.actor, row.party_id) == (login, 1)
