@@ -110,6 +110,7 @@ CASES = [
     ("GET", "/", None, {r: ALLOW for r in ROLES if r != "anonymous"}),  # staff: the desk; others: their files
     ("GET", "/my/files/{f}", None, READ_A),
     ("GET", "/my/files/{f}/everything", None, READ_A),
+    ("GET", "/my/files/{f}/everything.pdf", None, READ_A),
     ("GET", "/my/files/{f}/account", None, READ_A),
     ("GET", "/api/persons/{f}/export", None, READ_A),
     ("GET", "/my/requests", None, {r: ALLOW for r in ROLES if r != "anonymous"}),

@@ -18,6 +18,9 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from caisse.batches.models import Notice, TaxIncomeParked
+from caisse.cases.models import Case, CaseMessage, Notification
+from caisse.collection.models import BankLine, CreditTransfer, SepaMandate
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -29,6 +32,7 @@ from caisse.store.models import (
     Affiliation,
     AffiliationDocument,
     AffiliationStep,
+    Approval,
     AuditLog,
     BankAccount,
     CategoryPeriod,
@@ -56,7 +60,7 @@ def _row(obj: Any, *exclude: str) -> dict:
     return out
 
 
-def export_file(session: Session, who: Principal, party_id: int) -> dict:
+def export_file(session: Session, who: Principal, party_id: int, document: str = "json") -> dict:
     """Everything held about file ``party_id`` (a person), as plain JSON-able data. The export is audited."""
     file_access(session, who, "file.read", party_id)
     person = session.get(Person, party_id)
@@ -100,12 +104,52 @@ def export_file(session: Session, who: Principal, party_id: int) -> dict:
         "sessions": rows(WebSession, WebSession.account_id.in_(account_ids), exclude=("token_hash", "csrf_token")),
         "messages_to_institutions": rows(ExchangeMessage, ExchangeMessage.party_id == party_id,
                                          order=ExchangeMessage.id),
+        "cases": _cases(session, party_id, rows),
+        "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
+        "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
+        "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),
+        "approvals": rows(Approval, Approval.party_id == party_id, order=Approval.id),
+        "credit_transfers": rows(CreditTransfer, CreditTransfer.party_id == party_id, order=CreditTransfer.id),
+        "bank_lines": _bank_lines(session, party_id),
+        "tax_incomes_parked": rows(TaxIncomeParked, TaxIncomeParked.niss == person.niss, order=TaxIncomeParked.id),
         "ledger": _ledger(session, party_id),
+        "ledger_lines": _ledger_lines(session, party_id),
         "who_read_or_changed_this_file": rows(AuditLog, AuditLog.party_id == party_id, order=AuditLog.id,
                                               exclude=("prev_hash", "hash", "detail")),
     }
-    audit.record(session, who, "export", "gdpr_file", party_id, party_id=party_id)
+    audit.record(session, who, "export", "gdpr_file", party_id, party_id=party_id, detail={"document": document})
     return data
+
+
+def _cases(session: Session, party_id: int, rows) -> list[dict]:
+    out = []
+    for c in session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.id)):
+        item = _row(c)
+        item["messages"] = rows(CaseMessage, CaseMessage.case_id == c.id, order=CaseMessage.id)
+        out.append(item)
+    return out
+
+
+def _bank_lines(session: Session, party_id: int) -> list[dict]:
+    """Bank lines booked to the file, and lines paid from or to one of its accounts (IBAN on file)."""
+    ibans = select(BankAccount.iban).where(BankAccount.party_id == party_id)
+    mandates = select(SepaMandate.iban).where(SepaMandate.party_id == party_id)
+    q = select(BankLine).where(or_(BankLine.party_id == party_id, BankLine.counterparty_iban.in_(ibans),
+                                   BankLine.counterparty_iban.in_(mandates))).order_by(BankLine.id)
+    return [_row(b, "statement_id", "file_line", "sequence", "detail", "is_detail") for b in session.scalars(q)]
+
+
+def _ledger_lines(session: Session, party_id: int) -> list[dict]:
+    """Every ledger line of the file (not only balances): date, transaction, account, period, amount, rule."""
+    from caisse.ledger.models import LedgerEntry, LedgerTransaction
+
+    q = (select(LedgerEntry, LedgerTransaction).join(LedgerTransaction,
+                                                     LedgerTransaction.id == LedgerEntry.transaction_id)
+         .where(LedgerEntry.party_id == party_id).order_by(LedgerTransaction.booked_on, LedgerEntry.id))
+    return [{"booked_on": t.booked_on.isoformat(), "transaction": t.key, "kind": t.kind,
+             "description": t.description, "account": e.account, "period": e.period, "amount_cents": e.amount_cents,
+             "due_date": e.due_date.isoformat() if e.due_date else None, "rule": e.rule}
+            for e, t in session.execute(q)]
 
 
 def _ledger(session: Session, party_id: int) -> list[dict]:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from caisse.errors import InvalidInput
 from caisse.security.authz import Forbidden, Principal
@@ -96,7 +96,18 @@ def my_data(request: Request, party_id: PathId, session: SessionDep, who: Princi
     from caisse.services import gdpr
 
     return _page(request, "gdpr_export.html", data=gdpr.export_file(session, who, party_id),
-                 json_url=f"/api/persons/{party_id}/export")
+                 json_url=f"/api/persons/{party_id}/export", pdf_url=f"/my/files/{party_id}/everything.pdf")
+
+
+@router.get("/my/files/{party_id}/everything.pdf")
+def my_data_pdf(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep) -> Response:
+    """Right of access as a readable PDF (the same content as the page and the JSON export)."""
+    from caisse.documents.gdpr_export import render_pdf
+    from caisse.services import gdpr
+
+    pdf = render_pdf(gdpr.export_file(session, who, party_id, document="pdf"), request.app.state.settings.fund_name)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="my-data-{party_id}.pdf"', "Cache-Control": "no-store"})
 
 
 @router.get("/my/files/{party_id}/account", response_class=HTMLResponse)
