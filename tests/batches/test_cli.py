@@ -33,6 +33,13 @@ def test_run_and_notice_commands(db_url, fund, tmp_path, monkeypatch):
                   "--db", db_url).exit_code == 0
     assert (tmp_path / "all" / f"{ana}-1.pdf").exists()
     assert invoke("notice", "statement", "--debtor", ana, "--output", tmp_path / "s.pdf", "--db", db_url).exit_code == 0
+    from sqlalchemy import select
+
+    from caisse.store.db import session_scope
+    from caisse.store.models import AuditLog
+
+    with session_scope(db_url) as s:
+        assert s.scalar(select(AuditLog.party_id).where(AuditLog.entity == "account_statement")) == ana
     assert invoke("run", "surcharges", "--as-of", "2026-04-01", "--db", db_url).exit_code == 0
     assert invoke("run", "company-call", "--year", "2025", "--db", db_url).exit_code == 0
     get_settings.cache_clear()

@@ -84,5 +84,14 @@ def test_statement_command(db_url, tmp_path):
     assert result.exit_code == 0, result.output
     assert pdf.read_bytes().startswith(b"%PDF")
     assert "2025Q1" in result.output and "398.30" in result.output
+    from sqlalchemy import select
+
+    from caisse.store.db import session_scope
+    from caisse.store.models import AuditLog
+
+    with session_scope(db_url) as s:  # a read of a debtor's account is audited: who, which file, what, from where
+        row = s.scalar(select(AuditLog).where(AuditLog.entity == "account_statement"))
+        assert (row.action, row.party_id, row.origin) == ("read", ana, "cli") and row.actor.startswith("cli:")
+        assert "pdf" in row.detail["what"]
     unknown = runner.invoke(app, ["ledger", "statement", "--debtor", "999999", "--db", db_url])
     assert unknown.exit_code != 0

@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 from money_helpers import OTHER_IBAN, call_quarter, coda, count, new_debtor, ogm, pay
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from caisse.cli import app
-from caisse.collection.models import BankFile, ReconciliationItem, SepaMandate
+from caisse.collection.models import BankFile, BankLine, ReconciliationItem, SepaMandate
 from caisse.exchange.sepa import validate
 from caisse.ledger import open_items
 from caisse.ledger.models import LedgerTransaction
@@ -43,19 +43,30 @@ def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_
     call_quarter(db, jean, "2026Q1")
     db.commit()
     statement = tmp_path / "march.coda"
-    statement.write_bytes(coda(pay(90_000, DAY, ogm=ogm(jean, "2026Q1")), pay(1_000, DAY, text="?")))
+    statement.write_bytes(coda(pay(90_000, DAY, ogm=ogm(jean, "2026Q1")),
+                                    pay(1_000, DAY, text="?", iban="BE62510007547061", name="A. Payer")))
     r = run(db_url, "import", "coda", str(statement))
     assert r.exit_code == 0 and "booked=1" in r.output and "to reconcile: 1" in r.output, r.output
     r = run(db_url, "import", "coda", str(statement))
     assert r.exit_code == 0 and "already imported" in r.output
     r = run(db_url, "reconcile", "list")
     assert r.exit_code == 0 and "no_reference" in r.output and "1 item(s)" in r.output
+    from caisse.store.models import AuditLog
+
+    payer = db.scalar(select(BankLine.counterparty_iban).where(BankLine.counterparty_iban.is_not(None)))
+    assert payer and payer not in r.output and f"{payer[:4]} xxxx xxxx {payer[-4:]}" in r.output  # masked in lists
+    db.rollback()
+    listed = db.scalar(select(AuditLog).where(AuditLog.entity == "reconciliation_item"))
+    assert listed.action == "read" and listed.origin == "cli" and listed.detail["items"]
     item = db.scalar(select(ReconciliationItem.id))
     r = run(db_url, "reconcile", "assign", str(item), "--debtor", str(jean))
     assert r.exit_code == 0 and "assigned to debtor" in r.output, r.output
     assert open_items(db, jean) == []
     r = run(db_url, "reconcile", "show", str(item))
     assert r.exit_code == 0 and '"resolution": "assigned"' in r.output
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.entity == "reconciliation_item", AuditLog.detail.is_not(None))) >= 2
     from caisse.ledger import refund
 
     refund(db, "refund/cli", jean, 7_760, DAY)

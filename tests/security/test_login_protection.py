@@ -161,3 +161,23 @@ def test_every_login_gets_a_fresh_token_and_only_its_hash_is_stored(db_url, memb
     with session_scope(db_url) as session:
         stored = session.scalars(select(WebSession.token_hash)).all()
     assert a not in stored and b not in stored and len(stored) == 2
+
+
+def test_a_used_one_time_code_is_refused_when_replayed_within_its_window(db_url):
+    import pyotp
+
+    with session_scope(db_url) as s:
+        _, secret = accounts.create_account(s, Principal.system("t"), "totp@fund.test", PASSWORD, "manager")
+    code = pyotp.TOTP(secret).now()
+    with session_scope(db_url) as s:
+        assert ok(accounts.login(s, "totp@fund.test", PASSWORD, code, "192.0.2.1", T0))
+    with session_scope(db_url) as s:
+        replay = accounts.login(s, "totp@fund.test", PASSWORD, code, "192.0.2.2", T0 + MIN)
+    assert not ok(replay) and "one-time code" in replay.message
+    # an older code of the window is refused too; the next time step's code is accepted
+    previous = pyotp.TOTP(secret).at(time.time() - 30)
+    nxt = pyotp.TOTP(secret).at(time.time() + 30)
+    with session_scope(db_url) as s:
+        assert not ok(accounts.login(s, "totp@fund.test", PASSWORD, previous, "192.0.2.3", T0 + 2 * MIN))
+    with session_scope(db_url) as s:
+        assert ok(accounts.login(s, "totp@fund.test", PASSWORD, nxt, "192.0.2.4", T0 + 3 * MIN))

@@ -153,3 +153,21 @@ def test_logout_everywhere_from_the_web(app_for, db_url):
         assert a.post("/logout-everywhere", follow_redirects=False).status_code == 303
         assert b.get("/api/persons/999999").status_code == 401
         assert a.get("/api/persons/999999").status_code == 401
+
+
+def test_every_page_offers_logout_everywhere_with_the_csrf_token(app_for, db_url, person):
+    import re
+
+    from support.web import form_login
+
+    login, secret = make_account(db_url, "affiliate", party_id=person[0])
+    with TestClient(app_for) as a, TestClient(app_for) as b:
+        assert form_login(a, login, secret).status_code == 303
+        assert form_login(b, login, secret).status_code == 303
+        page = a.get("/", params={"lang": "en"})
+        form = re.search(r'<form action="/logout" method="post".*?</form>', page.text, re.S).group(0)
+        assert 'formaction="/logout-everywhere"' in form and "Log out everywhere" in form
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        assert a.post("/logout-everywhere", data={"csrf_token": "wrong"}).status_code == 403
+        assert a.post("/logout-everywhere", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
+        assert b.get("/", follow_redirects=False).status_code in (303, 401)

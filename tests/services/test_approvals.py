@@ -122,3 +122,30 @@ def test_a_write_off_never_creates_credit(db_url, overpaid):
         approvals.request_write_off(s, CASEWORKER, overpaid, "contribution", "2026Q3", 10_000, "art. 50bis",
                                     "nothing is owed for 2026Q3", TODAY, SETTINGS)
     assert "never creates credit" in err.value.message
+
+
+def test_a_handler_sees_only_the_pending_requests_of_their_team_and_the_read_is_audited(db_url, overpaid):
+    from caisse.store.models import AuditLog
+
+    with session_scope(db_url) as s:
+        asked = approvals.request_refund(s, CASEWORKER, overpaid, 59_299, IBAN, "overpaid Q1", TODAY, SETTINGS).id
+    other_team = Principal(login="cw2", role="recovery_officer", account_id=None, team="t2")
+    same_team = Principal(login="cw3", role="benefits_officer", account_id=None, team="t1")
+    with session_scope(db_url) as s:
+        assert approvals.pending(s, other_team) == []
+        assert [a.id for a in approvals.pending(s, same_team)] == [asked]
+        assert [a.id for a in approvals.pending(s, MANAGER)] == [asked]
+    with session_scope(db_url) as s:
+        rows = s.scalars(select(AuditLog).where(AuditLog.entity == "approval_inbox")).all()
+        assert {(r.actor, r.party_id) for r in rows} == {("cw3", overpaid), ("boss", overpaid)}
+
+
+def test_the_manager_sees_the_refund_account_masked_and_whether_it_is_on_file(db_url, overpaid):
+    with session_scope(db_url) as s:
+        approvals.request_refund(s, CASEWORKER, overpaid, 1_000, "BE62510007547061", "to my account", TODAY,
+                                 SETTINGS)
+        approvals.request_refund(s, CASEWORKER, overpaid, 59_000, IBAN, "overpaid Q1", TODAY, SETTINGS)
+    with session_scope(db_url) as s:
+        views = [approvals.iban_view(a) for a in approvals.pending(s, MANAGER)]
+    assert views == [{"iban_masked": "BE62 xxxx xxxx 7061", "on_file": False},
+                     {"iban_masked": f"{IBAN[:4]} xxxx xxxx {IBAN[-4:]}", "on_file": True}]

@@ -78,6 +78,7 @@ ADDRESS = {"street": "Meir", "house_number": "3", "postal_code": "2000", "city":
 
 # (method, path template, body, expectation per role for file A); {f} = file, {a} = its affiliation
 STAFF_WRITE = {"caseworker": ALLOW, "manager": ALLOW}
+TEAM_BOUND = {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW}
 HANDLERS = {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}
 FORM = "__form__"
 READ_A = {"affiliate": ALLOW, "accountant": ALLOW, "caseworker": ALLOW, "recovery_officer": ALLOW,
@@ -109,6 +110,7 @@ CASES = [
     ("GET", "/", None, {r: ALLOW for r in ROLES if r != "anonymous"}),  # staff: the desk; others: their files
     ("GET", "/my/files/{f}", None, READ_A),
     ("GET", "/my/files/{f}/everything", None, READ_A),
+    ("GET", "/my/files/{f}/everything.pdf", None, READ_A),
     ("GET", "/my/files/{f}/account", None, READ_A),
     ("GET", "/api/persons/{f}/export", None, READ_A),
     ("GET", "/my/requests", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
@@ -134,7 +136,13 @@ CASES = [
      {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}),
     ("GET", "/desk/files/{f}", None,
      {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}),
+    # need to know: only team-bound handlers state a reason (by POST, never in a URL)
+    ("POST", "/desk/need-to-know", {FORM: 1, "party_id": "{f}", "reason_kind": "contact",
+                                    "reason": "the affiliate phoned our office", "next": "/"}, TEAM_BOUND),
+    ("POST", "/api/files/{f}/need-to-know", {"reason": "the affiliate phoned our office", "kind": "contact"},
+     TEAM_BOUND),
 ]
+NEED_TO_KNOW_ROUTES = {"/desk/need-to-know", "/api/files/{f}/need-to-know"}
 
 
 def _fill(value, ids):
@@ -195,7 +203,8 @@ def test_role_matrix_on_own_file(clients, fund):
     assert wrong == []
 
 
-IDOR = [c for c in CASES if "{" in c[1] or c[1] in ("/my/requests", "/api/affiliations") and c[0] == "POST"]
+IDOR = [c for c in CASES if "{" in c[1] or c[1] in ("/my/requests", "/api/affiliations", "/desk/need-to-know")
+        and c[0] == "POST"]
 
 
 def test_nobody_reaches_another_file_by_changing_the_id(clients, fund):
@@ -203,6 +212,8 @@ def test_nobody_reaches_another_file_by_changing_the_id(clients, fund):
     leaks = []
     for method, path, body, _ in IDOR:
         for role in ("affiliate", "accountant", "caseworker"):  # the caseworker is of another team than B's
+            if role == "caseworker" and path in NEED_TO_KNOW_ROUTES:
+                continue  # stating a reason for another team's file is what these routes are for (next test)
             r = _send(clients[role], method, path, body, ids)
             if r.status_code != 403:
                 leaks.append((method, path, role, r.status_code, r.text[:120]))
@@ -215,3 +226,26 @@ def test_a_change_without_the_csrf_token_is_refused(clients, fund):
     r = c.post(f"/api/affiliations/{fund['aff_A']}/cease", json={"end_date": "2026-09-30", "reason": "stop"})
     assert r.status_code == 403 and "CSRF" in r.text
     c.headers["X-CSRF-Token"] = token
+
+
+def test_a_reason_stated_by_post_opens_another_teams_file_for_that_session_only(clients, fund, app_for, db_url):
+    from sqlalchemy import select
+
+    from caisse.store.models import AuditLog
+
+    c = clients["caseworker"]
+    assert c.get(f"/api/persons/{fund['B']}").status_code == 403
+    assert c.post(f"/api/files/{fund['B']}/need-to-know", json={"reason": "x"}).status_code == 422
+    r = c.post(f"/api/files/{fund['B']}/need-to-know", json={"reason": "a letter from the person", "kind": "contact"})
+    assert r.status_code == 201, r.text
+    assert c.get(f"/api/persons/{fund['B']}").status_code == 200
+    with session_scope(db_url) as s:
+        reasons = set(s.scalars(select(AuditLog.reason).where(AuditLog.party_id == fund["B"],
+                                                             AuditLog.actor.like("caseworker%"))))
+    assert reasons == {"contact: a letter from the person"}
+    # a colleague (another session) has stated nothing: the reason is not shared
+    login, secret = make_account(db_url, "caseworker", team="t1")
+    other = TestClient(app_for)
+    log_in(other, login, secret)
+    assert other.get(f"/api/persons/{fund['B']}").status_code == 403
+    other.close()

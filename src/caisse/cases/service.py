@@ -217,14 +217,20 @@ def work_queue(session: Session, who: Principal, today: dt.date, *, team: str | 
         q = q.where(Case.assigned_to == assignee)
     waiting_last = sql_case((Case.status == "open", 0), else_=1)
     q = q.order_by(waiting_last, Case.deadline, Case.id).limit(limit)
-    return [QueueItem(c, (c.deadline - today).days, c.deadline < today and c.status == "open")
-            for c in session.scalars(q)]
+    items = [QueueItem(c, (c.deadline - today).days, c.deadline < today and c.status == "open")
+             for c in session.scalars(q)]
+    audit.record_reads(session, who, "work_queue", (i.case.party_id for i in items),
+                       what=["case kind", "subject", "deadline", "status"])
+    return items
 
 
 def cases_of(session: Session, who: Principal, party_id: int) -> list[Case]:
-    file_access(session, who, "file.read", party_id)
-    return list(session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.opened_on.desc(),
+    reason = file_access(session, who, "file.read", party_id)
+    rows = list(session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.opened_on.desc(),
                                                                                         Case.id.desc())))
+    audit.record(session, who, "read", "case_list", None, party_id=party_id, reason=reason,
+                 detail={"what": "case kind,subject,status,deadline", "cases": len(rows)})
+    return rows
 
 
 def unread_count(session: Session, party_id: int) -> int:

@@ -22,13 +22,20 @@ def _system():
 @app.command("export")
 def export(party: int = typer.Option(..., help="File number of the person."),
            output: str = typer.Option("-", help="Where to write the JSON ('-' for standard output)."),
+           pdf: str | None = typer.Option(None, "--pdf", help="Also write it as a readable PDF file."),
            db: str | None = DbOption) -> None:
-    """Everything the fund holds about a person (GDPR art. 15), as JSON."""
+    """Everything the fund holds about a person (GDPR art. 15), as JSON (and PDF)."""
     from caisse.services import gdpr
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as session:
-        data = gdpr.export_file(session, _system(), party)
+        data = gdpr.export_file(session, _system(), party, document="json+pdf" if pdf else "json")
+    if pdf:
+        from caisse.config import get_settings
+        from caisse.documents.gdpr_export import render_pdf
+
+        with open(pdf, "wb") as fh:
+            fh.write(render_pdf(data, get_settings().fund_name))
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     if output == "-":
         typer.echo(text)
@@ -52,3 +59,5 @@ def retention(as_of: str = typer.Option(None, help="Apply the rules as on this d
     typer.echo(f"login attempts deleted={r.login_attempts_deleted} sessions deleted={r.sessions_deleted} "
                f"contacts pseudonymised={r.contacts_pseudonymised} identities pseudonymised="
                f"{r.identities_pseudonymised}")
+    prescribed = " ".join(f"{k}={v}" for k, v in (r.prescribed or {}).items())
+    typer.echo(f"prescribed, pseudonymised: {prescribed}")

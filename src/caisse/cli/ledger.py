@@ -32,12 +32,17 @@ def statement(debtor: int = typer.Option(..., "--debtor", help="The debtor's fil
               pdf: str | None = typer.Option(None, "--pdf", help="Also write the statement as a PDF file."),
               db: str | None = DbOption) -> None:
     """Print the account statement of a debtor: per period called / paid / surcharges / balance, and lines."""
+    import getpass
+
     from caisse.ledger.statement import render_pdf
     from caisse.ledger.statement import statement as build
+    from caisse.services import audit
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as session:
         st = build(session, debtor)
+        audit.record(session, f"cli:{getpass.getuser()}", "read", "account_statement", debtor, party_id=debtor,
+                     origin="cli", detail={"what": "statement (text)" + (" + pdf" if pdf else "")})
     typer.echo(st.render_text())
     if pdf:
         render_pdf(st, pdf)

@@ -26,6 +26,17 @@ def _suggestions(found: list[dict]) -> str:
                      for s in found) or "-"
 
 
+def _audit_read(session, audit, items: list[dict], what: str) -> None:
+    """A read of bank lines: who (the OS user), which items and the files they point to, what."""
+    import getpass
+
+    who = f"cli:{getpass.getuser()}"
+    audit.record(session, who, "read", "reconciliation_item", None, origin="cli",
+                 detail={"what": what, "items": [it["item"] for it in items]})
+    audit.record_reads(session, who, "reconciliation_item", (s["party_id"] for it in items for s in it["suggestions"]
+                                                             if s.get("party_id")), what=what, origin="cli")
+
+
 @app.command("list")
 def list_(all_: bool = typer.Option(False, "--all", help="Also resolved items."),
           reason: str | None = typer.Option(None, "--reason", help="Only items of this reason."),
@@ -38,11 +49,16 @@ def list_(all_: bool = typer.Option(False, "--all", help="Also resolved items.")
 
     if reason is not None and reason not in QUEUE_REASONS:
         raise InvalidInput("reason", f"one of {', '.join(QUEUE_REASONS)}")
+    from caisse.identifiers import mask_iban
+    from caisse.services import audit
+
     with session_scope(database_url(db)) as session:
         items = list_items(session, status=None if all_ else "open", reason=reason, limit=limit)
+        _audit_read(session, audit, items, "payer name, masked IBAN, communication, suggested files")
     for it in items:
+        iban = mask_iban(it["counterparty_iban"]) if it["counterparty_iban"] else ""
         typer.echo(f"#{it['item']:<6} {it['status']:<8} {it['reason']:<22} {_eur(it['amount_cents']):>12} "
-                   f"{it['value_date']}  {it['counterparty_name'] or '?'} {it['counterparty_iban'] or ''}  "
+                   f"{it['value_date']}  {it['counterparty_name'] or '?'} {iban}  "
                    f"{(it['communication'] or '')[:40]!r}  suggested: {_suggestions(it['suggestions'])}")
     typer.echo(f"{len(items)} item(s)")
 
@@ -51,10 +67,13 @@ def list_(all_: bool = typer.Option(False, "--all", help="Also resolved items.")
 def show(item: int = typer.Argument(..., help="Item number."), db: str | None = DbOption) -> None:
     """Everything about one item (as JSON)."""
     from caisse.collection.reconciliation import show_item
+    from caisse.services import audit
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as session:
-        typer.echo(json.dumps(show_item(session, item), default=str, indent=2, ensure_ascii=False))
+        found = show_item(session, item)
+        _audit_read(session, audit, [found], "bank line (payer, IBAN, communication), suggested files")
+    typer.echo(json.dumps(found, default=str, indent=2, ensure_ascii=False))
 
 
 @app.command("assign")

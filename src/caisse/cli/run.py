@@ -159,11 +159,15 @@ def statement(debtor: int = typer.Option(..., "--debtor", help="The debtor's fil
               output: str = typer.Option(..., "--output", help="PDF file to write."),
               db: str | None = DbOption) -> None:
     """The account statement of a debtor as PDF, in the debtor's language, with the QR code of what is due."""
+    import getpass
     from pathlib import Path
 
     from caisse.documents.notices import statement_pdf
+    from caisse.services import audit
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as s:
         Path(output).write_bytes(statement_pdf(s, debtor))
+        audit.record(s, f"cli:{getpass.getuser()}", "read", "account_statement", debtor, party_id=debtor,
+                     origin="cli", detail={"what": "statement (pdf)"})
     typer.echo(f"written {output}")

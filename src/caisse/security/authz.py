@@ -37,6 +37,38 @@ class Forbidden(CaisseError):
 class NeedToKnow(CaisseError):
     """A caseworker opens a file outside their team: a reason must be given first (403 with a prompt)."""
 
+    def __init__(self, message: str, party_id: int | None = None) -> None:
+        super().__init__(message)
+        self.party_id = party_id
+
+
+#: why a handler may open a file of another team: one of these, and always a sentence of their own
+REASON_KINDS: dict[str, str] = {
+    "contact": "the person contacted us (phone, visit, letter, e-mail)",
+    "colleague": "standing in for the file's team",
+    "linked_file": "a linked file (spouse, company, director) I am handling",
+    "institution": "a question from an institution (INASTI, tax, court, CPAS)",
+    "quality": "quality check or complaint handling",
+}
+MIN_REASON_LENGTH = 10
+
+
+def need_to_know_reason(reason: str | None, kind: str | None = None) -> str:
+    """A meaningful need-to-know reason: a kind from ``REASON_KINDS`` (optional) and at least
+    ``MIN_REASON_LENGTH`` characters of the handler's own words (not one repeated character)."""
+    from caisse.errors import InvalidInput
+
+    text = " ".join((reason or "").split())
+    if "\x00" in text or len(text) > 500:
+        raise InvalidInput("reason", "at most 500 characters of plain text")
+    if kind is not None and kind not in REASON_KINDS:
+        raise InvalidInput("reason_kind", "one of: " + ", ".join(REASON_KINDS))
+    letters = [ch for ch in text.lower() if ch.isalnum()]
+    if len(text) < MIN_REASON_LENGTH or len(set(letters)) < 4:
+        raise InvalidInput("reason", f"say in at least {MIN_REASON_LENGTH} characters why you need this file "
+                           "(it is kept in the audit log with your name)")
+    return f"{kind}: {text}" if kind else text
+
 
 class NotAuthenticated(CaisseError):
     """No valid session (401)."""
@@ -91,6 +123,6 @@ def require_file(who: Principal, action: str, party_id: int, file_team: str | No
         if file_team is not None and file_team == who.team:
             return reason
         if reason and reason.strip():
-            return reason.strip()
-        raise NeedToKnow("this file belongs to another team: state why you need to open it")
+            return need_to_know_reason(reason)
+        raise NeedToKnow("this file belongs to another team: state why you need to open it", party_id)
     raise Forbidden(f"{who.role} may not open files")

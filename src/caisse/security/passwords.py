@@ -1,9 +1,13 @@
-"""Password hashing (argon2id) and the password policy (length, zxcvbn strength: common and breached-style
-passwords, dictionary words, keyboard patterns and the login itself are refused)."""
+"""Password hashing (argon2id) and the password policy: length, a list of the passwords most seen in public
+breaches shipped with the package (offline: no password ever leaves the fund), and zxcvbn strength
+(dictionary words, keyboard patterns and the login itself are refused)."""
 
 from __future__ import annotations
 
+import gzip
+import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -12,6 +16,7 @@ from caisse.config import get_settings
 from caisse.errors import InvalidInput
 
 MIN_LENGTH = 12
+BREACHED_LIST = Path(__file__).parent / "data" / "breached-passwords-12plus.txt.gz"  # see data/README.md
 MIN_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline slow-hash scenario"
 
 
@@ -42,9 +47,22 @@ def _dummy_hash() -> str:
     return hash_password("dummy password for timing")
 
 
+@lru_cache
+def _breached() -> frozenset[str]:
+    with gzip.open(BREACHED_LIST, "rt", encoding="utf-8") as fh:
+        return frozenset(line.rstrip("\n") for line in fh if line.strip())
+
+
+def is_breached(password: str) -> bool:
+    """In the shipped list of passwords most seen in breaches (compared NFKC-normalised and case-folded)."""
+    return unicodedata.normalize("NFKC", password).casefold() in _breached()
+
+
 def check_strength(password: str, login: str, field: str = "password") -> None:
     if len(password) < MIN_LENGTH:
         raise InvalidInput(field, f"use at least {MIN_LENGTH} characters (a sentence is easy to remember)")
+    if is_breached(password):
+        raise InvalidInput(field, "this password appears in lists of breached passwords: choose another")
     from zxcvbn import zxcvbn
 
     result = zxcvbn(password[:100], user_inputs=[login, "caisse", "indépendant", "zelfstandige"])

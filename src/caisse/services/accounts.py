@@ -198,8 +198,11 @@ def login(session: Session, login_name: str, password: str, code: str | None, or
     if not passwords.verify_password(account.password_hash, password or ""):
         return fail()
     needs_code = account.role in STAFF and not account.demo
-    if needs_code and not (account.totp_secret and totp.verify(account.totp_secret, code)):
-        return fail("the one-time code is missing or wrong")
+    if needs_code:
+        step = totp.matching_step(account.totp_secret, code, account.totp_last_step) if account.totp_secret else None
+        if step is None:
+            return fail("the one-time code is missing or wrong")
+        account.totp_last_step = step  # a code is used once: the same code again within its window is refused
     account.failed_logins = 0
     account.locked_until = None
     return _open_session(session, account, origin, now, s, "password")

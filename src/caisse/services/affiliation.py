@@ -139,7 +139,51 @@ def file_access(session: Session, who: Principal, action: str, party_id: int, re
         raise NotFound("file", party_id)
     if action != "file.read" and who.role in authz.TEAM_BOUND and party.team != who.team:
         raise authz.Forbidden("this file belongs to another team: ask that team or a manager")
+    if reason is None and who.role in authz.TEAM_BOUND and party.team != who.team:
+        reason = need_to_know_granted(session, who, party_id)
     return authz.require_file(who, action, party_id, party.team, reason)
+
+
+NEED_TO_KNOW_MINUTES = 60
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def need_to_know_granted(session: Session, who: Principal, party_id: int) -> str | None:
+    """The reason this handler stated for this file in this session, while it holds (``declare_need_to_know``)."""
+    from caisse.store.models import NeedToKnowGrant
+
+    if who.account_id is None:
+        return None
+    q = select(NeedToKnowGrant.reason).where(
+        NeedToKnowGrant.account_id == who.account_id, NeedToKnowGrant.party_id == party_id,
+        NeedToKnowGrant.expires_at > _utcnow())
+    q = q.where(NeedToKnowGrant.session_id == who.session_id) if who.session_id is not None \
+        else q.where(NeedToKnowGrant.session_id.is_(None))
+    return session.scalar(q.order_by(NeedToKnowGrant.id.desc()).limit(1))
+
+
+def declare_need_to_know(session: Session, who: Principal, party_id: int, reason: str | None,
+                         kind: str | None = None) -> dt.datetime:
+    """A team-bound handler states (by POST: never in a URL, which lands in access logs) why they need a file of
+    another team. The reason is checked (``authz.need_to_know_reason``), logged, and lets this session read the
+    file for ``NEED_TO_KNOW_MINUTES``; every read then carries it in the audit log. Returns the expiry."""
+    from caisse.store.models import NeedToKnowGrant
+
+    authz.require(who, "file.read")
+    if who.role not in authz.TEAM_BOUND or who.account_id is None:
+        raise authz.Forbidden(f"{who.role} does not state a need to know (no team limits what you read)")
+    text = authz.need_to_know_reason(reason, kind)
+    if session.get(Party, party_id) is None:
+        raise NotFound("file", party_id)
+    expires = _utcnow() + dt.timedelta(minutes=NEED_TO_KNOW_MINUTES)
+    session.add(NeedToKnowGrant(account_id=who.account_id, session_id=who.session_id, party_id=party_id,
+                                reason=text, expires_at=expires))
+    audit.record(session, who, "need_to_know", "file", party_id, party_id=party_id, reason=text,
+                 detail={"minutes": NEED_TO_KNOW_MINUTES})
+    return expires
 
 
 # ---------------------------------------------------------------- persons

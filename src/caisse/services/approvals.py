@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from caisse import identifiers
@@ -24,7 +24,7 @@ from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.services.affiliation import file_access
-from caisse.store.models import Approval, BankAccount
+from caisse.store.models import Approval, BankAccount, Party
 
 REQUESTERS = authz.PERMISSIONS["money.order"]
 DECIDERS = frozenset({"manager"})
@@ -152,6 +152,25 @@ def _execute(session: Session, approval: Approval, today: dt.date) -> None:
 
 
 def pending(session: Session, who: Principal) -> list[Approval]:
+    """The requests waiting for a second pair of eyes. Managers and auditors see them all; a team-bound handler
+    only those on their team's files and those they asked for themselves (need to know: the inbox shows file,
+    amount and reason). The read is audited per file shown."""
     if who.role not in DECIDERS | REQUESTERS | {"auditor"}:
         raise authz.Forbidden(f"{who.role} has no approval inbox")
-    return list(session.scalars(select(Approval).where(Approval.status == "pending").order_by(Approval.requested_at)))
+    q = select(Approval).where(Approval.status == "pending").order_by(Approval.requested_at, Approval.id)
+    if who.role in authz.TEAM_BOUND:
+        team_files = select(Party.id).where(Party.team == who.team) if who.team else select(Party.id).where(False)
+        mine = Approval.requested_account_id == who.account_id if who.account_id is not None else False
+        q = q.where(or_(Approval.party_id.in_(team_files), mine))
+    items = list(session.scalars(q))
+    audit.record_reads(session, who, "approval_inbox", (a.party_id for a in items),
+                       what=["kind", "amount", "reason", "iban_masked"])
+    return items
+
+
+def iban_view(approval: Approval) -> dict | None:
+    """What the decider sees of a refund's account: masked, and whether it is on the person's file."""
+    iban = (approval.payload or {}).get("iban")
+    if approval.kind != "refund" or not iban:
+        return None
+    return {"iban_masked": identifiers.mask_iban(iban), "on_file": bool(approval.payload.get("iban_on_file"))}

@@ -70,6 +70,21 @@ def record(session: Session, who: object, action: str, entity: str, entity_id: o
            origin=origin, reason=reason, detail=detail)
 
 
+def record_reads(session: Session, who: object, entity: str, party_ids, *, what: list[str] | str,
+                 reason: str | None = None, detail: dict | None = None, origin: str | None = None) -> None:
+    """A list or document showing personal data of several files: one ``read`` row per file shown (who, which
+    file, what — the fields or the document —, when, from where, why), so a file's history names every list it
+    appeared in. ``party_ids`` may repeat; each file is recorded once."""
+    seen: set[int] = set()
+    fields = what if isinstance(what, str) else ",".join(what)
+    for pid in party_ids:
+        if pid is None or pid in seen:
+            continue
+        seen.add(pid)
+        record(session, who, "read", entity, None, party_id=pid, reason=reason, origin=origin,
+               detail={"what": fields, **(detail or {})})
+
+
 @dataclass
 class Verification:
     ok: bool

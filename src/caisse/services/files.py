@@ -50,7 +50,7 @@ def search(session: Session, q: str, who: Principal, limit: int = 50) -> list[Se
         if len(digits) == 11:
             p = session.scalar(select(Person).where(Person.niss == digits))
             if p:
-                hits.append(SearchHit(p.id, f"{p.last_name} {p.first_name}", identifiers.format_niss(p.niss), "person"))
+                hits.append(SearchHit(p.id, f"{p.last_name} {p.first_name}", identifiers.mask_niss(p.niss), "person"))
         elif len(digits) == 10:
             c = session.scalar(select(Company).where(Company.kbo == digits))
             if c:
@@ -69,8 +69,11 @@ def search(session: Session, q: str, who: Principal, limit: int = 50) -> list[Se
                     for p in people)
         companies = session.scalars(select(Company).where(func.lower(Company.name).like(pattern)).limit(limit))
         hits.extend(SearchHit(c.id, c.name, identifiers.format_kbo(c.kbo), "company") for c in companies)
+    hits = hits[:limit]
     audit.record(session, who, "search", "files", None, detail={"results": len(hits)})
-    return hits[:limit]
+    # which files the list showed (name, masked number): one row per file, so each file's history has it
+    audit.record_reads(session, who, "search_result", (h.id for h in hits), what=["name", "masked number"])
+    return hits
 
 
 def _hit(session: Session, party: Party) -> list[SearchHit]:

@@ -15,9 +15,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
+from caisse.batches.models import Notice, TaxIncomeParked
+from caisse.cases.models import Case, CaseMessage, Notification
+from caisse.collection.models import BankLine, CreditTransfer, CreditTransferRun, SepaMandate
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -29,6 +32,7 @@ from caisse.store.models import (
     Affiliation,
     AffiliationDocument,
     AffiliationStep,
+    Approval,
     AuditLog,
     BankAccount,
     CategoryPeriod,
@@ -36,6 +40,7 @@ from caisse.store.models import (
     ExchangeMessage,
     LoginAttempt,
     Mandate,
+    NeedToKnowGrant,
     Party,
     Person,
     ProfessionalIncome,
@@ -56,7 +61,7 @@ def _row(obj: Any, *exclude: str) -> dict:
     return out
 
 
-def export_file(session: Session, who: Principal, party_id: int) -> dict:
+def export_file(session: Session, who: Principal, party_id: int, document: str = "json") -> dict:
     """Everything held about file ``party_id`` (a person), as plain JSON-able data. The export is audited."""
     file_access(session, who, "file.read", party_id)
     person = session.get(Person, party_id)
@@ -100,12 +105,52 @@ def export_file(session: Session, who: Principal, party_id: int) -> dict:
         "sessions": rows(WebSession, WebSession.account_id.in_(account_ids), exclude=("token_hash", "csrf_token")),
         "messages_to_institutions": rows(ExchangeMessage, ExchangeMessage.party_id == party_id,
                                          order=ExchangeMessage.id),
+        "cases": _cases(session, party_id, rows),
+        "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
+        "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
+        "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),
+        "approvals": rows(Approval, Approval.party_id == party_id, order=Approval.id),
+        "credit_transfers": rows(CreditTransfer, CreditTransfer.party_id == party_id, order=CreditTransfer.id),
+        "bank_lines": _bank_lines(session, party_id),
+        "tax_incomes_parked": rows(TaxIncomeParked, TaxIncomeParked.niss == person.niss, order=TaxIncomeParked.id),
         "ledger": _ledger(session, party_id),
+        "ledger_lines": _ledger_lines(session, party_id),
         "who_read_or_changed_this_file": rows(AuditLog, AuditLog.party_id == party_id, order=AuditLog.id,
                                               exclude=("prev_hash", "hash", "detail")),
     }
-    audit.record(session, who, "export", "gdpr_file", party_id, party_id=party_id)
+    audit.record(session, who, "export", "gdpr_file", party_id, party_id=party_id, detail={"document": document})
     return data
+
+
+def _cases(session: Session, party_id: int, rows) -> list[dict]:
+    out = []
+    for c in session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.id)):
+        item = _row(c)
+        item["messages"] = rows(CaseMessage, CaseMessage.case_id == c.id, order=CaseMessage.id)
+        out.append(item)
+    return out
+
+
+def _bank_lines(session: Session, party_id: int) -> list[dict]:
+    """Bank lines booked to the file, and lines paid from or to one of its accounts (IBAN on file)."""
+    ibans = select(BankAccount.iban).where(BankAccount.party_id == party_id)
+    mandates = select(SepaMandate.iban).where(SepaMandate.party_id == party_id)
+    q = select(BankLine).where(or_(BankLine.party_id == party_id, BankLine.counterparty_iban.in_(ibans),
+                                   BankLine.counterparty_iban.in_(mandates))).order_by(BankLine.id)
+    return [_row(b, "statement_id", "file_line", "sequence", "detail", "is_detail") for b in session.scalars(q)]
+
+
+def _ledger_lines(session: Session, party_id: int) -> list[dict]:
+    """Every ledger line of the file (not only balances): date, transaction, account, period, amount, rule."""
+    from caisse.ledger.models import LedgerEntry, LedgerTransaction
+
+    q = (select(LedgerEntry, LedgerTransaction).join(LedgerTransaction,
+                                                     LedgerTransaction.id == LedgerEntry.transaction_id)
+         .where(LedgerEntry.party_id == party_id).order_by(LedgerTransaction.booked_on, LedgerEntry.id))
+    return [{"booked_on": t.booked_on.isoformat(), "transaction": t.key, "kind": t.kind,
+             "description": t.description, "account": e.account, "period": e.period, "amount_cents": e.amount_cents,
+             "due_date": e.due_date.isoformat() if e.due_date else None, "rule": e.rule}
+            for e, t in session.execute(q)]
 
 
 def _ledger(session: Session, party_id: int) -> list[dict]:
@@ -127,8 +172,30 @@ RETENTION = {
                         "why": "e-mail and phone serve contact; kept through prescription (5 years) + 1"},
     "identity": {"keep_years_after_cessation": 10, "then": "pseudonymise",
                  "why": "career data matter for the pension; the fund keeps identity 10 years after cessation "
-                        "when nothing is owed either way, then only the file number stays with the money"},
+                        "when nothing is owed either way, then only the file number stays with the money; with "
+                        "it go the person's IBANs wherever they are (mandates, transfers, bank lines, approvals), "
+                        "case messages, e-mail notifications, event details, messages with institutions"},
+    # Past the prescription (5 years from 1 January after the year: RD 38 art. 16 §2; addendum 2026-11 §6.4) a
+    # line can no longer be claimed or contested: the amounts, dates and ledger keys stay, who paid goes.
+    "bank_counterparties": {"keep_years_after_year": 5, "then": "pseudonymise",
+                            "why": "payer name, IBAN, account and BIC of a bank line, once its year is prescribed"},
+    "credit_transfers": {"keep_years_after_year": 5, "then": "pseudonymise",
+                         "why": "the creditor's name and IBAN of a refund or benefit paid, once prescribed"},
+    "sepa_mandates": {"keep_years_after_year": 5, "then": "pseudonymise",
+                      "why": "a revoked mandate's IBAN and debtor name, once the year of revocation is prescribed"},
+    "approval_ibans": {"keep_years_after_year": 5, "then": "pseudonymise",
+                       "why": "the IBAN of a decided refund request (amount, reason and decision stay)"},
+    "exchange_payloads": {"keep_years_after_year": 5, "then": "pseudonymise",
+                          "why": "the content of a message with an institution (its SHA-256 stays as proof)"},
+    "closed_cases": {"keep_years_after_year": 5, "then": "pseudonymise",
+                     "why": "the messages of a case closed in a prescribed year (kind, dates, status stay)"},
+    "notifications": {"keep_days": 365, "then": "pseudonymise",
+                      "why": "the address an e-mail notification went to, a year after it was made"},
+    "parked_tax_incomes": {"keep_years_after_year": 5, "then": "pseudonymise",
+                           "why": "the NISS of a tax income never matched to a file, once resolved and prescribed"},
 }
+PSEUDONYMISED = "pseudonymised"
+NO_IBAN = "XX00PSEUDONYMISED"
 
 
 @dataclass
@@ -137,6 +204,7 @@ class RetentionResult:
     sessions_deleted: int
     contacts_pseudonymised: int
     identities_pseudonymised: int
+    prescribed: dict | None = None  # rows pseudonymised per rule tied to the prescription
 
 
 def _ceased_before(cutoff: dt.date):
@@ -157,6 +225,7 @@ def apply_retention(session: Session, who: Principal, as_of: dt.date) -> Retenti
     now = dt.datetime.combine(as_of, dt.time())
     attempts = session.execute(delete(LoginAttempt).where(
         LoginAttempt.at < now - dt.timedelta(days=RETENTION["login_attempts"]["keep_days"]))).rowcount
+    session.execute(delete(NeedToKnowGrant).where(NeedToKnowGrant.expires_at < now))
     sessions = session.execute(delete(WebSession).where(
         WebSession.expires_at < now - dt.timedelta(days=RETENTION["web_sessions"]["keep_days"]))).rowcount
     contact_cutoff = dt.date(as_of.year - RETENTION["contact_details"]["keep_years_after_cessation"], 1, 1)
@@ -171,20 +240,111 @@ def apply_retention(session: Session, who: Principal, as_of: dt.date) -> Retenti
         if _owes_or_is_owed(session, pid):
             continue
         pseudo = _pseudonym(pid)
+        _pseudonymise_traces(session, pid, pseudo)  # first: it looks the NISS and IBANs up
         session.execute(update(Person).where(Person.id == pid).values(
             niss="P" + pseudo, first_name="pseudonymised", last_name="pseudonymised", email=None, phone=None))
         session.execute(update(Address).where(Address.party_id == pid).values(
             street="pseudonymised", house_number="-", box=None, city="pseudonymised"))
-        session.execute(update(BankAccount).where(BankAccount.party_id == pid).values(iban="XX00PSEUDONYMISED",
-                                                                                      bic=None))
+        session.execute(update(BankAccount).where(BankAccount.party_id == pid).values(iban=NO_IBAN, bic=None))
         identities += 1
+    prescribed = _prescribed(session, as_of, now)
     audit.record(session, who, "retention", "personal_data", None, detail={
         "as_of": as_of.isoformat(), "login_attempts": attempts, "sessions": sessions, "contacts": contacts,
-        "identities": identities})
-    return RetentionResult(attempts, sessions, contacts, identities)
+        "identities": identities, "prescribed": prescribed})
+    return RetentionResult(attempts, sessions, contacts, identities, prescribed)
+
+
+def _u(session: Session, stmt) -> int:
+    return session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
+
+
+def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
+    """Everywhere else the person's identity or accounts appear (the ledger itself holds neither)."""
+    ibans = list(session.scalars(select(BankAccount.iban).where(BankAccount.party_id == pid)))
+    ibans += list(session.scalars(select(SepaMandate.iban).where(SepaMandate.party_id == pid)))
+    ibans = [i for i in set(ibans) if i != NO_IBAN]
+    _u(session, update(SepaMandate).where(SepaMandate.party_id == pid).values(
+        iban=NO_IBAN, bic=None, debtor_name=PSEUDONYMISED))
+    _u(session, update(CreditTransfer).where(CreditTransfer.party_id == pid).values(
+        creditor_iban=NO_IBAN, creditor_bic=None, creditor_name=PSEUDONYMISED))
+    lines = BankLine.party_id == pid
+    if ibans:
+        lines = or_(lines, BankLine.counterparty_iban.in_(ibans))
+    _u(session, update(BankLine).where(lines).values(counterparty_iban=NO_IBAN, counterparty_account=None,
+                                                     counterparty_name=None, counterparty_bic=None))
+    for a in session.scalars(select(Approval).where(Approval.party_id == pid)):
+        if (a.payload or {}).get("iban"):
+            a.payload = {**a.payload, "iban": NO_IBAN}
+    case_ids = select(Case.id).where(Case.party_id == pid)
+    _u(session, update(CaseMessage).where(CaseMessage.case_id.in_(case_ids)).values(body=PSEUDONYMISED))
+    _u(session, update(Case).where(Case.party_id == pid).values(subject=PSEUDONYMISED))
+    _u(session, update(Notification).where(Notification.party_id == pid).values(to_address=PSEUDONYMISED,
+                                                                                  last_error=None))
+    _u(session, update(Event).where(Event.party_id == pid, Event.detail.is_not(None)).values(
+        detail={"pseudonymised": True}))
+    _u(session, update(ExchangeMessage).where(ExchangeMessage.party_id == pid, ExchangeMessage.payload.is_not(None))
+       .values(payload={"pseudonymised": True}))
+    niss = session.scalar(select(Person.niss).where(Person.id == pid))
+    if niss:
+        _u(session, update(TaxIncomeParked).where(TaxIncomeParked.niss == niss).values(niss="P" + pseudo))
+
+
+def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
+    """Rows whose year is prescribed (before 1 January of as_of's year - 5): who they name goes, the money
+    stays. Idempotent: a row already pseudonymised is not counted again."""
+    years = RETENTION["bank_counterparties"]["keep_years_after_year"]
+    cutoff = dt.date(as_of.year - years, 1, 1)
+    cutoff_at = dt.datetime.combine(cutoff, dt.time())
+    out = {}
+    out["bank_counterparties"] = _u(session, update(BankLine).where(
+        func.coalesce(BankLine.value_date, BankLine.entry_date) < cutoff,
+        or_(BankLine.counterparty_name.is_not(None), BankLine.counterparty_account.is_not(None),
+            and_(BankLine.counterparty_iban.is_not(None), BankLine.counterparty_iban != NO_IBAN)))
+        .values(counterparty_iban=NO_IBAN, counterparty_account=None, counterparty_name=None,
+                counterparty_bic=None))
+    old_runs = select(CreditTransferRun.id).where(CreditTransferRun.execution_date < cutoff)
+    out["credit_transfers"] = _u(session, update(CreditTransfer).where(
+        CreditTransfer.run_id.in_(old_runs), CreditTransfer.creditor_iban != NO_IBAN).values(
+        creditor_iban=NO_IBAN, creditor_bic=None, creditor_name=PSEUDONYMISED))
+    out["sepa_mandates"] = _u(session, update(SepaMandate).where(
+        SepaMandate.status != "active", SepaMandate.revoked_on < cutoff, SepaMandate.iban != NO_IBAN).values(
+        iban=NO_IBAN, bic=None, debtor_name=PSEUDONYMISED))
+    n = 0
+    for a in session.scalars(select(Approval).where(Approval.status != "pending", Approval.decided_at < cutoff_at)):
+        if (a.payload or {}).get("iban") not in (None, NO_IBAN):
+            a.payload = {**a.payload, "iban": NO_IBAN}
+            n += 1
+    out["approval_ibans"] = n
+    out["exchange_payloads"] = _u(session, update(ExchangeMessage).where(
+        ExchangeMessage.created_at < cutoff_at, ExchangeMessage.payload.is_not(None)).values(payload=null()))
+    old_cases = select(Case.id).where(Case.status == "closed", Case.closed_on < cutoff)
+    out["closed_cases"] = _u(session, update(CaseMessage).where(
+        CaseMessage.case_id.in_(old_cases), CaseMessage.body != PSEUDONYMISED).values(body=PSEUDONYMISED))
+    _u(session, update(Case).where(Case.id.in_(old_cases), Case.subject != PSEUDONYMISED)
+       .values(subject=PSEUDONYMISED))
+    out["notifications"] = _u(session, update(Notification).where(
+        Notification.created_at < now - dt.timedelta(days=RETENTION["notifications"]["keep_days"]),
+        Notification.to_address != PSEUDONYMISED).values(to_address=PSEUDONYMISED, last_error=None))
+    parked = list(session.scalars(select(TaxIncomeParked).where(
+        TaxIncomeParked.resolved_at.is_not(None), TaxIncomeParked.resolved_at < cutoff_at,
+        ~TaxIncomeParked.niss.startswith("P"))))
+    for t in parked:
+        t.niss = "P" + _pseudonym_of_niss(t.niss)
+    out["parked_tax_incomes"] = len(parked)
+    session.flush()
+    return out
+
+
+def _pseudonym_of_niss(niss: str) -> str:
+    """A stable pseudonym of a NISS that matches no file (10 characters: 'P' + this fits the column)."""
+    return hashlib.sha256(f"caisse-pseudonym-niss-{niss}".encode()).hexdigest()[:10]
 
 
 def _owes_or_is_owed(session: Session, party_id: int) -> bool:
     from caisse.ledger import balances
+    from caisse.ledger.models import PARTY_LIABILITY, RECEIVABLE
 
-    return any(b.balance_cents != 0 for b in balances(session, party_id=party_id))
+    # what the person owes (receivables) or is owed (credit, refund, benefit payable); the fund's own accounts
+    # (bank, income, ...) carry the party too but are never "owed": counting them kept anyone who ever paid
+    return any(b.balance_cents != 0 for b in balances(session, party_id=party_id,
+                                                      accounts=(*RECEIVABLE, *PARTY_LIABILITY)))

@@ -353,6 +353,7 @@ class Account(Base):
     team: Mapped[str | None] = mapped_column(String(40))  # staff: the team whose files they handle
     language: Mapped[str] = mapped_column(String(2), default="fr")
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # the last TOTP time step used (no replay)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -391,6 +392,21 @@ class WebSession(Base):
     mfa_done: Mapped[bool] = mapped_column(Boolean, default=False)
     origin: Mapped[str | None] = mapped_column(String(100))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class NeedToKnowGrant(Base):
+    """A team-bound handler stated why they need a file of another team (POSTed, never in a URL): for a short
+    while, in that session, reads of that file are allowed and logged with this reason."""
+
+    __tablename__ = "need_to_know_grant"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("web_session.id", ondelete="CASCADE"))
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_need_to_know_grant_account_party", "account_id", "party_id", "expires_at"),)
 
 
 class LoginAttempt(Base):

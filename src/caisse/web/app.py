@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if _wants_html(request):
             from caisse.web.desk import need_to_know_page
 
-            return need_to_know_page(request, str(exc))
+            return need_to_know_page(request, str(exc), exc.party_id)
         return JSONResponse(status_code=403, content={"detail": str(exc), "need_to_know": True})
 
     @app.exception_handler(Forbidden)

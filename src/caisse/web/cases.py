@@ -61,9 +61,8 @@ def queue(request: Request, session: SessionDep, who: StaffDep, team: QueryText 
 
 
 @router.get("/desk/cases/{case_id}", response_class=HTMLResponse)
-def desk_case(request: Request, case_id: PathId, session: SessionDep, who: StaffDep,
-              reason: QueryText = None) -> HTMLResponse:
-    c = cases.get_case(session, who, case_id, reason)
+def desk_case(request: Request, case_id: PathId, session: SessionDep, who: StaffDep) -> HTMLResponse:
+    c = cases.get_case(session, who, case_id)
     return _page(request, "case.html", case=c, thread=cases.messages(session, c, who), staff=True,
                  deadline_label=cases.deadlines()[c.kind]["label"], action=f"/desk/cases/{c.id}")
 
@@ -101,7 +100,8 @@ def approvals_inbox(request: Request, session: SessionDep, who: StaffDep) -> HTM
     """Four-eyes requests waiting for a manager."""
     from caisse.services import approvals
 
-    return _page(request, "approvals.html", items=approvals.pending(session, who),
+    items = approvals.pending(session, who)
+    return _page(request, "approvals.html", items=items, ibans={a.id: approvals.iban_view(a) for a in items},
                  can_decide=who.role in approvals.DECIDERS)
 
 

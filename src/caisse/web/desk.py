@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from caisse.errors import InvalidInput
 from caisse.security.authz import Forbidden, Principal
@@ -35,8 +35,12 @@ def _page(request: Request, name: str, status_code: int = 200, **context) -> HTM
         "csrf": who.csrf_token if who else None, **context}, status_code=status_code)
 
 
-def need_to_know_page(request: Request, message: str) -> HTMLResponse:
-    return _page(request, "need_to_know.html", status_code=403, message=message, target=request.url.path)
+def need_to_know_page(request: Request, message: str, party_id: int | None, target: str | None = None,
+                      error: str | None = None, status_code: int = 403) -> HTMLResponse:
+    from caisse.security.authz import REASON_KINDS
+
+    return _page(request, "need_to_know.html", status_code=status_code, message=message, party_id=party_id,
+                 target=target or request.url.path, kinds=REASON_KINDS, error=error)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -63,10 +67,27 @@ def search(request: Request, session: SessionDep, who: StaffDep, q: QueryText = 
 
 
 @router.get("/desk/files/{party_id}", response_class=HTMLResponse)
-def file(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
-         reason: QueryText = None) -> HTMLResponse:
-    view = files.file_view(session, party_id, who, dt.date.today(), reason=reason)
+def file(request: Request, party_id: PathId, session: SessionDep, who: StaffDep) -> HTMLResponse:
+    view = files.file_view(session, party_id, who, dt.date.today())
     return _page(request, "desk_file.html", file=view)
+
+
+@router.post("/desk/need-to-know")
+def need_to_know(request: Request, session: SessionDep, who: StaffDep, party_id: Annotated[int, Form(ge=1)],
+                 reason: Annotated[str, Form(max_length=500)] = "",
+                 reason_kind: Annotated[str, Form(max_length=20)] = "",
+                 next: Annotated[str, Form(max_length=500)] = "/"):
+    """The need-to-know form, POSTed (a reason in a URL would land in access logs); then back to the page."""
+    from caisse.services import affiliation as aff_svc
+    from caisse.web.auth import _safe_next
+
+    try:
+        aff_svc.declare_need_to_know(session, who, party_id, reason, reason_kind or None)
+    except InvalidInput as exc:
+        session.rollback()
+        return need_to_know_page(request, exc.message, party_id, _safe_next(next), error=exc.message,
+                                 status_code=422)
+    return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.get("/my/files/{party_id}/everything", response_class=HTMLResponse)
@@ -75,7 +96,18 @@ def my_data(request: Request, party_id: PathId, session: SessionDep, who: Princi
     from caisse.services import gdpr
 
     return _page(request, "gdpr_export.html", data=gdpr.export_file(session, who, party_id),
-                 json_url=f"/api/persons/{party_id}/export")
+                 json_url=f"/api/persons/{party_id}/export", pdf_url=f"/my/files/{party_id}/everything.pdf")
+
+
+@router.get("/my/files/{party_id}/everything.pdf")
+def my_data_pdf(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep) -> Response:
+    """Right of access as a readable PDF (the same content as the page and the JSON export)."""
+    from caisse.documents.gdpr_export import render_pdf
+    from caisse.services import gdpr
+
+    pdf = render_pdf(gdpr.export_file(session, who, party_id, document="pdf"), request.app.state.settings.fund_name)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="my-data-{party_id}.pdf"', "Cache-Control": "no-store"})
 
 
 @router.get("/my/files/{party_id}/account", response_class=HTMLResponse)

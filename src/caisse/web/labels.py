@@ -89,7 +89,16 @@ EXPORT_SECTIONS = {
     "access_grants_on_this_file": N_("Who else may consult this file (mandates)"),
     "sessions": N_("Sessions"),
     "messages_to_institutions": N_("Messages to institutions"),
+    "cases": N_("Your requests and their messages"),
+    "notifications": N_("E-mails we sent you"),
+    "sepa_mandates": N_("Direct-debit mandates"),
+    "notices": N_("Notices"),
+    "approvals": N_("Refunds and write-offs"),
+    "credit_transfers": N_("Payments to you"),
+    "bank_lines": N_("Bank lines about you"),
+    "tax_incomes_parked": N_("Incomes from the tax administration not yet booked"),
     "ledger": N_("Your account with the fund"),
+    "ledger_lines": N_("Every line of your account"),
     "who_read_or_changed_this_file": N_("Who read or changed this file"),
 }
 

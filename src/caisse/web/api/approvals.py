@@ -47,10 +47,16 @@ class ApprovalOut(BaseModel):
     requested_by: str
     decided_by: str | None
     ledger_key: str | None
+    iban_masked: str | None = Field(None, description="A refund's account, masked")
+    iban_on_file: bool | None = Field(None, description="False: the refund goes to an account not on the file")
 
 
 def _out(a) -> ApprovalOut:
-    return ApprovalOut.model_validate(a, from_attributes=True)
+    out = ApprovalOut.model_validate(a, from_attributes=True)
+    view = approvals.iban_view(a)
+    if view:
+        out.iban_masked, out.iban_on_file = view["iban_masked"], view["on_file"]
+    return out
 
 
 @router.post("/persons/{person_id}/refunds", status_code=201, response_model=ApprovalOut, responses=ERRORS)
