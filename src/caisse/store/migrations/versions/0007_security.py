@@ -1,7 +1,7 @@
 """security: the last TOTP time step used per account (a one-time code is refused when replayed); need-to-know
 grants (a reason stated by POST for another team's file, valid a short while in one session)
 
-Revision ID: 0007_security
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-25 10:00:00
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0007_security"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
