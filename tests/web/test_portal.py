@@ -209,3 +209,17 @@ def test_life_event_pages_say_what_applies_now(app_for, db_url, called, event, w
     for word in words:
         assert word in html.unescape(r.text), word
     assert other.status_code == 403
+
+
+def test_the_contact_is_the_files_team_when_configured_else_the_funds():
+    from caisse.config import Settings
+    from caisse.services.portal import contact_for
+    from caisse.store.models import Party
+
+    settings = Settings(team_contacts={"t1": {"name": "Équipe Bruxelles", "phone": "02 111 11 11",
+                                              "email": "bxl@caisse.example"}})
+    team = contact_for(Party(id=1, kind="person", language="fr", team="t1"), settings)
+    assert (team.name, team.phone, team.email, team.from_team) == ("Équipe Bruxelles", "02 111 11 11",
+                                                                    "bxl@caisse.example", True)
+    other = contact_for(Party(id=2, kind="person", language="fr", team="t9"), settings)
+    assert (other.phone, other.from_team) == (settings.fund_phone, False)
