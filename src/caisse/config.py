@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     mail_from: str = "no-reply@caisse.example"
     portal_url: str = "http://127.0.0.1:8000/"
+    # how people reach the fund; per team (the file's ``party.team``):
+    # CAISSE_TEAM_CONTACTS='{"t1": {"name": "Team Brussels", "phone": "02 …", "email": "t1@…"}}'
+    fund_phone: str = "+32 2 000 00 00"
+    fund_email: str = "info@caisse.example"
+    team_contacts: dict[str, dict[str, str]] = {}
 
     def ensure_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///"):

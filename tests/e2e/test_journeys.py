@@ -5,6 +5,7 @@ critical WCAG 2.1 AA violation)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from support.browser import axe_violations, follow, login, shot
 
@@ -12,8 +13,10 @@ from support.browser import axe_violations, follow, login, shot
 def test_an_affiliate_consults_their_file_in_french_then_dutch(server, page):
     login(page, server, "demo-affiliate")
     assert page.locator("h1").inner_text() == "Bienvenue", page.locator("main").inner_text()[:300]
+    main = page.locator("main").inner_text()
+    assert "Ce que je dois maintenant" in main and "Mon gestionnaire de dossier" in main
     shot(page, "affiliate-home-fr")
-    follow(page, page.locator("main a").first)
+    follow(page, page.locator("nav.file-links a").first)
     assert page.locator("h2", has_text="Affiliations").count() == 1
     assert "à titre principal" in page.locator("main").inner_text()
     shot(page, "affiliate-file-fr")
@@ -77,6 +80,46 @@ def test_main_pages_have_no_serious_accessibility_violation(server, page):
     page.goto(server + "/my/requests")
     problems["my requests"] = axe_violations(page)
     page.goto(server + "/")
-    follow(page, page.locator("main a").first)
+    follow(page, page.locator("nav.file-links a").first)
     problems["affiliate file"] = axe_violations(page)
+    page.goto(server + "/my/documents")
+    problems["my documents"] = axe_violations(page)
+    for name in ("mandate", "life/cannot_pay", "life/starting", "life/retiring"):
+        page.goto(server + "/")
+        page.goto(server + page.locator(f"main a[href$='/{name}']").first.get_attribute("href"))
+        problems[name] = axe_violations(page)
+    page.set_viewport_size({"width": 375, "height": 800})  # a phone
+    page.goto(server + "/")
+    problems["affiliate home on a phone"] = axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "scrolls sideways"
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_an_affiliate_downloads_a_due_notice_and_signs_then_revokes_a_direct_debit(server, page):
+    login(page, server, "demo-affiliate")
+    follow(page, page.get_by_role("link", name="Mes documents", exact=True))
+    assert page.locator("h1").inner_text() == "Mes documents"
+    shot(page, "affiliate-documents-fr")
+    with page.expect_download() as download:
+        page.locator("main a[href^='/my/notices/']").first.click()
+    path = download.value.path()
+    assert Path(path).read_bytes()[:5] == b"%PDF-"
+    page.goto(server + "/")
+    follow(page, page.locator("main a[href$='/mandate']").first)
+    if page.locator("button", has_text="Révoquer le mandat").count():  # the demo fund may have signed one already
+        follow(page, page.locator("button", has_text="Révoquer le mandat"))
+    page.fill("#iban", "BE00 0000 0000 0001")
+    page.check("input[name=account][value=other]")
+    follow(page, page.locator("button", has_text="Signer le mandat"))
+    assert "IBAN" in page.locator("[role=alert]").inner_text()
+    assert page.locator("#iban").get_attribute("aria-invalid") == "true"
+    page.fill("#iban", "BE71 0961 2345 6769")
+    follow(page, page.locator("button", has_text="Signer le mandat"))
+    assert "est signé" in page.locator("[role=status]").inner_text()
+    shot(page, "affiliate-mandate-fr")
+    follow(page, page.locator("button", has_text="Révoquer le mandat"))
+    assert "est révoqué" in page.locator("[role=status]").inner_text()
+    page.goto(server + "/")
+    follow(page, page.locator("main a[href$='/life/cannot_pay']").first)
+    assert "Plan d'apurement" in page.locator("main").inner_text()
+    shot(page, "affiliate-cannot-pay-fr")

@@ -32,6 +32,17 @@ def _case(session, party_id):
                            dt.date(2026, 11, 24), channel="phone").id
 
 
+def _notice(session, party_id):
+    """A (nil) regularisation notice of the file: enough to build its PDF."""
+    from caisse.batches.models import Notice
+
+    n = Notice(key=f"test/regularisation/2024/{party_id}", kind="regularisation", party_id=party_id, period="2024",
+               amount_cents=0, due_date=None, reference="000000000097", language="fr", batch_key="test")
+    session.add(n)
+    session.flush()
+    return n.id
+
+
 def _person(session, team, seq, birth):
     system = Principal(login="setup", role="system", team=team)
     data = svc.PersonInput(niss=make_niss(birth, seq), first_name="P", last_name=f"Team {team}", birth_date=birth,
@@ -50,7 +61,9 @@ def fund(db_url):
         a, aff_a = _person(s, "t1", 11, dt.date(1980, 1, 1))
         b, aff_b = _person(s, "t2", 13, dt.date(1981, 2, 2))
         case_a, case_b = _case(s, a), _case(s, b)
-    return {"A": a, "aff_A": aff_a, "B": b, "aff_B": aff_b, "case_A": case_a, "case_B": case_b}
+        notice_a, notice_b = _notice(s, a), _notice(s, b)
+    return {"A": a, "aff_A": aff_a, "B": b, "aff_B": aff_b, "case_A": case_a, "case_B": case_b,
+            "notice_A": notice_a, "notice_B": notice_b}
 
 
 @pytest.fixture
@@ -114,6 +127,16 @@ CASES = [
     ("GET", "/my/files/{f}/account", None, READ_A),
     ("GET", "/api/persons/{f}/export", None, READ_A),
     ("GET", "/my/requests", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
+    # the portal: documents (staff have no files of their own: an empty page), PDFs, the mandate, life events
+    ("GET", "/my/documents", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
+    ("GET", "/my/notices/{n}/pdf", None, READ_A),
+    ("GET", "/my/files/{f}/statement/pdf", None, READ_A),
+    ("GET", "/my/files/{f}/mandate", None, READ_A),
+    ("GET", "/my/files/{f}/life/{e}", None, READ_A),
+    # a SEPA mandate is signed or revoked by the debtor only (not by an accountant, nor by staff in the portal)
+    ("POST", "/my/files/{f}/mandate", {FORM: 1, "account": "other", "iban": "BE71096123456769"},
+     {"affiliate": ALLOW}),
+    ("POST", "/my/files/{f}/mandate/revoke", {FORM: 1}, {"affiliate": ALLOW}),
     ("GET", "/simulator?income=30000", None, {r: ALLOW for r in ROLES}),  # public
     # four eyes: handlers ask (422/409 here: no credit to refund is still "let through"), managers decide
     ("POST", "/api/persons/{f}/refunds", {"amount": "10.00", "iban": "BE71096123456769", "reason": "r"},
@@ -147,7 +170,7 @@ NEED_TO_KNOW_ROUTES = {"/desk/need-to-know", "/api/files/{f}/need-to-know"}
 
 def _fill(value, ids):
     if isinstance(value, str):
-        ids = {"x": 999_999, **ids}
+        ids = {"x": 999_999, "e": "cannot_pay", **ids}
         return int(value.format(**ids)) if value in ("{f}", "{a}", "{c}") else value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
@@ -180,7 +203,7 @@ def test_every_route_is_in_the_matrix(app_for):
     assert len(routes) > 20, "the route list is empty: the completeness check would check nothing"
     covered = {(m, p.split("?")[0].replace("{f}", "{person_id}")) for m, p, _, _ in CASES}
     placeholders = {"{affiliation_id}": "{a}", "{company_id}": "{f}", "{party_id}": "{f}", "{person_id}": "{f}",
-                    "{case_id}": "{c}", "{approval_id}": "{x}"}
+                    "{case_id}": "{c}", "{approval_id}": "{x}", "{notice_id}": "{n}", "{event}": "{e}"}
     normal = set()
     for m, p in routes:
         for name, short in placeholders.items():
@@ -192,7 +215,7 @@ def test_every_route_is_in_the_matrix(app_for):
 
 def test_role_matrix_on_own_file(clients, fund):
     """Every route × every role in one fund (the reads run before the changes that could affect them)."""
-    ids = {"f": fund["A"], "a": fund["aff_A"], "c": fund["case_A"]}
+    ids = {"f": fund["A"], "a": fund["aff_A"], "c": fund["case_A"], "n": fund["notice_A"]}
     wrong = []
     for method, path, body, expected in sorted(CASES, key=lambda c: c[0] != "GET"):
         for role in ROLES:
@@ -208,7 +231,7 @@ IDOR = [c for c in CASES if "{" in c[1] or c[1] in ("/my/requests", "/api/affili
 
 
 def test_nobody_reaches_another_file_by_changing_the_id(clients, fund):
-    ids = {"f": fund["B"], "a": fund["aff_B"], "c": fund["case_B"]}
+    ids = {"f": fund["B"], "a": fund["aff_B"], "c": fund["case_B"], "n": fund["notice_B"]}
     leaks = []
     for method, path, body, _ in IDOR:
         for role in ("affiliate", "accountant", "caseworker"):  # the caseworker is of another team than B's

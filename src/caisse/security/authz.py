@@ -21,6 +21,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "company.create": frozenset({"caseworker", "manager", "system"}),
     "affiliation.manage": frozenset({"caseworker", "manager", "system"}),
     "contact.change": frozenset({"affiliate", "accountant", "caseworker", "manager", "system"}),
+    # a SEPA direct-debit mandate is signed (or revoked) by the debtor, or a company's director: an accountant's
+    # mandate on the social file does not cover the bank account
+    "mandate.sign": frozenset({"affiliate", "system"}),
     "audit.read": frozenset({"auditor", "manager", "system"}),
     "account.manage": frozenset({"administrator", "system"}),
     # ordering a refund or a write-off (a manager's second pair of eyes above the threshold: services/approvals.py)

@@ -47,7 +47,9 @@ def need_to_know_page(request: Request, message: str, party_id: int | None, targ
 def index(request: Request, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
     today = dt.date.today()
     if not who.is_staff:
-        return _page(request, "my_files.html", files=files.my_files(session, who))
+        from caisse.web.portal import home_page
+
+        return home_page(request, session, who)
     return _page(request, "desk_index.html", stats=files.fund_stats(session, today), year=today.year)
 
 

@@ -122,3 +122,17 @@ CASE_STATUS = {
     "answered": N_("answered"),
     "closed": N_("closed"),
 }
+
+NOTICE_KIND = {
+    "quarterly_call": N_("Due notice (quarterly contributions)"),
+    "company_call": N_("Due notice (company annual contribution)"),
+    "regularisation": N_("Regularisation notice"),
+}
+LIFE_EVENT = {
+    "starting": N_("I am starting"),
+    "family": N_("My family grows"),
+    "ill": N_("I am ill"),
+    "cannot_pay": N_("I cannot pay"),
+    "stopping": N_("I must stop"),
+    "retiring": N_("I am retiring"),
+}

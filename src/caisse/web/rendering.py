@@ -12,6 +12,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
 from fastapi.templating import Jinja2Templates
 
+from caisse import identifiers
 from caisse.web import i18n, labels
 
 
@@ -43,6 +44,7 @@ def environment() -> jinja2.Environment:
     env.filters["date"] = _date
     env.filters["money"] = _money
     env.filters["percent"] = _percent
+    env.filters["iban"] = lambda value: identifiers.format_iban(value) if value else ""
     env.globals.update(
         languages=i18n.LANGUAGES, language_names=labels.LANGUAGE, current_language=lambda: i18n.current.get(),
         category=lambda code: labels.label(labels.CATEGORY, code),
@@ -54,6 +56,8 @@ def environment() -> jinja2.Environment:
         export_section=lambda code: labels.label(labels.EXPORT_SECTIONS, code),
         case_kind=lambda code: labels.label(labels.CASE_KIND, code),
         case_status=lambda code: labels.label(labels.CASE_STATUS, code),
+        notice_kind=lambda code: labels.label(labels.NOTICE_KIND, code),
+        life_event=lambda code: labels.label(labels.LIFE_EVENT, code),
     )
     return env
 

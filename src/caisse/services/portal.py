@@ -1,0 +1,316 @@
+"""The self-service portal of a person (and of their accountant or company director, with a grant):
+the home page per file, documents to download, the direct-debit mandate, and the life-event pages.
+
+Every function checks authorisation first (``file_access``: an affiliate or accountant outside their scope is
+refused before the file's existence is looked up, so probing ids reveals nothing) and audits the read or
+change. Amounts come from the ledger; amounts that the law sets come from the rules engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caisse import identifiers, references
+from caisse.batches.models import Notice
+from caisse.cases.models import Case
+from caisse.collection.direct_debit import add_mandate, revoke_mandate
+from caisse.collection.models import SepaMandate
+from caisse.config import Settings
+from caisse.errors import InvalidInput, NotFound
+from caisse.ledger import open_items
+from caisse.ledger.statement import statement
+from caisse.security import authz
+from caisse.security.authz import Principal
+from caisse.services import audit
+from caisse.services.affiliation import current_bank_account, file_access, is_starter
+from caisse.store.models import Affiliation, Company, Party, Person
+
+OPEN_CASE = ("open", "waiting_for_person", "answered")
+LAST_PAYMENTS = 3
+
+
+# ---------------------------------------------------------------- the caseworker to contact
+
+
+@dataclass
+class Contact:
+    name: str  # the team's name, or the fund's name when the file has no team contact
+    phone: str
+    email: str
+    team: str | None
+    from_team: bool  # False: the fund's general contact (no contact configured for the file's team)
+
+
+def contact_for(party: Party, settings: Settings) -> Contact:
+    """The schema knows the *team* that owns a file (``party.team``), not a named caseworker: the contact is the
+    team's, from ``CAISSE_TEAM_CONTACTS``, else the fund's general phone and e-mail."""
+    team = settings.team_contacts.get(party.team or "") if party.team else None
+    if team:
+        return Contact(team.get("name") or party.team, team.get("phone") or settings.fund_phone,
+                       team.get("email") or settings.fund_email, party.team, True)
+    return Contact(settings.fund_name, settings.fund_phone, settings.fund_email, party.team, False)
+
+
+# ---------------------------------------------------------------- home
+
+
+@dataclass
+class Status:
+    category: str | None  # contributor category code, None for a company
+    since: dt.date | None  # the category (or the company's affiliation) since
+    affiliation_status: str | None
+    affiliated_since: dt.date | None
+    starter: bool = False
+    primostarter: bool = False
+    affiliation_id: int | None = None
+    end_date: dt.date | None = None
+
+
+@dataclass
+class Payment:
+    on: dt.date
+    amount_cents: int
+    explanation: str
+
+
+@dataclass
+class OpenRequest:
+    id: int
+    kind: str
+    subject: str
+    status: str
+    deadline: dt.date
+    days_left: int
+
+
+@dataclass
+class FileHome:
+    id: int
+    name: str
+    kind: str
+    own: bool  # the principal's own file (else: a mandate or a director's grant)
+    status: Status
+    due_now: int
+    due_by: dt.date | None  # the earliest due date among what is due now (None: nothing, or no date)
+    overdue: bool
+    credit: int
+    communication: str | None  # the structured communication to pay what is due now
+    fund_iban: str
+    fund_bic: str
+    next_due_date: dt.date | None
+    next_due_amount: int | None
+    next_due_expected: bool  # True: not called yet, the amount of the last quarter repeated
+    payments: list[Payment]
+    contact: Contact
+    requests: list[OpenRequest]
+    direct_debit: bool
+    notices: int = 0
+    messages: list = field(default_factory=list)
+
+
+def _person_status(session: Session, person_id: int, today: dt.date) -> Status:
+    affiliations = list(session.scalars(select(Affiliation).where(Affiliation.person_id == person_id)
+                                        .order_by(Affiliation.start_date.desc(), Affiliation.id.desc())))
+    current = next((a for a in affiliations if a.status == "affiliated"), affiliations[0] if affiliations else None)
+    if current is None:
+        return Status(None, None, None, None)
+    periods = current.categories
+    period = next((p for p in periods if p.valid_from <= today and (p.valid_to is None or p.valid_to >= today)),
+                  periods[-1] if periods else None)
+    return Status(period.category if period else None, period.valid_from if period else None, current.status,
+                  current.start_date, is_starter(current.start_date, today), current.primostarter, current.id,
+                  current.end_date)
+
+
+def _status(session: Session, party: Party, today: dt.date) -> tuple[str, Status]:
+    if party.kind == "person":
+        p = session.get(Person, party.id)
+        return f"{p.first_name} {p.last_name}", _person_status(session, party.id, today)
+    c = session.get(Company, party.id)
+    ended = c.affiliation_end is not None and c.affiliation_end < today
+    return c.name, Status(None, c.affiliation_start, "ceased" if ended else "affiliated", c.affiliation_start,
+                          end_date=c.affiliation_end)
+
+
+def _next_quarter_end(d: dt.date) -> dt.date:
+    q = (d.month - 1) // 3 + 1
+    year, q = (d.year, q + 1) if q < 4 else (d.year + 1, 1)
+    month = 3 * q
+    return dt.date(year, month, 31 if month in (3, 12) else 30)
+
+
+def _file_home(session: Session, who: Principal, party: Party, today: dt.date, settings: Settings) -> FileHome:
+    name, st = _status(session, party, today)
+    items = open_items(session, party.id)
+    ledger = statement(session, party.id)
+    due_items = [b for b in items if b.balance_cents > 0 and (b.due_date is None or b.due_date <= today)]
+    later = [b for b in items if b.balance_cents > 0 and b.due_date is not None and b.due_date > today]
+    due_now = max(sum(b.balance_cents for b in due_items) - ledger.credit, 0)
+    dates = [b.due_date for b in due_items if b.due_date is not None]
+    due_by = min(dates) if dates and due_now else None
+    next_date = next_amount = None
+    expected = False
+    if later:
+        next_date = min(b.due_date for b in later)
+        next_amount = sum(b.balance_cents for b in later if b.due_date == next_date)
+    elif st.affiliation_status == "affiliated" and party.kind == "person":
+        last = session.scalar(select(Notice).where(Notice.party_id == party.id, Notice.kind == "quarterly_call")
+                              .order_by(Notice.period.desc(), Notice.id.desc()).limit(1))
+        if last is not None and last.amount_cents > 0:
+            next_date = _next_quarter_end(max(today, last.due_date or today))
+            next_amount, expected = int(last.amount_cents), True
+    payments = [Payment(line.booked_on, -line.amount_cents, line.explanation) for line in ledger.money_lines
+                if line.kind == "payment" and line.amount_cents < 0][-LAST_PAYMENTS:][::-1]
+    cases = session.scalars(select(Case).where(Case.party_id == party.id, Case.status.in_(OPEN_CASE))
+                            .order_by(Case.deadline, Case.id))
+    requests = [OpenRequest(c.id, c.kind, c.subject, c.status, c.deadline, (c.deadline - today).days) for c in cases]
+    direct_debit = session.scalar(select(SepaMandate.id).where(SepaMandate.party_id == party.id,
+                                                               SepaMandate.status == "active")) is not None
+    communication = references.for_statement(party.id, today.year).ogm if due_now > 0 else None
+    return FileHome(party.id, name, party.kind, party.id == who.party_id, st, due_now, due_by,
+                    bool(due_by and due_by < today), ledger.credit, communication,
+                    identifiers.format_iban(settings.fund_iban), settings.fund_bic, next_date, next_amount, expected,
+                    payments, contact_for(party, settings), requests, direct_debit)
+
+
+def scope(who: Principal) -> list[int]:
+    return sorted({*(who.grants or ()), *((who.party_id,) if who.party_id else ())})
+
+
+def home(session: Session, who: Principal, today: dt.date, settings: Settings) -> list[FileHome]:
+    """One summary per file the person may open (their own first): every read audited per file."""
+    out = []
+    for pid in sorted(scope(who), key=lambda p: (p != who.party_id, p)):
+        file_access(session, who, "file.read", pid)
+        party = session.get(Party, pid)
+        out.append(_file_home(session, who, party, today, settings))
+        audit.record(session, who, "read", "portal_home", pid, party_id=pid)
+    return out
+
+
+def file_home(session: Session, who: Principal, party_id: int, today: dt.date, settings: Settings) -> FileHome:
+    file_access(session, who, "file.read", party_id)
+    view = _file_home(session, who, session.get(Party, party_id), today, settings)
+    audit.record(session, who, "read", "portal_home", party_id, party_id=party_id)
+    return view
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass
+class NoticeRow:
+    id: int
+    kind: str
+    period: str
+    amount_cents: int
+    due_date: dt.date | None
+    created_on: dt.date
+
+
+@dataclass
+class Documents:
+    party_id: int
+    name: str
+    notices: list[NoticeRow]
+    certificates: list[Affiliation]
+
+
+def documents(session: Session, who: Principal, party_id: int, today: dt.date) -> Documents:
+    file_access(session, who, "file.read", party_id)
+    party = session.get(Party, party_id)
+    name, _ = _status(session, party, today)
+    rows = [NoticeRow(n.id, n.kind, n.period, int(n.amount_cents), n.due_date, n.created_at.date())
+            for n in session.scalars(select(Notice).where(Notice.party_id == party_id)
+                                     .order_by(Notice.created_at.desc(), Notice.id.desc()))]
+    certificates = []
+    if party.kind == "person":
+        certificates = list(session.scalars(select(Affiliation).where(
+            Affiliation.person_id == party_id, Affiliation.status.in_(("affiliated", "ceased")))
+            .order_by(Affiliation.start_date.desc())))
+    audit.record(session, who, "read", "documents", party_id, party_id=party_id, detail={"notices": len(rows)})
+    return Documents(party_id, name, rows, certificates)
+
+
+def notice_pdf(session: Session, who: Principal, notice_id: int, today: dt.date) -> tuple[Notice, bytes]:
+    """A due notice as PDF. A person asking for a notice outside their files gets the same refusal whether the
+    id exists or not (nothing about other people leaks)."""
+    from caisse.documents import notices
+
+    authz.require(who, "file.read")
+    notice = session.get(Notice, notice_id)
+    if who.role in ("affiliate", "accountant"):
+        if notice is None or notice.party_id not in scope(who):
+            raise authz.Forbidden("this document is not yours")
+    elif notice is None:
+        raise NotFound("notice", notice_id)
+    reason = file_access(session, who, "file.read", notice.party_id)
+    pdf = notices.notice_pdf(session, notice_id)
+    audit.record(session, who, "document", "notice", notice_id, party_id=notice.party_id, reason=reason)
+    return notice, pdf
+
+
+def statement_pdf(session: Session, who: Principal, party_id: int, today: dt.date) -> bytes:
+    from caisse.documents import notices
+
+    reason = file_access(session, who, "file.read", party_id)
+    pdf = notices.statement_pdf(session, party_id, today)
+    audit.record(session, who, "document", "account_statement", party_id, party_id=party_id, reason=reason)
+    return pdf
+
+
+# ---------------------------------------------------------------- direct-debit mandate
+
+
+@dataclass
+class MandateView:
+    party_id: int
+    active: SepaMandate | None
+    history: list[SepaMandate]
+    file_iban: str | None  # the account on file, formatted
+    can_sign: bool
+
+
+def mandate_view(session: Session, who: Principal, party_id: int) -> MandateView:
+    file_access(session, who, "file.read", party_id)
+    mandates = list(session.scalars(select(SepaMandate).where(SepaMandate.party_id == party_id)
+                                    .order_by(SepaMandate.id.desc())))
+    account = current_bank_account(session, party_id)
+    audit.record(session, who, "read", "sepa_mandate", party_id, party_id=party_id)
+    return MandateView(party_id, next((m for m in mandates if m.status == "active"), None), mandates,
+                       identifiers.format_iban(account.iban) if account else None,
+                       who.role in authz.PERMISSIONS["mandate.sign"])
+
+
+def sign_mandate(session: Session, who: Principal, party_id: int, today: dt.date, *, use_file_iban: bool,
+                 iban: str | None = None) -> SepaMandate:
+    """The debtor signs a SEPA core mandate online, dated today (the same service as ``caisse mandate add``).
+    Only the debtor (or a company's director) signs: an accountant's mandate does not cover the bank account."""
+    file_access(session, who, "mandate.sign", party_id)
+    if use_file_iban:
+        account = current_bank_account(session, party_id)
+        if account is None:
+            raise InvalidInput("iban", "there is no account on file: enter the account to debit")
+        iban = account.iban
+    elif not (iban or "").strip():
+        raise InvalidInput("iban", "is required")
+    return add_mandate(session, party_id, iban, today, who, today=today)
+
+
+def revoke_active_mandate(session: Session, who: Principal, party_id: int, today: dt.date) -> SepaMandate:
+    file_access(session, who, "mandate.sign", party_id)
+    active = session.scalar(select(SepaMandate).where(SepaMandate.party_id == party_id,
+                                                      SepaMandate.status == "active"))
+    if active is None:
+        raise NotFound("mandate of file", party_id)
+    return revoke_mandate(session, active.reference, max(today, active.signed_on), who,
+                          reason="revoked by the debtor in the portal")
+
+
+__all__ = ["Contact", "Documents", "FileHome", "MandateView", "contact_for",
+           "documents", "file_home", "home", "mandate_view", "notice_pdf", "revoke_active_mandate", "sign_mandate",
+           "statement_pdf"]

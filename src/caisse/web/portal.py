@@ -1,0 +1,93 @@
+"""The person's portal pages: home, my documents (PDF downloads), the direct-debit mandate, life events.
+
+Authorisation and audit are in ``caisse.services.portal`` / ``caisse.services.life_events``; this module only
+turns requests into calls and results into pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from caisse.errors import Conflict, InvalidInput
+from caisse.security.authz import Principal
+from caisse.services import life_events, portal
+from caisse.web.api.affiliation import PathId
+from caisse.web.auth import PrincipalDep, SessionDep
+from caisse.web.desk import _page
+
+router = APIRouter(include_in_schema=False)
+EventName = Annotated[str, Path(pattern="^(" + "|".join(life_events.EVENTS) + ")$")]
+
+
+def home_page(request: Request, session, who: Principal) -> HTMLResponse:
+    """``/`` for an affiliate, an accountant or a company director (called by ``caisse.web.desk.index``)."""
+    files = portal.home(session, who, dt.date.today(), request.app.state.settings)
+    return _page(request, "my_home.html", files=files, events=life_events.EVENTS)
+
+
+@router.get("/my/documents", response_class=HTMLResponse)
+def my_documents(request: Request, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
+    today = dt.date.today()
+    docs = [portal.documents(session, who, pid, today) for pid in portal.scope(who)]
+    return _page(request, "my_documents.html", docs=docs)
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/my/notices/{notice_id}/pdf")
+def my_notice_pdf(notice_id: PathId, session: SessionDep, who: PrincipalDep) -> Response:
+    notice, pdf = portal.notice_pdf(session, who, notice_id, dt.date.today())
+    return _pdf(pdf, f"notice-{notice.party_id}-{notice.period}-{notice.id}.pdf")
+
+
+@router.get("/my/files/{party_id}/statement/pdf")
+def my_statement_pdf(party_id: PathId, session: SessionDep, who: PrincipalDep) -> Response:
+    today = dt.date.today()
+    return _pdf(portal.statement_pdf(session, who, party_id, today), f"statement-{party_id}-{today}.pdf")
+
+
+def _mandate_page(request: Request, session, who: Principal, party_id: int, *, error=None, entered: str = "",
+                  done: str | None = None, status_code: int = 200) -> HTMLResponse:
+    view = portal.mandate_view(session, who, party_id)
+    return _page(request, "my_mandate.html", status_code=status_code, view=view, error=error, entered=entered,
+                 done=done)
+
+
+@router.get("/my/files/{party_id}/mandate", response_class=HTMLResponse)
+def my_mandate(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+               done: Annotated[str | None, Query(pattern="^(signed|revoked)$")] = None) -> HTMLResponse:
+    return _mandate_page(request, session, who, party_id, done=done)
+
+
+@router.post("/my/files/{party_id}/mandate")
+def my_mandate_sign(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                    account: Annotated[str, Form(pattern="^(file|other)$")],
+                    iban: Annotated[str, Form(max_length=50)] = ""):
+    try:
+        portal.sign_mandate(session, who, party_id, dt.date.today(), use_file_iban=account == "file", iban=iban)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _mandate_page(request, session, who, party_id, error=exc, entered=iban,
+                          status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/files/{party_id}/mandate?done=signed", status_code=303)
+
+
+@router.post("/my/files/{party_id}/mandate/revoke")
+def my_mandate_revoke(party_id: PathId, session: SessionDep, who: PrincipalDep):
+    portal.revoke_active_mandate(session, who, party_id, dt.date.today())
+    return RedirectResponse(f"/my/files/{party_id}/mandate?done=revoked", status_code=303)
+
+
+@router.get("/my/files/{party_id}/life/{event}", response_class=HTMLResponse)
+def my_life_event(request: Request, party_id: PathId, event: EventName, session: SessionDep,
+                  who: PrincipalDep) -> HTMLResponse:
+    view = life_events.life_event(session, who, party_id, event, dt.date.today(), request.app.state.settings)
+    return _page(request, "my_life_event.html", view=view, events=life_events.EVENTS)
