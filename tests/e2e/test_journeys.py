@@ -88,6 +88,10 @@ def test_main_pages_have_no_serious_accessibility_violation(server, page):
         page.goto(server + "/")
         page.goto(server + page.locator(f"main a[href$='/{name}']").first.get_attribute("href"))
         problems[name] = axe_violations(page)
+    page.goto(server + "/")
+    page.goto(server + page.locator("main a[href$='/mandate']").first.get_attribute("href").replace(
+        "/mandate", "/payment-plan"))
+    problems["payment plan"] = axe_violations(page)
     page.set_viewport_size({"width": 375, "height": 800})  # a phone
     page.goto(server + "/")
     problems["affiliate home on a phone"] = axe_violations(page)
@@ -123,3 +127,44 @@ def test_an_affiliate_downloads_a_due_notice_and_signs_then_revokes_a_direct_deb
     follow(page, page.locator("main a[href$='/life/cannot_pay']").first)
     assert "Plan d'apurement" in page.locator("main").inner_text()
     shot(page, "affiliate-cannot-pay-fr")
+
+
+def test_an_affiliate_asks_a_payment_plan_in_dutch_and_reads_the_answer_after_the_back_office_grants_it(
+        server, page, browser):
+    """The person sees the schedule and the surcharges it will cost first, asks; a caseworker grants the plan
+    asked, a manager approves it (four eyes: the debt is above the threshold); the answer waits in her inbox."""
+    login(page, server, "demo-affiliate")
+    follow(page, page.locator("nav.languages a[lang=nl]"))
+    page.goto(server + page.locator("main a[href$='/life/cannot_pay']").first.get_attribute("href"))
+    follow(page, page.locator("main a[href$='/payment-plan']").first)
+    assert page.locator("h1").inner_text().startswith("Afbetalingsplan")
+    page.select_option("#months", "4")
+    follow(page, page.get_by_role("button", name="Dit plan tonen"))
+    assert page.locator("main table tbody tr").count() == 4
+    assert "De verhogingen lopen verder" in page.locator("main").inner_text()
+    shot(page, "affiliate-payment-plan-nl")
+    page.fill("#words", "Mijn grootste klant betaalt niet meer.")
+    follow(page, page.get_by_role("button", name="Dit afbetalingsplan aanvragen"))
+    request_url = page.url
+    assert re.search(r"/my/requests/\d+$", request_url) and "Schedule:" in page.locator("main").inner_text()
+    case_id = request_url.rsplit("/", 1)[1]
+
+    desk = browser.new_context(locale="fr-BE").new_page()
+    login(desk, server, "demo-caseworker")
+    desk.goto(f"{server}/desk/cases/{case_id}")
+    follow(desk, desk.get_by_role("button", name="Accorder le plan demandé"))
+    assert "four eyes" in desk.locator("main").inner_text()  # the internal note: a manager must approve
+    file_id = desk.locator("main dl a[href^='/desk/files/']").inner_text()
+    shot(desk, "desk-plan-granted-fr")
+    boss = browser.new_context(locale="fr-BE").new_page()
+    login(boss, server, "demo-manager")
+    boss.goto(server + "/desk/approvals")
+    row = boss.locator("main tr", has_text="payment_plan").filter(has=boss.locator(f"a[href='/desk/files/{file_id}']"))
+    follow(boss, row.get_by_role("button", name="Approuver"))
+    shot(boss, "desk-approvals-after-fr")
+
+    page.goto(request_url)
+    answer = page.locator("main li.msg.out").inner_text()
+    assert "plan" in answer and ("accordé" in answer or "toegestaan" in answer or "bewilligt" in answer)
+    assert "beantwoord" in page.locator("main dl").inner_text()  # the status of her request
+    shot(page, "affiliate-payment-plan-answered-nl")

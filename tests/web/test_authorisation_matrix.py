@@ -133,6 +133,8 @@ CASES = [
     ("GET", "/my/files/{f}/statement/pdf", None, READ_A),
     ("GET", "/my/files/{f}/mandate", None, READ_A),
     ("GET", "/my/files/{f}/life/{e}", None, READ_A),
+    ("GET", "/my/files/{f}/payment-plan", None, READ_A),
+    ("POST", "/my/files/{f}/payment-plan", {FORM: 1, "months": "6"}, READ_A),
     # a SEPA mandate is signed or revoked by the debtor only (not by an accountant, nor by staff in the portal)
     ("POST", "/my/files/{f}/mandate", {FORM: 1, "account": "other", "iban": "BE71096123456769"},
      {"affiliate": ALLOW}),

@@ -228,6 +228,26 @@ def check_plan(session: Session, party_id: int, schedule: list[Instalment], toda
     return debt, schedule[0].amount_cents
 
 
+def grant_asked_plan(session: Session, who: Principal, case_id: int, today: dt.date) -> PaymentPlan:
+    """A caseworker grants the plan a person asked in the portal (case of kind ``payment_plan``): exactly the
+    schedule asked, checked again today; executed at once up to the four-eyes threshold, else pending a manager.
+    The answer to the request is written when the plan is decided."""
+    from caisse.cases import service as cases
+    from caisse.recovery.proposal import schedule_of_case
+
+    c = cases.get_case(session, who, case_id)
+    if c.kind != "payment_plan" or c.party_id is None:
+        raise InvalidInput("case", "only a payment-plan request carries a plan to grant")
+    if c.status == "closed":
+        raise InvalidInput("case", "this request is closed")
+    plan = request_plan(session, who, c.party_id, schedule_of_case(session, case_id), f"asked in request {c.id}",
+                        today, case_id=c.id)
+    if plan.status == "pending":
+        cases.write(session, who, case_id, f"plan {plan.id} checked and proposed: waiting for a second person's "
+                                           "approval (four eyes)", today, internal=True)
+    return plan
+
+
 def request_plan(session: Session, who: Principal, party_id: int, schedule: list[Instalment], reason: str,
                  today: dt.date, *, case_id: int | None = None, settings: Settings | None = None) -> PaymentPlan:
     """Ask a payment plan: checked, recorded, then approved at once under the four-eyes threshold or left to a
@@ -280,7 +300,49 @@ def execute_plan(session: Session, approval, today: dt.date) -> str:
     _step(session, f, "plan_granted", "plan", today, approval.decided_by or approval.requested_by,
           f"payment plan {plan.id} granted: {plan.reason}", plan.debt_cents, key=key, from_stage=previous,
           letter="plan_granted", plan_id=plan.id)
+    _answer_request(session, plan, today, granted=True)
     return key
+
+
+_ANSWERS = {
+    "granted": {
+        "fr": "Votre plan d'apurement est accordé : {n} paiements, le premier de {first} EUR le {first_day}, "
+              "le dernier le {last_day}. Tant que vous le respectez, aucune procédure de recouvrement ne sera "
+              "engagée ; les majorations continuent de courir selon la loi (art. 44 AR 19-12-1967) : une fois "
+              "les cotisations payées, vous pourrez en demander la renonciation.",
+        "nl": "Uw afbetalingsplan is toegestaan: {n} betalingen, de eerste van {first} EUR op {first_day}, de laatste "
+              "op {last_day}. Zolang u het naleeft, start geen invordering; de verhogingen lopen volgens de wet verder "
+              "(art. 44 KB 19-12-1967): zodra de bijdragen betaald zijn, kunt u de kwijtschelding ervan vragen.",
+        "de": "Ihr Zahlungsplan ist bewilligt: {n} Zahlungen, die erste von {first} EUR am {first_day}, die letzte am "
+              "{last_day}. Solange Sie ihn einhalten, wird keine Beitreibung eingeleitet; die Beitragszuschläge laufen "
+              "nach dem Gesetz weiter (Art. 44 KE 19-12-1967): sind die Beiträge bezahlt, können Sie ihren Erlass "
+              "beantragen.",
+    },
+    "refused": {
+        "fr": "Votre demande de plan d'apurement n'est pas accordée : {why}. Votre gestionnaire de dossier vous "
+              "contacte pour chercher une autre solution.",
+        "nl": "Uw aanvraag voor een afbetalingsplan is niet toegestaan: {why}. Uw dossierbeheerder neemt contact met u "
+              "op om een andere oplossing te zoeken.",
+        "de": "Ihr Antrag auf einen Zahlungsplan ist nicht bewilligt: {why}. Ihr Sachbearbeiter nimmt Kontakt mit "
+              "Ihnen auf, um eine andere Lösung zu suchen.",
+    },
+}
+
+
+def _answer_request(session: Session, plan: PaymentPlan, today: dt.date, *, granted: bool, why: str = "") -> None:
+    """The person asked the plan in the portal: the decision is the answer to that request, in their language."""
+    if plan.case_id is None:
+        return
+    from caisse.cases import service as cases
+
+    lang = session.get(Party, plan.party_id).language
+    lang = lang if lang in ("fr", "nl", "de") else "fr"
+    rows = instalments(session, plan.id)
+    text = _ANSWERS["granted" if granted else "refused"][lang].format(
+        n=len(rows), first=fmt(rows[0].amount_cents) if rows else "", why=why or "-",
+        first_day=rows[0].due_date.strftime("%d/%m/%Y") if rows else "",
+        last_day=rows[-1].due_date.strftime("%d/%m/%Y") if rows else "")
+    cases.answer(session, Principal.system("recovery"), plan.case_id, text, today)
 
 
 def instalments(session: Session, plan_id: int) -> list[PaymentPlanInstalment]:
@@ -293,3 +355,4 @@ def refuse_plan(session: Session, approval, today: dt.date) -> None:
     plan = session.get(PaymentPlan, approval.payload["plan_id"])
     if plan is not None and plan.status == "pending":
         plan.status, plan.ended_on = "refused", today
+        _answer_request(session, plan, today, granted=False, why=approval.decision_note or "")

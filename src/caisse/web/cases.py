@@ -69,7 +69,7 @@ def desk_case(request: Request, case_id: PathId, session: SessionDep, who: Staff
 
 @router.post("/desk/cases/{case_id}")
 def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffDep,
-             action: Annotated[str, Form(max_length=10)], body: Annotated[str, Form(max_length=cases.MAX_BODY)] = ""):
+             action: Annotated[str, Form(max_length=12)], body: Annotated[str, Form(max_length=cases.MAX_BODY)] = ""):
     today = dt.date.today()
     try:
         if action == "answer":
@@ -82,8 +82,12 @@ def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffD
             cases.close(session, who, case_id, today)
         elif action == "take":
             cases.assign(session, who, case_id, who.account_id)
+        elif action == "grant_plan":
+            from caisse.recovery.service import grant_asked_plan
+
+            grant_asked_plan(session, who, case_id, today)
         else:
-            raise InvalidInput("action", "answer, ask, note, close or take")
+            raise InvalidInput("action", "answer, ask, note, close, take or grant_plan")
     except Forbidden:
         raise
     except CaisseError as exc:

@@ -91,3 +91,29 @@ def my_life_event(request: Request, party_id: PathId, event: EventName, session:
                   who: PrincipalDep) -> HTMLResponse:
     view = life_events.life_event(session, who, party_id, event, dt.date.today(), request.app.state.settings)
     return _page(request, "my_life_event.html", view=view, events=life_events.EVENTS)
+
+
+@router.get("/my/files/{party_id}/payment-plan", response_class=HTMLResponse)
+def my_payment_plan(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                    months: Annotated[int, Query(ge=2, le=24)] = 6, error: str | None = None) -> HTMLResponse:
+    from caisse.recovery import proposal
+
+    p = proposal.view(session, who, party_id, months, dt.date.today())
+    return _page(request, "my_payment_plan.html", status_code=422 if error else 200, proposal=p, party_id=party_id,
+                 error=error)
+
+
+@router.post("/my/files/{party_id}/payment-plan")
+def ask_payment_plan(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                     months: Annotated[int, Form(ge=2, le=24)],
+                     words: Annotated[str, Form(max_length=2000)] = ""):
+    from caisse.recovery import proposal
+    from caisse.web.i18n import gettext
+
+    text = words.strip() or gettext("I ask to pay what I owe in instalments, as proposed.")
+    try:
+        case = proposal.ask(session, who, party_id, months, dt.date.today(), text)
+    except InvalidInput as exc:
+        session.rollback()
+        return my_payment_plan(request, party_id, session, who, months, error=exc.message)
+    return RedirectResponse(f"/my/requests/{case.id}", status_code=303)
