@@ -1,0 +1,127 @@
+"""The tax certificate: money imputed in the year on contributions (arrears included) minus what was given back,
+surcharges and judicial costs apart; each figure traced to the ledger; the yearly batch records them once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from story import build
+from typer.testing import CliRunner
+
+from caisse.cli import app
+from caisse.errors import InvalidInput
+from caisse.ledger.check import run_check
+from caisse.reporting import tax_certificates as tc
+from caisse.reporting.models import TaxCertificate
+from caisse.store.db import session_scope
+
+TODAY = dt.date(2026, 12, 2)
+
+
+def _by_party(certs):
+    return {c.party_id: c for c in certs}
+
+
+def test_the_certificate_of_2025_from_the_ledger(db_url, fund):
+    st = build(fund)
+    q = st.q
+    with session_scope(db_url) as s:
+        assert run_check(s).ok
+        certs = _by_party(tc.compute(s, 2025))
+    ana = certs[st.ana]
+    # paid in 2025: 2024Q4 arrears 500.00 + reminder costs 10.00 + four quarters; the 100.00 overpaid and refunded
+    # was never a contribution; 2025Q1 lowered by 200.00 after payment: given back
+    assert ana.paid == 50000 + 1000 + 4 * q
+    assert ana.returned == 20000
+    assert ana.deductible == 31000 + 4 * q
+    assert (ana.surcharges, ana.other_costs) == (1500, 5000)
+    lines = {line["period"]: line for line in ana.lines}
+    assert list(lines) == ["2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+    assert lines["2024Q4"] == {"period": "2024Q4", "contributions": 50000, "reminder_costs": 1000,
+                               "surcharges": 1500, "other_costs": 0, "returned": 0}
+    assert lines["2025Q1"]["contributions"] == q and lines["2025Q1"]["returned"] == 20000
+    assert lines["2025Q2"]["other_costs"] == 5000
+    assert sum(line["contributions"] + line["reminder_costs"] for line in ana.lines) == ana.paid
+    assert certs[st.bo].deductible == q and certs[st.bo].surcharges == 0  # the waived surcharge was never paid
+    assert certs[st.eve].deductible == q and certs[st.eve].language == "nl"
+    assert st.cy not in certs and st.dan not in certs  # nothing paid in 2025
+    with session_scope(db_url) as s:
+        assert _by_party(tc.compute(s, 2024))[st.ana].deductible == 30000  # paid in December 2024
+        assert _by_party(tc.compute(s, 2026))[st.dan].deductible == st.q_dan  # 2025 arrears paid in 2026
+        assert st.ana not in _by_party(tc.compute(s, 2026))  # money left on credit is not a contribution paid
+
+
+def test_the_batch_records_once_resumes_and_writes_pdfs(db_url, fund, tmp_path):
+    st = build(fund)
+    summary = tc.run(db_url, 2025, today=TODAY, chunk=1)
+    assert (summary.debtors, summary.posted) == (3, 3)  # ana, bo, eve
+    with session_scope(db_url) as s:
+        rows = {r.party_id: r for r in s.scalars(select(TaxCertificate))}
+        assert rows[st.ana].key == f"tax-certificate/2025/{st.ana}"
+        assert rows[st.ana].deductible_cents == 31000 + 4 * st.q and rows[st.ana].language == "fr"
+    again = tc.run(db_url, 2025, today=TODAY)
+    assert again.finished_before
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(TaxCertificate)) == 3
+    n = tc.write_pdfs(db_url, 2025, tmp_path, today=TODAY)
+    assert n == 3 and (tmp_path / f"{st.ana}-2025.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_run_killed_half_way_ends_like_a_clean_run(db_url, fund, monkeypatch):
+    st = build(fund)
+    calls = {"n": 0}
+    real = tc._insert
+
+    def dies_after_one(url, rows):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt("killed")
+        return real(url, rows)
+
+    monkeypatch.setattr(tc, "_insert", dies_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        tc.run(db_url, 2025, today=TODAY, chunk=1)
+    monkeypatch.setattr(tc, "_insert", real)
+    summary = tc.run(db_url, 2025, today=TODAY, chunk=1)
+    assert (summary.posted, summary.already) == (2, 1)
+    with session_scope(db_url) as s:
+        assert sorted(s.scalars(select(TaxCertificate.party_id))) == sorted([st.ana, st.bo, st.eve])
+
+
+def test_only_an_ended_year(db_url, fund):
+    with pytest.raises(InvalidInput, match="has not ended"):
+        tc.run(db_url, 2026, today=TODAY)
+    with pytest.raises(InvalidInput, match="has not ended"):
+        tc.check_year(2031, TODAY)
+
+
+def test_commands(db_url, fund, tmp_path):
+    st = build(fund)
+    runner = CliRunner()
+    out = tmp_path / "ana.pdf"
+    result = runner.invoke(app, ["notice", "tax-certificate", "--party", str(st.ana), "--year", "2025", "--output",
+                                 str(out), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert f"deductible {(31000 + 4 * st.q) // 100}." in result.output and out.read_bytes().startswith(b"%PDF")
+    for who in (st.bo, st.cy):  # nl, de (cy: nothing paid, the certificate says so)
+        r = runner.invoke(app, ["notice", "tax-certificate", "--party", str(who), "--year", "2025", "--output",
+                                str(tmp_path / f"{who}.pdf"), "--db", db_url])
+        assert r.exit_code == 0, r.output
+    result = runner.invoke(app, ["run", "tax-certificates", "--year", "2025", "--output-dir", str(tmp_path / "all"),
+                                 "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert "tax-certificates/2025: finished" in result.output and "written 3 certificates" in result.output
+    again = runner.invoke(app, ["run", "tax-certificates", "--year", "2025", "--db", db_url])
+    assert "already finished" in again.output
+    for args, message in [
+        (["run", "tax-certificates", "--year", "2031"], "error: year: 2031 has not ended yet"),
+        (["run", "tax-certificates", "--year", "20x5"], "error: year:"),
+        (["notice", "tax-certificate", "--party", "999", "--year", "2025", "--output", str(tmp_path / "x.pdf")],
+         "error: party 999 not found"),
+    ]:
+        r = runner.invoke(app, [*args, "--db", db_url])
+        assert r.exit_code == 2, (args, r.output)
+        assert message in r.output, (args, r.output)
+        assert len(r.output.strip().splitlines()) == 1
