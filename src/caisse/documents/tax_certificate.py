@@ -127,7 +127,10 @@ def render_certificate(cert, who: tuple[str, list[str]] | None, today: dt.date) 
     name, address = who or (f"#{cert.party_id}", [])
     fund_name, iban = _fund()
     regular, bold = fonts_for(name, address, fund_name)
-    money = (lambda c: fmt_money(c, lang).replace("\u202f", " "))  # the standard fonts lack the narrow space
+
+    def money(c: int) -> str:  # the standard fonts lack the narrow no-break space of French amounts
+        return fmt_money(c, lang).replace("\u202f", " ")
+
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
     title = t["title"].format(year=cert.year)

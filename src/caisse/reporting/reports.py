@@ -149,16 +149,18 @@ def region_of(postal_code, country):
 def _classified(as_of: dt.date, ref, where) -> select:
     """One row per affiliation matching ``where``: category and address valid on ``ref`` (a date or a column),
     age band on ``as_of``, sex (stored, else from the NISS sequence: odd men, even women; BIS numbers unknown)."""
+    from sqlalchemy.orm import aliased
+
     from caisse.store.models import Address, Affiliation, CategoryPeriod, Person
 
     a, p = Affiliation, Person
-    cp, ad = CategoryPeriod, Address
+    cp, cur, ad = CategoryPeriod, aliased(Address), Address
     category = (select(cp.category).where(cp.affiliation_id == a.id, cp.valid_from <= ref,
                                           or_(cp.valid_to.is_(None), cp.valid_to >= ref))
-                .order_by(cp.valid_from.desc(), cp.id.desc()).limit(1).scalar_subquery())
-    address = (select(ad.id).where(ad.party_id == a.person_id, ad.valid_from <= ref,
-                                   or_(ad.valid_to.is_(None), ad.valid_to >= ref))
-               .order_by(ad.valid_from.desc(), ad.id.desc()).limit(1).scalar_subquery())
+                .order_by(cp.valid_from.desc(), cp.id.desc()).limit(1).correlate(a).scalar_subquery())
+    address = (select(cur.id).where(cur.party_id == a.person_id, cur.valid_from <= ref,
+                                    or_(cur.valid_to.is_(None), cur.valid_to >= ref))
+               .order_by(cur.valid_from.desc(), cur.id.desc()).limit(1).correlate(a).scalar_subquery())
     age = case(*[(p.birth_date > _years_before(as_of, years), literal(band)) for years, band in AGES],
                else_=literal("65_and_over"))
     month = func.substr(p.niss, 3, 2)
