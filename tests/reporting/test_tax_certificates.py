@@ -125,3 +125,32 @@ def test_commands(db_url, fund, tmp_path):
         assert r.exit_code == 2, (args, r.output)
         assert message in r.output, (args, r.output)
         assert len(r.output.strip().splitlines()) == 1
+
+
+def test_one_aggregation_whatever_the_number_of_debtors(db_url, fund):
+    from sqlalchemy import event
+
+    from caisse.reporting.reports import build as build_report
+    from caisse.store.db import engine_for
+
+    st = build(fund)
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = engine_for(db_url)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with session_scope(db_url) as s:
+            certs = tc.compute(s, 2025)
+            selects = [x for x in statements if x.lstrip().upper().startswith("SELECT")]
+            assert len(certs) == 3 and len(selects) == 1
+            statements.clear()
+            for name in ("collection", "arrears-ageing"):
+                build_report(s, name, dt.date(2025, 12, 31))
+            build_report(s, "affiliates", dt.date(2025, 12, 31))
+            assert len([x for x in statements if x.lstrip().upper().startswith("SELECT")]) == 1 + 1 + 3
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert st.ana in {c.party_id for c in certs}
