@@ -8,7 +8,9 @@ For each database:
 2. **run**: ``caisse.reporting.tax_certificates.run(url, 2025)`` — the one aggregation over the year's
    imputations, the certificates recorded in chunks, the batch record — timed, certificates per second;
 3. **rerun**: the finished batch again (must write nothing);
-4. **PDFs** (``--pdfs M``, 0 to skip): the first M recorded certificates rendered to files on one core, per second.
+4. **PDFs** (``--pdfs M``, 0 to skip): the first M recorded certificates rendered to files on one core, per second;
+   then ``--jobs J`` (default 2) processes rendering all the certificates (``write_pdfs``), per second;
+5. **reports**: each ``caisse report`` (collection, arrears-ageing, affiliates) as of 2025-12-31 on the same fund.
 
 Usage: PYTHONPATH=src python benchmarks/tax_certificates.py [--n 300000] [--db sqlite,postgresql] [--pdfs 500]
 PostgreSQL: databases are created and dropped on postgresql://postgres@127.0.0.1:5432 (override with --pg).
@@ -66,7 +68,7 @@ def pay(url: str, seed: int = 7) -> int:
     return len(postings)
 
 
-def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str) -> None:
+def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str, jobs: int = 2) -> None:
     target = Target(kind, pg, workdir)
     try:
         t0 = time.perf_counter()
@@ -79,6 +81,13 @@ def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str) -> None:
         posted = pay(url)
         print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made in "
               f"{time.perf_counter() - t0:.1f} s (not timed)", flush=True)
+        from caisse.store.db import session_scope
+
+        start = time.perf_counter()
+        with session_scope(url) as s:
+            found = len(tc.compute(s, 2025))
+        print(f"  aggregate {time.perf_counter() - start:8.2f} s  {found:,} certificates computed (the SELECT and "
+              "the shaping alone, nothing written)", flush=True)
         start = time.perf_counter()
         summary = tc.run(url, 2025, today=dt.date(2026, 1, 31))
         took = time.perf_counter() - start
@@ -89,7 +98,6 @@ def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str) -> None:
         print(f"  rerun     {time.perf_counter() - start:8.2f} s  finished before: {again.finished_before}")
         if pdfs:
             from caisse.documents.tax_certificate import addresses, render_certificate
-            from caisse.store.db import session_scope
 
             out = os.path.join(workdir, f"pdf-{kind}")
             os.makedirs(out, exist_ok=True)
@@ -106,6 +114,19 @@ def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str) -> None:
             took = time.perf_counter() - start
             print(f"  pdfs      {took:8.2f} s  {len(certs):,} one-page certificates, {len(certs) / took:,.0f} per "
                   f"second on one core ({size / max(len(certs), 1) / 1024:.0f} KB each)", flush=True)
+            start = time.perf_counter()
+            n_all = tc.write_pdfs(url, 2025, os.path.join(workdir, f"all-{kind}"), today=dt.date(2026, 1, 31),
+                                  jobs=jobs)
+            took = time.perf_counter() - start
+            print(f"  all pdfs  {took:8.2f} s  {n_all:,} certificates read and rendered by {jobs} processes, "
+                  f"{n_all / took:,.0f} per second", flush=True)
+        from caisse.reporting.reports import REPORTS, build
+
+        for name in REPORTS:
+            start = time.perf_counter()
+            with session_scope(url) as s:
+                rows = len(build(s, name, dt.date(2025, 12, 31)).rows)
+            print(f"  report    {time.perf_counter() - start:8.2f} s  {name} ({rows} rows)", flush=True)
     finally:
         target.cleanup()
 
@@ -115,11 +136,12 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=300_000)
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--pdfs", type=int, default=500)
+    ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="caisse-bench-") as workdir:
         for kind in args.db.split(","):
-            bench(kind.strip(), args.n, args.pdfs, args.pg, workdir)
+            bench(kind.strip(), args.n, args.pdfs, args.pg, workdir, args.jobs)
     sys.stdout.flush()
 
 

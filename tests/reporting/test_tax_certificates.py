@@ -67,6 +67,9 @@ def test_the_batch_records_once_resumes_and_writes_pdfs(db_url, fund, tmp_path):
         assert s.scalar(select(func.count()).select_from(TaxCertificate)) == 3
     n = tc.write_pdfs(db_url, 2025, tmp_path, today=TODAY)
     assert n == 3 and (tmp_path / f"{st.ana}-2025.pdf").read_bytes().startswith(b"%PDF")
+    assert tc.write_pdfs(db_url, 2025, tmp_path / "forked", today=TODAY, jobs=2) == 3  # two processes, same files
+    for party in (st.ana, st.bo, st.eve):
+        assert (tmp_path / "forked" / f"{party}-2025.pdf").read_bytes() == (tmp_path / f"{party}-2025.pdf").read_bytes()
 
 
 def test_a_run_killed_half_way_ends_like_a_clean_run(db_url, fund, monkeypatch):

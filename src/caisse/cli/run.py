@@ -173,6 +173,8 @@ def statement(debtor: int = typer.Option(..., "--debtor", help="The debtor's fil
 def tax_certificates(year: str = typer.Option(..., "--year", help="The calendar year (ended) to certify, e.g. 2025."),
                      output_dir: str | None = typer.Option(None, "--output-dir",
                                                            help="Also write every certificate as PDF here."),
+                     jobs: int = typer.Option(1, "--jobs", min=1, max=64,
+                                              help="Processes rendering the PDFs (one per core)."),
                      db: str | None = DbOption) -> None:
     """The tax certificate of every debtor who paid (or was given back) money in the year: recorded, then PDFs."""
     import time
@@ -187,7 +189,7 @@ def tax_certificates(year: str = typer.Option(..., "--year", help="The calendar 
     if output_dir:
         start = time.perf_counter()
         with _progress(f"tax certificate PDFs {y}") as progress:
-            n = batch.write_pdfs(url, y, output_dir, progress=progress)
+            n = batch.write_pdfs(url, y, output_dir, progress=progress, jobs=jobs)
         seconds = max(time.perf_counter() - start, 1e-9)
         typer.echo(f"written {n:,} certificates to {output_dir} in {seconds:.1f} s ({n / seconds:,.0f} per second)")
 

@@ -18,7 +18,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caisse.documents.fonts import fonts_for
+from caisse.documents.fonts import STANDARD, fonts_for
 from caisse.documents.notices import _iban_printed, _wrap
 from caisse.rules.explain import fmt_date, fmt_money
 
@@ -121,113 +121,159 @@ def _fund():
     return s.fund_name, s.fund_iban
 
 
+COLS = ("contributions", "returned", "reminder_costs", "surcharges", "other_costs")
+WIDTH, HEIGHT = A4
+LEFT, RIGHT = 18 * mm, WIDTH - 18 * mm
+XS = [RIGHT - (len(COLS) - 1 - k) * 27 * mm for k in range(len(COLS))]
+
+# The text of a page that does not depend on the debtor (labels, intro, table heads, legal note: ~35 of the ~50
+# strings) is drawn once per (language, year, rows shown, fund, fonts) and its PDF operators are replayed on the
+# next pages: reportlab's per-string cost is most of a page's time. Only for the standard fonts, whose operators
+# are the same in every document (an embedded font's subset depends on the page's characters).
+_STATIC: dict[tuple, tuple[list[str], dict]] = {}
+
+
+def _static_part(pdf: canvas.Canvas, t: dict, lang: str, year: int, nrows: int, fund: tuple[str, str],
+                 regular: str, bold: str) -> dict:
+    """Draw the debtor-independent text; return the positions of the debtor's figures."""
+    key = (lang, year, nrows, fund, regular, bold)
+    cacheable = (regular, bold) == STANDARD
+    if cacheable and key in _STATIC:
+        ops, where = _STATIC[key]
+        pdf._code.extend(ops)  # noqa: SLF001 - replay of operators this function drew before, see above
+        return where
+    start = len(pdf._code)  # noqa: SLF001
+    where: dict = {}
+    fund_name, iban = fund
+    y = HEIGHT - 18 * mm
+    pdf.setFont(bold, 11)
+    pdf.drawString(LEFT, y, fund_name)
+    pdf.setFont(regular, 8.5)
+    pdf.drawString(LEFT, y - 4.5 * mm, f"IBAN {_iban_printed(iban)}")
+    where["head"] = y
+    y -= 30 * mm
+    pdf.setFont(bold, 13)
+    for line in _wrap(t["title"].format(year=year), bold, 13, RIGHT - LEFT):
+        pdf.drawString(LEFT, y, line)
+        y -= 6 * mm
+    y -= 1 * mm
+    pdf.setFont(regular, 9)
+    for line in _wrap(t["intro"].format(year=year), regular, 9, RIGHT - LEFT):
+        pdf.drawString(LEFT, y, line)
+        y -= 4.2 * mm
+    y -= 3 * mm
+    if nrows:
+        pdf.setFont(bold, 7.5)
+        pdf.drawString(LEFT, y, t["period"])
+        for x, c in zip(XS, COLS, strict=True):
+            words = _wrap(t[c], bold, 7.5, 25 * mm)[:2]
+            for k, w in enumerate(words):
+                pdf.drawRightString(x, y + (len(words) - 1 - k) * 3.2 * mm, w)
+        y -= 1.5 * mm
+        pdf.line(LEFT, y, RIGHT, y)
+        y -= 4 * mm
+        where["rows"] = y
+        y -= nrows * 4 * mm
+        pdf.line(LEFT, y + 2.5 * mm, RIGHT, y + 2.5 * mm)
+        y -= 1 * mm
+        pdf.setFont(bold, 8.5)
+        pdf.drawString(LEFT, y, t["total"])
+        where["total"] = y
+        y -= 9 * mm
+    else:
+        pdf.setFont(regular, 9)
+        pdf.drawString(LEFT, y, t["nothing"].format(year=year))
+        y -= 9 * mm
+    pdf.setFont(regular, 9.5)
+    where["result"] = []
+    for label in (t["paid"].format(year=year), t["minus"].format(year=year)):
+        lines = _wrap(label, regular, 9.5, RIGHT - LEFT - 35 * mm)
+        for k, w in enumerate(lines):
+            pdf.drawString(LEFT, y - k * 4.2 * mm, w)
+        where["result"].append(y)
+        y -= len(lines) * 4.2 * mm + 1.5 * mm
+    pdf.line(LEFT, y + 2.5 * mm, RIGHT, y + 2.5 * mm)
+    y -= 2.5 * mm
+    pdf.setFont(bold, 11)
+    pdf.drawString(LEFT, y, t["deductible"].format(year=year))
+    where["deductible"] = y
+    y -= 11 * mm
+    pdf.setFont(bold, 9.5)
+    pdf.drawString(LEFT, y, t["not_deductible"])
+    y -= 5 * mm
+    pdf.setFont(regular, 9)
+    where["not_deductible"] = []
+    for label in (t["nd_surcharges"].format(year=year), t["nd_other"].format(year=year)):
+        lines = _wrap(label, regular, 9, RIGHT - LEFT - 35 * mm)
+        for k, w in enumerate(lines):
+            pdf.drawString(LEFT, y - k * 4 * mm, w)
+        where["not_deductible"].append(y)
+        y -= len(lines) * 4 * mm + 1.5 * mm
+    where["note"] = y - 4 * mm
+    pdf.setFont(regular, 7.5)
+    pdf.drawString(LEFT, 14 * mm, t["help"])
+    if cacheable:
+        if len(_STATIC) > 1000:
+            _STATIC.clear()
+        _STATIC[key] = (list(pdf._code[start:]), where)  # noqa: SLF001
+    return where
+
+
 def render_certificate(cert, who: tuple[str, list[str]] | None, today: dt.date) -> bytes:
+    """One A4 page in the debtor's language (fr/nl/de; another language falls back to fr)."""
     lang = cert.language if cert.language in T else "fr"
     t = T[lang]
     name, address = who or (f"#{cert.party_id}", [])
-    fund_name, iban = _fund()
-    regular, bold = fonts_for(name, address, fund_name)
+    fund = _fund()
+    regular, bold = fonts_for(name, address, fund[0])
 
     def money(c: int) -> str:  # the standard fonts lack the narrow no-break space of French amounts
         return fmt_money(c, lang).replace("\u202f", " ")
 
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
-    title = t["title"].format(year=cert.year)
-    pdf.setTitle(f"{title} — {name}")
-    width, height = A4
-    left, right = 18 * mm, width - 18 * mm
-    y = height - 18 * mm
-    pdf.setFont(bold, 11)
-    pdf.drawString(left, y, fund_name)
+    pdf.setTitle(f"{t['title'].format(year=cert.year)} — {name}")
+    pdf.setFont(bold, 11)  # the fonts enter the document in a fixed order: replayed operators name them alike
+    pdf.setFont(regular, 9)
+    rows = list(cert.lines)
+    if len(rows) > MAX_ROWS:  # one page: the oldest periods are summed in one line
+        older, rows = rows[:len(rows) - MAX_ROWS + 1], rows[len(rows) - MAX_ROWS + 1:]
+        rows.insert(0, {"period": f"<= {older[-1]['period']}", **{c: sum(r.get(c, 0) for r in older) for c in COLS}})
+    where = _static_part(pdf, t, lang, cert.year, len(rows), fund, regular, bold)
+    y = where["head"]
     pdf.setFont(regular, 8.5)
-    pdf.drawString(left, y - 4.5 * mm, f"IBAN {_iban_printed(iban)}")
-    pdf.drawString(left, y - 9 * mm, t["file"].format(file=cert.party_id))
-    pdf.drawString(left, y - 13.5 * mm, t["date"].format(date=fmt_date(today, lang)))
+    pdf.drawString(LEFT, y - 9 * mm, t["file"].format(file=cert.party_id))
+    pdf.drawString(LEFT, y - 13.5 * mm, t["date"].format(date=fmt_date(today, lang)))
     ay = y - 4 * mm
     pdf.setFont(regular, 10)
     for line in [name, *address]:
         pdf.drawString(110 * mm, ay, line)
         ay -= 4.8 * mm
-    y -= 30 * mm
-    pdf.setFont(bold, 13)
-    for line in _wrap(title, bold, 13, right - left):
-        pdf.drawString(left, y, line)
-        y -= 6 * mm
-    y -= 1 * mm
-    pdf.setFont(regular, 9)
-    for line in _wrap(t["intro"].format(year=cert.year), regular, 9, right - left):
-        pdf.drawString(left, y, line)
-        y -= 4.2 * mm
-    y -= 3 * mm
-    cols = ("contributions", "returned", "reminder_costs", "surcharges", "other_costs")
-    xs = [right - (len(cols) - 1 - k) * 27 * mm for k in range(len(cols))]
-    if cert.lines:
-        pdf.setFont(bold, 7.5)
-        pdf.drawString(left, y, t["period"])
-        for x, c in zip(xs, cols, strict=True):
-            words = _wrap(t[c], bold, 7.5, 25 * mm)
-            for k, w in enumerate(words[:2]):
-                pdf.drawRightString(x, y + (len(words[:2]) - 1 - k) * 3.2 * mm, w)
-        y -= 1.5 * mm
-        pdf.line(left, y, right, y)
-        y -= 4 * mm
-        rows = list(cert.lines)
-        if len(rows) > MAX_ROWS:
-            older, rows = rows[:len(rows) - MAX_ROWS + 1], rows[len(rows) - MAX_ROWS + 1:]
-            rows.insert(0, {"period": f"≤ {older[-1]['period']}" if bold.startswith("DejaVu")
-                            else f"<= {older[-1]['period']}", **{c: sum(r.get(c, 0) for r in older) for c in cols}})
+    if rows:
+        y = where["rows"]
         pdf.setFont(regular, 8.5)
         for r in rows:
-            pdf.drawString(left, y, str(r["period"]))
-            for x, c in zip(xs, cols, strict=True):
+            pdf.drawString(LEFT, y, str(r["period"]))
+            for x, c in zip(XS, COLS, strict=True):
                 if r.get(c):
                     pdf.drawRightString(x, y, money(r[c]))
             y -= 4 * mm
-        pdf.line(left, y + 2.5 * mm, right, y + 2.5 * mm)
-        y -= 1 * mm
         pdf.setFont(bold, 8.5)
-        pdf.drawString(left, y, t["total"])
-        for x, c in zip(xs, cols, strict=True):
-            pdf.drawRightString(x, y, money(sum(r.get(c, 0) for r in cert.lines)))
-        y -= 9 * mm
-    else:
-        pdf.drawString(left, y, t["nothing"].format(year=cert.year))
-        y -= 9 * mm
-    # the result
-    amount_x = right
+        for x, c in zip(XS, COLS, strict=True):
+            pdf.drawRightString(x, where["total"], money(sum(r.get(c, 0) for r in rows)))
     pdf.setFont(regular, 9.5)
-    for label, value in ((t["paid"].format(year=cert.year), cert.paid),
-                         (t["minus"].format(year=cert.year), -cert.returned)):
-        lines = _wrap(label, regular, 9.5, right - left - 35 * mm)
-        for k, w in enumerate(lines):
-            pdf.drawString(left, y - k * 4.2 * mm, w)
-        pdf.drawRightString(amount_x, y, money(value))
-        y -= len(lines) * 4.2 * mm + 1.5 * mm
-    pdf.line(left, y + 2.5 * mm, right, y + 2.5 * mm)
-    y -= 2.5 * mm
+    for y, value in zip(where["result"], (cert.paid, -cert.returned), strict=True):
+        pdf.drawRightString(RIGHT, y, money(value))
     pdf.setFont(bold, 11)
-    pdf.drawString(left, y, t["deductible"].format(year=cert.year))
-    pdf.drawRightString(amount_x, y, money(cert.deductible))
-    y -= 11 * mm
-    pdf.setFont(bold, 9.5)
-    pdf.drawString(left, y, t["not_deductible"])
-    y -= 5 * mm
+    pdf.drawRightString(RIGHT, where["deductible"], money(cert.deductible))
     pdf.setFont(regular, 9)
-    for label, value in ((t["nd_surcharges"].format(year=cert.year), cert.surcharges),
-                         (t["nd_other"].format(year=cert.year), cert.other_costs)):
-        lines = _wrap(label, regular, 9, right - left - 35 * mm)
-        for k, w in enumerate(lines):
-            pdf.drawString(left, y - k * 4 * mm, w)
-        pdf.drawRightString(amount_x, y, money(value))
-        y -= len(lines) * 4 * mm + 1.5 * mm
-    y -= 4 * mm
+    for y, value in zip(where["not_deductible"], (cert.surcharges, cert.other_costs), strict=True):
+        pdf.drawRightString(RIGHT, y, money(value))
+    y = where["note"]
     pdf.setFont(regular, 8)
-    for line in _wrap(t["note"].format(date=fmt_date(today, lang)), regular, 8, right - left):
-        pdf.drawString(left, y, line)
+    for line in _wrap(t["note"].format(date=fmt_date(today, lang)), regular, 8, RIGHT - LEFT):
+        pdf.drawString(LEFT, y, line)
         y -= 3.6 * mm
-    pdf.setFont(regular, 7.5)
-    pdf.drawString(left, 14 * mm, t["help"])
     pdf.showPage()
     pdf.save()
     return buf.getvalue()

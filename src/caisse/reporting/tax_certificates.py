@@ -250,22 +250,51 @@ def stored(session: Session, year: int, party_ids: Iterable[int] | None = None) 
     return out
 
 
+_JOB: dict = {}
+
+
+def _render_slice(bounds: tuple[int, int]) -> int:
+    """Render certificates[start:stop] of the job set up before the fork (see ``write_pdfs``)."""
+    from caisse.documents.tax_certificate import render_certificate
+
+    certs, who, out, today = _JOB["certs"], _JOB["who"], _JOB["out"], _JOB["today"]
+    for cert in certs[bounds[0]:bounds[1]]:
+        (out / f"{cert.party_id}-{cert.year}.pdf").write_bytes(render_certificate(cert, who.get(cert.party_id),
+                                                                                  today))
+    return bounds[1] - bounds[0]
+
+
 def write_pdfs(url: str, year: int, directory: str | Path, *, today: dt.date | None = None,
-               progress: Progress | None = None) -> int:
-    """Every recorded certificate of ``year`` as ``<directory>/<party>-<year>.pdf`` (names and addresses read in one
-    query). Returns how many."""
-    from caisse.documents.tax_certificate import addresses, render_certificate
+               progress: Progress | None = None, jobs: int = 1) -> int:
+    """Every recorded certificate of ``year`` as ``<directory>/<party>-<year>.pdf`` (certificates, names and
+    addresses read in one query each). ``jobs`` > 1 renders in that many forked processes. Returns how many."""
+    import multiprocessing
+
+    from caisse.documents.tax_certificate import addresses
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     with session_scope(url) as s:
         certs = stored(s, year)
         who = addresses(s, [c.party_id for c in certs])
-    for n, cert in enumerate(certs, 1):
-        (out / f"{cert.party_id}-{year}.pdf").write_bytes(render_certificate(cert, who.get(cert.party_id),
-                                                                             today or dt.date.today()))
-        if progress:
-            progress(n, len(certs))
+    _JOB.update(certs=certs, who=who, out=out, today=today or dt.date.today())
+    step = max(1, min(500, -(-len(certs) // (jobs * 4))))  # slices of at most 500, several per process
+    slices = [(i, min(i + step, len(certs))) for i in range(0, len(certs), step)]
+    done = 0
+    try:
+        if jobs > 1 and len(slices) > 1:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for n in pool.imap_unordered(_render_slice, slices):
+                    done += n
+                    if progress:
+                        progress(done, len(certs))
+        else:
+            for bounds in slices:
+                done += _render_slice(bounds)
+                if progress:
+                    progress(done, len(certs))
+    finally:
+        _JOB.clear()
     return len(certs)
 
 
