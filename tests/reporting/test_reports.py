@@ -114,6 +114,7 @@ def test_bad_input_is_one_line_and_exit_2(db_url, fund):
         (["report", "income-tax", "--as-of", "2025-12-31"], "error: report: unknown report 'income-tax'"),
         (["report", "collection", "--as-of", "31/12/2025"], "error: as_of: not a date"),
         (["report", "collection", "--as-of", "2025-12-31", "--format", "xml"], "error: format:"),
+        (["report", "arrears-ageing", "--as-of", "2099-01-01"], "error: as_of: 2099-01-01 is in the future"),
         (["report", "affiliates", "--as-of", "2025-01-01", "--since", "2025-06-01"], "error: since:"),
     ]:
         result = runner.invoke(app, [*args, "--db", db_url])

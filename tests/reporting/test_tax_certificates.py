@@ -157,3 +157,23 @@ def test_one_aggregation_whatever_the_number_of_debtors(db_url, fund):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert st.ana in {c.party_id for c in certs}
+
+
+def test_a_payment_the_bank_took_back_is_not_paid(db_url, fund):
+    from caisse.batches import quarterly_call
+    from caisse.ledger import DebtLine, balances, charge, receive_payment, return_payment
+
+    fay = fund.person(language="de", incomes={2022: "12000.00"})
+    quarterly_call.run(db_url, "2025Q1", fee_rate="0")
+    with session_scope(db_url) as s:
+        q = sum(b.balance_cents for b in balances(s, party_id=fay, accounts=("contribution",)))
+        charge(s, "test/reminder/fay", fay, "2025Q1", dt.date(2025, 2, 1), dt.date(2025, 2, 1),
+               [DebtLine("costs", 1000, "test", explanation={"cost_kind": "reminder"})])
+        receive_payment(s, "bank/fay/1", dt.date(2025, 3, 1), q + 1000, fay)
+        return_payment(s, "bank/fay/1", "bank/fay/1/return", dt.date(2025, 3, 10), "insufficient funds")
+        receive_payment(s, "bank/fay/2", dt.date(2025, 4, 2), q + 1000, fay)
+        cert = _by_party(tc.compute(s, 2025))[fay]
+    # the reversed imputation counts negatively; the reminder costs stay reminder costs (deductible)
+    assert (cert.paid, cert.returned, cert.deductible, cert.other_costs) == (q + 1000, 0, q + 1000, 0)
+    assert cert.lines == [{"period": "2025Q1", "contributions": q, "reminder_costs": 1000, "surcharges": 0,
+                           "other_costs": 0, "returned": 0}]

@@ -17,6 +17,7 @@ def report(name: str = typer.Argument(..., help="collection | arrears-ageing | a
            output: str | None = typer.Option(None, "--output", help="Write to this file instead of stdout."),
            db: str | None = DbOption) -> None:
     """One report as CSV or JSON (columns: docs/formats/reports.md)."""
+    import datetime as dt
     from pathlib import Path
 
     from caisse.cli.platform import parse_date
@@ -29,6 +30,9 @@ def report(name: str = typer.Argument(..., help="collection | arrears-ageing | a
     if fmt not in ("csv", "json"):
         raise InvalidInput("format", f"csv or json, got {fmt!r}")
     day = parse_date(as_of, "as_of")
+    if day > dt.date.today():
+        raise InvalidInput("as_of", f"{day.isoformat()} is in the future: a report counts what was booked up to its "
+                                    "date, and that is not known yet")
     kw = {}
     if since is not None:
         if name != "affiliates":

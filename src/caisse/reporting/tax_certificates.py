@@ -105,7 +105,8 @@ def aggregation(year: int, party_ids: Iterable[int] | None = None):
     reminder = (select(e.party_id, e.period,
                        func.min(case((e.explanation["cost_kind"].as_string() == "reminder", 1), else_=0))
                        .label("reminder_only"))
-                .where(e.account == "costs", e.amount_cents > 0)
+                .join(t, t.id == e.transaction_id)
+                .where(e.account == "costs", e.amount_cents > 0, t.kind.in_(("charge", "regularisation")))
                 .group_by(e.party_id, e.period).subquery("reminder"))
     release = func.coalesce(e.rule, "") == "release"
     per_entry = (
