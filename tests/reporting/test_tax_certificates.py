@@ -177,3 +177,26 @@ def test_a_payment_the_bank_took_back_is_not_paid(db_url, fund):
     assert (cert.paid, cert.returned, cert.deductible, cert.other_costs) == (q + 1000, 0, q + 1000, 0)
     assert cert.lines == [{"period": "2025Q1", "contributions": q, "reminder_costs": 1000, "surcharges": 0,
                            "other_costs": 0, "returned": 0}]
+
+
+def test_the_page_in_each_language_and_with_a_name_the_standard_fonts_lack():
+    import io
+
+    import pypdf
+
+    from caisse.documents.tax_certificate import render_certificate
+
+    lines = [{"period": "2024Q4", "contributions": 50000, "returned": 0, "reminder_costs": 1000, "surcharges": 1500,
+              "other_costs": 0}, {"period": "2025Q1", "contributions": 90658, "returned": 20000,
+                                  "reminder_costs": 0, "surcharges": 0, "other_costs": 5000}]
+    expect = {"fr": ("Attestation fiscale 2025", "Montant fiscalement déductible 2025", "1 216,58 €"),
+              "nl": ("Fiscaal attest 2025", "Fiscaal aftrekbaar bedrag 2025", "€ 1.216,58"),
+              "de": ("Steuerbescheinigung 2025", "Steuerlich abzugsfähiger Betrag 2025", "1.216,58 €")}
+    for lang, words in expect.items():
+        cert = tc.Certificate(7, 2025, lang, lines, 141658, 20000, 1500, 5000)
+        for name in ("Anaïs (Dupré)", "Łukasz Wójcik"):  # standard fonts; DejaVu embedded through reportlab
+            pdf = pypdf.PdfReader(io.BytesIO(render_certificate(cert, (name, ["Rue 1", "1000 Bruxelles"]), TODAY)),
+                                  strict=True)
+            assert len(pdf.pages) == 1
+            text = pdf.pages[0].extract_text()
+            assert name in text and all(w in text for w in words), (lang, name, text)
