@@ -8,7 +8,8 @@ For each database:
 2. **run**: ``caisse.reporting.tax_certificates.run(url, 2025)`` — the one aggregation over the year's
    imputations, the certificates recorded in chunks, the batch record — timed, certificates per second;
 3. **rerun**: the finished batch again (must write nothing);
-4. **PDFs** (``--pdfs M``, 0 to skip): the first M recorded certificates rendered to files on one core, per second;
+4. **PDFs** (``--pdfs M``, 0 to skip): the first M recorded certificates rendered to files on one core, per second
+   (the time includes reading every certificate of the year);
    then ``--jobs J`` (default 2) processes rendering all the certificates (``write_pdfs``), per second;
 5. **reports**: each ``caisse report`` (collection, arrears-ageing, affiliates) as of 2025-12-31 on the same fund.
 
@@ -113,7 +114,8 @@ def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str, jobs: int = 2) ->
                     fh.write(data)
             took = time.perf_counter() - start
             print(f"  pdfs      {took:8.2f} s  {len(certs):,} one-page certificates, {len(certs) / took:,.0f} per "
-                  f"second on one core ({size / max(len(certs), 1) / 1024:.0f} KB each)", flush=True)
+                  f"second on one core, reading all the year's certificates included "
+                  f"({size / max(len(certs), 1) / 1024:.0f} KB each)", flush=True)
             start = time.perf_counter()
             n_all = tc.write_pdfs(url, 2025, os.path.join(workdir, f"all-{kind}"), today=dt.date(2026, 1, 31),
                                   jobs=jobs)
