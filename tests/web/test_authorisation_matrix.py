@@ -111,6 +111,7 @@ CASES = [
     ("GET", "/my/files/{f}/everything", None, READ_A),
     ("GET", "/my/files/{f}/account", None, READ_A),
     ("GET", "/api/persons/{f}/export", None, READ_A),
+    ("GET", "/api/persons/{f}/tax-certificate.pdf?year=2025", None, READ_A),
     ("GET", "/my/requests", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
     ("GET", "/simulator?income=30000", None, {r: ALLOW for r in ROLES}),  # public
     # four eyes: handlers ask (422/409 here: no credit to refund is still "let through"), managers decide
