@@ -105,6 +105,9 @@ def test_affiliates(db_url, fund):
     mid = {(r["measure"], r["region"]): int(r["affiliates"])
            for r in _rows(_report(db_url, "affiliates", "--as-of", "2025-02-28"))}
     assert mid == {("affiliates", "brussels"): 1, ("affiliates", "flanders"): 2, ("affiliates", "german_speaking"): 1}
+    merged = _rows(_report(db_url, "affiliates", "--as-of", "2025-12-31", "--min-count", "2"))
+    assert [(r["measure"], r["category"], r["affiliates"]) for r in merged] == [  # every cell here counts one
+        ("affiliates", "suppressed", "4"), ("starts", "suppressed", "1"), ("cessations", "suppressed", "1")]
     since = _rows(_report(db_url, "affiliates", "--as-of", "2025-12-31", "--since", "2025-07-01"))
     assert {r["measure"] for r in since} == {"affiliates"}
 
@@ -116,6 +119,8 @@ def test_bad_input_is_one_line_and_exit_2(db_url, fund):
         (["report", "collection", "--as-of", "2025-12-31", "--format", "xml"], "error: format:"),
         (["report", "arrears-ageing", "--as-of", "2099-01-01"], "error: as_of: 2099-01-01 is in the future"),
         (["report", "affiliates", "--as-of", "2025-01-01", "--since", "2025-06-01"], "error: since:"),
+        (["report", "affiliates", "--as-of", "2025-01-01", "--min-count", "0"], "error: min_count:"),
+        (["report", "collection", "--as-of", "2025-01-01", "--min-count", "5"], "error: min_count:"),
     ]:
         result = runner.invoke(app, [*args, "--db", db_url])
         assert result.exit_code == 2, (args, result.output)

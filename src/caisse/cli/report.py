@@ -14,6 +14,9 @@ def report(name: str = typer.Argument(..., help="collection | arrears-ageing | a
            since: str | None = typer.Option(None, "--since",
                                             help="affiliates: starts and cessations from this date "
                                                  "(default 1 January of the as-of year)."),
+           min_count: int | None = typer.Option(None, "--min-count",
+                                                help="affiliates: merge the cells counting fewer people into one "
+                                                     "'suppressed' row per measure."),
            output: str | None = typer.Option(None, "--output", help="Write to this file instead of stdout."),
            db: str | None = DbOption) -> None:
     """One report as CSV or JSON (columns: docs/formats/reports.md)."""
@@ -38,6 +41,10 @@ def report(name: str = typer.Argument(..., help="collection | arrears-ageing | a
         if name != "affiliates":
             raise InvalidInput("since", "only the affiliates report takes --since")
         kw["since"] = parse_date(since, "since")
+    if min_count is not None:
+        if name != "affiliates":
+            raise InvalidInput("min_count", "only the affiliates report takes --min-count")
+        kw["min_count"] = min_count
     with session_scope(database_url(db)) as s:
         result = build(s, name, day, **kw)
     body = result.to_csv() if fmt == "csv" else result.to_json()

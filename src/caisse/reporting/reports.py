@@ -175,14 +175,17 @@ def _classified(as_of: dt.date, ref, where) -> select:
     return inner.subquery()
 
 
-def affiliates(session: Session, as_of: dt.date, since: dt.date | None = None) -> Report:
+def affiliates(session: Session, as_of: dt.date, since: dt.date | None = None, min_count: int = 1) -> Report:
     """Affiliates on ``as_of`` by category, region, age band and sex; starts and cessations from ``since``
-    (default: 1 January of the year of ``as_of``) to ``as_of``. Counts only."""
+    (default: 1 January of the year of ``as_of``) to ``as_of``. Counts only. ``min_count`` K > 1: the cells counting
+    fewer than K people are merged into one ``suppressed`` row per measure (the totals stay exact)."""
     from caisse.store.models import Affiliation as A
 
     since = since or dt.date(as_of.year, 1, 1)
     if since > as_of:
         raise InvalidInput("since", f"{since.isoformat()} is after the reference date {as_of.isoformat()}")
+    if min_count < 1:
+        raise InvalidInput("min_count", f"a count of at least 1, got {min_count}")
     measures = (
         ("affiliates", as_of, and_(A.start_date <= as_of, or_(A.end_date.is_(None), A.end_date >= as_of))),
         ("starts", A.start_date, A.start_date.between(since, as_of)),
@@ -194,9 +197,15 @@ def affiliates(session: Session, as_of: dt.date, since: dt.date | None = None) -
         q = (select(sub.c.category, sub.c.region, sub.c.age_band, sub.c.sex, func.count())
              .group_by(sub.c.category, sub.c.region, sub.c.age_band, sub.c.sex)
              .order_by(sub.c.category, sub.c.region, sub.c.age_band, sub.c.sex))
-        rows += [{"measure": measure, "category": c, "region": r, "age_band": a, "sex": s, "affiliates": int(n)}
+        found = [{"measure": measure, "category": c, "region": r, "age_band": a, "sex": s, "affiliates": int(n)}
                  for c, r, a, s, n in session.execute(q)]
-    return Report("affiliates", as_of, AFFILIATE_COLUMNS, rows, params={"since": since.isoformat()})
+        small = [row for row in found if row["affiliates"] < min_count]
+        rows += [row for row in found if row["affiliates"] >= min_count]
+        if small:
+            rows.append({"measure": measure, **{c: "suppressed" for c in AFFILIATE_COLUMNS[1:5]},
+                         "affiliates": sum(row["affiliates"] for row in small)})
+    return Report("affiliates", as_of, AFFILIATE_COLUMNS, rows,
+                  params={"since": since.isoformat(), "min_count": min_count})
 
 
 REPORTS: dict[str, Callable[..., Report]] = {
