@@ -126,6 +126,7 @@ CASES = [
     ("GET", "/my/files/{f}/everything.pdf", None, READ_A),
     ("GET", "/my/files/{f}/account", None, READ_A),
     ("GET", "/api/persons/{f}/export", None, READ_A),
+    ("GET", "/api/persons/{f}/tax-certificate.pdf?year=2025", None, READ_A),
     ("GET", "/my/requests", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
     # the portal: documents (staff have no files of their own: an empty page), PDFs, the mandate, life events
     ("GET", "/my/documents", None, {r: ALLOW for r in ROLES if r != "anonymous"}),

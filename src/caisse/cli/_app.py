@@ -44,6 +44,7 @@ def _register() -> None:
         platform,
         reconcile,
         recovery,
+        report,
         run,
         simulate,
     )
@@ -62,6 +63,7 @@ def _register() -> None:
     app.add_typer(run.app, name="run")
     app.add_typer(run.notice_app, name="notice")
     app.add_typer(recovery.app, name="recovery")
+    report.register(app)
     imports.app.command("coda")(import_coda.coda)
     app.add_typer(imports.app, name="import")
 

@@ -171,3 +171,50 @@ def statement(debtor: int = typer.Option(..., "--debtor", help="The debtor's fil
         audit.record(s, f"cli:{getpass.getuser()}", "read", "account_statement", debtor, party_id=debtor,
                      origin="cli", detail={"what": "statement (pdf)"})
     typer.echo(f"written {output}")
+
+
+@app.command("tax-certificates")
+def tax_certificates(year: str = typer.Option(..., "--year", help="The calendar year (ended) to certify, e.g. 2025."),
+                     output_dir: str | None = typer.Option(None, "--output-dir",
+                                                           help="Also write every certificate as PDF here."),
+                     jobs: int = typer.Option(1, "--jobs", min=1, max=64,
+                                              help="Processes rendering the PDFs (one per core)."),
+                     db: str | None = DbOption) -> None:
+    """The tax certificate of every debtor who paid (or was given back) money in the year: recorded, then PDFs."""
+    import time
+
+    from caisse.reporting import tax_certificates as batch
+
+    url = database_url(db)
+    y = batch.check_year(_year(year))
+    with _progress(f"tax certificates {y}") as progress:
+        summary = batch.run(url, y, progress=progress)
+    _print(summary)
+    if output_dir:
+        start = time.perf_counter()
+        with _progress(f"tax certificate PDFs {y}") as progress:
+            n = batch.write_pdfs(url, y, output_dir, progress=progress, jobs=jobs)
+        seconds = max(time.perf_counter() - start, 1e-9)
+        typer.echo(f"written {n:,} certificates to {output_dir} in {seconds:.1f} s ({n / seconds:,.0f} per second)")
+
+
+@notice_app.command("tax-certificate")
+def tax_certificate(party: int = typer.Option(..., "--party", help="The file number of the person (or company)."),
+                    year: str = typer.Option(..., "--year", help="The calendar year (ended), e.g. 2025."),
+                    output: str = typer.Option(..., "--output", help="PDF file to write."),
+                    db: str | None = DbOption) -> None:
+    """One tax certificate as PDF in the debtor's language: the recorded one, else computed now from the ledger."""
+    import datetime as dt
+    from pathlib import Path
+
+    from caisse.documents.tax_certificate import addresses, render_certificate
+    from caisse.money import fmt
+    from caisse.reporting import tax_certificates as batch
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        cert = batch.one(s, party, _year(year))
+        who = addresses(s, [party]).get(party)
+    Path(output).write_bytes(render_certificate(cert, who, dt.date.today()))
+    typer.echo(f"written {output} (deductible {fmt(cert.deductible)} EUR, not deductible "
+               f"{fmt(cert.surcharges + cert.other_costs)} EUR)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic import Strict as PydanticStrict
 from sqlalchemy.orm import Session
@@ -294,6 +294,23 @@ def export_person(person_id: PathId, session: SessionDep, who: PrincipalDep) -> 
     from caisse.services import gdpr
 
     return gdpr.export_file(session, who, person_id)
+
+
+@router.get("/persons/{person_id}/tax-certificate.pdf", responses={
+    **ERRORS, 200: {"content": {"application/pdf": {}}, "description": "The tax certificate of the year"}},
+    response_class=Response, tags=["reporting"])
+def tax_certificate(person_id: PathId, year: Annotated[int, Query(ge=1990, le=9999)], session: SessionDep,
+                    who: PrincipalDep) -> Response:
+    """The tax certificate (attestation fiscale) of an ended calendar year, in the person's language: the one the
+    yearly batch recorded, else computed now from the ledger (docs/tax-certificates.md)."""
+    from caisse.documents.tax_certificate import addresses, render_certificate
+    from caisse.reporting import tax_certificates
+
+    svc.get_person(session, person_id, who)  # need to know (a reason stated by POST); the read is audited
+    cert = tax_certificates.one(session, person_id, year)
+    pdf = render_certificate(cert, addresses(session, [person_id]).get(person_id), dt.date.today())
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="tax-certificate-{year}-{person_id}.pdf"'})
 
 
 @router.post("/affiliations", status_code=201, response_model=AffiliationOut, responses=ERRORS)
