@@ -109,3 +109,14 @@ def test_a_due_notice_deducts_the_credit_the_fund_already_held_and_asks_only_the
     assert "426,48" in text  # 926.48 − 500.00, the amount to transfer and in the payment QR code
     with session_scope(db_url) as s:
         assert notice_document(s, q2).total_cents == 42648  # what the payment QR code carries
+
+
+def test_french_thousands_print_in_the_standard_font_not_as_a_stray_symbol(db_url):
+    """1 315,24 € uses a (narrow) no-break space; Helvetica has no narrow one: it must not fall back to a symbol font
+    (an account statement has nothing else outside the standard fonts' characters)."""
+    ana = Fund(db_url).person(category="main", language="fr", incomes={2023: "23000.00"})
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0.0405")
+    with session_scope(db_url) as s:
+        pdf = statement_pdf(s, ana, today=dt.date(2026, 4, 2))
+    assert b"ZapfDingbats" not in pdf
+    assert "1 315,24" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\xa0", " ")

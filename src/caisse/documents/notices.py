@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 from caisse.documents.epc_qr import epc_payload
 from caisse.documents.fonts import fonts_for
 from caisse.errors import NotFound
-from caisse.rules.explain import fmt_date, fmt_money
+from caisse.rules.explain import fmt_date
+from caisse.rules.explain import fmt_money as _fmt_money
 
 LANGS = ("fr", "nl", "de")
 
@@ -193,6 +194,12 @@ class Document:
 
 
 _WIDTHS: dict[tuple[str, str], float] = {}
+
+
+def fmt_money(cents: int, lang: str) -> str:
+    """The amount as the rules write it, with the French thousands separator (a narrow no-break space, which the
+    standard PDF fonts do not have: it printed as a stray symbol) as a no-break space they do have."""
+    return _fmt_money(cents, lang).replace("\u202f", "\xa0")
 
 
 def _width(word: str, font: str) -> float:
