@@ -69,3 +69,16 @@ def test_a_lower_definitive_income_settles_the_open_quarter_with_what_was_overpa
     with session_scope(db_url) as s:
         assert credit_available(s, bo) == refund - MIN_2026  # the rest waits to be refunded
         assert run_check(s).ok
+
+
+def test_a_set_off_is_never_dated_before_the_money_arrived(db_url, fund):
+    """The 2026Q2 call is dated 1 April but run on the 10th; money that arrived on 5 April sets Q2 off on 5 April."""
+    eli = fund.person(category="main", start=dt.date(2015, 1, 1), incomes={2023: "12000.00"})
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    with session_scope(db_url) as s:
+        receive_payment(s, "coda/z/1/1", dt.date(2026, 3, 20), MIN_2026, eli)  # Q1 in time
+        receive_payment(s, "coda/z/2/1", dt.date(2026, 4, 5), MIN_2026, eli)  # Q2 before its call reached the books
+    quarterly_call.run(db_url, "2026Q2", fee_rate="0")
+    with session_scope(db_url) as s:
+        assert load(s, f"set-off/quarterly-call/2026Q2/{eli}").booked_on == dt.date(2026, 4, 5)
+        assert open_items(s, eli) == []

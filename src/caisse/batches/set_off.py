@@ -11,8 +11,10 @@ due later, oldest period first, principal first).
 Set-based and all-or-nothing: the debtors holding credit are found by one aggregate, their balances read in one
 query, the imputations computed in memory (``imputation_entries``, the same function a payment uses) and
 inserted in one transaction under the money lock shared with the bank imports, so a payment being imported at
-the same moment cannot spend the same credit twice. Keys ``set-off/<batch key>/<party>``; a rerun finds nothing
-left to set off (or the key already posted) and posts nothing.
+the same moment cannot spend the same credit twice. Booked on the batch's date, or on the day the money arrived
+when that is later (a batch dated in the past never spends money received after its date). Keys
+``set-off/<batch key>/<party>``; a rerun finds nothing left to set off (or the key already posted) and posts
+nothing.
 """
 
 from __future__ import annotations
@@ -78,14 +80,20 @@ def set_off(url: str, booked_on: dt.date, batch_key: str, *, parties: Iterable[i
             if int(total):
                 due = dt.date.fromisoformat(due) if isinstance(due, str) else due
                 rows[int(party)].append(Balance(int(party), account, period, int(total), due))
+        # a set-off happens when both the debt and the money exist: never before the money arrived (a batch
+        # dated earlier than a payment, run after it, books the set-off on the payment's day)
+        arrived = {int(p): d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for p, d in select_in(
+            conn, "SELECT e.party_id, MAX(t.booked_on) FROM ledger_entry e JOIN ledger_transaction t "
+                  "ON t.id = e.transaction_id WHERE e.account = 'credit' AND e.party_id IN ({in}) "
+                  "GROUP BY e.party_id", sorted(rows))}
         pending = pending_charges(session, rows, booked_on)
         postings, used = [], 0  # used: credit imputed on open items (a release to credit is not "used")
         for party in sorted(rows):
-            entries = imputation_entries(rows[party], party, policy, None, None, pending=pending.get(party),
-                                         on=booked_on)
+            on = max(booked_on, arrived.get(party, booked_on))
+            entries = imputation_entries(rows[party], party, policy, None, None, pending=pending.get(party), on=on)
             if not entries:
                 continue
-            postings.append(imputation_posting(f"{prefix}{party}", booked_on, entries, None))
+            postings.append(imputation_posting(f"{prefix}{party}", on, entries, None))
             used -= sum(e.amount_cents for e in entries if e.account in RECEIVABLE and e.amount_cents < 0)
         if postings:
             insert_postings(conn, postings)
