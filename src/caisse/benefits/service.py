@@ -130,6 +130,9 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
                 raise InvalidInput("start", "the bridging right is paid by calendar month: start on the 1st")
             out["months"] = _int(f.get("months", 1), "months", 1, 24)
             end = _month_end(start, out["months"])
+        event = dt.date.fromisoformat(out["event_date"])
+        if start < (event.replace(day=1) if "months" in out else event):
+            raise InvalidInput("start", f"the benefit cannot start before the event of {out['event_date']}")
     elif kind == "carer":
         per_request = params.get("carer_months_per_request", start).value
         if start.day != 1:
@@ -335,9 +338,11 @@ def _monthly(kind, claim, ex, used: int, limit: int, call) -> tuple[int, int, li
     refusals: list[Check] = []
     for _ in range(f["months"]):
         r = call(month, min(used + granted, limit))
-        _merge(ex, r)
         if not r.eligible:
+            if granted == 0:  # the refusal's computation; after granted months the career check says why it stops
+                _merge(ex, r)
             break
+        _merge(ex, r)
         total += r.amount
         granted += 1
         month = add_months(month, 1)
@@ -376,7 +381,6 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
             q = Quarter(q.year - (q.number == 1), (q.number - 2) % 4 + 1)
             prev.append(q.last_day)
         checks.append(_affiliation(session, claim, [event, *prev]))
-        checks.append(_window(claim, event, dt.date.max, LAW[kind]))
         paid = _quarters(session, claim, ex, "bridging_right_paid_quarters", event, Quarter.of(event), 16, today)
         checks.append(paid)
         checks.append(_overlap(session, claim))

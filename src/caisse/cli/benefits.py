@@ -69,8 +69,13 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
              "half_days": half_days, "full_weeks": full_weeks, "half_weeks": half_weeks,
              "family_charge": family_charge, "partial": partial, "multiple_birth": multiple_birth,
              "months_before": months_before, "pension_quarters": pension_quarters}
+    from caisse.errors import InvalidInput
+
     with session_scope(database_url(db)) as s:
-        c = file_claim(s, _who(), person, kind, facts, _today(received, "received"))
+        try:
+            c = file_claim(s, _who(), person, kind, facts, _today(received, "received"))
+        except InvalidInput as exc:  # the facts' names as the options are spelled (event_date → event-date)
+            raise InvalidInput(exc.field.replace("_", "-"), exc.message) from None
         typer.echo(f"claim {c.id}: {c.kind} for person {c.person_id}, {c.period_start} to {c.period_end}; "
                    f"decision due by {c.decision_due} (case {c.case_id})")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -74,7 +75,9 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str) 
     out.append(("heading", t["parameters"]))
     for p in d["parameters"][lang]:
         sources = "; ".join(s["title"] + (f" <{s['url']}>" if s.get("url") else "") for s in p["sources"])
-        out.append(("small", f"{p['label']}: {p['value']} {p['unit']} ({p['from']}, {p['status_text']}) — "
+        value = fmt_money(int(Decimal(p["value"]) * 100), lang) if p["unit"] == "EUR" else p["value"]
+        out.append(("small", f"{p['label']}: {value} ({fmt_date(dt.date.fromisoformat(p['from']), lang)}, "
+                             f"{p['status_text']}) — "
                              f"{p['law']} — {sources}"))
     a = d["appeal"]
     out.append(("heading", t["appeal_title"]))
