@@ -123,6 +123,8 @@ def test_bridging_right_beyond_the_career_maximum(db_url, fund):
     assert decision["reasons"]["fr"] == ["Le maximum de 12 mois sur l'ensemble de la carrière est atteint : 12 mois "
                                          "déjà accordé(s) (droit passerelle, legislation §8.1 [S41][S118])."]
     assert benefit_postings(db_url, carl) == [-327_652]  # nothing posted for the refusal
+    with session_scope(db_url) as s:  # both decisions taken again from what was stored: the same
+        assert service.reproduce(s, first) == service.reproduce(s, second) == {"same": True, "differences": []}
 
 
 def test_bridging_right_refused_when_too_few_quarters_were_paid(db_url, fund):

@@ -27,6 +27,7 @@ def test_a_bereavement_claim_from_the_command_line(db_url, fund, tmp_path):
     r = run(db_url, "show", "--claim", "1")
     assert "status granted (granted)" in r.output and "[ok] Contributions paid for 2" in r.output
     assert "bereavement_daily=103.53 from 2025-02-01 (fund)" in r.output
+    assert run(db_url, "reproduce", "--claim", "1").output == "claim 1: the same decision\n"
     out = tmp_path / "decision.pdf"
     r = run(db_url, "decision-pdf", "--claim", "1", "--output", str(out))
     assert r.exit_code == 0 and out.read_bytes().startswith(b"%PDF")

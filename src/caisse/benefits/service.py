@@ -241,10 +241,16 @@ def paid_quarters(session: Session, person_id: int, quarters: list[Quarter], as_
     return {period for period, charged, balance in rows if int(charged) > 0 and int(balance) <= 0}
 
 
-def _granted(session: Session, person_id: int, exclude: int) -> list[BenefitClaim]:
-    return list(session.scalars(select(BenefitClaim).where(
-        BenefitClaim.person_id == person_id, BenefitClaim.outcome == "granted", BenefitClaim.id != exclude)
-        .order_by(BenefitClaim.id)))
+def _granted(session: Session, person_id: int, before: int) -> list[BenefitClaim]:
+    """The person's claims granted before claim ``before`` was decided (decided earlier: a lower id decided on or
+    before it), so that deciding it again later (``reproduce``) sees the same history."""
+    this = session.get(BenefitClaim, before)
+    q = select(BenefitClaim).where(BenefitClaim.person_id == person_id, BenefitClaim.outcome == "granted",
+                                   BenefitClaim.id != before)
+    if this is not None and this.decided_on is not None:
+        q = q.where(BenefitClaim.decided_on <= this.decided_on,
+                    (BenefitClaim.decided_on < this.decided_on) | (BenefitClaim.id < before))
+    return list(session.scalars(q.order_by(BenefitClaim.id)))
 
 
 # --- deciding -----------------------------------------------------------------------------------------------------
@@ -483,6 +489,19 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
     if kind == "maternity":
         decision["service_vouchers"] = params.get("maternity_service_vouchers", start).value
     return decision
+
+
+def reproduce(session: Session, claim_id: int) -> dict:
+    """Decide a decided claim again from its stored facts, on its decision date, with today's parameter files and
+    the ledger as it stood then: ``{"same": bool, "differences": [...]}``. A difference means a parameter file or
+    the history changed since (e.g. a correction of a figure), and says which."""
+    claim = get_claim(session, claim_id)
+    if claim.decision is None:
+        raise Conflict("claim", f"claim {claim_id} is not decided yet")
+    again = evaluate(session, claim, claim.decided_on)
+    diffs = [k for k in ("outcome", "amount_cents", "counted", "checks", "computation", "parameters")
+             if again[k] != claim.decision[k]]
+    return {"same": not diffs, "differences": diffs}
 
 
 def rules_reasons(result: rules.BenefitResult, lang: str) -> str:

@@ -160,3 +160,16 @@ def follow_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The day (
         done = follow_up(s, _who(), _today(as_of, "as_of"))
     typer.echo(f"paid and closed {done['paid']}; flagged late {done['late']}; refused claims closed "
                f"{done['closed_refused']}")
+
+
+@app.command("reproduce")
+def reproduce_cmd(claim: int = ClaimOption, db: str | None = DbOption) -> None:
+    """Decide a decided claim again from its stored facts and the stored rule versions; say whether it is the same."""
+    from caisse.benefits.service import reproduce
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        r = reproduce(s, claim)
+        s.rollback()  # a check only: nothing is written
+    typer.echo(f"claim {claim}: " + ("the same decision" if r["same"] else
+                                     "DIFFERENT: " + ", ".join(r["differences"])))
