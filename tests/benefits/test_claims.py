@@ -81,7 +81,8 @@ def test_a_bankrupt_baker_gets_three_months_of_bridging_right_paid_by_credit_tra
     assert tx.findtext("p:Amt/p:InstdAmt", namespaces=NS) == "4914.78"
     assert tx.findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=NS) == IBAN
     with session_scope(db_url) as s:
-        assert service.follow_up(s, CLERK, d("2024-06-15")) == {"paid": 1, "late": 0, "closed_refused": 0}
+        assert service.follow_up(s, CLERK, d("2024-06-15")) == {"paid": 1, "late": 0, "closed_refused": 0,
+                                                                "decision_late": 0}
     with session_scope(db_url) as s:
         c = s.get(BenefitClaim, cid)
         assert (c.status, c.paid_on, c.late) == ("closed", d("2024-06-14"), False)
@@ -154,6 +155,9 @@ def test_an_amount_only_estimated_is_not_decided_and_nothing_is_written(db_url, 
         assert s.get(BenefitClaim, cid).status == "application"
     assert count(db_url, ClaimStep, ClaimStep.claim_id == cid) == 1
     assert benefit_postings(db_url, eva) == []
+    with session_scope(db_url) as s:  # still undecided after 4 months (Charter art. 10): flagged, once
+        assert service.follow_up(s, CLERK, d("2025-08-03"))["decision_late"] == 1
+        assert service.follow_up(s, CLERK, d("2025-08-04"))["decision_late"] == 0
     adoption = claim(db_url, eva, "adoption", "2025-04-02", start=d("2025-05-01"), end=d("2025-06-11"))
     with pytest.raises(UnknownParameter, match="NOT FOUND"):
         decide(db_url, adoption, "2025-05-10")
@@ -206,7 +210,8 @@ def test_bereavement_ten_days_at_the_daily_amount_of_the_date_paid_at_the_end_of
         assert s.get(BenefitClaim, cid).payment_due == d("2025-04-30")  # end of the month after the leave [S124]
     # not paid by then: flagged late, interest not computed (rate not verified)
     with session_scope(db_url) as s:
-        assert service.follow_up(s, CLERK, d("2025-05-02")) == {"paid": 0, "late": 1, "closed_refused": 0}
+        assert service.follow_up(s, CLERK, d("2025-05-02")) == {"paid": 0, "late": 1, "closed_refused": 0,
+                                                                "decision_late": 0}
         assert service.follow_up(s, CLERK, d("2025-05-03"))["late"] == 0  # flagged once
         late = [st for st in service.steps(s, cid) if st.step == "late"]
         assert "rate is not verified" in late[0].detail["interest"]
@@ -336,3 +341,16 @@ def test_bad_input_names_the_field_and_writes_nothing(db_url, fund):
     decide(db_url, cid, "2024-06-02")
     with pytest.raises(Conflict, match="already decided"):
         decide(db_url, cid, "2024-06-03")
+
+
+def test_the_gdpr_export_holds_the_claims_with_their_decision_and_steps(db_url, fund):
+    from caisse.services.gdpr import export_file
+
+    rosa = fund.person(category="main", start=d("2015-01-01"))
+    cid = claim(db_url, rosa, "maternity", "2025-01-20", birth_date=d("2025-02-05"), start=d("2025-02-03"),
+                full_weeks=12)
+    decide(db_url, cid, "2025-01-25")
+    with session_scope(db_url) as s:
+        [item] = export_file(s, CLERK, rosa)["benefit_claims"]
+    assert item["amount_cents"] == 1_007_580 and item["decision"]["outcome"] == "granted"
+    assert [st["step"] for st in item["steps"]] == ["application", "checks", "decision", "forwarded", "closed"]

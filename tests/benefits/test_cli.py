@@ -36,7 +36,8 @@ def test_a_bereavement_claim_from_the_command_line(db_url, fund, tmp_path):
     assert r.exit_code == 0, r.output
     assert b"1035.30" in (tmp_path / "ct.xml").read_bytes()
     r = run(db_url, "follow-up", "--as-of", "2025-03-28")
-    assert r.output == "paid and closed 1; flagged late 0; refused claims closed 0\n"
+    assert r.output == ("paid and closed 1; flagged late 0; refused claims closed 0; undecided past the decision "
+                        "deadline 0\n")
 
 
 def test_bad_input_is_one_line_naming_the_option_exit_2(db_url, fund):

@@ -568,10 +568,11 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
 
 
 def follow_up(session: Session, who, as_of: dt.date) -> dict:
-    """Claims after their decision: a granted claim whose transfer was paid is closed (step ``paid`` on the
-    payout date); one still unpaid after its payment due date is flagged late (once); a refused claim is closed
-    once the appeal period, counted from the decision date, is over."""
-    done = {"paid": 0, "late": 0, "closed_refused": 0}
+    """Claims past a deadline: an application undecided after its decision deadline is flagged (once); a
+    granted claim whose transfer was paid is closed (step ``paid`` on the payout date); one still unpaid after its
+    payment due date is flagged late (once); a refused claim is closed once the appeal period, counted from the
+    decision date, is over."""
+    done = {"paid": 0, "late": 0, "closed_refused": 0, "decision_late": 0}
     granted = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "granted",
                                                               BenefitClaim.ledger_key.is_not(None))))
     for claim in granted:
@@ -593,6 +594,14 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
                 "interest": "not computed: the Charter (art. 20) gives interest from the due date, but its rate "
                             "is not verified in the notes (addendum §15)"})
             done["late"] += 1
+    overdue = session.scalars(select(BenefitClaim).where(
+        BenefitClaim.status == "application", BenefitClaim.decision_due < as_of,
+        ~select(ClaimStep.id).where(ClaimStep.claim_id == BenefitClaim.id, ClaimStep.step == "decision_late")
+        .exists()))
+    for claim in list(overdue):
+        _step(session, claim, "decision_late", as_of, who, {"decision_due": claim.decision_due.isoformat(),
+                                                            "law": "Charter art. 10: decision within 4 months"})
+        done["decision_late"] += 1
     refused = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "refused")))
     for claim in refused:
         if as_of > add_months(claim.decided_on, claim.decision["appeal"]["months"]):

@@ -151,15 +151,15 @@ def pdf_cmd(claim: int = ClaimOption, output: str = typer.Option(..., "--output"
 @app.command("follow-up")
 def follow_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The day (default: today)."),
                db: str | None = DbOption) -> None:
-    """Close paid claims, flag granted claims unpaid after their payment due date, close refused claims whose
-    appeal period is over."""
+    """Close paid claims, flag granted claims unpaid after their payment due date and applications undecided after
+    their decision deadline, close refused claims whose appeal period is over."""
     from caisse.benefits.service import follow_up
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as s:
         done = follow_up(s, _who(), _today(as_of, "as_of"))
     typer.echo(f"paid and closed {done['paid']}; flagged late {done['late']}; refused claims closed "
-               f"{done['closed_refused']}")
+               f"{done['closed_refused']}; undecided past the decision deadline {done['decision_late']}")
 
 
 @app.command("reproduce")
