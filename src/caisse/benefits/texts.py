@@ -258,7 +258,9 @@ DOC = {
         "appeal": "Vous pouvez contester cette décision devant le tribunal du travail compétent. Le recours doit "
         "être introduit, à peine de déchéance, dans les {months} mois de la notification de cette "
         "décision ou de la prise de connaissance de celle-ci ({law} ; {sources}).",
-        "contact": "Pour toute explication, contactez la caisse en citant la demande n° {claim} (dossier {file}).",
+        "contact": "Pour toute explication, contactez le service des prestations de la caisse ({phone}, {email}) en "
+        "citant la demande n° {claim} (dossier {file}).",
+        "header": "Dossier {file} — demande n° {claim} — {phone} — {email}",
         "estimate": "ATTENTION : cette décision repose sur une estimation.",
         "fact_keys": {
             "case": "cas",
@@ -300,7 +302,9 @@ DOC = {
         "appeal": "U kunt deze beslissing betwisten bij de bevoegde arbeidsrechtbank. Het beroep moet, op straffe "
         "van verval, worden ingesteld binnen {months} maanden na de kennisgeving van deze beslissing of "
         "na de kennisneming ervan ({law}; {sources}).",
-        "contact": "Voor uitleg kunt u het fonds contacteren met vermelding van aanvraag nr. {claim} (dossier {file}).",
+        "contact": "Voor uitleg kunt u de dienst uitkeringen van het fonds contacteren ({phone}, {email}) met "
+        "vermelding van aanvraag nr. {claim} (dossier {file}).",
+        "header": "Dossier {file} — aanvraag nr. {claim} — {phone} — {email}",
         "estimate": "OPGELET: deze beslissing steunt op een raming.",
         "fact_keys": {
             "case": "geval",
@@ -342,7 +346,9 @@ DOC = {
         "appeal": "Sie können diese Entscheidung vor dem zuständigen Arbeitsgericht anfechten. Die Klage muss bei "
         "Strafe des Verfalls innerhalb von {months} Monaten nach der Mitteilung dieser Entscheidung oder "
         "nach Kenntnisnahme davon eingereicht werden ({law}; {sources}).",
-        "contact": "Für Erklärungen wenden Sie sich an die Kasse unter Angabe des Antrags Nr. {claim} (Akte {file}).",
+        "contact": "Für Erklärungen wenden Sie sich an den Leistungsdienst der Kasse ({phone}, {email}) unter Angabe "
+        "des Antrags Nr. {claim} (Akte {file}).",
+        "header": "Akte {file} — Antrag Nr. {claim} — {phone} — {email}",
         "estimate": "ACHTUNG: diese Entscheidung beruht auf einer Schätzung.",
         "fact_keys": {
             "case": "Fall",

@@ -37,7 +37,8 @@ def _fact(key: str, value, lang: str) -> str:
     return str(value)
 
 
-def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str) -> list[tuple[str, str]]:
+def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, phone: str = "",
+                   email: str = "") -> list[tuple[str, str]]:
     """(style, text) lines of the document: style is title, heading, text, bold or small."""
     d = claim.decision
     t = DOC[lang]
@@ -83,7 +84,7 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str) 
     out.append(("heading", t["appeal_title"]))
     out.append(("text", t["appeal"].format(months=a["months"], law=a["law"],
                                            sources="; ".join(f"[{s['tag']}] {s['title']}" for s in a["sources"]))))
-    out.append(("text", t["contact"].format(claim=claim.id, file=file_number)))
+    out.append(("text", t["contact"].format(claim=claim.id, file=file_number, phone=phone, email=email)))
     return out
 
 
@@ -106,8 +107,11 @@ def decision_pdf(session: Session, claim_id: int) -> bytes:
         raise Conflict("claim", f"claim {claim_id} is not decided yet (caisse benefits decide --claim {claim_id})")
     name, address, language = _debtor(session, claim.person_id, claim.decided_on)
     lang = language if language in DOC else "fr"
-    fund_name, fund_iban, _bic = _fund()
-    lines = decision_lines(claim, name, claim.person_id, lang)
+    from caisse.config import get_settings
+
+    settings = get_settings()
+    fund_name = _fund()[0]
+    lines = decision_lines(claim, name, claim.person_id, lang, settings.fund_phone, settings.fund_email)
     regular, bold = fonts_for(*(text for _, text in lines), name, *address)
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
@@ -120,7 +124,9 @@ def decision_pdf(session: Session, claim_id: int) -> bytes:
         pdf.setFont(bold, 11)
         pdf.drawString(left, y, fund_name)
         pdf.setFont(regular, 8.5)
-        pdf.drawString(left, y - 4.5 * mm, DOC[lang]["contact"].format(claim=claim.id, file=claim.person_id)[:110])
+        pdf.drawString(left, y - 4.5 * mm, DOC[lang]["header"].format(claim=claim.id, file=claim.person_id,
+                                                                      phone=settings.fund_phone,
+                                                                      email=settings.fund_email))
         ay = y - 4 * mm
         pdf.setFont(regular, 10)
         for line in [name, *address]:
