@@ -67,3 +67,13 @@ def test_bad_input_is_one_line_naming_the_option_exit_2(db_url, fund):
     assert r.exit_code == 2 and "ESTIMATE" in r.output and r.output.count("\n") == 1
     r = run(db_url, "decision-pdf", "--claim", "1", "--output", "/tmp/x.pdf")
     assert r.exit_code == 2 and r.output.startswith("error: claim: claim 1 is not decided yet")
+
+
+def test_a_grant_without_a_bank_account_on_file_warns(db_url, fund):
+    ben = fund.person(category="main", start=d("2015-01-01"))
+    contributions(db_url, ben, paid=quarters("2024Q3", "2024Q4"))
+    run(db_url, "claim", "--person", str(ben), "--kind", "bereavement", "--death-date", "2025-03-01", "--start",
+        "2025-03-10", "--end", "2025-03-11", "--days", "2", "--received", "2025-03-05")
+    r = run(db_url, "decide", "--claim", "1", "--today", "2025-03-25")
+    assert r.exit_code == 0 and r.stdout.startswith("claim 1: granted 207.06 EUR")  # 2 × 103.53
+    assert r.stderr.startswith("warning: no bank account on file for person")

@@ -27,7 +27,7 @@ from caisse.rules.explain import Explanation, fmt_date, fmt_money
 from caisse.rules.params import Parameters, load
 from caisse.services import audit
 from caisse.services.calendar import Quarter, add_months
-from caisse.store.models import Affiliation, CategoryPeriod, Person
+from caisse.store.models import Affiliation, BankAccount, CategoryPeriod, Person
 
 # Who may claim (legislation §8): main activity or helping spouse (maxi status). Complementary / after pension age
 # members may claim carer and bereavement leave only if their provisional contributions reach the main minimum
@@ -530,7 +530,9 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
     """Check, decide and (when granted and paid by the fund) order the payment — all in the caller's transaction."""
     from caisse.cases.service import answer, close
 
-    claim = get_claim(session, claim_id)
+    claim = session.get(BenefitClaim, claim_id, with_for_update=True)  # two deciders: the second waits, then sees it
+    if claim is None:
+        raise NotFound("claim", claim_id)
     if claim.status != "application":
         raise Conflict("claim", f"claim {claim_id} was already decided on {claim.decided_on} ({claim.outcome})")
     if today < claim.received_on:
@@ -551,7 +553,8 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
                           d["amount_cents"], today, rule=f"{LAW[claim.kind]}"[:100], parameter=RULE[claim.kind],
                           explanation={"claim": claim.id, "kind": claim.kind})
             _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
-                                                                  "payment_due": claim.payment_due.isoformat()})
+                                                                  "payment_due": claim.payment_due.isoformat(),
+                                                                  "iban_on_file": _has_iban(session, claim, today)})
         else:
             _step(session, claim, "forwarded", today, who, {"payer": claim.payer})
             claim.status, claim.closed_on = "closed", today
@@ -565,6 +568,12 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
         close(session, who, claim.case_id, today)
     session.flush()
     return claim
+
+
+def _has_iban(session: Session, claim: BenefitClaim, on: dt.date) -> bool:
+    return session.scalar(select(func.count()).select_from(BankAccount).where(
+        BankAccount.party_id == claim.person_id, BankAccount.valid_from <= on,
+        (BankAccount.valid_to.is_(None)) | (BankAccount.valid_to >= on))) > 0
 
 
 def follow_up(session: Session, who, as_of: dt.date) -> dict:

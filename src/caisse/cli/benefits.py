@@ -83,7 +83,7 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
 @app.command("decide")
 def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: str | None = DbOption) -> None:
     """Run the checks, decide (granted or refused, motivated) and order the payment of a granted claim."""
-    from caisse.benefits.service import decide
+    from caisse.benefits.service import decide, steps
     from caisse.money import fmt
     from caisse.store.db import session_scope
 
@@ -93,6 +93,10 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
             pay = (f"; credit transfer queued, payment due by {c.payment_due}" if c.payer == "fund"
                    else f"; paid by the {c.payer}")
             typer.echo(f"claim {c.id}: granted {fmt(c.amount_cents)} EUR{pay}")
+            ordered = [st for st in steps(s, c.id) if st.step == "payment_ordered"]
+            if ordered and not ordered[0].detail.get("iban_on_file"):
+                typer.echo(f"warning: no bank account on file for person {c.person_id}: the credit-transfer export "
+                           "will skip this benefit until one is recorded (caisse affiliate iban)", err=True)
         else:
             typer.echo(f"claim {c.id}: refused — " + " ".join(c.decision["reasons"]["en"]))
 
