@@ -15,6 +15,7 @@ from caisse.cases.models import Case
 from caisse.collection.credit_transfers import export_credit_transfers
 from caisse.documents.benefit_decisions import decision_lines, decision_pdf
 from caisse.errors import Conflict, InvalidInput, UnknownParameter
+from caisse.ledger.check import run_check
 from caisse.ledger.models import LedgerEntry, LedgerTransaction
 from caisse.security.authz import Principal
 from caisse.store.db import session_scope
@@ -89,6 +90,8 @@ def test_a_bankrupt_baker_gets_three_months_of_bridging_right_paid_by_credit_tra
         assert [st.step for st in service.steps(s, cid)] == ["application", "checks", "decision", "payment_ordered",
                                                              "paid", "closed"]
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity == "benefit_claim")) == 6
+        report = run_check(s)
+        assert report.ok, report.breaches
 
 
 def test_the_family_rate_and_a_forced_interruption_paid_per_block_of_seven_days(db_url, fund):
@@ -354,3 +357,15 @@ def test_the_gdpr_export_holds_the_claims_with_their_decision_and_steps(db_url, 
         [item] = export_file(s, CLERK, rosa)["benefit_claims"]
     assert item["amount_cents"] == 1_007_580 and item["decision"]["outcome"] == "granted"
     assert [st["step"] for st in item["steps"]] == ["application", "checks", "decision", "forwarded", "closed"]
+
+
+def test_the_steps_of_a_claim_are_append_only(db_url, fund):
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DatabaseError
+
+    tom = fund.person(category="main", start=d("2015-01-01"))
+    claim(db_url, tom, "adoption", "2025-04-02", start=d("2025-05-01"), end=d("2025-06-11"))
+    for statement in (update(ClaimStep).values(step="forged"), delete(ClaimStep)):
+        with pytest.raises(DatabaseError, match="append-only"), session_scope(db_url) as s:
+            s.execute(statement)
+    assert count(db_url, ClaimStep) == 1
