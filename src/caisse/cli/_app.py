@@ -35,6 +35,7 @@ def _register() -> None:
         accounts,
         affiliation,
         audit,
+        benefits,
         cases,
         export,
         gdpr,
@@ -64,6 +65,7 @@ def _register() -> None:
     app.add_typer(run.notice_app, name="notice")
     app.add_typer(recovery.app, name="recovery")
     report.register(app)
+    app.add_typer(benefits.app, name="benefits")
     imports.app.command("coda")(import_coda.coda)
     app.add_typer(imports.app, name="import")
 

@@ -106,6 +106,7 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
         "messages_to_institutions": rows(ExchangeMessage, ExchangeMessage.party_id == party_id,
                                          order=ExchangeMessage.id),
         "cases": _cases(session, party_id, rows),
+        "benefit_claims": _benefit_claims(session, party_id, rows),
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
         "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),
@@ -127,6 +128,18 @@ def _cases(session: Session, party_id: int, rows) -> list[dict]:
     for c in session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.id)):
         item = _row(c)
         item["messages"] = rows(CaseMessage, CaseMessage.case_id == c.id, order=CaseMessage.id)
+        out.append(item)
+    return out
+
+
+def _benefit_claims(session: Session, party_id: int, rows) -> list[dict]:
+    """Benefit claims with their facts, decision (as stored) and dated steps."""
+    from caisse.benefits.models import BenefitClaim, ClaimStep
+
+    out = []
+    for c in session.scalars(select(BenefitClaim).where(BenefitClaim.person_id == party_id).order_by(BenefitClaim.id)):
+        item = _row(c)
+        item["steps"] = rows(ClaimStep, ClaimStep.claim_id == c.id, order=ClaimStep.id)
         out.append(item)
     return out
 

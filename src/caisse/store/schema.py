@@ -1,6 +1,7 @@
 """All tables of the fund, for Alembic and the tests: import every module that defines models."""
 
 from caisse.batches import models as batch_models  # noqa: F401  (the fund's calendar)
+from caisse.benefits import models as benefit_models  # noqa: F401  (benefit claims)
 from caisse.cases import models as case_models  # noqa: F401  (cases, inbox, notifications)
 from caisse.collection import models as collection_models  # noqa: F401  (money in and out)
 from caisse.ledger import models as ledger_models  # noqa: F401  (ledger)

@@ -1,0 +1,1 @@
+"""Benefit claims: application → checks → motivated decision (with the exact rule versions) → payment → closure."""

@@ -1,0 +1,72 @@
+"""A benefit claim and its dated history (every step, who, what)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caisse.store.models import Base, utcnow
+
+KINDS = ("bridging_right", "maternity", "birth_leave", "adoption", "carer", "bereavement")
+BRIDGING_CASES = ("bankruptcy", "disaster", "fire", "damage", "allergy", "third_party", "economic_event",
+                  "economic_difficulties", "collective_debt_settlement")
+STATUSES = ("application", "granted", "refused", "closed")
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+class BenefitClaim(Base):
+    """One claim of one person for one benefit. ``facts`` are as declared; ``decision`` is the whole motivated
+    decision as it was taken (checks, reasons, computation in fr/nl/de/en, every parameter value with its date,
+    status, law and sources), so the document can be printed again identically and the decision reproduced."""
+
+    __tablename__ = "benefit_claim"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    bridging_case: Mapped[str | None] = mapped_column(String(30))
+    facts: Mapped[dict] = mapped_column(JSON)
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    decision_due: Mapped[dt.date] = mapped_column(Date)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    status: Mapped[str] = mapped_column(String(12), default="application")
+    outcome: Mapped[str | None] = mapped_column(String(8))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
+    counted: Mapped[int | None] = mapped_column(Integer)  # months (bridging right, carer) or days (bereavement)
+    payer: Mapped[str | None] = mapped_column(String(10))  # fund | mutuality
+    ledger_key: Mapped[str | None] = mapped_column(String(200))
+    payment_due: Mapped[dt.date | None] = mapped_column(Date)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"kind in ({_in(KINDS)})", name="kind"),
+        CheckConstraint(f"status in ({_in(STATUSES)})", name="status"),
+        CheckConstraint("outcome is null or outcome in ('granted', 'refused')", name="outcome"),
+        CheckConstraint("(kind = 'bridging_right') = (bridging_case is not null)", name="bridging_case"),
+        CheckConstraint("period_end >= period_start", name="period"),
+        CheckConstraint("(outcome is null) = (decided_on is null)", name="decided"),
+    )
+
+
+class ClaimStep(Base):
+    """One dated step of a claim: application, checks, decision, payment ordered, paid, late, closed."""
+
+    __tablename__ = "benefit_claim_step"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("benefit_claim.id"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    happened_on: Mapped[dt.date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    detail: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))

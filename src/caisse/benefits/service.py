@@ -1,0 +1,645 @@
+"""Benefit claims end to end: file a claim, check it against the file and the ledger, decide (a motivated decision
+storing every rule and parameter version used), order the payment (ledger ``grant_benefit`` → the credit-transfer
+queue of ``caisse export credit-transfers``), follow the Charter's payment deadline, close.
+
+Amounts come only from ``caisse.rules.benefits`` (the published parameters of ``rules/parameters``); an amount not
+published for a date (``unknown``) or only estimated (``estimate``) makes ``decide`` fail with ``UnknownParameter``:
+nothing is written, the claim stays an application. A refusal on the conditions is a decision: written whole,
+with its reasons, the rule's sources and the appeal route.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+import caisse
+from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimStep
+from caisse.benefits.texts import CASE, CATEGORY, CHECK, KIND, LANGS, UNIT
+from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
+from caisse.ledger import grant_benefit
+from caisse.ledger.models import LedgerEntry, LedgerTransaction
+from caisse.rules import benefits as rules
+from caisse.rules.explain import Explanation, fmt_date, fmt_money
+from caisse.rules.params import Parameters, load
+from caisse.services import audit
+from caisse.services.calendar import Quarter, add_months
+from caisse.store.models import Affiliation, BankAccount, CategoryPeriod, Person
+
+# Who may claim (legislation §8): main activity or helping spouse (maxi status). Complementary / after pension age
+# members may claim carer and bereavement leave only if their provisional contributions reach the main minimum
+# (addendum §8.5, §8.6): that comparison is not built, so such a claim is not decided automatically.
+ALLOWED = {"main", "helping_spouse"}
+CONDITIONAL = {"carer": {"complementary", "post_pension"}, "bereavement": {"complementary", "post_pension"}}
+PAYER = {"bridging_right": "fund", "birth_leave": "fund", "carer": "fund", "bereavement": "fund",
+         "maternity": "mutuality", "adoption": "mutuality"}
+LAW = {  # the legal ground printed with a condition (legislation.md / addendum sections and sources)
+    "bridging_right": "droit passerelle, legislation §8.1 [S41][S118]",
+    "maternity": "assurance maternité des indépendants, legislation §8.2 [S44]",
+    "birth_leave": "congé de naissance, legislation §8.3 [S121][S259]",
+    "adoption": "congé d'adoption, addendum §8.4",
+    "carer": "allocation d'aidant proche, legislation §8.5 [S53]",
+    "bereavement": "allocation de deuil, legislation §8.6 [S124]",
+}
+RULE = {"bridging_right": "caisse.rules.benefits.bridging_right", "maternity": "caisse.rules.benefits.maternity",
+        "birth_leave": "caisse.rules.benefits.birth_leave", "carer": "caisse.rules.benefits.carer_leave",
+        "bereavement": "caisse.rules.benefits.bereavement_leave"}
+BIRTH_REQUEST_LAW = ("request by the last day of the quarter following the quarter of birth, one month more for a "
+                     "child born in the third month of a quarter — addendum §8.3 [S258]")
+
+
+def _date(value, name: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        raise InvalidInput(name, f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _int(value, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(name, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def _month_end(day: dt.date, months: int = 1) -> dt.date:
+    return add_months(day.replace(day=1), months) - dt.timedelta(days=1)
+
+
+# --- facts -----------------------------------------------------------------------------------------------------
+
+def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) -> tuple[dict, dt.date, dt.date]:
+    """Check the declared facts of a claim; return (facts as stored, period start, period end)."""
+    params = params or load()
+    if kind not in KINDS:
+        raise InvalidInput("kind", f"one of {', '.join(KINDS)}")
+    f = {k: v for k, v in facts.items() if v is not None}
+    allowed = {
+        "bridging_right": {"case", "event_date", "start", "months", "days", "family_charge", "pension_quarters",
+                           "months_before"},
+        "maternity": {"birth_date", "start", "full_weeks", "half_weeks", "multiple_birth"},
+        "birth_leave": {"birth_date", "start", "end", "days", "half_days"},
+        "adoption": {"start", "end"},
+        "carer": {"start", "months", "partial", "months_before"},
+        "bereavement": {"death_date", "start", "end", "days"},
+    }[kind]
+    extra = sorted(set(f) - allowed)
+    if extra:
+        raise InvalidInput(extra[0], f"not a fact of a {kind} claim (facts: {', '.join(sorted(allowed))})")
+    out: dict = {}
+    for k in ("event_date", "birth_date", "death_date", "start", "end"):
+        if k in f:
+            out[k] = _date(f[k], k).isoformat()
+    for k in ("family_charge", "multiple_birth", "partial"):
+        if k in f:
+            if not isinstance(f[k], bool):
+                raise InvalidInput(k, "yes or no")
+            out[k] = f[k]
+
+    def need(*names):
+        for n in names:
+            if n not in out and n not in f:
+                raise InvalidInput(n, f"required for a {kind} claim")
+
+    if "start" not in out:
+        raise InvalidInput("start", f"required for a {kind} claim")
+    start = dt.date.fromisoformat(out["start"])
+    if kind == "bridging_right":
+        need("case", "event_date")
+        if f["case"] not in BRIDGING_CASES:
+            raise InvalidInput("case", f"one of {', '.join(BRIDGING_CASES)}")
+        out["case"] = f["case"]
+        out["family_charge"] = out.get("family_charge", False)
+        out["months_before"] = _int(f.get("months_before", 0), "months_before", 0, 24)
+        if "pension_quarters" in f:
+            out["pension_quarters"] = _int(f["pension_quarters"], "pension_quarters", 0, 400)
+        if "days" in f and "months" in f:
+            raise InvalidInput("days", "either days (a forced interruption within one month) or months, not both")
+        if "days" in f:
+            out["days"] = _int(f["days"], "days", 1, 31)
+            end = start + dt.timedelta(days=out["days"] - 1)
+            if end > _month_end(start):
+                raise InvalidInput("days", f"{out['days']} days from {start} run past the end of the month: one "
+                                           "claim per month of interruption")
+        else:
+            if start.day != 1:
+                raise InvalidInput("start", "the bridging right is paid by calendar month: start on the 1st")
+            out["months"] = _int(f.get("months", 1), "months", 1, 24)
+            end = _month_end(start, out["months"])
+        event = dt.date.fromisoformat(out["event_date"])
+        if start < (event.replace(day=1) if "months" in out else event):
+            raise InvalidInput("start", f"the benefit cannot start before the event of {out['event_date']}")
+    elif kind == "carer":
+        per_request = params.get("carer_months_per_request", start).value
+        if start.day != 1:
+            raise InvalidInput("start", "the carer allowance is paid by calendar month: start on the 1st")
+        out["months"] = _int(f.get("months"), "months", 1, per_request)
+        out["partial"] = out.get("partial", False)
+        out["months_before"] = _int(f.get("months_before", 0), "months_before", 0,
+                                    params.get("carer_career_months", start).value)
+        end = _month_end(start, out["months"])
+    elif kind == "maternity":
+        need("birth_date")
+        out["full_weeks"] = _int(f.get("full_weeks", 0), "full_weeks", 0, 52)
+        out["half_weeks"] = _int(f.get("half_weeks", 0), "half_weeks", 0, 52)
+        out["multiple_birth"] = out.get("multiple_birth", False)
+        weeks = out["full_weeks"] + out["half_weeks"]
+        if weeks == 0:
+            raise InvalidInput("full_weeks", "at least one week")
+        end = start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
+    else:
+        need("end")
+        end = dt.date.fromisoformat(out["end"])
+        if end < start:
+            raise InvalidInput("end", "before the start")
+        if kind == "birth_leave":
+            need("birth_date")
+            out["days"] = _int(f.get("days", 0), "days", 0, 366)
+            out["half_days"] = _int(f.get("half_days", 0), "half_days", 0, 732)
+            if out["days"] + out["half_days"] == 0:
+                raise InvalidInput("days", "at least one day or half-day")
+            if out["days"] + out["half_days"] > (end - start).days + 1:
+                raise InvalidInput("days", f"more days than the {(end - start).days + 1} days from start to end")
+        elif kind == "bereavement":
+            need("death_date")
+            out["days"] = _int(f.get("days"), "days", 1, 366)
+            if out["days"] > (end - start).days + 1:
+                raise InvalidInput("days", f"more days than the {(end - start).days + 1} days from start to end")
+    return out, start, end
+
+
+# --- filing a claim --------------------------------------------------------------------------------------------
+
+def _step(session: Session, claim: BenefitClaim, step: str, on: dt.date, who, detail: dict | None = None) -> None:
+    session.add(ClaimStep(claim_id=claim.id, step=step, happened_on=on, actor=str(who), detail=detail))
+    audit.record(session, who, step, "benefit_claim", claim.id, party_id=claim.person_id,
+                 detail={"on": on.isoformat(), **(detail or {})})
+
+
+def file_claim(session: Session, who, person_id: int, kind: str, facts: dict, received_on: dt.date) -> BenefitClaim:
+    """Record an application (step ``application``) and open its case (Charter art. 10: decision within 4 months)."""
+    from caisse.cases.service import open_case
+
+    if session.get(Person, person_id) is None:
+        raise NotFound("person", person_id)
+    params = load()
+    stored, start, end = normalise_facts(kind, facts, params)
+    due = add_months(received_on, params.get("charter_decision_months", received_on).value)
+    claim = BenefitClaim(person_id=person_id, kind=kind, bridging_case=stored.get("case"), facts=stored,
+                         period_start=start, period_end=end, received_on=received_on, decision_due=due,
+                         status="application", payer=PAYER[kind], created_by=str(who))
+    session.add(claim)
+    session.flush()
+    c = open_case(session, who, person_id, "benefit_claim", f"{KIND[kind]['en']} — claim {claim.id}",
+                  f"Benefit claim {claim.id}: {kind} {stored}", received_on, channel="letter")
+    c.deadline = due
+    claim.case_id = c.id
+    _step(session, claim, "application", received_on, who, {"kind": kind, "facts": stored,
+                                                            "decision_due": due.isoformat()})
+    session.flush()
+    return claim
+
+
+def get_claim(session: Session, claim_id: int) -> BenefitClaim:
+    claim = session.get(BenefitClaim, claim_id)
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    return claim
+
+
+def steps(session: Session, claim_id: int) -> list[ClaimStep]:
+    return list(session.scalars(select(ClaimStep).where(ClaimStep.claim_id == claim_id).order_by(ClaimStep.id)))
+
+
+# --- what the file says -----------------------------------------------------------------------------------------
+
+def category_on(session: Session, person_id: int, on: dt.date) -> str | None:
+    """The category the person was affiliated in on ``on`` (an affiliation since ceased counts for its period)."""
+    return session.scalar(
+        select(CategoryPeriod.category).join(Affiliation, Affiliation.id == CategoryPeriod.affiliation_id)
+        .where(Affiliation.person_id == person_id, Affiliation.status.in_(("affiliated", "ceased")),
+               Affiliation.start_date <= on,
+               (Affiliation.end_date.is_(None)) | (Affiliation.end_date >= on),
+               CategoryPeriod.valid_from <= on,
+               (CategoryPeriod.valid_to.is_(None)) | (CategoryPeriod.valid_to >= on))
+        .order_by(CategoryPeriod.valid_from.desc()).limit(1))
+
+
+def paid_quarters(session: Session, person_id: int, quarters: list[Quarter], as_of: dt.date) -> set[str]:
+    """The quarters (of ``quarters``) whose contribution was charged and is fully paid in the ledger on ``as_of``."""
+    names = [str(q) for q in quarters]
+    e, t = LedgerEntry, LedgerTransaction
+    rows = session.execute(
+        select(e.period, func.sum(case((e.amount_cents > 0, e.amount_cents), else_=0)), func.sum(e.amount_cents))
+        .join(t, t.id == e.transaction_id)
+        .where(e.party_id == person_id, e.account == "contribution", e.period.in_(names), t.booked_on <= as_of)
+        .group_by(e.period))
+    return {period for period, charged, balance in rows if int(charged) > 0 and int(balance) <= 0}
+
+
+def _granted(session: Session, person_id: int, before: int) -> list[BenefitClaim]:
+    """The person's claims granted before claim ``before`` was decided (decided earlier: a lower id decided on or
+    before it), so that deciding it again later (``reproduce``) sees the same history."""
+    this = session.get(BenefitClaim, before)
+    q = select(BenefitClaim).where(BenefitClaim.person_id == person_id, BenefitClaim.outcome == "granted",
+                                   BenefitClaim.id != before)
+    if this is not None and this.decided_on is not None:
+        q = q.where(BenefitClaim.decided_on <= this.decided_on,
+                    (BenefitClaim.decided_on < this.decided_on) | (BenefitClaim.id < before))
+    return list(session.scalars(q.order_by(BenefitClaim.id)))
+
+
+# --- deciding -----------------------------------------------------------------------------------------------------
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    text: str  # the key in texts.CHECK
+    args: dict = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        return CHECK[self.text][lang].format(**{k: _arg(v, lang) for k, v in self.args.items()})
+
+
+def _arg(v, lang: str) -> str:
+    if isinstance(v, dt.date):
+        return fmt_date(v, lang)
+    if isinstance(v, dict) and set(v) >= set(LANGS):
+        return v[lang]
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v) or "—"
+    return str(v)
+
+
+def _affiliation(session, claim, dates: list[dt.date]) -> Check:
+    for day in dates:
+        cat = category_on(session, claim.person_id, day)
+        if cat is None:
+            return Check("affiliated", False, "not_affiliated", {"date": day, "law": LAW[claim.kind]})
+        if cat not in ALLOWED:
+            if cat in CONDITIONAL.get(claim.kind, ()):
+                raise Conflict("category", f"the person was affiliated as {cat} on {day}: a {claim.kind} claim then "
+                                           "needs the provisional contributions compared with the main minimum "
+                                           "(addendum §8.5/§8.6), which is not built — a caseworker decides")
+            return Check("affiliated", False, "wrong_category", {"date": day, "category": CATEGORY[cat],
+                                                                 "law": LAW[claim.kind]})
+    cat = category_on(session, claim.person_id, dates[0])
+    return Check("affiliated", True, "affiliated", {"date": dates[0], "category": CATEGORY[cat]})
+
+
+def _quarters(session, claim, ex: Explanation, param: str, on: dt.date, before: Quarter, count: int,
+              as_of: dt.date) -> Check:
+    need = ex.use(load().get(param, on)).value
+    qs, q = [], before
+    for _ in range(count):
+        q = Quarter(q.year - (q.number == 1), (q.number - 2) % 4 + 1)
+        qs.append(q)
+    qs.reverse()
+    paid = paid_quarters(session, claim.person_id, qs, as_of)
+    unpaid = [str(q) for q in qs if str(q) not in paid]
+    args = {"paid": len(paid), "need": need, "quarters": [str(q) for q in qs], "unpaid": unpaid,
+            "law": LAW[claim.kind]}
+    return Check("paid_quarters", len(paid) >= need, "paid_quarters" if len(paid) >= need else "quarters_unpaid", args)
+
+
+def _window(claim, low: dt.date, high: dt.date, law: str) -> Check:
+    ok = low <= claim.period_start and claim.period_end <= high
+    return Check("window", ok, "window" if ok else "outside_window",
+                 {"start": claim.period_start, "end": claim.period_end, "low": low, "high": high, "law": law})
+
+
+def _overlap(session, claim) -> Check:
+    for other in _granted(session, claim.person_id, claim.id):
+        if other.period_start <= claim.period_end and claim.period_start <= other.period_end:
+            return Check("overlap", False, "overlap", {"other": other.id, "other_kind": KIND[other.kind],
+                                                       "other_start": other.period_start,
+                                                       "other_end": other.period_end})
+    return Check("overlap", True, "no_overlap")
+
+
+def _career_used(session, claim) -> int:
+    """Months already granted over the career: this fund's earlier granted claims of the kind, plus the months
+    declared as received outside its records (the highest declaration on any of the claims)."""
+    same = [c for c in _granted(session, claim.person_id, claim.id) if c.kind == claim.kind]
+    before = max([claim.facts.get("months_before", 0), *(c.facts.get("months_before", 0) for c in same)])
+    return before + sum(c.counted or 0 for c in same)
+
+
+def _merge(ex: Explanation, result: rules.BenefitResult) -> None:
+    ex.steps.extend(result.explanation.steps)
+    for k, v in result.explanation.used.items():
+        ex.used.setdefault(k, v)
+
+
+def _monthly(kind, claim, ex, used: int, limit: int, call) -> tuple[int, int, list[Check]]:
+    """Per calendar month, each at the amount in force in that month: (amount, months granted, refusals)."""
+    f = claim.facts
+    total = granted = 0
+    month = claim.period_start
+    refusals: list[Check] = []
+    for _ in range(f["months"]):
+        r = call(month, min(used + granted, limit))
+        if not r.eligible:
+            if granted == 0:  # the refusal's computation; after granted months the career check says why it stops
+                _merge(ex, r)
+            break
+        _merge(ex, r)
+        total += r.amount
+        granted += 1
+        month = add_months(month, 1)
+    law = LAW[kind]
+    unit = UNIT["months"]
+    if granted == 0:
+        refusals.append(Check("career", False, "career_used", {"limit": limit, "used": used, "unit": unit,
+                                                               "law": law}))
+    elif granted < f["months"]:
+        refusals.append(Check("career", True, "career_partly", {"granted": granted, "asked": f["months"],
+                                                                "limit": limit, "used": used, "unit": unit,
+                                                                "law": law}))
+    else:
+        refusals.append(Check("career", True, "career", {"used": used, "limit": limit, "unit": unit, "law": law}))
+    return total, granted, refusals
+
+
+def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
+    """Run the checks and the rule; return the decision (not written). Raises UnknownParameter when an amount or
+    a condition is not published for the date (no decision can be taken on a guess)."""
+    params = load()
+    f, kind = claim.facts, claim.kind
+    ex = Explanation()
+    checks: list[Check] = []
+    amount, counted = 0, 0
+    if kind == "adoption":
+        raise UnknownParameter("adoption allowance: the amount and duration for 2024-2026 were NOT FOUND and it is "
+                               "paid by the mutuality, not the fund (addendum §8.4); the claim is forwarded, not "
+                               "decided here")
+    start = claim.period_start
+    if kind == "bridging_right":
+        event = dt.date.fromisoformat(f["event_date"])
+        q = Quarter.of(event)
+        prev = []
+        for _ in range(3):
+            q = Quarter(q.year - (q.number == 1), (q.number - 2) % 4 + 1)
+            prev.append(q.last_day)
+        checks.append(_affiliation(session, claim, [event, *prev]))
+        paid = _quarters(session, claim, ex, "bridging_right_paid_quarters", event, Quarter.of(event), 16, today)
+        checks.append(paid)
+        checks.append(_overlap(session, claim))
+        used = _career_used(session, claim)
+        if all(c.ok for c in checks):
+            pq = f.get("pension_quarters")
+            long = pq is not None and pq >= params.get("bridging_right_long_career_quarters", event).value
+            limit = params.get("bridging_right_career_months_long" if long else "bridging_right_career_months",
+                               event).value
+            if "days" in f:
+                r = rules.bridging_right(start, days=f["days"], family_charge=f["family_charge"],
+                                         months_used=min(used, limit), paid_quarters_last_16=paid.args["paid"],
+                                         pension_quarters=pq)
+                _merge(ex, r)
+                if r.eligible:
+                    amount, counted = r.amount, 1
+                    checks.append(Check("career", True, "career", {"used": used, "limit": limit,
+                                                                   "unit": UNIT["months"], "law": LAW[kind]}))
+                elif used >= limit:
+                    checks.append(Check("career", False, "career_used", {"limit": limit, "used": used,
+                                                                         "unit": UNIT["months"], "law": LAW[kind]}))
+                else:
+                    checks.append(Check("rule", False, "rule_refused",
+                                        {"why": {lang: rules_reasons(r, lang) for lang in LANGS}}))
+            else:
+                amount, counted, more = _monthly(kind, claim, ex, used, limit, lambda m, u: rules.bridging_right(
+                    m, months=1, family_charge=f["family_charge"], months_used=u,
+                    paid_quarters_last_16=paid.args["paid"], pension_quarters=pq))
+                checks.extend(more)
+    elif kind == "carer":
+        checks.append(_affiliation(session, claim, [start]))
+        checks.append(_quarters(session, claim, ex, "carer_paid_quarters_before", start, Quarter.of(start), 2, today))
+        checks.append(_overlap(session, claim))
+        used = _career_used(session, claim)
+        limit = ex.use(params.get("carer_career_months", start)).value
+        if all(c.ok for c in checks):
+            amount, counted, more = _monthly(kind, claim, ex, used, limit, lambda m, u: rules.carer_leave(
+                m, months=1, partial=f["partial"], months_used=u))
+            checks.extend(more)
+    elif kind in ("birth_leave", "bereavement"):
+        event = dt.date.fromisoformat(f["birth_date" if kind == "birth_leave" else "death_date"])
+        checks.append(_affiliation(session, claim, [event if kind == "birth_leave" else start]))
+        window = ex.use(params.get(f"{kind}_window_months", event)).value
+        checks.append(_window(claim, event, add_months(event, window) - dt.timedelta(days=1 if kind == "bereavement"
+                                                                                      else 0), LAW[kind]))
+        if kind == "birth_leave":
+            q = Quarter.of(event).next()
+            limit_day = q.last_day if event.month % 3 else _month_end(add_months(q.last_day.replace(day=1), 1))
+            ok = claim.received_on <= limit_day
+            checks.append(Check("request", ok, "request_in_time" if ok else "request_late",
+                                {"received": claim.received_on, "limit": limit_day, "law": BIRTH_REQUEST_LAW}))
+        checks.append(_quarters(session, claim, ex, f"{kind}_paid_quarters_before", event, Quarter.of(event), 2,
+                                today))
+        checks.append(_overlap(session, claim))
+        key = "birth_date" if kind == "birth_leave" else "death_date"
+        same = [c for c in _granted(session, claim.person_id, claim.id) if c.kind == kind
+                and c.facts.get(key) == f[key]]
+        max_days = ex.use(params.get(f"{'birth_leave' if kind == 'birth_leave' else 'bereavement'}_days",
+                                     event)).value
+        asked = 2 * f["days"] + f.get("half_days", 0)  # in half-days
+        used = sum(c.counted or 0 for c in same)
+        if used + asked > 2 * max_days:
+            checks.append(Check("days", False, "days_used", {"event": event, "used": used, "asked": asked,
+                                                             "limit": 2 * max_days, "unit": UNIT["half_days"],
+                                                             "law": LAW[kind]}))
+        if all(c.ok for c in checks):
+            r = (rules.birth_leave(start, days=f["days"], half_days=f["half_days"]) if kind == "birth_leave"
+                 else rules.bereavement_leave(start, days=f["days"]))
+            _merge(ex, r)
+            amount, counted = r.amount, asked
+    elif kind == "maternity":
+        checks.append(_affiliation(session, claim, [start]))
+        checks.append(_overlap(session, claim))
+        if all(c.ok for c in checks):
+            r = rules.maternity(start, full_weeks=f["full_weeks"], half_weeks=f["half_weeks"],
+                                multiple_birth=f["multiple_birth"])
+            _merge(ex, r)
+            amount = r.amount
+            ex.use(params.get("maternity_service_vouchers", start))
+    granted = all(c.ok for c in checks) and amount > 0
+    appeal = params.get("charter_appeal_months", today)
+    ex.use(appeal)
+    decision = {
+        "outcome": "granted" if granted else "refused",
+        "kind": kind, "bridging_case": claim.bridging_case, "facts": f,
+        "decided_on": today.isoformat(), "received_on": claim.received_on.isoformat(),
+        "rule": RULE.get(kind), "law": LAW[kind], "caisse_version": caisse.__version__,
+        "checks": [{"check": c.name, "ok": c.ok, "text": c.text,
+                    "rendered": {lang: c.render(lang) for lang in LANGS}} for c in checks],
+        "reasons": {lang: [c.render(lang) for c in checks if not c.ok] for lang in LANGS},
+        "amount_cents": amount if granted else 0, "counted": counted if granted else 0,
+        "payer": PAYER[kind],
+        "computation": {lang: ex.text(lang) for lang in LANGS},
+        "parameters": {lang: ex.parameters(lang) for lang in LANGS},
+        "uses_estimates": ex.uses_estimates,
+        "appeal": {"months": appeal.value, "law": appeal.parameter.law, "from": appeal.start.isoformat(),
+                   "note": appeal.note, "sources": [{"tag": s.tag, "title": s.title, "url": s.url}
+                                                    for s in appeal.sources]},
+    }
+    if kind == "maternity":
+        decision["service_vouchers"] = params.get("maternity_service_vouchers", start).value
+    return decision
+
+
+def reproduce(session: Session, claim_id: int) -> dict:
+    """Decide a decided claim again from its stored facts, on its decision date, with today's parameter files and
+    the ledger as it stood then: ``{"same": bool, "differences": [...]}``. A difference means a parameter file or
+    the history changed since (e.g. a correction of a figure), and says which."""
+    claim = get_claim(session, claim_id)
+    if claim.decision is None:
+        raise Conflict("claim", f"claim {claim_id} is not decided yet")
+    again = evaluate(session, claim, claim.decided_on)
+    diffs = [k for k in ("outcome", "amount_cents", "counted", "checks", "computation", "parameters")
+             if again[k] != claim.decision[k]]
+    return {"same": not diffs, "differences": diffs}
+
+
+def rules_reasons(result: rules.BenefitResult, lang: str) -> str:
+    """The rule's own refusal lines (``not_eligible`` steps) in ``lang``."""
+    lines = result.explanation.text(lang)
+    keys = [k for k, _ in result.explanation.steps]
+    return "; ".join(line for key, line in zip(keys, lines, strict=False) if key == "not_eligible")
+
+
+def payment_due(claim: BenefitClaim, decided: dt.date) -> dt.date:
+    """Charter art. 12: at the latest within 4 months of the notification of the grant (taken as the decision
+    date). Birth and bereavement leave are paid at the end of the month following the end of the leave
+    (addendum §8.3 [S206], legislation §8.6 [S124]) — the earlier of the two, never before the decision."""
+    params = load()
+    charter = add_months(decided, params.get("charter_payment_months", decided).value)
+    if claim.kind in ("birth_leave", "bereavement"):
+        last = claim.period_end
+        if claim.kind == "birth_leave" and claim.received_on > last:
+            last = claim.received_on
+        specific = _month_end(last, 2)
+        return min(charter, max(specific, decided))
+    return charter
+
+
+def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim:
+    """Check, decide and (when granted and paid by the fund) order the payment — all in the caller's transaction."""
+    from caisse.cases.service import answer, close
+
+    claim = session.get(BenefitClaim, claim_id, with_for_update=True)  # two deciders: the second waits, then sees it
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    if claim.status != "application":
+        raise Conflict("claim", f"claim {claim_id} was already decided on {claim.decided_on} ({claim.outcome})")
+    if today < claim.received_on:
+        raise InvalidInput("today", f"the decision cannot precede the request of {claim.received_on}")
+    d = evaluate(session, claim, today)
+    _step(session, claim, "checks", today, who, {"checks": [{k: c[k] for k in ("check", "ok", "text")}
+                                                            for c in d["checks"]]})
+    claim.outcome, claim.decided_on, claim.decision = d["outcome"], today, d
+    claim.amount_cents, claim.counted = d["amount_cents"], d["counted"]
+    _step(session, claim, "decision", today, who, {"outcome": d["outcome"], "amount_cents": d["amount_cents"],
+                                                   "late": today > claim.decision_due})
+    if d["outcome"] == "granted":
+        claim.status = "granted"
+        if claim.payer == "fund":
+            claim.payment_due = payment_due(claim, today)
+            claim.ledger_key = f"benefit/claim/{claim.id}"
+            grant_benefit(session, claim.ledger_key, claim.person_id, str(Quarter.of(claim.period_start)),
+                          d["amount_cents"], today, rule=f"{LAW[claim.kind]}"[:100], parameter=RULE[claim.kind],
+                          explanation={"claim": claim.id, "kind": claim.kind})
+            _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
+                                                                  "payment_due": claim.payment_due.isoformat(),
+                                                                  "iban_on_file": _has_iban(session, claim, today)})
+        else:
+            _step(session, claim, "forwarded", today, who, {"payer": claim.payer})
+            claim.status, claim.closed_on = "closed", today
+            _step(session, claim, "closed", today, who, {"why": "paid by the mutuality"})
+    else:
+        claim.status = "refused"
+    if claim.case_id is not None:
+        answer(session, who, claim.case_id, f"Decision on claim {claim.id}: {d['outcome']}"
+               + (f", {fmt_money(d['amount_cents'], 'en')}" if d["outcome"] == "granted" else
+                  " — " + " ".join(d["reasons"]["en"])), today)
+        close(session, who, claim.case_id, today)
+    session.flush()
+    return claim
+
+
+def _has_iban(session: Session, claim: BenefitClaim, on: dt.date) -> bool:
+    return session.scalar(select(func.count()).select_from(BankAccount).where(
+        BankAccount.party_id == claim.person_id, BankAccount.valid_from <= on,
+        (BankAccount.valid_to.is_(None)) | (BankAccount.valid_to >= on))) > 0
+
+
+def follow_up(session: Session, who, as_of: dt.date) -> dict:
+    """Claims past a deadline: an application undecided after its decision deadline is flagged (once); a
+    granted claim whose transfer was paid is closed (step ``paid`` on the payout date); one still unpaid after its
+    payment due date is flagged late (once); a refused claim is closed once the appeal period, counted from the
+    decision date, is over."""
+    done = {"paid": 0, "late": 0, "closed_refused": 0, "decision_late": 0}
+    granted = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "granted",
+                                                              BenefitClaim.ledger_key.is_not(None))))
+    for claim in granted:
+        order = session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.key == claim.ledger_key))
+        paid_on = session.scalar(select(LedgerTransaction.booked_on).where(
+            LedgerTransaction.refers_to_id == order, LedgerTransaction.kind == "payout",
+            LedgerTransaction.booked_on <= as_of))
+        if paid_on is not None:
+            claim.paid_on, claim.status, claim.closed_on = paid_on, "closed", as_of
+            if paid_on > claim.payment_due and not claim.late:
+                claim.late = True
+            _step(session, claim, "paid", paid_on, who, {"late": paid_on > claim.payment_due})
+            _step(session, claim, "closed", as_of, who)
+            done["paid"] += 1
+        elif as_of > claim.payment_due and not claim.late:
+            claim.late = True
+            _step(session, claim, "late", as_of, who, {
+                "payment_due": claim.payment_due.isoformat(),
+                "interest": "not computed: the Charter (art. 20) gives interest from the due date, but its rate "
+                            "is not verified in the notes (addendum §15)"})
+            done["late"] += 1
+    overdue = session.scalars(select(BenefitClaim).where(
+        BenefitClaim.status == "application", BenefitClaim.decision_due < as_of,
+        ~select(ClaimStep.id).where(ClaimStep.claim_id == BenefitClaim.id, ClaimStep.step == "decision_late")
+        .exists()))
+    for claim in list(overdue):
+        _step(session, claim, "decision_late", as_of, who, {"decision_due": claim.decision_due.isoformat(),
+                                                            "law": "Charter art. 10: decision within 4 months"})
+        done["decision_late"] += 1
+    refused = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "refused")))
+    for claim in refused:
+        if as_of > add_months(claim.decided_on, claim.decision["appeal"]["months"]):
+            claim.status, claim.closed_on = "closed", as_of
+            _step(session, claim, "closed", as_of, who, {"why": "appeal period over"})
+            done["closed_refused"] += 1
+    session.flush()
+    return done
+
+
+def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
+    """The claim in a few lines (``caisse benefits show``)."""
+    kind = KIND[claim.kind][lang] + (f" ({CASE[claim.bridging_case][lang]})" if claim.bridging_case else "")
+    lines = [f"claim {claim.id}: {kind}, person {claim.person_id}, status {claim.status}"
+             + (f" ({claim.outcome})" if claim.outcome else ""),
+             f"  period {claim.period_start} to {claim.period_end}; received {claim.received_on}, decision due "
+             f"{claim.decision_due}" + (f", decided {claim.decided_on}" if claim.decided_on else ""),
+             "  facts: " + ", ".join(f"{k}={v}" for k, v in claim.facts.items())]
+    if claim.decision:
+        d = claim.decision
+        for c in d["checks"]:
+            lines.append(f"  [{'ok' if c['ok'] else 'NO'}] {c['rendered'][lang]}")
+        if claim.outcome == "granted":
+            lines.append(f"  amount {fmt_money(claim.amount_cents, lang)} paid by the {claim.payer}"
+                         + (f", payment due {claim.payment_due}" if claim.payment_due else "")
+                         + (f", paid {claim.paid_on}" if claim.paid_on else "")
+                         + (" — LATE (interest not computed: rate not verified)" if claim.late else ""))
+        for line in d["computation"][lang]:
+            lines.append(f"    {line}")
+        lines.append("  parameters: " + "; ".join(f"{p['name']}={p['value']} from {p['from']} ({p['status']})"
+                                                  for p in d["parameters"][lang]))
+    return lines

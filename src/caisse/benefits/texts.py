@@ -1,0 +1,374 @@
+"""The words of a benefit decision in fr / nl / de / en: benefit names, checks, reasons of a refusal, appeal route.
+
+Reasons are rendered when the decision is taken and stored with it, so a document printed later says exactly what
+was decided. Glossary: droit passerelle / overbruggingsrecht / Überbrückungsrecht, tribunal du travail /
+arbeidsrechtbank / Arbeitsgericht.
+"""
+
+from __future__ import annotations
+
+LANGS = ("fr", "nl", "de", "en")
+
+KIND = {
+    "bridging_right": {
+        "fr": "droit passerelle",
+        "nl": "overbruggingsrecht",
+        "de": "Überbrückungsrecht",
+        "en": "bridging right",
+    },
+    "maternity": {
+        "fr": "allocation de maternité",
+        "nl": "moederschapsuitkering",
+        "de": "Mutterschaftsgeld",
+        "en": "maternity allowance",
+    },
+    "birth_leave": {"fr": "congé de naissance", "nl": "geboorteverlof", "de": "Geburtsurlaub", "en": "birth leave"},
+    "adoption": {"fr": "congé d'adoption", "nl": "adoptieverlof", "de": "Adoptionsurlaub", "en": "adoption leave"},
+    "carer": {
+        "fr": "allocation d'aidant proche",
+        "nl": "mantelzorguitkering",
+        "de": "Pflegeurlaubsgeld",
+        "en": "carer leave allowance",
+    },
+    "bereavement": {
+        "fr": "allocation de deuil",
+        "nl": "rouwuitkering",
+        "de": "Trauergeld",
+        "en": "bereavement allowance",
+    },
+}
+
+CASE = {
+    "bankruptcy": {"fr": "faillite", "nl": "faillissement", "de": "Konkurs", "en": "bankruptcy"},
+    "disaster": {"fr": "catastrophe naturelle", "nl": "natuurramp", "de": "Naturkatastrophe", "en": "natural disaster"},
+    "fire": {"fr": "incendie", "nl": "brand", "de": "Brand", "en": "fire"},
+    "damage": {"fr": "dégâts", "nl": "schade", "de": "Schaden", "en": "damage"},
+    "allergy": {"fr": "allergie", "nl": "allergie", "de": "Allergie", "en": "allergy"},
+    "third_party": {
+        "fr": "décision d'un tiers",
+        "nl": "beslissing van een derde",
+        "de": "Entscheidung eines Dritten",
+        "en": "decision of a third party",
+    },
+    "economic_event": {
+        "fr": "événement à impact économique",
+        "nl": "gebeurtenis met economische impact",
+        "de": "Ereignis mit wirtschaftlichen Folgen",
+        "en": "event with an economic impact",
+    },
+    "economic_difficulties": {
+        "fr": "cessation pour difficultés économiques",
+        "nl": "stopzetting om economische redenen",
+        "de": "Einstellung aus wirtschaftlichen Gründen",
+        "en": "cessation for economic difficulties",
+    },
+    "collective_debt_settlement": {
+        "fr": "règlement collectif de dettes",
+        "nl": "collectieve schuldenregeling",
+        "de": "kollektive Schuldenregelung",
+        "en": "collective debt settlement",
+    },
+}
+
+# A check: its text when met and when not (the reason of a refusal). {args} filled from the check's detail.
+CHECK = {
+    "affiliated": {
+        "fr": "Affilié(e) comme indépendant(e) {category} le {date}.",
+        "nl": "Aangesloten als zelfstandige ({category}) op {date}.",
+        "de": "Angeschlossen als Selbständige(r) ({category}) am {date}.",
+        "en": "Affiliated as self-employed ({category}) on {date}.",
+    },
+    "not_affiliated": {
+        "fr": "Vous n'étiez pas affilié(e) à la caisse comme indépendant(e) le {date} ; cette prestation suppose "
+        "l'affiliation à cette date ({law}).",
+        "nl": "U was op {date} niet als zelfstandige bij het fonds aangesloten; deze uitkering vereist de "
+        "aansluiting op die datum ({law}).",
+        "de": "Sie waren am {date} nicht als Selbständige(r) bei der Kasse angeschlossen; diese Leistung setzt den "
+        "Anschluss an diesem Tag voraus ({law}).",
+        "en": "You were not affiliated with the fund as self-employed on {date}; this benefit requires the "
+        "affiliation on that date ({law}).",
+    },
+    "wrong_category": {
+        "fr": "Le {date}, vous étiez affilié(e) dans la catégorie « {category} » ; cette prestation est réservée "
+        "aux indépendant(e)s à titre principal et aux conjoints aidants (maxi-statut) ({law}).",
+        "nl": "Op {date} was u aangesloten in de categorie „{category}”; deze uitkering is voorbehouden aan "
+        "zelfstandigen in hoofdberoep en meewerkende echtgenoten (maxistatuut) ({law}).",
+        "de": "Am {date} waren Sie in der Kategorie „{category}“ angeschlossen; diese Leistung ist hauptberuflich "
+        "Selbständigen und mithelfenden Ehepartnern (Maxi-Statut) vorbehalten ({law}).",
+        "en": "On {date} you were affiliated in the category '{category}'; this benefit is for main-activity "
+        "self-employed persons and helping spouses (maxi status) ({law}).",
+    },
+    "window": {
+        "fr": "Période du {start} au {end}, dans le délai (du {low} au {high}).",
+        "nl": "Periode van {start} tot {end}, binnen de termijn (van {low} tot {high}).",
+        "de": "Zeitraum vom {start} bis {end}, innerhalb der Frist (vom {low} bis {high}).",
+        "en": "Period from {start} to {end}, within the window ({low} to {high}).",
+    },
+    "outside_window": {
+        "fr": "La période demandée (du {start} au {end}) sort du délai légal : du {low} au {high} ({law}).",
+        "nl": "De gevraagde periode (van {start} tot {end}) valt buiten de wettelijke termijn: van {low} tot "
+        "{high} ({law}).",
+        "de": "Der beantragte Zeitraum (vom {start} bis {end}) liegt außerhalb der gesetzlichen Frist: vom {low} "
+        "bis {high} ({law}).",
+        "en": "The period claimed ({start} to {end}) is outside the legal window: {low} to {high} ({law}).",
+    },
+    "request_in_time": {
+        "fr": "Demande reçue le {received}, au plus tard le {limit}.",
+        "nl": "Aanvraag ontvangen op {received}, uiterlijk op {limit}.",
+        "de": "Antrag eingegangen am {received}, spätestens am {limit}.",
+        "en": "Request received on {received}, by {limit} at the latest.",
+    },
+    "request_late": {
+        "fr": "La demande a été reçue le {received}, après la date limite du {limit} ({law}).",
+        "nl": "De aanvraag werd ontvangen op {received}, na de uiterste datum van {limit} ({law}).",
+        "de": "Der Antrag ging am {received} ein, nach der Frist vom {limit} ({law}).",
+        "en": "The request was received on {received}, after the time limit of {limit} ({law}).",
+    },
+    "paid_quarters": {
+        "fr": "Cotisations payées pour {paid} des trimestres exigés ({quarters}) ; minimum {need}.",
+        "nl": "Bijdragen betaald voor {paid} van de vereiste kwartalen ({quarters}); minimum {need}.",
+        "de": "Beiträge bezahlt für {paid} der verlangten Quartale ({quarters}); mindestens {need}.",
+        "en": "Contributions paid for {paid} of the quarters required ({quarters}); at least {need}.",
+    },
+    "quarters_unpaid": {
+        "fr": "Les cotisations de {paid} trimestre(s) seulement sont payées parmi {quarters} ; il en faut {need} "
+        "({law}). Trimestres non payés : {unpaid}.",
+        "nl": "Slechts voor {paid} kwarta(a)l(en) van {quarters} zijn de bijdragen betaald; er zijn er {need} "
+        "nodig ({law}). Niet betaalde kwartalen: {unpaid}.",
+        "de": "Nur für {paid} Quartal(e) von {quarters} sind die Beiträge bezahlt; nötig sind {need} ({law}). "
+        "Nicht bezahlte Quartale: {unpaid}.",
+        "en": "Contributions are paid for only {paid} of the quarters {quarters}; {need} are required ({law}). "
+        "Unpaid quarters: {unpaid}.",
+    },
+    "no_overlap": {
+        "fr": "Aucune autre prestation accordée pour la même période.",
+        "nl": "Geen andere uitkering toegekend voor dezelfde periode.",
+        "de": "Keine andere Leistung für denselben Zeitraum gewährt.",
+        "en": "No other benefit granted for the same period.",
+    },
+    "overlap": {
+        "fr": "La période demandée chevauche celle de la demande n° {other} ({other_kind}, du {other_start} au "
+        "{other_end}) déjà accordée : une même période n'est indemnisée qu'une fois.",
+        "nl": "De gevraagde periode overlapt met die van de reeds toegekende aanvraag nr. {other} ({other_kind}, "
+        "van {other_start} tot {other_end}): eenzelfde periode wordt maar één keer vergoed.",
+        "de": "Der beantragte Zeitraum überschneidet sich mit dem des bereits gewährten Antrags Nr. {other} "
+        "({other_kind}, vom {other_start} bis {other_end}): derselbe Zeitraum wird nur einmal entschädigt.",
+        "en": "The period claimed overlaps that of claim no. {other} ({other_kind}, {other_start} to {other_end}), "
+        "already granted: a period is compensated only once.",
+    },
+    "career": {
+        "fr": "Compteur de carrière : {used} {unit} déjà accordé(s), maximum {limit} ({law}).",
+        "nl": "Loopbaanteller: {used} {unit} reeds toegekend, maximum {limit} ({law}).",
+        "de": "Laufbahnzähler: {used} {unit} bereits gewährt, höchstens {limit} ({law}).",
+        "en": "Career counter: {used} {unit} already granted, at most {limit} ({law}).",
+    },
+    "career_used": {
+        "fr": "Le maximum de {limit} {unit} sur l'ensemble de la carrière est atteint : {used} {unit} déjà "
+        "accordé(s) ({law}).",
+        "nl": "Het maximum van {limit} {unit} over de hele loopbaan is bereikt: {used} {unit} reeds toegekend ({law}).",
+        "de": "Das Maximum von {limit} {unit} über die gesamte Laufbahn ist erreicht: {used} {unit} bereits "
+        "gewährt ({law}).",
+        "en": "The maximum of {limit} {unit} over the whole career is reached: {used} {unit} already granted ({law}).",
+    },
+    "career_partly": {
+        "fr": "Seuls {granted} des {asked} {unit} demandés restent disponibles sur la carrière (maximum {limit}, "
+        "{used} déjà accordés) ({law}).",
+        "nl": "Slechts {granted} van de {asked} gevraagde {unit} blijven beschikbaar over de loopbaan (maximum "
+        "{limit}, {used} reeds toegekend) ({law}).",
+        "de": "Nur {granted} der {asked} beantragten {unit} bleiben über die Laufbahn verfügbar (höchstens "
+        "{limit}, {used} bereits gewährt) ({law}).",
+        "en": "Only {granted} of the {asked} {unit} claimed are left over the career (at most {limit}, {used} "
+        "already granted) ({law}).",
+    },
+    "days_used": {
+        "fr": "Pour le même événement du {event}, {used} {unit} sont déjà accordés ; avec les {asked} demandés, "
+        "le maximum de {limit} serait dépassé ({law}).",
+        "nl": "Voor dezelfde gebeurtenis van {event} zijn al {used} {unit} toegekend; met de {asked} gevraagde "
+        "zou het maximum van {limit} overschreden worden ({law}).",
+        "de": "Für dasselbe Ereignis vom {event} sind bereits {used} {unit} gewährt; mit den {asked} beantragten "
+        "würde das Maximum von {limit} überschritten ({law}).",
+        "en": "For the same event of {event}, {used} {unit} are already granted; with the {asked} claimed the "
+        "maximum of {limit} would be exceeded ({law}).",
+    },
+    "rule_refused": {
+        "fr": "Les conditions de calcul ne sont pas remplies : {why}.",
+        "nl": "De berekeningsvoorwaarden zijn niet vervuld: {why}.",
+        "de": "Die Berechnungsvoraussetzungen sind nicht erfüllt: {why}.",
+        "en": "The conditions of the computation are not met: {why}.",
+    },
+}
+
+UNIT = {
+    "months": {"fr": "mois", "nl": "maanden", "de": "Monate", "en": "months"},
+    "days": {"fr": "jours", "nl": "dagen", "de": "Tage", "en": "days"},
+    "half_days": {"fr": "demi-jours", "nl": "halve dagen", "de": "halbe Tage", "en": "half-days"},
+}
+
+CATEGORY = {  # glossary.md
+    "main": {"fr": "à titre principal", "nl": "hoofdberoep", "de": "hauptberuflich", "en": "main activity"},
+    "complementary": {
+        "fr": "à titre complémentaire",
+        "nl": "bijberoep",
+        "de": "nebenberuflich",
+        "en": "complementary activity",
+    },
+    "student": {
+        "fr": "étudiant-indépendant",
+        "nl": "student-zelfstandige",
+        "de": "selbständiger Student",
+        "en": "self-employed student",
+    },
+    "helping_spouse": {
+        "fr": "conjoint aidant (maxi-statut)",
+        "nl": "meewerkende echtgenoot (maxistatuut)",
+        "de": "mithelfender Ehepartner (Maxi-Statut)",
+        "en": "helping spouse (maxi status)",
+    },
+    "post_pension": {
+        "fr": "actif après l'âge de la pension",
+        "nl": "actief na de pensioenleeftijd",
+        "de": "nach dem Rentenalter tätig",
+        "en": "active after pension age",
+    },
+    "art37": {
+        "fr": "assimilé à titre complémentaire (art. 37)",
+        "nl": "gelijkgesteld met bijberoep (art. 37)",
+        "de": "nebenberuflich gleichgestellt (Art. 37)",
+        "en": "treated as complementary (art. 37)",
+    },
+}
+
+DOC = {
+    "fr": {
+        "title_granted": "Décision d'octroi — {kind}",
+        "title_refused": "Décision de refus — {kind}",
+        "claim": "Demande n° {claim} reçue le {received} — décision du {decided}",
+        "facts": "Les faits",
+        "checks": "Les conditions vérifiées",
+        "reasons": "Motifs du refus",
+        "computation": "Le calcul (règle appliquée : {rule})",
+        "parameters": "Montants et paramètres légaux utilisés",
+        "amount": "Montant accordé : {amount}",
+        "amount_zero": "Aucun montant n'est accordé.",
+        "payment": "Paiement par virement sur votre compte connu de la caisse, au plus tard le {due} (Charte de "
+        "l'assuré social, art. 12 : dans les {months} mois de la notification de l'octroi).",
+        "mutuality": "Cette allocation est payée par votre mutualité, pas par la caisse ; la caisse vous a "
+        "accordé l'aide à la maternité ({vouchers} titres-services sur demande).",
+        "appeal_title": "Recours",
+        "appeal": "Vous pouvez contester cette décision devant le tribunal du travail compétent. Le recours doit "
+        "être introduit, à peine de déchéance, dans les {months} mois de la notification de cette "
+        "décision ou de la prise de connaissance de celle-ci ({law} ; {sources}).",
+        "contact": "Pour toute explication, contactez le service des prestations de la caisse ({phone}, {email}) en "
+        "citant la demande n° {claim} (dossier {file}).",
+        "header": "Dossier {file} — demande n° {claim} — {phone} — {email}",
+        "estimate": "ATTENTION : cette décision repose sur une estimation.",
+        "fact_keys": {
+            "case": "cas",
+            "event_date": "date de l'événement",
+            "start": "début",
+            "end": "fin",
+            "months": "mois",
+            "days": "jours",
+            "half_days": "demi-jours",
+            "family_charge": "charge de famille",
+            "birth_date": "date de naissance",
+            "death_date": "date du décès",
+            "full_weeks": "semaines complètes",
+            "half_weeks": "demi-semaines",
+            "multiple_birth": "naissance multiple",
+            "partial": "interruption partielle",
+            "months_before": "mois déjà perçus ailleurs",
+            "pension_quarters": "trimestres constitutifs de pension",
+        },
+        "yes": "oui",
+        "no": "non",
+    },
+    "nl": {
+        "title_granted": "Beslissing tot toekenning — {kind}",
+        "title_refused": "Beslissing tot weigering — {kind}",
+        "claim": "Aanvraag nr. {claim} ontvangen op {received} — beslissing van {decided}",
+        "facts": "De feiten",
+        "checks": "De gecontroleerde voorwaarden",
+        "reasons": "Redenen van de weigering",
+        "computation": "De berekening (toegepaste regel: {rule})",
+        "parameters": "Gebruikte wettelijke bedragen en parameters",
+        "amount": "Toegekend bedrag: {amount}",
+        "amount_zero": "Er wordt geen bedrag toegekend.",
+        "payment": "Betaling per overschrijving op uw rekening die het fonds kent, uiterlijk op {due} (Handvest van "
+        "de sociaal verzekerde, art. 12: binnen {months} maanden na de kennisgeving van de toekenning).",
+        "mutuality": "Deze uitkering wordt betaald door uw ziekenfonds, niet door het fonds; het fonds kent u de "
+        "moederschapshulp toe ({vouchers} dienstencheques op aanvraag).",
+        "appeal_title": "Beroep",
+        "appeal": "U kunt deze beslissing betwisten bij de bevoegde arbeidsrechtbank. Het beroep moet, op straffe "
+        "van verval, worden ingesteld binnen {months} maanden na de kennisgeving van deze beslissing of "
+        "na de kennisneming ervan ({law}; {sources}).",
+        "contact": "Voor uitleg kunt u de dienst uitkeringen van het fonds contacteren ({phone}, {email}) met "
+        "vermelding van aanvraag nr. {claim} (dossier {file}).",
+        "header": "Dossier {file} — aanvraag nr. {claim} — {phone} — {email}",
+        "estimate": "OPGELET: deze beslissing steunt op een raming.",
+        "fact_keys": {
+            "case": "geval",
+            "event_date": "datum van de gebeurtenis",
+            "start": "begin",
+            "end": "einde",
+            "months": "maanden",
+            "days": "dagen",
+            "half_days": "halve dagen",
+            "family_charge": "gezinslast",
+            "birth_date": "geboortedatum",
+            "death_date": "datum van overlijden",
+            "full_weeks": "volledige weken",
+            "half_weeks": "halve weken",
+            "multiple_birth": "meerling",
+            "partial": "gedeeltelijke onderbreking",
+            "months_before": "maanden elders ontvangen",
+            "pension_quarters": "pensioenopbouwende kwartalen",
+        },
+        "yes": "ja",
+        "no": "nee",
+    },
+    "de": {
+        "title_granted": "Bewilligungsentscheidung — {kind}",
+        "title_refused": "Ablehnungsentscheidung — {kind}",
+        "claim": "Antrag Nr. {claim} eingegangen am {received} — Entscheidung vom {decided}",
+        "facts": "Der Sachverhalt",
+        "checks": "Die geprüften Voraussetzungen",
+        "reasons": "Gründe der Ablehnung",
+        "computation": "Die Berechnung (angewandte Regel: {rule})",
+        "parameters": "Verwendete gesetzliche Beträge und Parameter",
+        "amount": "Gewährter Betrag: {amount}",
+        "amount_zero": "Es wird kein Betrag gewährt.",
+        "payment": "Zahlung per Überweisung auf Ihr der Kasse bekanntes Konto, spätestens am {due} (Charta der "
+        "Sozialversicherten, Art. 12: innerhalb von {months} Monaten nach der Mitteilung der Bewilligung).",
+        "mutuality": "Diese Leistung zahlt Ihre Krankenkasse, nicht die Kasse; die Kasse gewährt Ihnen die "
+        "Mutterschaftshilfe ({vouchers} Dienstleistungsschecks auf Antrag).",
+        "appeal_title": "Klage",
+        "appeal": "Sie können diese Entscheidung vor dem zuständigen Arbeitsgericht anfechten. Die Klage muss bei "
+        "Strafe des Verfalls innerhalb von {months} Monaten nach der Mitteilung dieser Entscheidung oder "
+        "nach Kenntnisnahme davon eingereicht werden ({law}; {sources}).",
+        "contact": "Für Erklärungen wenden Sie sich an den Leistungsdienst der Kasse ({phone}, {email}) unter Angabe "
+        "des Antrags Nr. {claim} (Akte {file}).",
+        "header": "Akte {file} — Antrag Nr. {claim} — {phone} — {email}",
+        "estimate": "ACHTUNG: diese Entscheidung beruht auf einer Schätzung.",
+        "fact_keys": {
+            "case": "Fall",
+            "event_date": "Datum des Ereignisses",
+            "start": "Beginn",
+            "end": "Ende",
+            "months": "Monate",
+            "days": "Tage",
+            "half_days": "halbe Tage",
+            "family_charge": "Familienlast",
+            "birth_date": "Geburtsdatum",
+            "death_date": "Sterbedatum",
+            "full_weeks": "volle Wochen",
+            "half_weeks": "halbe Wochen",
+            "multiple_birth": "Mehrlingsgeburt",
+            "partial": "teilweise Unterbrechung",
+            "months_before": "anderswo erhaltene Monate",
+            "pension_quarters": "rentenbildende Quartale",
+        },
+        "yes": "ja",
+        "no": "nein",
+    },
+}

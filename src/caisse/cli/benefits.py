@@ -1,0 +1,179 @@
+"""`caisse benefits ...`: a claim filed, decided (checks, motivated decision, payment ordered), shown, printed, and
+followed up (paid → closed, late → flagged). See docs/benefits.md."""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+import typer
+
+from caisse.cli.platform import DbOption, database_url, parse_date
+
+app = typer.Typer(help="Benefit claims: bridging right, maternity, birth leave, adoption, carer, bereavement.",
+                  no_args_is_help=True)
+
+ClaimOption = typer.Option(..., "--claim", help="The claim number.")
+TodayOption = typer.Option(None, "--today", help="The day of the action (default: today), YYYY-MM-DD.")
+
+
+def _who():
+    from caisse.security.authz import Principal
+
+    return Principal.system(f"cli:{getpass.getuser()}")
+
+
+def _today(value: str | None, name: str = "today"):
+    import datetime as dt
+
+    return parse_date(value, name) or dt.date.today()
+
+
+@app.command("claim")
+def claim_cmd(person: int = typer.Option(..., "--person", help="The person's file number."),
+              kind: str = typer.Option(..., "--kind", help="bridging_right, maternity, birth_leave, adoption, carer "
+                                                           "or bereavement."),
+              case: str | None = typer.Option(None, "--case", help="Bridging right: bankruptcy, disaster, fire, "
+                                              "damage, allergy, third_party, economic_event, economic_difficulties, "
+                                              "collective_debt_settlement."),
+              event_date: str | None = typer.Option(None, "--event-date", help="Bridging right: the date of the "
+                                                    "event (bankruptcy, interruption)."),
+              birth_date: str | None = typer.Option(None, "--birth-date", help="Maternity, birth leave."),
+              death_date: str | None = typer.Option(None, "--death-date", help="Bereavement leave."),
+              start: str | None = typer.Option(None, "--start", help="First day of the period claimed."),
+              end: str | None = typer.Option(None, "--end", help="Last day (birth leave, bereavement, adoption)."),
+              months: int | None = typer.Option(None, "--months", help="Months claimed (bridging right, carer)."),
+              days: int | None = typer.Option(None, "--days", help="Days (bridging right: forced interruption days "
+                                              "in the month; birth leave; bereavement)."),
+              half_days: int | None = typer.Option(None, "--half-days", help="Birth leave half-days."),
+              full_weeks: int | None = typer.Option(None, "--full-weeks", help="Maternity full weeks."),
+              half_weeks: int | None = typer.Option(None, "--half-weeks", help="Maternity half weeks."),
+              family_charge: bool | None = typer.Option(None, "--family-charge/--single",
+                                                        help="Bridging right: with family charge or not."),
+              partial: bool | None = typer.Option(None, "--partial/--full", help="Carer: partial interruption."),
+              multiple_birth: bool | None = typer.Option(None, "--multiple-birth", help="Maternity."),
+              months_before: int | None = typer.Option(None, "--months-before", help="Bridging right or carer "
+                                                       "months already received outside this fund's records."),
+              pension_quarters: int | None = typer.Option(None, "--pension-quarters", help="Bridging right: "
+                                                          "pension-creating quarters (60 or more: 24 months)."),
+              received: str | None = typer.Option(None, "--received", help="Day the request was received "
+                                                  "(default: today)."),
+              db: str | None = DbOption) -> None:
+    """File a claim (the application, with its facts); the decision is due within 4 months (Charter art. 10)."""
+    from caisse.benefits.service import file_claim
+    from caisse.store.db import session_scope
+
+    facts = {"case": case, "event_date": parse_date(event_date, "event-date"),
+             "birth_date": parse_date(birth_date, "birth-date"), "death_date": parse_date(death_date, "death-date"),
+             "start": parse_date(start, "start"), "end": parse_date(end, "end"), "months": months, "days": days,
+             "half_days": half_days, "full_weeks": full_weeks, "half_weeks": half_weeks,
+             "family_charge": family_charge, "partial": partial, "multiple_birth": multiple_birth,
+             "months_before": months_before, "pension_quarters": pension_quarters}
+    from caisse.errors import InvalidInput
+
+    with session_scope(database_url(db)) as s:
+        try:
+            c = file_claim(s, _who(), person, kind, facts, _today(received, "received"))
+        except InvalidInput as exc:  # the facts' names as the options are spelled (event_date → event-date)
+            raise InvalidInput(exc.field.replace("_", "-"), exc.message) from None
+        typer.echo(f"claim {c.id}: {c.kind} for person {c.person_id}, {c.period_start} to {c.period_end}; "
+                   f"decision due by {c.decision_due} (case {c.case_id})")
+
+
+@app.command("decide")
+def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Run the checks, decide (granted or refused, motivated) and order the payment of a granted claim."""
+    from caisse.benefits.service import decide, steps
+    from caisse.money import fmt
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        c = decide(s, _who(), claim, _today(today))
+        if c.outcome == "granted":
+            pay = (f"; credit transfer queued, payment due by {c.payment_due}" if c.payer == "fund"
+                   else f"; paid by the {c.payer}")
+            typer.echo(f"claim {c.id}: granted {fmt(c.amount_cents)} EUR{pay}")
+            ordered = [st for st in steps(s, c.id) if st.step == "payment_ordered"]
+            if ordered and not ordered[0].detail.get("iban_on_file"):
+                typer.echo(f"warning: no bank account on file for person {c.person_id}: the credit-transfer export "
+                           "will skip this benefit until one is recorded (caisse affiliate iban)", err=True)
+        else:
+            typer.echo(f"claim {c.id}: refused — " + " ".join(c.decision["reasons"]["en"]))
+
+
+@app.command("show")
+def show_cmd(claim: int = ClaimOption, lang: str = typer.Option("en", "--lang", help="en, fr, nl or de."),
+             as_json: bool = typer.Option(False, "--json", help="The claim and its decision as JSON."),
+             db: str | None = DbOption) -> None:
+    """A claim: its facts, every dated step, the checks, the decision and its computation, the payment."""
+    from caisse.benefits.service import describe, get_claim, steps
+    from caisse.errors import InvalidInput
+    from caisse.services import audit
+    from caisse.store.db import session_scope
+
+    if lang not in ("en", "fr", "nl", "de"):
+        raise InvalidInput("lang", "en, fr, nl or de")
+    with session_scope(database_url(db)) as s:
+        c = get_claim(s, claim)
+        audit.record(s, _who(), "read", "benefit_claim", c.id, party_id=c.person_id)
+        history = steps(s, claim)
+        if as_json:
+            typer.echo(json.dumps({
+                "claim": c.id, "person": c.person_id, "kind": c.kind, "status": c.status, "outcome": c.outcome,
+                "facts": c.facts, "received_on": c.received_on.isoformat(), "decision_due": c.decision_due.isoformat(),
+                "payment_due": c.payment_due and c.payment_due.isoformat(), "paid_on": c.paid_on and
+                c.paid_on.isoformat(), "late": c.late, "amount_cents": c.amount_cents, "decision": c.decision,
+                "steps": [{"step": st.step, "on": st.happened_on.isoformat(), "actor": st.actor, "detail": st.detail}
+                          for st in history]}, indent=2, ensure_ascii=False))
+            return
+        for line in describe(c, lang):
+            typer.echo(line)
+        typer.echo("  steps:")
+        for st in history:
+            typer.echo(f"    {st.happened_on}  {st.step:<16} {st.actor}")
+
+
+@app.command("decision-pdf")
+def pdf_cmd(claim: int = ClaimOption, output: str = typer.Option(..., "--output", help="The PDF file to write."),
+            db: str | None = DbOption) -> None:
+    """The decision as PDF in the person's language (facts, rule and source, computation, appeal route)."""
+    from pathlib import Path
+
+    from caisse.benefits.service import get_claim
+    from caisse.documents.benefit_decisions import decision_pdf
+    from caisse.services import audit
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        data = decision_pdf(s, claim)
+        audit.record(s, _who(), "read", "benefit_claim", claim, party_id=get_claim(s, claim).person_id,
+                     detail={"what": "decision pdf"})
+    Path(output).write_bytes(data)
+    typer.echo(f"{output}: decision of claim {claim} ({len(data)} bytes)")
+
+
+@app.command("follow-up")
+def follow_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The day (default: today)."),
+               db: str | None = DbOption) -> None:
+    """Close paid claims, flag granted claims unpaid after their payment due date and applications undecided after
+    their decision deadline, close refused claims whose appeal period is over."""
+    from caisse.benefits.service import follow_up
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        done = follow_up(s, _who(), _today(as_of, "as_of"))
+    typer.echo(f"paid and closed {done['paid']}; flagged late {done['late']}; refused claims closed "
+               f"{done['closed_refused']}; undecided past the decision deadline {done['decision_late']}")
+
+
+@app.command("reproduce")
+def reproduce_cmd(claim: int = ClaimOption, db: str | None = DbOption) -> None:
+    """Decide a decided claim again from its stored facts and the stored rule versions; say whether it is the same."""
+    from caisse.benefits.service import reproduce
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        r = reproduce(s, claim)
+        s.rollback()  # a check only: nothing is written
+    typer.echo(f"claim {claim}: " + ("the same decision" if r["same"] else
+                                     "DIFFERENT: " + ", ".join(r["differences"])))

@@ -1,0 +1,155 @@
+"""The benefit decision (granting or refusal) as PDF in the person's language (fr / nl / de).
+
+Drawn only from what was stored when the decision was taken (``benefit_claim.decision``): the facts, each
+condition checked, the reasons of a refusal, the computation of the rules engine, every parameter value used with
+its date, status, law and sources, the amount and the payment deadline, and the appeal route to the labour court
+with its deadline (Charter of the social insured art. 23, addendum §15) — so printing it again gives the same
+document. As many A4 pages as needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from sqlalchemy.orm import Session
+
+from caisse.benefits.models import BenefitClaim
+from caisse.benefits.texts import CASE, DOC, KIND
+from caisse.documents.fonts import fonts_for
+from caisse.documents.notices import _debtor, _fund, _wrap
+from caisse.errors import Conflict, NotFound
+from caisse.rules.explain import fmt_date, fmt_money
+
+
+def _fact(key: str, value, lang: str) -> str:
+    t = DOC[lang]
+    if isinstance(value, bool):
+        return t["yes"] if value else t["no"]
+    if key == "case":
+        return CASE[value][lang]
+    if key.endswith("date") or key in ("start", "end"):
+        return fmt_date(dt.date.fromisoformat(value), lang)
+    return str(value)
+
+
+def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, phone: str = "",
+                   email: str = "") -> list[tuple[str, str]]:
+    """(style, text) lines of the document: style is title, heading, text, bold or small."""
+    d = claim.decision
+    t = DOC[lang]
+    kind = KIND[claim.kind][lang] + (f" ({CASE[claim.bridging_case][lang]})" if claim.bridging_case else "")
+    granted = d["outcome"] == "granted"
+    out = [("title", t["title_granted" if granted else "title_refused"].format(kind=kind)),
+           ("text", t["claim"].format(claim=claim.id, received=fmt_date(claim.received_on, lang),
+                                      decided=fmt_date(claim.decided_on, lang))),
+           ("heading", t["facts"])]
+    for key, value in d["facts"].items():
+        sep = " : " if lang == "fr" else ": "
+        out.append(("text", f"{t['fact_keys'].get(key, key)}{sep}{_fact(key, value, lang)}"))
+    out.append(("heading", t["checks"]))
+    for c in d["checks"]:
+        out.append(("text", ("+ " if c["ok"] else "– ") + c["rendered"][lang]))
+    if not granted:
+        out.append(("heading", t["reasons"]))
+        for reason in d["reasons"][lang] or []:
+            out.append(("bold", reason))
+    if d["computation"][lang]:
+        out.append(("heading", t["computation"].format(rule=f"{d['rule']} — {d['law']}")))
+        for line in d["computation"][lang]:
+            out.append(("text", line))
+    if granted:
+        out.append(("bold", t["amount"].format(amount=fmt_money(d["amount_cents"], lang))))
+        if claim.payer == "fund":
+            out.append(("text", t["payment"].format(due=fmt_date(claim.payment_due, lang),
+                                                    months=_payment_months(d))))
+        else:
+            out.append(("text", t["mutuality"].format(vouchers=d.get("service_vouchers", ""))))
+    else:
+        out.append(("bold", t["amount_zero"]))
+    if d.get("uses_estimates"):
+        out.append(("bold", t["estimate"]))
+    out.append(("heading", t["parameters"]))
+    for p in d["parameters"][lang]:
+        sources = "; ".join(s["title"] + (f" <{s['url']}>" if s.get("url") else "") for s in p["sources"])
+        value = fmt_money(int(Decimal(p["value"]) * 100), lang) if p["unit"] == "EUR" else p["value"]
+        out.append(("small", f"{p['label']}: {value} ({fmt_date(dt.date.fromisoformat(p['from']), lang)}, "
+                             f"{p['status_text']}) — "
+                             f"{p['law']} — {sources}"))
+    a = d["appeal"]
+    out.append(("heading", t["appeal_title"]))
+    out.append(("text", t["appeal"].format(months=a["months"], law=a["law"],
+                                           sources="; ".join(f"[{s['tag']}] {s['title']}" for s in a["sources"]))))
+    out.append(("text", t["contact"].format(claim=claim.id, file=file_number, phone=phone, email=email)))
+    return out
+
+
+def _payment_months(d: dict) -> str:
+    for p in d["parameters"]["en"]:
+        if p["name"] == "charter_payment_months":
+            return p["value"]
+    return "4"
+
+
+STYLE = {"title": (True, 13, 6.5), "heading": (True, 10.5, 5.5), "bold": (True, 9.5, 4.4), "text": (False, 9.5, 4.4),
+         "small": (False, 7.5, 3.5)}
+
+
+def decision_pdf(session: Session, claim_id: int) -> bytes:
+    claim = session.get(BenefitClaim, claim_id)
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    if claim.decision is None:
+        raise Conflict("claim", f"claim {claim_id} is not decided yet (caisse benefits decide --claim {claim_id})")
+    name, address, language = _debtor(session, claim.person_id, claim.decided_on)
+    lang = language if language in DOC else "fr"
+    from caisse.config import get_settings
+
+    settings = get_settings()
+    fund_name = _fund()[0]
+    lines = decision_lines(claim, name, claim.person_id, lang, settings.fund_phone, settings.fund_email)
+    regular, bold = fonts_for(*(text for _, text in lines), name, *address)
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
+    pdf.setTitle(f"{lines[0][1]} — {name}")
+    width, height = A4
+    left, right = 18 * mm, width - 18 * mm
+
+    def header() -> float:
+        y = height - 18 * mm
+        pdf.setFont(bold, 11)
+        pdf.drawString(left, y, fund_name)
+        pdf.setFont(regular, 8.5)
+        pdf.drawString(left, y - 4.5 * mm, DOC[lang]["header"].format(claim=claim.id, file=claim.person_id,
+                                                                      phone=settings.fund_phone,
+                                                                      email=settings.fund_email))
+        ay = y - 4 * mm
+        pdf.setFont(regular, 10)
+        for line in [name, *address]:
+            pdf.drawString(110 * mm, ay, line)
+            ay -= 4.8 * mm
+        return y - 28 * mm
+
+    y = header()
+    for style, text in lines:
+        is_bold, size, lead = STYLE[style]
+        font = bold if is_bold else regular
+        if style == "heading":
+            y -= 2.5 * mm
+        for line in _wrap(text, font, size, right - left):
+            if y < 18 * mm:
+                pdf.showPage()
+                y = header()
+            pdf.setFont(font, size)
+            pdf.drawString(left, y, line)
+            y -= lead * mm
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+__all__ = ["decision_lines", "decision_pdf"]

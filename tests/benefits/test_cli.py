@@ -1,0 +1,79 @@
+"""`caisse benefits ...` from the command line: claim, decide, show, decision-pdf, follow-up; one-line errors."""
+
+from __future__ import annotations
+
+from helpers import contributions, d, iban, quarters
+from typer.testing import CliRunner
+
+from caisse.cli import app
+
+runner = CliRunner()
+
+
+def run(db_url, *args):
+    return runner.invoke(app, ["benefits", *args, "--db", db_url])
+
+
+def test_a_bereavement_claim_from_the_command_line(db_url, fund, tmp_path):
+    ana = fund.person(category="main", start=d("2015-01-01"), language="nl")
+    iban(db_url, ana)
+    contributions(db_url, ana, paid=quarters("2024Q3", "2024Q4"))
+    r = run(db_url, "claim", "--person", str(ana), "--kind", "bereavement", "--death-date", "2025-03-01",
+            "--start", "2025-03-10", "--end", "2025-03-21", "--days", "10", "--received", "2025-03-05")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("claim 1: bereavement") and "decision due by 2025-07-05" in r.output
+    r = run(db_url, "decide", "--claim", "1", "--today", "2025-03-25")
+    assert r.output == "claim 1: granted 1035.30 EUR; credit transfer queued, payment due by 2025-04-30\n"
+    r = run(db_url, "show", "--claim", "1")
+    assert "status granted (granted)" in r.output and "[ok] Contributions paid for 2" in r.output
+    assert "bereavement_daily=103.53 from 2025-02-01 (fund)" in r.output
+    assert run(db_url, "reproduce", "--claim", "1").output == "claim 1: the same decision\n"
+    out = tmp_path / "decision.pdf"
+    r = run(db_url, "decision-pdf", "--claim", "1", "--output", str(out))
+    assert r.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
+    r = runner.invoke(app, ["export", "credit-transfers", "--execution-date", "2025-03-27", "--output",
+                            str(tmp_path / "ct.xml"), "--db", db_url])
+    assert r.exit_code == 0, r.output
+    assert b"1035.30" in (tmp_path / "ct.xml").read_bytes()
+    r = run(db_url, "follow-up", "--as-of", "2025-03-28")
+    assert r.output == ("paid and closed 1; flagged late 0; refused claims closed 0; undecided past the decision "
+                        "deadline 0\n")
+
+
+def test_bad_input_is_one_line_naming_the_option_exit_2(db_url, fund):
+    ana = fund.person(category="main", start=d("2015-01-01"))
+    cases = [
+        (["claim", "--person", str(ana), "--kind", "holiday", "--start", "2025-01-01"], "error: kind: one of"),
+        (["claim", "--person", str(ana), "--kind", "bereavement", "--start", "2025-01-01", "--end", "2025-01-02",
+          "--days", "2"], "error: death-date: required for a bereavement claim"),
+        (["claim", "--person", str(ana), "--kind", "bridging_right", "--case", "bankruptcy", "--event-date",
+          "2024-05-20", "--start", "2024-06-01", "--days", "3", "--months", "1"], "error: days: either days"),
+        (["claim", "--person", str(ana), "--kind", "carer", "--start", "2025-13-01", "--months", "1"],
+         "error: start:"),
+        (["claim", "--person", "999", "--kind", "carer", "--start", "2025-01-01", "--months", "1"],
+         "error: person 999 not found"),
+        (["decide", "--claim", "7"], "error: claim 7 not found"),
+        (["decision-pdf", "--claim", "7", "--output", "/tmp/x.pdf"], "error: claim 7 not found"),
+    ]
+    for args, message in cases:
+        r = run(db_url, *args)
+        assert r.exit_code == 2, (args, r.output)
+        assert r.output.startswith(message) and r.output.count("\n") == 1, (args, r.output)
+    contributions(db_url, ana, paid=quarters("2024Q1", "2025Q1"))
+    r = run(db_url, "claim", "--person", str(ana), "--kind", "bridging_right", "--case", "bankruptcy",
+            "--event-date", "2025-04-01", "--start", "2025-05-01", "--months", "1", "--received", "2025-04-02")
+    assert r.exit_code == 0
+    r = run(db_url, "decide", "--claim", "1", "--today", "2025-05-02")  # 2025 amount: an estimate only
+    assert r.exit_code == 2 and "ESTIMATE" in r.output and r.output.count("\n") == 1
+    r = run(db_url, "decision-pdf", "--claim", "1", "--output", "/tmp/x.pdf")
+    assert r.exit_code == 2 and r.output.startswith("error: claim: claim 1 is not decided yet")
+
+
+def test_a_grant_without_a_bank_account_on_file_warns(db_url, fund):
+    ben = fund.person(category="main", start=d("2015-01-01"))
+    contributions(db_url, ben, paid=quarters("2024Q3", "2024Q4"))
+    run(db_url, "claim", "--person", str(ben), "--kind", "bereavement", "--death-date", "2025-03-01", "--start",
+        "2025-03-10", "--end", "2025-03-11", "--days", "2", "--received", "2025-03-05")
+    r = run(db_url, "decide", "--claim", "1", "--today", "2025-03-25")
+    assert r.exit_code == 0 and r.stdout.startswith("claim 1: granted 207.06 EUR")  # 2 × 103.53
+    assert r.stderr.startswith("warning: no bank account on file for person")
