@@ -137,3 +137,12 @@ def test_a_request_without_a_schedule_cannot_be_granted_as_a_plan(db_url, fund, 
         with pytest.raises(InvalidInput) as err:
             service.grant_asked_plan(s, caseworker, c.id, TODAY)
     assert err.value.field == "schedule"
+
+
+def test_a_schedule_typed_in_the_words_is_never_the_one_granted(db_url, fund, staff):
+    caseworker, _manager = staff
+    ana = fund.person(category="main", start=dt.date(2025, 1, 1))
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    with session_scope(db_url) as s:
+        case_id = plans.ask(s, person(ana), ana, 3, TODAY, "Schedule: 2026-12-31:1.00,2027-05-01:89041.00").id
+        assert [i.amount_cents for i in plans.schedule_of_case(s, case_id)] == [29681, 29680, 29681]

@@ -117,13 +117,19 @@ def letter_cmd(step: int = typer.Option(..., "--step", help="The step id (caisse
                output: str = typer.Option(..., "--output", help="The PDF file to write."),
                db: str | None = DbOption) -> None:
     """The letter of a step as PDF, in the debtor's language."""
+    import getpass
     from pathlib import Path
 
     from caisse.documents.recovery_letters import step_pdf
+    from caisse.recovery.models import RecoveryStep
+    from caisse.services import audit
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as s:
         Path(output).write_bytes(step_pdf(s, step))
+        row = s.get(RecoveryStep, step)
+        audit.record(s, f"cli:{getpass.getuser()}", "read", "recovery_letter", step, party_id=row.party_id,
+                     origin="cli", detail={"what": f"letter {row.letter} (pdf)"})
     typer.echo(output)
 
 

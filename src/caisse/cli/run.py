@@ -205,16 +205,20 @@ def tax_certificate(party: int = typer.Option(..., "--party", help="The file num
                     db: str | None = DbOption) -> None:
     """One tax certificate as PDF in the debtor's language: the recorded one, else computed now from the ledger."""
     import datetime as dt
+    import getpass
     from pathlib import Path
 
     from caisse.documents.tax_certificate import addresses, render_certificate
     from caisse.money import fmt
     from caisse.reporting import tax_certificates as batch
+    from caisse.services import audit
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as s:
         cert = batch.one(s, party, _year(year))
         who = addresses(s, [party]).get(party)
+        audit.record(s, f"cli:{getpass.getuser()}", "read", "tax_certificate", party, party_id=party, origin="cli",
+                     detail={"what": "tax certificate (pdf)", "year": cert.year})
     Path(output).write_bytes(render_certificate(cert, who, dt.date.today()))
     typer.echo(f"written {output} (deductible {fmt(cert.deductible)} EUR, not deductible "
                f"{fmt(cert.surcharges + cert.other_costs)} EUR)")

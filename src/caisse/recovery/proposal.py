@@ -7,7 +7,8 @@ The schedule: a down payment of the fund's minimum share (``payment_plan_down_pa
 ``FIRST_DUE_DAYS`` after the request, then equal monthly instalments (the last one takes the cents left), over
 2 to ``payment_plan_max_months`` months. The request is a case of kind ``payment_plan`` whose text carries the
 schedule in the command line's form (``Schedule: 2026-12-16:300.00,…``), so the caseworker grants exactly what
-was asked (``schedule_of_case``) and the person's words stay the record.
+was asked (``schedule_of_case``: the first line of the request, written by the fund's page, never the words the person
+adds after it) and the person's words stay the record.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from caisse.rules.params import load as load_params
 from caisse.services.calendar import add_months
 
 FIRST_DUE_DAYS = 14  # the down payment: two weeks to organise the transfer (fund practice, not a legal period)
-_SCHEDULE = re.compile(r"^Schedule: (\S+)$", re.M)
+_SCHEDULE = re.compile(r"Schedule: (\S+)$")
 
 
 @dataclass
@@ -129,7 +130,8 @@ def ask(session: Session, who, party_id: int, months: int, today: dt.date, words
     proposal = view(session, who, party_id, months, today)
     if proposal.refusal:
         raise InvalidInput("months", proposal.refusal)
-    body = f"{words.strip()}\n\nSchedule: {schedule_text(proposal.schedule)}"
+    body = f"Schedule: {schedule_text(proposal.schedule)}\n\n{words.strip()}"  # the schedule first: the words
+    # the person adds can never stand in for it (``schedule_of_case`` reads the first line only)
     return cases.open_case(session, who, party_id, "payment_plan", f"Payment plan, {months} months", body, today)
 
 
@@ -139,7 +141,7 @@ def schedule_of_case(session: Session, case_id: int) -> list[Instalment]:
 
     first = session.scalars(select(CaseMessage.body).where(CaseMessage.case_id == case_id)
                             .order_by(CaseMessage.id).limit(1)).first()
-    found = _SCHEDULE.search(first or "")
+    found = _SCHEDULE.match((first or "").split("\n", 1)[0])
     if not found:
         raise InvalidInput("schedule", "this request carries no schedule: enter the plan by hand "
                                        "(caisse recovery plan)")

@@ -71,6 +71,8 @@ def history(session: Session, who: Principal, party_id: int) -> tuple[RecoveryFi
     f = file_of(session, party_id)
     steps = list(session.scalars(select(RecoveryStep).where(RecoveryStep.party_id == party_id)
                                  .order_by(RecoveryStep.on, RecoveryStep.id)))
+    audit.record(session, who, "read", "recovery_file", party_id, party_id=party_id,
+                 detail={"what": "recovery file and its history"})
     return f, steps
 
 
