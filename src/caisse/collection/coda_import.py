@@ -55,7 +55,6 @@ from caisse.ledger import (
     imputation_posting,
     insert_postings,
     payment_posting,
-    pending_charges,
     policy_named,
     return_payment,
 )
@@ -430,7 +429,7 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     parties = {ln.party for ln in booked if ln.party is not None}
     state = _balances(session, parties)
     first_day = min((ln.booked_on for ln in booked), default=None)
-    pending = pending_charges(session, parties, first_day) if parties else {}
+    pending = _pending(session, parties, first_day) if parties else {}
     postings = []
     for ln in booked:
         mv = ln.mv
@@ -453,6 +452,21 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
             for e in entries:
                 _apply(accounts, e.account, e.period, e.amount_cents)
     return postings
+
+
+def _pending(session: Session, parties: set[int], after: dt.date) -> dict[int, dict[tuple, list]]:
+    """``ledger.pending_charges`` for a whole file's debtors in one query (``select_in``): the charges falling due
+    after the file's first booking day."""
+    conn = session.connection()
+    accounts = ", ".join(f"'{a}'" for a in RECEIVABLE)
+    sql = (f"SELECT party_id, account, period, due_date, SUM(amount_cents) FROM ledger_entry "
+           f"WHERE account IN ({accounts}) AND amount_cents > 0 AND due_date > '{after.isoformat()}' "
+           f"AND party_id IN ({{in}}) GROUP BY party_id, account, period, due_date")
+    out: dict[int, dict[tuple, list]] = {}
+    for party, account, period, due, cents in select_in(conn, sql, sorted(parties)):
+        due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
+        out.setdefault(party, {}).setdefault((account, period), []).append((due, int(cents)))
+    return out
 
 
 def _apply(accounts: dict, account: str, period: str | None, cents: int) -> None:
