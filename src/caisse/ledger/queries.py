@@ -63,16 +63,23 @@ def split_not_yet_due(rows, pending: dict[tuple, list] | None, on: dt.date | Non
     not-yet-due part is min(balance, charges due after ``on``). Other rows pass unchanged."""
     if not pending or on is None:
         return list(rows)
-    out = []
+    out: list[Balance] = []
+    append = out.append  # a bank file calls this once per payment: plain loops, no _replace
     for b in rows:
-        later = [(d, c) for d, c in pending.get((b.account, b.period), ()) if d > on]
-        if b.balance_cents <= 0 or not later:
-            out.append(b)
+        charges = pending.get((b.account, b.period)) if b.balance_cents > 0 else None
+        later, first = 0, None
+        for d, c in charges or ():
+            if d > on:
+                later += c
+                if first is None or d < first:
+                    first = d
+        if not later:
+            append(b)
             continue
-        not_due = min(b.balance_cents, sum(c for _d, c in later))
+        not_due = min(b.balance_cents, later)
         if b.balance_cents > not_due:
-            out.append(b._replace(balance_cents=b.balance_cents - not_due))
-        out.append(b._replace(balance_cents=not_due, due_date=min(d for d, _c in later), not_yet_due=True))
+            append(Balance(b.party_id, b.account, b.period, b.balance_cents - not_due, b.due_date))
+        append(Balance(b.party_id, b.account, b.period, not_due, first, True))
     return out
 
 
