@@ -20,13 +20,12 @@ nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from caisse.collection.coda_import import LOCK
+from caisse.collection.coda_import import LOCK, debtor_balances, pending_by_debtor
 from caisse.collection.db import begin_write, select_in
 from caisse.ledger import (
     Balance,
@@ -34,7 +33,6 @@ from caisse.ledger import (
     imputation_entries,
     imputation_posting,
     insert_postings,
-    pending_charges,
     policy_named,
 )
 from caisse.ledger.models import RECEIVABLE
@@ -71,22 +69,17 @@ def set_off(url: str, booked_on: dt.date, batch_key: str, *, parties: Iterable[i
         done = {int(k.rsplit("/", 1)[1]) for (k,) in select_in(
             conn, "SELECT key FROM ledger_transaction WHERE key IN ({in})", [f"{prefix}{p}" for p in candidates])}
         candidates -= done
-        accounts = ", ".join(f"'{a}'" for a in (*RECEIVABLE, "credit"))
-        rows: dict[int, list[Balance]] = defaultdict(list)
-        for party, account, period, total, due in select_in(
-                conn, f"SELECT party_id, account, period, SUM(amount_cents), MIN(due_date) FROM ledger_entry "
-                      f"WHERE account IN ({accounts}) AND party_id IN ({{in}}) GROUP BY party_id, account, period",
-                sorted(candidates)):
-            if int(total):
-                due = dt.date.fromisoformat(due) if isinstance(due, str) else due
-                rows[int(party)].append(Balance(int(party), account, period, int(total), due))
+        state = debtor_balances(session, candidates)
+        rows = {p: [Balance(p, a, per, v[0], v[1]) for (a, per), v in accounts.items() if v[0]]
+                for p, accounts in state.items()}
+        rows = {p: r for p, r in rows.items() if r}
         # a set-off happens when both the debt and the money exist: never before the money arrived (a batch
         # dated earlier than a payment, run after it, books the set-off on the payment's day)
         arrived = {int(p): d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for p, d in select_in(
             conn, "SELECT e.party_id, MAX(t.booked_on) FROM ledger_entry e JOIN ledger_transaction t "
                   "ON t.id = e.transaction_id WHERE e.account = 'credit' AND e.party_id IN ({in}) "
                   "GROUP BY e.party_id", sorted(rows))}
-        pending = pending_charges(session, rows, booked_on)
+        pending = pending_by_debtor(session, set(rows), booked_on) if rows else {}
         postings, used = [], 0  # used: credit imputed on open items (a release to credit is not "used")
         for party in sorted(rows):
             on = max(booked_on, arrived.get(party, booked_on))

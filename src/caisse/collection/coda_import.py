@@ -427,9 +427,9 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     left: the debtors' balances are read once, then kept in memory."""
     booked = [ln for ln in effective if ln.status in ("booked", "parked") and ln.mv.amount_cents > 0]
     parties = {ln.party for ln in booked if ln.party is not None}
-    state = _balances(session, parties)
+    state = debtor_balances(session, parties)
     first_day = min((ln.booked_on for ln in booked), default=None)
-    pending = _pending(session, parties, first_day) if parties else {}
+    pending = pending_by_debtor(session, parties, first_day) if parties else {}
     postings = []
     for ln in booked:
         mv = ln.mv
@@ -454,7 +454,7 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     return postings
 
 
-def _pending(session: Session, parties: set[int], after: dt.date) -> dict[int, dict[tuple, list]]:
+def pending_by_debtor(session: Session, parties: set[int], after: dt.date) -> dict[int, dict[tuple, list]]:
     """``ledger.pending_charges`` for a whole file's debtors in one query (``select_in``): the charges falling due
     after the file's first booking day."""
     conn = session.connection()
@@ -477,7 +477,9 @@ def _apply(accounts: dict, account: str, period: str | None, cents: int) -> None
         cur[0] += cents
 
 
-def _balances(session: Session, parties: set[int]) -> dict[int, dict]:
+def debtor_balances(session: Session, parties: set[int]) -> dict[int, dict]:
+    """Receivables and credit of many debtors in one query: ``{party: {(account, period): [cents, first due]}}``
+    (the import keeps them in memory; the batches' set-off reads them the same way)."""
     conn = session.connection()
     state: dict[int, dict] = defaultdict(dict)
     if not parties:
