@@ -25,7 +25,7 @@ from caisse.errors import InvalidInput
 from caisse.ledger import open_items
 from caisse.money import fmt
 from caisse.recovery.policy import policy
-from caisse.recovery.service import Instalment, check_plan, owed, parse_schedule
+from caisse.recovery.service import Instalment, check_plan, down_payment, owed, parse_schedule
 from caisse.rules.contributions import quarter_end
 from caisse.rules.params import load as load_params
 from caisse.services.calendar import add_months
@@ -55,7 +55,7 @@ def schedule_text(schedule: list[Instalment]) -> str:
 
 
 def build_schedule(debt: int, months: int, today: dt.date, down_share: Fraction) -> list[Instalment]:
-    down = -((-debt * down_share.numerator) // down_share.denominator)
+    down = down_payment(debt, down_share)
     first = today + dt.timedelta(days=FIRST_DUE_DAYS)
     rest, n = debt - down, months - 1
     out = [Instalment(first, down)]

@@ -186,6 +186,11 @@ def parse_schedule(text: str) -> list[Instalment]:
     return out
 
 
+def down_payment(debt: int, share) -> int:
+    """The smallest down payment: the fund's share of the debt, rounded up to the cent."""
+    return -((-debt * share.numerator) // share.denominator)
+
+
 def check_plan(session: Session, party_id: int, schedule: list[Instalment], today: dt.date) -> tuple[int, int]:
     """Eligibility and schedule (nothing written). Returns (debt covered, down payment)."""
     p = policy(today)
@@ -223,7 +228,7 @@ def check_plan(session: Session, party_id: int, schedule: list[Instalment], toda
         what = "does not cover" if total < debt else "asks more than"
         raise InvalidInput("schedule", f"the schedule ({fmt(total)} EUR) {what} the debt due on {today} "
                                        f"({fmt(debt)} EUR): it must cover it exactly")
-    minimum = -((-debt * p.plan_down_payment.numerator) // p.plan_down_payment.denominator)  # rounded up
+    minimum = down_payment(debt, p.plan_down_payment)
     if schedule[0].amount_cents < minimum:
         raise InvalidInput("schedule[0].amount", f"the down payment must be at least {p.plan_down_payment} of the "
                                                  f"debt: {fmt(minimum)} EUR (S29)")
