@@ -19,9 +19,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/caisse demo $(DEMO_ARGS)
 
-## Run the whole suite, on SQLite and on a real PostgreSQL (found or started by tests/conftest.py)
+## Lint (ruff, bandit — the same bandit as CI's `make audit`), then run the whole suite, on SQLite and on a real PostgreSQL (found or started by tests/conftest.py)
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/bandit -q -c pyproject.toml -r src
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## Security audits: known vulnerabilities in the installed dependencies (pip-audit; a loud warning, not a
@@ -32,6 +33,7 @@ audit: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/bandit -q -c pyproject.toml -r src
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

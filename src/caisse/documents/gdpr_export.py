@@ -5,7 +5,7 @@ from ``documents.fonts`` so that any name prints right."""
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
+from html import escape as _html_escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -26,6 +26,13 @@ TITLES = {
     "not yet booked", "ledger": "Balances", "ledger_lines": "Ledger lines",
     "who_read_or_changed_this_file": "Who read or changed this file, when and why",
 }
+
+
+def escape(text: str) -> str:
+    """Paragraph markup escaping: only &, < and > mean something to reportlab's mini-HTML."""
+    return _html_escape(text, quote=False)
+
+
 MAX_TEXT = 2_000  # a very long value (a message body, a payload) is cut in the PDF; the JSON export has it whole
 
 
