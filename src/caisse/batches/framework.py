@@ -191,21 +191,15 @@ def _is_duplicate(exc: Exception) -> bool:
     return isinstance(orig, sqlite3.IntegrityError | psycopg.errors.UniqueViolation)
 
 
-def _insert_notices(url: str, rows: list[tuple]) -> int:
-    """Insert notice rows (NOTICE_COLUMNS order) in one transaction; rows whose key a concurrent run wrote
-    meanwhile are left out. Returns the number inserted."""
+def insert_keyed(url: str, table, columns, rows: list[tuple], *, what: str) -> int:
+    """Insert rows whose first column is a unique key, in one transaction; rows whose key a concurrent run wrote
+    meanwhile are left out (the chunk is retried without them). Returns the number inserted."""
+    key_column = table.c[columns[0]]
     engine = engine_for(url)
-    sqlite = engine.dialect.name == "sqlite"
-
-    def prepared(rs: list[tuple]) -> list[tuple]:
-        if not sqlite:
-            return rs
-        return [(*r[:5], None if r[5] is None else r[5].isoformat(), *r[6:9], r[9].isoformat(sep=" ")) for r in rs]
-
     for _attempt in range(3):
         try:
             with engine.begin() as conn:
-                bulk.insert_rows(conn, Notice.__table__, NOTICE_COLUMNS, prepared(rows))
+                bulk.insert_rows(conn, table, columns, rows)
             return len(rows)
         except Exception as exc:
             if not _is_duplicate(exc):
@@ -214,11 +208,18 @@ def _insert_notices(url: str, rows: list[tuple]) -> int:
             with engine.connect() as conn:
                 keys = [r[0] for r in rows]
                 for i in range(0, len(keys), 5000):
-                    taken |= set(conn.execute(select(Notice.key).where(Notice.key.in_(keys[i:i + 5000]))).scalars())
+                    taken |= set(conn.execute(select(key_column).where(key_column.in_(keys[i:i + 5000]))).scalars())
             rows = [r for r in rows if r[0] not in taken]
             if not rows:
                 return 0
-    raise RuntimeError("notices: keys kept appearing concurrently")
+    raise RuntimeError(f"{what}: keys kept appearing concurrently")
+
+
+def _insert_notices(url: str, rows: list[tuple]) -> int:
+    """Notice rows (NOTICE_COLUMNS order) through ``insert_keyed``; SQLite gets its dates as text."""
+    if engine_for(url).dialect.name == "sqlite":
+        rows = [(*r[:5], None if r[5] is None else r[5].isoformat(), *r[6:9], r[9].isoformat(sep=" ")) for r in rows]
+    return insert_keyed(url, Notice.__table__, NOTICE_COLUMNS, rows, what="notices")
 
 
 def write_chunks(url: str, n: int, make_postings: Callable[[np.ndarray], list[Posting]],

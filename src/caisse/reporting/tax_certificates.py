@@ -42,7 +42,6 @@ from caisse.batches.framework import Progress, Summary, existing_keys, run_batch
 from caisse.errors import InvalidInput
 from caisse.ledger.models import PRINCIPAL, RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.money import fmt
-from caisse.store import bulk
 from caisse.store.db import engine_for, session_scope
 from caisse.store.models import Party, utcnow
 
@@ -183,28 +182,10 @@ def _rows(certs: list[Certificate], key: str, sqlite: bool) -> list[tuple]:
 
 def _insert(url: str, rows: list[tuple]) -> int:
     """One chunk in one transaction; a chunk that meets keys written meanwhile is retried without them."""
-    from caisse.batches.framework import _is_duplicate
+    from caisse.batches.framework import insert_keyed
     from caisse.reporting.models import TaxCertificate
 
-    engine = engine_for(url)
-    for _attempt in range(3):
-        try:
-            with engine.begin() as conn:
-                bulk.insert_rows(conn, TaxCertificate.__table__, COLUMNS, rows)
-            return len(rows)
-        except Exception as exc:
-            if not _is_duplicate(exc):
-                raise
-            taken: set[str] = set()
-            with engine.connect() as conn:
-                keys = [r[0] for r in rows]
-                for i in range(0, len(keys), 5000):
-                    taken |= set(conn.execute(select(TaxCertificate.key)
-                                              .where(TaxCertificate.key.in_(keys[i:i + 5000]))).scalars())
-            rows = [r for r in rows if r[0] not in taken]
-            if not rows:
-                return 0
-    raise RuntimeError("tax certificates: keys kept appearing concurrently")
+    return insert_keyed(url, TaxCertificate.__table__, COLUMNS, rows, what="tax certificates")
 
 
 def run(url: str, year: int, *, today: dt.date | None = None, progress: Progress | None = None,
