@@ -4,13 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint audit bench clean
+.PHONY: demo test install lint audit bench clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/pip || { rm -rf $(VENV); $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
 	  echo "cannot create a virtual environment: on Debian/Ubuntu run 'apt-get install python3-venv'" >&2; exit 1; }; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,6 +30,11 @@ test: $(STAMP)
 audit: $(STAMP)
 	$(BIN)/python -m caisse.security.dependency_audit
 	$(BIN)/bandit -q -c pyproject.toml -r src
+
+## Re-pin requirements.lock to what is installed (after a change of dependencies in pyproject.toml)
+lock: $(STAMP)
+	{ head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -56,3 +56,29 @@ def test_bandit_with_the_project_configuration_still_finds_real_problems(tmp_pat
                           str(bad)], capture_output=True, text=True, check=False)
     assert out.returncode == 1
     assert "B602" in out.stdout and "B301" in out.stdout
+
+
+def _name(requirement: str) -> str:
+    import re
+
+    return re.split(r"[\s<>=!~;\[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_the_lock_pins_every_declared_dependency_and_what_is_installed():
+    """`make install` installs with ``-c requirements.lock`` and `make audit` audits the lock: a dependency added to
+    pyproject.toml without `make lock` would be neither pinned nor audited."""
+    import tomllib
+    from importlib import metadata
+
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"requirements.lock: '{line}' is not pinned with =="
+            pins[name.lower().replace("_", "-")] = version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    missing = sorted({_name(r) for r in declared} - set(pins))
+    assert not missing, f"requirements.lock lacks {missing}: run make lock"
+    for name, version in pins.items():
+        assert metadata.version(name) == version, f"{name}: installed {metadata.version(name)}, locked {version}"

@@ -1,13 +1,14 @@
-"""`python -m caisse.security.dependency_audit`: pip-audit on the installed dependencies, for CI (`make audit`).
+"""`python -m caisse.security.dependency_audit`: pip-audit on the locked dependencies, for CI (`make audit`).
 
-pip-audit asks the package index's advisory service about every installed distribution. CI must:
+pip-audit asks the package index's advisory service about every distribution pinned in ``requirements.lock`` (what
+``make install`` installs, exactly; pinned, so no resolution is needed: ``--no-deps --disable-pip``). CI must:
 - **fail** on a known vulnerability (exit 1, each one named with its advisory id and the fixed versions);
 - **not fail** when the advisory service cannot be reached (no network, or an index mirror without the
   vulnerability API: pip-audit then reports every package as "not found" and would otherwise pass in silence),
   but say so loudly, because then nothing was audited;
 - list the packages it could not audit when only some were.
 
-The project itself (installed editable) is skipped: it is not published.
+The project itself is not in the lock: it is not published.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def judge(report: dict | None, stderr: str, returncode: int) -> Verdict:
     if vulnerable:
         return Verdict(1, lines)
     if skipped and not audited:
-        return Verdict(0, [BANNER, f"!! pip-audit could audit none of the {len(skipped)} installed dependencies "
+        return Verdict(0, [BANNER, f"!! pip-audit could audit none of the {len(skipped)} locked dependencies "
                            "(the vulnerability service is unreachable from here): NOT audited", BANNER])
     if skipped:
         lines.append(f"warning: {len(skipped)} dependencies could not be audited: "
@@ -66,12 +67,18 @@ def _last_line(text: str) -> str:
     return lines[-1][:300] if lines else "(no message)"
 
 
-def run() -> Verdict:
+LOCK = Path(__file__).resolve().parents[3] / "requirements.lock"
+
+
+def run(lock: Path = LOCK) -> Verdict:
+    if not lock.is_file():
+        return Verdict(1, [f"requirements.lock: not found at {lock} (make lock writes it)"])
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "pip-audit.json"
         proc = subprocess.run(  # noqa: S603  # nosec B603
-            [sys.executable, "-m", "pip_audit", "--skip-editable", "--progress-spinner", "off", "--format", "json",
-             "--output", str(out)], capture_output=True, text=True, timeout=900, check=False)
+            [sys.executable, "-m", "pip_audit", "--requirement", str(lock), "--no-deps", "--disable-pip",
+             "--progress-spinner", "off", "--format", "json", "--output", str(out)],
+            capture_output=True, text=True, timeout=900, check=False)
         report = json.loads(out.read_text()) if out.exists() and out.stat().st_size else None
     return judge(report, proc.stderr, proc.returncode)
 
