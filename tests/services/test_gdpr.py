@@ -158,7 +158,8 @@ def test_the_export_as_a_readable_pdf(db_url, tmp_path):
 def _bank_line(s, day, iban, name, party_id=None, amount=10_000):
     from caisse.collection.models import BankFile, BankLine, BankStatement
 
-    f = BankFile(sha256=f"{day}{iban}{amount}".ljust(64, "0")[:64], size=0, content=b"", imported_by="t",
+    raw = f"{name} {iban}".encode()  # what a CODA file holds of the payer
+    f = BankFile(sha256=f"{day}{iban}{amount}".ljust(64, "0")[:64], size=len(raw), content=raw, imported_by="t",
                  statements=1, movements=1)
     s.add(f)
     s.flush()
@@ -178,7 +179,7 @@ def _bank_line(s, day, iban, name, party_id=None, amount=10_000):
 def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines_never_the_money(db_url):
     from caisse.batches.models import TaxIncomeParked
     from caisse.cases.models import CaseMessage, Notification
-    from caisse.collection.models import BankLine, SepaMandate
+    from caisse.collection.models import BankFile, BankLine, SepaMandate
     from caisse.ledger.models import LedgerEntry
     from caisse.store.models import Approval, Event, ExchangeMessage
 
@@ -206,6 +207,7 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
         result = gdpr.apply_retention(s, SYSTEM, dt.date(2026, 11, 24))
     assert result.identities_pseudonymised == 1
     assert result.prescribed["bank_counterparties"] == 1  # the 2019 line (prescribed on 1-1-2026), not the 2024 one
+    assert result.prescribed["bank_files"] == 1  # the 2019 file's bytes go with it; its hash stays
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == entries_before  # never the money
         assert s.scalar(select(SepaMandate.iban)) == gdpr.NO_IBAN
@@ -214,6 +216,9 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
         assert s.get(BankLine, stranger_old).counterparty_name is None
         assert s.get(BankLine, stranger_old).amount_cents == 11_000
         assert s.get(BankLine, stranger_new).counterparty_name == "A STRANGER"
+        files = {bf.sha256[:10]: bf for bf in s.scalars(select(BankFile))}
+        assert files["2019-05-02"].content == b"" and files["2019-05-02"].size > 0
+        assert files["2024-05-02"].content == b"A STRANGER BE62510007547061"
         assert {m.body for m in s.scalars(select(CaseMessage))} == {"pseudonymised"}
         assert {n.to_address for n in s.scalars(select(Notification))} == {"pseudonymised"}
         assert s.scalar(select(Approval.payload))["iban"] == gdpr.NO_IBAN
@@ -227,3 +232,29 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
     with session_scope(db_url) as s:
         again = gdpr.apply_retention(s, SYSTEM, dt.date(2026, 11, 24))
     assert again.identities_pseudonymised == 0 and not any(again.prescribed.values())
+
+
+def test_sepa_files_sent_lose_their_names_and_ibans_once_prescribed_never_their_totals(db_url):
+    from caisse.collection.models import CreditTransferRun, DirectDebitRun
+
+    def runs(s, model, day_field):
+        for year in (2020, 2021):
+            day = dt.date(year, 12, 31)
+            s.add(model(message_id=f"{model.__tablename__}-{year}", created_at=dt.datetime(year, 12, 1),
+                        created_by="t", count=1, total_cents=12_345, sha256="0" * 64,
+                        content=b"<Nm>A PAYER</Nm><IBAN>BE62510007547061</IBAN>",
+                        **{day_field: day}, **({"due_by": day} if model is DirectDebitRun else {})))
+
+    with session_scope(db_url) as s:
+        runs(s, DirectDebitRun, "collection_date")
+        runs(s, CreditTransferRun, "execution_date")
+    with session_scope(db_url) as s:
+        result = gdpr.apply_retention(s, SYSTEM, dt.date(2026, 6, 1))  # 2020 prescribed on 1-1-2026, 2021 not yet
+    assert result.prescribed["sepa_files"] == 2
+    with session_scope(db_url) as s:
+        for model in (DirectDebitRun, CreditTransferRun):
+            kept = {r.message_id[-4:]: r for r in s.scalars(select(model))}
+            assert kept["2020"].content == b"" and kept["2020"].total_cents == 12_345
+            assert b"BE62510007547061" in kept["2021"].content
+    with session_scope(db_url) as s:
+        assert gdpr.apply_retention(s, SYSTEM, dt.date(2026, 6, 1)).prescribed["sepa_files"] == 0

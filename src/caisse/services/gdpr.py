@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 
 from caisse.batches.models import Notice, TaxIncomeParked
 from caisse.cases.models import Case, CaseMessage, Notification
-from caisse.collection.models import BankLine, CreditTransfer, CreditTransferRun, SepaMandate
+from caisse.collection.models import (
+    BankFile,
+    BankLine,
+    BankStatement,
+    CreditTransfer,
+    CreditTransferRun,
+    DirectDebitRun,
+    SepaMandate,
+)
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -200,6 +208,13 @@ RETENTION = {
                        "why": "the IBAN of a decided refund request (amount, reason and decision stay)"},
     "exchange_payloads": {"keep_years_after_year": 5, "then": "pseudonymise",
                           "why": "the content of a message with an institution (its SHA-256 stays as proof)"},
+    "bank_files": {"keep_years_after_year": 5, "then": "empty",
+                   "why": "the bytes of a bank file as received (names and IBANs of every payer), once the year of "
+                          "its newest statement is prescribed: its lines keep amounts, dates and communications, "
+                          "its SHA-256 stays so the same file is still recognised"},
+    "sepa_files": {"keep_years_after_year": 5, "then": "empty",
+                   "why": "the pain.008 / pain.001 files sent (debtors' and creditors' names and IBANs), once the "
+                          "year of the collection or execution date is prescribed (message id, totals stay)"},
     "closed_cases": {"keep_years_after_year": 5, "then": "pseudonymise",
                      "why": "the messages of a case closed in a prescribed year (kind, dates, status stay)"},
     "notifications": {"keep_days": 365, "then": "pseudonymise",
@@ -328,6 +343,15 @@ def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
             a.payload = {**a.payload, "iban": NO_IBAN}
             n += 1
     out["approval_ibans"] = n
+    newest = (select(BankStatement.file_id).group_by(BankStatement.file_id)
+              .having(func.max(BankStatement.new_balance_date) < cutoff))
+    out["bank_files"] = _u(session, update(BankFile).where(BankFile.id.in_(newest), func.length(BankFile.content) > 0)
+                           .values(content=b""))
+    out["sepa_files"] = (
+        _u(session, update(DirectDebitRun).where(DirectDebitRun.collection_date < cutoff,
+                                                 func.length(DirectDebitRun.content) > 0).values(content=b""))
+        + _u(session, update(CreditTransferRun).where(CreditTransferRun.execution_date < cutoff,
+                                                      func.length(CreditTransferRun.content) > 0).values(content=b"")))
     out["exchange_payloads"] = _u(session, update(ExchangeMessage).where(
         ExchangeMessage.created_at < cutoff_at, ExchangeMessage.payload.is_not(None)).values(payload=null()))
     old_cases = select(Case.id).where(Case.status == "closed", Case.closed_on < cutoff)
