@@ -91,6 +91,26 @@ def test_the_qr_matrix_is_the_standard_one():
     assert (ours[:7, :7] == np.array(widget.qr.modules, bool)[:7, :7]).all()
 
 
+@pytest.mark.parametrize("length", [40, 120, 200, 331])  # versions below and above 7 (version information)
+def test_the_qr_matrix_is_the_one_reportlab_places_with_the_mask_chosen(length):
+    """The chosen mask is applied by XOR on the data modules: bit for bit what reportlab's encoder writes when
+    it places the data with that mask, format and version information included."""
+    from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
+
+    payload = ("BCD\n002\n1\nSCT\nGKCCBEBB\nCaisse\nBE71096123456769\nEUR1315.24\n\n000000126197\n"
+               + "x" * length)[:length]
+    ours = qr_modules(payload)
+    qr = QRCode(None, QRErrorCorrectLevel.M)
+    qr.addData(payload)
+    qr.version = qr.calculate_version()
+    qr.moduleCount = ours.shape[0]
+    for mask in range(8):
+        qr.makeImpl(False, mask)
+        if (np.array(qr.modules, bool) == ours).all():
+            return
+    raise AssertionError("no mask of reportlab's encoder gives our matrix")
+
+
 def test_a_due_notice_deducts_the_credit_the_fund_already_held_and_asks_only_the_rest(db_url):
     """500.00 paid too much on 2026Q1: the 2026Q2 notice shows it set off and asks (and QR-codes) only the rest."""
     from caisse.ledger import receive_payment

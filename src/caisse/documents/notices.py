@@ -314,7 +314,13 @@ def qr_modules(payload: str) -> np.ndarray:
     base = np.array(qr.modules, dtype=bool)
     masks = _mask_patterns(n)
     scores = _penalties((base[None] ^ (data[None] & (masks[0][None] ^ masks))).astype(np.int8))
-    qr.makeImpl(False, int(np.argmin(scores)))
+    best = int(np.argmin(scores))
+    # the chosen mask is an XOR of the data modules too; only the format (and version) information, written
+    # blank for the penalty, still has to be written for real — no second placement of the data
+    qr.modules = (base ^ (data & (masks[0] ^ masks[best]))).tolist()
+    qr.setupTypeInfo(False, best)
+    if version >= 7:
+        qr.setupTypeNumber(False)
     return np.array(qr.modules, dtype=bool)
 
 
