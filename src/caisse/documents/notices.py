@@ -28,7 +28,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caisse.documents.epc_qr import epc_payload
-from caisse.documents.fonts import fonts_for
+from caisse.documents.fonts import STANDARD, fonts_for
+from caisse.documents.pagewriter import StandardPage
 from caisse.errors import NotFound
 from caisse.rules.explain import fmt_date
 from caisse.rules.explain import fmt_money as _fmt_money
@@ -348,7 +349,9 @@ def render(doc: Document) -> bytes:
     t = T[lang]
     regular, bold = fonts_for(doc)
     buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
+    # the standard fonts: operators written straight (documents.pagewriter); other scripts: reportlab + DejaVu
+    pdf = (StandardPage() if (regular, bold) == STANDARD
+           else canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0))
     title = t[doc.kind].format(period=doc.period)
     pdf.setTitle(f"{title} — {doc.debtor_name}")
     width, height = A4
@@ -440,7 +443,7 @@ def render(doc: Document) -> bytes:
         pdf.drawString(left, 14 * mm - i * 3.3 * mm, line)
     pdf.showPage()
     pdf.save()
-    return buf.getvalue()
+    return pdf.getvalue() if isinstance(pdf, StandardPage) else buf.getvalue()
 
 
 def _amount_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:

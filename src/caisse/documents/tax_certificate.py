@@ -14,13 +14,13 @@ import io
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caisse.documents.fonts import STANDARD, fonts_for
 from caisse.documents.notices import _iban_printed, _wrap
+from caisse.documents.pagewriter import FONT_REFS, StandardPage, assemble
 from caisse.rules.explain import fmt_date, fmt_money
 
 T = {
@@ -129,9 +129,9 @@ XS = [RIGHT - (len(COLS) - 1 - k) * 27 * mm for k in range(len(COLS))]
 
 # The text of a page that does not depend on the debtor (labels, intro, table heads: ~35 of the ~50 strings) is
 # drawn once per (language, year, rows shown, fund) with reportlab and its PDF operators kept; with the standard
-# fonts every page is then that text plus the debtor's ~20 strings written as operators here, in a PDF assembled
-# by hand (``_assemble``): reportlab's per-string and per-document costs were nearly all of a page's time. A name
-# or address the standard fonts cannot show (ł, ş, Cyrillic …) takes reportlab's path with DejaVu embedded.
+# fonts every page is then that text plus the debtor's ~20 strings written as operators, in a PDF assembled by
+# hand (``documents.pagewriter``): reportlab's per-string and per-document costs were nearly all of a page's time. A
+# name or address the standard fonts cannot show (ł, ş, Cyrillic …) takes reportlab's path with DejaVu embedded.
 _STATIC: dict[tuple, tuple[list[str], dict]] = {}
 
 
@@ -225,67 +225,6 @@ def _static_ops(t: dict, lang: str, year: int, nrows: int, fund: tuple[str, str]
     return found
 
 
-FONT_REFS = {"Helvetica": "/F1", "Helvetica-Bold": "/F2"}
-
-
-def _pdf_text(text: str) -> str:
-    """A PDF literal string of ``text`` in WinAnsiEncoding (cp1252), ASCII-safe."""
-    out = []
-    for byte in text.encode("cp1252", errors="replace"):
-        if byte in (0x28, 0x29, 0x5C):
-            out.append("\\" + chr(byte))
-        elif 32 <= byte < 127:
-            out.append(chr(byte))
-        else:
-            out.append(f"\\{byte:03o}")
-    return "(" + "".join(out) + ")"
-
-
-class _Ops:
-    """Text operators written directly (standard fonts), the same calls as a reportlab canvas."""
-
-    def __init__(self) -> None:
-        self.code: list[str] = []
-        self.font, self.size = STANDARD[0], 9.0
-
-    def setFont(self, font: str, size: float) -> None:  # noqa: N802 - the canvas's name
-        self.font, self.size = font, size
-
-    def drawString(self, x: float, y: float, text: str) -> None:  # noqa: N802
-        self.code.append(f"BT {FONT_REFS[self.font]} {self.size:g} Tf 1 0 0 1 {x:.2f} {y:.2f} Tm "
-                         f"{_pdf_text(text)} Tj ET")
-
-    def drawRightString(self, x: float, y: float, text: str) -> None:  # noqa: N802
-        self.drawString(x - pdfmetrics.stringWidth(text, self.font, self.size), y, text)
-
-
-def _assemble(content: str, title: str) -> bytes:
-    """A one-page PDF 1.4: catalog, pages, page, the two standard fonts, the content stream, the title."""
-    stream = content.encode("latin-1")
-    title_hex = "FEFF" + title.encode("utf-16-be").hex().upper()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {WIDTH:.4f} {HEIGHT:.4f}] "
-         "/Resources << /Font << /F1 4 0 R /F2 5 0 R >> /ProcSet [/PDF /Text] >> /Contents 6 0 R >>").encode(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        f"<< /Title <{title_hex}> /Producer (caisse) >>".encode(),
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 7 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-            ).encode()
-    return bytes(out)
-
-
 def _draw_debtor(pdf, t: dict, lang: str, cert, rows: list[dict], where: dict, name: str, address: list[str],
                  today: dt.date, regular: str, bold: str) -> None:
     """The debtor's strings: file number, date, address, the rows, the amounts, the note with the date."""
@@ -343,9 +282,9 @@ def render_certificate(cert, who: tuple[str, list[str]] | None, today: dt.date) 
     title = f"{t['title'].format(year=cert.year)} — {name}"
     if (regular, bold) == STANDARD:
         ops, where = _static_ops(t, lang, cert.year, len(rows), fund)
-        page = _Ops()
+        page = StandardPage()
         _draw_debtor(page, t, lang, cert, rows, where, name, address, today, regular, bold)
-        return _assemble("\n".join([*ops, *page.code]), title)
+        return assemble("\n".join([*ops, *page.code]), title)
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
     pdf.setTitle(title)
