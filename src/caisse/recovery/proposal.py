@@ -28,6 +28,7 @@ from caisse.recovery.policy import policy
 from caisse.recovery.service import Instalment, check_plan, down_payment, owed, parse_schedule
 from caisse.rules.contributions import quarter_end
 from caisse.rules.params import load as load_params
+from caisse.rules.params import round_half_up_cents
 from caisse.services.calendar import add_months
 
 FIRST_DUE_DAYS = 14  # the down payment: two weeks to organise the transfer (fund practice, not a legal period)
@@ -78,10 +79,10 @@ def _surcharges(debt: int, contribution: int, this_year: int, schedule: list[Ins
         paid = sum(i.amount_cents for i in schedule if i.due_date <= end)
         left = Fraction(max(0, debt - paid), debt)
         base = contribution * left
-        out.append((end, int(base * q_rate + Fraction(1, 2))))
+        out.append((end, round_half_up_cents(base / 100 * q_rate)))
         jan = end + dt.timedelta(days=1)
         if jan.month == 1 and jan < schedule[-1].due_date and this_year:
-            out.append((jan, int(this_year * left * y_rate + Fraction(1, 2))))
+            out.append((jan, round_half_up_cents(this_year * left / 100 * y_rate)))
         end = quarter_end(jan)
     return [(d, a) for d, a in out if a > 0]
 
