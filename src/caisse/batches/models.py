@@ -4,8 +4,9 @@
 counts and summary. ``notice``: one row per document sent to a debtor (due notice, company call,
 regularisation notice, periodic account statement of arrears), with the amount, due date and structured
 communication; the PDF is rendered on demand from this row and the ledger entries it points to (``key`` = the
-ledger transaction key, or its prefix for a regularisation; a statement is drawn from the debtor's ledger). ``tax_income_parked``: rows of a tax-income file whose NISS is not one of
-the fund's, kept (never dropped) until staff resolve them.
+ledger transaction key, or its prefix for a regularisation; a statement is drawn from the debtor's ledger).
+``tax_income_parked``: rows of a tax-income file whose NISS is not one of the fund's, kept (never dropped) until
+staff resolve them.
 """
 
 from __future__ import annotations
