@@ -260,3 +260,41 @@ def test_every_debtor_in_arrears_receives_a_statement_once(db_url, fund):
                                                                                           "nl")]
         pdf = notice_pdf(s, notices[0].id)
     assert pdf.startswith(b"%PDF") and b"Rekeninguittreksel" in pdf
+
+
+def test_the_commands_hand_over_import_and_report_rejected_lines(db_url, fund, tmp_path):
+    from typer.testing import CliRunner
+
+    from caisse.cli import app
+
+    def invoke(*args):
+        return CliRunner().invoke(app, [*map(str, args), "--db", db_url])
+
+    ana = fund.person(category="main", start=d("2025-01-01"), language="nl")
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    to_bailiff(db_url, ana)
+    bad = invoke("recovery", "partner", "add", "--code", "X", "--kind", "bailiff", "--name", "n", "--address", "a",
+                 "--email", "a@b.be", "--language", "nl")
+    assert bad.exit_code == 2 and bad.output.startswith("error: code:")
+    ok = invoke("recovery", "partner", "add", "--code", "HUI-GENT", "--kind", "bailiff", "--name", "Meester Peeters",
+                "--address", "Veldstraat 1; 9000 Gent", "--email", "peeters@deurwaarder.example", "--language", "nl")
+    assert ok.exit_code == 0, ok.output
+    out = invoke("recovery", "handover", "--as-of", "2026-09-07", "--output-dir", tmp_path)
+    assert out.exit_code == 0 and "handover/HUI-GENT/2026-09-07: 1 debtor(s), 890.42 EUR" in out.output
+    assert (tmp_path / "handover-HUI-GENT-2026-09-07.csv").exists()
+    again = invoke("recovery", "handover-again", "--key", "handover/HUI-GENT/2026-09-07", "--output-dir",
+                   tmp_path / "copy")
+    assert again.exit_code == 0 and "differs" not in again.output
+    assert (tmp_path / "copy" / "handover-HUI-GENT-2026-09-07.csv").read_bytes() == (
+        tmp_path / "handover-HUI-GENT-2026-09-07.csv").read_bytes()
+    status = tmp_path / "status.csv"
+    status.write_text(STATUS_HEADER + f"G-1,{ana}-1-bailiff,{ana},2026-10-05,2026-10-05,,,,\n"
+                      + f"G-2,{ana}-1-bailiff,{ana},2026-10-05,,,-3.00,,\n", encoding="utf-8")
+    result = invoke("recovery", "status-import", status, "--partner", "HUI-GENT", "--today", "2026-10-06")
+    assert result.exit_code == 1
+    assert "1 accepted" in result.stdout and "rejected: line 3: costs: '-3.00' is not an amount" in result.stderr
+    assert invoke("recovery", "status-import", status, "--partner", "HUI-GENT").stdout.startswith("already imported")
+    shown = invoke("recovery", "show", "--debtor", ana)
+    assert f"hand-over {ana}-1-bailiff to HUI-GENT" in shown.output and "served 2026-10-05" in shown.output
+    run = invoke("run", "arrears-statements", "--as-of", "2026-10-06")
+    assert run.exit_code == 0 and "arrears-statements/2026-10-06: finished" in run.output

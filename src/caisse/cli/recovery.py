@@ -60,6 +60,28 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
             case = f" case:{st.case_id}" if st.case_id else ""
             typer.echo(f"  {st.on}  {st.event:<14} {st.from_stage or '-':>16} -> {st.to_stage:<16} "
                        f"{fmt(st.amount_cents):>12} EUR  {st.actor}: {st.reason}{letter}{case}")
+        _show_partners(s, debtor)
+
+
+def _show_partners(s, debtor: int) -> None:
+    """The hand-overs to bailiffs and lawyers and the bankruptcies of a file (``caisse recovery show``)."""
+    from sqlalchemy import select
+
+    from caisse.money import fmt
+    from caisse.recovery.models import RecoveryBankruptcy, RecoveryHandover, RecoveryHandoverLine, RecoveryPartner
+
+    for h, key, code in s.execute(select(RecoveryHandoverLine, RecoveryHandover.key, RecoveryPartner.code)
+                                  .join(RecoveryHandover, RecoveryHandover.id == RecoveryHandoverLine.handover_id)
+                                  .join(RecoveryPartner, RecoveryPartner.id == RecoveryHandoverLine.partner_id)
+                                  .where(RecoveryHandoverLine.party_id == debtor).order_by(RecoveryHandoverLine.id)):
+        typer.echo(f"  hand-over {h.reference} to {code} ({key}): {fmt(h.amount_cents)} EUR, {h.status}"
+                   + (f", served {h.served_on}" if h.served_on else "")
+                   + f", paid via partner {fmt(h.paid_cents)}, costs {fmt(h.costs_cents)}"
+                   + (f", outcome {h.outcome} on {h.outcome_on}" if h.outcome else ""))
+    for b in s.scalars(select(RecoveryBankruptcy).where(RecoveryBankruptcy.party_id == debtor)):
+        typer.echo(f"  bankruptcy {b.id}: {b.court} {b.declared_on}, trustee {b.trustee_name}, {b.status}"
+                   + (f", claim {fmt(b.claim_cents)} EUR declared {b.claim_on}" if b.claim_cents is not None else "")
+                   + f", dividend {fmt(b.dividend_cents)} EUR" + (f", closed {b.closed_on}" if b.closed_on else ""))
 
 
 @app.command("move")
