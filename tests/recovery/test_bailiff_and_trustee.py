@@ -298,3 +298,32 @@ def test_the_commands_hand_over_import_and_report_rejected_lines(db_url, fund, t
     assert f"hand-over {ana}-1-bailiff to HUI-GENT" in shown.output and "served 2026-10-05" in shown.output
     run = invoke("run", "arrears-statements", "--as-of", "2026-10-06")
     assert run.exit_code == 0 and "arrears-statements/2026-10-06: finished" in run.output
+
+
+def test_a_file_sent_to_court_goes_to_a_lawyer_and_the_summons_date_stops_the_surcharges(db_url, fund, partners,
+                                                                                          tmp_path):
+    eva = fund.person(category="main", start=d("2025-01-01"), language="nl")
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    for day in ("2026-04-16", "2026-05-16", "2026-06-16", "2026-07-17"):
+        batch.run(db_url, d(day))
+    with session_scope(db_url) as s:  # the summons route instead of a contrainte
+        service.log_contact(s, CLERK, eva, d("2026-07-20"), "called: contests the debt")
+        service.move(s, CLERK, eva, "court", "she contests: the labour court decides", d("2026-08-03"))
+    result = handover(db_url, d("2026-08-04"), tmp_path, CLERK)
+    # no lawyer speaks Dutch: the first active lawyer; no contrainte in this cycle
+    assert [(h.partner, h.kind, h.debtors) for h in result.files] == [("AV-BXL", "lawyer", 1)]
+    row = next(csv.DictReader(io.StringIO(result.files[0].csv_path.read_text(encoding="utf-8"))))
+    assert (row["our_reference"], row["enforcement_order"], row["enforcement_date"]) == (f"{eva}-1-court", "", "")
+    assert b"Transmission de dossiers pour proc" in result.files[0].pdf_path.read_bytes()
+    surcharges.run(db_url, d("2026-10-13"))  # the court step (3 August, Q3) stands for the summons: Q1 and Q2
+    assert owed(db_url, eva)[("surcharge", "2026Q1")] == 2 * SURCHARGE
+    wrong = STATUS_HEADER + f"AV-76,{eva}-1-bailiff,{eva},2026-10-12,,10.00,,,\n"  # no such hand-over
+    assert [(x.line, x.field) for x in import_status(db_url, wrong.encode(), "AV-BXL", CLERK,
+                                                     d("2026-10-13")).rejected] == [(2, "our_reference")]
+    summons = STATUS_HEADER + f"AV-77,{eva}-1-court,{eva},2026-10-12,2026-10-12,,,,citation\n"
+    assert import_status(db_url, summons.encode(), "AV-BXL", CLERK, d("2026-10-13")).served == 1
+    surcharges.run(db_url, d("2026-10-14"))  # summoned in Q4: the 3 % of 30 September is due too
+    assert owed(db_url, eva)[("surcharge", "2026Q1")] == 3 * SURCHARGE
+    with pytest.raises(InvalidInput) as err:
+        import_status(db_url, b"\xff", "AV-BXL", CLERK, d("2026-10-13"))
+    assert err.value.field == "file"
