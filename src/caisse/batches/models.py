@@ -2,10 +2,11 @@
 
 ``batch_run``: one row per batch key (``quarterly-call/2026Q1``): its parameters as first started, status,
 counts and summary. ``notice``: one row per document sent to a debtor (due notice, company call,
-regularisation notice), with the amount, due date and structured communication; the PDF is rendered on
-demand from this row and the ledger entries it points to (``key`` = the ledger transaction key, or its
-prefix for a regularisation). ``tax_income_parked``: rows of a tax-income file whose NISS is not one of
-the fund's, kept (never dropped) until staff resolve them.
+regularisation notice, periodic account statement of arrears), with the amount, due date and structured
+communication; the PDF is rendered on demand from this row and the ledger entries it points to (``key`` = the
+ledger transaction key, or its prefix for a regularisation; a statement is drawn from the debtor's ledger).
+``tax_income_parked``: rows of a tax-income file whose NISS is not one of the fund's, kept (never dropped) until
+staff resolve them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from caisse.store.models import Base, utcnow
 
 BATCH_STATUSES = ("running", "finished", "failed")
-NOTICE_KINDS = ("quarterly_call", "company_call", "regularisation")
+NOTICE_KINDS = ("quarterly_call", "company_call", "regularisation", "statement")
 
 
 class BatchRun(Base):
@@ -55,7 +56,7 @@ class Notice(Base):
     batch_key: Mapped[str] = mapped_column(String(200), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
-        CheckConstraint("kind in ('quarterly_call', 'company_call', 'regularisation')", name="kind"),
+        CheckConstraint("kind in ('quarterly_call', 'company_call', 'regularisation', 'statement')", name="kind"),
         CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),
     )
 

@@ -15,10 +15,11 @@ debtors still subject. numpy masks then decide, per debtor, at most **one** move
    queue; the month to contest or ask terms must be over) → enforcement order (only once the contact is
    logged) → bailiff (once the month of opposition is over). ``court`` and the follow-up are by hand.
 
-Never moved: a debtor with a running plan, a pending request, or — no longer subject — a debt under the
-art. 50bis threshold (the fund may renounce it). Each move is a ``recovery_step`` row with its letter (PDF on
-demand, ``caisse recovery letters``); keys ``recovery/<file>/<cycle>/<stage>`` and ``plan/<id>/...`` make a
-rerun, a resumed run or a concurrent twin write nothing twice (``framework.run_batch``).
+Never moved: a debtor with a running plan, a pending request, an open bankruptcy (the claim goes to the
+trustee: ``recovery.bankruptcy``), or — no longer subject — a debt under the art. 50bis threshold (the fund may
+renounce it). Each move is a ``recovery_step`` row with its letter (PDF on demand, ``caisse recovery letters``);
+keys ``recovery/<file>/<cycle>/<stage>`` and ``plan/<id>/...`` make a rerun, a resumed run or a concurrent twin
+write nothing twice (``framework.run_batch``).
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ def _pending_requests(conn, at: dt.date) -> dict[int, str]:
                    AND opened_on <= :at AND kind IN :kinds""").bindparams(
         bindparam("at", type_=Date), bindparam("kinds", expanding=True))
     return {int(p): k for p, k in conn.execute(stmt, {"at": at, "kinds": kinds})}
+
+
+def _bankrupt(conn, at: dt.date) -> set[int]:
+    """Debtors whose bankruptcy is open: the collective procedure replaces individual recovery."""
+    stmt = text("SELECT party_id FROM recovery_bankruptcy WHERE status = 'open' AND declared_on <= :at").bindparams(
+        bindparam("at", type_=Date))
+    return set(conn.execute(stmt, {"at": at}).scalars())
 
 
 def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, moved: set[int]) -> None:
@@ -155,6 +163,7 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
                 RecoveryFile.party_id, RecoveryFile.id, RecoveryFile.cycle, RecoveryFile.stage,
                 RecoveryFile.stage_since, RecoveryFile.contact_logged_on))}
             pending = _pending_requests(conn, as_of)
+            bankrupt = _bankrupt(conn, as_of)
             subject = _subject(conn, as_of)
             langs = dict(conn.execute(select(Party.id, Party.language)).all())
         owed_total = dict(zip(a.party.tolist(), a.total.tolist(), strict=True))
@@ -173,6 +182,9 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
         busy |= stage == "plan"
         request = np.array([x in pending for x in in_arrears.tolist()], bool) & ~busy
         summary.skip("a request is pending (open case)", in_arrears[request])
+        trustee = np.array([x in bankrupt for x in in_arrears.tolist()], bool) & ~busy & ~request
+        summary.skip("bankruptcy open: the claim is declared to the trustee", in_arrears[trustee])
+        request |= trustee
         totals = a.total[a.principal > 0]
         not_subject = np.array([x not in subject for x in in_arrears.tolist()], bool)
         small = not_subject & (totals < p.renounce_below_cents) & ~busy & ~request

@@ -21,7 +21,8 @@ Every run recomputes every date of arising from the first due date on, from the 
 payment credited before a quarter's end that reached the fund's books after that quarter's surcharge was charged
 (a bank file imported late) gets the surcharge corrected (``_correct``), never left standing.
 The contrainte cut-off (addendum §4.2): no surcharge arises after the end of the quarter preceding the quarter
-in which a contrainte is served or a summons made (the recovery file's move to ``enforcement`` or ``court``).
+in which a contrainte is served or a summons made — the service date the bailiff (or lawyer) reported, else the
+recovery file's move to ``enforcement`` or ``court``.
 """
 
 from __future__ import annotations
@@ -112,16 +113,29 @@ GROUP BY t.key
 """
 
 
+_CUTOFFS_SQL = """
+SELECT st.party_id, COALESCE(
+         (SELECT MIN(h.served_on) FROM recovery_handover_line h
+           WHERE h.file_id = st.file_id AND h.cycle = st.cycle AND h.served_on IS NOT NULL
+             AND h.stage = CASE WHEN st.to_stage = 'enforcement' THEN 'bailiff' ELSE 'court' END),
+         st."on")
+FROM recovery_step st WHERE st.to_stage IN ('enforcement', 'court')
+"""
+
+
 def _cutoffs(url: str) -> dict[int, list[dt.date]]:
-    """Per debtor, the days a contrainte went to be served or a summons was made (the recovery file's moves to
-    ``enforcement`` or ``court``). The fund's step date stands for the day of service: the bailiff serves
-    after it, so surcharges may stop a quarter early, never late (in the debtor's favour)."""
+    """Per debtor, the days a contrainte was served or a summons made. The day of service comes from the bailiff
+    (or the lawyer) in a status file (``recovery_handover_line.served_on`` of the cycle, ``caisse recovery
+    status-import``); until it is known, the recovery file's move to ``enforcement`` (or ``court``) stands for it:
+    the bailiff serves after that step, so surcharges may stop a quarter early, never late (in the debtor's
+    favour), and the next run after the service date is known charges what the exact date lets run."""
     with engine_for(url).connect() as conn:
-        rows = conn.execute(text("SELECT party_id, \"on\" FROM recovery_step "
-                                 "WHERE to_stage IN ('enforcement', 'court') ORDER BY party_id, \"on\"")).all()
+        rows = conn.execute(text(_CUTOFFS_SQL)).all()
     out: dict[int, list[dt.date]] = {}
     for party, on in rows:
         out.setdefault(int(party), []).append(on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on)))
+    for days in out.values():
+        days.sort()
     return out
 
 

@@ -60,6 +60,28 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
             case = f" case:{st.case_id}" if st.case_id else ""
             typer.echo(f"  {st.on}  {st.event:<14} {st.from_stage or '-':>16} -> {st.to_stage:<16} "
                        f"{fmt(st.amount_cents):>12} EUR  {st.actor}: {st.reason}{letter}{case}")
+        _show_partners(s, debtor)
+
+
+def _show_partners(s, debtor: int) -> None:
+    """The hand-overs to bailiffs and lawyers and the bankruptcies of a file (``caisse recovery show``)."""
+    from sqlalchemy import select
+
+    from caisse.money import fmt
+    from caisse.recovery.models import RecoveryBankruptcy, RecoveryHandover, RecoveryHandoverLine, RecoveryPartner
+
+    for h, key, code in s.execute(select(RecoveryHandoverLine, RecoveryHandover.key, RecoveryPartner.code)
+                                  .join(RecoveryHandover, RecoveryHandover.id == RecoveryHandoverLine.handover_id)
+                                  .join(RecoveryPartner, RecoveryPartner.id == RecoveryHandoverLine.partner_id)
+                                  .where(RecoveryHandoverLine.party_id == debtor).order_by(RecoveryHandoverLine.id)):
+        typer.echo(f"  hand-over {h.reference} to {code} ({key}): {fmt(h.amount_cents)} EUR, {h.status}"
+                   + (f", served {h.served_on}" if h.served_on else "")
+                   + f", paid via partner {fmt(h.paid_cents)}, costs {fmt(h.costs_cents)}"
+                   + (f", outcome {h.outcome} on {h.outcome_on}" if h.outcome else ""))
+    for b in s.scalars(select(RecoveryBankruptcy).where(RecoveryBankruptcy.party_id == debtor)):
+        typer.echo(f"  bankruptcy {b.id}: {b.court} {b.declared_on}, trustee {b.trustee_name}, {b.status}"
+                   + (f", claim {fmt(b.claim_cents)} EUR declared {b.claim_on}" if b.claim_cents is not None else "")
+                   + f", dividend {fmt(b.dividend_cents)} EUR" + (f", closed {b.closed_on}" if b.closed_on else ""))
 
 
 @app.command("move")
@@ -141,3 +163,157 @@ def letters_cmd(batch: str = typer.Option(..., "--batch", help="The run's key, e
     from caisse.documents.recovery_letters import render_batch
 
     typer.echo(f"{render_batch(database_url(db), batch, output_dir)} letters in {output_dir}")
+
+
+partner_app = typer.Typer(help="The bailiffs and lawyers the fund hands files to.", no_args_is_help=True)
+bankruptcy_app = typer.Typer(help="A debtor's bankruptcy: the trustee, the claim declared, the dividend, the end.",
+                             no_args_is_help=True)
+app.add_typer(partner_app, name="partner")
+app.add_typer(bankruptcy_app, name="bankruptcy")
+
+
+@partner_app.command("add")
+def partner_add(code: str = typer.Option(..., "--code", help="A short code, e.g. HUI-BXL-1."),
+                kind: str = typer.Option(..., "--kind", help="bailiff or lawyer."),
+                name: str = typer.Option(..., "--name"),
+                address: str = typer.Option(..., "--address", help="Lines separated by ';'."),
+                email: str = typer.Option(..., "--email"),
+                language: str = typer.Option(..., "--language", help="fr, nl or de: the letters' language."),
+                db: str | None = DbOption) -> None:
+    """Configure a bailiff (files at the bailiff stage) or a lawyer (files at the court stage)."""
+    from caisse.recovery.partners import add_partner
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        p = add_partner(s, _who(), code, kind, name, address, email, language)
+        typer.echo(f"partner {p.code}: {p.kind} {p.name} ({p.language})")
+
+
+@partner_app.command("list")
+def partner_list(db: str | None = DbOption) -> None:
+    """The partners configured."""
+    from caisse.recovery.partners import partners
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        for p in partners(s):
+            typer.echo(f"{p.code:<16} {p.kind:<8} {p.language}  {'active' if p.active else 'inactive':<8} {p.name} "
+                       f"<{p.email}>")
+
+
+@app.command("handover")
+def handover_cmd(as_of: str = typer.Option(..., "--as-of", help="Amounts owed on this date."),
+                 output_dir: str = typer.Option(..., "--output-dir", help="Directory for the CSV and PDF files."),
+                 db: str | None = DbOption) -> None:
+    """Hand the files at bailiff (to a bailiff) or court (to a lawyer) not handed over yet: one CSV and one cover
+    letter per partner (docs/formats/bailiff-handover.md); never the same step twice."""
+    from caisse.recovery.partners import handover
+
+    result = handover(database_url(db), parse_date(as_of, "as_of"), output_dir, _who())
+    typer.echo("\n".join(result.lines()))
+
+
+@app.command("handover-again")
+def handover_again_cmd(key: str = typer.Option(..., "--key", help="The hand-over, e.g. handover/HUI-1/2027-01-05."),
+                       output_dir: str = typer.Option(..., "--output-dir"), db: str | None = DbOption) -> None:
+    """Write a hand-over already made again (the CSV exactly as sent, the letter redrawn)."""
+    from caisse.recovery.partners import write_again
+
+    csv_path, pdf_path, same = write_again(database_url(db), key, output_dir)
+    typer.echo(f"{csv_path}\n{pdf_path}" + ("" if same else "\nnote: the letter differs from the one sent (a name or "
+                                                            "address changed since); the CSV is the one sent"))
+
+
+@app.command("status-import")
+def status_import_cmd(file: str = typer.Argument(..., help="The partner's status file (CSV)."),
+                      partner: str = typer.Option(..., "--partner", help="The partner's code."),
+                      today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Import a bailiff's or lawyer's status file (docs/formats/bailiff-status.md): service date, payments
+    (booked and imputed), costs, outcome. Bad lines are rejected with line and field and kept; exit code 1 then."""
+    from pathlib import Path
+
+    from caisse.errors import InvalidInput
+    from caisse.recovery.partner_status import import_status
+
+    path = Path(file)
+    if not path.is_file():
+        raise InvalidInput("file", f"{file}: no such file")
+    result = import_status(database_url(db), path.read_bytes(), partner, _who(), _today(today), filename=path.name)
+    typer.echo("\n".join(result.summary_lines()))
+    for r in result.rejected:
+        typer.echo(f"rejected: {r}", err=True)
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+@bankruptcy_app.command("record")
+def bankruptcy_record(debtor: int = DebtorOption,
+                      declared_on: str = typer.Option(..., "--declared-on", help="Date of the judgment."),
+                      court: str = typer.Option(..., "--court", help="e.g. Tribunal de l'entreprise de Liège."),
+                      court_ref: str | None = typer.Option(None, "--court-ref", help="The court's reference."),
+                      trustee: str = typer.Option(..., "--trustee", help="The trustee's name."),
+                      trustee_address: str = typer.Option(..., "--trustee-address", help="Lines separated by ';'."),
+                      trustee_email: str | None = typer.Option(None, "--trustee-email"),
+                      language: str = typer.Option(..., "--language", help="fr, nl or de: the procedure's."),
+                      today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record a debtor's bankruptcy and its trustee (recovery stops; the claim goes to the trustee)."""
+    from caisse.recovery import bankruptcy
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        b = bankruptcy.record(s, _who(), debtor, parse_date(declared_on, "declared_on"), court, trustee,
+                              trustee_address, language, _today(today), court_ref=court_ref,
+                              trustee_email=trustee_email)
+        typer.echo(f"bankruptcy {b.id}: file {debtor}, {b.court} {b.declared_on}, trustee {b.trustee_name}")
+
+
+@bankruptcy_app.command("claim")
+def bankruptcy_claim(bankruptcy_id: int = typer.Option(..., "--bankruptcy", help="The bankruptcy's id."),
+                     output: str = typer.Option(..., "--output", help="The PDF to write."),
+                     today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """The declaration of claim to the trustee (PDF, the trustee's language); the amounts are fixed once."""
+    from pathlib import Path
+
+    from caisse.money import fmt
+    from caisse.recovery import bankruptcy
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        Path(output).write_bytes(bankruptcy.claim(s, _who(), bankruptcy_id, _today(today)))
+        b = bankruptcy.get(s, _who(), bankruptcy_id)
+        typer.echo(f"{output}: claim of {fmt(b.claim_cents)} EUR owed on {b.declared_on}")
+
+
+@bankruptcy_app.command("dividend")
+def bankruptcy_dividend(bankruptcy_id: int = typer.Option(..., "--bankruptcy"),
+                        amount: str = typer.Option(..., "--amount", help="EUR, e.g. 123.45."),
+                        on: str = typer.Option(..., "--on", help="The day it was credited."),
+                        reference: str = typer.Option(..., "--reference", help="The trustee's reference."),
+                        today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """The dividend the trustee paid: booked and imputed."""
+    from caisse.money import to_cents
+    from caisse.recovery import bankruptcy
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        r = bankruptcy.dividend(s, _who(), bankruptcy_id, to_cents(amount, "amount"), parse_date(on, "on"),
+                                reference, _today(today))
+        typer.echo(f"dividend {'booked' if r.receipt.created else 'already booked'}: {r.receipt.key}")
+
+
+@bankruptcy_app.command("close")
+def bankruptcy_close(bankruptcy_id: int = typer.Option(..., "--bankruptcy"),
+                     on: str = typer.Option(..., "--on", help="The day the procedure ended."),
+                     reason: str = typer.Option(..., "--reason"),
+                     today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """The procedure ended: file closed (insolvency), the rest of the claim proposed for write-off (four eyes)."""
+    from caisse.money import fmt
+    from caisse.recovery import bankruptcy
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        made = bankruptcy.close(s, _who(), bankruptcy_id, parse_date(on, "on"), reason, _today(today))
+        for a in made:
+            typer.echo(f"write-off {a.id}: {a.payload['account']} {a.payload['period']} {fmt(a.amount_cents)} EUR — "
+                       f"{a.status}")
+        typer.echo(f"bankruptcy {bankruptcy_id} closed; {len(made)} write-off(s) asked")

@@ -108,6 +108,19 @@ def recovery(as_of: str = typer.Option(..., "--as-of", help="Move each debtor at
     _print(summary)
 
 
+@app.command("arrears-statements")
+def arrears_statements(as_of: str = typer.Option(..., "--as-of", help="What is owed on this date."),
+                       db: str | None = DbOption) -> None:
+    """The periodic account statement to every debtor in arrears (notices of kind statement; PDFs with
+    `caisse notice pdfs --batch arrears-statements/DATE`)."""
+    from caisse.batches import arrears_statements as batch
+
+    url = database_url(db)
+    with _progress(f"arrears statements as of {as_of}") as progress:
+        summary = batch.run(url, _date(as_of, "as_of"), progress=progress)
+    _print(summary)
+
+
 @app.command("regularisation")
 def regularisation(year: str = typer.Option(..., "--year", help="The income year to regularise, e.g. 2024."),
                    notice_date: str | None = typer.Option(None, "--notice-date",

@@ -174,7 +174,7 @@ class Line:
 
 @dataclass
 class Document:
-    kind: str  # quarterly_call | company_call | regularisation | statement
+    kind: str  # quarterly_call | company_call | regularisation | statement (also a notice: arrears statements)
     language: str
     fund_name: str
     fund_iban: str
@@ -604,6 +604,12 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise NotFound("notice", notice_id)
+    if notice.kind == "statement":  # the periodic statement of arrears (batches/arrears_statements.py)
+        try:
+            issued = dt.date.fromisoformat(notice.batch_key.rsplit("/", 1)[-1])
+        except ValueError:
+            issued = notice.created_at.date()
+        return statement_document(session, notice.party_id, today or issued)
     lang = notice.language
     t = T[lang]
     name, address, _ = _debtor(session, notice.party_id, notice.created_at.date())

@@ -80,13 +80,22 @@ def arrears(conn: Connection, as_of: dt.date, party_id: int | None = None) -> Ar
 
 def open_by_period(conn: Connection, as_of: dt.date, party_id: int) -> list[tuple[str, int, int]]:
     """(period, principal due, accessories due) of one debtor, oldest first: the lines of a letter."""
-    stmt = text(_SQL.replace("{party}", "AND e.party_id = :party")).bindparams(bindparam("at", type_=Date))
-    out: dict[str, list[int]] = {}
-    for r in conn.execute(stmt, {"at": as_of, "party": party_id}).all():
+    return open_by_period_of(conn, as_of, [party_id]).get(party_id, [])
+
+
+def open_by_period_of(conn: Connection, as_of: dt.date, party_ids: list[int]) -> dict[int, list[tuple[str, int, int]]]:
+    """``open_by_period`` of many debtors in one query (a hand-over file, a batch)."""
+    if not party_ids:
+        return {}
+    stmt = text(_SQL.replace("{party}", "AND e.party_id IN :parties")).bindparams(
+        bindparam("at", type_=Date), bindparam("parties", expanding=True))
+    out: dict[int, dict[str, list[int]]] = {}
+    for r in conn.execute(stmt, {"at": as_of, "parties": list(party_ids)}).all():
         due = max(int(r[3]) - int(r[4]), 0)
         if due:
-            out.setdefault(r[1], [0, 0])[0 if r[2] else 1] += due
-    return [(p, v[0], v[1]) for p, v in sorted(out.items(), key=lambda kv: (kv[0][:4], kv[0]))]
+            out.setdefault(int(r[0]), {}).setdefault(r[1], [0, 0])[0 if r[2] else 1] += due
+    return {party: [(p, v[0], v[1]) for p, v in sorted(periods.items(), key=lambda kv: (kv[0][:4], kv[0]))]
+            for party, periods in out.items()}
 
 
 def received(conn: Connection, party_ids: list[int], since: dict[int, dt.date], as_of: dt.date) -> dict[int, int]:

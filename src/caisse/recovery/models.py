@@ -6,6 +6,13 @@ personal contact was logged. ``recovery_step``: every change of stage and every 
 granted, instalment missed, plan broken) as a dated row — who, why, the amount owed then and the letter it
 produced (rendered on demand from this row and the ledger). ``payment_plan`` / ``payment_plan_instalment``:
 a plan d'apurement and its schedule; its status moves pending → active → completed or broken (or refused).
+
+Follow-up outside the fund (``recovery.partners``, ``recovery.bankruptcy``): ``recovery_partner`` (the bailiffs
+and lawyers the fund works with), ``recovery_handover`` (one file per partner and date: its CSV kept, checksums)
+and ``recovery_handover_line`` (one per debtor handed over, unique per recovery step: never handed twice; the
+contrainte's service date and the outcome the partner reported), ``recovery_status_file`` /
+``recovery_status_line`` (the partner's status files, every line kept, accepted or rejected with its error),
+``recovery_bankruptcy`` (a debtor's bankruptcy, its trustee, the claim declared, the dividend received).
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -121,4 +130,151 @@ class PaymentPlanInstalment(Base):
     __table_args__ = (
         UniqueConstraint("plan_id", "seq"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+
+PARTNER_KINDS = ("bailiff", "lawyer")
+#: the stage at which a file goes to each kind of partner
+PARTNER_OF_STAGE = {"bailiff": "bailiff", "court": "lawyer"}
+HANDOVER_STATUSES = ("open", "closed", "returned")
+OUTCOMES = ("paid", "insolvent", "not_found", "plan", "returned")
+STATUS_LINE_STATUSES = ("accepted", "rejected", "already")
+BANKRUPTCY_STATUSES = ("open", "closed")
+
+
+class RecoveryPartner(Base):
+    """A bailiff (huissier de justice / gerechtsdeurwaarder) or a lawyer the fund hands files to."""
+
+    __tablename__ = "recovery_partner"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text)
+    email: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"kind in ({_in(PARTNER_KINDS)})", name="kind"),
+        CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),
+    )
+
+
+class RecoveryHandover(Base):
+    """One hand-over file: a partner, a date, the CSV sent (kept as sent) and the checksums of CSV and letter."""
+
+    __tablename__ = "recovery_handover"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # handover/<partner code>/<date>[/<n>]
+    partner_id: Mapped[int] = mapped_column(ForeignKey("recovery_partner.id"), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    debtors: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    csv_name: Mapped[str] = mapped_column(String(200))
+    csv_text: Mapped[str] = mapped_column(Text)
+    csv_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_name: Mapped[str] = mapped_column(String(200))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecoveryHandoverLine(Base):
+    """A debtor handed to a partner for one recovery step (unique: the same step is never handed twice)."""
+
+    __tablename__ = "recovery_handover_line"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("recovery_handover.id"), index=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("recovery_step.id"), unique=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("recovery_file.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("recovery_partner.id"), index=True)
+    cycle: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(40), unique=True)  # ours: <file>-<cycle>-<stage>
+    enforcement_ref: Mapped[str | None] = mapped_column(String(40))  # the contrainte of the cycle, if any
+    enforcement_on: Mapped[dt.date | None] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    served_on: Mapped[dt.date | None] = mapped_column(Date)  # contrainte (or summons) served: art. 44 cut-off
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    outcome_on: Mapped[dt.date | None] = mapped_column(Date)
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    costs_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    __table_args__ = (
+        CheckConstraint(f"status in ({_in(HANDOVER_STATUSES)})", name="status"),
+        CheckConstraint(f"outcome is null or outcome in ({_in(OUTCOMES)})", name="outcome"),
+        CheckConstraint("stage in ('bailiff', 'court')", name="stage"),
+    )
+
+
+class RecoveryStatusFile(Base):
+    """A status file received from a partner (same bytes twice: recognised, nothing done)."""
+
+    __tablename__ = "recovery_status_file"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("recovery_partner.id"), index=True)
+    filename: Mapped[str | None] = mapped_column(String(300))
+    lines: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    already: Mapped[int] = mapped_column(Integer)
+    imported_on: Mapped[dt.date] = mapped_column(Date)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecoveryStatusLine(Base):
+    """Every line of a status file, kept: accepted (what it did), already (the partner's reference was booked
+    from an earlier file) or rejected (the field and why, for the partner to correct and send again)."""
+
+    __tablename__ = "recovery_status_line"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("recovery_status_file.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))
+    error: Mapped[str | None] = mapped_column(Text)
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)  # status/<partner>/<partner_ref>, accepted
+    handover_line_id: Mapped[int | None] = mapped_column(ForeignKey("recovery_handover_line.id"), index=True)
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))
+    event_on: Mapped[dt.date | None] = mapped_column(Date)
+    served_on: Mapped[dt.date | None] = mapped_column(Date)
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    costs_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    __table_args__ = (
+        UniqueConstraint("file_id", "line"),
+        CheckConstraint(f"status in ({_in(STATUS_LINE_STATUSES)})", name="status"),
+    )
+
+
+class RecoveryBankruptcy(Base):
+    """A debtor's bankruptcy (faillite / faillissement): the court, the trustee (curateur / curator), the claim the
+    fund declared, the dividend received; closed when the procedure ends."""
+
+    __tablename__ = "recovery_bankruptcy"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    declared_on: Mapped[dt.date] = mapped_column(Date)
+    court: Mapped[str] = mapped_column(String(200))
+    court_ref: Mapped[str | None] = mapped_column(String(60))
+    trustee_name: Mapped[str] = mapped_column(String(200))
+    trustee_address: Mapped[str] = mapped_column(Text)
+    trustee_email: Mapped[str | None] = mapped_column(String(200))
+    trustee_language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    claim_on: Mapped[dt.date | None] = mapped_column(Date)
+    claim_cents: Mapped[int | None] = mapped_column(BigInteger)
+    claim_lines: Mapped[list | None] = mapped_column(JSON)
+    dividend_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("party_id", "declared_on"),
+        CheckConstraint(f"status in ({_in(BANKRUPTCY_STATUSES)})", name="status"),
+        CheckConstraint("trustee_language in ('fr', 'nl', 'de')", name="trustee_language"),
     )

@@ -115,6 +115,7 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
                                          order=ExchangeMessage.id),
         "cases": _cases(session, party_id, rows),
         "benefit_claims": _benefit_claims(session, party_id, rows),
+        **_recovery_partners(party_id, rows),
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
         "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),
@@ -138,6 +139,19 @@ def _cases(session: Session, party_id: int, rows) -> list[dict]:
         item["messages"] = rows(CaseMessage, CaseMessage.case_id == c.id, order=CaseMessage.id)
         out.append(item)
     return out
+
+
+def _recovery_partners(party_id: int, rows) -> dict[str, list[dict]]:
+    """What bailiffs, lawyers and trustees received or reported about the file (the hand-over CSV itself holds
+    the same lines as ``recovery_handovers``)."""
+    from caisse.recovery.models import RecoveryBankruptcy, RecoveryHandoverLine, RecoveryStatusLine
+
+    return {"recovery_handovers": rows(RecoveryHandoverLine, RecoveryHandoverLine.party_id == party_id,
+                                       order=RecoveryHandoverLine.id),
+            "recovery_partner_reports": rows(RecoveryStatusLine, RecoveryStatusLine.party_id == party_id,
+                                             order=RecoveryStatusLine.id),
+            "bankruptcies": rows(RecoveryBankruptcy, RecoveryBankruptcy.party_id == party_id,
+                                 order=RecoveryBankruptcy.id)}
 
 
 def _benefit_claims(session: Session, party_id: int, rows) -> list[dict]:

@@ -127,6 +127,7 @@ NOTICE_KIND = {
     "quarterly_call": N_("Due notice (quarterly contributions)"),
     "company_call": N_("Due notice (company annual contribution)"),
     "regularisation": N_("Regularisation notice"),
+    "statement": N_("Account statement"),
 }
 LIFE_EVENT = {
     "starting": N_("I am starting"),
