@@ -40,6 +40,19 @@ def report_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The date 
     typer.echo(json.dumps(rep, indent=2) if as_json else "\n".join(lines(rep)))
 
 
+@app.command("prescription-report")
+def prescription_report_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The date (default: today)."),
+                            within_days: int = typer.Option(90, "--within-days",
+                                                            help="Debts prescribed by as-of + this many days."),
+                            as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+                            db: str | None = DbOption) -> None:
+    """Debts about to prescribe (or prescribed): debtor, period, kind, open amount, date, last interruption."""
+    from caisse.recovery.prescription import lines, report
+
+    rep = report(database_url(db), parse_date(as_of, "as_of") or _today(None), within_days)
+    typer.echo(json.dumps(rep, indent=2) if as_json else "\n".join(lines(rep)))
+
+
 @app.command("show")
 def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
     """A debtor's recovery file: its stage and every dated step (who, why, amount, letter)."""
