@@ -154,3 +154,93 @@ def letters_cmd(batch: str = typer.Option(..., "--batch", help="The run's key, e
     from caisse.documents.recovery_letters import render_batch
 
     typer.echo(f"{render_batch(database_url(db), batch, output_dir)} letters in {output_dir}")
+
+
+@app.command("joint-call")
+def joint_call_cmd(company: int = typer.Option(..., "--company", help="The company's file number."),
+                   director: int = typer.Option(..., "--director", help="The director's file number."),
+                   as_of: str = typer.Option(..., "--as-of", help="The day of the call, YYYY-MM-DD."),
+                   reason: str = typer.Option("director's contributions unpaid despite the reminders", "--reason",
+                                              help="Why (kept with the call)."),
+                   period: str | None = typer.Option(None, "--period",
+                                                     help="Quarters to call, e.g. 2026Q1,2026Q2 (default: every "
+                                                          "quarter of the mandate due and unpaid)."),
+                   output: str | None = typer.Option(None, "--output", help="Also write the letter (PDF) here."),
+                   db: str | None = DbOption) -> None:
+    """Call a company for its director's unpaid contributions of the mandate period (art. 15 §1 AR n° 38): the
+    call recorded, prescription interrupted for the debts called, the registered letter in fr/nl/de."""
+    from pathlib import Path
+
+    from caisse.documents.joint_call_letters import joint_call_pdf
+    from caisse.money import fmt
+    from caisse.recovery.joint import call
+    from caisse.store.db import session_scope
+
+    when = parse_date(as_of, "as_of")
+    periods = [p.strip() for p in period.split(",") if p.strip()] if period else None
+    with session_scope(database_url(db)) as s:
+        jc = call(s, _who(), company, director, when, reason, periods=periods)
+        if output:
+            Path(output).write_bytes(joint_call_pdf(s, jc.id))
+        called = ", ".join(f"{x['period']} {x['account']} {fmt(x['cents'])}" for x in jc.periods)
+        typer.echo(f"joint call {jc.id}: company {company} called for {fmt(jc.amount_cents)} EUR owed by director "
+                   f"{director} ({called})" + (f"; letter {output}" if output else ""))
+
+
+@app.command("joint-letter")
+def joint_letter_cmd(call_id: int = typer.Option(..., "--call", help="The joint call's id."),
+                     output: str = typer.Option(..., "--output", help="The PDF file to write."),
+                     db: str | None = DbOption) -> None:
+    """The letter of a joint call as PDF, in the company's language."""
+    from pathlib import Path
+
+    from caisse.documents.joint_call_letters import joint_call_pdf
+    from caisse.recovery.models import JointCall
+    from caisse.services import audit
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        Path(output).write_bytes(joint_call_pdf(s, call_id))
+        jc = s.get(JointCall, call_id)
+        audit.record(s, f"cli:{getpass.getuser()}", "read", "joint_call_letter", call_id, party_id=jc.company_id,
+                     origin="cli", detail={"what": "joint call letter (pdf)"})
+    typer.echo(output)
+
+
+@app.command("joint-payment")
+def joint_payment_cmd(call_id: int = typer.Option(..., "--call", help="The joint call's id."),
+                      amount: str = typer.Option(..., "--amount", help="What the company paid, e.g. 890.42."),
+                      on: str = typer.Option(..., "--on", help="Booking date, YYYY-MM-DD."),
+                      key: str = typer.Option(..., "--key", help="The payment's bank reference (idempotency key)."),
+                      db: str | None = DbOption) -> None:
+    """What the company paid, booked to the director's account and imputed on his debt."""
+    from caisse.money import to_cents
+    from caisse.recovery.joint import pay
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        result = pay(s, _who(), call_id, key, to_cents(amount, "amount"), parse_date(on, "on"))
+        typer.echo(f"joint call {call_id}: {amount} EUR booked ({result.receipt.key}"
+                   + (", already booked)" if not result.receipt.created else ")"))
+
+
+@app.command("interruption")
+def interruption_cmd(debtor: int = DebtorOption,
+                     on: str = typer.Option(..., "--on", help="The day of the act, YYYY-MM-DD."),
+                     kind: str = typer.Option(..., "--kind", help="acknowledgement, formal_notice, enforcement or "
+                                                                  "summons."),
+                     reason: str = typer.Option(..., "--reason", help="What the act was (kept with it)."),
+                     period: str | None = typer.Option(None, "--period", help="Only this period's debts."),
+                     account: str | None = typer.Option(None, "--account", help="Only this kind of debt."),
+                     via: int | None = typer.Option(None, "--via", help="The jointly liable party the act was "
+                                                                        "addressed to."),
+                     db: str | None = DbOption) -> None:
+    """Record an act that interrupted prescription and is not on file elsewhere (signed acknowledgement, summons,
+    contrainte served on a jointly liable party)."""
+    from caisse.recovery.joint import record_interruption
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        row = record_interruption(s, _who(), debtor, parse_date(on, "on"), kind, reason, period=period,
+                                  account=account, via_party_id=via)
+        typer.echo(f"file {debtor}: {kind} of {row.on} recorded (interruption {row.id})")
