@@ -4,6 +4,7 @@ something interrupts the clock — then written off, the quarter's pension right
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -61,6 +62,17 @@ def test_a_2021_quarter_never_paid_nor_pursued_prescribes_on_1_january_2027_and_
         (ben, "2021Q2", "contribution", "890.42", "2027-01-01", None, "prescribes soon"),
         (ben, "2021Q2", "management_fee", "31.00", "2027-01-01", None, "prescribes soon"),
         (ben, "2021Q2", "surcharge", "26.71", "2027-01-01", None, "prescribes soon")]
+
+    from typer.testing import CliRunner
+
+    from caisse.cli import _app
+
+    out = CliRunner().invoke(_app.app, ["recovery", "prescription-report", "--as-of", "2026-12-01", "--within-days",
+                                        "31", "--json", "--db", db_url])
+    assert out.exit_code == 0 and json.loads(out.output)["amount"] == "948.13", out.output
+    table = CliRunner().invoke(_app.app, ["recovery", "prescription-report", "--as-of", "2026-12-01",
+                                          "--within-days", "31", "--db", db_url]).output
+    assert "3 debts, 948.13 EUR" in table and "2027-01-01" in table and "none" in table
 
     summary = batch.run(db_url, d("2026-12-31"))
     assert summary.details["debts written off"] == 0 and open_cents(db_url, ben) == Q
