@@ -133,6 +133,8 @@ def test_the_command_line_calls_the_company_and_refuses_a_period_outside_the_man
     rows = {r["period"]: r for r in report(db_url, d("2026-07-02"), within_days=3660)["rows"] if r["debtor"] == dan}
     assert (rows["2021Q2"]["last_interruption_kind"], rows["2021Q2"]["prescription_date"]) == ("summons",
                                                                                                "2031-07-02")
+    shown = runner.invoke(_app.app, ["recovery", "show", "--debtor", str(dan), "--db", db_url]).output
+    assert "interruption   summons          2021Q2 via" in shown and "joint call 1: company" in shown, shown
     wrong = runner.invoke(_app.app, ["recovery", "interruption", "--debtor", str(dan), "--on", "2026-07-01",
                                      "--kind", "payment", "--reason", "x", "--db", db_url])
     assert wrong.exit_code == 2 and wrong.output.startswith("error: kind:"), wrong.output

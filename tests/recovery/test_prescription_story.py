@@ -95,6 +95,9 @@ def test_a_2021_quarter_never_paid_nor_pursued_prescribes_on_1_january_2027_and_
         step = s.scalar(select(RecoveryStep).where(RecoveryStep.party_id == ben))
         assert step.closing_reason == "prescribed" and step.to_stage == "closed"
 
+    shown = CliRunner().invoke(_app.app, ["recovery", "show", "--debtor", str(ben), "--db", db_url]).output
+    assert "stage closed (prescribed)" in shown and "2021Q2: 890.42 EUR written off, no pension right" in shown
+
     # rerun: nothing; another day: nothing left to write off
     assert batch.run(db_url, d("2027-01-01")).finished_before
     assert batch.run(db_url, d("2027-02-01")).details["debts written off"] == 0
@@ -180,3 +183,24 @@ def test_a_prescription_run_with_an_impossible_date_is_refused_naming_the_field(
     with pytest.raises(InvalidInput) as err:
         report(db_url, d("2026-01-01"), within_days=-1)
     assert err.value.field == "within_days"
+
+
+def test_a_payment_acknowledges_every_open_debt_or_only_the_one_it_settles_as_the_fund_chooses(db_url, fund):
+    from dataclasses import replace
+
+    from caisse.recovery.prescription import debts
+    from caisse.rules.prescription import policy
+    from caisse.store.db import engine_for
+
+    max_ = fund.person(category="main", start=d("2015-01-01"))
+    call(db_url, max_, "2021Q1", "2021-03-31", "2021-01-05")
+    call(db_url, max_, "2021Q2", "2021-06-30", "2021-04-05")
+    with session_scope(db_url) as s:  # 100 EUR in 2024, imputed on the oldest quarter (2021Q1)
+        receive_payment(s, "coda/max/2024", d("2024-03-15"), 10000, max_)
+    wide = policy(d("2027-01-01"))
+    narrow = replace(wide, payment_interrupts_every_open_debt=False)
+    with engine_for(db_url).connect() as conn:
+        for p, q2 in ((wide, "2029-03-16"), (narrow, "2027-01-01")):
+            got = debts(conn, d("2027-01-01"), p, horizon=d("2036-01-01"))
+            dates = {str(per): str(day) for per, day in zip(got.period, got.prescribed_on, strict=True)}
+            assert dates == {"2021Q1": "2029-03-16", "2021Q2": q2}

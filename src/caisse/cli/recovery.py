@@ -64,6 +64,7 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
         f, steps = history(s, _who(), debtor)
         if f is None:
             typer.echo(f"file {debtor}: no recovery file")
+            _show_prescription(s, debtor)
             return
         reason = f" ({f.closing_reason})" if f.closing_reason else ""
         typer.echo(f"file {debtor}: stage {f.stage}{reason} since {f.stage_since}, cycle {f.cycle}"
@@ -73,6 +74,28 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
             case = f" case:{st.case_id}" if st.case_id else ""
             typer.echo(f"  {st.on}  {st.event:<14} {st.from_stage or '-':>16} -> {st.to_stage:<16} "
                        f"{fmt(st.amount_cents):>12} EUR  {st.actor}: {st.reason}{letter}{case}")
+        _show_prescription(s, debtor)
+
+
+def _show_prescription(s, debtor: int) -> None:
+    """The acts recorded against prescription, the joint calls and the prescribed quarters of a file."""
+    from sqlalchemy import or_, select
+
+    from caisse.money import fmt
+    from caisse.recovery.models import JointCall, PrescribedQuarter, PrescriptionInterruption
+
+    for r in s.scalars(select(PrescriptionInterruption).where(PrescriptionInterruption.party_id == debtor)
+                       .order_by(PrescriptionInterruption.on, PrescriptionInterruption.id)):
+        via = f" via {r.via_party_id}" if r.via_party_id else ""
+        typer.echo(f"  {r.on}  interruption   {r.kind:<16} {r.period or 'all debts'}{via}: {r.reason}")
+    for jc in s.scalars(select(JointCall).where(or_(JointCall.company_id == debtor, JointCall.director_id == debtor))
+                        .order_by(JointCall.called_on, JointCall.id)):
+        typer.echo(f"  {jc.called_on}  joint call {jc.id}: company {jc.company_id} for director {jc.director_id}, "
+                   f"{fmt(jc.amount_cents)} EUR ({', '.join(sorted({x['period'] for x in jc.periods}))})")
+    for q in s.scalars(select(PrescribedQuarter).where(PrescribedQuarter.party_id == debtor)
+                       .order_by(PrescribedQuarter.period)):
+        typer.echo(f"  {q.prescribed_on}  prescribed     {q.period}: {fmt(q.written_off_cents)} EUR written off, "
+                   "no pension right for the quarter")
 
 
 @app.command("move")
