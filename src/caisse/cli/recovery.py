@@ -40,6 +40,19 @@ def report_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The date 
     typer.echo(json.dumps(rep, indent=2) if as_json else "\n".join(lines(rep)))
 
 
+@app.command("prescription-report")
+def prescription_report_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The date (default: today)."),
+                            within_days: int = typer.Option(90, "--within-days",
+                                                            help="Debts prescribed by as-of + this many days."),
+                            as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+                            db: str | None = DbOption) -> None:
+    """Debts about to prescribe (or prescribed): debtor, period, kind, open amount, date, last interruption."""
+    from caisse.recovery.prescription import lines, report
+
+    rep = report(database_url(db), parse_date(as_of, "as_of") or _today(None), within_days)
+    typer.echo(json.dumps(rep, indent=2) if as_json else "\n".join(lines(rep)))
+
+
 @app.command("show")
 def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
     """A debtor's recovery file: its stage and every dated step (who, why, amount, letter)."""
@@ -51,6 +64,7 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
         f, steps = history(s, _who(), debtor)
         if f is None:
             typer.echo(f"file {debtor}: no recovery file")
+            _show_prescription(s, debtor)
             return
         reason = f" ({f.closing_reason})" if f.closing_reason else ""
         typer.echo(f"file {debtor}: stage {f.stage}{reason} since {f.stage_since}, cycle {f.cycle}"
@@ -61,6 +75,7 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
             typer.echo(f"  {st.on}  {st.event:<14} {st.from_stage or '-':>16} -> {st.to_stage:<16} "
                        f"{fmt(st.amount_cents):>12} EUR  {st.actor}: {st.reason}{letter}{case}")
         _show_partners(s, debtor)
+        _show_prescription(s, debtor)
 
 
 def _show_partners(s, debtor: int) -> None:
@@ -82,6 +97,27 @@ def _show_partners(s, debtor: int) -> None:
         typer.echo(f"  bankruptcy {b.id}: {b.court} {b.declared_on}, trustee {b.trustee_name}, {b.status}"
                    + (f", claim {fmt(b.claim_cents)} EUR declared {b.claim_on}" if b.claim_cents is not None else "")
                    + f", dividend {fmt(b.dividend_cents)} EUR" + (f", closed {b.closed_on}" if b.closed_on else ""))
+
+
+def _show_prescription(s, debtor: int) -> None:
+    """The acts recorded against prescription, the joint calls and the prescribed quarters of a file."""
+    from sqlalchemy import or_, select
+
+    from caisse.money import fmt
+    from caisse.recovery.models import JointCall, PrescribedQuarter, PrescriptionInterruption
+
+    for r in s.scalars(select(PrescriptionInterruption).where(PrescriptionInterruption.party_id == debtor)
+                       .order_by(PrescriptionInterruption.on, PrescriptionInterruption.id)):
+        via = f" via {r.via_party_id}" if r.via_party_id else ""
+        typer.echo(f"  {r.on}  interruption   {r.kind:<16} {r.period or 'all debts'}{via}: {r.reason}")
+    for jc in s.scalars(select(JointCall).where(or_(JointCall.company_id == debtor, JointCall.director_id == debtor))
+                        .order_by(JointCall.called_on, JointCall.id)):
+        typer.echo(f"  {jc.called_on}  joint call {jc.id}: company {jc.company_id} for director {jc.director_id}, "
+                   f"{fmt(jc.amount_cents)} EUR ({', '.join(sorted({x['period'] for x in jc.periods}))})")
+    for q in s.scalars(select(PrescribedQuarter).where(PrescribedQuarter.party_id == debtor)
+                       .order_by(PrescribedQuarter.period)):
+        typer.echo(f"  {q.prescribed_on}  prescribed     {q.period}: {fmt(q.written_off_cents)} EUR written off, "
+                   "no pension right for the quarter")
 
 
 @app.command("move")
@@ -317,3 +353,93 @@ def bankruptcy_close(bankruptcy_id: int = typer.Option(..., "--bankruptcy"),
             typer.echo(f"write-off {a.id}: {a.payload['account']} {a.payload['period']} {fmt(a.amount_cents)} EUR — "
                        f"{a.status}")
         typer.echo(f"bankruptcy {bankruptcy_id} closed; {len(made)} write-off(s) asked")
+
+
+@app.command("joint-call")
+def joint_call_cmd(company: int = typer.Option(..., "--company", help="The company's file number."),
+                   director: int = typer.Option(..., "--director", help="The director's file number."),
+                   as_of: str = typer.Option(..., "--as-of", help="The day of the call, YYYY-MM-DD."),
+                   reason: str = typer.Option("director's contributions unpaid despite the reminders", "--reason",
+                                              help="Why (kept with the call)."),
+                   period: str | None = typer.Option(None, "--period",
+                                                     help="Quarters to call, e.g. 2026Q1,2026Q2 (default: every "
+                                                          "quarter of the mandate due and unpaid)."),
+                   output: str | None = typer.Option(None, "--output", help="Also write the letter (PDF) here."),
+                   db: str | None = DbOption) -> None:
+    """Call a company for its director's unpaid contributions of the mandate period (art. 15 §1 AR n° 38): the
+    call recorded, prescription interrupted for the debts called, the registered letter in fr/nl/de."""
+    from pathlib import Path
+
+    from caisse.documents.joint_call_letters import joint_call_pdf
+    from caisse.money import fmt
+    from caisse.recovery.joint import call
+    from caisse.store.db import session_scope
+
+    when = parse_date(as_of, "as_of")
+    periods = [p.strip() for p in period.split(",") if p.strip()] if period else None
+    with session_scope(database_url(db)) as s:
+        jc = call(s, _who(), company, director, when, reason, periods=periods)
+        if output:
+            Path(output).write_bytes(joint_call_pdf(s, jc.id))
+        called = ", ".join(f"{x['period']} {x['account']} {fmt(x['cents'])}" for x in jc.periods)
+        typer.echo(f"joint call {jc.id}: company {company} called for {fmt(jc.amount_cents)} EUR owed by director "
+                   f"{director} ({called})" + (f"; letter {output}" if output else ""))
+
+
+@app.command("joint-letter")
+def joint_letter_cmd(call_id: int = typer.Option(..., "--call", help="The joint call's id."),
+                     output: str = typer.Option(..., "--output", help="The PDF file to write."),
+                     db: str | None = DbOption) -> None:
+    """The letter of a joint call as PDF, in the company's language."""
+    from pathlib import Path
+
+    from caisse.documents.joint_call_letters import joint_call_pdf
+    from caisse.recovery.models import JointCall
+    from caisse.services import audit
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        Path(output).write_bytes(joint_call_pdf(s, call_id))
+        jc = s.get(JointCall, call_id)
+        audit.record(s, f"cli:{getpass.getuser()}", "read", "joint_call_letter", call_id, party_id=jc.company_id,
+                     origin="cli", detail={"what": "joint call letter (pdf)"})
+    typer.echo(output)
+
+
+@app.command("joint-payment")
+def joint_payment_cmd(call_id: int = typer.Option(..., "--call", help="The joint call's id."),
+                      amount: str = typer.Option(..., "--amount", help="What the company paid, e.g. 890.42."),
+                      on: str = typer.Option(..., "--on", help="Booking date, YYYY-MM-DD."),
+                      key: str = typer.Option(..., "--key", help="The payment's bank reference (idempotency key)."),
+                      db: str | None = DbOption) -> None:
+    """What the company paid, booked to the director's account and imputed on his debt."""
+    from caisse.money import to_cents
+    from caisse.recovery.joint import pay
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        result = pay(s, _who(), call_id, key, to_cents(amount, "amount"), parse_date(on, "on"))
+        typer.echo(f"joint call {call_id}: {amount} EUR booked ({result.receipt.key}"
+                   + (", already booked)" if not result.receipt.created else ")"))
+
+
+@app.command("interruption")
+def interruption_cmd(debtor: int = DebtorOption,
+                     on: str = typer.Option(..., "--on", help="The day of the act, YYYY-MM-DD."),
+                     kind: str = typer.Option(..., "--kind", help="acknowledgement, formal_notice, enforcement or "
+                                                                  "summons."),
+                     reason: str = typer.Option(..., "--reason", help="What the act was (kept with it)."),
+                     period: str | None = typer.Option(None, "--period", help="Only this period's debts."),
+                     account: str | None = typer.Option(None, "--account", help="Only this kind of debt."),
+                     via: int | None = typer.Option(None, "--via", help="The jointly liable party the act was "
+                                                                        "addressed to."),
+                     db: str | None = DbOption) -> None:
+    """Record an act that interrupted prescription and is not on file elsewhere (signed acknowledgement, summons,
+    contrainte served on a jointly liable party)."""
+    from caisse.recovery.joint import record_interruption
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        row = record_interruption(s, _who(), debtor, parse_date(on, "on"), kind, reason, period=period,
+                                  account=account, via_party_id=via)
+        typer.echo(f"file {debtor}: {kind} of {row.on} recorded (interruption {row.id})")

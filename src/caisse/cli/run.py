@@ -121,6 +121,20 @@ def arrears_statements(as_of: str = typer.Option(..., "--as-of", help="What is o
     _print(summary)
 
 
+@app.command("prescription")
+def prescription(as_of: str = typer.Option(..., "--as-of", help="Write off the debts prescribed on this date."),
+                 db: str | None = DbOption) -> None:
+    """Prescribed debts written off (AR n° 38 art. 16 §2), the quarters' pension-rights consequence recorded, the
+    files closed with reason prescribed when nothing else is owed."""
+    from caisse.batches import prescription as batch
+
+    url = database_url(db)
+    when = _date(as_of, "as_of")
+    with _progress(f"prescription as of {as_of}") as progress:
+        summary = batch.run(url, when, progress=progress)
+    _print(summary)
+
+
 @app.command("regularisation")
 def regularisation(year: str = typer.Option(..., "--year", help="The income year to regularise, e.g. 2024."),
                    notice_date: str | None = typer.Option(None, "--notice-date",

@@ -41,6 +41,7 @@ STAGES = ("reminder", "statement", "formal_notice", "personal_contact", "enforce
 CLOSING_REASONS = ("paid", "plan", "dispensation", "insolvency", "prescribed", "written_off", "renounced")
 EVENTS = ("stage", "contact", "plan_granted", "plan_missed", "plan_broken", "plan_completed")
 PLAN_STATUSES = ("pending", "active", "completed", "broken", "refused")
+INTERRUPTIONS = ("payment", "acknowledgement", "formal_notice", "enforcement", "summons")
 LETTERS = ("reminder", "statement", "formal_notice", "enforcement", "bailiff", "plan_granted", "plan_missed",
            "plan_broken")
 
@@ -277,4 +278,71 @@ class RecoveryBankruptcy(Base):
         UniqueConstraint("party_id", "declared_on"),
         CheckConstraint(f"status in ({_in(BANKRUPTCY_STATUSES)})", name="status"),
         CheckConstraint("trustee_language in ('fr', 'nl', 'de')", name="trustee_language"),
+    )
+
+
+class PrescriptionInterruption(Base):
+    """An act that interrupted the prescription of a debt and is not already on file elsewhere: an
+    acknowledgement of debt signed by the debtor, a summons, a contrainte served, a joint call sent to a jointly
+    liable company (its registered letter interrupts the director's debt). Payments, payment plans and the
+    formal notices / enforcement orders of the recovery file are read where they are recorded (ledger,
+    ``payment_plan``, ``recovery_step``). ``period``/``account`` null: every debt of the debtor open that day."""
+
+    __tablename__ = "prescription_interruption"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)  # the debtor of the debt
+    account: Mapped[str | None] = mapped_column(String(30))
+    period: Mapped[str | None] = mapped_column(String(6))
+    on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    via_party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))  # the jointly liable party addressed
+    joint_call_id: Mapped[int | None] = mapped_column(ForeignKey("joint_call.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (CheckConstraint(f"kind in ({_in(INTERRUPTIONS)})", name="kind"),)
+
+
+class JointCall(Base):
+    """A company called for the unpaid contributions of its director for the period of the mandate (art. 15 §1
+    AR n° 38 [S32]): the debts called (``periods``: period, account, cents), the letter's language. What the
+    company pays is booked to the director's account (``joint_payment``) and imputed on his debt."""
+
+    __tablename__ = "joint_call"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    director_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("mandate.id"))
+    called_on: Mapped[dt.date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    periods: Mapped[list] = mapped_column(JSON)
+    language: Mapped[str] = mapped_column(String(2))
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),
+    )
+
+
+class PrescribedQuarter(Base):
+    """The pension-rights consequence of prescription: a contribution quarter of a person written off as
+    prescribed opens no pension right (legislation.md §9 [S31]). One row per (person, quarter), written by
+    ``caisse run prescription``; the career-data export reads it."""
+
+    __tablename__ = "prescribed_quarter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    period: Mapped[str] = mapped_column(String(6))
+    prescribed_on: Mapped[dt.date] = mapped_column(Date)
+    written_off_cents: Mapped[int] = mapped_column(BigInteger)  # the contribution written off (principal)
+    transaction_key: Mapped[str] = mapped_column(String(200))
+    batch_key: Mapped[str] = mapped_column(String(200), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("party_id", "period"),
+        CheckConstraint("period like '____Q_'", name="quarter"),
     )
