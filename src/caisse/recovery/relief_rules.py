@@ -108,9 +108,59 @@ def _grounds(text: str) -> str:
     return text
 
 
+def dispensation_problem(f: QuarterFacts, today: dt.date, window_months: int, min_quarters: int,
+                         affiliated_quarters: int | None) -> tuple[str, str] | None:
+    """Why ``f.quarter`` cannot be dispensed (field kind — ``quarter``, ``category`` or ``party_id`` — and the
+    reason), or None. ``affiliated_quarters``: quarters affiliated before it (None: not checked)."""
+    q = f.quarter
+    today_q = Quarter.of(today)
+    if (q.year, q.number) > (today_q.year, today_q.number):
+        return "quarter", f"{q} has not begun: no dispensation for a future quarter ({LAW_DISPENSATION})"
+    last = request_deadline(q, window_months)
+    if today > last:
+        return "quarter", (f"a dispensation of {q} had to be asked by {last} ({window_months} months after the "
+                           f"quarter, {LAW_DISPENSATION})")
+    if f.category is None:
+        return "category", f"not affiliated as self-employed during {q}"
+    if f.category == "complementary":
+        return "category", f"{q}: a complementary activity can never be dispensed ({LAW_DISPENSATION})"
+    if f.category in IF_AT_MAIN_MINIMUM:
+        if f.main_minimum is None:
+            return "category", (f"{q}: the main-activity minimum of {q.year} is not known, so the {f.category} "
+                                "condition cannot be checked")
+        if f.charged_contribution < f.main_minimum:
+            return "category", (f"{q}: as {f.category}, a dispensation is possible only when the provisional "
+                                f"contributions reach the main-activity minimum ({fmt(f.charged_contribution)} < "
+                                f"{fmt(f.main_minimum)} EUR; {LAW_DISPENSATION})")
+    elif f.category not in ALLOWED:
+        return "category", f"{q}: no dispensation for the category {f.category}"
+    if f.category in MIN_QUARTERS_FOR and not f.primostarter and affiliated_quarters is not None \
+            and affiliated_quarters < min_quarters:
+        return "party_id", (f"affiliated {affiliated_quarters} quarter(s) before {q}: a dispensation needs at least "
+                            f"{min_quarters} (primostarters excepted; {LAW_DISPENSATION})")
+    if f.charged_contribution <= 0:
+        return "quarter", f"no contribution was called for {q}"
+    if f.open_contribution <= 0:
+        return "quarter", f"the contribution of {q} is paid: a dispensation concerns unpaid contributions"
+    return None
+
+
 def check_dispensation(ask: DispensationAsk) -> Admissible:
     """Refuse a dispensation request that cannot be made (naming the field), else the lines to send to INASTI."""
     _grounds(ask.grounds)
+    out = Admissible(periods=[str(f.quarter) for f in ask.quarters])
+    for n, f in enumerate(ask.quarters):
+        where = f"quarters[{n}]"
+        q = f.quarter
+        problem = dispensation_problem(f, ask.today, ask.window_months, ask.min_quarters,
+                                       ask.affiliated_quarters if n == 0 else None)
+        if problem:
+            raise InvalidInput(where if problem[0] == "quarter" else problem[0], problem[1])
+        if f.pending:
+            raise InvalidInput(where, f"a dispensation of {q} is already asked and not decided yet")
+        out.lines.append({"period": str(q), "contribution": f.open_contribution,
+                          "management_fee": max(f.open_management_fee, 0), "surcharge": f.surcharges})
+        out.amount_cents += f.open_contribution + max(f.open_management_fee, 0)
     if ask.asked_by_accountant:
         raise InvalidInput("signed_personally", "a dispensation request is signed by the self-employed personally, "
                                                 f"not by the accountant ({LAW_DISPENSATION})")
@@ -123,48 +173,6 @@ def check_dispensation(ask: DispensationAsk) -> Admissible:
                                           "decide after that")
     if ask.informed_on > ask.today:
         raise InvalidInput("informed_on", f"{ask.informed_on} is after the request ({ask.today})")
-    out = Admissible(periods=[str(f.quarter) for f in ask.quarters])
-    today_q = Quarter.of(ask.today)
-    for n, f in enumerate(ask.quarters):
-        where = f"quarters[{n}]"
-        q = f.quarter
-        if (q.year, q.number) > (today_q.year, today_q.number):
-            raise InvalidInput(where, f"{q} has not begun: no dispensation for a future quarter ({LAW_DISPENSATION})")
-        last = request_deadline(q, ask.window_months)
-        if ask.today > last:
-            raise InvalidInput(where, f"a dispensation of {q} had to be asked by {last} ({ask.window_months} months "
-                                      f"after the quarter, {LAW_DISPENSATION})")
-        if f.category is None:
-            raise InvalidInput("category", f"not affiliated as self-employed during {q}")
-        if f.category == "complementary":
-            raise InvalidInput("category", f"{q}: a complementary activity can never be dispensed "
-                                           f"({LAW_DISPENSATION})")
-        if f.category in IF_AT_MAIN_MINIMUM:
-            if f.main_minimum is None:
-                raise InvalidInput("category", f"{q}: the main-activity minimum of {q.year} is not known, so the "
-                                               f"{f.category} condition cannot be checked")
-            if f.charged_contribution < f.main_minimum:
-                raise InvalidInput("category", f"{q}: as {f.category}, a dispensation is possible only when the "
-                                               f"provisional contributions reach the main-activity minimum "
-                                               f"({fmt(f.charged_contribution)} < {fmt(f.main_minimum)} EUR; "
-                                               f"{LAW_DISPENSATION})")
-        elif f.category not in ALLOWED:
-            raise InvalidInput("category", f"{q}: no dispensation for the category {f.category}")
-        if f.category in MIN_QUARTERS_FOR and not f.primostarter and n == 0 \
-                and ask.affiliated_quarters < ask.min_quarters:
-            raise InvalidInput("party_id", f"affiliated {ask.affiliated_quarters} quarter(s) before {q}: a "
-                                           f"dispensation needs at least {ask.min_quarters} (primostarters excepted; "
-                                           f"{LAW_DISPENSATION})")
-        if f.charged_contribution <= 0:
-            raise InvalidInput(where, f"no contribution was called for {q}")
-        if f.open_contribution <= 0:
-            raise InvalidInput(where, f"the contribution of {q} is paid: a dispensation concerns unpaid "
-                                      "contributions")
-        if f.pending:
-            raise InvalidInput(where, f"a dispensation of {q} is already asked and not decided yet")
-        out.lines.append({"period": str(q), "contribution": f.open_contribution,
-                          "management_fee": max(f.open_management_fee, 0), "surcharge": f.surcharges})
-        out.amount_cents += f.open_contribution + max(f.open_management_fee, 0)
     return out
 
 
@@ -194,4 +202,4 @@ def check_waiver(today: dt.date, quarters: list[QuarterFacts], grounds: str, gro
 
 
 __all__ = ["ALLOWED", "IF_AT_MAIN_MINIMUM", "Admissible", "DispensationAsk", "QuarterFacts", "buyback_deadline",
-           "check_dispensation", "check_waiver", "parse_quarters", "request_deadline"]
+           "check_dispensation", "check_waiver", "dispensation_problem", "parse_quarters", "request_deadline"]
