@@ -227,6 +227,11 @@ def test_a_dispensation_granted_writes_the_quarters_off_records_the_pension_loss
         assert run_check(s).ok
         pdf = decision_pdf(s, rid)
         assert b"Vrijstelling van bijdragen toegekend" in pdf and b"31-03-2031" in pdf
+        from caisse.services.gdpr import export_file
+
+        held = export_file(s, CLERK, eva)  # right of access: the request and the career consequence are in it
+        assert [x["status"] for x in held["dispensation_and_waiver_requests"]] == ["granted"]
+        assert [x["period"] for x in held["dispensed_quarters"]] == ["2026Q1", "2026Q2"]
 
     surcharges.run(db_url, d("2026-10-01"))  # dispensed: no surcharge arises any more
     assert open_of(db_url, eva, "surcharge", "2026Q1") == 0
