@@ -255,3 +255,29 @@ def test_a_refused_dispensation_keeps_the_debt_and_recovery_resumes(db_url, fund
         assert (r.status, r.approval_id) == ("refused", None)
     assert open_of(db_url, fa, "contribution", "2026Q1") == MIN_2026
     assert batch.run(db_url, d("2026-06-03")).details["-> reminder"] == 1
+
+
+def test_surcharges_already_paid_and_partly_waived_come_back_as_credit(db_url, fund, tmp_path):
+    gil = fund.person(category="main", start=d("2020-01-01"), incomes=LOW_INCOME, language="de")
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    surcharges.run(db_url, d("2026-04-01"))
+    with session_scope(db_url) as s:  # he pays everything, the 26.71 surcharge included
+        receive_payment(s, "coda/gil/1", d("2026-04-20"), MIN_2026 + 2671, gil)
+        r = relief.request_waiver(s, CLERK, gil, "2026Q1", "fire in the workshop in March", "force_majeure",
+                                  d("2026-04-21"))
+        rid = r.id
+        relief.export_requests(s, CLERK, "surcharge_waiver", d("2026-04-21"), tmp_path)
+    with pytest.raises(InvalidInput) as err, session_scope(db_url) as s:  # a quarter he did not ask
+        relief.record_decision(s, CLERK, rid, d("2026-06-02"), decided_on=d("2026-06-01"), reference="RSVZ-W-8",
+                               granted="2026Q2")
+    assert err.value.field == "granted[0]"
+    with session_scope(db_url) as s:  # INASTI waives 20.00 of the 26.71: under the threshold, executed at once
+        r = relief.record_decision(s, CLERK, rid, d("2026-06-02"), decided_on=d("2026-06-01"), reference="RSVZ-W-8",
+                                   granted="2026Q1:20.00", reason="partly: the fire explains one month")
+        assert (r.status, r.written_off_cents) == ("partly_granted", 2000)
+        from caisse.ledger import credit_available
+
+        assert credit_available(s, gil) == 2000  # to be refunded or set off against the next quarter
+        assert run_check(s).ok
+        assert b"Erlass der Zuschl" in decision_pdf(s, rid)
+    assert open_of(db_url, gil, "surcharge", "2026Q1") == 0  # released to credit: nothing negative left
