@@ -45,6 +45,7 @@ def _register() -> None:
         platform,
         reconcile,
         recovery,
+        relief,
         report,
         run,
         simulate,
@@ -64,6 +65,7 @@ def _register() -> None:
     app.add_typer(run.app, name="run")
     app.add_typer(run.notice_app, name="notice")
     app.add_typer(recovery.app, name="recovery")
+    app.add_typer(relief.app, name="relief")
     report.register(app)
     app.add_typer(benefits.app, name="benefits")
     imports.app.command("coda")(import_coda.coda)

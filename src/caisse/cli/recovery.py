@@ -1,5 +1,6 @@
 """`caisse recovery ...`: the recovery pipeline by hand — report, a file's history, move a file one stage, log
-the personal contact, ask a payment plan, the letters as PDF. The batch itself is `caisse run recovery`."""
+the personal contact, ask a payment plan, the best-solution advice, the letters as PDF. The batch itself is
+`caisse run recovery`."""
 
 from __future__ import annotations
 
@@ -168,6 +169,28 @@ def plan_cmd(debtor: int = DebtorOption,
         typer.echo(f"payment plan {plan.id}: {plan.status}, {fmt(plan.debt_cents)} EUR in {plan.months} months "
                    f"(down payment {fmt(plan.down_payment_cents)} EUR; approval {plan.approval_id}"
                    + (": waiting for a manager)" if plan.status == "pending" else ")"))
+
+
+@app.command("advise")
+def advise_cmd(debtor: int = DebtorOption,
+               as_of: str | None = typer.Option(None, "--as-of", help="The date (default: today)."),
+               as_json: bool = typer.Option(False, "--json", help="JSON instead of text."),
+               db: str | None = DbOption) -> None:
+    """The best solution for a debtor: which of reduction, payment plan, dispensation and surcharge waiver apply,
+    what each takes off the debt, what it costs and what it changes."""
+    from caisse.recovery.advice import advise, lines, situation_of
+    from caisse.services import audit
+    from caisse.services.affiliation import file_access
+    from caisse.store.db import session_scope
+
+    day = parse_date(as_of, "as_of") or _today(None)
+    with session_scope(database_url(db)) as s:
+        who = _who()
+        file_access(s, who, "recovery.manage", debtor)
+        advice = advise(situation_of(s, debtor, day))
+        audit.record(s, who, "read", "recovery_advice", debtor, party_id=debtor, origin="cli",
+                     detail={"what": "debts per quarter, category, recovery stage"})
+    typer.echo(json.dumps(advice.to_dict(), indent=2, ensure_ascii=False) if as_json else "\n".join(lines(advice)))
 
 
 @app.command("letter")

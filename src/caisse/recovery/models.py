@@ -346,3 +346,75 @@ class PrescribedQuarter(Base):
         UniqueConstraint("party_id", "period"),
         CheckConstraint("period like '____Q_'", name="quarter"),
     )
+
+
+# --- payment difficulties: dispensation and surcharge waiver (decided by INASTI, legislation §4.4 and §5) ----------
+
+RELIEF_KINDS = ("dispensation", "surcharge_waiver")
+#: informed (the pension consequence written to the person: a dispensation only) → requested (case open, recovery
+#: suspended) → sent (in a file to INASTI) → awaiting_approval (INASTI's decision
+#: recorded, the write-off waits for a second person) → granted / partly_granted / refused
+RELIEF_STATUSES = ("informed", "requested", "sent", "awaiting_approval", "granted", "partly_granted", "refused")
+WAIVER_GROUNDS = ("force_majeure", "good_faith", "hardship")
+
+
+class ReliefRequest(Base):
+    """A dispensation of contributions or a surcharge waiver asked through the fund and decided by INASTI.
+
+    ``lines``: per quarter what was open when asked (``{"period", "contribution", "management_fee", "surcharge"}``,
+    cents). ``decision``: INASTI's answer as recorded (per quarter granted or not, amount, the write-off lines).
+    """
+
+    __tablename__ = "relief_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    applicant_party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"))  # a jointly liable party asking
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    periods: Mapped[list] = mapped_column(JSON)
+    lines: Mapped[list] = mapped_column(JSON)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)  # open principal (dispensation) / surcharges (waiver)
+    grounds: Mapped[str] = mapped_column(Text)
+    ground_kind: Mapped[str | None] = mapped_column(String(20))
+    signed_personally: Mapped[bool | None] = mapped_column(Boolean)
+    informed_on: Mapped[dt.date | None] = mapped_column(Date)  # pension consequence explained (dispensation)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    export_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_message.id"))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)  # INASTI's decision date
+    decision_ref: Mapped[str | None] = mapped_column(String(60))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    surcharges_included: Mapped[bool | None] = mapped_column(Boolean)  # dispensation: INASTI dispensed them too
+    decision: Mapped[dict | None] = mapped_column(JSON)
+    recorded_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))
+    ledger_key: Mapped[str | None] = mapped_column(String(200))
+    written_off_cents: Mapped[int | None] = mapped_column(BigInteger)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"kind in ({_in(RELIEF_KINDS)})", name="kind"),
+        CheckConstraint(f"status in ({_in(RELIEF_STATUSES)})", name="status"),
+        CheckConstraint(f"ground_kind is null or ground_kind in ({_in(WAIVER_GROUNDS)})", name="ground_kind"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )
+
+
+class DispensedQuarter(Base):
+    """A quarter dispensed by INASTI for a debtor: career data (no pension rights for it unless the dispensed
+    contributions are paid by ``buyback_deadline``, legislation §5/§9)."""
+
+    __tablename__ = "dispensed_quarter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    period: Mapped[str] = mapped_column(String(6))
+    request_id: Mapped[int] = mapped_column(ForeignKey("relief_request.id"))
+    dispensed_cents: Mapped[int] = mapped_column(BigInteger)  # the contribution given up (what a buy-back pays)
+    granted_on: Mapped[dt.date] = mapped_column(Date)  # INASTI's decision
+    buyback_deadline: Mapped[dt.date] = mapped_column(Date)
+    bought_back_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("party_id", "period"),)

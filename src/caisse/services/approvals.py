@@ -5,7 +5,9 @@ recorded as a self-approved request; above it, the request waits until a manager
 approves it; only then is the ledger touched. The threshold counts what was already self-approved for the same
 file in the last 30 days (no splitting a large refund into small ones), and a refund to an account that is not
 on the person's file always needs the second pair of eyes. Every request and decision is in the audit log.
-Surcharge waivers and payment plans use the same requests (kinds ``surcharge_waiver`` and ``payment_plan``).
+Payment plans (kind ``payment_plan``, ``caisse.recovery.service``), surcharge waivers (kind ``surcharge_waiver``)
+and dispensations (kind ``write_off``) granted by INASTI (``caisse.recovery.relief``) use the same requests: the
+manager checks INASTI's decision as recorded before the ledger gives anything up.
 """
 
 from __future__ import annotations
@@ -124,7 +126,11 @@ def decide(session: Session, who: Principal, approval_id: int, approve: bool, no
         _execute(session, approval, today)
     else:
         approval.status = "rejected"
-        if approval.kind == "payment_plan":
+        if (approval.payload or {}).get("relief_request_id") is not None:
+            from caisse.recovery.relief import reject as reject_relief
+
+            reject_relief(session, approval, today)
+        elif approval.kind == "payment_plan":
             from caisse.recovery.service import refuse_plan
 
             refuse_plan(session, approval, today)
@@ -133,6 +139,13 @@ def decide(session: Session, who: Principal, approval_id: int, approve: bool, no
 
 def _execute(session: Session, approval: Approval, today: dt.date) -> None:
     key = f"approval/{approval.id}/{approval.kind}"
+    if (approval.payload or {}).get("relief_request_id") is not None:
+        # a dispensation (kind write_off) or a surcharge waiver granted by INASTI: one balanced write-off of every
+        # quarter granted, the dispensed quarters recorded, the request answered (caisse.recovery.relief)
+        from caisse.recovery.relief import execute as execute_relief
+
+        approval.status, approval.ledger_key = "executed", execute_relief(session, approval, today)
+        return
     if approval.kind == "refund":
         refund(session, key, approval.party_id, approval.amount_cents, today, iban=approval.payload["iban"],
                reason=approval.reason)
@@ -145,7 +158,7 @@ def _execute(session: Session, approval: Approval, today: dt.date) -> None:
         execute_plan(session, approval, today)
         approval.status = "executed"
         return
-    else:  # surcharge waivers execute through their own service (not built yet)
+    else:  # a kind without an executor: approved, nothing written
         approval.status = "approved"
         return
     approval.status, approval.ledger_key = "executed", key

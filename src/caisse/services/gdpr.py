@@ -29,6 +29,7 @@ from caisse.collection.models import (
     DirectDebitRun,
     SepaMandate,
 )
+from caisse.recovery.models import DispensedQuarter, ReliefRequest
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -116,6 +117,10 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
         "cases": _cases(session, party_id, rows),
         "benefit_claims": _benefit_claims(session, party_id, rows),
         **_recovery_partners(party_id, rows),
+        "dispensation_and_waiver_requests": rows(ReliefRequest, ReliefRequest.party_id == party_id,
+                                                 order=ReliefRequest.id),
+        "dispensed_quarters": rows(DispensedQuarter, DispensedQuarter.party_id == party_id,
+                                   order=DispensedQuarter.period),
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
         "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),

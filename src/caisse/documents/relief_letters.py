@@ -1,0 +1,91 @@
+"""Letters of a dispensation or surcharge-waiver request as PDF in the person's language (fr / nl / de): the
+information on the pension consequence given before the person decides, and the decision (INASTI's, with what it
+changed in the account, the pension consequence and the buy-back deadlines, and the appeal route).
+
+Drawn from the stored request and the ledger (``caisse.recovery.relief.decision_lines`` / ``notice_lines``), by the
+same page layout as the benefit decisions (``documents.benefit_decisions``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from sqlalchemy.orm import Session
+
+from caisse.documents.benefit_decisions import STYLE
+from caisse.documents.fonts import fonts_for
+from caisse.documents.notices import _debtor, _fund, _wrap
+from caisse.errors import Conflict, NotFound
+
+
+def render(lines: list[tuple[str, str]], name: str, address: list[str], header_line: str) -> bytes:
+    """As many A4 pages as the lines need: fund and reference on top, the addressee on the right."""
+    fund_name = _fund()[0]
+    regular, bold = fonts_for(*(text for _, text in lines), name, *address, header_line)
+    buf = io.BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
+    pdf.setTitle(f"{lines[0][1]} — {name}")
+    width, height = A4
+    left, right = 18 * mm, width - 18 * mm
+
+    def header() -> float:
+        y = height - 18 * mm
+        pdf.setFont(bold, 11)
+        pdf.drawString(left, y, fund_name)
+        pdf.setFont(regular, 8.5)
+        pdf.drawString(left, y - 4.5 * mm, header_line)
+        ay = y - 4 * mm
+        pdf.setFont(regular, 10)
+        for line in [name, *address]:
+            pdf.drawString(110 * mm, ay, line)
+            ay -= 4.8 * mm
+        return y - 28 * mm
+
+    y = header()
+    for style, text in lines:
+        is_bold, size, lead = STYLE[style]
+        font = bold if is_bold else regular
+        if style == "heading":
+            y -= 2.5 * mm
+        for line in _wrap(text, font, size, right - left):
+            if y < 18 * mm:
+                pdf.showPage()
+                y = header()
+            pdf.setFont(font, size)
+            pdf.drawString(left, y, line)
+            y -= lead * mm
+    pdf.showPage()
+    pdf.save()
+    return buf.getvalue()
+
+
+def decision_pdf(session: Session, request_id: int, today: dt.date | None = None) -> bytes:
+    """The decision letter of a request INASTI decided (and whose effect on the account is written)."""
+    from caisse.recovery.models import ReliefRequest
+    from caisse.recovery.relief import decision_lines
+
+    r = session.get(ReliefRequest, request_id)
+    if r is None:
+        raise NotFound("relief request", request_id)
+    if r.status not in ("granted", "partly_granted", "refused"):
+        raise Conflict("request", f"request {request_id} is {r.status}: no decision letter yet")
+    name, address, language = _debtor(session, r.party_id, r.closed_on)
+    lang = language if language in ("fr", "nl", "de") else "fr"
+    lines = decision_lines(session, r, lang, today or r.closed_on)
+    return render(lines, name, address, f"{r.party_id} / {r.id}")
+
+
+def notice_pdf(session: Session, party_id: int, quarters, today: dt.date) -> bytes:
+    """The information on the pension consequence of a dispensation of ``quarters``, before the person decides."""
+    from caisse.recovery import relief_rules
+    from caisse.recovery.relief import notice_lines
+
+    name, address, language = _debtor(session, party_id, today)
+    lines = notice_lines(session, party_id, relief_rules.parse_quarters(quarters), today, language)
+    return render(lines, name, address, f"{party_id} — {today.isoformat()}")
+
+
+__all__ = ["decision_pdf", "notice_pdf", "render"]
