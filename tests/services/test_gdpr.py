@@ -207,7 +207,7 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
         result = gdpr.apply_retention(s, SYSTEM, dt.date(2026, 11, 24))
     assert result.identities_pseudonymised == 1
     assert result.prescribed["bank_counterparties"] == 1  # the 2019 line (prescribed on 1-1-2026), not the 2024 one
-    assert result.prescribed["bank_files"] == 1  # the 2019 file's bytes go with it; its hash stays
+    assert result.prescribed["bank_files"] == 0  # accounting evidence: kept 7 years after the year
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == entries_before  # never the money
         assert s.scalar(select(SepaMandate.iban)) == gdpr.NO_IBAN
@@ -217,7 +217,13 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
         assert s.get(BankLine, stranger_old).amount_cents == 11_000
         assert s.get(BankLine, stranger_new).counterparty_name == "A STRANGER"
         files = {bf.sha256[:10]: bf for bf in s.scalars(select(BankFile))}
-        assert files["2019-05-02"].content == b"" and files["2019-05-02"].size > 0
+        assert files["2019-05-02"].content == b"A STRANGER BE62510007547061"
+    with session_scope(db_url) as s:
+        later = gdpr.apply_retention(s, SYSTEM, dt.date(2027, 1, 1))  # 2019 + 7 years over
+    assert later.prescribed["bank_files"] == 1
+    with session_scope(db_url) as s:
+        files = {bf.sha256[:10]: bf for bf in s.scalars(select(BankFile))}
+        assert files["2019-05-02"].content == b"" and files["2019-05-02"].size > 0  # its hash and size stay
         assert files["2024-05-02"].content == b"A STRANGER BE62510007547061"
         assert {m.body for m in s.scalars(select(CaseMessage))} == {"pseudonymised"}
         assert {n.to_address for n in s.scalars(select(Notification))} == {"pseudonymised"}
@@ -234,7 +240,7 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
     assert again.identities_pseudonymised == 0 and not any(again.prescribed.values())
 
 
-def test_sepa_files_sent_lose_their_names_and_ibans_once_prescribed_never_their_totals(db_url):
+def test_sepa_files_sent_lose_their_names_and_ibans_after_seven_years_never_their_totals(db_url):
     from caisse.collection.models import CreditTransferRun, DirectDebitRun
 
     def runs(s, model, day_field):
@@ -249,7 +255,7 @@ def test_sepa_files_sent_lose_their_names_and_ibans_once_prescribed_never_their_
         runs(s, DirectDebitRun, "collection_date")
         runs(s, CreditTransferRun, "execution_date")
     with session_scope(db_url) as s:
-        result = gdpr.apply_retention(s, SYSTEM, dt.date(2026, 6, 1))  # 2020 prescribed on 1-1-2026, 2021 not yet
+        result = gdpr.apply_retention(s, SYSTEM, dt.date(2028, 6, 1))  # 2020 kept to 1-1-2028, 2021 not yet over
     assert result.prescribed["sepa_files"] == 2
     with session_scope(db_url) as s:
         for model in (DirectDebitRun, CreditTransferRun):
@@ -257,4 +263,4 @@ def test_sepa_files_sent_lose_their_names_and_ibans_once_prescribed_never_their_
             assert kept["2020"].content == b"" and kept["2020"].total_cents == 12_345
             assert b"BE62510007547061" in kept["2021"].content
     with session_scope(db_url) as s:
-        assert gdpr.apply_retention(s, SYSTEM, dt.date(2026, 6, 1)).prescribed["sepa_files"] == 0
+        assert gdpr.apply_retention(s, SYSTEM, dt.date(2028, 6, 1)).prescribed["sepa_files"] == 0
