@@ -25,8 +25,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def language(request: Request, call_next):
-        """The language of this request (see caisse.web.i18n); ``?lang=`` is remembered in a cookie."""
-        from caisse.web import i18n
+        """The language of this request (see caisse.web.i18n); ``?lang=`` is remembered in a cookie. Every response
+        gets the security headers (caisse.web.headers)."""
+        from caisse.web import headers, i18n
 
         asked = request.query_params.get("lang")
         chosen = i18n.negotiate(asked, request.cookies.get("lang"), None, request.headers.get("accept-language"))
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if asked in i18n.LANGUAGES:
             response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
                                 secure=request.url.scheme == "https")
-        return response
+        return headers.apply(request, response)
 
     @app.get("/health", tags=["platform"])
     def health() -> dict:
