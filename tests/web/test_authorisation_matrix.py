@@ -141,6 +141,10 @@ CASES = [
      {"affiliate": ALLOW}),
     ("POST", "/my/files/{f}/mandate/revoke", {FORM: 1}, {"affiliate": ALLOW}),
     ("GET", "/simulator?income=30000", None, {r: ALLOW for r in ROLES}),  # public
+    # one's own login (a wrong current password: 422, let through; nobody else's login is reachable here)
+    ("GET", "/account/password", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
+    ("POST", "/account/password", {FORM: 1, "current_password": "not it", "new_password": "x", "repeat": "x"},
+     {r: ALLOW for r in ROLES if r != "anonymous"}),
     # four eyes: handlers ask (422/409 here: no credit to refund is still "let through"), managers decide
     ("POST", "/api/persons/{f}/refunds", {"amount": "10.00", "iban": "BE71096123456769", "reason": "r"},
      {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),

@@ -1,4 +1,4 @@
-"""`caisse account create / disable / grant / list`: logins, for administrators.
+"""`caisse account create / disable / grant / list / unlock / reset-password / reset-totp`: logins, for administrators.
 
 The password is never an argument (it would stay in the shell history): it is asked twice without echo, or
 read from the first line of standard input with ``--password-stdin``. The password policy applies. A staff
@@ -115,3 +115,41 @@ def list_(role: str | None = typer.Option(None, help="Only this role."), db: str
         typer.echo(f"{r.id:>5}  {r.login:<32} {r.role:<17} {r.party_id or '':>6}  {r.team or '':<10} "
                    f"{r.status + (' demo' if r.demo else ''):<8} {'yes' if r.two_factor else 'no ':<4} "
                    f"{','.join(map(str, r.grants))}")
+
+
+@app.command("unlock")
+def unlock(login: str = typer.Argument(...), db: str | None = DbOption) -> None:
+    """Lift the lock of an account after too many failed attempts (once the person proved who they are)."""
+    from caisse.services import accounts
+
+    with _session(db) as session:
+        account = accounts.unlock_account(session, _actor(), login)
+        typer.echo(f"account {account.login} unlocked")
+
+
+@app.command("reset-password")
+def reset_password(
+    login: str = typer.Argument(...),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    db: str | None = DbOption,
+) -> None:
+    """Set a new password for a login that lost its own (the policy applies; every session of it ends)."""
+    from caisse.services import accounts
+
+    password = _password(password_stdin)
+    with _session(db) as session:
+        ended = accounts.reset_password(session, _actor(), login, password)
+        typer.echo(f"password of {login.strip().lower()} set; {ended} session(s) ended")
+
+
+@app.command("reset-totp")
+def reset_totp(login: str = typer.Argument(...), db: str | None = DbOption) -> None:
+    """A staff member lost their authenticator: a new two-factor secret, printed once; every session ends."""
+    from caisse.config import get_settings
+    from caisse.security import totp
+    from caisse.services import accounts
+
+    with _session(db) as session:
+        account, secret = accounts.reset_totp(session, _actor(), login)
+        typer.echo("two-factor enrolment — scan this into an authenticator app now; it will not be shown again:")
+        typer.echo(totp.provisioning_uri(secret, account.login, get_settings().fund_name))

@@ -276,6 +276,90 @@ def resolve(session: Session, token: str | None, now: dt.datetime, settings: Set
     return _principal(session, account, web)
 
 
+def _end_sessions(session: Session, account_id: int, keep_session_id: int | None = None) -> int:
+    query = update(WebSession).where(WebSession.account_id == account_id, WebSession.revoked.is_(False))
+    if keep_session_id is not None:
+        query = query.where(WebSession.id != keep_session_id)
+    return session.execute(query.values(revoked=True)).rowcount
+
+
+def change_password(session: Session, who: Principal, current: str, new: str, repeat: str, now: dt.datetime,
+                    settings: Settings | None = None) -> int:
+    """A logged-in person changes their own password: the current one first (a wrong one counts towards the lock,
+    so a stolen session cannot guess it), the new one twice and by the policy. Every other session of the account
+    ends (a thief logged in elsewhere is out); returns how many. Never for a demo account."""
+    s = settings or get_settings()
+    account = session.get(Account, who.account_id) if who.account_id else None
+    if account is None:
+        raise NotAuthenticated("please log in")
+    if account.demo:
+        raise InvalidInput("new_password", "the password of a demo login is the login itself and cannot change")
+    if account.locked_until is not None and account.locked_until > now:
+        raise InvalidInput("current_password", LOCKED)
+    if not passwords.verify_password(account.password_hash, current or ""):
+        account.failed_logins += 1
+        if account.failed_logins >= s.login_max_failures:
+            account.locked_until = now + dt.timedelta(minutes=s.login_lock_minutes)
+            account.failed_logins = 0
+            audit.record(session, "security", "lock", "account", account.id)
+        session.flush()
+        raise InvalidInput("current_password", "is wrong")
+    if new != repeat:
+        raise InvalidInput("repeat", "the two new passwords differ")
+    if new == current:
+        raise InvalidInput("new_password", "is the same as the current one")
+    passwords.check_strength(new, account.login)
+    account.password_hash = passwords.hash_password(new)
+    account.failed_logins = 0
+    ended = _end_sessions(session, account.id, keep_session_id=who.session_id)
+    audit.record(session, who, "change_password", "account", account.id, detail={"other_sessions_ended": ended})
+    return ended
+
+
+def unlock_account(session: Session, who: Principal, login: str) -> Account:
+    """An administrator lifts the lock of an account (after the person proved who they are by phone or at the
+    office) instead of letting it expire."""
+    require(who, "account.manage")
+    account = find_account(session, login)
+    account.locked_until = None
+    account.failed_logins = 0
+    audit.record(session, who, "unlock", "account", account.id, detail={"login": account.login})
+    return account
+
+
+def reset_password(session: Session, who: Principal, login: str, new: str) -> int:
+    """An administrator sets a new password (the person lost theirs; given to them by a safe channel): the policy
+    applies, the lock is lifted, every session of the account ends. Returns how many."""
+    require(who, "account.manage")
+    account = find_account(session, login)
+    if account.demo:
+        raise InvalidInput("login", "a demo login's password is the login itself")
+    passwords.check_strength(new, account.login)
+    account.password_hash = passwords.hash_password(new)
+    account.locked_until = None
+    account.failed_logins = 0
+    ended = _end_sessions(session, account.id)
+    audit.record(session, who, "reset_password", "account", account.id, detail={"login": account.login,
+                                                                                "sessions_ended": ended})
+    return ended
+
+
+def reset_totp(session: Session, who: Principal, login: str) -> tuple[Account, str]:
+    """A staff member lost their authenticator: a new TOTP secret (to enrol at once; the old codes stop working)
+    and every session of the account ends. Returns the account and the new secret."""
+    require(who, "account.manage")
+    account = find_account(session, login)
+    if account.role not in STAFF:
+        raise InvalidInput("login", f"a {account.role} login has no one-time codes")
+    secret = totp.new_secret()
+    account.totp_secret = secret
+    account.totp_last_step = None
+    ended = _end_sessions(session, account.id)
+    audit.record(session, who, "reset_totp", "account", account.id, detail={"login": account.login,
+                                                                            "sessions_ended": ended})
+    return account, secret
+
+
 def logout(session: Session, token: str | None) -> None:
     if token:
         session.execute(update(WebSession).where(WebSession.token_hash == _hash_token(token)).values(revoked=True))

@@ -87,10 +87,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import auth, cases, desk, portal, simulator_page
+    from caisse.web import account, auth, cases, desk, portal, simulator_page
     from caisse.web.api import affiliation, approvals, simulate
 
     app.include_router(auth.router)
+    app.include_router(account.router)
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
     app.include_router(approvals.router)
