@@ -6,175 +6,25 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 
 from sqlalchemy import event, select
 from sqlalchemy.sql import Join, Select, TableClause
 
-from caisse.recovery.partners import HEADER
 from caisse.security.authz import Principal
 from caisse.services import affiliation as svc
 from caisse.services import gdpr
 from caisse.store.db import session_scope
-from caisse.store.models import Person
 from support.people import register_someone
+from support.recovery_data import handed_over, whole_recovery_of
 
 SYSTEM = Principal.system("test")
 AS_OF = dt.date(2026, 11, 24)  # prescribed: every year up to 2020 (5 years from 1 January 2021 ran out 1-1-2026)
 
 
-def _csv(*debtors) -> str:
-    """A hand-over CSV as recovery.partners writes it, one row per (file number, name, NISS)."""
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(HEADER)
-    for pid, name, niss in debtors:
-        w.writerow(("handover/B1/x", "B1", f"{pid}-1-bailiff", pid, name, niss, "Rue 1", "1000", "Bruxelles", "fr",
-                    "", "", "2019Q1", "900.00", "30.00", "930.00", "+++000/0000/00097+++"))
-    return buf.getvalue()
-
-
-def _partner(s, code="B1"):
-    from caisse.recovery.models import RecoveryPartner
-
-    p = s.scalar(select(RecoveryPartner).where(RecoveryPartner.code == code))
-    if p is None:
-        p = RecoveryPartner(code=code, kind="bailiff", name="Maître Huissier", address="Rue du Palais 1, Bruxelles",
-                            email="huissier@example.be", language="fr")
-        s.add(p)
-        s.flush()
-    return p
-
-
-def _handed_over(s, pid, on, *, debtors, line_status="closed", grounds="my illness (medical certificate)",
-                 status_text=None):
-    """A recovery file at the bailiff's since ``on``: its step, a hand-over CSV with ``debtors``, the partner's
-    status line about the person, and a dispensation request decided on ``on`` (with its grounds)."""
-    from caisse.recovery.models import (
-        RecoveryFile,
-        RecoveryHandover,
-        RecoveryHandoverLine,
-        RecoveryStatusFile,
-        RecoveryStatusLine,
-        RecoveryStep,
-        ReliefRequest,
-    )
-
-    partner = _partner(s)
-    f = s.scalar(select(RecoveryFile).where(RecoveryFile.party_id == pid))
-    if f is None:
-        f = RecoveryFile(party_id=pid, stage="bailiff", stage_since=on, opened_on=on - dt.timedelta(days=120))
-        s.add(f)
-        s.flush()
-    step = RecoveryStep(key=f"t/step/{pid}/{on}", file_id=f.id, party_id=pid, cycle=1, event="stage",
-                        from_stage="enforcement", to_stage="bailiff", on=on, actor="recovery-run",
-                        reason="enforcement order not paid", amount_cents=93_000, language="fr", letter="bailiff")
-    s.add(step)
-    s.flush()
-    text = _csv(*debtors)
-    h = RecoveryHandover(key=f"handover/B1/{on}/{pid}", partner_id=partner.id, as_of=on, debtors=len(debtors),
-                         amount_cents=93_000 * len(debtors), csv_name="h.csv", csv_text=text,
-                         csv_sha256=hashlib.sha256(text.encode()).hexdigest(), pdf_name="h.pdf",
-                         pdf_sha256="a" * 64, created_by="t")
-    s.add(h)
-    s.flush()
-    line = RecoveryHandoverLine(handover_id=h.id, step_id=step.id, file_id=f.id, party_id=pid, partner_id=partner.id,
-                                cycle=1, stage="bailiff", reference=f"{pid}-1-bailiff-{on}", amount_cents=93_000,
-                                status=line_status)
-    s.add(line)
-    s.flush()
-    sf = RecoveryStatusFile(sha256=hashlib.sha256(f"{pid}{on}".encode()).hexdigest(), partner_id=partner.id,
-                            filename="status.csv", lines=1, accepted=1, rejected=0, already=0,
-                            imported_on=on + dt.timedelta(days=30), imported_by="t")
-    s.add(sf)
-    s.flush()
-    s.add(RecoveryStatusLine(file_id=sf.id, line=2, raw=status_text or f"{line.reference},Test Person,served,...",
-                             status="accepted", key=f"status/B1/{pid}/{on}", handover_line_id=line.id, party_id=pid,
-                             event_on=on + dt.timedelta(days=20), served_on=on + dt.timedelta(days=20)))
-    r = ReliefRequest(kind="dispensation", party_id=pid, status="granted", requested_on=on - dt.timedelta(days=60),
-                      periods=["2018Q4"], lines=[{"period": "2018Q4", "contribution": 90_000, "management_fee": 0,
-                                                   "surcharge": 0}], amount_cents=90_000, grounds=grounds,
-                      requested_by="t", sent_on=on - dt.timedelta(days=50), decided_on=on, decision_ref="INASTI-1")
-    s.add(r)
-    s.flush()
-    return h.id, r.id
-
-
-def _the_whole_recovery_of(s, pid):
-    """A file with everything the recovery and neighbouring parts of the fund write about a person."""
-    from caisse.benefits.models import BenefitClaim, ClaimStep
-    from caisse.cases import service as cases
-    from caisse.collection.models import DirectDebitCollection, DirectDebitRun, SepaMandate
-    from caisse.recovery.models import (
-        DispensedQuarter,
-        JointCall,
-        PaymentPlan,
-        PaymentPlanInstalment,
-        PrescribedQuarter,
-        PrescriptionInterruption,
-        RecoveryBankruptcy,
-    )
-    from caisse.reporting.models import TaxCertificate
-    from caisse.store.models import Company, Mandate, Party
-
-    person = s.get(Person, pid)
-    svc.request_affiliation(s, svc.AffiliationInput(person_id=pid, start_date=dt.date(2018, 1, 1), category="main",
-                                                    requested_on=dt.date(2017, 12, 1)), SYSTEM)
-    cases.open_case(s, SYSTEM, pid, "question", "My debt", "Can I pay in parts?", dt.date(2024, 3, 1))
-    _, relief_id = _handed_over(s, pid, dt.date(2024, 3, 1), debtors=[(pid, "Person Test", person.niss)])
-    s.add(DispensedQuarter(party_id=pid, period="2018Q4", request_id=relief_id, dispensed_cents=90_000,
-                           granted_on=dt.date(2024, 3, 1), buyback_deadline=dt.date(2029, 12, 31)))
-    plan = PaymentPlan(party_id=pid, status="active", requested_on=dt.date(2024, 4, 1), debt_cents=186_000,
-                       down_payment_cents=36_000, months=6, reason="lost a client", requested_by="portal")
-    s.add(plan)
-    s.flush()
-    s.add_all([PaymentPlanInstalment(plan_id=plan.id, seq=n, due_date=dt.date(2024, 4 + n, 1),
-                                     amount_cents=36_000 if n == 0 else 25_000) for n in range(7)])
-    s.add(PrescriptionInterruption(key=f"t/ack/{pid}", party_id=pid, on=dt.date(2023, 5, 2), kind="acknowledgement",
-                                   reason="acknowledgement of debt signed", actor="cw"))
-    s.add(PrescribedQuarter(party_id=pid, period="2018Q1", prescribed_on=dt.date(2024, 1, 1),
-                            written_off_cents=88_000, transaction_key="t/prescribed", batch_key="b/prescription"))
-    s.add(RecoveryBankruptcy(party_id=pid, declared_on=dt.date(2024, 6, 1), court="Tribunal de l'entreprise",
-                             trustee_name="Me Curateur", trustee_address="Avenue 2", trustee_language="fr",
-                             recorded_by="cw"))
-    company = Party(kind="company", language="fr")
-    s.add(company)
-    s.flush()
-    s.add(Company(id=company.id, kbo="0123456749", name="Test SRL", legal_form="SRL",
-                  affiliation_start=dt.date(2018, 1, 1)))
-    s.flush()
-    mandate = Mandate(company_id=company.id, person_id=pid, valid_from=dt.date(2018, 1, 1))
-    s.add(mandate)
-    s.flush()
-    s.add(JointCall(key=f"t/joint/{pid}", company_id=company.id, director_id=pid, mandate_id=mandate.id,
-                    called_on=dt.date(2024, 7, 1), amount_cents=90_000,
-                    periods=[{"period": "2019Q1", "account": "contribution", "cents": 90_000}], language="fr",
-                    reason="director's contributions unpaid", actor="cw"))
-    mandate_dd = SepaMandate(reference=f"M-{pid}", party_id=pid, debtor_name="Test Person",
-                             iban="BE68539007547034", signed_on=dt.date(2024, 1, 1))
-    run = DirectDebitRun(message_id=f"dd-{pid}", collection_date=dt.date(2024, 2, 5), due_by=dt.date(2024, 2, 5),
-                         created_at=dt.datetime(2024, 2, 1), created_by="t", count=1, total_cents=10_000,
-                         sha256="0" * 64, content=b"")
-    s.add_all([mandate_dd, run])
-    s.flush()
-    s.add(DirectDebitCollection(run_id=run.id, mandate_id=mandate_dd.id, party_id=pid, end_to_end_id=f"E2E-{pid}",
-                                sequence_type="FRST", amount_cents=10_000, ogm="000000000097", status="paid"))
-    s.add(TaxCertificate(key=f"tax-certificate/2024/{pid}", party_id=pid, year=2024, language="fr",
-                         paid_cents=10_000, returned_cents=0, deductible_cents=10_000, surcharges_cents=0,
-                         other_costs_cents=0, batch_key="b/tax"))
-    claim = BenefitClaim(person_id=pid, kind="maternity", facts={"birth": "2024-02-01"},
-                         period_start=dt.date(2024, 2, 1), period_end=dt.date(2024, 3, 31),
-                         received_on=dt.date(2024, 1, 10), decision_due=dt.date(2024, 2, 10), created_by="t")
-    s.add(claim)
-    s.flush()
-    s.add(ClaimStep(claim_id=claim.id, step="received", happened_on=dt.date(2024, 1, 10), actor="t"))
-    s.flush()
-
-
 def test_the_export_holds_the_recovery_of_the_file_and_the_pdf_names_each_part(db_url):
-    import io as _io
+
 
     from pypdf import PdfReader
 
@@ -182,7 +32,7 @@ def test_the_export_holds_the_recovery_of_the_file_and_the_pdf_names_each_part(d
 
     with session_scope(db_url) as s:
         pid = register_someone(s).id
-        _the_whole_recovery_of(s, pid)
+        whole_recovery_of(s, pid)
     with session_scope(db_url) as s:
         data = gdpr.export_file(s, SYSTEM, pid, document="pdf")
     json.dumps(data)
@@ -202,7 +52,7 @@ def test_the_export_holds_the_recovery_of_the_file_and_the_pdf_names_each_part(d
     assert data["tax_certificates"][0]["year"] == 2024
     assert data["benefit_claims"][0]["steps"][0]["step"] == "received"
     pdf = render_pdf(data, "Caisse test")
-    text = " ".join(" ".join(p.extract_text() for p in PdfReader(_io.BytesIO(pdf)).pages).split())
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
     for title in ("Recovery of unpaid contributions", "Payment plans and their instalments",
                   "Acts that interrupted the prescription", "Companies called for a director's contributions",
                   "Quarters written off as prescribed", "Handed to a bailiff or lawyer", "Tax certificates"):
@@ -248,7 +98,7 @@ def test_every_table_naming_a_person_is_exported_or_excluded_with_a_reason(db_ur
 
     with session_scope(db_url) as s:
         pid = register_someone(s).id
-        _the_whole_recovery_of(s, pid)
+        whole_recovery_of(s, pid)
     read: set[str] = set()
     with session_scope(db_url) as s:
         def seen(state):
@@ -290,9 +140,9 @@ def test_bailiff_csvs_partner_lines_and_relief_grounds_go_once_prescribed_their_
         a = register_someone(s, seq=201)
         b = register_someone(s, seq=203)
         c = register_someone(s, seq=205)
-        old_closed, old_relief = _handed_over(s, a.id, dt.date(2019, 3, 1), debtors=[(a.id, "A", a.niss)])
-        old_open, _ = _handed_over(s, b.id, dt.date(2019, 3, 1), debtors=[(b.id, "B", b.niss)], line_status="open")
-        recent, recent_relief = _handed_over(s, c.id, dt.date(2024, 3, 1), debtors=[(c.id, "C", c.niss)])
+        old_closed, old_relief = handed_over(s, a.id, dt.date(2019, 3, 1), debtors=[(a.id, "A", a.niss)])
+        old_open, _ = handed_over(s, b.id, dt.date(2019, 3, 1), debtors=[(b.id, "B", b.niss)], line_status="open")
+        recent, recent_relief = handed_over(s, c.id, dt.date(2024, 3, 1), debtors=[(c.id, "C", c.niss)])
         shas = {h.id: (h.csv_sha256, h.pdf_sha256) for h in s.scalars(select(RecoveryHandover))}
     with session_scope(db_url) as s:
         result = gdpr.apply_retention(s, SYSTEM, AS_OF)
@@ -329,7 +179,7 @@ def test_a_pseudonymised_identity_leaves_no_trace_in_bailiff_csvs_partner_lines_
     with session_scope(db_url) as s:
         old = _ceased(s, 101, dt.date(2005, 1, 1), dt.date(2012, 12, 31))
         other = register_someone(s, seq=107)
-        handover, relief = _handed_over(s, old.id, dt.date(2024, 3, 1),
+        handover, relief = handed_over(s, old.id, dt.date(2024, 3, 1),
                                         debtors=[(old.id, "OLD Debtor", old.niss), (other.id, "OTHER Debtor",
                                                                                     other.niss)],
                                         status_text=f"{old.id}-1-bailiff,OLD Debtor,{old.niss},served")
