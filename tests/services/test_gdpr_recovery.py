@@ -9,9 +9,12 @@ import datetime as dt
 import io
 import json
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.sql import Join, Select, TableClause
 
+from caisse.errors import InvalidInput
+from caisse.recovery.partners import write_again
 from caisse.security.authz import Principal
 from caisse.services import affiliation as svc
 from caisse.services import gdpr
@@ -124,7 +127,7 @@ def _ceased(s, seq, start, end):
     return person
 
 
-def test_bailiff_csvs_partner_lines_and_relief_grounds_go_once_prescribed_their_checksums_stay(db_url):
+def test_bailiff_csvs_partner_lines_and_relief_grounds_go_once_prescribed_their_checksums_stay(db_url, tmp_path):
     """As of 24-11-2026 the years up to 2020 are prescribed. A 2019 hand-over whose debtor is back from the
     bailiff loses its CSV (the lines and both SHA-256 stay); one from 2019 still open at the bailiff's, and one from
     2024, keep theirs. A 2019 status line loses its raw text, a 2019 decision its grounds; 2024 ones stay."""
@@ -164,6 +167,9 @@ def test_bailiff_csvs_partner_lines_and_relief_grounds_go_once_prescribed_their_
         assert s.get(ReliefRequest, old_relief).grounds == gdpr.PSEUDONYMISED
         assert s.get(ReliefRequest, old_relief).amount_cents == 90_000  # the decision's figures stay
         assert s.get(ReliefRequest, recent_relief).grounds.startswith("my illness")
+    with pytest.raises(InvalidInput) as refused:  # an emptied CSV is not written again as if it were the one sent
+        write_again(db_url, f"handover/B1/2019-03-01/{a.id}", tmp_path)
+    assert refused.value.field == "key" and shas[old_closed][0] in str(refused.value)
     with session_scope(db_url) as s:
         again = gdpr.apply_retention(s, SYSTEM, AS_OF)
     assert (again.prescribed["recovery_handovers"], again.prescribed["recovery_status_lines"],

@@ -3,7 +3,9 @@
 - ``export_file``: everything the fund holds about a person — identity, contact details and their history,
   affiliations with categories, steps and documents, incomes, links (helping spouse, mandates), accounts
   and access grants, what the ledger says they owe or are owed, messages exchanged with institutions about
-  them, and who read their file and why (the audit log). Readable (HTML) and machine-readable (JSON).
+  them, the recovery of their debts (file and steps, plans, hand-overs, interruptions, joint calls, prescribed
+  and dispensed quarters, relief requests), and who read their file and why (the audit log). Readable (HTML,
+  PDF) and machine-readable (JSON). What is left out on purpose is in ``NOT_EXPORTED``.
 - ``apply_retention``: what may no longer be kept is pseudonymised, never the money: ledger entries stay, tied
   to the file number; see ``RETENTION`` and ``docs/privacy.md``.
 """
@@ -87,7 +89,7 @@ def _row(obj: Any, *exclude: str) -> dict:
 
 
 #: Tables naming a person or party that the export deliberately leaves out, and why. Every other such table must
-#: be read by ``export_file`` (tests/services/test_gdpr_completeness.py walks the schema to check it).
+#: be read by ``export_file`` (tests/services/test_gdpr_recovery.py walks the schema to check it).
 NOT_EXPORTED = {
     "company": "a legal person, not a data subject (the export serves persons); the person's mandates in "
                "companies are exported as company_mandates, joint calls as joint_calls",
