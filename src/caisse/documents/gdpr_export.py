@@ -20,6 +20,15 @@ TITLES = {
     "company_mandates": "Company mandates", "history": "History of the file", "accounts": "Logins",
     "access_grants_on_this_file": "Who else may see this file (mandates)", "sessions": "Login sessions",
     "messages_to_institutions": "Messages exchanged with institutions", "cases": "Requests, questions, complaints",
+    "benefit_claims": "Benefit claims", "recovery_files": "Recovery of unpaid contributions (and every step)",
+    "payment_plans": "Payment plans and their instalments",
+    "prescription_interruptions": "Acts that interrupted the prescription of a debt",
+    "joint_calls": "Companies called for a director's contributions (joint liability)",
+    "prescribed_quarters": "Quarters written off as prescribed (no pension right)",
+    "recovery_handovers": "Handed to a bailiff or lawyer", "recovery_partner_reports": "What bailiffs and lawyers "
+    "reported", "bankruptcies": "Bankruptcies", "dispensation_and_waiver_requests": "Requests for a dispensation "
+    "or a surcharge waiver", "dispensed_quarters": "Quarters dispensed by INASTI",
+    "direct_debits": "Direct debits collected", "tax_certificates": "Tax certificates",
     "notifications": "E-mail notifications", "sepa_mandates": "Direct-debit mandates", "notices": "Notices sent",
     "approvals": "Refunds and write-offs (four eyes)", "credit_transfers": "Payments made to you",
     "bank_lines": "Bank lines about you", "tax_incomes_parked": "Incomes received from the tax administration "

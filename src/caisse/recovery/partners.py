@@ -302,6 +302,9 @@ def write_again(url: str, key: str, output_dir: str | Path) -> tuple[Path, Path,
         row = s.scalar(select(RecoveryHandover).where(RecoveryHandover.key == key))
         if row is None:
             raise NotFound("hand-over", key)
+        if not row.csv_text:
+            raise InvalidInput("key", f"the CSV of {key} was emptied by the retention rules once its year was "
+                                      f"prescribed (docs/privacy.md); its SHA-256 {row.csv_sha256} is kept")
         partner = s.get(RecoveryPartner, row.partner_id)
         lines = list(s.scalars(select(RecoveryHandoverLine).where(RecoveryHandoverLine.handover_id == row.id)
                                .order_by(RecoveryHandoverLine.id)))

@@ -3,7 +3,9 @@
 - ``export_file``: everything the fund holds about a person — identity, contact details and their history,
   affiliations with categories, steps and documents, incomes, links (helping spouse, mandates), accounts
   and access grants, what the ledger says they owe or are owed, messages exchanged with institutions about
-  them, and who read their file and why (the audit log). Readable (HTML) and machine-readable (JSON).
+  them, the recovery of their debts (file and steps, plans, hand-overs, interruptions, joint calls, prescribed
+  and dispensed quarters, relief requests), and who read their file and why (the audit log). Readable (HTML,
+  PDF) and machine-readable (JSON). What is left out on purpose is in ``NOT_EXPORTED``.
 - ``apply_retention``: what may no longer be kept is pseudonymised, never the money: ledger entries stay, tied
   to the file number; see ``RETENTION`` and ``docs/privacy.md``.
 """
@@ -26,10 +28,26 @@ from caisse.collection.models import (
     BankStatement,
     CreditTransfer,
     CreditTransferRun,
+    DirectDebitCollection,
     DirectDebitRun,
     SepaMandate,
 )
-from caisse.recovery.models import DispensedQuarter, ReliefRequest
+from caisse.recovery.models import (
+    DispensedQuarter,
+    JointCall,
+    PaymentPlan,
+    PaymentPlanInstalment,
+    PrescribedQuarter,
+    PrescriptionInterruption,
+    RecoveryFile,
+    RecoveryHandover,
+    RecoveryHandoverLine,
+    RecoveryStatusFile,
+    RecoveryStatusLine,
+    RecoveryStep,
+    ReliefRequest,
+)
+from caisse.reporting.models import TaxCertificate
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -68,6 +86,19 @@ def _row(obj: Any, *exclude: str) -> dict:
             value = value.isoformat()
         out[col.key] = value
     return out
+
+
+#: Tables naming a person or party that the export deliberately leaves out, and why. Every other such table must
+#: be read by ``export_file`` (tests/services/test_gdpr_recovery.py walks the schema to check it).
+NOT_EXPORTED = {
+    "company": "a legal person, not a data subject (the export serves persons); the person's mandates in "
+               "companies are exported as company_mandates, joint calls as joint_calls",
+    "balance_sheet": "a company's balance-sheet totals: figures of a legal person, not personal data",
+    "need_to_know_grant": "lives one hour and is then deleted; the reads it allowed, with the reason given, are "
+                          "in the audit log, which is exported",
+    "reconciliation_item": "the fund's work queue on a bank line (the line itself is exported as bank_lines); its "
+                           "suggestions name other possible debtors",
+}
 
 
 def export_file(session: Session, who: Principal, party_id: int, document: str = "json") -> dict:
@@ -116,6 +147,7 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
                                          order=ExchangeMessage.id),
         "cases": _cases(session, party_id, rows),
         "benefit_claims": _benefit_claims(session, party_id, rows),
+        **_recovery(session, party_id, rows),
         **_recovery_partners(party_id, rows),
         "dispensation_and_waiver_requests": rows(ReliefRequest, ReliefRequest.party_id == party_id,
                                                  order=ReliefRequest.id),
@@ -124,6 +156,9 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
         "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),
+        "direct_debits": rows(DirectDebitCollection, DirectDebitCollection.party_id == party_id,
+                              order=DirectDebitCollection.id),
+        "tax_certificates": rows(TaxCertificate, TaxCertificate.party_id == party_id, order=TaxCertificate.year),
         "approvals": rows(Approval, Approval.party_id == party_id, order=Approval.id),
         "credit_transfers": rows(CreditTransfer, CreditTransfer.party_id == party_id, order=CreditTransfer.id),
         "bank_lines": _bank_lines(session, party_id),
@@ -146,10 +181,36 @@ def _cases(session: Session, party_id: int, rows) -> list[dict]:
     return out
 
 
+def _recovery(session: Session, party_id: int, rows) -> dict[str, list[dict]]:
+    """The recovery of the file's debts: the recovery file with every dated step (stage changes, contacts, letters),
+    payment plans with their instalments, acts that interrupted the prescription (as debtor, or as the jointly
+    liable party addressed), joint calls (as director called for, or as the company called), quarters prescribed."""
+    files = []
+    for f in session.scalars(select(RecoveryFile).where(RecoveryFile.party_id == party_id).order_by(RecoveryFile.id)):
+        item = _row(f)
+        item["steps"] = rows(RecoveryStep, RecoveryStep.file_id == f.id, order=RecoveryStep.id)
+        files.append(item)
+    plans = []
+    for p in session.scalars(select(PaymentPlan).where(PaymentPlan.party_id == party_id).order_by(PaymentPlan.id)):
+        item = _row(p)
+        item["instalments"] = rows(PaymentPlanInstalment, PaymentPlanInstalment.plan_id == p.id,
+                                   order=PaymentPlanInstalment.seq)
+        plans.append(item)
+    return {"recovery_files": files,
+            "payment_plans": plans,
+            "prescription_interruptions": rows(PrescriptionInterruption, or_(
+                PrescriptionInterruption.party_id == party_id, PrescriptionInterruption.via_party_id == party_id),
+                order=PrescriptionInterruption.id),
+            "joint_calls": rows(JointCall, or_(JointCall.director_id == party_id, JointCall.company_id == party_id),
+                                order=JointCall.id),
+            "prescribed_quarters": rows(PrescribedQuarter, PrescribedQuarter.party_id == party_id,
+                                        order=PrescribedQuarter.period)}
+
+
 def _recovery_partners(party_id: int, rows) -> dict[str, list[dict]]:
     """What bailiffs, lawyers and trustees received or reported about the file (the hand-over CSV itself holds
     the same lines as ``recovery_handovers``)."""
-    from caisse.recovery.models import RecoveryBankruptcy, RecoveryHandoverLine, RecoveryStatusLine
+    from caisse.recovery.models import RecoveryBankruptcy
 
     return {"recovery_handovers": rows(RecoveryHandoverLine, RecoveryHandoverLine.party_id == party_id,
                                        order=RecoveryHandoverLine.id),
@@ -243,6 +304,19 @@ RETENTION = {
                       "why": "the address an e-mail notification went to, a year after it was made"},
     "parked_tax_incomes": {"keep_years_after_year": 5, "then": "pseudonymise",
                            "why": "the NISS of a tax income never matched to a file, once resolved and prescribed"},
+    "recovery_handovers": {"keep_years_after_year": 5, "then": "empty",
+                           "why": "the CSV handed to a bailiff or lawyer (debtors' names, national numbers, addresses, "
+                                  "amounts), once the year of the hand-over is prescribed and none of its debtors is "
+                                  "still with the partner: its lines (references, amounts, service dates, outcomes) "
+                                  "and the SHA-256 of the CSV and of the letter stay, so what was sent stays provable"},
+    "recovery_status_lines": {"keep_years_after_year": 5, "then": "pseudonymise",
+                              "why": "the raw text (and error) of a line of a partner's status file, once the year "
+                                     "the file was imported is prescribed: what it booked (dates, amounts, outcome) "
+                                     "and the file's SHA-256 stay"},
+    "relief_grounds": {"keep_years_after_year": 5, "then": "pseudonymise",
+                       "why": "the grounds stated for a dispensation or surcharge waiver (may describe health or "
+                              "family hardship), once the year of INASTI's decision is prescribed: kind, quarters, "
+                              "amounts and the decision stay"},
 }
 PSEUDONYMISED = "pseudonymised"
 NO_IBAN = "XX00PSEUDONYMISED"
@@ -337,6 +411,45 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
     niss = session.scalar(select(Person.niss).where(Person.id == pid))
     if niss:
         _u(session, update(TaxIncomeParked).where(TaxIncomeParked.niss == niss).values(niss="P" + pseudo))
+    _pseudonymise_recovery_traces(session, pid)
+
+
+#: the columns of a hand-over CSV (recovery.partners.HEADER) that identify the debtor
+_HANDOVER_IDENTITY = ("debtor_name", "national_number", "address", "postal_code", "city")
+
+
+def _pseudonymise_recovery_traces(session: Session, pid: int) -> None:
+    """The person's rows in the CSVs handed to bailiffs and lawyers (the other debtors' rows and the SHA-256 of
+    what was sent stay), the raw lines partners reported about them, the grounds of their relief requests."""
+    import csv
+    import io
+
+    mine = select(RecoveryHandoverLine.handover_id).where(RecoveryHandoverLine.party_id == pid)
+    for h in session.scalars(select(RecoveryHandover).where(RecoveryHandover.id.in_(mine),
+                                                            RecoveryHandover.csv_text != "")):
+        rows = list(csv.reader(io.StringIO(h.csv_text, newline="")))
+        if not rows:
+            continue
+        header, changed = rows[0], False
+        at = {name: header.index(name) for name in (*_HANDOVER_IDENTITY, "file_number") if name in header}
+        if "file_number" not in at:
+            continue
+        for row in rows[1:]:
+            if len(row) > at["file_number"] and row[at["file_number"]] == str(pid):
+                for name in _HANDOVER_IDENTITY:
+                    if name in at and len(row) > at[name]:
+                        row[at[name]] = PSEUDONYMISED
+                changed = True
+        if changed:
+            buf = io.StringIO(newline="")
+            csv.writer(buf, lineterminator="\n").writerows(rows)
+            h.csv_text = buf.getvalue()  # csv_sha256 stays: the checksum of what was sent
+    their_lines = select(RecoveryHandoverLine.id).where(RecoveryHandoverLine.party_id == pid)
+    _u(session, update(RecoveryStatusLine).where(
+        or_(RecoveryStatusLine.party_id == pid, RecoveryStatusLine.handover_line_id.in_(their_lines)),
+        RecoveryStatusLine.raw != PSEUDONYMISED).values(raw=PSEUDONYMISED, error=None))
+    _u(session, update(ReliefRequest).where(ReliefRequest.party_id == pid, ReliefRequest.grounds != PSEUDONYMISED)
+       .values(grounds=PSEUDONYMISED))
 
 
 def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
@@ -392,6 +505,16 @@ def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
     for t in parked:
         t.niss = "P" + _pseudonym_of_niss(t.niss)
     out["parked_tax_incomes"] = len(parked)
+    still_out = select(RecoveryHandoverLine.id).where(RecoveryHandoverLine.handover_id == RecoveryHandover.id,
+                                                      RecoveryHandoverLine.status == "open")
+    out["recovery_handovers"] = _u(session, update(RecoveryHandover).where(
+        RecoveryHandover.as_of < cutoff, ~still_out.exists(), RecoveryHandover.csv_text != "").values(csv_text=""))
+    old_status_files = select(RecoveryStatusFile.id).where(RecoveryStatusFile.imported_on < cutoff)
+    out["recovery_status_lines"] = _u(session, update(RecoveryStatusLine).where(
+        RecoveryStatusLine.file_id.in_(old_status_files), RecoveryStatusLine.raw != PSEUDONYMISED)
+        .values(raw=PSEUDONYMISED, error=None))
+    out["relief_grounds"] = _u(session, update(ReliefRequest).where(
+        ReliefRequest.decided_on < cutoff, ReliefRequest.grounds != PSEUDONYMISED).values(grounds=PSEUDONYMISED))
     session.flush()
     return out
 
