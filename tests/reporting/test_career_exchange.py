@@ -223,6 +223,7 @@ def test_mutuality_file_says_who_is_in_order(db_url, two, tmp_path):
 def test_written_off_partly_paid_and_a_withdrawn_call(db_url, two, tmp_path):
     ana, bo = two
     _export(db_url, career_export(), D(2025, 7, 15), tmp_path / "c1.txt")
+    _export(db_url, mutuality_export(), D(2025, 7, 15), tmp_path / "m1.txt")
     q2 = _contribution(db_url, bo, "2025Q2")
     _pay(db_url, "bank/bo/part", bo, D(2025, 8, 1), 10000, "2025Q1")
     with session_scope(db_url) as s:  # bo's 2025Q2 contribution cancelled (e.g. affiliation annulled)
@@ -238,6 +239,11 @@ def test_written_off_partly_paid_and_a_withdrawn_call(db_url, two, tmp_path):
     assert (cancel["called"], cancel["paid"], cancel["open"]) == (0, 0, 0) and cancel["corrects"] > 0
     # the cancellation is sent once
     assert _export(db_url, career_export(), D(2025, 9, 1), tmp_path / "c3.txt").reference is None
+    # for the mutualities a partial payment or a write-off leaves the quarters "not in order, not paid": only the
+    # cancellation goes out
+    _export(db_url, mutuality_export(), D(2025, 8, 31), tmp_path / "m2.txt")
+    _h, (m,), _t = _read(MUTUALITY, tmp_path / "m2.txt")
+    assert (m["record_type"], m["quarter"], m["state"], m["in_order"]) == ("D", "2025Q2", "cancelled", "")
 
 
 def test_dispensed_bought_back_and_prescribed_quarters_through_the_plug_in_points(db_url, two, tmp_path, fund):
@@ -304,3 +310,26 @@ def test_the_format_docs_show_the_layouts_of_the_code():
         for layout in (fmt.header, fmt.detail, fmt.trailer):
             for pos, f in layout.positions():
                 assert f"| {layout.code} | {pos} | {f.width} | `{f.name}` | {f.kind} |" in text, (doc, f.name)
+
+
+def test_a_pseudonymised_person_keeps_the_records_sent_and_causes_no_resend(db_url, fund, tmp_path):
+    """Ten years after cessation, nothing owed: the retention rule pseudonymises the NISS — in the records sent too,
+    so the next file does not 'correct' the quarters with a new NISS."""
+    from caisse.security.authz import Principal
+    from caisse.services import gdpr
+
+    old = fund.person(start=D(2014, 1, 1), end=D(2015, 6, 30))
+    niss = fund.niss_of(old)
+    with session_scope(db_url) as s:
+        charge(s, "test/2015Q1/old", old, "2015Q1", D(2015, 3, 31), D(2015, 1, 5),
+               [DebtLine("contribution", 70000, "test")])
+    _pay(db_url, "bank/old/2015Q1", old, D(2015, 3, 1), 70000, "2015Q1")
+    first = _export(db_url, career_export(), D(2025, 12, 31), tmp_path / "c1.txt")
+    assert first.records == 1 and niss in (tmp_path / "c1.txt").read_text()
+    with session_scope(db_url) as s:
+        assert [r["quarter"] for r in gdpr._records_sent(s, old)] == ["2015Q1"]
+        assert gdpr.apply_retention(s, Principal.system("test"), D(2026, 11, 24)).identities_pseudonymised == 1
+    with session_scope(db_url) as s:
+        (content,) = s.scalars(select(ExchangeRecord.content)).all()
+    assert niss not in content and content.startswith("P")
+    assert _export(db_url, career_export(), D(2026, 1, 31), tmp_path / "c2.txt").reference is None

@@ -188,7 +188,7 @@ MUTUALITY = FileFormat(
         Field("in_order", 1, "text", "Y: the contributions of the quarter are in order (paid, bought back or "
                                      "dispensed), N: they are not; blank on a D line"),
         Field("state", 11, "text", "the same states as the career file; cancelled on a D line"),
-        Field("reason", 12, "text", "the same reasons as the career file"),
+        Field("reason", 12, "text", "the reasons of the career file, but an unpaid quarter is always not_paid"),
         Field("decision", 20, "text", "reference of the dispensation or prescription decision, else blank"),
     )),
     trailer=Layout("9", (*_TRAILER,

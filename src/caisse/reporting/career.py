@@ -18,7 +18,8 @@ a quarter called but not yet due and not paid is not reported yet. Its **state**
 5. ``unpaid``      — reason ``written_off`` (part renounced, e.g. art. 50bis), ``partly_paid`` or ``not_paid``.
 
 For the mutualities a quarter is **in order** (Y) when paid, bought back or dispensed (a dispensation keeps the
-health-care rights, legislation.md §5 "Effect of dispensation"), not (N) when unpaid or prescribed.
+health-care rights, legislation.md §5 "Effect of dispensation"), not (N) when unpaid or prescribed; their file
+gives an unpaid quarter the one reason ``not_paid`` (a partial payment changes nothing for them).
 
 The **category** is the contributor category of the person's affiliation valid in the quarter (the period covering
 most recently started on or before the quarter's last day and not ended before its first day), ``unknown`` if none.
@@ -162,12 +163,18 @@ def _text(col):
     return func.coalesce(cast(col, String), literal(""))
 
 
-def _current(content_fields: tuple[str, ...], dispensed: Hook | None = None, prescribed: Hook | None = None):
+def _current(content_fields: tuple[str, ...], dispensed: Hook | None = None, prescribed: Hook | None = None,
+             *, one_unpaid_reason: bool = False):
+    """The export's current records. ``one_unpaid_reason`` (the mutualities): an unpaid quarter's reason is always
+    ``not_paid``, so a partial payment or a write-off that leaves it unpaid changes nothing and sends nothing."""
     def current(session: Session, as_of: dt.date):
         s = quarter_states(session, as_of, dispensed=dispensed, prescribed=prescribed).subquery("s")
-        content = _text(s.c[content_fields[0]])
+        columns = dict(s.c)
+        if one_unpaid_reason:
+            columns["reason"] = case((s.c.state == "unpaid", literal("not_paid")), else_=s.c.reason)
+        content = _text(columns[content_fields[0]])
         for name in content_fields[1:]:
-            content = content + literal("|") + _text(s.c[name])
+            content = content + literal("|") + _text(columns[name])
         return select(s.c.party_id, s.c.period.label("subject"), content.label("content"))
     return current
 
@@ -187,7 +194,7 @@ def career_export(*, dispensed: Hook | None = None, prescribed: Hook | None = No
 
 def mutuality_export(*, dispensed: Hook | None = None, prescribed: Hook | None = None) -> Export:
     return Export("mutuality-contributions", "MUTUALITY", MUTUALITY,
-                  _current(MUTUALITY.content_fields, dispensed, prescribed),
+                  _current(MUTUALITY.content_fields, dispensed, prescribed, one_unpaid_reason=True),
                   _cancel(MUTUALITY, {"in_order": ""}), "contributions paid (mutualities)")
 
 
