@@ -333,3 +333,19 @@ def test_a_pseudonymised_person_keeps_the_records_sent_and_causes_no_resend(db_u
         (content,) = s.scalars(select(ExchangeRecord.content)).all()
     assert niss not in content and content.startswith("P")
     assert _export(db_url, career_export(), D(2026, 1, 31), tmp_path / "c2.txt").reference is None
+
+
+def test_a_file_streamed_in_small_chunks_is_the_same_file(db_url, two, tmp_path, monkeypatch):
+    """The changes are read in chunks while the records are inserted (a first file carries whole careers)."""
+    whole = _export(db_url, career_export(), D(2025, 7, 15), tmp_path / "whole.txt")
+    with session_scope(db_url) as s:
+        s.execute(ExchangeRecord.__table__.delete())
+        s.execute(ExchangeFile.__table__.delete())
+    monkeypatch.setattr(outgoing, "CHUNK", 1)
+    small = _export(db_url, career_export(), D(2025, 7, 15), tmp_path / "small.txt")
+    header, details, _t = _read(CAREER, tmp_path / "small.txt")
+    assert small.records == whole.records == len(details) == 4
+    assert (header["first_quarter"], header["last_quarter"]) == ("2025Q1", "2025Q2")
+    assert hashlib.sha256((tmp_path / "small.txt").read_bytes()).hexdigest() == small.sha256
+    again = _export(db_url, career_export(), D(2025, 7, 15), tmp_path / "again.txt")
+    assert not again.created and (tmp_path / "again.txt").read_bytes() == (tmp_path / "small.txt").read_bytes()

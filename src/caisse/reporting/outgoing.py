@@ -60,13 +60,18 @@ class Export:
 
 @dataclass
 class FileResult:
-    reference: str | None
-    created: bool  # False: the date's file already existed (given back), or nothing to send
+    reference: str | None  # None: nothing to send, no file
+    written: bool  # a file was written to ``output`` (a new one, or the date's file given back)
     records: int = 0
     counts: dict[str, int] = field(default_factory=dict)  # record type -> lines
     sha256: str | None = None
     output: Path | None = None
     as_of: dt.date | None = None
+    new_file: bool = False  # False: the date's file already existed and was given back (or nothing to send)
+
+    @property
+    def created(self) -> bool:
+        return self.new_file
 
     def line(self) -> str:
         if self.reference is None:
@@ -191,77 +196,99 @@ def make_file(db: str | Engine, exp: Export, as_of: dt.date, output: Path, *, wh
     kbo = get_settings().fund_kbo
     engine = engine_for(db) if isinstance(db, str) else db
     tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        result = _make(engine, exp, as_of, output, tmp, kbo, who, now)
+        if result.reference is not None:
+            os.replace(tmp, output)
+        return result
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _planned(row, exp: Export) -> tuple:
+    """(party, subject, record type, record corrected, content) of one row of ``_changes``."""
+    if row["party_id"] is not None:
+        if row["last_id"] is None:
+            rtype = "new"
+        elif row["last_status"] == "rejected":
+            rtype = "resend"
+        else:
+            rtype = "correction"
+        return row["party"], row["subj"], rtype, row["last_id"], row["content"]
+    return row["party"], row["subj"], "cancel", row["last_id"], exp.cancel_content(row["last_content"])
+
+
+def _make(engine: Engine, exp: Export, as_of: dt.date, output: Path, tmp: Path, kbo: str, who: object,
+          now: dt.datetime | None) -> FileResult:
+    """The transaction of ``make_file``: the file written to ``tmp`` (the caller renames it once committed).
+
+    The changes are streamed in chunks (a fund's first file carries every quarter of every career): each chunk gets
+    its record numbers, its lines and its rows in ``exchange_record``; the header, which names the first and last
+    quarter, is written last over a placeholder of the same width, and the SHA-256 is taken of the finished file.
+    Reading the changes while inserting records is safe: PostgreSQL reads the statement's snapshot, and on SQLite a
+    record inserted for a subject is never looked up again by the same statement (each subject comes once)."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         conn = session.connection()
         begin_write(conn, f"exchange:{exp.kind}")
         same = session.scalar(select(ExchangeFile).where(ExchangeFile.kind == exp.kind,
                                                          ExchangeFile.as_of == as_of))
         if same is not None:
-            try:
-                with open(tmp, "wb") as fh:
-                    digest = _rebuild(session, exp, same, fh, kbo)
-                os.replace(tmp, output)
-            finally:
-                tmp.unlink(missing_ok=True)
-            return FileResult(same.reference, False, same.record_count, {}, digest, output, as_of)
+            with open(tmp, "wb") as fh:
+                digest = _rebuild(session, exp, same, fh, kbo)
+            return FileResult(same.reference, True, same.record_count, {}, digest, output, as_of)
         later = session.scalar(select(func.max(ExchangeFile.as_of)).where(ExchangeFile.kind == exp.kind))
         if later is not None and later > as_of:
             raise InvalidInput("as_of", f"the last {exp.what or exp.kind} file is as of {later}: a new one must be as "
                                         "of that date or later (corrections are sent forward, never backdated)")
-        rows = session.execute(_changes(session, exp, as_of)).mappings().all()
-        plan = []
-        for row in rows:
-            if row["party_id"] is not None:
-                if row["last_id"] is None:
-                    rtype = "new"
-                elif row["last_status"] == "rejected":
-                    rtype = "resend"
-                else:
-                    rtype = "correction"
-                content = row["content"]
-            else:
-                rtype, content = "cancel", exp.cancel_content(row["last_content"])
-            plan.append((row["party"], row["subj"], rtype, row["last_id"], content))
-        if not plan:
+        chunks = session.execute(_changes(session, exp, as_of).execution_options(yield_per=CHUNK)) \
+            .mappings().partitions()
+        first = next(chunks, None)
+        if not first:
             return FileResult(None, False, as_of=as_of)
-        ids = next_ids(conn, "exchange_record", len(plan))
-        file_id = next_ids(conn, "exchange_file", 1)[0]
         n = session.scalar(select(func.count()).select_from(ExchangeFile).where(ExchangeFile.kind == exp.kind))
-        periods = sorted({p[1] for p in plan})
-        f = ExchangeFile(id=file_id, kind=exp.kind, reference=f"{exp.prefix}-{as_of:%Y%m%d}-{n + 1:04d}",
-                         as_of=as_of, first_period=periods[0][:6], last_period=periods[-1][:6],
-                         created_at=_stamp(now), created_by=str(who), record_count=len(plan), sha256="",
+        f = ExchangeFile(kind=exp.kind, reference=f"{exp.prefix}-{as_of:%Y%m%d}-{n + 1:04d}", as_of=as_of,
+                         created_at=_stamp(now), created_by=str(who), record_count=0, sha256="",
                          name=output.name, path=str(output.resolve()), status="sent", rejected_count=0)
-        try:
-            with open(tmp, "wb") as fh:
-                w = _Writer(exp, fh)
-                w.write(exp.fmt.line(exp.fmt.header, _header(exp, f, kbo)))
+        session.add(f)
+        session.flush()
+        total, low, high = 0, None, None
+        with open(tmp, "w+b") as fh:
+            w = _Writer(exp, fh)
+            fh.write(b" " * exp.fmt.width + b"\n")  # the header's place
+            part = first
+            while part:
+                plan = [_planned(row, exp) for row in part]
+                ids = next_ids(conn, "exchange_record", len(plan))
                 for rid, (_party, subject, rtype, last_id, content) in zip(ids, plan, strict=True):
                     w.detail(rid, rtype, last_id, subject, content)
-                w.trailer(f.reference)
-                fh.flush()
-                os.fsync(fh.fileno())
-            f.sha256 = w.sha.hexdigest()
-            session.add(f)
-            session.flush()
-            for i in range(0, len(plan), CHUNK):
+                subjects = [p[1] for p in plan]
+                low = min(low or subjects[0], *subjects)
+                high = max(high or subjects[0], *subjects)
                 bulk.insert_rows(conn, ExchangeRecord.__table__,
                                  ("id", "file_id", "kind", "party_id", "subject", "record_type", "corrects_id",
                                   "content", "status"),
-                                 [(rid, file_id, exp.kind, party, subject, rtype, last_id, content, "sent")
-                                  for rid, (party, subject, rtype, last_id, content)
-                                  in zip(ids[i:i + CHUNK], plan[i:i + CHUNK], strict=True)])
-            bulk.reset_sequences(conn, [ExchangeRecord.__table__, ExchangeFile.__table__])
-            counts = {t: w.counts[t] for t in RECORD_TYPE_CODES}
-            audit.record(session, who, "export", "exchange_file", f.id,
-                         detail={"kind": exp.kind, "reference": f.reference, "as_of": as_of.isoformat(),
-                                 "records": len(plan), "sha256": f.sha256, **counts})
-            session.flush()
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    os.replace(tmp, output)
-    return FileResult(f.reference, True, len(plan), counts, f.sha256, output, as_of)
+                                 [(rid, f.id, exp.kind, party, subject, rtype, last_id, content, "sent")
+                                  for rid, (party, subject, rtype, last_id, content) in zip(ids, plan, strict=True)])
+                total += len(plan)
+                part = next(chunks, None)
+            w.trailer(f.reference)
+            f.first_period, f.last_period, f.record_count = low[:6], high[:6], total
+            fh.seek(0)
+            fh.write(exp.fmt.line(exp.fmt.header, _header(exp, f, kbo)).encode("ascii"))
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.seek(0)
+            sha = hashlib.sha256()
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                sha.update(block)
+        f.sha256 = sha.hexdigest()
+        bulk.reset_sequences(conn, [ExchangeRecord.__table__])
+        counts = {t: w.counts[t] for t in RECORD_TYPE_CODES}
+        audit.record(session, who, "export", "exchange_file", f.id,
+                     detail={"kind": exp.kind, "reference": f.reference, "as_of": as_of.isoformat(),
+                             "records": total, "sha256": f.sha256, **counts})
+        session.flush()
+    return FileResult(f.reference, True, total, counts, f.sha256, output, as_of, new_file=True)
 
 
 # --- acknowledgements -----------------------------------------------------------------------------------------
@@ -298,6 +325,7 @@ def import_ack(db: str | Engine, path: str | Path, *, who: object = "import-ack"
         if f is None:
             raise NotFound("file", ack.file)
         begin_write(session.connection(), f"exchange:{f.kind}")
+        session.refresh(f)  # as it stands under the lock (a concurrent answer)
         prior = session.scalar(select(ExchangeAck).where(ExchangeAck.sha256 == digest))
         if prior is not None:
             return AckResult(f.reference, prior.status, prior.rejected_count, already=True)
