@@ -349,3 +349,14 @@ def test_a_file_streamed_in_small_chunks_is_the_same_file(db_url, two, tmp_path,
     assert hashlib.sha256((tmp_path / "small.txt").read_bytes()).hexdigest() == small.sha256
     again = _export(db_url, career_export(), D(2025, 7, 15), tmp_path / "again.txt")
     assert not again.created and (tmp_path / "again.txt").read_bytes() == (tmp_path / "small.txt").read_bytes()
+
+
+def test_a_value_that_does_not_fit_its_field_is_refused_naming_the_field():
+    good = dict(record_id=5, record_type="C", corrects=2, niss="80010200273", quarter="2025Q2", category="main",
+                state="paid", called="87171", paid="87171", open="0", reason="paid", decision="")
+    assert len(CAREER.line(CAREER.detail, good)) == CAREER.width + 1
+    for field, value in (("niss", "800102002731"), ("decision", "a|b"), ("decision", "a+b"), ("corrects", -1),
+                         ("called", -10**12), ("category", "hélène")):
+        with pytest.raises(InvalidInput) as err:
+            CAREER.line(CAREER.detail, {**good, field: value})
+        assert err.value.field == field
