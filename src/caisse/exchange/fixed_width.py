@@ -36,7 +36,7 @@ class Layout:
     code: str
     fields: tuple[Field, ...]
 
-    @property
+    @functools.cached_property
     def length(self) -> int:
         return 1 + sum(f.width for f in self.fields)
 
@@ -88,7 +88,6 @@ def _value(f: Field, text: str):
     raise ValueError(f.kind)
 
 
-@functools.cache
 def _template(layout: Layout, width: int) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     spec = {"text": "<{w}", "number": "0{w}d", "amount": "+0{w}d", "date": "<{w}", "stamp": "<{w}"}
     body = layout.code.replace("{", "{{") + "".join("{:" + spec[f.kind].format(w=f.width) + "}"
@@ -131,15 +130,19 @@ class FileFormat:
     # trailer fields computed from the details: (trailer field, detail field, value counted — None: the sum)
     totals: tuple[tuple[str, str, str | None], ...] = ()
 
-    @property
+    @functools.cached_property
     def width(self) -> int:
         return max(self.header.length, self.detail.length, self.trailer.length)
+
+    @functools.cached_property
+    def _templates(self) -> dict:
+        return {layout.code: _template(layout, self.width) for layout in (self.header, self.detail, self.trailer)}
 
     def line(self, layout: Layout, values: dict) -> str:
         """One line: a format string per layout (fast: a first file has a line per quarter of every career); a
         value that does not fit — the line's length or characters are off — is checked field by field, and the
         field is named in the error."""
-        template, names, kinds = _template(layout, self.width)
+        template, names, kinds = self._templates[layout.code]
         try:
             args = [_prepare(kind, values.get(name)) for name, kind in zip(names, kinds, strict=True)]
             body = template.format(*args)
