@@ -37,6 +37,7 @@ def _register() -> None:
         audit,
         benefits,
         cases,
+        exchange,
         export,
         gdpr,
         import_coda,
@@ -69,6 +70,7 @@ def _register() -> None:
     report.register(app)
     app.add_typer(benefits.app, name="benefits")
     imports.app.command("coda")(import_coda.coda)
+    exchange.register(app, export.app, imports.app)
     app.add_typer(imports.app, name="import")
 
 

@@ -145,6 +145,7 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
         "sessions": rows(WebSession, WebSession.account_id.in_(account_ids), exclude=("token_hash", "csrf_token")),
         "messages_to_institutions": rows(ExchangeMessage, ExchangeMessage.party_id == party_id,
                                          order=ExchangeMessage.id),
+        "records_sent_to_institutions": _records_sent(session, party_id),
         "cases": _cases(session, party_id, rows),
         "benefit_claims": _benefit_claims(session, party_id, rows),
         **_recovery(session, party_id, rows),
@@ -232,6 +233,20 @@ def _benefit_claims(session: Session, party_id: int, rows) -> list[dict]:
     return out
 
 
+def _records_sent(session: Session, party_id: int) -> list[dict]:
+    """The career-data and mutuality records sent about the person (docs/outgoing-files.md), with their file."""
+    from caisse.reporting.models import ExchangeFile, ExchangeRecord
+
+    r, f = ExchangeRecord, ExchangeFile
+    q = (select(f.reference, f.kind, f.as_of, r.id, r.subject, r.record_type, r.corrects_id, r.content, r.status,
+                r.rejection_code, r.rejection_reason)
+         .join(f, f.id == r.file_id).where(r.party_id == party_id).order_by(r.id))
+    return [{"file": ref, "kind": kind, "as_of": as_of.isoformat(), "record": rid, "quarter": subject,
+             "type": rtype, "corrects": corrects, "content": content, "status": status,
+             "rejection": None if code is None else {"code": code, "reason": why}}
+            for ref, kind, as_of, rid, subject, rtype, corrects, content, status, code, why in session.execute(q)]
+
+
 def _bank_lines(session: Session, party_id: int) -> list[dict]:
     """Bank lines booked to the file, and lines paid from or to one of its accounts (IBAN on file)."""
     ibans = select(BankAccount.iban).where(BankAccount.party_id == party_id)
@@ -275,7 +290,8 @@ RETENTION = {
                  "why": "career data matter for the pension; the fund keeps identity 10 years after cessation "
                         "when nothing is owed either way, then only the file number stays with the money; with "
                         "it go the person's IBANs wherever they are (mandates, transfers, bank lines, approvals), "
-                        "case messages, e-mail notifications, event details, messages with institutions"},
+                        "case messages, e-mail notifications, event details, messages with institutions "
+                        "(the career and mutuality records sent keep their data under the pseudonym)"},
     # Past the prescription (5 years from 1 January after the year: RD 38 art. 16 §2; addendum 2026-11 §6.4) a
     # line can no longer be claimed or contested: the amounts, dates and ledger keys stay, who paid goes.
     "bank_counterparties": {"keep_years_after_year": 5, "then": "pseudonymise",
@@ -411,6 +427,12 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
     niss = session.scalar(select(Person.niss).where(Person.id == pid))
     if niss:
         _u(session, update(TaxIncomeParked).where(TaxIncomeParked.niss == niss).values(niss="P" + pseudo))
+        # the career / mutuality records sent keep their data (the last state sent is what the next file compares
+        # with) but name the person by the same pseudonym as the file from now on, so nothing is resent for it
+        from caisse.reporting.models import ExchangeRecord
+
+        _u(session, update(ExchangeRecord).where(ExchangeRecord.party_id == pid).values(
+            content=func.replace(ExchangeRecord.content, niss, "P" + pseudo)))
     _pseudonymise_recovery_traces(session, pid)
 
 

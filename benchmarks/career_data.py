@@ -1,0 +1,128 @@
+"""Career data (INASTI) and contributions paid (mutualities) for a large fund, on SQLite and PostgreSQL: records/s.
+
+For each database:
+
+1. a fresh migrated database gets a synthetic fund of N people (``caisse.demo.generator``), the four quarterly
+   calls of 2025 and a year of payments (``tax_certificates.pay``: ~85 % of the quarters paid, a few in January
+   2026) — not timed;
+2. **state query**: ``quarter_states`` as of 2025-12-31 alone (the SELECT, every row fetched);
+3. **first career file** as of 2025-12-31: every (person, quarter) is new — the diff against what was sent (nothing),
+   the file written and hashed, every record recorded — timed, records per second;
+4. **rerun** the same date: the recorded file given back (rebuilt from its records, checksum checked);
+5. **corrections**: the January 2026 payments are booked, a file as of 2026-01-31 carries only the quarters whose
+   state changed — timed: the full comparison of every subject with its last record, per second of subjects;
+6. **mutuality file** as of 2025-12-31 (its own tracking, so all new).
+
+Usage: PYTHONPATH=src python benchmarks/career_data.py [--n 20000] [--db sqlite,postgresql]
+PostgreSQL: databases are created and dropped on postgresql://postgres@127.0.0.1:5432 (override with --pg); skipped
+when it cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from caisse.batches import quarterly_call
+from caisse.demo.generator import generate, load
+from caisse.reporting import outgoing
+from caisse.reporting.career import career_export, mutuality_export, quarter_states
+from caisse.store.db import engine_for, session_scope
+
+sys.path.insert(0, os.path.dirname(__file__))
+from quarterly_call import Target  # noqa: E402
+from tax_certificates import QUARTERS, pay  # noqa: E402
+
+TODAY = dt.date(2026, 2, 15)
+
+
+def _pg_reachable(pg: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(pg + "/postgres", connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def bench(kind: str, n: int, pg: str, workdir: str) -> None:
+    target = Target(kind, pg, workdir)
+    out = Path(workdir)
+    try:
+        t0 = time.perf_counter()
+        fund = generate(affiliates=n, companies=0, seed=7, as_of=dt.date(2025, 1, 10))
+        url = target.new()
+        with engine_for(url).begin() as conn:
+            load(conn, fund)
+        for quarter in QUARTERS:
+            quarterly_call.run(url, quarter, fee_rate="0.0405")
+        posted = pay(url)
+        print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made in "
+              f"{time.perf_counter() - t0:.1f} s (not timed)", flush=True)
+
+        start = time.perf_counter()
+        with session_scope(url) as s:
+            rows = s.execute(quarter_states(s, dt.date(2025, 12, 31))).all()
+        took = time.perf_counter() - start
+        states: dict[str, int] = {}
+        for r in rows:
+            states[r.state] = states.get(r.state, 0) + 1
+        print(f"  states    {took:8.2f} s  {len(rows):,} person-quarters, {len(rows) / took:,.0f}/s "
+              f"({', '.join(f'{k} {v:,}' for k, v in sorted(states.items()))})", flush=True)
+
+        start = time.perf_counter()
+        first = outgoing.make_file(url, career_export(), dt.date(2025, 12, 31), out / f"career1-{kind}.txt",
+                                   who="bench", today=TODAY)
+        took = time.perf_counter() - start
+        size = (out / f"career1-{kind}.txt").stat().st_size
+        print(f"  career    {took:8.2f} s  {first.records:,} records (all new), {first.records / took:,.0f} "
+              f"records/s, {size / 1e6:.1f} MB", flush=True)
+
+        start = time.perf_counter()
+        again = outgoing.make_file(url, career_export(), dt.date(2025, 12, 31), out / f"career1b-{kind}.txt",
+                                   who="bench", today=TODAY)
+        took = time.perf_counter() - start
+        assert not again.created and again.sha256 == first.sha256
+        print(f"  rerun     {took:8.2f} s  the same file rebuilt from its {again.records:,} records "
+              f"({again.records / took:,.0f} records/s), same SHA-256", flush=True)
+
+        start = time.perf_counter()
+        second = outgoing.make_file(url, career_export(), dt.date(2026, 1, 31), out / f"career2-{kind}.txt",
+                                    who="bench", today=TODAY)
+        took = time.perf_counter() - start
+        print(f"  changes   {took:8.2f} s  {second.records:,} corrections among {len(rows):,} subjects compared "
+              f"({len(rows) / took:,.0f} subjects/s)", flush=True)
+
+        start = time.perf_counter()
+        m = outgoing.make_file(url, mutuality_export(), dt.date(2025, 12, 31), out / f"mutuality-{kind}.txt",
+                               who="bench", today=TODAY)
+        took = time.perf_counter() - start
+        print(f"  mutuality {took:8.2f} s  {m.records:,} records (all new), {m.records / took:,.0f} records/s",
+              flush=True)
+    finally:
+        target.cleanup()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=20_000)
+    ap.add_argument("--db", default="sqlite,postgresql")
+    ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="caisse-bench-") as workdir:
+        for kind in (k.strip() for k in args.db.split(",")):
+            if kind == "postgresql" and not _pg_reachable(args.pg):
+                print(f"postgresql: {args.pg} cannot be reached, skipped")
+                continue
+            bench(kind, args.n, args.pg, workdir)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""Fixed-width record files of our own (pure: no database, no clock).
+
+A file is a header line (code ``0``), detail lines (code ``1``) and a trailer line (code ``9``), each exactly
+``FileFormat.width`` ASCII characters followed by LF. Every field is declared once here, with its position, width,
+kind and meaning; the format docs (docs/formats/inasti-career.md, docs/formats/mutuality.md) show the same tables
+and a test checks that they agree.
+
+Field kinds: ``text`` left-aligned, space-padded (ASCII letters, digits, ``_-/.`` and space); ``number`` unsigned,
+right-aligned, zero-padded; ``amount`` cents as a sign (``+``/``-``) and zero-padded digits; ``date`` ``YYYYMMDD``;
+``stamp`` ``YYYYMMDDHHMMSS`` (UTC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from caisse.errors import InvalidInput
+
+_TEXT = re.compile(r"[A-Za-z0-9_\-/. ]*\Z")
+_LINE = re.compile(r"[A-Za-z0-9_\-/. +]*\n\Z")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    width: int
+    kind: str  # text | number | amount | date | stamp
+    doc: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    code: str
+    fields: tuple[Field, ...]
+
+    @functools.cached_property
+    def length(self) -> int:
+        return 1 + sum(f.width for f in self.fields)
+
+    def positions(self) -> list[tuple[int, Field]]:
+        """(1-based start position, field) of every field after the record code."""
+        out, pos = [], 2
+        for f in self.fields:
+            out.append((pos, f))
+            pos += f.width
+        return out
+
+
+def _cell(f: Field, value) -> str:
+    if f.kind == "text":
+        text = "" if value is None else str(value)
+        if len(text) > f.width or not _TEXT.match(text):
+            raise InvalidInput(f.name, f"{text!r} does not fit {f.width} plain characters")
+        return text.ljust(f.width)
+    if f.kind == "number":
+        n = int(value or 0)
+        text = str(n)
+        if n < 0 or len(text) > f.width:
+            raise InvalidInput(f.name, f"{n} does not fit {f.width} digits")
+        return text.zfill(f.width)
+    if f.kind == "amount":
+        n = int(value)
+        digits = str(abs(n))
+        if len(digits) > f.width - 1:
+            raise InvalidInput(f.name, f"{n} does not fit {f.width - 1} digits")
+        return ("-" if n < 0 else "+") + digits.zfill(f.width - 1)
+    if f.kind == "date":
+        return value.strftime("%Y%m%d") if value else " " * f.width
+    if f.kind == "stamp":
+        return value.strftime("%Y%m%d%H%M%S")
+    raise ValueError(f.kind)
+
+
+def _value(f: Field, text: str):
+    if f.kind == "text":
+        return text.rstrip()
+    if f.kind == "number":
+        return int(text)
+    if f.kind == "amount":
+        return int(text)
+    if f.kind == "date":
+        return dt.datetime.strptime(text, "%Y%m%d").date() if text.strip() else None
+    if f.kind == "stamp":
+        return dt.datetime.strptime(text, "%Y%m%d%H%M%S")
+    raise ValueError(f.kind)
+
+
+def _template(layout: Layout, width: int) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    spec = {"text": "<{w}", "number": "0{w}d", "amount": "+0{w}d", "date": "<{w}", "stamp": "<{w}"}
+    body = layout.code.replace("{", "{{") + "".join("{:" + spec[f.kind].format(w=f.width) + "}"
+                                                   for f in layout.fields)
+    filler = width - layout.length
+    return body + " " * filler + "\n", tuple(f.name for f in layout.fields), tuple(f.kind for f in layout.fields)
+
+
+def _prepare(kind: str, value):
+    """The value as the template formats it; ValueError sends the line to the field-by-field check (which names the
+    field): a '+' in a text (the line's pattern allows it for the amounts) or a negative number."""
+    if kind == "text":
+        text = "" if value is None else str(value)
+        if "+" in text:
+            raise ValueError(text)
+        return text
+    if kind == "number":
+        n = int(value or 0)
+        if n < 0:
+            raise ValueError(n)
+        return n
+    if kind == "amount":
+        return int(value)
+    if kind == "date":
+        return value.strftime("%Y%m%d") if value else ""
+    return value.strftime("%Y%m%d%H%M%S")
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """A versioned file of header / details / trailer; ``content_fields`` are the detail fields that make up a
+    record's data (what a correction compares), in the order of the stored ``content`` (joined by ``|``)."""
+
+    name: str
+    version: int
+    header: Layout
+    detail: Layout
+    trailer: Layout
+    content_fields: tuple[str, ...]
+    # trailer fields computed from the details: (trailer field, detail field, value counted — None: the sum)
+    totals: tuple[tuple[str, str, str | None], ...] = ()
+
+    @functools.cached_property
+    def width(self) -> int:
+        return max(self.header.length, self.detail.length, self.trailer.length)
+
+    @functools.cached_property
+    def _templates(self) -> dict:
+        return {layout.code: _template(layout, self.width) for layout in (self.header, self.detail, self.trailer)}
+
+    def line(self, layout: Layout, values: dict) -> str:
+        """One line: a format string per layout (fast: a first file has a line per quarter of every career); a
+        value that does not fit — the line's length or characters are off — is checked field by field, and the
+        field is named in the error."""
+        template, names, kinds = self._templates[layout.code]
+        try:
+            args = [_prepare(kind, values.get(name)) for name, kind in zip(names, kinds, strict=True)]
+            body = template.format(*args)
+        except (TypeError, ValueError):
+            body = ""
+        if len(body) != self.width + 1 or not _LINE.match(body):
+            body = layout.code + "".join(_cell(f, values.get(f.name)) for f in layout.fields)
+            return body.ljust(self.width) + "\n"
+        return body
+
+    def parse(self, line: str) -> tuple[str, dict]:
+        """(code, values) of one line (for tests and for reading a file back)."""
+        line = line.rstrip("\n")
+        if len(line) != self.width:
+            raise InvalidInput("line", f"expected {self.width} characters, got {len(line)}")
+        layout = {self.header.code: self.header, self.detail.code: self.detail,
+                  self.trailer.code: self.trailer}.get(line[:1])
+        if layout is None:
+            raise InvalidInput("line", f"unknown record code {line[:1]!r}")
+        return layout.code, {f.name: _value(f, line[pos - 1:pos - 1 + f.width]) for pos, f in layout.positions()}
+
+    def content(self, values: dict) -> str:
+        return "|".join("" if values.get(n) is None else str(values[n]) for n in self.content_fields)
+
+    def from_content(self, content: str) -> dict:
+        parts = content.split("|")
+        if len(parts) != len(self.content_fields):
+            raise InvalidInput("content", f"{len(parts)} fields for {len(self.content_fields)}")
+        return dict(zip(self.content_fields, parts, strict=True))
+
+
+RECORD_TYPE_CODES = {"new": "N", "correction": "C", "resend": "R", "cancel": "D"}
+
+_HEADER = (
+    Field("format", 20, "text", "format name"),
+    Field("version", 3, "number", "format version"),
+    Field("fund_kbo", 10, "number", "the fund's enterprise number (KBO/BCE), 10 digits"),
+    Field("reference", 24, "text", "the file's reference, unique (the acknowledgement quotes it)"),
+    Field("as_of", 8, "date", "reference date: the ledger and the files as they stood on that day"),
+    Field("created", 14, "stamp", "when the file was made (UTC)"),
+    Field("first_quarter", 6, "text", "earliest quarter in the file (YYYYQn)"),
+    Field("last_quarter", 6, "text", "latest quarter in the file (YYYYQn)"),
+)
+_TRAILER = (
+    Field("reference", 24, "text", "the file's reference again"),
+    Field("records", 10, "number", "number of detail lines"),
+    Field("new", 10, "number", "detail lines of type N"),
+    Field("corrections", 10, "number", "detail lines of type C"),
+    Field("resends", 10, "number", "detail lines of type R"),
+    Field("cancellations", 10, "number", "detail lines of type D"),
+)
+_RECORD = (
+    Field("record_id", 10, "number", "the record's number, unique across all the fund's files of every kind"),
+    Field("record_type", 1, "text", "N new, C correction, R resent after a rejection, D cancellation"),
+    Field("corrects", 10, "number", "C, R, D: the number of the record this one replaces; N: zeros"),
+    Field("niss", 11, "text", "national register number or BIS number of the self-employed person"),
+    Field("quarter", 6, "text", "the quarter the contributions are due for (YYYYQn)"),
+    Field("category", 14, "text", "contributor category in that quarter: main, complementary, student, "
+                                  "helping_spouse, post_pension, art37, unknown"),
+)
+
+CAREER = FileFormat(
+    name="CAISSE-CAREER", version=1,
+    header=Layout("0", _HEADER),
+    detail=Layout("1", (
+        *_RECORD,
+        Field("state", 11, "text", "paid, dispensed, bought_back, prescribed, unpaid; cancelled on a D line"),
+        Field("called", 13, "amount", "principal contributions of the quarter called (calls, regularisations), "
+                                      "cents"),
+        Field("paid", 13, "amount", "of which paid (money imputed, net of releases and returned payments), cents"),
+        Field("open", 13, "amount", "of which still owed on the reference date, cents"),
+        Field("reason", 12, "text", "why this state: paid, not_paid, partly_paid, written_off, dispensation, "
+                                    "bought_back, prescription, withdrawn"),
+        Field("decision", 20, "text", "reference of the dispensation or prescription decision, else blank"),
+    )),
+    trailer=Layout("9", (*_TRAILER,
+                         Field("called", 16, "amount", "sum of the called column, cents"),
+                         Field("paid", 16, "amount", "sum of the paid column, cents"))),
+    content_fields=("niss", "category", "state", "called", "paid", "open", "reason", "decision"),
+    totals=(("called", "called", None), ("paid", "paid", None)),
+)
+
+MUTUALITY = FileFormat(
+    name="CAISSE-MUTUALITY", version=1,
+    header=Layout("0", _HEADER),
+    detail=Layout("1", (
+        *_RECORD,
+        Field("in_order", 1, "text", "Y: the contributions of the quarter are in order (paid, bought back or "
+                                     "dispensed), N: they are not; blank on a D line"),
+        Field("state", 11, "text", "the same states as the career file; cancelled on a D line"),
+        Field("reason", 12, "text", "the reasons of the career file, but an unpaid quarter is always not_paid"),
+        Field("decision", 20, "text", "reference of the dispensation or prescription decision, else blank"),
+    )),
+    trailer=Layout("9", (*_TRAILER,
+                         Field("in_order", 10, "number", "detail lines with Y"),
+                         Field("not_in_order", 10, "number", "detail lines with N"))),
+    content_fields=("niss", "category", "in_order", "state", "reason", "decision"),
+    totals=(("in_order", "in_order", "Y"), ("not_in_order", "in_order", "N")),
+)
+
+FORMATS = {f.name: f for f in (CAREER, MUTUALITY)}

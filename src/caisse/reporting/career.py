@@ -1,0 +1,210 @@
+"""Career data for pensions (INASTI) and contributions paid for the mutualities (the A908 purpose), per person and
+quarter, as of a reference date — one set-based SQL query, no loop over affiliates.
+
+For every (person, quarter) with principal social contributions (ledger account ``contribution``; management fees
+are the fund's, company contributions are not a person's career) called on or before the reference date:
+
+* ``called``  = charges and regularisations of the quarter booked up to the date (calls, supplements, reductions);
+* ``paid``    = money imputed on it (net of releases of an overpaid part and of payments the bank returned);
+* ``written_off`` = what the fund renounced (write-offs); ``open`` = what is still owed (the balance).
+
+The quarter is reported once it is due (its earliest due date on or before the reference date) or fully paid;
+a quarter called but not yet due and not paid is not reported yet. Its **state**, first match wins:
+
+1. ``bought_back`` — dispensed (``dispensations()`` says so: status ``bought_back``), or dispensed and fully paid;
+2. ``paid``        — fully paid: ``paid >= called`` (reason ``paid``);
+3. ``dispensed``   — a dispensation granted by INASTI for the quarter (``dispensations()``; reason ``dispensation``);
+4. ``prescribed``  — the contributions are prescribed (``prescriptions()``; reason ``prescription``);
+5. ``unpaid``      — reason ``written_off`` (part renounced, e.g. art. 50bis), ``partly_paid`` or ``not_paid``.
+
+For the mutualities a quarter is **in order** (Y) when paid, bought back or dispensed (a dispensation keeps the
+health-care rights, legislation.md §5 "Effect of dispensation"), not (N) when unpaid or prescribed; their file
+gives an unpaid quarter the one reason ``not_paid`` (a partial payment changes nothing for them).
+
+The **category** is the contributor category of the person's affiliation valid in the quarter (the period covering
+most recently started on or before the quarter's last day and not ended before its first day), ``unknown`` if none.
+
+PLUG-IN POINTS — ``dispensations`` and ``prescriptions`` below return nothing today: dispensation and prescription
+records are being built elsewhere. Each must return a SELECT (or None) of exactly these columns, at most one row
+per (party_id, period), for decisions taken on or before ``as_of``:
+
+* ``dispensations(as_of)``: ``party_id`` (int, the person), ``period`` (``'2025Q1'``), ``status`` (``'dispensed'``,
+  or ``'bought_back'`` once the dispensed contributions were paid within the 5 years, legislation.md §9),
+  ``reference`` (text ≤ 20 plain characters, the decision's reference, or NULL);
+* ``prescriptions(as_of)``: ``party_id``, ``period``, ``reference`` (text ≤ 20 or NULL) — the quarters whose
+  contributions are prescribed (art. 16 §2 RD n° 38, addendum §6.4) as recorded on that date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import BigInteger, Date, Select, String, and_, case, cast, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import Session, aliased
+
+from caisse.exchange.fixed_width import CAREER, MUTUALITY
+from caisse.ledger.models import LedgerEntry, LedgerTransaction
+from caisse.reporting.outgoing import Export
+from caisse.store.models import Affiliation, CategoryPeriod, Person
+
+STATES = ("paid", "dispensed", "bought_back", "prescribed", "unpaid")
+IN_ORDER = ("paid", "bought_back", "dispensed")
+
+
+# --- PLUG-IN POINTS ---------------------------------------------------------------------------------------------
+
+def dispensations(as_of: dt.date):
+    """The quarters dispensed by INASTI as known on ``as_of`` (``dispensed_quarter``, written when a dispensation
+    is granted: docs/recovery.md): SELECT party_id, period, status ('dispensed', or 'bought_back' once the buy-back
+    is recorded by that day), reference ``relief/<request>``."""
+    from caisse.recovery.models import DispensedQuarter as D
+
+    bought = and_(D.bought_back_on.is_not(None), D.bought_back_on <= as_of)
+    return (select(D.party_id, D.period, case((bought, literal("bought_back")), else_=literal("dispensed"))
+                   .label("status"), (literal("relief/", String) + cast(D.request_id, String)).label("reference"))
+            .where(D.granted_on <= as_of))
+
+
+def prescriptions(as_of: dt.date):
+    """The quarters whose contributions were written off as prescribed by ``as_of`` (``prescribed_quarter``,
+    written by `caisse run prescription`): SELECT party_id, period, reference 'prescription'."""
+    from caisse.recovery.models import PrescribedQuarter as P
+
+    return (select(P.party_id, P.period, literal("prescription", String).label("reference"))
+            .where(P.prescribed_on <= as_of))
+
+
+Hook = Callable[[dt.date], object]
+
+
+# --- the query --------------------------------------------------------------------------------------------------
+
+def _sum_if(condition):
+    return cast(func.coalesce(func.sum(case((condition, LedgerEntry.amount_cents), else_=0)), 0), BigInteger)
+
+
+def _quarter_bound(session: Session, period, last: bool):
+    """The first or last day of the quarter ``period`` ('2025Q1') as a date expression (PostgreSQL casts the text;
+    SQLite keeps dates as ISO text, so the text compares as a date there)."""
+    q = func.substr(period, 6, 1)
+    if last:
+        md = case((q == "1", literal("-03-31")), (q == "2", literal("-06-30")), (q == "3", literal("-09-30")),
+                  else_=literal("-12-31"))
+    else:
+        md = case((q == "1", literal("-01-01")), (q == "2", literal("-04-01")), (q == "3", literal("-07-01")),
+                  else_=literal("-10-01"))
+    text = func.substr(period, 1, 4) + md
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(text, Date)
+    return type_coerce(text, Date)
+
+
+def quarter_states(session: Session, as_of: dt.date, *, dispensed: Hook | None = None,
+                   prescribed: Hook | None = None) -> Select:
+    """SELECT party_id, period, niss, category, called, paid, written_off, open, state, reason, decision, in_order:
+    one row per person and quarter reported as of ``as_of`` (module docstring). ``dispensed``/``prescribed``
+    replace the plug-in functions (tests)."""
+    t, e = LedgerTransaction, LedgerEntry
+    debt = t.kind.in_(("charge", "regularisation"))
+    q = (select(e.party_id.label("party_id"), e.period.label("period"),
+                _sum_if(debt).label("called"), (-_sum_if(t.kind == "imputation")).label("paid"),
+                (-_sum_if(t.kind == "write_off")).label("written_off"),
+                cast(func.sum(e.amount_cents), BigInteger).label("open"), func.min(e.due_date).label("due"))
+         .join(t, t.id == e.transaction_id)
+         .where(t.booked_on <= as_of, e.account == "contribution", func.length(e.period) == 6)
+         .group_by(e.party_id, e.period)).subquery("q")
+    fully = and_(q.c.called > 0, q.c.paid >= q.c.called)
+
+    d_sel = (dispensed or dispensations)(as_of)
+    p_sel = (prescribed or prescriptions)(as_of)
+    stmt_from = q
+    if d_sel is not None:
+        d0 = d_sel.subquery("d0")
+        d = (select(d0.c.party_id, d0.c.period,
+                    func.max(case((d0.c.status == "bought_back", 1), else_=0)).label("bought_back"),
+                    func.max(d0.c.reference).label("reference"))
+             .group_by(d0.c.party_id, d0.c.period).subquery("d"))
+        stmt_from = stmt_from.outerjoin(d, and_(d.c.party_id == q.c.party_id, d.c.period == q.c.period))
+        is_d, d_back, d_ref = d.c.party_id.is_not(None), d.c.bought_back == 1, d.c.reference
+    else:
+        is_d, d_back, d_ref = literal(False), literal(False), literal(None, String)
+    if p_sel is not None:
+        p0 = p_sel.subquery("p0")
+        p = (select(p0.c.party_id, p0.c.period, func.max(p0.c.reference).label("reference"))
+             .group_by(p0.c.party_id, p0.c.period).subquery("p"))
+        stmt_from = stmt_from.outerjoin(p, and_(p.c.party_id == q.c.party_id, p.c.period == q.c.period))
+        is_p, p_ref = p.c.party_id.is_not(None), p.c.reference
+    else:
+        is_p, p_ref = literal(False), literal(None, String)
+
+    state = case((and_(is_d, or_(d_back, fully)), literal("bought_back")),
+                 (fully, literal("paid")),
+                 (is_d, literal("dispensed")),
+                 (is_p, literal("prescribed")),
+                 else_=literal("unpaid"))
+    reason = case((and_(is_d, or_(d_back, fully)), literal("bought_back")),
+                  (fully, literal("paid")),
+                  (is_d, literal("dispensation")),
+                  (is_p, literal("prescription")),
+                  (q.c.written_off > 0, literal("written_off")),
+                  (q.c.paid > 0, literal("partly_paid")),
+                  else_=literal("not_paid"))
+    decision = case((is_d, d_ref), (and_(~fully, is_p), p_ref), else_=literal(None, String))
+
+    a, cp = aliased(Affiliation), aliased(CategoryPeriod)
+    first_day, last_day = _quarter_bound(session, q.c.period, False), _quarter_bound(session, q.c.period, True)
+    category = (select(cp.category).join(a, a.id == cp.affiliation_id)
+                .where(a.person_id == q.c.party_id, a.status.in_(("affiliated", "ceased")),
+                       cp.valid_from <= last_day, or_(cp.valid_to.is_(None), cp.valid_to >= first_day))
+                .order_by(cp.valid_from.desc(), cp.id.desc()).limit(1).correlate(q).scalar_subquery())
+    return (select(q.c.party_id, q.c.period, Person.niss.label("niss"),
+                   func.coalesce(category, literal("unknown")).label("category"),
+                   q.c.called, q.c.paid, q.c.written_off, q.c.open, state.label("state"), reason.label("reason"),
+                   decision.label("decision"),
+                   case((state.in_(IN_ORDER), literal("Y")), else_=literal("N")).label("in_order"))
+            .select_from(stmt_from.join(Person, Person.id == q.c.party_id))
+            .where(q.c.called > 0, or_(q.c.due.is_(None), q.c.due <= as_of, fully)))
+
+
+def _text(col):
+    return func.coalesce(cast(col, String), literal(""))
+
+
+def _current(content_fields: tuple[str, ...], dispensed: Hook | None = None, prescribed: Hook | None = None,
+             *, one_unpaid_reason: bool = False):
+    """The export's current records. ``one_unpaid_reason`` (the mutualities): an unpaid quarter's reason is always
+    ``not_paid``, so a partial payment or a write-off that leaves it unpaid changes nothing and sends nothing."""
+    def current(session: Session, as_of: dt.date):
+        s = quarter_states(session, as_of, dispensed=dispensed, prescribed=prescribed).subquery("s")
+        columns = dict(s.c)
+        if one_unpaid_reason:
+            columns["reason"] = case((s.c.state == "unpaid", literal("not_paid")), else_=s.c.reason)
+        content = _text(columns[content_fields[0]])
+        for name in content_fields[1:]:
+            content = content + literal("|") + _text(columns[name])
+        return select(s.c.party_id, s.c.period.label("subject"), content.label("content"))
+    return current
+
+
+def _cancel(fmt, blanks: dict):
+    def cancel_content(previous: str) -> str:
+        values = fmt.from_content(previous)
+        values.update(state="cancelled", reason="withdrawn", decision="", **blanks)
+        return fmt.content(values)
+    return cancel_content
+
+
+def career_export(*, dispensed: Hook | None = None, prescribed: Hook | None = None) -> Export:
+    return Export("inasti-career", "CAREER", CAREER, _current(CAREER.content_fields, dispensed, prescribed),
+                  _cancel(CAREER, {"called": 0, "paid": 0, "open": 0}), "career data")
+
+
+def mutuality_export(*, dispensed: Hook | None = None, prescribed: Hook | None = None) -> Export:
+    return Export("mutuality-contributions", "MUTUALITY", MUTUALITY,
+                  _current(MUTUALITY.content_fields, dispensed, prescribed, one_unpaid_reason=True),
+                  _cancel(MUTUALITY, {"in_order": ""}), "contributions paid (mutualities)")
+
+
+__all__ = ["IN_ORDER", "STATES", "career_export", "dispensations", "mutuality_export", "prescriptions",
+           "quarter_states"]
