@@ -178,7 +178,7 @@ def test_carer_leave_up_to_the_twelve_months_of_a_career_then_a_motivated_refusa
     outcome, amount, decision = decide(db_url, second, "2024-12-02")
     assert (outcome, amount) == ("refused", 0)
     assert decision["reasons"]["nl"] == ["Het maximum van 12 maanden over de hele loopbaan is bereikt: 12 maanden "
-                                         "reeds toegekend (allocation d'aidant proche, legislation §8.5 [S53])."]
+                                         "reeds toegekend (mantelzorguitkering, wetgeving §8.5 [S53])."]
     assert benefit_postings(db_url, fien) == [-655_304]
     lines = decision_lines_of(db_url, second, "nl")
     assert ("heading", "Redenen van de weigering") in lines
@@ -356,7 +356,8 @@ def test_the_gdpr_export_holds_the_claims_with_their_decision_and_steps(db_url, 
     with session_scope(db_url) as s:
         [item] = export_file(s, CLERK, rosa)["benefit_claims"]
     assert item["amount_cents"] == 1_007_580 and item["decision"]["outcome"] == "granted"
-    assert [st["step"] for st in item["steps"]] == ["application", "checks", "decision", "forwarded", "closed"]
+    assert [st["step"] for st in item["steps"]] == ["application", "checks", "decision", "dispensation", "forwarded",
+                                                "closed"]
 
 
 def test_the_steps_of_a_claim_are_append_only(db_url, fund):

@@ -18,7 +18,19 @@ from sqlalchemy.orm import Session
 
 import caisse
 from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimStep
-from caisse.benefits.texts import CASE, CATEGORY, CHECK, KIND, LANGS, UNIT
+from caisse.benefits import charter
+from caisse.benefits.texts import (
+    BIRTH_REQUEST_LAW,
+    CASE,
+    CATEGORY,
+    CHECK,
+    DISPENSATION_LAW,
+    KIND,
+    LANGS,
+    LAW,
+    UNIT,
+    parameter_law,
+)
 from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
 from caisse.ledger import grant_benefit
 from caisse.ledger.models import LedgerEntry, LedgerTransaction
@@ -36,19 +48,9 @@ ALLOWED = {"main", "helping_spouse"}
 CONDITIONAL = {"carer": {"complementary", "post_pension"}, "bereavement": {"complementary", "post_pension"}}
 PAYER = {"bridging_right": "fund", "birth_leave": "fund", "carer": "fund", "bereavement": "fund",
          "maternity": "mutuality", "adoption": "mutuality"}
-LAW = {  # the legal ground printed with a condition (legislation.md / addendum sections and sources)
-    "bridging_right": "droit passerelle, legislation §8.1 [S41][S118]",
-    "maternity": "assurance maternité des indépendants, legislation §8.2 [S44]",
-    "birth_leave": "congé de naissance, legislation §8.3 [S121][S259]",
-    "adoption": "congé d'adoption, addendum §8.4",
-    "carer": "allocation d'aidant proche, legislation §8.5 [S53]",
-    "bereavement": "allocation de deuil, legislation §8.6 [S124]",
-}
 RULE = {"bridging_right": "caisse.rules.benefits.bridging_right", "maternity": "caisse.rules.benefits.maternity",
         "birth_leave": "caisse.rules.benefits.birth_leave", "carer": "caisse.rules.benefits.carer_leave",
         "bereavement": "caisse.rules.benefits.bereavement_leave"}
-BIRTH_REQUEST_LAW = ("request by the last day of the quarter following the quarter of birth, one month more for a "
-                     "child born in the third month of a quarter — addendum §8.3 [S258]")
 
 
 def _date(value, name: str) -> dt.date:
@@ -80,8 +82,8 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     f = {k: v for k, v in facts.items() if v is not None}
     allowed = {
         "bridging_right": {"case", "event_date", "start", "months", "days", "family_charge", "pension_quarters",
-                           "months_before"},
-        "maternity": {"birth_date", "start", "full_weeks", "half_weeks", "multiple_birth"},
+                           "months_before", "cumulation_months", "replacement_income"},
+        "maternity": {"birth_date", "start", "full_weeks", "half_weeks", "multiple_birth", "vouchers_requested"},
         "birth_leave": {"birth_date", "start", "end", "days", "half_days"},
         "adoption": {"start", "end"},
         "carer": {"start", "months", "partial", "months_before"},
@@ -91,10 +93,10 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     if extra:
         raise InvalidInput(extra[0], f"not a fact of a {kind} claim (facts: {', '.join(sorted(allowed))})")
     out: dict = {}
-    for k in ("event_date", "birth_date", "death_date", "start", "end"):
+    for k in ("event_date", "birth_date", "death_date", "start", "end", "vouchers_requested"):
         if k in f:
             out[k] = _date(f[k], k).isoformat()
-    for k in ("family_charge", "multiple_birth", "partial"):
+    for k in ("family_charge", "multiple_birth", "partial", "replacement_income"):
         if k in f:
             if not isinstance(f[k], bool):
                 raise InvalidInput(k, "yes or no")
@@ -130,6 +132,10 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
                 raise InvalidInput("start", "the bridging right is paid by calendar month: start on the 1st")
             out["months"] = _int(f.get("months", 1), "months", 1, 24)
             end = _month_end(start, out["months"])
+            if f.get("cumulation_months"):  # the last months of the period, with a professional activity resumed
+                out["cumulation_months"] = _int(f["cumulation_months"], "cumulation_months", 0, out["months"])
+        if "cumulation_months" in f and "days" in out:
+            raise InvalidInput("cumulation_months", "cumulation is counted in whole months, not with days")
         event = dt.date.fromisoformat(out["event_date"])
         if start < (event.replace(day=1) if "months" in out else event):
             raise InvalidInput("start", f"the benefit cannot start before the event of {out['event_date']}")
@@ -374,6 +380,8 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
     ex = Explanation()
     checks: list[Check] = []
     amount, counted = 0, 0
+    dispensation: Check | None = None  # a dispensation of contributions decided with the benefit (not a condition)
+    voucher_request: Check | None = None
     if kind == "adoption":
         raise UnknownParameter("adoption allowance: the amount and duration for 2024-2026 were NOT FOUND and it is "
                                "paid by the mutuality, not the fund (addendum §8.4); the claim is forwarded, not "
@@ -390,8 +398,20 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
         paid = _quarters(session, claim, ex, "bridging_right_paid_quarters", event, Quarter.of(event), 16, today)
         checks.append(paid)
         checks.append(_overlap(session, claim))
+        cumulation = f.get("cumulation_months", 0)
+        if cumulation:
+            most = ex.use(params.get("bridging_right_cumulation_max_months", start)).value
+            interruption = f["months"] - cumulation
+            ok = interruption >= 1 and cumulation <= min(interruption, most)
+            checks.append(Check("cumulation", ok, "cumulation" if ok else "cumulation_refused",
+                                {"cumulation": cumulation, "interruption": interruption, "max": most,
+                                 "law": DISPENSATION_LAW["cumulation"]}))
         used = _career_used(session, claim)
         if all(c.ok for c in checks):
+            if f.get("replacement_income"):  # the ceiling is NOT FOUND: raises, nothing decided
+                params.get("bridging_right_replacement_income_ceiling", start)
+            if cumulation:  # what sets the 25/50/75 % reduction is not in the notes: raises, nothing decided
+                params.get("bridging_right_cumulation_reduction", start)
             pq = f.get("pension_quarters")
             long = pq is not None and pq >= params.get("bridging_right_long_career_quarters", event).value
             limit = params.get("bridging_right_career_months_long" if long else "bridging_right_career_months",
@@ -426,6 +446,13 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
             amount, counted, more = _monthly(kind, claim, ex, used, limit, lambda m, u: rules.carer_leave(
                 m, months=1, partial=f["partial"], months_used=u))
             checks.extend(more)
+            full = ex.use(params.get("carer_dispensation_full_months", start)).value
+            if not f["partial"] and counted >= full:
+                dispensation = Check("dispensation", True, "carer_dispensation",
+                                     {"quarter": str(Quarter.of(add_months(start, full - 1))),
+                                      "law": DISPENSATION_LAW["carer"]})
+            else:
+                dispensation = Check("dispensation", False, "carer_no_dispensation", {"law": DISPENSATION_LAW["carer"]})
     elif kind in ("birth_leave", "bereavement"):
         event = dt.date.fromisoformat(f["birth_date" if kind == "birth_leave" else "death_date"])
         checks.append(_affiliation(session, claim, [event if kind == "birth_leave" else start]))
@@ -465,7 +492,18 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                                 multiple_birth=f["multiple_birth"])
             _merge(ex, r)
             amount = r.amount
-            ex.use(params.get("maternity_service_vouchers", start))
+            vouchers = ex.use(params.get("maternity_service_vouchers", start)).value
+            if "vouchers_requested" in f:
+                voucher_request = Check("vouchers", True, "service_vouchers", {
+                    "vouchers": vouchers, "asked": dt.date.fromisoformat(f["vouchers_requested"]),
+                    "law": DISPENSATION_LAW["vouchers"]})
+            birth = dt.date.fromisoformat(f["birth_date"])
+            since = ex.use(params.get("maternity_dispensation_births_from", today)).value
+            law = DISPENSATION_LAW["maternity"]
+            dispensation = (Check("dispensation", True, "maternity_dispensation",
+                                  {"quarter": str(Quarter.of(birth).next()), "law": law}) if birth >= since else
+                            Check("dispensation", False, "maternity_dispensation_refused",
+                                  {"since": since, "birth": birth, "law": law}))
     granted = all(c.ok for c in checks) and amount > 0
     appeal = params.get("charter_appeal_months", today)
     ex.use(appeal)
@@ -480,14 +518,21 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
         "amount_cents": amount if granted else 0, "counted": counted if granted else 0,
         "payer": PAYER[kind],
         "computation": {lang: ex.text(lang) for lang in LANGS},
-        "parameters": {lang: ex.parameters(lang) for lang in LANGS},
+        "parameters": {lang: [{**p, "law": parameter_law(p["law"], lang)} for p in ex.parameters(lang)]
+                       for lang in LANGS},
         "uses_estimates": ex.uses_estimates,
-        "appeal": {"months": appeal.value, "law": appeal.parameter.law, "from": appeal.start.isoformat(),
+        "appeal": {"months": appeal.value, "from": appeal.start.isoformat(),
+                   "law": {lang: parameter_law(appeal.parameter.law, lang) for lang in LANGS},
                    "note": appeal.note, "sources": [{"tag": s.tag, "title": s.title, "url": s.url}
                                                     for s in appeal.sources]},
     }
     if kind == "maternity":
         decision["service_vouchers"] = params.get("maternity_service_vouchers", start).value
+    for name, c in (("dispensation", dispensation), ("vouchers_request", voucher_request)):
+        if c is not None and granted:
+            decision[name] = {"ok": c.ok, "text": c.text, "quarter": c.args.get("quarter"),
+                              "rendered": {lang: c.render(lang) for lang in LANGS}}
+    decision["charter"] = charter.mentions(session, claim.person_id, today)
     return decision
 
 
@@ -546,11 +591,19 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
                                                    "late": today > claim.decision_due})
     if d["outcome"] == "granted":
         claim.status = "granted"
+        if (d.get("dispensation") or {}).get("ok"):  # a caseworker applies it to the quarter's call
+            from caisse.cases.service import open_case
+
+            q = d["dispensation"]["quarter"]
+            task = open_case(session, who, claim.person_id, "dispensation",
+                             f"Dispensation {q} — {KIND[claim.kind]['en']} claim {claim.id}",
+                             d["dispensation"]["rendered"]["en"], today, channel="system")
+            _step(session, claim, "dispensation", today, who, {"quarter": q, "case": task.id})
         if claim.payer == "fund":
             claim.payment_due = payment_due(claim, today)
             claim.ledger_key = f"benefit/claim/{claim.id}"
             grant_benefit(session, claim.ledger_key, claim.person_id, str(Quarter.of(claim.period_start)),
-                          d["amount_cents"], today, rule=f"{LAW[claim.kind]}"[:100], parameter=RULE[claim.kind],
+                          d["amount_cents"], today, rule=LAW[claim.kind]["fr"][:100], parameter=RULE[claim.kind],
                           explanation={"claim": claim.id, "kind": claim.kind})
             _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
                                                                   "payment_due": claim.payment_due.isoformat(),
@@ -613,6 +666,9 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
         done["decision_late"] += 1
     refused = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "refused")))
     for claim in refused:
+        if (claim.decision.get("charter") or {}).get("missing"):  # art. 14: the appeal period has not started
+            done["appeal_not_started"] = done.get("appeal_not_started", 0) + 1
+            continue
         if as_of > add_months(claim.decided_on, claim.decision["appeal"]["months"]):
             claim.status, claim.closed_on = "closed", as_of
             _step(session, claim, "closed", as_of, who, {"why": "appeal period over"})

@@ -372,3 +372,291 @@ DOC = {
         "no": "nein",
     },
 }
+
+# --- legal grounds, in the reader's language (legislation.md / addendum sections and sources) ----------------------
+
+LAW = {
+    "bridging_right": {
+        "fr": "droit passerelle, legislation §8.1 [S41][S118]",
+        "nl": "overbruggingsrecht, wetgeving §8.1 [S41][S118]",
+        "de": "Überbrückungsrecht, Rechtsvorschriften §8.1 [S41][S118]",
+        "en": "bridging right, legislation §8.1 [S41][S118]",
+    },
+    "maternity": {
+        "fr": "assurance maternité des indépendants, legislation §8.2 [S44]",
+        "nl": "moederschapsverzekering van de zelfstandigen, wetgeving §8.2 [S44]",
+        "de": "Mutterschaftsversicherung der Selbständigen, Rechtsvorschriften §8.2 [S44]",
+        "en": "maternity insurance of the self-employed, legislation §8.2 [S44]",
+    },
+    "birth_leave": {
+        "fr": "congé de naissance, legislation §8.3 [S121][S259]",
+        "nl": "geboorteverlof, wetgeving §8.3 [S121][S259]",
+        "de": "Geburtsurlaub, Rechtsvorschriften §8.3 [S121][S259]",
+        "en": "birth leave, legislation §8.3 [S121][S259]",
+    },
+    "adoption": {
+        "fr": "congé d'adoption, addendum §8.4",
+        "nl": "adoptieverlof, addendum §8.4",
+        "de": "Adoptionsurlaub, Nachtrag §8.4",
+        "en": "adoption leave, addendum §8.4",
+    },
+    "carer": {
+        "fr": "allocation d'aidant proche, legislation §8.5 [S53]",
+        "nl": "mantelzorguitkering, wetgeving §8.5 [S53]",
+        "de": "Pflegeurlaubsgeld, Rechtsvorschriften §8.5 [S53]",
+        "en": "carer leave allowance, legislation §8.5 [S53]",
+    },
+    "bereavement": {
+        "fr": "allocation de deuil, legislation §8.6 [S124]",
+        "nl": "rouwuitkering, wetgeving §8.6 [S124]",
+        "de": "Trauergeld, Rechtsvorschriften §8.6 [S124]",
+        "en": "bereavement allowance, legislation §8.6 [S124]",
+    },
+}
+
+BIRTH_REQUEST_LAW = {
+    "fr": "demande au plus tard le dernier jour du trimestre qui suit le trimestre de la naissance, un mois de plus "
+    "pour un enfant né le troisième mois d'un trimestre — addendum §8.3 [S258]",
+    "nl": "aanvraag uiterlijk op de laatste dag van het kwartaal dat volgt op het kwartaal van de geboorte, een maand "
+    "langer voor een kind geboren in de derde maand van een kwartaal — addendum §8.3 [S258]",
+    "de": "Antrag spätestens am letzten Tag des Quartals nach dem Geburtsquartal, einen Monat länger für ein im dritten "
+    "Monat eines Quartals geborenes Kind — Nachtrag §8.3 [S258]",
+    "en": "request by the last day of the quarter following the quarter of birth, one month more for a child born in "
+    "the third month of a quarter — addendum §8.3 [S258]",
+}
+
+# The ``law`` of the parameter files (French, as published) in the reader's language.
+PARAMETER_LAW = {
+    "Charte de l'assuré social (loi du 11-4-1995), art. 10": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 10",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 10",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 10"},
+    "Charte de l'assuré social (loi du 11-4-1995), art. 12": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 12",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 12",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 12"},
+    "Charte de l'assuré social (loi du 11-4-1995), art. 20": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 20",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 20",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 20"},
+    "Charte de l'assuré social (loi du 11-4-1995), art. 23": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 23",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 23",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 23"},
+    "aide à la maternité des indépendantes": {
+        "nl": "moederschapshulp voor zelfstandigen", "de": "Mutterschaftshilfe für Selbständige",
+        "en": "maternity aid for self-employed women"},
+    "allocation d'aidant proche des indépendants": {
+        "nl": "mantelzorguitkering voor zelfstandigen", "de": "Pflegeurlaubsgeld für Selbständige",
+        "en": "carer leave allowance of the self-employed"},
+    "allocation d'aidant proche": {"nl": "mantelzorguitkering", "de": "Pflegeurlaubsgeld",
+                                   "en": "carer leave allowance"},
+    "allocation de deuil des indépendants": {"nl": "rouwuitkering voor zelfstandigen",
+                                             "de": "Trauergeld für Selbständige",
+                                             "en": "bereavement allowance of the self-employed"},
+    "assurance maternité des indépendants (INAMI/RIZIV)": {
+        "nl": "moederschapsverzekering van de zelfstandigen (RIZIV)",
+        "de": "Mutterschaftsversicherung der Selbständigen (LIKIV)",
+        "en": "maternity insurance of the self-employed (INAMI/RIZIV)"},
+    "assurance maternité des indépendants": {"nl": "moederschapsverzekering van de zelfstandigen",
+                                             "de": "Mutterschaftsversicherung der Selbständigen",
+                                             "en": "maternity insurance of the self-employed"},
+    "congé de naissance, naissances à partir du 1-1-2023": {
+        "nl": "geboorteverlof, geboorten vanaf 1-1-2023", "de": "Geburtsurlaub, Geburten ab dem 1-1-2023",
+        "en": "birth leave, births from 1-1-2023"},
+    "congé de paternité et de naissance des indépendants": {
+        "nl": "vaderschaps- en geboorteverlof van de zelfstandigen",
+        "de": "Vaterschafts- und Geburtsurlaub der Selbständigen",
+        "en": "paternity and birth leave of the self-employed"},
+    "droit passerelle (réforme au 1-1-2023)": {"nl": "overbruggingsrecht (hervorming op 1-1-2023)",
+                                               "de": "Überbrückungsrecht (Reform zum 1-1-2023)",
+                                               "en": "bridging right (reform of 1-1-2023)"},
+    "droit passerelle": {"nl": "overbruggingsrecht", "de": "Überbrückungsrecht", "en": "bridging right"},
+    "droit passerelle, cumul depuis le 1-1-2023": {"nl": "overbruggingsrecht, cumulatie sinds 1-1-2023",
+                                                   "de": "Überbrückungsrecht, Kumulierung seit dem 1-1-2023",
+                                                   "en": "bridging right, cumulation since 1-1-2023"},
+    "dispense de cotisations (maternité)": {"nl": "vrijstelling van bijdragen (moederschap)",
+                                            "de": "Beitragsbefreiung (Mutterschaft)",
+                                            "en": "dispensation of contributions (maternity)"},
+    "dispense de cotisations (aidant proche)": {"nl": "vrijstelling van bijdragen (mantelzorg)",
+                                                "de": "Beitragsbefreiung (Pflegeurlaub)",
+                                                "en": "dispensation of contributions (carer leave)"},
+}
+
+
+def parameter_law(law: str, lang: str) -> str:
+    """A parameter file's ``law`` (French) in ``lang``; unchanged when no translation is recorded."""
+    if lang == "fr":
+        return law
+    return PARAMETER_LAW.get(law, {}).get(lang, law)
+
+
+# --- checks added with the cumulation and dispensation rules (legislation §8.1, §8.2, §8.5, addendum §8.5) ---------
+
+CHECK.update({
+    "cumulation": {
+        "fr": "Reprise d'activité pendant {cumulation} mois après {interruption} mois d'interruption totale : "
+        "cumul permis (au moins 1 mois complet d'interruption, 1 mois de cumul par mois d'interruption, au plus "
+        "{max} mois) ({law}).",
+        "nl": "Hervatting van de activiteit gedurende {cumulation} maand(en) na {interruption} maand(en) volledige "
+        "onderbreking: cumulatie toegestaan (minstens 1 volledige maand onderbreking, 1 maand cumulatie per maand "
+        "onderbreking, hoogstens {max} maanden) ({law}).",
+        "de": "Wiederaufnahme der Tätigkeit während {cumulation} Monat(en) nach {interruption} Monat(en) vollständiger "
+        "Unterbrechung: Kumulierung zulässig (mindestens 1 voller Monat Unterbrechung, 1 Monat Kumulierung je "
+        "Monat Unterbrechung, höchstens {max} Monate) ({law}).",
+        "en": "Activity resumed for {cumulation} month(s) after {interruption} month(s) of total interruption: "
+        "cumulation allowed (at least 1 full month of interruption, 1 month of cumulation per month of "
+        "interruption, at most {max} months) ({law}).",
+    },
+    "cumulation_refused": {
+        "fr": "Reprise d'activité pendant {cumulation} mois après {interruption} mois d'interruption totale : le "
+        "cumul avec une activité professionnelle suppose au moins 1 mois complet d'interruption totale et est "
+        "limité à 1 mois par mois d'interruption, {max} mois au plus ({law}).",
+        "nl": "Hervatting van de activiteit gedurende {cumulation} maand(en) na {interruption} maand(en) volledige "
+        "onderbreking: cumulatie met een beroepsactiviteit vereist minstens 1 volledige maand volledige "
+        "onderbreking en is beperkt tot 1 maand per maand onderbreking, hoogstens {max} maanden ({law}).",
+        "de": "Wiederaufnahme der Tätigkeit während {cumulation} Monat(en) nach {interruption} Monat(en) "
+        "vollständiger Unterbrechung: die Kumulierung mit einer Berufstätigkeit setzt mindestens 1 vollen Monat "
+        "vollständiger Unterbrechung voraus und ist auf 1 Monat je Monat Unterbrechung, höchstens {max} Monate, "
+        "begrenzt ({law}).",
+        "en": "Activity resumed for {cumulation} month(s) after {interruption} month(s) of total interruption: "
+        "cumulation with a professional activity needs at least 1 full month of total interruption and is limited "
+        "to 1 month per month of interruption, {max} months at most ({law}).",
+    },
+    "maternity_dispensation": {
+        "fr": "Dispense de cotisations pour le trimestre {quarter}, qui suit le trimestre de la naissance, sans perte "
+        "de droits ({law}).",
+        "nl": "Vrijstelling van bijdragen voor het kwartaal {quarter}, dat volgt op het kwartaal van de geboorte, "
+        "zonder verlies van rechten ({law}).",
+        "de": "Beitragsbefreiung für das Quartal {quarter}, das auf das Geburtsquartal folgt, ohne Verlust von "
+        "Rechten ({law}).",
+        "en": "Dispensation of contributions for the quarter {quarter}, following the quarter of birth, without loss "
+        "of rights ({law}).",
+    },
+    "maternity_dispensation_refused": {
+        "fr": "La dispense de cotisations du trimestre qui suit la naissance vaut pour les naissances à partir du "
+        "{since} ; la naissance du {birth} est antérieure ({law}).",
+        "nl": "De vrijstelling van bijdragen voor het kwartaal na de geboorte geldt voor geboorten vanaf {since}; de "
+        "geboorte van {birth} valt daarvoor ({law}).",
+        "de": "Die Beitragsbefreiung für das Quartal nach der Geburt gilt für Geburten ab dem {since}; die Geburt vom "
+        "{birth} liegt davor ({law}).",
+        "en": "The dispensation of contributions for the quarter after the birth applies to births from {since}; "
+        "the birth of {birth} is earlier ({law}).",
+    },
+    "service_vouchers": {
+        "fr": "Aide à la maternité : {vouchers} titres-services gratuits demandés le {asked} ({law}).",
+        "nl": "Moederschapshulp: {vouchers} gratis dienstencheques aangevraagd op {asked} ({law}).",
+        "de": "Mutterschaftshilfe: {vouchers} kostenlose Dienstleistungsschecks beantragt am {asked} ({law}).",
+        "en": "Maternity aid: {vouchers} free service vouchers requested on {asked} ({law}).",
+    },
+    "carer_dispensation": {
+        "fr": "Interruption complète de 3 mois consécutifs : dispense de cotisations pour le trimestre {quarter}, "
+        "qui contient le troisième mois ({law}).",
+        "nl": "Volledige onderbreking van 3 opeenvolgende maanden: vrijstelling van bijdragen voor het kwartaal "
+        "{quarter}, dat de derde maand bevat ({law}).",
+        "de": "Vollständige Unterbrechung von 3 aufeinanderfolgenden Monaten: Beitragsbefreiung für das Quartal "
+        "{quarter}, das den dritten Monat enthält ({law}).",
+        "en": "Full interruption for 3 consecutive months: dispensation of contributions for the quarter {quarter}, "
+        "which contains the third month ({law}).",
+    },
+    "carer_no_dispensation": {
+        "fr": "Pas de dispense de cotisations : elle suppose 3 mois consécutifs d'interruption complète ({law}).",
+        "nl": "Geen vrijstelling van bijdragen: die vereist 3 opeenvolgende maanden volledige onderbreking ({law}).",
+        "de": "Keine Beitragsbefreiung: sie setzt 3 aufeinanderfolgende Monate vollständiger Unterbrechung voraus "
+        "({law}).",
+        "en": "No dispensation of contributions: it needs 3 consecutive months of full interruption ({law}).",
+    },
+})
+
+DISPENSATION_LAW = {
+    "maternity": {
+        "fr": "dispense de cotisations du trimestre qui suit la naissance, legislation §8.2 [S44]",
+        "nl": "vrijstelling van bijdragen voor het kwartaal na de geboorte, wetgeving §8.2 [S44]",
+        "de": "Beitragsbefreiung für das Quartal nach der Geburt, Rechtsvorschriften §8.2 [S44]",
+        "en": "dispensation of contributions for the quarter after the birth, legislation §8.2 [S44]",
+    },
+    "vouchers": {
+        "fr": "aide à la maternité, legislation §8.2 [S46][S120]",
+        "nl": "moederschapshulp, wetgeving §8.2 [S46][S120]",
+        "de": "Mutterschaftshilfe, Rechtsvorschriften §8.2 [S46][S120]",
+        "en": "maternity aid, legislation §8.2 [S46][S120]",
+    },
+    "carer": {
+        "fr": "allocation d'aidant proche, addendum §8.5 [S204][S205]",
+        "nl": "mantelzorguitkering, addendum §8.5 [S204][S205]",
+        "de": "Pflegeurlaubsgeld, Nachtrag §8.5 [S204][S205]",
+        "en": "carer leave allowance, addendum §8.5 [S204][S205]",
+    },
+    "cumulation": {
+        "fr": "droit passerelle, cumul depuis le 1-1-2023, legislation §8.1 [S40][S89]",
+        "nl": "overbruggingsrecht, cumulatie sinds 1-1-2023, wetgeving §8.1 [S40][S89]",
+        "de": "Überbrückungsrecht, Kumulierung seit dem 1-1-2023, Rechtsvorschriften §8.1 [S40][S89]",
+        "en": "bridging right, cumulation since 1-1-2023, legislation §8.1 [S40][S89]",
+    },
+}
+
+# --- Charter art. 14 mentions on every decision (addendum §15) -------------------------------------------------------
+_CHARTER_DOC = {
+    "fr": {
+        "charter_title": "Vos droits (Charte de l'assuré social, art. 14)",
+        "court": "Tribunal compétent : {name}, {address}.",
+        "court_missing": "Adresse du tribunal du travail compétent : pas encore reprise par la caisse ; demandez-la "
+        "au service ci-dessous.",
+        "code": "Article {article} du Code judiciaire : {text}",
+        "code_missing": "Le texte de l'article {article} du Code judiciaire n'est pas encore repris dans cette "
+        "décision.",
+        "missing_effect": "Une mention exigée par l'article 14 de la Charte manque dans cette décision : le délai de "
+        "recours ne commence donc pas à courir.",
+        "service": "Service qui traite votre dossier et vous donne toute explication : {name} ({phone}, {email}) — "
+        "références à rappeler : dossier {file}, {reference}.",
+        "service_name": "service des prestations de la caisse",
+        "consult": "Vous pouvez consulter votre dossier et en demander une copie (droit d'accès).",
+        "reference_claim": "demande n° {claim}",
+        "reference_undue": "récupération n° {undue}",
+    },
+    "nl": {
+        "charter_title": "Uw rechten (Handvest van de sociaal verzekerde, art. 14)",
+        "court": "Bevoegde rechtbank: {name}, {address}.",
+        "court_missing": "Adres van de bevoegde arbeidsrechtbank: nog niet door het fonds opgenomen; vraag het aan "
+        "de dienst hieronder.",
+        "code": "Artikel {article} van het Gerechtelijk Wetboek: {text}",
+        "code_missing": "De tekst van artikel {article} van het Gerechtelijk Wetboek is nog niet in deze beslissing "
+        "opgenomen.",
+        "missing_effect": "Een door artikel 14 van het Handvest vereiste vermelding ontbreekt in deze beslissing: de "
+        "beroepstermijn begint dus niet te lopen.",
+        "service": "Dienst die uw dossier behandelt en u alle uitleg geeft: {name} ({phone}, {email}) — te "
+        "vermelden referenties: dossier {file}, {reference}.",
+        "service_name": "dienst uitkeringen van het fonds",
+        "consult": "U kunt uw dossier inzien en er een kopie van vragen (recht op inzage).",
+        "reference_claim": "aanvraag nr. {claim}",
+        "reference_undue": "terugvordering nr. {undue}",
+    },
+    "de": {
+        "charter_title": "Ihre Rechte (Charta der Sozialversicherten, Art. 14)",
+        "court": "Zuständiges Gericht: {name}, {address}.",
+        "court_missing": "Anschrift des zuständigen Arbeitsgerichts: von der Kasse noch nicht erfasst; fragen Sie "
+        "den unten genannten Dienst danach.",
+        "code": "Artikel {article} des Gerichtsgesetzbuches: {text}",
+        "code_missing": "Der Wortlaut von Artikel {article} des Gerichtsgesetzbuches ist in dieser Entscheidung noch "
+        "nicht wiedergegeben.",
+        "missing_effect": "Eine von Artikel 14 der Charta verlangte Angabe fehlt in dieser Entscheidung: die "
+        "Klagefrist beginnt daher nicht zu laufen.",
+        "service": "Dienst, der Ihre Akte bearbeitet und Ihnen jede Erklärung gibt: {name} ({phone}, {email}) — "
+        "anzugebende Referenzen: Akte {file}, {reference}.",
+        "service_name": "Leistungsdienst der Kasse",
+        "consult": "Sie können Ihre Akte einsehen und eine Kopie davon verlangen (Auskunftsrecht).",
+        "reference_claim": "Antrag Nr. {claim}",
+        "reference_undue": "Rückforderung Nr. {undue}",
+    },
+}
+for _lang, _texts in _CHARTER_DOC.items():
+    DOC[_lang].update(_texts)
+DOC["fr"]["fact_keys"].update({"cumulation_months": "mois de cumul avec une activité",
+                               "replacement_income": "revenu de remplacement",
+                               "vouchers_requested": "titres-services demandés le"})
+DOC["nl"]["fact_keys"].update({"cumulation_months": "maanden cumulatie met een activiteit",
+                               "replacement_income": "vervangingsinkomen",
+                               "vouchers_requested": "dienstencheques aangevraagd op"})
+DOC["de"]["fact_keys"].update({"cumulation_months": "Monate Kumulierung mit einer Tätigkeit",
+                               "replacement_income": "Ersatzeinkommen",
+                               "vouchers_requested": "Dienstleistungsschecks beantragt am"})
