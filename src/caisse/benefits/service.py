@@ -17,8 +17,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 import caisse
-from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimStep
 from caisse.benefits import charter
+from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimStep
 from caisse.benefits.texts import (
     BIRTH_REQUEST_LAW,
     CASE,
@@ -28,6 +28,7 @@ from caisse.benefits.texts import (
     KIND,
     LANGS,
     LAW,
+    MESSAGE,
     UNIT,
     parameter_law,
 )
@@ -615,12 +616,22 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
     else:
         claim.status = "refused"
     if claim.case_id is not None:
-        answer(session, who, claim.case_id, f"Decision on claim {claim.id}: {d['outcome']}"
-               + (f", {fmt_money(d['amount_cents'], 'en')}" if d["outcome"] == "granted" else
-                  " — " + " ".join(d["reasons"]["en"])), today)
+        lang = _language(session, claim.person_id)
+        outcome = (MESSAGE["granted"][lang].format(amount=fmt_money(d["amount_cents"], lang))
+                   if d["outcome"] == "granted" else MESSAGE["refused"][lang] + " — " + " ".join(d["reasons"][lang]))
+        text = MESSAGE["decision"][lang].format(claim=claim.id, kind=KIND[claim.kind][lang], outcome=outcome)
+        answer(session, who, claim.case_id, text, today)
         close(session, who, claim.case_id, today)
     session.flush()
     return claim
+
+
+def _language(session: Session, person_id: int) -> str:
+    """The language the person reads (fr / nl / de; fr when the file says nothing usable)."""
+    from caisse.store.models import Party
+
+    party = session.get(Party, person_id)
+    return party.language if party is not None and party.language in ("fr", "nl", "de") else "fr"
 
 
 def _has_iban(session: Session, claim: BenefitClaim, on: dt.date) -> bool:

@@ -419,8 +419,8 @@ BIRTH_REQUEST_LAW = {
     "pour un enfant né le troisième mois d'un trimestre — addendum §8.3 [S258]",
     "nl": "aanvraag uiterlijk op de laatste dag van het kwartaal dat volgt op het kwartaal van de geboorte, een maand "
     "langer voor een kind geboren in de derde maand van een kwartaal — addendum §8.3 [S258]",
-    "de": "Antrag spätestens am letzten Tag des Quartals nach dem Geburtsquartal, einen Monat länger für ein im dritten "
-    "Monat eines Quartals geborenes Kind — Nachtrag §8.3 [S258]",
+    "de": "Antrag spätestens am letzten Tag des Quartals nach dem Geburtsquartal, einen Monat länger für ein im "
+    "dritten Monat eines Quartals geborenes Kind — Nachtrag §8.3 [S258]",
     "en": "request by the last day of the quarter following the quarter of birth, one month more for a child born in "
     "the third month of a quarter — addendum §8.3 [S258]",
 }
@@ -660,3 +660,153 @@ DOC["nl"]["fact_keys"].update({"cumulation_months": "maanden cumulatie met een a
 DOC["de"]["fact_keys"].update({"cumulation_months": "Monate Kumulierung mit einer Tätigkeit",
                                "replacement_income": "Ersatzeinkommen",
                                "vouchers_requested": "Dienstleistungsschecks beantragt am"})
+
+# --- messages to the person (case messages, in the person's language) ------------------------------------------------
+MESSAGE = {
+    "decision": {
+        "fr": "Décision sur votre demande n° {claim} ({kind}) : {outcome}. La décision motivée, avec les voies de "
+        "recours, est dans vos documents.",
+        "nl": "Beslissing over uw aanvraag nr. {claim} ({kind}): {outcome}. De gemotiveerde beslissing, met de "
+        "beroepsmogelijkheden, staat bij uw documenten.",
+        "de": "Entscheidung über Ihren Antrag Nr. {claim} ({kind}): {outcome}. Die begründete Entscheidung mit den "
+        "Rechtsbehelfen finden Sie bei Ihren Dokumenten.",
+        "en": "Decision on your claim no. {claim} ({kind}): {outcome}. The motivated decision, with the appeal route, "
+        "is in your documents.",
+    },
+    "granted": {"fr": "accordée, {amount}", "nl": "toegekend, {amount}", "de": "gewährt, {amount}",
+                "en": "granted, {amount}"},
+    "refused": {"fr": "refusée", "nl": "geweigerd", "de": "abgelehnt", "en": "refused"},
+    "granted_ex_officio": {
+        "fr": "La caisse a appris {event} du {date}. Toutes les conditions étant remplies, elle vous accorde d'office "
+        "{kind} (demande n° {claim}) : {amount}, sans démarche de votre part. La décision motivée, avec les voies "
+        "de recours, est dans vos documents.",
+        "nl": "Het fonds vernam {event} van {date}. Omdat aan alle voorwaarden is voldaan, kent het u ambtshalve "
+        "{kind} toe (aanvraag nr. {claim}): {amount}, zonder dat u iets hoeft te doen. De gemotiveerde beslissing, "
+        "met de beroepsmogelijkheden, staat bij uw documenten.",
+        "de": "Die Kasse hat von {event} vom {date} erfahren. Da alle Voraussetzungen erfüllt sind, gewährt sie Ihnen "
+        "von Amts wegen {kind} (Antrag Nr. {claim}): {amount}, ohne dass Sie etwas tun müssen. Die begründete "
+        "Entscheidung mit den Rechtsbehelfen finden Sie bei Ihren Dokumenten.",
+        "en": "The fund learned of {event} of {date}. As every condition is met, it grants you {kind} of its own "
+        "motion (claim no. {claim}): {amount}, with nothing for you to do. The motivated decision, with the appeal "
+        "route, is in your documents.",
+    },
+    "invite": {
+        "fr": "La caisse a appris {event} du {date} et a préparé pour vous une demande de {kind} (n° {claim}) : "
+        "{prefilled}. Merci de la compléter ou de la corriger en répondant à ce message : {choice}",
+        "nl": "Het fonds vernam {event} van {date} en heeft voor u een aanvraag voor {kind} voorbereid (nr. "
+        "{claim}): {prefilled}. Gelieve ze aan te vullen of te verbeteren door op dit bericht te antwoorden: "
+        "{choice}",
+        "de": "Die Kasse hat von {event} vom {date} erfahren und für Sie einen Antrag auf {kind} vorbereitet (Nr. "
+        "{claim}): {prefilled}. Bitte ergänzen oder berichtigen Sie ihn, indem Sie auf diese Nachricht antworten: "
+        "{choice}",
+        "en": "The fund learned of {event} of {date} and prepared a claim for {kind} for you (no. {claim}): "
+        "{prefilled}. Please complete or correct it by answering this message: {choice}",
+    },
+    "open_conditions": {
+        "fr": " Conditions pas encore remplies à ce jour : {reasons}",
+        "nl": " Voorwaarden die vandaag nog niet vervuld zijn: {reasons}",
+        "de": " Heute noch nicht erfüllte Voraussetzungen: {reasons}",
+        "en": " Conditions not met yet today: {reasons}",
+    },
+    "choice_maternity": {
+        "fr": "votre plan de repos (12 semaines, 13 pour une naissance multiple : 3 obligatoires, 1 avant et 2 après "
+        "la naissance, les autres au choix, éventuellement en demi-semaines). L'allocation est payée par votre "
+        "mutualité. Vous pouvez aussi demander {vouchers} titres-services gratuits (aide à la maternité) ; les "
+        "cotisations du trimestre {quarter} sont dispensées, sans perte de droits.",
+        "nl": "uw rustplan (12 weken, 13 bij een meerling: 3 verplichte, 1 vóór en 2 na de geboorte, de andere naar "
+        "keuze, eventueel in halve weken). De uitkering wordt betaald door uw ziekenfonds. U kunt ook {vouchers} "
+        "gratis dienstencheques aanvragen (moederschapshulp); de bijdragen van het kwartaal {quarter} worden "
+        "vrijgesteld, zonder verlies van rechten.",
+        "de": "Ihren Ruheplan (12 Wochen, 13 bei einer Mehrlingsgeburt: 3 Pflichtwochen, 1 vor und 2 nach der Geburt, "
+        "die anderen nach Wahl, auch in halben Wochen). Die Leistung zahlt Ihre Krankenkasse. Sie können auch "
+        "{vouchers} kostenlose Dienstleistungsschecks beantragen (Mutterschaftshilfe); die Beiträge des Quartals "
+        "{quarter} werden ohne Verlust von Rechten erlassen.",
+        "en": "your rest plan (12 weeks, 13 for a multiple birth: 3 compulsory, 1 before and 2 after the birth, the "
+        "others as you choose, possibly as half weeks). The allowance is paid by your mutuality. You may also ask "
+        "for {vouchers} free service vouchers (maternity aid); the contributions of the quarter {quarter} are "
+        "dispensed, without loss of rights.",
+    },
+    "choice_birth_leave": {
+        "fr": "les jours de congé de naissance pris (au plus {days} jours ou {half_days} demi-jours, dans les 4 mois "
+        "de la naissance), par écrit au plus tard le {limit}.",
+        "nl": "de genomen dagen geboorteverlof (hoogstens {days} dagen of {half_days} halve dagen, binnen 4 maanden "
+        "na de geboorte), schriftelijk uiterlijk op {limit}.",
+        "de": "die genommenen Tage Geburtsurlaub (höchstens {days} Tage oder {half_days} halbe Tage, innerhalb von "
+        "4 Monaten nach der Geburt), schriftlich spätestens am {limit}.",
+        "en": "the days of birth leave taken (at most {days} days or {half_days} half-days, within 4 months of the "
+        "birth), in writing by {limit} at the latest.",
+    },
+    "choice_bridging_right": {
+        "fr": "si vous avez charge de famille, le nombre de mois demandés et si vous avez repris une activité ou "
+        "percevez un revenu de remplacement.",
+        "nl": "of u gezinslast hebt, het aantal gevraagde maanden en of u een activiteit hebt hervat of een "
+        "vervangingsinkomen ontvangt.",
+        "de": "ob Sie Familienlast haben, die Zahl der beantragten Monate und ob Sie eine Tätigkeit wieder "
+        "aufgenommen haben oder ein Ersatzeinkommen beziehen.",
+        "en": "whether you have a family charge, how many months you claim and whether you resumed an activity or "
+        "receive a replacement income.",
+    },
+    "info_incapacity": {
+        "fr": "Votre mutualité nous a signalé votre incapacité de travail depuis le {date}. Les périodes "
+        "d'incapacité sont assimilées : vos droits sociaux, pension comprise, sont maintenus sans cotisations ; la "
+        "caisse examine votre dossier et vous recontacte. Vous pouvez aussi nous poser vos questions en répondant "
+        "à ce message.",
+        "nl": "Uw ziekenfonds meldde ons uw arbeidsongeschiktheid sinds {date}. Periodes van arbeidsongeschiktheid "
+        "worden gelijkgesteld: uw sociale rechten, pensioen inbegrepen, blijven behouden zonder bijdragen; het fonds "
+        "onderzoekt uw dossier en neemt opnieuw contact op. U kunt ook uw vragen stellen door op dit bericht te "
+        "antwoorden.",
+        "de": "Ihre Krankenkasse hat uns Ihre Arbeitsunfähigkeit seit dem {date} gemeldet. Zeiten der "
+        "Arbeitsunfähigkeit werden gleichgestellt: Ihre sozialen Rechte, Rente inbegriffen, bleiben ohne Beiträge "
+        "erhalten; die Kasse prüft Ihre Akte und meldet sich wieder. Sie können uns auch Ihre Fragen stellen, indem "
+        "Sie auf diese Nachricht antworten.",
+        "en": "Your mutuality told us of your incapacity for work since {date}. Periods of incapacity are "
+        "assimilated: your social rights, pension included, are kept without contributions; the fund examines your "
+        "file and will contact you again. You may also ask us your questions by answering this message.",
+    },
+    "info_cessation": {
+        "fr": "Votre activité d'indépendant a cessé le {date}. Si vous n'avez pas d'autre statut social, vous pouvez "
+        "demander l'assurance continuée (au plus 8 trimestres à partir du trimestre qui suit la cessation). Si "
+        "vous avez cessé pour des difficultés économiques ou à la suite d'un événement qui vous y a forcé, le droit "
+        "passerelle peut vous être ouvert : répondez à ce message et la caisse prépare votre demande.",
+        "nl": "Uw activiteit als zelfstandige is gestopt op {date}. Als u geen ander sociaal statuut hebt, kunt u "
+        "de voortgezette verzekering aanvragen (hoogstens 8 kwartalen vanaf het kwartaal na de stopzetting). Als u "
+        "gestopt bent om economische redenen of door een gebeurtenis die u ertoe dwong, kan u het "
+        "overbruggingsrecht openstaan: antwoord op dit bericht en het fonds bereidt uw aanvraag voor.",
+        "de": "Ihre selbständige Tätigkeit wurde am {date} eingestellt. Wenn Sie kein anderes soziales Statut haben, "
+        "können Sie die fortgesetzte Versicherung beantragen (höchstens 8 Quartale ab dem Quartal nach der "
+        "Einstellung). Wenn Sie aus wirtschaftlichen Gründen oder wegen eines Ereignisses, das Sie dazu zwang, "
+        "aufgehört haben, kann Ihnen das Überbrückungsrecht zustehen: antworten Sie auf diese Nachricht und die "
+        "Kasse bereitet Ihren Antrag vor.",
+        "en": "Your self-employed activity ceased on {date}. If you have no other social status you may ask for "
+        "continued insurance (at most 8 quarters from the quarter after the cessation). If you stopped for "
+        "economic difficulties or because an event forced you to, the bridging right may be open to you: answer "
+        "this message and the fund prepares your claim.",
+    },
+    "info_pension_age": {
+        "fr": "Vous atteignez l'âge légal de la pension ({age} ans) : votre pension peut prendre cours le {date}. Si "
+        "vous poursuivez votre activité d'indépendant, vos cotisations sont calculées selon les règles de "
+        "l'activité après l'âge de la pension. Dites-nous, en répondant à ce message, si vous continuez, cessez ou "
+        "prenez votre pension.",
+        "nl": "U bereikt de wettelijke pensioenleeftijd ({age} jaar): uw pensioen kan ingaan op {date}. Als u uw "
+        "activiteit als zelfstandige voortzet, worden uw bijdragen berekend volgens de regels voor activiteit na "
+        "de pensioenleeftijd. Laat ons door op dit bericht te antwoorden weten of u doorgaat, stopt of met "
+        "pensioen gaat.",
+        "de": "Sie erreichen das gesetzliche Rentenalter ({age} Jahre): Ihre Rente kann am {date} beginnen. Wenn Sie "
+        "Ihre selbständige Tätigkeit fortsetzen, werden Ihre Beiträge nach den Regeln für eine Tätigkeit nach dem "
+        "Rentenalter berechnet. Teilen Sie uns bitte in einer Antwort auf diese Nachricht mit, ob Sie weitermachen, "
+        "aufhören oder in Rente gehen.",
+        "en": "You reach the legal pension age ({age}): your pension can start on {date}. If you carry on your "
+        "self-employed activity, your contributions follow the rules of an activity after pension age. Tell us, by "
+        "answering this message, whether you carry on, stop or take your pension.",
+    },
+}
+
+EVENT = {  # "the fund learned of {event} of {date}"
+    "birth": {"fr": "la naissance", "nl": "de geboorte", "de": "der Geburt", "en": "the birth"},
+    "bankruptcy": {"fr": "la faillite", "nl": "het faillissement", "de": "dem Konkurs", "en": "the bankruptcy"},
+    "incapacity": {"fr": "l'incapacité de travail", "nl": "de arbeidsongeschiktheid", "de": "der Arbeitsunfähigkeit",
+                   "en": "the incapacity for work"},
+    "cessation": {"fr": "la cessation", "nl": "de stopzetting", "de": "der Einstellung", "en": "the cessation"},
+    "pension_age": {"fr": "l'âge de la pension", "nl": "de pensioenleeftijd", "de": "dem Rentenalter",
+                    "en": "pension age"},
+}

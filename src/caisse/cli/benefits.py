@@ -177,3 +177,50 @@ def reproduce_cmd(claim: int = ClaimOption, db: str | None = DbOption) -> None:
         s.rollback()  # a check only: nothing is written
     typer.echo(f"claim {claim}: " + ("the same decision" if r["same"] else
                                      "DIFFERENT: " + ", ".join(r["differences"])))
+
+
+@app.command("event")
+def event_cmd(person: int = typer.Option(..., "--person", help="The person's file number."),
+              kind: str = typer.Option(..., "--kind", help="birth, bankruptcy, incapacity, cessation or pension_age."),
+              date: str = typer.Option(..., "--date", help="The day of the event (birth, bankruptcy judgment, start "
+                                                           "of the incapacity, cessation, pension date)."),
+              known_on: str | None = typer.Option(None, "--known-on", help="The day the fund learned it (default: "
+                                                  "today); the Charter's 4 months run from it."),
+              parent: str | None = typer.Option(None, "--parent", help="Birth: mother or co-parent (default: from "
+                                                "the file's sex)."),
+              multiple_birth: bool | None = typer.Option(None, "--multiple-birth", help="Birth: a multiple birth."),
+              start: str | None = typer.Option(None, "--start", help="Declared leave / benefit start."),
+              end: str | None = typer.Option(None, "--end", help="Birth leave: last day."),
+              days: int | None = typer.Option(None, "--days", help="Birth leave: days taken."),
+              half_days: int | None = typer.Option(None, "--half-days", help="Birth leave: half-days taken."),
+              full_weeks: int | None = typer.Option(None, "--full-weeks", help="Maternity: full weeks planned."),
+              half_weeks: int | None = typer.Option(None, "--half-weeks", help="Maternity: half weeks planned."),
+              months: int | None = typer.Option(None, "--months", help="Bankruptcy: months of bridging right."),
+              family_charge: bool | None = typer.Option(None, "--family-charge/--single", help="Bankruptcy."),
+              pension_quarters: int | None = typer.Option(None, "--pension-quarters", help="Bankruptcy."),
+              months_before: int | None = typer.Option(None, "--months-before", help="Bankruptcy."),
+              reason: str | None = typer.Option(None, "--reason", help="Cessation: the reason given."),
+              source: str = typer.Option("cli", "--source", help="Who told the fund (mutuality, registry, ...)."),
+              db: str | None = DbOption) -> None:
+    """Record a life event the fund learned: a pre-filled claim (granted at once when every condition is met and
+    nothing needs the person's choice, else the person is invited to complete it) or an information task."""
+    from caisse.benefits.events import record_event
+    from caisse.errors import InvalidInput
+    from caisse.store.db import session_scope
+
+    facts = {"parent": parent.replace("-", "_") if parent else None, "multiple_birth": multiple_birth,
+             "start": parse_date(start, "start"), "end": parse_date(end, "end"), "days": days,
+             "half_days": half_days, "full_weeks": full_weeks, "half_weeks": half_weeks, "months": months,
+             "family_charge": family_charge, "pension_quarters": pension_quarters, "months_before": months_before,
+             "reason": reason}
+    with session_scope(database_url(db)) as s:
+        try:
+            e, created = record_event(s, _who(), person, kind, parse_date(date, "date"),
+                                      _today(known_on, "known-on"), facts, source=source)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.field.replace("_", "-"), exc.message) from None
+        what = {"granted": f"claim {e.claim_id} granted automatically", "claim": f"claim {e.claim_id} pre-filled, "
+                "the person invited to complete it", "informed": "information sent, task in the work queue"}
+        typer.echo(f"event {e.id}: {e.kind} of {e.event_date} for person {e.person_id}: "
+                   + (what[e.outcome] if created else f"already recorded ({what[e.outcome]})")
+                   + (f" (case {e.case_id})" if e.case_id else ""))
