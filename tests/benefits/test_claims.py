@@ -217,7 +217,8 @@ def test_bereavement_ten_days_at_the_daily_amount_of_the_date_paid_at_the_end_of
                                                                 "decision_late": 0}
         assert service.follow_up(s, CLERK, d("2025-05-03"))["late"] == 0  # flagged once
         late = [st for st in service.steps(s, cid) if st.step == "late"]
-        assert "rate is not verified" in late[0].detail["interest"]
+        assert late[0].detail["interest"] == "not computed"  # Charter art. 20: rate not in the parameters
+        assert late[0].detail["interest_from"] == "2025-05-01" and "will not guess" in late[0].detail["why"]
     # a second claim for the same death beyond the 10 days [S124] is refused
     more = claim(db_url, hans, "bereavement", "2025-04-01", death_date=d("2025-03-01"), start=d("2025-04-07"),
                  end=d("2025-04-08"), days=2)

@@ -33,7 +33,6 @@ from caisse.benefits.texts import (
     parameter_law,
 )
 from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
-from caisse.ledger import grant_benefit
 from caisse.ledger.models import LedgerEntry, LedgerTransaction
 from caisse.rules import benefits as rules
 from caisse.rules.explain import Explanation, fmt_date, fmt_money
@@ -603,12 +602,21 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
         if claim.payer == "fund":
             claim.payment_due = payment_due(claim, today)
             claim.ledger_key = f"benefit/claim/{claim.id}"
-            grant_benefit(session, claim.ledger_key, claim.person_id, str(Quarter.of(claim.period_start)),
-                          d["amount_cents"], today, rule=LAW[claim.kind]["fr"][:100], parameter=RULE[claim.kind],
-                          explanation={"claim": claim.id, "kind": claim.kind})
+            from caisse.benefits.undue import grant_with_set_off
+
+            withheld = grant_with_set_off(session, who, claim, d["amount_cents"], today,
+                                          rule=LAW[claim.kind]["fr"][:100], parameter=RULE[claim.kind])
             _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
                                                                   "payment_due": claim.payment_due.isoformat(),
                                                                   "iban_on_file": _has_iban(session, claim, today)})
+            if withheld:
+                claim.decision = {**d, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
+                                                   "paid_cents": d["amount_cents"] - sum(withheld.values())}}
+                _step(session, claim, "set_off", today, who, {"withheld": claim.decision["set_off"]["withheld"]})
+                if sum(withheld.values()) == d["amount_cents"]:  # nothing left to transfer: settled today
+                    claim.paid_on, claim.status, claim.closed_on = today, "closed", today
+                    _step(session, claim, "paid", today, who, {"late": False, "by": "set-off"})
+                    _step(session, claim, "closed", today, who, {"why": "settled by set-off"})
         else:
             _step(session, claim, "forwarded", today, who, {"payer": claim.payer})
             claim.status, claim.closed_on = "closed", today
@@ -658,14 +666,15 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
             if paid_on > claim.payment_due and not claim.late:
                 claim.late = True
             _step(session, claim, "paid", paid_on, who, {"late": paid_on > claim.payment_due})
+            if paid_on > claim.payment_due:
+                _step(session, claim, "interest_due", as_of, who, late_interest(claim, paid_on))
+                done["interest_due"] = done.get("interest_due", 0) + 1
             _step(session, claim, "closed", as_of, who)
             done["paid"] += 1
         elif as_of > claim.payment_due and not claim.late:
             claim.late = True
-            _step(session, claim, "late", as_of, who, {
-                "payment_due": claim.payment_due.isoformat(),
-                "interest": "not computed: the Charter (art. 20) gives interest from the due date, but its rate "
-                            "is not verified in the notes (addendum §15)"})
+            _step(session, claim, "late", as_of, who, {"payment_due": claim.payment_due.isoformat(),
+                                                       **late_interest(claim, as_of)})
             done["late"] += 1
     overdue = session.scalars(select(BenefitClaim).where(
         BenefitClaim.status == "application", BenefitClaim.decision_due < as_of,
@@ -684,8 +693,38 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
             claim.status, claim.closed_on = "closed", as_of
             _step(session, claim, "closed", as_of, who, {"why": "appeal period over"})
             done["closed_refused"] += 1
+    from caisse.benefits.models import UndueBenefit
+    from caisse.benefits.undue import open_undue
+
+    for person in set(session.scalars(select(UndueBenefit.person_id).where(UndueBenefit.status == "open"))):
+        for undue, left in open_undue(session, person):
+            if left == 0:  # paid by the person (imputed on the open item) or withheld: recovered
+                undue.status, undue.recovered_on = "recovered", as_of
+                done["undue_recovered"] = done.get("undue_recovered", 0) + 1
     session.flush()
     return done
+
+
+def late_interest(claim: BenefitClaim, paid_or_today: dt.date) -> dict:
+    """Charter art. 20 (addendum §15 [S234][S242]): a benefit paid after its due date bears interest de plein droit,
+    in favour of the insured, from the expiry of the payment period (``payment_due``). The period is stated; the
+    amount is computed only when the rate is published in the parameter files (``charter_interest_rate``: status
+    unknown today — the notes do not verify it), never guessed: otherwise ``not computed`` and the reason."""
+    days = (paid_or_today - claim.payment_due).days
+    out = {"interest_from": (claim.payment_due + dt.timedelta(days=1)).isoformat(),
+           "interest_to": paid_or_today.isoformat(), "days": days, "base_cents": claim.amount_cents,
+           "law": "Charter art. 20 (addendum §15)"}
+    try:
+        rate = load().get("charter_interest_rate", claim.payment_due).value
+    except UnknownParameter as exc:
+        return {**out, "interest": "not computed", "why": str(exc)}
+    from fractions import Fraction
+
+    from caisse.money import div_half_up
+
+    exact = Fraction(claim.amount_cents) * Fraction(rate) * days
+    cents = int(div_half_up(exact.numerator, exact.denominator * 365))  # the one place that rounds (half-up)
+    return {**out, "interest": "computed", "rate": str(rate), "interest_cents": cents}
 
 
 def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
@@ -704,7 +743,9 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
             lines.append(f"  amount {fmt_money(claim.amount_cents, lang)} paid by the {claim.payer}"
                          + (f", payment due {claim.payment_due}" if claim.payment_due else "")
                          + (f", paid {claim.paid_on}" if claim.paid_on else "")
-                         + (" — LATE (interest not computed: rate not verified)" if claim.late else ""))
+                         + (" — LATE: Charter art. 20 interest due from "
+                            f"{claim.payment_due + dt.timedelta(days=1)} (not computed: rate not verified)"
+                            if claim.late else ""))
         for line in d["computation"][lang]:
             lines.append(f"    {line}")
         lines.append("  parameters: " + "; ".join(f"{p['name']}={p['value']} from {p['from']} ({p['status']})"

@@ -478,6 +478,10 @@ PARAMETER_LAW = {
     "dispense de cotisations (maternité)": {"nl": "vrijstelling van bijdragen (moederschap)",
                                             "de": "Beitragsbefreiung (Mutterschaft)",
                                             "en": "dispensation of contributions (maternity)"},
+    "politique de la caisse (aucun délai légal dans les notes)": {
+        "nl": "beleid van het fonds (geen wettelijke termijn in de nota's)",
+        "de": "Politik der Kasse (keine gesetzliche Frist in den Unterlagen)",
+        "en": "fund policy (no legal delay in the notes)"},
     "dispense de cotisations (aidant proche)": {"nl": "vrijstelling van bijdragen (mantelzorg)",
                                                 "de": "Beitragsbefreiung (Pflegeurlaub)",
                                                 "en": "dispensation of contributions (carer leave)"},
@@ -810,3 +814,112 @@ EVENT = {  # "the fund learned of {event} of {date}"
     "pension_age": {"fr": "l'âge de la pension", "nl": "de pensioenleeftijd", "de": "dem Rentenalter",
                     "en": "pension age"},
 }
+
+# --- recovery of an undue benefit (Charter art. 14: the finding, the total and how it is computed, the provisions
+# breached, the prescription, a waiver, instalments; the appeal route of art. 23) -------------------------------------
+GROUND = {  # the provision breached, with the benefit's own legal ground appended
+    "conditions_not_met": {
+        "fr": "les conditions d'octroi de la prestation n'étaient pas remplies pour la période payée",
+        "nl": "de toekenningsvoorwaarden van de uitkering waren voor de betaalde periode niet vervuld",
+        "de": "die Voraussetzungen für die Gewährung der Leistung waren für den bezahlten Zeitraum nicht erfüllt",
+        "en": "the conditions for granting the benefit were not met for the period paid",
+    },
+    "overlap": {
+        "fr": "une même période a été indemnisée deux fois, alors qu'elle ne l'est qu'une fois",
+        "nl": "eenzelfde periode werd twee keer vergoed, terwijl ze maar één keer vergoed wordt",
+        "de": "derselbe Zeitraum wurde zweimal entschädigt, obwohl er nur einmal entschädigt wird",
+        "en": "the same period was compensated twice, while a period is compensated only once",
+    },
+    "activity": {
+        "fr": "une activité professionnelle a été exercée pendant la période indemnisée",
+        "nl": "tijdens de vergoede periode werd een beroepsactiviteit uitgeoefend",
+        "de": "während des entschädigten Zeitraums wurde eine Berufstätigkeit ausgeübt",
+        "en": "a professional activity was carried on during the period compensated",
+    },
+    "amount": {
+        "fr": "le montant payé dépassait le montant dû selon les règles de calcul",
+        "nl": "het betaalde bedrag was hoger dan het volgens de berekeningsregels verschuldigde bedrag",
+        "de": "der gezahlte Betrag überstieg den nach den Berechnungsregeln geschuldeten Betrag",
+        "en": "the amount paid exceeded the amount due under the rules of computation",
+    },
+}
+
+UNDUE_DOC = {
+    "fr": {
+        "title": "Décision de récupération d'une prestation payée indûment — {kind}",
+        "ref": "Récupération n° {undue} — demande n° {claim} — décision du {decided}",
+        "finding_title": "Constat de l'indu",
+        "finding": "Constat : {finding}",
+        "ground": "Disposition méconnue : {ground} ({law}).",
+        "calc_title": "Montant total et mode de calcul",
+        "calc": "Payé le {paid_on} : {paid}. Dû : {due}. Indu : {paid} − {due} = {undue}.",
+        "pay": "Ce montant est à rembourser au plus tard le {due_date} par virement, avec la communication "
+        "structurée de votre dossier. À défaut, la caisse le retient sur vos prochaines prestations.",
+        "set_off": "La caisse retient ce montant sur les prestations qu'elle vous doit ou vous devra, jusqu'à "
+        "apurement ; vous en êtes averti(e) à chaque retenue.",
+        "instalments": "Vous pouvez demander à rembourser par paiements échelonnés (plan de paiement) en vous "
+        "adressant au service ci-dessous.",
+        "undue_prescription_missing": "Délai de prescription applicable : pas encore repris par la caisse.",
+        "undue_waiver_missing": "Possibilité de renonciation à la récupération et sa procédure : pas encore reprises "
+        "par la caisse.",
+    },
+    "nl": {
+        "title": "Beslissing tot terugvordering van een onverschuldigd betaalde uitkering — {kind}",
+        "ref": "Terugvordering nr. {undue} — aanvraag nr. {claim} — beslissing van {decided}",
+        "finding_title": "Vaststelling van het onverschuldigde",
+        "finding": "Vaststelling: {finding}",
+        "ground": "Miskende bepaling: {ground} ({law}).",
+        "calc_title": "Totaal bedrag en berekeningswijze",
+        "calc": "Betaald op {paid_on}: {paid}. Verschuldigd: {due}. Onverschuldigd: {paid} − {due} = {undue}.",
+        "pay": "Dit bedrag moet uiterlijk op {due_date} worden terugbetaald per overschrijving, met de "
+        "gestructureerde mededeling van uw dossier. Anders houdt het fonds het in op uw volgende uitkeringen.",
+        "set_off": "Het fonds houdt dit bedrag in op de uitkeringen die het u verschuldigd is of zal zijn, tot het "
+        "is aangezuiverd; u wordt bij elke inhouding verwittigd.",
+        "instalments": "U kunt vragen om in schijven terug te betalen (afbetalingsplan) bij de dienst hieronder.",
+        "undue_prescription_missing": "Toepasselijke verjaringstermijn: nog niet door het fonds opgenomen.",
+        "undue_waiver_missing": "Mogelijkheid om van de terugvordering af te zien en de procedure daarvoor: nog niet "
+        "door het fonds opgenomen.",
+    },
+    "de": {
+        "title": "Entscheidung über die Rückforderung einer zu Unrecht gezahlten Leistung — {kind}",
+        "ref": "Rückforderung Nr. {undue} — Antrag Nr. {claim} — Entscheidung vom {decided}",
+        "finding_title": "Feststellung der zu Unrecht gezahlten Leistung",
+        "finding": "Feststellung: {finding}",
+        "ground": "Missachtete Bestimmung: {ground} ({law}).",
+        "calc_title": "Gesamtbetrag und Berechnungsweise",
+        "calc": "Gezahlt am {paid_on}: {paid}. Geschuldet: {due}. Zu Unrecht gezahlt: {paid} − {due} = {undue}.",
+        "pay": "Dieser Betrag ist spätestens am {due_date} per Überweisung mit der strukturierten Mitteilung Ihrer "
+        "Akte zurückzuzahlen. Andernfalls behält die Kasse ihn von Ihren nächsten Leistungen ein.",
+        "set_off": "Die Kasse behält diesen Betrag von den Leistungen ein, die sie Ihnen schuldet oder schulden wird, "
+        "bis er getilgt ist; Sie werden bei jedem Einbehalt benachrichtigt.",
+        "instalments": "Sie können beim unten genannten Dienst eine Rückzahlung in Raten (Zahlungsplan) beantragen.",
+        "undue_prescription_missing": "Anwendbare Verjährungsfrist: von der Kasse noch nicht erfasst.",
+        "undue_waiver_missing": "Möglichkeit eines Verzichts auf die Rückforderung und Verfahren: von der Kasse noch "
+        "nicht erfasst.",
+    },
+}
+for _lang, _texts in UNDUE_DOC.items():
+    DOC[_lang].update({k: v for k, v in _texts.items() if k.startswith("undue_")})
+
+MESSAGE.update({
+    "undue": {
+        "fr": "Décision de récupération n° {undue} : {amount} de {kind} payé(e) indûment. La décision motivée, avec "
+        "les voies de recours, est dans vos documents.",
+        "nl": "Beslissing tot terugvordering nr. {undue}: {amount} {kind} onverschuldigd betaald. De gemotiveerde "
+        "beslissing, met de beroepsmogelijkheden, staat bij uw documenten.",
+        "de": "Rückforderungsentscheidung Nr. {undue}: {amount} {kind} zu Unrecht gezahlt. Die begründete "
+        "Entscheidung mit den Rechtsbehelfen finden Sie bei Ihren Dokumenten.",
+        "en": "Recovery decision no. {undue}: {amount} of {kind} paid wrongly. The motivated decision, with the appeal "
+        "route, is in your documents.",
+    },
+    "set_off": {
+        "fr": "Sur votre demande n° {claim} ({kind}, {amount}), la caisse retient {withheld} pour la récupération n° "
+        "{undue} ; reste versé : {paid}.",
+        "nl": "Op uw aanvraag nr. {claim} ({kind}, {amount}) houdt het fonds {withheld} in voor terugvordering nr. "
+        "{undue}; nog betaald: {paid}.",
+        "de": "Von Ihrem Antrag Nr. {claim} ({kind}, {amount}) behält die Kasse {withheld} für die Rückforderung Nr. "
+        "{undue} ein; noch gezahlt: {paid}.",
+        "en": "On your claim no. {claim} ({kind}, {amount}) the fund withholds {withheld} for recovery no. {undue}; "
+        "still paid: {paid}.",
+    },
+})

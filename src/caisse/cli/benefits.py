@@ -99,6 +99,10 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
                            "will skip this benefit until one is recorded (caisse affiliate iban)", err=True)
         else:
             typer.echo(f"claim {c.id}: refused — " + " ".join(c.decision["reasons"]["en"]))
+        missing = (c.decision.get("charter") or {}).get("missing")
+        if missing:
+            typer.echo("warning: Charter art. 14 mentions missing (" + ", ".join(missing) + "): the appeal period "
+                       "does not start until a decision carrying them is notified (docs/benefits.md)", err=True)
 
 
 @app.command("show")
@@ -163,7 +167,11 @@ def follow_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The day (
     with session_scope(database_url(db)) as s:
         done = follow_up(s, _who(), _today(as_of, "as_of"))
     typer.echo(f"paid and closed {done['paid']}; flagged late {done['late']}; refused claims closed "
-               f"{done['closed_refused']}; undecided past the decision deadline {done['decision_late']}")
+               f"{done['closed_refused']}; undecided past the decision deadline {done['decision_late']}"
+               + "".join(f"; {label} {done[key]}" for key, label in (
+                   ("interest_due", "paid late (Charter art. 20 interest due, not computed)"),
+                   ("appeal_not_started", "refused with a Charter mention missing (appeal period not started)"),
+                   ("undue_recovered", "undue benefits recovered")) if done.get(key)))
 
 
 @app.command("reproduce")
@@ -224,3 +232,46 @@ def event_cmd(person: int = typer.Option(..., "--person", help="The person's fil
         typer.echo(f"event {e.id}: {e.kind} of {e.event_date} for person {e.person_id}: "
                    + (what[e.outcome] if created else f"already recorded ({what[e.outcome]})")
                    + (f" (case {e.case_id})" if e.case_id else ""))
+
+
+@app.command("undue")
+def undue_cmd(claim: int = ClaimOption,
+              amount: str = typer.Option(..., "--amount", help="The amount paid wrongly, in EUR (e.g. 409.57)."),
+              ground: str = typer.Option(..., "--ground", help="conditions_not_met, overlap, activity or amount."),
+              finding: str = typer.Option(..., "--finding", help="What was found, in the person's language."),
+              today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Claim back a benefit paid wrongly: the motivated decision (fr/nl/de, appeal route), the debt posted, set off
+    against the person's later benefits or paid by them."""
+    from caisse.benefits.undue import claim_back
+    from caisse.money import fmt, to_cents
+    from caisse.store.db import session_scope
+
+    cents = int(to_cents(amount, "amount"))
+    with session_scope(database_url(db)) as s:
+        u = claim_back(s, _who(), claim, cents, ground, finding, _today(today))
+        missing = u.decision["charter"]["missing"]
+        typer.echo(f"undue {u.id}: {fmt(u.amount_cents)} EUR of claim {claim} claimed back, due by {u.due_date} "
+                   f"(ledger {u.ledger_key}); set off against the next benefits until paid")
+    if missing:
+        typer.echo("warning: Charter art. 14 mentions missing (" + ", ".join(missing) + "): the appeal period does "
+                   "not start until a decision carrying them is notified (docs/benefits.md)", err=True)
+
+
+@app.command("undue-pdf")
+def undue_pdf_cmd(undue: int = typer.Option(..., "--undue", help="The undue benefit number."),
+                  output: str = typer.Option(..., "--output", help="The PDF file to write."),
+                  db: str | None = DbOption) -> None:
+    """The decision claiming back an undue benefit as PDF, in the person's language."""
+    from pathlib import Path
+
+    from caisse.benefits.models import UndueBenefit
+    from caisse.documents.benefit_decisions import undue_pdf
+    from caisse.services import audit
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        data = undue_pdf(s, undue)
+        audit.record(s, _who(), "read", "benefit_undue", undue, party_id=s.get(UndueBenefit, undue).person_id,
+                     detail={"what": "undue decision pdf"})
+    Path(output).write_bytes(data)
+    typer.echo(f"{output}: decision of undue benefit {undue} ({len(data)} bytes)")

@@ -140,14 +140,44 @@ def decision_pdf(session: Session, claim_id: int) -> bytes:
         raise NotFound("claim", claim_id)
     if claim.decision is None:
         raise Conflict("claim", f"claim {claim_id} is not decided yet (caisse benefits decide --claim {claim_id})")
-    name, address, language = _debtor(session, claim.person_id, claim.decided_on)
-    lang = language if language in DOC else "fr"
+    lang = _language(session, claim.person_id, claim.decided_on)
     from caisse.config import get_settings
 
     settings = get_settings()
-    fund_name = _fund()[0]
+    name = _debtor(session, claim.person_id, claim.decided_on)[0]
     lines = decision_lines(claim, name, claim.person_id, lang, settings.fund_phone, settings.fund_email)
-    regular, bold = fonts_for(*(text for _, text in lines), name, *address)
+    return render(session, claim.person_id, claim.decided_on, lines,
+                  DOC[lang]["header"].format(claim=claim.id, file=claim.person_id, phone=settings.fund_phone,
+                                             email=settings.fund_email))
+
+
+def undue_pdf(session: Session, undue_id: int) -> bytes:
+    """The decision claiming back an undue benefit, in the person's language (``caisse.benefits.undue``)."""
+    from caisse.benefits.models import UndueBenefit
+    from caisse.benefits.undue import undue_lines
+    from caisse.config import get_settings
+
+    u = session.get(UndueBenefit, undue_id)
+    if u is None:
+        raise NotFound("undue", undue_id)
+    lang = _language(session, u.person_id, u.decided_on)
+    settings = get_settings()
+    ref = DOC[lang]["reference_undue"].format(undue=u.id)
+    return render(session, u.person_id, u.decided_on, undue_lines(u, lang),
+                  f"{DOC[lang]['header'].split('—')[0].format(file=u.person_id).strip()} — {ref} — "
+                  f"{settings.fund_phone} — {settings.fund_email}")
+
+
+def _language(session: Session, person_id: int, on: dt.date) -> str:
+    language = _debtor(session, person_id, on)[2]
+    return language if language in DOC else "fr"
+
+
+def render(session: Session, person_id: int, on: dt.date, lines: list[tuple[str, str]], reference: str) -> bytes:
+    """A decision as A4 pages: the fund, the reference line and the person's address on each page, then ``lines``."""
+    name, address, _language_ = _debtor(session, person_id, on)
+    fund_name = _fund()[0]
+    regular, bold = fonts_for(*(text for _, text in lines), name, *address, reference)
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
     pdf.setTitle(f"{lines[0][1]} — {name}")
@@ -159,9 +189,7 @@ def decision_pdf(session: Session, claim_id: int) -> bytes:
         pdf.setFont(bold, 11)
         pdf.drawString(left, y, fund_name)
         pdf.setFont(regular, 8.5)
-        pdf.drawString(left, y - 4.5 * mm, DOC[lang]["header"].format(claim=claim.id, file=claim.person_id,
-                                                                      phone=settings.fund_phone,
-                                                                      email=settings.fund_email))
+        pdf.drawString(left, y - 4.5 * mm, reference)
         ay = y - 4 * mm
         pdf.setFont(regular, 10)
         for line in [name, *address]:
@@ -187,4 +215,4 @@ def decision_pdf(session: Session, claim_id: int) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["charter_lines", "decision_lines", "decision_pdf"]
+__all__ = ["charter_lines", "decision_lines", "decision_pdf", "render", "undue_pdf"]
