@@ -53,6 +53,8 @@ def _check_facts(kind: str, facts: dict) -> dict:
     if extra:
         known = ", ".join(sorted(FACTS[kind])) or "none"
         raise InvalidInput(extra[0], f"not a fact of a {kind} event (facts: {known})")
+    if "reason" in f and (not isinstance(f["reason"], str) or not 0 < len(f["reason"].strip()) <= 200):
+        raise InvalidInput("reason", "a short text (at most 200 characters)")
     if "parent" in f and f["parent"] not in PARENTS:
         raise InvalidInput("parent", "mother or co_parent")
     for k in ("start", "end"):
@@ -80,6 +82,8 @@ def record_event(session: Session, who, person_id: int, kind: str, event_date: d
                  facts: dict | None = None, source: str = "cli") -> tuple[BenefitEvent, bool]:
     """Record an event and open what it calls for; ``(event, created)`` — ``created`` False when it was known."""
     facts = _check_facts(kind, facts or {})
+    if not source or len(source) > 40:
+        raise InvalidInput("source", "who told the fund, at most 40 characters")
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("person", person_id)

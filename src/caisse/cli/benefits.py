@@ -56,6 +56,12 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
                                                        "months already received outside this fund's records."),
               pension_quarters: int | None = typer.Option(None, "--pension-quarters", help="Bridging right: "
                                                           "pension-creating quarters (60 or more: 24 months)."),
+              cumulation_months: int | None = typer.Option(None, "--cumulation-months", help="Bridging right: the "
+                                                           "last months of the period with an activity resumed."),
+              replacement_income: bool | None = typer.Option(None, "--replacement-income", help="Bridging right: "
+                                                             "a replacement income is received."),
+              vouchers_requested: str | None = typer.Option(None, "--vouchers-requested", help="Maternity: the day "
+                                                            "the 105 service vouchers were requested."),
               received: str | None = typer.Option(None, "--received", help="Day the request was received "
                                                   "(default: today)."),
               db: str | None = DbOption) -> None:
@@ -68,7 +74,9 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
              "start": parse_date(start, "start"), "end": parse_date(end, "end"), "months": months, "days": days,
              "half_days": half_days, "full_weeks": full_weeks, "half_weeks": half_weeks,
              "family_charge": family_charge, "partial": partial, "multiple_birth": multiple_birth,
-             "months_before": months_before, "pension_quarters": pension_quarters}
+             "months_before": months_before, "pension_quarters": pension_quarters,
+             "cumulation_months": cumulation_months, "replacement_income": replacement_income,
+             "vouchers_requested": parse_date(vouchers_requested, "vouchers-requested")}
     from caisse.errors import InvalidInput
 
     with session_scope(database_url(db)) as s:

@@ -107,6 +107,7 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
                                          order=ExchangeMessage.id),
         "cases": _cases(session, party_id, rows),
         "benefit_claims": _benefit_claims(session, party_id, rows),
+        **_benefit_events(party_id, rows),
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
         "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),
@@ -142,6 +143,14 @@ def _benefit_claims(session: Session, party_id: int, rows) -> list[dict]:
         item["steps"] = rows(ClaimStep, ClaimStep.claim_id == c.id, order=ClaimStep.id)
         out.append(item)
     return out
+
+
+def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
+    """The life events the fund learned about the person (and what they opened), the undue benefits claimed back."""
+    from caisse.benefits.models import BenefitEvent, UndueBenefit
+
+    return {"benefit_events": rows(BenefitEvent, BenefitEvent.person_id == party_id, order=BenefitEvent.id),
+            "undue_benefits": rows(UndueBenefit, UndueBenefit.person_id == party_id, order=UndueBenefit.id)}
 
 
 def _bank_lines(session: Session, party_id: int) -> list[dict]:
