@@ -163,3 +163,12 @@ def test_the_life_events_batch_finds_cessations_and_pension_ages_in_the_files_on
     # another window overlapping the first: the same events are not recorded twice
     again = events.run_life_events(db_url, d("2026-04-30"), d("2026-01-01"))
     assert (again.posted, again.already) == (0, 2)
+
+
+def test_a_birth_for_a_complementary_mother_names_the_condition_not_met(db_url, fund):
+    iris = fund.person(category="complementary", start=d("2015-01-01"), language="fr")
+    _, _, outcome, claim_id, case_id = event(db_url, iris, "birth", "2025-02-05", "2025-02-07", parent="mother")
+    assert outcome == "claim" and the_claim(db_url, claim_id).status == "application"
+    [message] = messages_out(db_url, case_id)
+    assert "Conditions pas encore remplies à ce jour : Le 29/01/2025, vous étiez affilié(e) dans la catégorie " \
+           "« à titre complémentaire »" in message

@@ -192,3 +192,12 @@ def test_a_benefit_paid_after_the_charter_deadline_is_flagged_with_its_interest_
         assert step.detail["interest"] == "not computed"
         assert "charter_interest_rate" in step.detail["why"] and "will not guess" in step.detail["why"]
         assert s.get(BenefitClaim, cid).late
+
+
+def test_every_legal_ground_of_the_benefit_parameters_reads_in_dutch_and_german():
+    from caisse.benefits.texts import parameter_law
+    from caisse.rules.params import load
+
+    laws = {p.law for p in load().params.values() if p.topic == "benefits"}
+    untranslated = sorted(law for law in laws for lang in ("nl", "de", "en") if parameter_law(law, lang) == law)
+    assert not untranslated

@@ -118,19 +118,19 @@ def _claim_from_event(session, who, person, kind: str, claim_kind: str, event_da
     claim = service.file_claim(session, who, person.id, claim_kind, claim_facts, known_on)
     detail: dict = {"prefilled": claim.facts}
     why: list[str] = []
-    if complete:
-        try:
-            trial = service.evaluate(session, claim, known_on)
-        except CaisseError as exc:  # a figure not published, a case a caseworker decides: the claim waits
-            trial, detail["not_decided"] = None, str(exc)
-        if trial is not None and trial["outcome"] == "granted":
+    try:  # the conditions as they stand today, even when the person still has a choice to make
+        trial = service.evaluate(session, claim, known_on)
+    except CaisseError as exc:  # a figure not published, a case a caseworker decides: the claim waits
+        trial, detail["not_decided"] = None, str(exc)
+    if trial is not None:
+        if complete and trial["outcome"] == "granted":
             service.decide(session, who, claim.id, known_on)
             _tell(session, who, claim, MESSAGE["granted_ex_officio"][lang].format(
                 event=EVENT[kind][lang], date=fmt_date(event_date, lang), kind=KIND[claim_kind][lang],
                 claim=claim.id, amount=fmt_money(claim.amount_cents, lang)), known_on)
             return "granted", claim, claim.case_id, detail
-        if trial is not None:
-            why = trial["reasons"][lang]
+        why = trial["reasons"][lang]
+        if why:
             detail["conditions_not_met"] = trial["reasons"]["en"]
     text = MESSAGE["invite"][lang].format(event=EVENT[kind][lang], date=fmt_date(event_date, lang),
                                           kind=KIND[claim_kind][lang], claim=claim.id,

@@ -746,6 +746,16 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
                          + (" — LATE: Charter art. 20 interest due from "
                             f"{claim.payment_due + dt.timedelta(days=1)} (not computed: rate not verified)"
                             if claim.late else ""))
+        for extra in ("dispensation", "vouchers_request"):
+            if d.get(extra):
+                lines.append(f"  [{'ok' if d[extra]['ok'] else 'NO'}] {d[extra]['rendered'][lang]}")
+        if d.get("set_off"):
+            lines.append("  set off against undue benefits: " + ", ".join(
+                f"undue {k}: {fmt_money(v, lang)}" for k, v in d["set_off"]["withheld"].items())
+                + f"; transferred {fmt_money(d['set_off']['paid_cents'], lang)}")
+        missing = (d.get("charter") or {}).get("missing")
+        if missing:
+            lines.append("  Charter art. 14 mentions missing: " + ", ".join(missing) + " (appeal period not started)")
         for line in d["computation"][lang]:
             lines.append(f"    {line}")
         lines.append("  parameters: " + "; ".join(f"{p['name']}={p['value']} from {p['from']} ({p['status']})"
