@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     fund_phone: str = "+32 2 000 00 00"
     fund_email: str = "info@caisse.example"
     team_contacts: dict[str, dict[str, str]] = {}
+    # the Charter art. 14 mentions the legislation notes do not give (labour courts' addresses, arts. 728 and 1017
+    # Judicial Code): a YAML file laid out as src/caisse/benefits/charter.yaml (docs/benefits.md); default: that file
+    charter_mentions_file: str | None = None
 
     def ensure_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///"):

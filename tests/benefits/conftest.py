@@ -7,7 +7,28 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "batches"))
 
 from fund import Fund  # noqa: E402
 
+from caisse.config import get_settings  # noqa: E402
+
+MENTIONS = Path(__file__).with_name("charter_mentions_test.yaml")
+
 
 @pytest.fixture
 def fund(db_url):
     return Fund(db_url)
+
+
+@pytest.fixture
+def shipped_charter():
+    """The charter.yaml shipped with caisse (no court address, no Judicial Code text: mentions missing)."""
+
+
+@pytest.fixture(autouse=True)
+def charter_mentions(monkeypatch, request):
+    """Complete Charter art. 14 mentions (test data) unless a test asks for the shipped file (``shipped_charter``)."""
+    if "shipped_charter" not in request.fixturenames:
+        monkeypatch.setenv("CAISSE_CHARTER_MENTIONS_FILE", str(MENTIONS))
+    else:
+        monkeypatch.delenv("CAISSE_CHARTER_MENTIONS_FILE", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -77,3 +77,42 @@ def test_a_grant_without_a_bank_account_on_file_warns(db_url, fund):
     r = run(db_url, "decide", "--claim", "1", "--today", "2025-03-25")
     assert r.exit_code == 0 and r.stdout.startswith("claim 1: granted 207.06 EUR")  # 2 × 103.53
     assert r.stderr.startswith("warning: no bank account on file for person")
+
+
+def test_life_events_and_an_undue_benefit_from_the_command_line(db_url, fund, tmp_path):
+    from sqlalchemy import update
+
+    from caisse.store.db import session_scope
+    from caisse.store.models import Person
+
+    marc = fund.person(category="main", start=d("2015-01-01"))
+    iban(db_url, marc)
+    contributions(db_url, marc, paid=quarters("2022Q3", "2022Q4"))
+    r = run(db_url, "event", "--person", str(marc), "--kind", "birth", "--date", "2023-03-10", "--known-on",
+            "2023-04-12", "--parent", "co-parent", "--start", "2023-03-13", "--end", "2023-04-07", "--days", "10")
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"event 1: birth of 2023-03-10 for person {marc}: claim 1 granted automatically")
+    r = run(db_url, "event", "--person", str(marc), "--kind", "birth", "--date", "2023-03-10", "--parent",
+            "co-parent")
+    assert "already recorded (claim 1 granted automatically)" in r.output
+    r = run(db_url, "event", "--person", str(marc), "--kind", "wedding", "--date", "2023-03-10")
+    assert r.exit_code == 2 and r.output.startswith("error: kind: one of birth, bankruptcy")
+    r = run(db_url, "event", "--person", str(marc), "--kind", "incapacity", "--date", "2023-05-02", "--reason", "x")
+    assert r.exit_code == 2 and r.output.startswith("error: reason: not a fact of a incapacity event")
+
+    runner.invoke(app, ["export", "credit-transfers", "--execution-date", "2023-04-14", "--output",
+                        str(tmp_path / "ct.xml"), "--db", db_url])
+    run(db_url, "follow-up", "--as-of", "2023-04-20")
+    r = run(db_url, "undue", "--claim", "1", "--amount", "96.60", "--ground", "overlap", "--finding",
+            "Le 13/03/2023 était déjà indemnisé.", "--today", "2023-05-10")
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("undue 1: 96.60 EUR of claim 1 claimed back, due by 2023-06-09")
+    out = tmp_path / "undue.pdf"
+    assert run(db_url, "undue-pdf", "--undue", "1", "--output", str(out)).exit_code == 0
+    assert out.read_bytes().startswith(b"%PDF")
+
+    with session_scope(db_url) as s:  # born 1958-06-15: 65 in 2023 (before 2025), pension from 1-7-2023
+        s.execute(update(Person).where(Person.id == marc).values(birth_date=d("1958-06-15")))
+    r = runner.invoke(app, ["run", "life-events", "--as-of", "2023-07-31", "--db", db_url])
+    assert r.exit_code == 0, r.output
+    assert "pension_age informed" in r.output

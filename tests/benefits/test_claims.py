@@ -178,7 +178,7 @@ def test_carer_leave_up_to_the_twelve_months_of_a_career_then_a_motivated_refusa
     outcome, amount, decision = decide(db_url, second, "2024-12-02")
     assert (outcome, amount) == ("refused", 0)
     assert decision["reasons"]["nl"] == ["Het maximum van 12 maanden over de hele loopbaan is bereikt: 12 maanden "
-                                         "reeds toegekend (allocation d'aidant proche, legislation §8.5 [S53])."]
+                                         "reeds toegekend (mantelzorguitkering, wetgeving §8.5 [S53])."]
     assert benefit_postings(db_url, fien) == [-655_304]
     lines = decision_lines_of(db_url, second, "nl")
     assert ("heading", "Redenen van de weigering") in lines
@@ -217,7 +217,8 @@ def test_bereavement_ten_days_at_the_daily_amount_of_the_date_paid_at_the_end_of
                                                                 "decision_late": 0}
         assert service.follow_up(s, CLERK, d("2025-05-03"))["late"] == 0  # flagged once
         late = [st for st in service.steps(s, cid) if st.step == "late"]
-        assert "rate is not verified" in late[0].detail["interest"]
+        assert late[0].detail["interest"] == "not computed"  # Charter art. 20: rate not in the parameters
+        assert late[0].detail["interest_from"] == "2025-05-01" and "will not guess" in late[0].detail["why"]
     # a second claim for the same death beyond the 10 days [S124] is refused
     more = claim(db_url, hans, "bereavement", "2025-04-01", death_date=d("2025-03-01"), start=d("2025-04-07"),
                  end=d("2025-04-08"), days=2)
@@ -356,7 +357,8 @@ def test_the_gdpr_export_holds_the_claims_with_their_decision_and_steps(db_url, 
     with session_scope(db_url) as s:
         [item] = export_file(s, CLERK, rosa)["benefit_claims"]
     assert item["amount_cents"] == 1_007_580 and item["decision"]["outcome"] == "granted"
-    assert [st["step"] for st in item["steps"]] == ["application", "checks", "decision", "forwarded", "closed"]
+    assert [st["step"] for st in item["steps"]] == ["application", "checks", "decision", "dispensation", "forwarded",
+                                                "closed"]
 
 
 def test_the_steps_of_a_claim_are_append_only(db_url, fund):

@@ -70,3 +70,63 @@ class ClaimStep(Base):
     actor: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     detail: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+
+
+EVENT_KINDS = ("birth", "bankruptcy", "incapacity", "cessation", "pension_age")
+EVENT_OUTCOMES = ("granted", "claim", "informed")
+
+
+class BenefitEvent(Base):
+    """A life event the fund learned (a birth registered, a bankruptcy published, an incapacity reported by the
+    mutuality, a cessation, reaching pension age) and what it opened: a claim (granted at once when every
+    condition is met and nothing needs the person's choice, else pre-filled and the person invited to complete it)
+    or an information task. ``key`` (kind/person/date) makes recording the same event twice a no-op."""
+
+    __tablename__ = "benefit_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    event_date: Mapped[dt.date] = mapped_column(Date)
+    known_on: Mapped[dt.date] = mapped_column(Date)  # the day the fund learned it (starts the Charter's 4 months)
+    facts: Mapped[dict] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(40))  # who told the fund: cli, mutuality, life-events batch, ...
+    outcome: Mapped[str] = mapped_column(String(10))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_claim.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    detail: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"kind in ({_in(EVENT_KINDS)})", name="kind"),
+        CheckConstraint(f"outcome in ({_in(EVENT_OUTCOMES)})", name="outcome"),
+    )
+
+
+UNDUE_STATUSES = ("open", "recovered")
+
+
+class UndueBenefit(Base):
+    """A benefit paid wrongly and claimed back: the motivated decision (fr/nl/de, the Charter art. 14 mentions of
+    a recovery decision, the appeal route), the debt posted in the ledger (``ledger_key``), then settled by set-off
+    against the person's later benefits or paid (``recovered_on``)."""
+
+    __tablename__ = "benefit_undue"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("benefit_claim.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    decision: Mapped[dict] = mapped_column(JSON)
+    ledger_key: Mapped[str] = mapped_column(String(200), unique=True)
+    period: Mapped[str] = mapped_column(String(6))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    recovered_on: Mapped[dt.date | None] = mapped_column(Date)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount"),
+        CheckConstraint(f"status in ({_in(UNDUE_STATUSES)})", name="status"),
+    )

@@ -17,10 +17,22 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 import caisse
+from caisse.benefits import charter
 from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimStep
-from caisse.benefits.texts import CASE, CATEGORY, CHECK, KIND, LANGS, UNIT
+from caisse.benefits.texts import (
+    BIRTH_REQUEST_LAW,
+    CASE,
+    CATEGORY,
+    CHECK,
+    DISPENSATION_LAW,
+    KIND,
+    LANGS,
+    LAW,
+    MESSAGE,
+    UNIT,
+    parameter_law,
+)
 from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
-from caisse.ledger import grant_benefit
 from caisse.ledger.models import LedgerEntry, LedgerTransaction
 from caisse.rules import benefits as rules
 from caisse.rules.explain import Explanation, fmt_date, fmt_money
@@ -36,19 +48,9 @@ ALLOWED = {"main", "helping_spouse"}
 CONDITIONAL = {"carer": {"complementary", "post_pension"}, "bereavement": {"complementary", "post_pension"}}
 PAYER = {"bridging_right": "fund", "birth_leave": "fund", "carer": "fund", "bereavement": "fund",
          "maternity": "mutuality", "adoption": "mutuality"}
-LAW = {  # the legal ground printed with a condition (legislation.md / addendum sections and sources)
-    "bridging_right": "droit passerelle, legislation §8.1 [S41][S118]",
-    "maternity": "assurance maternité des indépendants, legislation §8.2 [S44]",
-    "birth_leave": "congé de naissance, legislation §8.3 [S121][S259]",
-    "adoption": "congé d'adoption, addendum §8.4",
-    "carer": "allocation d'aidant proche, legislation §8.5 [S53]",
-    "bereavement": "allocation de deuil, legislation §8.6 [S124]",
-}
 RULE = {"bridging_right": "caisse.rules.benefits.bridging_right", "maternity": "caisse.rules.benefits.maternity",
         "birth_leave": "caisse.rules.benefits.birth_leave", "carer": "caisse.rules.benefits.carer_leave",
         "bereavement": "caisse.rules.benefits.bereavement_leave"}
-BIRTH_REQUEST_LAW = ("request by the last day of the quarter following the quarter of birth, one month more for a "
-                     "child born in the third month of a quarter — addendum §8.3 [S258]")
 
 
 def _date(value, name: str) -> dt.date:
@@ -80,8 +82,8 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     f = {k: v for k, v in facts.items() if v is not None}
     allowed = {
         "bridging_right": {"case", "event_date", "start", "months", "days", "family_charge", "pension_quarters",
-                           "months_before"},
-        "maternity": {"birth_date", "start", "full_weeks", "half_weeks", "multiple_birth"},
+                           "months_before", "cumulation_months", "replacement_income"},
+        "maternity": {"birth_date", "start", "full_weeks", "half_weeks", "multiple_birth", "vouchers_requested"},
         "birth_leave": {"birth_date", "start", "end", "days", "half_days"},
         "adoption": {"start", "end"},
         "carer": {"start", "months", "partial", "months_before"},
@@ -91,10 +93,10 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     if extra:
         raise InvalidInput(extra[0], f"not a fact of a {kind} claim (facts: {', '.join(sorted(allowed))})")
     out: dict = {}
-    for k in ("event_date", "birth_date", "death_date", "start", "end"):
+    for k in ("event_date", "birth_date", "death_date", "start", "end", "vouchers_requested"):
         if k in f:
             out[k] = _date(f[k], k).isoformat()
-    for k in ("family_charge", "multiple_birth", "partial"):
+    for k in ("family_charge", "multiple_birth", "partial", "replacement_income"):
         if k in f:
             if not isinstance(f[k], bool):
                 raise InvalidInput(k, "yes or no")
@@ -130,6 +132,10 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
                 raise InvalidInput("start", "the bridging right is paid by calendar month: start on the 1st")
             out["months"] = _int(f.get("months", 1), "months", 1, 24)
             end = _month_end(start, out["months"])
+            if f.get("cumulation_months"):  # the last months of the period, with a professional activity resumed
+                out["cumulation_months"] = _int(f["cumulation_months"], "cumulation_months", 0, out["months"])
+        if "cumulation_months" in f and "days" in out:
+            raise InvalidInput("cumulation_months", "cumulation is counted in whole months, not with days")
         event = dt.date.fromisoformat(out["event_date"])
         if start < (event.replace(day=1) if "months" in out else event):
             raise InvalidInput("start", f"the benefit cannot start before the event of {out['event_date']}")
@@ -374,6 +380,8 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
     ex = Explanation()
     checks: list[Check] = []
     amount, counted = 0, 0
+    dispensation: Check | None = None  # a dispensation of contributions decided with the benefit (not a condition)
+    voucher_request: Check | None = None
     if kind == "adoption":
         raise UnknownParameter("adoption allowance: the amount and duration for 2024-2026 were NOT FOUND and it is "
                                "paid by the mutuality, not the fund (addendum §8.4); the claim is forwarded, not "
@@ -390,8 +398,20 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
         paid = _quarters(session, claim, ex, "bridging_right_paid_quarters", event, Quarter.of(event), 16, today)
         checks.append(paid)
         checks.append(_overlap(session, claim))
+        cumulation = f.get("cumulation_months", 0)
+        if cumulation:
+            most = ex.use(params.get("bridging_right_cumulation_max_months", start)).value
+            interruption = f["months"] - cumulation
+            ok = interruption >= 1 and cumulation <= min(interruption, most)
+            checks.append(Check("cumulation", ok, "cumulation" if ok else "cumulation_refused",
+                                {"cumulation": cumulation, "interruption": interruption, "max": most,
+                                 "law": DISPENSATION_LAW["cumulation"]}))
         used = _career_used(session, claim)
         if all(c.ok for c in checks):
+            if f.get("replacement_income"):  # the ceiling is NOT FOUND: raises, nothing decided
+                params.get("bridging_right_replacement_income_ceiling", start)
+            if cumulation:  # what sets the 25/50/75 % reduction is not in the notes: raises, nothing decided
+                params.get("bridging_right_cumulation_reduction", start)
             pq = f.get("pension_quarters")
             long = pq is not None and pq >= params.get("bridging_right_long_career_quarters", event).value
             limit = params.get("bridging_right_career_months_long" if long else "bridging_right_career_months",
@@ -426,6 +446,13 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
             amount, counted, more = _monthly(kind, claim, ex, used, limit, lambda m, u: rules.carer_leave(
                 m, months=1, partial=f["partial"], months_used=u))
             checks.extend(more)
+            full = ex.use(params.get("carer_dispensation_full_months", start)).value
+            if not f["partial"] and counted >= full:
+                dispensation = Check("dispensation", True, "carer_dispensation",
+                                     {"quarter": str(Quarter.of(add_months(start, full - 1))),
+                                      "law": DISPENSATION_LAW["carer"]})
+            else:
+                dispensation = Check("dispensation", False, "carer_no_dispensation", {"law": DISPENSATION_LAW["carer"]})
     elif kind in ("birth_leave", "bereavement"):
         event = dt.date.fromisoformat(f["birth_date" if kind == "birth_leave" else "death_date"])
         checks.append(_affiliation(session, claim, [event if kind == "birth_leave" else start]))
@@ -465,7 +492,18 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                                 multiple_birth=f["multiple_birth"])
             _merge(ex, r)
             amount = r.amount
-            ex.use(params.get("maternity_service_vouchers", start))
+            vouchers = ex.use(params.get("maternity_service_vouchers", start)).value
+            if "vouchers_requested" in f:
+                voucher_request = Check("vouchers", True, "service_vouchers", {
+                    "vouchers": vouchers, "asked": dt.date.fromisoformat(f["vouchers_requested"]),
+                    "law": DISPENSATION_LAW["vouchers"]})
+            birth = dt.date.fromisoformat(f["birth_date"])
+            since = ex.use(params.get("maternity_dispensation_births_from", today)).value
+            law = DISPENSATION_LAW["maternity"]
+            dispensation = (Check("dispensation", True, "maternity_dispensation",
+                                  {"quarter": str(Quarter.of(birth).next()), "law": law}) if birth >= since else
+                            Check("dispensation", False, "maternity_dispensation_refused",
+                                  {"since": since, "birth": birth, "law": law}))
     granted = all(c.ok for c in checks) and amount > 0
     appeal = params.get("charter_appeal_months", today)
     ex.use(appeal)
@@ -480,14 +518,21 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
         "amount_cents": amount if granted else 0, "counted": counted if granted else 0,
         "payer": PAYER[kind],
         "computation": {lang: ex.text(lang) for lang in LANGS},
-        "parameters": {lang: ex.parameters(lang) for lang in LANGS},
+        "parameters": {lang: [{**p, "law": parameter_law(p["law"], lang)} for p in ex.parameters(lang)]
+                       for lang in LANGS},
         "uses_estimates": ex.uses_estimates,
-        "appeal": {"months": appeal.value, "law": appeal.parameter.law, "from": appeal.start.isoformat(),
+        "appeal": {"months": appeal.value, "from": appeal.start.isoformat(),
+                   "law": {lang: parameter_law(appeal.parameter.law, lang) for lang in LANGS},
                    "note": appeal.note, "sources": [{"tag": s.tag, "title": s.title, "url": s.url}
                                                     for s in appeal.sources]},
     }
     if kind == "maternity":
         decision["service_vouchers"] = params.get("maternity_service_vouchers", start).value
+    for name, c in (("dispensation", dispensation), ("vouchers_request", voucher_request)):
+        if c is not None and granted:
+            decision[name] = {"ok": c.ok, "text": c.text, "quarter": c.args.get("quarter"),
+                              "rendered": {lang: c.render(lang) for lang in LANGS}}
+    decision["charter"] = charter.mentions(session, claim.person_id, today)
     return decision
 
 
@@ -546,15 +591,32 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
                                                    "late": today > claim.decision_due})
     if d["outcome"] == "granted":
         claim.status = "granted"
+        if (d.get("dispensation") or {}).get("ok"):  # a caseworker applies it to the quarter's call
+            from caisse.cases.service import open_case
+
+            q = d["dispensation"]["quarter"]
+            task = open_case(session, who, claim.person_id, "dispensation",
+                             f"Dispensation {q} — {KIND[claim.kind]['en']} claim {claim.id}",
+                             d["dispensation"]["rendered"]["en"], today, channel="system")
+            _step(session, claim, "dispensation", today, who, {"quarter": q, "case": task.id})
         if claim.payer == "fund":
             claim.payment_due = payment_due(claim, today)
             claim.ledger_key = f"benefit/claim/{claim.id}"
-            grant_benefit(session, claim.ledger_key, claim.person_id, str(Quarter.of(claim.period_start)),
-                          d["amount_cents"], today, rule=f"{LAW[claim.kind]}"[:100], parameter=RULE[claim.kind],
-                          explanation={"claim": claim.id, "kind": claim.kind})
+            from caisse.benefits.undue import grant_with_set_off
+
+            withheld = grant_with_set_off(session, who, claim, d["amount_cents"], today,
+                                          rule=LAW[claim.kind]["fr"][:100], parameter=RULE[claim.kind])
             _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
                                                                   "payment_due": claim.payment_due.isoformat(),
                                                                   "iban_on_file": _has_iban(session, claim, today)})
+            if withheld:
+                claim.decision = {**d, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
+                                                   "paid_cents": d["amount_cents"] - sum(withheld.values())}}
+                _step(session, claim, "set_off", today, who, {"withheld": claim.decision["set_off"]["withheld"]})
+                if sum(withheld.values()) == d["amount_cents"]:  # nothing left to transfer: settled today
+                    claim.paid_on, claim.status, claim.closed_on = today, "closed", today
+                    _step(session, claim, "paid", today, who, {"late": False, "by": "set-off"})
+                    _step(session, claim, "closed", today, who, {"why": "settled by set-off"})
         else:
             _step(session, claim, "forwarded", today, who, {"payer": claim.payer})
             claim.status, claim.closed_on = "closed", today
@@ -562,12 +624,22 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
     else:
         claim.status = "refused"
     if claim.case_id is not None:
-        answer(session, who, claim.case_id, f"Decision on claim {claim.id}: {d['outcome']}"
-               + (f", {fmt_money(d['amount_cents'], 'en')}" if d["outcome"] == "granted" else
-                  " — " + " ".join(d["reasons"]["en"])), today)
+        lang = _language(session, claim.person_id)
+        outcome = (MESSAGE["granted"][lang].format(amount=fmt_money(d["amount_cents"], lang))
+                   if d["outcome"] == "granted" else MESSAGE["refused"][lang] + " — " + " ".join(d["reasons"][lang]))
+        text = MESSAGE["decision"][lang].format(claim=claim.id, kind=KIND[claim.kind][lang], outcome=outcome)
+        answer(session, who, claim.case_id, text, today)
         close(session, who, claim.case_id, today)
     session.flush()
     return claim
+
+
+def _language(session: Session, person_id: int) -> str:
+    """The language the person reads (fr / nl / de; fr when the file says nothing usable)."""
+    from caisse.store.models import Party
+
+    party = session.get(Party, person_id)
+    return party.language if party is not None and party.language in ("fr", "nl", "de") else "fr"
 
 
 def _has_iban(session: Session, claim: BenefitClaim, on: dt.date) -> bool:
@@ -594,14 +666,15 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
             if paid_on > claim.payment_due and not claim.late:
                 claim.late = True
             _step(session, claim, "paid", paid_on, who, {"late": paid_on > claim.payment_due})
+            if paid_on > claim.payment_due:
+                _step(session, claim, "interest_due", as_of, who, late_interest(claim, paid_on))
+                done["interest_due"] = done.get("interest_due", 0) + 1
             _step(session, claim, "closed", as_of, who)
             done["paid"] += 1
         elif as_of > claim.payment_due and not claim.late:
             claim.late = True
-            _step(session, claim, "late", as_of, who, {
-                "payment_due": claim.payment_due.isoformat(),
-                "interest": "not computed: the Charter (art. 20) gives interest from the due date, but its rate "
-                            "is not verified in the notes (addendum §15)"})
+            _step(session, claim, "late", as_of, who, {"payment_due": claim.payment_due.isoformat(),
+                                                       **late_interest(claim, as_of)})
             done["late"] += 1
     overdue = session.scalars(select(BenefitClaim).where(
         BenefitClaim.status == "application", BenefitClaim.decision_due < as_of,
@@ -613,12 +686,45 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
         done["decision_late"] += 1
     refused = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "refused")))
     for claim in refused:
+        if (claim.decision.get("charter") or {}).get("missing"):  # art. 14: the appeal period has not started
+            done["appeal_not_started"] = done.get("appeal_not_started", 0) + 1
+            continue
         if as_of > add_months(claim.decided_on, claim.decision["appeal"]["months"]):
             claim.status, claim.closed_on = "closed", as_of
             _step(session, claim, "closed", as_of, who, {"why": "appeal period over"})
             done["closed_refused"] += 1
+    from caisse.benefits.models import UndueBenefit
+    from caisse.benefits.undue import open_undue
+
+    for person in set(session.scalars(select(UndueBenefit.person_id).where(UndueBenefit.status == "open"))):
+        for undue, left in open_undue(session, person):
+            if left == 0:  # paid by the person (imputed on the open item) or withheld: recovered
+                undue.status, undue.recovered_on = "recovered", as_of
+                done["undue_recovered"] = done.get("undue_recovered", 0) + 1
     session.flush()
     return done
+
+
+def late_interest(claim: BenefitClaim, paid_or_today: dt.date) -> dict:
+    """Charter art. 20 (addendum §15 [S234][S242]): a benefit paid after its due date bears interest de plein droit,
+    in favour of the insured, from the expiry of the payment period (``payment_due``). The period is stated; the
+    amount is computed only when the rate is published in the parameter files (``charter_interest_rate``: status
+    unknown today — the notes do not verify it), never guessed: otherwise ``not computed`` and the reason."""
+    days = (paid_or_today - claim.payment_due).days
+    out = {"interest_from": (claim.payment_due + dt.timedelta(days=1)).isoformat(),
+           "interest_to": paid_or_today.isoformat(), "days": days, "base_cents": claim.amount_cents,
+           "law": "Charter art. 20 (addendum §15)"}
+    try:
+        rate = load().get("charter_interest_rate", claim.payment_due).value
+    except UnknownParameter as exc:
+        return {**out, "interest": "not computed", "why": str(exc)}
+    from fractions import Fraction
+
+    from caisse.money import div_half_up
+
+    exact = Fraction(claim.amount_cents) * Fraction(rate) * days
+    cents = int(div_half_up(exact.numerator, exact.denominator * 365))  # the one place that rounds (half-up)
+    return {**out, "interest": "computed", "rate": str(rate), "interest_cents": cents}
 
 
 def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
@@ -637,7 +743,19 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
             lines.append(f"  amount {fmt_money(claim.amount_cents, lang)} paid by the {claim.payer}"
                          + (f", payment due {claim.payment_due}" if claim.payment_due else "")
                          + (f", paid {claim.paid_on}" if claim.paid_on else "")
-                         + (" — LATE (interest not computed: rate not verified)" if claim.late else ""))
+                         + (" — LATE: Charter art. 20 interest due from "
+                            f"{claim.payment_due + dt.timedelta(days=1)} (not computed: rate not verified)"
+                            if claim.late else ""))
+        for extra in ("dispensation", "vouchers_request"):
+            if d.get(extra):
+                lines.append(f"  [{'ok' if d[extra]['ok'] else 'NO'}] {d[extra]['rendered'][lang]}")
+        if d.get("set_off"):
+            lines.append("  set off against undue benefits: " + ", ".join(
+                f"undue {k}: {fmt_money(v, lang)}" for k, v in d["set_off"]["withheld"].items())
+                + f"; transferred {fmt_money(d['set_off']['paid_cents'], lang)}")
+        missing = (d.get("charter") or {}).get("missing")
+        if missing:
+            lines.append("  Charter art. 14 mentions missing: " + ", ".join(missing) + " (appeal period not started)")
         for line in d["computation"][lang]:
             lines.append(f"    {line}")
         lines.append("  parameters: " + "; ".join(f"{p['name']}={p['value']} from {p['from']} ({p['status']})"

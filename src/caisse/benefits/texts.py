@@ -372,3 +372,554 @@ DOC = {
         "no": "nein",
     },
 }
+
+# --- legal grounds, in the reader's language (legislation.md / addendum sections and sources) ----------------------
+
+LAW = {
+    "bridging_right": {
+        "fr": "droit passerelle, legislation §8.1 [S41][S118]",
+        "nl": "overbruggingsrecht, wetgeving §8.1 [S41][S118]",
+        "de": "Überbrückungsrecht, Rechtsvorschriften §8.1 [S41][S118]",
+        "en": "bridging right, legislation §8.1 [S41][S118]",
+    },
+    "maternity": {
+        "fr": "assurance maternité des indépendants, legislation §8.2 [S44]",
+        "nl": "moederschapsverzekering van de zelfstandigen, wetgeving §8.2 [S44]",
+        "de": "Mutterschaftsversicherung der Selbständigen, Rechtsvorschriften §8.2 [S44]",
+        "en": "maternity insurance of the self-employed, legislation §8.2 [S44]",
+    },
+    "birth_leave": {
+        "fr": "congé de naissance, legislation §8.3 [S121][S259]",
+        "nl": "geboorteverlof, wetgeving §8.3 [S121][S259]",
+        "de": "Geburtsurlaub, Rechtsvorschriften §8.3 [S121][S259]",
+        "en": "birth leave, legislation §8.3 [S121][S259]",
+    },
+    "adoption": {
+        "fr": "congé d'adoption, addendum §8.4",
+        "nl": "adoptieverlof, addendum §8.4",
+        "de": "Adoptionsurlaub, Nachtrag §8.4",
+        "en": "adoption leave, addendum §8.4",
+    },
+    "carer": {
+        "fr": "allocation d'aidant proche, legislation §8.5 [S53]",
+        "nl": "mantelzorguitkering, wetgeving §8.5 [S53]",
+        "de": "Pflegeurlaubsgeld, Rechtsvorschriften §8.5 [S53]",
+        "en": "carer leave allowance, legislation §8.5 [S53]",
+    },
+    "bereavement": {
+        "fr": "allocation de deuil, legislation §8.6 [S124]",
+        "nl": "rouwuitkering, wetgeving §8.6 [S124]",
+        "de": "Trauergeld, Rechtsvorschriften §8.6 [S124]",
+        "en": "bereavement allowance, legislation §8.6 [S124]",
+    },
+}
+
+BIRTH_REQUEST_LAW = {
+    "fr": "demande au plus tard le dernier jour du trimestre qui suit le trimestre de la naissance, un mois de plus "
+    "pour un enfant né le troisième mois d'un trimestre — addendum §8.3 [S258]",
+    "nl": "aanvraag uiterlijk op de laatste dag van het kwartaal dat volgt op het kwartaal van de geboorte, een maand "
+    "langer voor een kind geboren in de derde maand van een kwartaal — addendum §8.3 [S258]",
+    "de": "Antrag spätestens am letzten Tag des Quartals nach dem Geburtsquartal, einen Monat länger für ein im "
+    "dritten Monat eines Quartals geborenes Kind — Nachtrag §8.3 [S258]",
+    "en": "request by the last day of the quarter following the quarter of birth, one month more for a child born in "
+    "the third month of a quarter — addendum §8.3 [S258]",
+}
+
+# The ``law`` of the parameter files (French, as published) in the reader's language.
+PARAMETER_LAW = {
+    "Charte de l'assuré social (loi du 11-4-1995), art. 10": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 10",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 10",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 10"},
+    "Charte de l'assuré social (loi du 11-4-1995), art. 12": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 12",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 12",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 12"},
+    "Charte de l'assuré social (loi du 11-4-1995), art. 20": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 20",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 20",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 20"},
+    "Charte de l'assuré social (loi du 11-4-1995), art. 23": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 23",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 23",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 23"},
+    "aide à la maternité des indépendantes": {
+        "nl": "moederschapshulp voor zelfstandigen", "de": "Mutterschaftshilfe für Selbständige",
+        "en": "maternity aid for self-employed women"},
+    "allocation d'aidant proche des indépendants": {
+        "nl": "mantelzorguitkering voor zelfstandigen", "de": "Pflegeurlaubsgeld für Selbständige",
+        "en": "carer leave allowance of the self-employed"},
+    "allocation d'aidant proche": {"nl": "mantelzorguitkering", "de": "Pflegeurlaubsgeld",
+                                   "en": "carer leave allowance"},
+    "allocation de deuil des indépendants": {"nl": "rouwuitkering voor zelfstandigen",
+                                             "de": "Trauergeld für Selbständige",
+                                             "en": "bereavement allowance of the self-employed"},
+    "assurance maternité des indépendants (INAMI/RIZIV)": {
+        "nl": "moederschapsverzekering van de zelfstandigen (RIZIV)",
+        "de": "Mutterschaftsversicherung der Selbständigen (LIKIV)",
+        "en": "maternity insurance of the self-employed (INAMI/RIZIV)"},
+    "assurance maternité des indépendants": {"nl": "moederschapsverzekering van de zelfstandigen",
+                                             "de": "Mutterschaftsversicherung der Selbständigen",
+                                             "en": "maternity insurance of the self-employed"},
+    "congé de naissance, naissances à partir du 1-1-2023": {
+        "nl": "geboorteverlof, geboorten vanaf 1-1-2023", "de": "Geburtsurlaub, Geburten ab dem 1-1-2023",
+        "en": "birth leave, births from 1-1-2023"},
+    "congé de paternité et de naissance des indépendants": {
+        "nl": "vaderschaps- en geboorteverlof van de zelfstandigen",
+        "de": "Vaterschafts- und Geburtsurlaub der Selbständigen",
+        "en": "paternity and birth leave of the self-employed"},
+    "droit passerelle (réforme au 1-1-2023)": {"nl": "overbruggingsrecht (hervorming op 1-1-2023)",
+                                               "de": "Überbrückungsrecht (Reform zum 1-1-2023)",
+                                               "en": "bridging right (reform of 1-1-2023)"},
+    "droit passerelle": {"nl": "overbruggingsrecht", "de": "Überbrückungsrecht", "en": "bridging right"},
+    "droit passerelle, cumul depuis le 1-1-2023": {"nl": "overbruggingsrecht, cumulatie sinds 1-1-2023",
+                                                   "de": "Überbrückungsrecht, Kumulierung seit dem 1-1-2023",
+                                                   "en": "bridging right, cumulation since 1-1-2023"},
+    "dispense de cotisations (maternité)": {"nl": "vrijstelling van bijdragen (moederschap)",
+                                            "de": "Beitragsbefreiung (Mutterschaft)",
+                                            "en": "dispensation of contributions (maternity)"},
+    "politique de la caisse (aucun délai légal dans les notes)": {
+        "nl": "beleid van het fonds (geen wettelijke termijn in de nota's)",
+        "de": "Politik der Kasse (keine gesetzliche Frist in den Unterlagen)",
+        "en": "fund policy (no legal delay in the notes)"},
+    "dispense de cotisations (aidant proche)": {"nl": "vrijstelling van bijdragen (mantelzorg)",
+                                                "de": "Beitragsbefreiung (Pflegeurlaub)",
+                                                "en": "dispensation of contributions (carer leave)"},
+}
+
+
+def parameter_law(law: str, lang: str) -> str:
+    """A parameter file's ``law`` (French) in ``lang``; unchanged when no translation is recorded."""
+    if lang == "fr":
+        return law
+    return PARAMETER_LAW.get(law, {}).get(lang, law)
+
+
+# --- checks added with the cumulation and dispensation rules (legislation §8.1, §8.2, §8.5, addendum §8.5) ---------
+
+CHECK.update({
+    "cumulation": {
+        "fr": "Reprise d'activité pendant {cumulation} mois après {interruption} mois d'interruption totale : "
+        "cumul permis (au moins 1 mois complet d'interruption, 1 mois de cumul par mois d'interruption, au plus "
+        "{max} mois) ({law}).",
+        "nl": "Hervatting van de activiteit gedurende {cumulation} maand(en) na {interruption} maand(en) volledige "
+        "onderbreking: cumulatie toegestaan (minstens 1 volledige maand onderbreking, 1 maand cumulatie per maand "
+        "onderbreking, hoogstens {max} maanden) ({law}).",
+        "de": "Wiederaufnahme der Tätigkeit während {cumulation} Monat(en) nach {interruption} Monat(en) vollständiger "
+        "Unterbrechung: Kumulierung zulässig (mindestens 1 voller Monat Unterbrechung, 1 Monat Kumulierung je "
+        "Monat Unterbrechung, höchstens {max} Monate) ({law}).",
+        "en": "Activity resumed for {cumulation} month(s) after {interruption} month(s) of total interruption: "
+        "cumulation allowed (at least 1 full month of interruption, 1 month of cumulation per month of "
+        "interruption, at most {max} months) ({law}).",
+    },
+    "cumulation_refused": {
+        "fr": "Reprise d'activité pendant {cumulation} mois après {interruption} mois d'interruption totale : le "
+        "cumul avec une activité professionnelle suppose au moins 1 mois complet d'interruption totale et est "
+        "limité à 1 mois par mois d'interruption, {max} mois au plus ({law}).",
+        "nl": "Hervatting van de activiteit gedurende {cumulation} maand(en) na {interruption} maand(en) volledige "
+        "onderbreking: cumulatie met een beroepsactiviteit vereist minstens 1 volledige maand volledige "
+        "onderbreking en is beperkt tot 1 maand per maand onderbreking, hoogstens {max} maanden ({law}).",
+        "de": "Wiederaufnahme der Tätigkeit während {cumulation} Monat(en) nach {interruption} Monat(en) "
+        "vollständiger Unterbrechung: die Kumulierung mit einer Berufstätigkeit setzt mindestens 1 vollen Monat "
+        "vollständiger Unterbrechung voraus und ist auf 1 Monat je Monat Unterbrechung, höchstens {max} Monate, "
+        "begrenzt ({law}).",
+        "en": "Activity resumed for {cumulation} month(s) after {interruption} month(s) of total interruption: "
+        "cumulation with a professional activity needs at least 1 full month of total interruption and is limited "
+        "to 1 month per month of interruption, {max} months at most ({law}).",
+    },
+    "maternity_dispensation": {
+        "fr": "Dispense de cotisations pour le trimestre {quarter}, qui suit le trimestre de la naissance, sans perte "
+        "de droits ({law}).",
+        "nl": "Vrijstelling van bijdragen voor het kwartaal {quarter}, dat volgt op het kwartaal van de geboorte, "
+        "zonder verlies van rechten ({law}).",
+        "de": "Beitragsbefreiung für das Quartal {quarter}, das auf das Geburtsquartal folgt, ohne Verlust von "
+        "Rechten ({law}).",
+        "en": "Dispensation of contributions for the quarter {quarter}, following the quarter of birth, without loss "
+        "of rights ({law}).",
+    },
+    "maternity_dispensation_refused": {
+        "fr": "La dispense de cotisations du trimestre qui suit la naissance vaut pour les naissances à partir du "
+        "{since} ; la naissance du {birth} est antérieure ({law}).",
+        "nl": "De vrijstelling van bijdragen voor het kwartaal na de geboorte geldt voor geboorten vanaf {since}; de "
+        "geboorte van {birth} valt daarvoor ({law}).",
+        "de": "Die Beitragsbefreiung für das Quartal nach der Geburt gilt für Geburten ab dem {since}; die Geburt vom "
+        "{birth} liegt davor ({law}).",
+        "en": "The dispensation of contributions for the quarter after the birth applies to births from {since}; "
+        "the birth of {birth} is earlier ({law}).",
+    },
+    "service_vouchers": {
+        "fr": "Aide à la maternité : {vouchers} titres-services gratuits demandés le {asked} ({law}).",
+        "nl": "Moederschapshulp: {vouchers} gratis dienstencheques aangevraagd op {asked} ({law}).",
+        "de": "Mutterschaftshilfe: {vouchers} kostenlose Dienstleistungsschecks beantragt am {asked} ({law}).",
+        "en": "Maternity aid: {vouchers} free service vouchers requested on {asked} ({law}).",
+    },
+    "carer_dispensation": {
+        "fr": "Interruption complète de 3 mois consécutifs : dispense de cotisations pour le trimestre {quarter}, "
+        "qui contient le troisième mois ({law}).",
+        "nl": "Volledige onderbreking van 3 opeenvolgende maanden: vrijstelling van bijdragen voor het kwartaal "
+        "{quarter}, dat de derde maand bevat ({law}).",
+        "de": "Vollständige Unterbrechung von 3 aufeinanderfolgenden Monaten: Beitragsbefreiung für das Quartal "
+        "{quarter}, das den dritten Monat enthält ({law}).",
+        "en": "Full interruption for 3 consecutive months: dispensation of contributions for the quarter {quarter}, "
+        "which contains the third month ({law}).",
+    },
+    "carer_no_dispensation": {
+        "fr": "Pas de dispense de cotisations : elle suppose 3 mois consécutifs d'interruption complète ({law}).",
+        "nl": "Geen vrijstelling van bijdragen: die vereist 3 opeenvolgende maanden volledige onderbreking ({law}).",
+        "de": "Keine Beitragsbefreiung: sie setzt 3 aufeinanderfolgende Monate vollständiger Unterbrechung voraus "
+        "({law}).",
+        "en": "No dispensation of contributions: it needs 3 consecutive months of full interruption ({law}).",
+    },
+})
+
+DISPENSATION_LAW = {
+    "maternity": {
+        "fr": "dispense de cotisations du trimestre qui suit la naissance, legislation §8.2 [S44]",
+        "nl": "vrijstelling van bijdragen voor het kwartaal na de geboorte, wetgeving §8.2 [S44]",
+        "de": "Beitragsbefreiung für das Quartal nach der Geburt, Rechtsvorschriften §8.2 [S44]",
+        "en": "dispensation of contributions for the quarter after the birth, legislation §8.2 [S44]",
+    },
+    "vouchers": {
+        "fr": "aide à la maternité, legislation §8.2 [S46][S120]",
+        "nl": "moederschapshulp, wetgeving §8.2 [S46][S120]",
+        "de": "Mutterschaftshilfe, Rechtsvorschriften §8.2 [S46][S120]",
+        "en": "maternity aid, legislation §8.2 [S46][S120]",
+    },
+    "carer": {
+        "fr": "allocation d'aidant proche, addendum §8.5 [S204][S205]",
+        "nl": "mantelzorguitkering, addendum §8.5 [S204][S205]",
+        "de": "Pflegeurlaubsgeld, Nachtrag §8.5 [S204][S205]",
+        "en": "carer leave allowance, addendum §8.5 [S204][S205]",
+    },
+    "cumulation": {
+        "fr": "droit passerelle, cumul depuis le 1-1-2023, legislation §8.1 [S40][S89]",
+        "nl": "overbruggingsrecht, cumulatie sinds 1-1-2023, wetgeving §8.1 [S40][S89]",
+        "de": "Überbrückungsrecht, Kumulierung seit dem 1-1-2023, Rechtsvorschriften §8.1 [S40][S89]",
+        "en": "bridging right, cumulation since 1-1-2023, legislation §8.1 [S40][S89]",
+    },
+}
+
+# --- Charter art. 14 mentions on every decision (addendum §15) -------------------------------------------------------
+_CHARTER_DOC = {
+    "fr": {
+        "charter_title": "Vos droits (Charte de l'assuré social, art. 14)",
+        "court": "Tribunal compétent : {name}, {address}.",
+        "court_missing": "Adresse du tribunal du travail compétent : pas encore reprise par la caisse ; demandez-la "
+        "au service ci-dessous.",
+        "code": "Article {article} du Code judiciaire : {text}",
+        "code_missing": "Le texte de l'article {article} du Code judiciaire n'est pas encore repris dans cette "
+        "décision.",
+        "missing_effect": "Une mention exigée par l'article 14 de la Charte manque dans cette décision : le délai de "
+        "recours ne commence donc pas à courir.",
+        "service": "Service qui traite votre dossier et vous donne toute explication : {name} ({phone}, {email}) — "
+        "références à rappeler : dossier {file}, {reference}.",
+        "service_name": "service des prestations de la caisse",
+        "consult": "Vous pouvez consulter votre dossier et en demander une copie (droit d'accès).",
+        "reference_claim": "demande n° {claim}",
+        "reference_undue": "récupération n° {undue}",
+    },
+    "nl": {
+        "charter_title": "Uw rechten (Handvest van de sociaal verzekerde, art. 14)",
+        "court": "Bevoegde rechtbank: {name}, {address}.",
+        "court_missing": "Adres van de bevoegde arbeidsrechtbank: nog niet door het fonds opgenomen; vraag het aan "
+        "de dienst hieronder.",
+        "code": "Artikel {article} van het Gerechtelijk Wetboek: {text}",
+        "code_missing": "De tekst van artikel {article} van het Gerechtelijk Wetboek is nog niet in deze beslissing "
+        "opgenomen.",
+        "missing_effect": "Een door artikel 14 van het Handvest vereiste vermelding ontbreekt in deze beslissing: de "
+        "beroepstermijn begint dus niet te lopen.",
+        "service": "Dienst die uw dossier behandelt en u alle uitleg geeft: {name} ({phone}, {email}) — te "
+        "vermelden referenties: dossier {file}, {reference}.",
+        "service_name": "dienst uitkeringen van het fonds",
+        "consult": "U kunt uw dossier inzien en er een kopie van vragen (recht op inzage).",
+        "reference_claim": "aanvraag nr. {claim}",
+        "reference_undue": "terugvordering nr. {undue}",
+    },
+    "de": {
+        "charter_title": "Ihre Rechte (Charta der Sozialversicherten, Art. 14)",
+        "court": "Zuständiges Gericht: {name}, {address}.",
+        "court_missing": "Anschrift des zuständigen Arbeitsgerichts: von der Kasse noch nicht erfasst; fragen Sie "
+        "den unten genannten Dienst danach.",
+        "code": "Artikel {article} des Gerichtsgesetzbuches: {text}",
+        "code_missing": "Der Wortlaut von Artikel {article} des Gerichtsgesetzbuches ist in dieser Entscheidung noch "
+        "nicht wiedergegeben.",
+        "missing_effect": "Eine von Artikel 14 der Charta verlangte Angabe fehlt in dieser Entscheidung: die "
+        "Klagefrist beginnt daher nicht zu laufen.",
+        "service": "Dienst, der Ihre Akte bearbeitet und Ihnen jede Erklärung gibt: {name} ({phone}, {email}) — "
+        "anzugebende Referenzen: Akte {file}, {reference}.",
+        "service_name": "Leistungsdienst der Kasse",
+        "consult": "Sie können Ihre Akte einsehen und eine Kopie davon verlangen (Auskunftsrecht).",
+        "reference_claim": "Antrag Nr. {claim}",
+        "reference_undue": "Rückforderung Nr. {undue}",
+    },
+}
+for _lang, _texts in _CHARTER_DOC.items():
+    DOC[_lang].update(_texts)
+DOC["fr"]["fact_keys"].update({"cumulation_months": "mois de cumul avec une activité",
+                               "replacement_income": "revenu de remplacement",
+                               "vouchers_requested": "titres-services demandés le"})
+DOC["nl"]["fact_keys"].update({"cumulation_months": "maanden cumulatie met een activiteit",
+                               "replacement_income": "vervangingsinkomen",
+                               "vouchers_requested": "dienstencheques aangevraagd op"})
+DOC["de"]["fact_keys"].update({"cumulation_months": "Monate Kumulierung mit einer Tätigkeit",
+                               "replacement_income": "Ersatzeinkommen",
+                               "vouchers_requested": "Dienstleistungsschecks beantragt am"})
+
+# --- messages to the person (case messages, in the person's language) ------------------------------------------------
+MESSAGE = {
+    "decision": {
+        "fr": "Décision sur votre demande n° {claim} ({kind}) : {outcome}. La décision motivée, avec les voies de "
+        "recours, est dans vos documents.",
+        "nl": "Beslissing over uw aanvraag nr. {claim} ({kind}): {outcome}. De gemotiveerde beslissing, met de "
+        "beroepsmogelijkheden, staat bij uw documenten.",
+        "de": "Entscheidung über Ihren Antrag Nr. {claim} ({kind}): {outcome}. Die begründete Entscheidung mit den "
+        "Rechtsbehelfen finden Sie bei Ihren Dokumenten.",
+        "en": "Decision on your claim no. {claim} ({kind}): {outcome}. The motivated decision, with the appeal route, "
+        "is in your documents.",
+    },
+    "granted": {"fr": "accordée, {amount}", "nl": "toegekend, {amount}", "de": "gewährt, {amount}",
+                "en": "granted, {amount}"},
+    "refused": {"fr": "refusée", "nl": "geweigerd", "de": "abgelehnt", "en": "refused"},
+    "granted_ex_officio": {
+        "fr": "La caisse a appris {event} du {date}. Toutes les conditions étant remplies, elle vous accorde d'office "
+        "{kind} (demande n° {claim}) : {amount}, sans démarche de votre part. La décision motivée, avec les voies "
+        "de recours, est dans vos documents.",
+        "nl": "Het fonds vernam {event} van {date}. Omdat aan alle voorwaarden is voldaan, kent het u ambtshalve "
+        "{kind} toe (aanvraag nr. {claim}): {amount}, zonder dat u iets hoeft te doen. De gemotiveerde beslissing, "
+        "met de beroepsmogelijkheden, staat bij uw documenten.",
+        "de": "Die Kasse hat von {event} vom {date} erfahren. Da alle Voraussetzungen erfüllt sind, gewährt sie Ihnen "
+        "von Amts wegen {kind} (Antrag Nr. {claim}): {amount}, ohne dass Sie etwas tun müssen. Die begründete "
+        "Entscheidung mit den Rechtsbehelfen finden Sie bei Ihren Dokumenten.",
+        "en": "The fund learned of {event} of {date}. As every condition is met, it grants you {kind} of its own "
+        "motion (claim no. {claim}): {amount}, with nothing for you to do. The motivated decision, with the appeal "
+        "route, is in your documents.",
+    },
+    "invite": {
+        "fr": "La caisse a appris {event} du {date} et a préparé pour vous une demande de {kind} (n° {claim}) : "
+        "{prefilled}. Merci de la compléter ou de la corriger en répondant à ce message : {choice}",
+        "nl": "Het fonds vernam {event} van {date} en heeft voor u een aanvraag voor {kind} voorbereid (nr. "
+        "{claim}): {prefilled}. Gelieve ze aan te vullen of te verbeteren door op dit bericht te antwoorden: "
+        "{choice}",
+        "de": "Die Kasse hat von {event} vom {date} erfahren und für Sie einen Antrag auf {kind} vorbereitet (Nr. "
+        "{claim}): {prefilled}. Bitte ergänzen oder berichtigen Sie ihn, indem Sie auf diese Nachricht antworten: "
+        "{choice}",
+        "en": "The fund learned of {event} of {date} and prepared a claim for {kind} for you (no. {claim}): "
+        "{prefilled}. Please complete or correct it by answering this message: {choice}",
+    },
+    "open_conditions": {
+        "fr": " Conditions pas encore remplies à ce jour : {reasons}",
+        "nl": " Voorwaarden die vandaag nog niet vervuld zijn: {reasons}",
+        "de": " Heute noch nicht erfüllte Voraussetzungen: {reasons}",
+        "en": " Conditions not met yet today: {reasons}",
+    },
+    "choice_maternity": {
+        "fr": "votre plan de repos (12 semaines, 13 pour une naissance multiple : 3 obligatoires, 1 avant et 2 après "
+        "la naissance, les autres au choix, éventuellement en demi-semaines). L'allocation est payée par votre "
+        "mutualité. Vous pouvez aussi demander {vouchers} titres-services gratuits (aide à la maternité) ; les "
+        "cotisations du trimestre {quarter} sont dispensées, sans perte de droits.",
+        "nl": "uw rustplan (12 weken, 13 bij een meerling: 3 verplichte, 1 vóór en 2 na de geboorte, de andere naar "
+        "keuze, eventueel in halve weken). De uitkering wordt betaald door uw ziekenfonds. U kunt ook {vouchers} "
+        "gratis dienstencheques aanvragen (moederschapshulp); de bijdragen van het kwartaal {quarter} worden "
+        "vrijgesteld, zonder verlies van rechten.",
+        "de": "Ihren Ruheplan (12 Wochen, 13 bei einer Mehrlingsgeburt: 3 Pflichtwochen, 1 vor und 2 nach der Geburt, "
+        "die anderen nach Wahl, auch in halben Wochen). Die Leistung zahlt Ihre Krankenkasse. Sie können auch "
+        "{vouchers} kostenlose Dienstleistungsschecks beantragen (Mutterschaftshilfe); die Beiträge des Quartals "
+        "{quarter} werden ohne Verlust von Rechten erlassen.",
+        "en": "your rest plan (12 weeks, 13 for a multiple birth: 3 compulsory, 1 before and 2 after the birth, the "
+        "others as you choose, possibly as half weeks). The allowance is paid by your mutuality. You may also ask "
+        "for {vouchers} free service vouchers (maternity aid); the contributions of the quarter {quarter} are "
+        "dispensed, without loss of rights.",
+    },
+    "choice_birth_leave": {
+        "fr": "les jours de congé de naissance pris (au plus {days} jours ou {half_days} demi-jours, dans les 4 mois "
+        "de la naissance), par écrit au plus tard le {limit}.",
+        "nl": "de genomen dagen geboorteverlof (hoogstens {days} dagen of {half_days} halve dagen, binnen 4 maanden "
+        "na de geboorte), schriftelijk uiterlijk op {limit}.",
+        "de": "die genommenen Tage Geburtsurlaub (höchstens {days} Tage oder {half_days} halbe Tage, innerhalb von "
+        "4 Monaten nach der Geburt), schriftlich spätestens am {limit}.",
+        "en": "the days of birth leave taken (at most {days} days or {half_days} half-days, within 4 months of the "
+        "birth), in writing by {limit} at the latest.",
+    },
+    "choice_bridging_right": {
+        "fr": "si vous avez charge de famille, le nombre de mois demandés et si vous avez repris une activité ou "
+        "percevez un revenu de remplacement.",
+        "nl": "of u gezinslast hebt, het aantal gevraagde maanden en of u een activiteit hebt hervat of een "
+        "vervangingsinkomen ontvangt.",
+        "de": "ob Sie Familienlast haben, die Zahl der beantragten Monate und ob Sie eine Tätigkeit wieder "
+        "aufgenommen haben oder ein Ersatzeinkommen beziehen.",
+        "en": "whether you have a family charge, how many months you claim and whether you resumed an activity or "
+        "receive a replacement income.",
+    },
+    "info_incapacity": {
+        "fr": "Votre mutualité nous a signalé votre incapacité de travail depuis le {date}. Les périodes "
+        "d'incapacité sont assimilées : vos droits sociaux, pension comprise, sont maintenus sans cotisations ; la "
+        "caisse examine votre dossier et vous recontacte. Vous pouvez aussi nous poser vos questions en répondant "
+        "à ce message.",
+        "nl": "Uw ziekenfonds meldde ons uw arbeidsongeschiktheid sinds {date}. Periodes van arbeidsongeschiktheid "
+        "worden gelijkgesteld: uw sociale rechten, pensioen inbegrepen, blijven behouden zonder bijdragen; het fonds "
+        "onderzoekt uw dossier en neemt opnieuw contact op. U kunt ook uw vragen stellen door op dit bericht te "
+        "antwoorden.",
+        "de": "Ihre Krankenkasse hat uns Ihre Arbeitsunfähigkeit seit dem {date} gemeldet. Zeiten der "
+        "Arbeitsunfähigkeit werden gleichgestellt: Ihre sozialen Rechte, Rente inbegriffen, bleiben ohne Beiträge "
+        "erhalten; die Kasse prüft Ihre Akte und meldet sich wieder. Sie können uns auch Ihre Fragen stellen, indem "
+        "Sie auf diese Nachricht antworten.",
+        "en": "Your mutuality told us of your incapacity for work since {date}. Periods of incapacity are "
+        "assimilated: your social rights, pension included, are kept without contributions; the fund examines your "
+        "file and will contact you again. You may also ask us your questions by answering this message.",
+    },
+    "info_cessation": {
+        "fr": "Votre activité d'indépendant a cessé le {date}. Si vous n'avez pas d'autre statut social, vous pouvez "
+        "demander l'assurance continuée (au plus 8 trimestres à partir du trimestre qui suit la cessation). Si "
+        "vous avez cessé pour des difficultés économiques ou à la suite d'un événement qui vous y a forcé, le droit "
+        "passerelle peut vous être ouvert : répondez à ce message et la caisse prépare votre demande.",
+        "nl": "Uw activiteit als zelfstandige is gestopt op {date}. Als u geen ander sociaal statuut hebt, kunt u "
+        "de voortgezette verzekering aanvragen (hoogstens 8 kwartalen vanaf het kwartaal na de stopzetting). Als u "
+        "gestopt bent om economische redenen of door een gebeurtenis die u ertoe dwong, kan u het "
+        "overbruggingsrecht openstaan: antwoord op dit bericht en het fonds bereidt uw aanvraag voor.",
+        "de": "Ihre selbständige Tätigkeit wurde am {date} eingestellt. Wenn Sie kein anderes soziales Statut haben, "
+        "können Sie die fortgesetzte Versicherung beantragen (höchstens 8 Quartale ab dem Quartal nach der "
+        "Einstellung). Wenn Sie aus wirtschaftlichen Gründen oder wegen eines Ereignisses, das Sie dazu zwang, "
+        "aufgehört haben, kann Ihnen das Überbrückungsrecht zustehen: antworten Sie auf diese Nachricht und die "
+        "Kasse bereitet Ihren Antrag vor.",
+        "en": "Your self-employed activity ceased on {date}. If you have no other social status you may ask for "
+        "continued insurance (at most 8 quarters from the quarter after the cessation). If you stopped for "
+        "economic difficulties or because an event forced you to, the bridging right may be open to you: answer "
+        "this message and the fund prepares your claim.",
+    },
+    "info_pension_age": {
+        "fr": "Vous atteignez l'âge légal de la pension ({age} ans) : votre pension peut prendre cours le {date}. Si "
+        "vous poursuivez votre activité d'indépendant, vos cotisations sont calculées selon les règles de "
+        "l'activité après l'âge de la pension. Dites-nous, en répondant à ce message, si vous continuez, cessez ou "
+        "prenez votre pension.",
+        "nl": "U bereikt de wettelijke pensioenleeftijd ({age} jaar): uw pensioen kan ingaan op {date}. Als u uw "
+        "activiteit als zelfstandige voortzet, worden uw bijdragen berekend volgens de regels voor activiteit na "
+        "de pensioenleeftijd. Laat ons door op dit bericht te antwoorden weten of u doorgaat, stopt of met "
+        "pensioen gaat.",
+        "de": "Sie erreichen das gesetzliche Rentenalter ({age} Jahre): Ihre Rente kann am {date} beginnen. Wenn Sie "
+        "Ihre selbständige Tätigkeit fortsetzen, werden Ihre Beiträge nach den Regeln für eine Tätigkeit nach dem "
+        "Rentenalter berechnet. Teilen Sie uns bitte in einer Antwort auf diese Nachricht mit, ob Sie weitermachen, "
+        "aufhören oder in Rente gehen.",
+        "en": "You reach the legal pension age ({age}): your pension can start on {date}. If you carry on your "
+        "self-employed activity, your contributions follow the rules of an activity after pension age. Tell us, by "
+        "answering this message, whether you carry on, stop or take your pension.",
+    },
+}
+
+EVENT = {  # "the fund learned of {event} of {date}"
+    "birth": {"fr": "la naissance", "nl": "de geboorte", "de": "der Geburt", "en": "the birth"},
+    "bankruptcy": {"fr": "la faillite", "nl": "het faillissement", "de": "dem Konkurs", "en": "the bankruptcy"},
+    "incapacity": {"fr": "l'incapacité de travail", "nl": "de arbeidsongeschiktheid", "de": "der Arbeitsunfähigkeit",
+                   "en": "the incapacity for work"},
+    "cessation": {"fr": "la cessation", "nl": "de stopzetting", "de": "der Einstellung", "en": "the cessation"},
+    "pension_age": {"fr": "l'âge de la pension", "nl": "de pensioenleeftijd", "de": "dem Rentenalter",
+                    "en": "pension age"},
+}
+
+# --- recovery of an undue benefit (Charter art. 14: the finding, the total and how it is computed, the provisions
+# breached, the prescription, a waiver, instalments; the appeal route of art. 23) -------------------------------------
+GROUND = {  # the provision breached, with the benefit's own legal ground appended
+    "conditions_not_met": {
+        "fr": "les conditions d'octroi de la prestation n'étaient pas remplies pour la période payée",
+        "nl": "de toekenningsvoorwaarden van de uitkering waren voor de betaalde periode niet vervuld",
+        "de": "die Voraussetzungen für die Gewährung der Leistung waren für den bezahlten Zeitraum nicht erfüllt",
+        "en": "the conditions for granting the benefit were not met for the period paid",
+    },
+    "overlap": {
+        "fr": "une même période a été indemnisée deux fois, alors qu'elle ne l'est qu'une fois",
+        "nl": "eenzelfde periode werd twee keer vergoed, terwijl ze maar één keer vergoed wordt",
+        "de": "derselbe Zeitraum wurde zweimal entschädigt, obwohl er nur einmal entschädigt wird",
+        "en": "the same period was compensated twice, while a period is compensated only once",
+    },
+    "activity": {
+        "fr": "une activité professionnelle a été exercée pendant la période indemnisée",
+        "nl": "tijdens de vergoede periode werd een beroepsactiviteit uitgeoefend",
+        "de": "während des entschädigten Zeitraums wurde eine Berufstätigkeit ausgeübt",
+        "en": "a professional activity was carried on during the period compensated",
+    },
+    "amount": {
+        "fr": "le montant payé dépassait le montant dû selon les règles de calcul",
+        "nl": "het betaalde bedrag was hoger dan het volgens de berekeningsregels verschuldigde bedrag",
+        "de": "der gezahlte Betrag überstieg den nach den Berechnungsregeln geschuldeten Betrag",
+        "en": "the amount paid exceeded the amount due under the rules of computation",
+    },
+}
+
+UNDUE_DOC = {
+    "fr": {
+        "title": "Décision de récupération d'une prestation payée indûment — {kind}",
+        "ref": "Récupération n° {undue} — demande n° {claim} — décision du {decided}",
+        "finding_title": "Constat de l'indu",
+        "finding": "Constat : {finding}",
+        "ground": "Disposition méconnue : {ground} ({law}).",
+        "calc_title": "Montant total et mode de calcul",
+        "calc": "Payé le {paid_on} : {paid}. Dû : {due}. Indu : {paid} − {due} = {undue}.",
+        "pay": "Ce montant est à rembourser au plus tard le {due_date} par virement, avec la communication "
+        "structurée de votre dossier. À défaut, la caisse le retient sur vos prochaines prestations.",
+        "set_off": "La caisse retient ce montant sur les prestations qu'elle vous doit ou vous devra, jusqu'à "
+        "apurement ; vous en êtes averti(e) à chaque retenue.",
+        "instalments": "Vous pouvez demander à rembourser par paiements échelonnés (plan de paiement) en vous "
+        "adressant au service ci-dessous.",
+        "undue_prescription_missing": "Délai de prescription applicable : pas encore repris par la caisse.",
+        "undue_waiver_missing": "Possibilité de renonciation à la récupération et sa procédure : pas encore reprises "
+        "par la caisse.",
+    },
+    "nl": {
+        "title": "Beslissing tot terugvordering van een onverschuldigd betaalde uitkering — {kind}",
+        "ref": "Terugvordering nr. {undue} — aanvraag nr. {claim} — beslissing van {decided}",
+        "finding_title": "Vaststelling van het onverschuldigde",
+        "finding": "Vaststelling: {finding}",
+        "ground": "Miskende bepaling: {ground} ({law}).",
+        "calc_title": "Totaal bedrag en berekeningswijze",
+        "calc": "Betaald op {paid_on}: {paid}. Verschuldigd: {due}. Onverschuldigd: {paid} − {due} = {undue}.",
+        "pay": "Dit bedrag moet uiterlijk op {due_date} worden terugbetaald per overschrijving, met de "
+        "gestructureerde mededeling van uw dossier. Anders houdt het fonds het in op uw volgende uitkeringen.",
+        "set_off": "Het fonds houdt dit bedrag in op de uitkeringen die het u verschuldigd is of zal zijn, tot het "
+        "is aangezuiverd; u wordt bij elke inhouding verwittigd.",
+        "instalments": "U kunt vragen om in schijven terug te betalen (afbetalingsplan) bij de dienst hieronder.",
+        "undue_prescription_missing": "Toepasselijke verjaringstermijn: nog niet door het fonds opgenomen.",
+        "undue_waiver_missing": "Mogelijkheid om van de terugvordering af te zien en de procedure daarvoor: nog niet "
+        "door het fonds opgenomen.",
+    },
+    "de": {
+        "title": "Entscheidung über die Rückforderung einer zu Unrecht gezahlten Leistung — {kind}",
+        "ref": "Rückforderung Nr. {undue} — Antrag Nr. {claim} — Entscheidung vom {decided}",
+        "finding_title": "Feststellung der zu Unrecht gezahlten Leistung",
+        "finding": "Feststellung: {finding}",
+        "ground": "Missachtete Bestimmung: {ground} ({law}).",
+        "calc_title": "Gesamtbetrag und Berechnungsweise",
+        "calc": "Gezahlt am {paid_on}: {paid}. Geschuldet: {due}. Zu Unrecht gezahlt: {paid} − {due} = {undue}.",
+        "pay": "Dieser Betrag ist spätestens am {due_date} per Überweisung mit der strukturierten Mitteilung Ihrer "
+        "Akte zurückzuzahlen. Andernfalls behält die Kasse ihn von Ihren nächsten Leistungen ein.",
+        "set_off": "Die Kasse behält diesen Betrag von den Leistungen ein, die sie Ihnen schuldet oder schulden wird, "
+        "bis er getilgt ist; Sie werden bei jedem Einbehalt benachrichtigt.",
+        "instalments": "Sie können beim unten genannten Dienst eine Rückzahlung in Raten (Zahlungsplan) beantragen.",
+        "undue_prescription_missing": "Anwendbare Verjährungsfrist: von der Kasse noch nicht erfasst.",
+        "undue_waiver_missing": "Möglichkeit eines Verzichts auf die Rückforderung und Verfahren: von der Kasse noch "
+        "nicht erfasst.",
+    },
+}
+for _lang, _texts in UNDUE_DOC.items():
+    DOC[_lang].update({k: v for k, v in _texts.items() if k.startswith("undue_")})
+
+MESSAGE.update({
+    "undue": {
+        "fr": "Décision de récupération n° {undue} : {amount} de {kind} payé(e) indûment. La décision motivée, avec "
+        "les voies de recours, est dans vos documents.",
+        "nl": "Beslissing tot terugvordering nr. {undue}: {amount} {kind} onverschuldigd betaald. De gemotiveerde "
+        "beslissing, met de beroepsmogelijkheden, staat bij uw documenten.",
+        "de": "Rückforderungsentscheidung Nr. {undue}: {amount} {kind} zu Unrecht gezahlt. Die begründete "
+        "Entscheidung mit den Rechtsbehelfen finden Sie bei Ihren Dokumenten.",
+        "en": "Recovery decision no. {undue}: {amount} of {kind} paid wrongly. The motivated decision, with the appeal "
+        "route, is in your documents.",
+    },
+    "set_off": {
+        "fr": "Sur votre demande n° {claim} ({kind}, {amount}), la caisse retient {withheld} pour la récupération n° "
+        "{undue} ; reste versé : {paid}.",
+        "nl": "Op uw aanvraag nr. {claim} ({kind}, {amount}) houdt het fonds {withheld} in voor terugvordering nr. "
+        "{undue}; nog betaald: {paid}.",
+        "de": "Von Ihrem Antrag Nr. {claim} ({kind}, {amount}) behält die Kasse {withheld} für die Rückforderung Nr. "
+        "{undue} ein; noch gezahlt: {paid}.",
+        "en": "On your claim no. {claim} ({kind}, {amount}) the fund withholds {withheld} for recovery no. {undue}; "
+        "still paid: {paid}.",
+    },
+})

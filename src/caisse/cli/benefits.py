@@ -56,6 +56,12 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
                                                        "months already received outside this fund's records."),
               pension_quarters: int | None = typer.Option(None, "--pension-quarters", help="Bridging right: "
                                                           "pension-creating quarters (60 or more: 24 months)."),
+              cumulation_months: int | None = typer.Option(None, "--cumulation-months", help="Bridging right: the "
+                                                           "last months of the period with an activity resumed."),
+              replacement_income: bool | None = typer.Option(None, "--replacement-income", help="Bridging right: "
+                                                             "a replacement income is received."),
+              vouchers_requested: str | None = typer.Option(None, "--vouchers-requested", help="Maternity: the day "
+                                                            "the 105 service vouchers were requested."),
               received: str | None = typer.Option(None, "--received", help="Day the request was received "
                                                   "(default: today)."),
               db: str | None = DbOption) -> None:
@@ -68,7 +74,9 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
              "start": parse_date(start, "start"), "end": parse_date(end, "end"), "months": months, "days": days,
              "half_days": half_days, "full_weeks": full_weeks, "half_weeks": half_weeks,
              "family_charge": family_charge, "partial": partial, "multiple_birth": multiple_birth,
-             "months_before": months_before, "pension_quarters": pension_quarters}
+             "months_before": months_before, "pension_quarters": pension_quarters,
+             "cumulation_months": cumulation_months, "replacement_income": replacement_income,
+             "vouchers_requested": parse_date(vouchers_requested, "vouchers-requested")}
     from caisse.errors import InvalidInput
 
     with session_scope(database_url(db)) as s:
@@ -99,6 +107,10 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
                            "will skip this benefit until one is recorded (caisse affiliate iban)", err=True)
         else:
             typer.echo(f"claim {c.id}: refused — " + " ".join(c.decision["reasons"]["en"]))
+        missing = (c.decision.get("charter") or {}).get("missing")
+        if missing:
+            typer.echo("warning: Charter art. 14 mentions missing (" + ", ".join(missing) + "): the appeal period "
+                       "does not start until a decision carrying them is notified (docs/benefits.md)", err=True)
 
 
 @app.command("show")
@@ -163,7 +175,11 @@ def follow_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The day (
     with session_scope(database_url(db)) as s:
         done = follow_up(s, _who(), _today(as_of, "as_of"))
     typer.echo(f"paid and closed {done['paid']}; flagged late {done['late']}; refused claims closed "
-               f"{done['closed_refused']}; undecided past the decision deadline {done['decision_late']}")
+               f"{done['closed_refused']}; undecided past the decision deadline {done['decision_late']}"
+               + "".join(f"; {label} {done[key]}" for key, label in (
+                   ("interest_due", "paid late (Charter art. 20 interest due, not computed)"),
+                   ("appeal_not_started", "refused with a Charter mention missing (appeal period not started)"),
+                   ("undue_recovered", "undue benefits recovered")) if done.get(key)))
 
 
 @app.command("reproduce")
@@ -177,3 +193,93 @@ def reproduce_cmd(claim: int = ClaimOption, db: str | None = DbOption) -> None:
         s.rollback()  # a check only: nothing is written
     typer.echo(f"claim {claim}: " + ("the same decision" if r["same"] else
                                      "DIFFERENT: " + ", ".join(r["differences"])))
+
+
+@app.command("event")
+def event_cmd(person: int = typer.Option(..., "--person", help="The person's file number."),
+              kind: str = typer.Option(..., "--kind", help="birth, bankruptcy, incapacity, cessation or pension_age."),
+              date: str = typer.Option(..., "--date", help="The day of the event (birth, bankruptcy judgment, start "
+                                                           "of the incapacity, cessation, pension date)."),
+              known_on: str | None = typer.Option(None, "--known-on", help="The day the fund learned it (default: "
+                                                  "today); the Charter's 4 months run from it."),
+              parent: str | None = typer.Option(None, "--parent", help="Birth: mother or co-parent (default: from "
+                                                "the file's sex)."),
+              multiple_birth: bool | None = typer.Option(None, "--multiple-birth", help="Birth: a multiple birth."),
+              start: str | None = typer.Option(None, "--start", help="Declared leave / benefit start."),
+              end: str | None = typer.Option(None, "--end", help="Birth leave: last day."),
+              days: int | None = typer.Option(None, "--days", help="Birth leave: days taken."),
+              half_days: int | None = typer.Option(None, "--half-days", help="Birth leave: half-days taken."),
+              full_weeks: int | None = typer.Option(None, "--full-weeks", help="Maternity: full weeks planned."),
+              half_weeks: int | None = typer.Option(None, "--half-weeks", help="Maternity: half weeks planned."),
+              months: int | None = typer.Option(None, "--months", help="Bankruptcy: months of bridging right."),
+              family_charge: bool | None = typer.Option(None, "--family-charge/--single", help="Bankruptcy."),
+              pension_quarters: int | None = typer.Option(None, "--pension-quarters", help="Bankruptcy."),
+              months_before: int | None = typer.Option(None, "--months-before", help="Bankruptcy."),
+              reason: str | None = typer.Option(None, "--reason", help="Cessation: the reason given."),
+              source: str = typer.Option("cli", "--source", help="Who told the fund (mutuality, registry, ...)."),
+              db: str | None = DbOption) -> None:
+    """Record a life event the fund learned: a pre-filled claim (granted at once when every condition is met and
+    nothing needs the person's choice, else the person is invited to complete it) or an information task."""
+    from caisse.benefits.events import record_event
+    from caisse.errors import InvalidInput
+    from caisse.store.db import session_scope
+
+    facts = {"parent": parent.replace("-", "_") if parent else None, "multiple_birth": multiple_birth,
+             "start": parse_date(start, "start"), "end": parse_date(end, "end"), "days": days,
+             "half_days": half_days, "full_weeks": full_weeks, "half_weeks": half_weeks, "months": months,
+             "family_charge": family_charge, "pension_quarters": pension_quarters, "months_before": months_before,
+             "reason": reason}
+    with session_scope(database_url(db)) as s:
+        try:
+            e, created = record_event(s, _who(), person, kind, parse_date(date, "date"),
+                                      _today(known_on, "known-on"), facts, source=source)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.field.replace("_", "-"), exc.message) from None
+        what = {"granted": f"claim {e.claim_id} granted automatically", "claim": f"claim {e.claim_id} pre-filled, "
+                "the person invited to complete it", "informed": "information sent, task in the work queue"}
+        typer.echo(f"event {e.id}: {e.kind} of {e.event_date} for person {e.person_id}: "
+                   + (what[e.outcome] if created else f"already recorded ({what[e.outcome]})")
+                   + (f" (case {e.case_id})" if e.case_id else ""))
+
+
+@app.command("undue")
+def undue_cmd(claim: int = ClaimOption,
+              amount: str = typer.Option(..., "--amount", help="The amount paid wrongly, in EUR (e.g. 409.57)."),
+              ground: str = typer.Option(..., "--ground", help="conditions_not_met, overlap, activity or amount."),
+              finding: str = typer.Option(..., "--finding", help="What was found, in the person's language."),
+              today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Claim back a benefit paid wrongly: the motivated decision (fr/nl/de, appeal route), the debt posted, set off
+    against the person's later benefits or paid by them."""
+    from caisse.benefits.undue import claim_back
+    from caisse.money import fmt, to_cents
+    from caisse.store.db import session_scope
+
+    cents = int(to_cents(amount, "amount"))
+    with session_scope(database_url(db)) as s:
+        u = claim_back(s, _who(), claim, cents, ground, finding, _today(today))
+        missing = u.decision["charter"]["missing"]
+        typer.echo(f"undue {u.id}: {fmt(u.amount_cents)} EUR of claim {claim} claimed back, due by {u.due_date} "
+                   f"(ledger {u.ledger_key}); set off against the next benefits until paid")
+    if missing:
+        typer.echo("warning: Charter art. 14 mentions missing (" + ", ".join(missing) + "): the appeal period does "
+                   "not start until a decision carrying them is notified (docs/benefits.md)", err=True)
+
+
+@app.command("undue-pdf")
+def undue_pdf_cmd(undue: int = typer.Option(..., "--undue", help="The undue benefit number."),
+                  output: str = typer.Option(..., "--output", help="The PDF file to write."),
+                  db: str | None = DbOption) -> None:
+    """The decision claiming back an undue benefit as PDF, in the person's language."""
+    from pathlib import Path
+
+    from caisse.benefits.models import UndueBenefit
+    from caisse.documents.benefit_decisions import undue_pdf
+    from caisse.services import audit
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        data = undue_pdf(s, undue)
+        audit.record(s, _who(), "read", "benefit_undue", undue, party_id=s.get(UndueBenefit, undue).person_id,
+                     detail={"what": "undue decision pdf"})
+    Path(output).write_bytes(data)
+    typer.echo(f"{output}: decision of undue benefit {undue} ({len(data)} bytes)")

@@ -135,6 +135,18 @@ def prescription(as_of: str = typer.Option(..., "--as-of", help="Write off the d
     _print(summary)
 
 
+@app.command("life-events")
+def life_events(as_of: str = typer.Option(..., "--as-of", help="Events up to this date."),
+                since: str | None = typer.Option(None, "--since", help="Events from this date (default: the three "
+                                                 "months up to --as-of)."),
+                db: str | None = DbOption) -> None:
+    """Pension-age and cessation events found in the files, each opening an information task or a claim once."""
+    from caisse.benefits.events import run_life_events
+
+    summary = run_life_events(database_url(db), _date(as_of, "as_of"), _date(since, "since") if since else None)
+    _print(summary)
+
+
 @app.command("regularisation")
 def regularisation(year: str = typer.Option(..., "--year", help="The income year to regularise, e.g. 2024."),
                    notice_date: str | None = typer.Option(None, "--notice-date",

@@ -59,7 +59,7 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, 
         for reason in d["reasons"][lang] or []:
             out.append(("bold", reason))
     if d["computation"][lang]:
-        out.append(("heading", t["computation"].format(rule=f"{d['rule']} — {d['law']}")))
+        out.append(("heading", t["computation"].format(rule=f"{d['rule']} — {_lang(d['law'], lang)}")))
         for line in d["computation"][lang]:
             out.append(("text", line))
     if granted:
@@ -69,6 +69,9 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, 
                                                     months=_payment_months(d))))
         else:
             out.append(("text", t["mutuality"].format(vouchers=d.get("service_vouchers", ""))))
+        for extra in ("dispensation", "vouchers_request"):
+            if d.get(extra):
+                out.append(("text", ("+ " if d[extra]["ok"] else "– ") + d[extra]["rendered"][lang]))
     else:
         out.append(("bold", t["amount_zero"]))
     if d.get("uses_estimates"):
@@ -82,9 +85,41 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, 
                              f"{p['law']} — {sources}"))
     a = d["appeal"]
     out.append(("heading", t["appeal_title"]))
-    out.append(("text", t["appeal"].format(months=a["months"], law=a["law"],
+    out.append(("text", t["appeal"].format(months=a["months"], law=_lang(a["law"], lang),
                                            sources="; ".join(f"[{s['tag']}] {s['title']}" for s in a["sources"]))))
-    out.append(("text", t["contact"].format(claim=claim.id, file=file_number, phone=phone, email=email)))
+    if d.get("charter"):
+        out.extend(charter_lines(d["charter"], lang, t["reference_claim"].format(claim=claim.id)))
+    else:  # a decision taken before the Charter mentions were stored
+        out.append(("text", t["contact"].format(claim=claim.id, file=file_number, phone=phone, email=email)))
+    return out
+
+
+def _lang(value, lang: str) -> str:
+    """A stored text: one string (decisions taken before the legal grounds were translated) or one per language."""
+    return value.get(lang) or value.get("fr", "") if isinstance(value, dict) else str(value)
+
+
+def charter_lines(c: dict, lang: str, reference: str) -> list[tuple[str, str]]:
+    """The Charter art. 14 mentions stored with a decision (``caisse.benefits.charter.mentions``)."""
+    t = DOC[lang]
+    out = [("heading", t["charter_title"])]
+    if c.get("court"):
+        out.append(("text", t["court"].format(name=c["court"]["name"][lang], address=c["court"]["address"])))
+    else:
+        out.append(("bold", t["court_missing"]))
+    for article in ("728", "1017"):
+        text = (c.get("judicial_code") or {}).get(article)
+        out.append(("small", t["code"].format(article=article, text=text[lang])) if text else
+                   ("bold", t["code_missing"].format(article=article)))
+    for what in ("prescription", "waiver"):
+        if what in c:
+            out.append(("text", c[what][lang]) if c[what] else ("bold", t[f"undue_{what}_missing"]))
+    service = c["service"]
+    out.append(("text", t["service"].format(name=service.get("name") or t["service_name"], phone=service["phone"],
+                                            email=service["email"], file=c["file"], reference=reference)))
+    out.append(("text", t["consult"]))
+    if c.get("missing"):
+        out.append(("bold", t["missing_effect"]))
     return out
 
 
@@ -105,14 +140,44 @@ def decision_pdf(session: Session, claim_id: int) -> bytes:
         raise NotFound("claim", claim_id)
     if claim.decision is None:
         raise Conflict("claim", f"claim {claim_id} is not decided yet (caisse benefits decide --claim {claim_id})")
-    name, address, language = _debtor(session, claim.person_id, claim.decided_on)
-    lang = language if language in DOC else "fr"
+    lang = _language(session, claim.person_id, claim.decided_on)
     from caisse.config import get_settings
 
     settings = get_settings()
-    fund_name = _fund()[0]
+    name = _debtor(session, claim.person_id, claim.decided_on)[0]
     lines = decision_lines(claim, name, claim.person_id, lang, settings.fund_phone, settings.fund_email)
-    regular, bold = fonts_for(*(text for _, text in lines), name, *address)
+    return render(session, claim.person_id, claim.decided_on, lines,
+                  DOC[lang]["header"].format(claim=claim.id, file=claim.person_id, phone=settings.fund_phone,
+                                             email=settings.fund_email))
+
+
+def undue_pdf(session: Session, undue_id: int) -> bytes:
+    """The decision claiming back an undue benefit, in the person's language (``caisse.benefits.undue``)."""
+    from caisse.benefits.models import UndueBenefit
+    from caisse.benefits.undue import undue_lines
+    from caisse.config import get_settings
+
+    u = session.get(UndueBenefit, undue_id)
+    if u is None:
+        raise NotFound("undue", undue_id)
+    lang = _language(session, u.person_id, u.decided_on)
+    settings = get_settings()
+    ref = DOC[lang]["reference_undue"].format(undue=u.id)
+    return render(session, u.person_id, u.decided_on, undue_lines(u, lang),
+                  f"{DOC[lang]['header'].split('—')[0].format(file=u.person_id).strip()} — {ref} — "
+                  f"{settings.fund_phone} — {settings.fund_email}")
+
+
+def _language(session: Session, person_id: int, on: dt.date) -> str:
+    language = _debtor(session, person_id, on)[2]
+    return language if language in DOC else "fr"
+
+
+def render(session: Session, person_id: int, on: dt.date, lines: list[tuple[str, str]], reference: str) -> bytes:
+    """A decision as A4 pages: the fund, the reference line and the person's address on each page, then ``lines``."""
+    name, address, _language_ = _debtor(session, person_id, on)
+    fund_name = _fund()[0]
+    regular, bold = fonts_for(*(text for _, text in lines), name, *address, reference)
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
     pdf.setTitle(f"{lines[0][1]} — {name}")
@@ -124,9 +189,7 @@ def decision_pdf(session: Session, claim_id: int) -> bytes:
         pdf.setFont(bold, 11)
         pdf.drawString(left, y, fund_name)
         pdf.setFont(regular, 8.5)
-        pdf.drawString(left, y - 4.5 * mm, DOC[lang]["header"].format(claim=claim.id, file=claim.person_id,
-                                                                      phone=settings.fund_phone,
-                                                                      email=settings.fund_email))
+        pdf.drawString(left, y - 4.5 * mm, reference)
         ay = y - 4 * mm
         pdf.setFont(regular, 10)
         for line in [name, *address]:
@@ -152,4 +215,4 @@ def decision_pdf(session: Session, claim_id: int) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["decision_lines", "decision_pdf"]
+__all__ = ["charter_lines", "decision_lines", "decision_pdf", "render", "undue_pdf"]

@@ -154,6 +154,7 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
                                                  order=ReliefRequest.id),
         "dispensed_quarters": rows(DispensedQuarter, DispensedQuarter.party_id == party_id,
                                    order=DispensedQuarter.period),
+        **_benefit_events(party_id, rows),
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
         "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),
@@ -245,6 +246,14 @@ def _records_sent(session: Session, party_id: int) -> list[dict]:
              "type": rtype, "corrects": corrects, "content": content, "status": status,
              "rejection": None if code is None else {"code": code, "reason": why}}
             for ref, kind, as_of, rid, subject, rtype, corrects, content, status, code, why in session.execute(q)]
+
+
+def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
+    """The life events the fund learned about the person (and what they opened), the undue benefits claimed back."""
+    from caisse.benefits.models import BenefitEvent, UndueBenefit
+
+    return {"benefit_events": rows(BenefitEvent, BenefitEvent.person_id == party_id, order=BenefitEvent.id),
+            "undue_benefits": rows(UndueBenefit, UndueBenefit.person_id == party_id, order=UndueBenefit.id)}
 
 
 def _bank_lines(session: Session, party_id: int) -> list[dict]:

@@ -128,6 +128,7 @@ CASE_KIND = {
     "benefit_claim": N_("Benefit claim"),
     "unmatched_payment": N_("Unmatched payment"),
     "batch_anomaly": N_("Batch anomaly"),
+    "life_event": N_("A change in your life: information from the fund"),
 }
 CASE_STATUS = {
     "open": N_("open"),
