@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from caisse.documents.fonts import fonts_for
@@ -58,13 +59,22 @@ def render(report, fund_name: str, language: str = "fr") -> bytes:
     if not body:
         story.append(Paragraph(escape(labels.phrase("empty", language)), sub))
     else:
-        data = [[Paragraph(escape(h), head) for h in heads], *body]
-        table = LongTable(data, repeatRows=1, colWidths=[width / len(heads)] * len(heads))
+        cell = ParagraphStyle("cell", fontName=regular, fontSize=font, leading=font + 2)
+        numeric = [_numeric(report, c) for c in report.columns]
+        # widths after the content: the longest value and the longest word of the heading (which wraps between
+        # words), at most 130 points; the room left is shared in proportion
+        want = [min(max(stringWidth(max(h.split(), key=len), bold, font),
+                        *(stringWidth(row[i], regular, font) for row in body)) + 8, 130)
+                for i, h in enumerate(heads)]
+        widths = [width * w / sum(want) for w in want]
+        data = [[Paragraph(escape(h), head) for h in heads],
+                *[[v if numeric[i] else Paragraph(escape(v), cell) for i, v in enumerate(row)] for row in body]]
+        table = LongTable(data, repeatRows=1, colWidths=widths)
         style = [("FONT", (0, 1), (-1, -1), regular, font), ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa5b1")),
                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3ebf2")), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
-        for i, c in enumerate(report.columns):
-            if _numeric(report, c):
+        for i, _c in enumerate(report.columns):
+            if numeric[i]:
                 style.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
         for j, r in enumerate(report.rows, start=1):
             if any(str(r.get(c)) in ("total", "all", "granted", "total_open", "in_arrears", "total_overdue")
