@@ -42,7 +42,7 @@ def _f(x: float) -> str:
 
 def render(chart: Chart) -> Markup:
     """The chart as SVG markup; every text goes in through ``Markup.format``, which escapes it."""
-    label_w, bar_w, text_w, row_h, top = 210, 330, 110, 26, 8
+    label_w, bar_w, text_w, row_h, top = 230, 320, 110, 26, 8
     legend_h = 22 if chart.legend or chart.target_label else 0
     width = label_w + bar_w + text_w
     rows_h = row_h * max(len(chart.bars), 1)
@@ -62,7 +62,7 @@ def render(chart: Chart) -> Markup:
         out.append(text.format(0, top + 16, 13, "", "—"))
     for i, bar in enumerate(chart.bars):
         y = top + i * row_h
-        out.append(text.format(label_w - 8, y + 16, 12.5, end, _short(bar.label, 32)))
+        out.append(text.format(label_w - 8, y + 16, 12.5, end, _short(bar.label, 30)))
         x = float(label_w)
         for value, colour in bar.segments:
             w = bar_w * min(value / scale, 1.0) if value > 0 else 0.0

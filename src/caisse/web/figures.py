@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from babel import Locale
+from babel.numbers import format_percent
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -15,15 +17,19 @@ from caisse.services import dashboard as svc
 from caisse.web import charts, labels
 from caisse.web.auth import PrincipalDep, SessionDep
 from caisse.web.desk import _page
-from caisse.web.i18n import gettext, ngettext
+from caisse.web.i18n import LOCALES, current, gettext, ngettext
 
 router = APIRouter(include_in_schema=False)
 
 
 def _pct(rate: str | None) -> str:
+    """A rate in the page's language: 0.5 → "50.0 %" (en), "50,0 %" (fr, nl, de)."""
     if rate is None:
         return "—"
-    return f"{(Decimal(rate) * 100).quantize(Decimal('0.1'))} %"
+    locale = Locale.parse(LOCALES[current.get()])
+    pattern = locale.percent_formats[None].pattern  # "#,##0 %" in French: one decimal added after the last 0
+    last = pattern.rfind("0")
+    return format_percent(Decimal(rate), pattern[:last + 1] + ".0" + pattern[last + 1:], locale=locale)
 
 
 def _days(n: int | None) -> str:
