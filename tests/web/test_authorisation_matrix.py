@@ -160,6 +160,9 @@ CASES = [
     ("GET", "/my/requests/{c}", None, {"affiliate": ALLOW, "accountant": ALLOW, **HANDLERS, "auditor": ALLOW}),
     ("POST", "/my/requests/{c}", {FORM: 1, "body": "B"}, {"affiliate": ALLOW, "accountant": ALLOW, **HANDLERS}),
     ("GET", "/desk/queue", None, {**HANDLERS, "auditor": ALLOW}),
+    # the fund's figures: the public page for everyone, logged in or not; the dashboard for managers only
+    ("GET", "/public/service", None, dict.fromkeys(ROLES, ALLOW)),
+    ("GET", "/desk/dashboard", None, {"manager": ALLOW}),
     ("GET", "/desk/cases/{c}", None, {**HANDLERS, "auditor": ALLOW}),
     ("POST", "/desk/cases/{c}", {FORM: 1, "action": "note", "body": "B"}, HANDLERS),
     ("GET", "/desk/search?q=team", None,

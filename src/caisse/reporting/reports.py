@@ -44,6 +44,11 @@ class Report:
             out.writerow([self._cell(c, row[c]) for c in self.columns])
         return buf.getvalue()
 
+    def to_pdf(self, fund_name: str, language: str = "fr") -> bytes:
+        from caisse.reporting.pdf import render
+
+        return render(self, fund_name, language)
+
     def to_json(self) -> str:
         return json.dumps({"report": self.name, "as_of": self.as_of.isoformat(), **self.params,
                            "columns": self.columns,
@@ -208,11 +213,33 @@ def affiliates(session: Session, as_of: dt.date, since: dt.date | None = None, m
                   params={"since": since.isoformat(), "min_count": min_count})
 
 
+def _lazy(module: str, name: str) -> Callable[..., Report]:
+    """A report of another module of this package (they import ``Report`` from here)."""
+    def run(session: Session, as_of: dt.date, **kw) -> Report:
+        import importlib
+
+        return getattr(importlib.import_module(f"caisse.reporting.{module}"), name)(session, as_of, **kw)
+
+    run.__name__ = name
+    return run
+
+
 REPORTS: dict[str, Callable[..., Report]] = {
     "collection": collection,
     "arrears-ageing": arrears_ageing,
     "affiliates": affiliates,
+    "payment-plans": _lazy("statistics", "payment_plans"),
+    "recovery-stages": _lazy("statistics", "recovery_stages"),
+    "benefits": _lazy("statistics", "benefits"),
+    "company-contributions": _lazy("statistics", "company_contributions"),
+    "surcharges": _lazy("statistics", "surcharges"),
+    "write-offs": _lazy("statistics", "write_offs"),
+    "service-levels": _lazy("service_levels", "service_levels"),
+    "case-backlog": _lazy("service_levels", "case_backlog"),
+    "collection-rate": _lazy("service_levels", "collection_rate"),
 }
+#: the reports taking ``since`` (a window of flows ending on the reference date)
+TAKES_SINCE = ("affiliates", "service-levels")
 
 
 def build(session: Session, name: str, as_of: dt.date, **kw) -> Report:
@@ -221,4 +248,4 @@ def build(session: Session, name: str, as_of: dt.date, **kw) -> Report:
     return REPORTS[name](session, as_of, **kw)
 
 
-__all__ = ["REPORTS", "Report", "affiliates", "arrears_ageing", "build", "collection", "region_of"]
+__all__ = ["REPORTS", "TAKES_SINCE", "Report", "affiliates", "arrears_ageing", "build", "collection", "region_of"]

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "money.order": frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "system"}),
     # moving a recovery file by hand, logging the personal contact, asking a payment plan (services: recovery)
     "recovery.manage": frozenset({"caseworker", "recovery_officer", "manager", "system"}),
+    # the manager's dashboard: service levels, backlog, collection, arrears, batch runs (counts, no file)
+    "dashboard.read": frozenset({"manager", "system"}),
 }
 
 

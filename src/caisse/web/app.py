@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import account, auth, cases, desk, portal, simulator_page
+    from caisse.web import account, auth, cases, desk, figures, portal, simulator_page
     from caisse.web.api import affiliation, approvals, simulate
 
     app.include_router(auth.router)
@@ -99,5 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases.router)
     app.include_router(portal.router)
     app.include_router(simulator_page.router)
+    app.include_router(figures.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -130,6 +130,15 @@ CASE_KIND = {
     "batch_anomaly": N_("Batch anomaly"),
     "life_event": N_("A change in your life: information from the fund"),
 }
+CHANNEL = {
+    "portal": N_("online (portal)"),
+    "phone": N_("phone"),
+    "email": N_("e-mail"),
+    "office": N_("at the office"),
+    "letter": N_("letter"),
+    "system": N_("raised by the fund"),
+}
+BATCH_STATUS = {"running": N_("running"), "finished": N_("finished"), "failed": N_("failed")}
 CASE_STATUS = {
     "open": N_("open"),
     "waiting_for_person": N_("waiting for your answer"),

@@ -56,6 +56,7 @@ def environment() -> jinja2.Environment:
         export_section=lambda code: labels.label(labels.EXPORT_SECTIONS, code),
         case_kind=lambda code: labels.label(labels.CASE_KIND, code),
         case_status=lambda code: labels.label(labels.CASE_STATUS, code),
+        batch_status=lambda code: labels.label(labels.BATCH_STATUS, code),
         notice_kind=lambda code: labels.label(labels.NOTICE_KIND, code),
         life_event=lambda code: labels.label(labels.LIFE_EVENT, code),
     )
