@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import auth, cases, desk, portal, simulator_page
+    from caisse.web import auth, cases, desk, desk360, portal, simulator_page
     from caisse.web.api import affiliation, approvals, simulate
 
     app.include_router(auth.router)
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(affiliation.router)
     app.include_router(approvals.router)
     app.include_router(desk.router)
+    app.include_router(desk360.router)
     app.include_router(cases.router)
     app.include_router(portal.router)
     app.include_router(simulator_page.router)
