@@ -196,3 +196,22 @@ def test_the_reconciliation_desk_lists_lines_masked_and_books_one(app_for, db_ur
         assert "assigned" in c.get(f"/desk/reconciliation/{item}").text
     with session_scope(db_url) as s:
         assert s.scalar(select(Case.status).where(Case.kind == "unmatched_payment")) == "closed"
+
+
+def test_the_demo_caseworker_is_named_on_the_files_of_their_team(app_for, db_url, fund):
+    from caisse.demo.accounts import create_demo_accounts
+    from caisse.services import caseworkers
+
+    with session_scope(db_url) as s:
+        create_demo_accounts(s, dt.date.today())
+        affiliate = s.scalar(select(Account).where(Account.login == "demo-affiliate"))
+        team = s.get(Party, affiliate.party_id).team
+        files_of_team = s.scalars(select(Party.id).where(Party.team == team)).all()
+        assert {caseworkers.current(s, pid)[1].login for pid in files_of_team} == {"demo-caseworker"}
+        other = s.scalar(select(Party.id).where(Party.team != team).limit(1))
+        assert caseworkers.current(s, other) is None
+    app_for.state.settings = app_for.state.settings.model_copy(update={"demo_mode": True})
+    with TestClient(app_for, headers={"accept-language": "en"}) as c:
+        assert form_login(c, "demo-affiliate", None, password="demo-affiliate").status_code == 303
+        home = c.get("/").text
+        assert "Sophie Lambert" in home and "sophie.lambert@demo.invalid" in home
