@@ -217,7 +217,8 @@ def test_every_route_is_in_the_matrix(app_for):
     assert len(routes) > 20, "the route list is empty: the completeness check would check nothing"
     covered = {(m, p.split("?")[0].replace("{f}", "{person_id}")) for m, p, _, _ in CASES}
     placeholders = {"{affiliation_id}": "{a}", "{company_id}": "{f}", "{party_id}": "{f}", "{person_id}": "{f}",
-                    "{case_id}": "{c}", "{approval_id}": "{x}", "{item_id}": "{x}", "{notice_id}": "{n}", "{event}": "{e}"}
+                    "{case_id}": "{c}", "{approval_id}": "{x}", "{item_id}": "{x}", "{notice_id}": "{n}",
+                    "{event}": "{e}"}
     normal = set()
     for m, p in routes:
         for name, short in placeholders.items():
