@@ -39,7 +39,8 @@ class Document:
     kind: str  # notice kind (quarterly_call, company_call, regularisation) or recovery letter (reminder, ...)
     period: str | None
     amount_cents: int | None
-    notice_id: int | None = None  # a due notice: its PDF at /desk/notices/{id}/pdf
+    notice_id: int | None = None  # a due notice: its PDF at /my/notices/{id}/pdf (staff may open it too)
+    due_date: dt.date | None = None
 
 
 @dataclass
@@ -86,7 +87,7 @@ def view(session: Session, who: Principal, party_id: int, today: dt.date, channe
     reason = file_access(session, who, "file.read", party_id)  # NeedToKnow for another team, before any read
     base = files.file_view(session, party_id, who, today)
     st = statement(session, party_id)
-    documents = [Document(n.created_at.date(), n.kind, n.period, n.amount_cents, n.id)
+    documents = [Document(n.created_at.date(), n.kind, n.period, n.amount_cents, n.id, n.due_date)
                  for n in session.scalars(select(Notice).where(Notice.party_id == party_id))]
     steps = list(session.scalars(select(RecoveryStep).where(RecoveryStep.party_id == party_id)
                                  .order_by(RecoveryStep.on, RecoveryStep.id)))
