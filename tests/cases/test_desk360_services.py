@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from caisse.cases import notes
 from caisse.cases import service as cases
-from caisse.cases.models import Case, CaseMessage
+from caisse.cases.models import Case, CaseMessage, ContactNote
 from caisse.config import Settings
 from caisse.errors import Conflict, InvalidInput
 from caisse.security.authz import Forbidden, NeedToKnow, Principal
@@ -202,3 +202,18 @@ def test_system_cases_open_once_per_key(db_url, fund):
         c = s.scalar(select(Case).where(Case.key == "batch/x/1"))
         assert (c.kind, c.deadline, c.channel) == ("batch_anomaly", TODAY + dt.timedelta(days=5), "system")
         assert s.scalar(select(func.count()).select_from(CaseMessage).where(CaseMessage.case_id == c.id)) == 1
+
+
+def test_the_person_reads_our_notes_and_caseworkers_in_their_export_and_retention_blanks_the_notes(db_url, fund):
+    from caisse.services import gdpr
+
+    with session_scope(db_url) as s:
+        notes.add(s, staff(fund, "sophie"), fund["ana"], "office", "in", TODAY, "Came with the tax assessment", TODAY)
+        caseworkers.assign(s, MANAGER, fund["ana"], "sophie", TODAY)
+    with session_scope(db_url) as s:
+        data = gdpr.export_file(s, SYSTEM, fund["ana"])
+        assert [n["summary"] for n in data["contact_notes"]] == ["Came with the tax assessment"]
+        assert [c["account_id"] for c in data["caseworkers"]] == [fund["sophie"]]
+        gdpr._pseudonymise_traces(s, fund["ana"], "x1")
+    with session_scope(db_url) as s:
+        assert s.scalar(select(ContactNote.summary)) == gdpr.PSEUDONYMISED

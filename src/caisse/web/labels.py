@@ -90,6 +90,8 @@ EXPORT_SECTIONS = {
     "sessions": N_("Sessions"),
     "messages_to_institutions": N_("Messages to institutions"),
     "cases": N_("Your requests and their messages"),
+    "contact_notes": N_("Our notes of your calls, visits, e-mails and letters"),
+    "caseworkers": N_("Your caseworkers"),
     "notifications": N_("E-mails we sent you"),
     "sepa_mandates": N_("Direct-debit mandates"),
     "notices": N_("Notices"),
