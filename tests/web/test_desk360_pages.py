@@ -94,6 +94,7 @@ def test_another_teams_file_and_its_notes_need_a_reason_first(desk, db_url, fund
     r = desk.post(f"/desk/files/{other}/notes", data={"csrf_token": csrf_of(ask), "channel": "phone",
                                                       "summary": "Called"}, headers={"accept": "text/html"})
     assert r.status_code == 403 and "Why do you need this file?" in r.text
+    assert f'name="next" value="/desk/files/{other}"' in r.text  # back to the file, not to the POST
     desk.post("/desk/need-to-know", data={"csrf_token": csrf_of(ask), "party_id": other, "reason_kind": "contact",
                                           "reason": "the person phoned our office", "next": f"/desk/files/{other}"})
     assert desk.get(f"/desk/files/{other}").status_code == 200
@@ -215,3 +216,25 @@ def test_the_demo_caseworker_is_named_on_the_files_of_their_team(app_for, db_url
         assert form_login(c, "demo-affiliate", None, password="demo-affiliate").status_code == 303
         home = c.get("/").text
         assert "Sophie Lambert" in home and "sophie.lambert@demo.invalid" in home
+
+
+def test_the_360_file_shows_the_recovery_stage_the_plan_and_the_letters_sent(desk, db_url):
+    from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment, RecoveryFile, RecoveryStep
+
+    today = dt.date.today()
+    with session_scope(db_url) as s:
+        rf = RecoveryFile(party_id=1, cycle=1, stage="plan", stage_since=today, opened_on=today)
+        s.add(rf)
+        s.flush()
+        s.add(RecoveryStep(key="t/1", file_id=rf.id, party_id=1, cycle=1, event="stage", from_stage=None,
+                           to_stage="reminder", on=today - dt.timedelta(days=40), actor="batch",
+                           reason="principal unpaid", amount_cents=150_000, language="fr", letter="reminder"))
+        plan = PaymentPlan(party_id=1, status="active", requested_on=today, debt_cents=150_000,
+                           down_payment_cents=30_000, months=4, reason="cash flow", requested_by="cw")
+        s.add(plan)
+        s.flush()
+        s.add(PaymentPlanInstalment(plan_id=plan.id, seq=0, due_date=today, amount_cents=30_000))
+    page = desk.get("/desk/files/1")
+    assert page.status_code == 200
+    text = page.text
+    assert "payment plan" in text and "running" in text and "Reminder letter" in text and "Instalments" in text

@@ -18,7 +18,7 @@ from caisse.security.authz import Forbidden, NeedToKnow
 from caisse.services import caseworkers, file360, reconciliation_desk
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import SessionDep
-from caisse.web.desk import StaffDep, _page
+from caisse.web.desk import StaffDep, _page, need_to_know_page
 
 router = APIRouter(include_in_schema=False)
 Channel = Annotated[str | None, Query(pattern="^(" + "|".join(NOTE_CHANNELS) + ")$")]
@@ -64,7 +64,10 @@ def add_note(request: Request, party_id: PathId, session: SessionDep, who: Staff
             raise InvalidInput("case_id", "a case number")
         notes.add(session, who, party_id, channel, direction, day, summary, today,
                   int(case_id) if case_id else None)
-    except (Forbidden, NeedToKnow, NotFound):
+    except NeedToKnow as exc:  # back to the file (a GET) once the reason is stated, not to this POST
+        session.rollback()
+        return need_to_know_page(request, str(exc), exc.party_id, f"/desk/files/{party_id}")
+    except (Forbidden, NotFound):
         raise
     except CaisseError as exc:
         session.rollback()
@@ -122,7 +125,10 @@ def reconciliation_act(request: Request, item_id: PathId, session: SessionDep, w
             reconciliation_desk.refund(session, who, item_id, reason, iban)
         else:
             reconciliation_desk.acknowledge(session, who, item_id, reason)
-    except (Forbidden, NeedToKnow, NotFound):
+    except NeedToKnow as exc:
+        session.rollback()
+        return need_to_know_page(request, str(exc), exc.party_id, f"/desk/reconciliation/{item_id}")
+    except (Forbidden, NotFound):
         raise
     except CaisseError as exc:
         session.rollback()
