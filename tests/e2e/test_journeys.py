@@ -60,6 +60,34 @@ def test_a_caseworker_finds_a_file_and_states_a_reason_for_another_team(server, 
     shot(page, "desk-file-en")
 
 
+def test_a_caseworker_opens_the_360_file_notes_a_phone_call_and_sees_it(server, page):
+    """On the phone with a person of her team: the whole file on one screen, the call noted, newest first."""
+    login(page, server, "demo-caseworker")
+    for file_id in range(1, 60):  # a file of her team (another team's asks for a reason first)
+        page.goto(f"{server}/desk/files/{file_id}")
+        if page.locator("#note-summary").count():
+            break
+    else:
+        raise AssertionError("no file of the caseworker's team among the first 60")
+    main = page.locator("main").inner_text()
+    for section in ("Compte période par période", "Documents envoyés", "Recouvrement", "Contacts et notes",
+                    "Gestionnaire de dossier"):
+        assert section in main, section
+    assert "Sophie Lambert" in main  # the demo caseworker is the named caseworker of her team's files
+    shot(page, "desk-360-file-fr")
+    page.select_option("#note-channel", "phone")
+    page.check("input[name=direction][value=in]")
+    page.fill("#note-summary", "Appel : demande la date du prochain trimestre, expliqué le code QR.")
+    follow(page, page.get_by_role("button", name="Ajouter au dossier"))
+    assert page.url.endswith(f"/desk/files/{file_id}#contacts")
+    first = page.locator("table.notes tbody tr").first.inner_text()
+    assert "Téléphone" in first and "Appel : demande la date du prochain trimestre" in first
+    assert "demo-caseworker" in first
+    follow(page, page.get_by_role("link", name=re.compile(r"^Téléphone \(\d+\)$")))
+    assert page.locator("table.notes tbody tr").count() >= 1
+    shot(page, "desk-360-phone-note-fr")
+
+
 def test_main_pages_have_no_serious_accessibility_violation(server, page):
     problems = {}
     page.goto(server + "/login")
@@ -70,6 +98,23 @@ def test_main_pages_have_no_serious_accessibility_violation(server, page):
             path = page.locator("main table a").first.get_attribute("href") if name == "own-team file" else path
         page.goto(server + path)
         problems[name] = axe_violations(page)
+    for name, path in [("360 file with notes", "/desk/files/{own}?channel=phone"), ("work queue", "/desk/queue"),
+                       ("work queue filtered", "/desk/queue?holder=none&kind=unmatched_payment"),
+                       ("reconciliation", "/desk/reconciliation")]:
+        page.goto(server + path.replace("{own}", problems_file(page, server)))
+        problems[name] = axe_violations(page)
+    if page.locator("main table a[href^='/desk/reconciliation/']").count():
+        follow(page, page.locator("main table a[href^='/desk/reconciliation/']").first)
+        problems["reconciliation item"] = axe_violations(page)
+        shot(page, "desk-reconciliation-item-fr")
+    page.goto(server + "/desk/queue")
+    if page.locator("main table a[href^='/desk/cases/']").count():
+        follow(page, page.locator("main table a[href^='/desk/cases/']").first)
+        problems["desk case"] = axe_violations(page)
+    page.goto(server + "/login")
+    login(page, server, "demo-manager")
+    page.goto(server + "/desk/files/" + problems_file(page, server))
+    problems["360 file as a manager (assignment form)"] = axe_violations(page)
     page.goto(server + "/login")
     login(page, server, "demo-affiliate")
     problems["affiliate home"] = axe_violations(page)
@@ -168,3 +213,12 @@ def test_an_affiliate_asks_a_payment_plan_in_dutch_and_reads_the_answer_after_th
     assert "plan" in answer and ("accordé" in answer or "toegestaan" in answer or "bewilligt" in answer)
     assert "beantwoord" in page.locator("main dl").inner_text()  # the status of her request
     shot(page, "affiliate-payment-plan-answered-nl")
+
+
+def problems_file(page, server) -> str:
+    """A file the logged-in staff member opens without stating a reason (the first of their team)."""
+    for file_id in range(1, 60):
+        page.goto(f"{server}/desk/files/{file_id}")
+        if page.locator("#contacts").count():
+            return str(file_id)
+    raise AssertionError("no file of this team among the first 60")

@@ -74,7 +74,7 @@ def run(url: str, year: int, *, allow_estimates: bool = False, progress: Progres
             try:
                 result = company_contribution(year, allow_estimates=estimates, **kw)
             except UnknownParameter as exc:
-                summary.skip(f"UnknownParameter: {exc}", party[mask])
+                summary.anomaly(f"UnknownParameter: {exc}", party[mask])
                 return
             classes[name] = result
             amount[mask] = result.amount
@@ -82,13 +82,13 @@ def run(url: str, year: int, *, allow_estimates: bool = False, progress: Progres
 
         classify(starting, "starting", subjection_year=1)
         no_sheet = ~starting & (total < 0)
-        summary.skip(f"no balance sheet for financial year {year - 2} on file (penultimate year)", party[no_sheet])
+        summary.anomaly(f"no balance sheet for financial year {year - 2} on file (penultimate year)", party[no_sheet])
         others = ~starting & ~no_sheet
         if others.any():
             try:
                 boundary = load_params().year("company_balance_sheet_boundary", year, allow_estimates=estimates).value
             except UnknownParameter as exc:
-                summary.skip(f"UnknownParameter: {exc}", party[others])
+                summary.anomaly(f"UnknownParameter: {exc}", party[others])
             else:
                 small = others & (total <= boundary)
                 classify(small, "small", balance_sheet_total=fmt(boundary))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -55,6 +56,14 @@ class Summary:
     examples: dict[str, list[int]] = field(default_factory=dict)  # reason -> a few file numbers
     details: dict[str, object] = field(default_factory=dict)
     finished_before: bool = False  # the batch had already finished: this run did nothing
+    anomalies: set[str] = field(default_factory=set)  # skip reasons that are anomalies: a case each
+
+    def anomaly(self, reason: str, party_ids: Sequence[int] | np.ndarray) -> None:
+        """Files the batch could not handle for a reason staff must look at (a legal parameter missing, data
+        missing): skipped, and — when the batch finishes — a ``batch_anomaly`` case in the work queue."""
+        if len(party_ids):
+            self.anomalies.add(reason)
+        self.skip(reason, party_ids)
 
     def skip(self, reason: str, party_ids: Sequence[int] | np.ndarray) -> None:
         n = len(party_ids)
@@ -73,7 +82,8 @@ class Summary:
     def to_json(self) -> dict:
         return {"debtors": self.debtors, "amount": fmt(self.amount_cents), "notices": self.notices,
                 "posted": self.posted, "already_posted": self.already, "exempt": self.exempt,
-                "skipped": dict(self.skipped), "skipped_examples": dict(self.examples), **self.details}
+                "skipped": dict(self.skipped), "skipped_examples": dict(self.examples),
+                **({"anomalies": sorted(self.anomalies)} if self.anomalies else {}), **self.details}
 
     @classmethod
     def from_row(cls, row: BatchRun) -> Summary:
@@ -158,15 +168,34 @@ def run_batch(url: str, key: str, kind: str, params: dict, body: Callable[[dict,
             body(dict(row.params or params), summary)
         except BaseException as exc:
             with session_scope(url) as s:
-                s.execute(update(BatchRun).where(BatchRun.id == row.id).values(
-                    status="failed", error=f"{type(exc).__name__}: {exc}"[:2000]))
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                s.execute(update(BatchRun).where(BatchRun.id == row.id).values(status="failed", error=error))
+                if isinstance(exc, Exception):  # not a Ctrl-C: someone must look at it
+                    _anomaly_cases(s, key, [(f"batch/{key}/failed", f"Batch {key} failed",
+                                             f"The batch {key} stopped with an error: {error}. Fix the cause and "
+                                             "run it again (it resumes where it stopped).")], str(who))
             raise
         with session_scope(url) as s:
             s.execute(update(BatchRun).where(BatchRun.id == row.id).values(
                 status="finished", finished_at=utcnow(), debtors=summary.debtors, amount_cents=summary.amount_cents,
                 notices=summary.notices, skipped=summary.skipped_total, summary=summary.to_json()))
             audit.record(s, who, "batch_finished", "batch_run", key, detail=summary.to_json())
+            _anomaly_cases(s, key, [
+                (f"batch/{key}/{hashlib.sha256(reason.encode()).hexdigest()[:16]}",
+                 f"Batch {key}: {summary.skipped.get(reason, 0)} file(s) skipped, {reason}"[:200],
+                 f"The batch {key} skipped {summary.skipped.get(reason, 0)} file(s): {reason}. Examples: files "
+                 + ", ".join(str(x) for x in summary.examples.get(reason, [])) + ". These files were left out of "
+                 "this batch: complete what is missing and handle them.")
+                for reason in sorted(summary.anomalies)], str(who))
     return summary
+
+
+def _anomaly_cases(session, key: str, found: list[tuple[str, str, str]], actor: str) -> None:
+    """A ``batch_anomaly`` case per anomaly (``(case key, subject, body)``), once per key."""
+    from caisse.cases.service import open_system_cases
+
+    open_system_cases(session, [{"key": k, "kind": "batch_anomaly", "subject": subject, "body": body}
+                                for k, subject, body in found], today(), actor)
 
 
 # --- resumable chunked writing ------------------------------------------------------------------------------

@@ -77,7 +77,8 @@ class CallCalc:
 
 
 def _skip_all(summary: Summary, pop: QuarterPopulation, mask: np.ndarray, reason: str) -> None:
-    summary.skip(reason, pop.party[mask])
+    """Rows the call cannot compute (no category, no income, a parameter missing): a batch anomaly each."""
+    summary.anomaly(reason, pop.party[mask])
 
 
 def compute(pop: QuarterPopulation, fee: Fraction | None, summary: Summary, *,

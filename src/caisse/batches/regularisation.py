@@ -118,7 +118,7 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
     try:
         yp = rc.year_params(year, estimates)
     except UnknownParameter as exc:
-        summary.skip(f"UnknownParameter: {exc}", party)
+        summary.anomaly(f"UnknownParameter: {exc}", party)
         return
     reform = load_params().parameter("pension_age_reform_date").values[0].value
 

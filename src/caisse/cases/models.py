@@ -36,10 +36,13 @@ class Case(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # a case the system opens for a thing (``bank_line/123``, ``batch/<batch key>/<anomaly>``): at most one each
+    key: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (
         CheckConstraint("status in ('open', 'waiting_for_person', 'answered', 'closed')", name="status"),
         CheckConstraint("channel in ('portal', 'phone', 'email', 'office', 'letter', 'system')", name="channel"),
         Index("ix_case_open_deadline", "status", "deadline"),
+        Index("ux_case_key", "key", unique=True),
     )
 
 
@@ -70,3 +73,31 @@ class Notification(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+NOTE_CHANNELS = ("phone", "email", "office", "letter", "note")
+NOTE_DIRECTIONS = ("in", "out", "internal")
+
+
+class ContactNote(Base):
+    """A contact with the person outside the portal, kept on the file (migration 0015): a phone call, an e-mail,
+    an office visit or a letter (``in``: from the person, ``out``: from the fund), or a free note (channel
+    ``note``, direction ``internal``). The services only add notes: a wrong note is corrected by a new one."""
+
+    __tablename__ = "contact_note"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    direction: Mapped[str] = mapped_column(String(8))
+    happened_on: Mapped[dt.date] = mapped_column(Date)
+    author: Mapped[str] = mapped_column(String(100))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    summary: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("channel in ('phone', 'email', 'office', 'letter', 'note')", name="channel"),
+        CheckConstraint("direction in ('in', 'out', 'internal')", name="direction"),
+        CheckConstraint("(channel = 'note') = (direction = 'internal')", name="note_is_internal"),
+        Index("ix_contact_note_party_on", "party_id", "happened_on"),
+    )

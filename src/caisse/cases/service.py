@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from caisse.cases.models import CHANNELS, Case, CaseMessage, Notification
@@ -177,7 +177,8 @@ def close(session: Session, who: Principal, case_id: int, today: dt.date) -> Cas
                                                                    CaseMessage.direction == "in")) or 0
     answered = session.scalar(select(func.count()).select_from(CaseMessage).where(
         CaseMessage.case_id == c.id, CaseMessage.direction == "out", CaseMessage.id > last_in))
-    if not answered:
+    # asking the person something is a message out, not an answer: the case must stand "answered"
+    if not answered or c.status != "answered":
         raise Conflict("status", "a case cannot be closed before an answer was sent to the person")
     c.status, c.closed_on = "closed", today
     audit.record(session, who, "close", "case", c.id, party_id=c.party_id)
@@ -185,12 +186,32 @@ def close(session: Session, who: Principal, case_id: int, today: dt.date) -> Cas
 
 
 def assign(session: Session, who: Principal, case_id: int, account_id: int | None) -> Case:
+    """Give the case to a handler: a manager assigns any case; a handler takes an unassigned case for
+    themselves, and the case's holder hands it over to a colleague (of the case's team, when team-bound)."""
+    from caisse.store.models import Account
+
     c = session.get(Case, case_id)
     if c is None:
         raise NotFound("case", case_id)
     _check_case(session, who, c, write=True)
+    if c.status == "closed":
+        raise Conflict("status", "this case is closed")
+    if who.role not in ("manager", "system"):
+        taking = c.assigned_to is None and account_id is not None and account_id == who.account_id
+        holding = c.assigned_to is not None and c.assigned_to == who.account_id
+        if not (taking or holding):
+            raise authz.Forbidden("a manager or the case's holder assigns a case")
+    if account_id is not None:
+        target = session.get(Account, account_id)
+        if target is None or target.disabled or target.role not in HANDLERS:
+            raise InvalidInput("account", "a member of staff handling cases")
+        if target.role in authz.TEAM_BOUND and c.team is not None and target.team != c.team:
+            raise InvalidInput("account", f"{target.login} works in team {target.team or '(none)'}; this case "
+                                          f"belongs to team {c.team}")
+    previous = c.assigned_to
     c.assigned_to = account_id
-    audit.record(session, who, "assign", "case", c.id, party_id=c.party_id, detail={"account": account_id})
+    audit.record(session, who, "assign", "case", c.id, party_id=c.party_id,
+                 detail={"account": account_id, "previous": previous})
     return c
 
 
@@ -199,29 +220,95 @@ class QueueItem:
     case: Case
     days_left: int
     overdue: bool
+    assignee: str | None = None  # login of the handler holding the case
 
 
 def work_queue(session: Session, who: Principal, today: dt.date, *, team: str | None = None,
-               assignee: int | None = None, limit: int = 200) -> list[QueueItem]:
-    """Open cases, overdue first then by deadline; a team-bound handler sees their team's by default."""
+               assignee: int | None = None, kind: str | None = None, unassigned: bool = False,
+               limit: int = 200) -> list[QueueItem]:
+    """Open cases, overdue first then by deadline (cases waiting for the person last). A team-bound handler
+    sees their team's cases and the cases of no file (unmatched bank lines, batch anomalies: everyone's);
+    managers and auditors see every team's, or one team's. Filters: team, holder (``assignee``), ``kind``,
+    ``unassigned``. The read is audited per file shown."""
+    from caisse.store.models import Account
+
     if who.role not in HANDLERS | {"auditor"}:
         raise authz.Forbidden(f"{who.role} has no work queue")
-    q = select(Case).where(Case.status.in_(("open", "waiting_for_person", "answered")))
+    if kind is not None and kind not in deadlines():
+        raise InvalidInput("kind", f"one of {', '.join(KINDS)}")
+    q = (select(Case, Account.login).outerjoin(Account, Account.id == Case.assigned_to)
+         .where(Case.status.in_(("open", "waiting_for_person", "answered"))))
     if who.role in authz.TEAM_BOUND:
         if team not in (None, who.team):
             raise authz.Forbidden("another team's queue: ask that team or a manager")
-        team = who.team
-    if team is not None:
+        q = q.where(or_(Case.team == who.team, Case.team.is_(None))) if who.team else q.where(Case.team.is_(None))
+    elif team is not None:
         q = q.where(Case.team == team)
     if assignee is not None:
         q = q.where(Case.assigned_to == assignee)
+    if unassigned:
+        q = q.where(Case.assigned_to.is_(None))
+    if kind is not None:
+        q = q.where(Case.kind == kind)
     waiting_last = sql_case((Case.status == "open", 0), else_=1)
     q = q.order_by(waiting_last, Case.deadline, Case.id).limit(limit)
-    items = [QueueItem(c, (c.deadline - today).days, c.deadline < today and c.status == "open")
-             for c in session.scalars(q)]
+    items = [QueueItem(c, (c.deadline - today).days, c.deadline < today and c.status == "open", login)
+             for c, login in session.execute(q)]
     audit.record_reads(session, who, "work_queue", (i.case.party_id for i in items),
                        what=["case kind", "subject", "deadline", "status"])
     return items
+
+
+def teams(session: Session) -> list[str]:
+    """The teams that own files (for the queue's filter)."""
+    return [t for t in session.scalars(select(Party.team).where(Party.team.is_not(None)).distinct()
+                                       .order_by(Party.team))]
+
+
+# ---------------------------------------------------------------- cases the system opens
+
+
+def open_system_cases(session: Session, wanted: list[dict], today: dt.date, actor: str) -> int:
+    """Open the cases of things the system found (``wanted``: dicts with ``key``, ``kind``, ``subject``,
+    ``body`` and optionally ``party_id``), set-based and idempotent by ``key``: a key that already has a case
+    opens nothing. Returns how many were opened. Each case gets its body as an internal first message."""
+    if not wanted:
+        return 0
+    keys = [w["key"] for w in wanted]
+    taken: set[str] = set()
+    for i in range(0, len(keys), 5000):
+        taken |= set(session.scalars(select(Case.key).where(Case.key.in_(keys[i:i + 5000]))))
+    todo = {w["key"]: w for w in wanted if w["key"] not in taken}
+    if not todo:
+        return 0
+    teams_of = {}
+    parties = {w["party_id"] for w in todo.values() if w.get("party_id")}
+    if parties:
+        teams_of = dict(session.execute(select(Party.id, Party.team).where(Party.id.in_(parties))).all())
+    session.execute(insert(Case), [
+        {"party_id": w.get("party_id"), "kind": w["kind"], "channel": "system", "subject": w["subject"][:200],
+         "status": "open", "team": teams_of.get(w.get("party_id")), "opened_on": today,
+         "deadline": deadline_for(w["kind"], today), "created_by": actor, "key": k} for k, w in todo.items()])
+    ids = dict(session.execute(select(Case.key, Case.id).where(Case.key.in_(list(todo)))).all())
+    session.execute(insert(CaseMessage), [{"case_id": ids[k], "direction": "internal", "author": actor,
+                                           "body": w["body"][:MAX_BODY], "read_by_person": False}
+                                          for k, w in todo.items()])
+    audit.record(session, actor, "create", "case", None, detail={"kind": sorted({w["kind"] for w in todo.values()}),
+                                                                  "opened": len(todo)})
+    return len(todo)
+
+
+def resolve_system_case(session: Session, key: str, who: object, text: str, today: dt.date) -> Case | None:
+    """What was done with the thing a system case was opened for (the bank line assigned, refunded, ...): the
+    answer of the case, which is then closed. Nothing when no open case has that key."""
+    c = session.scalar(select(Case).where(Case.key == key))
+    if c is None or c.status == "closed":
+        return None
+    session.add(CaseMessage(case_id=c.id, direction="out", author=str(who), body=text[:MAX_BODY]))
+    c.status, c.answered_on, c.closed_on, c.waiting_since = "closed", today, today, None
+    session.flush()
+    audit.record(session, who, "close", "case", c.id, party_id=c.party_id, detail={"key": key})
+    return c
 
 
 def cases_of(session: Session, who: Principal, party_id: int) -> list[Case]:

@@ -103,6 +103,22 @@ def grant(
         typer.echo(f"{account.login} may reach file {file} ({kind}) from {start}" + (f" to {end}" if end else ""))
 
 
+@app.command("contact")
+def contact(
+    login: str = typer.Argument(..., help="A member of staff handling files."),
+    name: str | None = typer.Option(None, help="The name people see (e.g. Sophie Lambert)."),
+    phone: str | None = typer.Option(None, help="Their direct phone number."),
+    email: str | None = typer.Option(None, help="Their e-mail address."),
+    db: str | None = DbOption,
+) -> None:
+    """How people reach a caseworker: shown on the portal home of the files they hold."""
+    from caisse.services import caseworkers
+
+    with _session(db) as session:
+        account = caseworkers.set_contact(session, _actor(), login, name=name, phone=phone, email=email)
+        typer.echo(f"{account.login}: {account.display_name or '-'}, {account.phone or '-'}, {account.email or '-'}")
+
+
 @app.command("list")
 def list_(role: str | None = typer.Option(None, help="Only this role."), db: str | None = DbOption) -> None:
     """List logins with their role, file, team, status, two-factor and grants (never a secret)."""

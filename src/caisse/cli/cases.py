@@ -13,7 +13,10 @@ app = typer.Typer(help="Questions, requests and complaints: queue and notificati
 
 
 @app.command("queue")
-def queue(team: str | None = typer.Option(None, help="Only this team's cases."), db: str | None = DbOption) -> None:
+def queue(team: str | None = typer.Option(None, help="Only this team's cases."),
+          kind: str | None = typer.Option(None, help="Only this kind (question, unmatched_payment, ...)."),
+          unassigned: bool = typer.Option(False, "--unassigned", help="Only cases nobody holds yet."),
+          db: str | None = DbOption) -> None:
     """Open cases, overdue first, with the days left before their deadline."""
     from caisse.cases import service as cases
     from caisse.security.authz import Principal
@@ -21,12 +24,34 @@ def queue(team: str | None = typer.Option(None, help="Only this team's cases."),
 
     today = dt.date.today()
     with session_scope(database_url(db)) as session:
-        items = cases.work_queue(session, Principal.system(f"cli:{getpass.getuser()}"), today, team=team)
+        items = cases.work_queue(session, Principal.system(f"cli:{getpass.getuser()}"), today, team=team, kind=kind,
+                                 unassigned=unassigned)
         for i in items:
             flag = " OVERDUE" if i.overdue else ""
             typer.echo(f"{i.case.deadline} {i.days_left:>4}d{flag} #{i.case.id} {i.case.kind} [{i.case.status}] "
-                       f"file {i.case.party_id or '-'}: {i.case.subject}")
+                       f"file {i.case.party_id or '-'} held by {i.assignee or '-'}: {i.case.subject}")
     typer.echo(f"{len(items)} case(s)")
+
+
+@app.command("assign-caseworker")
+def assign_caseworker(party: int = typer.Option(..., "--party", help="The file number."),
+                      account: str = typer.Option(..., "--account", help="The caseworker's login."),
+                      reason: str | None = typer.Option(None, "--reason", help="Why (kept in the history)."),
+                      on: str | None = typer.Option(None, "--from", help="YYYY-MM-DD (default: today)."),
+                      db: str | None = DbOption) -> None:
+    """Name the caseworker of a file (a manager's decision; the previous assignment ends the day before)."""
+    from caisse.errors import InvalidInput
+    from caisse.security.authz import Principal
+    from caisse.services import caseworkers
+    from caisse.store.db import session_scope
+
+    try:
+        start = dt.date.fromisoformat(on) if on else dt.date.today()
+    except ValueError:
+        raise InvalidInput("from", "a date YYYY-MM-DD") from None
+    with session_scope(database_url(db)) as session:
+        caseworkers.assign(session, Principal.system(f"cli:{getpass.getuser()}"), party, account, start, reason)
+    typer.echo(f"file {party}: caseworker {account.strip().lower()} from {start}")
 
 
 @app.command("send-mail")

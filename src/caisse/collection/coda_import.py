@@ -258,6 +258,7 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     found = suggest(conn, [dict(amount_cents=ln.mv.amount_cents, iban=ln.iban,
                                 name=ln.mv.counterparty_name, known=ln.known) for ln in queue])
     _insert_queue(conn, queue, found)
+    _open_cases(session, queue, actor)
     timings["suggest"] = time.perf_counter() - mark
 
     counts: dict[str, int] = defaultdict(int)
@@ -563,6 +564,25 @@ LINE_COLUMNS = ("id", "statement_id", "ordinal", "file_line", "sequence", "detai
                 "customer_reference", "is_detail", "r_kind", "r_reason", "status", "party_id", "ledger_key")
 QUEUE_COLUMNS = ("bank_line_id", "reason", "amount_cents", "payment_key", "suggestions", "status", "created_at",
                  "note")
+
+
+def _open_cases(session: Session, queue: list[_Line], actor: str) -> None:
+    """Each queued bank line is an ``unmatched_payment`` case in the work queue (deadline: fund charter), one per
+    bank line whatever happens later (key ``bank_line/<id>``); it is answered and closed when staff assign,
+    refund, tie or acknowledge the line (``caisse.collection.reconciliation``)."""
+    from caisse.cases.service import open_system_cases
+
+    wanted = []
+    for ln in queue:
+        mv = ln.mv
+        money = ("credit of " if mv.amount_cents > 0 else "debit of ") + _eur(abs(mv.amount_cents))
+        wanted.append({
+            "key": f"bank_line/{ln.line_id}", "kind": "unmatched_payment",
+            "subject": f"Bank line to reconcile: {money} on {ln.booked_on.isoformat()} ({ln.reason})",
+            "body": f"The bank import could not book this line ({ln.reason}). {money}, value date "
+                    f"{ln.booked_on.isoformat()}. Reconcile it on the desk: /desk/reconciliation (bank line "
+                    f"{ln.line_id}), or caisse reconcile list."})
+    open_system_cases(session, wanted, dt.date.today(), actor)
 
 
 def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]]) -> None:

@@ -91,10 +91,17 @@ def show_item(session: Session, item_id: int) -> dict:
     return out
 
 
-def _resolve(item: ReconciliationItem, who: object, resolution: str, note: str | None) -> None:
+def _resolve(item: ReconciliationItem, who: object, resolution: str, note: str | None,
+             session: Session | None = None) -> None:
     item.status, item.resolution, item.resolved_by, item.resolved_at = "resolved", resolution, str(who), _now()
     if note:
         item.note = note
+    if session is not None:  # the work queue's case for this bank line: answered with what was done, closed
+        from caisse.cases.service import resolve_system_case
+
+        resolve_system_case(session, f"bank_line/{item.bank_line_id}", who,
+                            f"Reconciliation item {item.id}: {resolution}" + (f" ({note})" if note else ""),
+                            dt.date.today())
 
 
 def _open_credit(item: ReconciliationItem) -> str:
@@ -124,7 +131,7 @@ def assign_item(session: Session, item_id: int, party_id: int, who: object, *, d
         audit.record(session, who, "assign", "reconciliation_item", item.id, party_id=party_id,
                      detail={"payment_key": payment_key, "amount_cents": amount_cents, "period": designation})
     if unassigned(session, payment_key) == 0 and item.status == "open":
-        _resolve(item, who, "assigned", f"debtor {party_id}")
+        _resolve(item, who, "assigned", f"debtor {party_id}", session)
     return result
 
 
@@ -149,7 +156,7 @@ def refund_item(session: Session, item_id: int, who: object, *, reason: str, iba
         audit.record(session, who, "refund", "reconciliation_item", item.id,
                      detail={"payment_key": payment_key, "iban": target}, reason=reason.strip())
     if item.status == "open":
-        _resolve(item, who, "refunded", reason.strip())
+        _resolve(item, who, "refunded", reason.strip(), session)
     return result
 
 
@@ -173,7 +180,7 @@ def match_return(session: Session, item_id: int, payment_key: str, who: object) 
     done = return_payment(session, payment_key, f"reconcile/return/{item.id}", _value_date(line, st),
                           f"direct debit {line.r_kind or 'return'} {line.r_reason or ''}".strip())
     audit.record(session, who, "match_return", "reconciliation_item", item.id, detail={"payment_key": payment_key})
-    _resolve(item, who, "returned", payment_key)
+    _resolve(item, who, "returned", payment_key, session)
     return done
 
 
@@ -186,7 +193,7 @@ def acknowledge_item(session: Session, item_id: int, who: object, *, note: str) 
         raise InvalidInput("note", "say what this debit is")
     if item.status != "open":
         raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
-    _resolve(item, who, "acknowledged", note.strip())
+    _resolve(item, who, "acknowledged", note.strip(), session)
     audit.record(session, who, "acknowledge", "reconciliation_item", item.id, reason=note.strip())
 
 

@@ -51,8 +51,36 @@ def create_demo_accounts(session: Session, today: dt.date) -> list[tuple[str, st
     acc = add("demo-accountant", "accountant", f"accountant with mandates for {len(clients)} files")
     for pid in clients:
         accounts.grant_access(session, system, acc, pid, "mandate", today)
-    add("demo-caseworker", "caseworker", f"caseworker, team {team}", team=team)
+    caseworker = add("demo-caseworker", "caseworker", f"caseworker, team {team}, named caseworker of its files",
+                     team=team)
+    _name_the_caseworker(session, caseworker, team, today, established.person_id if established else None)
     add("demo-recovery", "recovery_officer", f"recovery officer, team {team}", team=team)
     add("demo-manager", "manager", "manager (all files, dashboards)")
     add("demo-auditor", "auditor", "auditor (reads files and the audit log)")
     return made
+
+
+DEMO_CASEWORKER = {"display_name": "Sophie Lambert (démo)", "phone": "+32 2 555 01 01",
+                   "email": "sophie.lambert@demo.invalid"}
+
+
+def _name_the_caseworker(session: Session, account_id: int, team: str | None, today: dt.date,
+                         affiliate: int | None) -> None:
+    """The demo caseworker is the named caseworker of every file of their team (one set-based insert), with a
+    phone note on the demo affiliate's file so the 360° file shows one."""
+    from sqlalchemy import insert, literal, update
+
+    from caisse.cases.models import ContactNote
+    from caisse.store.models import Account, FileCaseworker
+
+    session.execute(update(Account).where(Account.id == account_id).values(**DEMO_CASEWORKER))
+    if team is None:
+        return
+    session.execute(insert(FileCaseworker).from_select(
+        ["party_id", "account_id", "valid_from", "assigned_by", "created_at"],
+        select(Party.id, literal(account_id), literal(today), literal("demo"),
+               literal(dt.datetime.now(dt.UTC).replace(tzinfo=None))).where(Party.team == team)))
+    if affiliate is not None:
+        session.add(ContactNote(party_id=affiliate, channel="phone", direction="in", happened_on=today,
+                                author="demo-caseworker", account_id=account_id,
+                                summary="Asked when the next quarter is due; explained the due date and the QR code."))

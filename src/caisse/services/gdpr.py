@@ -21,7 +21,7 @@ from sqlalchemy import and_, delete, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from caisse.batches.models import Notice, TaxIncomeParked
-from caisse.cases.models import Case, CaseMessage, Notification
+from caisse.cases.models import Case, CaseMessage, ContactNote, Notification
 from caisse.collection.models import (
     BankFile,
     BankLine,
@@ -65,6 +65,7 @@ from caisse.store.models import (
     CategoryPeriod,
     Event,
     ExchangeMessage,
+    FileCaseworker,
     LoginAttempt,
     Mandate,
     NeedToKnowGrant,
@@ -147,6 +148,8 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
                                          order=ExchangeMessage.id),
         "records_sent_to_institutions": _records_sent(session, party_id),
         "cases": _cases(session, party_id, rows),
+        "contact_notes": rows(ContactNote, ContactNote.party_id == party_id, order=ContactNote.id),
+        "caseworkers": rows(FileCaseworker, FileCaseworker.party_id == party_id, order=FileCaseworker.id),
         "benefit_claims": _benefit_claims(session, party_id, rows),
         **_recovery(session, party_id, rows),
         **_recovery_partners(party_id, rows),
@@ -427,6 +430,7 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
     case_ids = select(Case.id).where(Case.party_id == pid)
     _u(session, update(CaseMessage).where(CaseMessage.case_id.in_(case_ids)).values(body=PSEUDONYMISED))
     _u(session, update(Case).where(Case.party_id == pid).values(subject=PSEUDONYMISED))
+    _u(session, update(ContactNote).where(ContactNote.party_id == pid).values(summary=PSEUDONYMISED))
     _u(session, update(Notification).where(Notification.party_id == pid).values(to_address=PSEUDONYMISED,
                                                                                   last_error=None))
     _u(session, update(Event).where(Event.party_id == pid, Event.detail.is_not(None)).values(

@@ -38,20 +38,26 @@ LAST_PAYMENTS = 3
 
 @dataclass
 class Contact:
-    name: str  # the team's name, or the fund's name when the file has no team contact
+    name: str  # the named caseworker, else the team's name, else the fund's name
     phone: str
     email: str
     team: str | None
-    from_team: bool  # False: the fund's general contact (no contact configured for the file's team)
+    from_team: bool  # False: the fund's general contact (no caseworker, no contact configured for the team)
+    named: bool = False  # True: the file's named caseworker (``caisse.services.caseworkers``)
 
 
-def contact_for(party: Party, settings: Settings) -> Contact:
-    """The schema knows the *team* that owns a file (``party.team``), not a named caseworker: the contact is the
-    team's, from ``CAISSE_TEAM_CONTACTS``, else the fund's general phone and e-mail."""
+def contact_for(party: Party, settings: Settings, caseworker=None) -> Contact:
+    """The file's named caseworker (an ``Account``, see ``caisse.services.caseworkers``): their name, and their
+    phone and e-mail — else the team's, else the fund's. Without a caseworker: the team's contact from
+    ``CAISSE_TEAM_CONTACTS``, else the fund's general phone and e-mail."""
     team = settings.team_contacts.get(party.team or "") if party.team else None
+    phone = (team or {}).get("phone") or settings.fund_phone
+    email = (team or {}).get("email") or settings.fund_email
+    if caseworker is not None:
+        return Contact(caseworker.display_name or caseworker.login, caseworker.phone or phone,
+                       caseworker.email or email, party.team, True, named=True)
     if team:
-        return Contact(team.get("name") or party.team, team.get("phone") or settings.fund_phone,
-                       team.get("email") or settings.fund_email, party.team, True)
+        return Contact(team.get("name") or party.team, phone, email, party.team, True)
     return Contact(settings.fund_name, settings.fund_phone, settings.fund_email, party.team, False)
 
 
@@ -174,7 +180,15 @@ def _file_home(session: Session, who: Principal, party: Party, today: dt.date, s
     return FileHome(party.id, name, party.kind, party.id == who.party_id, st, due_now, due_by,
                     bool(due_by and due_by < today), ledger.credit, communication,
                     identifiers.format_iban(settings.fund_iban), settings.fund_bic, next_date, next_amount, expected,
-                    payments, contact_for(party, settings), requests, direct_debit)
+                    payments, contact_for(party, settings, _caseworker(session, party.id)), requests,
+                    direct_debit)
+
+
+def _caseworker(session: Session, party_id: int):
+    from caisse.services import caseworkers
+
+    found = caseworkers.current(session, party_id)
+    return found[1] if found else None
 
 
 def scope(who: Principal) -> list[int]:

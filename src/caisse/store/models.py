@@ -351,6 +351,10 @@ class Account(Base):
     role: Mapped[str] = mapped_column(String(20))
     party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)  # the affiliate's own file
     team: Mapped[str | None] = mapped_column(String(40))  # staff: the team whose files they handle
+    # staff: how the people whose caseworker they are reach them (shown on the portal home)
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2), default="fr")
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # the last TOTP time step used (no replay)
@@ -363,6 +367,22 @@ class Account(Base):
         CheckConstraint("role in ('affiliate', 'accountant', 'caseworker', 'recovery_officer', 'benefits_officer', "
                         "'manager', 'auditor', 'administrator')", name="role"),
     )
+
+
+class FileCaseworker(Base):
+    """The named caseworker of a file (a staff account), dated: assigning another closes the current row
+    (``valid_to``) and adds one, so the history of who held the file is kept (migration 0015)."""
+
+    __tablename__ = "file_caseworker"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)  # the last day; None: the current caseworker
+    assigned_by: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_file_caseworker_party_current", "party_id", "valid_to"),)
 
 
 class AccessGrant(Base):

@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import account, auth, cases, desk, figures, portal, simulator_page
+    from caisse.web import account, auth, cases, desk, desk360, figures, portal, simulator_page
     from caisse.web.api import affiliation, approvals, simulate
 
     app.include_router(auth.router)
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(affiliation.router)
     app.include_router(approvals.router)
     app.include_router(desk.router)
+    app.include_router(desk360.router)
     app.include_router(cases.router)
     app.include_router(portal.router)
     app.include_router(simulator_page.router)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from caisse.cases import service as cases
 from caisse.errors import CaisseError, InvalidInput
-from caisse.security.authz import Forbidden
+from caisse.security.authz import TEAM_BOUND, Forbidden
 from caisse.services import files
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
@@ -55,21 +55,49 @@ def my_reply(case_id: PathId, session: SessionDep, who: PrincipalDep, body: Text
 
 
 @router.get("/desk/queue", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, who: StaffDep, team: QueryText = None) -> HTMLResponse:
+def queue(request: Request, session: SessionDep, who: StaffDep, team: QueryText = None,
+          holder: Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")] = None,
+          kind: Annotated[str | None, Query(pattern="^[a-z_]{0,40}$")] = None) -> HTMLResponse:
+    """Open cases, overdue first with the days left; filters: team, holder (me, nobody, a colleague), kind."""
+    from caisse.services import caseworkers
+
     today = dt.date.today()
-    return _page(request, "queue.html", items=cases.work_queue(session, who, today, team=team or None), today=today)
+    assignee = who.account_id if holder == "me" else int(holder) if holder and holder.isdigit() else None
+    try:
+        items = cases.work_queue(session, who, today, team=team or None, assignee=assignee, kind=kind or None,
+                                 unassigned=holder == "none")
+    except InvalidInput as exc:
+        raise HTTPException(422, f"{exc.field}: {exc.message}") from None
+    team_bound = who.role in TEAM_BOUND
+    return _page(request, "queue.html", items=items, today=today, kinds=cases.KINDS,
+                 teams=[who.team] if team_bound else cases.teams(session),
+                 holders=caseworkers.handlers(session, who.team if team_bound else None),
+                 chosen={"team": team or "", "holder": holder or "", "kind": kind or ""})
+
+
+def _desk_case_page(request: Request, session, who, case_id: int, error: str | None = None,
+                    status_code: int = 200) -> HTMLResponse:
+    from caisse.services import caseworkers
+    from caisse.store.models import Account
+
+    c = cases.get_case(session, who, case_id)
+    holder = session.get(Account, c.assigned_to) if c.assigned_to else None
+    may_assign = who.role == "manager" or (c.assigned_to is not None and c.assigned_to == who.account_id)
+    return _page(request, "case.html", status_code=status_code, case=c, thread=cases.messages(session, c, who),
+                 staff=True, error=error, deadline_label=cases.deadlines()[c.kind]["label"],
+                 action=f"/desk/cases/{c.id}", holder=holder,
+                 handlers=caseworkers.handlers(session, c.team) if may_assign else [])
 
 
 @router.get("/desk/cases/{case_id}", response_class=HTMLResponse)
 def desk_case(request: Request, case_id: PathId, session: SessionDep, who: StaffDep) -> HTMLResponse:
-    c = cases.get_case(session, who, case_id)
-    return _page(request, "case.html", case=c, thread=cases.messages(session, c, who), staff=True,
-                 deadline_label=cases.deadlines()[c.kind]["label"], action=f"/desk/cases/{c.id}")
+    return _desk_case_page(request, session, who, case_id)
 
 
 @router.post("/desk/cases/{case_id}")
 def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffDep,
-             action: Annotated[str, Form(max_length=12)], body: Annotated[str, Form(max_length=cases.MAX_BODY)] = ""):
+             action: Annotated[str, Form(max_length=12)], body: Annotated[str, Form(max_length=cases.MAX_BODY)] = "",
+             account: Annotated[str, Form(max_length=12)] = ""):
     today = dt.date.today()
     try:
         if action == "answer":
@@ -82,20 +110,22 @@ def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffD
             cases.close(session, who, case_id, today)
         elif action == "take":
             cases.assign(session, who, case_id, who.account_id)
+        elif action == "assign":
+            if not account.isdigit():
+                raise InvalidInput("account", "choose a colleague")
+            cases.assign(session, who, case_id, int(account))
         elif action == "grant_plan":
             from caisse.recovery.service import grant_asked_plan
 
             grant_asked_plan(session, who, case_id, today)
         else:
-            raise InvalidInput("action", "answer, ask, note, close, take or grant_plan")
+            raise InvalidInput("action", "answer, ask, note, close, take, assign or grant_plan")
     except Forbidden:
         raise
     except CaisseError as exc:
         session.rollback()
-        c = cases.get_case(session, who, case_id)
-        return _page(request, "case.html", status_code=409 if exc.__class__.__name__ == "Conflict" else 422,
-                     case=c, thread=cases.messages(session, c, who), staff=True, error=str(exc),
-                     deadline_label=cases.deadlines()[c.kind]["label"], action=f"/desk/cases/{c.id}")
+        return _desk_case_page(request, session, who, case_id, error=str(exc),
+                               status_code=409 if exc.__class__.__name__ == "Conflict" else 422)
     return RedirectResponse(f"/desk/cases/{case_id}", status_code=303)
 
 

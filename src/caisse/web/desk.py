@@ -68,12 +68,6 @@ def search(request: Request, session: SessionDep, who: StaffDep, q: QueryText = 
     return _page(request, "desk_search.html", q=q, results=results, error=error)
 
 
-@router.get("/desk/files/{party_id}", response_class=HTMLResponse)
-def file(request: Request, party_id: PathId, session: SessionDep, who: StaffDep) -> HTMLResponse:
-    view = files.file_view(session, party_id, who, dt.date.today())
-    return _page(request, "desk_file.html", file=view)
-
-
 @router.post("/desk/need-to-know")
 def need_to_know(request: Request, session: SessionDep, who: StaffDep, party_id: Annotated[int, Form(ge=1)],
                  reason: Annotated[str, Form(max_length=500)] = "",

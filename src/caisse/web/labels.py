@@ -90,6 +90,8 @@ EXPORT_SECTIONS = {
     "sessions": N_("Sessions"),
     "messages_to_institutions": N_("Messages to institutions"),
     "cases": N_("Your requests and their messages"),
+    "contact_notes": N_("Our notes of your calls, visits, e-mails and letters"),
+    "caseworkers": N_("Your caseworkers"),
     "notifications": N_("E-mails we sent you"),
     "sepa_mandates": N_("Direct-debit mandates"),
     "notices": N_("Notices"),
@@ -129,6 +131,7 @@ CASE_KIND = {
     "unmatched_payment": N_("Unmatched payment"),
     "batch_anomaly": N_("Batch anomaly"),
     "life_event": N_("A change in your life: information from the fund"),
+    "recovery_contact": N_("Recovery: personal contact"),
 }
 CHANNEL = {
     "portal": N_("online (portal)"),
@@ -159,4 +162,56 @@ LIFE_EVENT = {
     "cannot_pay": N_("I cannot pay"),
     "stopping": N_("I must stop"),
     "retiring": N_("I am retiring"),
+}
+
+NOTE_CHANNEL = {
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "office": N_("Office visit"),
+    "letter": N_("Letter"),
+    "note": N_("Note"),
+}
+NOTE_DIRECTION = {
+    "in": N_("from the person"),
+    "out": N_("to the person"),
+    "internal": N_("internal"),
+}
+RECOVERY_STAGE = {
+    "reminder": N_("reminder"),
+    "statement": N_("statement of account"),
+    "formal_notice": N_("formal notice"),
+    "personal_contact": N_("personal contact"),
+    "enforcement": N_("enforcement order"),
+    "bailiff": N_("bailiff"),
+    "court": N_("court"),
+    "plan": N_("payment plan"),
+    "closed": N_("closed"),
+}
+LETTER = {
+    "reminder": N_("Reminder letter"),
+    "statement": N_("Statement of account (letter)"),
+    "formal_notice": N_("Formal notice (registered letter)"),
+    "enforcement": N_("Enforcement order (contrainte)"),
+    "bailiff": N_("Letter: file sent to the bailiff"),
+    "plan_granted": N_("Letter: payment plan granted"),
+    "plan_missed": N_("Letter: instalment missed"),
+    "plan_broken": N_("Letter: payment plan broken"),
+}
+PLAN_STATUS = {
+    "pending": N_("waiting for a decision"),
+    "active": N_("running"),
+    "completed": N_("completed"),
+    "broken": N_("broken"),
+    "refused": N_("refused"),
+}
+RECONCILIATION_REASON = {
+    "no_reference": N_("no structured communication"),
+    "not_our_reference": N_("a communication that is not ours"),
+    "unknown_debtor": N_("our reference, but no such file"),
+    "reference_in_free_text": N_("our reference typed as free text"),
+    "unknown_account": N_("not one of the fund's accounts"),
+    "returned_transfer": N_("a transfer we sent came back"),
+    "unmatched_return": N_("a direct-debit return we cannot tie"),
+    "unexplained_debit": N_("a debit we did not order"),
+    "globalised_mismatch": N_("a total whose details do not add up"),
 }

@@ -59,6 +59,12 @@ def environment() -> jinja2.Environment:
         batch_status=lambda code: labels.label(labels.BATCH_STATUS, code),
         notice_kind=lambda code: labels.label(labels.NOTICE_KIND, code),
         life_event=lambda code: labels.label(labels.LIFE_EVENT, code),
+        note_channel=lambda code: labels.label(labels.NOTE_CHANNEL, code),
+        note_direction=lambda code: labels.label(labels.NOTE_DIRECTION, code),
+        recovery_stage=lambda code: labels.label(labels.RECOVERY_STAGE, code),
+        letter=lambda code: labels.label(labels.LETTER, code),
+        plan_status=lambda code: labels.label(labels.PLAN_STATUS, code),
+        reconciliation_reason=lambda code: labels.label(labels.RECONCILIATION_REASON, code),
     )
     return env
 

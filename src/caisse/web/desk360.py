@@ -1,0 +1,137 @@
+"""The desk's 360° file (``/desk/files/{id}``), its contact notes and the named caseworker, and the
+reconciliation desk (``/desk/reconciliation``). Staff only; authorisation and audit are in the services
+(``caisse.services.file360``, ``caisse.cases.notes``, ``caisse.services.caseworkers``,
+``caisse.services.reconciliation_desk``): this module turns requests into calls and results into pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from caisse.cases import notes
+from caisse.cases.models import NOTE_CHANNELS
+from caisse.errors import CaisseError, Conflict, InvalidInput, NotFound
+from caisse.security.authz import Forbidden, NeedToKnow
+from caisse.services import caseworkers, file360, reconciliation_desk
+from caisse.web.api.affiliation import PathId
+from caisse.web.auth import SessionDep
+from caisse.web.desk import StaffDep, _page, need_to_know_page
+
+router = APIRouter(include_in_schema=False)
+Channel = Annotated[str | None, Query(pattern="^(" + "|".join(NOTE_CHANNELS) + ")$")]
+
+
+def _message(exc: CaisseError) -> str:
+    if isinstance(exc, InvalidInput):
+        return f"{exc.field}: {exc.message}"
+    return str(exc)
+
+
+def file_page(request: Request, session, who, party_id: int, *, channel: str | None = None,
+              error: str | None = None, entered: dict | None = None, status_code: int = 200) -> HTMLResponse:
+    today = dt.date.today()
+    view = file360.view(session, who, party_id, today, channel)
+    return _page(request, "desk_360.html", status_code=status_code, file=view.file, v=view, today=today,
+                 channels=NOTE_CHANNELS, error=error, entered=entered or {},
+                 can_assign=who.role in caseworkers.ASSIGNERS)
+
+
+@router.get("/desk/files/{party_id}", response_class=HTMLResponse)
+def file(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+         channel: Channel = None) -> HTMLResponse:
+    """The 360° file: everything to answer the person in one screen (another team's file: a reason first)."""
+    return file_page(request, session, who, party_id, channel=channel)
+
+
+@router.post("/desk/files/{party_id}/notes")
+def add_note(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+             channel: Annotated[str, Form(max_length=10)], summary: Annotated[str, Form(max_length=4000)],
+             happened_on: Annotated[str, Form(max_length=10)] = "",
+             direction: Annotated[str, Form(max_length=8)] = "in",
+             case_id: Annotated[str, Form(max_length=12)] = ""):
+    entered = {"channel": channel, "summary": summary, "happened_on": happened_on, "direction": direction,
+               "case_id": case_id}
+    today = dt.date.today()
+    try:
+        try:
+            day = dt.date.fromisoformat(happened_on) if happened_on else today
+        except ValueError:
+            raise InvalidInput("happened_on", "a date YYYY-MM-DD that exists") from None
+        if case_id and not case_id.isdigit():
+            raise InvalidInput("case_id", "a case number")
+        notes.add(session, who, party_id, channel, direction, day, summary, today,
+                  int(case_id) if case_id else None)
+    except NeedToKnow as exc:  # back to the file (a GET) once the reason is stated, not to this POST
+        session.rollback()
+        return need_to_know_page(request, str(exc), exc.party_id, f"/desk/files/{party_id}")
+    except (Forbidden, NotFound):
+        raise
+    except CaisseError as exc:
+        session.rollback()
+        return file_page(request, session, who, party_id, error=_message(exc), entered=entered, status_code=422)
+    return RedirectResponse(f"/desk/files/{party_id}#contacts", status_code=303)
+
+
+@router.post("/desk/files/{party_id}/caseworker")
+def assign_caseworker(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+                      account: Annotated[int, Form(ge=1)], reason: Annotated[str, Form(max_length=500)] = ""):
+    try:
+        caseworkers.assign(session, who, party_id, account, dt.date.today(), reason)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return file_page(request, session, who, party_id, error=_message(exc),
+                         status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/desk/files/{party_id}#caseworker", status_code=303)
+
+
+# ---------------------------------------------------------------- reconciliation desk
+
+
+@router.get("/desk/reconciliation", response_class=HTMLResponse)
+def reconciliation(request: Request, session: SessionDep, who: StaffDep,
+                   show: Annotated[str, Query(pattern="^(open|resolved|all)$")] = "open") -> HTMLResponse:
+    rows = reconciliation_desk.queue(session, who, status=None if show == "all" else show)
+    return _page(request, "reconciliation.html", rows=rows, show=show)
+
+
+def _item_page(request: Request, session, who, item_id: int, *, error: str | None = None,
+               status_code: int = 200) -> HTMLResponse:
+    row = reconciliation_desk.item(session, who, item_id)
+    return _page(request, "reconciliation_item.html", status_code=status_code, row=row, it=row.item, error=error,
+                 can_redirect=who.role == "manager")
+
+
+@router.get("/desk/reconciliation/{item_id}", response_class=HTMLResponse)
+def reconciliation_item(request: Request, item_id: PathId, session: SessionDep, who: StaffDep) -> HTMLResponse:
+    return _item_page(request, session, who, item_id)
+
+
+@router.post("/desk/reconciliation/{item_id}")
+def reconciliation_act(request: Request, item_id: PathId, session: SessionDep, who: StaffDep,
+                       action: Annotated[str, Form(pattern="^(assign|refund|acknowledge)$")],
+                       debtor: Annotated[str, Form(max_length=12)] = "",
+                       period: Annotated[str, Form(max_length=6)] = "",
+                       reason: Annotated[str, Form(max_length=2000)] = "",
+                       iban: Annotated[str, Form(max_length=50)] = ""):
+    try:
+        if action == "assign":
+            if not debtor.strip().isdigit():
+                raise InvalidInput("debtor", "the debtor's file number")
+            reconciliation_desk.assign(session, who, item_id, int(debtor), period)
+        elif action == "refund":
+            reconciliation_desk.refund(session, who, item_id, reason, iban)
+        else:
+            reconciliation_desk.acknowledge(session, who, item_id, reason)
+    except NeedToKnow as exc:
+        session.rollback()
+        return need_to_know_page(request, str(exc), exc.party_id, f"/desk/reconciliation/{item_id}")
+    except (Forbidden, NotFound):
+        raise
+    except CaisseError as exc:
+        session.rollback()
+        return _item_page(request, session, who, item_id, error=_message(exc),
+                          status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/desk/reconciliation/{item_id}", status_code=303)
