@@ -9,6 +9,9 @@ What each movement becomes (docs/collection-money.md has the full rules):
 * a credit for one of our SEPA collections (end-to-end id) or with one of the fund's structured
   communications for an existing debtor: **booked** — ``receive_payment`` semantics (to the debtor's credit,
   then imputed with the communication's period as designation), booked on the bank's value date;
+* a credit from a bailiff's or lawyer's IBAN (``recovery_partner.iban``): its **remittance** — Dr bank / Cr the
+  partner's ``partner_clearing`` up to what it owes (collections its status files reported, not yet remitted), the
+  rest parked (reason ``partner_remittance``); never a debtor's payment, whatever its communication;
 * any other credit: **parked** in suspense, plus a reconciliation item with suggested debtors;
 * a direct-debit return (R-transaction) of a collection that was paid: **returned** — ``return_payment``
   (imputation and receipt reversed, the rest imputed again), the collection and its mandate updated;
