@@ -18,7 +18,15 @@ from caisse.collection.models import BankLine, ReconciliationItem
 from caisse.collection.reconciliation import assign_item, remittance_item
 from caisse.errors import Conflict, InvalidInput
 from caisse.exchange.coda import make_statement, transfer_movement, write_coda
-from caisse.ledger import balances, clearing_balance, load, post, remittance_posting, unassigned
+from caisse.ledger import (
+    balances,
+    clearing_balance,
+    load,
+    post,
+    receive_payment,
+    remittance_posting,
+    unassigned,
+)
 from caisse.ledger.check import run_check
 from caisse.ledger.posting import Entry, Posting
 from caisse.recovery import service
@@ -284,3 +292,25 @@ def test_a_clearing_entry_names_its_partner_and_no_debtor(db_url, handed):
     result = CliRunner().invoke(app, ["recovery", "partner", "iban", "--code", "HUI-GENT", "--iban", BAILIFF_IBAN,
                                       "--db", db_url])
     assert result.exit_code == 0 and f"remits from {BAILIFF_IBAN}" in result.output
+
+
+def test_collections_booked_on_the_bank_before_the_upgrade_are_moved_to_the_partners_clearing_once(db_url, handed):
+    ana, _ref = handed
+    bank_before = bank(db_url)
+    with session_scope(db_url) as s:  # what the status import booked before the clearing account existed
+        receive_payment(s, "partner/HUI-GENT/OLD-1/payment", d("2026-10-05"), 50_000, ana, reference=f"{ana}-1-bailiff")
+    import_coda(db_url, coda(transfer(50_000, d("2026-10-20"), iban=STRANGER_IBAN, name="PEETERS"),
+                             day=d("2026-10-20")))
+    assert bank(db_url) == bank_before + 100_000  # the double count: 500 collected, 1000 "in the bank"
+    result = CliRunner().invoke(app, ["recovery", "partner", "reclassify", "--today", "2026-12-01", "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert "1 collection(s) reclassified, 500.00 EUR" in result.output
+    again = CliRunner().invoke(app, ["recovery", "partner", "reclassify", "--today", "2026-12-02", "--db", db_url])
+    assert "0 collection(s) reclassified" in again.output
+    assert bank(db_url) == bank_before + 50_000 and clearing(db_url) == 50_000
+    [item] = queue(db_url)
+    with session_scope(db_url) as s:
+        remittance_item(s, item.id, "HUI-GENT", "staff")
+    totals = check(db_url)
+    assert (totals.partners, totals.unmatched) == (0, 0)
+    assert bank(db_url) == bank_before + 50_000

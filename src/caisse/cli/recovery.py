@@ -267,6 +267,22 @@ def partner_iban(code: str = typer.Option(..., "--code", help="The partner's cod
         typer.echo(f"partner {p.code}: " + (f"remits from {p.iban}" if p.iban else "no remittance account"))
 
 
+@partner_app.command("reclassify")
+def partner_reclassify(today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Once, after upgrading: collections booked from status files on the bank account (before the partner clearing
+    account existed) are corrected onto the partner's clearing account; then settle the parked transfers with
+    `caisse reconcile remittance`. Running it again changes nothing."""
+    from caisse.money import fmt
+    from caisse.recovery.partners import reclassify_bank_collections
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        done = reclassify_bank_collections(s, _who(), _today(today))
+    for key, cents in done:
+        typer.echo(f"  {key}: {fmt(cents)} EUR moved from bank to the partner's clearing account")
+    typer.echo(f"{len(done)} collection(s) reclassified, {fmt(sum(c for _, c in done))} EUR")
+
+
 @partner_app.command("balances")
 def partner_balances_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The date (default: today)."),
                          as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),

@@ -413,3 +413,38 @@ def _balance(code: str, kind: str, name: str, iban: str | None,
     last_in = max((on for on, c, _r in rows if c > 0), default=None)
     last_out = max((on for on, _c, r in rows if r > 0), default=None)
     return PartnerBalance(code, kind, name, iban, collected, remitted, last_in, last_out, owed_since)
+
+
+def reclassify_bank_collections(session: Session, who: Principal, today: dt.date) -> list[tuple[str, int]]:
+    """Collections booked from status files before the clearing account existed debited ``bank`` (Dr bank / Cr the
+    debtor's credit): the money was with the partner, and its transfer, parked when it arrived, counted the same euros
+    a second time. Each such receipt gets a correction (same kind, ``corrects`` it, key
+    ``correction/<key>/partner-clearing``, booked on ``today``): Dr partner_clearing (the partner, from the key) /
+    Cr bank. The debtor's side is untouched (he paid). The parked transfers are then settled with ``caisse reconcile
+    remittance``. Idempotent: a receipt already corrected is skipped. Returns (receipt key, cents) corrected."""
+    from caisse.ledger import Entry, Posting, post
+    from caisse.ledger.models import LedgerEntry, LedgerTransaction
+    from caisse.ledger.operations import clearing_entry
+    from caisse.security import authz
+
+    authz.require(who, "recovery.manage")
+    t, e = LedgerTransaction, LedgerEntry
+    rows = session.execute(
+        select(t.key, e.amount_cents).join(e, e.transaction_id == t.id)
+        .where(t.kind == "payment", t.corrects_id.is_(None), t.key.like("partner/%/payment"), e.account == "bank",
+               e.amount_cents > 0).order_by(t.id)).all()
+    corrected = set(session.scalars(select(t.key).where(t.key.like("correction/partner/%/partner-clearing"))))
+    done = []
+    for key, cents in rows:
+        fix = f"correction/{key}/partner-clearing"
+        if fix in corrected:
+            continue
+        code = key.split("/")[1]
+        post(session, Posting(fix, "payment", today, (
+            clearing_entry(code, int(cents), {"reclassified": key}), Entry("bank", -int(cents))),
+            f"Correction: {key} was collected by partner {code}, not received on the bank", None, key))
+        done.append((key, int(cents)))
+    if done:
+        audit.record(session, who, "reclassify", "ledger_transaction", None,
+                     detail={"receipts": [k for k, _ in done][:200], "cents": sum(c for _, c in done)})
+    return done
