@@ -98,6 +98,37 @@ def assign(item: int = typer.Argument(..., help="Item number."),
                else f"item {item}: already assigned ({result.receipt.key})")
 
 
+@app.command("remittance")
+def remittance(item: int = typer.Argument(..., help="Item number."),
+               partner: str = typer.Option(..., "--partner", help="The bailiff's or lawyer's code."),
+               amount_cents: int | None = typer.Option(None, "--amount-cents", min=1,
+                                                       help="Part of the payment (default: all that is left, up "
+                                                            "to what the partner owes)."),
+               request_id: str | None = typer.Option(None, "--request-id",
+                                                     help="Idempotency key of a partial settlement."),
+               db: str | None = DbOption) -> None:
+    """A parked payment is a partner's remittance: it settles what the partner collected for the fund (booked on
+    the bank's value date); what exceeds the partner's clearing balance stays parked."""
+    from caisse.collection.reconciliation import remittance_item
+    from caisse.errors import InvalidInput
+    from caisse.store.db import session_scope
+
+    if amount_cents is not None and request_id is None:
+        raise InvalidInput("request_id", "a partial settlement needs --request-id (so a retry does not repeat it)")
+    with session_scope(database_url(db)) as session:
+        result = remittance_item(session, item, partner, WHO, amount_cents=amount_cents, request_id=request_id)
+        from caisse.ledger import clearing_balance, load, unassigned
+
+        settled = -sum(e.amount_cents for e in load(session, result.key).entries if e.account == "partner_clearing")
+        left = unassigned(session, load(session, result.key).refers_to)
+        owes = clearing_balance(session, partner.strip())
+    if not result.created:
+        typer.echo(f"item {item}: already settled ({result.key})")
+        return
+    typer.echo(f"item {item}: {_eur(settled)} EUR settles partner {partner.strip()}'s clearing; partner still owes "
+               f"{_eur(owes)} EUR" + (f"; {_eur(left)} EUR still parked" if left else ""))
+
+
 @app.command("refund")
 def refund(item: int = typer.Argument(..., help="Item number."),
            reason: str = typer.Option(..., "--reason", help="Why (wrong fund, unknown payer, ...)."),

@@ -238,14 +238,75 @@ def partner_add(code: str = typer.Option(..., "--code", help="A short code, e.g.
                 address: str = typer.Option(..., "--address", help="Lines separated by ';'."),
                 email: str = typer.Option(..., "--email"),
                 language: str = typer.Option(..., "--language", help="fr, nl or de: the letters' language."),
+                iban: str | None = typer.Option(None, "--iban", help="The account the partner remits from."),
                 db: str | None = DbOption) -> None:
     """Configure a bailiff (files at the bailiff stage) or a lawyer (files at the court stage)."""
     from caisse.recovery.partners import add_partner
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as s:
-        p = add_partner(s, _who(), code, kind, name, address, email, language)
-        typer.echo(f"partner {p.code}: {p.kind} {p.name} ({p.language})")
+        p = add_partner(s, _who(), code, kind, name, address, email, language, iban)
+        typer.echo(f"partner {p.code}: {p.kind} {p.name} ({p.language})" + (f", remits from {p.iban}" if p.iban
+                                                                             else ""))
+
+
+@partner_app.command("iban")
+def partner_iban(code: str = typer.Option(..., "--code", help="The partner's code."),
+                 iban: str | None = typer.Option(None, "--iban", help="The account it remits from."),
+                 clear: bool = typer.Option(False, "--clear", help="Forget the account."),
+                 db: str | None = DbOption) -> None:
+    """The account a partner remits collected money from: a bank credit from it settles what the partner owes."""
+    from caisse.errors import InvalidInput
+    from caisse.recovery.partners import set_partner_iban
+    from caisse.store.db import session_scope
+
+    if (iban is None) == (not clear):
+        raise InvalidInput("iban", "give --iban IBAN, or --clear to forget the account")
+    with session_scope(database_url(db)) as s:
+        p = set_partner_iban(s, _who(), code, None if clear else iban)
+        typer.echo(f"partner {p.code}: " + (f"remits from {p.iban}" if p.iban else "no remittance account"))
+
+
+@partner_app.command("reclassify")
+def partner_reclassify(today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Once, after upgrading: collections booked from status files on the bank account (before the partner clearing
+    account existed) are corrected onto the partner's clearing account; then settle the parked transfers with
+    `caisse reconcile remittance`. Running it again changes nothing."""
+    from caisse.money import fmt
+    from caisse.recovery.partners import reclassify_bank_collections
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        done = reclassify_bank_collections(s, _who(), _today(today))
+    for key, cents in done:
+        typer.echo(f"  {key}: {fmt(cents)} EUR moved from bank to the partner's clearing account")
+    typer.echo(f"{len(done)} collection(s) reclassified, {fmt(sum(c for _, c in done))} EUR")
+
+
+@partner_app.command("balances")
+def partner_balances_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The date (default: today)."),
+                         as_json: bool = typer.Option(False, "--json", help="JSON instead of a table."),
+                         db: str | None = DbOption) -> None:
+    """What each partner collected for the fund (its status files), remitted (its bank transfers) and still owes,
+    and since when: the partner to chase."""
+    from caisse.money import fmt
+    from caisse.recovery.partners import partner_balances
+    from caisse.store.db import session_scope
+
+    day = _today(as_of)
+    with session_scope(database_url(db)) as s:
+        rows = partner_balances(s, day)
+    if as_json:
+        typer.echo(json.dumps({"as_of": day.isoformat(), "partners": [r.as_dict() for r in rows]}, indent=2))
+        return
+    typer.echo(f"partner clearing balances on {day}")
+    typer.echo(f"{'partner':<16} {'kind':<8} {'collected':>12} {'remitted':>12} {'owed':>12}  owed since  "
+               "last remitted")
+    for r in rows:
+        typer.echo(f"{r.code:<16} {r.kind:<8} {fmt(r.collected_cents):>12} {fmt(r.remitted_cents):>12} "
+                   f"{fmt(r.owed_cents):>12}  {str(r.owed_since or '-'):<10}  {r.last_remitted_on or '-'}")
+    typer.echo(f"{'total':<25} {fmt(sum(r.collected_cents for r in rows)):>12} "
+               f"{fmt(sum(r.remitted_cents for r in rows)):>12} {fmt(sum(r.owed_cents for r in rows)):>12}")
 
 
 @partner_app.command("list")
@@ -257,7 +318,7 @@ def partner_list(db: str | None = DbOption) -> None:
     with session_scope(database_url(db)) as s:
         for p in partners(s):
             typer.echo(f"{p.code:<16} {p.kind:<8} {p.language}  {'active' if p.active else 'inactive':<8} {p.name} "
-                       f"<{p.email}>")
+                       f"<{p.email}>" + (f" remits from {p.iban}" if p.iban else ""))
 
 
 @app.command("handover")

@@ -9,6 +9,9 @@ What each movement becomes (docs/collection-money.md has the full rules):
 * a credit for one of our SEPA collections (end-to-end id) or with one of the fund's structured
   communications for an existing debtor: **booked** — ``receive_payment`` semantics (to the debtor's credit,
   then imputed with the communication's period as designation), booked on the bank's value date;
+* a credit from a bailiff's or lawyer's IBAN (``recovery_partner.iban``): its **remittance** — Dr bank / Cr the
+  partner's ``partner_clearing`` up to what it owes (collections its status files reported, not yet remitted), the
+  rest parked (reason ``partner_remittance``); never a debtor's payment, whatever its communication;
 * any other credit: **parked** in suspense, plus a reconciliation item with suggested debtors;
 * a direct-debit return (R-transaction) of a collection that was paid: **returned** — ``return_payment``
   (imputation and receipt reversed, the rest imputed again), the collection and its mandate updated;
@@ -32,7 +35,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from caisse.collection.db import adapt, begin_write, next_ids, select_in
@@ -51,11 +54,13 @@ from caisse.exchange.coda import CodaFile, Movement, Statement, file_sha256, par
 from caisse.ledger import (
     Balance,
     ImputationPolicy,
+    clearing_balances,
     imputation_entries,
     imputation_posting,
     insert_postings,
     payment_posting,
     policy_named,
+    remittance_posting,
     return_payment,
 )
 from caisse.ledger.models import RECEIVABLE
@@ -117,6 +122,7 @@ class _Line:
     note: str | None = None
     line_id: int = 0
     iban: str | None = None
+    partner: str | None = None  # the bailiff/lawyer whose IBAN sent it: a remittance settling its clearing
 
 
 def our_reference(digits: str) -> PaymentReference | None:
@@ -349,6 +355,10 @@ def _classify(session: Session, effective: list[_Line]) -> None:
         if ref:
             wanted[ref.party_id] = None
     existing = {r[0] for r in select_in(conn, "SELECT id FROM party WHERE id IN ({in})", wanted)} if wanted else set()
+    partner_ibans: dict[str, list[str]] = defaultdict(list)  # a few rows: the partners' remittance accounts
+    for code, iban in conn.execute(text("SELECT code, iban FROM recovery_partner WHERE iban IS NOT NULL "
+                                        "ORDER BY code")):
+        partner_ibans[iban].append(code)
     returns = [ln for ln in effective if ln.mv.amount_cents < 0 and ln.mv.r_transaction is not None]
     by_mandate = _collections_by_mandate(conn, returns)
 
@@ -376,6 +386,15 @@ def _classify(session: Session, effective: list[_Line]) -> None:
                 if ct[2] is not None:
                     ln.known.append((ct[2], "transfer", None))
                 ln.transfers = [(ct[0], "returned")]
+            elif ln.iban in partner_ibans:
+                # A bailiff's or lawyer's transfer is its remittance of what it collected — booked on the debtors
+                # from its status files — never a debtor's payment, whatever communication it carries.
+                codes = partner_ibans[ln.iban]
+                ln.status, ln.reason = "parked", "partner_remittance"
+                if len(codes) == 1:
+                    ln.partner = codes[0]  # _postings settles the clearing, up to what the partner owes
+                else:
+                    ln.note = f"from the account of partners {', '.join(codes)}: which one remits?"
             elif how == "ogm" and ref and ref.party_id in existing:
                 ln.status, ln.party, ln.designation = "booked", ref.party_id, ref.designation
             elif how == "ogm":
@@ -431,11 +450,26 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     state = debtor_balances(session, parties)
     first_day = min((ln.booked_on for ln in booked), default=None)
     pending = pending_by_debtor(session, parties, first_day) if parties else {}
+    owed = {code: c - r for code, (c, r) in clearing_balances(session).items()} \
+        if any(ln.partner for ln in booked) else {}
     postings = []
     for ln in booked:
         mv = ln.mv
         counterparty = {k: v for k, v in (("iban", ln.iban or mv.counterparty_account.strip() or None),
                                           ("name", mv.counterparty_name or None)) if v}
+        if ln.partner is not None:
+            settled = min(mv.amount_cents, max(owed.get(ln.partner, 0), 0))
+            if settled:
+                owed[ln.partner] -= settled
+                postings.append(remittance_posting(ln.key, ln.booked_on, mv.amount_cents, ln.partner, settled,
+                                                   reference=ln.reference, counterparty=counterparty or None))
+                if settled == mv.amount_cents:
+                    ln.status, ln.reason = "booked", None
+                    continue
+            ln.note = (f"remittance of partner {ln.partner}: {_eur(settled)} settled what it owes, "
+                       f"{_eur(mv.amount_cents - settled)} beyond what its status files report collected: parked")
+            if settled:
+                continue
         party = ln.party if ln.status == "booked" else None
         postings.append(payment_posting(ln.key, ln.booked_on, mv.amount_cents, party, reference=ln.reference,
                                         counterparty=counterparty or None))

@@ -50,6 +50,7 @@ QUEUE_REASONS = (
     "unmatched_return",  # a direct-debit return we cannot tie to a collection
     "unexplained_debit",  # a debit (bank costs, ...) we did not order through caisse
     "globalised_mismatch",  # a total whose details do not add up to it: booked as one parked amount
+    "partner_remittance",  # from a bailiff's/lawyer's IBAN, beyond what its status files reported (or two partners)
 )
 
 

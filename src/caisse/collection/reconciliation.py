@@ -8,6 +8,10 @@ and is idempotent by its ledger key: the same action twice posts nothing new.
   bank says so, whatever our queue's backlog (the value date decides the surcharge).
 * ``refund_item``: a parked credit is given back to its payer (wrong fund, unknown payer): a refund order
   the next ``caisse export credit-transfers`` pays.
+* ``remittance_item``: a parked credit is a bailiff's or lawyer's remittance of money its status files reported
+  collected: it settles the partner's clearing account (never beyond what the partner owes: the rest stays
+  parked). Booked on the bank's value date. No four eyes (money matched to a receivable the fund already holds,
+  nothing leaves the fund), audited.
 * ``match_return``: a direct-debit return we could not tie to a collection is tied to the payment it takes
   back (the ledger reverses that payment).
 * ``acknowledge_item``: a debit nobody ordered through caisse (bank costs, ...) is seen and explained.
@@ -27,7 +31,16 @@ from caisse.collection.db import begin_write
 from caisse.collection.models import BankFile, BankLine, BankStatement, FundBankAccount, ReconciliationItem
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.identifiers import normalize_bic, normalize_iban
-from caisse.ledger import PaymentResult, PostResult, assign, refund_unmatched, return_payment, unassigned
+from caisse.ledger import (
+    PaymentResult,
+    PostResult,
+    assign,
+    clearing_balance,
+    refund_unmatched,
+    return_payment,
+    settle_clearing,
+    unassigned,
+)
 from caisse.ledger.posting import transaction_id
 from caisse.services import audit
 from caisse.store.models import Party
@@ -133,6 +146,44 @@ def assign_item(session: Session, item_id: int, party_id: int, who: object, *, d
     if unassigned(session, payment_key) == 0 and item.status == "open":
         _resolve(item, who, "assigned", f"debtor {party_id}", session)
     return result
+
+
+def remittance_item(session: Session, item_id: int, partner_code: str, who: object, *,
+                    amount_cents: int | None = None, request_id: str | None = None) -> PostResult:
+    """A parked credit recognised by staff as the remittance of partner ``partner_code`` (a bailiff or lawyer):
+    Dr suspense / Cr the partner's clearing, booked on the bank's value date. Default amount: all that is left,
+    capped at what the partner owes; the rest stays parked and the item open."""
+    from caisse.recovery.partners import partner_by_code
+
+    item, line = _item(session, item_id)
+    payment_key = _open_credit(item)
+    partner = partner_by_code(session, partner_code)
+    key = f"reconcile/{request_id}" if request_id else f"reconcile/{payment_key}/remittance"
+    if (tid := transaction_id(session, key)) is not None:
+        return PostResult(tid, key, False)  # already settled: nothing new
+    if item.status == "resolved":
+        raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
+    st = session.get(BankStatement, line.statement_id)
+    result = settle_clearing(session, key, payment_key, partner.code, _value_date(line, st),
+                             amount_cents=amount_cents)
+    settled = -sum(e.amount_cents for e in _entries(session, key) if e.account == "partner_clearing")
+    left = unassigned(session, payment_key)
+    audit.record(session, who, "remittance", "reconciliation_item", item.id,
+                 detail={"payment_key": payment_key, "partner": partner.code, "amount_cents": settled,
+                         "left_in_suspense_cents": left,
+                         "partner_still_owes_cents": clearing_balance(session, partner.code)})
+    if left == 0 and item.status == "open":
+        _resolve(item, who, "remittance", f"partner {partner.code}")
+    elif left:
+        item.note = (f"{item.note + '; ' if item.note else ''}{settled} cents settled partner {partner.code}'s "
+                     f"clearing; {left} cents still parked")
+    return result
+
+
+def _entries(session: Session, key: str):
+    from caisse.ledger import load
+
+    return load(session, key).entries
 
 
 def refund_item(session: Session, item_id: int, who: object, *, reason: str, iban: str | None = None,

@@ -15,9 +15,12 @@ from caisse.ledger.operations import (
     payment_posting,
     payout,
     receive_payment,
+    receive_via_partner,
     refund,
     refund_unmatched,
+    remittance_posting,
     return_payment,
+    settle_clearing,
     write_off,
 )
 from caisse.ledger.posting import Entry, Posting, PostResult, load, post, reverse
@@ -26,6 +29,8 @@ from caisse.ledger.queries import (
     amount_due,
     balance_select,
     balances,
+    clearing_balance,
+    clearing_balances,
     credit_available,
     open_items,
     pending_charges,
@@ -39,6 +44,7 @@ __all__ = [
     "Posting", "amount_due", "assign", "balance_select", "balances", "charge", "charge_posting", "credit_available",
     "grant_benefit", "impute", "imputation_entries", "imputation_posting", "insert_postings", "load", "open_items",
     "payment_posting", "payout", "pending_charges", "split_not_yet_due", "policy_named", "post", "post_many",
-    "receive_payment", "refund",
-    "refund_unmatched", "return_payment", "reverse", "unassigned", "unpaid_principal", "write_off",
+    "receive_payment", "receive_via_partner", "refund", "clearing_balance", "clearing_balances",
+    "refund_unmatched", "remittance_posting", "return_payment", "reverse", "settle_clearing", "unassigned",
+    "unpaid_principal", "write_off",
 ]

@@ -5,14 +5,18 @@ Breaches (any one makes the check fail):
   2. the sum of all entries is not zero;
   3. a transaction without entries, an entry without its transaction, an entry on an unknown party;
   4. a derived balance (views ``ledger_balance`` / ``ledger_open_item``) that differs from its entries;
-  5. an orphan payment: a receipt whose money does not land on a debtor's credit or on suspense, or a
-     parked payment assigned/refunded beyond its amount;
-  6. a correction or reference to a transaction that does not exist.
+  5. an orphan payment: a receipt whose money does not land on a debtor's credit, on suspense or on a partner's
+     clearing (or that comes neither from the bank nor from a partner's clearing), or a parked payment
+     assigned/refunded beyond its amount;
+  6. a correction or reference to a transaction that does not exist;
+  7. a partner's clearing account in credit: a bailiff or lawyer remitted more than its status files reported
+     collected (the import and staff never settle beyond what is owed: the rest stays parked).
 Warnings (reported, not failing): a debtor's credit account in debit (money imputed or refunded that the
 fund no longer holds, e.g. after a bounced payment).
 
 The last line is the totals, for comparing two databases:
-``transactions=N debts=EUR payments=EUR open=EUR unmatched=EUR``.
+``transactions=N debts=EUR payments=EUR open=EUR unmatched=EUR`` and, once a bailiff or lawyer has collected
+anything (a ``partner_clearing`` entry exists), `` partners=EUR``: what partners collected and have not remitted.
 """
 
 from __future__ import annotations
@@ -37,10 +41,12 @@ class Totals:
     payments: int  # money received on the bank account (net of returned payments)
     open: int  # sum of open items
     unmatched: int  # money parked in suspense
+    partners: int | None = None  # collected by bailiffs/lawyers, not remitted yet; None: no partner ever collected
 
     def line(self) -> str:
         return (f"transactions={self.transactions} debts={fmt(self.debts)} payments={fmt(self.payments)} "
-                f"open={fmt(self.open)} unmatched={fmt(self.unmatched)}")
+                f"open={fmt(self.open)} unmatched={fmt(self.unmatched)}"
+                + ("" if self.partners is None else f" partners={fmt(self.partners)}"))
 
 
 @dataclass
@@ -121,14 +127,17 @@ def run_check(session: Session) -> CheckReport:
     if open_fresh != open_view:
         b.append(f"open items: view ledger_open_item {fmt(open_view)} != entries {fmt(open_fresh)}")
 
-    # Orphan payments: a receipt is a bank debit whose counterpart is a debtor's credit or suspense.
+    # Orphan payments: a receipt is a bank debit whose counterpart is a debtor's credit, suspense or a partner's
+    # clearing (a remittance) — or money a partner collected: a clearing debit whose counterpart is a debtor's credit.
     for key, problem in _rows(session, f"""
-            SELECT t.key, 'no bank entry' FROM ledger_transaction t WHERE t.kind = 'payment' AND t.corrects_id IS NULL
-              AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.transaction_id = t.id AND e.account = 'bank')
+            SELECT t.key, 'no bank or partner clearing entry' FROM ledger_transaction t
+            WHERE t.kind = 'payment' AND t.corrects_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.transaction_id = t.id
+                              AND e.account IN ('bank', 'partner_clearing'))
             UNION ALL
             SELECT t.key, 'money lands on ' || e.account FROM ledger_transaction t
               JOIN ledger_entry e ON e.transaction_id = t.id
-            WHERE t.kind = 'payment' AND e.account NOT IN ('bank', 'credit', 'suspense')
+            WHERE t.kind = 'payment' AND e.account NOT IN ('bank', 'credit', 'suspense', 'partner_clearing')
             UNION ALL
             SELECT t.key, 'credit entry without debtor' FROM ledger_transaction t
               JOIN ledger_entry e ON e.transaction_id = t.id
@@ -143,11 +152,18 @@ def run_check(session: Session) -> CheckReport:
             GROUP BY p.id, p.key HAVING SUM(e.amount_cents) > 0 LIMIT {LIMIT}"""):
         b.append(f"parked payment {key} assigned or refunded {fmt(int(total))} beyond its amount")
 
+    for code, total in _rows(session, f"""
+            SELECT parameter, SUM(amount_cents) FROM ledger_entry WHERE account = 'partner_clearing'
+            GROUP BY parameter HAVING SUM(amount_cents) < 0 ORDER BY parameter LIMIT {LIMIT}"""):
+        b.append(f"partner {code} remitted {fmt(-int(total))} more than its status files report collected")
+
     for party, total in _rows(session, f"""
             SELECT party_id, SUM(amount_cents) FROM ledger_entry WHERE account = 'credit'
             GROUP BY party_id HAVING SUM(amount_cents) > 0 ORDER BY party_id LIMIT {LIMIT}"""):
         w.append(f"credit account of party {party} is in debit by {fmt(int(total))}")
 
+    clearing = session.execute(text(
+        "SELECT SUM(amount_cents) FROM ledger_entry WHERE account = 'partner_clearing'")).scalar()
     totals = Totals(
         transactions=_scalar(session, "SELECT COUNT(*) FROM ledger_transaction"),
         debts=-_scalar(session, "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entry WHERE account = 'income'"),
@@ -156,5 +172,6 @@ def run_check(session: Session) -> CheckReport:
         open=open_view,
         unmatched=-_scalar(session,
                            "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger_entry WHERE account = 'suspense'"),
+        partners=None if clearing is None else int(clearing),
     )
     return CheckReport(totals, b, w)

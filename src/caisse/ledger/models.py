@@ -32,13 +32,17 @@ RECEIVABLE = (*PRINCIPAL, "surcharge", "costs")
 PARTY_LIABILITY = ("credit", "refund", "benefit")
 # The fund's own accounts (party_id is kept when known, for the trail).
 FUND = ("bank", "suspense", "income", "write_off", "benefit_expense")
-ACCOUNTS = (*RECEIVABLE, *PARTY_LIABILITY, *FUND)
+# What a bailiff or lawyer collected from debtors for the fund and has not remitted yet (a receivable on the
+# partner, per partner: ``parameter`` holds the partner's code, ``party_id`` is empty — a partner is not a party).
+PARTNER_CLEARING = "partner_clearing"
+ACCOUNTS = (*RECEIVABLE, *PARTY_LIABILITY, *FUND, PARTNER_CLEARING)
 
 TRANSACTION_KINDS = (
     "charge",  # a debt: quarterly/company call, surcharge, costs, regularisation supplement
     "regularisation",  # a debt lowered (definitive below provisional) or raised by a regularisation
-    "payment",  # money received on the fund's bank account (to a debtor's credit or to suspense)
-    "assignment",  # a parked (suspense) payment assigned to a debtor
+    "payment",  # money received: on the fund's bank account (to a debtor's credit, to suspense or to a partner's
+    # clearing: a remittance), or by a bailiff/lawyer for the fund (partner_clearing to the debtor's credit)
+    "assignment",  # a parked (suspense) payment assigned to a debtor, or to a partner's clearing (remittance)
     "imputation",  # a debtor's credit applied to open items (and negative items released to credit)
     "refund",  # a refund ordered (credit -> refund payable)
     "payout",  # a refund or a benefit paid by credit transfer (payable -> bank)
@@ -91,5 +95,7 @@ class LedgerEntry(Base):
             name="receivable_has_party_and_period",
         ),
         CheckConstraint("account not in ('credit', 'benefit') or party_id is not null", name="liability_has_party"),
+        CheckConstraint("account <> 'partner_clearing' or (parameter is not null and party_id is null)",
+                        name="clearing_has_partner"),
         Index("ix_ledger_entry_party_account_period", "party_id", "account", "period"),
     )

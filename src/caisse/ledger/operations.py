@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger.imputation import ImputationPolicy, allocate, policy_named
-from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.ledger.models import PARTNER_CLEARING, RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.ledger.posting import Entry, Posting, PostResult, load, post, reverse, transaction_id
 from caisse.ledger.queries import (
     Balance,
     balances,
+    clearing_balance,
     credit_available,
     pending_charges,
     split_not_yet_due,
@@ -174,6 +175,78 @@ def receive_payment(session: Session, key: str, booked_on: dt.date, amount_cents
     return PaymentResult(receipt, imputation)
 
 
+# A bailiff or lawyer collects for the fund as its mandatary and must hand over what he received.
+CLEARING_RULE = "partner collects as the fund's mandatary and hands it over (old Civil Code art. 1993)"
+
+
+def clearing_entry(partner_code: str, amount_cents: int, explanation: dict | None = None) -> Entry:
+    """An entry on a partner's clearing account: > 0 collected for the fund, < 0 remitted to it."""
+    return Entry(PARTNER_CLEARING, amount_cents, None, None, None, CLEARING_RULE, partner_code, explanation)
+
+
+def receive_via_partner(session: Session, key: str, booked_on: dt.date, amount_cents: int, party_id: int,
+                        partner_code: str, *, reference: str | None = None, counterparty: dict | None = None,
+                        policy: ImputationPolicy | None = None) -> PaymentResult:
+    """Money a bailiff or lawyer collected from the debtor for the fund (reported in a status file). The debtor has
+    paid — to his credit, then imputed (key + "/imputation") exactly as ``receive_payment`` — but the money is not
+    on the fund's bank account: the partner owes it until his remittance arrives (Dr partner_clearing / Cr credit)."""
+    _positive(amount_cents)
+    explanation = {"counterparty": counterparty} if counterparty else None
+    posting = Posting(key, "payment", booked_on, (
+        clearing_entry(partner_code, amount_cents, {"debtor": party_id}),
+        Entry("credit", -amount_cents, party_id, None, None, None, None, explanation)),
+        f"Collected by partner {partner_code} for the fund" + (f" {reference}" if reference else ""), reference)
+    receipt = post(session, posting)
+    imputation = None
+    if receipt.created:
+        imputation = impute(session, party_id, f"{key}/imputation", booked_on, designated_amount=amount_cents,
+                            policy=policy)
+    return PaymentResult(receipt, imputation)
+
+
+def remittance_posting(key: str, booked_on: dt.date, amount_cents: int, partner_code: str, settled_cents: int, *,
+                       reference: str | None = None, counterparty: dict | None = None) -> Posting:
+    """A partner's remittance received on the bank account (pure, for the CODA import): Dr bank / Cr the partner's
+    clearing for ``settled_cents`` (at most what he owes) / Cr suspense for the rest, parked for staff."""
+    _positive(amount_cents)
+    if type(settled_cents) is not int or not 0 < settled_cents <= amount_cents:
+        raise InvalidInput("settled_cents", f"between 1 and {amount_cents} cents, got {settled_cents!r}")
+    explanation = {"counterparty": counterparty} if counterparty else None
+    entries = [Entry("bank", amount_cents), clearing_entry(partner_code, -settled_cents, explanation)]
+    if amount_cents > settled_cents:
+        entries.append(Entry("suspense", settled_cents - amount_cents, None, None, None, "unmatched", None,
+                             explanation))
+    return Posting(key, "payment", booked_on, tuple(entries),
+                   f"Remittance of partner {partner_code}" + (f" {reference}" if reference else ""), reference)
+
+
+def settle_clearing(session: Session, key: str, payment_key: str, partner_code: str, booked_on: dt.date, *,
+                    amount_cents: int | None = None) -> PostResult:
+    """A parked payment recognised as a partner's remittance: Dr suspense / Cr the partner's clearing. Default
+    amount: what is left in suspense, capped at what the partner owes (the rest stays parked); never beyond either."""
+    tid = transaction_id(session, key)
+    if tid is not None:
+        return PostResult(tid, key, False)
+    left = unassigned(session, payment_key)
+    owed = clearing_balance(session, partner_code)
+    amount = min(left, owed) if amount_cents is None else amount_cents
+    if amount_cents is None and amount <= 0:
+        raise Conflict("partner", f"partner {partner_code} owes nothing on its clearing account "
+                                  f"({owed} cents): import its status file first" if left > 0
+                       else f"{payment_key} has nothing left in suspense")
+    _positive(amount)
+    if amount > left:
+        raise Conflict("amount_cents", f"{payment_key} has {left} cents left in suspense, cannot assign {amount}")
+    if amount > owed:
+        raise Conflict("amount_cents", f"partner {partner_code} owes {owed} cents on its clearing account, cannot "
+                                       f"settle {amount}: the rest stays parked until its status file reports it")
+    return post(session, Posting(key, "assignment", booked_on,
+                                 (Entry("suspense", amount, None),
+                                  clearing_entry(partner_code, -amount, {"remittance": payment_key})),
+                                 f"Parked payment {payment_key}: remittance of partner {partner_code}",
+                                 refers_to=payment_key))
+
+
 def assign(session: Session, key: str, payment_key: str, party_id: int, booked_on: dt.date, *,
            amount_cents: int | None = None, designation: str | None = None,
            policy: ImputationPolicy | None = None) -> PaymentResult:
@@ -316,4 +389,5 @@ def party_entries(session: Session, party_id: int) -> list[tuple]:
 
 __all__ = ["Balance", "DebtLine", "PaymentResult", "assign", "charge", "charge_posting", "grant_benefit", "impute",
            "imputation_entries", "imputation_posting", "party_entries", "payment_posting", "payout",
-           "receive_payment", "refund", "refund_unmatched", "return_payment", "write_off"]
+           "receive_payment", "receive_via_partner", "refund", "refund_unmatched", "remittance_posting",
+           "return_payment", "settle_clearing", "write_off"]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger.models import (
     ACCOUNTS,
+    PARTNER_CLEARING,
     RECEIVABLE,
     TRANSACTION_KINDS,
     LedgerEntry,
@@ -85,6 +86,9 @@ def validate(posting: Posting) -> None:
             raise InvalidInput(where, f"a {e.account} entry needs a debtor and a period")
         if e.account in ("credit", "benefit") and e.party_id is None:
             raise InvalidInput(where, f"a {e.account} entry needs a party")
+        if e.account == PARTNER_CLEARING and (not e.parameter or e.party_id is not None):
+            raise InvalidInput(where, "a partner_clearing entry names its partner (parameter = the partner's code) "
+                                      "and no party")
         total += e.amount_cents
     if total != 0:
         raise InvalidInput("entries", f"{posting.key}: entries sum to {total} cents, not 0 (unbalanced)")

@@ -11,10 +11,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, Select, String, Table, and_, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
-from caisse.ledger.models import PRINCIPAL, RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.ledger.models import PARTNER_CLEARING, PRINCIPAL, RECEIVABLE, LedgerEntry, LedgerTransaction
 
 # The views, described for querying only (a separate MetaData: they are not tables to create or compare).
 _views = MetaData()
@@ -148,5 +162,24 @@ def unassigned(session: Session, payment_key: str) -> int:
     return -_sum(session, LedgerEntry.transaction_id.in_(related), LedgerEntry.account == "suspense")
 
 
-__all__ = ["RECEIVABLE", "Balance", "amount_due", "balance_select", "balances", "credit_available", "open_items",
+def clearing_balances(session: Session, as_of: dt.date | None = None) -> dict[str, tuple[int, int]]:
+    """Per partner code: (collected, remitted) on its clearing account, in cents — booked on or before ``as_of``
+    when given. What the partner still owes the fund is collected − remitted."""
+    e, t = LedgerEntry, LedgerTransaction
+    q = (select(e.parameter,
+                cast(func.coalesce(func.sum(case((e.amount_cents > 0, e.amount_cents), else_=0)), 0), BigInteger),
+                cast(func.coalesce(func.sum(case((e.amount_cents < 0, -e.amount_cents), else_=0)), 0), BigInteger))
+         .where(e.account == PARTNER_CLEARING).group_by(e.parameter))
+    if as_of is not None:
+        q = q.join(t, t.id == e.transaction_id).where(t.booked_on <= as_of)
+    return {code: (int(collected), int(remitted)) for code, collected, remitted in session.execute(q)}
+
+
+def clearing_balance(session: Session, partner_code: str) -> int:
+    """What the partner (its code) collected for the fund and has not remitted yet, in cents."""
+    return _sum(session, LedgerEntry.account == PARTNER_CLEARING, LedgerEntry.parameter == partner_code)
+
+
+__all__ = ["RECEIVABLE", "Balance", "amount_due", "balance_select", "balances", "clearing_balance",
+           "clearing_balances", "credit_available", "open_items",
            "pending_charges", "split_not_yet_due", "unassigned", "unpaid_principal", "balance_view", "open_item_view"]

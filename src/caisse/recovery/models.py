@@ -156,6 +156,9 @@ class RecoveryPartner(Base):
     language: Mapped[str] = mapped_column(String(2))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # The account the partner remits collected money from (a bailiff's third-party account): a CODA credit from it
+    # settles the partner's clearing account (docs/collection-money.md).
+    iban: Mapped[str | None] = mapped_column(String(34), index=True)
     __table_args__ = (
         CheckConstraint(f"kind in ({_in(PARTNER_KINDS)})", name="kind"),
         CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),

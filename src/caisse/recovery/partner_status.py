@@ -15,8 +15,11 @@ What an accepted line does, in this order:
    19-12-1967 as amended by RD 4-10-2005);
 2. ``costs``: a debt on the ``costs`` account (``explanation.cost_kind`` = bailiff / lawyer: judicial costs, not
    deductible on the tax certificate), period = the quarter of the event, key ``partner/<code>/<ref>/costs``;
-3. ``paid``: money received through the partner, booked and imputed exactly as a bank payment without
-   designation (``ledger.receive_payment``, key ``partner/<code>/<ref>/payment``);
+3. ``paid``: money the partner collected from the debtor: the debtor has paid — to his credit and imputed exactly as
+   a bank payment without designation — but the money is with the partner until his remittance reaches the bank:
+   Dr ``partner_clearing`` (the partner) / Cr the debtor's credit (``ledger.receive_via_partner``, key
+   ``partner/<code>/<ref>/payment``). The remittance in a CODA file settles the clearing (docs/collection-money.md);
+   booking the status file's payment on ``bank`` would count the same euros twice;
 4. ``outcome``: ``paid`` closes the recovery file (reason ``paid``) when nothing due is left, ``insolvent`` closes it
    (reason ``insolvency``), ``not_found`` / ``returned`` give the file back to the fund (hand-over line
    ``returned``, the file stays where it is for a decision by hand), ``plan`` is recorded (the partner follows the
@@ -36,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caisse.errors import InvalidInput
-from caisse.ledger import DebtLine, charge, impute, receive_payment
+from caisse.ledger import DebtLine, charge, impute, receive_via_partner
 from caisse.money import fmt, to_cents
 from caisse.recovery.models import (
     OUTCOMES,
@@ -88,7 +91,7 @@ class StatusResult:
             return [f"already imported (status file {self.file_id}, sha256 {self.sha256[:12]}…): nothing changed"]
         out = [f"status file {self.file_id}: {self.lines} line(s): {self.accepted} accepted, {self.already} already "
                f"booked from an earlier file, {len(self.rejected)} rejected (kept)",
-               f"  paid via the partner {fmt(self.paid_cents):>12} EUR (booked and imputed)",
+               f"  paid via the partner {fmt(self.paid_cents):>12} EUR (imputed; owed by the partner until remitted)",
                f"  costs charged        {fmt(self.costs_cents):>12} EUR",
                f"  contraintes served   {self.served:>12}"]
         out += [f"  files closed ({reason}) {n}" for reason, n in sorted(self.closed.items())]
@@ -275,8 +278,8 @@ def _apply(s: Session, who: Principal, partner, ln: _Line, result: StatusResult)
         result.costs_cents += ln.costs
         impute(s, party, f"{key}/costs/imputation", ln.event_on)  # credit the debtor held settles them
     if ln.paid:
-        receive_payment(s, f"{key}/payment", ln.event_on, ln.paid, party, reference=h.reference,
-                        counterparty={"partner": partner.code, "name": partner.name, "kind": partner.kind})
+        receive_via_partner(s, f"{key}/payment", ln.event_on, ln.paid, party, partner.code, reference=h.reference,
+                            counterparty={"partner": partner.code, "name": partner.name, "kind": partner.kind})
         h.paid_cents += ln.paid
         result.paid_cents += ln.paid
     if ln.outcome is None:

@@ -28,6 +28,7 @@ from sqlalchemy import Date, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.identifiers import normalize_iban
 from caisse.money import fmt
 from caisse.recovery.arrears import open_by_period_of
 from caisse.recovery.models import (
@@ -61,8 +62,9 @@ def _text(value: str | None, field: str, limit: int) -> str:
 
 
 def add_partner(session: Session, who: Principal, code: str, kind: str, name: str, address: str, email: str,
-                language: str) -> RecoveryPartner:
-    """Configure a bailiff or a lawyer (each field checked, nothing written on a refusal)."""
+                language: str, iban: str | None = None) -> RecoveryPartner:
+    """Configure a bailiff or a lawyer (each field checked, nothing written on a refusal). ``iban``: the account
+    the partner remits from — a CODA credit from it settles what the partner owes (``partner_iban`` changes it)."""
     from caisse.security import authz
 
     authz.require(who, "recovery.manage")
@@ -77,13 +79,30 @@ def add_partner(session: Session, who: Principal, code: str, kind: str, name: st
         raise InvalidInput("email", f"not an e-mail address: {email!r}")
     if language not in ("fr", "nl", "de"):
         raise InvalidInput("language", "fr, nl or de (the partner's working language)")
+    iban = normalize_iban(iban, "iban") if iban is not None and iban.strip() else None
     if session.scalar(select(RecoveryPartner.id).where(RecoveryPartner.code == code)) is not None:
         raise Conflict("code", f"partner {code} already exists")
     partner = RecoveryPartner(code=code, kind=kind, name=name, address=address, email=email, language=language,
-                              active=True)
+                              active=True, iban=iban)
     session.add(partner)
     session.flush()
-    audit.record(session, who, "create", "recovery_partner", partner.id, detail={"code": code, "kind": kind})
+    audit.record(session, who, "create", "recovery_partner", partner.id,
+                 detail={"code": code, "kind": kind, "iban": iban})
+    return partner
+
+
+def set_partner_iban(session: Session, who: Principal, code: str, iban: str | None) -> RecoveryPartner:
+    """The account a partner remits from (None: forget it). From then on a CODA credit from that IBAN is the
+    partner's remittance, never a debtor's payment (docs/collection-money.md)."""
+    from caisse.security import authz
+
+    authz.require(who, "recovery.manage")
+    partner = partner_by_code(session, code)
+    new = normalize_iban(iban, "iban") if iban is not None and iban.strip() else None
+    old, partner.iban = partner.iban, new
+    session.flush()
+    audit.record(session, who, "update", "recovery_partner", partner.id,
+                 detail={"code": partner.code, "iban": new, "previous_iban": old})
     return partner
 
 
@@ -321,3 +340,114 @@ def write_again(url: str, key: str, output_dir: str | Path) -> tuple[Path, Path,
 
 def _d(v) -> dt.date:
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+
+
+@dataclass
+class PartnerBalance:
+    """What a partner collected for the fund (its status files) and remitted (its transfers), as of a date."""
+
+    code: str
+    kind: str
+    name: str
+    iban: str | None
+    collected_cents: int
+    remitted_cents: int
+    last_collected_on: dt.date | None
+    last_remitted_on: dt.date | None
+    owed_since: dt.date | None  # the oldest collection not covered by the remittances (oldest first)
+
+    @property
+    def owed_cents(self) -> int:
+        return self.collected_cents - self.remitted_cents
+
+    def as_dict(self) -> dict:
+        return {"partner": self.code, "kind": self.kind, "name": self.name, "iban": self.iban,
+                "collected_cents": self.collected_cents, "remitted_cents": self.remitted_cents,
+                "owed_cents": self.owed_cents, "owed_since": self.owed_since and self.owed_since.isoformat(),
+                "last_collected_on": self.last_collected_on and self.last_collected_on.isoformat(),
+                "last_remitted_on": self.last_remitted_on and self.last_remitted_on.isoformat()}
+
+
+# A debit of a partner's clearing is a collection, a credit a remittance; a correction (reversal) counts against
+# what it corrects: a reversed collection lowers "collected", a reversed remittance lowers "remitted".
+_CLEARING = """
+SELECT e.parameter, t.booked_on,
+       SUM(CASE WHEN (e.amount_cents > 0) = (t.corrects_id IS NULL) THEN e.amount_cents ELSE 0 END),
+       SUM(CASE WHEN (e.amount_cents > 0) = (t.corrects_id IS NULL) THEN 0 ELSE -e.amount_cents END)
+FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
+WHERE e.account = 'partner_clearing' AND t.booked_on <= :at
+GROUP BY e.parameter, t.booked_on
+ORDER BY e.parameter, t.booked_on
+"""
+
+
+def partner_balances(session: Session, as_of: dt.date) -> list[PartnerBalance]:
+    """Every partner's clearing account on ``as_of`` (ledger ``partner_clearing``, booked by that day): collected per
+    its status files, remitted on the bank, what it still owes and since when. One grouped query over the ledger."""
+    if not isinstance(as_of, dt.date):
+        raise InvalidInput("as_of", "a date is required (YYYY-MM-DD)")
+    moves: dict[str, list[tuple[dt.date, int, int]]] = {}
+    for code, on, collected, remitted in session.execute(text(_CLEARING).bindparams(bindparam("at", type_=Date)),
+                                                         {"at": as_of}):
+        moves.setdefault(code, []).append((_d(on), int(collected), int(remitted)))
+    out = []
+    for p in partners(session):
+        out.append(_balance(p.code, p.kind, p.name, p.iban, moves.pop(p.code, [])))
+    for code, rows in sorted(moves.items()):  # a partner no longer configured: its money is still owed
+        out.append(_balance(code, "?", "(partner not configured)", None, rows))
+    return out
+
+
+def _balance(code: str, kind: str, name: str, iban: str | None,
+             rows: list[tuple[dt.date, int, int]]) -> PartnerBalance:
+    collected = sum(c for _, c, _r in rows)
+    remitted = sum(r for _, _c, r in rows)
+    owed_since, covered = None, remitted
+    for on, cents, _r in rows:  # remittances cover the oldest collections first
+        if cents <= 0:
+            continue
+        if covered >= cents:
+            covered -= cents
+            continue
+        owed_since = on
+        break
+    if collected <= remitted:
+        owed_since = None
+    last_in = max((on for on, c, _r in rows if c > 0), default=None)
+    last_out = max((on for on, _c, r in rows if r > 0), default=None)
+    return PartnerBalance(code, kind, name, iban, collected, remitted, last_in, last_out, owed_since)
+
+
+def reclassify_bank_collections(session: Session, who: Principal, today: dt.date) -> list[tuple[str, int]]:
+    """Collections booked from status files before the clearing account existed debited ``bank`` (Dr bank / Cr the
+    debtor's credit): the money was with the partner, and its transfer, parked when it arrived, counted the same euros
+    a second time. Each such receipt gets a correction (same kind, ``corrects`` it, key
+    ``correction/<key>/partner-clearing``, booked on ``today``): Dr partner_clearing (the partner, from the key) /
+    Cr bank. The debtor's side is untouched (he paid). The parked transfers are then settled with ``caisse reconcile
+    remittance``. Idempotent: a receipt already corrected is skipped. Returns (receipt key, cents) corrected."""
+    from caisse.ledger import Entry, Posting, post
+    from caisse.ledger.models import LedgerEntry, LedgerTransaction
+    from caisse.ledger.operations import clearing_entry
+    from caisse.security import authz
+
+    authz.require(who, "recovery.manage")
+    t, e = LedgerTransaction, LedgerEntry
+    rows = session.execute(
+        select(t.key, e.amount_cents).join(e, e.transaction_id == t.id)
+        .where(t.kind == "payment", t.corrects_id.is_(None), t.key.like("partner/%/payment"), e.account == "bank",
+               e.amount_cents > 0).order_by(t.id)).all()
+    corrected = set(session.scalars(select(t.key).where(t.key.like("correction/partner/%/partner-clearing"))))
+    done = []
+    for key, cents in rows:
+        fix = f"correction/{key}/partner-clearing"
+        if fix in corrected:
+            continue
+        code = key.split("/")[1]
+        post(session, Posting(fix, "payment", today, (
+            clearing_entry(code, int(cents), {"reclassified": key}), Entry("bank", -int(cents))),
+            f"Correction: {key} was collected by partner {code}, not received on the bank", None, key))
+        done.append((key, int(cents)))
+    if done:
+        audit.record(session, who, "reclassify", "ledger_transaction", None,
+                     detail={"receipts": [k for k, _ in done][:200], "cents": sum(c for _, c in done)})
+    return done
