@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0018'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
