@@ -17,7 +17,7 @@ Debtors/s = debtors of the fund (everyone with a ledger entry, in arrears or not
 
 Usage: PYTHONPATH=src python benchmarks/recovery.py [--n 300000] [--arrears 0.2] [--pg postgresql://…]
 A database ``bench_<random>`` is created on the PostgreSQL server (default postgres@127.0.0.1:5432) and dropped
-at the end (also on failure or Ctrl-C).
+at the end (also on failure).
 """
 
 from __future__ import annotations
