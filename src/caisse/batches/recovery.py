@@ -37,7 +37,7 @@ from caisse.recovery.arrears import arrears, received
 from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment, RecoveryFile, RecoveryStep
 from caisse.recovery.policy import LETTER_OF_STAGE, next_stage, policy
 from caisse.security.authz import Principal
-from caisse.store.db import engine_for, session_scope
+from caisse.store.db import among, engine_for, session_scope
 from caisse.store.models import Party, utcnow
 
 ACTOR = "batch:recovery"
@@ -216,6 +216,7 @@ def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress
     from caisse.cases.service import open_system_cases
 
     system = Principal.system(ACTOR)
+    dialect = engine_for(url).dialect.name
     by_stage: Counter = Counter()
     for start in range(0, len(moves), chunk):
         part = moves[start:start + chunk]
@@ -226,16 +227,17 @@ def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress
                 cycle = (r[2] + 1 if r[3] == "closed" else r[2]) if r is not None else 1
                 wanted.append((party, cur, to, closing, why, cycle, f"recovery/{party}/{cycle}/{to}"))
             keys = [w[-1] for w in wanted]
-            taken = set(s.scalars(select(RecoveryStep.key).where(RecoveryStep.key.in_(keys)))) if keys else set()
+            taken = set(s.scalars(select(RecoveryStep.key).where(among(RecoveryStep.key, keys, dialect)))) \
+                if keys else set()
             new_files = [{"party_id": w[0], "cycle": 1, "stage": w[2], "stage_since": as_of, "opened_on": as_of,
                           "updated_at": utcnow()} for w in wanted if w[0] not in files and w[-1] not in taken]
             if new_files:
                 s.execute(insert(RecoveryFile), new_files)
             ids = dict(s.execute(select(RecoveryFile.party_id, RecoveryFile.id).where(
-                RecoveryFile.party_id.in_([w[0] for w in wanted]))).all()) if wanted else {}
+                among(RecoveryFile.party_id, [w[0] for w in wanted], dialect))).all()) if wanted else {}
             fresh = [w for w in wanted if w[-1] not in taken]
             langs = dict(s.execute(select(Party.id, Party.language).where(
-                Party.id.in_([w[0] for w in fresh]))).all()) if fresh else {}
+                among(Party.id, [w[0] for w in fresh], dialect))).all()) if fresh else {}
             cases = open_system_cases(s, system, "recovery_contact", [
                 (party, "Recovery: call the debtor before any judicial step",
                  f"{why}. Owed: {fmt(owed_total.get(party, 0))} EUR. Log the contact: caisse recovery contact "

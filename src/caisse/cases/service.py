@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from caisse.cases.models import CHANNELS, Case, CaseMessage, Notification
@@ -131,7 +131,10 @@ def open_system_cases(session: Session, who: Principal, kind: str, items: list[t
         return {}
     authz.require(who, "file.read")
     parties = [p for p, _s, _b in items]
-    teams = dict(session.execute(select(Party.id, Party.team).where(Party.id.in_(parties))).all())
+    from caisse.store.db import among
+
+    teams = dict(session.execute(select(Party.id, Party.team).where(
+        among(Party.id, parties, session.get_bind().dialect.name))).all())
     missing = [p for p in parties if p not in teams]
     if missing:
         raise NotFound("file", missing[0])
@@ -139,7 +142,14 @@ def open_system_cases(session: Session, who: Principal, kind: str, items: list[t
     rows = [{"party_id": p, "kind": kind, "channel": "system", "subject": _text(subject, "subject", 200),
              "status": "open", "team": teams[p], "opened_on": today, "deadline": deadline, "created_by": str(who)}
             for p, subject, _b in items]
-    ids = session.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).scalars().all()
+    if session.get_bind().dialect.name == "postgresql":
+        # ids drawn from the sequence first, then a plain executemany: an INSERT … RETURNING of thousands of rows
+        # is sent as multi-row VALUES statements that the driver converts slowly
+        ids = session.execute(text("SELECT nextval(pg_get_serial_sequence('\"case\"', 'id')) "
+                                   "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars().all()
+        session.execute(insert(Case), [{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+    else:
+        ids = session.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).scalars().all()
     session.execute(insert(CaseMessage), [{"case_id": cid, "direction": "internal", "author": str(who),
                                            "body": _text(body, "body", MAX_BODY)}
                                           for cid, (_p, _s, body) in zip(ids, items, strict=True)])
