@@ -21,6 +21,7 @@ SCRIPTS = [
     ("ledger", ["--n", "1000000"]),
     ("affiliates", ["--sizes", "100000", "1000000"]),
     ("quarterly_call", ["--n", "1000000", "--pdfs", "500"]),
+    ("recovery", ["--n", "300000"]),
 ]
 
 
