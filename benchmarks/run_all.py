@@ -22,6 +22,7 @@ SCRIPTS = [
     ("affiliates", ["--sizes", "100000", "1000000"]),
     ("quarterly_call", ["--n", "1000000", "--pdfs", "500"]),
     ("reports", ["--n", "300000"]),
+    ("recovery", ["--n", "300000"]),
 ]
 
 

@@ -38,7 +38,7 @@ from caisse.recovery.arrears import arrears, received
 from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment, RecoveryFile, RecoveryStep
 from caisse.recovery.policy import LETTER_OF_STAGE, next_stage, policy
 from caisse.security.authz import Principal
-from caisse.store.db import engine_for, session_scope
+from caisse.store.db import among, engine_for, session_scope
 from caisse.store.models import Party, utcnow
 
 ACTOR = "batch:recovery"
@@ -76,8 +76,9 @@ def _bankrupt(conn, at: dt.date) -> set[int]:
     return set(conn.execute(stmt, {"at": at}).scalars())
 
 
-def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, moved: set[int]) -> None:
-    """Active plans against the payments booked since each was asked (one small transaction)."""
+def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, moved: set[int], owed) -> None:
+    """Active plans against the payments booked since each was asked (one small transaction); ``owed``: the
+    whole fund's arrears, read once by the batch (plans write no ledger entries)."""
     with session_scope(url) as s:
         plans = list(s.scalars(select(PaymentPlan).where(PaymentPlan.status == "active",
                                                          PaymentPlan.activated_on <= as_of)))
@@ -88,7 +89,6 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
         done = set(s.scalars(select(RecoveryStep.key).where(RecoveryStep.plan_id.in_([pl.id for pl in plans]))))
         parties = [pl.party_id for pl in plans]
         langs = dict(s.execute(select(Party.id, Party.language).where(Party.id.in_(parties))).all())
-        owed = arrears(s.connection(), as_of)
         counts: Counter = Counter()
         for pl in plans:
             f = s.scalar(select(RecoveryFile).where(RecoveryFile.party_id == pl.party_id))
@@ -155,17 +155,16 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
         engine = engine_for(url)
         with engine.connect() as conn:
             already = set(conn.execute(select(RecoveryStep.party_id).where(RecoveryStep.batch_key == key)).scalars())
+            a = arrears(conn, as_of)   # the whole fund's arrears, read once
         moved: set[int] = set(already)
-        _monitor_plans(url, as_of, key, p, summary, moved)
+        _monitor_plans(url, as_of, key, p, summary, moved, a)
         with engine.connect() as conn:
-            a = arrears(conn, as_of)
             files = {int(r[0]): r for r in conn.execute(select(
                 RecoveryFile.party_id, RecoveryFile.id, RecoveryFile.cycle, RecoveryFile.stage,
                 RecoveryFile.stage_since, RecoveryFile.contact_logged_on))}
             pending = _pending_requests(conn, as_of)
             bankrupt = _bankrupt(conn, as_of)
             subject = _subject(conn, as_of)
-            langs = dict(conn.execute(select(Party.id, Party.language)).all())
         owed_total = dict(zip(a.party.tolist(), a.total.tolist(), strict=True))
 
         # -- files of debtors who owe nothing any more: closed (paid)
@@ -218,15 +217,18 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
             moves.append((party, cur, to, None, why))
         summary.skip("personal contact not logged yet (task in the work queue)", no_contact)
         summary.details["waiting (delay not over)"] = waiting
-        _write(url, key, as_of, moves, files, langs, owed_total, summary, progress, chunk)
+        _write(url, key, as_of, moves, files, owed_total, summary, progress, chunk)
 
     return run_batch(url, key, "recovery", {"as_of": as_of.isoformat()}, body)
 
 
-def _write(url, key, as_of, moves, files, langs, owed_total, summary: Summary, progress, chunk) -> None:
-    from caisse.cases.service import open_case
+def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress, chunk) -> None:
+    """The moves, a chunk per transaction: files created or updated, a step (with its letter) each, and for a
+    move to personal contact its task (a case) — all set-based, the debtors' languages read per chunk."""
+    from caisse.cases.service import open_file_cases_in_bulk
 
     system = Principal.system(ACTOR)
+    dialect = engine_for(url).dialect.name
     by_stage: Counter = Counter()
     for start in range(0, len(moves), chunk):
         part = moves[start:start + chunk]
@@ -237,13 +239,22 @@ def _write(url, key, as_of, moves, files, langs, owed_total, summary: Summary, p
                 cycle = (r[2] + 1 if r[3] == "closed" else r[2]) if r is not None else 1
                 wanted.append((party, cur, to, closing, why, cycle, f"recovery/{party}/{cycle}/{to}"))
             keys = [w[-1] for w in wanted]
-            taken = set(s.scalars(select(RecoveryStep.key).where(RecoveryStep.key.in_(keys)))) if keys else set()
+            taken = set(s.scalars(select(RecoveryStep.key).where(among(RecoveryStep.key, keys, dialect)))) \
+                if keys else set()
             new_files = [{"party_id": w[0], "cycle": 1, "stage": w[2], "stage_since": as_of, "opened_on": as_of,
                           "updated_at": utcnow()} for w in wanted if w[0] not in files and w[-1] not in taken]
             if new_files:
                 s.execute(insert(RecoveryFile), new_files)
             ids = dict(s.execute(select(RecoveryFile.party_id, RecoveryFile.id).where(
-                RecoveryFile.party_id.in_([w[0] for w in wanted]))).all()) if wanted else {}
+                among(RecoveryFile.party_id, [w[0] for w in wanted], dialect))).all()) if wanted else {}
+            fresh = [w for w in wanted if w[-1] not in taken]
+            langs = dict(s.execute(select(Party.id, Party.language).where(
+                among(Party.id, [w[0] for w in fresh], dialect))).all()) if fresh else {}
+            cases = open_file_cases_in_bulk(s, system, "recovery_contact", [
+                (party, "Recovery: call the debtor before any judicial step",
+                 f"{why}. Owed: {fmt(owed_total.get(party, 0))} EUR. Log the contact: caisse recovery contact "
+                 f"--debtor {party}") for party, _c, to, _cl, why, _cy, _k in fresh if to == "personal_contact"],
+                as_of)
             updates, steps = [], []
             for party, cur, to, closing, why, cycle, k in wanted:
                 if k in taken:
@@ -256,12 +267,7 @@ def _write(url, key, as_of, moves, files, langs, owed_total, summary: Summary, p
                     if r[3] == "closed":
                         row.update(contact_logged_on=None, opened_on=as_of, resume_stage=None)
                     updates.append(row)
-                case_id = None
-                if to == "personal_contact":
-                    c = open_case(s, system, party, "recovery_contact", "Recovery: call the debtor before any "
-                                  "judicial step", f"{why}. Owed: {fmt(owed_total.get(party, 0))} EUR. Log the "
-                                  "contact: caisse recovery contact --debtor " + str(party), as_of, channel="system")
-                    case_id = c.id
+                case_id = cases.get(party) if to == "personal_contact" else None
                 steps.append({"key": k, "file_id": ids[party], "party_id": party, "cycle": cycle, "event": "stage",
                               "from_stage": cur, "to_stage": to, "on": as_of, "actor": ACTOR, "reason": why,
                               "closing_reason": closing, "amount_cents": owed_total.get(party, 0),

@@ -28,10 +28,11 @@ recovery file's move to ``enforcement`` or ``court``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from fractions import Fraction
 
 import numpy as np
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import Date, DateTime, bindparam, text
 
 from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
 from caisse.batches.set_off import set_off
@@ -108,9 +109,32 @@ def _reference(party: int, period: str) -> str:
 _POSTED_SQL = """
 SELECT t.key, SUM(e.amount_cents), MIN(e.party_id), MIN(e.period)
 FROM ledger_transaction t JOIN ledger_entry e ON e.transaction_id = t.id
-WHERE t.key LIKE 'surcharges/%' AND e.account = 'surcharge'
+WHERE t.key LIKE 'surcharges/%' AND e.account = 'surcharge' {parties}
 GROUP BY t.key
 """
+
+# debtors whose surcharges may have to be recomputed: a contribution entry recorded (a payment imputed, a call, a
+# correction — whatever its booking date) or a contrainte/summons step made since a moment
+_CHANGED_SQL = """
+SELECT e.party_id FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
+ WHERE e.account = 'contribution' AND t.recorded_at >= :since
+UNION SELECT party_id FROM recovery_step WHERE to_stage IN ('enforcement', 'court') AND created_at >= :since
+"""
+
+
+def _checked_since(url: str, as_of: dt.date) -> dt.datetime | None:
+    """When the latest finished surcharges run for ``as_of`` or a later date started: every surcharge arising up
+    to ``as_of`` was checked then against the ledger as it stood (``_correct``). None: never."""
+    with engine_for(url).connect() as conn:
+        rows = conn.execute(text("SELECT started_at, params FROM batch_run "
+                                 "WHERE kind = 'surcharges' AND status = 'finished'")).all()
+    out = None
+    for started, params in rows:
+        params = json.loads(params) if isinstance(params, str) else (params or {})
+        if params.get("as_of", "") >= as_of.isoformat():
+            started = started if isinstance(started, dt.datetime) else dt.datetime.fromisoformat(str(started))
+            out = started if out is None or started > out else out
+    return out
 
 
 _CUTOFFS_SQL = """
@@ -158,8 +182,13 @@ def _correct(url: str, as_of: dt.date, computed: dict[str, tuple], summary: Summ
     surcharge was charged (the booking date counts, legislation §4.1) — get a correction of the difference
     (key ``<surcharge key>/correction/<as_of>``, ``corrects`` the surcharge). What is recomputed is the same
     art. 44 rule on the same history, so a correction is never a waiver (waivers are write-offs, decided)."""
+    since = _checked_since(url, as_of)
     with engine_for(url).connect() as conn:
-        rows = conn.execute(text(_POSTED_SQL)).all()
+        if since is None:
+            rows = conn.execute(text(_POSTED_SQL.format(parties=""))).all()
+        else:   # only the debtors whose history changed since the last full check
+            rows = conn.execute(text(_POSTED_SQL.format(parties=f"AND e.party_id IN ({_CHANGED_SQL})")).bindparams(
+                bindparam("since", type_=DateTime)), {"since": since}).all()
     posted: dict[str, list] = {}
     for key, amount, party, period in rows:
         original = "/".join(key.split("/")[:4])
@@ -167,11 +196,13 @@ def _correct(url: str, as_of: dt.date, computed: dict[str, tuple], summary: Summ
         slot[0] += int(amount)
     fixes = []
     for original, (amount_posted, party, period) in posted.items():
+        at = dt.date.fromisoformat(original.split("/")[1])
+        if at > as_of:   # charged by a run for a later date: this run did not compute it
+            continue
         item = computed.get(original)
         due = item[3] if item else 0
         if due == amount_posted:
             continue
-        at = dt.date.fromisoformat(original.split("/")[1])
         why = (f"surcharge of {at.isoformat()} on {period} recomputed from the payments booked up to that day: "
                f"{fmt(due)} instead of {fmt(amount_posted)} (a payment in time reached the fund's books later)")
         fixes.append(charge_posting(f"{original}/correction/{as_of.isoformat()}", int(party), period, at, as_of,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from caisse.cases.models import CHANNELS, Case, CaseMessage, Notification
@@ -116,6 +116,48 @@ def open_case(session: Session, who: Principal, party_id: int | None, kind: str,
     audit.record(session, who, "create", "case", c.id, party_id=party_id, detail={"kind": kind})
     session.flush()
     return c
+
+
+def open_file_cases_in_bulk(session: Session, who: Principal, kind: str, items: list[tuple[int, str, str]],
+                            today: dt.date) -> dict[int, int]:
+    """Cases the fund opens for many files at once (a batch's tasks, channel ``system``): the same case, first
+    message and audit row as ``open_case`` for each ``(party_id, subject, body)``, written with one statement per
+    table. Returns ``{party_id: case_id}``."""
+    if who.role != "system":
+        raise authz.Forbidden("only the fund's batches open cases in bulk")
+    if kind not in deadlines():
+        raise InvalidInput("kind", f"unknown kind of case {kind!r}; expected one of {', '.join(KINDS)}")
+    if not items:
+        return {}
+    authz.require(who, "file.read")
+    parties = [p for p, _s, _b in items]
+    from caisse.store.db import among
+
+    teams = dict(session.execute(select(Party.id, Party.team).where(
+        among(Party.id, parties, session.get_bind().dialect.name))).all())
+    missing = [p for p in parties if p not in teams]
+    if missing:
+        raise NotFound("file", missing[0])
+    deadline = deadline_for(kind, today)
+    rows = [{"party_id": p, "kind": kind, "channel": "system", "subject": _text(subject, "subject", 200),
+             "status": "open", "team": teams[p], "opened_on": today, "deadline": deadline, "created_by": str(who)}
+            for p, subject, _b in items]
+    if session.get_bind().dialect.name == "postgresql":
+        # ids drawn from the sequence first, then a plain executemany: an INSERT … RETURNING of thousands of rows
+        # is sent as multi-row VALUES statements that the driver converts slowly
+        ids = session.execute(text("SELECT nextval(pg_get_serial_sequence('\"case\"', 'id')) "
+                                   "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars().all()
+        session.execute(insert(Case), [{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
+    else:
+        ids = session.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).scalars().all()
+    session.execute(insert(CaseMessage), [{"case_id": cid, "direction": "internal", "author": str(who),
+                                           "body": _text(body, "body", MAX_BODY)}
+                                          for cid, (_p, _s, body) in zip(ids, items, strict=True)])
+    audit.append_many(session.connection(), session.info, [
+        {"actor": str(who), "action": "create", "entity": "case", "entity_id": cid, "party_id": p,
+         "origin": getattr(who, "origin", None), "detail": {"kind": kind}}
+        for cid, (p, _s, _b) in zip(ids, items, strict=True)])
+    return dict(zip(parties, ids, strict=True))
 
 
 def messages(session: Session, c: Case, who: Principal) -> list[CaseMessage]:

@@ -3,12 +3,15 @@
 ``arrears(conn, as_of)`` reads every receivable entry booked on or before ``as_of`` grouped by (debtor, period,
 principal or accessory) and returns, per debtor with something open and due:
 
-* ``principal`` — contributions, company contribution and management fee due before ``as_of`` and unpaid;
+* ``principal`` — contributions, company contribution and management fee due on or before ``as_of`` and unpaid;
 * ``total`` — everything due and unpaid (principal + surcharges + costs): what a letter asks;
 * ``oldest_due`` — the earliest due date among the periods whose principal is still open.
 
-"Due before as_of" excludes a charge not yet due (the quarter just called, a regularisation supplement due
-later), as the surcharges batch counts it. A period's balance is clipped at zero (a period lowered below what
+The view is the end of the day ``as_of``: payments booked that day count, and a charge whose due date is
+``as_of`` is due (a payment on the due date is in time, but once the day is over unpaid is late). A charge
+falling due after ``as_of`` (the quarter just called, a regularisation supplement due later) is not due yet —
+the same cut as the surcharges batch (``due_date > at``: not due) and the imputation
+(``ledger.queries.split_not_yet_due``). A period's balance is clipped at zero (a period lowered below what
 was paid is the ledger's credit, not a negative arrear).
 """
 
@@ -26,8 +29,8 @@ _SQL = f"""
 SELECT e.party_id, e.period,
        CASE WHEN e.account IN ({", ".join(f"'{a}'" for a in PRINCIPAL)}) THEN 1 ELSE 0 END AS principal,
        SUM(e.amount_cents) AS balance,
-       SUM(CASE WHEN e.amount_cents > 0 AND e.due_date >= :at THEN e.amount_cents ELSE 0 END) AS not_due,
-       MIN(CASE WHEN e.amount_cents > 0 AND e.due_date < :at THEN e.due_date END) AS first_due
+       SUM(CASE WHEN e.amount_cents > 0 AND e.due_date > :at THEN e.amount_cents ELSE 0 END) AS not_due,
+       MIN(CASE WHEN e.amount_cents > 0 AND e.due_date <= :at THEN e.due_date END) AS first_due
 FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
 WHERE e.account IN ({", ".join(f"'{a}'" for a in RECEIVABLE)}) AND t.booked_on <= :at {{party}}
 GROUP BY e.party_id, e.period, CASE WHEN e.account IN ({", ".join(f"'{a}'" for a in PRINCIPAL)}) THEN 1 ELSE 0 END

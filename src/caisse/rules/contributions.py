@@ -481,42 +481,57 @@ def exact_annual_vector(income: np.ndarray, category: np.ndarray, primostarter: 
 
     ``category`` holds codes 0-5 (CATEGORIES order) or PENSION_AGE_OLD. With ``year_idx``/``yps`` each row takes
     the thresholds of its own year (the rates must then be the same for all those years).
+
+    After art. 37 and student rows are resolved to the scale they follow, every row's floor, exemption threshold
+    and first-bracket rate come from one small table indexed by (year, category): one gather each.
     """
     income = np.asarray(income, dtype=np.int64)
-    cat = np.asarray(category, dtype=np.int8).copy()
+    cat = np.asarray(category, dtype=np.int8)
     if year_idx is None or yps is None or len(yps) == 1:
-        c = (yps[0] if yps else yp).cents
+        ys = yps[:1] if yps else [yp]
+        yi = None
     else:
-        tables = {n: np.array([y.cents(n) for y in yps], np.int64) for n in YEAR_PARAMS}
+        ys = yps
+        yi = np.asarray(year_idx, dtype=np.intp)
 
-        def c(name):
-            return tables[name][year_idx]
-    t1, ceiling = c("first_threshold"), c("ceiling")
-    main_min = c("main_minimum_income")
+    def c(name):
+        if yi is None:
+            return ys[0].cents(name)
+        return np.array([y.cents(name) for y in ys], np.int64)[yi]
+
+    t1, ceiling, main_min = c("first_threshold"), c("ceiling"), c("main_minimum_income")
     # art. 37: complementary below the art. 37 ceiling, main above
     art37 = cat == ART37
     if art37.any():
         cat = np.where(art37, np.where(income < c("art37_ceiling"), COMPLEMENTARY, MAIN), cat).astype(np.int8)
     # student: as main from the main minimum, else 20.50 % above half the minimum
-    student_partial = (cat == STUDENT) & (income < main_min)
-    cat = np.where((cat == STUDENT) & ~student_partial, MAIN, cat)
-    # minimum basis (floors)
-    is_main = cat == MAIN
-    main_floor = main_min
+    student = cat == STUDENT
+    student_partial = None
+    if student.any():
+        student_partial = student & (income < main_min)
+        cat = np.where(student & ~student_partial, MAIN, cat).astype(np.int8)
+    k = PENSION_AGE_OLD + 1
+    floor = np.zeros((len(ys), k), np.int64)
+    exempt_below = np.zeros((len(ys), k), np.int64)
+    rate1 = np.full((len(ys), k), yp.r1, np.int64)
+    for i, y in enumerate(ys):
+        floor[i, MAIN] = y.cents("main_minimum_income")
+        floor[i, HELPING_SPOUSE] = y.cents("helping_spouse_minimum_income")
+        exempt_below[i, COMPLEMENTARY] = y.cents("complementary_exemption_threshold")
+        exempt_below[i, POST_PENSION] = exempt_below[i, PENSION_AGE_OLD] = y.cents("post_pension_exemption_threshold")
+    rate1[:, POST_PENSION] = yp.r_pp1
+    key = cat if yi is None else yi * k + cat
+    basis = np.maximum(income, floor.ravel()[key])
     if primostarter is not None and np.any(primostarter):
-        main_floor = np.where(np.asarray(primostarter), c("primostarter_minimum_income"), main_min)
-    floor = np.where(is_main, main_floor, np.where(cat == HELPING_SPOUSE, c("helping_spouse_minimum_income"), 0))
-    basis = np.maximum(income, floor)
-    first = np.minimum(basis, t1)
-    second = np.clip(np.minimum(basis, ceiling) - t1, 0, None)
-    rate1 = np.where(cat == POST_PENSION, yp.r_pp1, yp.r1)
-    total = first * rate1 + second * yp.r2
-    if student_partial.any():
+        primo = np.asarray(primostarter) & (cat == MAIN)
+        basis = np.where(primo, np.maximum(income, c("primostarter_minimum_income")), basis)
+    second = np.minimum(basis, ceiling) - t1
+    np.maximum(second, 0, out=second)
+    total = np.minimum(basis, t1) * rate1.ravel()[key] + second * yp.r2
+    total[income < exempt_below.ravel()[key]] = 0
+    if student_partial is not None and student_partial.any():
         half = c("student_exemption_threshold")
         total = np.where(student_partial, np.clip(income - half, 0, None) * yp.r1, total)
-    exempt = ((cat == COMPLEMENTARY) & (income < c("complementary_exemption_threshold"))) | (
-        ((cat == POST_PENSION) | (cat == PENSION_AGE_OLD)) & (income < c("post_pension_exemption_threshold")))
-    total[exempt] = 0
     return total
 
 

@@ -1,0 +1,42 @@
+"""The batch's move to personal contact opens one task (a case) per debtor, written set-based: each with its
+message, deadline, team and audit row, the audit chain intact, the step pointing at its case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from caisse.batches import quarterly_call
+from caisse.batches import recovery as batch
+from caisse.cases.models import Case, CaseMessage
+from caisse.cases.service import deadline_for
+from caisse.recovery.models import RecoveryStep
+from caisse.services import audit
+from caisse.store.db import session_scope
+from caisse.store.models import AuditLog
+
+
+def test_two_debtors_reach_personal_contact_each_with_a_task(db_url, fund):
+    ana = fund.person(category="main", start=dt.date(2025, 1, 1), language="nl")
+    bob = fund.person(category="main", start=dt.date(2025, 1, 1))
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")   # due 31 March, never paid
+    for on in ("2026-04-16", "2026-05-16", "2026-06-16"):   # reminder, statement, formal notice
+        batch.run(db_url, dt.date.fromisoformat(on))
+    contact_day = dt.date(2026, 7, 17)
+    assert batch.run(db_url, contact_day).details["-> personal_contact"] == 2
+    with session_scope(db_url) as s:
+        cases = {c.party_id: c for c in s.scalars(select(Case).where(Case.kind == "recovery_contact"))}
+        assert set(cases) == {ana, bob}
+        for party, c in cases.items():
+            assert (c.channel, c.status, c.opened_on) == ("system", "open", contact_day)
+            assert c.deadline == deadline_for("recovery_contact", contact_day)
+            body = s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == c.id)).one()
+            assert f"caisse recovery contact --debtor {party}" in body and "Owed: 890.42 EUR" in body
+            step = s.scalars(select(RecoveryStep).where(RecoveryStep.party_id == party,
+                                                        RecoveryStep.to_stage == "personal_contact")).one()
+            assert step.case_id == c.id
+        logged = s.execute(select(AuditLog.entity_id, AuditLog.party_id).where(
+            AuditLog.entity == "case", AuditLog.action == "create")).all()
+        assert sorted(logged) == sorted((str(c.id), p) for p, c in cases.items())
+        assert audit.verify(s.connection()).ok
