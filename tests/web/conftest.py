@@ -36,3 +36,14 @@ def client_as(app_for, db_url):
 def client(client_as):
     """A caseworker of team ``t1`` (the files they create belong to their team)."""
     return client_as("caseworker", team="t1")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_public_figures():
+    """The public page's figures are kept ten minutes per database URL; the PostgreSQL tests of a worker share one
+    database (emptied between tests), so each test starts with none kept."""
+    from caisse.services import dashboard
+
+    dashboard._cache.clear()
+    yield
+    dashboard._cache.clear()
