@@ -27,7 +27,9 @@ output directory, writes the PDFs (``documents.yearly_summary``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -339,12 +341,16 @@ def build(session: Session, year: int, as_of: dt.date, party_ids: Iterable[int] 
     if ids is not None:
         who |= set(ids)
     out: dict[int, YearlySummary] = {}
+    replayed: dict[str, Regularisation] = {}  # most people share their inputs (a minimum, a starter): replay once
     for pid in sorted(p for p in who if p in langs):
         lang = langs[pid]
         cert = certs.get(pid) or tax_certificates.Certificate(pid, year, lang)
-        reg = regularisation_figure(year, assessed=assessed.get(pid), tax_income=incomes.get(pid),
-                                    calcs=calcs.get(pid), fee_rate=fees.get(pid), called=called.get(pid),
-                                    params=params)
+        inputs = {"assessed": assessed.get(pid), "tax_income": incomes.get(pid), "calcs": calcs.get(pid),
+                  "fee_rate": fees.get(pid), "called": called.get(pid)}
+        memo = json.dumps(inputs, sort_keys=True, default=str)
+        if memo not in replayed:
+            replayed[memo] = regularisation_figure(year, params=params, **inputs)
+        reg = dataclasses.replace(replayed[memo])
         out[pid] = YearlySummary(pid, year, lang, as_of, cert, quarters.get(pid, []), benefits.get(pid, 0),
                                  next_due(year, as_of, calls.get(pid), params), reg)
     return out
