@@ -95,6 +95,10 @@ def test_what_is_coming_estimate_then_computed_then_assessed(db_url, three_paid)
     assert r.amount == 0  # the provisional calls were the main minimum; the same basis gives the same minimum
     # the next quarter is 2026Q1, not called yet: a date and no amount
     assert x.next_due.due_date == D(2026, 3, 31) and x.next_due.amount is None
+    # in May, the next due date is the second quarter's (the four calls are all made), with its amount
+    with session_scope(db_url) as s:
+        may = ys.one(s, ans, 2025, D(2025, 5, 15)).next_due
+    assert (may.due_date, may.amount, may.expected) == (D(2025, 6, 30), _due(db_url, ans, "2025Q4"), False)
     # the tax administration sends 2025: computed on it (no notice yet)
     with session_scope(db_url) as s:
         s.execute(insert(ProfessionalIncome), [{"person_id": ans, "year": 2025, "amount_cents": 5_000_000,
@@ -120,7 +124,7 @@ def test_an_unpublished_parameter_is_not_known_yet_never_a_number():
     doc = lines_for(x)
     assert doc["next"] == "Volgende vervaldag: 31-03-2027, bedrag nog niet gekend (de wettelijke bedragen van " \
                           "2027 zijn nog niet bekendgemaakt)."
-    assert "nog niet gekend" in doc["regularisation"] and "EUR" not in doc["regularisation"]
+    assert "nog niet gekend" in doc["regularisation"] and "€" not in doc["regularisation"]
     assert x.to_json()["regularisation"] == {"status": "unknown", "amount": None, "due_date": None, "basis": None,
                                              "basis_kind": None, "unknown": reg.unknown, "uses_estimates": False}
 

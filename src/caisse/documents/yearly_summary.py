@@ -61,7 +61,7 @@ T = {
                         "{amount}. Le montant définitif dépend du revenu que l'administration fiscale communiquera.",
         "reg_unknown": "Régularisation {year} : pas encore connue — {why}.",
         "reg_none": "Aucune cotisation provisoire n'a été demandée pour {year} : pas de régularisation.",
-        "to_pay": "{amount} à payer", "to_get_back": "{amount} en votre faveur", "nothing": "0,00 EUR",
+        "to_pay": "{amount} à payer", "to_get_back": "{amount} en votre faveur",
         "reference": "revenu de {ref} revalorisé", "starter": "revenu minimum de début d'activité",
         "chosen": "revenu que vous avez choisi", "tax_income": "revenu fiscal",
         "estimates": "Ce calcul utilise un paramètre légal encore estimé.",
@@ -105,7 +105,7 @@ T = {
                         "definitieve bedrag hangt af van het inkomen dat de belastingadministratie zal meedelen.",
         "reg_unknown": "Regularisatie {year}: nog niet gekend — {why}.",
         "reg_none": "Er werd geen voorlopige bijdrage gevraagd voor {year}: geen regularisatie.",
-        "to_pay": "{amount} te betalen", "to_get_back": "{amount} in uw voordeel", "nothing": "0,00 EUR",
+        "to_pay": "{amount} te betalen", "to_get_back": "{amount} in uw voordeel",
         "reference": "geherwaardeerd inkomen van {ref}", "starter": "minimuminkomen van een starter",
         "chosen": "inkomen dat u gekozen heeft", "tax_income": "fiscaal inkomen",
         "estimates": "Deze berekening gebruikt een wettelijke parameter die nog geraamd is.",
@@ -150,7 +150,7 @@ T = {
                         "Steuerverwaltung mitteilen wird.",
         "reg_unknown": "Regularisierung {year}: noch nicht bekannt — {why}.",
         "reg_none": "Für {year} wurde kein vorläufiger Beitrag gefordert: keine Regularisierung.",
-        "to_pay": "{amount} zu zahlen", "to_get_back": "{amount} zu Ihren Gunsten", "nothing": "0,00 EUR",
+        "to_pay": "{amount} zu zahlen", "to_get_back": "{amount} zu Ihren Gunsten",
         "reference": "aufgewertetes Einkommen von {ref}", "starter": "Mindesteinkommen bei Beginn",
         "chosen": "von Ihnen gewähltes Einkommen", "tax_income": "steuerliches Einkommen",
         "estimates": "Diese Berechnung verwendet einen noch geschätzten gesetzlichen Parameter.",
@@ -221,7 +221,7 @@ def lines_for(summary) -> dict:
             reg = t["reg_assessed_nil"].format(year=year)
     elif r.status in ("computed", "estimate"):
         amount = (t["to_pay"].format(amount=money(r.amount)) if r.amount > 0 else
-                  t["to_get_back"].format(amount=money(-r.amount)) if r.amount < 0 else t["nothing"])
+                  t["to_get_back"].format(amount=money(-r.amount)) if r.amount < 0 else money(0))
         kind = t.get(r.basis_kind or "", "").format(ref=year - 3)
         reg = t["reg_" + r.status].format(year=year, basis=money(r.basis or 0), basis_kind=kind, amount=amount)
         if r.uses_estimates:

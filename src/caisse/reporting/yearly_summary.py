@@ -178,15 +178,23 @@ def _benefits_paid(session: Session, year: int, ids: list[int] | None) -> dict[i
     return {pid: int(v or 0) for pid, v in session.execute(q)}
 
 
-def _last_calls(session: Session, year: int, ids: list[int] | None) -> dict[int, tuple[str, int, dt.date | None]]:
-    """The latest quarterly call notice of each person from ``year`` on: (period, amount, due date)."""
+def _calls_due(session: Session, year: int, as_of: dt.date,
+               ids: list[int] | None) -> dict[int, tuple[str, int, dt.date | None]]:
+    """Per person, from the quarterly call notices of ``year`` on: the earliest one still to fall due on ``as_of``,
+    else the latest one (period, amount, due date)."""
     from caisse.batches.models import Notice as N
 
     q = (select(N.party_id, N.period, N.amount_cents, N.due_date)
          .where(N.kind == "quarterly_call", N.period >= f"{year}Q1").order_by(N.party_id, N.period, N.id))
     if ids is not None:
         q = q.where(N.party_id.in_(ids))
-    return {pid: (period, int(amount), due) for pid, period, amount, due in session.execute(q)}
+    out: dict[int, tuple[str, int, dt.date | None]] = {}
+    for pid, period, amount, due in session.execute(q):
+        found = out.get(pid)
+        if found is not None and found[2] is not None and found[2] >= as_of:
+            continue  # the earliest call still to come is kept
+        out[pid] = (period, int(amount), due)
+    return out
 
 
 def _assessed(session: Session, year: int, ids: list[int] | None) -> dict[int, tuple[int, dt.date | None]]:
@@ -333,7 +341,7 @@ def build(session: Session, year: int, as_of: dt.date, party_ids: Iterable[int] 
     certs = _certificates(session, year, ids)
     quarters = _quarters(session, year, as_of, ids)
     benefits = _benefits_paid(session, year, ids)
-    calls = _last_calls(session, year, ids)
+    calls = _calls_due(session, year, as_of, ids)
     assessed = _assessed(session, year, ids)
     incomes = _tax_incomes(session, year, as_of, ids)
     calcs, fees, called = _calls(session, year, ids)
