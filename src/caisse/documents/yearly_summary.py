@@ -44,7 +44,8 @@ T = {
         "in_order": "en ordre", "not_in_order": "pas en ordre",
         "pension_note": "Un trimestre payé ou racheté compte pour votre pension ; un trimestre dispensé, prescrit ou "
                         "impayé n'ouvre pas de droit à la pension. Un trimestre dispensé reste en ordre pour les "
-                        "soins de santé (mutualité).",
+                        "soins de santé (mutualité). Les montants par trimestre sont les cotisations sociales, sans les "
+                        "frais de gestion.",
         "no_quarter": "Aucun trimestre de {year} n'est encore échu.",
         "coming_head": "Ce qui vous attend",
         "next": "Prochaine échéance : {amount} à payer au plus tard le {date}.",
@@ -88,7 +89,8 @@ T = {
         "in_order": "in orde", "not_in_order": "niet in orde",
         "pension_note": "Een betaald of teruggekocht kwartaal telt mee voor uw pensioen; een vrijgesteld, verjaard of "
                         "onbetaald kwartaal opent geen pensioenrecht. Een vrijgesteld kwartaal blijft in orde voor "
-                        "de gezondheidszorg (ziekenfonds).",
+                        "de gezondheidszorg (ziekenfonds). De bedragen per kwartaal zijn de sociale bijdragen, zonder "
+                        "de beheerskosten.",
         "no_quarter": "Nog geen enkel kwartaal van {year} is vervallen.",
         "coming_head": "Wat u nog te wachten staat",
         "next": "Volgende vervaldag: {amount} te betalen uiterlijk op {date}.",
@@ -132,7 +134,8 @@ T = {
         "in_order": "in Ordnung", "not_in_order": "nicht in Ordnung",
         "pension_note": "Ein bezahltes oder nachgekauftes Quartal zählt für Ihre Pension; ein befreites, verjährtes "
                         "oder unbezahltes Quartal eröffnet kein Pensionsrecht. Ein befreites Quartal bleibt für die "
-                        "Gesundheitspflege (Krankenkasse) in Ordnung.",
+                        "Gesundheitspflege (Krankenkasse) in Ordnung. Die Beträge je Quartal sind die Sozialbeiträge, "
+                        "ohne Verwaltungskosten.",
         "no_quarter": "Noch kein Quartal von {year} ist fällig geworden.",
         "coming_head": "Was auf Sie zukommt",
         "next": "Nächste Fälligkeit: {amount} zu zahlen spätestens am {date}.",
