@@ -44,8 +44,8 @@ T = {
         "in_order": "en ordre", "not_in_order": "pas en ordre",
         "pension_note": "Un trimestre payé ou racheté compte pour votre pension ; un trimestre dispensé, prescrit ou "
                         "impayé n'ouvre pas de droit à la pension. Un trimestre dispensé reste en ordre pour les "
-                        "soins de santé (mutualité). Les montants par trimestre sont les cotisations sociales, sans les "
-                        "frais de gestion.",
+                        "soins de santé (mutualité). Les montants par trimestre sont les cotisations sociales, "
+                        "sans les frais de gestion.",
         "no_quarter": "Aucun trimestre de {year} n'est encore échu.",
         "coming_head": "Ce qui vous attend",
         "next": "Prochaine échéance : {amount} à payer au plus tard le {date}.",
