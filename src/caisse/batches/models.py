@@ -56,7 +56,8 @@ class Notice(Base):
     batch_key: Mapped[str] = mapped_column(String(200), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
-        CheckConstraint("kind in ('quarterly_call', 'company_call', 'regularisation', 'statement')", name="kind"),
+        CheckConstraint("kind in ('quarterly_call', 'company_call', 'regularisation', 'statement', 'summary')",
+                        name="kind"),
         CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),
     )
 

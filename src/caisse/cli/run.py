@@ -237,6 +237,33 @@ def tax_certificates(year: str = typer.Option(..., "--year", help="The calendar 
         typer.echo(f"written {n:,} certificates to {output_dir} in {seconds:.1f} s ({n / seconds:,.0f} per second)")
 
 
+@app.command("yearly-summaries")
+def yearly_summaries(year: str = typer.Option(..., "--year", help="The calendar year (ended) to sum up, e.g. 2025."),
+                     output_dir: str | None = typer.Option(None, "--output-dir",
+                                                           help="Also write every summary as PDF here."),
+                     as_of: str | None = typer.Option(None, "--as-of", help="The date the summaries are made on "
+                                                      "(default today; kept by the batch)."),
+                     db: str | None = DbOption) -> None:
+    """The yearly personal summary of every person: what they paid, what it opened (pension quarters, health
+    cover), what is coming (next quarter, regularisation); one notice recorded per person, then PDFs."""
+    import time
+
+    from caisse.reporting import yearly_summary as batch
+
+    url = database_url(db)
+    y = _year(year)
+    day = _date(as_of, "as_of") if as_of else None
+    with _progress(f"yearly summaries {y}") as progress:
+        summary = batch.run(url, y, as_of=day, progress=progress)
+    _print(summary)
+    if output_dir:
+        start = time.perf_counter()
+        with _progress(f"yearly summary PDFs {y}") as progress:
+            n = batch.write_pdfs(url, y, output_dir, progress=progress)
+        seconds = max(time.perf_counter() - start, 1e-9)
+        typer.echo(f"written {n:,} summaries to {output_dir} in {seconds:.1f} s ({n / seconds:,.0f} per second)")
+
+
 @notice_app.command("tax-certificate")
 def tax_certificate(party: int = typer.Option(..., "--party", help="The file number of the person (or company)."),
                     year: str = typer.Option(..., "--year", help="The calendar year (ended), e.g. 2025."),

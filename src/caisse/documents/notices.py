@@ -665,7 +665,18 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
 
 
 def notice_pdf(session: Session, notice_id: int, today: dt.date | None = None) -> bytes:
-    """The PDF of a notice (for the portal and ``caisse notice pdf``)."""
+    """The PDF of a notice (for the portal and ``caisse notice pdf``); a yearly summary (kind ``summary``) is
+    drawn by ``documents.yearly_summary``."""
+    from caisse.batches.models import Notice
+
+    notice = session.get(Notice, notice_id)
+    if notice is not None and notice.kind == "summary":
+        from caisse.documents.tax_certificate import addresses
+        from caisse.documents.yearly_summary import render_summary
+        from caisse.reporting.yearly_summary import for_notice
+
+        return render_summary(for_notice(session, notice), addresses(session, [notice.party_id])
+                              .get(notice.party_id))
     return render(notice_document(session, notice_id, today))
 
 

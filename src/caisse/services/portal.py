@@ -232,22 +232,53 @@ class Documents:
     name: str
     notices: list[NoticeRow]
     certificates: list[Affiliation]
+    summary_years: list[int] = field(default_factory=list)  # the yearly summaries to download (persons)
 
 
 def documents(session: Session, who: Principal, party_id: int, today: dt.date) -> Documents:
     file_access(session, who, "file.read", party_id)
     party = session.get(Party, party_id)
     name, _ = _status(session, party, today)
-    rows = [NoticeRow(n.id, n.kind, n.period, int(n.amount_cents), n.due_date, n.created_at.date())
-            for n in session.scalars(select(Notice).where(Notice.party_id == party_id)
-                                     .order_by(Notice.created_at.desc(), Notice.id.desc()))]
+    rows, summary_years = [], set()
+    for n in session.scalars(select(Notice).where(Notice.party_id == party_id)
+                             .order_by(Notice.created_at.desc(), Notice.id.desc())):
+        if n.kind == "summary":  # the yearly summaries are listed apart (nothing is due on them)
+            summary_years.add(int(n.period))
+            continue
+        rows.append(NoticeRow(n.id, n.kind, n.period, int(n.amount_cents), n.due_date, n.created_at.date()))
     certificates = []
     if party.kind == "person":
         certificates = list(session.scalars(select(Affiliation).where(
             Affiliation.person_id == party_id, Affiliation.status.in_(("affiliated", "ceased")))
             .order_by(Affiliation.start_date.desc())))
+        if certificates and certificates[-1].start_date.year <= today.year - 1:
+            summary_years.add(today.year - 1)  # the last ended year, whether or not the batch ran yet
     audit.record(session, who, "read", "documents", party_id, party_id=party_id, detail={"notices": len(rows)})
-    return Documents(party_id, name, rows, certificates)
+    return Documents(party_id, name, rows, certificates, sorted(summary_years, reverse=True))
+
+
+def yearly_summary(session: Session, who: Principal, party_id: int, year: int, today: dt.date):
+    """The yearly personal summary of a person (``reporting.yearly_summary``) as of ``today``: the file's
+    need-to-know checked first, the read audited."""
+    from caisse.reporting import yearly_summary as ys
+
+    reason = file_access(session, who, "file.read", party_id)
+    found = ys.one(session, party_id, year, today)
+    audit.record(session, who, "read", "yearly_summary", party_id, party_id=party_id, reason=reason,
+                 detail={"year": year})
+    return found
+
+
+def yearly_summary_pdf(session: Session, who: Principal, party_id: int, year: int, today: dt.date) -> bytes:
+    from caisse.documents.tax_certificate import addresses
+    from caisse.documents.yearly_summary import render_summary
+    from caisse.reporting import yearly_summary as ys
+
+    reason = file_access(session, who, "file.read", party_id)
+    pdf = render_summary(ys.one(session, party_id, year, today), addresses(session, [party_id]).get(party_id))
+    audit.record(session, who, "document", "yearly_summary", party_id, party_id=party_id, reason=reason,
+                 detail={"year": year})
+    return pdf
 
 
 def notice_pdf(session: Session, who: Principal, notice_id: int, today: dt.date) -> tuple[Notice, bytes]:

@@ -154,6 +154,7 @@ NOTICE_KIND = {
     "company_call": N_("Due notice (company annual contribution)"),
     "regularisation": N_("Regularisation notice"),
     "statement": N_("Account statement"),
+    "summary": N_("Yearly summary"),
 }
 LIFE_EVENT = {
     "starting": N_("I am starting"),

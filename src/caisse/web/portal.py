@@ -54,6 +54,30 @@ def my_statement_pdf(party_id: PathId, session: SessionDep, who: PrincipalDep) -
     return _pdf(portal.statement_pdf(session, who, party_id, today), f"statement-{party_id}-{today}.pdf")
 
 
+Year = Annotated[int, Query(ge=2000, le=2099)]
+
+
+@router.get("/my/files/{party_id}/summary", response_class=HTMLResponse)
+def my_yearly_summary(request: Request, party_id: PathId, year: Year, session: SessionDep,
+                      who: PrincipalDep) -> HTMLResponse:
+    """The yearly personal summary: what was paid, what it opened, what is coming (docs/yearly-summary.md)."""
+    from caisse.documents.yearly_summary import T, lines_for
+    from caisse.web.i18n import current
+
+    summary = portal.yearly_summary(session, who, party_id, year, dt.date.today())
+    shown = current.get() if current.get() in T else summary.language  # the page's language (English: the file's)
+    summary.language, file_language = shown, summary.language
+    doc = lines_for(summary)
+    summary.language = file_language
+    return _page(request, "my_summary.html", summary=summary, doc=doc)
+
+
+@router.get("/my/files/{party_id}/summary/pdf")
+def my_yearly_summary_pdf(party_id: PathId, year: Year, session: SessionDep, who: PrincipalDep) -> Response:
+    pdf = portal.yearly_summary_pdf(session, who, party_id, year, dt.date.today())
+    return _pdf(pdf, f"yearly-summary-{year}-{party_id}.pdf")
+
+
 def _mandate_page(request: Request, session, who: Principal, party_id: int, *, error=None, entered: str = "",
                   done: str | None = None, status_code: int = 200) -> HTMLResponse:
     view = portal.mandate_view(session, who, party_id)

@@ -313,6 +313,18 @@ def tax_certificate(person_id: PathId, year: Annotated[int, Query(ge=1990, le=99
                     headers={"Content-Disposition": f'inline; filename="tax-certificate-{year}-{person_id}.pdf"'})
 
 
+@router.get("/persons/{person_id}/yearly-summary", responses=ERRORS, tags=["reporting"])
+def yearly_summary(person_id: PathId, year: Annotated[int, Query(ge=2000, le=2099)], session: SessionDep,
+                   who: PrincipalDep) -> dict:
+    """The yearly personal summary of a person as of today: what was paid in the year (the tax certificate's
+    figures), per quarter the pension career state and the health cover, the next quarter and the regularisation
+    (assessed, computed, estimated with its basis, or not known yet) — docs/yearly-summary.md. The PDF is at
+    ``/my/files/{id}/summary/pdf?year=Y``."""
+    from caisse.services import portal
+
+    return portal.yearly_summary(session, who, person_id, year, dt.date.today()).to_json()
+
+
 @router.post("/affiliations", status_code=201, response_model=AffiliationOut, responses=ERRORS)
 def create_affiliation(body: AffiliationIn, session: SessionDep, who: PrincipalDep) -> AffiliationOut:
     data = svc.AffiliationInput(**body.model_dump(exclude={"requested_on"}),
