@@ -71,6 +71,9 @@ def test_company_and_regularisation_notices_and_statement(db_url, tmp_path):
     for word in ("Regularisatiebericht", "Regularisatie 2024Q1", "222,15", "888,60", "30-09-2026",
                  "definitief € 317,75"):
         assert word in text, word
+    # the calculation steps explain the same figures (the batch keeps cents, the rules read euros)
+    steps = text[text.index("Hoe wordt dit bedrag berekend?"):]
+    assert "€ 6.200,00" in steps and "voorlopig betaald € 95,60" in steps and "= € 888,60 (te betalen)" in steps
     with session_scope(db_url) as s:
         st = text_of(statement_pdf(s, eva, dt.date(2026, 5, 11)))
     assert "Rekeninguittreksel" in st and "2024Q4" in st and "Totaal verschuldigd" in st

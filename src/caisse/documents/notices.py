@@ -583,6 +583,7 @@ def _company_steps(calc: dict, lang: str) -> tuple[list[str], str, bool]:
 
 
 def _regularisation_steps(calcs: list[dict], lang: str) -> tuple[list[str], bool]:
+    from caisse.money import fmt
     from caisse.rules.contributions import regularisation
 
     calc = calcs[0]
@@ -590,8 +591,9 @@ def _regularisation_steps(calcs: list[dict], lang: str) -> tuple[list[str], bool
     quarters = [k + 1 for k, a in enumerate(affiliated) if a]
     if not quarters or calc.get("categories") or quarters != list(range(quarters[0], quarters[-1] + 1)):
         return [], False
-    paid = [calc["called_by_quarter"][q - 1] for q in quarters]
-    result = regularisation(calc["year"], calc["category"], int(calc["income"]), paid, quarters=len(quarters),
+    # the batch keeps cents; the rules read amounts in euros ("1234.56")
+    paid = [fmt(calc["called_by_quarter"][q - 1]) for q in quarters]
+    result = regularisation(calc["year"], calc["category"], fmt(int(calc["income"])), paid, quarters=len(quarters),
                             first_quarter=quarters[0], primostarter=bool(calc.get("primostarter")),
                             fee_rate=calc.get("fee_rate"))
     return result.explanation.text(lang), result.explanation.uses_estimates
