@@ -265,8 +265,11 @@ def test_staff_may_still_give_a_parked_partner_transfer_to_a_debtor_and_the_chec
                              day=d("2026-10-20")))
     [item] = queue(db_url)
     assert item.reason == "partner_remittance" and unassigned_of(db_url, item) == 10_000
+    # money the bailiff collected reaches Ana through his status file, never twice
+    with session_scope(db_url) as s, pytest.raises(Conflict, match="remittance"):
+        assign_item(s, item.id, ana, "staff")
     with session_scope(db_url) as s:
-        assign_item(s, item.id, ana, "staff")  # e.g. Ana paid through the bailiff's account herself
+        assign_item(s, item.id, ana, "staff", not_a_collection=True)  # e.g. Ana paid through the bailiff's account
     assert check(db_url).unmatched == 0
     # a clearing settled beyond what the partner collected is a breach of the ledger check
     with session_scope(db_url) as s:

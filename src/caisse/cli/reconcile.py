@@ -83,6 +83,10 @@ def assign(item: int = typer.Argument(..., help="Item number."),
            amount_cents: int | None = typer.Option(None, "--amount-cents", min=1,
                                                    help="Part of the payment (default: all that is left)."),
            request_id: str | None = typer.Option(None, "--request-id", help="Idempotency key of a partial assignment."),
+           not_a_collection: bool = typer.Option(False, "--not-a-collection",
+                                                 help="A transfer from a bailiff's or lawyer's account that is not "
+                                                      "money they collected (a collection reaches the debtor through "
+                                                      "the partner's status file)."),
            db: str | None = DbOption) -> None:
     """Assign a parked payment to a debtor (booked on the bank's value date, then imputed)."""
     from caisse.collection.reconciliation import assign_item
@@ -93,7 +97,7 @@ def assign(item: int = typer.Argument(..., help="Item number."),
         raise InvalidInput("request_id", "a partial assignment needs --request-id (so a retry does not repeat it)")
     with session_scope(database_url(db)) as session:
         result = assign_item(session, item, debtor, WHO, designation=period, amount_cents=amount_cents,
-                             request_id=request_id)
+                             request_id=request_id, not_a_collection=not_a_collection)
     typer.echo(f"item {item}: assigned to debtor {debtor}" if result.receipt.created
                else f"item {item}: already assigned ({result.receipt.key})")
 

@@ -124,10 +124,20 @@ def _open_credit(item: ReconciliationItem) -> str:
 
 
 def assign_item(session: Session, item_id: int, party_id: int, who: object, *, designation: str | None = None,
-                amount_cents: int | None = None, request_id: str | None = None) -> PaymentResult:
-    """Assign (part of) a parked credit to a debtor, booked on the bank's value date, then imputed."""
+                amount_cents: int | None = None, request_id: str | None = None,
+                not_a_collection: bool = False) -> PaymentResult:
+    """Assign (part of) a parked credit to a debtor, booked on the bank's value date, then imputed.
+
+    A transfer from a bailiff's or lawyer's account (reason ``partner_remittance``) is refused unless staff state
+    it is **not** money the partner collected (``not_a_collection``): a collection reaches the debtor through the
+    partner's status file (``receive_via_partner``), and giving the transfer to the debtor as well would credit the
+    same money twice — it is settled with ``remittance_item`` instead."""
     item, line = _item(session, item_id)
     payment_key = _open_credit(item)
+    if item.reason == "partner_remittance" and not not_a_collection:
+        raise Conflict("item", f"item {item.id} comes from a bailiff's or lawyer's account: settle it as the "
+                               "partner's remittance (caisse reconcile remittance); give it to a debtor only when "
+                               "it is not money the partner collected (--not-a-collection)")
     if designation is not None and not PERIOD.match(designation):
         raise InvalidInput("period", f"a period looks like 2026Q1 or 2026, got {designation!r}")
     if session.get(Party, party_id) is None:
