@@ -44,6 +44,9 @@ def file_stage(url, party):
         return None if f is None else (f.stage, f.closing_reason)
 
 
+LATER = d("2032-01-01")  # the runs replay dates after the real clock
+
+
 def test_a_2021_quarter_never_paid_nor_pursued_prescribes_on_1_january_2027_and_is_written_off(db_url, fund):
     ben = fund.person(category="main", start=d("2015-01-01"), end=d("2021-12-31"))
     call(db_url, ben, "2021Q2", "2021-06-30", "2021-04-05")
@@ -74,10 +77,10 @@ def test_a_2021_quarter_never_paid_nor_pursued_prescribes_on_1_january_2027_and_
                                           "--within-days", "31", "--db", db_url]).output
     assert "3 debts, 948.13 EUR" in table and "2027-01-01" in table and "none" in table
 
-    summary = batch.run(db_url, d("2026-12-31"))
+    summary = batch.run(db_url, d("2026-12-31"), today=LATER)
     assert summary.details["debts written off"] == 0 and open_cents(db_url, ben) == Q
 
-    summary = batch.run(db_url, d("2027-01-01"))
+    summary = batch.run(db_url, d("2027-01-01"), today=LATER)
     assert summary.details["debts written off"] == 3 and summary.amount_cents == Q + 3100 + 2671
     assert summary.details["quarters without pension rights"] == 1
     assert summary.details["files closed (prescribed)"] == 1
@@ -99,8 +102,8 @@ def test_a_2021_quarter_never_paid_nor_pursued_prescribes_on_1_january_2027_and_
     assert "stage closed (prescribed)" in shown and "2021Q2: 890.42 EUR written off, no pension right" in shown
 
     # rerun: nothing; another day: nothing left to write off
-    assert batch.run(db_url, d("2027-01-01")).finished_before
-    assert batch.run(db_url, d("2027-02-01")).details["debts written off"] == 0
+    assert batch.run(db_url, d("2027-01-01"), today=LATER).finished_before
+    assert batch.run(db_url, d("2027-02-01"), today=LATER).details["debts written off"] == 0
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(LedgerTransaction).where(
             LedgerTransaction.kind == "write_off")) == 3
@@ -134,7 +137,7 @@ def test_a_formal_notice_in_between_interrupts_the_clock_and_the_debt_is_not_yet
     assert (by[ida]["last_interruption"], by[ida]["last_interruption_kind"]) == ("2024-03-15", "payment")
     assert by[ida]["prescription_date"] == "2029-03-16" and by[ida]["open"] == "790.42"
 
-    summary = batch.run(db_url, d("2027-01-01"))
+    summary = batch.run(db_url, d("2027-01-01"), today=LATER)
     assert summary.details["debts written off"] == 1  # Fay's only
     assert open_cents(db_url, fay) == 0 and file_stage(db_url, fay) == ("closed", "prescribed")
     assert open_cents(db_url, eli) == Q and open_cents(db_url, ida) == Q - 10000
@@ -155,7 +158,7 @@ def test_a_payment_plan_asked_is_an_acknowledgement_and_proceedings_hold_the_wri
                            opened_on=d("2021-02-01")))  # Kim was summoned before the labour court
     rep = report(db_url, d("2026-01-01"), within_days=0)
     assert [(r["debtor"], r["status"]) for r in rep["rows"]] == [(kim, "proceedings running: not written off")]
-    summary = batch.run(db_url, d("2026-01-01"))
+    summary = batch.run(db_url, d("2026-01-01"), today=LATER)
     assert summary.details["debts written off"] == 0
     assert list(summary.skipped.values()) == [1] and "proceedings running" in list(summary.skipped)[0]
     jo_row = {r["debtor"]: r for r in report(db_url, d("2027-05-11"), within_days=0)["rows"]}[jo]
@@ -204,3 +207,21 @@ def test_a_payment_acknowledges_every_open_debt_or_only_the_one_it_settles_as_th
             got = debts(conn, d("2027-01-01"), p, horizon=d("2036-01-01"))
             dates = {str(per): str(day) for per, day in zip(got.period, got.prescribed_on, strict=True)}
             assert dates == {"2021Q1": "2029-03-16", "2021Q2": q2}
+
+
+def test_a_run_for_a_date_after_today_is_refused_and_a_past_date_writes_off_only_what_is_still_open(db_url, fund):
+    """A typo in the year must not write the fund off; a payment booked after the run's date stays the payment of
+    the debt, never becomes credit to refund."""
+    ana = fund.person(category="main", start=d("2015-01-01"))
+    call(db_url, ana, "2021Q2", "2021-06-30", "2021-04-05")
+    with pytest.raises(InvalidInput) as err:
+        batch.run(db_url, d("2027-01-01"), today=d("2026-12-31"))
+    assert err.value.field == "as_of"
+    with session_scope(db_url) as s:
+        open_before = sum(b.balance_cents for b in balances(s, party_id=ana, accounts=("contribution",)))
+        receive_payment(s, "coda/ana/2027-03", d("2027-03-01"), 10_000, ana)  # after the date of the run below
+    summary = batch.run(db_url, d("2027-01-01"), today=d("2027-03-02"))
+    assert summary.amount_cents == open_before - 10_000
+    with session_scope(db_url) as s:
+        left = [b for b in balances(s, party_id=ana) if b.account == "contribution"]
+    assert all(b.balance_cents == 0 for b in left)

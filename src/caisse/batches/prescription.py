@@ -43,8 +43,18 @@ def posting_key(party: int, account: str, period: str, prescribed_on) -> str:
     return f"prescription/{party}/{account}/{period}/{prescribed_on}"
 
 
-def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: int = CHUNK) -> Summary:
+def run(url: str, as_of: dt.date, *, today: dt.date | None = None, progress: Progress | None = None,
+        chunk: int = CHUNK) -> Summary:
+    """``as_of`` may not lie after ``today`` (a debt is written off once it has prescribed, never ahead: a typo in
+    the year would otherwise write off most of the fund). A run for a past date writes off at most what is still
+    open today: a payment booked since then is never turned into the debtor's credit."""
+    from caisse.errors import InvalidInput
+
     check_as_of(as_of)
+    today = today or dt.date.today()
+    if as_of > today:
+        raise InvalidInput("as_of", f"{as_of} is after today ({today}): prescribed debts are written off on or after "
+                                    "the day they prescribe, never ahead")
     p = policy(as_of)
     key = f"prescription/{as_of.isoformat()}"
 
@@ -52,7 +62,15 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
         engine = engine_for(url)
         with engine.connect() as conn:
             d = debts(conn, as_of, p)
-        due = d.prescribed_on <= np.datetime64(as_of)
+            if as_of < today and len(d):
+                now = debts(conn, today, p)
+                left = {(int(a), str(b), str(c)): int(o) for a, b, c, o in zip(
+                    now.party.tolist(), now.account.tolist(), now.period.tolist(), now.open_cents.tolist(),
+                    strict=True)}
+                d.open_cents = np.array([min(int(o), left.get((int(a), str(b), str(c)), 0)) for a, b, c, o in zip(
+                    d.party.tolist(), d.account.tolist(), d.period.tolist(), d.open_cents.tolist(), strict=True)],
+                    np.int64)
+        due = (d.prescribed_on <= np.datetime64(as_of)) & (d.open_cents > 0)
         held = due & d.proceedings if p.hold_while_proceedings else np.zeros(len(d), bool)
         summary.skip("proceedings running (contrainte, bailiff or court): prescription interrupted while they run",
                      np.unique(d.party[held]))

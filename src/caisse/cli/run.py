@@ -123,6 +123,8 @@ def arrears_statements(as_of: str = typer.Option(..., "--as-of", help="What is o
 
 @app.command("prescription")
 def prescription(as_of: str = typer.Option(..., "--as-of", help="Write off the debts prescribed on this date."),
+                 today: str | None = typer.Option(None, "--today", help="The day of the run (default: the clock); "
+                                                  "--as-of may not be after it."),
                  db: str | None = DbOption) -> None:
     """Prescribed debts written off (AR n° 38 art. 16 §2), the quarters' pension-rights consequence recorded, the
     files closed with reason prescribed when nothing else is owed."""
@@ -131,7 +133,7 @@ def prescription(as_of: str = typer.Option(..., "--as-of", help="Write off the d
     url = database_url(db)
     when = _date(as_of, "as_of")
     with _progress(f"prescription as of {as_of}") as progress:
-        summary = batch.run(url, when, progress=progress)
+        summary = batch.run(url, when, today=_date(today, "today") if today else None, progress=progress)
     _print(summary)
 
 
