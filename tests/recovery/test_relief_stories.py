@@ -281,3 +281,30 @@ def test_surcharges_already_paid_and_partly_waived_come_back_as_credit(db_url, f
         assert run_check(s).ok
         assert b"Erlass der Zuschl" in decision_pdf(s, rid)
     assert open_of(db_url, gil, "surcharge", "2026Q1") == 0  # released to credit: nothing negative left
+
+
+def test_the_write_off_never_exceeds_what_the_manager_approved(db_url, fund, managers, tmp_path):
+    """A surcharge charged between the recorded decision and the approval is not written off with it: the manager
+    approved the amounts recorded then; what grew waits for a decision of its own."""
+    from caisse.ledger import DebtLine, charge
+
+    mia, noor = managers
+    ana = fund.person(category="main", start=d("2020-01-01"), incomes=LOW_INCOME)
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    surcharges.run(db_url, d("2026-04-01"))
+    with session_scope(db_url) as s:
+        receive_payment(s, "coda/ana/1", d("2026-04-20"), MIN_2026, ana)
+    with session_scope(db_url) as s:
+        rid = relief.request_waiver(s, CLERK, ana, "2026Q1", "hospitalised", "hardship", d("2026-04-21")).id
+        relief.export_requests(s, CLERK, "surcharge_waiver", d("2026-04-22"), tmp_path)
+    with session_scope(db_url) as s:
+        approval_id = relief.record_decision(s, mia, rid, d("2026-06-10"), decided_on=d("2026-06-05"),
+                                             reference="RSVZ-W-78", granted="2026Q1", settings=LOW).approval_id
+    with session_scope(db_url) as s:  # charged after the decision was recorded (e.g. a correction)
+        charge(s, "test/late-surcharge", ana, "2026Q1", d("2026-06-10"), d("2026-06-10"),
+               [DebtLine("surcharge", 500, "art. 44 AR 19-12-1967", "late_surcharge_quarterly_rate", {"text": "t"})])
+    with session_scope(db_url) as s:
+        approvals.decide(s, noor, approval_id, True, "checked", d("2026-06-11"))
+    assert open_of(db_url, ana, "surcharge", "2026Q1") == 500  # only the 26.71 approved went
+    with session_scope(db_url) as s:
+        assert s.get(ReliefRequest, rid).written_off_cents == 2671

@@ -491,7 +491,14 @@ def execute(session: Session, approval, today: dt.date) -> str:
     if r.status != "awaiting_approval":
         raise Conflict("status", f"request {r.id} is {r.status}")
     grants = r.decision["granted"]
-    lines = _write_off_lines(session, r, grants, today)  # as of today: a payment since the decision is kept
+    # as of today (a payment since the decision is kept), never more than the manager approved: each line capped at
+    # the one recorded with the decision — a surcharge or a regularisation charged since waits for a new decision
+    approved = {(x["account"], x["period"]): x["cents"] for x in r.decision.get("lines") or []}
+    lines = []
+    for x in _write_off_lines(session, r, grants, today):
+        cents = min(x["cents"], approved.get((x["account"], x["period"]), 0))
+        if cents > 0:
+            lines.append({**x, "cents": cents})
     key = f"relief/{r.id}/write-off"
     rule = RULE[r.kind]
     why = {"request": r.id, "inasti_decision": r.decision_ref, "decided_on": r.decided_on.isoformat()}
