@@ -105,10 +105,15 @@ def test_a_recovery_officer_reads_the_file_and_the_advice_and_logs_the_personal_
         after = c.get(f"/desk/files/{ana}/recovery").text
         assert "personal contact logged" in after and "phone: Called: will ask a payment plan" in after
         assert steps_of(db_url, ana) == before + 1
+        assert 'id="contact-outcome"' not in after  # logged once a cycle; a second one (a double click) is refused
+        r = c.post(f"/desk/files/{ana}/recovery/contact", data={
+            "csrf_token": csrf_of(page), "channel": "phone", "outcome": "Called again"})
+        assert r.status_code == 422 and "party_id: the personal contact was already logged" in r.text
+        assert steps_of(db_url, ana) == before + 1
     with session_scope(db_url) as s:
         reads = s.scalars(select(AuditLog).where(AuditLog.party_id == ana, AuditLog.entity == "recovery_file",
                                                  AuditLog.action == "read")).all()
-        assert len(reads) == 2 and "best-solution advice" in reads[0].detail["what"]
+        assert len(reads) == 3 and "best-solution advice" in reads[0].detail["what"]  # every page shown
         assert s.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.party_id == ana, AuditLog.action == "recovery_contact")) == 1
 
