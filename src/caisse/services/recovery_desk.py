@@ -206,6 +206,7 @@ def advice_for(session: Session, who: Principal, party_id: int, today: dt.date) 
     """The best-solution advice alone (``recovery.advice``), audited as the command does."""
     _require_reader(who)
     reason = file_access(session, who, "file.read", party_id)
+    check_as_of(today)
     a = advice_mod.advise(advice_mod.situation_of(session, party_id, today))
     audit.record(session, who, "read", "recovery_advice", party_id, party_id=party_id, reason=reason,
                  detail={"what": "debts per quarter, category, recovery stage"})
@@ -268,6 +269,7 @@ def overview(session: Session, who: Principal, as_of: dt.date, within_days: int 
 
 def balances(session: Session, who: Principal, as_of: dt.date) -> list[PartnerBalance]:
     authz.require(who, "recovery.partners")
+    check_as_of(as_of)
     return partner_balances(session, as_of)
 
 

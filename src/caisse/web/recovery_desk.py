@@ -139,8 +139,10 @@ def relief_request(request: Request, party_id: PathId, session: SessionDep, who:
 
 @router.get("/desk/recovery", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, who: StaffDep,
-             as_of: Annotated[dt.date | None, Query()] = None,
+             as_of: Annotated[str | None, Query(max_length=10)] = None,
              within_days: Annotated[int, Query(ge=0, le=3660)] = 90) -> HTMLResponse:
     """Debtors and amounts per stage, debts about to prescribe (links to the files), partners' balances."""
-    view = recovery_desk.overview(session, who, as_of or dt.date.today(), within_days)
+    from caisse.web.api.recovery import _day
+
+    view = recovery_desk.overview(session, who, _day(as_of), within_days)
     return _page(request, "desk_recovery_overview.html", o=view, within_days=within_days)

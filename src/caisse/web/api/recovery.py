@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from caisse.errors import InvalidInput
 from caisse.recovery import relief
 from caisse.recovery import service as recovery
 from caisse.services import recovery_desk
@@ -25,7 +26,18 @@ router = APIRouter(prefix="/api", tags=["recovery"])
 Amount = Annotated[str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$", examples=["300.00"])]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 Quarters = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[0-9Q, ]+$", examples=["2026Q1,2026Q2"])]
-AsOf = Annotated[dt.date | None, Query(description="The date (default: today)")]
+AsOf = Annotated[str | None, Query(description="The date, YYYY-MM-DD (default: today)",
+                                   pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", examples=["2026-12-01"])]
+
+
+def _day(value: str | None) -> dt.date:
+    """An ISO date from the query string (never a number read as a timestamp), else today."""
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("as_of", "a date YYYY-MM-DD that exists") from None
 
 
 class MoveIn(Strict):
@@ -105,7 +117,7 @@ def recovery_file(party_id: PathId, session: SessionDep, who: PrincipalDep) -> d
 def recovery_advice(party_id: PathId, session: SessionDep, who: PrincipalDep, as_of: AsOf = None) -> dict:
     """Which of reduction, surcharge waiver, payment plan and dispensation apply, what each takes off the debt, what
     it costs and what it changes (``caisse recovery advise``)."""
-    return recovery_desk.advice_for(session, who, party_id, as_of or dt.date.today()).to_dict()
+    return recovery_desk.advice_for(session, who, party_id, _day(as_of)).to_dict()
 
 
 @router.post("/files/{party_id}/recovery/move", status_code=201, response_model=StepOut, responses=ERRORS)
@@ -154,7 +166,7 @@ def relief_request(party_id: PathId, body: ReliefIn, session: SessionDep, who: P
 @router.get("/recovery/report", responses=ERRORS)
 def stage_report(session: SessionDep, who: PrincipalDep, as_of: AsOf = None) -> dict:
     """Debtors and amounts per stage on a date (``caisse recovery report``): figures, no file."""
-    return recovery_desk.stages(session, who, as_of or dt.date.today())
+    return recovery_desk.stages(session, who, _day(as_of))
 
 
 @router.get("/recovery/prescription", responses=ERRORS)
@@ -162,12 +174,12 @@ def prescription_report(session: SessionDep, who: PrincipalDep, as_of: AsOf = No
                         within_days: Annotated[int, Query(ge=0, le=3660)] = 90) -> dict:
     """Debts prescribed by ``as_of`` + ``within_days`` (``caisse recovery prescription-report``); a team-bound
     reader gets their team's files and the count of the others."""
-    o = recovery_desk.prescription_rows(session, who, as_of or dt.date.today(), within_days)
+    o = recovery_desk.prescription_rows(session, who, _day(as_of), within_days)
     return {**o.prescription, "other_teams_rows": o.hidden}
 
 
 @router.get("/recovery/partner-balances", responses=ERRORS)
 def partner_balances(session: SessionDep, who: PrincipalDep, as_of: AsOf = None) -> dict:
     """What each bailiff or lawyer collected, remitted and still owes, and since when (managers)."""
-    day = as_of or dt.date.today()
+    day = _day(as_of)
     return {"as_of": day.isoformat(), "partners": [b.as_dict() for b in recovery_desk.balances(session, who, day)]}
