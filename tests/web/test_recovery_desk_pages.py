@@ -212,6 +212,10 @@ def test_auditors_read_without_forms_benefits_officers_and_affiliates_are_refuse
     with page_client(app_for, db_url, "auditor") as c:
         page = c.get(f"/desk/files/{ana}/recovery")
         assert page.status_code == 200 and "/recovery/contact" not in page.text and "Best solution" in page.text
+        nl = c.get(f"/desk/files/{ana}/recovery?lang=nl").text
+        assert "Beste oplossing" in nl and "Verjaring van de openstaande schulden" in nl and "Afbetalingsplan" in nl
+        de = c.get(f"/desk/files/{ana}/recovery?lang=de").text
+        assert "Beste Lösung" in de and "Erlass der Zuschläge" in de and "01.01.2032" in de
     with page_client(app_for, db_url, "benefits_officer", team="t1") as c:
         assert c.get(f"/desk/files/{ana}/recovery").status_code == 403
         assert c.get("/desk/recovery").status_code == 403
