@@ -173,18 +173,24 @@ def _iso(d) -> str | None:
 def report(url: str, as_of: dt.date, within_days: int = 90) -> dict:
     """Debts prescribed by ``as_of + within_days`` (the ones already prescribed first flagged so): debtor, period,
     kind, open amount, prescription date, last interruption. Set-based (``debts``)."""
+    from caisse.store.db import engine_for
+
+    with engine_for(url).connect() as conn:
+        return report_on(conn, as_of, within_days)
+
+
+def report_on(conn: Connection, as_of: dt.date, within_days: int = 90) -> dict:
+    """The same report on an open connection (the desk's recovery overview runs it in its session)."""
     from caisse.errors import InvalidInput
     from caisse.money import fmt
     from caisse.rules.prescription import check_as_of, policy
-    from caisse.store.db import engine_for
 
     check_as_of(as_of)
     if isinstance(within_days, bool) or not isinstance(within_days, int) or not 0 <= within_days <= 3660:
         raise InvalidInput("within_days", f"0 to 3660 days, got {within_days!r}")
     p = policy(as_of)
     horizon = as_of + dt.timedelta(days=within_days)
-    with engine_for(url).connect() as conn:
-        d = debts(conn, as_of, p, horizon=horizon)
+    d = debts(conn, as_of, p, horizon=horizon)
     keep = np.flatnonzero(d.prescribed_on <= np.datetime64(horizon))
     keep = keep[np.lexsort((d.party[keep], d.prescribed_on[keep]))]
     at = np.datetime64(as_of)

@@ -153,6 +153,9 @@ def log_contact(session: Session, who: Principal, party_id: int, today: dt.date,
     if f is None or f.stage != "personal_contact":
         raise InvalidInput("party_id", "no recovery file waiting for a personal contact "
                                        f"(stage: {f.stage if f else 'none'})")
+    if f.contact_logged_on is not None:  # one contact step per cycle (its key): a second is refused, not a crash
+        raise InvalidInput("party_id", f"the personal contact was already logged on {f.contact_logged_on}; note "
+                                       "further calls as contact notes on the file")
     f.contact_logged_on = today
     _, total = owed(session, party_id, today)
     step = _step(session, f, "contact", "personal_contact", today, str(who), f"{channel}: {outcome}", total,

@@ -30,6 +30,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "money.order": frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "system"}),
     # moving a recovery file by hand, logging the personal contact, asking a payment plan (services: recovery)
     "recovery.manage": frozenset({"caseworker", "recovery_officer", "manager", "system"}),
+    # reading a debtor's recovery (stage, history, plan, prescription, relief, advice) and the recovery overview
+    "recovery.read": frozenset({"caseworker", "recovery_officer", "manager", "auditor", "system"}),
+    # what the bailiffs and lawyers collected for the fund and still owe (the partners' balances)
+    "recovery.partners": frozenset({"manager", "system"}),
     # the manager's dashboard: service levels, backlog, collection, arrears, batch runs (counts, no file)
     "dashboard.read": frozenset({"manager", "system"}),
 }

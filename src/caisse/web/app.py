@@ -87,8 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import account, auth, cases, desk, desk360, figures, portal, simulator_page
+    from caisse.web import account, auth, cases, desk, desk360, figures, portal, recovery_desk, simulator_page
     from caisse.web.api import affiliation, approvals, simulate
+    from caisse.web.api import recovery as recovery_api
 
     app.include_router(auth.router)
     app.include_router(account.router)
@@ -97,6 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(approvals.router)
     app.include_router(desk.router)
     app.include_router(desk360.router)
+    app.include_router(recovery_desk.router)
+    app.include_router(recovery_api.router)
     app.include_router(cases.router)
     app.include_router(portal.router)
     app.include_router(simulator_page.router)

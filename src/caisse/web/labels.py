@@ -216,3 +216,58 @@ RECONCILIATION_REASON = {
     "unexplained_debit": N_("a debit we did not order"),
     "globalised_mismatch": N_("a total whose details do not add up"),
 }
+DEBT_KIND = {
+    "contribution": N_("contribution"),
+    "management_fee": N_("management fee"),
+    "company_contribution": N_("company contribution"),
+    "surcharge": N_("surcharge"),
+    "costs": N_("judicial costs"),
+}
+CLOSING_REASON = {
+    "paid": N_("paid"),
+    "plan": N_("payment plan completed"),
+    "dispensation": N_("dispensation"),
+    "insolvency": N_("insolvency"),
+    "prescribed": N_("prescribed"),
+    "written_off": N_("written off"),
+    "renounced": N_("renounced (art. 50bis)"),
+}
+CONTACT_CHANNEL = {
+    "phone": N_("Phone"),
+    "meeting": N_("Meeting at the office"),
+    "visit": N_("Home visit"),
+    "video": N_("Video call"),
+}
+SOLUTION = {
+    "reduction": N_("Reduction of the provisional contributions"),
+    "surcharge_waiver": N_("Surcharge waiver"),
+    "payment_plan": N_("Payment plan"),
+    "dispensation": N_("Dispensation of contributions"),
+}
+RELIEF_STATUS = {
+    "informed": N_("informed of the pension consequence"),
+    "requested": N_("recorded, to send to INASTI"),
+    "sent": N_("sent to INASTI"),
+    "awaiting_approval": N_("decided, waiting for a second person's approval"),
+    "granted": N_("granted"),
+    "partly_granted": N_("partly granted"),
+    "refused": N_("refused"),
+}
+WAIVER_GROUND = {
+    "force_majeure": N_("force majeure"),
+    "good_faith": N_("good faith"),
+    "hardship": N_("a situation deserving consideration"),
+}
+RECOVERY_EVENT = {
+    "stage": N_("stage"),
+    "contact": N_("personal contact logged"),
+    "plan_granted": N_("payment plan granted"),
+    "plan_missed": N_("instalment missed"),
+    "plan_broken": N_("payment plan broken"),
+    "plan_completed": N_("payment plan completed"),
+}
+PRESCRIPTION_STATUS = {
+    "prescribed": N_("prescribed"),
+    "prescribes soon": N_("prescribes soon"),
+    "proceedings running: not written off": N_("proceedings running: not written off"),
+}

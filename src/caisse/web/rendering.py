@@ -65,6 +65,14 @@ def environment() -> jinja2.Environment:
         letter=lambda code: labels.label(labels.LETTER, code),
         plan_status=lambda code: labels.label(labels.PLAN_STATUS, code),
         reconciliation_reason=lambda code: labels.label(labels.RECONCILIATION_REASON, code),
+        debt_kind=lambda code: labels.label(labels.DEBT_KIND, code),
+        closing_reason=lambda code: labels.label(labels.CLOSING_REASON, code),
+        contact_channel=lambda code: labels.label(labels.CONTACT_CHANNEL, code),
+        solution=lambda code: labels.label(labels.SOLUTION, code),
+        relief_status=lambda code: labels.label(labels.RELIEF_STATUS, code),
+        waiver_ground=lambda code: labels.label(labels.WAIVER_GROUND, code),
+        recovery_event=lambda code: labels.label(labels.RECOVERY_EVENT, code),
+        prescription_status=lambda code: labels.label(labels.PRESCRIPTION_STATUS, code),
     )
     return env
 

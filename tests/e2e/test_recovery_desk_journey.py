@@ -1,0 +1,72 @@
+"""End-to-end: a recovery officer opens a debtor in arrears on the desk, reads the best-solution advice, takes the file
+step by step to the personal contact (a skipped stage is refused in the form, naming the field) and logs the phone
+call; the recovery pages pass axe-core (no serious or critical violation), with a refusal shown too."""
+
+from __future__ import annotations
+
+from support.browser import axe_violations, follow, login, shot
+
+
+def _debtor_of_my_team(page, server) -> int:
+    for file_id in range(1, 120):  # a file of the officer's team (another team's asks for a reason first)
+        page.goto(f"{server}/desk/files/{file_id}/recovery")
+        if page.locator("#plan-schedule").count() and page.locator("#move-to").count():
+            return file_id  # something is due: the plan form is offered
+    raise AssertionError("no debtor in arrears of the recovery officer's team among the first 120 files")
+
+
+def test_a_recovery_officer_reads_the_advice_and_logs_the_personal_contact(server, page):
+    login(page, server, "demo-recovery")
+    file_id = _debtor_of_my_team(page, server)
+    main = page.locator("main")
+    # the advice: the four solutions, in French, each saying whether it applies and what it changes
+    advice = page.locator("#advice table").inner_text()
+    for solution in ("Réduction des cotisations provisoires", "Renonciation aux majorations", "Plan d'apurement",
+                     "Dispense de cotisations"):
+        assert solution in advice, solution
+    assert "Dans cet ordre" in main.inner_text()
+    shot(page, "desk-recovery-advice-fr")
+    problems = {"recovery file": axe_violations(page)}
+
+    # a judicial step straight away is refused, in the form, with the service's words naming the field
+    page.goto(f"{server}/desk/files/{file_id}/recovery")
+    if page.locator("#move-to option[value=reminder]").count():
+        page.select_option("#move-to", "reminder")
+    page.fill("#move-reason", "Aucun paiement malgré les avis d'échéance")
+    follow(page, page.get_by_role("button", name="Passer", exact=True))
+    for stage in ("statement", "formal_notice", "personal_contact"):
+        page.select_option("#move-to", stage)
+        page.fill("#move-reason", "Toujours impayé")
+        follow(page, page.get_by_role("button", name="Passer", exact=True))
+    assert "contact personnel" in page.locator("section.cards").inner_text()
+    page.select_option("#move-to", "court")
+    page.fill("#move-reason", "Citation")
+    follow(page, page.get_by_role("button", name="Passer", exact=True))
+    error = page.locator("#move-error")
+    assert "to_stage: the personal contact must be logged" in error.inner_text()
+    assert page.locator("#move-to").get_attribute("aria-describedby") == "move-error"
+    assert page.locator("#move-to").get_attribute("aria-invalid") == "true"
+    problems["recovery file with a refusal"] = axe_violations(page)
+    shot(page, "desk-recovery-refused-fr")
+
+    # the phone call, logged: the history shows it, and the judicial steps become possible
+    page.select_option("#contact-channel", "phone")
+    page.fill("#contact-outcome", "Joint par téléphone : demande un plan d'apurement sur six mois")
+    follow(page, page.get_by_role("button", name="Enregistrer le contact"))
+    assert page.url.endswith(f"/desk/files/{file_id}/recovery#history")
+    first = page.locator("#history tbody tr").first.inner_text()
+    assert "contact personnel enregistré" in first and "demande un plan d'apurement" in first
+    assert "demo-recovery" in first
+    assert page.locator("#contact-outcome").count() == 0  # logged once
+    shot(page, "desk-recovery-contact-logged-fr")
+
+    page.goto(f"{server}/desk/recovery")
+    assert "Débiteurs et montants par étape" in main.inner_text()
+    problems["recovery overview"] = axe_violations(page)
+    page.goto(server + "/login")
+    login(page, server, "demo-manager")
+    page.goto(f"{server}/desk/recovery")
+    assert page.locator("#partners-h").count() == 1
+    problems["recovery overview as a manager"] = axe_violations(page)
+    shot(page, "desk-recovery-overview-fr")
+    assert {k: v for k, v in problems.items() if v} == {}
