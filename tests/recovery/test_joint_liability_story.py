@@ -1,5 +1,5 @@
 """A company director whose company is called: the company answers for its director's unpaid contributions for the
-period of the mandate (art. 15 §1 AR n° 38 [S32]) — called by registered letter, which interrupts prescription for
+period of the mandate (art. 15 AR n° 38 [S32]) — called by registered letter, which interrupts prescription for
 all the jointly liable; what it pays settles the director's quarter."""
 
 from __future__ import annotations
@@ -138,3 +138,14 @@ def test_the_command_line_calls_the_company_and_refuses_a_period_outside_the_man
     wrong = runner.invoke(_app.app, ["recovery", "interruption", "--debtor", str(dan), "--on", "2026-07-01",
                                      "--kind", "payment", "--reason", "x", "--db", db_url])
     assert wrong.exit_code == 2 and wrong.output.startswith("error: kind:"), wrong.output
+
+
+def test_the_company_never_answers_for_a_directors_judicial_costs(db_url, story):
+    """Contributions, surcharges and reminder costs only [S32]: a bailiff's costs charged to Dan stay his alone."""
+    dan, _ann, co = story
+    with session_scope(db_url) as s:
+        charge(s, f"partner/HUI/{dan}/costs", dan, "2021Q3", d("2025-02-01"), d("2025-02-01"),
+               [DebtLine("costs", 12_000, "Judicial Code art. 1018", "bailiff", {"cost_kind": "bailiff"})])
+    with session_scope(db_url) as s:
+        jc = joint.call(s, CLERK, co, dan, d("2026-05-15"), "Dan cannot be reached; his company can pay")
+        assert jc.periods == [{"period": "2021Q3", "account": "contribution", "cents": Q}] and jc.amount_cents == Q

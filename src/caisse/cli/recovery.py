@@ -450,7 +450,7 @@ def joint_call_cmd(company: int = typer.Option(..., "--company", help="The compa
                                                           "quarter of the mandate due and unpaid)."),
                    output: str | None = typer.Option(None, "--output", help="Also write the letter (PDF) here."),
                    db: str | None = DbOption) -> None:
-    """Call a company for its director's unpaid contributions of the mandate period (art. 15 §1 AR n° 38): the
+    """Call a company for its director's unpaid contributions of the mandate period (art. 15 AR n° 38): the
     call recorded, prescription interrupted for the debts called, the registered letter in fr/nl/de."""
     from pathlib import Path
 

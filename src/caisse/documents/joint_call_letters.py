@@ -1,5 +1,5 @@
 """The joint call: a company called, by registered letter, for the unpaid contributions of its director for the
-period of the mandate (art. 15 §1 AR n° 38 [S32]) — one A4 page in the company's language (fr / nl / de), drawn by
+period of the mandate (art. 15 AR n° 38 [S32]) — one A4 page in the company's language (fr / nl / de), drawn by
 ``documents.notices.render``. The payment block carries the **director's** structured communication: what the
 company pays is booked to the director's account and imputed on his debt.
 
@@ -15,12 +15,13 @@ from caisse.errors import NotFound
 from caisse.recovery.policy import policy
 from caisse.services.calendar import add_months
 
-LAW = "AR n° 38 art. 15 §1"
+LAW = "AR n° 38 art. 15"
 TEXTS = {
     "fr": {
         "recovery_joint_call": "Responsabilité solidaire — cotisations sociales de votre mandataire {period}",
         "intro_recovery_joint_call": "Votre société est solidairement responsable du paiement des cotisations "
-        "sociales, majorations et frais de ses mandataires pour la durée de leur mandat (art. 15 §1 AR n° 38). Les "
+        "sociales, majorations et frais de rappel de ses mandataires pour la durée de leur mandat (art. 15 AR "
+        "n° 38). Les "
         "sommes ci-dessous, dues par votre mandataire {period}, restent impayées malgré nos rappels. Nous vous "
         "invitons à les payer dans le mois avec la communication structurée ci-dessous : votre paiement sera "
         "imputé sur la dette de votre mandataire. Cette lettre recommandée interrompt la prescription à l'égard de "
@@ -34,8 +35,8 @@ TEXTS = {
     "nl": {
         "recovery_joint_call": "Hoofdelijke aansprakelijkheid — sociale bijdragen van uw mandataris {period}",
         "intro_recovery_joint_call": "Uw vennootschap is hoofdelijk aansprakelijk voor de betaling van de sociale "
-        "bijdragen, verhogingen en kosten van haar mandatarissen voor de duur van hun mandaat (art. 15 §1 KB nr. "
-        "38). De onderstaande bedragen, verschuldigd door uw mandataris {period}, blijven ondanks onze "
+        "bijdragen, verhogingen en aanmaningskosten van haar mandatarissen voor de duur van hun mandaat (art. 15 "
+        "KB nr. 38). De onderstaande bedragen, verschuldigd door uw mandataris {period}, blijven ondanks onze "
         "herinneringen onbetaald. Wij verzoeken u ze binnen de maand te betalen met de gestructureerde mededeling "
         "hieronder: uw betaling wordt aangerekend op de schuld van uw mandataris. Deze aangetekende brief stuit de "
         "verjaring ten aanzien van alle hoofdelijke schuldenaars. U kunt deze bedragen binnen dezelfde termijn "
@@ -48,7 +49,7 @@ TEXTS = {
     "de": {
         "recovery_joint_call": "Gesamtschuldnerische Haftung — Sozialbeiträge Ihres Mandatsträgers {period}",
         "intro_recovery_joint_call": "Ihre Gesellschaft haftet gesamtschuldnerisch für die Sozialbeiträge, "
-        "Zuschläge und Kosten ihrer Mandatsträger für die Dauer ihres Mandats (Art. 15 §1 KE Nr. 38). Die "
+        "Zuschläge und Mahnkosten ihrer Mandatsträger für die Dauer ihres Mandats (Art. 15 KE Nr. 38). Die "
         "folgenden Beträge, geschuldet von Ihrem Mandatsträger {period}, sind trotz unserer Erinnerungen "
         "unbezahlt. Bitte zahlen Sie sie innerhalb eines Monats mit der strukturierten Mitteilung unten: Ihre "
         "Zahlung wird auf die Schuld Ihres Mandatsträgers angerechnet. Dieses Einschreiben unterbricht die "

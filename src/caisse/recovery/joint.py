@@ -1,4 +1,4 @@
-"""Joint liability (art. 15 §1 AR n° 38; legislation.md §6 [S32]): a company is jointly and severally liable for
+"""Joint liability (art. 15 AR n° 38; legislation.md §6 [S32]): a company is jointly and severally liable for
 the contributions, surcharges and reminder costs of its directors, **for the period of the mandate** only.
 
 ``call`` — the company is called (registered letter, fr/nl/de: ``documents/joint_call_letters.py``) for the
@@ -33,8 +33,11 @@ from caisse.services.affiliation import file_access
 from caisse.store.models import Company, Mandate, Party, Person
 
 #: what a company answers for: its director's contributions, surcharges and reminder costs [S32]
-LIABLE_ACCOUNTS = ("contribution", "management_fee", "surcharge", "costs")
-RULE = "AR n° 38 art. 15 §1 (joint liability of the company for its directors)"
+# The company answers for contributions, surcharges and *reminder* costs [S32] — not for judicial costs (bailiff,
+# lawyer) nor anything else booked on ``costs``; the fund charges no reminder costs today, so ``costs`` is left out
+# (an account of reminder costs, when the fund charges them, joins this list).
+LIABLE_ACCOUNTS = ("contribution", "management_fee", "surcharge")
+RULE = "AR n° 38 art. 15 (joint liability of the company for its directors)"
 
 
 def quarter_bounds(period: str) -> tuple[dt.date, dt.date]:

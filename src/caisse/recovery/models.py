@@ -308,7 +308,7 @@ class PrescriptionInterruption(Base):
 
 
 class JointCall(Base):
-    """A company called for the unpaid contributions of its director for the period of the mandate (art. 15 §1
+    """A company called for the unpaid contributions of its director for the period of the mandate (art. 15
     AR n° 38 [S32]): the debts called (``periods``: period, account, cents), the letter's language. What the
     company pays is booked to the director's account (``joint_payment``) and imputed on his debt."""
 
