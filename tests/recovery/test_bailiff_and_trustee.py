@@ -287,6 +287,16 @@ def test_the_commands_hand_over_import_and_report_rejected_lines(db_url, fund, t
     assert again.exit_code == 0 and "differs" not in again.output
     assert (tmp_path / "copy" / "handover-HUI-GENT-2026-09-07.csv").read_bytes() == (
         tmp_path / "handover-HUI-GENT-2026-09-07.csv").read_bytes()
+    # the CSV names debtors: only who hands files over may write it again, and each file's read is audited
+    from caisse.recovery.partners import write_again
+    from caisse.security.authz import Forbidden
+    from caisse.store.models import AuditLog
+
+    with pytest.raises(Forbidden):
+        write_again(db_url, "handover/HUI-GENT/2026-09-07", tmp_path / "x", Principal(login="eve", role="auditor"))
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(
+            AuditLog.entity == "recovery_handover", AuditLog.action == "read", AuditLog.party_id == ana)) == 1
     status = tmp_path / "status.csv"
     status.write_text(STATUS_HEADER + f"G-1,{ana}-1-bailiff,{ana},2026-10-05,2026-10-05,,,,\n"
                       + f"G-2,{ana}-1-bailiff,{ana},2026-10-05,,,-3.00,,\n", encoding="utf-8")

@@ -168,7 +168,7 @@ def test_bailiff_csvs_partner_lines_and_relief_grounds_go_once_prescribed_their_
         assert s.get(ReliefRequest, old_relief).amount_cents == 90_000  # the decision's figures stay
         assert s.get(ReliefRequest, recent_relief).grounds.startswith("my illness")
     with pytest.raises(InvalidInput) as refused:  # an emptied CSV is not written again as if it were the one sent
-        write_again(db_url, f"handover/B1/2019-03-01/{a.id}", tmp_path)
+        write_again(db_url, f"handover/B1/2019-03-01/{a.id}", tmp_path, SYSTEM)
     assert refused.value.field == "key" and shas[old_closed][0] in str(refused.value)
     with session_scope(db_url) as s:
         again = gdpr.apply_retention(s, SYSTEM, AS_OF)

@@ -339,7 +339,7 @@ def handover_again_cmd(key: str = typer.Option(..., "--key", help="The hand-over
     """Write a hand-over already made again (the CSV exactly as sent, the letter redrawn)."""
     from caisse.recovery.partners import write_again
 
-    csv_path, pdf_path, same = write_again(database_url(db), key, output_dir)
+    csv_path, pdf_path, same = write_again(database_url(db), key, output_dir, _who())
     typer.echo(f"{csv_path}\n{pdf_path}" + ("" if same else "\nnote: the letter differs from the one sent (a name or "
                                                             "address changed since); the CSV is the one sent"))
 

@@ -311,11 +311,14 @@ def handover(url: str, as_of: dt.date, output_dir: str | Path, who: Principal) -
     return result
 
 
-def write_again(url: str, key: str, output_dir: str | Path) -> tuple[Path, Path, bool]:
+def write_again(url: str, key: str, output_dir: str | Path, who: Principal) -> tuple[Path, Path, bool]:
     """A hand-over already made, written again: the CSV exactly as sent (stored), the letter redrawn; the flag
-    says whether the letter still matches its recorded checksum (a name or address may have changed since)."""
+    says whether the letter still matches its recorded checksum (a name or address may have changed since). The CSV
+    names many debtors (NISS, addresses): only who may hand files over, and the read is audited per file."""
     from caisse.documents.recovery_partners import cover_letter
+    from caisse.security import authz
 
+    authz.require(who, "recovery.manage")
     out_dir = Path(output_dir)
     with session_scope(url) as s:
         row = s.scalar(select(RecoveryHandover).where(RecoveryHandover.key == key))
@@ -335,6 +338,8 @@ def write_again(url: str, key: str, output_dir: str | Path) -> tuple[Path, Path,
         csv_path, pdf_path = out_dir / row.csv_name, out_dir / row.pdf_name
         csv_path.write_text(row.csv_text, encoding="utf-8")
         pdf_path.write_bytes(pdf)
+        audit.record_reads(s, who, "recovery_handover", [ln.party_id for ln in lines], what="hand-over CSV again",
+                           detail={"key": key})
         return csv_path, pdf_path, hashlib.sha256(pdf).hexdigest() == row.pdf_sha256
 
 
