@@ -114,11 +114,13 @@ GROUP BY t.key
 """
 
 # debtors whose surcharges may have to be recomputed: a contribution entry recorded (a payment imputed, a call, a
-# correction — whatever its booking date) or a contrainte/summons step made since a moment
+# correction — whatever its booking date), a contrainte/summons step or a service date a partner reported since a moment
 _CHANGED_SQL = """
 SELECT e.party_id FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
  WHERE e.account = 'contribution' AND t.recorded_at >= :since
 UNION SELECT party_id FROM recovery_step WHERE to_stage IN ('enforcement', 'court') AND created_at >= :since
+UNION SELECT l.party_id FROM recovery_status_line l JOIN recovery_status_file f ON f.id = l.file_id
+ WHERE l.served_on IS NOT NULL AND l.party_id IS NOT NULL AND f.created_at >= :since
 """
 
 
