@@ -311,6 +311,9 @@ def test_collections_booked_on_the_bank_before_the_upgrade_are_moved_to_the_part
     again = CliRunner().invoke(app, ["recovery", "partner", "reclassify", "--today", "2026-12-02", "--db", db_url])
     assert "0 collection(s) reclassified" in again.output
     assert bank(db_url) == bank_before + 50_000 and clearing(db_url) == 50_000
+    with session_scope(db_url) as s:  # the partner collected it, has not remitted it yet: owed 500, nothing remitted
+        [row] = [r for r in partner_balances(s, d("2026-12-02")) if r.code == "HUI-GENT"]
+    assert (row.collected_cents, row.remitted_cents, row.owed_cents) == (50_000, 0, 50_000)
     [item] = queue(db_url)
     with session_scope(db_url) as s:
         remittance_item(s, item.id, "HUI-GENT", "staff")

@@ -426,7 +426,8 @@ def _balance(code: str, kind: str, name: str, iban: str | None,
 def reclassify_bank_collections(session: Session, who: Principal, today: dt.date) -> list[tuple[str, int]]:
     """Collections booked from status files before the clearing account existed debited ``bank`` (Dr bank / Cr the
     debtor's credit): the money was with the partner, and its transfer, parked when it arrived, counted the same euros
-    a second time. Each such receipt gets a correction (same kind, ``corrects`` it, key
+    a second time. Each such receipt gets a correction (same kind, ``refers_to`` it — the receipt itself stands: the
+    debtor did pay, so it still interrupts prescription and counts as collected —, key
     ``correction/<key>/partner-clearing``, booked on ``today``): Dr partner_clearing (the partner, from the key) /
     Cr bank. The debtor's side is untouched (he paid). The parked transfers are then settled with ``caisse reconcile
     remittance``. Idempotent: a receipt already corrected is skipped. Returns (receipt key, cents) corrected."""
@@ -450,7 +451,7 @@ def reclassify_bank_collections(session: Session, who: Principal, today: dt.date
         code = key.split("/")[1]
         post(session, Posting(fix, "payment", today, (
             clearing_entry(code, int(cents), {"reclassified": key}), Entry("bank", -int(cents))),
-            f"Correction: {key} was collected by partner {code}, not received on the bank", None, key))
+            f"Correction: {key} was collected by partner {code}, not received on the bank", refers_to=key))
         done.append((key, int(cents)))
     if done:
         audit.record(session, who, "reclassify", "ledger_transaction", None,
