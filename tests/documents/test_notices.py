@@ -143,3 +143,19 @@ def test_french_thousands_print_in_the_standard_font_not_as_a_stray_symbol(db_ur
         pdf = statement_pdf(s, ana, today=dt.date(2026, 4, 2))
     assert b"ZapfDingbats" not in pdf
     assert "1 315,24" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text().replace("\xa0", " ")
+
+
+def test_a_long_statement_sums_its_oldest_periods_in_one_line_so_the_rows_still_add_up(db_url):
+    """Twenty unpaid quarters on one page: the oldest five in one "<= period" line, the total due unchanged."""
+    from caisse.ledger import DebtLine, charge
+
+    ana = Fund(db_url).person(category="main", language="fr", incomes={2023: "23000.00"})
+    with session_scope(db_url) as s:
+        for n in range(20):
+            year, q = 2021 + n // 4, n % 4 + 1
+            end = dt.date(year, 3 * q, 28)
+            charge(s, f"t/{year}Q{q}", ana, f"{year}Q{q}", end, end, [DebtLine("contribution", 10_000, "r", "p")])
+        text = text_of(statement_pdf(s, ana, today=dt.date(2026, 6, 1)))
+    assert "<= 2022Q1 500,00" in text.replace("\xa0", " ")  # 2021Q1 … 2022Q1: 5 × 100.00
+    assert "2022Q2" in text and "2021Q4" not in text
+    assert "2 000,00" in text.replace("\xa0", " ").replace("\u202f", " ")  # the total: 20 × 100.00

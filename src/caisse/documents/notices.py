@@ -490,8 +490,9 @@ def _statement_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:
     y -= 4 * mm
     pdf.setFont(regular, 8.5)
     rows = doc.table
-    if len(rows) > 16:  # one page: the oldest settled periods are summed up in one line
-        rows = rows[-16:]
+    if len(rows) > 16:  # one page: the oldest periods are summed up in one line, so the rows still add up
+        older, rows = rows[:-15], rows[-15:]
+        rows = [(f"<= {older[-1][0]}", *(sum(r[k] for r in older) for k in range(1, 5))), *rows]
     for period, called, surcharges, paid, balance in rows:
         pdf.drawString(xs[0], y, period)
         for x, v in zip(xs[1:], (called, surcharges, paid, balance), strict=True):
