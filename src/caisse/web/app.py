@@ -23,6 +23,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="API of a Belgian social insurance fund for the self-employed.")
     app.state.settings = settings
 
+    from caisse.web import ratelimit
+
+    app.state.rate_buckets = ratelimit.Buckets()
+    # registered first, so it runs inside the language middleware: a 429 page is in the person's language and
+    # carries the security headers
+    app.middleware("http")(ratelimit.limit)
+
     @app.middleware("http")
     async def language(request: Request, call_next):
         """The language of this request (see caisse.web.i18n); ``?lang=`` is remembered in a cookie. Every response
@@ -87,11 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import account, auth, cases, desk, desk360, figures, portal, simulator_page
+    from caisse.web import account, auth, cases, desk, desk360, figures, password_reset, portal, simulator_page
     from caisse.web.api import affiliation, approvals, simulate
 
     app.include_router(auth.router)
     app.include_router(account.router)
+    app.include_router(password_reset.router)
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
     app.include_router(approvals.router)
