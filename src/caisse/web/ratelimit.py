@@ -37,7 +37,7 @@ import time
 from collections import OrderedDict
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 MAX_KEYS = 50_000
 EXEMPT = ("/health",)
