@@ -218,3 +218,10 @@ def test_an_unreachable_mail_server_is_audited_and_the_answer_is_the_same(db_url
         assert _ask(c, login).status_code == 200
     with session_scope(db_url) as s:
         assert s.scalar(select(AuditLog.detail).where(AuditLog.action == "password_reset_mail"))["sent"] is False
+
+
+def test_a_links_token_never_reaches_the_logs():
+    from caisse.security.logmask import mask
+
+    line = '127.0.0.1:5 - "GET /password-reset/new?token=Xy_9-abcdefghijklmnopqrstuvwxyz012345 HTTP/1.1" 200'
+    assert mask(line) == '127.0.0.1:5 - "GET /password-reset/new?token=[TOKEN] HTTP/1.1" 200'

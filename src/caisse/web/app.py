@@ -23,8 +23,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="API of a Belgian social insurance fund for the self-employed.")
     app.state.settings = settings
 
+    from caisse.web import auth as _auth
     from caisse.web import ratelimit
 
+    _auth.trusted_networks(settings.trusted_proxies)  # a malformed CAISSE_TRUSTED_PROXIES stops the start here
     app.state.rate_buckets = ratelimit.Buckets()
     # registered first, so it runs inside the language middleware: a 429 page is in the person's language and
     # carries the security headers
