@@ -118,3 +118,9 @@ def test_behind_a_trusted_proxy_the_login_throttle_counts_the_real_client(db_url
         assert origins == {"198.51.100.1": 1, "198.51.100.2": 1}
         assert isinstance(accounts.login(s, login, "x", None, "198.51.100.1", dt.datetime.now()),
                           accounts.LoginRefused)
+
+
+def test_every_api_operation_documents_the_429(db_url, tmp_path):
+    spec = _app(db_url, tmp_path).openapi()
+    operations = [op for path in spec["paths"].values() for op in path.values()]
+    assert operations and all("429" in op["responses"] for op in operations)

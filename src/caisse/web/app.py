@@ -20,7 +20,10 @@ def _wants_html(request: Request) -> bool:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="caisse", version=__version__,
-                  description="API of a Belgian social insurance fund for the self-employed.")
+                  description="API of a Belgian social insurance fund for the self-employed.",
+                  # any request may be refused by the per-client rate limit (web/ratelimit.py)
+                  responses={429: {"description": "Too many requests from this client; try again after "
+                                                  "`Retry-After` seconds"}})
     app.state.settings = settings
 
     from caisse.web import auth as _auth
