@@ -225,3 +225,17 @@ def test_a_links_token_never_reaches_the_logs():
 
     line = '127.0.0.1:5 - "GET /password-reset/new?token=Xy_9-abcdefghijklmnopqrstuvwxyz012345 HTTP/1.1" 200'
     assert mask(line) == '127.0.0.1:5 - "GET /password-reset/new?token=[TOKEN] HTTP/1.1" 200'
+
+
+def test_requests_older_than_a_year_are_deleted_by_the_retention_batch(db_url, person):
+    from caisse.security.authz import Principal
+    from caisse.services import gdpr
+
+    login = _affiliate(db_url, person[0])
+    with session_scope(db_url) as s:
+        svc.request_reset(s, login, "192.0.2.1", dt.datetime(2025, 11, 30, 10))
+        svc.request_reset(s, "nobody@nowhere.test", "192.0.2.1", dt.datetime(2026, 12, 1, 10))
+    with session_scope(db_url) as s:
+        result = gdpr.apply_retention(s, Principal.system("retention"), dt.date(2026, 12, 3))
+        assert result.password_resets_deleted == 1
+        assert list(s.scalars(select(PasswordReset.login))) == ["nobody@nowhere.test"]
