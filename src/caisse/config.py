@@ -26,6 +26,20 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lock_minutes: int = 15
     login_max_failures_per_origin: int = 30
+    # where the client address (``origin``: throttles, audit log) comes from. Empty: the socket peer. Behind a
+    # reverse proxy: its addresses or networks, comma-separated (CAISSE_TRUSTED_PROXIES="10.0.0.0/8,192.0.2.7");
+    # ``X-Forwarded-For`` is then believed only when the peer is one of them (web/auth.py, ``client_origin``)
+    trusted_proxies: str = ""
+    # per-client request rate of the web layer, in-process token buckets of each worker (web/ratelimit.py,
+    # docs/security.md): per session (cookie or bearer token), else per address; 0 switches a limit off
+    rate_limit_session_per_minute: int = 600
+    rate_limit_address_per_minute: int = 600
+    # the eID callback and the forgotten-password pages, per address
+    rate_limit_sensitive_per_minute: int = 10
+    # forgotten password: the e-mailed link's life, and how many requests per login / per address in an hour
+    password_reset_minutes: int = 30
+    password_reset_max_per_login: int = 3
+    password_reset_max_per_origin: int = 10
     imputation_policy: str | None = None  # see caisse.ledger.imputation.POLICIES (default: oldest period, principal)
     four_eyes_threshold_cents: int = 50_000  # refunds, write-offs, waivers, plans above this need a 2nd person
     smtp_host: str = "127.0.0.1"

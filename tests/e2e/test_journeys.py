@@ -92,6 +92,11 @@ def test_main_pages_have_no_serious_accessibility_violation(server, page):
     problems = {}
     page.goto(server + "/login")
     problems["login"] = axe_violations(page)
+    page.goto(server + "/password-reset")
+    problems["forgotten password"] = axe_violations(page)
+    page.goto(server + "/password-reset/new?token=not-a-link")
+    problems["forgotten password: an expired link"] = axe_violations(page)
+    page.goto(server + "/login")
     login(page, server, "demo-caseworker")
     for name, path in [("desk", "/"), ("search", "/desk/search?q=ma"), ("own-team file", None)]:
         if path is None:

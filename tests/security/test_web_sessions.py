@@ -23,6 +23,10 @@ NO_SESSION = {
     "/login": "the login form itself: protected by its own double-submit token (tested below)",
     "/api/session": "the JSON login: no session yet; JSON only (no cross-site form can send it)",
     "/api/simulate/": "public calculators: read nothing, write nothing, need no login",
+    "/password-reset": "a forgotten password: no session by nature; its own double-submit token "
+                       "(test_password_reset_by_mail.py::test_the_request_form_needs_its_own_token)",
+    "/password-reset/new": "a forgotten password: authorised by the e-mailed link's single-use token alone, which "
+                           "a cross-site page cannot know",
 }
 
 

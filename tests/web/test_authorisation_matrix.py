@@ -56,6 +56,17 @@ def _person(session, team, seq, birth):
 
 
 @pytest.fixture
+def app_for(db_url, tmp_path):
+    """The app, without the tighter per-address bucket of the eID callback and forgotten-password pages (every
+    role here comes from one test address; the limiter has its own tests in test_rate_limit.py)."""
+    from caisse.config import Settings
+    from caisse.web.app import create_app
+
+    return create_app(Settings(database_url=db_url, exchange_dir=str(tmp_path / "exchange"),
+                               rate_limit_sensitive_per_minute=0))
+
+
+@pytest.fixture
 def fund(db_url):
     with session_scope(db_url) as s:
         a, aff_a = _person(s, "t1", 11, dt.date(1980, 1, 1))
@@ -148,6 +159,14 @@ CASES = [
     ("GET", "/simulator?income=30000", None, {r: ALLOW for r in ROLES}),  # public
     # one's own login (a wrong current password: 422, let through; nobody else's login is reachable here)
     ("GET", "/account/password", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
+    # a forgotten password: anonymous by design, like /login (the request form: its own double-submit token, a
+    # forged one → 400; the new-password form: authorised by the e-mailed link's token only, a wrong one → 400)
+    ("GET", "/password-reset", None, dict.fromkeys(ROLES, ALLOW)),
+    ("POST", "/password-reset", {FORM: 1, "login": "nobody@nowhere.test", "csrf_token": "forged"},
+     dict.fromkeys(ROLES, ALLOW)),
+    ("GET", "/password-reset/new?token=not-a-link", None, dict.fromkeys(ROLES, ALLOW)),
+    ("POST", "/password-reset/new", {FORM: 1, "token": "not-a-link", "new_password": "x", "repeat": "x"},
+     dict.fromkeys(ROLES, ALLOW)),
     ("POST", "/account/password", {FORM: 1, "current_password": "not it", "new_password": "x", "repeat": "x"},
      {r: ALLOW for r in ROLES if r != "anonymous"}),
     # four eyes: handlers ask (422/409 here: no credit to refund is still "let through"), managers decide
@@ -237,6 +256,7 @@ def _send(client, method, path, body, ids):
 
 
 def _outcome(status: int) -> str:
+    assert status != 429, "throttled: the matrix would read it as allowed"
     if status == 401:
         return LOGIN
     if status == 403:

@@ -61,3 +61,43 @@ def send_pending(session: Session, settings: Settings, now: dt.datetime, max_att
                 n.last_error = str(exc)[:300]
                 failed += 1
     return sent, failed
+
+
+# ---------------------------------------------------------------- forgotten password (services/password_reset.py)
+
+RESET_TEXT = {
+    "fr": ("Votre demande de nouveau mot de passe",
+           "Bonjour,\n\nQuelqu'un a demandé un nouveau mot de passe pour votre espace en ligne. Si c'est vous, "
+           "ouvrez ce lien dans les {minutes} minutes ; il ne sert qu'une fois :\n{url}\n\n"
+           "Si ce n'est pas vous, ignorez cet e-mail : votre mot de passe ne change pas.\n"),
+    "nl": ("Uw aanvraag voor een nieuw wachtwoord",
+           "Goeiedag,\n\nIemand heeft een nieuw wachtwoord gevraagd voor uw online omgeving. Bent u dat, "
+           "open dan deze link binnen {minutes} minuten; hij werkt maar één keer:\n{url}\n\n"
+           "Was u het niet, negeer dan deze e-mail: uw wachtwoord blijft ongewijzigd.\n"),
+    "de": ("Ihre Anfrage für ein neues Passwort",
+           "Guten Tag,\n\njemand hat ein neues Passwort für Ihren Online-Bereich angefordert. Wenn Sie das waren, "
+           "öffnen Sie diesen Link innerhalb von {minutes} Minuten; er funktioniert nur einmal:\n{url}\n\n"
+           "Wenn nicht, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.\n"),
+}
+
+
+def compose_password_reset(to_address: str, language: str, token: str, settings: Settings) -> EmailMessage:
+    """The link to set a new password: no name, no login, no file number — only the link and its life."""
+    subject, body = RESET_TEXT.get(language, RESET_TEXT["fr"])
+    msg = EmailMessage()
+    msg["From"] = settings.mail_from
+    msg["To"] = to_address
+    msg["Subject"] = subject
+    url = settings.portal_url.rstrip("/") + "/password-reset/new?token=" + token
+    msg.set_content(body.format(url=url, minutes=settings.password_reset_minutes))
+    return msg
+
+
+def send_now(message: EmailMessage, settings: Settings) -> str | None:
+    """Send one message at once; returns None when it left, else why not (never raises)."""
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        return f"{exc.__class__.__name__}: {exc}"[:300]
+    return None

@@ -58,6 +58,6 @@ def retention(as_of: str = typer.Option(None, help="Apply the rules as on this d
         r = gdpr.apply_retention(session, _system(), day)
     typer.echo(f"login attempts deleted={r.login_attempts_deleted} sessions deleted={r.sessions_deleted} "
                f"contacts pseudonymised={r.contacts_pseudonymised} identities pseudonymised="
-               f"{r.identities_pseudonymised}")
+               f"{r.identities_pseudonymised} password resets deleted={r.password_resets_deleted}")
     prescribed = " ".join(f"{k}={v}" for k, v in (r.prescribed or {}).items())
     typer.echo(f"prescribed, pseudonymised: {prescribed}")

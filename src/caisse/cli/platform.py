@@ -60,7 +60,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
         refuse_demo_accounts(settings.database_url)
     from caisse.web.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port)
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 on its own; the client
+    # address is the application's business (CAISSE_TRUSTED_PROXIES, web/auth.py client_origin)
+    uvicorn.run(create_app(), host=host, port=port, proxy_headers=False)
 
 
 def refuse_demo_accounts(url: str) -> None:
@@ -153,4 +155,6 @@ def demo(
     get_settings.cache_clear()
     from caisse.web.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port)
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 on its own; the client
+    # address is the application's business (CAISSE_TRUSTED_PROXIES, web/auth.py client_origin)
+    uvicorn.run(create_app(), host=host, port=port, proxy_headers=False)

@@ -70,6 +70,7 @@ from caisse.store.models import (
     Mandate,
     NeedToKnowGrant,
     Party,
+    PasswordReset,
     Person,
     ProfessionalIncome,
     SpouseLink,
@@ -295,6 +296,8 @@ def _ledger(session: Session, party_id: int) -> list[dict]:
 #: (5 years from 1 January after the year, RD 38 art. 16 §2) plus the pension relevance of career data.
 RETENTION = {
     "login_attempts": {"keep_days": 365, "then": "delete", "why": "security monitoring (one year)"},
+    "password_resets": {"keep_days": 365, "then": "delete",
+                        "why": "forgotten-password requests and links: security monitoring (one year)"},
     "web_sessions": {"keep_days": 90, "then": "delete", "why": "ended sessions are of no further use"},
     "contact_details": {"keep_years_after_cessation": 6, "then": "pseudonymise",
                         "why": "e-mail and phone serve contact; kept through prescription (5 years) + 1"},
@@ -357,6 +360,7 @@ class RetentionResult:
     contacts_pseudonymised: int
     identities_pseudonymised: int
     prescribed: dict | None = None  # rows pseudonymised per rule tied to the prescription
+    password_resets_deleted: int = 0
 
 
 def _ceased_before(cutoff: dt.date):
@@ -378,6 +382,8 @@ def apply_retention(session: Session, who: Principal, as_of: dt.date) -> Retenti
     attempts = session.execute(delete(LoginAttempt).where(
         LoginAttempt.at < now - dt.timedelta(days=RETENTION["login_attempts"]["keep_days"]))).rowcount
     session.execute(delete(NeedToKnowGrant).where(NeedToKnowGrant.expires_at < now))
+    resets = session.execute(delete(PasswordReset).where(
+        PasswordReset.requested_at < now - dt.timedelta(days=RETENTION["password_resets"]["keep_days"]))).rowcount
     sessions = session.execute(delete(WebSession).where(
         WebSession.expires_at < now - dt.timedelta(days=RETENTION["web_sessions"]["keep_days"]))).rowcount
     contact_cutoff = dt.date(as_of.year - RETENTION["contact_details"]["keep_years_after_cessation"], 1, 1)
@@ -403,7 +409,7 @@ def apply_retention(session: Session, who: Principal, as_of: dt.date) -> Retenti
     audit.record(session, who, "retention", "personal_data", None, detail={
         "as_of": as_of.isoformat(), "login_attempts": attempts, "sessions": sessions, "contacts": contacts,
         "identities": identities, "prescribed": prescribed})
-    return RetentionResult(attempts, sessions, contacts, identities, prescribed)
+    return RetentionResult(attempts, sessions, contacts, identities, prescribed, resets)
 
 
 def _u(session: Session, stmt) -> int:

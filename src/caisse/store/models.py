@@ -441,6 +441,29 @@ class LoginAttempt(Base):
     __table_args__ = (Index("ix_login_attempt_origin_at", "origin", "at"),)
 
 
+class PasswordReset(Base):
+    """A "forgotten password" request, whatever came of it (the throttles count these rows). When a link was
+    e-mailed, only the SHA-256 of its random token is kept; the link works once (``used_at``) and until
+    ``expires_at``. ``outcome``: sent, refused (no such login, staff, no e-mail address on file, disabled, demo),
+    throttled, or superseded (a newer link was sent)."""
+
+    __tablename__ = "password_reset"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(100))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    origin: Mapped[str | None] = mapped_column(String(100))
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    __table_args__ = (
+        CheckConstraint("outcome in ('sent', 'refused', 'throttled', 'superseded')", name="outcome"),
+        Index("ix_password_reset_login_at", "login", "requested_at"),
+        Index("ix_password_reset_origin_at", "origin", "requested_at"),
+    )
+
+
 class Approval(Base):
     """Four-eyes control: a refund, write-off, surcharge waiver or payment plan above the fund's threshold waits
     for a second person (a manager, never the requester) before the ledger is touched."""

@@ -20,8 +20,20 @@ def _wants_html(request: Request) -> bool:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="caisse", version=__version__,
-                  description="API of a Belgian social insurance fund for the self-employed.")
+                  description="API of a Belgian social insurance fund for the self-employed.",
+                  # any request may be refused by the per-client rate limit (web/ratelimit.py)
+                  responses={429: {"description": "Too many requests from this client; try again after "
+                                                  "`Retry-After` seconds"}})
     app.state.settings = settings
+
+    from caisse.web import auth as _auth
+    from caisse.web import ratelimit
+
+    _auth.trusted_networks(settings.trusted_proxies)  # a malformed CAISSE_TRUSTED_PROXIES stops the start here
+    app.state.rate_buckets = ratelimit.Buckets()
+    # registered first, so it runs inside the language middleware: a 429 page is in the person's language and
+    # carries the security headers
+    app.middleware("http")(ratelimit.limit)
 
     @app.middleware("http")
     async def language(request: Request, call_next):
@@ -87,12 +99,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import account, auth, cases, desk, desk360, figures, portal, recovery_desk, simulator_page
+    from caisse.web import (
+        account,
+        auth,
+        cases,
+        desk,
+        desk360,
+        figures,
+        password_reset,
+        portal,
+        recovery_desk,
+        simulator_page,
+    )
     from caisse.web.api import affiliation, approvals, simulate
     from caisse.web.api import recovery as recovery_api
 
     app.include_router(auth.router)
     app.include_router(account.router)
+    app.include_router(password_reset.router)
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
     app.include_router(approvals.router)

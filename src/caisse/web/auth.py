@@ -9,7 +9,9 @@ protected by a double-submit token (cookie ``caisse_login_csrf`` + hidden field)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
+import ipaddress
 import logging
 import secrets
 from typing import Annotated
@@ -47,8 +49,42 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+@functools.lru_cache(maxsize=16)
+def trusted_networks(setting: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """``CAISSE_TRUSTED_PROXIES``: addresses or networks, comma-separated; a malformed entry is refused at once."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in setting.split(",") if part.strip())
+
+
+def _trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
 def client_origin(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The client's address, for throttles and the audit log.
+
+    The socket peer, unless it is one of the configured reverse proxies (``CAISSE_TRUSTED_PROXIES``): then the
+    ``X-Forwarded-For`` chain is read from the right (the entry our own proxy appended) and the first address that
+    is not a trusted proxy is the client. Anything a client wrote further left is ignored, as is the header when
+    the peer is not a trusted proxy (anyone can send it) or when the entry is not an IP address."""
+    peer = request.client.host if request.client else None
+    settings = getattr(request.app.state, "settings", None)
+    networks = trusted_networks(getattr(settings, "trusted_proxies", "") or "")
+    if not networks or peer is None or not _trusted(peer, networks):
+        return peer
+    chain = [part.strip() for header in request.headers.getlist("x-forwarded-for") for part in header.split(",")]
+    client = peer
+    for hop in reversed(chain):
+        try:
+            client = str(ipaddress.ip_address(hop))
+        except ValueError:
+            break  # a garbled entry: do not guess past it
+        if not _trusted(client, networks):
+            break
+    return client
 
 
 class CsrfError(NotAuthenticated):
