@@ -27,7 +27,7 @@ def test_two_years_of_a_fund(db_url):
         assert run_check(s).breaches == []
         keys = set(s.scalars(select(BatchRun.key)))
         assert {"quarterly-call/2024Q1", "quarterly-call/2026Q4", "surcharges/2026-10-01", "company-call/2025",
-                "regularisation/2024/2026-11-24"} <= keys
+                "regularisation/2024/2026-02-16"} <= keys
         statuses = dict(s.execute(select(BankLine.status, func.count()).group_by(BankLine.status)).all())
         assert statuses.get("booked", 0) > 100  # most people pay with the right communication
         assert s.scalar(select(func.count()).select_from(ReconciliationItem)) > 0  # a few do not: parked
