@@ -73,6 +73,7 @@ def run_calendar(url: str, today: dt.date, seed: int = 1, echo: Callable[[str], 
         counts["direct_debits"] += _collect(url, q, today, bank, rng, settings)
         counts["payments"] += _transfers(url, q, today, bank, rng, mandated, demo_debtors)
         counts["payments"] += life.plan_payments(url, q, today, bank)
+        counts["payments"] += _catch_up(url, q, today, bank, rng, demo_debtors)
         if q.number == 4 and q.year < today.year:
             company_call.run(url, q.year)
             counts["payments"] += _company_payments(url, q.year, bank, rng)
@@ -167,9 +168,9 @@ def _notices(url: str, q: Quarter, kind: str = "quarterly") -> list[tuple[int, i
 def _transfers(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random, mandated: set[int],
                demo_debtors: set[int] = frozenset()) -> int:
     """How people pay a quarter by transfer: mostly on time, some late, partial, never, or mistyped."""
-    n = 0
+    n, skip = 0, life.broken_plan_debtors(url)
     for party, amount, ref, iban, name in _notices(url, q):
-        if party in mandated:
+        if party in mandated or party in skip:
             continue
         x = rng.random()
         if party in demo_debtors and q >= Quarter(2025, 3):
@@ -204,6 +205,42 @@ def _transfers(url: str, q: Quarter, today: dt.date, bank: BankState, rng: rando
 
 
 STRUGGLING_SHARE = 0.07
+CATCH_UP_SHARE = 0.85
+
+
+def _catch_up(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random,
+              demo_debtors: set[int]) -> int:
+    """A reminder or a statement works: most people who owe something for more than a month (a part left
+    unpaid, the surcharges of a late payment) pay everything they owe early in the next quarter, with the
+    communication of their account statement (imputed oldest debt first). Those who struggle do not."""
+    from caisse.recovery.arrears import arrears
+    from caisse.recovery.models import PaymentPlan
+    from caisse.references import for_statement
+    from caisse.store.db import engine_for
+
+    seen = q.first_day + dt.timedelta(days=20)
+    if seen > today:
+        return 0
+    with engine_for(url).connect() as conn:
+        owed = arrears(conn, seen)
+        in_plan = set(conn.execute(select(PaymentPlan.party_id).where(PaymentPlan.status.in_(("active",
+                                                                                              "pending")))).scalars())
+        ibans = dict(conn.execute(select(BankAccount.party_id, BankAccount.iban)
+                                  .where(BankAccount.valid_to.is_(None))).all())
+    limit = (seen - dt.timedelta(days=30)).toordinal()
+    n = 0
+    for party, principal, total, oldest in zip(owed.party.tolist(), owed.principal.tolist(), owed.total.tolist(),
+                                               owed.oldest_due.tolist(), strict=True):
+        if principal <= 0 or not 0 < oldest < limit or total <= 0:
+            continue
+        if party in demo_debtors or party in in_plan or _struggling(party) or rng.random() > CATCH_UP_SHARE:
+            continue
+        day = seen + dt.timedelta(days=rng.randint(0, 40))
+        if day <= min(q.last_day, today):
+            bank.queue.append(Payment(day, total, ogm=for_statement(party, day.year).ogm,
+                                      iban=ibans.get(party, ""), name=f"file {party}"))
+            n += 1
+    return n
 
 
 def _struggling(party: int) -> bool:

@@ -29,7 +29,7 @@ from caisse.store.models import Account, Party
 
 RECOVERY_FROM = Quarter(2024, 3)
 RECOVERY_DAYS = (5, 20)  # the recovery batch runs on these days of each month
-CONTACT_SHARE = 0.7  # personal contacts the recovery officer manages to log (the rest wait at personal_contact)
+CONTACT_SHARE = 0.6  # per run (twice a month): the personal contacts the recovery officer manages to log
 OPEN_DAYS = 14  # bank lines younger than this are still on the desk
 PLAN_DAY = dt.date(2026, 1, 5)
 PARTNERS = (("HUI-NAMUR", "bailiff", "Étude Lemaire, huissiers de justice", "rue de Fer 12;5000 Namur", "fr"),
@@ -115,7 +115,7 @@ def _contacts(url: str, on: dt.date, rng: random.Random) -> int:
             RecoveryFile.stage == "personal_contact", RecoveryFile.contact_logged_on.is_(None),
             RecoveryFile.stage_since < on).order_by(RecoveryFile.party_id)).all()
         for pid in waiting:
-            if rng.random() < CONTACT_SHARE / 2:  # twice a month: most are reached within a month or so
+            if rng.random() < CONTACT_SHARE:  # twice a month: most are reached within two weeks, a few wait
                 outcome = rng.choice(("reached by phone; cannot pay now, will ask a plan",
                                       "reached by phone; disputes nothing, told of the next step",
                                       "met at the office; situation explained, enforcement announced",
@@ -168,10 +168,12 @@ def _plans(url: str, on: dt.date) -> int:
             return 0
         candidates = session.scalars(select(RecoveryFile.party_id).where(
             RecoveryFile.stage.in_(("statement", "formal_notice"))).order_by(RecoveryFile.party_id)).all()
+        from caisse.demo.calendar import _struggling
+
         for pid in candidates:
             _, debt = owed(session, pid, on)
-            if not 30_000 <= debt <= 400_000:
-                continue
+            if not 30_000 <= debt <= 400_000 or _struggling(pid) != (made == 1):
+                continue  # the first plan for someone who pays, the second for someone who struggles
             down = -(-debt // 3)
             rest, parts = debt - down, 4
             days = [on + dt.timedelta(days=14)] + [dt.date(on.year, on.month + k, 19) for k in range(1, parts + 1)]
@@ -187,11 +189,21 @@ def _plans(url: str, on: dt.date) -> int:
     return made
 
 
+def broken_plan_debtors(url: str) -> set[int]:
+    """The debtor of the second plan stops paying anything once the plan is granted."""
+    from caisse.recovery.models import PaymentPlan
+
+    with session_scope(url) as session:
+        ids = session.scalars(select(PaymentPlan.party_id).where(PaymentPlan.requested_on == PLAN_DAY)
+                              .order_by(PaymentPlan.id)).all()
+    return {ids[1]} if len(ids) > 1 else set()
+
+
 def plan_payments(url: str, q: Quarter, today: dt.date, bank) -> int:
     """The first plan is paid as agreed; the second only its down payment and first instalment (then broken)."""
     from caisse.demo.calendar import Payment
     from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment
-    from caisse.references import for_quarter
+    from caisse.references import for_statement
     from caisse.store.models import BankAccount
 
     n = 0
@@ -200,9 +212,12 @@ def plan_payments(url: str, q: Quarter, today: dt.date, bank) -> int:
     with session_scope(url) as session:
         plans = session.scalars(select(PaymentPlan).where(PaymentPlan.requested_on == PLAN_DAY)
                                 .order_by(PaymentPlan.id)).all()
+        if len(plans) > 1:  # the second debtor pays nothing but the first two instalments
+            bank.queue[:] = [p for p in bank.queue if not (p.iban and p.iban == session.scalar(
+                select(BankAccount.iban).where(BankAccount.party_id == plans[1].party_id).limit(1)))]
         for rank, plan in enumerate(plans[:2]):
             iban = session.scalar(select(BankAccount.iban).where(BankAccount.party_id == plan.party_id)) or ""
-            ogm = for_quarter(plan.party_id, PLAN_DAY.year - 1, 1).ogm
+            ogm = for_statement(plan.party_id, PLAN_DAY.year).ogm
             for inst in session.scalars(select(PaymentPlanInstalment).where(PaymentPlanInstalment.plan_id == plan.id)
                                         .order_by(PaymentPlanInstalment.seq)):
                 if rank == 1 and inst.seq > 1:
@@ -228,6 +243,7 @@ def the_rest_of_the_year(url: str, today: dt.date, seed: int, counts: dict,
     counts["cases"] = cases_year.seed_cases(url, today, rng)
     _status_file(url, today, counts)
     counts["benefits"] = _benefits(url, today)
+    _relief(url, today, counts)
     _tax_certificates(url, today, counts)
     if echo:
         echo(f"  {counts['cases']} questions, requests and complaints over the year; {counts.get('plans', 0)} "
@@ -264,10 +280,128 @@ def _status_file(url: str, today: dt.date, counts: dict) -> None:
     counts["status_files"] = 1
 
 
+def _candidates(session, today: dt.date, *, struggling: bool | None = None, sex: str | None = None) -> list[int]:
+    """People in main activity since before 2024, in file order (struggling payers or not)."""
+    from caisse.demo.calendar import _struggling
+    from caisse.store.models import Affiliation, CategoryPeriod, Person
+
+    q = (select(Person.id).join(Affiliation, Affiliation.person_id == Person.id)
+         .join(CategoryPeriod, CategoryPeriod.affiliation_id == Affiliation.id)
+         .where(Affiliation.status == "affiliated", CategoryPeriod.category == "main",
+                CategoryPeriod.valid_to.is_(None), Affiliation.start_date < dt.date(2023, 1, 1)))
+    if sex:
+        q = q.where(Person.sex == sex)
+    ids = session.scalars(q.order_by(Person.id)).all()
+    return [i for i in ids if struggling is None or _struggling(i) == struggling]
+
+
+def _first(session, candidates: list[int], attempt) -> int | None:
+    """The first candidate for whom ``attempt`` goes through (each try in a savepoint: a refusal writes nothing)."""
+    from caisse.errors import Conflict, InvalidInput
+
+    for pid in candidates[:60]:
+        nested = session.begin_nested()
+        try:
+            attempt(pid)
+        except (InvalidInput, Conflict, _NotThisOne):
+            nested.rollback()
+            continue
+        nested.commit()
+        return pid
+    return None
+
+
 def _benefits(url: str, today: dt.date) -> int:
-    """Life events the fund learns: a birth (the co-parent's leave, granted at once), a bankruptcy (a bridging
-    right), and a birth-leave claim refused for unpaid quarters, with its appeal route."""
-    return 0
+    """Life events the fund learns: a birth (the co-parent's leave claim opened with the leave declared), a
+    bankruptcy (a bridging right opened of the fund's own motion), and a birth-leave claim refused for unpaid
+    quarters, with its appeal route; then the life-events batch (pension ages, cessations)."""
+    from caisse.benefits import service as benefits
+    from caisse.benefits.events import record_event, run_life_events
+    from caisse.benefits.models import BenefitClaim
+
+    birth = today - dt.timedelta(days=50)
+    leave = {"parent": "co_parent", "start": birth + dt.timedelta(days=3), "end": birth + dt.timedelta(days=30),
+             "days": 10}
+    with session_scope(url) as session:
+        who = _staff(session, "demo-caseworker") or Principal.system("demo")
+        # the birth-leave amounts from May 2024 on are estimates (rules/parameters/benefits.yaml): the claim opens,
+        # with the leave declared, and waits for the published amount — the fund never decides on an estimate
+        _first(session, _candidates(session, today, struggling=False, sex="M"), lambda pid: record_event(
+            session, who, pid, "birth", birth, birth + dt.timedelta(days=6), leave, source="civil registry"))
+        bankrupt = today - dt.timedelta(days=70)
+        _first(session, _candidates(session, today, struggling=True), lambda pid: record_event(
+            session, who, pid, "bankruptcy", bankrupt, bankrupt + dt.timedelta(days=4),
+            {"months": 3, "family_charge": True}, source="Belgian Official Gazette"))
+
+        def refused(pid: int) -> None:
+            facts = {"birth_date": birth, "start": birth + dt.timedelta(days=7), "end": birth + dt.timedelta(days=40),
+                     "days": 15}
+            claim = benefits.file_claim(session, who, pid, "birth_leave", facts, birth + dt.timedelta(days=9))
+            benefits.decide(session, who, claim.id, birth + dt.timedelta(days=30))
+            if claim.status != "refused":
+                raise _NotThisOne("granted")
+
+        _first(session, _candidates(session, today, struggling=True, sex="M"), refused)
+        n = _count(session, BenefitClaim)
+    run_life_events(url, today)
+    return n
+
+
+class _NotThisOne(Exception):
+    pass
+
+
+def _relief(url: str, today: dt.date, counts: dict) -> None:
+    """A struggling debtor asks a dispensation of a quarter (informed first of the pension consequence), INASTI
+    grants it; a late payer asks the waiver of a quarter's surcharges, INASTI grants it."""
+    from caisse.recovery import relief
+    from caisse.services import approvals
+
+    asked = today - dt.timedelta(days=45)
+    quarter = str(Quarter.of(asked - dt.timedelta(days=92)))
+    with session_scope(url) as session:
+        who, manager = _staff(session, "demo-caseworker"), _staff(session, "demo-manager")
+        if who is None or manager is None:
+            return
+
+        def dispensation(pid: int) -> None:
+            notice, _ = relief.pension_notice(session, who, pid, quarter, asked)
+            relief.request_dispensation(session, who, pid, quarter, "activity halted for four months after an "
+                                        "accident; no income this quarter", asked + dt.timedelta(days=4),
+                                        signed_personally=True, case_id=notice.case_id)
+
+        def waiver(pid: int) -> None:
+            from caisse.errors import InvalidInput
+
+            q = Quarter.of(asked)
+            for _ in range(6):  # the latest quarter paid late whose surcharges may be waived
+                q = Quarter.of(q.first_day - dt.timedelta(days=1))
+                try:
+                    relief.request_waiver(session, who, pid, str(q), "paid late during a stay in hospital",
+                                          "force_majeure", asked + dt.timedelta(days=2))
+                    return
+                except InvalidInput:
+                    continue
+            raise _NotThisOne("no quarter paid late")
+
+        d = _first(session, _candidates(session, today, struggling=True), dispensation)
+        w = _first(session, _candidates(session, today, struggling=False), waiver)
+        with tempfile.TemporaryDirectory() as out:
+            for kind in ("dispensation", "surcharge_waiver"):
+                relief.export_requests(session, who, kind, asked + dt.timedelta(days=6), out)
+        for pid, ref in ((d, "INASTI/DISP/2026/0421"), (w, "INASTI/MAJ/2026/1187")):
+            if pid is None:
+                continue
+            r = relief.requests_of(session, pid)[-1]
+            decided = asked + dt.timedelta(days=35)
+            relief.record_decision(session, _staff(session, "demo-recovery") or who, r.id, decided + dt.timedelta(
+                days=3), decided_on=decided, reference=ref, granted=",".join(r.periods),
+                surcharges_included=False if r.kind == "dispensation" else None)
+            for a in approvals.pending(session, manager):
+                if a.party_id == pid:
+                    approvals.decide(session, manager, a.id, True, "INASTI's decision checked", decided +
+                                     dt.timedelta(days=4))
+        counts["relief"] = sum(1 for x in (d, w) if x)
 
 
 def _tax_certificates(url: str, today: dt.date, counts: dict) -> None:
