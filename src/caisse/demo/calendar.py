@@ -90,6 +90,7 @@ def run_calendar(url: str, today: dt.date, seed: int = 1, echo: Callable[[str], 
         q = q.next()
     counts["statements"] += _flush(url, bank, today, settings)
     counts["reconciled"] += life.reconcile(url, today, rng)
+    life.recovery_today(url, today)
     life.the_rest_of_the_year(url, today, seed, counts, echo)
     return counts
 
@@ -218,7 +219,7 @@ def _catch_up(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random
     from caisse.references import for_statement
     from caisse.store.db import engine_for
 
-    seen = q.first_day + dt.timedelta(days=20)
+    seen = q.first_day + dt.timedelta(days=10)
     if seen > today:
         return 0
     with engine_for(url).connect() as conn:
@@ -235,7 +236,7 @@ def _catch_up(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random
             continue
         if party in demo_debtors or party in in_plan or _struggling(party) or rng.random() > CATCH_UP_SHARE:
             continue
-        day = seen + dt.timedelta(days=rng.randint(0, 40))
+        day = seen + dt.timedelta(days=rng.randint(0, 20))
         if day <= min(q.last_day, today):
             bank.queue.append(Payment(day, total, ogm=for_statement(party, day.year).ogm,
                                       iban=ibans.get(party, ""), name=f"file {party}"))

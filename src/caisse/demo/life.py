@@ -2,7 +2,7 @@
 
 - the reconciliation desk: unidentified payments assigned to the debtor they obviously belong to (the suggestion
   the import made: the payer's IBAN and the amount), a few refunded; the last weeks' lines are left open;
-- recovery: the recovery batch twice a month, the personal contacts logged by the recovery officer, two payment
+- recovery: the recovery batch each month, the personal contacts logged by the recovery officer, two payment
   plans (one respected, one broken), a bailiff with a hand-over and a status file;
 - the year's cases: questions, requests and complaints by every channel, in the person's language, most answered
   within their deadline, a few late, a backlog still open;
@@ -28,8 +28,8 @@ from caisse.store.db import session_scope
 from caisse.store.models import Account, Party
 
 RECOVERY_FROM = Quarter(2024, 3)
-RECOVERY_DAYS = (5, 20)  # the recovery batch runs on these days of each month
-CONTACT_SHARE = 0.6  # per run (twice a month): the personal contacts the recovery officer manages to log
+RECOVERY_DAYS = (5,)  # the recovery batch runs on these days of each month
+CONTACT_SHARE = 0.8  # per run (monthly): the personal contacts the recovery officer manages to log
 OPEN_DAYS = 14  # bank lines younger than this are still on the desk
 PLAN_DAY = dt.date(2026, 1, 5)
 PARTNERS = (("HUI-NAMUR", "bailiff", "Étude Lemaire, huissiers de justice", "rue de Fer 12;5000 Namur", "fr"),
@@ -84,7 +84,7 @@ def reconcile(url: str, until: dt.date, rng: random.Random) -> int:
 # --- recovery ----------------------------------------------------------------------------------------------------
 
 def recovery(url: str, q: Quarter, today: dt.date, rng: random.Random, counts: dict) -> None:
-    """The recovery batch twice a month over the quarter, with the personal contacts logged in between; the
+    """The recovery batch each month of the quarter, with the personal contacts logged in between; the
     hand-over to the bailiffs at the quarter's end."""
     from caisse.batches import recovery as recovery_batch
 
@@ -104,18 +104,34 @@ def recovery(url: str, q: Quarter, today: dt.date, rng: random.Random, counts: d
         _handover(url, q.last_day, counts)
 
 
+def recovery_today(url: str, today: dt.date) -> None:
+    """The recovery batch on the demo's day: the files whose debtor has paid since the last run are closed."""
+    from caisse.batches import recovery as recovery_batch
+
+    if Quarter.of(today) >= RECOVERY_FROM and today.day not in RECOVERY_DAYS:
+        recovery_batch.run(url, today)
+
+
 def _contacts(url: str, on: dt.date, rng: random.Random) -> int:
+    from caisse.cases.models import Case
     from caisse.recovery.models import RecoveryFile
     from caisse.recovery.service import log_contact
 
     n = 0
     with session_scope(url) as session:
         who = _staff(session, "demo-recovery") or Principal.system("demo-recovery")
+        moved_on = session.execute(  # tasks whose file has left the stage (paid, a plan, ...) are closed
+            select(Case.id, Case.party_id).join(RecoveryFile, RecoveryFile.party_id == Case.party_id)
+            .where(Case.kind == "recovery_contact", Case.status != "closed", Case.opened_on <= on,
+                   RecoveryFile.stage != "personal_contact")).all()
+        for case_id, _pid in moved_on:
+            _answer_and_close(session, who, case_id, on, "no call needed any more: the file has moved on "
+                              "(debt paid, a plan granted or the file closed)")
         waiting = session.scalars(select(RecoveryFile.party_id).where(
             RecoveryFile.stage == "personal_contact", RecoveryFile.contact_logged_on.is_(None),
             RecoveryFile.stage_since < on).order_by(RecoveryFile.party_id)).all()
         for pid in waiting:
-            if rng.random() < CONTACT_SHARE:  # twice a month: most are reached within two weeks, a few wait
+            if rng.random() < CONTACT_SHARE:  # most are reached within the month, a few wait
                 outcome = rng.choice(("reached by phone; cannot pay now, will ask a plan",
                                       "reached by phone; disputes nothing, told of the next step",
                                       "met at the office; situation explained, enforcement announced",
@@ -128,14 +144,18 @@ def _contacts(url: str, on: dt.date, rng: random.Random) -> int:
 
 def _close_contact_task(session, who: Principal, pid: int, on: dt.date, outcome: str) -> None:
     """The personal-contact task of the work queue is answered with what was said, then closed."""
-    from caisse.cases import service as cases
     from caisse.cases.models import Case
 
     for case_id in session.scalars(select(Case.id).where(Case.party_id == pid, Case.kind == "recovery_contact",
                                                          Case.status != "closed")):
-        stamp = dt.datetime.combine(on, dt.time(10))
-        cases.answer(session, who, case_id, f"Following our contact of {on.isoformat()}: {outcome}.", on, at=stamp)
-        cases.close(session, who, case_id, on)
+        _answer_and_close(session, who, case_id, on, f"Following our contact of {on.isoformat()}: {outcome}.")
+
+
+def _answer_and_close(session, who: Principal, case_id: int, on: dt.date, text: str) -> None:
+    from caisse.cases import service as cases
+
+    cases.answer(session, who, case_id, text, on, at=dt.datetime.combine(on, dt.time(10)))
+    cases.close(session, who, case_id, on)
 
 
 def _partners(url: str) -> None:
@@ -213,8 +233,8 @@ def plan_payments(url: str, q: Quarter, today: dt.date, bank) -> int:
         plans = session.scalars(select(PaymentPlan).where(PaymentPlan.requested_on == PLAN_DAY)
                                 .order_by(PaymentPlan.id)).all()
         if len(plans) > 1:  # the second debtor pays nothing but the first two instalments
-            bank.queue[:] = [p for p in bank.queue if not (p.iban and p.iban == session.scalar(
-                select(BankAccount.iban).where(BankAccount.party_id == plans[1].party_id).limit(1)))]
+            gone = session.scalar(select(BankAccount.iban).where(BankAccount.party_id == plans[1].party_id).limit(1))
+            bank.queue[:] = [p for p in bank.queue if not (gone and p.iban == gone)]
         for rank, plan in enumerate(plans[:2]):
             iban = session.scalar(select(BankAccount.iban).where(BankAccount.party_id == plan.party_id)) or ""
             ogm = for_statement(plan.party_id, PLAN_DAY.year).ogm
