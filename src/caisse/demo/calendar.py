@@ -83,7 +83,7 @@ def run_calendar(url: str, today: dt.date, seed: int = 1, echo: Callable[[str], 
             surcharges.run(url, q.last_day + dt.timedelta(days=1))
         if q == REGULARISATION_QUARTER and today >= REGULARISATION_NOTICE:
             regularisation.run(url, 2024, notice_date=REGULARISATION_NOTICE, fee_rate=settings.management_fee_rate)
-            counts["payments"] += _regularisation_payments(url, bank, rng, today, demo_debtors)
+            counts["payments"] += _regularisation_payments(url, bank, rng, today)
             _say(echo, "  2024 regularised from the incomes of the tax administration")
         life.recovery(url, q, today, rng, counts)
         _say(echo, f"  {q}: called, paid, surcharged, reconciled, recovery")
@@ -100,8 +100,7 @@ REGULARISATION_QUARTER = Quarter(2026, 1)
 REGULARISATION_NOTICE = dt.date(2026, 2, 16)
 
 
-def _regularisation_payments(url: str, bank: BankState, rng: random.Random, today: dt.date,
-                             demo_debtors: set[int]) -> int:
+def _regularisation_payments(url: str, bank: BankState, rng: random.Random, today: dt.date) -> int:
     """Most pay the 2024 supplement by its due date; some late, some never (surcharges, then recovery)."""
     from caisse.batches.models import Notice
 
@@ -117,7 +116,7 @@ def _regularisation_payments(url: str, bank: BankState, rng: random.Random, toda
         if party not in behaviour:
             behaviour[party] = (rng.random(), rng.randint(2, 60), rng.randint(5, 80))
         x, early, late = behaviour[party]
-        if party in demo_debtors or x >= 0.95 or (_struggling(party) and x >= 0.4):
+        if x >= 0.95 or (_struggling(party) and x >= 0.4):
             continue  # never pays
         day = due - dt.timedelta(days=early) if x < 0.85 else due + dt.timedelta(days=late)
         if day <= today:
@@ -174,8 +173,8 @@ def _transfers(url: str, q: Quarter, today: dt.date, bank: BankState, rng: rando
         if party in mandated or party in skip:
             continue
         x = rng.random()
-        if party in demo_debtors and q >= Quarter(2025, 3):
-            continue  # the demo affiliate "with arrears" stopped paying in mid-2025
+        if party in demo_debtors and q >= Quarter.of(Quarter.of(today).first_day - dt.timedelta(days=1)):
+            continue  # the demo affiliate "with arrears" has not paid since last quarter: a plan may still help
         on_time = q.last_day - dt.timedelta(days=rng.randint(3, 40))
         late = q.last_day + dt.timedelta(days=rng.randint(10, 75))
         if _struggling(party):  # a few people struggle quarter after quarter: they end up in recovery
@@ -234,7 +233,9 @@ def _catch_up(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random
                                                owed.oldest_due.tolist(), strict=True):
         if principal <= 0 or not 0 < oldest < limit or total <= 0:
             continue
-        if party in demo_debtors or party in in_plan or _struggling(party) or rng.random() > CATCH_UP_SHARE:
+        if party in in_plan or _struggling(party) or rng.random() > CATCH_UP_SHARE:
+            continue
+        if party in demo_debtors and q >= Quarter.of(today):  # the demo affiliate keeps its arrears
             continue
         day = seen + dt.timedelta(days=rng.randint(0, 20))
         if day <= min(q.last_day, today):

@@ -135,7 +135,7 @@ def seed_cases(url: str, today: dt.date, rng: random.Random) -> int:
             x = rng.random()
             if x < 0.86:
                 delay = rng.randint(0, max(1, limit * 2 // 3))
-            elif x < 0.95:
+            elif x < 0.98:
                 delay = limit + rng.randint(1, 20)  # late
             else:
                 delay = 10_000  # forgotten: still open, overdue

@@ -109,6 +109,7 @@ def recovery_today(url: str, today: dt.date) -> None:
     from caisse.batches import recovery as recovery_batch
 
     if Quarter.of(today) >= RECOVERY_FROM and today.day not in RECOVERY_DAYS:
+        _contacts(url, today, random.Random(today.toordinal()))
         recovery_batch.run(url, today)
 
 
