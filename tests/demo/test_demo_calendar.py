@@ -27,7 +27,7 @@ def test_two_years_of_a_fund(db_url):
         assert run_check(s).breaches == []
         keys = set(s.scalars(select(BatchRun.key)))
         assert {"quarterly-call/2024Q1", "quarterly-call/2026Q4", "surcharges/2026-10-01", "company-call/2025",
-                "regularisation/2024/2026-11-24"} <= keys
+                "regularisation/2024/2026-02-16"} <= keys
         statuses = dict(s.execute(select(BankLine.status, func.count()).group_by(BankLine.status)).all())
         assert statuses.get("booked", 0) > 100  # most people pay with the right communication
         assert s.scalar(select(func.count()).select_from(ReconciliationItem)) > 0  # a few do not: parked
@@ -35,3 +35,12 @@ def test_two_years_of_a_fund(db_url):
         surcharges = s.scalar(select(func.sum(LedgerEntry.amount_cents)).where(LedgerEntry.account == "surcharge"))
         assert surcharges > 0  # some never pay
         assert s.scalar(select(func.count()).select_from(Notice).where(Notice.kind == "regularisation")) > 0
+        # 2024, regularised in February 2026, falls due on 30 June 2026: in the demo's 2026 an unpaid 2024 quarter is
+        # due and surcharged, not "called, unpaid and never surcharged" as when the demo regularised on its own day
+        due = set(s.scalars(select(LedgerEntry.due_date).where(
+            LedgerEntry.account == "contribution", LedgerEntry.period.like("2024Q%"), LedgerEntry.amount_cents > 0,
+            LedgerEntry.due_date.is_not(None))))
+        assert max(due) == dt.date(2026, 6, 30)
+        assert s.scalar(select(func.count()).select_from(LedgerEntry).where(
+            LedgerEntry.account == "surcharge", LedgerEntry.period.like("2024Q%"),
+            LedgerEntry.due_date >= dt.date(2026, 6, 30))) > 0

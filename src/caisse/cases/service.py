@@ -88,7 +88,9 @@ def get_case(session: Session, who: Principal, case_id: int, reason: str | None 
 
 
 def open_case(session: Session, who: Principal, party_id: int | None, kind: str, subject: str, body: str,
-              today: dt.date, channel: str = "portal") -> Case:
+              today: dt.date, channel: str = "portal", *, at: dt.datetime | None = None) -> Case:
+    """Open a case. ``at``: when the person's message arrived, if not now (a case recorded afterwards, the demo's
+    calendar); the case's dates are ``today``'s."""
     if kind not in deadlines():
         raise InvalidInput("kind", f"unknown kind of case {kind!r}; expected one of {', '.join(KINDS)}")
     if channel not in CHANNELS:
@@ -112,7 +114,7 @@ def open_case(session: Session, who: Principal, party_id: int | None, kind: str,
     session.add(c)
     session.flush()
     session.add(CaseMessage(case_id=c.id, direction="in" if who.role in PERSON_SIDE or channel != "system"
-                            else "internal", author=str(who), body=body))
+                            else "internal", author=str(who), body=body, **({"at": at} if at else {})))
     audit.record(session, who, "create", "case", c.id, party_id=party_id, detail={"kind": kind})
     session.flush()
     return c
@@ -173,7 +175,7 @@ def messages(session: Session, c: Case, who: Principal) -> list[CaseMessage]:
 
 
 def write(session: Session, who: Principal, case_id: int, body: str, today: dt.date, *, internal: bool = False,
-          ask_person: bool = False) -> CaseMessage:
+          ask_person: bool = False, at: dt.datetime | None = None) -> CaseMessage:
     """A message in the case. The person's reply restarts the clock (the waiting days extend the deadline);
     staff may ask the person for something (the clock stops) or leave an internal note."""
     c = session.get(Case, case_id)
@@ -193,6 +195,8 @@ def write(session: Session, who: Principal, case_id: int, body: str, today: dt.d
         message = CaseMessage(case_id=c.id, direction="internal" if internal else "out", author=str(who), body=body)
         if ask_person and not internal:
             c.status, c.waiting_since = "waiting_for_person", today
+    if at is not None:  # written on a day other than now (the demo's calendar): its time is that day's
+        message.at = at
     session.add(message)
     session.flush()
     if message.direction == "out":
@@ -201,8 +205,9 @@ def write(session: Session, who: Principal, case_id: int, body: str, today: dt.d
     return message
 
 
-def answer(session: Session, who: Principal, case_id: int, body: str, today: dt.date) -> Case:
-    message = write(session, who, case_id, body, today)
+def answer(session: Session, who: Principal, case_id: int, body: str, today: dt.date, *,
+           at: dt.datetime | None = None) -> Case:
+    message = write(session, who, case_id, body, today, at=at)
     c = session.get(Case, message.case_id)
     c.status, c.answered_on = "answered", today
     return c

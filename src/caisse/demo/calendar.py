@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from caisse.config import get_settings
+from caisse.demo import life
 from caisse.security.authz import Principal
 from caisse.services.calendar import Quarter
 from caisse.store.db import session_scope
@@ -62,27 +63,66 @@ def run_calendar(url: str, today: dt.date, seed: int = 1, echo: Callable[[str], 
     settings = get_settings()
     bank = BankState()
     mandated = _sign_mandates(url, rng, today)
-    counts = {"quarters": 0, "statements": 0, "payments": 0, "direct_debits": 0}
+    counts = {"quarters": 0, "statements": 0, "payments": 0, "direct_debits": 0, "reconciled": 0}
+    demo_debtors = life.demo_debtors(url)
     q = FIRST_QUARTER
     last = Quarter.of(today)
     while q <= last:
         quarterly_call.run(url, str(q), fee_rate=settings.management_fee_rate)
         counts["quarters"] += 1
         counts["direct_debits"] += _collect(url, q, today, bank, rng, settings)
-        counts["payments"] += _transfers(url, q, today, bank, rng, mandated)
+        counts["payments"] += _transfers(url, q, today, bank, rng, mandated, demo_debtors)
+        counts["payments"] += life.plan_payments(url, q, today, bank)
+        counts["payments"] += _catch_up(url, q, today, bank, rng, demo_debtors)
         if q.number == 4 and q.year < today.year:
             company_call.run(url, q.year)
             counts["payments"] += _company_payments(url, q.year, bank, rng)
         counts["statements"] += _flush(url, bank, min(q.last_day, today), settings)
+        counts["reconciled"] += life.reconcile(url, min(q.last_day, today), rng)
         if q.last_day < today:
             surcharges.run(url, q.last_day + dt.timedelta(days=1))
-        _say(echo, f"  {q}: called, paid, surcharged")
+        if q == REGULARISATION_QUARTER and today >= REGULARISATION_NOTICE:
+            regularisation.run(url, 2024, notice_date=REGULARISATION_NOTICE, fee_rate=settings.management_fee_rate)
+            counts["payments"] += _regularisation_payments(url, bank, rng, today)
+            _say(echo, "  2024 regularised from the incomes of the tax administration")
+        life.recovery(url, q, today, rng, counts)
+        _say(echo, f"  {q}: called, paid, surcharged, reconciled, recovery")
         q = q.next()
     counts["statements"] += _flush(url, bank, today, settings)
-    if today > dt.date(2025, 12, 31):
-        regularisation.run(url, 2024, notice_date=today, fee_rate=settings.management_fee_rate)
-        _say(echo, "  2024 regularised from the incomes of the tax administration")
+    counts["reconciled"] += life.reconcile(url, today, rng)
+    life.recovery_today(url, today)
+    life.the_rest_of_the_year(url, today, seed, counts, echo)
     return counts
+
+
+# the tax administration has sent the 2024 incomes by the end of 2025: the fund regularises 2024 in early 2026
+REGULARISATION_QUARTER = Quarter(2026, 1)
+REGULARISATION_NOTICE = dt.date(2026, 2, 16)
+
+
+def _regularisation_payments(url: str, bank: BankState, rng: random.Random, today: dt.date) -> int:
+    """Most pay the 2024 supplement by its due date; some late, some never (surcharges, then recovery)."""
+    from caisse.batches.models import Notice
+
+    with session_scope(url) as session:
+        rows = session.execute(
+            select(Notice.party_id, Notice.amount_cents, Notice.reference, Notice.due_date, BankAccount.iban,
+                   Person.last_name)
+            .join(BankAccount, BankAccount.party_id == Notice.party_id, isouter=True)
+            .join(Person, Person.id == Notice.party_id, isouter=True)
+            .where(Notice.kind == "regularisation", Notice.amount_cents > 0).order_by(Notice.party_id)).all()
+    n, behaviour = 0, {}
+    for party, amount, ref, due, iban, name in rows:  # one notice per quarter regularised: a person pays them alike
+        if party not in behaviour:
+            behaviour[party] = (rng.random(), rng.randint(2, 60), rng.randint(5, 80))
+        x, early, late = behaviour[party]
+        if x >= 0.95 or (_struggling(party) and x >= 0.4):
+            continue  # never pays
+        day = due - dt.timedelta(days=early) if x < 0.85 else due + dt.timedelta(days=late)
+        if day <= today:
+            bank.queue.append(Payment(day, amount, ogm=ref, iban=iban or "", name=name or ""))
+            n += 1
+    return n
 
 
 def _sign_mandates(url: str, rng: random.Random, today: dt.date) -> set[int]:
@@ -125,31 +165,89 @@ def _notices(url: str, q: Quarter, kind: str = "quarterly") -> list[tuple[int, i
     return out
 
 
-def _transfers(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random, mandated: set[int]) -> int:
+def _transfers(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random, mandated: set[int],
+               demo_debtors: set[int] = frozenset()) -> int:
     """How people pay a quarter by transfer: mostly on time, some late, partial, never, or mistyped."""
-    n = 0
+    n, skip = 0, life.broken_plan_debtors(url)
     for party, amount, ref, iban, name in _notices(url, q):
-        if party in mandated:
+        if party in mandated or party in skip:
             continue
         x = rng.random()
+        if party in demo_debtors and q >= Quarter.of(Quarter.of(today).first_day - dt.timedelta(days=1)):
+            continue  # the demo affiliate "with arrears" has not paid since last quarter: a plan may still help
         on_time = q.last_day - dt.timedelta(days=rng.randint(3, 40))
         late = q.last_day + dt.timedelta(days=rng.randint(10, 75))
-        if x < 0.70:
-            pay = Payment(on_time, amount, ogm=ref, iban=iban, name=name)
-        elif x < 0.80:
-            pay = Payment(late, amount, ogm=ref, iban=iban, name=name)
-        elif x < 0.88:
-            pay = Payment(on_time, amount * rng.randint(40, 90) // 100, ogm=ref, iban=iban, name=name)
-        elif x < 0.95:
+        if _struggling(party):  # a few people struggle quarter after quarter: they end up in recovery
+            x = 0.70 + 0.30 * x
+        if x < 0.80:
+            pay = Payment(on_time if x < 0.72 else late, amount, ogm=ref, iban=iban, name=name)
+        elif x < 0.85:  # part now, the rest a month or two later
+            part = amount * rng.randint(40, 90) // 100
+            pay = Payment(on_time, part, ogm=ref, iban=iban, name=name)
+            if not _struggling(party) and late <= today:
+                bank.queue.append(Payment(late, amount - part, ogm=ref, iban=iban, name=name))
+        elif x < 0.90 and _struggling(party):
             continue  # never pays: surcharges, then recovery
-        elif x < 0.98:
+        elif x < 0.90:
+            pay = Payment(late, amount, ogm=ref, iban=iban, name=name)
+        elif x < 0.93:
             pay = Payment(on_time, amount, text=f"cotisations {q} {name}", iban=iban, name=name)  # no communication
-        else:
+        elif x < 0.95:
             pay = Payment(on_time, amount + rng.choice((5_000, 10_000, 25_000)), ogm=ref, iban=iban, name=name)
+        elif _struggling(party):
+            continue
+        else:
+            pay = Payment(on_time, amount, ogm=ref, iban=iban, name=name)
         if pay.value_date <= today:
             bank.queue.append(pay)
             n += 1
     return n
+
+
+STRUGGLING_SHARE = 0.07
+CATCH_UP_SHARE = 0.85
+
+
+def _catch_up(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random,
+              demo_debtors: set[int]) -> int:
+    """A reminder or a statement works: most people who owe something for more than a month (a part left
+    unpaid, the surcharges of a late payment) pay everything they owe early in the next quarter, with the
+    communication of their account statement (imputed oldest debt first). Those who struggle do not."""
+    from caisse.recovery.arrears import arrears
+    from caisse.recovery.models import PaymentPlan
+    from caisse.references import for_statement
+    from caisse.store.db import engine_for
+
+    seen = q.first_day + dt.timedelta(days=10)
+    if seen > today:
+        return 0
+    with engine_for(url).connect() as conn:
+        owed = arrears(conn, seen)
+        in_plan = set(conn.execute(select(PaymentPlan.party_id).where(PaymentPlan.status.in_(("active",
+                                                                                              "pending")))).scalars())
+        ibans = dict(conn.execute(select(BankAccount.party_id, BankAccount.iban)
+                                  .where(BankAccount.valid_to.is_(None))).all())
+    limit = (seen - dt.timedelta(days=30)).toordinal()
+    n = 0
+    for party, principal, total, oldest in zip(owed.party.tolist(), owed.principal.tolist(), owed.total.tolist(),
+                                               owed.oldest_due.tolist(), strict=True):
+        if principal <= 0 or not 0 < oldest < limit or total <= 0:
+            continue
+        if party in in_plan or _struggling(party) or rng.random() > CATCH_UP_SHARE:
+            continue
+        if party in demo_debtors and q >= Quarter.of(today):  # the demo affiliate keeps its arrears
+            continue
+        day = seen + dt.timedelta(days=rng.randint(0, 20))
+        if day <= min(q.last_day, today):
+            bank.queue.append(Payment(day, total, ogm=for_statement(party, day.year).ogm,
+                                      iban=ibans.get(party, ""), name=f"file {party}"))
+            n += 1
+    return n
+
+
+def _struggling(party: int) -> bool:
+    """About 7 % of the people struggle to pay (a trait of the person, not of the quarter)."""
+    return random.Random(party * 1_000_003 + 17).random() < STRUGGLING_SHARE
 
 
 def _company_payments(url: str, year: int, bank: BankState, rng: random.Random) -> int:
