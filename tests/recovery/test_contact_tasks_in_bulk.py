@@ -40,3 +40,15 @@ def test_two_debtors_reach_personal_contact_each_with_a_task(db_url, fund):
             AuditLog.entity == "case", AuditLog.action == "create")).all()
         assert sorted(logged) == sorted((str(c.id), p) for p, c in cases.items())
         assert audit.verify(s.connection()).ok
+    # the officer calls Ana: her task is done (closed with what was said, nothing sent to her); Bob's waits
+    from caisse.recovery import service
+    from caisse.security.authz import Principal
+
+    with session_scope(db_url) as s:
+        service.log_contact(s, Principal.system("officer"), ana, dt.date(2026, 7, 20), "will pay in August")
+    with session_scope(db_url) as s:
+        status = {c.party_id: c.status for c in s.scalars(select(Case).where(Case.kind == "recovery_contact"))}
+        assert status == {ana: "closed", bob: "open"}
+        done = s.scalars(select(CaseMessage).where(CaseMessage.case_id == cases[ana].id)
+                         .order_by(CaseMessage.id.desc())).first()
+        assert done.direction == "internal" and "will pay in August" in done.body

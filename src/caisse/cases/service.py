@@ -358,6 +358,21 @@ def resolve_system_case(session: Session, key: str, who: object, text: str, toda
     return c
 
 
+def complete_tasks(session: Session, who: object, party_id: int, kind: str, text: str, today: dt.date) -> int:
+    """The fund's own open tasks of ``kind`` on a file (e.g. the ``recovery_contact`` the batch opened) done: an
+    internal note of what was done, then closed — a task asks nothing of the person, so nothing is sent to them.
+    Returns how many were closed."""
+    done = 0
+    for c in session.scalars(select(Case).where(Case.party_id == party_id, Case.kind == kind,
+                                                Case.status != "closed", Case.channel == "system")):
+        session.add(CaseMessage(case_id=c.id, direction="internal", author=str(who), body=text[:MAX_BODY]))
+        c.status, c.answered_on, c.closed_on, c.waiting_since = "closed", today, today, None
+        audit.record(session, who, "close", "case", c.id, party_id=party_id, detail={"kind": kind, "task": True})
+        done += 1
+    session.flush()
+    return done
+
+
 def cases_of(session: Session, who: Principal, party_id: int) -> list[Case]:
     reason = file_access(session, who, "file.read", party_id)
     rows = list(session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.opened_on.desc(),

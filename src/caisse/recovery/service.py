@@ -162,6 +162,9 @@ def log_contact(session: Session, who: Principal, party_id: int, today: dt.date,
                  key=f"recovery/{party_id}/{f.cycle}/contact", from_stage="personal_contact")
     audit.record(session, who, "recovery_contact", "recovery_file", f.id, party_id=party_id,
                  detail={"channel": channel})
+    from caisse.cases.service import complete_tasks
+
+    complete_tasks(session, who, party_id, "recovery_contact", f"personal contact logged ({channel}): {outcome}", today)
     return step
 
 
