@@ -30,6 +30,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "money.order": frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "system"}),
     # moving a recovery file by hand, logging the personal contact, asking a payment plan (services: recovery)
     "recovery.manage": frozenset({"caseworker", "recovery_officer", "manager", "system"}),
+    # benefits (issue 8): a claim filed for a file (by the person, their accountant, or the fund's staff on a
+    # letter); the decision taken by a benefits officer or a manager (services/benefit_claims.py)
+    "benefit.claim": frozenset({"affiliate", "accountant", "caseworker", "benefits_officer", "manager", "system"}),
+    "benefit.decide": frozenset({"benefits_officer", "manager", "system"}),
     # the manager's dashboard: service levels, backlog, collection, arrears, batch runs (counts, no file)
     "dashboard.read": frozenset({"manager", "system"}),
 }

@@ -87,18 +87,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from fastapi.staticfiles import StaticFiles
 
-    from caisse.web import account, auth, cases, desk, desk360, figures, portal, simulator_page
+    from caisse.web import account, auth, benefits, cases, desk, desk360, figures, portal, simulator_page
     from caisse.web.api import affiliation, approvals, simulate
+    from caisse.web.api import benefits as benefits_api
 
     app.include_router(auth.router)
     app.include_router(account.router)
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
     app.include_router(approvals.router)
+    app.include_router(benefits_api.router)
     app.include_router(desk.router)
     app.include_router(desk360.router)
     app.include_router(cases.router)
     app.include_router(portal.router)
+    app.include_router(benefits.router)
     app.include_router(simulator_page.router)
     app.include_router(figures.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
