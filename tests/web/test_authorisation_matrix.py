@@ -202,7 +202,7 @@ CASES = [
     ("GET", "/my/claims/{k}/decision.pdf", None, READ_A),
     ("GET", "/desk/benefits", None, {**HANDLERS, "auditor": ALLOW}),
     ("GET", "/desk/benefits/{k}", None, {**HANDLERS, "auditor": ALLOW}),
-    ("POST", "/api/persons/{f}/claims", {"kind": "carer", "facts": {"start": "2027-01-01", "months": 1}},
+    ("POST", "/api/claims", {"person_id": "{f}", "kind": "carer", "facts": {"start": "2027-01-01", "months": 1}},
      CLAIMANTS),
     ("POST", "/my/files/{f}/rights/{b}", {FORM: 1, "birth_date": "2026-11-02", "start": "2026-11-02",
                                          "end": "2026-11-30", "days": "5"}, CLAIMANTS),
@@ -277,7 +277,8 @@ def test_role_matrix_on_own_file(clients, fund):
 
 
 # bank lines to reconcile belong to no file yet (a payer nobody identified): the desk's handlers see all of them
-IDOR = [c for c in CASES if ("{" in c[1] or c[1] in ("/my/requests", "/api/affiliations", "/desk/need-to-know")
+IDOR = [c for c in CASES if ("{" in c[1] or c[1] in ("/my/requests", "/api/affiliations", "/desk/need-to-know",
+                                                     "/api/claims")
         and c[0] == "POST") and not c[1].startswith("/desk/reconciliation")]
 
 

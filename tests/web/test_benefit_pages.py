@@ -97,8 +97,8 @@ def test_an_accountant_without_mandate_cannot_claim(client_as, db_url, fund, per
     other = fund.person()
     acc = client_as("accountant", grants=[other])
     assert acc.get(f"/my/files/{person}/rights").status_code == 403
-    assert acc.post(f"/api/persons/{person}/claims",
-                    json={"kind": "carer", "facts": {"start": "2027-01-01", "months": 1}}).status_code == 403
+    carer = {"person_id": person, "kind": "carer", "facts": {"start": "2027-01-01", "months": 1}}
+    assert acc.post("/api/claims", json=carer).status_code == 403
     assert _claims(db_url, person) == []
 
 
@@ -178,11 +178,11 @@ def test_the_api_files_reads_and_decides_a_claim_granted_and_paid_by_the_fund(cl
     contributions(db_url, person, ["2022Q3", "2022Q4"])
     iban(db_url, person)
     officer = client_as("benefits_officer", team="t1")
-    bad = officer.post(f"/api/persons/{person}/claims", json={"kind": "birth_leave", "facts": {
+    bad = officer.post("/api/claims", json={"person_id": person, "kind": "birth_leave", "facts": {
         "birth_date": "2023-02-01", "start": "2023-02-10", "end": "2023-02-01", "days": 5}})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "facts", "end"]
-    r = officer.post(f"/api/persons/{person}/claims", json={
-        "kind": "birth_leave", "received_on": "2023-03-15",
+    r = officer.post("/api/claims", json={
+        "person_id": person, "kind": "birth_leave", "received_on": "2023-03-15",
         "facts": {"birth_date": "2023-02-01", "start": "2023-02-06", "end": "2023-02-24", "days": 15}})
     assert r.status_code == 201, r.text
     claim_id = r.json()["id"]
@@ -195,9 +195,8 @@ def test_the_api_files_reads_and_decides_a_claim_granted_and_paid_by_the_fund(cl
     assert body["outcome"] == "granted" and body["amount_cents"] == 15 * 9660  # 96.60 EUR a day in 2023
     assert body["payment_due"] is not None and [s["step"] for s in body["steps"]][:2] == ["application", "checks"]
     me = client_as("affiliate", party_id=person)
-    assert me.post(f"/api/persons/{person}/claims", json={
-        "kind": "carer", "received_on": "2023-01-01", "facts": {"start": "2027-01-01", "months": 1}}
-    ).json()["detail"][0]["loc"] == ["body", "received_on"]  # only staff date a letter received earlier
+    assert me.post("/api/claims", json={"person_id": person, "kind": "carer", "received_on": "2023-01-01",
+                                         "facts": {"start": "2027-01-01", "months": 1}}).json()["detail"][0]["loc"] == ["body", "received_on"]  # only staff date a letter received earlier
     assert me.get(f"/api/claims/{claim_id}").json()["outcome"] == "granted"
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(BenefitClaim)) == 1

@@ -46,6 +46,7 @@ class FactsIn(Strict):
 
 
 class ClaimIn(Strict):
+    person_id: Annotated[int, Field(ge=1, le=2**31 - 1, description="The person's file")]
     kind: Literal[KINDS]  # type: ignore[valid-type]
     facts: FactsIn
     received_on: Day | None = Field(None, description="Staff only: the day a letter was received (default today)")
@@ -103,12 +104,12 @@ def read_claim(claim_id: PathId, session: SessionDep, who: PrincipalDep) -> Clai
                           steps=[StepOut(step=s.step, on=s.happened_on, actor=s.actor) for s in steps])
 
 
-@router.post("/persons/{person_id}/claims", status_code=201, response_model=ClaimOut, responses=ERRORS)
-def file_claim(person_id: PathId, body: ClaimIn, session: SessionDep, who: PrincipalDep) -> ClaimOut:
+@router.post("/claims", status_code=201, response_model=ClaimOut, responses=ERRORS)
+def file_claim(body: ClaimIn, session: SessionDep, who: PrincipalDep) -> ClaimOut:
     """Claim a benefit (or complete a pre-filled application): a tracked case with the Charter's decision deadline."""
     facts = body.facts.model_dump(exclude_none=True)
     try:
-        c = svc.claim(session, who, person_id, body.kind, facts, dt.date.today(), received_on=body.received_on,
+        c = svc.claim(session, who, body.person_id, body.kind, facts, dt.date.today(), received_on=body.received_on,
                       complete=body.completes)
     except InvalidInput as exc:
         if exc.field in FactsIn.model_fields:
