@@ -124,16 +124,16 @@ def _check(ln: _Line, row: list[str], persons: dict[str, int], today: dt.date) -
     if len(row) != len(HEADER):
         raise InvalidInput("line", f"{len(row)} fields, expected {len(HEADER)} ({','.join(HEADER)})")
     version, reference, niss, kind, date, facts = (c.strip() for c in row)
-    if version not in VERSIONS:
-        raise InvalidInput("version", f"format version {version!r} is not read here (versions: "
-                                      f"{', '.join(VERSIONS)})")
-    if not REF.match(reference):
-        raise InvalidInput("reference", "the sender's reference of the line: 1 to 60 letters, digits, . _ / -")
-    ln.reference = reference
     normal = identifiers.normalize_niss(niss, "niss")
     if normal not in persons:
         raise InvalidInput("niss", "no person with this national number in the fund")
-    ln.person_id = persons[normal]
+    ln.person_id = persons[normal]  # kept on the line even when it is rejected below (right of access)
+    if not REF.match(reference):
+        raise InvalidInput("reference", "the sender's reference of the line: 1 to 60 letters, digits, . _ / -")
+    ln.reference = reference
+    if version not in VERSIONS:
+        raise InvalidInput("version", f"format version {version!r} is not read here (versions: "
+                                      f"{', '.join(VERSIONS)})")
     if kind not in EVENT_KINDS:
         raise InvalidInput("kind", "one of " + ", ".join(EVENT_KINDS))
     ln.kind = kind
@@ -210,7 +210,8 @@ def import_events(url: str, data: bytes, who: Principal, today: dt.date, *,
                 result.recorded += 1
             s.add(BenefitEventLine(file_id=f.id, line=number, raw=ln.raw[:4000], reference=ln.reference,
                                    status=status, field=error.field[:60] if error else None,
-                                   error=error.message if error else None, event_id=event_id))
+                                   error=error.message if error else None, event_id=event_id,
+                                   person_id=ln.person_id))
         f.recorded, f.already, f.rejected = result.recorded, result.already, len(result.rejected)
         s.flush()
         audit.record(s, who, "import", "benefit_event_file", f.id, detail={

@@ -179,6 +179,8 @@ class BenefitEventLine(Base):
     field: Mapped[str | None] = mapped_column(String(60))
     error: Mapped[str | None] = mapped_column(Text)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_event.id"))
+    # the person the line's NISS names, when it is one of the fund's (also on a rejected line: right of access)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     __table_args__ = (
         UniqueConstraint("file_id", "line"),
         CheckConstraint(f"status in ({_in(EVENT_LINE_STATUSES)})", name="status"),

@@ -41,16 +41,20 @@ def upgrade() -> None:
     sa.Column('field', sa.String(length=60), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("status in ('recorded', 'already', 'rejected')", name=op.f('ck_benefit_event_line_status')),
     sa.ForeignKeyConstraint(['file_id'], ['benefit_event_file.id'], name=op.f('fk_benefit_event_line_file_id_benefit_event_file')),
     sa.ForeignKeyConstraint(['event_id'], ['benefit_event.id'], name=op.f('fk_benefit_event_line_event_id_benefit_event')),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_benefit_event_line_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_benefit_event_line')),
     sa.UniqueConstraint('file_id', 'line', name=op.f('uq_benefit_event_line_file_id'))
     )
     op.create_index(op.f('ix_benefit_event_line_file_id'), 'benefit_event_line', ['file_id'], unique=False)
+    op.create_index(op.f('ix_benefit_event_line_person_id'), 'benefit_event_line', ['person_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_benefit_event_line_person_id'), table_name='benefit_event_line')
     op.drop_index(op.f('ix_benefit_event_line_file_id'), table_name='benefit_event_line')
     op.drop_table('benefit_event_line')
     op.drop_table('benefit_event_file')
