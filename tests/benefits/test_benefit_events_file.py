@@ -65,11 +65,13 @@ def test_an_events_file_records_good_lines_and_keeps_the_rejected_ones(db_url, f
         "rejected: line 12: niss: no person with this national number in the fund"]
     with session_scope(db_url) as s:
         kept = s.execute(select(BenefitEventLine.line, BenefitEventLine.status, BenefitEventLine.field,
-                                BenefitEventLine.raw).order_by(BenefitEventLine.line)).all()
+                                BenefitEventLine.raw, BenefitEventLine.person_id)
+                         .order_by(BenefitEventLine.line)).all()
         claims = dict(s.execute(select(BenefitClaim.person_id, BenefitClaim.kind)).all())
         known = set(s.scalars(select(BenefitEvent.known_on)))
     assert [k[1] for k in kept] == ["recorded"] * 4 + ["rejected"] * 7  # every line kept, none lost
     assert kept[4][2] == "niss" and kept[4][3] == "1,RN-003,85.07.30-033.27,birth,2025-05-20,"
+    assert kept[5][4] == ill  # a rejected line naming a person of the fund is theirs (right of access)
     assert claims == {mother: "maternity", father: "birth_leave", owner: "bridging_right"}
     assert known == {d("2025-06-02")}  # the fund learnt them on the import day
 
