@@ -43,6 +43,14 @@ def _notice(session, party_id):
     return n.id
 
 
+def _claim(session, party_id):
+    """A carer-leave application of the file (not decided)."""
+    from caisse.benefits import service as benefits
+
+    return benefits.file_claim(session, Principal.system("setup"), party_id, "carer",
+                               {"start": dt.date(2026, 10, 1), "months": 1}, dt.date(2026, 11, 24)).id
+
+
 def _person(session, team, seq, birth):
     system = Principal(login="setup", role="system", team=team)
     data = svc.PersonInput(niss=make_niss(birth, seq), first_name="P", last_name=f"Team {team}", birth_date=birth,
@@ -73,8 +81,9 @@ def fund(db_url):
         b, aff_b = _person(s, "t2", 13, dt.date(1981, 2, 2))
         case_a, case_b = _case(s, a), _case(s, b)
         notice_a, notice_b = _notice(s, a), _notice(s, b)
+        claim_a, claim_b = _claim(s, a), _claim(s, b)
     return {"A": a, "aff_A": aff_a, "B": b, "aff_B": aff_b, "case_A": case_a, "case_B": case_b,
-            "notice_A": notice_a, "notice_B": notice_b}
+            "notice_A": notice_a, "notice_B": notice_b, "claim_A": claim_a, "claim_B": claim_b}
 
 
 @pytest.fixture
@@ -109,6 +118,9 @@ READ_A = {"affiliate": ALLOW, "accountant": ALLOW, "caseworker": ALLOW, "recover
           "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}
 RECOVERY_READ = {"caseworker": ALLOW, "recovery_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}
 RECOVERY_ACT = {"caseworker": ALLOW, "recovery_officer": ALLOW, "manager": ALLOW}
+CLAIMANTS = {"affiliate": ALLOW, "accountant": ALLOW, "caseworker": ALLOW, "benefits_officer": ALLOW,
+             "manager": ALLOW}
+DECIDERS = {"benefits_officer": ALLOW, "manager": ALLOW}
 CASES = [
     ("GET", "/api/persons/{f}", None, READ_A),
     ("GET", "/api/affiliations/{a}", None, READ_A),
@@ -228,6 +240,22 @@ CASES = [
     ("GET", "/api/recovery/report", None, RECOVERY_READ),
     ("GET", "/api/recovery/prescription", None, RECOVERY_READ),
     ("GET", "/api/recovery/partner-balances", None, {"manager": ALLOW}),
+    # benefits (issue 8): the file's readers see its claims; the person, their accountant and the fund's handlers
+    # claim; a benefits officer (of the file's team) or a manager decides; the desk's list for staff who search files
+    ("GET", "/api/persons/{f}/claims", None, READ_A),
+    ("GET", "/api/claims/{k}", None, READ_A),
+    ("GET", "/api/claims/{k}/decision.pdf", None, READ_A),  # not decided yet: 404 once let through
+    ("GET", "/my/files/{f}/rights", None, READ_A),
+    ("GET", "/my/files/{f}/rights/{b}", None, CLAIMANTS),
+    ("GET", "/my/claims/{k}/decision.pdf", None, READ_A),
+    ("GET", "/desk/benefits", None, {**HANDLERS, "auditor": ALLOW}),
+    ("GET", "/desk/benefits/{k}", None, {**HANDLERS, "auditor": ALLOW}),
+    ("POST", "/api/claims", {"person_id": "{f}", "kind": "carer", "facts": {"start": "2027-01-01", "months": 1}},
+     CLAIMANTS),
+    ("POST", "/my/files/{f}/rights/{b}", {FORM: 1, "birth_date": "2026-11-02", "start": "2026-11-02",
+                                         "end": "2026-11-30", "days": "5"}, CLAIMANTS),
+    ("POST", "/api/claims/{k}/decision", None, DECIDERS),
+    ("POST", "/desk/benefits/{k}/decide", {FORM: 1}, DECIDERS),
     # need to know: only team-bound handlers state a reason (by POST, never in a URL)
     ("POST", "/desk/need-to-know", {FORM: 1, "party_id": "{f}", "reason_kind": "contact",
                                     "reason": "the affiliate phoned our office", "next": "/"}, TEAM_BOUND),
@@ -239,7 +267,7 @@ NEED_TO_KNOW_ROUTES = {"/desk/need-to-know", "/api/files/{f}/need-to-know"}
 
 def _fill(value, ids):
     if isinstance(value, str):
-        ids = {"x": 999_999, "e": "cannot_pay", **ids}
+        ids = {"x": 999_999, "e": "cannot_pay", "b": "birth_leave", **ids}
         return int(value.format(**ids)) if value in ("{f}", "{a}", "{c}") else value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
@@ -274,7 +302,7 @@ def test_every_route_is_in_the_matrix(app_for):
     covered = {(m, p.split("?")[0].replace("{f}", "{person_id}")) for m, p, _, _ in CASES}
     placeholders = {"{affiliation_id}": "{a}", "{company_id}": "{f}", "{party_id}": "{f}", "{person_id}": "{f}",
                     "{case_id}": "{c}", "{approval_id}": "{x}", "{item_id}": "{x}", "{notice_id}": "{n}",
-                    "{event}": "{e}"}
+                    "{event}": "{e}", "{claim_id}": "{k}", "{kind}": "{b}"}
     normal = set()
     for m, p in routes:
         for name, short in placeholders.items():
@@ -286,7 +314,7 @@ def test_every_route_is_in_the_matrix(app_for):
 
 def test_role_matrix_on_own_file(clients, fund):
     """Every route × every role in one fund (the reads run before the changes that could affect them)."""
-    ids = {"f": fund["A"], "a": fund["aff_A"], "c": fund["case_A"], "n": fund["notice_A"]}
+    ids = {"f": fund["A"], "a": fund["aff_A"], "c": fund["case_A"], "n": fund["notice_A"], "k": fund["claim_A"]}
     wrong = []
     for method, path, body, expected in sorted(CASES, key=lambda c: c[0] != "GET"):
         for role in ROLES:
@@ -298,12 +326,13 @@ def test_role_matrix_on_own_file(clients, fund):
 
 
 # bank lines to reconcile belong to no file yet (a payer nobody identified): the desk's handlers see all of them
-IDOR = [c for c in CASES if ("{" in c[1] or c[1] in ("/my/requests", "/api/affiliations", "/desk/need-to-know")
+IDOR = [c for c in CASES if ("{" in c[1] or c[1] in ("/my/requests", "/api/affiliations", "/desk/need-to-know",
+                                                     "/api/claims")
         and c[0] == "POST") and not c[1].startswith("/desk/reconciliation")]
 
 
 def test_nobody_reaches_another_file_by_changing_the_id(clients, fund):
-    ids = {"f": fund["B"], "a": fund["aff_B"], "c": fund["case_B"], "n": fund["notice_B"]}
+    ids = {"f": fund["B"], "a": fund["aff_B"], "c": fund["case_B"], "n": fund["notice_B"], "k": fund["claim_B"]}
     leaks = []
     for method, path, body, _ in IDOR:
         for role in ("affiliate", "accountant", "caseworker"):  # the caseworker is of another team than B's

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caisse.store.models import Base, utcnow
@@ -129,4 +141,47 @@ class UndueBenefit(Base):
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount"),
         CheckConstraint(f"status in ({_in(UNDUE_STATUSES)})", name="status"),
+    )
+
+
+EVENT_LINE_STATUSES = ("recorded", "already", "rejected")
+
+
+class BenefitEventFile(Base):
+    """An inbound file of life events (``caisse import events``, docs/formats/benefit-events.md); the same bytes
+    twice are recognised by their SHA-256 and change nothing."""
+
+    __tablename__ = "benefit_event_file"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str | None] = mapped_column(String(300))
+    version: Mapped[str] = mapped_column(String(10))
+    lines: Mapped[int] = mapped_column(Integer)
+    recorded: Mapped[int] = mapped_column(Integer)
+    already: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    imported_on: Mapped[dt.date] = mapped_column(Date)
+    imported_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BenefitEventLine(Base):
+    """Every line of an events file, kept: recorded (the event it made), already (the event was known: nothing
+    done) or rejected (the field and why — never lost; the sender corrects and sends it again)."""
+
+    __tablename__ = "benefit_event_line"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("benefit_event_file.id"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(Text)
+    reference: Mapped[str | None] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(10))
+    field: Mapped[str | None] = mapped_column(String(60))
+    error: Mapped[str | None] = mapped_column(Text)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_event.id"))
+    # the person the line's NISS names, when it is one of the fund's (also on a rejected line: right of access)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    __table_args__ = (
+        UniqueConstraint("file_id", "line"),
+        CheckConstraint(f"status in ({_in(EVENT_LINE_STATUSES)})", name="status"),
     )

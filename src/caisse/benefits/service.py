@@ -186,7 +186,8 @@ def _step(session: Session, claim: BenefitClaim, step: str, on: dt.date, who, de
                  detail={"on": on.isoformat(), **(detail or {})})
 
 
-def file_claim(session: Session, who, person_id: int, kind: str, facts: dict, received_on: dt.date) -> BenefitClaim:
+def file_claim(session: Session, who, person_id: int, kind: str, facts: dict, received_on: dt.date,
+               channel: str = "letter") -> BenefitClaim:
     """Record an application (step ``application``) and open its case (Charter art. 10: decision within 4 months)."""
     from caisse.cases.service import open_case
 
@@ -201,11 +202,29 @@ def file_claim(session: Session, who, person_id: int, kind: str, facts: dict, re
     session.add(claim)
     session.flush()
     c = open_case(session, who, person_id, "benefit_claim", f"{KIND[kind]['en']} — claim {claim.id}",
-                  f"Benefit claim {claim.id}: {kind} {stored}", received_on, channel="letter")
+                  f"Benefit claim {claim.id}: {kind} {stored}", received_on, channel=channel)
     c.deadline = due
     claim.case_id = c.id
     _step(session, claim, "application", received_on, who, {"kind": kind, "facts": stored,
                                                             "decision_due": due.isoformat()})
+    session.flush()
+    return claim
+
+
+def complete_claim(session: Session, who, claim_id: int, facts: dict, on: dt.date) -> BenefitClaim:
+    """The person completes (or corrects) an application not decided yet — e.g. a claim the fund pre-filled from a
+    life event: the facts are checked again exactly as when filing (``normalise_facts``), the period follows them,
+    a step ``completed`` keeps what was there before. The decision deadline stays the one of the application."""
+    claim = session.get(BenefitClaim, claim_id, with_for_update=True)
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    if claim.status != "application":
+        raise Conflict("claim", f"claim {claim_id} was already decided on {claim.decided_on} ({claim.outcome})")
+    stored, start, end = normalise_facts(claim.kind, facts)
+    before = claim.facts
+    claim.facts, claim.period_start, claim.period_end = stored, start, end
+    claim.bridging_case = stored.get("case")
+    _step(session, claim, "completed", on, who, {"before": before, "facts": stored})
     session.flush()
     return claim
 

@@ -13,7 +13,7 @@ from caisse.services import accounts
 from caisse.store.models import Affiliation, CategoryPeriod, Mandate, Party
 
 DEMO_LOGINS = ("demo-affiliate", "demo-starter", "demo-director", "demo-accountant", "demo-caseworker",
-               "demo-recovery", "demo-manager", "demo-auditor")
+               "demo-recovery", "demo-benefits", "demo-manager", "demo-auditor")
 
 
 def create_demo_accounts(session: Session, today: dt.date) -> list[tuple[str, str]]:
@@ -55,6 +55,7 @@ def create_demo_accounts(session: Session, today: dt.date) -> list[tuple[str, st
                      team=team)
     _name_the_caseworker(session, caseworker, team, today, established.person_id if established else None)
     add("demo-recovery", "recovery_officer", f"recovery officer, team {team}", team=team)
+    add("demo-benefits", "benefits_officer", f"benefits officer, team {team} (/desk/benefits)", team=team)
     add("demo-manager", "manager", "manager (all files, dashboards)")
     add("demo-auditor", "auditor", "auditor (reads files and the audit log)")
     return made

@@ -34,6 +34,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "recovery.read": frozenset({"caseworker", "recovery_officer", "manager", "auditor", "system"}),
     # what the bailiffs and lawyers collected for the fund and still owe (the partners' balances)
     "recovery.partners": frozenset({"manager", "system"}),
+    # benefits (issue 8): a claim filed for a file (by the person, their accountant, or the fund's staff on a
+    # letter); the decision taken by a benefits officer or a manager (services/benefit_claims.py)
+    "benefit.claim": frozenset({"affiliate", "accountant", "caseworker", "benefits_officer", "manager", "system"}),
+    "benefit.decide": frozenset({"benefits_officer", "manager", "system"}),
     # the manager's dashboard: service levels, backlog, collection, arrears, batch runs (counts, no file)
     "dashboard.read": frozenset({"manager", "system"}),
 }

@@ -254,9 +254,12 @@ def _records_sent(session: Session, party_id: int) -> list[dict]:
 
 def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
     """The life events the fund learned about the person (and what they opened), the undue benefits claimed back."""
-    from caisse.benefits.models import BenefitEvent, UndueBenefit
+    from caisse.benefits.models import BenefitEvent, BenefitEventLine, UndueBenefit
 
     return {"benefit_events": rows(BenefitEvent, BenefitEvent.person_id == party_id, order=BenefitEvent.id),
+            # the lines of inbound events files naming the person, as received (recorded, already known, rejected)
+            "benefit_event_lines": rows(BenefitEventLine, BenefitEventLine.person_id == party_id,
+                                        order=BenefitEventLine.id),
             "undue_benefits": rows(UndueBenefit, UndueBenefit.person_id == party_id, order=UndueBenefit.id)}
 
 

@@ -36,6 +36,10 @@ REQUESTS = {
     "retiring": ("change", "cessation", "question"),
 }
 
+#: the benefit claim forms (``/my/files/{id}/rights/{kind}``, services/benefit_claims.py) each event leads to
+CLAIM_FORMS = {"family": ("birth_leave", "maternity"), "stopping": ("bridging_right",),
+               "cannot_pay": ("bridging_right",)}
+
 
 @dataclass
 class LifeEvent:
@@ -43,6 +47,7 @@ class LifeEvent:
     file: FileHome
     requests: tuple[str, ...]
     age: int | None = None
+    claim_forms: tuple[str, ...] = ()  # the benefit claim forms of the portal this event leads to
     figures: dict = field(default_factory=dict)  # amounts in cents and dates, by name (see the template)
 
 
@@ -103,7 +108,8 @@ def life_event(session: Session, who: Principal, party_id: int, event: str, toda
     party = session.get(Party, party_id)
     home = _file_home(session, who, party, today, settings)
     person = session.get(Person, party_id) if party.kind == "person" else None
-    view = LifeEvent(event, home, REQUESTS[event], _age(person.birth_date, today) if person else None)
+    view = LifeEvent(event, home, REQUESTS[event], _age(person.birth_date, today) if person else None,
+                     CLAIM_FORMS.get(event, ()) if person else ())
     fee = settings.management_fee_rate
     category = home.status.category or "main"
     f = view.figures

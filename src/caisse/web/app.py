@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from caisse.web import (
         account,
         auth,
+        benefits,
         cases,
         desk,
         desk360,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         simulator_page,
     )
     from caisse.web.api import affiliation, approvals, simulate
+    from caisse.web.api import benefits as benefits_api
     from caisse.web.api import recovery as recovery_api
 
     app.include_router(auth.router)
@@ -120,12 +122,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(simulate.router)
     app.include_router(affiliation.router)
     app.include_router(approvals.router)
+    app.include_router(benefits_api.router)
     app.include_router(desk.router)
     app.include_router(desk360.router)
     app.include_router(recovery_desk.router)
     app.include_router(recovery_api.router)
     app.include_router(cases.router)
     app.include_router(portal.router)
+    app.include_router(benefits.router)
     app.include_router(simulator_page.router)
     app.include_router(figures.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

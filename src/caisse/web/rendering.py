@@ -34,6 +34,20 @@ def _percent(rate: str | Decimal | None) -> str:
     return format_percent(Decimal(str(rate)), "#,##0.00%", locale=i18n.LOCALES[i18n.current.get()])
 
 
+def _benefit_kind(code: str) -> str:
+    """A benefit's name in the page's language (the decision's own wording: caisse.benefits.texts)."""
+    from caisse.benefits.texts import KIND
+
+    return KIND.get(code, {}).get(i18n.current.get(), code)
+
+
+def _in_language(texts):
+    """The page's language out of a stored ``{fr, nl, de, en}`` text (a decision's reasons, checks)."""
+    if isinstance(texts, dict):
+        return texts.get(i18n.current.get(), texts.get("fr"))
+    return texts
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
@@ -73,6 +87,7 @@ def environment() -> jinja2.Environment:
         waiver_ground=lambda code: labels.label(labels.WAIVER_GROUND, code),
         recovery_event=lambda code: labels.label(labels.RECOVERY_EVENT, code),
         prescription_status=lambda code: labels.label(labels.PRESCRIPTION_STATUS, code),
+        benefit_kind=_benefit_kind, in_language=_in_language,
     )
     return env
 

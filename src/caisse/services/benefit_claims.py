@@ -1,0 +1,233 @@
+"""Benefit claims for the portal, the desk and the API: who may see, claim and decide what (issue 8).
+
+The rules and the decision are ``caisse.benefits.service`` (checks, motivated decision, payment order, Charter
+mentions) — nothing is decided here. This module checks authorisation and scope, audits the reads, pre-fills a
+claim form from what the fund knows (a life event recorded, the legal figures in force) and orders the desk's list.
+
+* the person (``affiliate``) and their accountant with a mandate read the claims of their files, claim a benefit
+  (``benefit.claim``) and complete a claim the fund pre-filled from a life event; the decision PDF comes in the
+  person's language;
+* staff read the claims of a file as they read the file (team, need to know); a benefits officer or a manager
+  decides (``benefit.decide``), only on their team's files for a benefits officer. The benefit services ask no
+  second pair of eyes for a decision (``services/approvals.py`` covers refunds, write-offs and payment plans only):
+  a refund of an undue benefit or a write-off still goes through four eyes there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caisse.benefits import service
+from caisse.benefits.models import BenefitClaim, BenefitEvent, ClaimStep
+from caisse.errors import InvalidInput, NotFound
+from caisse.rules.params import load
+from caisse.security import authz
+from caisse.security.authz import Principal
+from caisse.services import audit
+from caisse.services.affiliation import file_access
+from caisse.services.calendar import add_months
+from caisse.store.models import Party, Person
+
+#: what a person may claim from the portal (adoption: paid by the mutuality and not decided here, see benefits.md)
+PORTAL_KINDS = ("birth_leave", "maternity", "bridging_right", "carer", "bereavement")
+#: the life event whose pre-filled claim a form completes
+EVENT_OF_KIND = {"birth_leave": "birth", "maternity": "birth", "bridging_right": "bankruptcy"}
+
+
+def _claim(session: Session, who: Principal, claim_id: int, action: str = "file.read") -> BenefitClaim:
+    """The claim, once ``who`` may do ``action`` on its file. An affiliate or accountant gets the same 403 for a
+    claim of another file and for a claim that does not exist (probing ids reveals nothing)."""
+    authz.require(who, action)
+    claim = session.get(BenefitClaim, claim_id)
+    if who.role in ("affiliate", "accountant") and (
+            claim is None or (claim.person_id != who.party_id and claim.person_id not in who.grants)):
+        raise authz.Forbidden("this claim is not of your files" if who.role == "affiliate"
+                              else "no mandate for this claim's file")
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    reason = file_access(session, who, action, claim.person_id)
+    audit.record(session, who, "read" if action == "file.read" else action, "benefit_claim", claim.id,
+                 party_id=claim.person_id, reason=reason)
+    return claim
+
+
+def get(session: Session, who: Principal, claim_id: int) -> tuple[BenefitClaim, list[ClaimStep]]:
+    claim = _claim(session, who, claim_id)
+    return claim, service.steps(session, claim.id)
+
+
+@dataclass
+class PendingForm:
+    """A claim the fund pre-filled from a life event and that waits for the person."""
+
+    claim: BenefitClaim
+    event: BenefitEvent | None
+
+
+def claims_of(session: Session, who: Principal, party_id: int) -> list[BenefitClaim]:
+    """The claims of a file, newest first (read audited once for the file)."""
+    reason = file_access(session, who, "file.read", party_id)
+    claims = list(session.scalars(select(BenefitClaim).where(BenefitClaim.person_id == party_id)
+                                  .order_by(BenefitClaim.received_on.desc(), BenefitClaim.id.desc())))
+    audit.record(session, who, "read", "benefit_claims", party_id, party_id=party_id, reason=reason,
+                 detail={"claims": [c.id for c in claims]})
+    return claims
+
+
+def events_by_claim(session: Session, party_id: int) -> dict[int, BenefitEvent]:
+    return {e.claim_id: e for e in session.scalars(select(BenefitEvent).where(
+        BenefitEvent.person_id == party_id, BenefitEvent.claim_id.is_not(None)))}
+
+
+def pending(session: Session, claims: list[BenefitClaim]) -> list[PendingForm]:
+    """The applications the person can still complete (pre-filled by the fund from a life event)."""
+    if not claims:
+        return []
+    events = events_by_claim(session, claims[0].person_id)
+    return [PendingForm(c, events.get(c.id)) for c in claims
+            if c.status == "application" and c.kind in PORTAL_KINDS and c.id in events]
+
+
+def _first_of_next_month(day: dt.date) -> dt.date:
+    return add_months(day.replace(day=1), 1)
+
+
+def prefill(session: Session, who: Principal, party_id: int, kind: str, today: dt.date,
+            claim_id: int | None = None) -> tuple[dict, BenefitClaim | None, BenefitEvent | None]:
+    """The facts a claim form opens with: those of the pre-filled claim being completed, else from the last life
+    event of the matching kind the fund recorded, else the legal defaults in force (20 days of birth leave within
+    4 months, the maternity weeks, one month of bridging right or carer leave from the 1st of next month)."""
+    file_access(session, who, "benefit.claim", party_id)
+    if kind not in PORTAL_KINDS:
+        raise InvalidInput("kind", "one of " + ", ".join(PORTAL_KINDS))
+    if session.get(Person, party_id) is None:
+        raise InvalidInput("file", "benefits are claimed on a person's file, not a company's")
+    if claim_id is not None:
+        claim = session.get(BenefitClaim, claim_id)
+        if claim is None or claim.person_id != party_id or claim.kind != kind:
+            raise NotFound("claim", claim_id)
+        event = events_by_claim(session, party_id).get(claim.id)
+        return dict(claim.facts), claim, event
+    params = load()
+    event = None
+    if kind in EVENT_OF_KIND:
+        event = session.scalar(select(BenefitEvent).where(
+            BenefitEvent.person_id == party_id, BenefitEvent.kind == EVENT_OF_KIND[kind])
+            .order_by(BenefitEvent.event_date.desc()).limit(1))
+    if kind == "birth_leave":
+        birth = event.event_date if event else None
+        days = params.get("birth_leave_days", birth or today).value
+        facts = {"days": int(days)}
+        if birth:
+            window = add_months(birth, params.get("birth_leave_window_months", birth).value)
+            facts.update(birth_date=birth.isoformat(), start=birth.isoformat(),
+                         end=(window - dt.timedelta(days=1)).isoformat())
+    elif kind == "maternity":
+        birth = event.event_date if event else None
+        weeks = params.get("maternity_rest_weeks", birth or today).value
+        facts = {"full_weeks": int(weeks)}
+        if birth:
+            facts.update(birth_date=birth.isoformat(), start=(birth - dt.timedelta(days=7)).isoformat())
+    elif kind == "bridging_right":
+        facts = {"months": 1, "family_charge": False}
+        if event:
+            facts.update(case="bankruptcy", event_date=event.event_date.isoformat(),
+                         start=_first_of_next_month(event.event_date).isoformat())
+        else:
+            facts["start"] = _first_of_next_month(today).isoformat()
+    elif kind == "carer":
+        facts = {"months": 1, "partial": False, "start": _first_of_next_month(today).isoformat()}
+    else:  # bereavement
+        facts = {"days": int(params.get("bereavement_days", today).value)}
+    return facts, None, event
+
+
+def claim(session: Session, who: Principal, party_id: int, kind: str, facts: dict, today: dt.date,
+          received_on: dt.date | None = None, complete: int | None = None) -> BenefitClaim:
+    """File a claim for the file (or complete the pre-filled application ``complete``): the facts checked by
+    ``benefits.service.normalise_facts`` (a refused fact names its field, nothing is written); a tracked case with
+    the Charter's decision deadline. Only staff may date a claim received earlier (a letter)."""
+    file_access(session, who, "benefit.claim", party_id)
+    if session.get(Person, party_id) is None:
+        raise InvalidInput("file", "benefits are claimed on a person's file, not a company's")
+    staff = who.is_staff
+    if kind not in (service.KINDS if staff else PORTAL_KINDS):
+        raise InvalidInput("kind", "one of " + ", ".join(service.KINDS if staff else PORTAL_KINDS))
+    if received_on is not None and received_on != today and not staff:
+        raise InvalidInput("received_on", "a claim made here is received today")
+    if received_on is not None and received_on > today:
+        raise InvalidInput("received_on", "in the future")
+    if complete is not None:
+        c = session.get(BenefitClaim, complete)
+        if c is None or c.person_id != party_id or c.kind != kind:
+            raise NotFound("claim", complete)
+        return service.complete_claim(session, who, c.id, facts, today)
+    return service.file_claim(session, who, party_id, kind, facts, received_on or today,
+                              channel="letter" if staff else "portal")
+
+
+def decide(session: Session, who: Principal, claim_id: int, today: dt.date) -> BenefitClaim:
+    """The decision, through ``benefits.service.decide`` (checks, motivated decision, payment order)."""
+    c = _claim(session, who, claim_id, "benefit.decide")
+    return service.decide(session, who, c.id, today)
+
+
+def decision_pdf(session: Session, who: Principal, claim_id: int) -> tuple[BenefitClaim, bytes]:
+    """The decision as PDF, in the person's language."""
+    from caisse.documents.benefit_decisions import decision_pdf as render
+
+    c = _claim(session, who, claim_id)
+    if c.decision is None:
+        raise NotFound("decision of claim", claim_id)
+    audit.record(session, who, "read", "benefit_claim", c.id, party_id=c.person_id, detail={"what": "decision pdf"})
+    return c, render(session, c.id)
+
+
+# --- the desk's list ------------------------------------------------------------------------------------------
+
+@dataclass
+class DeskRow:
+    claim: BenefitClaim
+    name: str
+    team: str | None
+    deadline: dt.date | None  # the decision deadline of an application, the payment deadline of a granted claim
+    deadline_kind: str | None  # decision | payment
+    overdue: bool
+
+
+LIST_STATUSES = ("application", "granted", "refused", "closed")
+
+
+def desk_list(session: Session, who: Principal, today: dt.date, status: str | None = None,
+              limit: int = 500) -> list[DeskRow]:
+    """Claims by status and deadline, overdue first (Charter art. 10: decision within 4 months; art. 12: payment
+    within 4 months of the grant, birth and bereavement leave at the end of the month after the leave). A
+    benefits officer sees their team's files; a manager or an auditor every file. Each file shown is audited."""
+    authz.require(who, "file.search")
+    if status is not None and status not in LIST_STATUSES:
+        raise InvalidInput("status", "one of " + ", ".join(LIST_STATUSES))
+    q = (select(BenefitClaim, Person.first_name, Person.last_name, Party.team)
+         .join(Person, Person.id == BenefitClaim.person_id).join(Party, Party.id == BenefitClaim.person_id))
+    if status:
+        q = q.where(BenefitClaim.status == status)
+    else:
+        q = q.where(BenefitClaim.status.in_(("application", "granted")))
+    if who.role in authz.TEAM_BOUND:
+        q = q.where(Party.team == who.team)
+    rows = []
+    for c, first, last, team in session.execute(q.order_by(BenefitClaim.id).limit(limit)):
+        if c.status == "application":
+            deadline, kind = c.decision_due, "decision"
+        elif c.status == "granted" and c.payment_due is not None and c.paid_on is None:
+            deadline, kind = c.payment_due, "payment"
+        else:
+            deadline, kind = None, None
+        rows.append(DeskRow(c, f"{first} {last}", team, deadline, kind, deadline is not None and deadline < today))
+    rows.sort(key=lambda r: (not r.overdue, r.deadline or dt.date.max, r.claim.id))
+    audit.record_reads(session, who, "benefit_claim", [r.claim.person_id for r in rows],
+                       what=["claim", "kind", "status", "deadline"])
+    return rows

@@ -1,0 +1,200 @@
+"""Rights and benefits on screen (issue 8): the person's "My rights" page and claim forms (portal), the benefits
+officer's list of claims and claim page with the decide button (desk).
+
+Thin: authorisation, audit and pre-filling are in ``caisse.services.benefit_claims``; every check and the decision
+itself in ``caisse.benefits.service``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from caisse.benefits.models import BRIDGING_CASES
+from caisse.errors import CaisseError, Conflict, InvalidInput, UnknownParameter
+from caisse.security.authz import Principal
+from caisse.services import benefit_claims as svc
+from caisse.web.api.affiliation import PathId
+from caisse.web.auth import PrincipalDep, SessionDep
+from caisse.web.desk import StaffDep, _page
+from caisse.web.i18n import N_
+
+router = APIRouter(include_in_schema=False)
+KindName = Annotated[str, Path(pattern="^(" + "|".join(svc.PORTAL_KINDS) + ")$")]
+
+#: the fields of each claim form, in order: (name, type, label)
+DATE, NUMBER, YESNO, CHOICE = "date", "number", "yesno", "choice"
+FIELD = {
+    "birth_date": (DATE, N_("Date of birth of the child")),
+    "death_date": (DATE, N_("Date of the death")),
+    "event_date": (DATE, N_("Date of the event (bankruptcy, interruption)")),
+    "case": (CHOICE, N_("Why you stopped")),
+    "start": (DATE, N_("First day")),
+    "end": (DATE, N_("Last day")),
+    "days": (NUMBER, N_("Full days")),
+    "half_days": (NUMBER, N_("Half-days")),
+    "months": (NUMBER, N_("Months")),
+    "full_weeks": (NUMBER, N_("Full-time weeks")),
+    "half_weeks": (NUMBER, N_("Half-time weeks")),
+    "pension_quarters": (NUMBER, N_("Quarters counting for your pension (if you know)")),
+    "family_charge": (YESNO, N_("I have a dependent family")),
+    "multiple_birth": (YESNO, N_("A multiple birth")),
+    "partial": (YESNO, N_("A partial interruption (half-time)")),
+    "vouchers_requested": (DATE, N_("Day you asked the 105 service vouchers (if you did)")),
+}
+FORM_FIELDS = {
+    "birth_leave": ("birth_date", "start", "end", "days", "half_days"),
+    "maternity": ("birth_date", "start", "full_weeks", "half_weeks", "multiple_birth", "vouchers_requested"),
+    "bridging_right": ("case", "event_date", "start", "months", "family_charge", "pension_quarters"),
+    "carer": ("start", "months", "partial"),
+    "bereavement": ("death_date", "start", "end", "days"),
+}
+CASE_LABEL = {
+    "bankruptcy": N_("bankruptcy"), "disaster": N_("natural disaster"), "fire": N_("fire"),
+    "damage": N_("damage to the business premises"), "allergy": N_("an allergy caused by the activity"),
+    "third_party": N_("a third party's decision (economic dependence)"),
+    "economic_event": N_("an event with economic impact (e.g. a pandemic)"),
+    "economic_difficulties": N_("economic difficulties"),
+    "collective_debt_settlement": N_("collective debt settlement"),
+}
+CLAIM_STATUS = {"application": N_("being examined"), "granted": N_("granted"), "refused": N_("refused"),
+                "closed": N_("closed")}
+CLAIM_STEP = {
+    "application": N_("claim received"), "completed": N_("claim completed"), "checks": N_("checked"),
+    "decision": N_("decided"), "payment_ordered": N_("payment ordered"), "paid": N_("paid"), "late": N_("late"),
+    "decision_late": N_("decision overdue"), "interest_due": N_("late interest due"), "closed": N_("closed"),
+    "forwarded": N_("sent to the mutuality"), "dispensation": N_("dispensation of contributions"),
+    "set_off": N_("set off against an undue benefit"),
+}
+
+
+def _read_form(kind: str, form) -> dict:
+    """The typed facts of a submitted form; a value that is not of its type names its field."""
+    facts: dict = {}
+    for name in FORM_FIELDS[kind]:
+        typ = FIELD[name][0]
+        raw = str(form.get(name, "") or "").strip()
+        if typ == YESNO:
+            facts[name] = raw in ("yes", "on", "true")
+            continue
+        if not raw:
+            continue
+        if len(raw) > 30:
+            raise InvalidInput(name, "too long")
+        if typ == DATE:
+            try:
+                facts[name] = dt.date.fromisoformat(raw)
+            except ValueError:
+                raise InvalidInput(name, f"not a date (YYYY-MM-DD): {raw}") from None
+        elif typ == NUMBER:
+            if not raw.isdigit():
+                raise InvalidInput(name, f"not a whole number: {raw}")
+            facts[name] = int(raw)
+        elif raw not in BRIDGING_CASES:
+            raise InvalidInput(name, "one of " + ", ".join(BRIDGING_CASES))
+        else:
+            facts[name] = raw
+    if kind == "bridging_right" and "case" not in facts:
+        raise InvalidInput("case", "required for a bridging_right claim")
+    return facts
+
+
+# --- portal ---------------------------------------------------------------------------------------------------
+
+@router.get("/my/files/{party_id}/rights", response_class=HTMLResponse)
+def my_rights(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+              done: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+    claims = svc.claims_of(session, who, party_id)
+    return _page(request, "my_rights.html", party_id=party_id, claims=claims, pending=svc.pending(session, claims),
+                 kinds=svc.PORTAL_KINDS, done=done, today=dt.date.today(), statuses=CLAIM_STATUS)
+
+
+def _form_page(request: Request, session, who: Principal, party_id: int, kind: str, claim_id: int | None,
+               values: dict | None = None, error: InvalidInput | None = None, status_code: int = 200):
+    facts, claim, event = svc.prefill(session, who, party_id, kind, dt.date.today(), claim_id)
+    if values is not None:
+        facts = values
+    shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in facts.items()}
+    return _page(request, "my_claim_form.html", status_code=status_code, party_id=party_id, kind=kind,
+                 claim=claim, event=event, values=shown, fields=[(n, *FIELD[n]) for n in FORM_FIELDS[kind]],
+                 cases=CASE_LABEL, error=error, field_label=lambda n: FIELD.get(n, (None, n))[1])
+
+
+@router.get("/my/files/{party_id}/rights/{kind}", response_class=HTMLResponse)
+def my_claim_form(request: Request, party_id: PathId, kind: KindName, session: SessionDep, who: PrincipalDep,
+                  claim: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+    return _form_page(request, session, who, party_id, kind, claim)
+
+
+@router.post("/my/files/{party_id}/rights/{kind}")
+async def my_claim_submit(request: Request, party_id: PathId, kind: KindName, session: SessionDep,
+                          who: PrincipalDep):
+    form = await request.form()
+    raw_claim = str(form.get("claim", "") or "")
+    complete = int(raw_claim) if raw_claim.isdigit() and len(raw_claim) < 10 else None
+    values = {n: str(form.get(n, "") or "")[:30] for n in FORM_FIELDS[kind]}
+    for n in FORM_FIELDS[kind]:
+        if FIELD[n][0] == YESNO:
+            values[n] = values[n] in ("yes", "on", "true")
+    try:
+        facts = _read_form(kind, form)
+        c = svc.claim(session, who, party_id, kind, facts, dt.date.today(), complete=complete)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _form_page(request, session, who, party_id, kind, complete, values=values, error=exc,
+                          status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/files/{party_id}/rights?done={c.id}", status_code=303)
+
+
+@router.get("/my/claims/{claim_id}/decision.pdf")
+def my_decision_pdf(claim_id: PathId, session: SessionDep, who: PrincipalDep) -> Response:
+    c, pdf = svc.decision_pdf(session, who, claim_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="decision-{c.person_id}-{c.id}.pdf"',
+        "Cache-Control": "no-store"})
+
+
+# --- desk -----------------------------------------------------------------------------------------------------
+
+@router.get("/desk/benefits", response_class=HTMLResponse)
+def desk_claims(request: Request, session: SessionDep, who: StaffDep,
+                status: Annotated[str | None, Query(pattern="^(application|granted|refused|closed)$")] = None):
+    today = dt.date.today()
+    rows = svc.desk_list(session, who, today, status)
+    return _page(request, "desk_benefits.html", rows=rows, status=status, today=today, statuses=CLAIM_STATUS)
+
+
+def _claim_page(request: Request, session, who: Principal, claim_id: int, error: str | None = None,
+                done: str | None = None, status_code: int = 200) -> HTMLResponse:
+    from caisse.benefits import service
+
+    claim, steps = svc.get(session, who, claim_id)
+    preview, not_decidable = None, None
+    if claim.status == "application":
+        try:  # the checks as they stand today (nothing written)
+            preview = service.evaluate(session, claim, dt.date.today())
+        except CaisseError as exc:
+            not_decidable = str(exc)
+    return _page(request, "desk_claim.html", status_code=status_code, claim=claim, steps=steps, preview=preview,
+                 not_decidable=not_decidable, error=error, done=done, statuses=CLAIM_STATUS, step_label=CLAIM_STEP,
+                 can_decide=who.role in ("benefits_officer", "manager"), today=dt.date.today())
+
+
+@router.get("/desk/benefits/{claim_id}", response_class=HTMLResponse)
+def desk_claim(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep,
+               done: Annotated[str | None, Query(pattern="^decided$")] = None) -> HTMLResponse:
+    return _claim_page(request, session, who, claim_id, done=done)
+
+
+@router.post("/desk/benefits/{claim_id}/decide")
+def desk_decide(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    try:
+        svc.decide(session, who, claim_id, dt.date.today())
+    except (InvalidInput, Conflict, UnknownParameter) as exc:
+        session.rollback()
+        return _claim_page(request, session, who, claim_id, error=str(exc),
+                           status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/desk/benefits/{claim_id}?done=decided", status_code=303)
