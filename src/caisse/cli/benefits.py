@@ -259,10 +259,33 @@ def undue_cmd(claim: int = ClaimOption,
         u = claim_back(s, _who(), claim, cents, ground, finding, _today(today))
         missing = u.decision["charter"]["missing"]
         typer.echo(f"undue {u.id}: {fmt(u.amount_cents)} EUR of claim {claim} claimed back, due by {u.due_date} "
-                   f"(ledger {u.ledger_key}); set off against the next benefits until paid")
+                   f"with communication {u.decision['communication']} (ledger {u.ledger_key}); a set-off against "
+                   "a later benefit is proposed to a caseworker (`caisse benefits set-off`)")
     if missing:
         typer.echo("warning: Charter art. 14 mentions missing (" + ", ".join(missing) + "): the appeal period does "
                    "not start until a decision carrying them is notified (docs/benefits.md)", err=True)
+
+
+@app.command("set-off")
+def set_off_cmd(claim: int = ClaimOption,
+                withhold: str = typer.Option(..., "--withhold", help="The amount to withhold from the benefit for "
+                                                                     "the person's undue benefits, in EUR (0: none)."),
+                today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Decide a proposed set-off: withhold this amount from the granted benefit for the person's undue benefits
+    (oldest first) and order the payment of the rest. The legal limit is not in the notes: you decide, audited."""
+    from caisse.benefits.undue import decide_set_off
+    from caisse.money import fmt, to_cents
+    from caisse.store.db import session_scope
+
+    cents = int(to_cents(withhold, "withhold"))
+    with session_scope(database_url(db)) as s:
+        withheld = decide_set_off(s, _who(), claim, cents, _today(today))
+        from caisse.benefits.models import BenefitClaim
+
+        c = s.get(BenefitClaim, claim)
+        typer.echo(f"claim {claim}: withheld {fmt(cents)} EUR"
+                   + "".join(f", undue {k}: {fmt(v)}" for k, v in withheld.items())
+                   + f"; to transfer {fmt(c.amount_cents - cents)} EUR (ledger {c.ledger_key})")
 
 
 @app.command("undue-pdf")

@@ -46,6 +46,7 @@ from caisse.services import audit
 from caisse.store.models import Party
 
 PERIOD = re.compile(r"^\d{4}(Q[1-4])?$")
+UNDUE = re.compile(r"^undue/[1-9]\d?$")  # a payment to an undue benefit's communication (references.for_undue)
 
 
 def _now() -> dt.datetime:
@@ -128,8 +129,9 @@ def assign_item(session: Session, item_id: int, party_id: int, who: object, *, d
     """Assign (part of) a parked credit to a debtor, booked on the bank's value date, then imputed."""
     item, line = _item(session, item_id)
     payment_key = _open_credit(item)
-    if designation is not None and not PERIOD.match(designation):
-        raise InvalidInput("period", f"a period looks like 2026Q1 or 2026, got {designation!r}")
+    if designation is not None and not (PERIOD.match(designation) or UNDUE.match(designation)):
+        raise InvalidInput("period", f"a period looks like 2026Q1 or 2026 (or undue/<n>: the person's n-th undue "
+                                     f"benefit), got {designation!r}")
     if session.get(Party, party_id) is None:
         raise NotFound("debtor", party_id)
     key = f"reconcile/{request_id}" if request_id else f"reconcile/{payment_key}"
