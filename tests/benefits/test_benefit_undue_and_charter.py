@@ -7,6 +7,7 @@ flagged with the interest period, the interest itself not computed while its rat
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -269,3 +270,26 @@ def test_every_legal_ground_of_the_benefit_parameters_reads_in_dutch_and_german(
     laws = {p.law for p in load().params.values() if p.topic == "benefits"}
     untranslated = sorted(law for law in laws for lang in ("nl", "de", "en") if parameter_law(law, lang) == law)
     assert not untranslated
+
+
+def test_once_the_set_off_limit_is_recorded_the_grant_withholds_at_most_that_share_by_itself(db_url, fund,
+                                                                                            monkeypatch):
+    """The limit is not in the notes: this test records a made-up share (10 %) in its own copy of the parameters,
+    only to show how a recorded value is used."""
+    from caisse.rules import params
+
+    topics = {t: params.read_topic(t) for t in params.TOPICS}
+    topics["benefits"]["parameters"]["undue_benefit_set_off_limit"]["values"] = {
+        dt.date(1997, 1, 1): {"value": "0.10", "status": "fund", "source": ["FUNDPOL"], "note": "test value"}}
+    recorded = params.build(topics, params.load_sources())
+    monkeypatch.setattr(undue, "load", lambda: recorded)
+    bram, carer = granted_carer(db_url, fund, language="fr")
+    with session_scope(db_url) as s:
+        uid = undue.claim_back(s, DESK, carer, 81_913, "amount", "Mi-temps en juillet.", d("2024-08-20")).id
+        later = bereavement(s, bram)
+    with session_scope(db_url) as s:
+        c = service.decide(s, DESK, later, d("2024-10-02"))
+        assert c.decision["set_off"]["withheld"] == {str(uid): 10_150}  # 10 % of 1,015.00
+        assert c.decision["set_off"]["paid_cents"] == 91_350
+        assert undue.open_undue(s, bram)[0][1] == 81_913 - 10_150
+    assert export_credit_transfers(db_url, d("2024-10-04")).total_cents == 91_350

@@ -31,7 +31,8 @@ interest against the insured only in case of fraud (art. 20, addendum §15): non
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_FLOOR, Decimal
+import math
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -226,7 +227,7 @@ def grant_with_set_off(session: Session, who, claim: BenefitClaim, amount_cents:
     if limit is None:
         propose_set_off(session, who, claim, amount_cents, owed, today)
         return None
-    allowed = int((Decimal(amount_cents) * Decimal(str(limit.value))).to_integral_value(ROUND_FLOOR))
+    allowed = math.floor(amount_cents * Fraction(limit.value))  # a share (rate), rounded down: never more
     withheld = _allocate(owed, min(allowed, amount_cents))
     _post_grant(session, who, claim, amount_cents, today, rule, parameter, withheld,
                 {"limit": str(limit.value), "parameter": f"undue_benefit_set_off_limit@{limit.start.isoformat()}"})
