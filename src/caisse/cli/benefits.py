@@ -98,8 +98,12 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
     with session_scope(database_url(db)) as s:
         c = decide(s, _who(), claim, _today(today))
         if c.outcome == "granted":
-            pay = (f"; credit transfer queued, payment due by {c.payment_due}" if c.payer == "fund"
-                   else f"; paid by the {c.payer}")
+            pending = (c.decision.get("set_off") or {}).get("pending")
+            pay = (f"; paid by the {c.payer}" if c.payer != "fund"
+                   else f"; set-off against undue benefits to decide (case {c.decision['set_off']['case']}, proposed "
+                        f"{fmt(c.decision['set_off']['proposed_cents'])} EUR): the payment waits for "
+                        f"`caisse benefits set-off --claim {c.id} --withhold EUR`, due by {c.payment_due}" if pending
+                   else f"; credit transfer queued, payment due by {c.payment_due}")
             typer.echo(f"claim {c.id}: granted {fmt(c.amount_cents)} EUR{pay}")
             ordered = [st for st in steps(s, c.id) if st.step == "payment_ordered"]
             if ordered and not ordered[0].detail.get("iban_on_file"):
