@@ -8,6 +8,10 @@ Ten digits before the check digits: the file number (7 digits), the year (2 digi
 | 0 | company annual contribution | ``YYYY`` |
 | 9 | regularisation of that year | none (oldest first) |
 | 8 | account statement / payment plan (any debt) | none (oldest first) |
+| 7 | undue benefit claimed back (see below) | ``undue/n``: that recovery decision only |
+
+Kind 7: the two "year" digits are the person's recovery decision number *n* (01–99, in the order decided); a
+payment to it settles that decision's ``benefit_undue`` item, never a contribution.
 
 A bank file gives the 12 digits; ``parse`` returns None for a communication that is not one of ours
 (wrong check digits, file number 0), so the payment is parked for reconciliation instead of being guessed.
@@ -20,8 +24,10 @@ from dataclasses import dataclass
 from caisse.errors import InvalidInput
 from caisse.identifiers import make_ogm, ogm_is_valid
 
-KINDS = {0: "company_contribution", 1: "quarter", 2: "quarter", 3: "quarter", 4: "quarter", 8: "statement",
-         9: "regularisation"}
+KINDS = {0: "company_contribution", 1: "quarter", 2: "quarter", 3: "quarter", 4: "quarter", 7: "undue_benefit",
+         8: "statement", 9: "regularisation"}
+UNDUE = 7
+MAX_UNDUE_NUMBER = 99
 MAX_FILE_NUMBER = 9_999_999
 
 
@@ -38,6 +44,8 @@ class PaymentReference:
             return f"{self.year}Q{self.kind}"
         if self.kind == 0:
             return str(self.year)
+        if self.kind == UNDUE:
+            return f"undue/{self.year - 2000}"
         return None
 
     @property
@@ -61,6 +69,20 @@ def for_regularisation(party_id: int, year: int) -> PaymentReference:
 
 def for_statement(party_id: int, year: int) -> PaymentReference:
     return _ref(party_id, year, 8)
+
+
+def for_undue(party_id: int, number: int) -> PaymentReference:
+    """The communication of the person's ``number``-th recovery decision of an undue benefit (1–99)."""
+    if not 1 <= number <= MAX_UNDUE_NUMBER:
+        raise InvalidInput("number", f"1 to {MAX_UNDUE_NUMBER} recovery decisions per person")
+    return _ref(party_id, 2000 + number, UNDUE)
+
+
+def undue_number(designation: str | None) -> int | None:
+    """``undue/3`` -> 3: the designation of a payment made to an undue benefit's communication; else None."""
+    if designation and designation.startswith("undue/") and designation[6:].isdigit():
+        return int(designation[6:])
+    return None
 
 
 def _ref(party_id: int, year: int, kind: int) -> PaymentReference:

@@ -116,3 +116,25 @@ def test_life_events_and_an_undue_benefit_from_the_command_line(db_url, fund, tm
     r = runner.invoke(app, ["run", "life-events", "--as-of", "2023-07-31", "--db", db_url])
     assert r.exit_code == 0, r.output
     assert "pension_age informed" in r.output
+
+
+def test_a_set_off_proposed_at_the_grant_is_decided_from_the_command_line(db_url, fund):
+    from test_benefit_undue_and_charter import DESK, bereavement, granted_carer
+
+    from caisse.benefits import undue
+    from caisse.store.db import session_scope
+
+    bram, carer = granted_carer(db_url, fund)
+    with session_scope(db_url) as s:
+        undue.claim_back(s, DESK, carer, 81_913, "amount", "Halftijds in juli.", d("2024-08-20"))
+        later = bereavement(s, bram)
+    r = run(db_url, "decide", "--claim", str(later), "--today", "2024-10-02")
+    assert r.exit_code == 0, r.output
+    assert "granted 1015.00 EUR; set-off against undue benefits to decide" in r.output
+    assert "proposed 819.13 EUR" in r.output and "the payment waits" in r.output
+    r = run(db_url, "set-off", "--claim", str(later), "--withhold", "1015.01", "--today", "2024-10-03")
+    assert r.exit_code == 2 and r.output.startswith("error: withhold: more than the benefit")
+    r = run(db_url, "set-off", "--claim", str(later), "--withhold", "819.13", "--today", "2024-10-03")
+    assert r.exit_code == 0, r.output
+    assert r.output == f"claim {later}: withheld 819.13 EUR, undue 1: 819.13; to transfer 195.87 EUR " \
+                       f"(ledger benefit/claim/{later})\n"

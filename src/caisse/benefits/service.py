@@ -625,9 +625,11 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
 
             withheld = grant_with_set_off(session, who, claim, d["amount_cents"], today,
                                           rule=LAW[claim.kind]["fr"][:100], parameter=RULE[claim.kind])
-            _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
-                                                                  "payment_due": claim.payment_due.isoformat(),
-                                                                  "iban_on_file": _has_iban(session, claim, today)})
+            if withheld is not None:  # None: a set-off is proposed to a caseworker, the payment waits for it
+                _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
+                                                                      "payment_due": claim.payment_due.isoformat(),
+                                                                      "iban_on_file": _has_iban(session, claim,
+                                                                                                today)})
             if withheld:
                 claim.decision = {**d, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
                                                    "paid_cents": d["amount_cents"] - sum(withheld.values())}}
@@ -717,7 +719,7 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
 
     for person in set(session.scalars(select(UndueBenefit.person_id).where(UndueBenefit.status == "open"))):
         for undue, left in open_undue(session, person):
-            if left == 0:  # paid by the person (imputed on the open item) or withheld: recovered
+            if left == 0:  # paid by the person (designated to its communication) or withheld: recovered
                 undue.status, undue.recovered_on = "recovered", as_of
                 done["undue_recovered"] = done.get("undue_recovered", 0) + 1
     session.flush()
@@ -768,7 +770,11 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
         for extra in ("dispensation", "vouchers_request"):
             if d.get(extra):
                 lines.append(f"  [{'ok' if d[extra]['ok'] else 'NO'}] {d[extra]['rendered'][lang]}")
-        if d.get("set_off"):
+        if (d.get("set_off") or {}).get("pending"):
+            lines.append(f"  set-off against undue benefits to decide (case {d['set_off']['case']}): proposed "
+                         f"{fmt_money(d['set_off']['proposed_cents'], lang)}; the payment waits "
+                         f"(`caisse benefits set-off --claim {claim.id} --withhold EUR`)")
+        elif d.get("set_off"):
             lines.append("  set off against undue benefits: " + ", ".join(
                 f"undue {k}: {fmt_money(v, lang)}" for k, v in d["set_off"]["withheld"].items())
                 + f"; transferred {fmt_money(d['set_off']['paid_cents'], lang)}")

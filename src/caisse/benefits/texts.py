@@ -482,6 +482,14 @@ PARAMETER_LAW = {
         "nl": "beleid van het fonds (geen wettelijke termijn in de nota's)",
         "de": "Politik der Kasse (keine gesetzliche Frist in den Unterlagen)",
         "en": "fund policy (no legal delay in the notes)"},
+    "récupération de l'indu : limite de la retenue (absente des notes)": {
+        "nl": "terugvordering van het onverschuldigde: grens van de inhouding (niet in de nota's)",
+        "de": "Rückforderung zu Unrecht gezahlter Leistungen: Grenze des Einbehalts (nicht in den Unterlagen)",
+        "en": "recovery of undue benefits: limit of the set-off (not in the notes)"},
+    "récupération de l'indu : prescription (absente des notes)": {
+        "nl": "terugvordering van het onverschuldigde: verjaring (niet in de nota's)",
+        "de": "Rückforderung zu Unrecht gezahlter Leistungen: Verjährung (nicht in den Unterlagen)",
+        "en": "recovery of undue benefits: prescription (not in the notes)"},
     "dispense de cotisations (aidant proche)": {"nl": "vrijstelling van bijdragen (mantelzorg)",
                                                 "de": "Beitragsbefreiung (Pflegeurlaub)",
                                                 "en": "dispensation of contributions (carer leave)"},
@@ -855,8 +863,10 @@ UNDUE_DOC = {
         "calc": "Payé le {paid_on} : {paid}. Dû : {due}. Indu : {paid} − {due} = {undue}.",
         "pay": "Ce montant est à rembourser au plus tard le {due_date} par virement, avec la communication "
         "structurée de votre dossier. À défaut, la caisse le retient sur vos prochaines prestations.",
-        "set_off": "La caisse retient ce montant sur les prestations qu'elle vous doit ou vous devra, jusqu'à "
-        "apurement ; vous en êtes averti(e) à chaque retenue.",
+        "pay_ref": "Ce montant est à rembourser au plus tard le {due_date} par virement, avec la communication "
+        "structurée {communication} (propre à cette récupération : un paiement de cotisations ne l'apure pas).",
+        "set_off": "La caisse peut retenir ce montant sur les prestations qu'elle vous doit ou vous devra ; chaque "
+        "retenue et son montant sont décidés par un gestionnaire et vous en êtes averti(e).",
         "instalments": "Vous pouvez demander à rembourser par paiements échelonnés (plan de paiement) en vous "
         "adressant au service ci-dessous.",
         "undue_prescription_missing": "Délai de prescription applicable : pas encore repris par la caisse.",
@@ -873,8 +883,11 @@ UNDUE_DOC = {
         "calc": "Betaald op {paid_on}: {paid}. Verschuldigd: {due}. Onverschuldigd: {paid} − {due} = {undue}.",
         "pay": "Dit bedrag moet uiterlijk op {due_date} worden terugbetaald per overschrijving, met de "
         "gestructureerde mededeling van uw dossier. Anders houdt het fonds het in op uw volgende uitkeringen.",
-        "set_off": "Het fonds houdt dit bedrag in op de uitkeringen die het u verschuldigd is of zal zijn, tot het "
-        "is aangezuiverd; u wordt bij elke inhouding verwittigd.",
+        "pay_ref": "Dit bedrag moet uiterlijk op {due_date} worden terugbetaald per overschrijving, met de "
+        "gestructureerde mededeling {communication} (eigen aan deze terugvordering: een betaling van bijdragen "
+        "zuivert ze niet aan).",
+        "set_off": "Het fonds kan dit bedrag inhouden op de uitkeringen die het u verschuldigd is of zal zijn; elke "
+        "inhouding en het bedrag ervan worden door een dossierbeheerder beslist en u wordt ervan verwittigd.",
         "instalments": "U kunt vragen om in schijven terug te betalen (afbetalingsplan) bij de dienst hieronder.",
         "undue_prescription_missing": "Toepasselijke verjaringstermijn: nog niet door het fonds opgenomen.",
         "undue_waiver_missing": "Mogelijkheid om van de terugvordering af te zien en de procedure daarvoor: nog niet "
@@ -890,8 +903,10 @@ UNDUE_DOC = {
         "calc": "Gezahlt am {paid_on}: {paid}. Geschuldet: {due}. Zu Unrecht gezahlt: {paid} − {due} = {undue}.",
         "pay": "Dieser Betrag ist spätestens am {due_date} per Überweisung mit der strukturierten Mitteilung Ihrer "
         "Akte zurückzuzahlen. Andernfalls behält die Kasse ihn von Ihren nächsten Leistungen ein.",
-        "set_off": "Die Kasse behält diesen Betrag von den Leistungen ein, die sie Ihnen schuldet oder schulden wird, "
-        "bis er getilgt ist; Sie werden bei jedem Einbehalt benachrichtigt.",
+        "pay_ref": "Dieser Betrag ist spätestens am {due_date} per Überweisung mit der strukturierten Mitteilung "
+        "{communication} zurückzuzahlen (nur für diese Rückforderung: eine Zahlung von Beiträgen tilgt sie nicht).",
+        "set_off": "Die Kasse kann diesen Betrag von den Leistungen einbehalten, die sie Ihnen schuldet oder schulden "
+        "wird; jeder Einbehalt und sein Betrag werden von einem Sachbearbeiter entschieden und Ihnen mitgeteilt.",
         "instalments": "Sie können beim unten genannten Dienst eine Rückzahlung in Raten (Zahlungsplan) beantragen.",
         "undue_prescription_missing": "Anwendbare Verjährungsfrist: von der Kasse noch nicht erfasst.",
         "undue_waiver_missing": "Möglichkeit eines Verzichts auf die Rückforderung und Verfahren: von der Kasse noch "

@@ -5,22 +5,34 @@ provision breached (one of ``texts.GROUND`` with the benefit's legal ground), th
 months, art. 23), the art. 14 mentions of a recovery decision (prescription and waiver: not in the notes, recorded
 as missing unless the fund's ``charter.yaml`` gives them; instalments: a payment plan may be asked) — in fr/nl/de,
 stored whole so its PDF prints the same later; posts the debt in the ledger (key ``benefit/undue/<id>``: Dr the
-person's ``costs`` of the decision's quarter, due after ``undue_benefit_payment_days`` (fund policy), Cr
-``benefit_expense``: the expense is undone), and tells the person in their language.
+person's ``benefit_undue`` — its own account, one item per decision named ``benefit_undue:<id>`` in ``parameter``,
+of the decision's quarter, due after ``undue_benefit_payment_days`` (fund policy) — Cr ``benefit_expense``: the
+expense is undone), gives it its own structured communication (``references.for_undue``: the person's n-th
+decision) and tells the person in their language.
 
-The debt is then recovered either by the person's payment (imputed like any open item) or by **set-off against
-the person's later benefits**: ``settle_on_grant`` is called by ``service.decide`` when it grants a benefit the
-fund pays; the grant itself then credits the open undue instead of the person's payable (one balanced
-``benefit`` transaction: Dr benefit_expense the whole amount, Cr benefit what is still paid, Cr costs what is
-withheld), so the credit-transfer export pays only the rest and the person is told what was withheld. Whether the
-law limits what may be withheld from a later benefit is not in the notes: the whole open amount is set off (an
-assumption to confirm). Undue benefits bear interest against the insured only in case of fraud (art. 20,
-addendum §15): none is charged here.
+An undue benefit is no contribution debt: it is not in ``ledger.models.RECEIVABLE``, so an ordinary payment is never
+imputed on it, and the recovery arrears, letters, contraintes, bailiff hand-overs, the company's joint call, the
+contributions' prescription (AR 38 art. 16 §2) and the tax certificates never see it. Its own prescription
+(``undue_benefit_prescription_years``) is not in the notes: unknown, and nothing writes it off.
+
+It is recovered either by the person's payment **designated to it** (its structured communication: the CODA import
+and ``ledger.impute`` settle the item, Cr ``benefit_undue``) or by **set-off against a later benefit**. How much of
+a later benefit may be withheld is limited by Belgian law, but the rule is not in the notes: the parameter
+``undue_benefit_set_off_limit`` is unknown, so no set-off is automatic. When ``service.decide`` grants a benefit the
+fund pays to a person with an undue still owed, ``grant_with_set_off`` posts nothing yet: it opens a caseworker task
+proposing the set-off with the amounts, and the payment waits for ``decide_set_off`` — the caseworker's explicit
+amount to withhold (0: pay it all), audited — which posts the grant (one balanced ``benefit`` transaction: Dr
+benefit_expense the whole amount, Cr benefit what is still paid, Cr benefit_undue what is withheld) so the
+credit-transfer export pays only the rest and the person is told what was withheld. Once the limit is known (a
+dated value in the parameters), the grant withholds at most that share of the benefit by itself. Undue benefits bear
+interest against the insured only in case of fraud (art. 20, addendum §15): none is charged here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -31,9 +43,11 @@ from caisse.benefits.models import BenefitClaim, UndueBenefit
 from caisse.benefits.texts import GROUND, KIND, LANGS, LAW, MESSAGE, UNDUE_DOC, parameter_law
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger import Entry, Posting, post
-from caisse.ledger.models import LedgerEntry, LedgerTransaction
+from caisse.ledger.models import BENEFIT_UNDUE, LedgerEntry, LedgerTransaction
+from caisse.ledger.queries import undue_open
+from caisse.references import for_undue
 from caisse.rules.explain import fmt_date, fmt_money
-from caisse.rules.params import load
+from caisse.rules.params import UnknownParameter, load
 from caisse.services import audit
 from caisse.services.calendar import Quarter
 
@@ -92,13 +106,22 @@ def claim_back(session: Session, who, claim_id: int, amount_cents: int, ground: 
     session.flush()
     undue.ledger_key = f"benefit/undue/{undue.id}"
     due = paid - before - amount_cents
+    number = int(session.scalar(select(func.count()).select_from(UndueBenefit).where(
+        UndueBenefit.person_id == claim.person_id, UndueBenefit.id <= undue.id)))
+    communication = for_undue(claim.person_id, number).ogm
+    try:  # not in the notes: recorded unknown, and nothing ever writes an undue off by a guessed period
+        years = params.get("undue_benefit_prescription_years", today)
+        prescription = {"years": years.value, "status": years.status}
+    except UnknownParameter:
+        prescription = {"years": None, "status": "unknown"}
     decision = {
         "outcome": "undue", "claim": claim_id, "kind": claim.kind, "decided_on": today.isoformat(),
         "paid_cents": paid - before, "paid_on": paid_on.isoformat(), "due_cents": due, "undue_cents": amount_cents,
         "finding": finding, "ground": ground,
         "ground_text": {lang: GROUND[ground][lang] for lang in LANGS},
         "law": LAW[claim.kind], "rule": RULE, "caisse_version": caisse.__version__,
-        "due_date": due_date.isoformat(),
+        "due_date": due_date.isoformat(), "communication": communication, "number": number,
+        "prescription": {"parameter": "undue_benefit_prescription_years", **prescription},
         "payment_days": {"value": days.value, "status": days.status, "law": days.parameter.law},
         "appeal": {"months": appeal.value, "from": appeal.start.isoformat(),
                    "law": {lang: parameter_law(appeal.parameter.law, lang) for lang in LANGS},
@@ -107,10 +130,10 @@ def claim_back(session: Session, who, claim_id: int, amount_cents: int, ground: 
     }
     undue.decision = decision
     post(session, Posting(undue.ledger_key, "charge", today, (
-        Entry("costs", amount_cents, claim.person_id, undue.period, due_date, RULE[:100], f"benefit_claim:{claim_id}",
-              {"undue": undue.id, "claim": claim_id, "ground": ground}),
+        Entry(BENEFIT_UNDUE, amount_cents, claim.person_id, undue.period, due_date, RULE[:100],
+              f"benefit_undue:{undue.id}", {"undue": undue.id, "claim": claim_id, "ground": ground}),
         Entry("benefit_expense", -amount_cents, claim.person_id, undue.period, None, RULE[:100],
-              f"benefit_claim:{claim_id}")), f"undue benefit, claim {claim_id}"))
+              f"benefit_claim:{claim_id}")), f"undue benefit, claim {claim_id}", communication))
     lang = _language(session, claim.person_id)
     case = open_case(session, who, claim.person_id, "benefit_claim", f"Undue benefit {undue.id} — claim {claim_id}",
                      f"Undue {amount_cents} cents on claim {claim_id}: {ground}; {finding}", today, channel="system")
@@ -125,63 +148,167 @@ def claim_back(session: Session, who, claim_id: int, amount_cents: int, ground: 
 
 
 def open_undue(session: Session, person_id: int) -> list[tuple[UndueBenefit, int]]:
-    """The person's undue benefits still owed, oldest first, with what is left of each: the undue amount less
-    what later benefits already withheld, never more than the open balance of its ledger item (a payment by the
-    person settles it too)."""
+    """The person's undue benefits still marked open, oldest first, with what is left of each: the open balance of
+    its own ledger item (``benefit_undue:<id>``), whatever settled it (a set-off or a payment designated to it)."""
     out = []
     for u in session.scalars(select(UndueBenefit).where(UndueBenefit.person_id == person_id,
                                                         UndueBenefit.status == "open").order_by(UndueBenefit.id)):
-        withheld = -int(session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-            .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-            .where(LedgerEntry.account == "costs", LedgerEntry.party_id == person_id,
-                   LedgerEntry.parameter == f"benefit_undue:{u.id}")))
-        open_item = int(session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
-                LedgerEntry.account == "costs", LedgerEntry.party_id == person_id, LedgerEntry.period == u.period)))
-        left = max(0, min(u.amount_cents - withheld, open_item))
-        out.append((u, left))
+        out.append((u, max(0, undue_open(session, u.id))))
     return out
 
 
-def grant_with_set_off(session: Session, who, claim: BenefitClaim, amount_cents: int, today: dt.date,
-                       rule: str, parameter: str) -> dict[int, int]:
-    """Post the grant of ``claim`` (key ``benefit/claim/<id>``), withholding the person's open undue benefits:
-    ``{undue id: cents withheld}``. Without open undue it is exactly ``ledger.grant_benefit``."""
+def set_off_limit(on: dt.date):
+    """The share of a later benefit that may be withheld (``undue_benefit_set_off_limit``), or None while the
+    parameters say it is unknown (it is not in the legislation notes)."""
+    try:
+        return load().get("undue_benefit_set_off_limit", on)
+    except UnknownParameter:
+        return None
+
+
+def _allocate(owed: list[tuple[UndueBenefit, int]], cents: int) -> dict[int, int]:
+    """``cents`` spread over the open undue benefits, oldest first."""
+    out: dict[int, int] = {}
+    for u, left in owed:
+        take = min(left, cents)
+        if take > 0:
+            out[u.id] = take
+            cents -= take
+    return out
+
+
+def _post_grant(session: Session, who, claim: BenefitClaim, amount_cents: int, today: dt.date, rule: str,
+                parameter: str, withheld: dict[int, int], decided: dict) -> None:
+    """The grant of ``claim`` (key ``benefit/claim/<id>``) withholding ``withheld`` (``{undue id: cents}``); the
+    person is told on each undue's case, each withholding audited."""
     from caisse.benefits.service import _language
 
     period = str(Quarter.of(claim.period_start))
+    rest = amount_cents - sum(withheld.values())
     entries = [Entry("benefit_expense", amount_cents, claim.person_id, period, None, rule, parameter)]
-    withheld: dict[int, int] = {}
-    rest = amount_cents
-    for u, left in open_undue(session, claim.person_id):
-        take = min(left, rest)
-        if take <= 0:
-            continue
-        withheld[u.id] = take
-        rest -= take
-        entries.append(Entry("costs", -take, claim.person_id, u.period, None, RULE[:100], f"benefit_undue:{u.id}",
-                             {"set_off": "benefit", "claim": claim.id, "undue": u.id}))
-        if take == left:
-            u.status, u.recovered_on = "recovered", today
+    for undue_id, take in withheld.items():
+        u = session.get(UndueBenefit, undue_id)
+        entries.append(Entry(BENEFIT_UNDUE, -take, claim.person_id, u.period, None, RULE[:100],
+                             f"benefit_undue:{undue_id}", {"set_off": "benefit", "claim": claim.id, **decided}))
     if rest:
         entries.append(Entry("benefit", -rest, claim.person_id, period, None, rule, parameter,
                              {"claim": claim.id, "kind": claim.kind}))
     post(session, Posting(claim.ledger_key, "benefit", today, tuple(entries)))
-    if withheld:
-        lang = _language(session, claim.person_id)
-        for undue_id, take in withheld.items():
-            u = session.get(UndueBenefit, undue_id)
-            text = MESSAGE["set_off"][lang].format(claim=claim.id, kind=KIND[claim.kind][lang],
-                                                   amount=fmt_money(amount_cents, lang),
-                                                   withheld=fmt_money(take, lang), undue=undue_id,
-                                                   paid=fmt_money(rest, lang))
-            if u.case_id is not None:
-                from caisse.cases.service import write
+    if not withheld:
+        return
+    lang = _language(session, claim.person_id)
+    for undue_id, take in withheld.items():
+        u = session.get(UndueBenefit, undue_id)
+        if undue_open(session, undue_id) <= 0:
+            u.status, u.recovered_on = "recovered", today
+        text = MESSAGE["set_off"][lang].format(claim=claim.id, kind=KIND[claim.kind][lang],
+                                               amount=fmt_money(amount_cents, lang),
+                                               withheld=fmt_money(take, lang), undue=undue_id,
+                                               paid=fmt_money(rest, lang))
+        if u.case_id is not None:
+            from caisse.cases.service import write
 
-                write(session, who, u.case_id, text, today)
-            audit.record(session, who, "set_off", "benefit_undue", undue_id, party_id=claim.person_id,
-                         detail={"claim": claim.id, "withheld_cents": take})
+            write(session, who, u.case_id, text, today)
+        audit.record(session, who, "set_off", "benefit_undue", undue_id, party_id=claim.person_id,
+                     detail={"claim": claim.id, "withheld_cents": take, **decided})
+
+
+def grant_with_set_off(session: Session, who, claim: BenefitClaim, amount_cents: int, today: dt.date,
+                       rule: str, parameter: str) -> dict[int, int] | None:
+    """Post the grant of ``claim``: ``{undue id: cents withheld}``. Without an undue still owed it is exactly
+    ``ledger.grant_benefit`` (``{}``). With one, while the legal limit of the set-off is unknown, nothing is posted
+    and nothing withheld: a caseworker task proposes the set-off with the amounts and the payment waits for
+    ``decide_set_off`` (returns None). With a known limit, at most that share of the benefit is withheld."""
+    owed = [(u, left) for u, left in open_undue(session, claim.person_id) if left > 0]
+    if not owed:
+        _post_grant(session, who, claim, amount_cents, today, rule, parameter, {}, {})
+        return {}
+    limit = set_off_limit(today)
+    if limit is None:
+        propose_set_off(session, who, claim, amount_cents, owed, today)
+        return None
+    allowed = math.floor(amount_cents * Fraction(limit.value))  # a share (rate), rounded down: never more
+    withheld = _allocate(owed, min(allowed, amount_cents))
+    _post_grant(session, who, claim, amount_cents, today, rule, parameter, withheld,
+                {"limit": str(limit.value), "parameter": f"undue_benefit_set_off_limit@{limit.start.isoformat()}"})
+    return withheld
+
+
+def propose_set_off(session: Session, who, claim: BenefitClaim, amount_cents: int,
+                    owed: list[tuple[UndueBenefit, int]], today: dt.date) -> None:
+    """A caseworker task (a ``benefit_claim`` case) proposing to withhold the undue still owed from this benefit;
+    the claim's decision records the proposal, its payment waits for ``decide_set_off``."""
+    from caisse.benefits.service import _step
+    from caisse.cases.service import open_case
+
+    total = sum(left for _u, left in owed)
+    proposed = min(total, amount_cents)
+    lines = [f"Claim {claim.id} ({claim.kind}) granted {fmt_money(amount_cents, 'en')} to person {claim.person_id}, "
+             f"who still owes {fmt_money(total, 'en')} of undue benefits:"]
+    lines += [f"- undue {u.id} (claim {u.claim_id}, decided {u.decided_on.isoformat()}): {fmt_money(left, 'en')}"
+              for u, left in owed]
+    lines.append(f"Proposed set-off: withhold {fmt_money(proposed, 'en')}, transfer "
+                 f"{fmt_money(amount_cents - proposed, 'en')}.")
+    lines.append("The legal limit of what may be withheld from a later benefit (undue_benefit_set_off_limit) is not "
+                 "in the legislation notes: nothing was withheld automatically and the payment waits for your "
+                 f"decision: `caisse benefits set-off --claim {claim.id} --withhold EUR` (0 pays it all).")
+    case = open_case(session, who, claim.person_id, "benefit_claim", f"Set-off to decide — claim {claim.id}",
+                     "\n".join(lines), today, channel="system")
+    proposal = {"pending": True, "case": case.id, "proposed_cents": proposed,
+                "owed": {str(u.id): left for u, left in owed}, "limit": "unknown"}
+    claim.decision = {**claim.decision, "set_off": proposal}
+    _step(session, claim, "set_off_proposed", today, who, proposal)
+
+
+def decide_set_off(session: Session, who, claim_id: int, withhold_cents: int, today: dt.date) -> dict[int, int]:
+    """The caseworker's decision on a proposed set-off: withhold ``withhold_cents`` (0 to withhold nothing) from the
+    granted benefit of ``claim_id`` for the person's undue benefits (oldest first), post its grant, audited.
+    Returns ``{undue id: cents withheld}``."""
+    from caisse.benefits.service import RULE as CLAIM_RULE
+    from caisse.benefits.service import _has_iban, _step
+    from caisse.cases.service import write
+
+    claim = session.get(BenefitClaim, claim_id, with_for_update=True)
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    if type(withhold_cents) is not int or withhold_cents < 0:
+        raise InvalidInput("withhold", "an amount of 0 or more")
+    if claim.outcome != "granted" or claim.payer != "fund" or not claim.ledger_key:
+        raise Conflict("claim", f"claim {claim_id} is not a benefit the fund granted and pays")
+    if session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.key == claim.ledger_key)) is not None:
+        raise Conflict("claim", f"the payment of claim {claim_id} is already ordered: nothing left to set off")
+    owed = [(u, left) for u, left in open_undue(session, claim.person_id) if left > 0]
+    total = sum(left for _u, left in owed)
+    if withhold_cents > claim.amount_cents:
+        raise InvalidInput("withhold", f"more than the benefit ({fmt_money(claim.amount_cents, 'en')})")
+    if withhold_cents > total:
+        raise InvalidInput("withhold", f"more than the undue benefits still owed ({fmt_money(total, 'en')})")
+    withheld = _allocate(owed, withhold_cents)
+    limit = set_off_limit(today)
+    decided = {"decided_by": str(who),
+               "limit": "unknown" if limit is None else str(limit.value)}
+    _post_grant(session, who, claim, claim.amount_cents, today, LAW[claim.kind]["fr"][:100], CLAIM_RULE[claim.kind],
+                withheld, decided)
+    proposal = (claim.decision or {}).get("set_off") or {}
+    paid = claim.amount_cents - withhold_cents
+    claim.decision = {**claim.decision, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
+                                                    "paid_cents": paid, **decided}}
+    _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
+                                                          "payment_due": claim.payment_due.isoformat(),
+                                                          "iban_on_file": _has_iban(session, claim, today)})
+    _step(session, claim, "set_off", today, who, {"withheld": claim.decision["set_off"]["withheld"],
+                                                  "withhold_cents": withhold_cents, **decided})
+    if paid == 0:  # nothing left to transfer: settled today
+        claim.paid_on, claim.status, claim.closed_on = today, "closed", today
+        _step(session, claim, "paid", today, who, {"late": today > claim.payment_due, "by": "set-off"})
+        _step(session, claim, "closed", today, who, {"why": "settled by set-off"})
+    if proposal.get("case"):
+        write(session, who, proposal["case"], f"Decided: withhold {fmt_money(withhold_cents, 'en')}, transfer "
+                                              f"{fmt_money(paid, 'en')}.", today, internal=True)
+    audit.record(session, who, "decide_set_off", "benefit_claim", claim.id, party_id=claim.person_id,
+                 detail={"withhold_cents": withhold_cents, "withheld": {str(k): v for k, v in withheld.items()},
+                         "owed_cents": total, **decided})
+    session.flush()
     return withheld
 
 
@@ -199,7 +326,8 @@ def undue_lines(u: UndueBenefit, lang: str) -> list[tuple[str, str]]:
            ("heading", t["calc_title"]),
            ("bold", t["calc"].format(paid_on=fmt_date(dt.date.fromisoformat(d["paid_on"]), lang),
                                      paid=money["paid_cents"], due=money["due_cents"], undue=money["undue_cents"])),
-           ("text", t["pay"].format(due_date=fmt_date(u.due_date, lang))),
+           ("text", t["pay_ref"].format(due_date=fmt_date(u.due_date, lang), communication=d["communication"])
+            if d.get("communication") else t["pay"].format(due_date=fmt_date(u.due_date, lang))),
            ("text", t["set_off"]),
            ("text", t["instalments"])]
     from caisse.benefits.texts import DOC

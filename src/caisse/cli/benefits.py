@@ -98,8 +98,12 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
     with session_scope(database_url(db)) as s:
         c = decide(s, _who(), claim, _today(today))
         if c.outcome == "granted":
-            pay = (f"; credit transfer queued, payment due by {c.payment_due}" if c.payer == "fund"
-                   else f"; paid by the {c.payer}")
+            pending = (c.decision.get("set_off") or {}).get("pending")
+            pay = (f"; paid by the {c.payer}" if c.payer != "fund"
+                   else f"; set-off against undue benefits to decide (case {c.decision['set_off']['case']}, proposed "
+                        f"{fmt(c.decision['set_off']['proposed_cents'])} EUR): the payment waits for "
+                        f"`caisse benefits set-off --claim {c.id} --withhold EUR`, due by {c.payment_due}" if pending
+                   else f"; credit transfer queued, payment due by {c.payment_due}")
             typer.echo(f"claim {c.id}: granted {fmt(c.amount_cents)} EUR{pay}")
             ordered = [st for st in steps(s, c.id) if st.step == "payment_ordered"]
             if ordered and not ordered[0].detail.get("iban_on_file"):
@@ -259,10 +263,33 @@ def undue_cmd(claim: int = ClaimOption,
         u = claim_back(s, _who(), claim, cents, ground, finding, _today(today))
         missing = u.decision["charter"]["missing"]
         typer.echo(f"undue {u.id}: {fmt(u.amount_cents)} EUR of claim {claim} claimed back, due by {u.due_date} "
-                   f"(ledger {u.ledger_key}); set off against the next benefits until paid")
+                   f"with communication {u.decision['communication']} (ledger {u.ledger_key}); a set-off against "
+                   "a later benefit is proposed to a caseworker (`caisse benefits set-off`)")
     if missing:
         typer.echo("warning: Charter art. 14 mentions missing (" + ", ".join(missing) + "): the appeal period does "
                    "not start until a decision carrying them is notified (docs/benefits.md)", err=True)
+
+
+@app.command("set-off")
+def set_off_cmd(claim: int = ClaimOption,
+                withhold: str = typer.Option(..., "--withhold", help="The amount to withhold from the benefit for "
+                                                                     "the person's undue benefits, in EUR (0: none)."),
+                today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Decide a proposed set-off: withhold this amount from the granted benefit for the person's undue benefits
+    (oldest first) and order the payment of the rest. The legal limit is not in the notes: you decide, audited."""
+    from caisse.benefits.undue import decide_set_off
+    from caisse.money import fmt, to_cents
+    from caisse.store.db import session_scope
+
+    cents = int(to_cents(withhold, "withhold"))
+    with session_scope(database_url(db)) as s:
+        withheld = decide_set_off(s, _who(), claim, cents, _today(today))
+        from caisse.benefits.models import BenefitClaim
+
+        c = s.get(BenefitClaim, claim)
+        typer.echo(f"claim {claim}: withheld {fmt(cents)} EUR"
+                   + "".join(f", undue {k}: {fmt(v)}" for k, v in withheld.items())
+                   + f"; to transfer {fmt(c.amount_cents - cents)} EUR (ledger {c.ledger_key})")
 
 
 @app.command("undue-pdf")

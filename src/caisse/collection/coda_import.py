@@ -63,8 +63,9 @@ from caisse.ledger import (
     remittance_posting,
     return_payment,
 )
-from caisse.ledger.models import RECEIVABLE
-from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference
+from caisse.ledger.models import BENEFIT_UNDUE, RECEIVABLE
+from caisse.ledger.queries import UndueItem, undue_items_of
+from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference, undue_number
 from caisse.services import audit
 from caisse.store.bulk import insert_rows
 from caisse.store.db import engine_for
@@ -452,6 +453,9 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     pending = pending_by_debtor(session, parties, first_day) if parties else {}
     owed = {code: c - r for code, (c, r) in clearing_balances(session).items()} \
         if any(ln.partner for ln in booked) else {}
+    # payments to an undue benefit's communication (rare): the persons' recovery decisions, kept in memory too
+    undue = {party: [list(u) for u in items] for party, items in undue_items_of(
+        session, {ln.party for ln in booked if ln.party is not None and undue_number(ln.designation)}).items()}
     postings = []
     for ln in booked:
         mv = ln.mv
@@ -477,14 +481,19 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
             continue
         accounts = state[party]
         _apply(accounts, "credit", None, -mv.amount_cents)
-        if not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
+        items = undue.get(party) if undue_number(ln.designation) else None
+        if not items and not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
             continue  # nothing open, nothing to release: imputation_entries would return no entry
         rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
         entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents,
-                                     pending=pending.get(party), on=ln.booked_on)
+                                     pending=pending.get(party), on=ln.booked_on,
+                                     undue=[UndueItem(*u) for u in items] if items else None)
         if entries:
             postings.append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, ln.designation))
             for e in entries:
+                if e.account == BENEFIT_UNDUE:
+                    next(u for u in items if u[0] == e.parameter)[2] += e.amount_cents
+                    continue
                 _apply(accounts, e.account, e.period, e.amount_cents)
     return postings
 

@@ -46,6 +46,7 @@ from caisse.services import audit
 from caisse.store.models import Party
 
 PERIOD = re.compile(r"^\d{4}(Q[1-4])?$")
+UNDUE = re.compile(r"^undue/[1-9]\d?$")  # a payment to an undue benefit's communication (references.for_undue)
 
 
 def _now() -> dt.datetime:
@@ -138,8 +139,9 @@ def assign_item(session: Session, item_id: int, party_id: int, who: object, *, d
         raise Conflict("item", f"item {item.id} comes from a bailiff's or lawyer's account: settle it as the "
                                "partner's remittance (caisse reconcile remittance); give it to a debtor only when "
                                "it is not money the partner collected (--not-a-collection)")
-    if designation is not None and not PERIOD.match(designation):
-        raise InvalidInput("period", f"a period looks like 2026Q1 or 2026, got {designation!r}")
+    if designation is not None and not (PERIOD.match(designation) or UNDUE.match(designation)):
+        raise InvalidInput("period", f"a period looks like 2026Q1 or 2026 (or undue/<n>: the person's n-th undue "
+                                     f"benefit), got {designation!r}")
     if session.get(Party, party_id) is None:
         raise NotFound("debtor", party_id)
     key = f"reconcile/{request_id}" if request_id else f"reconcile/{payment_key}"

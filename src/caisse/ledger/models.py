@@ -35,7 +35,12 @@ FUND = ("bank", "suspense", "income", "write_off", "benefit_expense")
 # What a bailiff or lawyer collected from debtors for the fund and has not remitted yet (a receivable on the
 # partner, per partner: ``parameter`` holds the partner's code, ``party_id`` is empty — a partner is not a party).
 PARTNER_CLEARING = "partner_clearing"
-ACCOUNTS = (*RECEIVABLE, *PARTY_LIABILITY, *FUND, PARTNER_CLEARING)
+# A benefit paid wrongly and claimed back (benefits/undue.py): a receivable on the person, but not a contribution
+# debt — never in RECEIVABLE, so no imputation of an ordinary payment, no recovery arrears, contrainte, bailiff
+# hand-over, joint call, contributions' prescription or tax certificate ever sees it. One item per recovery
+# decision: every entry names it in ``parameter`` (``benefit_undue:<id>``); ``period`` is the decision's quarter.
+BENEFIT_UNDUE = "benefit_undue"
+ACCOUNTS = (*RECEIVABLE, *PARTY_LIABILITY, *FUND, PARTNER_CLEARING, BENEFIT_UNDUE)
 
 TRANSACTION_KINDS = (
     "charge",  # a debt: quarterly/company call, surcharge, costs, regularisation supplement
@@ -97,5 +102,7 @@ class LedgerEntry(Base):
         CheckConstraint("account not in ('credit', 'benefit') or party_id is not null", name="liability_has_party"),
         CheckConstraint("account <> 'partner_clearing' or (parameter is not null and party_id is null)",
                         name="clearing_has_partner"),
+        CheckConstraint("account <> 'benefit_undue' or (party_id is not null and period is not null "
+                        "and parameter is not null)", name="undue_has_decision"),
         Index("ix_ledger_entry_party_account_period", "party_id", "account", "period"),
     )

@@ -19,17 +19,23 @@ from sqlalchemy.orm import Session
 
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger.imputation import ImputationPolicy, allocate, policy_named
-from caisse.ledger.models import PARTNER_CLEARING, RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.ledger.models import BENEFIT_UNDUE, PARTNER_CLEARING, RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.ledger.posting import Entry, Posting, PostResult, load, post, reverse, transaction_id
 from caisse.ledger.queries import (
     Balance,
+    UndueItem,
     balances,
     clearing_balance,
     credit_available,
     pending_charges,
     split_not_yet_due,
     unassigned,
+    undue_items,
 )
+from caisse.references import undue_number
+
+# A payment designated to an undue benefit (its structured communication): the debtor's designation (art. 1253).
+UNDUE_PAYMENT_RULE = "Civil Code art. 1253 (Book 5): payment designated to an undue benefit"
 
 
 class DebtLine(NamedTuple):
@@ -80,16 +86,22 @@ def _imputation_entries(session: Session, party_id: int, policy: ImputationPolic
                         designated_amount: int | None, on: dt.date) -> list[Entry]:
     rows = balances(session, party_id=party_id, accounts=(*RECEIVABLE, "credit"))
     pending = pending_charges(session, [party_id], on).get(party_id)
-    return imputation_entries(rows, party_id, policy, designation, designated_amount, pending=pending, on=on)
+    undue = undue_items(session, party_id) if undue_number(designation) is not None else None
+    return imputation_entries(rows, party_id, policy, designation, designated_amount, pending=pending, on=on,
+                              undue=undue)
 
 
 def imputation_entries(rows: Iterable[Balance], party_id: int, policy: ImputationPolicy, designation: str | None,
                        designated_amount: int | None, *, pending: dict | None = None,
-                       on: dt.date | None = None) -> list[Entry]:
+                       on: dt.date | None = None, undue: list[UndueItem] | None = None) -> list[Entry]:
     """The entries of an imputation, computed from the debtor's balances (receivables and credit) and his
     charges falling due after ``on`` (``pending_charges``) alone: pure, so a set-based importer that keeps the
     balances in memory imputes exactly as ``impute`` does. What is due on ``on`` is settled before what falls
-    due later (see ``caisse.ledger.imputation``)."""
+    due later (see ``caisse.ledger.imputation``).
+
+    An undue benefit (account ``benefit_undue``) is never among the open items: only a payment designated to it
+    (designation ``undue/<n>``, the communication of the person's n-th recovery decision, ``undue`` = the person's
+    ``undue_items``) settles it, up to the payment's amount; the rest of such a payment is imputed as any other."""
     rows = split_not_yet_due(rows, pending, on)
     credit = -sum(b.balance_cents for b in rows if b.account == "credit")
     released = [b for b in rows if b.account in RECEIVABLE and b.balance_cents < 0]
@@ -100,8 +112,20 @@ def imputation_entries(rows: Iterable[Balance], party_id: int, policy: Imputatio
         entries.append(Entry(b.account, -b.balance_cents, party_id, b.period, None, "release",
                              policy.name, {"released_to": "credit"}))
     available = credit - sum(b.balance_cents for b in released)
-    designation = designation if policy.honour_designation else None
+    number = undue_number(designation)
     imputed = 0
+    if number is not None:
+        designation = None  # designates an undue benefit, no contribution period
+        item = undue[number - 1] if undue and number <= len(undue) else None
+        if item is not None and item.open_cents > 0 and available > 0:
+            take = min(available, item.open_cents,
+                       available if designated_amount is None else designated_amount)
+            if take > 0:
+                entries.append(Entry(BENEFIT_UNDUE, -take, party_id, item.period, None, UNDUE_PAYMENT_RULE,
+                                     item.parameter, {"designated": f"undue/{number}"}))
+                available -= take
+                imputed += take
+    designation = designation if policy.honour_designation else None
     if available > 0 and open_:
         ordered = policy.ordered(open_, designation)
         settled: dict[tuple, int] = {}  # (account, period) -> index in entries: a split item is one entry

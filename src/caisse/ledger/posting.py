@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger.models import (
     ACCOUNTS,
+    BENEFIT_UNDUE,
     PARTNER_CLEARING,
     RECEIVABLE,
     TRANSACTION_KINDS,
@@ -89,6 +90,10 @@ def validate(posting: Posting) -> None:
         if e.account == PARTNER_CLEARING and (not e.parameter or e.party_id is not None):
             raise InvalidInput(where, "a partner_clearing entry names its partner (parameter = the partner's code) "
                                       "and no party")
+        if e.account == BENEFIT_UNDUE and (e.party_id is None or e.period is None
+                                           or not (e.parameter or "").startswith("benefit_undue:")):
+            raise InvalidInput(where, "a benefit_undue entry needs the person, a period and its decision "
+                                      "(parameter = benefit_undue:<id>)")
         total += e.amount_cents
     if total != 0:
         raise InvalidInput("entries", f"{posting.key}: entries sum to {total} cents, not 0 (unbalanced)")

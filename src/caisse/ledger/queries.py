@@ -28,7 +28,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from caisse.ledger.models import PARTNER_CLEARING, PRINCIPAL, RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.ledger.models import (
+    BENEFIT_UNDUE,
+    PARTNER_CLEARING,
+    PRINCIPAL,
+    RECEIVABLE,
+    LedgerEntry,
+    LedgerTransaction,
+)
 
 # The views, described for querying only (a separate MetaData: they are not tables to create or compare).
 _views = MetaData()
@@ -180,6 +187,41 @@ def clearing_balance(session: Session, partner_code: str) -> int:
     return _sum(session, LedgerEntry.account == PARTNER_CLEARING, LedgerEntry.parameter == partner_code)
 
 
-__all__ = ["RECEIVABLE", "Balance", "amount_due", "balance_select", "balances", "clearing_balance",
+class UndueItem(NamedTuple):
+    """One recovery decision of an undue benefit on the ledger: ``parameter`` = ``benefit_undue:<id>``."""
+
+    parameter: str
+    period: str
+    open_cents: int  # > 0: still owed by the person
+
+
+def undue_items_of(session: Session, party_ids) -> dict[int, list[UndueItem]]:
+    """Every recovery decision of the persons (settled ones too: the n-th keeps its number), in the order decided."""
+    e = LedgerEntry
+    out: dict[int, list[UndueItem]] = {}
+    ids = sorted(set(party_ids))
+    for i in range(0, len(ids), 5000):
+        q = (select(e.party_id, e.parameter, func.min(e.period), cast(func.sum(e.amount_cents), BigInteger))
+             .where(e.account == BENEFIT_UNDUE, e.party_id.in_(ids[i:i + 5000]))
+             .group_by(e.party_id, e.parameter))
+        for party, parameter, period, cents in session.execute(q):
+            out.setdefault(party, []).append(UndueItem(parameter, period, int(cents)))
+    for items in out.values():
+        items.sort(key=lambda u: int(u.parameter.rpartition(":")[2]))
+    return out
+
+
+def undue_items(session: Session, party_id: int) -> list[UndueItem]:
+    """The person's undue benefits on the ledger, one item per recovery decision, in the order decided."""
+    return undue_items_of(session, [party_id]).get(party_id, [])
+
+
+def undue_open(session: Session, undue_id: int) -> int:
+    """What is still owed on one recovery decision (``benefit_undue:<id>``), in cents."""
+    return _sum(session, LedgerEntry.account == BENEFIT_UNDUE, LedgerEntry.parameter == f"benefit_undue:{undue_id}")
+
+
+__all__ = ["UndueItem", "undue_items", "undue_items_of", "undue_open",
+           "RECEIVABLE", "Balance", "amount_due", "balance_select", "balances", "clearing_balance",
            "clearing_balances", "credit_available", "open_items",
            "pending_charges", "split_not_yet_due", "unassigned", "unpaid_principal", "balance_view", "open_item_view"]

@@ -22,7 +22,7 @@ from caisse.store.models import Party
 ACCOUNT_LABEL = {
     "contribution": "contribution", "management_fee": "management fee", "company_contribution":
     "company contribution", "surcharge": "surcharge", "costs": "costs", "credit": "credit", "refund":
-    "refund", "benefit": "benefit",
+    "refund", "benefit": "benefit", "benefit_undue": "undue benefit",
 }
 
 
