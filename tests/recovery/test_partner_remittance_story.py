@@ -196,7 +196,7 @@ def test_a_transfer_without_recognisable_reference_is_parked_then_assigned_by_st
     totals = check(db_url)
     assert (totals.partners, totals.unmatched) == (0, 0)
     with session_scope(db_url) as s:
-        settled = load(s, f"reconcile/{item.payment_key}/remittance")
+        settled = load(s, f"reconcile/{item.payment_key}/remittance/50000")  # key: what was still parked
         assert settled.kind == "assignment" and settled.booked_on == d("2026-10-21")  # the bank's value date
         audit = s.scalars(select(AuditLog).where(AuditLog.action == "remittance")).all()
         assert [(a.entity, a.entity_id, a.detail["partner"], a.detail["amount_cents"]) for a in audit] == [

@@ -103,8 +103,9 @@ def list_items(session: Session, *, status: str | None = "open", reason: str | N
 def _awaiting(session: Session, items: list[dict]) -> None:
     """Mark the items whose refund waits for a manager: ``awaiting_approval`` = the request's number, or None."""
     ids = [it["item"] for it in items if it["status"] == "open"]
-    waiting = dict(session.execute(select(Approval.item_id, Approval.id).where(
-        Approval.kind == "parked_refund", Approval.status == "pending", Approval.item_id.in_(ids)))) if ids else {}
+    waiting = {item_id: approval_id for item_id, approval_id in session.execute(
+        select(Approval.item_id, Approval.id).where(Approval.kind == "parked_refund", Approval.status == "pending",
+                                                    Approval.item_id.in_(ids)))} if ids else {}
     for it in items:
         it["awaiting_approval"] = waiting.get(it["item"])
 

@@ -243,7 +243,5 @@ def iban_view(approval: Approval) -> dict | None:
     if approval.kind not in ("refund", PARKED_REFUND) or not iban:
         return None
     if approval.kind == PARKED_REFUND:
-        return {"iban_masked": identifiers.mask_iban(iban), "on_file": None,
-                "from_payer": bool(approval.payload.get("from_payer"))}
-    return {"iban_masked": identifiers.mask_iban(iban), "on_file": bool(approval.payload.get("iban_on_file")),
-            "from_payer": None}
+        return {"iban_masked": identifiers.mask_iban(iban), "from_payer": bool(approval.payload.get("from_payer"))}
+    return {"iban_masked": identifiers.mask_iban(iban), "on_file": bool(approval.payload.get("iban_on_file"))}

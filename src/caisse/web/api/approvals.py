@@ -59,8 +59,8 @@ def _out(a) -> ApprovalOut:
     out = ApprovalOut.model_validate(a, from_attributes=True)
     view = approvals.iban_view(a)
     if view:
-        out.iban_masked, out.iban_on_file, out.iban_from_payer = view["iban_masked"], view["on_file"], \
-            view["from_payer"]
+        out.iban_masked, out.iban_on_file, out.iban_from_payer = view["iban_masked"], view.get("on_file"), \
+            view.get("from_payer")
     return out
 
 
