@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 from caisse.cases.models import Case
 from caisse.cli import app
 from caisse.collection.coda_import import import_coda
+from caisse.collection.credit_transfers import export_credit_transfers
 from caisse.collection.models import ReconciliationItem
 from caisse.collection.reconciliation import refund_item
 from caisse.config import Settings
 from caisse.demo.identities import make_iban
 from caisse.errors import Conflict
-from caisse.collection.credit_transfers import export_credit_transfers
 from caisse.ledger import load, unassigned
 from caisse.security.authz import Forbidden, Principal
 from caisse.services import approvals, reconciliation_desk
