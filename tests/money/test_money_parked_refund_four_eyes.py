@@ -189,5 +189,7 @@ def test_the_command_says_a_refund_awaits_approval(db_url, staff):
     again = CliRunner().invoke(app, ["reconcile", "refund", str(item), "--reason", "other account", "--iban",
                                      ELSEWHERE, "--db", db_url])
     assert "already asked, awaiting approval" in again.output
+    listed = CliRunner().invoke(app, ["reconcile", "list", "--db", db_url])
+    assert "awaiting approval (request" in listed.output
     with session_scope(db_url) as s:
         assert s.scalar(select(Approval.requested_by)).startswith("cli:")

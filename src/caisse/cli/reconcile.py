@@ -57,7 +57,9 @@ def list_(all_: bool = typer.Option(False, "--all", help="Also resolved items.")
         _audit_read(session, audit, items, "payer name, masked IBAN, communication, suggested files")
     for it in items:
         iban = mask_iban(it["counterparty_iban"]) if it["counterparty_iban"] else ""
-        typer.echo(f"#{it['item']:<6} {it['status']:<8} {it['reason']:<22} {_eur(it['amount_cents']):>12} "
+        status = f"awaiting approval (request {it['awaiting_approval']})" if it.get("awaiting_approval") \
+            else it["status"]
+        typer.echo(f"#{it['item']:<6} {status:<8} {it['reason']:<22} {_eur(it['amount_cents']):>12} "
                    f"{it['value_date']}  {it['counterparty_name'] or '?'} {iban}  "
                    f"{(it['communication'] or '')[:40]!r}  suggested: {_suggestions(it['suggestions'])}")
     typer.echo(f"{len(items)} item(s)")
