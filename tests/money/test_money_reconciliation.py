@@ -98,7 +98,20 @@ def test_bad_staff_input_is_refused_and_changes_nothing(db, db_url):
     acknowledge_item(db, debit.id, "staff", note="bank costs March")
     with pytest.raises(Conflict):
         acknowledge_item(db, debit.id, "staff", note="again")
-    refund_item(db, credit.id, "staff", reason="wrong fund", iban=OTHER_IBAN)
+    # the bank gave no account: nobody can tell the payer's, so the refund waits for a manager's second pair of eyes
+    order = refund_item(db, credit.id, "staff", reason="wrong fund", iban=OTHER_IBAN)
+    assert order.awaiting_approval and order.key is None and credit.status == "open"
+    assert unassigned(db, credit.payment_key) == 5_000
+    assert show_item(db, credit.id)["awaiting_approval"] == order.approval.id
+    with pytest.raises(Conflict):
+        assign_item(db, credit.id, jean, "staff")  # the money is spoken for while the refund waits
+    from caisse.security.authz import Principal
+    from caisse.services.accounts import create_account
+    from caisse.services.approvals import decide
+
+    boss, _ = create_account(db, Principal.system("setup"), "boss", "Correct horse battery staple 42", "manager")
+    decide(db, Principal(login="boss", role="manager", account_id=boss.id), order.approval.id, True, "ok",
+           PAID_ON)
     assert unassigned(db, credit.payment_key) == 0 and credit.resolution == "refunded"
     with pytest.raises(Conflict):
         assign_item(db, credit.id, jean, "staff")

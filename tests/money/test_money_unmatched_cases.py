@@ -67,19 +67,23 @@ def test_settling_the_line_on_the_desk_answers_and_closes_its_case(db, db_url):
         AuditLog.entity == "reconciliation_item", AuditLog.action == "read")) >= 1
 
 
-def test_the_desk_refunds_to_the_payer_and_only_a_manager_elsewhere(db, db_url):
-    import_coda(db_url, coda(pay(5_000, PAID_ON, text="wrong fund", iban=OTHER_IBAN)))
-    [item] = db.scalars(select(ReconciliationItem)).all()
+def test_the_desk_refunds_to_the_payer_at_once_and_elsewhere_only_after_a_managers_approval(db, db_url):
+    import_coda(db_url, coda(pay(5_000, PAID_ON, text="wrong fund", iban=OTHER_IBAN),
+                             pay(6_000, PAID_ON, text="wrong fund too", iban=OTHER_IBAN)))
+    item, other = db.scalars(select(ReconciliationItem).order_by(ReconciliationItem.id)).all()
     cw = Principal(login="cw", role="caseworker", account_id=None, team="t1")
     with pytest.raises(Forbidden):
-        reconciliation_desk.refund(db, cw, item.id, "wrong fund", iban="BE71096123456769")
-    with pytest.raises(Forbidden):
         reconciliation_desk.refund(db, Principal(login="a", role="auditor"), item.id, "wrong fund")
-    reconciliation_desk.refund(db, cw, item.id, "paid to the wrong fund")
+    elsewhere = reconciliation_desk.refund(db, cw, other.id, "the payer asks it on another account",
+                                           iban="BE71096123456769")
+    assert elsewhere.awaiting_approval and other.status == "open"
+    assert [r.item["awaiting_approval"] for r in reconciliation_desk.queue(db, cw)] == [None, elsewhere.approval.id]
+    order = reconciliation_desk.refund(db, cw, item.id, "paid to the wrong fund")
+    assert order.approval.status == "executed" and order.key
     db.commit()
     db.expire_all()
     assert db.get(ReconciliationItem, item.id).resolution == "refunded"
-    assert _cases(db)[0].status == "closed"
+    assert [c.status for c in _cases(db)] == ["closed", "open"]
 
 
 def test_booking_on_another_teams_file_needs_a_reason(db, db_url):

@@ -196,7 +196,7 @@ def test_a_transfer_without_recognisable_reference_is_parked_then_assigned_by_st
     totals = check(db_url)
     assert (totals.partners, totals.unmatched) == (0, 0)
     with session_scope(db_url) as s:
-        settled = load(s, f"reconcile/{item.payment_key}/remittance")
+        settled = load(s, f"reconcile/{item.payment_key}/remittance/50000")  # key: what was still parked
         assert settled.kind == "assignment" and settled.booked_on == d("2026-10-21")  # the bank's value date
         audit = s.scalars(select(AuditLog).where(AuditLog.action == "remittance")).all()
         assert [(a.entity, a.entity_id, a.detail["partner"], a.detail["amount_cents"]) for a in audit] == [
@@ -320,3 +320,36 @@ def test_collections_booked_on_the_bank_before_the_upgrade_are_moved_to_the_part
     totals = check(db_url)
     assert (totals.partners, totals.unmatched) == (0, 0)
     assert bank(db_url) == bank_before + 50_000
+
+
+def test_a_parked_partner_transfer_is_settled_in_two_steps_as_its_status_files_arrive_and_its_case_closes(
+        db_url, handed):
+    from caisse.cases.models import Case
+
+    ana, ref = handed
+    collect(db_url, ana, ref, "GENT-1", 30_000, "2026-10-05")
+    import_coda(db_url, coda(transfer(50_000, d("2026-10-21"), iban=STRANGER_IBAN, name="ETUDE PEETERS",
+                                      text="doorstorting oktober"), day=d("2026-10-21")))
+    [item] = queue(db_url)
+    # staff recognise the remittance: 300 settles what the bailiff owes so far, 200 stay parked
+    with session_scope(db_url) as s:
+        first = remittance_item(s, item.id, "HUI-GENT", "staff")
+    assert first.created and first.key == f"reconcile/{item.payment_key}/remittance/50000"
+    [item] = queue(db_url)
+    assert item.status == "open" and unassigned_of(db_url, item) == 20_000
+    # the status file of the other 200 arrives: the same default action settles the rest (it was refused before:
+    # the first settlement's key blocked the second)
+    collect(db_url, ana, ref, "GENT-2", 20_000, "2026-10-25")
+    with session_scope(db_url) as s:
+        second = remittance_item(s, item.id, "HUI-GENT", "staff")
+    assert second.created and second.key == f"reconcile/{item.payment_key}/remittance/20000"
+    [item] = queue(db_url)
+    assert (item.status, item.resolution) == ("resolved", "remittance")
+    assert clearing(db_url) == 0
+    totals = check(db_url)
+    assert (totals.partners, totals.unmatched) == (0, 0)
+    with session_scope(db_url) as s:  # the work queue's case of the bank line is answered and closed
+        case = s.scalar(select(Case).where(Case.key == f"bank_line/{item.bank_line_id}"))
+        assert case.status == "closed" and case.answered_on is not None
+        again = remittance_item(s, item.id, "HUI-GENT", "staff")  # a retry: nothing new
+    assert not again.created and again.key == second.key

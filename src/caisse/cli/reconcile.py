@@ -57,7 +57,9 @@ def list_(all_: bool = typer.Option(False, "--all", help="Also resolved items.")
         _audit_read(session, audit, items, "payer name, masked IBAN, communication, suggested files")
     for it in items:
         iban = mask_iban(it["counterparty_iban"]) if it["counterparty_iban"] else ""
-        typer.echo(f"#{it['item']:<6} {it['status']:<8} {it['reason']:<22} {_eur(it['amount_cents']):>12} "
+        status = f"awaiting approval (request {it['awaiting_approval']})" if it.get("awaiting_approval") \
+            else it["status"]
+        typer.echo(f"#{it['item']:<6} {status:<8} {it['reason']:<22} {_eur(it['amount_cents']):>12} "
                    f"{it['value_date']}  {it['counterparty_name'] or '?'} {iban}  "
                    f"{(it['communication'] or '')[:40]!r}  suggested: {_suggestions(it['suggestions'])}")
     typer.echo(f"{len(items)} item(s)")
@@ -138,14 +140,26 @@ def refund(item: int = typer.Argument(..., help="Item number."),
            reason: str = typer.Option(..., "--reason", help="Why (wrong fund, unknown payer, ...)."),
            iban: str | None = typer.Option(None, "--iban", help="Account to refund to (default: the payer's)."),
            db: str | None = DbOption) -> None:
-    """Order the refund of a parked payment to its payer (paid by the next credit-transfer file)."""
+    """Ask the refund of a parked payment to its payer (paid by the next credit-transfer file). Four eyes: to the
+    payer's own account up to CAISSE_FOUR_EYES_THRESHOLD_CENTS it is ordered at once; to another account, or
+    above, it awaits the approval of a manager on the desk (/desk/approvals)."""
+    import getpass
+
     from caisse.collection.reconciliation import refund_item
+    from caisse.security.authz import Principal
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as session:
-        result = refund_item(session, item, WHO, reason=reason, iban=iban)
-    typer.echo(f"item {item}: refund ordered ({result.key})" if result.created
-               else f"item {item}: refund already ordered ({result.key})")
+        order = refund_item(session, item, Principal.system(f"cli:{getpass.getuser()}"), reason=reason, iban=iban)
+        approval_id, amount, status, key = (order.approval.id, order.approval.amount_cents, order.approval.status,
+                                            order.key)
+    if status == "pending":
+        typer.echo(f"item {item}: refund of {_eur(amount)} EUR awaiting approval (request {approval_id}: a manager "
+                   f"who did not ask decides on /desk/approvals)" if order.created
+                   else f"item {item}: refund already asked, awaiting approval (request {approval_id})")
+    else:
+        typer.echo(f"item {item}: refund ordered ({key})" if order.created
+                   else f"item {item}: refund already ordered ({key})")
 
 
 @app.command("return")

@@ -7,11 +7,16 @@ and is idempotent by its ledger key: the same action twice posts nothing new.
   booked on the bank's **value date**, not the day staff found the payer: the debtor paid on time when the
   bank says so, whatever our queue's backlog (the value date decides the surcharge).
 * ``refund_item``: a parked credit is given back to its payer (wrong fund, unknown payer): a refund order
-  the next ``caisse export credit-transfers`` pays.
+  the next ``caisse export credit-transfers`` pays. Four eyes (``services.approvals``, kind ``parked_refund``,
+  keyed on the item): to the account the money came from and up to ``CAISSE_FOUR_EYES_THRESHOLD_CENTS``
+  (counting 30 days of self-approved refunds to that account) it is ordered at once; to any other account, or
+  above, it waits for a manager who did not ask — meanwhile the item stays open, "awaiting approval", and
+  nothing else may be done with its money.
 * ``remittance_item``: a parked credit is a bailiff's or lawyer's remittance of money its status files reported
   collected: it settles the partner's clearing account (never beyond what the partner owes: the rest stays
-  parked). Booked on the bank's value date. No four eyes (money matched to a receivable the fund already holds,
-  nothing leaves the fund), audited.
+  parked; settle the rest later, once its status file reports more collected: each settlement's default key is
+  the item's payment and the amount still parked before it). Booked on the bank's value date. No four eyes
+  (money matched to a receivable the fund already holds, nothing leaves the fund), audited.
 * ``match_return``: a direct-debit return we could not tie to a collection is tied to the payment it takes
   back (the ledger reverses that payment).
 * ``acknowledge_item``: a debit nobody ordered through caisse (bank costs, ...) is seen and explained.
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +35,7 @@ from sqlalchemy.orm import Session
 from caisse.collection.coda_import import LOCK
 from caisse.collection.db import begin_write
 from caisse.collection.models import BankFile, BankLine, BankStatement, FundBankAccount, ReconciliationItem
+from caisse.config import Settings
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.identifiers import normalize_bic, normalize_iban
 from caisse.ledger import (
@@ -43,7 +50,7 @@ from caisse.ledger import (
 )
 from caisse.ledger.posting import transaction_id
 from caisse.services import audit
-from caisse.store.models import Party
+from caisse.store.models import Approval, Party
 
 PERIOD = re.compile(r"^\d{4}(Q[1-4])?$")
 UNDUE = re.compile(r"^undue/[1-9]\d?$")  # a payment to an undue benefit's communication (references.for_undue)
@@ -64,6 +71,16 @@ def _item(session: Session, item_id: int) -> tuple[ReconciliationItem, BankLine]
     return item, session.get(BankLine, item.bank_line_id)
 
 
+def _no_refund_waiting(session: Session, item: ReconciliationItem) -> None:
+    """While a refund of this item waits for a manager, its money is spoken for: nothing else is done with it."""
+    from caisse.services.approvals import pending_for_item
+
+    waiting = pending_for_item(session, item.id)
+    if waiting is not None:
+        raise Conflict("item", f"item {item.id}: a refund of its money awaits a manager's approval "
+                               f"(request {waiting.id})")
+
+
 def _value_date(line: BankLine, statement: BankStatement) -> dt.date:
     return line.value_date or line.entry_date or statement.new_balance_date
 
@@ -79,7 +96,19 @@ def list_items(session: Session, *, status: str | None = "open", reason: str | N
         q = q.where(ReconciliationItem.status == status)
     if reason:
         q = q.where(ReconciliationItem.reason == reason)
-    return [describe(item, line) for item, line in session.execute(q)]
+    items = [describe(item, line) for item, line in session.execute(q)]
+    _awaiting(session, items)
+    return items
+
+
+def _awaiting(session: Session, items: list[dict]) -> None:
+    """Mark the items whose refund waits for a manager: ``awaiting_approval`` = the request's number, or None."""
+    ids = [it["item"] for it in items if it["status"] == "open"]
+    waiting = {item_id: approval_id for item_id, approval_id in session.execute(
+        select(Approval.item_id, Approval.id).where(Approval.kind == "parked_refund", Approval.status == "pending",
+                                                    Approval.item_id.in_(ids)))} if ids else {}
+    for it in items:
+        it["awaiting_approval"] = waiting.get(it["item"])
 
 
 def describe(item: ReconciliationItem, line: BankLine) -> dict:
@@ -102,6 +131,7 @@ def show_item(session: Session, item_id: int) -> dict:
     out["statement"] = st.statement_number
     out["account"] = st.iban or st.account
     out["file_sha256"] = session.scalar(select(BankFile.sha256).where(BankFile.id == st.file_id))
+    _awaiting(session, [out])
     return out
 
 
@@ -150,6 +180,7 @@ def assign_item(session: Session, item_id: int, party_id: int, who: object, *, d
         return PaymentResult(PostResult(tid, key, False), None)  # already assigned: nothing new
     if item.status == "resolved":
         raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
+    _no_refund_waiting(session, item)
     result = assign(session, key, payment_key, party_id, _value_date(line, st), amount_cents=amount_cents,
                     designation=designation)
     if result.receipt.created:
@@ -170,11 +201,20 @@ def remittance_item(session: Session, item_id: int, partner_code: str, who: obje
     item, line = _item(session, item_id)
     payment_key = _open_credit(item)
     partner = partner_by_code(session, partner_code)
-    key = f"reconcile/{request_id}" if request_id else f"reconcile/{payment_key}/remittance"
+    # Default key: the payment and what is still parked before this settlement — a partner remitting more than
+    # its status files reported so far is settled in several steps, each its own key (what is parked only
+    # shrinks, so a key never comes back); a retry of a step already written finds nothing left to settle.
+    key = (f"reconcile/{request_id}" if request_id
+           else f"reconcile/{payment_key}/remittance/{unassigned(session, payment_key)}")
     if (tid := transaction_id(session, key)) is not None:
         return PostResult(tid, key, False)  # already settled: nothing new
+    if item.status == "resolved" and item.resolution == "remittance" and not request_id:
+        done = _last_remittance(session, payment_key)  # a retry of the settlement that closed it: nothing new
+        if done is not None:
+            return PostResult(transaction_id(session, done), done, False)
     if item.status == "resolved":
         raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
+    _no_refund_waiting(session, item)
     st = session.get(BankStatement, line.statement_id)
     result = settle_clearing(session, key, payment_key, partner.code, _value_date(line, st),
                              amount_cents=amount_cents)
@@ -185,11 +225,19 @@ def remittance_item(session: Session, item_id: int, partner_code: str, who: obje
                          "left_in_suspense_cents": left,
                          "partner_still_owes_cents": clearing_balance(session, partner.code)})
     if left == 0 and item.status == "open":
-        _resolve(item, who, "remittance", f"partner {partner.code}")
+        _resolve(item, who, "remittance", f"partner {partner.code}", session)
     elif left:
         item.note = (f"{item.note + '; ' if item.note else ''}{settled} cents settled partner {partner.code}'s "
                      f"clearing; {left} cents still parked")
     return result
+
+
+def _last_remittance(session: Session, payment_key: str) -> str | None:
+    from caisse.ledger.models import LedgerTransaction
+
+    prefix = f"reconcile/{payment_key}/remittance/"
+    return session.scalar(select(LedgerTransaction.key).where(LedgerTransaction.key.startswith(prefix, autoescape=True))
+                          .order_by(LedgerTransaction.id.desc()).limit(1))
 
 
 def _entries(session: Session, key: str):
@@ -198,9 +246,31 @@ def _entries(session: Session, key: str):
     return load(session, key).entries
 
 
+@dataclass
+class RefundOrder:
+    """What ``refund_item`` did: the four-eyes request (``approval``) and whether this call made it."""
+
+    approval: Approval
+    created: bool
+
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.approval.status == "pending"
+
+    @property
+    def key(self) -> str | None:
+        """The ledger key of the refund order, once written."""
+        return self.approval.ledger_key
+
+
 def refund_item(session: Session, item_id: int, who: object, *, reason: str, iban: str | None = None,
-                booked_on: dt.date | None = None) -> PostResult:
-    """Order the refund of what is left of a parked credit to its payer (paid by the next credit transfers)."""
+                booked_on: dt.date | None = None, settings: Settings | None = None) -> RefundOrder:
+    """Ask the refund of what is left of a parked credit to its payer (paid by the next credit transfers), through
+    four eyes: ordered at once to the payer's own account up to the threshold, else awaiting a manager's
+    approval. Asked again while one waits or once done: that request, nothing new."""
+    from caisse.security.authz import Principal
+    from caisse.services.approvals import request_parked_refund
+
     item, line = _item(session, item_id)
     payment_key = _open_credit(item)
     if not reason or not reason.strip():
@@ -208,19 +278,61 @@ def refund_item(session: Session, item_id: int, who: object, *, reason: str, iba
     target = normalize_iban(iban or line.counterparty_iban, "iban") if iban or line.counterparty_iban else None
     if not target:
         raise InvalidInput("iban", "the bank gave no IBAN for this payer: give the IBAN to refund to")
-    key = f"reconcile/{payment_key}/refund"
-    if (tid := transaction_id(session, key)) is not None:
-        return PostResult(tid, key, False)  # already ordered: nothing new
+    earlier = session.scalar(select(Approval).where(
+        Approval.kind == "parked_refund", Approval.item_id == item.id, Approval.status.in_(("pending", "executed")))
+        .order_by(Approval.id.desc()).limit(1))
+    if earlier is not None and earlier.status == "pending" and earlier.payload.get("iban") != target:
+        raise Conflict("iban", f"item {item.id}: a refund to another account awaits a manager's approval "
+                               f"(request {earlier.id})")
+    if earlier is not None:
+        return RefundOrder(earlier, False)  # already asked (waiting) or ordered: nothing new
     if item.status == "resolved":
         raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
-    result = refund_unmatched(session, key, payment_key, booked_on or dt.date.today(), iban=target,
-                              reason=reason.strip())
+    left = unassigned(session, payment_key)
+    if left <= 0:
+        raise Conflict("item", f"item {item.id}: nothing left in suspense to refund")
+    principal = who if isinstance(who, Principal) else Principal.system(str(who))
+    payer = normalize_iban(line.counterparty_iban, "iban") if line.counterparty_iban else None
+    approval = request_parked_refund(session, principal, item.id, left, target, payer, payment_key, reason.strip(),
+                                     booked_on or dt.date.today(), settings)
+    if approval.status == "pending":
+        audit.record(session, principal, "refund_requested", "reconciliation_item", item.id,
+                     detail={"payment_key": payment_key, "iban": target, "approval": approval.id},
+                     reason=reason.strip())
+    return RefundOrder(approval, True)
+
+
+def execute_refund(session: Session, approval: Approval, today: dt.date) -> str:
+    """Called by ``services.approvals`` once a parked-money refund is approved (or under the threshold): the
+    refund order (key ``reconcile/<payment>/refund``), the item resolved and its work-queue case closed."""
+    item, _line = _item(session, approval.item_id)
+    payment_key = _open_credit(item)
+    key = f"reconcile/{payment_key}/refund"
+    if transaction_id(session, key) is None:
+        if item.status == "resolved":
+            raise Conflict("item", f"item {item.id} is already resolved ({item.resolution})")
+        left = unassigned(session, payment_key)
+        if left != approval.amount_cents:
+            raise Conflict("amount_cents", f"item {item.id} holds {left} cents in suspense, the request "
+                                           f"{approval.id} was for {approval.amount_cents}: ask again")
+    iban = approval.payload["iban"]
+    result = refund_unmatched(session, key, payment_key, today, iban=iban, reason=approval.reason)
+    who = approval.decided_by or approval.requested_by
     if result.created:
         audit.record(session, who, "refund", "reconciliation_item", item.id,
-                     detail={"payment_key": payment_key, "iban": target}, reason=reason.strip())
+                     detail={"payment_key": payment_key, "iban": iban, "approval": approval.id},
+                     reason=approval.reason)
     if item.status == "open":
-        _resolve(item, who, "refunded", reason.strip(), session)
-    return result
+        _resolve(item, who, "refunded", approval.reason, session)
+    return key
+
+
+def refund_rejected(session: Session, approval: Approval) -> None:
+    """A manager refused the refund: the money stays parked, the item open (noted) for another decision."""
+    item = session.get(ReconciliationItem, approval.item_id)
+    if item is not None:
+        item.note = (f"{item.note + '; ' if item.note else ''}refund request {approval.id} rejected by "
+                     f"{approval.decided_by}")
 
 
 def match_return(session: Session, item_id: int, payment_key: str, who: object) -> list[PostResult]:

@@ -8,6 +8,13 @@ on the person's file always needs the second pair of eyes. Every request and dec
 Payment plans (kind ``payment_plan``, ``caisse.recovery.service``), surcharge waivers (kind ``surcharge_waiver``)
 and dispensations (kind ``write_off``) granted by INASTI (``caisse.recovery.relief``) use the same requests: the
 manager checks INASTI's decision as recorded before the ledger gives anything up.
+
+A refund of **parked money** (a bank line nobody could book, ``caisse.collection.reconciliation.refund_item``;
+kind ``parked_refund``) belongs to no file: the request names the reconciliation item (``approval.item_id``,
+``party_id`` empty). To the account the money came from it follows the threshold, counting what was
+self-approved to that same account in the last 30 days; to any other account (or when the bank gave none) it
+always waits for a manager who did not ask. Approved, the refund order is written as before
+(``reconcile/<payment>/refund``) and the item resolved.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from caisse.store.models import Approval, BankAccount, Party
 
 REQUESTERS = authz.PERMISSIONS["money.order"]
 DECIDERS = frozenset({"manager"})
+PARKED_REFUND = "parked_refund"
 
 
 def _now() -> dt.datetime:
@@ -81,6 +89,20 @@ def request_write_off(session: Session, who: Principal, party_id: int, account: 
                    settings or get_settings())
 
 
+def request_parked_refund(session: Session, who: Principal, item_id: int, amount_cents: int, iban: str,
+                          payer_iban: str | None, payment_key: str, reason: str, today: dt.date,
+                          settings: Settings | None = None) -> Approval:
+    """Refund parked money of reconciliation item ``item_id`` to ``iban`` (called by
+    ``caisse.collection.reconciliation.refund_item``, which checked the item): at once under the threshold to the
+    payer's own account, else pending until a manager who did not ask approves."""
+    authz.require(who, "money.order")
+    iban = identifiers.normalize_iban(iban)
+    same = payer_iban is not None and iban == payer_iban
+    payload = {"iban": iban, "from_payer": same, "payment_key": payment_key}
+    return _submit(session, who, PARKED_REFUND, None, _amount(amount_cents), payload, _reason(reason), today,
+                   settings or get_settings(), always_four_eyes=not same, item_id=item_id)
+
+
 def submit(session: Session, who: Principal, kind: str, party_id: int, amount: int, payload: dict, reason: str,
            today: dt.date, settings: Settings | None = None) -> Approval:
     """A request of another service (``payment_plan``: caisse.recovery.service.request_plan), already checked by
@@ -89,16 +111,29 @@ def submit(session: Session, who: Principal, kind: str, party_id: int, amount: i
                    settings or get_settings())
 
 
-def _submit(session: Session, who: Principal, kind: str, party_id: int, amount: int, payload: dict, reason: str,
-            today: dt.date, settings: Settings, always_four_eyes: bool = False) -> Approval:
-    recent = session.scalar(select(func.coalesce(func.sum(Approval.amount_cents), 0)).where(
-        Approval.party_id == party_id, Approval.kind == kind, Approval.decided_account_id.is_(None),
-        Approval.status == "executed", Approval.requested_at >= _now() - dt.timedelta(days=30))) or 0
-    approval = Approval(kind=kind, party_id=party_id, amount_cents=amount, payload=payload, reason=reason,
-                        requested_by=str(who), requested_account_id=who.account_id)
+def _self_approved(session: Session, kind: str, party_id: int | None, payload: dict) -> int:
+    """What was executed without a second person in the last 30 days: for the same file, or — parked money has
+    no file — to the same account (no splitting a large refund into small ones)."""
+    recent = (Approval.kind == kind, Approval.decided_account_id.is_(None), Approval.status == "executed",
+              Approval.requested_at >= _now() - dt.timedelta(days=30))
+    if kind == PARKED_REFUND:
+        return sum(amount for amount, done in session.execute(select(Approval.amount_cents, Approval.payload)
+                                                              .where(*recent))
+                   if (done or {}).get("iban") == payload["iban"])
+    return session.scalar(select(func.coalesce(func.sum(Approval.amount_cents), 0)).where(
+        Approval.party_id == party_id, *recent)) or 0
+
+
+def _submit(session: Session, who: Principal, kind: str, party_id: int | None, amount: int, payload: dict,
+            reason: str, today: dt.date, settings: Settings, always_four_eyes: bool = False,
+            item_id: int | None = None) -> Approval:
+    recent = _self_approved(session, kind, party_id, payload)
+    approval = Approval(kind=kind, party_id=party_id, item_id=item_id, amount_cents=amount, payload=payload,
+                        reason=reason, requested_by=str(who), requested_account_id=who.account_id)
     session.add(approval)
     session.flush()
-    audit.record(session, who, "request", kind, approval.id, party_id=party_id, detail={"amount_cents": amount})
+    audit.record(session, who, "request", kind, approval.id, party_id=party_id,
+                 detail={"amount_cents": amount, **({"reconciliation_item": item_id} if item_id else {})})
     if not always_four_eyes and recent + amount <= settings.four_eyes_threshold_cents:
         approval.decided_by, approval.decided_at = str(who), _now()
         approval.decision_note = "under the four-eyes threshold"
@@ -117,7 +152,8 @@ def decide(session: Session, who: Principal, approval_id: int, approve: bool, no
         raise Conflict("status", f"this request is already {approval.status}")
     if who.account_id is None or who.account_id == approval.requested_account_id or str(who) == approval.requested_by:
         raise authz.Forbidden("four eyes: the person who asked cannot decide")
-    file_access(session, who, "file.read", approval.party_id)
+    if approval.party_id is not None:  # parked money belongs to no file (a manager reads every file anyway)
+        file_access(session, who, "file.read", approval.party_id)
     approval.decided_by, approval.decided_account_id, approval.decided_at = str(who), who.account_id, _now()
     approval.decision_note = (note or "").strip()[:2000] or None
     audit.record(session, who, "approve" if approve else "reject", approval.kind, approval.id,
@@ -126,7 +162,11 @@ def decide(session: Session, who: Principal, approval_id: int, approve: bool, no
         _execute(session, approval, today)
     else:
         approval.status = "rejected"
-        if (approval.payload or {}).get("relief_request_id") is not None:
+        if approval.kind == PARKED_REFUND:  # the money stays parked, the item open for another decision
+            from caisse.collection.reconciliation import refund_rejected
+
+            refund_rejected(session, approval)
+        elif (approval.payload or {}).get("relief_request_id") is not None:
             from caisse.recovery.relief import reject as reject_relief
 
             reject_relief(session, approval, today)
@@ -145,6 +185,11 @@ def _execute(session: Session, approval: Approval, today: dt.date) -> None:
         from caisse.recovery.relief import execute as execute_relief
 
         approval.status, approval.ledger_key = "executed", execute_relief(session, approval, today)
+        return
+    if approval.kind == PARKED_REFUND:  # the refund order of the parked money, the item resolved
+        from caisse.collection.reconciliation import execute_refund
+
+        approval.status, approval.ledger_key = "executed", execute_refund(session, approval, today)
         return
     if approval.kind == "refund":
         refund(session, key, approval.party_id, approval.amount_cents, today, iban=approval.payload["iban"],
@@ -176,14 +221,27 @@ def pending(session: Session, who: Principal) -> list[Approval]:
         mine = Approval.requested_account_id == who.account_id if who.account_id is not None else False
         q = q.where(or_(Approval.party_id.in_(team_files), mine))
     items = list(session.scalars(q))
-    audit.record_reads(session, who, "approval_inbox", (a.party_id for a in items),
-                       what=["kind", "amount", "reason", "iban_masked"])
+    what = ["kind", "amount", "reason", "iban_masked"]
+    audit.record_reads(session, who, "approval_inbox", (a.party_id for a in items), what=what)
+    parked = [a.item_id for a in items if a.item_id is not None]
+    if parked:  # refunds of parked money name no file: the read names the bank lines' items
+        audit.record(session, who, "read", "approval_inbox", None, detail={"what": ",".join(what),
+                                                                           "reconciliation_items": parked})
     return items
 
 
+def pending_for_item(session: Session, item_id: int) -> Approval | None:
+    """The refund request of parked money waiting for a manager on this reconciliation item, if any."""
+    return session.scalar(select(Approval).where(Approval.kind == PARKED_REFUND, Approval.item_id == item_id,
+                                                 Approval.status == "pending").order_by(Approval.id).limit(1))
+
+
 def iban_view(approval: Approval) -> dict | None:
-    """What the decider sees of a refund's account: masked, and whether it is on the person's file."""
+    """What the decider sees of a refund's account: masked, and whether it is on the person's file — or, for
+    parked money, whether it is the account the money came from (``from_payer``)."""
     iban = (approval.payload or {}).get("iban")
-    if approval.kind != "refund" or not iban:
+    if approval.kind not in ("refund", PARKED_REFUND) or not iban:
         return None
+    if approval.kind == PARKED_REFUND:
+        return {"iban_masked": identifiers.mask_iban(iban), "from_payer": bool(approval.payload.get("from_payer"))}
     return {"iban_masked": identifiers.mask_iban(iban), "on_file": bool(approval.payload.get("iban_on_file"))}

@@ -436,6 +436,10 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
     for a in session.scalars(select(Approval).where(Approval.party_id == pid)):
         if (a.payload or {}).get("iban"):
             a.payload = {**a.payload, "iban": NO_IBAN}
+    if ibans:  # a refund of parked money names no file, only the account: the person's accounts go there too
+        for a in session.scalars(select(Approval).where(Approval.kind == "parked_refund")):
+            if (a.payload or {}).get("iban") in ibans:
+                a.payload = {**a.payload, "iban": NO_IBAN}
     case_ids = select(Case.id).where(Case.party_id == pid)
     _u(session, update(CaseMessage).where(CaseMessage.case_id.in_(case_ids)).values(body=PSEUDONYMISED))
     _u(session, update(Case).where(Case.party_id == pid).values(subject=PSEUDONYMISED))

@@ -4,9 +4,10 @@ debtor, refund it to its payer, or acknowledge a debit. This module adds what th
 may (roles, and the debtor's file: another team's file needs a stated reason), the audited read of the lines
 (payer names and accounts are personal data), and IBANs masked in the list.
 
-Money leaving the fund: a refund goes back to the account the payment came from; a refund to any other account
-is a manager's decision only (the ledger's refund orders for parked money have no four-eyes request — an
-``approval`` belongs to a file, and parked money belongs to none yet — so the desk keeps that door to managers).
+Money leaving the fund goes through four eyes (``services.approvals``, kind ``parked_refund``, keyed on the
+reconciliation item — parked money belongs to no file): a refund to the account the money came from, up to
+``CAISSE_FOUR_EYES_THRESHOLD_CENTS``, is ordered at once; above it, or to any other account, it waits — the
+line shows "awaiting approval" — until a manager who did not ask approves it in the approval inbox.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from sqlalchemy.orm import Session
 from caisse import identifiers
 from caisse.cases.models import Case
 from caisse.collection import reconciliation as recon
-from caisse.collection.models import BankLine, ReconciliationItem
 from caisse.errors import InvalidInput
 from caisse.security import authz
 from caisse.security.authz import Principal
@@ -92,18 +92,13 @@ def assign(session: Session, who: Principal, item_id: int, party_id: int, period
 
 
 def refund(session: Session, who: Principal, item_id: int, reason: str, iban: str | None = None):
-    """Give a parked payment back: to its payer's account; to another account only on a manager's order."""
+    """Give a parked payment back, to its payer's account or another: a four-eyes request
+    (``RefundOrder``: ordered at once, or awaiting a manager's approval)."""
     _actor(who)
     authz.require(who, "money.order")
     iban = (iban or "").strip() or None
     if iban is not None:
-        target = identifiers.normalize_iban(iban, "iban")
-        it = session.get(ReconciliationItem, item_id)
-        line = session.get(BankLine, it.bank_line_id) if it is not None else None
-        if line is not None and target != line.counterparty_iban and who.role not in ("manager", "system"):
-            raise authz.Forbidden("a refund to another account than the one the money came from is a manager's "
-                                  "decision")
-        iban = target
+        iban = identifiers.normalize_iban(iban, "iban")
     if not (reason or "").strip():
         raise InvalidInput("reason", "say why the payment is refunded (wrong fund, unknown payer, ...)")
     return recon.refund_item(session, item_id, who, reason=reason, iban=iban)

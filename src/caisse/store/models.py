@@ -466,12 +466,14 @@ class PasswordReset(Base):
 
 class Approval(Base):
     """Four-eyes control: a refund, write-off, surcharge waiver or payment plan above the fund's threshold waits
-    for a second person (a manager, never the requester) before the ledger is touched."""
+    for a second person (a manager, never the requester) before the ledger is touched. A refund of parked money
+    (kind ``parked_refund``) belongs to no file: it names the reconciliation item instead (``item_id``)."""
 
     __tablename__ = "approval"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
-    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("reconciliation_item.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
@@ -486,7 +488,11 @@ class Approval(Base):
     ledger_key: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (
         CheckConstraint("status in ('pending', 'approved', 'rejected', 'executed')", name="status"),
-        CheckConstraint("kind in ('refund', 'write_off', 'surcharge_waiver', 'payment_plan')", name="kind"),
+        CheckConstraint("kind in ('refund', 'write_off', 'surcharge_waiver', 'payment_plan', 'parked_refund')",
+                        name="kind"),
+        # a file's request names its file; a parked-money refund names its bank line's item and no file
+        CheckConstraint("(kind = 'parked_refund' and party_id is null and item_id is not null) or "
+                        "(kind <> 'parked_refund' and party_id is not null and item_id is null)", name="owner"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         Index("ix_approval_status", "status", "requested_at"),
     )

@@ -100,8 +100,7 @@ def reconciliation(request: Request, session: SessionDep, who: StaffDep,
 def _item_page(request: Request, session, who, item_id: int, *, error: str | None = None,
                status_code: int = 200) -> HTMLResponse:
     row = reconciliation_desk.item(session, who, item_id)
-    return _page(request, "reconciliation_item.html", status_code=status_code, row=row, it=row.item, error=error,
-                 can_redirect=who.role == "manager")
+    return _page(request, "reconciliation_item.html", status_code=status_code, row=row, it=row.item, error=error)
 
 
 @router.get("/desk/reconciliation/{item_id}", response_class=HTMLResponse)

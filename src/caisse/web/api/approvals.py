@@ -1,4 +1,5 @@
-"""Four-eyes requests over HTTP: order a refund or a write-off; a manager decides."""
+"""Four-eyes requests over HTTP: order a refund or a write-off; a manager decides (also on the refunds of parked
+money asked on the reconciliation desk: no file, ``item_id`` names the bank line's item)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ class DecisionIn(Strict):
 class ApprovalOut(BaseModel):
     id: int
     kind: str
-    party_id: int
+    party_id: int | None = Field(None, description="The file; none for a refund of parked money")
+    item_id: int | None = Field(None, description="A refund of parked money: the reconciliation item")
     amount_cents: int
     status: str
     reason: str
@@ -49,13 +51,16 @@ class ApprovalOut(BaseModel):
     ledger_key: str | None
     iban_masked: str | None = Field(None, description="A refund's account, masked")
     iban_on_file: bool | None = Field(None, description="False: the refund goes to an account not on the file")
+    iban_from_payer: bool | None = Field(None, description="Parked money: False when the refund goes to another "
+                                                           "account than the one the money came from")
 
 
 def _out(a) -> ApprovalOut:
     out = ApprovalOut.model_validate(a, from_attributes=True)
     view = approvals.iban_view(a)
     if view:
-        out.iban_masked, out.iban_on_file = view["iban_masked"], view["on_file"]
+        out.iban_masked, out.iban_on_file, out.iban_from_payer = view["iban_masked"], view.get("on_file"), \
+            view.get("from_payer")
     return out
 
 
