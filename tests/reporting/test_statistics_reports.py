@@ -70,7 +70,7 @@ def test_recovery_stages_add_up_to_every_debtor_in_arrears_in_the_ledger(db_url,
     with session_scope(db_url) as s:
         rows = _by(build(s, "recovery-stages", END), "stage")
         owed: dict[int, int] = {}
-        for b in balances(s, as_of=END, accounts=RECEIVABLE):  # due by the end of the date and unpaid, per debtor (as the batch)
+        for b in balances(s, as_of=END, accounts=RECEIVABLE):  # due by the end of END, unpaid (as the batch)
             if b.balance_cents > 0 and b.due_date is not None and b.due_date <= END:
                 owed[b.party_id] = owed.get(b.party_id, 0) + b.balance_cents
     assert (rows["plan"]["debtors"], rows["plan"]["amount"]) == (1, owed[st.cy])
