@@ -10,9 +10,12 @@ from support.browser import axe_violations, follow, login, shot
 def _debtor_of_my_team(page, server) -> int:
     for file_id in range(1, 120):  # a file of the officer's team (another team's asks for a reason first)
         page.goto(f"{server}/desk/files/{file_id}/recovery")
-        if page.locator("#plan-schedule").count() and page.locator("#move-to").count():
-            return file_id  # something is due: the plan form is offered
-    raise AssertionError("no debtor in arrears of the recovery officer's team among the first 120 files")
+        early = (page.locator("#move-to option[value=reminder]").count()
+                 or page.locator("#move-to option[value=statement]").count())
+        if page.locator("#plan-schedule").count() and early:
+            return file_id  # something is due (the plan form is offered) and the file stands before the statement
+    raise AssertionError("no debtor in arrears of the recovery officer's team, before the statement, among the "
+                         "first 120 files")
 
 
 def test_a_recovery_officer_reads_the_advice_and_logs_the_personal_contact(server, page):

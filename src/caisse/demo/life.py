@@ -69,7 +69,14 @@ def reconcile(url: str, until: dt.date, rng: random.Random) -> int:
             .where(ReconciliationItem.status == "open", ReconciliationItem.payment_key.is_not(None),
                    BankLine.value_date <= until - dt.timedelta(days=OPEN_DAYS))
             .order_by(ReconciliationItem.id)).all()
+        from caisse.services import approvals
+        from caisse.store.models import Approval
+
+        waiting = set(session.scalars(select(Approval.item_id).where(Approval.kind == "parked_refund",
+                                                                     Approval.status == "pending")))
         for item_id, suggestions, value_date in rows:
+            if item_id in waiting:  # its refund awaits the manager (four eyes): below
+                continue
             when = value_date + dt.timedelta(days=rng.randint(1, 8))
             if suggestions and rng.random() > 0.06:
                 first = suggestions[0]
@@ -78,6 +85,11 @@ def reconcile(url: str, until: dt.date, rng: random.Random) -> int:
                 refund_item(session, item_id, who, reason="payer not identified as a contributor: paid back",
                             booked_on=when)
             n += 1
+        manager = _staff(session, "demo-manager")
+        if manager is not None:  # the manager checks the refunds waiting for a second pair of eyes
+            for approval_id in session.scalars(select(Approval.id).where(Approval.kind == "parked_refund",
+                                                                          Approval.status == "pending")):
+                approvals.decide(session, manager, approval_id, True, "payer checked on the bank line", until)
     return n
 
 

@@ -93,6 +93,8 @@ def _row(obj: Any, *exclude: str) -> dict:
 #: Tables naming a person or party that the export deliberately leaves out, and why. Every other such table must
 #: be read by ``export_file`` (tests/services/test_gdpr_recovery.py walks the schema to check it).
 NOT_EXPORTED = {
+    "password_reset": "single-use password-reset links: only a hash of each link and its times, deleted after a "
+                      "year; each request and use is in the exported audit log",
     "company": "a legal person, not a data subject (the export serves persons); the person's mandates in "
                "companies are exported as company_mandates, joint calls as joint_calls",
     "balance_sheet": "a company's balance-sheet totals: figures of a legal person, not personal data",
