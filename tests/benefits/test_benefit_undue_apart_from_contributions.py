@@ -112,7 +112,7 @@ def test_recovery_arrears_and_the_contributions_prescription_ignore_an_undue_ben
     # own prescription is not in the notes, is neither reported nor written off
     rep = report(db_url, d("2029-12-01"), within_days=60)
     assert {(r["period"], r["kind"]) for r in rep["rows"]} == {("2024Q4", "contribution")}
-    prescription_batch.run(db_url, d("2030-01-02"))
+    prescription_batch.run(db_url, d("2030-01-02"), today=d("2030-01-02"))
     with session_scope(db_url) as s:
         assert undue_open(s, uid) == UNDUE and s.get(UndueBenefit, uid).status == "open"
         written_off = s.execute(select(LedgerEntry.account, func.sum(LedgerEntry.amount_cents))
