@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(BIN)/bandit -q -c pyproject.toml -r src
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-## Security audits: known vulnerabilities in the installed dependencies (pip-audit; a loud warning, not a
+## Security audits: known vulnerabilities in the locked dependencies (requirements.lock; pip-audit; a loud warning, not a
 ## failure, when the advisory service cannot be reached) and bandit on the code (skips justified in pyproject)
 audit: $(STAMP)
 	$(BIN)/python -m caisse.security.dependency_audit
