@@ -24,6 +24,7 @@ from caisse.batches.recovery import _bankrupt
 from caisse.errors import InvalidInput
 from caisse.recovery.arrears import arrears
 from caisse.references import for_statement
+from caisse.services.calendar import Quarter
 from caisse.store.db import engine_for
 from caisse.store.models import Party, utcnow
 
@@ -32,7 +33,7 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
     if not isinstance(as_of, dt.date):
         raise InvalidInput("as_of", "a date is required (YYYY-MM-DD)")
     key = f"arrears-statements/{as_of.isoformat()}"
-    period = f"{as_of.year}Q{(as_of.month - 1) // 3 + 1}"
+    period = str(Quarter.of(as_of))
 
     def body(_params: dict, summary: Summary) -> None:
         with engine_for(url).connect() as conn:

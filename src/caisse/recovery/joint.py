@@ -30,6 +30,7 @@ from caisse.rules.prescription import period_year
 from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.services.affiliation import file_access
+from caisse.services.calendar import Quarter
 from caisse.store.models import Company, Mandate, Party, Person
 
 #: what a company answers for: its director's contributions, surcharges and reminder costs [S32]
@@ -41,13 +42,11 @@ RULE = "AR n° 38 art. 15 (joint liability of the company for its directors)"
 
 
 def quarter_bounds(period: str) -> tuple[dt.date, dt.date]:
-    year = period_year(period)
+    period_year(period)  # a period at all (its own message), then a quarter
     if len(period) != 6:
         raise InvalidInput("period", f"a director's contributions are quarterly (like 2026Q1), got {period!r}")
-    q = int(period[5])
-    first = dt.date(year, 3 * q - 2, 1)
-    last = (dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)) - dt.timedelta(days=1)
-    return first, last
+    q = Quarter.parse(period, "period")
+    return q.first_day, q.last_day
 
 
 def _mandate_of(mandates: list[Mandate], period: str) -> Mandate | None:

@@ -52,6 +52,7 @@ from caisse.recovery.models import (
 from caisse.recovery.partners import partner_by_code
 from caisse.security.authz import Principal
 from caisse.services import audit
+from caisse.services.calendar import Quarter
 from caisse.store.db import session_scope
 
 HEADER = ("partner_ref", "our_reference", "file_number", "event_date", "served_on", "paid", "costs", "outcome",
@@ -267,7 +268,7 @@ def _apply(s: Session, who: Principal, partner, ln: _Line, result: StatusResult)
         h.served_on = ln.served_on
         result.served += 1
     if ln.costs:
-        quarter = f"{ln.event_on.year}Q{(ln.event_on.month - 1) // 3 + 1}"
+        quarter = str(Quarter.of(ln.event_on))
         charge(s, f"{key}/costs", party, quarter, ln.event_on, ln.event_on, [DebtLine(
             "costs", ln.costs, COSTS_RULE, None,
             {"cost_kind": partner.kind, "partner": partner.code, "reference": h.reference,
