@@ -7,13 +7,13 @@ the ledger as of the date (``ledger_transaction.booked_on <= as_of``). Columns a
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import BigInteger, and_, case, cast, extract, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from caisse.ledger.imputation import period_end
 from caisse.ledger.models import PRINCIPAL, RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.money import to_cents
 from caisse.reporting.reports import Report
 
 _T, _E = LedgerTransaction, LedgerEntry
@@ -25,10 +25,6 @@ def _sum(value):
 
 def _sum_if(condition, value=LedgerEntry.amount_cents):
     return cast(func.coalesce(func.sum(case((condition, value), else_=0)), 0), BigInteger)
-
-
-def _cents(amount: str) -> int:
-    return int(Decimal(amount) * 100)
 
 
 def _period_key(period: str):
@@ -90,9 +86,9 @@ def recovery_stages(session: Session, as_of: dt.date) -> Report:
     from caisse.recovery.report import report_on
 
     rep = report_on(session.connection(), as_of)
-    rows = [{"stage": r["stage"], "debtors": r["debtors"], "amount": _cents(r["amount"])} for r in rep["stages"]]
+    rows = [{"stage": r["stage"], "debtors": r["debtors"], "amount": to_cents(r["amount"])} for r in rep["stages"]]
     for key in ("in_arrears_without_open_file", "total_open", "in_arrears"):
-        rows.append({"stage": key, "debtors": rep[key]["debtors"], "amount": _cents(rep[key]["amount"])})
+        rows.append({"stage": key, "debtors": rep[key]["debtors"], "amount": to_cents(rep[key]["amount"])})
     return Report("recovery-stages", as_of, ["stage", "debtors", "amount"], rows, {"amount"})
 
 
