@@ -52,3 +52,25 @@ def test_two_debtors_reach_personal_contact_each_with_a_task(db_url, fund):
         done = s.scalars(select(CaseMessage).where(CaseMessage.case_id == cases[ana].id)
                          .order_by(CaseMessage.id.desc())).first()
         assert done.direction == "internal" and "will pay in August" in done.body
+
+
+def test_a_debtor_who_pays_before_the_call_leaves_no_task_behind(db_url, fund):
+    """At personal contact, Cy pays everything: the next run closes her file (paid) and her call task with it."""
+    from caisse.ledger import receive_payment
+
+    cy = fund.person(category="main", start=dt.date(2025, 1, 1))
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    for on in ("2026-04-16", "2026-05-16", "2026-06-16", "2026-07-17"):
+        batch.run(db_url, dt.date.fromisoformat(on))
+    with session_scope(db_url) as s:
+        status = s.scalars(select(Case.status).where(Case.kind == "recovery_contact", Case.party_id == cy)).one()
+        assert status == "open"
+        receive_payment(s, "coda/cy/all", dt.date(2026, 7, 25), 89042, cy)
+    batch.run(db_url, dt.date(2026, 8, 1))
+    with session_scope(db_url) as s:
+        task = s.scalars(select(Case).where(Case.kind == "recovery_contact", Case.party_id == cy)).one()
+        assert (task.status, task.closed_on) == ("closed", dt.date(2026, 8, 1))
+        note = s.scalars(select(CaseMessage).where(CaseMessage.case_id == task.id).order_by(CaseMessage.id.desc())
+                         ).first()
+        assert note.direction == "internal" and "no call needed" in note.body
+        assert audit.verify(s.connection()).ok

@@ -225,7 +225,7 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
 def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress, chunk) -> None:
     """The moves, a chunk per transaction: files created or updated, a step (with its letter) each, and for a
     move to personal contact its task (a case) — all set-based, the debtors' languages read per chunk."""
-    from caisse.cases.service import open_file_cases_in_bulk
+    from caisse.cases.service import complete_tasks_in_bulk, open_file_cases_in_bulk
 
     system = Principal.system(ACTOR)
     dialect = engine_for(url).dialect.name
@@ -278,6 +278,9 @@ def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress
                 s.execute(update(RecoveryFile), updates)
             if steps:
                 s.execute(insert(RecoveryStep), steps)
+            complete_tasks_in_bulk(s, ACTOR, "recovery_contact", [  # no call needed any more
+                party for party, cur, to, _cl, _w, _cy, k in wanted if k not in taken and cur == "personal_contact"
+                and to == "closed"], "the file is closed (everything due is paid): no call needed any more", as_of)
             summary.posted += len(steps)
             summary.notices += sum(1 for st in steps if st["letter"])
         if progress:
