@@ -176,6 +176,12 @@ def _language(session: Session, person_id: int, on: dt.date) -> str:
 def render(session: Session, person_id: int, on: dt.date, lines: list[tuple[str, str]], reference: str) -> bytes:
     """A decision as A4 pages: the fund, the reference line and the person's address on each page, then ``lines``."""
     name, address, _language_ = _debtor(session, person_id, on)
+    return render_pages(lines, name, address, reference)
+
+
+def render_pages(lines: list[tuple[str, str]], name: str, address: list[str], reference: str) -> bytes:
+    """As many A4 pages as ``lines`` (style, text) need: the fund and ``reference`` on top of each, the addressee on
+    the right (benefit decisions, relief letters)."""
     fund_name = _fund()[0]
     regular, bold = fonts_for(*(text for _, text in lines), name, *address, reference)
     buf = io.BytesIO()
@@ -215,4 +221,4 @@ def render(session: Session, person_id: int, on: dt.date, lines: list[tuple[str,
     return buf.getvalue()
 
 
-__all__ = ["charter_lines", "decision_lines", "decision_pdf", "render", "undue_pdf"]
+__all__ = ["charter_lines", "decision_lines", "decision_pdf", "render", "render_pages", "undue_pdf"]

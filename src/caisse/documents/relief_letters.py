@@ -8,58 +8,17 @@ same page layout as the benefit decisions (``documents.benefit_decisions``)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from sqlalchemy.orm import Session
 
-from caisse.documents.benefit_decisions import STYLE
-from caisse.documents.fonts import fonts_for
-from caisse.documents.notices import _debtor, _fund, _wrap
+from caisse.documents.benefit_decisions import render_pages
+from caisse.documents.notices import _debtor
 from caisse.errors import Conflict, NotFound
 
 
 def render(lines: list[tuple[str, str]], name: str, address: list[str], header_line: str) -> bytes:
     """As many A4 pages as the lines need: fund and reference on top, the addressee on the right."""
-    fund_name = _fund()[0]
-    regular, bold = fonts_for(*(text for _, text in lines), name, *address, header_line)
-    buf = io.BytesIO()
-    pdf = canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0)
-    pdf.setTitle(f"{lines[0][1]} — {name}")
-    width, height = A4
-    left, right = 18 * mm, width - 18 * mm
-
-    def header() -> float:
-        y = height - 18 * mm
-        pdf.setFont(bold, 11)
-        pdf.drawString(left, y, fund_name)
-        pdf.setFont(regular, 8.5)
-        pdf.drawString(left, y - 4.5 * mm, header_line)
-        ay = y - 4 * mm
-        pdf.setFont(regular, 10)
-        for line in [name, *address]:
-            pdf.drawString(110 * mm, ay, line)
-            ay -= 4.8 * mm
-        return y - 28 * mm
-
-    y = header()
-    for style, text in lines:
-        is_bold, size, lead = STYLE[style]
-        font = bold if is_bold else regular
-        if style == "heading":
-            y -= 2.5 * mm
-        for line in _wrap(text, font, size, right - left):
-            if y < 18 * mm:
-                pdf.showPage()
-                y = header()
-            pdf.setFont(font, size)
-            pdf.drawString(left, y, line)
-            y -= lead * mm
-    pdf.showPage()
-    pdf.save()
-    return buf.getvalue()
+    return render_pages(lines, name, address, header_line)
 
 
 def decision_pdf(session: Session, request_id: int, today: dt.date | None = None) -> bytes:
