@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class CaisseError(Exception):
     """Base of every error the fund reports to a user (CLI: one line, exit != 0; API: 4xx)."""
@@ -34,3 +36,16 @@ class Conflict(CaisseError):
 
 class UnknownParameter(CaisseError):
     """A legal figure needed for a computation has not been published (status NOT_FOUND)."""
+
+
+@dataclass
+class RejectedLine:
+    """A line of a file received that was refused and kept (the file's other lines are imported): its number, the
+    field at fault and why — printed ``line 3: paid: …``."""
+
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"

@@ -30,6 +30,7 @@ from caisse import identifiers
 from caisse.benefits.events import FACTS, record_event
 from caisse.benefits.models import EVENT_KINDS, BenefitEventFile, BenefitEventLine
 from caisse.errors import CaisseError, InvalidInput
+from caisse.errors import RejectedLine as Rejected
 from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.store.db import session_scope
@@ -42,16 +43,6 @@ DATE_FACTS = {"start", "end"}
 INT_FACTS = {"days": (1, 366), "half_days": (1, 732), "full_weeks": (0, 52), "half_weeks": (0, 52),
              "months": (1, 24), "pension_quarters": (0, 400), "months_before": (0, 24), "age": (50, 80)}
 BOOL_FACTS = {"multiple_birth", "family_charge"}
-
-
-@dataclass
-class Rejected:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}"
 
 
 @dataclass

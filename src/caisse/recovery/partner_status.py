@@ -39,6 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caisse.errors import InvalidInput
+from caisse.errors import RejectedLine as Rejected
 from caisse.ledger import DebtLine, charge, impute, receive_via_partner
 from caisse.money import fmt, to_cents
 from caisse.recovery.models import (
@@ -60,16 +61,6 @@ HEADER = ("partner_ref", "our_reference", "file_number", "event_date", "served_o
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,59}$")
 COSTS_RULE = "bailiff/lawyer costs charged to the debtor (legislation.md §6 [S34])"  # ledger_entry.rule <= 100
 CLOSING = {"paid": "paid", "insolvent": "insolvency"}
-
-
-@dataclass
-class Rejected:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}"
 
 
 @dataclass
