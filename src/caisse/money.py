@@ -72,6 +72,13 @@ def to_cents(value: object, field: str = "amount") -> Cents:
     return int(d * 100)
 
 
+def amount_cents(value: object, field: str = "amount") -> Cents:
+    """An amount given to a rule: an ``int`` is already in cents (the ledger's unit); a string or Decimal is in
+    euros ('1234.56', see ``to_cents``). One reading for every amount the rules take, so that an income, a
+    payment and a balance given the same way never differ by a factor 100."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else to_cents(value, field)
+
+
 def from_cents(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT)
 

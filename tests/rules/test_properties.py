@@ -92,3 +92,32 @@ def test_complementary_jumps_at_the_exemption_threshold_as_the_law_says():
     at = year_params(2025).cents("complementary_exemption_threshold")
     assert single(2025, "complementary", at - 1)[1] == 0
     assert single(2025, "complementary", at)[1] == 9644
+
+
+AMOUNT = st.integers(min_value=0, max_value=2_000_000)   # cents, up to 20,000 EUR
+
+
+@settings(max_examples=60, deadline=None)
+@given(year=YEARS, income=INCOME, paid=st.lists(AMOUNT, min_size=4, max_size=4), due=AMOUNT.filter(bool),
+       part=AMOUNT.filter(bool))
+def test_an_amount_in_cents_reads_as_the_same_amount_in_euros(year, income, paid, due, part):
+    """Every rule reads an int as cents and a string as euros: an income of 2_000_000 and '20000.00' are one
+    income, and the provisional contributions paid with it are never read 100 times too large."""
+    import datetime as dt
+
+    from caisse.money import fmt
+    from caisse.rules.contributions import regularisation
+    from caisse.rules.surcharges import late_payment_surcharges, unjustified_reduction_surcharge
+
+    as_int = regularisation(year, "main", income, paid)
+    as_text = regularisation(year, "main", fmt(income), [fmt(p) for p in paid])
+    assert (as_int.provisional_paid, as_int.differences) == (as_text.provisional_paid, as_text.differences)
+    assert as_int.provisional_paid == paid
+    assert sum(regularisation(year, "main", income, sum(paid)).provisional_paid) == sum(paid)
+    due_on, as_of = dt.date(year, 3, 31), dt.date(year + 1, 1, 2)
+    pays = [(dt.date(year, 6, 1), min(part, due))]
+    a = late_payment_surcharges(due, due_on, pays, as_of=as_of)
+    b = late_payment_surcharges(fmt(due), due_on, [(d, fmt(x)) for d, x in pays], as_of=as_of)
+    assert a.to_dict() == b.to_dict()
+    assert unjustified_reduction_surcharge(year, due, part).to_dict() == \
+        unjustified_reduction_surcharge(year, fmt(due), fmt(part)).to_dict()

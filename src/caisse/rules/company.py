@@ -13,7 +13,7 @@ from datetime import date
 from fractions import Fraction
 
 from caisse.errors import InvalidInput
-from caisse.money import fmt, to_cents
+from caisse.money import amount_cents, fmt
 from caisse.rules.explain import Explanation, Money, Rate, Word
 from caisse.rules.params import Parameters, check_year, load, round_half_up_cents
 
@@ -66,7 +66,7 @@ def company_contribution(year: int, balance_sheet_total: object = None, *, subje
         if balance_sheet_total is None:
             raise InvalidInput("balance_sheet_total", "required (balance-sheet total of the penultimate closed "
                                                       "financial year)")
-        total = to_cents(balance_sheet_total, "balance_sheet_total")
+        total = amount_cents(balance_sheet_total, "balance_sheet_total")
         if total < 0:
             raise InvalidInput("balance_sheet_total", "cannot be negative")
         boundary = ex.use(params.year("company_balance_sheet_boundary", year, allow_estimates=allow_estimates))

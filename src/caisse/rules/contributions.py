@@ -222,9 +222,9 @@ class ContributionResult:
 
 
 def _income_cents(income: object, name: str = "income") -> int:
-    from caisse.money import to_cents
+    from caisse.money import amount_cents
 
-    cents = income if isinstance(income, int) and not isinstance(income, bool) else to_cents(income, name)
+    cents = amount_cents(income, name)
     if cents < 0:
         raise InvalidInput(name, "an income cannot be negative (a loss counts as 0)")
     if cents > MAX_INCOME_CENTS:
@@ -439,10 +439,10 @@ def regularisation(year: int, category: str, income: object, provisional_paid: o
 
     ``provisional_paid``: the total paid for the year (split equally over the affiliated quarters) or a list with
     one amount per affiliated quarter; it includes the management fee when a fee rate is given (the definitive
-    side then includes it too). A positive difference is to pay by the last day of the quarter following the
-    quarter of the regularisation notice.
+    side then includes it too). Like ``income``, an ``int`` is in cents and a string in euros. A positive
+    difference is to pay by the last day of the quarter following the quarter of the regularisation notice.
     """
-    from caisse.money import to_cents
+    from caisse.money import amount_cents
 
     d = contribution(year, category, income, primostarter=primostarter, quarters=quarters,
                      first_quarter=first_quarter, fee_rate=fee_rate, pension=pension, opt_out=opt_out,
@@ -451,9 +451,9 @@ def regularisation(year: int, category: str, income: object, provisional_paid: o
     if isinstance(provisional_paid, list | tuple):
         if len(provisional_paid) != n:
             raise InvalidInput("provisional_paid", f"give one amount per affiliated quarter ({n})")
-        paid = [to_cents(x, f"provisional_paid.{i}") for i, x in enumerate(provisional_paid)]
+        paid = [amount_cents(x, f"provisional_paid.{i}") for i, x in enumerate(provisional_paid)]
     else:
-        paid = split_paid(to_cents(provisional_paid, "provisional_paid"), n)
+        paid = split_paid(amount_cents(provisional_paid, "provisional_paid"), n)
     if any(p < 0 for p in paid):
         raise InvalidInput("provisional_paid", "cannot be negative")
     ex = d.explanation

@@ -19,7 +19,7 @@ from datetime import date
 from fractions import Fraction
 
 from caisse.errors import InvalidInput
-from caisse.money import fmt, to_cents
+from caisse.money import amount_cents, fmt
 from caisse.rules.contributions import quarter_end
 from caisse.rules.explain import Explanation, Money, Rate
 from caisse.rules.params import Parameters, check_year, load, round_half_up_cents
@@ -82,12 +82,12 @@ def late_payment_surcharges(amount: object, due_date: date, payments: list[tuple
         raise InvalidInput("due_date", f"{due_date.isoformat()} is not the last day of a quarter: contributions "
                                        f"fall due on 31/03, 30/06, 30/09 or 31/12 (this quarter's is "
                                        f"{quarter_end(due_date).isoformat()})")
-    principal = to_cents(amount, "amount")
+    principal = amount_cents(amount, "amount")
     if principal <= 0:
         raise InvalidInput("amount", "the contribution must be positive")
     pays = []
     for i, (d, a) in enumerate(payments or []):
-        cents = to_cents(a, f"payments.{i}.amount")
+        cents = amount_cents(a, f"payments.{i}.amount")
         if cents <= 0:
             raise InvalidInput(f"payments.{i}.amount", "a payment must be positive")
         pays.append((d, cents))
@@ -189,8 +189,8 @@ def unjustified_reduction_surcharge(year: int, definitive: object, reduced_provi
     params = params or load()
     check_year(year)
     ex = Explanation()
-    d_c, r_c, p_c = (to_cents(definitive, "definitive"), to_cents(reduced_provisional, "reduced_provisional"),
-                     to_cents(paid_by_year_end, "paid_by_year_end"))
+    d_c, r_c, p_c = (amount_cents(definitive, "definitive"), amount_cents(reduced_provisional, "reduced_provisional"),
+                     amount_cents(paid_by_year_end, "paid_by_year_end"))
     for name, cents in (("definitive", d_c), ("reduced_provisional", r_c), ("paid_by_year_end", p_c)):
         if cents < 0:
             raise InvalidInput(name, "cannot be negative")
