@@ -237,4 +237,4 @@ def test_the_360_file_shows_the_recovery_stage_the_plan_and_the_letters_sent(des
     page = desk.get("/desk/files/1")
     assert page.status_code == 200
     text = page.text
-    assert "payment plan" in text and "running" in text and "Reminder letter" in text and "Instalments" in text
+    assert "payment plan" in text and "in force" in text and "Reminder letter" in text and "Instalments" in text

@@ -200,7 +200,7 @@ LETTER = {
 }
 PLAN_STATUS = {
     "pending": N_("waiting for a decision"),
-    "active": N_("running"),
+    "active": N_("in force"),
     "completed": N_("completed"),
     "broken": N_("broken"),
     "refused": N_("refused"),
