@@ -74,3 +74,47 @@ def test_a_debtor_who_pays_before_the_call_leaves_no_task_behind(db_url, fund):
                          ).first()
         assert note.direction == "internal" and "no call needed" in note.body
         assert audit.verify(s.connection()).ok
+
+
+def test_a_plan_granted_at_personal_contact_closes_the_call_task_and_a_broken_plan_opens_a_new_one(db_url, fund):
+    """Dee reaches personal contact; before she is called she asks a plan, granted at once (under the four-eyes
+    threshold): her call task is closed with a note. She breaks the plan: recovery resumes at personal contact,
+    and since nobody called her yet a new task asks for the call."""
+    from caisse.config import Settings
+    from caisse.ledger import receive_payment
+    from caisse.recovery import service
+    from caisse.recovery.service import Instalment
+    from caisse.security.authz import Principal
+
+    clerk = Principal.system("cli:recovery-officer")
+    dee = fund.person(category="main", start=dt.date(2025, 1, 1))
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    for on in ("2026-04-16", "2026-05-16", "2026-06-16", "2026-07-17"):
+        batch.run(db_url, dt.date.fromisoformat(on))
+    with session_scope(db_url) as s:
+        receive_payment(s, "coda/dee/part", dt.date(2026, 7, 18), 50000, dee)  # 390.42 left
+        plan = service.request_plan(s, clerk, dee, [Instalment(dt.date(2026, 7, 20), 13042),
+                                                    Instalment(dt.date(2026, 8, 20), 26000)],
+                                    "seasonal income", dt.date(2026, 7, 20),
+                                    settings=Settings(four_eyes_threshold_cents=50_000))
+        assert plan.status == "active" and service.file_of(s, dee).stage == "plan"
+    with session_scope(db_url) as s:
+        task = s.scalars(select(Case).where(Case.kind == "recovery_contact", Case.party_id == dee)).one()
+        assert (task.status, task.closed_on) == ("closed", dt.date(2026, 7, 20))
+        note = s.scalars(select(CaseMessage).where(CaseMessage.case_id == task.id).order_by(CaseMessage.id.desc())
+                         ).first()
+        assert note.direction == "internal" and f"payment plan {plan.id} granted" in note.body
+        closed = s.scalars(select(AuditLog.entity_id).where(AuditLog.entity == "case", AuditLog.action == "close",
+                                                            AuditLog.party_id == dee)).all()
+        assert closed == [str(task.id)]
+        assert audit.verify(s.connection()).ok
+    batch.run(db_url, dt.date(2026, 8, 10))  # nothing paid of the first instalment, 15 days of grace over
+    with session_scope(db_url) as s:
+        assert service.file_of(s, dee).stage == "personal_contact"
+        tasks = s.scalars(select(Case).where(Case.kind == "recovery_contact", Case.party_id == dee)
+                          .order_by(Case.id)).all()
+        assert [t.status for t in tasks] == ["closed", "open"]
+        step = s.scalars(select(RecoveryStep).where(RecoveryStep.party_id == dee,
+                                                    RecoveryStep.event == "plan_broken")).one()
+        assert step.case_id == tasks[1].id
+        assert audit.verify(s.connection()).ok

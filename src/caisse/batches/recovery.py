@@ -100,12 +100,12 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
             broken = [i for i, _ in late if i.due_date + dt.timedelta(days=p.plan_grace_days) < as_of]
             total = owed.of(pl.party_id)[1]
 
-            def step(event, to_stage, why, k, letter=None, from_stage="plan", closing=None,
+            def step(event, to_stage, why, k, letter=None, from_stage="plan", closing=None, case_id=None,
                      pl=pl, f=f, total=total):
                 s.add(RecoveryStep(key=k, file_id=f.id, party_id=pl.party_id, cycle=f.cycle, event=event,
                                    from_stage=from_stage, to_stage=to_stage, on=as_of, actor=ACTOR, reason=why,
                                    closing_reason=closing, amount_cents=total, language=langs[pl.party_id],
-                                   letter=letter, plan_id=pl.id, batch_key=key))
+                                   letter=letter, plan_id=pl.id, batch_key=key, case_id=case_id))
 
             if broken:
                 i = broken[0]
@@ -114,9 +114,18 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
                 if k not in done:
                     pl.status, pl.ended_on = "broken", as_of
                     f.stage, f.stage_since, f.resume_stage, f.updated_at = resume, as_of, None, utcnow()
-                    step("plan_broken", resume, f"instalment {i.seq} of {i.due_date} ({fmt(i.amount_cents)} EUR) "
-                         f"still unpaid after {p.plan_grace_days} days of grace: plan broken, recovery resumes at "
-                         f"{resume}", k, letter="plan_broken")
+                    why = (f"instalment {i.seq} of {i.due_date} ({fmt(i.amount_cents)} EUR) still unpaid after "
+                           f"{p.plan_grace_days} days of grace: plan broken, recovery resumes at {resume}")
+                    task = None
+                    if resume == "personal_contact" and f.contact_logged_on is None:
+                        # the grant closed the call task; the call is still owed before any judicial step
+                        from caisse.cases.service import open_file_cases_in_bulk
+
+                        task = open_file_cases_in_bulk(s, Principal.system(ACTOR), "recovery_contact", [(
+                            pl.party_id, "Recovery: call the debtor before any judicial step",
+                            f"{why}. Owed: {fmt(total)} EUR. Log the contact: caisse recovery contact --debtor "
+                            f"{pl.party_id}")], as_of)[pl.party_id]
+                    step("plan_broken", resume, why, k, letter="plan_broken", case_id=task)
                     counts["plans broken"] += 1
                     summary.notices += 1
                 moved.add(pl.party_id)

@@ -111,10 +111,15 @@ def _show_prescription(s, debtor: int) -> None:
                        .order_by(PrescriptionInterruption.on, PrescriptionInterruption.id)):
         via = f" via {r.via_party_id}" if r.via_party_id else ""
         typer.echo(f"  {r.on}  interruption   {r.kind:<16} {r.period or 'all debts'}{via}: {r.reason}")
+    from caisse.recovery.joint import still_open
+
     for jc in s.scalars(select(JointCall).where(or_(JointCall.company_id == debtor, JointCall.director_id == debtor))
                         .order_by(JointCall.called_on, JointCall.id)):
-        typer.echo(f"  {jc.called_on}  joint call {jc.id}: company {jc.company_id} for director {jc.director_id}, "
-                   f"{fmt(jc.amount_cents)} EUR ({', '.join(sorted({x['period'] for x in jc.periods}))})")
+        what = (f"company {jc.company_id} for director {jc.director_id}" if jc.liable == "company"
+                else f"director {jc.director_id} for the company contribution of company {jc.company_id}")
+        left = sum(x["open_cents"] for x in still_open(s, jc))
+        typer.echo(f"  {jc.called_on}  joint call {jc.id}: {what}, {fmt(jc.amount_cents)} EUR "
+                   f"({', '.join(sorted({x['period'] for x in jc.periods}))}); still open {fmt(left)} EUR")
     for q in s.scalars(select(PrescribedQuarter).where(PrescribedQuarter.party_id == debtor)
                        .order_by(PrescribedQuarter.period)):
         typer.echo(f"  {q.prescribed_on}  prescribed     {q.period}: {fmt(q.written_off_cents)} EUR written off, "
@@ -470,11 +475,46 @@ def joint_call_cmd(company: int = typer.Option(..., "--company", help="The compa
                    f"{director} ({called})" + (f"; letter {output}" if output else ""))
 
 
+@app.command("director-call")
+def director_call_cmd(company: int = typer.Option(..., "--company", help="The company's file number."),
+                      director: int = typer.Option(..., "--director", help="The director's (mandatary's) file number."),
+                      as_of: str = typer.Option(..., "--as-of", help="The day of the call, YYYY-MM-DD."),
+                      reason: str = typer.Option(..., "--reason", help="Why this director (kept with the call)."),
+                      period: str | None = typer.Option(None, "--period",
+                                                        help="Contribution years to call, e.g. 2024,2025 (default: "
+                                                             "every year due and unpaid)."),
+                      outside_mandate: bool = typer.Option(False, "--outside-mandate",
+                                                           help="Call a year no mandate of the director overlaps "
+                                                                "(the notes are silent: the caseworker's decision)."),
+                      output: str | None = typer.Option(None, "--output", help="Also write the letter (PDF) here."),
+                      db: str | None = DbOption) -> None:
+    """Call a director (mandatary) for the company's unpaid annual contribution (legislation.md §6 [S32], addendum
+    §7 [S200]): the call recorded with the company's charges it comes from, prescription interrupted, the registered
+    letter in the director's language (fr/nl/de). A payment of either side settles the contribution once."""
+    from pathlib import Path
+
+    from caisse.documents.joint_call_letters import joint_call_pdf
+    from caisse.money import fmt
+    from caisse.recovery.joint import call_director
+    from caisse.store.db import session_scope
+
+    when = parse_date(as_of, "as_of")
+    periods = [p.strip() for p in period.split(",") if p.strip()] if period else None
+    with session_scope(database_url(db)) as s:
+        jc = call_director(s, _who(), company, director, when, reason, periods=periods,
+                           outside_mandate=outside_mandate)
+        if output:
+            Path(output).write_bytes(joint_call_pdf(s, jc.id))
+        called = ", ".join(f"{x['period']} {fmt(x['cents'])}" for x in jc.periods)
+        typer.echo(f"joint call {jc.id}: director {director} called for {fmt(jc.amount_cents)} EUR of company "
+                   f"contribution owed by company {company} ({called})" + (f"; letter {output}" if output else ""))
+
+
 @app.command("joint-letter")
 def joint_letter_cmd(call_id: int = typer.Option(..., "--call", help="The joint call's id."),
                      output: str = typer.Option(..., "--output", help="The PDF file to write."),
                      db: str | None = DbOption) -> None:
-    """The letter of a joint call as PDF, in the company's language."""
+    """The letter of a joint call as PDF, in the called party's language."""
     from pathlib import Path
 
     from caisse.documents.joint_call_letters import joint_call_pdf
@@ -485,18 +525,20 @@ def joint_letter_cmd(call_id: int = typer.Option(..., "--call", help="The joint 
     with session_scope(database_url(db)) as s:
         Path(output).write_bytes(joint_call_pdf(s, call_id))
         jc = s.get(JointCall, call_id)
-        audit.record(s, f"cli:{getpass.getuser()}", "read", "joint_call_letter", call_id, party_id=jc.company_id,
+        audit.record(s, f"cli:{getpass.getuser()}", "read", "joint_call_letter", call_id,
+                     party_id=jc.company_id if jc.liable == "company" else jc.director_id,
                      origin="cli", detail={"what": "joint call letter (pdf)"})
     typer.echo(output)
 
 
 @app.command("joint-payment")
 def joint_payment_cmd(call_id: int = typer.Option(..., "--call", help="The joint call's id."),
-                      amount: str = typer.Option(..., "--amount", help="What the company paid, e.g. 890.42."),
+                      amount: str = typer.Option(..., "--amount", help="What the called party paid, e.g. 890.42."),
                       on: str = typer.Option(..., "--on", help="Booking date, YYYY-MM-DD."),
                       key: str = typer.Option(..., "--key", help="The payment's bank reference (idempotency key)."),
                       db: str | None = DbOption) -> None:
-    """What the company paid, booked to the director's account and imputed on his debt."""
+    """What the called party paid: a company's payment booked to the director's account and imputed on his debt; a
+    director's booked to the company's account and imputed on the contribution called (the rest to his own credit)."""
     from caisse.money import to_cents
     from caisse.recovery.joint import pay
     from caisse.store.db import session_scope

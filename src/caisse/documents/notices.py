@@ -409,7 +409,7 @@ def render(doc: Document) -> bytes:
         for line in _wrap(t["scan"], regular, 8, right - left - qr_size - 6 * mm):
             pdf.drawString(left, py, line)
             py -= 3.8 * mm
-        late = t["late_company"] if doc.kind == "company_call" else t["late"]
+        late = t["late_company"] if doc.kind in ("company_call", "recovery_director_joint_call") else t["late"]
         pdf.setFont(regular, 8)
         for line in _wrap(late, regular, 8, right - left - qr_size - 6 * mm):
             pdf.drawString(left, py, line)

@@ -12,6 +12,29 @@ file likewise interrupt the debt the company answers for: there is one clock per
 debts of the call only. The letter carries the director's structured communication: a payment arriving through a
 bank file (``caisse import coda``) lands on the director's account too, imputed by the ordinary rules.
 
+The converse (``call_director`` / ``pay`` of a call whose ``liable`` is ``director``): the legislation notes say
+that "conversely mandataries and partners are jointly liable for the company's annual contribution" (legislation.md
+§6, [S32] FUND) and that "the mandatary or active partner is personally answerable for non-payment by the company"
+(addendum 2026-11 §7, [S200] FUND); they give no article for it. A director (a person with a mandate at the company
+on file) is called by registered letter for the company's ``company_contribution`` due and unpaid: the call records
+the company's charges each amount comes from (ledger transaction keys and entry ids) and interrupts their
+prescription (proceedings against one jointly liable party interrupt it for all [S32]). The debt stays once in the
+ledger, on the company's account: what the director pays is booked there (payer: the director) and imputed on the
+contributions called only; what the company pays settles the same items, so what the director still owes jointly
+(``joint_debts``) is what is still open of them — never collected twice. What a director pays beyond it is his own
+money: it goes to his own credit (``<key>/rest``), imputed on his own debts or refunded as any overpayment.
+
+Where the notes are silent, nothing is decided by the code — the caseworker decides and the call keeps it
+(``joint_call.decision``):
+* **which mandate**: the notes do not say whether the mandatary answers for a contribution year outside his mandate
+  (a former or a later director). The call shows each year against the mandates on file; a year no mandate overlaps
+  is called only when the caseworker confirms it (``outside_mandate``) with his reason.
+* **active partners** ("associés actifs" [S32][S200]) are not on file (only mandates are): they cannot be called here.
+* **accessories**: the notes name the annual contribution only; the company contribution's surcharges (1 % per
+  month, §7) are not built, so nothing but the contribution is called.
+* **order of pursuit**: the notes do not say that the company must be pursued first; the company's recovery stage
+  is shown and the choice is the caseworker's.
+
 Not built, on purpose: the liability of the aided self-employed for a helper's contributions — its article is
 NOT FOUND in the legislation notes (addendum 2026-11 §6.5); nothing is computed without a source.
 """
@@ -103,9 +126,10 @@ def callable_debts(session: Session, company_id: int, director_id: int, as_of: d
     return debts, _mandate_of(mandates, rows[0].period)
 
 
-def call(session: Session, who: Principal, company_id: int, director_id: int, as_of: dt.date, reason: str, *,
-         periods: list[str] | None = None) -> JointCall:
-    """Call the company for its director's unpaid debts of the mandate period (see the module docstring)."""
+def _check_call(session: Session, who: Principal, company_id: int, director_id: int, as_of: dt.date,
+                reason: str) -> str:
+    """What both calls check first, each refusal naming its field: the day, the reason, both files and the
+    caller's right to act on both. Returns the reason as kept."""
     from caisse.recovery.service import _reason
 
     if not isinstance(as_of, dt.date):
@@ -117,48 +141,66 @@ def call(session: Session, who: Principal, company_id: int, director_id: int, as
         raise InvalidInput("director", f"no person with file number {director_id}")
     file_access(session, who, "recovery.manage", company_id)
     file_access(session, who, "recovery.manage", director_id)
+    return reason
+
+
+def _record(session: Session, who: Principal, jc: JointCall, debtor: int, called: int, rule: str) -> JointCall:
+    """The call written: the row, the interruption of each debt called (the registered letter to ``called``
+    interrupts the prescription of ``debtor``'s debt [S32]), an audit row on both files."""
+    session.add(jc)
+    session.flush()
+    for x in jc.periods:
+        session.add(PrescriptionInterruption(
+            key=f"joint-call/{jc.id}/{x['account']}/{x['period']}", party_id=debtor, account=x["account"],
+            period=x["period"], on=jc.called_on, kind="formal_notice", via_party_id=called, joint_call_id=jc.id,
+            reason=f"joint call {jc.id}: registered letter to {'company' if jc.liable == 'company' else 'director'} "
+                   f"{called} ({rule})", actor=str(who)))
+    session.flush()
+    for party in (jc.company_id, jc.director_id):
+        audit.record(session, who, "joint_call", "joint_call", jc.id, party_id=party,
+                     detail={"liable": jc.liable, "company": jc.company_id, "director": jc.director_id,
+                             "amount_cents": jc.amount_cents, "periods": sorted({x["period"] for x in jc.periods}),
+                             **({"outside_mandate": jc.decision["outside_mandate_confirmed"]} if jc.decision else {})})
+    return jc
+
+
+def call(session: Session, who: Principal, company_id: int, director_id: int, as_of: dt.date, reason: str, *,
+         periods: list[str] | None = None) -> JointCall:
+    """Call the company for its director's unpaid debts of the mandate period (see the module docstring)."""
+    reason = _check_call(session, who, company_id, director_id, as_of, reason)
     debts, mandate = callable_debts(session, company_id, director_id, as_of, periods)
     key = f"joint-call/{company_id}/{director_id}/{as_of.isoformat()}"
     existing = session.scalar(select(JointCall).where(JointCall.key == key))
     if existing is not None:
         return existing
     language = session.get(Party, company_id).language
-    jc = JointCall(key=key, company_id=company_id, director_id=director_id, mandate_id=mandate.id, called_on=as_of,
-                   amount_cents=sum(x["cents"] for x in debts), periods=debts, language=language, reason=reason,
-                   actor=str(who))
-    session.add(jc)
-    session.flush()
-    for x in debts:
-        session.add(PrescriptionInterruption(
-            key=f"joint-call/{jc.id}/{x['account']}/{x['period']}", party_id=director_id, account=x["account"],
-            period=x["period"], on=as_of, kind="formal_notice", via_party_id=company_id, joint_call_id=jc.id,
-            reason=f"joint call {jc.id}: registered letter to company {company_id} ({RULE})", actor=str(who)))
-    session.flush()
-    for party in (company_id, director_id):
-        audit.record(session, who, "joint_call", "joint_call", jc.id, party_id=party,
-                     detail={"company": company_id, "director": director_id, "amount_cents": jc.amount_cents,
-                             "periods": sorted({x["period"] for x in debts})})
-    return jc
+    return _record(session, who, JointCall(
+        key=key, liable="company", company_id=company_id, director_id=director_id, mandate_id=mandate.id,
+        called_on=as_of, amount_cents=sum(x["cents"] for x in debts), periods=debts, language=language,
+        reason=reason, actor=str(who)), director_id, company_id, RULE)
 
 
 def pay(session: Session, who: Principal, call_id: int, key: str, amount_cents: int, on: dt.date, *,
         reference: str | None = None) -> PaymentResult:
-    """The company pays (part of) what it was called for: booked to the director's account (payer: the company),
-    then imputed on the debts of the call only, in the call's order (oldest quarter first, principal first) —
-    never on a debt outside the mandate. What exceeds them stays on the director's credit."""
+    """The called party pays (part of) what it was called for. A company called for its director: booked to the
+    director's account (payer: the company), then imputed on the debts of the call only, in the call's order
+    (oldest quarter first, principal first) — never on a debt outside the mandate; what exceeds them stays on the
+    director's credit. A director called for the company contribution: ``_pay_for_company``."""
     from caisse.ledger import Entry, imputation_posting, payment_posting, post
     from caisse.ledger.posting import transaction_id
 
     jc = session.get(JointCall, call_id)
     if jc is None:
         raise NotFound("joint call", call_id)
-    file_access(session, who, "recovery.manage", jc.director_id)
+    file_access(session, who, "recovery.manage", jc.director_id if jc.liable == "company" else jc.company_id)
     if not key or len(key) > 180:
         raise InvalidInput("key", "the payment's reference in the bank file (1-180 characters) is required")
     if not isinstance(on, dt.date):
         raise InvalidInput("on", "a date is required (YYYY-MM-DD)")
     if on < jc.called_on:
         raise InvalidInput("on", f"is before the joint call of {jc.called_on}")
+    if jc.liable == "director":
+        return _pay_for_company(session, who, jc, key, amount_cents, on, reference)
     company = session.get(Company, jc.company_id)
     receipt = post(session, payment_posting(key, on, amount_cents, jc.director_id, reference=reference,
                                             counterparty={"name": company.name, "kbo": company.kbo,
@@ -180,6 +222,182 @@ def pay(session: Session, who: Principal, call_id: int, key: str, amount_cents: 
             imputed = post(session, imputation_posting(f"{key}/imputation", on, entries, jc.periods[0]["period"]))
     audit.record(session, who, "joint_payment", "joint_call", jc.id, party_id=jc.director_id,
                  detail={"amount_cents": amount_cents, "company": jc.company_id, "key": key})
+    return PaymentResult(receipt, imputed)
+
+
+# -- the converse: a director called for the company's annual contribution ---------------------------------------
+
+#: what a director answers for: the company's annual contribution — the notes name nothing else [S32][S200]
+COMPANY_LIABLE_ACCOUNTS = ("company_contribution",)
+DIRECTOR_RULE = "mandataries jointly liable for the company contribution (legislation §6-§7 [S32][S200])"
+SOURCES = ("legislation.md §6: conversely mandataries and partners are jointly liable for the company's annual "
+           "contribution [S32]; addendum 2026-11 §7: the mandatary or active partner is personally answerable for "
+           "non-payment by the company [S200]; no article given")
+
+
+def _year_bounds(period: str) -> tuple[dt.date, dt.date]:
+    if len(period or "") != 4 or not period.isdigit():
+        raise InvalidInput("period", f"the company contribution is yearly (like 2025), got {period!r}")
+    return dt.date(int(period), 1, 1), dt.date(int(period), 12, 31)
+
+
+def _covers(m: Mandate, first: dt.date, last: dt.date) -> bool:
+    return m.valid_from <= last and (m.valid_to is None or m.valid_to >= first)
+
+
+def _charges_of(session: Session, company_id: int, years: list[str]) -> dict[str, list[dict]]:
+    """The company's ledger charges each called year comes from: transaction key and entry id."""
+    from caisse.ledger.models import LedgerEntry, LedgerTransaction
+
+    out: dict[str, list[dict]] = {y: [] for y in years}
+    rows = session.execute(select(LedgerEntry.period, LedgerEntry.id, LedgerTransaction.key, LedgerEntry.amount_cents)
+                           .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+                           .where(LedgerEntry.party_id == company_id, LedgerEntry.account.in_(COMPANY_LIABLE_ACCOUNTS),
+                                  LedgerEntry.period.in_(years), LedgerEntry.amount_cents > 0)
+                           .order_by(LedgerEntry.id))
+    for period, entry_id, tkey, cents in rows:
+        out[period].append({"entry": int(entry_id), "transaction": tkey, "cents": int(cents)})
+    return out
+
+
+def director_callable(session: Session, company_id: int, director_id: int, as_of: dt.date,
+                      periods: list[str] | None = None, *, outside_mandate: bool = False
+                      ) -> tuple[list[dict], Mandate, dict]:
+    """The company's annual contributions a director can be called for on ``as_of`` (nothing written): due before
+    ``as_of`` and unpaid. Returns the debts (with the company's charges they come from), the mandate shown on the
+    letter and the decision the caseworker takes where the notes are silent. Each refusal names its field."""
+    if session.get(Company, company_id) is None:
+        raise InvalidInput("company", f"no company with file number {company_id}")
+    if session.get(Person, director_id) is None:
+        raise InvalidInput("director", f"no person with file number {director_id}")
+    mandates = list(session.scalars(select(Mandate).where(Mandate.company_id == company_id,
+                                                          Mandate.person_id == director_id)
+                                    .order_by(Mandate.valid_from)))
+    if not mandates:
+        raise InvalidInput("director", f"person {director_id} has no mandate at company {company_id} on file: the "
+                                       "notes make the company's mandataries (and active partners, not on file) "
+                                       "jointly liable for its annual contribution [S32][S200]")
+    rows = [b for b in balances(session, party_id=company_id, as_of=as_of, accounts=COMPANY_LIABLE_ACCOUNTS)
+            if b.balance_cents > 0 and b.due_date is not None and b.due_date < as_of]
+    if periods:
+        for n, period in enumerate(periods):
+            try:
+                _year_bounds(period)
+            except InvalidInput as exc:
+                raise InvalidInput(f"period[{n}]" if len(periods) > 1 else "period", exc.message) from None
+            if not any(b.period == period for b in rows):
+                raise InvalidInput("period", f"nothing of the company contribution {period} is due and unpaid by "
+                                             f"company {company_id} on {as_of}")
+        rows = [b for b in rows if b.period in periods]
+    if not rows:
+        raise InvalidInput("company", f"company {company_id} owes no company contribution due and unpaid on {as_of}")
+    rows.sort(key=lambda b: b.period)
+    years = [b.period for b in rows]
+    covered = {y: any(_covers(m, *_year_bounds(y)) for m in mandates) for y in years}
+    outside = [y for y in years if not covered[y]]
+    if outside and not outside_mandate:
+        raise InvalidInput("period", f"{', '.join(outside)} outside the mandate of person {director_id} at company "
+                                     f"{company_id} ({'; '.join(_mandate_text(m) for m in mandates)}): the "
+                                     "legislation notes do not say whether a mandatary answers for a year outside "
+                                     "his mandate — a caseworker's decision: confirm it (outside_mandate) with the "
+                                     "reason, or call other years")
+    charges = _charges_of(session, company_id, years)
+    debts = [{"period": b.period, "account": b.account, "cents": int(b.balance_cents),
+              "charges": charges.get(b.period, [])} for b in rows]
+    first, last = _year_bounds(years[0])
+    mandate = next((m for m in mandates if _covers(m, first, last)), mandates[-1])
+    decision = {"mandate_covers": covered, "outside_mandate_confirmed": bool(outside),
+                "mandates": [_mandate_text(m) for m in mandates], "sources": SOURCES,
+                "left_to_the_caseworker": ["a year outside the mandate", "whether the company is pursued first"]}
+    return debts, mandate, decision
+
+
+def call_director(session: Session, who: Principal, company_id: int, director_id: int, as_of: dt.date, reason: str,
+                  *, periods: list[str] | None = None, outside_mandate: bool = False) -> JointCall:
+    """Call a director (mandatary) for the company's unpaid annual contribution (see the module docstring): the
+    call recorded with the company's charges it comes from, prescription interrupted, the registered letter."""
+    reason = _check_call(session, who, company_id, director_id, as_of, reason)
+    debts, mandate, decision = director_callable(session, company_id, director_id, as_of, periods,
+                                                 outside_mandate=outside_mandate)
+    key = f"joint-call/director/{company_id}/{director_id}/{as_of.isoformat()}"
+    existing = session.scalar(select(JointCall).where(JointCall.key == key))
+    if existing is not None:
+        return existing
+    return _record(session, who, JointCall(
+        key=key, liable="director", company_id=company_id, director_id=director_id, mandate_id=mandate.id,
+        called_on=as_of, amount_cents=sum(x["cents"] for x in debts), periods=debts,
+        language=session.get(Party, director_id).language, reason=reason, actor=str(who), decision=decision),
+        company_id, director_id, DIRECTOR_RULE)
+
+
+def still_open(session: Session, jc: JointCall) -> list[dict]:
+    """What is still open of each debt called, read on its debtor's account now: a payment by either side (or a
+    write-off) lowers it — the called party never owes more than the debtor still does."""
+    debtor = jc.director_id if jc.liable == "company" else jc.company_id
+    accounts = LIABLE_ACCOUNTS if jc.liable == "company" else COMPANY_LIABLE_ACCOUNTS
+    open_ = {(b.account, b.period): int(b.balance_cents) for b in balances(session, party_id=debtor, accounts=accounts)}
+    return [{**x, "open_cents": min(int(x["cents"]), max(open_.get((x["account"], x["period"]), 0), 0))}
+            for x in jc.periods]
+
+
+def joint_debts(session: Session, party_id: int) -> list[dict]:
+    """The calls a party answers for as jointly liable (a director for his company's contribution, a company for
+    its director's contributions), each with what is still open of it: the joint debt on the party's file, read
+    from the debtor's ledger entries (never booked twice)."""
+    from sqlalchemy import and_, or_
+
+    calls = session.scalars(select(JointCall).where(or_(
+        and_(JointCall.liable == "director", JointCall.director_id == party_id),
+        and_(JointCall.liable == "company", JointCall.company_id == party_id))).order_by(JointCall.called_on,
+                                                                                         JointCall.id))
+    out = []
+    for jc in calls:
+        items = still_open(session, jc)
+        out.append({"call": jc, "items": items, "open_cents": sum(x["open_cents"] for x in items)})
+    return out
+
+
+def _pay_for_company(session: Session, who: Principal, jc: JointCall, key: str, amount_cents: int, on: dt.date,
+                     reference: str | None) -> PaymentResult:
+    """A director pays (part of) the company contribution he was called for: booked to the company's account
+    (payer: the director) up to what is still open of the call, imputed on the contributions called only; the rest
+    is his own money, booked to his own credit (``<key>/rest``) and imputed by the ordinary rules."""
+    from caisse.ledger import Entry, PostResult, imputation_posting, payment_posting, post, receive_payment
+    from caisse.ledger.posting import transaction_id
+
+    if type(amount_cents) is not int or amount_cents <= 0:
+        raise InvalidInput("amount", "a positive amount")
+    done = [k for k in (key, f"{key}/rest") if transaction_id(session, k) is not None]
+    if done:  # the same bank line again: nothing new
+        return PaymentResult(PostResult(transaction_id(session, done[0]), done[0], False), None)
+    person = session.get(Person, jc.director_id)
+    payer = {"name": f"{person.first_name} {person.last_name}", "file": jc.director_id, "joint_call": jc.id,
+             "rule": DIRECTOR_RULE}
+    items = still_open(session, jc)
+    to_company = min(amount_cents, sum(x["open_cents"] for x in items))
+    receipt = imputed = None
+    if to_company > 0:
+        receipt = post(session, payment_posting(key, on, to_company, jc.company_id, reference=reference,
+                                                counterparty=payer))
+        left, entries = to_company, []
+        for n, x in enumerate(items, start=1):
+            take = min(left, x["open_cents"])
+            if take <= 0:
+                continue
+            left -= take
+            entries.append(Entry(x["account"], -take, jc.company_id, x["period"], None, DIRECTOR_RULE, "joint_call",
+                                 {"order": n, "joint_call": jc.id, "paid_by": jc.director_id}))
+        entries.append(Entry("credit", to_company, jc.company_id, None, None, DIRECTOR_RULE, "joint_call"))
+        imputed = post(session, imputation_posting(f"{key}/imputation", on, entries, items[0]["period"]))
+    rest = amount_cents - to_company
+    if rest > 0:
+        own = receive_payment(session, f"{key}/rest", on, rest, jc.director_id, reference=reference,
+                              counterparty={"joint_call": jc.id, "note": "beyond what was still open of the company "
+                                                                         "contribution called: the director's own"})
+        receipt = receipt or own.receipt
+    audit.record(session, who, "joint_payment", "joint_call", jc.id, party_id=jc.company_id,
+                 detail={"amount_cents": amount_cents, "to_company_cents": to_company, "rest_cents": rest,
+                         "director": jc.director_id, "key": key})
     return PaymentResult(receipt, imputed)
 
 

@@ -307,10 +307,18 @@ class PrescriptionInterruption(Base):
     __table_args__ = (CheckConstraint(f"kind in ({_in(INTERRUPTIONS)})", name="kind"),)
 
 
+JOINT_LIABLE = ("company", "director")
+
+
 class JointCall(Base):
-    """A company called for the unpaid contributions of its director for the period of the mandate (art. 15
-    AR n° 38 [S32]): the debts called (``periods``: period, account, cents), the letter's language. What the
-    company pays is booked to the director's account (``joint_payment``) and imputed on his debt."""
+    """A jointly liable party called, by registered letter, for another's unpaid debts (legislation.md §6 [S32]).
+    ``liable`` says who is called: ``company`` — the company for its director's contributions of the period of the
+    mandate (art. 15 AR n° 38); what it pays is booked to the director's account and imputed on his debt —, or
+    ``director`` — a mandatary for the company's annual contribution; what he pays is booked to the company's
+    account and imputed on the contribution called. ``periods``: the debts called (period, account, cents, and
+    for a director's call the company's charges they come from); ``decision``: what the caseworker decided where
+    the notes are silent. The debt stays once in the ledger, on its debtor's account: either side's payment
+    settles it once."""
 
     __tablename__ = "joint_call"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -325,9 +333,12 @@ class JointCall(Base):
     reason: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    liable: Mapped[str] = mapped_column(String(10), default="company", server_default="company")
+    decision: Mapped[dict | None] = mapped_column(JSON)
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),
+        CheckConstraint(f"liable in ({_in(JOINT_LIABLE)})", name="liable"),
     )
 
 

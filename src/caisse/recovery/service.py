@@ -313,6 +313,12 @@ def execute_plan(session: Session, approval, today: dt.date) -> str:
     _step(session, f, "plan_granted", "plan", today, approval.decided_by or approval.requested_by,
           f"payment plan {plan.id} granted: {plan.reason}", plan.debt_cents, key=key, from_stage=previous,
           letter="plan_granted", plan_id=plan.id)
+    from caisse.cases.service import complete_tasks
+
+    # the file left personal contact for the plan: its call task (if any) is done — like a file closed as paid.
+    # A plan that breaks resumes at personal contact with a new task when no contact was logged (batches.recovery)
+    complete_tasks(session, approval.decided_by or approval.requested_by, plan.party_id, "recovery_contact",
+                   f"payment plan {plan.id} granted: no call needed while it is respected", today)
     _answer_request(session, plan, today, granted=True)
     return key
 

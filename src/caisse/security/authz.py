@@ -32,6 +32,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "recovery.manage": frozenset({"caseworker", "recovery_officer", "manager", "system"}),
     # reading a debtor's recovery (stage, history, plan, prescription, relief, advice) and the recovery overview
     "recovery.read": frozenset({"caseworker", "recovery_officer", "manager", "auditor", "system"}),
+    # the hand-over of every file at bailiff / court to the partners (fund-wide: the recovery staff, not a team's
+    # caseworker) and the hand-over files again (they name many debtors)
+    "recovery.handover": frozenset({"recovery_officer", "manager", "system"}),
     # what the bailiffs and lawyers collected for the fund and still owe (the partners' balances)
     "recovery.partners": frozenset({"manager", "system"}),
     # benefits (issue 8): a claim filed for a file (by the person, their accountant, or the fund's staff on a

@@ -28,9 +28,12 @@ from caisse.recovery.models import (
     CLOSING_REASONS,
     WAIVER_GROUNDS,
     DispensedQuarter,
+    JointCall,
     PaymentPlan,
     PaymentPlanInstalment,
+    RecoveryBankruptcy,
     RecoveryFile,
+    RecoveryHandover,
     RecoveryStep,
     ReliefRequest,
 )
@@ -47,7 +50,7 @@ from caisse.store.models import Company, Party, Person
 
 CONTACT_CHANNELS = ("phone", "meeting", "visit", "video")
 SECTIONS = ["recovery stage and history", "open amounts", "payment plan", "prescription dates", "relief requests",
-            "best-solution advice"]
+            "best-solution advice", "joint calls", "bankruptcy"]
 
 
 @dataclass
@@ -91,6 +94,10 @@ class RecoveryView:
     reason: str | None = None
     informed: list[ReliefRequest] = field(default_factory=list)  # pension notices given, not yet a request
     suggested_schedule: str = ""  # a six-month schedule by the plan rules (recovery.proposal), to start the form
+    is_company: bool = False
+    joint: list[dict] = field(default_factory=list)  # joint calls of the file (either side), what is still open
+    bankruptcies: list[RecoveryBankruptcy] = field(default_factory=list)
+    links: list[tuple[int, str]] = field(default_factory=list)  # the other side of a mandate: (file, name)
 
     @property
     def stage(self) -> str | None:
@@ -199,7 +206,116 @@ def file_view(session: Session, who: Principal, party_id: int, today: dt.date) -
     return RecoveryView(party_id, _name(session, party_id), today, f, steps, principal, total, periods, plan, inst,
                         open_debts(session, party_id, today), requests, dispensed, adv, adv_error,
                         moves_by_hand(f.stage if f else None), reason,
-                        [r for r in requests if r.status == "informed"], suggested)
+                        [r for r in requests if r.status == "informed"], suggested,
+                        session.get(Company, party_id) is not None, joint_calls_of(session, party_id),
+                        list(session.scalars(select(RecoveryBankruptcy).where(RecoveryBankruptcy.party_id == party_id)
+                                             .order_by(RecoveryBankruptcy.declared_on.desc()))),
+                        mandate_links(session, party_id))
+
+
+def joint_calls_of(session: Session, party_id: int) -> list[dict]:
+    """The joint calls the file is part of, either side (``recovery.joint``): who was called for whom, the debts,
+    and what is still open of them on the debtor's account."""
+    from sqlalchemy import or_
+
+    from caisse.recovery.joint import still_open
+
+    out = []
+    for jc in session.scalars(select(JointCall).where(or_(JointCall.company_id == party_id,
+                                                          JointCall.director_id == party_id))
+                              .order_by(JointCall.called_on.desc(), JointCall.id.desc())):
+        items = still_open(session, jc)
+        out.append({"call": jc, "company": _name(session, jc.company_id), "director": _name(session, jc.director_id),
+                    "debts": items, "open_cents": sum(x["open_cents"] for x in items)})
+    return out
+
+
+def mandate_links(session: Session, party_id: int) -> list[tuple[int, str]]:
+    """The other side of the file's mandates (a company's directors, a director's companies), for the joint call
+    form: the file numbers a caseworker would otherwise look up."""
+    from caisse.store.models import Mandate
+
+    rows = session.execute(select(Mandate.company_id, Mandate.person_id).where(
+        (Mandate.company_id == party_id) | (Mandate.person_id == party_id))).all()
+    others = sorted({c if p == party_id else p for c, p in rows})
+    return [(o, _name(session, o)) for o in others]
+
+
+def joint_letter(session: Session, who: Principal, party_id: int, call_id: int) -> tuple[JointCall, bytes]:
+    """A joint call's letter (PDF) from one of its two files, read by the recovery readers of both; audited."""
+    from caisse.documents.joint_call_letters import joint_call_pdf
+    from caisse.errors import NotFound
+
+    _require_reader(who)
+    file_access(session, who, "file.read", party_id)
+    jc = session.get(JointCall, call_id)
+    if jc is None or party_id not in (jc.company_id, jc.director_id):
+        raise NotFound("joint call", call_id)
+    called = jc.company_id if jc.liable == "company" else jc.director_id
+    debtor = jc.director_id if jc.liable == "company" else jc.company_id
+    reasons = [file_access(session, who, "file.read", p) for p in (called, debtor)]
+    pdf = joint_call_pdf(session, call_id)
+    for party, reason in zip((called, debtor), reasons, strict=True):
+        audit.record(session, who, "read", "joint_call_letter", call_id, party_id=party, reason=reason,
+                     detail={"what": "joint call letter (pdf)"})
+    return jc, pdf
+
+
+def claim_pdf(session: Session, who: Principal, party_id: int, bankruptcy_id: int) -> tuple[RecoveryBankruptcy, bytes]:
+    """The declaration of claim already made, drawn again (the amounts are those recorded); the read audited."""
+    from caisse.errors import NotFound
+    from caisse.recovery import bankruptcy
+
+    _require_reader(who)
+    file_access(session, who, "file.read", party_id)
+    b = bankruptcy.get(session, who, bankruptcy_id, action="recovery.read")
+    if b.party_id != party_id or b.claim_lines is None:
+        raise NotFound("declaration of claim", bankruptcy_id)
+    pdf = bankruptcy.claim(session, who, bankruptcy_id, b.claim_on)
+    audit.record(session, who, "read", "claim_declaration", b.id, party_id=b.party_id,
+                 detail={"what": "declaration of claim (pdf)"})
+    return b, pdf
+
+
+def handovers(session: Session, who: Principal, limit: int = 20) -> list[tuple[RecoveryHandover, str]]:
+    """The latest hand-overs (date, partner, debtors, amount): no debtor named."""
+    from caisse.recovery.models import RecoveryPartner
+
+    authz.require(who, "recovery.handover")
+    rows = session.execute(select(RecoveryHandover, RecoveryPartner.name).join(
+        RecoveryPartner, RecoveryPartner.id == RecoveryHandover.partner_id)
+        .order_by(RecoveryHandover.id.desc()).limit(limit)).all()
+    return [(h, name) for h, name in rows]
+
+
+def handover_file(session: Session, who: Principal, handover_id: int, what: str) -> tuple[str, bytes, str]:
+    """A hand-over's CSV exactly as sent, or its cover letter drawn again: (file name, content, media type). It
+    names many debtors: only who may hand files over, and one read row per debtor."""
+    from caisse.documents.recovery_partners import cover_letter
+    from caisse.errors import InvalidInput, NotFound
+    from caisse.recovery.models import RecoveryHandoverLine, RecoveryPartner
+    from caisse.recovery.partners import _names
+
+    authz.require(who, "recovery.handover")
+    row = session.get(RecoveryHandover, handover_id)
+    if row is None:
+        raise NotFound("hand-over", handover_id)
+    lines = list(session.scalars(select(RecoveryHandoverLine).where(RecoveryHandoverLine.handover_id == row.id)
+                                 .order_by(RecoveryHandoverLine.id)))
+    if what == "csv":
+        if not row.csv_text:
+            raise InvalidInput("handover", f"the CSV of {row.key} was emptied by the retention rules (its SHA-256 "
+                                           f"{row.csv_sha256} is kept)")
+        name, content, media = row.csv_name, row.csv_text.encode("utf-8"), "text/csv; charset=utf-8"
+    else:
+        names = _names(session, [ln.party_id for ln in lines], row.as_of)
+        content = cover_letter(session.get(RecoveryPartner, row.partner_id), row.key, row.as_of,
+                               [(ln.party_id, names[ln.party_id]["name"], ln.reference, ln.enforcement_ref,
+                                 ln.amount_cents) for ln in lines], row.amount_cents)
+        name, media = row.pdf_name, "application/pdf"
+    audit.record_reads(session, who, "recovery_handover", [ln.party_id for ln in lines],
+                       what=f"hand-over {what} (desk)", detail={"key": row.key})
+    return name, content, media
 
 
 def advice_for(session: Session, who: Principal, party_id: int, today: dt.date) -> advice_mod.Advice:
@@ -228,6 +344,7 @@ class Overview:
     names: dict[int, str]
     hidden: int
     balances: list[PartnerBalance] | None  # managers only
+    handovers: list | None = None  # who may hand files over: the latest hand-overs
 
 
 def may_read_partners(who: Principal) -> bool:
@@ -264,7 +381,12 @@ def overview(session: Session, who: Principal, as_of: dt.date, within_days: int 
     st = stages(session, who, as_of)
     p = prescription_rows(session, who, as_of, within_days)
     balances = partner_balances(session, as_of) if may_read_partners(who) else None
-    return Overview(as_of, st, p.prescription, p.names, p.hidden, balances)
+    made = handovers(session, who) if may_hand_over(who) else None
+    return Overview(as_of, st, p.prescription, p.names, p.hidden, balances, made)
+
+
+def may_hand_over(who: Principal) -> bool:
+    return who.role in authz.PERMISSIONS["recovery.handover"]
 
 
 def balances(session: Session, who: Principal, as_of: dt.date) -> list[PartnerBalance]:
@@ -274,5 +396,6 @@ def balances(session: Session, who: Principal, as_of: dt.date) -> list[PartnerBa
 
 
 __all__ = ["CLOSING_REASONS", "CONTACT_CHANNELS", "WAIVER_GROUNDS", "OpenDebt", "Overview", "RecoveryView",
-           "PrescriptionRows", "advice_for", "balances", "file_view", "moves_by_hand", "open_debts", "overview",
-           "prescription_rows", "request_dict", "stages"]
+           "PrescriptionRows", "advice_for", "balances", "claim_pdf", "file_view", "handover_file", "handovers",
+           "joint_calls_of", "joint_letter", "mandate_links", "may_hand_over", "moves_by_hand", "open_debts",
+           "overview", "prescription_rows", "request_dict", "stages"]

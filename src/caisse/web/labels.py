@@ -105,7 +105,8 @@ EXPORT_SECTIONS = {
     "recovery_files": N_("Recovery of unpaid contributions, step by step"),
     "payment_plans": N_("Payment plans and their instalments"),
     "prescription_interruptions": N_("Acts that interrupted the prescription"),
-    "joint_calls": N_("Companies called for a director's contributions (joint liability)"),
+    "joint_calls": N_("Joint calls: a company for its director's contributions, a director for the company "
+                      "contribution"),
     "prescribed_quarters": N_("Quarters written off as prescribed (no pension right)"),
     "recovery_handovers": N_("Handed to a bailiff or a lawyer"),
     "recovery_partner_reports": N_("What bailiffs and lawyers reported"),
@@ -243,6 +244,10 @@ SOLUTION = {
     "surcharge_waiver": N_("Surcharge waiver"),
     "payment_plan": N_("Payment plan"),
     "dispensation": N_("Dispensation of contributions"),
+}
+BANKRUPTCY_STATUS = {
+    "open": N_("procedure open"),
+    "closed": N_("procedure ended"),
 }
 RELIEF_STATUS = {
     "informed": N_("informed of the pension consequence"),

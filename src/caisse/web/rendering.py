@@ -84,6 +84,7 @@ def environment() -> jinja2.Environment:
         contact_channel=lambda code: labels.label(labels.CONTACT_CHANNEL, code),
         solution=lambda code: labels.label(labels.SOLUTION, code),
         relief_status=lambda code: labels.label(labels.RELIEF_STATUS, code),
+        bankruptcy_status=lambda code: labels.label(labels.BANKRUPTCY_STATUS, code),
         waiver_ground=lambda code: labels.label(labels.WAIVER_GROUND, code),
         recovery_event=lambda code: labels.label(labels.RECOVERY_EVENT, code),
         prescription_status=lambda code: labels.label(labels.PRESCRIPTION_STATUS, code),
