@@ -598,7 +598,7 @@ def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int]) -> No
         ))
     from caisse.collection.models import BankLine
 
-    insert_rows(conn, BankLine.__table__, LINE_COLUMNS, rows)
+    insert_rows(conn, BankLine.__table__, LINE_COLUMNS, rows, checks_once=True)
 
 
 LINE_COLUMNS = ("id", "statement_id", "ordinal", "file_line", "sequence", "detail", "amount_cents", "value_date",
@@ -637,4 +637,4 @@ def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]]) -> No
     now = stamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     rows = [(ln.line_id, ln.reason, ln.mv.amount_cents, ln.key if ln.status == "parked" else None,
              as_json(found or None), "open", now, ln.note) for ln, found in zip(queue, suggestions, strict=True)]
-    insert_rows(conn, ReconciliationItem.__table__, QUEUE_COLUMNS, rows)
+    insert_rows(conn, ReconciliationItem.__table__, QUEUE_COLUMNS, rows, checks_once=True)
