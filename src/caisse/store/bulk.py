@@ -3,8 +3,10 @@ PostgreSQL (dependencies.md §7: 5–6× faster than ORM or dict-based inserts).
 
 from __future__ import annotations
 
+import gc
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import CheckConstraint, Connection, Table
@@ -75,6 +77,21 @@ def executemany_checked(raw: sqlite3.Connection, table: Table, sql: str, rows: I
     bad = raw.execute(check, (first,)).fetchone()
     if bad is not None:
         raise sqlite3.IntegrityError(f"CHECK constraint failed: {bad[1]} ({table.name} row {bad[0]})")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused during a bulk load, then restored as it was. A bank file of
+    100 000 movements allocates millions of small objects (records, lines, postings, rows) that reference
+    counting frees anyway; each automatic full collection would walk all that are alive, again and again as
+    they grow — a third of the import's time. Nothing is leaked: what is cyclic is collected once resumed."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def reset_sequences(conn: Connection, tables: Iterable[Table]) -> None:
