@@ -158,3 +158,31 @@ def test_a_run_killed_by_sigkill_then_rerun_ends_as_an_uninterrupted_run(db_url)
     totals, keys, entries = _state(db_url)
     assert keys == sorted(p.key for p in quarterly_call(parties)) and entries == 2000 * 4
     assert totals == "transactions=2000 debts=1796600.00 payments=0.00 open=1796600.00 unmatched=0.00"
+
+
+def test_rows_inserted_with_their_checks_verified_once_are_refused_as_row_by_row(db_url):
+    """``insert_rows(checks_once=True)`` (the bank import's path): a row that breaks a CHECK constraint makes the
+    whole insert fail, nothing of it stays, and the connection checks rows again afterwards."""
+    import sqlite3
+
+    import psycopg
+
+    from caisse.store.bulk import insert_rows
+    from caisse.store.db import engine_for
+
+    refused = (sqlite3.IntegrityError, psycopg.errors.CheckViolation)
+    table, columns = LedgerTransaction.__table__, ("key", "kind", "booked_on", "recorded_at")
+    day, now = dt.date(2026, 3, 20), dt.datetime(2026, 3, 20, 12)
+    sqlite = db_url.startswith("sqlite")
+    row = (lambda key, kind: (key, kind, day.isoformat(), now.isoformat(sep=" "))) if sqlite else (
+        lambda key, kind: (key, kind, day, now))
+    engine = engine_for(db_url)
+    with pytest.raises(refused, match="kind"), engine.begin() as conn:
+        insert_rows(conn, table, columns, [row("a", "payment"), row("b", "gift"), row("c", "payment")],
+                    checks_once=True)
+    with engine.begin() as conn:
+        insert_rows(conn, table, columns, [row("a", "payment"), row("c", "imputation")], checks_once=True)
+    with pytest.raises(refused), engine.begin() as conn:  # the same connection refuses a bad row at once again
+        insert_rows(conn, table, columns, [row("d", "gift")])
+    with session_scope(db_url) as s:
+        assert sorted(s.scalars(select(LedgerTransaction.key))) == ["a", "c"]

@@ -67,7 +67,7 @@ from caisse.ledger.models import BENEFIT_UNDUE, RECEIVABLE
 from caisse.ledger.queries import UndueItem, undue_items_of
 from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference, undue_number
 from caisse.services import audit
-from caisse.store.bulk import insert_rows
+from caisse.store.bulk import gc_paused, insert_rows
 from caisse.store.db import engine_for
 
 LOCK = "caisse.money"  # imports and exports of money serialise on this lock
@@ -184,6 +184,12 @@ def import_coda(db: str | Engine, data: bytes, *, filename: str | None = None, a
     ``parsed``: the strict parse of these very bytes, when the caller already checked the file."""
     if not isinstance(data, bytes | bytearray) or not data:
         raise InvalidInput("file", "an empty file is not a CODA file")
+    with gc_paused():
+        return _import_file(db, bytes(data), filename, actor, settings, policy, parsed)
+
+
+def _import_file(db: str | Engine, data: bytes, filename: str | None, actor: object, settings: Settings | None,
+                 policy: ImputationPolicy | None, parsed: CodaFile | None) -> ImportSummary:
     t0 = time.perf_counter()
     coda = parsed if parsed is not None and parsed.sha256 == file_sha256(bytes(data)) else parse_coda(bytes(data))
     timings = {"parse": time.perf_counter() - t0}
@@ -448,9 +454,8 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     left: the debtors' balances are read once, then kept in memory."""
     booked = [ln for ln in effective if ln.status in ("booked", "parked") and ln.mv.amount_cents > 0]
     parties = {ln.party for ln in booked if ln.party is not None}
-    state = debtor_balances(session, parties)
     first_day = min((ln.booked_on for ln in booked), default=None)
-    pending = pending_by_debtor(session, parties, first_day) if parties else {}
+    state, pending = debtor_state(session, parties, first_day)
     owed = {code: c - r for code, (c, r) in clearing_balances(session).items()} \
         if any(ln.partner for ln in booked) else {}
     # payments to an undue benefit's communication (rare): the persons' recovery decisions, kept in memory too
@@ -524,20 +529,40 @@ def _apply(accounts: dict, account: str, period: str | None, cents: int) -> None
 def debtor_balances(session: Session, parties: set[int]) -> dict[int, dict]:
     """Receivables and credit of many debtors in one query: ``{party: {(account, period): [cents, first due]}}``
     (the import keeps them in memory; the batches' set-off reads them the same way)."""
+    return debtor_state(session, parties, None)[0]
+
+
+def debtor_state(session: Session, parties: set[int], after: dt.date | None
+                 ) -> tuple[dict[int, dict], dict[int, dict[tuple, list]]]:
+    """``debtor_balances`` and ``pending_by_debtor`` (charges falling due after ``after``; None: not wanted) of
+    many debtors from one read of their entries, grouped by due date too."""
     conn = session.connection()
     state: dict[int, dict] = defaultdict(dict)
+    pending: dict[int, dict[tuple, list]] = {}
     if not parties:
-        return state
+        return state, pending
     accounts = ", ".join(f"'{a}'" for a in (*RECEIVABLE, "credit"))
-    sql = (f"SELECT party_id, account, period, SUM(amount_cents), MIN(due_date) FROM ledger_entry "
-           f"WHERE account IN ({accounts}) AND party_id IN ({{in}}) GROUP BY party_id, account, period "
-           f"ORDER BY party_id, account, period")
+    sql = (f"SELECT party_id, account, period, due_date, SUM(amount_cents), "
+           f"SUM(CASE WHEN amount_cents > 0 THEN amount_cents ELSE 0 END) FROM ledger_entry "
+           f"WHERE account IN ({accounts}) AND party_id IN ({{in}}) GROUP BY party_id, account, period, due_date "
+           f"ORDER BY party_id, account, period, due_date")
     sqlite = conn.dialect.name != "postgresql"
-    for party, account, period, total, due in select_in(conn, sql, sorted(parties)):
+    dates: dict[str, dt.date] = {}
+    receivable = set(RECEIVABLE)
+    for party, account, period, due, total, charged in select_in(conn, sql, sorted(parties)):
         if sqlite and isinstance(due, str):
-            due = dt.date.fromisoformat(due)
-        state[party][(account, period)] = [int(total), due]
-    return state
+            due = dates.get(due) or dates.setdefault(due, dt.date.fromisoformat(due))
+        accounts_of = state[party]
+        cur = accounts_of.get((account, period))
+        if cur is None:
+            accounts_of[(account, period)] = [int(total), due]
+        else:  # NULL due dates sort first (SQLite) or last (PostgreSQL): keep the earliest date
+            cur[0] += int(total)
+            if due is not None and (cur[1] is None or due < cur[1]):
+                cur[1] = due
+        if after is not None and due is not None and due > after and charged and account in receivable:
+            pending.setdefault(party, {}).setdefault((account, period), []).append((due, int(charged)))
+    return state, pending
 
 
 def _returns(session: Session, effective: list[_Line]) -> None:
@@ -598,7 +623,7 @@ def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int]) -> No
         ))
     from caisse.collection.models import BankLine
 
-    insert_rows(conn, BankLine.__table__, LINE_COLUMNS, rows)
+    insert_rows(conn, BankLine.__table__, LINE_COLUMNS, rows, checks_once=True)
 
 
 LINE_COLUMNS = ("id", "statement_id", "ordinal", "file_line", "sequence", "detail", "amount_cents", "value_date",
@@ -637,4 +662,4 @@ def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]]) -> No
     now = stamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     rows = [(ln.line_id, ln.reason, ln.mv.amount_cents, ln.key if ln.status == "parked" else None,
              as_json(found or None), "open", now, ln.note) for ln, found in zip(queue, suggestions, strict=True)]
-    insert_rows(conn, ReconciliationItem.__table__, QUEUE_COLUMNS, rows)
+    insert_rows(conn, ReconciliationItem.__table__, QUEUE_COLUMNS, rows, checks_once=True)

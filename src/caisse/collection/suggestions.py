@@ -125,9 +125,13 @@ def _name_candidates(conn: Connection, tokens: list[frozenset[str]],
     if not words:
         return []
     found: dict[int, frozenset[str]] = {}
+    tokens_of: dict[tuple[str, str], frozenset[str]] = {}  # a common name is borne by many: its words once
     for pid, first, last in select_in(conn, "SELECT id, first_name, last_name FROM person "
                                             "WHERE upper(last_name) IN ({in})", words):
-        found[pid] = name_tokens(f"{first} {last}")
+        toks = tokens_of.get((first, last))
+        if toks is None:
+            toks = tokens_of[(first, last)] = name_tokens(f"{first} {last}")
+        found[pid] = toks
     for pid, name in select_in(conn, "SELECT id, name FROM company WHERE upper(name) IN ({in})", sorted(names)):
         found[pid] = name_tokens(name)
     return [(pid, toks) for pid, toks in found.items() if toks]

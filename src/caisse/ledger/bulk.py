@@ -25,7 +25,9 @@ from typing import NamedTuple
 from sqlalchemy import Engine
 
 from caisse.errors import Conflict, InvalidInput
+from caisse.ledger.models import LedgerEntry, LedgerTransaction
 from caisse.ledger.posting import Entry, Posting, entry_signature, signature, validate
+from caisse.store.bulk import executemany_checked
 from caisse.store.db import engine_for
 from caisse.store.models import utcnow
 
@@ -80,6 +82,7 @@ def insert_postings(connection, postings: list[Posting]) -> list[int]:
         return []
     writer = _PgWriter if connection.dialect.name == "postgresql" else _SqliteWriter
     w = writer(connection.connection.driver_connection)
+    w.checks_once = True  # one statement verifies the CHECK constraints of all the rows (store.bulk)
     return w.insert(postings)
 
 
@@ -105,6 +108,7 @@ def _json(value: dict | None) -> str | None:
 
 class _Writer:
     placeholder = "?"
+    checks_once = False  # SQLite: CHECK constraints verified once for all the rows (store.bulk.executemany_checked)
 
     def __init__(self, conn) -> None:
         self.conn = conn
@@ -245,8 +249,11 @@ class _SqliteWriter(_Writer):
 
     def insert_transactions(self, rows: list[tuple]) -> list[int]:
         cur = self.conn.cursor()
-        cur.executemany(f"INSERT INTO ledger_transaction ({', '.join(TX_COLUMNS)}) VALUES "
-                        f"({', '.join('?' * len(TX_COLUMNS))})", rows)
+        sql = f"INSERT INTO ledger_transaction ({', '.join(TX_COLUMNS)}) VALUES ({', '.join('?' * len(TX_COLUMNS))})"
+        if self.checks_once:
+            executemany_checked(cur, LedgerTransaction.__table__, sql, rows)
+        else:
+            cur.executemany(sql, rows)
         last = cur.execute("SELECT last_insert_rowid()").fetchone()[0]
         first = last - len(rows) + 1
         # Under SQLite's single write lock an INTEGER PRIMARY KEY is allocated max+1, row after row: check it.
@@ -256,8 +263,11 @@ class _SqliteWriter(_Writer):
         return list(range(first, last + 1))
 
     def insert_entries(self, rows: list[tuple]) -> None:
-        self.conn.executemany(f"INSERT INTO ledger_entry ({', '.join(ENTRY_COLUMNS)}) VALUES "
-                              f"({', '.join('?' * len(ENTRY_COLUMNS))})", rows)
+        sql = f"INSERT INTO ledger_entry ({', '.join(ENTRY_COLUMNS)}) VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
+        if self.checks_once:
+            executemany_checked(self.conn, LedgerEntry.__table__, sql, rows)
+        else:
+            self.conn.executemany(sql, rows)
 
     def _with_keys(self, keys: list[str]):
         cur = self.conn.cursor()
