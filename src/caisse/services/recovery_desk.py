@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from caisse.errors import CaisseError
 from caisse.ledger.statement import PeriodSummary, statement
 from caisse.recovery import advice as advice_mod
-from caisse.recovery import prescription, proposal, relief
+from caisse.recovery import buyback, prescription, proposal, relief
 from caisse.recovery import report as stage_report
 from caisse.recovery.models import (
     CLOSING_REASONS,
@@ -91,6 +91,7 @@ class RecoveryView:
     reason: str | None = None
     informed: list[ReliefRequest] = field(default_factory=list)  # pension notices given, not yet a request
     suggested_schedule: str = ""  # a six-month schedule by the plan rules (recovery.proposal), to start the form
+    buybacks: list = field(default_factory=list)  # requests to buy dispensed quarters back (recovery.buyback)
 
     @property
     def stage(self) -> str | None:
@@ -122,7 +123,14 @@ class RecoveryView:
             "prescription": [d.as_dict() for d in self.debts],
             "relief_requests": [request_dict(r) for r in self.requests],
             "dispensed_quarters": [{"period": q.period, "amount_cents": q.dispensed_cents,
-                                    "buyback_deadline": q.buyback_deadline.isoformat()} for q in self.dispensed],
+                                    "buyback_deadline": q.buyback_deadline.isoformat(),
+                                    "bought_back_on": q.bought_back_on and q.bought_back_on.isoformat(),
+                                    "buyback_request_id": q.buyback_request_id} for q in self.dispensed],
+            "buyback_requests": [{"id": b.id, "number": b.number, "status": b.status,
+                                  "asked_on": b.asked_on.isoformat(), "quarters": b.periods,
+                                  "amount_cents": b.amount_cents, "due_date": b.due_date.isoformat(),
+                                  "communication": b.communication, "unknown": b.unknown,
+                                  "paid_on": b.paid_on and b.paid_on.isoformat()} for b in self.buybacks],
             "advice": self.advice.to_dict() if self.advice else None, "advice_error": self.advice_error,
             "moves_by_hand": self.moves}
 
@@ -199,7 +207,8 @@ def file_view(session: Session, who: Principal, party_id: int, today: dt.date) -
     return RecoveryView(party_id, _name(session, party_id), today, f, steps, principal, total, periods, plan, inst,
                         open_debts(session, party_id, today), requests, dispensed, adv, adv_error,
                         moves_by_hand(f.stage if f else None), reason,
-                        [r for r in requests if r.status == "informed"], suggested)
+                        [r for r in requests if r.status == "informed"], suggested,
+                        buyback.requests_of(session, party_id))
 
 
 def advice_for(session: Session, who: Principal, party_id: int, today: dt.date) -> advice_mod.Advice:
