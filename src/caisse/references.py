@@ -9,9 +9,13 @@ Ten digits before the check digits: the file number (7 digits), the year (2 digi
 | 9 | regularisation of that year | none (oldest first) |
 | 8 | account statement / payment plan (any debt) | none (oldest first) |
 | 7 | undue benefit claimed back (see below) | ``undue/n``: that recovery decision only |
+| 6 | buy-back of dispensed quarters (see below) | ``buyback/n``: that buy-back request only |
 
 Kind 7: the two "year" digits are the person's recovery decision number *n* (01–99, in the order decided); a
 payment to it settles that decision's ``benefit_undue`` item, never a contribution.
+
+Kind 6: likewise, the two "year" digits are the person's buy-back request number *n* (01–99, in the order asked); a
+payment to it settles that request's ``buyback`` items (its dispensed quarters, recovery/buyback.py), never arrears.
 
 A bank file gives the 12 digits; ``parse`` returns None for a communication that is not one of ours
 (wrong check digits, file number 0), so the payment is parked for reconciliation instead of being guessed.
@@ -24,8 +28,9 @@ from dataclasses import dataclass
 from caisse.errors import InvalidInput
 from caisse.identifiers import make_ogm, ogm_is_valid
 
-KINDS = {0: "company_contribution", 1: "quarter", 2: "quarter", 3: "quarter", 4: "quarter", 7: "undue_benefit",
-         8: "statement", 9: "regularisation"}
+KINDS = {0: "company_contribution", 1: "quarter", 2: "quarter", 3: "quarter", 4: "quarter", 6: "buyback",
+         7: "undue_benefit", 8: "statement", 9: "regularisation"}
+BUYBACK = 6
 UNDUE = 7
 MAX_UNDUE_NUMBER = 99
 MAX_FILE_NUMBER = 9_999_999
@@ -46,6 +51,8 @@ class PaymentReference:
             return str(self.year)
         if self.kind == UNDUE:
             return f"undue/{self.year - 2000}"
+        if self.kind == BUYBACK:
+            return f"buyback/{self.year - 2000}"
         return None
 
     @property
@@ -76,6 +83,20 @@ def for_undue(party_id: int, number: int) -> PaymentReference:
     if not 1 <= number <= MAX_UNDUE_NUMBER:
         raise InvalidInput("number", f"1 to {MAX_UNDUE_NUMBER} recovery decisions per person")
     return _ref(party_id, 2000 + number, UNDUE)
+
+
+def for_buyback(party_id: int, number: int) -> PaymentReference:
+    """The communication of the person's ``number``-th request to buy back dispensed quarters (1–99)."""
+    if not 1 <= number <= MAX_UNDUE_NUMBER:
+        raise InvalidInput("number", f"1 to {MAX_UNDUE_NUMBER} buy-back requests per person")
+    return _ref(party_id, 2000 + number, BUYBACK)
+
+
+def buyback_number(designation: str | None) -> int | None:
+    """``buyback/2`` -> 2: the designation of a payment made to a buy-back request's communication; else None."""
+    if designation and designation.startswith("buyback/") and designation[8:].isdigit():
+        return int(designation[8:])
+    return None
 
 
 def undue_number(designation: str | None) -> int | None:

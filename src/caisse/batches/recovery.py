@@ -167,6 +167,11 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
             a = arrears(conn, as_of)   # the whole fund's arrears, read once
         moved: set[int] = set(already)
         _monitor_plans(url, as_of, key, p, summary, moved, a)
+        with session_scope(url) as s:  # plans agreed by a bailiff or lawyer: instalments received through it
+            from caisse.recovery import partner_plans
+
+            followed = partner_plans.monitor(s, Principal.system("recovery-run"), as_of)
+        summary.details.update({f"partner plans: instalments {k}": v for k, v in followed.items() if v})
         with engine.connect() as conn:
             files = {int(r[0]): r for r in conn.execute(select(
                 RecoveryFile.party_id, RecoveryFile.id, RecoveryFile.cycle, RecoveryFile.stage,

@@ -305,13 +305,15 @@ def partner_balances_cmd(as_of: str | None = typer.Option(None, "--as-of", help=
         typer.echo(json.dumps({"as_of": day.isoformat(), "partners": [r.as_dict() for r in rows]}, indent=2))
         return
     typer.echo(f"partner clearing balances on {day}")
-    typer.echo(f"{'partner':<16} {'kind':<8} {'collected':>12} {'remitted':>12} {'owed':>12}  owed since  "
-               "last remitted")
+    typer.echo(f"{'partner':<16} {'kind':<8} {'collected':>12} {'remitted':>12} {'fees kept':>12} {'owed':>12}  "
+               "owed since  last remitted")
     for r in rows:
         typer.echo(f"{r.code:<16} {r.kind:<8} {fmt(r.collected_cents):>12} {fmt(r.remitted_cents):>12} "
-                   f"{fmt(r.owed_cents):>12}  {str(r.owed_since or '-'):<10}  {r.last_remitted_on or '-'}")
+                   f"{fmt(r.fees_cents):>12} {fmt(r.owed_cents):>12}  {str(r.owed_since or '-'):<10}  "
+                   f"{r.last_remitted_on or '-'}")
     typer.echo(f"{'total':<25} {fmt(sum(r.collected_cents for r in rows)):>12} "
-               f"{fmt(sum(r.remitted_cents for r in rows)):>12} {fmt(sum(r.owed_cents for r in rows)):>12}")
+               f"{fmt(sum(r.remitted_cents for r in rows)):>12} {fmt(sum(r.fees_cents for r in rows)):>12} "
+               f"{fmt(sum(r.owed_cents for r in rows)):>12}")
 
 
 @partner_app.command("list")

@@ -186,7 +186,7 @@ def import_decisions_cmd(file: str = typer.Argument(..., help="INASTI's decision
 def list_cmd(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
     """A debtor's dispensation and waiver requests, and the quarters dispensed with their buy-back deadline."""
     from caisse.money import fmt
-    from caisse.recovery import relief
+    from caisse.recovery import buyback, relief
     from caisse.services import audit
     from caisse.store.db import session_scope
 
@@ -200,6 +200,11 @@ def list_cmd(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
         for q in relief.dispensed(s, who, party_id=debtor):
             typer.echo(f"dispensed {q.period}: {fmt(q.dispensed_cents)} EUR, granted {q.granted_on}, pension rights "
                        f"lost unless paid by {q.buyback_deadline}")
+        for q in relief.bought_back(s, debtor):
+            typer.echo(f"bought back {q.period}: {fmt(q.dispensed_cents)} EUR paid on {q.bought_back_on} "
+                       f"(deadline {q.buyback_deadline}): pension rights kept")
+        for b in buyback.requests_of(s, debtor):
+            typer.echo(buyback.describe(s, b))
 
 
 @app.command("dispensed")
@@ -238,4 +243,40 @@ def letter_cmd(request: int = RequestOption, output: str = typer.Option(..., "--
         row = s.get(ReliefRequest, request)
         audit.record(s, _who(), "read", "relief_letter", request, party_id=row.party_id, origin="cli",
                      detail={"what": "decision letter (pdf)"})
+    typer.echo(output)
+
+
+@app.command("buyback")
+def buyback_cmd(debtor: int = DebtorOption, quarters: str = QuartersOption,
+                output: str | None = typer.Option(None, "--output", help="Also write the due notice as PDF here."),
+                today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """The person asks to buy back dispensed quarters (pay the dispensed contributions within the 5 years to keep
+    the pension rights): checked, posted on its own account, with its own structured communication."""
+    from caisse.recovery import buyback
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        r = buyback.request_buyback(s, _who(), debtor, quarters, _today(today))
+        if output:
+            from caisse.documents.relief_letters import buyback_notice_pdf
+
+            Path(output).write_bytes(buyback_notice_pdf(s, r.id))
+        typer.echo(buyback.describe(s, r))
+
+
+@app.command("buyback-notice")
+def buyback_notice_cmd(request: int = typer.Option(..., "--request", help="The buy-back request (relief list)."),
+                       output: str = typer.Option(..., "--output", help="The PDF to write."),
+                       db: str | None = DbOption) -> None:
+    """The due notice of a buy-back request (fr/nl/de, its structured communication, what is still to pay)."""
+    from caisse.documents.relief_letters import buyback_notice_pdf
+    from caisse.recovery import buyback
+    from caisse.services import audit
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        r = buyback.get(s, _who(), request)
+        Path(output).write_bytes(buyback_notice_pdf(s, r.id))
+        audit.record(s, _who(), "read", "buyback_notice", r.id, party_id=r.party_id, origin="cli",
+                     detail={"what": "buy-back due notice (pdf)"})
     typer.echo(output)

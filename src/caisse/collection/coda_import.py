@@ -63,9 +63,9 @@ from caisse.ledger import (
     remittance_posting,
     return_payment,
 )
-from caisse.ledger.models import BENEFIT_UNDUE, RECEIVABLE
-from caisse.ledger.queries import UndueItem, undue_items_of
-from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference, undue_number
+from caisse.ledger.models import BENEFIT_UNDUE, BUYBACK, RECEIVABLE
+from caisse.ledger.queries import BuybackItem, UndueItem, buyback_items_of, undue_items_of
+from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference, buyback_number, undue_number
 from caisse.services import audit
 from caisse.store.bulk import gc_paused, insert_rows
 from caisse.store.db import engine_for
@@ -260,6 +260,11 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     timings["impute"] = time.perf_counter() - mark
     mark = time.perf_counter()
     insert_postings(conn, postings)
+    buying = {ln.party for ln in effective if ln.party is not None and buyback_number(ln.designation)}
+    if buying:  # payments to a buy-back's communication: the quarters paid in full are bought back
+        from caisse.recovery.buyback import record_bought_back
+
+        record_bought_back(session, buying)
     timings["ledger_insert"] = time.perf_counter() - mark
     mark = time.perf_counter()
     _returns(session, effective)
@@ -461,6 +466,9 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     # payments to an undue benefit's communication (rare): the persons' recovery decisions, kept in memory too
     undue = {party: [list(u) for u in items] for party, items in undue_items_of(
         session, {ln.party for ln in booked if ln.party is not None and undue_number(ln.designation)}).items()}
+    # payments to a buy-back request's communication (rare): the persons' buy-back requests, kept in memory too
+    buyback = {party: [[list(b) for b in request] for request in requests] for party, requests in buyback_items_of(
+        session, {ln.party for ln in booked if ln.party is not None and buyback_number(ln.designation)}).items()}
     postings = []
     for ln in booked:
         mv = ln.mv
@@ -487,17 +495,24 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
         accounts = state[party]
         _apply(accounts, "credit", None, -mv.amount_cents)
         items = undue.get(party) if undue_number(ln.designation) else None
-        if not items and not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
+        bought = buyback.get(party) if buyback_number(ln.designation) else None
+        if not items and not bought and not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
             continue  # nothing open, nothing to release: imputation_entries would return no entry
         rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
         entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents,
                                      pending=pending.get(party), on=ln.booked_on,
-                                     undue=[UndueItem(*u) for u in items] if items else None)
+                                     undue=[UndueItem(*u) for u in items] if items else None,
+                                     buyback=[[BuybackItem(*b) for b in request] for request in bought]
+                                     if bought else None)
         if entries:
             postings.append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, ln.designation))
             for e in entries:
                 if e.account == BENEFIT_UNDUE:
                     next(u for u in items if u[0] == e.parameter)[2] += e.amount_cents
+                    continue
+                if e.account == BUYBACK:
+                    next(b for request in bought for b in request
+                         if (b[0], b[1]) == (e.parameter, e.period))[2] += e.amount_cents
                     continue
                 _apply(accounts, e.account, e.period, e.amount_cents)
     return postings

@@ -53,7 +53,8 @@ from caisse.services import audit
 from caisse.store.models import Approval, Party
 
 PERIOD = re.compile(r"^\d{4}(Q[1-4])?$")
-UNDUE = re.compile(r"^undue/[1-9]\d?$")  # a payment to an undue benefit's communication (references.for_undue)
+UNDUE = re.compile(r"^(undue|buyback)/[1-9]\d?$")  # a payment to an undue benefit's (references.for_undue) or
+# a buy-back request's (references.for_buyback) own communication
 
 
 def _now() -> dt.datetime:
@@ -171,7 +172,7 @@ def assign_item(session: Session, item_id: int, party_id: int, who: object, *, d
                                "it is not money the partner collected (--not-a-collection)")
     if designation is not None and not (PERIOD.match(designation) or UNDUE.match(designation)):
         raise InvalidInput("period", f"a period looks like 2026Q1 or 2026 (or undue/<n>: the person's n-th undue "
-                                     f"benefit), got {designation!r}")
+                                     f"benefit; buyback/<n>: their n-th buy-back request), got {designation!r}")
     if session.get(Party, party_id) is None:
         raise NotFound("debtor", party_id)
     key = f"reconcile/{request_id}" if request_id else f"reconcile/{payment_key}"
@@ -183,6 +184,10 @@ def assign_item(session: Session, item_id: int, party_id: int, who: object, *, d
     _no_refund_waiting(session, item)
     result = assign(session, key, payment_key, party_id, _value_date(line, st), amount_cents=amount_cents,
                     designation=designation)
+    if result.receipt.created and designation and designation.startswith("buyback/"):
+        from caisse.recovery.buyback import record_bought_back
+
+        record_bought_back(session, {party_id})
     if result.receipt.created:
         audit.record(session, who, "assign", "reconciliation_item", item.id, party_id=party_id,
                      detail={"payment_key": payment_key, "amount_cents": amount_cents, "period": designation})

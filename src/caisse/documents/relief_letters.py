@@ -47,4 +47,17 @@ def notice_pdf(session: Session, party_id: int, quarters, today: dt.date) -> byt
     return render(lines, name, address, f"{party_id} — {today.isoformat()}")
 
 
-__all__ = ["decision_pdf", "notice_pdf", "render"]
+def buyback_notice_pdf(session: Session, request_id: int) -> bytes:
+    """The due notice of a buy-back of dispensed quarters (``caisse.recovery.buyback``), with its own structured
+    communication, in the person's language."""
+    from caisse.recovery.buyback import notice_lines
+    from caisse.recovery.models import BuybackRequest
+
+    r = session.get(BuybackRequest, request_id)
+    if r is None:
+        raise NotFound("buy-back request", request_id)
+    name, address, _ = _debtor(session, r.party_id, r.asked_on)
+    return render(notice_lines(session, r), name, address, f"{r.party_id} / {r.communication}")
+
+
+__all__ = ["buyback_notice_pdf", "decision_pdf", "notice_pdf", "render"]

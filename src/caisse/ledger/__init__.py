@@ -19,6 +19,7 @@ from caisse.ledger.operations import (
     refund,
     refund_unmatched,
     remittance_posting,
+    retain_partner_fees,
     return_payment,
     settle_clearing,
     write_off,
@@ -45,6 +46,6 @@ __all__ = [
     "grant_benefit", "impute", "imputation_entries", "imputation_posting", "insert_postings", "load", "open_items",
     "payment_posting", "payout", "pending_charges", "split_not_yet_due", "policy_named", "post", "post_many",
     "receive_payment", "receive_via_partner", "refund", "clearing_balance", "clearing_balances",
-    "refund_unmatched", "remittance_posting", "return_payment", "reverse", "settle_clearing", "unassigned",
-    "unpaid_principal", "write_off",
+    "refund_unmatched", "remittance_posting", "retain_partner_fees", "return_payment", "reverse", "settle_clearing",
+    "unassigned", "unpaid_principal", "write_off",
 ]

@@ -31,7 +31,9 @@ RECEIVABLE = (*PRINCIPAL, "surcharge", "costs")
 # What the fund owes a party: unapplied money (overpayment), refunds ordered, benefits granted.
 PARTY_LIABILITY = ("credit", "refund", "benefit")
 # The fund's own accounts (party_id is kept when known, for the trail).
-FUND = ("bank", "suspense", "income", "write_off", "benefit_expense")
+FUND = ("bank", "suspense", "income", "write_off", "benefit_expense", "partner_fees")
+# ``partner_fees``: the fund's expense for the fees a bailiff or lawyer kept out of what it collected (a net
+# remittance, recovery.partner_status); ``parameter`` names the partner.
 # What a bailiff or lawyer collected from debtors for the fund and has not remitted yet (a receivable on the
 # partner, per partner: ``parameter`` holds the partner's code, ``party_id`` is empty — a partner is not a party).
 PARTNER_CLEARING = "partner_clearing"
@@ -40,7 +42,13 @@ PARTNER_CLEARING = "partner_clearing"
 # hand-over, joint call, contributions' prescription or tax certificate ever sees it. One item per recovery
 # decision: every entry names it in ``parameter`` (``benefit_undue:<id>``); ``period`` is the decision's quarter.
 BENEFIT_UNDUE = "benefit_undue"
-ACCOUNTS = (*RECEIVABLE, *PARTY_LIABILITY, *FUND, PARTNER_CLEARING, BENEFIT_UNDUE)
+# Dispensed contributions a person asked to pay back within the 5 years to keep the quarter's pension rights
+# (recovery/buyback.py, legislation.md §5, §9): a receivable on the person, but a voluntary one — never in RECEIVABLE
+# (no imputation of an ordinary payment, no arrears, surcharge, recovery or prescription). One item per request and
+# quarter: ``period`` = the dispensed quarter, ``parameter`` = ``buyback:<request id>``, ``due_date`` = the quarter's
+# buy-back deadline; only a payment to the request's own structured communication settles it.
+BUYBACK = "buyback"
+ACCOUNTS = (*RECEIVABLE, *PARTY_LIABILITY, *FUND, PARTNER_CLEARING, BENEFIT_UNDUE, BUYBACK)
 
 TRANSACTION_KINDS = (
     "charge",  # a debt: quarterly/company call, surcharge, costs, regularisation supplement
@@ -104,5 +112,7 @@ class LedgerEntry(Base):
                         name="clearing_has_partner"),
         CheckConstraint("account <> 'benefit_undue' or (party_id is not null and period is not null "
                         "and parameter is not null)", name="undue_has_decision"),
+        CheckConstraint("account <> 'buyback' or (party_id is not null and period is not null "
+                        "and parameter is not null)", name="buyback_has_request"),
         Index("ix_ledger_entry_party_account_period", "party_id", "account", "period"),
     )

@@ -19,12 +19,21 @@ from sqlalchemy.orm import Session
 
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger.imputation import ImputationPolicy, allocate, policy_named
-from caisse.ledger.models import BENEFIT_UNDUE, PARTNER_CLEARING, RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.ledger.models import (
+    BENEFIT_UNDUE,
+    BUYBACK,
+    PARTNER_CLEARING,
+    RECEIVABLE,
+    LedgerEntry,
+    LedgerTransaction,
+)
 from caisse.ledger.posting import Entry, Posting, PostResult, load, post, reverse, transaction_id
 from caisse.ledger.queries import (
     Balance,
+    BuybackItem,
     UndueItem,
     balances,
+    buyback_items,
     clearing_balance,
     credit_available,
     pending_charges,
@@ -32,10 +41,12 @@ from caisse.ledger.queries import (
     unassigned,
     undue_items,
 )
-from caisse.references import undue_number
+from caisse.references import buyback_number, undue_number
 
 # A payment designated to an undue benefit (its structured communication): the debtor's designation (art. 1253).
 UNDUE_PAYMENT_RULE = "Civil Code art. 1253 (Book 5): payment designated to an undue benefit"
+# A payment to a buy-back request's communication: the dispensed contributions paid back (legislation §5, §9).
+BUYBACK_PAYMENT_RULE = "dispensed contributions paid within 5 years (legislation §5, §9)"
 
 
 class DebtLine(NamedTuple):
@@ -87,13 +98,15 @@ def _imputation_entries(session: Session, party_id: int, policy: ImputationPolic
     rows = balances(session, party_id=party_id, accounts=(*RECEIVABLE, "credit"))
     pending = pending_charges(session, [party_id], on).get(party_id)
     undue = undue_items(session, party_id) if undue_number(designation) is not None else None
+    buyback = buyback_items(session, party_id) if buyback_number(designation) is not None else None
     return imputation_entries(rows, party_id, policy, designation, designated_amount, pending=pending, on=on,
-                              undue=undue)
+                              undue=undue, buyback=buyback)
 
 
 def imputation_entries(rows: Iterable[Balance], party_id: int, policy: ImputationPolicy, designation: str | None,
                        designated_amount: int | None, *, pending: dict | None = None,
-                       on: dt.date | None = None, undue: list[UndueItem] | None = None) -> list[Entry]:
+                       on: dt.date | None = None, undue: list[UndueItem] | None = None,
+                       buyback: list[list[BuybackItem]] | None = None) -> list[Entry]:
     """The entries of an imputation, computed from the debtor's balances (receivables and credit) and his
     charges falling due after ``on`` (``pending_charges``) alone: pure, so a set-based importer that keeps the
     balances in memory imputes exactly as ``impute`` does. What is due on ``on`` is settled before what falls
@@ -101,7 +114,11 @@ def imputation_entries(rows: Iterable[Balance], party_id: int, policy: Imputatio
 
     An undue benefit (account ``benefit_undue``) is never among the open items: only a payment designated to it
     (designation ``undue/<n>``, the communication of the person's n-th recovery decision, ``undue`` = the person's
-    ``undue_items``) settles it, up to the payment's amount; the rest of such a payment is imputed as any other."""
+    ``undue_items``) settles it, up to the payment's amount; the rest of such a payment is imputed as any other.
+    Likewise a buy-back of dispensed quarters (account ``buyback``): only a payment designated to it (``buyback/<n>``,
+    ``buyback`` = the person's ``buyback_items``) pays its quarters, oldest first, each only up to its buy-back
+    deadline (``on``; paid later, a quarter's pension rights are not bought back and the money is imputed as any
+    other payment)."""
     rows = split_not_yet_due(rows, pending, on)
     credit = -sum(b.balance_cents for b in rows if b.account == "credit")
     released = [b for b in rows if b.account in RECEIVABLE and b.balance_cents < 0]
@@ -125,6 +142,22 @@ def imputation_entries(rows: Iterable[Balance], party_id: int, policy: Imputatio
                                      item.parameter, {"designated": f"undue/{number}"}))
                 available -= take
                 imputed += take
+    number = buyback_number(designation)
+    if number is not None:
+        designation = None  # designates a buy-back, no contribution period
+        request = buyback[number - 1] if buyback and number <= len(buyback) else []
+        left = available if designated_amount is None else min(available, designated_amount)
+        for item in request:
+            if left <= 0:
+                break
+            if item.open_cents <= 0 or (on is not None and on > item.deadline):
+                continue
+            take = min(left, item.open_cents)
+            entries.append(Entry(BUYBACK, -take, party_id, item.period, None, BUYBACK_PAYMENT_RULE, item.parameter,
+                                 {"designated": f"buyback/{number}"}))
+            left -= take
+            available -= take
+            imputed += take
     designation = designation if policy.honour_designation else None
     if available > 0 and open_:
         ordered = policy.ordered(open_, designation)
@@ -206,6 +239,23 @@ CLEARING_RULE = "partner collects as the fund's mandatary and hands it over (old
 def clearing_entry(partner_code: str, amount_cents: int, explanation: dict | None = None) -> Entry:
     """An entry on a partner's clearing account: > 0 collected for the fund, < 0 remitted to it."""
     return Entry(PARTNER_CLEARING, amount_cents, None, None, None, CLEARING_RULE, partner_code, explanation)
+
+
+PARTNER_FEES_RULE = "partner's fees kept out of what it collected (net remittance)"
+
+
+def retain_partner_fees(session: Session, key: str, booked_on: dt.date, amount_cents: int, partner_code: str,
+                        party_id: int, *, reference: str | None = None, explanation: dict | None = None) -> PostResult:
+    """A bailiff or lawyer kept its fees out of the money it collected (its remittance is net): the fund bears them
+    (Dr ``partner_fees``, its expense, the debtor named for the trail) and the partner owes that much less (Cr its
+    clearing). Whether the debtor is charged the same amount as costs is the caller's decision (the law, not the
+    netting, says so: recovery/partner_status.py)."""
+    _positive(amount_cents)
+    why = {"debtor": party_id, **(explanation or {})}
+    return post(session, Posting(key, "charge", booked_on, (
+        Entry("partner_fees", amount_cents, party_id, None, None, PARTNER_FEES_RULE, partner_code, why),
+        clearing_entry(partner_code, -amount_cents, {"fees": True, **why})),
+        f"Fees kept by partner {partner_code}" + (f" {reference}" if reference else ""), reference))
 
 
 def receive_via_partner(session: Session, key: str, booked_on: dt.date, amount_cents: int, party_id: int,

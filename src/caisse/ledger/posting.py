@@ -20,6 +20,7 @@ from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger.models import (
     ACCOUNTS,
     BENEFIT_UNDUE,
+    BUYBACK,
     PARTNER_CLEARING,
     RECEIVABLE,
     TRANSACTION_KINDS,
@@ -94,6 +95,10 @@ def validate(posting: Posting) -> None:
                                            or not (e.parameter or "").startswith("benefit_undue:")):
             raise InvalidInput(where, "a benefit_undue entry needs the person, a period and its decision "
                                       "(parameter = benefit_undue:<id>)")
+        if e.account == BUYBACK and (e.party_id is None or e.period is None
+                                     or not (e.parameter or "").startswith("buyback:")):
+            raise InvalidInput(where, "a buyback entry needs the person, the dispensed quarter and its request "
+                                      "(parameter = buyback:<id>)")
         total += e.amount_cents
     if total != 0:
         raise InvalidInput("entries", f"{posting.key}: entries sum to {total} cents, not 0 (unbalanced)")

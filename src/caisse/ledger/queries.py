@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from caisse.ledger.models import (
     BENEFIT_UNDUE,
+    BUYBACK,
     PARTNER_CLEARING,
     PRINCIPAL,
     RECEIVABLE,
@@ -216,12 +217,45 @@ def undue_items(session: Session, party_id: int) -> list[UndueItem]:
     return undue_items_of(session, [party_id]).get(party_id, [])
 
 
+class BuybackItem(NamedTuple):
+    """One dispensed quarter of a buy-back request on the ledger: ``parameter`` = ``buyback:<id>``."""
+
+    parameter: str
+    period: str
+    open_cents: int  # > 0: still to pay to buy the quarter back
+    deadline: dt.date  # the quarter's buy-back deadline (the entry's due date)
+
+
+def buyback_items_of(session: Session, party_ids) -> dict[int, list[list[BuybackItem]]]:
+    """Per person, their buy-back requests in the order asked (the n-th is ``buyback/n``), each the list of its
+    quarters (oldest first); settled ones too, so that the n-th keeps its number."""
+    e = LedgerEntry
+    rows: dict[int, dict[int, list[BuybackItem]]] = {}
+    ids = sorted(set(party_ids))
+    for i in range(0, len(ids), 5000):
+        q = (select(e.party_id, e.parameter, e.period, func.max(e.due_date), cast(func.sum(e.amount_cents),
+                                                                                 BigInteger))
+             .where(e.account == BUYBACK, e.party_id.in_(ids[i:i + 5000]))
+             .group_by(e.party_id, e.parameter, e.period))
+        for party, parameter, period, due, cents in session.execute(q):
+            due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
+            rows.setdefault(party, {}).setdefault(int(parameter.rpartition(":")[2]), []).append(
+                BuybackItem(parameter, period, int(cents), due))
+    return {party: [sorted(items, key=lambda b: b.period) for _, items in sorted(requests.items())]
+            for party, requests in rows.items()}
+
+
+def buyback_items(session: Session, party_id: int) -> list[list[BuybackItem]]:
+    return buyback_items_of(session, [party_id]).get(party_id, [])
+
+
 def undue_open(session: Session, undue_id: int) -> int:
     """What is still owed on one recovery decision (``benefit_undue:<id>``), in cents."""
     return _sum(session, LedgerEntry.account == BENEFIT_UNDUE, LedgerEntry.parameter == f"benefit_undue:{undue_id}")
 
 
-__all__ = ["UndueItem", "undue_items", "undue_items_of", "undue_open",
+__all__ = ["BuybackItem", "buyback_items", "buyback_items_of", "UndueItem",
+           "undue_items", "undue_items_of", "undue_open",
            "RECEIVABLE", "Balance", "amount_due", "balance_select", "balances", "clearing_balance",
            "clearing_balances", "credit_available", "open_items",
            "pending_charges", "split_not_yet_due", "unassigned", "unpaid_principal", "balance_view", "open_item_view"]

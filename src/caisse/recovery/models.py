@@ -206,6 +206,7 @@ class RecoveryHandoverLine(Base):
     outcome_on: Mapped[dt.date | None] = mapped_column(Date)
     paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     costs_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    fees_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # kept out of remittances
     __table_args__ = (
         CheckConstraint(f"status in ({_in(HANDOVER_STATUSES)})", name="status"),
         CheckConstraint(f"outcome is null or outcome in ({_in(OUTCOMES)})", name="outcome"),
@@ -248,10 +249,39 @@ class RecoveryStatusLine(Base):
     served_on: Mapped[dt.date | None] = mapped_column(Date)
     paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     costs_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    fees_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     outcome: Mapped[str | None] = mapped_column(String(12))
     __table_args__ = (
         UniqueConstraint("file_id", "line"),
         CheckConstraint(f"status in ({_in(STATUS_LINE_STATUSES)})", name="status"),
+    )
+
+
+PARTNER_INSTALMENT_STATUSES = ("due", "paid", "missed")
+
+
+class PartnerPlanInstalment(Base):
+    """One instalment of a payment plan a bailiff or lawyer agreed with the debtor (status file outcome ``plan``,
+    recovery/partner_plans.py): paid through the partner (its status files' payments on the hand-over line since
+    the plan was agreed, oldest instalment first); ``missed`` once not covered ``payment_plan_grace_days`` after its
+    due date — the recovery staff get a task (``case_id``)."""
+
+    __tablename__ = "partner_plan_instalment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handover_line_id: Mapped[int] = mapped_column(ForeignKey("recovery_handover_line.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("recovery_partner.id"))
+    agreed_on: Mapped[dt.date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default="due")
+    settled_on: Mapped[dt.date | None] = mapped_column(Date)  # paid: the day it was covered; missed: flagged
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    __table_args__ = (
+        UniqueConstraint("handover_line_id", "seq"),
+        CheckConstraint(f"status in ({_in(PARTNER_INSTALMENT_STATUSES)})", name="status"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
 
 
@@ -430,5 +460,38 @@ class DispensedQuarter(Base):
     granted_on: Mapped[dt.date] = mapped_column(Date)  # INASTI's decision
     buyback_deadline: Mapped[dt.date] = mapped_column(Date)
     bought_back_on: Mapped[dt.date | None] = mapped_column(Date)
+    buyback_request_id: Mapped[int | None] = mapped_column(ForeignKey("buyback_request.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("party_id", "period"),)
+
+
+BUYBACK_STATUSES = ("open", "paid", "lapsed")
+
+
+class BuybackRequest(Base):
+    """A person's request to pay back dispensed quarters within the legal window (recovery/buyback.py): its due
+    notice has its own structured communication (``references.for_buyback``: the person's ``number``-th request);
+    the ledger item is ``buyback:<id>`` (key ``ledger_key``). ``unknown``: what the notes do not give (e.g. whether
+    the amount is revalued), said to the person and kept here."""
+
+    __tablename__ = "buyback_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    asked_on: Mapped[dt.date] = mapped_column(Date)
+    periods: Mapped[list] = mapped_column(JSON)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    due_date: Mapped[dt.date] = mapped_column(Date)  # the earliest buy-back deadline of its quarters
+    communication: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2))
+    ledger_key: Mapped[str] = mapped_column(String(200), unique=True)
+    unknown: Mapped[list] = mapped_column(JSON)
+    asked_by: Mapped[str] = mapped_column(String(100))
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("party_id", "number"),
+        CheckConstraint(f"status in ({_in(BUYBACK_STATUSES)})", name="status"),
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+    )

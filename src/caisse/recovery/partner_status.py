@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from caisse.errors import InvalidInput
 from caisse.errors import RejectedLine as Rejected
-from caisse.ledger import DebtLine, charge, impute, receive_via_partner
+from caisse.ledger import DebtLine, charge, clearing_balance, impute, receive_via_partner, retain_partner_fees
 from caisse.money import fmt, to_cents
 from caisse.recovery.models import (
     OUTCOMES,
@@ -58,9 +58,17 @@ from caisse.store.db import session_scope
 
 HEADER = ("partner_ref", "our_reference", "file_number", "event_date", "served_on", "paid", "costs", "outcome",
           "note")
+# Version 2 of the layout (docs/formats/bailiff-status.md): the fees the partner kept out of what it collected (its
+# remittance is net of them), and the schedule of a payment plan it agreed with the debtor (outcome ``plan``).
+HEADER_V2 = (*HEADER, "fees_retained", "plan_instalments")
 REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,59}$")
 COSTS_RULE = "bailiff/lawyer costs charged to the debtor (legislation.md §6 [S34])"  # ledger_entry.rule <= 100
 CLOSING = {"paid": "paid", "insolvent": "insolvency"}
+# The notes list the bailiff's administrative/judicial costs among the recovery steps (legislation.md §6 [S34]) and
+# count judicial costs among what a debtor pays (§10 [S63]): a bailiff's fees fall on the debtor, as its ``costs``
+# lines already do. For a lawyer's fees the notes give no such rule (only a "procedural indemnity", without rule or
+# amount): the fund bears them unless the partner reports ``costs`` charged to the debtor.
+RECOVERABLE_FEES = ("bailiff",)
 
 
 @dataclass
@@ -74,6 +82,9 @@ class StatusResult:
     rejected: list[Rejected] = field(default_factory=list)
     paid_cents: int = 0
     costs_cents: int = 0
+    fees_cents: int = 0  # kept by the partner out of what it collected (netted)
+    fees_borne_cents: int = 0  # of which the fund bears (not recoverable from the debtor per the notes)
+    plans: int = 0  # payment plans agreed by the partner, with their schedule (monitored)
     served: int = 0
     closed: dict[str, int] = field(default_factory=dict)  # closing reason -> files
     warnings: list[str] = field(default_factory=list)
@@ -85,6 +96,9 @@ class StatusResult:
                f"booked from an earlier file, {len(self.rejected)} rejected (kept)",
                f"  paid via the partner {fmt(self.paid_cents):>12} EUR (imputed; owed by the partner until remitted)",
                f"  costs charged        {fmt(self.costs_cents):>12} EUR",
+               f"  fees kept (netted)   {fmt(self.fees_cents):>12} EUR (of which borne by the fund "
+               f"{fmt(self.fees_borne_cents)} EUR)",
+               f"  plans followed       {self.plans:>12}",
                f"  contraintes served   {self.served:>12}"]
         out += [f"  files closed ({reason}) {n}" for reason, n in sorted(self.closed.items())]
         out += [f"  note: {w}" for w in self.warnings]
@@ -101,6 +115,8 @@ class _Line:
     served_on: dt.date | None = None
     paid: int = 0
     costs: int = 0
+    fees: int = 0
+    plan: list[tuple[dt.date, int]] = field(default_factory=list)
     outcome: str | None = None
     note: str = ""
     error: InvalidInput | None = None
@@ -126,11 +142,29 @@ def _amount(value: str, name: str) -> int:
     return to_cents(value, name)
 
 
+def _plan(value: str, after: dt.date) -> list[tuple[dt.date, int]]:
+    """``2027-01-31:150.00;2027-02-28:150.00`` → [(due date, cents)], due dates increasing, none before ``after``."""
+    out: list[tuple[dt.date, int]] = []
+    for n, part in enumerate(p.strip() for p in value.split(";") if p.strip()):
+        day, sep, amount = part.partition(":")
+        if not sep:
+            raise InvalidInput("plan_instalments", f"instalment {n + 1}: {part!r} is not DUE_DATE:AMOUNT")
+        due = _date(day, "plan_instalments")
+        cents = _amount(amount, "plan_instalments")
+        if cents <= 0:
+            raise InvalidInput("plan_instalments", f"instalment {n + 1}: the amount must be positive")
+        if due < after or (out and due <= out[-1][0]):
+            raise InvalidInput("plan_instalments", f"instalment {n + 1}: due {due} must follow the event date and "
+                                                   "the previous instalment")
+        out.append((due, cents))
+    return out
+
+
 def _check(ln: _Line, row: list[str], handovers: dict[str, RecoveryHandoverLine], handed_on: dict[int, dt.date],
-           partner_id: int, today: dt.date) -> None:
-    if len(row) != len(HEADER):
-        raise InvalidInput("columns", f"{len(row)} columns, expected {len(HEADER)} ({','.join(HEADER)})")
-    v = dict(zip(HEADER, (c.strip() for c in row), strict=True))
+           partner_id: int, today: dt.date, header: tuple[str, ...] = HEADER) -> None:
+    if len(row) != len(header):
+        raise InvalidInput("columns", f"{len(row)} columns, expected {len(header)} ({','.join(header)})")
+    v = dict(zip(header, (c.strip() for c in row), strict=True))
     if not REF.match(v["partner_ref"]):
         raise InvalidInput("partner_ref", "your unique reference of this report: 1 to 60 letters, digits, . _ / -")
     ln.ref = v["partner_ref"]
@@ -159,16 +193,24 @@ def _check(ln: _Line, row: list[str], handovers: dict[str, RecoveryHandoverLine]
             raise InvalidInput("served_on", f"already recorded as {h.served_on} for {h.reference}")
     ln.paid = _amount(v["paid"], "paid")
     ln.costs = _amount(v["costs"], "costs")
+    ln.fees = _amount(v.get("fees_retained", ""), "fees_retained")
     outcome = v["outcome"].lower() or None
     if outcome is not None and outcome not in OUTCOMES:
         raise InvalidInput("outcome", f"{v['outcome']!r}: one of {', '.join(OUTCOMES)} or empty (still running)")
     if outcome is not None and h.status != "open":
         raise InvalidInput("outcome", f"{h.reference} is already {h.status} (outcome {h.outcome})")
     ln.outcome = outcome
+    if v.get("plan_instalments"):
+        if outcome != "plan":
+            raise InvalidInput("plan_instalments", "a schedule goes with the outcome plan only")
+        ln.plan = _plan(v["plan_instalments"], ln.event_on)
+    elif outcome == "plan" and header == HEADER_V2:
+        raise InvalidInput("plan_instalments", "required with the outcome plan: the schedule agreed with the debtor "
+                                               "(DUE_DATE:AMOUNT;…), so that the fund can follow it")
     if len(v["note"]) > 500 or "\x00" in v["note"]:
         raise InvalidInput("note", "at most 500 characters of plain text")
     ln.note = v["note"]
-    if ln.served_on is None and not ln.paid and not ln.costs and outcome is None:
+    if ln.served_on is None and not ln.paid and not ln.costs and not ln.fees and outcome is None:
         raise InvalidInput("event_date", "the line reports nothing (no service date, payment, costs or outcome)")
 
 
@@ -185,8 +227,10 @@ def import_status(url: str, data: bytes, partner_code: str, who: Principal, toda
     header = next(reader, None)
     if header is None:
         raise InvalidInput("file", "empty file")
-    if tuple(h.strip().lower() for h in header) != HEADER:
-        raise InvalidInput("line 1", f"header must be {','.join(HEADER)}, got {','.join(header)}")
+    layout = tuple(h.strip().lower() for h in header)
+    if layout not in (HEADER, HEADER_V2):
+        raise InvalidInput("line 1", f"header must be {','.join(HEADER)} (optionally followed by "
+                                     f"{','.join(HEADER_V2[len(HEADER):])}), got {','.join(header)}")
     raw_lines = content.splitlines()
     rows: list[tuple[int, list[str]]] = []
     for row in reader:
@@ -208,18 +252,24 @@ def import_status(url: str, data: bytes, partner_code: str, who: Principal, toda
             if keys else set()
         lines: list[_Line] = []
         seen: set[str] = set()
+        holding = clearing_balance(s, partner.code)  # what the partner holds for the fund, line after line
         for number, row in rows:
             ln = _Line(number, raw_lines[number - 1] if number - 1 < len(raw_lines) else ",".join(row))
             try:
-                _check(ln, row, handovers, handed_on, partner.id, today)
+                _check(ln, row, handovers, handed_on, partner.id, today, layout)
                 if ln.ref in seen:
                     raise InvalidInput("partner_ref", f"{ln.ref} appears twice in this file")
+                if ln.fees and f"status/{partner.code}/{ln.ref}" not in booked and ln.fees > holding + ln.paid:
+                    raise InvalidInput("fees_retained", f"{fmt(ln.fees)} EUR kept, but you hold only "
+                                                        f"{fmt(holding + ln.paid)} EUR collected for the fund")
             except InvalidInput as exc:
                 ln.error, ln.status = exc, "rejected"
             if ln.status == "accepted":
                 seen.add(ln.ref)
                 if f"status/{partner.code}/{ln.ref}" in booked:
                     ln.status = "already"
+                else:
+                    holding += ln.paid - ln.fees
             lines.append(ln)
         f = RecoveryStatusFile(sha256=sha, partner_id=partner.id, filename=(filename or "")[:300] or None,
                                lines=len(lines), accepted=sum(ln.status == "accepted" for ln in lines),
@@ -240,12 +290,13 @@ def import_status(url: str, data: bytes, partner_code: str, who: Principal, toda
                 key=f"status/{partner.code}/{ln.ref}" if ln.status == "accepted" else None,
                 handover_line_id=ln.handover.id if ln.handover else None,
                 party_id=ln.handover.party_id if ln.handover else None, event_on=ln.event_on,
-                served_on=ln.served_on, paid_cents=ln.paid, costs_cents=ln.costs, outcome=ln.outcome))
+                served_on=ln.served_on, paid_cents=ln.paid, costs_cents=ln.costs, fees_cents=ln.fees,
+                outcome=ln.outcome))
         s.flush()
         audit.record(s, who, "import", "recovery_status_file", f.id,
                      detail={"partner": partner.code, "sha256": sha, "accepted": f.accepted, "rejected": f.rejected,
                              "already": f.already, "paid_cents": result.paid_cents,
-                             "costs_cents": result.costs_cents})
+                             "costs_cents": result.costs_cents, "fees_cents": result.fees_cents})
     return result
 
 
@@ -258,22 +309,45 @@ def _apply(s: Session, who: Principal, partner, ln: _Line, result: StatusResult)
     if ln.served_on is not None and h.served_on is None:
         h.served_on = ln.served_on
         result.served += 1
-    if ln.costs:
+    # the fees kept out of a net remittance are the debtor's costs where the notes let them be recovered (a bailiff),
+    # unless the line charges the debtor its costs itself (then those are the debtor's share: never twice)
+    recovered = ln.fees if ln.fees and not ln.costs and partner.kind in RECOVERABLE_FEES else 0
+    if ln.costs or recovered:
         quarter = str(Quarter.of(ln.event_on))
+        cents = ln.costs or recovered
         charge(s, f"{key}/costs", party, quarter, ln.event_on, ln.event_on, [DebtLine(
-            "costs", ln.costs, COSTS_RULE, None,
+            "costs", cents, COSTS_RULE, None,
             {"cost_kind": partner.kind, "partner": partner.code, "reference": h.reference,
+             **({"netted": True} if recovered else {}),
              "text": f"costs of {partner.name} ({partner.kind}) on {h.reference}" + (f": {ln.note}" if ln.note
                                                                                      else "")})],
             description=f"Costs charged by {partner.kind} {partner.code}", reference=h.reference)
-        h.costs_cents += ln.costs
-        result.costs_cents += ln.costs
+        h.costs_cents += cents
+        result.costs_cents += cents
         impute(s, party, f"{key}/costs/imputation", ln.event_on)  # credit the debtor held settles them
     if ln.paid:
         receive_via_partner(s, f"{key}/payment", ln.event_on, ln.paid, party, partner.code, reference=h.reference,
                             counterparty={"partner": partner.code, "name": partner.name, "kind": partner.kind})
         h.paid_cents += ln.paid
         result.paid_cents += ln.paid
+    if ln.fees:
+        borne = ln.fees - (ln.costs if ln.costs else recovered)
+        retain_partner_fees(s, f"{key}/fees", ln.event_on, ln.fees, partner.code, party, reference=h.reference,
+                            explanation={"reference": h.reference, "charged_to_debtor": ln.fees - max(borne, 0)})
+        h.fees_cents += ln.fees
+        result.fees_cents += ln.fees
+        if borne > 0:
+            result.fees_borne_cents += borne
+            result.warnings.append(f"{h.reference}: {fmt(borne)} EUR of fees kept by {partner.kind} {partner.code} "
+                                   "are borne by the fund (the notes give no rule recovering them from the debtor)")
+    if ln.plan:
+        from caisse.recovery.partner_plans import record_plan
+
+        record_plan(s, h, ln.event_on, ln.plan)
+        result.plans += 1
+    elif ln.outcome == "plan":
+        result.warnings.append(f"{h.reference}: plan reported without its schedule (layout version 1): recorded, "
+                               "not followed by the fund")
     if ln.outcome is None:
         return
     h.outcome, h.outcome_on = ln.outcome, ln.event_on

@@ -360,25 +360,30 @@ class PartnerBalance:
     last_collected_on: dt.date | None
     last_remitted_on: dt.date | None
     owed_since: dt.date | None  # the oldest collection not covered by the remittances (oldest first)
+    fees_cents: int = 0  # its fees kept out of what it collected (net remittances: recovery/partner_status.py)
 
     @property
     def owed_cents(self) -> int:
-        return self.collected_cents - self.remitted_cents
+        return self.collected_cents - self.remitted_cents - self.fees_cents
 
     def as_dict(self) -> dict:
         return {"partner": self.code, "kind": self.kind, "name": self.name, "iban": self.iban,
                 "collected_cents": self.collected_cents, "remitted_cents": self.remitted_cents,
-                "owed_cents": self.owed_cents, "owed_since": self.owed_since and self.owed_since.isoformat(),
+                "fees_cents": self.fees_cents, "owed_cents": self.owed_cents,
+                "owed_since": self.owed_since and self.owed_since.isoformat(),
                 "last_collected_on": self.last_collected_on and self.last_collected_on.isoformat(),
                 "last_remitted_on": self.last_remitted_on and self.last_remitted_on.isoformat()}
 
 
 # A debit of a partner's clearing is a collection, a credit a remittance; a correction (reversal) counts against
-# what it corrects: a reversed collection lowers "collected", a reversed remittance lowers "remitted".
+# what it corrects: a reversed collection lowers "collected", a reversed remittance lowers "remitted". A credit by a
+# ``charge`` transaction is the partner's fees kept out of what it collected (``ledger.retain_partner_fees``).
 _CLEARING = """
 SELECT e.parameter, t.booked_on,
        SUM(CASE WHEN (e.amount_cents > 0) = (t.corrects_id IS NULL) THEN e.amount_cents ELSE 0 END),
-       SUM(CASE WHEN (e.amount_cents > 0) = (t.corrects_id IS NULL) THEN 0 ELSE -e.amount_cents END)
+       SUM(CASE WHEN (e.amount_cents > 0) = (t.corrects_id IS NULL) OR t.kind = 'charge' THEN 0
+                ELSE -e.amount_cents END),
+       SUM(CASE WHEN t.kind = 'charge' THEN -e.amount_cents ELSE 0 END)
 FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
 WHERE e.account = 'partner_clearing' AND t.booked_on <= :at
 GROUP BY e.parameter, t.booked_on
@@ -391,10 +396,10 @@ def partner_balances(session: Session, as_of: dt.date) -> list[PartnerBalance]:
     its status files, remitted on the bank, what it still owes and since when. One grouped query over the ledger."""
     if not isinstance(as_of, dt.date):
         raise InvalidInput("as_of", "a date is required (YYYY-MM-DD)")
-    moves: dict[str, list[tuple[dt.date, int, int]]] = {}
-    for code, on, collected, remitted in session.execute(text(_CLEARING).bindparams(bindparam("at", type_=Date)),
-                                                         {"at": as_of}):
-        moves.setdefault(code, []).append((_d(on), int(collected), int(remitted)))
+    moves: dict[str, list[tuple[dt.date, int, int, int]]] = {}
+    for code, on, collected, remitted, fees in session.execute(
+            text(_CLEARING).bindparams(bindparam("at", type_=Date)), {"at": as_of}):
+        moves.setdefault(code, []).append((_d(on), int(collected), int(remitted), int(fees)))
     out = []
     for p in partners(session):
         out.append(_balance(p.code, p.kind, p.name, p.iban, moves.pop(p.code, [])))
@@ -404,11 +409,12 @@ def partner_balances(session: Session, as_of: dt.date) -> list[PartnerBalance]:
 
 
 def _balance(code: str, kind: str, name: str, iban: str | None,
-             rows: list[tuple[dt.date, int, int]]) -> PartnerBalance:
-    collected = sum(c for _, c, _r in rows)
-    remitted = sum(r for _, _c, r in rows)
-    owed_since, covered = None, remitted
-    for on, cents, _r in rows:  # remittances cover the oldest collections first
+             rows: list[tuple[dt.date, int, int, int]]) -> PartnerBalance:
+    collected = sum(c for _, c, _r, _f in rows)
+    remitted = sum(r for _, _c, r, _f in rows)
+    fees = sum(f for _, _c, _r, f in rows)
+    owed_since, covered = None, remitted + fees
+    for on, cents, _r, _f in rows:  # remittances (and fees kept) cover the oldest collections first
         if cents <= 0:
             continue
         if covered >= cents:
@@ -416,11 +422,11 @@ def _balance(code: str, kind: str, name: str, iban: str | None,
             continue
         owed_since = on
         break
-    if collected <= remitted:
+    if collected <= remitted + fees:
         owed_since = None
-    last_in = max((on for on, c, _r in rows if c > 0), default=None)
-    last_out = max((on for on, _c, r in rows if r > 0), default=None)
-    return PartnerBalance(code, kind, name, iban, collected, remitted, last_in, last_out, owed_since)
+    last_in = max((on for on, c, _r, _f in rows if c > 0), default=None)
+    last_out = max((on for on, _c, r, _f in rows if r > 0), default=None)
+    return PartnerBalance(code, kind, name, iban, collected, remitted, last_in, last_out, owed_since, fees)
 
 
 def reclassify_bank_collections(session: Session, who: Principal, today: dt.date) -> list[tuple[str, int]]:

@@ -686,6 +686,13 @@ def dispensed(session: Session, who: Principal, *, party_id: int | None = None,
     return rows
 
 
+def bought_back(session: Session, party_id: int) -> list[DispensedQuarter]:
+    """The debtor's dispensed quarters bought back (recovery/buyback.py): their pension rights kept."""
+    return list(session.scalars(select(DispensedQuarter).where(DispensedQuarter.party_id == party_id,
+                                                               DispensedQuarter.bought_back_on.is_not(None))
+                                .order_by(DispensedQuarter.period)))
+
+
 def requests_of(session: Session, party_id: int) -> list[ReliefRequest]:
     return list(session.scalars(select(ReliefRequest).where(ReliefRequest.party_id == party_id)
                                 .order_by(ReliefRequest.id)))

@@ -182,6 +182,57 @@ T: dict[str, dict[str, str]] = {
               "nagekeken.",
         "de": "Die Entscheidung des LISVS ist erfasst; ihre Wirkung auf Ihr Konto prüft eine zweite Person.",
     },
+    # --- the buy-back of dispensed quarters (recovery/buyback.py): the due notice ---------------------------------
+    "buyback_title": {
+        "fr": "Rachat de trimestres dispensés : avis d'échéance",
+        "nl": "Terugkoop van vrijgestelde kwartalen: vervaldagbericht",
+        "de": "Nachkauf befreiter Quartale: Fälligkeitsmitteilung",
+    },
+    "buyback_intro": {
+        "fr": "Vous avez demandé de payer les cotisations dont l'INASTI vous a dispensé(e), afin de garder les "
+              "droits de pension des trimestres suivants. Chaque trimestre n'est racheté que s'il est payé "
+              "entièrement au plus tard à sa date limite.",
+        "nl": "U vroeg de bijdragen te betalen waarvan het RSVZ u vrijstelde, om de pensioenrechten van de "
+              "volgende kwartalen te behouden. Een kwartaal is pas teruggekocht als het uiterlijk op zijn "
+              "uiterste datum volledig betaald is.",
+        "de": "Sie haben beantragt, die Beiträge zu zahlen, von denen das LISVS Sie befreit hat, um die "
+              "Rentenansprüche der folgenden Quartale zu behalten. Ein Quartal ist nur nachgekauft, wenn es "
+              "spätestens an seinem Stichtag vollständig bezahlt ist.",
+    },
+    "buyback_pay": {
+        "fr": "Total à payer : {amount}, sur le compte {iban} avec la communication structurée {ogm} (elle sert "
+              "uniquement à ce rachat : n'utilisez pas la communication de vos cotisations).",
+        "nl": "Totaal te betalen: {amount}, op rekening {iban} met de gestructureerde mededeling {ogm} (ze dient "
+              "alleen voor deze terugkoop: gebruik niet de mededeling van uw bijdragen).",
+        "de": "Insgesamt zu zahlen: {amount}, auf das Konto {iban} mit der strukturierten Mitteilung {ogm} (sie "
+              "dient nur diesem Nachkauf: verwenden Sie nicht die Mitteilung Ihrer Beiträge).",
+    },
+    "buyback_unknown": {
+        "fr": "Ce que nos sources ne précisent pas : si le montant dispensé est revalorisé ou indexé au moment "
+              "du rachat, et si des frais de gestion s'y ajoutent. Le montant ci-dessus est la cotisation "
+              "dispensée telle quelle ; nous vous écrirons si l'INASTI en demande davantage.",
+        "nl": "Wat onze bronnen niet vermelden: of het vrijgestelde bedrag bij de terugkoop geherwaardeerd of "
+              "geïndexeerd wordt, en of er beheerskosten bijkomen. Het bedrag hierboven is de vrijgestelde "
+              "bijdrage zoals ze was; wij schrijven u als het RSVZ meer vraagt.",
+        "de": "Was unsere Quellen nicht angeben: ob der befreite Betrag beim Nachkauf aufgewertet oder indexiert "
+              "wird und ob Verwaltungskosten hinzukommen. Der obige Betrag ist der befreite Beitrag unverändert; "
+              "wir schreiben Ihnen, falls das LISVS mehr verlangt.",
+    },
+    "buyback_state": {
+        "fr": "{period} : racheté le {date}", "nl": "{period}: teruggekocht op {date}",
+        "de": "{period}: nachgekauft am {date}",
+    },
+    "buyback_law": {
+        "fr": "Base : législation §5 et §9 — pas de droits de pension pour les trimestres dispensés sauf si les "
+              "cotisations dispensées sont payées dans les 5 ans [S26][S115] ; les 5 ans sont comptés depuis la "
+              "fin du trimestre (lecture la plus prudente, le point de départ n'étant pas précisé).",
+        "nl": "Grondslag: wetgeving §5 en §9 — geen pensioenrechten voor vrijgestelde kwartalen tenzij de "
+              "vrijgestelde bijdragen binnen 5 jaar betaald worden [S26][S115]; de 5 jaar lopen vanaf het einde "
+              "van het kwartaal (de voorzichtigste lezing: het vertrekpunt is niet bepaald).",
+        "de": "Grundlage: Rechtsvorschriften §5 und §9 — keine Rentenansprüche für befreite Quartale, außer die "
+              "befreiten Beiträge werden binnen 5 Jahren gezahlt [S26][S115]; die 5 Jahre laufen ab dem Ende des "
+              "Quartals (vorsichtigste Lesart: der Beginn ist nicht festgelegt).",
+    },
 }
 
 

@@ -108,6 +108,9 @@ def move(session: Session, who: Principal, party_id: int, to_stage: str, reason:
             expected = " or ".join(sorted(allowed)) or "nothing (follow-up by hand, or close the file)"
             raise InvalidInput("to_stage", f"cannot go from {current or 'no file'} to {to_stage}: stages are never "
                                            f"skipped; the next one is {expected}")
+        from caisse.recovery.partner_plans import guard_enforcement
+
+        guard_enforcement(session, party_id, to_stage)  # a plan agreed by a bailiff and respected: no new step
         if to_stage in JUDICIAL:
             if f is None or f.contact_logged_on is None:
                 raise InvalidInput("to_stage", "the personal contact must be logged before the first judicial step "

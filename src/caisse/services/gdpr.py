@@ -33,6 +33,7 @@ from caisse.collection.models import (
     SepaMandate,
 )
 from caisse.recovery.models import (
+    BuybackRequest,
     DispensedQuarter,
     JointCall,
     PaymentPlan,
@@ -161,6 +162,7 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
                                                  order=ReliefRequest.id),
         "dispensed_quarters": rows(DispensedQuarter, DispensedQuarter.party_id == party_id,
                                    order=DispensedQuarter.period),
+        "buyback_requests": rows(BuybackRequest, BuybackRequest.party_id == party_id, order=BuybackRequest.number),
         **_benefit_events(party_id, rows),
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
@@ -219,12 +221,14 @@ def _recovery(session: Session, party_id: int, rows) -> dict[str, list[dict]]:
 def _recovery_partners(party_id: int, rows) -> dict[str, list[dict]]:
     """What bailiffs, lawyers and trustees received or reported about the file (the hand-over CSV itself holds
     the same lines as ``recovery_handovers``)."""
-    from caisse.recovery.models import RecoveryBankruptcy
+    from caisse.recovery.models import PartnerPlanInstalment, RecoveryBankruptcy
 
     return {"recovery_handovers": rows(RecoveryHandoverLine, RecoveryHandoverLine.party_id == party_id,
                                        order=RecoveryHandoverLine.id),
             "recovery_partner_reports": rows(RecoveryStatusLine, RecoveryStatusLine.party_id == party_id,
                                              order=RecoveryStatusLine.id),
+            "partner_plan_instalments": rows(PartnerPlanInstalment, PartnerPlanInstalment.party_id == party_id,
+                                             order=PartnerPlanInstalment.id),
             "bankruptcies": rows(RecoveryBankruptcy, RecoveryBankruptcy.party_id == party_id,
                                  order=RecoveryBankruptcy.id)}
 

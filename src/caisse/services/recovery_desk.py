@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from caisse.errors import CaisseError
 from caisse.ledger.statement import PeriodSummary, statement
 from caisse.recovery import advice as advice_mod
-from caisse.recovery import prescription, proposal, relief
+from caisse.recovery import buyback, prescription, proposal, relief
 from caisse.recovery import report as stage_report
 from caisse.recovery.models import (
     CLOSING_REASONS,
@@ -98,6 +98,7 @@ class RecoveryView:
     joint: list[dict] = field(default_factory=list)  # joint calls of the file (either side), what is still open
     bankruptcies: list[RecoveryBankruptcy] = field(default_factory=list)
     links: list[tuple[int, str]] = field(default_factory=list)  # the other side of a mandate: (file, name)
+    buybacks: list = field(default_factory=list)  # requests to buy dispensed quarters back (recovery.buyback)
 
     @property
     def stage(self) -> str | None:
@@ -129,7 +130,14 @@ class RecoveryView:
             "prescription": [d.as_dict() for d in self.debts],
             "relief_requests": [request_dict(r) for r in self.requests],
             "dispensed_quarters": [{"period": q.period, "amount_cents": q.dispensed_cents,
-                                    "buyback_deadline": q.buyback_deadline.isoformat()} for q in self.dispensed],
+                                    "buyback_deadline": q.buyback_deadline.isoformat(),
+                                    "bought_back_on": q.bought_back_on and q.bought_back_on.isoformat(),
+                                    "buyback_request_id": q.buyback_request_id} for q in self.dispensed],
+            "buyback_requests": [{"id": b.id, "number": b.number, "status": b.status,
+                                  "asked_on": b.asked_on.isoformat(), "quarters": b.periods,
+                                  "amount_cents": b.amount_cents, "due_date": b.due_date.isoformat(),
+                                  "communication": b.communication, "unknown": b.unknown,
+                                  "paid_on": b.paid_on and b.paid_on.isoformat()} for b in self.buybacks],
             "advice": self.advice.to_dict() if self.advice else None, "advice_error": self.advice_error,
             "moves_by_hand": self.moves}
 
@@ -210,7 +218,7 @@ def file_view(session: Session, who: Principal, party_id: int, today: dt.date) -
                         session.get(Company, party_id) is not None, joint_calls_of(session, party_id),
                         list(session.scalars(select(RecoveryBankruptcy).where(RecoveryBankruptcy.party_id == party_id)
                                              .order_by(RecoveryBankruptcy.declared_on.desc()))),
-                        mandate_links(session, party_id))
+                        mandate_links(session, party_id), buyback.requests_of(session, party_id))
 
 
 def joint_calls_of(session: Session, party_id: int) -> list[dict]:

@@ -113,6 +113,8 @@ EXPORT_SECTIONS = {
     "bankruptcies": N_("Bankruptcies"),
     "dispensation_and_waiver_requests": N_("Requests for a dispensation or a surcharge waiver"),
     "dispensed_quarters": N_("Quarters dispensed by INASTI"),
+    "buyback_requests": N_("Requests to buy dispensed quarters back"),
+    "partner_plan_instalments": N_("Instalments of a plan agreed with a bailiff or lawyer"),
     "direct_debits": N_("Direct debits"),
     "tax_certificates": N_("Tax certificates"),
     "who_read_or_changed_this_file": N_("Who read or changed this file"),
@@ -133,6 +135,7 @@ CASE_KIND = {
     "batch_anomaly": N_("Batch anomaly"),
     "life_event": N_("A change in your life: information from the fund"),
     "recovery_contact": N_("Recovery: personal contact"),
+    "partner_plan_missed": N_("Recovery: instalment missed in a bailiff's plan"),
 }
 CHANNEL = {
     "portal": N_("online (portal)"),
