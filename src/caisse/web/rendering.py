@@ -87,7 +87,7 @@ def environment() -> jinja2.Environment:
         waiver_ground=lambda code: labels.label(labels.WAIVER_GROUND, code),
         recovery_event=lambda code: labels.label(labels.RECOVERY_EVENT, code),
         prescription_status=lambda code: labels.label(labels.PRESCRIPTION_STATUS, code),
-        benefit_kind=_benefit_kind, in_language=_in_language,
+        benefit_kind=_benefit_kind, in_language=_in_language, say=i18n.say, error_text=labels.error_text,
     )
     return env
 
