@@ -63,6 +63,8 @@ def english(html: str) -> list[str]:
     a word shared with another language), or one followed by another English word of the list within the piece."""
     found = []
     for piece in readable_text(html):
+        if " " not in piece and ("/" in piece or "_" in piece):
+            continue  # a code: a transaction key, a parameter's name
         text = piece
         for ok in ALLOWED:
             text = re.sub(re.escape(ok), " ", text, flags=re.IGNORECASE)

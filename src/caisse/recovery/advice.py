@@ -228,9 +228,9 @@ def _waiver(s: Situation) -> Option:
     changes = [T_("INASTI decides, total or partial, no appeal; grounds: force majeure, good faith, a situation "
                   "deserving consideration (non-receipt of mail is not accepted)")]
     if later:
-        changes.append(T_("once the contributions are paid: {quarters}", quarters=[
-            T_("{quarter} (pay {principal} EUR first, then up to {waivable} EUR)", quarter=p.period,
-               principal=fmt(x), waivable=fmt(p.surcharge_waivable)) for p, x in later]))
+        quarters = [T_("{quarter} (pay {principal} EUR first, then up to {waivable} EUR)", quarter=p.period,
+                       principal=fmt(x), waivable=fmt(p.surcharge_waivable)) for p, x in later]
+        changes.append(T_("once the contributions are paid: {quarters}", quarters=quarters))
     if not now:
         return Option("surcharge_waiver", False, T_("the contributions of the quarters with surcharges are not "
                                                     "fully paid yet (legislation §4.4)"),

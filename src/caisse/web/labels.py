@@ -272,6 +272,32 @@ PRESCRIPTION_STATUS = {
     "proceedings running: not written off": N_("proceedings running: not written off"),
 }
 
+#: what last interrupted the prescription of a debt (caisse.recovery.models.INTERRUPTIONS)
+INTERRUPTION = {
+    "payment": N_("payment"),
+    "payment_plan": N_("payment plan"),
+    "acknowledgement": N_("acknowledgement of debt"),
+    "formal_notice": N_("formal notice"),
+    "enforcement": N_("enforcement order"),
+    "summons": N_("summons"),
+}
+#: why a bank line may be a debtor's payment (caisse.collection.suggestions)
+MATCH_BY = {
+    "reference": N_("structured communication"),
+    "collection": N_("our direct debit"),
+    "transfer": N_("our transfer"),
+    "iban": N_("account number"),
+    "history": N_("earlier payments"),
+    "name": N_("name"),
+    "amount": N_("amount"),
+}
+#: the subjects of the cases the fund opens itself (a person's own subject is shown as written)
+CASE_SUBJECTS = (
+    N_("Recovery: call the debtor before any judicial step"),
+    N_("Dispensation of contributions"),
+    N_("Surcharge waiver"),
+)
+
 #: the fields a refusal names (``InvalidInput.field``), as the forms call them
 FIELD = {
     "account": N_("Colleague"),
