@@ -31,7 +31,8 @@ def render(value: object, translate: Callable[[str], str]) -> str:
     """The text in the language of ``translate`` (a gettext); values that are ``Text`` are translated too, lists of
     them joined with "; "."""
     if isinstance(value, Text):
-        return translate(value.template).format(**{k: render(v, translate) for k, v in value.params.items()})
+        text = translate(value.template)  # without values: as is (a message built with an f-string may hold braces)
+        return text.format(**{k: render(v, translate) for k, v in value.params.items()}) if value.params else text
     if isinstance(value, list | tuple):
         return "; ".join(render(v, translate) for v in value)
     return str(value)

@@ -80,3 +80,38 @@ def test_the_language_is_chosen_and_remembered(app_for):
         assert "Anmelden" in c.get("/login", headers={"accept-language": "de-BE,de;q=0.9"}).text
     with TestClient(app_for) as c:
         assert "Se connecter" in c.get("/login").text  # French by default
+
+
+def in_language(language, fn):
+    from caisse.web import i18n
+
+    token = i18n.current.set(language)
+    try:
+        return fn()
+    finally:
+        i18n.current.reset(token)
+
+
+def test_a_refusal_is_shown_in_the_language_of_the_page_and_stays_english_elsewhere():
+    from caisse.errors import InvalidInput
+    from caisse.web.labels import error_text
+
+    refusal = InvalidInput("quarters[1]", "{quarter} is named twice", quarter="2026Q1")
+    assert refusal.message == "2026Q1 is named twice"  # the command line, the API, the logs
+    assert in_language("nl", lambda: error_text(refusal)) == "Kwartalen (2): 2026Q1 is twee keer vermeld"
+    assert in_language("fr", lambda: error_text(refusal)) == "Trimestres (2): 2026Q1 est indiqué deux fois"
+    # a message built with an f-string (no values) is shown as it is, braces and all
+    odd = InvalidInput("start", "not a date: {x}")
+    assert in_language("de", lambda: error_text(odd)).endswith("not a date: {x}")
+
+
+def test_the_advice_reads_in_the_language_of_the_page():
+    from caisse.texts import T_
+    from caisse.web.i18n import say
+
+    sentence = T_("once the contributions are paid: {quarters}", quarters=[
+        T_("{quarter} (pay {principal} EUR first, then up to {waivable} EUR)", quarter="2026Q2", principal="890.42",
+           waivable="26.71")])
+    assert str(sentence) == "once the contributions are paid: 2026Q2 (pay 890.42 EUR first, then up to 26.71 EUR)"
+    assert in_language("de", lambda: say(sentence)) == ("sobald die Beiträge gezahlt sind: 2026Q2 (zuerst 890.42 EUR "
+                                                        "zahlen, danach bis zu 26.71 EUR)")
