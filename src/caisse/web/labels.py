@@ -324,6 +324,7 @@ FIELD = {
     "reason": N_("Reason"),
     "schedule": N_("Schedule"),
     "signed_personally": N_("Signed personally"),
+    "subject": N_("Subject"),
     "summary": N_("Summary"),
     "text": N_("Message"),
     "to_stage": N_("Next stage"),
