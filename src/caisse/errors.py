@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from caisse.texts import Text
+
 
 class CaisseError(Exception):
     """Base of every error the fund reports to a user (CLI: one line, exit != 0; API: 4xx)."""
 
 
-class InvalidInput(CaisseError):
-    """Bad input: ``field`` names where (e.g. ``niss`` or ``rows[3].income``), ``message`` says why."""
+class FieldError(CaisseError):
+    """A refusal about one field: ``field`` names where, ``message`` says why (in English). The message may be a
+    template with named values (``InvalidInput("quarters", "{quarter} is named twice", quarter=q)``) or a
+    ``caisse.texts.Text``: the pages show it translated (``caisse.web.i18n.say``)."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str | Text, **params):
         self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
+        self.text = message if isinstance(message, Text) else Text(message, params)
+        self.message = str(self.text) if params or isinstance(message, Text) else message
+        super().__init__(f"{field}: {self.message}")
+
+
+class InvalidInput(FieldError):
+    """Bad input: ``field`` names where (e.g. ``niss`` or ``rows[3].income``), ``message`` says why."""
 
 
 class NotFound(CaisseError):
@@ -25,13 +34,8 @@ class NotFound(CaisseError):
         super().__init__(f"{what} {key} not found")
 
 
-class Conflict(CaisseError):
+class Conflict(FieldError):
     """The request contradicts what the fund already knows (duplicate, overlap, wrong state)."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 class UnknownParameter(CaisseError):

@@ -11,6 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from caisse.texts import T_
+
 Cents = int
 CENT = Decimal("0.01")
 
@@ -23,7 +25,7 @@ _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
 
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:[.,' \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
 
-AMOUNT_FORM = "write amounts without thousands separators, decimals after ',' or '.' (e.g. 80000 or 80000,50)"
+AMOUNT_FORM = T_("write amounts without thousands separators, decimals after ',' or '.' (e.g. 80000 or 80000,50)")
 
 
 def to_decimal(value: object, field: str = "amount") -> Decimal:
@@ -46,14 +48,15 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         m = _PLAIN.fullmatch(text)
         if m is None or not (m.group(1) or m.group(3)):
             if _THOUSANDS.fullmatch(text):
-                raise InvalidInput(field, f"{value!r}: thousands separators are not accepted, {AMOUNT_FORM}")
-            raise InvalidInput(field, f"not an amount: {value!r}")
+                raise InvalidInput(field, "{value!r}: thousands separators are not accepted, {form}", value=value,
+                                   form=AMOUNT_FORM)
+            raise InvalidInput(field, "not an amount: {value!r}", value=value)
         if _GROUPED.fullmatch(text):
-            raise InvalidInput(field, f"{value!r} is ambiguous (a thousands separator, or three decimals?): "
-                                      f"{AMOUNT_FORM}")
+            raise InvalidInput(field, "{value!r} is ambiguous (a thousands separator, or three decimals?): {form}",
+                               value=value, form=AMOUNT_FORM)
         d = Decimal(text.replace(",", "."))
     if not d.is_finite():
-        raise InvalidInput(field, f"not an amount: {value!r}")
+        raise InvalidInput(field, "not an amount: {value!r}", value=value)
     return d
 
 
@@ -66,9 +69,10 @@ def to_cents(value: object, field: str = "amount") -> Cents:
 
     d = to_decimal(value, field)
     if abs(d) >= MAX_EUROS:
-        raise InvalidInput(field, f"{value!r}: beyond any amount the fund handles (under {MAX_EUROS:,} EUR)")
+        raise InvalidInput(field, "{value!r}: beyond any amount the fund handles (under {most} EUR)", value=value,
+                           most=f"{MAX_EUROS:,}")
     if d != d.quantize(CENT):
-        raise InvalidInput(field, f"{value!r}: more than two decimals (an amount is in euros and cents)")
+        raise InvalidInput(field, "{value!r}: more than two decimals (an amount is in euros and cents)", value=value)
     return int(d * 100)
 
 

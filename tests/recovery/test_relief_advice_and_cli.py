@@ -43,20 +43,20 @@ def test_the_advice_for_a_debtor_behind_on_two_quarters_one_of_them_paid_late(db
     by = {o.kind: o for o in a.options}
     assert (a.owed_cents, a.principal_cents, a.surcharge_cents) == (MIN_2026 + 2 * 2671, MIN_2026, 2 * 2671)
     # already at the main minimum: a reduction cannot go lower
-    assert not by["reduction"].applies and "already at the category minimum" in by["reduction"].why
+    assert not by["reduction"].applies and "already at the category minimum" in str(by["reduction"].why)
     # the waiver: now for Q1 (paid), later for Q2 (pay 890.42 first)
     w = by["surcharge_waiver"]
     assert w.applies and w.periods == ["2026Q1"] and w.saves_cents == 2671
-    assert any("2026Q2 (pay 890.42 EUR first, then up to 26.71 EUR)" in c for c in w.changes)
+    assert any("2026Q2 (pay 890.42 EUR first, then up to 26.71 EUR)" in str(c) for c in w.changes)
     # a plan: surcharges keep running — 3 % at each quarter end on what is left, estimated
     p = by["payment_plan"]
-    assert p.applies and p.costs_cents > 0 and any("surcharges keep running" in c for c in p.changes)
+    assert p.applies and p.costs_cents > 0 and any("surcharges keep running" in str(c) for c in p.changes)
     # dispensation of Q2: saves 890.42, but the pension rights of Q2 are lost unless 890.42 are paid by 30/06/2031
     disp = by["dispensation"]
     assert disp.applies and disp.periods == ["2026Q2"] and (disp.saves_cents, disp.costs_cents) == (MIN_2026,
                                                                                                      MIN_2026)
     assert any("NO PENSION RIGHTS for 1 quarter(s) unless the 890.42 EUR dispensed are paid within 5 years: 2026Q2 "
-               "by 2031-06-30" in c for c in disp.changes)
+               "by 2031-06-30" in str(c) for c in disp.changes)
     assert a.recommended == ["surcharge_waiver", "payment_plan", "dispensation"]
 
 
@@ -66,8 +66,8 @@ def test_the_advice_for_a_complementary_activity_never_proposes_a_dispensation(d
     with session_scope(db_url) as s:
         a = advise(situation_of(s, bo, d("2026-04-10")))
     by = {o.kind: o for o in a.options}
-    assert not by["dispensation"].applies and "complementary activity can never be dispensed" in by[
-        "dispensation"].why
+    assert not by["dispensation"].applies and "complementary activity can never be dispensed" in str(by[
+        "dispensation"].why)
     assert by["reduction"].applies and by["reduction"].saves_cents > 0  # above the complementary minimum
 
 

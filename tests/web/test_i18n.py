@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
@@ -13,14 +14,30 @@ ROOT = Path(__file__).parents[2]
 CATALOGS = ROOT / "src" / "caisse" / "web" / "translations"
 
 
+#: what marks a string for the screen: gettext in the pages, ``caisse.texts.T_`` for the sentences the domain writes
+#: (advice, refusals), and the message of a refusal (``InvalidInput`` / ``Conflict``, second argument)
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "T_": None, "InvalidInput": (2,), "Conflict": (2,)}
+
+
 def on_screen() -> set[str]:
-    method_map = [("src/caisse/web/**.py", "python"), ("src/caisse/web/templates/**.html", "jinja2")]
-    options = {"src/caisse/web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    """The strings a page shows: the templates and the web code, the ``T_`` sentences and the refusals of the
+    modules ``babel.cfg`` lists (the services whose refusals the pages show)."""
+    with (ROOT / "babel.cfg").open() as fh:
+        method_map, options = parse_mapping_cfg(fh)
     found = set()
-    for _file, _line, message, _comments, _ctx in extract_from_dir(
-            str(ROOT), method_map, options, keywords={"_": None, "N_": None, "gettext": None}):
+    for _file, _line, message, _comments, _ctx in extract_from_dir(str(ROOT), method_map, options,
+                                                                   keywords=KEYWORDS):
         found.add(message if isinstance(message, str) else message[0])
     return found
+
+
+def test_every_module_writing_sentences_for_a_page_is_extracted():
+    """A ``T_`` sentence in a module babel.cfg does not list would never be translated."""
+    with (ROOT / "babel.cfg").open() as fh:
+        listed = {pattern for pattern, _method in parse_mapping_cfg(fh)[0]}
+    writing = {str(path.relative_to(ROOT)) for path in (ROOT / "src" / "caisse").rglob("*.py")
+               if "T_(" in path.read_text(encoding="utf-8") and "web" not in path.parts}
+    assert writing <= listed, f"add to babel.cfg: {sorted(writing - listed)}"
 
 
 @pytest.mark.parametrize("language", ["fr", "nl", "de"])
@@ -32,6 +49,28 @@ def test_every_string_on_screen_is_translated(language):
     assert not missing, f"{len(missing)} string(s) without a {language} translation: {missing[:10]}"
 
 
+@pytest.mark.parametrize("language", ["fr", "nl", "de"])
+def test_every_message_of_the_catalogues_has_a_translation(language):
+    with (CATALOGS / f"{language}.po").open("rb") as fh:
+        catalog = read_po(fh)
+    empty = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in catalog
+                   if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string.strip())))
+    assert not empty, f"{len(empty)} message(s) of {language}.po without a translation: {empty[:10]}"
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "de"])
+def test_a_translation_keeps_the_values_of_its_message(language):
+    """``{quarter}`` in the English must be in the translation (``str.format`` would fail, or lose the figure)."""
+    import re
+
+    with (CATALOGS / f"{language}.po").open("rb") as fh:
+        catalog = read_po(fh)
+    names = re.compile(r"\{[^{}]*\}")
+    wrong = [m.id for m in catalog if m.id and isinstance(m.id, str) and m.string
+             and sorted(names.findall(m.id)) != sorted(names.findall(m.string))]
+    assert not wrong, f"{language}: {wrong[:5]}"
+
+
 def test_the_language_is_chosen_and_remembered(app_for):
     with TestClient(app_for) as c:
         assert "Aanmelden" in c.get("/login", params={"lang": "nl"}).text
@@ -41,3 +80,38 @@ def test_the_language_is_chosen_and_remembered(app_for):
         assert "Anmelden" in c.get("/login", headers={"accept-language": "de-BE,de;q=0.9"}).text
     with TestClient(app_for) as c:
         assert "Se connecter" in c.get("/login").text  # French by default
+
+
+def in_language(language, fn):
+    from caisse.web import i18n
+
+    token = i18n.current.set(language)
+    try:
+        return fn()
+    finally:
+        i18n.current.reset(token)
+
+
+def test_a_refusal_is_shown_in_the_language_of_the_page_and_stays_english_elsewhere():
+    from caisse.errors import InvalidInput
+    from caisse.web.labels import error_text
+
+    refusal = InvalidInput("quarters[1]", "{quarter} is named twice", quarter="2026Q1")
+    assert refusal.message == "2026Q1 is named twice"  # the command line, the API, the logs
+    assert in_language("nl", lambda: error_text(refusal)) == "Kwartalen (2): 2026Q1 is twee keer vermeld"
+    assert in_language("fr", lambda: error_text(refusal)) == "Trimestres (2): 2026Q1 est indiqué deux fois"
+    # a message built with an f-string (no values) is shown as it is, braces and all
+    odd = InvalidInput("start", "not a date: {x}")
+    assert in_language("de", lambda: error_text(odd)).endswith("not a date: {x}")
+
+
+def test_the_advice_reads_in_the_language_of_the_page():
+    from caisse.texts import T_
+    from caisse.web.i18n import say
+
+    sentence = T_("once the contributions are paid: {quarters}", quarters=[
+        T_("{quarter} (pay {principal} EUR first, then up to {waivable} EUR)", quarter="2026Q2", principal="890.42",
+           waivable="26.71")])
+    assert str(sentence) == "once the contributions are paid: 2026Q2 (pay 890.42 EUR first, then up to 26.71 EUR)"
+    assert in_language("de", lambda: say(sentence)) == ("sobald die Beiträge gezahlt sind: 2026Q2 (zuerst 890.42 EUR "
+                                                        "zahlen, danach bis zu 26.71 EUR)")

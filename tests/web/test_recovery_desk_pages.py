@@ -108,7 +108,7 @@ def test_a_recovery_officer_reads_the_file_and_the_advice_and_logs_the_personal_
         assert 'id="contact-outcome"' not in after  # logged once a cycle; a second one (a double click) is refused
         r = c.post(f"/desk/files/{ana}/recovery/contact", data={
             "csrf_token": csrf_of(page), "channel": "phone", "outcome": "Called again"})
-        assert r.status_code == 422 and "party_id: the personal contact was already logged" in r.text
+        assert r.status_code == 422 and "File: the personal contact was already logged" in r.text
         assert steps_of(db_url, ana) == before + 1
     with session_scope(db_url) as s:
         reads = s.scalars(select(AuditLog).where(AuditLog.party_id == ana, AuditLog.entity == "recovery_file",
@@ -128,25 +128,25 @@ def test_a_refused_action_shows_the_services_field_named_message_in_its_form_and
         r = c.post(f"/desk/files/{ana}/recovery/move", data={"csrf_token": csrf, "to_stage": "enforcement",
                                                               "reason": "no answer"})
         assert r.status_code == 422
-        assert 'id="move-error"' in r.text and "to_stage: the personal contact must be logged" in r.text
+        assert 'id="move-error"' in r.text and "Next stage: the personal contact must be logged" in r.text
         assert re.search(r'<select id="move-to" name="to_stage" required aria-describedby="move-error" '
                          r'aria-invalid="true">', r.text)
         assert "no answer" in r.text  # what was typed is kept
         # a plan that does not cover the debt
         r = c.post(f"/desk/files/{ana}/recovery/plan", data={
             "csrf_token": csrf, "schedule": f"{dt.date.today() + dt.timedelta(days=10)}:100.00", "reason": "asked"})
-        assert r.status_code == 422 and "schedule: the schedule (100.00 EUR) does not cover" in r.text
+        assert r.status_code == 422 and "Schedule: the schedule (100.00 EUR) does not cover" in r.text
         assert 'aria-describedby="plan-hint plan-error" aria-invalid="true"' in r.text
         # a waiver for quarters whose contributions are not paid
         r = c.post(f"/desk/files/{ana}/recovery/relief", data={
             "csrf_token": csrf, "kind": "surcharge_waiver", "quarters": "2026Q1",
             "grounds": "a long illness kept me from working", "ground_kind": "hardship"})
-        assert r.status_code == 422 and 'id="relief-error"' in r.text and "quarters[0]" in r.text
+        assert r.status_code == 422 and 'id="relief-error"' in r.text and "Quarters (1):" in r.text
         # a dispensation without the pension consequence told first
         r = c.post(f"/desk/files/{ana}/recovery/relief", data={
             "csrf_token": csrf, "kind": "dispensation", "quarters": "2026Q3", "grounds": "a long illness",
             "signed_personally": "yes"})
-        assert r.status_code == 422 and "informed_on:" in r.text
+        assert r.status_code == 422 and "Information on the pension:" in r.text
         # without the CSRF token nothing is even tried
         assert c.post(f"/desk/files/{ana}/recovery/move", data={"to_stage": "court", "reason": "x"}).status_code \
             == 403

@@ -58,7 +58,7 @@ def test_a_request_without_subject_is_refused_and_nothing_is_opened(app_for, db_
         page = c.get("/my/requests")
         r = c.post("/my/requests", data={"csrf_token": csrf_of(page.text), "file": pid, "kind": "question",
                                          "subject": " ", "body": "Hello"})
-        assert "subject: is required" in r.text
+        assert "Subject: is required" in r.text
     from sqlalchemy import func, select
 
     from caisse.cases.models import Case

@@ -59,12 +59,12 @@ def _date(value, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except (TypeError, ValueError):
-        raise InvalidInput(name, f"not a date (YYYY-MM-DD): {value!r}") from None
+        raise InvalidInput(name, "not a date (YYYY-MM-DD): {value!r}", value=value) from None
 
 
 def _int(value, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(name, f"must be a whole number from {low} to {high}")
+        raise InvalidInput(name, "must be a whole number from {low} to {high}", low=low, high=high)
     return value
 
 
@@ -78,7 +78,7 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     """Check the declared facts of a claim; return (facts as stored, period start, period end)."""
     params = params or load()
     if kind not in KINDS:
-        raise InvalidInput("kind", f"one of {', '.join(KINDS)}")
+        raise InvalidInput("kind", "one of {kinds}", kinds=", ".join(KINDS))
     f = {k: v for k, v in facts.items() if v is not None}
     allowed = {
         "bridging_right": {"case", "event_date", "start", "months", "days", "family_charge", "pension_quarters",
@@ -91,7 +91,8 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     }[kind]
     extra = sorted(set(f) - allowed)
     if extra:
-        raise InvalidInput(extra[0], f"not a fact of a {kind} claim (facts: {', '.join(sorted(allowed))})")
+        raise InvalidInput(extra[0], "not a fact of a {kind} claim (facts: {facts})", kind=kind,
+                           facts=", ".join(sorted(allowed)))
     out: dict = {}
     for k in ("event_date", "birth_date", "death_date", "start", "end", "vouchers_requested"):
         if k in f:
@@ -105,15 +106,15 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     def need(*names):
         for n in names:
             if n not in out and n not in f:
-                raise InvalidInput(n, f"required for a {kind} claim")
+                raise InvalidInput(n, "required for a {kind} claim", kind=kind)
 
     if "start" not in out:
-        raise InvalidInput("start", f"required for a {kind} claim")
+        raise InvalidInput("start", "required for a {kind} claim", kind=kind)
     start = dt.date.fromisoformat(out["start"])
     if kind == "bridging_right":
         need("case", "event_date")
         if f["case"] not in BRIDGING_CASES:
-            raise InvalidInput("case", f"one of {', '.join(BRIDGING_CASES)}")
+            raise InvalidInput("case", "one of {cases}", cases=", ".join(BRIDGING_CASES))
         out["case"] = f["case"]
         out["family_charge"] = out.get("family_charge", False)
         out["months_before"] = _int(f.get("months_before", 0), "months_before", 0, 24)
@@ -125,8 +126,8 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
             out["days"] = _int(f["days"], "days", 1, 31)
             end = start + dt.timedelta(days=out["days"] - 1)
             if end > _month_end(start):
-                raise InvalidInput("days", f"{out['days']} days from {start} run past the end of the month: one "
-                                           "claim per month of interruption")
+                raise InvalidInput("days", "{days} days from {start} run past the end of the month: one claim per "
+                                           "month of interruption", days=out["days"], start=start)
         else:
             if start.day != 1:
                 raise InvalidInput("start", "the bridging right is paid by calendar month: start on the 1st")
@@ -138,7 +139,7 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
             raise InvalidInput("cumulation_months", "cumulation is counted in whole months, not with days")
         event = dt.date.fromisoformat(out["event_date"])
         if start < (event.replace(day=1) if "months" in out else event):
-            raise InvalidInput("start", f"the benefit cannot start before the event of {out['event_date']}")
+            raise InvalidInput("start", "the benefit cannot start before the event of {day}", day=out["event_date"])
     elif kind == "carer":
         per_request = params.get("carer_months_per_request", start).value
         if start.day != 1:
@@ -169,12 +170,14 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
             if out["days"] + out["half_days"] == 0:
                 raise InvalidInput("days", "at least one day or half-day")
             if out["days"] + out["half_days"] > (end - start).days + 1:
-                raise InvalidInput("days", f"more days than the {(end - start).days + 1} days from start to end")
+                raise InvalidInput("days", "more days than the {days} days from start to end",
+                                   days=(end - start).days + 1)
         elif kind == "bereavement":
             need("death_date")
             out["days"] = _int(f.get("days"), "days", 1, 366)
             if out["days"] > (end - start).days + 1:
-                raise InvalidInput("days", f"more days than the {(end - start).days + 1} days from start to end")
+                raise InvalidInput("days", "more days than the {days} days from start to end",
+                                   days=(end - start).days + 1)
     return out, start, end
 
 
@@ -219,7 +222,8 @@ def complete_claim(session: Session, who, claim_id: int, facts: dict, on: dt.dat
     if claim is None:
         raise NotFound("claim", claim_id)
     if claim.status != "application":
-        raise Conflict("claim", f"claim {claim_id} was already decided on {claim.decided_on} ({claim.outcome})")
+        raise Conflict("claim", "claim {claim} was already decided on {day} ({outcome})", claim=claim_id,
+                       day=claim.decided_on, outcome=claim.outcome)
     stored, start, end = normalise_facts(claim.kind, facts)
     before = claim.facts
     claim.facts, claim.period_start, claim.period_end = stored, start, end
@@ -308,9 +312,10 @@ def _affiliation(session, claim, dates: list[dt.date]) -> Check:
             return Check("affiliated", False, "not_affiliated", {"date": day, "law": LAW[claim.kind]})
         if cat not in ALLOWED:
             if cat in CONDITIONAL.get(claim.kind, ()):
-                raise Conflict("category", f"the person was affiliated as {cat} on {day}: a {claim.kind} claim then "
+                raise Conflict("category", "the person was affiliated as {category} on {day}: a {kind} claim then "
                                            "needs the provisional contributions compared with the main minimum "
-                                           "(addendum §8.5/§8.6), which is not built — a caseworker decides")
+                                           "(addendum §8.5/§8.6), which is not built — a caseworker decides",
+                               category=cat, day=day, kind=claim.kind)
             return Check("affiliated", False, "wrong_category", {"date": day, "category": CATEGORY[cat],
                                                                  "law": LAW[claim.kind]})
     cat = category_on(session, claim.person_id, dates[0])
@@ -561,7 +566,7 @@ def reproduce(session: Session, claim_id: int) -> dict:
     the history changed since (e.g. a correction of a figure), and says which."""
     claim = get_claim(session, claim_id)
     if claim.decision is None:
-        raise Conflict("claim", f"claim {claim_id} is not decided yet")
+        raise Conflict("claim", "claim {claim} is not decided yet", claim=claim_id)
     again = evaluate(session, claim, claim.decided_on)
     diffs = [k for k in ("outcome", "amount_cents", "counted", "checks", "computation", "parameters")
              if again[k] != claim.decision[k]]
@@ -598,9 +603,10 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
     if claim is None:
         raise NotFound("claim", claim_id)
     if claim.status != "application":
-        raise Conflict("claim", f"claim {claim_id} was already decided on {claim.decided_on} ({claim.outcome})")
+        raise Conflict("claim", "claim {claim} was already decided on {day} ({outcome})", claim=claim_id,
+                       day=claim.decided_on, outcome=claim.outcome)
     if today < claim.received_on:
-        raise InvalidInput("today", f"the decision cannot precede the request of {claim.received_on}")
+        raise InvalidInput("today", "the decision cannot precede the request of {day}", day=claim.received_on)
     d = evaluate(session, claim, today)
     _step(session, claim, "checks", today, who, {"checks": [{k: c[k] for k in ("check", "ok", "text")}
                                                             for c in d["checks"]]})

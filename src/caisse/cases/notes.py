@@ -34,7 +34,7 @@ def add(session: Session, who: Principal, party_id: int, channel: str, direction
     if who.role not in WRITERS:
         raise authz.Forbidden(f"{who.role} may not write on a file")
     if channel not in NOTE_CHANNELS:
-        raise InvalidInput("channel", f"one of {', '.join(NOTE_CHANNELS)}")
+        raise InvalidInput("channel", "one of {channels}", channels=", ".join(NOTE_CHANNELS))
     if channel == "note":
         direction = "internal"
     elif direction not in NOTE_DIRECTIONS or direction == "internal":
@@ -44,17 +44,17 @@ def add(session: Session, who: Principal, party_id: int, channel: str, direction
     if happened_on > today:
         raise InvalidInput("happened_on", "a contact cannot be in the future")
     if happened_on < today - dt.timedelta(days=MAX_DAYS_BACK):
-        raise InvalidInput("happened_on", f"at most {MAX_DAYS_BACK} days back")
+        raise InvalidInput("happened_on", "at most {days} days back", days=MAX_DAYS_BACK)
     text = (summary or "").strip()
     if not text:
         raise InvalidInput("summary", "say what was said or done")
     if len(text) > MAX_SUMMARY or "\x00" in text:
-        raise InvalidInput("summary", f"at most {MAX_SUMMARY} characters of plain text")
+        raise InvalidInput("summary", "at most {limit} characters of plain text", limit=MAX_SUMMARY)
     reason = file_access(session, who, "file.read", party_id)
     if case_id is not None:
         c = session.get(Case, case_id)
         if c is None or c.party_id != party_id:
-            raise InvalidInput("case_id", f"case {case_id} is not a case of file {party_id}")
+            raise InvalidInput("case_id", "case {case} is not a case of file {party}", case=case_id, party=party_id)
     note = ContactNote(party_id=party_id, channel=channel, direction=direction, happened_on=happened_on,
                        author=str(who), account_id=who.account_id, summary=text, case_id=case_id)
     session.add(note)
@@ -69,7 +69,7 @@ def of_file(session: Session, who: Principal, party_id: int, channel: str | None
     """The file's notes, newest first (optionally of one channel). ``audited=False`` only for a caller that
     checks access and records the read itself (the 360° file)."""
     if channel is not None and channel not in NOTE_CHANNELS:
-        raise InvalidInput("channel", f"one of {', '.join(NOTE_CHANNELS)}")
+        raise InvalidInput("channel", "one of {channels}", channels=", ".join(NOTE_CHANNELS))
     if audited:
         if who.role not in WRITERS | {"auditor"}:
             raise authz.Forbidden(f"{who.role} may not read the fund's notes")

@@ -56,7 +56,7 @@ def _text(value: str, field: str, limit: int) -> str:
     if not value:
         raise InvalidInput(field, "is required")
     if len(value) > limit:
-        raise InvalidInput(field, f"at most {limit} characters")
+        raise InvalidInput(field, "at most {limit} characters", limit=limit)
     if "\x00" in value:
         raise InvalidInput(field, "may not contain NUL characters")
     return value
@@ -92,14 +92,15 @@ def open_case(session: Session, who: Principal, party_id: int | None, kind: str,
     """Open a case. ``at``: when the person's message arrived, if not now (a case recorded afterwards, the demo's
     calendar); the case's dates are ``today``'s."""
     if kind not in deadlines():
-        raise InvalidInput("kind", f"unknown kind of case {kind!r}; expected one of {', '.join(KINDS)}")
+        raise InvalidInput("kind", "unknown kind of case {kind!r}; expected one of {kinds}", kind=kind,
+                           kinds=", ".join(KINDS))
     if channel not in CHANNELS:
-        raise InvalidInput("channel", f"one of {', '.join(CHANNELS)}")
+        raise InvalidInput("channel", "one of {channels}", channels=", ".join(CHANNELS))
     subject = _text(subject, "subject", 200)
     body = _text(body, "body", MAX_BODY)
     if who.role in PERSON_SIDE:
         if kind not in PERSON_KINDS:
-            raise InvalidInput("kind", f"{kind} cases are opened by the fund")
+            raise InvalidInput("kind", "{kind} cases are opened by the fund", kind=kind)
         if party_id is None:
             raise InvalidInput("party_id", "which file is this about?")
         channel = "portal"
@@ -128,7 +129,8 @@ def open_file_cases_in_bulk(session: Session, who: Principal, kind: str, items: 
     if who.role != "system":
         raise authz.Forbidden("only the fund's batches open cases in bulk")
     if kind not in deadlines():
-        raise InvalidInput("kind", f"unknown kind of case {kind!r}; expected one of {', '.join(KINDS)}")
+        raise InvalidInput("kind", "unknown kind of case {kind!r}; expected one of {kinds}", kind=kind,
+                           kinds=", ".join(KINDS))
     if not items:
         return {}
     authz.require(who, "file.read")
@@ -253,8 +255,8 @@ def assign(session: Session, who: Principal, case_id: int, account_id: int | Non
         if target is None or target.disabled or target.role not in HANDLERS:
             raise InvalidInput("account", "a member of staff handling cases")
         if target.role in authz.TEAM_BOUND and c.team is not None and target.team != c.team:
-            raise InvalidInput("account", f"{target.login} works in team {target.team or '(none)'}; this case "
-                                          f"belongs to team {c.team}")
+            raise InvalidInput("account", "{login} works in team {team}; this case belongs to team {case_team}",
+                               login=target.login, team=target.team or "—", case_team=c.team)
     previous = c.assigned_to
     c.assigned_to = account_id
     audit.record(session, who, "assign", "case", c.id, party_id=c.party_id,
@@ -282,7 +284,7 @@ def work_queue(session: Session, who: Principal, today: dt.date, *, team: str | 
     if who.role not in HANDLERS | {"auditor"}:
         raise authz.Forbidden(f"{who.role} has no work queue")
     if kind is not None and kind not in deadlines():
-        raise InvalidInput("kind", f"one of {', '.join(KINDS)}")
+        raise InvalidInput("kind", "one of {kinds}", kinds=", ".join(KINDS))
     q = (select(Case, Account.login).outerjoin(Account, Account.id == Case.assigned_to)
          .where(Case.status.in_(("open", "waiting_for_person", "answered"))))
     if who.role in authz.TEAM_BOUND:

@@ -60,17 +60,18 @@ def add_mandate(session: Session, party_id: int, iban: str, signed_on: dt.date, 
     if not isinstance(signed_on, dt.date):
         raise InvalidInput("signed_on", "the signature date is required")
     if signed_on > (today or dt.date.today()):
-        raise InvalidInput("signed_on", f"{signed_on} is in the future")
+        raise InvalidInput("signed_on", "{day} is in the future", day=signed_on)
     active = session.scalar(select(SepaMandate.reference).where(SepaMandate.party_id == party_id,
                                                                 SepaMandate.status == "active"))
     if active:
-        raise Conflict("debtor", f"debtor {party_id} already has the active mandate {active}: revoke it first")
+        raise Conflict("debtor", "debtor {party} already has the active mandate {mandate}: revoke it first",
+                       party=party_id, mandate=active)
     if reference is None:
         n = session.scalar(select(func.count()).select_from(SepaMandate).where(SepaMandate.party_id == party_id))
         reference = f"CAISSE-{party_id:07d}-{n + 1:03d}"
     reference = sepa_id(reference, "reference")
     if session.scalar(select(SepaMandate.id).where(SepaMandate.reference == reference)):
-        raise Conflict("reference", f"mandate reference {reference} is already used")
+        raise Conflict("reference", "mandate reference {reference} is already used", reference=reference)
     name = sepa_text(debtor_name or _display_name(session, party_id), 70, "debtor_name")
     mandate = SepaMandate(reference=reference, party_id=party_id, debtor_name=name, iban=iban, bic=bic,
                           signed_on=signed_on, status="active")
@@ -87,9 +88,11 @@ def revoke_mandate(session: Session, reference: str, revoked_on: dt.date, who: o
     if mandate is None:
         raise NotFound("mandate", reference)
     if mandate.status == "revoked":
-        raise Conflict("reference", f"mandate {reference} was already revoked on {mandate.revoked_on}")
+        raise Conflict("reference", "mandate {reference} was already revoked on {day}", reference=reference,
+                       day=mandate.revoked_on)
     if not isinstance(revoked_on, dt.date) or revoked_on < mandate.signed_on:
-        raise InvalidInput("revoked_on", f"a date on or after the signature ({mandate.signed_on}) is required")
+        raise InvalidInput("revoked_on", "a date on or after the signature ({day}) is required",
+                           day=mandate.signed_on)
     mandate.status, mandate.revoked_on, mandate.status_reason = "revoked", revoked_on, reason
     audit.record(session, who, "revoke", "sepa_mandate", mandate.id, party_id=mandate.party_id, reason=reason)
     return mandate

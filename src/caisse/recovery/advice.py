@@ -18,6 +18,7 @@ from fractions import Fraction
 from caisse.money import fmt
 from caisse.recovery import relief_rules as rules
 from caisse.services.calendar import Quarter
+from caisse.texts import T_, Text
 
 
 @dataclass(frozen=True)
@@ -66,15 +67,16 @@ class Situation:
 class Option:
     kind: str  # reduction, payment_plan, dispensation, surcharge_waiver
     applies: bool
-    why: str
+    why: Text
     periods: list[str] = field(default_factory=list)
     saves_cents: int = 0  # what it takes off the debt (at most)
     costs_cents: int = 0  # what it costs: surcharges that keep running, or the amount to buy the pension back
-    changes: list[str] = field(default_factory=list)
+    changes: list[Text] = field(default_factory=list)  # translated where shown (caisse.texts)
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "applies": self.applies, "why": self.why, "periods": self.periods,
-                "saves": fmt(self.saves_cents), "costs": fmt(self.costs_cents), "changes": self.changes}
+        return {"kind": self.kind, "applies": self.applies, "why": str(self.why), "periods": self.periods,
+                "saves": fmt(self.saves_cents), "costs": fmt(self.costs_cents),
+                "changes": [str(c) for c in self.changes]}
 
 
 @dataclass
@@ -128,45 +130,54 @@ def _reduction(s: Situation) -> Option:
     year = s.as_of.year
     current = [p for p in s.periods if p.period.startswith(str(year)) and p.charged_contribution > 0]
     if not current:
-        return Option("reduction", False, f"no provisional contribution of {year} is called yet")
+        return Option("reduction", False, T_("no provisional contribution of {year} is called yet", year=year))
     unknown = [p.period for p in current if p.category_minimum is None]
     if unknown:
-        return Option("reduction", False, f"the category minimum of {year} is not known: cannot say how low a "
-                                          "reduction could go")
+        return Option("reduction", False, T_("the category minimum of {year} is not known: cannot say how low a "
+                                             "reduction could go", year=year))
     room = [(p, p.charged_contribution - p.category_minimum) for p in current]
     saves = sum(max(0, x) for _, x in room)
     if saves <= 0:
-        return Option("reduction", False, f"the provisional contributions of {year} are already at the category "
-                                          "minimum: a reduction cannot go lower (legislation §5)")
-    return Option("reduction", True, "provisional contributions above the category minimum (legislation §5 "
-                                     "[S16][S25])", [p.period for p, x in room if x > 0], saves, 0,
-                  ["the provisional contributions are lowered on a justified estimate of this year's income, never "
-                   "below the category minimum (at most the amount shown, with an income at or under the minimum)",
-                   "if the income proves higher: the difference is due at the regularisation, with a 3 % + 7 % "
-                   "surcharge on what is still unpaid on 31 December (legislation §4.3; article NOT FOUND)",
-                   "pension rights follow the definitive income: nothing is lost"])
+        return Option("reduction", False, T_("the provisional contributions of {year} are already at the "
+                                             "category minimum: a reduction cannot go lower (legislation §5)",
+                                             year=year))
+    return Option("reduction", True, T_("provisional contributions above the category minimum (legislation §5 "
+                                        "[S16][S25])"), [p.period for p, x in room if x > 0], saves, 0,
+                  [T_("the provisional contributions are lowered on a justified estimate of this year's income, "
+                      "never below the category minimum (at most the amount shown, with an income at or under the "
+                      "minimum)"),
+                   T_("if the income proves higher: the difference is due at the regularisation, with a 3 % + 7 % "
+                      "surcharge on what is still unpaid on 31 December (legislation §4.3; article NOT FOUND)"),
+                   T_("pension rights follow the definitive income: nothing is lost")])
+
+
+#: the stages of an enforcement, by the names the desk gives them (caisse.web.labels.RECOVERY_STAGE)
+ENFORCEMENT = {"enforcement": T_("enforcement order"), "bailiff": T_("bailiff"), "court": T_("court")}
 
 
 def _plan(s: Situation, owed: int, contribution: int, this_year: int) -> Option:
     r = s.rules
     if owed <= 0:
-        return Option("payment_plan", False, "nothing due")
+        return Option("payment_plan", False, T_("nothing due"))
     if s.plan_running:
-        return Option("payment_plan", False, "a payment plan is already running")
-    if s.stage in ("enforcement", "bailiff", "court"):
-        return Option("payment_plan", False, f"an enforcement is running (stage {s.stage}): no plan (S29)")
+        return Option("payment_plan", False, T_("a payment plan is already running"))
+    if s.stage in ENFORCEMENT:
+        return Option("payment_plan", False, T_("an enforcement is running (stage {stage}): no plan (S29)",
+                                                stage=ENFORCEMENT[s.stage]))
     if s.broken_plans >= r.plan_max_broken:
-        return Option("payment_plan", False, f"{s.broken_plans} plans broken recently: refused after "
-                                             f"{r.plan_max_broken} (S29)")
+        return Option("payment_plan", False, T_("{broken} plans broken recently: refused after {most} (S29)",
+                                                broken=s.broken_plans, most=r.plan_max_broken))
     down = -((-owed * r.plan_down_payment.numerator) // r.plan_down_payment.denominator)
     cost = running_surcharges(contribution, this_year, r.plan_max_months, s.as_of, r)
-    return Option("payment_plan", True, "debts already due, no enforcement running (S29)", [], 0, cost,
-                  [f"the whole {fmt(owed)} EUR over up to {r.plan_max_months} months, a down payment of at least "
-                   f"{fmt(down)} EUR ({r.plan_down_payment})",
-                   "no enforcement while it is respected; two broken plans in three years close this route",
-                   f"surcharges keep running (art. 44): about {fmt(cost)} EUR over {r.plan_max_months} months in "
-                   "equal parts (estimate) — a waiver can be asked once the contributions are paid",
-                   "pension rights kept: the contributions are paid"])
+    return Option("payment_plan", True, T_("debts already due, no enforcement running (S29)"), [], 0, cost,
+                  [T_("the whole {owed} EUR over up to {months} months, a down payment of at least {down} EUR "
+                      "({share})", owed=fmt(owed), months=r.plan_max_months, down=fmt(down),
+                      share=r.plan_down_payment),
+                   T_("no enforcement while it is respected; two broken plans in three years close this route"),
+                   T_("surcharges keep running (art. 44): about {cost} EUR over {months} months in equal parts "
+                      "(estimate) — a waiver can be asked once the contributions are paid", cost=fmt(cost),
+                      months=r.plan_max_months),
+                   T_("pension rights kept: the contributions are paid")])
 
 
 def _dispensation(s: Situation) -> Option:
@@ -181,25 +192,28 @@ def _dispensation(s: Situation) -> Option:
         problem = rules.dispensation_problem(facts, s.as_of, r.dispensation_window_months,
                                              r.dispensation_min_quarters, s.affiliated_quarters_before.get(p.period))
         if "dispensation" in p.pending:
-            problem = ("quarter", f"{p.period}: already asked")
+            problem = ("quarter", T_("{quarter}: already asked", quarter=p.period))
         (refused if problem else ok).append((p, problem))
     if not ok:
-        why = refused[0][1][1] if refused else "no unpaid contribution"
+        why = refused[0][1][1] if refused else T_("no unpaid contribution")
         return Option("dispensation", False, why)
     saves = sum(p.contribution + max(p.management_fee, 0) for p, _ in ok)
     buyback = sum(p.contribution for p, _ in ok)
-    deadlines = ", ".join(f"{p.period} by {rules.buyback_deadline(Quarter.parse(p.period), r.buyback_years)}"
-                          for p, _ in ok)
-    changes = ["INASTI decides; the request is signed by the person; recovery waits while it is pending",
-               f"takes off {fmt(saves)} EUR of contributions and management fees (surcharges only if INASTI says so)",
-               f"NO PENSION RIGHTS for {len(ok)} quarter(s) unless the {fmt(buyback)} EUR dispensed are paid within "
-               f"{r.buyback_years} years: {deadlines}",
-               "health care and family allowances are kept",
-               "ask a reduction first unless the contributions are already at the minimum (S26)"]
+    deadlines = [T_("{quarter} by {day}", quarter=p.period,
+                    day=rules.buyback_deadline(Quarter.parse(p.period), r.buyback_years)) for p, _ in ok]
+    changes = [T_("INASTI decides; the request is signed by the person; recovery waits while it is pending"),
+               T_("takes off {saves} EUR of contributions and management fees (surcharges only if INASTI says so)",
+                  saves=fmt(saves)),
+               T_("NO PENSION RIGHTS for {count} quarter(s) unless the {buyback} EUR dispensed are paid within "
+                  "{years} years: {deadlines}", count=len(ok), buyback=fmt(buyback), years=r.buyback_years,
+                  deadlines=deadlines),
+               T_("health care and family allowances are kept"),
+               T_("ask a reduction first unless the contributions are already at the minimum (S26)")]
     if refused:
-        changes.append("not possible for " + "; ".join(problem[1] for _, problem in refused))
-    return Option("dispensation", True, f"unpaid quarters within {r.dispensation_window_months} months, category "
-                                        "allowed (legislation §5)", [p.period for p, _ in ok], saves, buyback, changes)
+        changes.append(T_("not possible for {problems}", problems=[problem[1] for _, problem in refused]))
+    return Option("dispensation", True, T_("unpaid quarters within {months} months, category allowed "
+                                           "(legislation §5)", months=r.dispensation_window_months),
+                  [p.period for p, _ in ok], saves, buyback, changes)
 
 
 def _waiver(s: Situation) -> Option:
@@ -210,20 +224,22 @@ def _waiver(s: Situation) -> Option:
         principal = max(p.contribution, 0) + max(p.management_fee, 0)
         (later if principal > 0 else now).append((p, principal))
     if not now and not later:
-        return Option("surcharge_waiver", False, "no surcharge to waive")
-    changes = ["INASTI decides, total or partial, no appeal; grounds: force majeure, good faith, a situation "
-               "deserving consideration (non-receipt of mail is not accepted)"]
+        return Option("surcharge_waiver", False, T_("no surcharge to waive"))
+    changes = [T_("INASTI decides, total or partial, no appeal; grounds: force majeure, good faith, a situation "
+                  "deserving consideration (non-receipt of mail is not accepted)")]
     if later:
-        changes.append("once the contributions are paid: " + ", ".join(
-            f"{p.period} (pay {fmt(x)} EUR first, then up to {fmt(p.surcharge_waivable)} EUR)" for p, x in later))
+        quarters = [T_("{quarter} (pay {principal} EUR first, then up to {waivable} EUR)", quarter=p.period,
+                       principal=fmt(x), waivable=fmt(p.surcharge_waivable)) for p, x in later]
+        changes.append(T_("once the contributions are paid: {quarters}", quarters=quarters))
     if not now:
-        return Option("surcharge_waiver", False, "the contributions of the quarters with surcharges are not fully "
-                                                 "paid yet (legislation §4.4)", [p.period for p, _ in later], 0, 0,
-                      changes)
+        return Option("surcharge_waiver", False, T_("the contributions of the quarters with surcharges are not "
+                                                    "fully paid yet (legislation §4.4)"),
+                      [p.period for p, _ in later], 0, 0, changes)
     saves = sum(p.surcharge_waivable for p, _ in now)
-    return Option("surcharge_waiver", True, "contributions of the quarter paid (legislation §4.4)",
+    return Option("surcharge_waiver", True, T_("contributions of the quarter paid (legislation §4.4)"),
                   [p.period for p, _ in now], saves, 0,
-                  [f"up to {fmt(saves)} EUR of surcharges given up (already paid ones come back as credit)", *changes])
+                  [T_("up to {saves} EUR of surcharges given up (already paid ones come back as credit)",
+                      saves=fmt(saves)), *changes])
 
 
 def advise(s: Situation) -> Advice:

@@ -72,8 +72,9 @@ def guard_enforcement(session: Session, party_id: int, to_stage: str) -> None:
         return
     plan = respected(session, party_id)
     if plan is not None:
-        raise Conflict("to_stage", f"a payment plan agreed with {plan[0]} is respected ({plan[1]} instalment(s) to "
-                                   "come): no new enforcement while it is (legislation §5)")
+        raise Conflict("to_stage", "a payment plan agreed with {partner} is respected ({count} instalment(s) to "
+                                   "come): no new enforcement while it is (legislation §5)", partner=plan[0],
+                       count=plan[1])
 
 
 def monitor(session: Session, who: Principal, as_of: dt.date) -> dict[str, int]:

@@ -30,6 +30,7 @@ from caisse.rules.contributions import quarter_end
 from caisse.rules.params import load as load_params
 from caisse.rules.params import round_half_up_cents
 from caisse.services.calendar import add_months
+from caisse.texts import T_, Text
 
 FIRST_DUE_DAYS = 14  # the down payment: two weeks to organise the transfer (fund practice, not a legal period)
 _SCHEDULE = re.compile(r"Schedule: (\S+)$")
@@ -43,7 +44,7 @@ class Proposal:
     contribution: int  # of which contributions (the surcharge base)
     schedule: list[Instalment] = field(default_factory=list)
     surcharges: list[tuple[dt.date, int]] = field(default_factory=list)  # estimated, each quarter end in the plan
-    refusal: str | None = None  # why no plan can be asked now (the check's own words)
+    refusal: Text | None = None  # why no plan can be asked now (the check's own words, caisse.texts)
 
     @property
     def surcharge_total(self) -> int:
@@ -91,7 +92,7 @@ def propose(session: Session, party_id: int, months: int, today: dt.date) -> Pro
     """The plan the person would ask today over ``months`` months (nothing written)."""
     p = policy(today)
     if not 2 <= months <= p.plan_max_months:
-        raise InvalidInput("months", f"a plan lasts from 2 to {p.plan_max_months} months")
+        raise InvalidInput("months", "a plan lasts from 2 to {most} months", most=p.plan_max_months)
     _principal, debt = owed(session, party_id, today)
     due = [b for b in open_items(session, party_id) if b.account == "contribution" and b.due_date
            and b.due_date <= today]
@@ -99,13 +100,13 @@ def propose(session: Session, party_id: int, months: int, today: dt.date) -> Pro
     this_year = sum(b.balance_cents for b in due if b.due_date.year == today.year)
     proposal = Proposal(months, p.plan_max_months, debt, contribution)
     if debt <= 0:
-        proposal.refusal = "nothing is due: a plan covers only debts already due"
+        proposal.refusal = T_("nothing is due: a plan covers only debts already due")
         return proposal
     proposal.schedule = build_schedule(debt, months, today, p.plan_down_payment)
     try:
         check_plan(session, party_id, proposal.schedule, today)
     except InvalidInput as exc:
-        proposal.refusal = exc.message
+        proposal.refusal = exc.text
         return proposal
     proposal.surcharges = _surcharges(debt, contribution, this_year, proposal.schedule, today)
     return proposal

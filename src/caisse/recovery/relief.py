@@ -214,9 +214,10 @@ def _case(session: Session, who: Principal, case_id: int, party_id: int, kind: s
 
     c = cases.get_case(session, who, case_id)
     if c.kind != kind or c.party_id != party_id:
-        raise InvalidInput("case", f"case {case_id} is not a {kind} request of file {party_id}")
+        raise InvalidInput("case", "case {case} is not a request of this kind for file {party}", case=case_id,
+                           party=party_id)
     if c.status == "closed":
-        raise InvalidInput("case", f"case {case_id} is closed")
+        raise InvalidInput("case", "case {case} is closed", case=case_id)
     return c
 
 
@@ -266,8 +267,9 @@ def request_dispensation(session: Session, who: Principal, party_id: int, quarte
     if informed is not None and informed_on is None:
         missing = [str(q) for q in qs if str(q) not in informed.periods]
         if missing:
-            raise InvalidInput("informed_on", f"the person was informed about {', '.join(informed.periods)}, not "
-                                              f"{', '.join(missing)}: inform them first (caisse relief pension-notice)")
+            raise InvalidInput("informed_on", "the person was informed about {informed}, not {missing}: inform them "
+                                              "first (caisse relief pension-notice)",
+                               informed=", ".join(informed.periods), missing=", ".join(missing))
         informed_on = informed.informed_on
     window, min_quarters, _ = _params(today)
     ok = rules.check_dispensation(rules.DispensationAsk(
@@ -288,7 +290,7 @@ def request_waiver(session: Session, who: Principal, party_id: int, quarters: st
     if case_id is not None:
         _case(session, who, case_id, party_id, "surcharge_waiver")
     if applicant_party_id is not None and session.get(Party, applicant_party_id) is None:
-        raise InvalidInput("applicant_party_id", f"no file {applicant_party_id}")
+        raise InvalidInput("applicant_party_id", "no file {party}", party=applicant_party_id)
     ok = rules.check_waiver(today, quarter_facts(session, party_id, qs, "surcharge_waiver", today), grounds,
                             ground_kind)
     return _record(session, who, "surcharge_waiver", party_id, ok, grounds, today, case_id,

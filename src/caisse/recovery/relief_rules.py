@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from caisse.errors import InvalidInput
 from caisse.money import fmt
 from caisse.services.calendar import Quarter, add_months
+from caisse.texts import T_, Text
 
 #: categories a dispensation may be asked for, and those that may only when the provisional contributions reach
 #: the main-activity minimum (legislation §5 [S26][S114]); ``complementary`` never
@@ -34,6 +35,10 @@ IF_AT_MAIN_MINIMUM = frozenset({"art37", "student"})
 MIN_QUARTERS_FOR = frozenset({"main", "helping_spouse"})
 LAW_DISPENSATION = "dispense de cotisations, legislation §5 [S26][S27][S28][S114]"
 LAW_WAIVER = "renonciation aux majorations, legislation §4.4 [S20][S22][S23][S110]"
+#: the categories by the names the pages give them (caisse.web.labels.CATEGORY)
+CATEGORY = {"main": T_("main activity"), "complementary": T_("complementary activity"),
+            "student": T_("student self-employed"), "helping_spouse": T_("helping spouse"),
+            "post_pension": T_("active after pension age"), "art37": T_("assimilated to complementary (art. 37)")}
 
 
 def parse_quarters(text: str | list, field_name: str = "quarters") -> list[Quarter]:
@@ -45,7 +50,7 @@ def parse_quarters(text: str | list, field_name: str = "quarters") -> list[Quart
     for n, part in enumerate(parts):
         q = Quarter.parse(part, f"{field_name}[{n}]")
         if q in out:
-            raise InvalidInput(f"{field_name}[{n}]", f"{q} is named twice")
+            raise InvalidInput(f"{field_name}[{n}]", "{quarter} is named twice", quarter=q)
         out.append(q)
     return sorted(out, key=lambda q: (q.year, q.number))
 
@@ -109,39 +114,47 @@ def _grounds(text: str) -> str:
 
 
 def dispensation_problem(f: QuarterFacts, today: dt.date, window_months: int, min_quarters: int,
-                         affiliated_quarters: int | None) -> tuple[str, str] | None:
+                         affiliated_quarters: int | None) -> tuple[str, Text] | None:
     """Why ``f.quarter`` cannot be dispensed (field kind — ``quarter``, ``category`` or ``party_id`` — and the
     reason), or None. ``affiliated_quarters``: quarters affiliated before it (None: not checked)."""
     q = f.quarter
     today_q = Quarter.of(today)
     if (q.year, q.number) > (today_q.year, today_q.number):
-        return "quarter", f"{q} has not begun: no dispensation for a future quarter ({LAW_DISPENSATION})"
+        return "quarter", T_("{quarter} has not begun: no dispensation for a future quarter ({law})", quarter=q,
+                             law=LAW_DISPENSATION)
     last = request_deadline(q, window_months)
     if today > last:
-        return "quarter", (f"a dispensation of {q} had to be asked by {last} ({window_months} months after the "
-                           f"quarter, {LAW_DISPENSATION})")
+        return "quarter", T_("a dispensation of {quarter} had to be asked by {day} ({months} months after the "
+                             "quarter, {law})", quarter=q, day=last, months=window_months, law=LAW_DISPENSATION)
     if f.category is None:
-        return "category", f"not affiliated as self-employed during {q}"
+        return "category", T_("not affiliated as self-employed during {quarter}", quarter=q)
     if f.category == "complementary":
-        return "category", f"{q}: a complementary activity can never be dispensed ({LAW_DISPENSATION})"
+        return "category", T_("{quarter}: a complementary activity can never be dispensed ({law})", quarter=q,
+                              law=LAW_DISPENSATION)
     if f.category in IF_AT_MAIN_MINIMUM:
         if f.main_minimum is None:
-            return "category", (f"{q}: the main-activity minimum of {q.year} is not known, so the {f.category} "
-                                "condition cannot be checked")
+            return "category", T_("{quarter}: the main-activity minimum of {year} is not known, so the condition "
+                                  "for the category {category} cannot be checked", quarter=q, year=q.year,
+                                  category=CATEGORY[f.category])
         if f.charged_contribution < f.main_minimum:
-            return "category", (f"{q}: as {f.category}, a dispensation is possible only when the provisional "
-                                f"contributions reach the main-activity minimum ({fmt(f.charged_contribution)} < "
-                                f"{fmt(f.main_minimum)} EUR; {LAW_DISPENSATION})")
+            return "category", T_("{quarter}: in the category {category}, a dispensation is possible only when "
+                                  "the provisional contributions reach the main-activity minimum ({charged} < "
+                                  "{minimum} EUR; {law})", quarter=q, category=CATEGORY[f.category],
+                                  charged=fmt(f.charged_contribution), minimum=fmt(f.main_minimum),
+                                  law=LAW_DISPENSATION)
     elif f.category not in ALLOWED:
-        return "category", f"{q}: no dispensation for the category {f.category}"
+        return "category", T_("{quarter}: no dispensation for the category {category}", quarter=q,
+                              category=CATEGORY.get(f.category, f.category))
     if f.category in MIN_QUARTERS_FOR and not f.primostarter and affiliated_quarters is not None \
             and affiliated_quarters < min_quarters:
-        return "party_id", (f"affiliated {affiliated_quarters} quarter(s) before {q}: a dispensation needs at least "
-                            f"{min_quarters} (primostarters excepted; {LAW_DISPENSATION})")
+        return "party_id", T_("affiliated {count} quarter(s) before {quarter}: a dispensation needs at least "
+                              "{least} (primostarters excepted; {law})", count=affiliated_quarters, quarter=q,
+                              least=min_quarters, law=LAW_DISPENSATION)
     if f.charged_contribution <= 0:
-        return "quarter", f"no contribution was called for {q}"
+        return "quarter", T_("no contribution was called for {quarter}", quarter=q)
     if f.open_contribution <= 0:
-        return "quarter", f"the contribution of {q} is paid: a dispensation concerns unpaid contributions"
+        return "quarter", T_("the contribution of {quarter} is paid: a dispensation concerns unpaid contributions",
+                             quarter=q)
     return None
 
 
@@ -157,22 +170,23 @@ def check_dispensation(ask: DispensationAsk) -> Admissible:
         if problem:
             raise InvalidInput(where if problem[0] == "quarter" else problem[0], problem[1])
         if f.pending:
-            raise InvalidInput(where, f"a dispensation of {q} is already asked and not decided yet")
+            raise InvalidInput(where, "a dispensation of {quarter} is already asked and not decided yet", quarter=q)
         out.lines.append({"period": str(q), "contribution": f.open_contribution,
                           "management_fee": max(f.open_management_fee, 0), "surcharge": f.surcharges})
         out.amount_cents += f.open_contribution + max(f.open_management_fee, 0)
     if ask.asked_by_accountant:
         raise InvalidInput("signed_personally", "a dispensation request is signed by the self-employed personally, "
-                                                f"not by the accountant ({LAW_DISPENSATION})")
+                                                "not by the accountant ({law})", law=LAW_DISPENSATION)
     if not ask.signed_personally:
         raise InvalidInput("signed_personally", "the request must be signed by the self-employed personally "
-                                                f"({LAW_DISPENSATION})")
+                                                "({law})", law=LAW_DISPENSATION)
     if ask.informed_on is None:
         raise InvalidInput("informed_on", "the person must first be told that dispensed quarters give no pension "
                                           "rights unless paid within 5 years (caisse relief pension-notice), and "
                                           "decide after that")
     if ask.informed_on > ask.today:
-        raise InvalidInput("informed_on", f"{ask.informed_on} is after the request ({ask.today})")
+        raise InvalidInput("informed_on", "{day} is after the request ({today})", day=ask.informed_on,
+                           today=ask.today)
     return out
 
 
@@ -181,21 +195,24 @@ def check_waiver(today: dt.date, quarters: list[QuarterFacts], grounds: str, gro
     from caisse.recovery.models import WAIVER_GROUNDS
 
     if ground_kind not in WAIVER_GROUNDS:
-        raise InvalidInput("ground_kind", f"one of {', '.join(WAIVER_GROUNDS)} (force majeure, good-faith belief "
-                                          f"of not being subject, a situation deserving consideration; {LAW_WAIVER})")
+        raise InvalidInput("ground_kind", "one of {grounds} (force majeure, good-faith belief of not being "
+                                          "subject, a situation deserving consideration; {law})",
+                           grounds=", ".join(WAIVER_GROUNDS), law=LAW_WAIVER)
     _grounds(grounds)
     out = Admissible(periods=[str(f.quarter) for f in quarters])
     for n, f in enumerate(quarters):
         where = f"quarters[{n}]"
         q = f.quarter
         if f.surcharges <= 0:
-            raise InvalidInput(where, f"no surcharge was charged on {q}")
+            raise InvalidInput(where, "no surcharge was charged on {quarter}", quarter=q)
         principal = max(f.open_contribution, 0) + max(f.open_management_fee, 0)
         if principal > 0:
-            raise InvalidInput(where, f"the contributions of {q} are not fully paid ({fmt(principal)} EUR still "
-                                      f"open): a waiver of the surcharges is asked only once they are ({LAW_WAIVER})")
+            raise InvalidInput(where, "the contributions of {quarter} are not fully paid ({open} EUR still open): "
+                                      "a waiver of the surcharges is asked only once they are ({law})", quarter=q,
+                               open=fmt(principal), law=LAW_WAIVER)
         if f.pending:
-            raise InvalidInput(where, f"a waiver of the surcharges of {q} is already asked and not decided yet")
+            raise InvalidInput(where, "a waiver of the surcharges of {quarter} is already asked and not decided yet",
+                               quarter=q)
         out.lines.append({"period": str(q), "contribution": 0, "management_fee": 0, "surcharge": f.surcharges})
         out.amount_cents += f.surcharges
     return out

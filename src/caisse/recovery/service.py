@@ -84,7 +84,8 @@ def move(session: Session, who: Principal, party_id: int, to_stage: str, reason:
     file_access(session, who, "recovery.manage", party_id)
     reason = _reason(reason)
     if to_stage not in STAGES:
-        raise InvalidInput("to_stage", f"unknown stage {to_stage!r}; expected one of {', '.join(STAGES)}")
+        raise InvalidInput("to_stage", "unknown stage {stage!r}; expected one of {stages}", stage=to_stage,
+                           stages=", ".join(STAGES))
     f = file_of(session, party_id)
     current = f.stage if f is not None else None
     if to_stage == "plan":
@@ -92,7 +93,8 @@ def move(session: Session, who: Principal, party_id: int, to_stage: str, reason:
                                        "(caisse recovery plan)")
     if to_stage == "closed":
         if closing_reason not in CLOSING_REASONS:
-            raise InvalidInput("closing_reason", f"say why the file is closed: one of {', '.join(CLOSING_REASONS)}")
+            raise InvalidInput("closing_reason", "say why the file is closed: one of {reasons}",
+                               reasons=", ".join(CLOSING_REASONS))
         if f is None or current == "closed":
             raise InvalidInput("to_stage", "there is no open recovery file to close")
         if current == "plan":
@@ -106,8 +108,9 @@ def move(session: Session, who: Principal, party_id: int, to_stage: str, reason:
                                            "(it resumes by itself if the plan breaks)")
         if to_stage not in allowed:
             expected = " or ".join(sorted(allowed)) or "nothing (follow-up by hand, or close the file)"
-            raise InvalidInput("to_stage", f"cannot go from {current or 'no file'} to {to_stage}: stages are never "
-                                           f"skipped; the next one is {expected}")
+            raise InvalidInput("to_stage", "cannot go from {current} to {stage}: stages are never skipped; the next "
+                                           "one is {expected}", current=current or "—", stage=to_stage,
+                               expected=expected)
         from caisse.recovery.partner_plans import guard_enforcement
 
         guard_enforcement(session, party_id, to_stage)  # a plan agreed by a bailiff and respected: no new step
@@ -122,7 +125,7 @@ def move(session: Session, who: Principal, party_id: int, to_stage: str, reason:
             if notice is None or today < add_months(notice, p.contest_months):
                 raise InvalidInput("to_stage", "the debtor has one month after the formal notice (registered "
                                                "letter) to contest or ask terms (art. 46 AR 19-12-1967): not before "
-                                               f"{add_months(notice, p.contest_months) if notice else '—'}")
+                                               "{day}", day=add_months(notice, p.contest_months) if notice else "—")
         if to_stage == "reminder" and current in (None, "closed"):
             principal, _ = owed(session, party_id, today)
             if principal <= 0:
@@ -154,11 +157,11 @@ def log_contact(session: Session, who: Principal, party_id: int, today: dt.date,
         raise InvalidInput("channel", "phone, meeting, visit or video")
     f = file_of(session, party_id)
     if f is None or f.stage != "personal_contact":
-        raise InvalidInput("party_id", "no recovery file waiting for a personal contact "
-                                       f"(stage: {f.stage if f else 'none'})")
+        raise InvalidInput("party_id", "no recovery file waiting for a personal contact (stage: {stage})",
+                           stage=f.stage if f else "—")
     if f.contact_logged_on is not None:  # one contact step per cycle (its key): a second is refused, not a crash
-        raise InvalidInput("party_id", f"the personal contact was already logged on {f.contact_logged_on}; note "
-                                       "further calls as contact notes on the file")
+        raise InvalidInput("party_id", "the personal contact was already logged on {day}; note further calls as "
+                                       "contact notes on the file", day=f.contact_logged_on)
     f.contact_logged_on = today
     _, total = owed(session, party_id, today)
     step = _step(session, f, "contact", "personal_contact", today, str(who), f"{channel}: {outcome}", total,
@@ -189,8 +192,8 @@ def parse_schedule(text: str) -> list[Instalment]:
             day, amount = part.strip().split(":")
             due = dt.date.fromisoformat(day.strip())
         except ValueError:
-            raise InvalidInput(f"schedule[{n}]", f"expected DATE:AMOUNT like 2026-06-01:400.00, got {part!r}") \
-                from None
+            raise InvalidInput(f"schedule[{n}]", "expected DATE:AMOUNT like 2026-06-01:400.00, got {part!r}",
+                               part=part) from None
         out.append(Instalment(due, to_cents(amount.strip(), f"schedule[{n}].amount")))
     return out
 
@@ -205,16 +208,17 @@ def check_plan(session: Session, party_id: int, schedule: list[Instalment], toda
     p = policy(today)
     f = file_of(session, party_id)
     if f is not None and f.stage in ENFORCEMENT_RUNNING:
-        raise InvalidInput("party_id", f"an enforcement is running (stage {f.stage}): no payment plan "
-                                       f"({p.sources['payment_plan_max_months'].split(' (')[0]}; S29)")
+        raise InvalidInput("party_id", "an enforcement is running (stage {stage}): no payment plan ({source}; S29)",
+                           stage=f.stage, source=p.sources["payment_plan_max_months"].split(" (")[0])
     if f is not None and f.stage == "plan":
         raise InvalidInput("party_id", "a payment plan is already running for this debtor")
     window = add_months(today, -p.plan_broken_window_months)
     broken = session.scalar(select(func.count()).select_from(PaymentPlan).where(
         PaymentPlan.party_id == party_id, PaymentPlan.status == "broken", PaymentPlan.ended_on >= window)) or 0
     if broken >= p.plan_max_broken:
-        raise InvalidInput("party_id", f"{broken} payment plans broken since {window}: refused after "
-                                       f"{p.plan_max_broken} in {p.plan_broken_window_months} months (S29)")
+        raise InvalidInput("party_id", "{broken} payment plans broken since {day}: refused after {most} in "
+                                       "{months} months (S29)", broken=broken, day=window, most=p.plan_max_broken,
+                           months=p.plan_broken_window_months)
     _, debt = owed(session, party_id, today)
     if debt <= 0:
         raise InvalidInput("party_id", "nothing is due: a plan covers only debts already due")
@@ -224,23 +228,26 @@ def check_plan(session: Session, party_id: int, schedule: list[Instalment], toda
         if inst.amount_cents <= 0:
             raise InvalidInput(f"schedule[{n}].amount", "each instalment is a positive amount")
         if inst.due_date < today:
-            raise InvalidInput(f"schedule[{n}].due_date", f"{inst.due_date} is before the request ({today})")
+            raise InvalidInput(f"schedule[{n}].due_date", "{day} is before the request ({today})",
+                               day=inst.due_date, today=today)
         if n and inst.due_date <= schedule[n - 1].due_date:
             raise InvalidInput(f"schedule[{n}].due_date", "due dates must follow each other")
     last = add_months(today, p.plan_max_months)
     if schedule[-1].due_date > last:
         raise InvalidInput(f"schedule[{len(schedule) - 1}].due_date",
-                           f"{schedule[-1].due_date} is after {last}: a plan lasts at most {p.plan_max_months} "
-                           "months (S29)")
+                           "{day} is after {last}: a plan lasts at most {months} months (S29)",
+                           day=schedule[-1].due_date, last=last, months=p.plan_max_months)
     total = sum(i.amount_cents for i in schedule)
-    if total != debt:
-        what = "does not cover" if total < debt else "asks more than"
-        raise InvalidInput("schedule", f"the schedule ({fmt(total)} EUR) {what} the debt due on {today} "
-                                       f"({fmt(debt)} EUR): it must cover it exactly")
+    if total < debt:
+        raise InvalidInput("schedule", "the schedule ({total} EUR) does not cover the debt due on {today} ({debt} "
+                                       "EUR): it must cover it exactly", total=fmt(total), today=today, debt=fmt(debt))
+    if total > debt:
+        raise InvalidInput("schedule", "the schedule ({total} EUR) asks more than the debt due on {today} ({debt} "
+                                       "EUR): it must cover it exactly", total=fmt(total), today=today, debt=fmt(debt))
     minimum = down_payment(debt, p.plan_down_payment)
     if schedule[0].amount_cents < minimum:
-        raise InvalidInput("schedule[0].amount", f"the down payment must be at least {p.plan_down_payment} of the "
-                                                 f"debt: {fmt(minimum)} EUR (S29)")
+        raise InvalidInput("schedule[0].amount", "the down payment must be at least {share} of the debt: {minimum} "
+                                                 "EUR (S29)", share=p.plan_down_payment, minimum=fmt(minimum))
     return debt, schedule[0].amount_cents
 
 
@@ -295,10 +302,11 @@ def execute_plan(session: Session, approval, today: dt.date) -> str:
     if plan is None:
         raise NotFound("payment plan", approval.payload["plan_id"])
     if plan.status != "pending":
-        raise Conflict("status", f"this plan is already {plan.status}")
+        raise Conflict("status", "this plan is already {status}", status=plan.status)
     f = file_of(session, plan.party_id)
     if f is not None and f.stage in ENFORCEMENT_RUNNING:  # an enforcement started between request and approval
-        raise Conflict("status", f"an enforcement is running (stage {f.stage}): the plan can no longer be granted")
+        raise Conflict("status", "an enforcement is running (stage {stage}): the plan can no longer be granted",
+                       stage=f.stage)
     if f is None:
         f = RecoveryFile(party_id=plan.party_id, cycle=1, stage="plan", stage_since=today, opened_on=today)
         session.add(f)

@@ -34,7 +34,8 @@ def category_code(category: str, field_name: str = "category") -> int:
     try:
         return CATEGORIES.index(category)
     except ValueError:
-        raise InvalidInput(field_name, f"unknown category {category!r} (one of: {', '.join(CATEGORIES)})") from None
+        raise InvalidInput(field_name, "unknown category {category!r} (one of: {categories})", category=category,
+                           categories=", ".join(CATEGORIES)) from None
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,9 @@ def parse_fee_rate(fee_rate: object) -> Fraction | None:
 
     d = to_decimal(fee_rate, "fee_rate")
     if d.as_tuple().exponent < -8:
-        raise InvalidInput("fee_rate", f"{fee_rate}: at most 8 decimals")
+        raise InvalidInput("fee_rate", "{rate}: at most 8 decimals", rate=fee_rate)
     if not 0 <= d < Fraction(1, 4):
-        raise InvalidInput("fee_rate", f"{fee_rate} is not a fee rate (give it as a fraction, e.g. 0.0405)")
+        raise InvalidInput("fee_rate", "{rate} is not a fee rate (give it as a fraction, e.g. 0.0405)", rate=fee_rate)
     return Fraction(d)
 
 
@@ -237,7 +238,8 @@ def _quarters(quarters: int, first_quarter: int | None) -> list[int]:
         raise InvalidInput("quarters", "the number of quarters of affiliation is 1 to 4")
     first = 5 - quarters if first_quarter is None else first_quarter
     if not 1 <= first <= 5 - quarters:
-        raise InvalidInput("first_quarter", f"with {quarters} quarter(s) the first quarter is 1 to {5 - quarters}")
+        raise InvalidInput("first_quarter", "with {quarters} quarter(s) the first quarter is 1 to {last}",
+                           quarters=quarters, last=5 - quarters)
     return list(range(first, first + quarters))
 
 
@@ -450,7 +452,7 @@ def regularisation(year: int, category: str, income: object, provisional_paid: o
     n = len(d.quarters)
     if isinstance(provisional_paid, list | tuple):
         if len(provisional_paid) != n:
-            raise InvalidInput("provisional_paid", f"give one amount per affiliated quarter ({n})")
+            raise InvalidInput("provisional_paid", "give one amount per affiliated quarter ({count})", count=n)
         paid = [amount_cents(x, f"provisional_paid.{i}") for i, x in enumerate(provisional_paid)]
     else:
         paid = split_paid(amount_cents(provisional_paid, "provisional_paid"), n)

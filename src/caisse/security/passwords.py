@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from caisse.config import get_settings
 from caisse.errors import InvalidInput
+from caisse.texts import T_
 
 MIN_LENGTH = 12
 BREACHED_LIST = Path(__file__).parent / "data" / "breached-passwords-12plus.txt.gz"  # see data/README.md
@@ -60,12 +61,12 @@ def is_breached(password: str) -> bool:
 
 def check_strength(password: str, login: str, field: str = "password") -> None:
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(field, f"use at least {MIN_LENGTH} characters (a sentence is easy to remember)")
+        raise InvalidInput(field, "use at least {least} characters (a sentence is easy to remember)", least=MIN_LENGTH)
     if is_breached(password):
         raise InvalidInput(field, "this password appears in lists of breached passwords: choose another")
     from zxcvbn import zxcvbn
 
     result = zxcvbn(password[:100], user_inputs=[login, "caisse", "indépendant", "zelfstandige"])
     if result["score"] < MIN_SCORE:
-        hint = result["feedback"].get("warning") or "too easy to guess"
-        raise InvalidInput(field, f"this password is too weak: {hint}")
+        hint = result["feedback"].get("warning") or T_("too easy to guess")
+        raise InvalidInput(field, "this password is too weak: {hint}", hint=hint)

@@ -81,7 +81,7 @@ def request_write_off(session: Session, who: Principal, party_id: int, account: 
     """Give up (part of) a debt, with the legal rule that allows it (e.g. art. 50bis RD 19-12-1967)."""
     _requester(session, who, party_id)
     if account not in RECEIVABLE:
-        raise InvalidInput("account", f"{account!r} is not a debt account")
+        raise InvalidInput("account", "{account!r} is not a debt account", account=account)
     if not (rule or "").strip():
         raise InvalidInput("rule", "the legal rule that allows the write-off")
     payload = {"account": account, "period": period, "rule": rule.strip()}
@@ -149,7 +149,7 @@ def decide(session: Session, who: Principal, approval_id: int, approve: bool, no
     if approval is None:
         raise NotFound("approval", approval_id)
     if approval.status != "pending":
-        raise Conflict("status", f"this request is already {approval.status}")
+        raise Conflict("status", "this request is already {status}", status=approval.status)
     if who.account_id is None or who.account_id == approval.requested_account_id or str(who) == approval.requested_by:
         raise authz.Forbidden("four eyes: the person who asked cannot decide")
     if approval.party_id is not None:  # parked money belongs to no file (a manager reads every file anyway)

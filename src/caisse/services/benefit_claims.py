@@ -103,7 +103,7 @@ def prefill(session: Session, who: Principal, party_id: int, kind: str, today: d
     4 months, the maternity weeks, one month of bridging right or carer leave from the 1st of next month)."""
     file_access(session, who, "benefit.claim", party_id)
     if kind not in PORTAL_KINDS:
-        raise InvalidInput("kind", "one of " + ", ".join(PORTAL_KINDS))
+        raise InvalidInput("kind", "one of {kinds}", kinds=", ".join(PORTAL_KINDS))
     if session.get(Person, party_id) is None:
         raise InvalidInput("file", "benefits are claimed on a person's file, not a company's")
     if claim_id is not None:
@@ -156,7 +156,7 @@ def claim(session: Session, who: Principal, party_id: int, kind: str, facts: dic
         raise InvalidInput("file", "benefits are claimed on a person's file, not a company's")
     staff = who.is_staff
     if kind not in (service.KINDS if staff else PORTAL_KINDS):
-        raise InvalidInput("kind", "one of " + ", ".join(service.KINDS if staff else PORTAL_KINDS))
+        raise InvalidInput("kind", "one of {kinds}", kinds=", ".join(service.KINDS if staff else PORTAL_KINDS))
     if received_on is not None and received_on != today and not staff:
         raise InvalidInput("received_on", "a claim made here is received today")
     if received_on is not None and received_on > today:
@@ -209,7 +209,7 @@ def desk_list(session: Session, who: Principal, today: dt.date, status: str | No
     benefits officer sees their team's files; a manager or an auditor every file. Each file shown is audited."""
     authz.require(who, "file.search")
     if status is not None and status not in LIST_STATUSES:
-        raise InvalidInput("status", "one of " + ", ".join(LIST_STATUSES))
+        raise InvalidInput("status", "one of {statuses}", statuses=", ".join(LIST_STATUSES))
     q = (select(BenefitClaim, Person.first_name, Person.last_name, Party.team)
          .join(Person, Person.id == BenefitClaim.person_id).join(Party, Party.id == BenefitClaim.person_id))
     if status:

@@ -21,7 +21,7 @@ class Quarter:
     def parse(cls, text: str, field: str = "quarter") -> Quarter:
         m = _QUARTER.match(str(text).strip().upper())
         if not m:
-            raise InvalidInput(field, f"expected a quarter like 2026Q1, got {text!r}")
+            raise InvalidInput(field, "expected a quarter like 2026Q1, got {text!r}", text=text)
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod

@@ -51,12 +51,13 @@ def staff_account(session: Session, login_or_id: str | int, field: str = "accoun
     else:
         account = session.scalar(select(Account).where(Account.login == (login_or_id or "").strip().lower()))
     if account is None:
-        raise InvalidInput(field, f"no account {login_or_id!r}")
+        raise InvalidInput(field, "no account {account!r}", account=login_or_id)
     if account.disabled:
-        raise InvalidInput(field, f"account {account.login} is disabled")
+        raise InvalidInput(field, "account {login} is disabled", login=account.login)
     if account.role not in HOLDERS:
-        raise InvalidInput(field, f"{account.login} is a {account.role}: a file's caseworker is a member of staff "
-                                  "who handles files (caseworker, recovery or benefits officer, manager)")
+        raise InvalidInput(field, "{login} is a {role}: a file's caseworker is a member of staff who handles files "
+                                  "(caseworker, recovery or benefits officer, manager)", login=account.login,
+                           role=account.role)
     return account
 
 
@@ -78,8 +79,8 @@ def assign(session: Session, who: Principal, party_id: int, account: str | int, 
     party = session.get(Party, party_id)
     target = staff_account(session, account)
     if target.role in authz.TEAM_BOUND and party.team is not None and target.team != party.team:
-        raise InvalidInput("account", f"{target.login} works in team {target.team or '(none)'}; file {party_id} "
-                                      f"belongs to team {party.team}")
+        raise InvalidInput("account", "{login} works in team {team}; file {party} belongs to team {file_team}",
+                           login=target.login, team=target.team or "—", party=party_id, file_team=party.team)
     reason = (reason or "").strip() or None
     if reason is not None and (len(reason) > 500 or "\x00" in reason):
         raise InvalidInput("reason", "at most 500 characters of plain text")
@@ -87,7 +88,8 @@ def assign(session: Session, who: Principal, party_id: int, account: str | int, 
     if now is not None:
         row, holder = now
         if holder.id == target.id:
-            raise Conflict("account", f"{target.login} is already the caseworker of file {party_id}")
+            raise Conflict("account", "{login} is already the caseworker of file {party}", login=target.login,
+                           party=party_id)
         if row.valid_from >= today:  # assigned today (or ahead): a correction, the history keeps both rows
             row.valid_to = row.valid_from
         else:
@@ -126,13 +128,13 @@ def set_contact(session: Session, who: Principal, login: str, *, name: str | Non
     if account is None:
         raise NotFound("account", login)
     if account.role not in HOLDERS:
-        raise InvalidInput("login", f"{login} is not a member of staff handling files")
+        raise InvalidInput("login", "{login} is not a member of staff handling files", login=login)
     for field, value, limit in (("name", name, 100), ("phone", phone, 40), ("email", email, 254)):
         if value is None:
             continue
         value = value.strip()
         if len(value) > limit or "\x00" in value:
-            raise InvalidInput(field, f"at most {limit} characters")
+            raise InvalidInput(field, "at most {limit} characters", limit=limit)
         if field == "email" and value and ("@" not in value or " " in value):
             raise InvalidInput("email", "an e-mail address looks like name@fund.be")
         setattr(account, {"name": "display_name"}.get(field, field), value or None)

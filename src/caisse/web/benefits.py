@@ -21,6 +21,7 @@ from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
 from caisse.web.desk import StaffDep, _page
 from caisse.web.i18n import N_
+from caisse.web.labels import error_text
 
 router = APIRouter(include_in_schema=False)
 KindName = Annotated[str, Path(pattern="^(" + "|".join(svc.PORTAL_KINDS) + ")$")]
@@ -88,13 +89,13 @@ def _read_form(kind: str, form) -> dict:
             try:
                 facts[name] = dt.date.fromisoformat(raw)
             except ValueError:
-                raise InvalidInput(name, f"not a date (YYYY-MM-DD): {raw}") from None
+                raise InvalidInput(name, "not a date (YYYY-MM-DD): {value!r}", value=raw) from None
         elif typ == NUMBER:
             if not raw.isdigit():
-                raise InvalidInput(name, f"not a whole number: {raw}")
+                raise InvalidInput(name, "not a whole number: {value}", value=raw)
             facts[name] = int(raw)
         elif raw not in BRIDGING_CASES:
-            raise InvalidInput(name, "one of " + ", ".join(BRIDGING_CASES))
+            raise InvalidInput(name, "one of {cases}", cases=", ".join(BRIDGING_CASES))
         else:
             facts[name] = raw
     if kind == "bridging_right" and "case" not in facts:
@@ -177,7 +178,7 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
         try:  # the checks as they stand today (nothing written)
             preview = service.evaluate(session, claim, dt.date.today())
         except CaisseError as exc:
-            not_decidable = str(exc)
+            not_decidable = error_text(exc)
     return _page(request, "desk_claim.html", status_code=status_code, claim=claim, steps=steps, preview=preview,
                  not_decidable=not_decidable, error=error, done=done, statuses=CLAIM_STATUS, step_label=CLAIM_STEP,
                  can_decide=who.role in ("benefits_officer", "manager"), today=dt.date.today())
@@ -195,6 +196,6 @@ def desk_decide(request: Request, claim_id: PathId, session: SessionDep, who: St
         svc.decide(session, who, claim_id, dt.date.today())
     except (InvalidInput, Conflict, UnknownParameter) as exc:
         session.rollback()
-        return _claim_page(request, session, who, claim_id, error=str(exc),
+        return _claim_page(request, session, who, claim_id, error=error_text(exc),
                            status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/desk/benefits/{claim_id}?done=decided", status_code=303)

@@ -15,6 +15,7 @@ from caisse.services import files
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
 from caisse.web.desk import StaffDep, _page
+from caisse.web.labels import error_text
 from caisse.web.schemas import QueryText
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +38,7 @@ def new_request(request: Request, session: SessionDep, who: PrincipalDep, file: 
         c = cases.open_case(session, who, file, kind, subject, body, dt.date.today())
     except InvalidInput as exc:
         session.rollback()
-        return my_requests(request, session, who, error=f"{exc.field}: {exc.message}")
+        return my_requests(request, session, who, error=error_text(exc))
     return RedirectResponse(f"/my/requests/{c.id}", status_code=303)
 
 
@@ -124,7 +125,7 @@ def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffD
         raise
     except CaisseError as exc:
         session.rollback()
-        return _desk_case_page(request, session, who, case_id, error=str(exc),
+        return _desk_case_page(request, session, who, case_id, error=error_text(exc),
                                status_code=409 if exc.__class__.__name__ == "Conflict" else 422)
     return RedirectResponse(f"/desk/cases/{case_id}", status_code=303)
 

@@ -19,15 +19,10 @@ from caisse.services import caseworkers, file360, reconciliation_desk
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import SessionDep
 from caisse.web.desk import StaffDep, _page, need_to_know_page
+from caisse.web.labels import error_text
 
 router = APIRouter(include_in_schema=False)
 Channel = Annotated[str | None, Query(pattern="^(" + "|".join(NOTE_CHANNELS) + ")$")]
-
-
-def _message(exc: CaisseError) -> str:
-    if isinstance(exc, InvalidInput):
-        return f"{exc.field}: {exc.message}"
-    return str(exc)
 
 
 def file_page(request: Request, session, who, party_id: int, *, channel: str | None = None,
@@ -71,7 +66,7 @@ def add_note(request: Request, party_id: PathId, session: SessionDep, who: Staff
         raise
     except CaisseError as exc:
         session.rollback()
-        return file_page(request, session, who, party_id, error=_message(exc), entered=entered, status_code=422)
+        return file_page(request, session, who, party_id, error=error_text(exc), entered=entered, status_code=422)
     return RedirectResponse(f"/desk/files/{party_id}#contacts", status_code=303)
 
 
@@ -82,7 +77,7 @@ def assign_caseworker(request: Request, party_id: PathId, session: SessionDep, w
         caseworkers.assign(session, who, party_id, account, dt.date.today(), reason)
     except (InvalidInput, Conflict) as exc:
         session.rollback()
-        return file_page(request, session, who, party_id, error=_message(exc),
+        return file_page(request, session, who, party_id, error=error_text(exc),
                          status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/desk/files/{party_id}#caseworker", status_code=303)
 
@@ -131,6 +126,6 @@ def reconciliation_act(request: Request, item_id: PathId, session: SessionDep, w
         raise
     except CaisseError as exc:
         session.rollback()
-        return _item_page(request, session, who, item_id, error=_message(exc),
+        return _item_page(request, session, who, item_id, error=error_text(exc),
                           status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/desk/reconciliation/{item_id}", status_code=303)

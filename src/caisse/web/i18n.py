@@ -46,6 +46,15 @@ def gettext(message: str) -> str:
     return translations(current.get()).gettext(message)
 
 
+def say(value: object) -> str:
+    """A sentence written outside the templates (a ``caisse.texts.Text``, a refusal's message) in the page's
+    language: its English template is the message id (English again when a template has no translation yet)."""
+    from caisse.errors import FieldError
+    from caisse.texts import render
+
+    return render(value.text if isinstance(value, FieldError) else value, gettext)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current.get()).ngettext(singular, plural, n)
 

@@ -279,3 +279,82 @@ PRESCRIPTION_STATUS = {
     "prescribes soon": N_("prescribes soon"),
     "proceedings running: not written off": N_("proceedings running: not written off"),
 }
+
+#: what last interrupted the prescription of a debt (caisse.recovery.models.INTERRUPTIONS)
+INTERRUPTION = {
+    "payment": N_("payment"),
+    "payment_plan": N_("payment plan"),
+    "acknowledgement": N_("acknowledgement of debt"),
+    "formal_notice": N_("formal notice"),
+    "enforcement": N_("enforcement order"),
+    "summons": N_("summons"),
+}
+#: why a bank line may be a debtor's payment (caisse.collection.suggestions)
+MATCH_BY = {
+    "reference": N_("structured communication"),
+    "collection": N_("our direct debit"),
+    "transfer": N_("our transfer"),
+    "iban": N_("account number"),
+    "history": N_("earlier payments"),
+    "name": N_("name"),
+    "amount": N_("amount"),
+}
+#: the subjects of the cases the fund opens itself (a person's own subject is shown as written)
+CASE_SUBJECTS = (
+    N_("Recovery: call the debtor before any judicial step"),
+    N_("Dispensation of contributions"),
+    N_("Surcharge waiver"),
+)
+
+#: the fields a refusal names (``InvalidInput.field``), as the forms call them
+FIELD = {
+    "account": N_("Colleague"),
+    "action": N_("Action"),
+    "amount": N_("Amount"),
+    "body": N_("Message"),
+    "case": N_("Case"),
+    "case_id": N_("Case"),
+    "category": N_("Category"),
+    "channel": N_("Channel"),
+    "closing_reason": N_("Reason for closing"),
+    "debtor": N_("Debtor"),
+    "ground_kind": N_("Ground"),
+    "grounds": N_("Grounds"),
+    "happened_on": N_("Date"),
+    "iban": N_("IBAN"),
+    "income": N_("Income"),
+    "informed_on": N_("Information on the pension"),
+    "kind": N_("Kind"),
+    "months": N_("Months"),
+    "party_id": N_("File"),
+    "period": N_("Period"),
+    "quarters": N_("Quarters"),
+    "reason": N_("Reason"),
+    "schedule": N_("Schedule"),
+    "signed_personally": N_("Signed personally"),
+    "subject": N_("Subject"),
+    "summary": N_("Summary"),
+    "text": N_("Message"),
+    "to_stage": N_("Next stage"),
+    "year": N_("Year"),
+}
+
+
+def field_name(field: str) -> str:
+    """A refusal's field in the page's language: ``quarters[1]`` → "Trimestres (2)"."""
+    from caisse.web.i18n import gettext
+
+    root, _, rest = field.partition("[")
+    index = rest.split("]")[0]
+    name = gettext(FIELD[root]) if root in FIELD else root
+    return f"{name} ({int(index) + 1})" if index.isdigit() else name
+
+
+def error_text(exc: Exception) -> str:
+    """A refusal as a page shows it: the field and the reason, in the page's language."""
+    from caisse.errors import FieldError
+    from caisse.web.i18n import gettext, say
+
+    if isinstance(exc, FieldError):
+        return f"{field_name(exc.field)}: {say(exc)}"
+    return gettext(str(exc))

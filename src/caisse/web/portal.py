@@ -132,12 +132,12 @@ def ask_payment_plan(request: Request, party_id: PathId, session: SessionDep, wh
                      months: Annotated[int, Form(ge=2, le=24)],
                      words: Annotated[str, Form(max_length=2000)] = ""):
     from caisse.recovery import proposal
-    from caisse.web.i18n import gettext
+    from caisse.web.i18n import gettext, say
 
     text = words.strip() or gettext("I ask to pay what I owe in instalments, as proposed.")
     try:
         case = proposal.ask(session, who, party_id, months, dt.date.today(), text)
     except InvalidInput as exc:
         session.rollback()
-        return my_payment_plan(request, party_id, session, who, months, error=exc.message)
+        return my_payment_plan(request, party_id, session, who, months, error=say(exc))
     return RedirectResponse(f"/my/requests/{case.id}", status_code=303)

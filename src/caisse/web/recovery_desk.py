@@ -24,6 +24,7 @@ from caisse.services.affiliation import file_access
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import SessionDep
 from caisse.web.desk import StaffDep, _page, need_to_know_page
+from caisse.web.labels import error_text
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,12 +52,6 @@ def _field_of(form: str, exc: CaisseError) -> str | None:
         return None
     root = exc.field.split("[")[0].split(".")[0]
     return FIELD_INPUT.get(form, {}).get(root)
-
-
-def _message(exc: CaisseError) -> str:
-    if isinstance(exc, InvalidInput):
-        return f"{exc.field}: {exc.message}"
-    return str(exc)
 
 
 def recovery_page(request: Request, session, who, party_id: int, *, form: str | None = None,
@@ -87,7 +82,7 @@ def _act(request: Request, session, who, party_id: int, form: str, entered: dict
         raise
     except CaisseError as exc:
         session.rollback()
-        return recovery_page(request, session, who, party_id, form=form, error=_message(exc),
+        return recovery_page(request, session, who, party_id, form=form, error=error_text(exc),
                              field=_field_of(form, exc), entered=entered,
                              status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/desk/files/{party_id}/recovery#{anchor}", status_code=303)

@@ -88,7 +88,10 @@ def environment() -> jinja2.Environment:
         waiver_ground=lambda code: labels.label(labels.WAIVER_GROUND, code),
         recovery_event=lambda code: labels.label(labels.RECOVERY_EVENT, code),
         prescription_status=lambda code: labels.label(labels.PRESCRIPTION_STATUS, code),
-        benefit_kind=_benefit_kind, in_language=_in_language,
+        benefit_kind=_benefit_kind, in_language=_in_language, say=i18n.say, error_text=labels.error_text,
+        interruption=lambda code: labels.label(labels.INTERRUPTION, code),
+        match_by=lambda codes: ", ".join(labels.label(labels.MATCH_BY, c) for c in codes),
+        case_subject=i18n.gettext,  # the fund's own subjects (labels.CASE_SUBJECTS) translated, a person's as written
     )
     return env
 

@@ -14,6 +14,7 @@ from caisse.errors import CaisseError
 from caisse.rules import contributions
 from caisse.web import i18n
 from caisse.web.desk import _page
+from caisse.web.labels import error_text
 
 router = APIRouter(include_in_schema=False)
 CATEGORIES = ("main", "complementary", "student", "helping_spouse", "post_pension", "art37")
@@ -52,7 +53,7 @@ def simulator(request: Request,
                 o = contributions.contribution(year, other, amount, fee_rate=fee)
                 comparison.append((other, o.quarterly_total))
         except CaisseError as exc:
-            error = str(exc)
+            error = error_text(exc)
     return _page(request, "simulator.html", income=income or "", category=category, year=year,
                  primostarter=primostarter, categories=CATEGORIES, result=result, comparison=comparison,
                  error=error, fee=fee)
