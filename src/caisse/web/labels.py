@@ -132,6 +132,7 @@ CASE_KIND = {
     "batch_anomaly": N_("Batch anomaly"),
     "life_event": N_("A change in your life: information from the fund"),
     "recovery_contact": N_("Recovery: personal contact"),
+    "benefit_interest": N_("Interest on a benefit paid late"),
 }
 CHANNEL = {
     "portal": N_("online (portal)"),
