@@ -42,8 +42,9 @@ def test_a_withdrawn_claim_is_closed_undecided_confirmed_in_the_persons_language
         assert (c.status, c.outcome, c.withdrawn_on, c.closed_on) == ("closed", None, d("2026-03-20"), d("2026-03-20"))
     with session_scope(db_url) as s:
         [step] = s.scalars(select(ClaimStep).where(ClaimStep.claim_id == cid, ClaimStep.step == "withdrawn"))
-        assert (step.happened_on, step.actor, step.detail["reason"]) == (d("2026-03-20"), "ana",
-                                                                         "ich habe eine andere Lösung")
+        assert (step.happened_on, step.actor, step.detail["reason_given"]) == (d("2026-03-20"), "ana", True)
+        # the reason (a free text) stays on the claim, which the retention can pseudonymise: not in the steps
+        assert s.get(BenefitClaim, cid).withdrawal_reason == "ich habe eine andere Lösung"
         assert s.scalar(select(AuditLog).where(AuditLog.action == "withdrawn", AuditLog.entity_id == str(cid)))
         case = s.get(Case, s.get(BenefitClaim, cid).case_id)
         assert case.status == "closed"

@@ -84,8 +84,9 @@ def add(session: Session, who, claim_id: int, filename: str | None, content: byt
                           answers=claim.waiting_for, added_by=str(who))
     session.add(att)
     session.flush()
-    _step(session, claim, "document_added", on, who, {"attachment": att.id, "filename": att.filename,
-                                                      "content_type": kind, "size": att.size, "sha256": digest})
+    # no file name nor what was asked in a step (append-only): they stay on the attachment and the claim
+    _step(session, claim, "document_added", on, who, {"attachment": att.id, "content_type": kind, "size": att.size,
+                                                      "sha256": digest, "answers_request": att.answers is not None})
     if claim.waiting_for is not None:
         _resume(session, who, claim, on, att.id)
     session.flush()
@@ -111,8 +112,8 @@ def request_document(session: Session, who, claim_id: int, what: str, on: dt.dat
         raise InvalidInput("on", f"before the claim was received ({claim.received_on.isoformat()})")
     suspends = on <= claim.decision_due
     claim.waiting_for, claim.waiting_since = what, on
-    _step(session, claim, "document_requested", on, who, {
-        "what": what, "decision_due": claim.decision_due.isoformat(), "suspends": suspends,
+    _step(session, claim, "document_requested", on, who, {  # what is asked: on the claim and in the case message
+        "decision_due": claim.decision_due.isoformat(), "suspends": suspends,
         "law": SUSPENSION_LAW if suspends else "asked after the decision deadline: nothing left to suspend"})
     if claim.case_id is not None:
         lang = _language(session, claim.person_id)
@@ -157,7 +158,7 @@ def _resume(session: Session, who, claim: BenefitClaim, on: dt.date, attachment_
             case.status = "open"
         case.waiting_since = None
     _step(session, claim, "document_received", on, who, {
-        "what": claim.waiting_for, "attachment": attachment_id, "asked_on": claim.waiting_since.isoformat(),
+        "attachment": attachment_id, "asked_on": claim.waiting_since.isoformat(),
         "suspended_days": days, "decision_due_before": before.isoformat(),
         "decision_due": claim.decision_due.isoformat(), "law": SUSPENSION_LAW})
     claim.waiting_for, claim.waiting_since = None, None

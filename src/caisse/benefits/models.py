@@ -62,7 +62,9 @@ class BenefitClaim(Base):
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     # withdrawn by the person (or by staff on their word) before a decision: closed, no outcome, nothing decided
     withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
-    # a document the fund asked the person for (Charter art. 10: the decision deadline is suspended meanwhile)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # a document the fund asked the person for (Charter art. 10: the decision deadline is suspended meanwhile). The
+    # free texts are kept here (pseudonymised with the identity), never in the append-only steps and audit log
     waiting_for: Mapped[str | None] = mapped_column(Text)
     waiting_since: Mapped[dt.date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(100))

@@ -247,11 +247,12 @@ def withdraw(session: Session, who, claim_id: int, on: dt.date, reason: str | No
                                 + ": only a claim not decided yet can be withdrawn")
     if on < claim.received_on:
         raise InvalidInput("on", f"before the claim was received ({claim.received_on})")
-    reason = " ".join((reason or "").split())[:500] or None
+    # free texts (they may name someone) stay on the claim, which the retention pseudonymises with the identity:
+    # never in the append-only steps and audit log
+    claim.withdrawal_reason = " ".join((reason or "").split())[:500] or None
     claim.status, claim.withdrawn_on, claim.closed_on = "closed", on, on
-    detail = {"reason": reason, "decision_due": claim.decision_due.isoformat()}
-    if claim.waiting_for is not None:
-        detail["was_waiting_for"] = claim.waiting_for
+    detail = {"reason_given": claim.withdrawal_reason is not None, "decision_due": claim.decision_due.isoformat(),
+              "was_waiting": claim.waiting_for is not None}
     claim.waiting_for, claim.waiting_since = None, None
     _step(session, claim, "withdrawn", on, who, detail)
     case = session.get(Case, claim.case_id) if claim.case_id is not None else None
@@ -639,7 +640,7 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
         raise InvalidInput("today", f"the decision cannot precede the request of {claim.received_on}")
     d = evaluate(session, claim, today)
     if claim.waiting_for is not None:  # decided on what the file holds (Charter art. 11): nothing awaited any more
-        d["decided_while_waiting_for"] = claim.waiting_for
+        d["decided_while_waiting"] = {"since": claim.waiting_since.isoformat()}
         claim.waiting_for, claim.waiting_since = None, None
     _step(session, claim, "checks", today, who, {"checks": [{k: c[k] for k in ("check", "ok", "text")}
                                                             for c in d["checks"]]})

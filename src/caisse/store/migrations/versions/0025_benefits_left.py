@@ -1,4 +1,4 @@
-"""benefit claims: withdrawal (``withdrawn_on``), a document asked of the person (``waiting_for``, ``waiting_since``:
+"""benefit claims: withdrawal (``withdrawn_on``, ``withdrawal_reason``), a document asked of the person (``waiting_for``, ``waiting_since``:
 the Charter art. 10 decision deadline suspended meanwhile) and the documents added to a claim
 (``benefit_claim_attachment``: PDF or JPEG recognised from its bytes, its SHA-256 kept).
 
@@ -18,6 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column('benefit_claim', sa.Column('withdrawn_on', sa.Date(), nullable=True))
+    op.add_column('benefit_claim', sa.Column('withdrawal_reason', sa.Text(), nullable=True))
     op.add_column('benefit_claim', sa.Column('waiting_for', sa.Text(), nullable=True))
     op.add_column('benefit_claim', sa.Column('waiting_since', sa.Date(), nullable=True))
     op.create_table('benefit_claim_attachment',
@@ -55,4 +56,5 @@ def downgrade() -> None:
     with op.batch_alter_table('benefit_claim', schema=None) as batch_op:
         batch_op.drop_column('waiting_since')
         batch_op.drop_column('waiting_for')
+        batch_op.drop_column('withdrawal_reason')
         batch_op.drop_column('withdrawn_on')
