@@ -14,6 +14,7 @@ from caisse.cases.models import Case, CaseMessage
 from caisse.config import get_settings
 from caisse.errors import Conflict, InvalidInput
 from caisse.security.authz import Principal
+from caisse.services import benefit_claims
 from caisse.store.db import session_scope
 from caisse.store.models import AuditLog
 
@@ -101,8 +102,10 @@ def test_a_document_asked_suspends_the_decision_deadline_until_it_arrives(db_url
         assert "the medical certificate" in asked.body and "Entscheidungsfrist" in asked.body  # in German
         with pytest.raises(Conflict, match="already waits"):
             attachments.request_document(s, DESK, cid, "another one", d("2026-04-02"))
-        # past the deadline but suspended: not overdue
+        # past the deadline but suspended: not overdue, and the desk shows the deadline moving with the wait
         assert service.follow_up(s, DESK, d("2026-07-20"))["decision_late"] == 0
+        [row] = [r for r in benefit_claims.desk_list(s, DESK, d("2026-07-20")) if r.claim.id == cid]
+        assert (row.deadline, row.overdue) == (d("2026-10-28"), False)  # 100 days were left on 1-4
     with session_scope(db_url) as s:
         person = Principal(login="ana", role="affiliate", party_id=ana)
         att = attachments.add(s, person, cid, "attest.pdf", PDF, d("2026-08-05"))

@@ -74,6 +74,7 @@ def test_the_officer_asks_a_document_the_person_sees_it_and_answers_then_withdra
                      data={"csrf_token": _csrf(desk.text), "what": "medisch attest van de zorgbehoevende"})
     assert r.status_code == 303, r.text
     assert "the decision deadline is suspended meanwhile" in officer.get(r.headers["location"]).text
+    assert "suspended while the document asked is missing" in officer.get("/desk/benefits?lang=en").text
 
     me = client_as("affiliate", party_id=pid)
     rights = me.get(f"/my/files/{pid}/rights?lang=nl")

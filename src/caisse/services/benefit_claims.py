@@ -273,8 +273,10 @@ def desk_list(session: Session, who: Principal, today: dt.date, status: str | No
         q = q.where(Party.team == who.team)
     rows = []
     for c, first, last, team in session.execute(q.order_by(BenefitClaim.id).limit(limit)):
-        if c.status == "application":
-            deadline, kind = c.decision_due, "decision"
+        if c.status == "application":  # a document asked suspends the deadline (art. 10): it moves with the wait
+            from caisse.benefits.attachments import suspended_days
+
+            deadline, kind = c.decision_due + dt.timedelta(days=suspended_days(c, today)), "decision"
         elif c.status == "granted" and c.payment_due is not None and c.paid_on is None:
             deadline, kind = c.payment_due, "payment"
         else:
