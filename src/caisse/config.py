@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # the Charter art. 14 mentions the legislation notes do not give (labour courts' addresses, arts. 728 and 1017
     # Judicial Code): a YAML file laid out as src/caisse/benefits/charter.yaml (docs/benefits.md); default: that file
     charter_mentions_file: str | None = None
+    # the legal interest rates the fund enters, with their source (Charter art. 20 interest on late benefits): a YAML
+    # file laid out as src/caisse/benefits/legal_interest.yaml (docs/benefits.md); default: that file (none entered)
+    legal_interest_file: str | None = None
+    # the largest document a person may add to a benefit claim (PDF or JPEG): the fund's choice, not a legal figure
+    claim_attachment_max_bytes: int = 5_000_000
 
     def ensure_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///"):

@@ -3,7 +3,7 @@ its address, the deadline, arts. 728 and 1017 Judicial Code, the file reference,
 person's language, with the legal grounds translated; a benefit paid wrongly is claimed back by a motivated
 decision, posted as a debt on its own account and, once a caseworker decides the amount (the legal limit is not in
 the notes), set off against the next benefit; a benefit paid after the Charter's deadline is
-flagged with the interest period, the interest itself not computed while its rate is not in the parameters."""
+flagged with the interest period, the interest itself not computed while the fund entered no rate."""
 
 from __future__ import annotations
 
@@ -259,7 +259,7 @@ def test_a_benefit_paid_after_the_charter_deadline_is_flagged_with_its_interest_
         [step] = s.scalars(select(ClaimStep).where(ClaimStep.claim_id == cid, ClaimStep.step == "interest_due"))
         assert step.detail["interest_from"] == "2024-09-21" and step.detail["days"] == 17
         assert step.detail["interest"] == "not computed"
-        assert "charter_interest_rate" in step.detail["why"] and "will not guess" in step.detail["why"]
+        assert "no legal interest rate entered" in step.detail["why"] and "will not guess" in step.detail["why"]
         assert s.get(BenefitClaim, cid).late
 
 

@@ -273,6 +273,16 @@ CASES = [
                                          "end": "2026-11-30", "days": "5"}, CLAIMANTS),
     ("POST", "/api/claims/{k}/decision", None, DECIDERS),
     ("POST", "/desk/benefits/{k}/decide", {FORM: 1}, DECIDERS),
+    # a claim's page: its readers see it and its documents; the claimants add a document or withdraw it (staff on
+    # the person's word, from the desk); a benefits officer or a manager asks for a document (deadline suspended)
+    ("GET", "/my/claims/{k}", None, READ_A),
+    ("GET", "/my/claims/{k}/documents/{t}", None, READ_A),  # no such document: 404 once let through
+    ("POST", "/my/claims/{k}/documents", {FORM: 1}, CLAIMANTS),  # no file sent: 422 once let through
+    ("POST", "/desk/benefits/{k}/request-document", {FORM: 1, "what": "the medical certificate"}, DECIDERS),
+    ("POST", "/desk/benefits/{k}/document-received", {FORM: 1}, DECIDERS),
+    ("POST", "/my/claims/{k}/withdraw", {FORM: 1, "reason": "no longer needed"}, CLAIMANTS),
+    ("POST", "/desk/benefits/{k}/withdraw", {FORM: 1, "reason": "letter of the person"},
+     {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
     # need to know: only team-bound handlers state a reason (by POST, never in a URL)
     ("POST", "/desk/need-to-know", {FORM: 1, "party_id": "{f}", "reason_kind": "contact",
                                     "reason": "the affiliate phoned our office", "next": "/"}, TEAM_BOUND),
@@ -284,7 +294,7 @@ NEED_TO_KNOW_ROUTES = {"/desk/need-to-know", "/api/files/{f}/need-to-know"}
 
 def _fill(value, ids):
     if isinstance(value, str):
-        ids = {"x": 999_999, "e": "cannot_pay", "b": "birth_leave", "w": "csv", **ids}
+        ids = {"x": 999_999, "t": 999_999, "e": "cannot_pay", "b": "birth_leave", "w": "csv", **ids}
         return int(value.format(**ids)) if value in ("{f}", "{a}", "{c}") else value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
@@ -320,7 +330,7 @@ def test_every_route_is_in_the_matrix(app_for):
     placeholders = {"{affiliation_id}": "{a}", "{company_id}": "{f}", "{party_id}": "{f}", "{person_id}": "{f}",
                     "{case_id}": "{c}", "{approval_id}": "{x}", "{item_id}": "{x}", "{notice_id}": "{n}",
                     "{event}": "{e}", "{claim_id}": "{k}", "{kind}": "{b}", "{call_id}": "{x}",
-                    "{bankruptcy_id}": "{x}", "{handover_id}": "{x}", "{what}": "{w}"}
+                    "{bankruptcy_id}": "{x}", "{handover_id}": "{x}", "{what}": "{w}", "{attachment_id}": "{t}"}
     normal = set()
     for m, p in routes:
         for name, short in placeholders.items():

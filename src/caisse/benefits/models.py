@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -59,6 +60,13 @@ class BenefitClaim(Base):
     paid_on: Mapped[dt.date | None] = mapped_column(Date)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # withdrawn by the person (or by staff on their word) before a decision: closed, no outcome, nothing decided
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    # a document the fund asked the person for (Charter art. 10: the decision deadline is suspended meanwhile). The
+    # free texts are kept here (pseudonymised with the identity), never in the append-only steps and audit log
+    waiting_for: Mapped[str | None] = mapped_column(Text)
+    waiting_since: Mapped[dt.date | None] = mapped_column(Date)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
@@ -184,4 +192,32 @@ class BenefitEventLine(Base):
     __table_args__ = (
         UniqueConstraint("file_id", "line"),
         CheckConstraint(f"status in ({_in(EVENT_LINE_STATUSES)})", name="status"),
+    )
+
+
+ATTACHMENT_TYPES = ("application/pdf", "image/jpeg")
+
+
+class ClaimAttachment(Base):
+    """A document added to a claim (a certificate, a court ruling ...), PDF or JPEG as recognised from its bytes.
+    ``content`` is emptied by the retention batch once kept long enough (``services/gdpr.py``, rule
+    ``benefit_attachments``); ``sha256``, name, type and size stay as proof of what was received."""
+
+    __tablename__ = "benefit_claim_attachment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("benefit_claim.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    answers: Mapped[str | None] = mapped_column(Text)  # the document the fund had asked for, when it answers one
+    added_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("claim_id", "sha256"),
+        CheckConstraint(f"content_type in ({_in(ATTACHMENT_TYPES)})", name="content_type"),
+        CheckConstraint("size > 0", name="size"),
     )

@@ -233,6 +233,43 @@ def complete_claim(session: Session, who, claim_id: int, facts: dict, on: dt.dat
     return claim
 
 
+def withdraw(session: Session, who, claim_id: int, on: dt.date, reason: str | None = None) -> BenefitClaim:
+    """The person withdraws a claim not decided yet (from the portal, or a caseworker on their word): the claim is
+    closed without a decision (``withdrawn_on``), a dated step ``withdrawn`` (audited) keeps the reason, the decision
+    deadline is no longer followed (``follow_up`` looks only at applications) and the person gets a short
+    confirmation in their language in the claim's case, which is then closed."""
+    from caisse.cases.models import Case
+    from caisse.cases.service import answer, close
+    from caisse.security.authz import Principal
+
+    claim = session.get(BenefitClaim, claim_id, with_for_update=True)
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    if claim.status != "application":
+        raise Conflict("claim", "claim {claim} is {status}: only a claim not decided yet can be withdrawn",
+                       claim=claim_id, status=f"{claim.status} ({claim.outcome}, {claim.decided_on})"
+                       if claim.decided_on else claim.status)
+    if on < claim.received_on:
+        raise InvalidInput("on", "before the claim was received ({received})", received=claim.received_on)
+    # free texts (they may name someone) stay on the claim, which the retention pseudonymises with the identity:
+    # never in the append-only steps and audit log
+    claim.withdrawal_reason = " ".join((reason or "").split())[:500] or None
+    claim.status, claim.withdrawn_on, claim.closed_on = "closed", on, on
+    detail = {"reason_given": claim.withdrawal_reason is not None, "decision_due": claim.decision_due.isoformat(),
+              "was_waiting": claim.waiting_for is not None}
+    claim.waiting_for, claim.waiting_since = None, None
+    _step(session, claim, "withdrawn", on, who, detail)
+    case = session.get(Case, claim.case_id) if claim.case_id is not None else None
+    if case is not None and case.status != "closed":
+        lang = _language(session, claim.person_id)
+        text = MESSAGE["withdrawn"][lang].format(claim=claim.id, kind=KIND[claim.kind][lang], date=fmt_date(on, lang))
+        fund = Principal.system("benefits")  # the fund confirms and closes, whoever withdrew
+        answer(session, fund, case.id, text, on)
+        close(session, fund, case.id, on)
+    session.flush()
+    return claim
+
+
 def get_claim(session: Session, claim_id: int) -> BenefitClaim:
     claim = session.get(BenefitClaim, claim_id)
     if claim is None:
@@ -608,6 +645,9 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
     if today < claim.received_on:
         raise InvalidInput("today", "the decision cannot precede the request of {day}", day=claim.received_on)
     d = evaluate(session, claim, today)
+    if claim.waiting_for is not None:  # decided on what the file holds (Charter art. 11): nothing awaited any more
+        d["decided_while_waiting"] = {"since": claim.waiting_since.isoformat()}
+        claim.waiting_for, claim.waiting_since = None, None
     _step(session, claim, "checks", today, who, {"checks": [{k: c[k] for k in ("check", "ok", "text")}
                                                             for c in d["checks"]]})
     claim.outcome, claim.decided_on, claim.decision = d["outcome"], today, d
@@ -694,7 +734,9 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
                 claim.late = True
             _step(session, claim, "paid", paid_on, who, {"late": paid_on > claim.payment_due})
             if paid_on > claim.payment_due:
-                _step(session, claim, "interest_due", as_of, who, late_interest(claim, paid_on))
+                interest = late_interest(claim, paid_on)
+                _step(session, claim, "interest_due", as_of, who, interest)
+                _flag_interest(session, who, claim, interest, as_of)
                 done["interest_due"] = done.get("interest_due", 0) + 1
             _step(session, claim, "closed", as_of, who)
             done["paid"] += 1
@@ -705,6 +747,8 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
             done["late"] += 1
     overdue = session.scalars(select(BenefitClaim).where(
         BenefitClaim.status == "application", BenefitClaim.decision_due < as_of,
+        # a document asked before the deadline suspends it (Charter art. 10) until it arrives
+        ~((BenefitClaim.waiting_since.is_not(None)) & (BenefitClaim.waiting_since <= BenefitClaim.decision_due)),
         ~select(ClaimStep.id).where(ClaimStep.claim_id == BenefitClaim.id, ClaimStep.step == "decision_late")
         .exists()))
     for claim in list(overdue):
@@ -734,24 +778,33 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
 
 def late_interest(claim: BenefitClaim, paid_or_today: dt.date) -> dict:
     """Charter art. 20 (addendum §15 [S234][S242]): a benefit paid after its due date bears interest de plein droit,
-    in favour of the insured, from the expiry of the payment period (``payment_due``). The period is stated; the
-    amount is computed only when the rate is published in the parameter files (``charter_interest_rate``: status
-    unknown today — the notes do not verify it), never guessed: otherwise ``not computed`` and the reason."""
-    days = (paid_or_today - claim.payment_due).days
-    out = {"interest_from": (claim.payment_due + dt.timedelta(days=1)).isoformat(),
-           "interest_to": paid_or_today.isoformat(), "days": days, "base_cents": claim.amount_cents,
-           "law": "Charter art. 20 (addendum §15)"}
-    try:
-        rate = load().get("charter_interest_rate", claim.payment_due).value
-    except UnknownParameter as exc:
-        return {**out, "interest": "not computed", "why": str(exc)}
-    from fractions import Fraction
+    in favour of the insured, from the expiry of the payment period (``payment_due``). Computed by
+    ``benefits.interest`` with the legal interest rates the fund entered (with their source); a day late without a
+    rate entered leaves it ``not computed`` with the days late and the reason — never guessed."""
+    from caisse.benefits.interest import compute
 
-    from caisse.money import div_half_up
+    return compute(claim.amount_cents, claim.payment_due, paid_or_today)
 
-    exact = Fraction(claim.amount_cents) * Fraction(rate) * days
-    cents = int(div_half_up(exact.numerator, exact.denominator * 365))  # the one place that rounds (half-up)
-    return {**out, "interest": "computed", "rate": str(rate), "interest_cents": cents}
+
+def _flag_interest(session: Session, who, claim: BenefitClaim, interest: dict, as_of: dt.date) -> None:
+    """A caseworker task for the interest of a late payment (one per claim): to pay when computed (nothing pays it
+    automatically yet), to establish when no rate was entered for part of the period (the days late are stated)."""
+    from caisse.cases.service import open_system_cases
+
+    head = (f"Claim {claim.id} ({claim.kind}), person {claim.person_id}: {fmt_money(claim.amount_cents, 'en')} due "
+            f"by {claim.payment_due.isoformat()}, {interest['days']} days late (interest from "
+            f"{interest['interest_from']} to {interest['interest_to']}, {interest['law']}).")
+    if interest["interest"] == "computed":
+        subject = f"Late interest to pay — claim {claim.id}"
+        body = head + f" Interest computed: {fmt_money(interest['interest_cents'], 'en')} (" + "; ".join(
+            f"{p['from']} to {p['to']}: {p['days']} days at {p['rate']} ({p['source']})" for p in interest["periods"]
+        ) + "). It is not paid automatically: order its payment."
+    else:
+        subject = f"Late interest not computed — claim {claim.id}"
+        body = head + f" {interest['days_without_rate']} of these days have no legal interest rate entered: " \
+            + interest["why"] + ". Enter the rate with its source (legal_interest.yaml) or establish the interest."
+    open_system_cases(session, [{"key": f"benefit/interest/{claim.id}", "kind": "benefit_interest",
+                                 "party_id": claim.person_id, "subject": subject, "body": body}], as_of, str(who))
 
 
 def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
@@ -771,8 +824,7 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
                          + (f", payment due {claim.payment_due}" if claim.payment_due else "")
                          + (f", paid {claim.paid_on}" if claim.paid_on else "")
                          + (" — LATE: Charter art. 20 interest due from "
-                            f"{claim.payment_due + dt.timedelta(days=1)} (not computed: rate not verified)"
-                            if claim.late else ""))
+                            f"{claim.payment_due + dt.timedelta(days=1)}" if claim.late else ""))
         for extra in ("dispensation", "vouchers_request"):
             if d.get(extra):
                 lines.append(f"  [{'ok' if d[extra]['ok'] else 'NO'}] {d[extra]['rendered'][lang]}")

@@ -938,3 +938,36 @@ MESSAGE.update({
         "still paid: {paid}.",
     },
 })
+
+# withdrawal of a claim and documents asked of the person (Charter art. 10: the decision deadline is suspended while
+# information asked of the applicant is missing)
+MESSAGE.update({
+    "withdrawn": {
+        "fr": "Votre demande n° {claim} ({kind}) est retirée le {date}, comme vous l'avez demandé. La caisse ne "
+        "l'examine plus. Vous pouvez introduire une nouvelle demande à tout moment, dans les délais prévus.",
+        "nl": "Uw aanvraag nr. {claim} ({kind}) is op {date} ingetrokken, zoals u vroeg. Het fonds onderzoekt ze niet "
+        "verder. U kunt op elk moment een nieuwe aanvraag indienen, binnen de voorziene termijnen.",
+        "de": "Ihr Antrag Nr. {claim} ({kind}) wurde am {date} wie gewünscht zurückgezogen. Die Kasse prüft ihn nicht "
+        "weiter. Sie können jederzeit innerhalb der vorgesehenen Fristen einen neuen Antrag stellen.",
+        "en": "Your claim no. {claim} ({kind}) was withdrawn on {date}, as you asked. The fund no longer examines it. "
+        "You may file a new claim at any time, within the time limits.",
+    },
+    "document_requested": {
+        "fr": "Pour décider de votre demande n° {claim} ({kind}), la caisse a besoin du document suivant : {what}. "
+        "Ajoutez-le sur la page de votre demande. Tant qu'il manque, le délai de décision est suspendu (Charte de "
+        "l'assuré social, art. 10).",
+        "nl": "Om over uw aanvraag nr. {claim} ({kind}) te beslissen, heeft het fonds het volgende document nodig: "
+        "{what}. Voeg het toe op de pagina van uw aanvraag. Zolang het ontbreekt, is de beslissingstermijn geschorst "
+        "(Handvest van de sociaal verzekerde, art. 10).",
+        "de": "Um über Ihren Antrag Nr. {claim} ({kind}) zu entscheiden, benötigt die Kasse folgendes Dokument: "
+        "{what}. Fügen Sie es auf der Seite Ihres Antrags hinzu. Solange es fehlt, ist die Entscheidungsfrist "
+        "ausgesetzt (Charta der Sozialversicherten, Art. 10).",
+        "en": "To decide on your claim no. {claim} ({kind}), the fund needs the following document: {what}. Add it "
+        "on your claim's page. While it is missing, the decision deadline is suspended (Charter of the social "
+        "insured, art. 10).",
+    },
+})
+
+#: why the decision deadline is suspended (stored with the step)
+SUSPENSION_LAW = ("Charter of the social insured art. 10 (addendum §15 [S232]): the decision deadline is suspended "
+                  "while information asked of the applicant is missing")

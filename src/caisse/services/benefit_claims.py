@@ -187,6 +187,59 @@ def decision_pdf(session: Session, who: Principal, claim_id: int) -> tuple[Benef
     return c, render(session, c.id)
 
 
+# --- withdrawal and documents ---------------------------------------------------------------------------------
+
+def withdraw(session: Session, who: Principal, claim_id: int, today: dt.date, reason: str | None = None
+             ) -> BenefitClaim:
+    """The person (or their accountant) withdraws a claim not decided yet; staff do it on the person's word."""
+    c = _claim(session, who, claim_id, "benefit.claim")
+    return service.withdraw(session, who, c.id, today, reason)
+
+
+def add_document(session: Session, who: Principal, claim_id: int, filename: str | None, content: bytes | None,
+                 today: dt.date):
+    """A document added to a claim being examined (``benefits.attachments.add``: type from the bytes)."""
+    from caisse.benefits import attachments
+
+    c = _claim(session, who, claim_id, "benefit.claim")
+    if content is None:
+        raise InvalidInput("file", "choose a document (PDF or JPEG)")
+    return attachments.add(session, who, c.id, filename, content, today)
+
+
+def request_document(session: Session, who: Principal, claim_id: int, what: str, today: dt.date) -> BenefitClaim:
+    """A benefits officer (or a manager) asks the person for a document: the decision deadline is suspended."""
+    from caisse.benefits import attachments
+
+    c = _claim(session, who, claim_id, "benefit.decide")
+    return attachments.request_document(session, who, c.id, what, today)
+
+
+def document_received(session: Session, who: Principal, claim_id: int, today: dt.date) -> BenefitClaim:
+    """The document asked for arrived by post or at the office: the suspension ends today."""
+    from caisse.benefits import attachments
+
+    c = _claim(session, who, claim_id, "benefit.decide")
+    return attachments.document_received(session, who, c.id, today)
+
+
+def documents(session: Session, claim: BenefitClaim) -> list:
+    from caisse.benefits import attachments
+
+    return attachments.of_claim(session, claim.id)
+
+
+def document(session: Session, who: Principal, claim_id: int, attachment_id: int):
+    """One document's bytes, for whoever may read the claim's file (the read audited)."""
+    from caisse.benefits import attachments
+
+    c = _claim(session, who, claim_id)
+    att = attachments.get(session, c.id, attachment_id)
+    audit.record(session, who, "read", "benefit_claim_attachment", att.id, party_id=c.person_id,
+                 detail={"claim": c.id, "sha256": att.sha256})
+    return att
+
+
 # --- the desk's list ------------------------------------------------------------------------------------------
 
 @dataclass
@@ -220,8 +273,10 @@ def desk_list(session: Session, who: Principal, today: dt.date, status: str | No
         q = q.where(Party.team == who.team)
     rows = []
     for c, first, last, team in session.execute(q.order_by(BenefitClaim.id).limit(limit)):
-        if c.status == "application":
-            deadline, kind = c.decision_due, "decision"
+        if c.status == "application":  # a document asked suspends the deadline (art. 10): it moves with the wait
+            from caisse.benefits.attachments import suspended_days
+
+            deadline, kind = c.decision_due + dt.timedelta(days=suspended_days(c, today)), "decision"
         elif c.status == "granted" and c.payment_due is not None and c.paid_on is None:
             deadline, kind = c.payment_due, "payment"
         else:

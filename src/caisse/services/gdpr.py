@@ -234,13 +234,16 @@ def _recovery_partners(party_id: int, rows) -> dict[str, list[dict]]:
 
 
 def _benefit_claims(session: Session, party_id: int, rows) -> list[dict]:
-    """Benefit claims with their facts, decision (as stored) and dated steps."""
-    from caisse.benefits.models import BenefitClaim, ClaimStep
+    """Benefit claims with their facts, decision (as stored), dated steps and the documents added (name, type, size,
+    SHA-256: the documents themselves are on the claim's page, ``/my/claims/{id}``)."""
+    from caisse.benefits.models import BenefitClaim, ClaimAttachment, ClaimStep
 
     out = []
     for c in session.scalars(select(BenefitClaim).where(BenefitClaim.person_id == party_id).order_by(BenefitClaim.id)):
         item = _row(c)
         item["steps"] = rows(ClaimStep, ClaimStep.claim_id == c.id, order=ClaimStep.id)
+        item["documents"] = rows(ClaimAttachment, ClaimAttachment.claim_id == c.id, order=ClaimAttachment.id,
+                                 exclude=("content",))
         out.append(item)
     return out
 
@@ -359,6 +362,36 @@ RETENTION = {
                               "family hardship), once the year of INASTI's decision is prescribed: kind, quarters, "
                               "amounts and the decision stay"},
 }
+# Benefits (issue 8). The claims, their dated steps and decisions, the life events and the undue benefits hold no
+# name (dates, kinds, amounts, rule versions): they are career data — the bridging right and the carer leave are
+# counted over the whole career (legislation §8.1, §8.5) and a decision must stay reproducible — kept with the file
+# number like the ledger; their free texts go with the identity (rule "identity"). What names or shows more goes
+# earlier. The prescription of the recovery of an undue benefit is NOT in the legislation notes (charter.yaml): the
+# periods below are the fund's policy, aligned on the 5-year prescription used above, to be confirmed.
+RETENTION.update({
+    "benefit_attachments": {"keep_years_after_year": 5, "then": "empty",
+                            "why": "the documents added to a claim (certificates: may be health data), 5 years after "
+                                   "the year the claim was closed (decided and paid, refused and past appeal, or "
+                                   "withdrawn) and only while no undue benefit of the claim is still open: bytes "
+                                   "emptied, the file name pseudonymised; type, size, date and SHA-256 stay as proof "
+                                   "of what was received"},
+    "benefit_event_lines": {"keep_years_after_year": 5, "then": "pseudonymise",
+                            "why": "the raw line of an inbound life-events file (NISS, dates; a rejected line may "
+                                   "name someone who is not the fund's), once the year the file was imported is "
+                                   "prescribed: the status, the field in error, the event it made and the file's "
+                                   "SHA-256 stay"},
+})
+#: every benefits table and the rule that keeps it (``"identity"``: kept with the career data, its free texts
+#: pseudonymised with the identity; tests/services/test_gdpr_benefits.py checks no benefit table is left out)
+BENEFIT_TABLES = {
+    "benefit_claim": "identity",  # facts, decision, deadlines; its free texts (document asked, withdrawal reason) go
+    "benefit_claim_step": "identity",  # dated steps, append-only: they hold no free text
+    "benefit_event": "identity",  # the life events learned; their detail goes with the identity
+    "benefit_undue": "identity",  # a recovery decision tied to the ledger's debt: money, kept like the ledger
+    "benefit_event_file": "kept",  # a file's SHA-256, name and counts: names no person
+    "benefit_event_line": "benefit_event_lines",
+    "benefit_claim_attachment": "benefit_attachments",
+}
 PSEUDONYMISED = "pseudonymised"
 NO_IBAN = "XX00PSEUDONYMISED"
 
@@ -467,6 +500,28 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
         _u(session, update(ExchangeRecord).where(ExchangeRecord.party_id == pid).values(
             content=func.replace(ExchangeRecord.content, niss, "P" + pseudo)))
     _pseudonymise_recovery_traces(session, pid)
+    _pseudonymise_benefit_traces(session, pid)
+
+
+def _pseudonymise_benefit_traces(session: Session, pid: int) -> None:
+    """The documents added to the person's claims (bytes, name, what they answered), the free texts of their claims
+    (a document asked, a reason for withdrawing: the append-only steps hold none), the details of their life events
+    and the raw lines about them in events files."""
+    from caisse.benefits.models import BenefitClaim, BenefitEvent, BenefitEventLine, ClaimAttachment
+
+    _u(session, update(ClaimAttachment).where(ClaimAttachment.person_id == pid,
+                                              ClaimAttachment.filename != PSEUDONYMISED)
+       .values(content=b"", filename=PSEUDONYMISED, answers=None))
+    _u(session, update(BenefitClaim).where(BenefitClaim.person_id == pid, BenefitClaim.waiting_for.is_not(None),
+                                           BenefitClaim.waiting_for != PSEUDONYMISED)
+       .values(waiting_for=PSEUDONYMISED))  # still awaited: that something is awaited stays
+    _u(session, update(BenefitClaim).where(BenefitClaim.person_id == pid, BenefitClaim.withdrawal_reason.is_not(None))
+       .values(withdrawal_reason=None))
+    _u(session, update(BenefitEvent).where(BenefitEvent.person_id == pid, BenefitEvent.detail.is_not(None))
+       .values(detail={"pseudonymised": True}))
+    _u(session, update(BenefitEventLine).where(BenefitEventLine.person_id == pid,
+                                               BenefitEventLine.raw != PSEUDONYMISED)
+       .values(raw=PSEUDONYMISED, error=None))
 
 
 #: the columns of a hand-over CSV (recovery.partners.HEADER) that identify the debtor
@@ -570,8 +625,27 @@ def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
         .values(raw=PSEUDONYMISED, error=None))
     out["relief_grounds"] = _u(session, update(ReliefRequest).where(
         ReliefRequest.decided_on < cutoff, ReliefRequest.grounds != PSEUDONYMISED).values(grounds=PSEUDONYMISED))
+    out.update(_prescribed_benefits(session, cutoff))
     session.flush()
     return out
+
+
+def _prescribed_benefits(session: Session, cutoff: dt.date) -> dict:
+    """Documents of claims closed before ``cutoff`` (no undue of the claim still open) and raw lines of events files
+    imported before it (rules benefit_attachments, benefit_event_lines)."""
+    from caisse.benefits.models import BenefitClaim, BenefitEventFile, BenefitEventLine, ClaimAttachment, UndueBenefit
+
+    undue_open = select(UndueBenefit.claim_id).where(UndueBenefit.status == "open")
+    old_claims = select(BenefitClaim.id).where(BenefitClaim.status == "closed", BenefitClaim.closed_on < cutoff,
+                                               BenefitClaim.id.not_in(undue_open))
+    docs = _u(session, update(ClaimAttachment).where(ClaimAttachment.claim_id.in_(old_claims),
+                                                     func.length(ClaimAttachment.content) > 0)
+              .values(content=b"", filename=PSEUDONYMISED, answers=None))
+    old_files = select(BenefitEventFile.id).where(BenefitEventFile.imported_on < cutoff)
+    lines = _u(session, update(BenefitEventLine).where(BenefitEventLine.file_id.in_(old_files),
+                                                       BenefitEventLine.raw != PSEUDONYMISED)
+               .values(raw=PSEUDONYMISED, error=None))
+    return {"benefit_attachments": docs, "benefit_event_lines": lines}
 
 
 def _pseudonym_of_niss(niss: str) -> str:

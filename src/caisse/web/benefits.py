@@ -69,6 +69,9 @@ CLAIM_STEP = {
     "decision_late": N_("decision overdue"), "interest_due": N_("late interest due"), "closed": N_("closed"),
     "forwarded": N_("sent to the mutuality"), "dispensation": N_("dispensation of contributions"),
     "set_off": N_("set off against an undue benefit"),
+    "withdrawn": N_("withdrawn"), "document_added": N_("document added"),
+    "document_requested": N_("document asked (decision deadline suspended)"),
+    "document_received": N_("document received (deadline running again)"),
 }
 
 
@@ -158,6 +161,64 @@ def my_decision_pdf(claim_id: PathId, session: SessionDep, who: PrincipalDep) ->
         "Cache-Control": "no-store"})
 
 
+def _my_claim_page(request: Request, session, who: Principal, claim_id: int, error: str | None = None,
+                   done: str | None = None, status_code: int = 200) -> HTMLResponse:
+    claim, steps = svc.get(session, who, claim_id)
+    return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps,
+                 documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
+                 step_label=CLAIM_STEP, today=dt.date.today(),
+                 max_mb=request.app.state.settings.claim_attachment_max_bytes / 1_000_000)
+
+
+@router.get("/my/claims/{claim_id}", response_class=HTMLResponse)
+def my_claim(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep,
+             done: Annotated[str | None, Query(pattern="^(withdrawn|document)$")] = None) -> HTMLResponse:
+    return _my_claim_page(request, session, who, claim_id, done=done)
+
+
+@router.post("/my/claims/{claim_id}/withdraw")
+async def my_claim_withdraw(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
+    form = await request.form()
+    try:
+        svc.withdraw(session, who, claim_id, dt.date.today(), str(form.get("reason", "") or "")[:500])
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _my_claim_page(request, session, who, claim_id, error=str(exc),
+                              status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/claims/{claim_id}?done=withdrawn", status_code=303)
+
+
+@router.post("/my/claims/{claim_id}/documents")
+async def my_claim_document(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
+    limit = request.app.state.settings.claim_attachment_max_bytes
+    try:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit + 65_536:  # refused before reading it all
+            raise InvalidInput("file", f"too large: at most {limit:,} bytes")
+        form = await request.form(max_files=1, max_fields=5)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):  # said once the claim's file is known to be theirs
+            name, content = None, None
+        else:
+            name, content = upload.filename, await upload.read(limit + 1)
+        svc.add_document(session, who, claim_id, name, content, dt.date.today())
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _my_claim_page(request, session, who, claim_id, error=str(exc),
+                              status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/claims/{claim_id}?done=document", status_code=303)
+
+
+@router.get("/my/claims/{claim_id}/documents/{attachment_id}")
+def my_claim_document_file(claim_id: PathId, attachment_id: PathId, session: SessionDep,
+                           who: PrincipalDep) -> Response:
+    from caisse.benefits.attachments import download_name
+
+    att = svc.document(session, who, claim_id, attachment_id)
+    return Response(att.content, media_type=att.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{download_name(att)}"', "Cache-Control": "no-store"})
+
+
 # --- desk -----------------------------------------------------------------------------------------------------
 
 @router.get("/desk/benefits", response_class=HTMLResponse)
@@ -181,12 +242,15 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
             not_decidable = error_text(exc)
     return _page(request, "desk_claim.html", status_code=status_code, claim=claim, steps=steps, preview=preview,
                  not_decidable=not_decidable, error=error, done=done, statuses=CLAIM_STATUS, step_label=CLAIM_STEP,
-                 can_decide=who.role in ("benefits_officer", "manager"), today=dt.date.today())
+                 can_decide=who.role in ("benefits_officer", "manager"), today=dt.date.today(),
+                 can_withdraw=who.role in ("caseworker", "benefits_officer", "manager"),
+                 documents=svc.documents(session, claim))
 
 
 @router.get("/desk/benefits/{claim_id}", response_class=HTMLResponse)
 def desk_claim(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep,
-               done: Annotated[str | None, Query(pattern="^decided$")] = None) -> HTMLResponse:
+               done: Annotated[str | None, Query(pattern="^(decided|withdrawn|requested|received)$")] = None
+               ) -> HTMLResponse:
     return _claim_page(request, session, who, claim_id, done=done)
 
 
@@ -199,3 +263,33 @@ def desk_decide(request: Request, claim_id: PathId, session: SessionDep, who: St
         return _claim_page(request, session, who, claim_id, error=error_text(exc),
                            status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/desk/benefits/{claim_id}?done=decided", status_code=303)
+
+
+async def _desk_act(request: Request, session, who: Principal, claim_id: int, act, done: str):
+    form = await request.form()
+    try:
+        act(form)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _claim_page(request, session, who, claim_id, error=str(exc),
+                           status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/desk/benefits/{claim_id}?done={done}", status_code=303)
+
+
+@router.post("/desk/benefits/{claim_id}/withdraw")
+async def desk_withdraw(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """Withdrawn on the person's word (a letter, a call): the reason says so."""
+    return await _desk_act(request, session, who, claim_id, lambda form: svc.withdraw(
+        session, who, claim_id, dt.date.today(), str(form.get("reason", "") or "")[:500]), "withdrawn")
+
+
+@router.post("/desk/benefits/{claim_id}/request-document")
+async def desk_request_document(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    return await _desk_act(request, session, who, claim_id, lambda form: svc.request_document(
+        session, who, claim_id, str(form.get("what", "") or "")[:1000], dt.date.today()), "requested")
+
+
+@router.post("/desk/benefits/{claim_id}/document-received")
+async def desk_document_received(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    return await _desk_act(request, session, who, claim_id, lambda form: svc.document_received(
+        session, who, claim_id, dt.date.today()), "received")

@@ -136,6 +136,7 @@ CASE_KIND = {
     "life_event": N_("A change in your life: information from the fund"),
     "recovery_contact": N_("Recovery: personal contact"),
     "partner_plan_missed": N_("Recovery: instalment missed in a bailiff's plan"),
+    "benefit_interest": N_("Interest on a benefit paid late"),
 }
 CHANNEL = {
     "portal": N_("online (portal)"),

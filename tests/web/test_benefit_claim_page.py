@@ -1,0 +1,111 @@
+"""A person's claim page (issue 8): the person adds a document to a claim (recognised from its bytes, not its name),
+sees what the fund asks for, withdraws the claim; the benefits officer sees the documents on the desk, asks for a
+document, and may withdraw a claim on the person's word."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "batches"))
+
+from fund import Fund  # noqa: E402
+
+from caisse.benefits import service  # noqa: E402
+from caisse.benefits.models import BenefitClaim  # noqa: E402
+from caisse.security.authz import Principal  # noqa: E402
+from caisse.store.db import session_scope  # noqa: E402
+from caisse.store.models import Party  # noqa: E402
+
+TODAY = dt.date.today()
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def claim(db_url):
+    """A carer-leave application of a Dutch-speaking person of team t1, received today."""
+    pid = Fund(db_url).person(language="nl")
+    with session_scope(db_url) as s:
+        s.execute(update(Party).where(Party.id == pid).values(team="t1"))
+        start = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        cid = service.file_claim(s, Principal.system("setup"), pid, "carer", {"start": start, "months": 1},
+                                 TODAY).id
+    return pid, cid
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_the_person_adds_a_document_and_the_officer_sees_it_on_the_desk(client_as, db_url, claim):
+    pid, cid = claim
+    me = client_as("affiliate", party_id=pid)
+    assert f'href="/my/claims/{cid}"' in me.get(f"/my/files/{pid}/rights").text
+    page = me.get(f"/my/claims/{cid}?lang=nl")
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    bad = me.post(f"/my/claims/{cid}/documents", data={"csrf_token": _csrf(page.text)},
+                  files={"file": ("attest.pdf", b"MZ\x90\x00 not a document", "application/pdf")})
+    assert bad.status_code == 422 and "not a PDF or JPEG" in bad.text
+    r = me.post(f"/my/claims/{cid}/documents", data={"csrf_token": _csrf(page.text)},
+                files={"file": ("attest.jpg", PDF, "image/jpeg")}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    mine = me.get(r.headers["location"])
+    assert "attest.jpg" in mine.text and "Uw document is bij de aanvraag gevoegd." in mine.text
+
+    officer = client_as("benefits_officer", team="t1")
+    desk = officer.get(f"/desk/benefits/{cid}?lang=en")
+    [link] = re.findall(rf'href="(/my/claims/{cid}/documents/\d+)"', desk.text)
+    assert "application/pdf" in desk.text  # the type recognised, not the name's
+    got = officer.get(link)
+    assert got.status_code == 200 and got.content == PDF and got.headers["content-type"] == "application/pdf"
+    assert "attachment" in got.headers["content-disposition"]
+
+
+def test_the_officer_asks_a_document_the_person_sees_it_and_answers_then_withdraws(client_as, db_url, claim):
+    pid, cid = claim
+    officer = client_as("benefits_officer", team="t1")
+    desk = officer.get(f"/desk/benefits/{cid}?lang=en")
+    r = officer.post(f"/desk/benefits/{cid}/request-document", follow_redirects=False,
+                     data={"csrf_token": _csrf(desk.text), "what": "medisch attest van de zorgbehoevende"})
+    assert r.status_code == 303, r.text
+    assert "the decision deadline is suspended meanwhile" in officer.get(r.headers["location"]).text
+    assert "suspended while the document asked is missing" in officer.get("/desk/benefits?lang=en").text
+
+    me = client_as("affiliate", party_id=pid)
+    rights = me.get(f"/my/files/{pid}/rights?lang=nl")
+    assert "medisch attest van de zorgbehoevende" in rights.text
+    page = me.get(f"/my/claims/{cid}?lang=nl")
+    assert "Het fonds heeft een document van u nodig" in page.text
+    me.post(f"/my/claims/{cid}/documents", data={"csrf_token": _csrf(page.text)},
+            files={"file": ("attest.pdf", PDF, "application/pdf")})
+    with session_scope(db_url) as s:
+        assert s.get(BenefitClaim, cid).waiting_for is None
+
+    r = me.post(f"/my/claims/{cid}/withdraw", data={"csrf_token": _csrf(page.text), "reason": "niet meer nodig"},
+                follow_redirects=False)
+    assert r.status_code == 303
+    done = me.get(r.headers["location"])
+    assert "Uw aanvraag is ingetrokken" in done.text
+    assert f'action="/my/claims/{cid}/withdraw"' not in done.text  # nothing left to withdraw
+    with session_scope(db_url) as s:
+        c = s.get(BenefitClaim, cid)
+        assert (c.status, c.withdrawn_on) == ("closed", TODAY)
+    again = me.post(f"/my/claims/{cid}/withdraw", data={"csrf_token": _csrf(page.text)})
+    assert again.status_code == 409
+    assert f'/desk/benefits/{cid}"' not in officer.get("/desk/benefits").text  # no longer followed
+
+
+def test_a_caseworker_withdraws_a_claim_on_the_persons_word(client_as, db_url, claim):
+    pid, cid = claim
+    worker = client_as("caseworker", team="t1")
+    desk = worker.get(f"/desk/benefits/{cid}?lang=en")
+    assert "Ask for the document" not in desk.text  # asking documents is the benefits officer's
+    r = worker.post(f"/desk/benefits/{cid}/withdraw", follow_redirects=False,
+                    data={"csrf_token": _csrf(desk.text), "reason": "letter of 2 December: no longer needed"})
+    assert r.status_code == 303, r.text
+    assert "Withdrawn: the person is told in their language." in worker.get(r.headers["location"]).text
