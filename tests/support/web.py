@@ -61,3 +61,16 @@ def form_login(client, login: str, secret: str | None, password: str = PASSWORD)
     code = totp_code(secret) or ""
     return client.post("/login", data={"login": login, "password": password, "code": code, "csrf_token": csrf},
                        follow_redirects=False)
+
+
+def logged_in(app, db_url, role, **kw) -> tuple[TestClient, str]:
+    """A new account of ``role`` logged in through the HTML form (English pages): (client, login)."""
+    login, secret = make_account(db_url, role, **kw)
+    c = TestClient(app, headers={"accept-language": "en"})
+    assert form_login(c, login, secret).status_code == 303
+    return c, login
+
+
+def csrf_of(page) -> str:
+    """The session's CSRF token, as a page's forms carry it."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -16,7 +16,7 @@ from caisse.demo.generator import generate, load
 from caisse.security.authz import Principal
 from caisse.store.db import engine_for, session_scope
 from caisse.store.models import Account, AuditLog, Party
-from support.web import form_login, make_account
+from support.web import csrf_of, form_login, logged_in, make_account
 
 SYSTEM = Principal.system("test")
 
@@ -29,17 +29,6 @@ def fund(db_url):
         mine = s.get(Party, 1).team
         other = s.scalar(select(Party.id).where(Party.team != mine).order_by(Party.id))
     return {"team": mine, "other_file": other}
-
-
-def logged_in(app_for, db_url, role, **kw):
-    login, secret = make_account(db_url, role, **kw)
-    c = TestClient(app_for, headers={"accept-language": "en"})
-    assert form_login(c, login, secret).status_code == 303
-    return c, login
-
-
-def csrf_of(page) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
 @pytest.fixture
