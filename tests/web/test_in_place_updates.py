@@ -16,7 +16,7 @@ from caisse.demo.generator import generate, load
 from caisse.security.authz import Principal
 from caisse.store.db import engine_for, session_scope
 from caisse.store.models import Account, Party
-from support.web import csrf_of, logged_in, make_account
+from support.web import csrf_of, logged_in, make_account, park_a_payment
 
 SYSTEM = Principal.system("test")
 HX = {"HX-Request": "true"}
@@ -29,10 +29,11 @@ def fund(db_url):
     today = dt.date.today()
     with session_scope(db_url) as s:
         team = s.get(Party, 1).team
+        other = s.scalar(select(Party.id).where(Party.team != team).order_by(Party.id))
         late = cases.open_case(s, SYSTEM, 1, "complaint", "A late complaint", "body", today - dt.timedelta(days=100),
                                channel="phone").id
         fresh = cases.open_case(s, SYSTEM, 1, "question", "A fresh question", "body", today, channel="phone").id
-    return {"team": team, "late": late, "fresh": fresh}
+    return {"team": team, "late": late, "fresh": fresh, "other_file": other}
 
 
 def test_pages_load_htmx_from_our_origin_under_a_strict_policy(app_for, fund, db_url):
@@ -122,3 +123,47 @@ def test_an_expired_session_sends_the_whole_page_to_the_login(app_for):
         r = c.get("/desk/queue", params={"kind": "question"},
                   headers={**HX, "HX-Current-URL": "http://testserver/desk/queue?kind=question"})
     assert r.status_code == 401 and r.headers["hx-redirect"] == "/login?next=/desk/queue"
+
+
+def _list_with_a_line(app_for, fund, db_url):
+    """A caseworker's client, the reconciliation list, and the number of the line waiting there."""
+    park_a_payment(db_url)
+    c, _ = logged_in(app_for, db_url, "caseworker", team=fund["team"])
+    page = c.get("/desk/reconciliation")
+    return c, page, re.search(r'<tr id="line-(\d+)">', page.text).group(1)
+
+
+def test_a_bank_line_is_booked_from_the_list_and_its_row_swapped(app_for, fund, db_url):
+    c, page, item = _list_with_a_line(app_for, fund, db_url)
+    with c:
+        assert f'hx-post="/desk/reconciliation/{item}"' in page.text and f'id="debtor-{item}"' in page.text
+        token = csrf_of(page)
+        bad = c.post(f"/desk/reconciliation/{item}", data={"csrf_token": token, "action": "assign", "debtor": "1",
+                                                           "period": "20xx", "show": "open"}, headers=HX)
+        assert bad.status_code == 422 and bad.text.lstrip().startswith(f'<tr id="line-{item}">')
+        assert "period" in bad.text and f'id="debtor-{item}"' in bad.text  # the form stays to try again
+        elsewhere = c.post(f"/desk/reconciliation/{item}", data={"csrf_token": token, "action": "assign",
+                                                                 "debtor": str(fund["other_file"]), "show": "open"},
+                           headers=HX)
+        assert elsewhere.status_code == 403 and "<html" not in elsewhere.text
+        assert f'href="/desk/reconciliation/{item}">Open the line to state why' in elsewhere.text
+        row = c.post(f"/desk/reconciliation/{item}", data={"csrf_token": token, "action": "assign", "debtor": "1",
+                                                           "show": "open"}, headers=HX)
+        assert row.status_code == 200 and row.headers["vary"] == "HX-Request"
+        assert row.text.lstrip().startswith(f'<tr id="line-{item}">') and "<html" not in row.text
+        assert "Booked on file 1." in row.text and "autofocus" in row.text and "assigned" in row.text
+        assert f'id="debtor-{item}"' not in row.text  # nothing left to book
+        assert "Nothing waiting." in c.get("/desk/reconciliation").text
+    with session_scope(db_url) as s:
+        assert s.scalar(select(Case.status).where(Case.kind == "unmatched_payment")) == "closed"
+
+
+def test_without_javascript_booking_from_the_list_comes_back_to_the_list(app_for, fund, db_url):
+    c, page, item = _list_with_a_line(app_for, fund, db_url)
+    with c:
+        r = c.post(f"/desk/reconciliation/{item}", data={"csrf_token": csrf_of(page), "action": "assign",
+                                                         "debtor": "1", "show": "open"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == f"/desk/reconciliation?show=open#line-{item}"
+    auditor, _ = logged_in(app_for, db_url, "auditor")
+    with auditor:
+        assert "Book on a file" not in auditor.get("/desk/reconciliation", params={"show": "all"}).text

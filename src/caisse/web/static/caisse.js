@@ -15,7 +15,8 @@
     if (box && !box.hidden) { box.hidden = true; box.textContent = ""; }
   }
 
-  // Only an HTML answer is swapped into a page (a JSON error, e.g. a refused parameter, is a problem shown).
+  // Only an HTML answer is swapped into a page: a refusal the page explains (403 need to know, 409, 422) is HTML;
+  // a JSON error (a refused parameter, a role refused) is a problem shown.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var type = event.detail.xhr.getResponseHeader("Content-Type") || "";
     if (event.detail.shouldSwap && type.indexOf("text/html") !== 0) {
