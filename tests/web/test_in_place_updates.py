@@ -167,3 +167,19 @@ def test_without_javascript_booking_from_the_list_comes_back_to_the_list(app_for
     auditor, _ = logged_in(app_for, db_url, "auditor")
     with auditor:
         assert "Book on a file" not in auditor.get("/desk/reconciliation", params={"show": "all"}).text
+
+
+def test_the_simulator_answers_typing_with_its_result_alone(app_for):
+    with TestClient(app_for) as c:
+        whole = c.get("/simulator", params={"income": "80.000", "year": 2025, "lang": "nl"})
+        part = c.get("/simulator", params={"income": "80.000", "year": 2025, "lang": "nl"}, headers=HX)
+        typo = c.get("/simulator", params={"income": "80k", "year": 2025, "lang": "en"}, headers=HX)
+    assert "<html" in whole.text and 'hx-trigger="input changed delay:500ms from:#income, change, submit"' in whole.text
+    assert "<html" not in part.text and "<form" not in part.text and part.headers["vary"] == "HX-Request"
+    # the short summary goes to the live region that stays on the page; the reasons come with the result
+    assert re.search(r'<p id="sim-summary" class="visually-hidden" role="status" hx-swap-oob="innerHTML">'
+                     r"Per kwartaal: €\xa04.157,98</p>", part.text)
+    assert "20,50 % op € 73.447,52" in part.text
+    # a typo is an answer in words in the page (HTML, swapped), not a refused request
+    assert typo.status_code == 200 and typo.headers["content-type"].startswith("text/html")
+    assert "income: an amount in euros, in figures" in typo.text and "Per quarter" not in typo.text
