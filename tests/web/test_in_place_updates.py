@@ -183,3 +183,15 @@ def test_the_simulator_answers_typing_with_its_result_alone(app_for):
     # a typo is an answer in words in the page (HTML, swapped), not a refused request
     assert typo.status_code == 200 and typo.headers["content-type"].startswith("text/html")
     assert "income: an amount in euros, in figures" in typo.text and "Per quarter" not in typo.text
+
+
+def test_the_payment_plan_for_other_months_comes_alone_to_htmx(app_for, fund, db_url):
+    """Nothing owed in this fund: the plan is refused, in the page and in its part alike."""
+    c, _ = logged_in(app_for, db_url, "affiliate", party_id=1)
+    with c:
+        whole = c.get("/my/files/1/payment-plan", params={"months": 4})
+        part = c.get("/my/files/1/payment-plan", params={"months": 4}, headers=HX)
+    assert whole.status_code == part.status_code == 200 and part.headers["vary"] == "HX-Request"
+    assert "<html" in whole.text and "<html" not in part.text and "<h1" not in part.text
+    assert part.text.count('<div id="plan">') == 1 and 'id="plan-summary"' in part.text
+    assert "A payment plan cannot be asked now:" in part.text
