@@ -108,6 +108,7 @@ def test_a_refused_assignment_says_why_in_the_row_or_on_the_queue(app_for, fund,
         assert f"works in team {other_team}" in row.text and 'class="error"' in row.text
         whole = boss.post(f"/desk/queue/{fund['fresh']}", data=data)
         assert whole.status_code == 422 and "<html" in whole.text and f"works in team {other_team}" in whole.text
+        assert whole.text.count(f"works in team {other_team}") == 1 and "autofocus" not in whole.text  # said once
     with session_scope(db_url) as s:
         assert s.get(Case, fund["fresh"]).assigned_to is None
     auditor, _ = logged_in(app_for, db_url, "auditor")

@@ -16,7 +16,7 @@ from caisse.security.authz import TEAM_BOUND, Forbidden
 from caisse.services import files
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
-from caisse.web.desk import StaffDep, _page, _page_or_fragment, wants_fragment
+from caisse.web.desk import StaffDep, _fragment, _page, _page_or_fragment, wants_fragment
 from caisse.web.schemas import QueryText
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +79,7 @@ def _queue_page(request: Request, session, who, chosen: dict, *, error: str | No
     return _page_or_fragment(request, "queue.html", "_queue_results.html", status_code=status_code, items=items,
                              today=today, kinds=cases.KINDS, teams=[who.team] if team_bound else cases.teams(session),
                              holders=caseworkers.handlers(session, who.team if team_bound else None),
-                             chosen=chosen, query=_queue_query(chosen), error=error)
+                             chosen=chosen, error=error)
 
 
 def _queue_query(chosen: dict) -> str:
@@ -123,11 +123,9 @@ def queue_assign(request: Request, case_id: PathId, session: SessionDep, who: St
         return RedirectResponse(f"/desk/queue{'?' + query if query else ''}#case-{case_id}", status_code=303)
     login = session.scalar(select(Account.login).where(Account.id == c.assigned_to)) if c.assigned_to else None
     team_bound = who.role in TEAM_BOUND
-    response = _page(request, "_queue_row.html", status_code=status_code if error else 200,
-                     i=cases.queue_item(c, today, login), chosen=chosen, error=error, done=error is None,
+    return _fragment(request, "_queue_row.html", status_code if error else 200, i=cases.queue_item(c, today, login),
+                     chosen=chosen, row_error=error, row_done=error is None,
                      holders=caseworkers.handlers(session, who.team if team_bound else None))
-    response.headers["Vary"] = "HX-Request"
-    return response
 
 
 def _desk_case_page(request: Request, session, who, case_id: int, error: str | None = None,

@@ -45,7 +45,16 @@ def wants_fragment(request: Request) -> bool:
 def _page_or_fragment(request: Request, name: str, fragment: str, status_code: int = 200, **context) -> HTMLResponse:
     """The whole page ``name``, or its part ``fragment`` (a template the page includes) for htmx; the same URL
     answers both, so caches are told the answer varies with ``HX-Request``."""
-    response = _page(request, fragment if wants_fragment(request) else name, status_code, **context)
+    if wants_fragment(request):
+        return _fragment(request, fragment, status_code, **context)
+    response = _page(request, name, status_code, **context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _fragment(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    """A part of a page (a template a page includes), for htmx to swap in place."""
+    response = _page(request, name, status_code, **context)
     response.headers["Vary"] = "HX-Request"
     return response
 

@@ -18,7 +18,7 @@ from caisse.security.authz import Forbidden, NeedToKnow
 from caisse.services import caseworkers, file360, reconciliation_desk
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import SessionDep
-from caisse.web.desk import StaffDep, _page, need_to_know_page, wants_fragment
+from caisse.web.desk import StaffDep, _fragment, _page, need_to_know_page, wants_fragment
 
 router = APIRouter(include_in_schema=False)
 Channel = Annotated[str | None, Query(pattern="^(" + "|".join(NOTE_CHANNELS) + ")$")]
@@ -100,11 +100,9 @@ def reconciliation(request: Request, session: SessionDep, who: StaffDep,
 def _list_row(request: Request, session, who, item_id: int, show: str, *, done: int | None = None,
               error: str | None = None, need_reason: bool = False, status_code: int = 200) -> HTMLResponse:
     """One line of the list, as it stands now: htmx's answer to booking it from the list (the row swapped)."""
-    response = _page(request, "_reconciliation_row.html", status_code=status_code,
-                     r=reconciliation_desk.item(session, who, item_id), show=show, done=done, error=error,
-                     need_reason=need_reason)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    row = reconciliation_desk.item(session, who, item_id)
+    return _fragment(request, "_reconciliation_row.html", status_code, r=row, show=show, row_done=done,
+                     row_error=error, need_reason=need_reason)
 
 
 def _item_page(request: Request, session, who, item_id: int, *, error: str | None = None,
