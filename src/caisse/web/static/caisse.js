@@ -6,13 +6,13 @@
   function problem(kind) {
     var box = document.getElementById("hx-problem");
     if (!box) { return; }
+    // a live region that is always there (empty, it takes no room): its new text is read out at once
     box.textContent = box.getAttribute(kind === "offline" ? "data-offline" : "data-failed");
-    box.hidden = false;
   }
 
   function clearProblem() {
     var box = document.getElementById("hx-problem");
-    if (box && !box.hidden) { box.hidden = true; box.textContent = ""; }
+    if (box && box.textContent) { box.textContent = ""; }
   }
 
   // Only an HTML answer is swapped into a page: a refusal the page explains (403 need to know, 409, 422) is HTML;
