@@ -61,3 +61,30 @@ def form_login(client, login: str, secret: str | None, password: str = PASSWORD)
     code = totp_code(secret) or ""
     return client.post("/login", data={"login": login, "password": password, "code": code, "csrf_token": csrf},
                        follow_redirects=False)
+
+
+def logged_in(app, db_url, role, **kw) -> tuple[TestClient, str]:
+    """A new account of ``role`` logged in through the HTML form (English pages): (client, login)."""
+    login, secret = make_account(db_url, role, **kw)
+    c = TestClient(app, headers={"accept-language": "en"})
+    assert form_login(c, login, secret).status_code == 303
+    return c, login
+
+
+def csrf_of(page) -> str:
+    """The session's CSRF token, as a page's forms carry it."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def park_a_payment(db_url) -> None:
+    """A bank statement of today with one transfer nobody can be identified for (123.45 from J. PAYER): a line
+    waiting on the reconciliation desk."""
+    from caisse.collection.coda_import import import_coda
+    from caisse.exchange.coda import make_statement, transfer_movement, write_coda
+
+    movement = transfer_movement(1, 12_345, dt.date.today(), text="cotisation", counterparty_iban="BE62510007547061",
+                                 counterparty_name="J. PAYER")
+    st = make_statement(account_iban="BE71096123456769", old_balance_cents=0, old_balance_date=dt.date.today(),
+                        new_balance_date=dt.date.today(), movements=[movement], paper_sequence=1,
+                        holder_name="CAISSE")
+    import_coda(db_url, write_coda([st]))

@@ -201,6 +201,9 @@ CASES = [
     ("GET", "/desk/dashboard", None, {"manager": ALLOW}),
     ("GET", "/desk/cases/{c}", None, {**HANDLERS, "auditor": ALLOW}),
     ("POST", "/desk/cases/{c}", {FORM: 1, "action": "note", "body": "B"}, HANDLERS),
+    # taking a case from the queue: the caseworker (first in ROLES) takes case A; then only a manager or its holder
+    # gives it, the other handlers are refused
+    ("POST", "/desk/queue/{c}", {FORM: 1, "account": "me"}, {"caseworker": ALLOW, "manager": ALLOW}),
     ("GET", "/desk/search?q=team", None,
      {"caseworker": ALLOW, "recovery_officer": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW, "auditor": ALLOW}),
     ("GET", "/desk/files/{f}", None,

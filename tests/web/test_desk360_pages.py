@@ -16,7 +16,7 @@ from caisse.demo.generator import generate, load
 from caisse.security.authz import Principal
 from caisse.store.db import engine_for, session_scope
 from caisse.store.models import Account, AuditLog, Party
-from support.web import form_login, make_account
+from support.web import csrf_of, form_login, logged_in, make_account, park_a_payment
 
 SYSTEM = Principal.system("test")
 
@@ -29,17 +29,6 @@ def fund(db_url):
         mine = s.get(Party, 1).team
         other = s.scalar(select(Party.id).where(Party.team != mine).order_by(Party.id))
     return {"team": mine, "other_file": other}
-
-
-def logged_in(app_for, db_url, role, **kw):
-    login, secret = make_account(db_url, role, **kw)
-    c = TestClient(app_for, headers={"accept-language": "en"})
-    assert form_login(c, login, secret).status_code == 303
-    return c, login
-
-
-def csrf_of(page) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
 @pytest.fixture
@@ -172,15 +161,7 @@ def test_the_queue_filters_and_a_case_is_handed_over(app_for, db_url, fund):
 
 
 def test_the_reconciliation_desk_lists_lines_masked_and_books_one(app_for, db_url, fund):
-    from caisse.collection.coda_import import import_coda
-    from caisse.exchange.coda import make_statement, transfer_movement, write_coda
-
-    movement = transfer_movement(1, 12_345, dt.date.today(), text="cotisation", counterparty_iban="BE62510007547061",
-                                 counterparty_name="J. PAYER")
-    st = make_statement(account_iban="BE71096123456769", old_balance_cents=0, old_balance_date=dt.date.today(),
-                        new_balance_date=dt.date.today(), movements=[movement], paper_sequence=1,
-                        holder_name="CAISSE")
-    import_coda(db_url, write_coda([st]))
+    park_a_payment(db_url)
     c, _ = logged_in(app_for, db_url, "caseworker", team=fund["team"])
     with c:
         page = c.get("/desk/reconciliation")

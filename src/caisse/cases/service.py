@@ -272,13 +272,19 @@ class QueueItem:
     assignee: str | None = None  # login of the handler holding the case
 
 
+def queue_item(case: Case, today: dt.date, holder_login: str | None) -> QueueItem:
+    """A case as the work queue shows it: days left to its deadline, overdue while the fund owes the answer."""
+    return QueueItem(case, (case.deadline - today).days, case.deadline < today and case.status == "open",
+                     holder_login)
+
+
 def work_queue(session: Session, who: Principal, today: dt.date, *, team: str | None = None,
                assignee: int | None = None, kind: str | None = None, unassigned: bool = False,
-               limit: int = 200) -> list[QueueItem]:
+               overdue: bool = False, limit: int = 200) -> list[QueueItem]:
     """Open cases, overdue first then by deadline (cases waiting for the person last). A team-bound handler
     sees their team's cases and the cases of no file (unmatched bank lines, batch anomalies: everyone's);
     managers and auditors see every team's, or one team's. Filters: team, holder (``assignee``), ``kind``,
-    ``unassigned``. The read is audited per file shown."""
+    ``unassigned``, ``overdue`` (only the cases whose answer is late). The read is audited per file shown."""
     from caisse.store.models import Account
 
     if who.role not in HANDLERS | {"auditor"}:
@@ -299,10 +305,11 @@ def work_queue(session: Session, who: Principal, today: dt.date, *, team: str | 
         q = q.where(Case.assigned_to.is_(None))
     if kind is not None:
         q = q.where(Case.kind == kind)
+    if overdue:
+        q = q.where(Case.status == "open", Case.deadline < today)
     waiting_last = sql_case((Case.status == "open", 0), else_=1)
     q = q.order_by(waiting_last, Case.deadline, Case.id).limit(limit)
-    items = [QueueItem(c, (c.deadline - today).days, c.deadline < today and c.status == "open", login)
-             for c, login in session.execute(q)]
+    items = [queue_item(c, today, login) for c, login in session.execute(q)]
     audit.record_reads(session, who, "work_queue", (i.case.party_id for i in items),
                        what=["case kind", "subject", "deadline", "status"])
     return items

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from caisse import __version__
 from caisse.config import Settings, get_settings
@@ -69,9 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, exc: NotAuthenticated):
+        status = 403 if exc.__class__.__name__ == "CsrfError" else 401
+        if status == 401 and request.headers.get("hx-request") == "true":  # an in-place update: the page logs in
+            current = urlsplit(request.headers.get("hx-current-url", "")).path or "/"
+            return Response(status_code=401, headers={"HX-Redirect": f"/login?next={quote(current)}"})
         if _wants_html(request) and request.method == "GET":
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        status = 403 if exc.__class__.__name__ == "CsrfError" else 401
         return JSONResponse(status_code=status, content={"detail": str(exc)})
 
     @app.exception_handler(NeedToKnow)

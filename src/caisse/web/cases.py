@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 
 from caisse.cases import service as cases
-from caisse.errors import CaisseError, InvalidInput
+from caisse.errors import CaisseError, Conflict, InvalidInput
 from caisse.security.authz import TEAM_BOUND, Forbidden
 from caisse.services import files
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
-from caisse.web.desk import StaffDep, _page
+from caisse.web.desk import StaffDep, _fragment, _page, _page_or_fragment, wants_fragment
 from caisse.web.labels import error_text
 from caisse.web.schemas import QueryText
 
@@ -55,25 +57,76 @@ def my_reply(case_id: PathId, session: SessionDep, who: PrincipalDep, body: Text
     return RedirectResponse(f"/my/requests/{case_id}", status_code=303)
 
 
-@router.get("/desk/queue", response_class=HTMLResponse)
-def queue(request: Request, session: SessionDep, who: StaffDep, team: QueryText = None,
-          holder: Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")] = None,
-          kind: Annotated[str | None, Query(pattern="^[a-z_]{0,40}$")] = None) -> HTMLResponse:
-    """Open cases, overdue first with the days left; filters: team, holder (me, nobody, a colleague), kind."""
+Holder = Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")]
+Kind = Annotated[str | None, Query(pattern="^[a-z_]{0,40}$")]
+
+
+def _queue_page(request: Request, session, who, chosen: dict, *, error: str | None = None,
+                status_code: int = 200) -> HTMLResponse:
+    """The work queue under the filters ``chosen`` (team, holder, kind, overdue): the whole page, or for htmx the
+    list alone (the filters' answer, swapped in place; the count in a live region)."""
     from caisse.services import caseworkers
 
     today = dt.date.today()
-    assignee = who.account_id if holder == "me" else int(holder) if holder and holder.isdigit() else None
+    holder = chosen["holder"]
+    assignee = who.account_id if holder == "me" else int(holder) if holder.isdigit() else None
     try:
-        items = cases.work_queue(session, who, today, team=team or None, assignee=assignee, kind=kind or None,
-                                 unassigned=holder == "none")
+        items = cases.work_queue(session, who, today, team=chosen["team"] or None, assignee=assignee,
+                                 kind=chosen["kind"] or None, unassigned=holder == "none",
+                                 overdue=chosen["overdue"])
     except InvalidInput as exc:
         raise HTTPException(422, f"{exc.field}: {exc.message}") from None
     team_bound = who.role in TEAM_BOUND
-    return _page(request, "queue.html", items=items, today=today, kinds=cases.KINDS,
-                 teams=[who.team] if team_bound else cases.teams(session),
-                 holders=caseworkers.handlers(session, who.team if team_bound else None),
-                 chosen={"team": team or "", "holder": holder or "", "kind": kind or ""})
+    return _page_or_fragment(request, "queue.html", "_queue_results.html", status_code=status_code, items=items,
+                             today=today, kinds=cases.KINDS, teams=[who.team] if team_bound else cases.teams(session),
+                             holders=caseworkers.handlers(session, who.team if team_bound else None),
+                             chosen=chosen, error=error)
+
+
+def _queue_query(chosen: dict) -> str:
+    return urlencode({k: ("true" if v is True else v) for k, v in chosen.items() if v})
+
+
+@router.get("/desk/queue", response_class=HTMLResponse)
+def queue(request: Request, session: SessionDep, who: StaffDep, team: QueryText = None, holder: Holder = None,
+          kind: Kind = None, overdue: bool = False) -> HTMLResponse:
+    """Open cases, overdue first with the days left; filters: team, holder (me, nobody, a colleague), kind,
+    overdue only. With htmx the filters update the list in place (and the address, so a filter is bookmarkable)."""
+    return _queue_page(request, session, who, {"team": team or "", "holder": holder or "", "kind": kind or "",
+                                               "overdue": overdue})
+
+
+@router.post("/desk/queue/{case_id}")
+def queue_assign(request: Request, case_id: PathId, session: SessionDep, who: StaffDep,
+                 account: Annotated[str, Form(pattern="^(me|[0-9]{1,9})$")],
+                 team: Annotated[str, Form(max_length=40)] = "",
+                 holder: Annotated[str, Form(pattern="^(me|none|[0-9]{1,9})?$")] = "",
+                 kind: Annotated[str, Form(pattern="^[a-z_]{0,40}$")] = "", overdue: Annotated[bool, Form()] = False):
+    """Take a case, or give it to a colleague, from the queue (the rules of ``cases.assign``). For htmx: that row
+    again, in place; without: back to the queue under the same filters (an error: the queue with it)."""
+    from caisse.services import caseworkers
+    from caisse.store.models import Account
+
+    chosen = {"team": team, "holder": holder, "kind": kind, "overdue": overdue}
+    today = dt.date.today()
+    target = who.account_id if account == "me" else int(account)
+    error = None
+    try:
+        c = cases.assign(session, who, case_id, target)
+    except (InvalidInput, Conflict) as exc:  # refusals of the data; Forbidden, NeedToKnow, NotFound: their answers
+        session.rollback()
+        error, status_code = str(exc), 409 if isinstance(exc, Conflict) else 422
+        if not wants_fragment(request):
+            return _queue_page(request, session, who, chosen, error=f"#{case_id}: {error}", status_code=status_code)
+        c = cases.get_case(session, who, case_id)
+    if not wants_fragment(request):
+        query = _queue_query(chosen)
+        return RedirectResponse(f"/desk/queue{'?' + query if query else ''}#case-{case_id}", status_code=303)
+    login = session.scalar(select(Account.login).where(Account.id == c.assigned_to)) if c.assigned_to else None
+    team_bound = who.role in TEAM_BOUND
+    return _fragment(request, "_queue_row.html", status_code if error else 200, i=cases.queue_item(c, today, login),
+                     chosen=chosen, row_error=error, row_done=error is None,
+                     holders=caseworkers.handlers(session, who.team if team_bound else None))
 
 
 def _desk_case_page(request: Request, session, who, case_id: int, error: str | None = None,

@@ -35,6 +35,30 @@ def _page(request: Request, name: str, status_code: int = 200, **context) -> HTM
         "csrf": who.csrf_token if who else None, **context}, status_code=status_code)
 
 
+def wants_fragment(request: Request) -> bool:
+    """An in-place update asked by htmx (header ``HX-Request``): the part of the page that changes, not the whole
+    page. A history restore (``HX-History-Restore-Request``) and every request without htmx get the whole page."""
+    headers = request.headers
+    return headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+
+
+def _page_or_fragment(request: Request, name: str, fragment: str, status_code: int = 200, **context) -> HTMLResponse:
+    """The whole page ``name``, or its part ``fragment`` (a template the page includes) for htmx; the same URL
+    answers both, so caches are told the answer varies with ``HX-Request``."""
+    if wants_fragment(request):
+        return _fragment(request, fragment, status_code, **context)
+    response = _page(request, name, status_code, **context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _fragment(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    """A part of a page (a template a page includes), for htmx to swap in place."""
+    response = _page(request, name, status_code, **context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
 def need_to_know_page(request: Request, message: str, party_id: int | None, target: str | None = None,
                       error: str | None = None, status_code: int = 403) -> HTMLResponse:
     from caisse.security.authz import REASON_KINDS

@@ -18,7 +18,7 @@ from caisse.security.authz import Forbidden, NeedToKnow
 from caisse.services import caseworkers, file360, reconciliation_desk
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import SessionDep
-from caisse.web.desk import StaffDep, _page, need_to_know_page
+from caisse.web.desk import StaffDep, _fragment, _page, need_to_know_page, wants_fragment
 from caisse.web.labels import error_text
 
 router = APIRouter(include_in_schema=False)
@@ -92,6 +92,14 @@ def reconciliation(request: Request, session: SessionDep, who: StaffDep,
     return _page(request, "reconciliation.html", rows=rows, show=show)
 
 
+def _list_row(request: Request, session, who, item_id: int, show: str, *, done: int | None = None,
+              error: str | None = None, need_reason: bool = False, status_code: int = 200) -> HTMLResponse:
+    """One line of the list, as it stands now: htmx's answer to booking it from the list (the row swapped)."""
+    row = reconciliation_desk.item(session, who, item_id)
+    return _fragment(request, "_reconciliation_row.html", status_code, r=row, show=show, row_done=done,
+                     row_error=error, need_reason=need_reason)
+
+
 def _item_page(request: Request, session, who, item_id: int, *, error: str | None = None,
                status_code: int = 200) -> HTMLResponse:
     row = reconciliation_desk.item(session, who, item_id)
@@ -109,7 +117,11 @@ def reconciliation_act(request: Request, item_id: PathId, session: SessionDep, w
                        debtor: Annotated[str, Form(max_length=12)] = "",
                        period: Annotated[str, Form(max_length=6)] = "",
                        reason: Annotated[str, Form(max_length=2000)] = "",
-                       iban: Annotated[str, Form(max_length=50)] = ""):
+                       iban: Annotated[str, Form(max_length=50)] = "",
+                       show: Annotated[str, Form(pattern="^(open|resolved|all)?$")] = ""):
+    """Settle a line: from its page, back to its page; from the list (``show``: which lines it showed), back to the
+    list — with htmx, the line's row alone, swapped in place."""
+    in_place = bool(show) and wants_fragment(request)
     try:
         if action == "assign":
             if not debtor.strip().isdigit():
@@ -121,11 +133,20 @@ def reconciliation_act(request: Request, item_id: PathId, session: SessionDep, w
             reconciliation_desk.acknowledge(session, who, item_id, reason)
     except NeedToKnow as exc:
         session.rollback()
+        if in_place:  # the reason is stated from the line's page (its form leads to the need-to-know form)
+            return _list_row(request, session, who, item_id, show, error=str(exc), need_reason=True,
+                             status_code=403)
         return need_to_know_page(request, str(exc), exc.party_id, f"/desk/reconciliation/{item_id}")
     except (Forbidden, NotFound):
         raise
     except CaisseError as exc:
         session.rollback()
-        return _item_page(request, session, who, item_id, error=error_text(exc),
-                          status_code=409 if isinstance(exc, Conflict) else 422)
+        status_code = 409 if isinstance(exc, Conflict) else 422
+        if in_place:
+            return _list_row(request, session, who, item_id, show, error=error_text(exc), status_code=status_code)
+        return _item_page(request, session, who, item_id, error=error_text(exc), status_code=status_code)
+    if in_place:
+        return _list_row(request, session, who, item_id, show, done=int(debtor) if action == "assign" else None)
+    if show:
+        return RedirectResponse(f"/desk/reconciliation?show={show}#line-{item_id}", status_code=303)
     return RedirectResponse(f"/desk/reconciliation/{item_id}", status_code=303)

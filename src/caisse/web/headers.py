@@ -1,9 +1,11 @@
 """Security headers on every response (docs/security.md, threat "injected content / framing / caching").
 
 - ``Content-Security-Policy``: scripts, styles, images, forms and connections only from the fund's own origin (no
-  page of ours runs inline script: HTMX-free server-rendered pages); inline ``style`` attributes stay allowed (the
-  charts' SVG use them; no script runs from a style). Framing forbidden (clickjacking). The API documentation pages
-  (``/docs``, ``/redoc``: FastAPI's Swagger UI and ReDoc load their scripts from a CDN) get none of the CSP.
+  page of ours runs inline script; htmx is vendored under ``static/vendor/htmx`` and configured, by a meta tag, to
+  need no ``eval`` and to inject no ``<style>``: ``static/vendor/htmx/README.md``); inline ``style`` attributes
+  stay allowed (the charts' SVG use them; no script runs from a style). Framing forbidden (clickjacking). The API
+  documentation pages (``/docs``, ``/redoc``: FastAPI's Swagger UI and ReDoc load their scripts from a CDN) get
+  none of the CSP.
 - ``Strict-Transport-Security`` when the request came over TLS (a plain-HTTP development server must not pin it).
 - ``Cache-Control: no-store`` on every dynamic response: pages and API answers carry personal data and must not sit
   in a shared or browser cache; the static style sheet may be cached.

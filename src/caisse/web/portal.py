@@ -17,7 +17,7 @@ from caisse.security.authz import Principal
 from caisse.services import life_events, portal
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
-from caisse.web.desk import _page
+from caisse.web.desk import _page, _page_or_fragment
 
 router = APIRouter(include_in_schema=False)
 EventName = Annotated[str, Path(pattern="^(" + "|".join(life_events.EVENTS) + ")$")]
@@ -123,8 +123,8 @@ def my_payment_plan(request: Request, party_id: PathId, session: SessionDep, who
     from caisse.recovery import proposal
 
     p = proposal.view(session, who, party_id, months, dt.date.today())
-    return _page(request, "my_payment_plan.html", status_code=422 if error else 200, proposal=p, party_id=party_id,
-                 error=error)
+    return _page_or_fragment(request, "my_payment_plan.html", "_payment_plan.html", status_code=422 if error else 200,
+                             proposal=p, party_id=party_id, error=error)
 
 
 @router.post("/my/files/{party_id}/payment-plan")

@@ -13,12 +13,14 @@ from fastapi.responses import HTMLResponse
 from caisse.errors import CaisseError
 from caisse.rules import contributions
 from caisse.web import i18n
-from caisse.web.desk import _page
+from caisse.web.desk import _page_or_fragment
+from caisse.web.i18n import gettext
 from caisse.web.labels import error_text
 
 router = APIRouter(include_in_schema=False)
 CATEGORIES = ("main", "complementary", "student", "helping_spouse", "post_pension", "art37")
 CATEGORY_PATTERN = "^(" + "|".join(CATEGORIES) + ")$"
+AMOUNT = re.compile(r"[0-9 .,\u00a0]*")
 
 
 def parse_amount(text: str) -> str:
@@ -32,8 +34,7 @@ def parse_amount(text: str) -> str:
 
 
 @router.get("/simulator", response_class=HTMLResponse)
-def simulator(request: Request,
-              income: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9 .,]*$")] = None,
+def simulator(request: Request, income: Annotated[str | None, Query(max_length=20)] = None,
               category: Annotated[str, Query(pattern=CATEGORY_PATTERN)] = "main",
               year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
               primostarter: bool = False) -> HTMLResponse:
@@ -41,7 +42,9 @@ def simulator(request: Request,
     fee = request.app.state.settings.management_fee_rate
     lang = i18n.current.get()
     result = comparison = error = None
-    if income:
+    if income and not AMOUNT.fullmatch(income):  # said on the page: the answer to typing is swapped in place
+        error = gettext("income: an amount in euros, in figures (e.g. 45 000 or 45.000,50)")
+    elif income:
         amount = parse_amount(income)
         try:
             r = contributions.contribution(year, category, amount, primostarter=primostarter and category == "main",
@@ -54,6 +57,6 @@ def simulator(request: Request,
                 comparison.append((other, o.quarterly_total))
         except CaisseError as exc:
             error = error_text(exc)
-    return _page(request, "simulator.html", income=income or "", category=category, year=year,
-                 primostarter=primostarter, categories=CATEGORIES, result=result, comparison=comparison,
-                 error=error, fee=fee)
+    return _page_or_fragment(request, "simulator.html", "_simulator_result.html", income=income or "",
+                             category=category, year=year, primostarter=primostarter, categories=CATEGORIES,
+                             result=result, comparison=comparison, error=error, fee=fee)
