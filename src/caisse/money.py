@@ -94,6 +94,16 @@ def fmt(cents: int) -> str:
     return f"{sign}{c // 100}.{c % 100:02d}"
 
 
+def fmt_all(cents: np.ndarray) -> list[str]:
+    """``fmt`` of every value of an integer array (a batch's amounts), without a call per value."""
+    c = np.asarray(cents, np.int64)
+    if not len(c) or c.min() >= 0:
+        return [f"{e}.{r:02d}" for e, r in zip((c // 100).tolist(), (c % 100).tolist(), strict=True)]
+    a = np.abs(c)
+    return [f"{s}{e}.{r:02d}" for s, e, r in zip(np.where(c < 0, "-", "").tolist(), (a // 100).tolist(),
+                                                   (a % 100).tolist(), strict=True)]
+
+
 def round_half_up(d: Decimal, exp: Decimal = CENT) -> Decimal:
     return d.quantize(exp, rounding=ROUND_HALF_UP)
 

@@ -83,6 +83,45 @@ def test_same_key_with_other_content_is_a_conflict(db_url):
         post_many(db_url, [*quarterly_call(parties[:1], "2026Q2"), *quarterly_call(parties[:1], "2026Q2", 1)])
 
 
+def as_charges(parties: list[int], period: str = "2026Q1", fee: int = 2659):
+    """The debts of ``quarterly_call`` as columns (a row with a fee of 0 has no fee line)."""
+    import numpy as np
+
+    from caisse.ledger import ChargeLine, Charges, explanation_json
+
+    fees = np.array([fee if i % 3 else 0 for i in range(len(parties))], np.int64)
+    return Charges([f"quarterly-call/{period}/{p}" for p in parties], parties, period,
+                   [quarter_due(period)] * len(parties), dt.date(2026, 1, 5), [
+                       ChargeLine("contribution", 89830 - fees, "RD38 art.12 §1", "minimum@2026-01-01",
+                                  [explanation_json({"text": f"minimum {p} × 1"}) for p in parties]),
+                       ChargeLine("management_fee", fees, "RD38 art.20 §2", ["management_fee_rate@2026-01-01"] *
+                                  len(parties)),
+                   ], None, [f"+++000/{p:04d}/00001+++" for p in parties])
+
+
+def test_charges_given_as_columns_are_posted_as_the_same_postings(db_url):
+    parties = _debtors(db_url, 7)
+    charges = as_charges(parties)
+    assert (post_many(db_url, charges).posted, post_many(db_url, charges).skipped) == (7, 7)  # rerun: nothing
+    with session_scope(db_url) as s:
+        for i, p in enumerate(parties):
+            stored = load(s, f"quarterly-call/2026Q1/{p}")
+            assert stored == charges.posting(i)
+            assert len(stored.entries) == (2 if i % 3 == 0 else 4)  # no line of 0
+            assert stored.entries[0].explanation == {"text": f"minimum {p} × 1"}
+    _state(db_url)
+    with pytest.raises(Conflict, match="different content"):
+        post_many(db_url, as_charges(parties, fee=1000))
+
+
+def test_charges_of_a_chunk_half_posted_post_the_rest(db_url):
+    parties = _debtors(db_url, 6)
+    post_many(db_url, as_charges(parties[:2]))
+    result = post_many(db_url, as_charges(parties))
+    assert (result.posted, result.skipped) == (4, 2)
+    assert _state(db_url)[1] == sorted(f"quarterly-call/2026Q1/{p}" for p in parties)
+
+
 def test_bulk_and_single_postings_mix(db_url):
     parties = _debtors(db_url, 4)
     with session_scope(db_url) as s:

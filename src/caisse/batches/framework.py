@@ -29,7 +29,7 @@ from sqlalchemy import Engine, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from caisse.batches.models import BatchRun, Notice
-from caisse.ledger import Posting, post_many
+from caisse.ledger import Charges, Posting, post_many
 from caisse.money import fmt
 from caisse.store import bulk
 from caisse.store.db import engine_for, session_scope
@@ -244,32 +244,51 @@ def insert_keyed(url: str, table, columns, rows: list[tuple], *, what: str) -> i
     raise RuntimeError(f"{what}: keys kept appearing concurrently")
 
 
-def _insert_notices(url: str, rows: list[tuple]) -> int:
-    """Notice rows (NOTICE_COLUMNS order) through ``insert_keyed``; SQLite gets its dates as text."""
+def driver_dates(url: str) -> tuple[Callable[[dt.date | None], object], Callable[[dt.datetime], object]]:
+    """(date, timestamp) converters to the values the driver stores: SQLite holds them as text."""
     if engine_for(url).dialect.name == "sqlite":
+        return (lambda d: None if d is None else d.isoformat()), (lambda t: t.isoformat(sep=" "))
+    return (lambda d: d), (lambda t: t)
+
+
+def _insert_notices(url: str, rows: list[tuple], *, driver_values: bool = False) -> int:
+    """Notice rows (NOTICE_COLUMNS order) through ``insert_keyed``; SQLite gets its dates as text (already so when
+    ``driver_values``: built with ``driver_dates``)."""
+    if not driver_values and engine_for(url).dialect.name == "sqlite":
         rows = [(*r[:5], None if r[5] is None else r[5].isoformat(), *r[6:9], r[9].isoformat(sep=" ")) for r in rows]
     return insert_keyed(url, Notice.__table__, NOTICE_COLUMNS, rows, what="notices")
 
 
-def write_chunks(url: str, n: int, make_postings: Callable[[np.ndarray], list[Posting]],
+def _not_in(idx: np.ndarray, keys: list[str], done: set[str]) -> np.ndarray:
+    """The rows of ``idx`` (consecutive) whose key is not in ``done``."""
+    if not done:
+        return idx
+    start = int(idx[0])
+    return np.array([start + j for j, k in enumerate(keys[start:int(idx[-1]) + 1]) if k not in done], dtype=np.int64)
+
+
+def write_chunks(url: str, n: int, make_postings: Callable[[np.ndarray], list[Posting] | Charges],
                  make_notices: Callable[[np.ndarray], list[tuple]] | None, *, posted_keys: set[str],
                  notice_keys: set[str], keys: list[str], notice_key_list: list[str] | None = None,
-                 summary: Summary, progress: Progress | None = None, chunk: int = CHUNK) -> None:
+                 summary: Summary, progress: Progress | None = None, chunk: int = CHUNK,
+                 driver_notices: bool = False) -> None:
     """Write rows 0..n-1 chunk by chunk: their postings (keys not yet posted) then their notices (keys not yet
-    written). ``make_*`` receive the row indexes to build. Counts go to ``summary.posted/already``."""
+    written). ``make_*`` receive the row indexes to build; ``make_postings`` may return the chunk's debts as
+    ``Charges`` (columns), ``make_notices`` rows already in driver values (``driver_notices``, see
+    ``driver_dates``). Counts go to ``summary.posted/already``."""
     notice_key_list = notice_key_list if notice_key_list is not None else keys
     for start in range(0, n, chunk):
         idx = np.arange(start, min(start + chunk, n))
-        todo = np.array([i for i in idx if keys[i] not in posted_keys], dtype=np.int64)
+        todo = _not_in(idx, keys, posted_keys)
         summary.already += len(idx) - len(todo)
         if len(todo):
             result = post_many(url, make_postings(todo), chunk_size=len(todo))
             summary.posted += result.posted
             summary.already += result.skipped
         if make_notices is not None:
-            missing = np.array([i for i in idx if notice_key_list[i] not in notice_keys], dtype=np.int64)
+            missing = _not_in(idx, notice_key_list, notice_keys)
             if len(missing):
-                _insert_notices(url, make_notices(missing))
+                _insert_notices(url, make_notices(missing), driver_values=driver_notices)
         if progress:
             progress(int(idx[-1]) + 1, n)
 

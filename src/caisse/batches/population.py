@@ -16,41 +16,78 @@ N (a reduction or increase the affiliate asked for) replaces it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
-from sqlalchemy import Date, Integer, bindparam, text
 
 from caisse.rules.contributions import CATEGORIES
 from caisse.services.calendar import Quarter
 from caisse.store.db import engine_for
 
-# Three plain queries joined in numpy by person id: each is one scan (+ a sort for the window), whatever the
-# planner's statistics (a single query joining the windowed sub-selects was planned as nested loops by
-# PostgreSQL on freshly loaded tables: minutes instead of seconds).
+# Plain scans joined in numpy by person id, whatever the planner's statistics (a single query joining windowed
+# sub-selects was planned as nested loops by PostgreSQL on freshly loaded tables: minutes instead of seconds).
+# "The latest row per person" is chosen in numpy too (``_latest``: one sort, the same order as
+# ``ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ... DESC)`` would use). Read through the driver, every column an
+# integer or a short text (flags as 0/1, the category as its code, dates as ISO text), so that a million rows
+# become numpy arrays without a Python object per row.
 _AFFILIATION_SQL = """
-SELECT person_id, id, primostarter, CAST(start_date AS VARCHAR(10)),
-       CASE WHEN requested_on <= start_date THEN 1 ELSE 0 END
-FROM (
-    SELECT a.id, a.person_id, a.primostarter, a.start_date, a.requested_on,
-           ROW_NUMBER() OVER (PARTITION BY a.person_id ORDER BY a.start_date DESC, a.id DESC) AS rn
-    FROM affiliation a
-    WHERE a.status IN ('affiliated', 'ceased') AND a.start_date <= :q_end
-      AND (a.end_date IS NULL OR a.end_date >= :q_start)
-) latest WHERE rn = 1
-ORDER BY person_id
+SELECT a.person_id, a.id, CASE WHEN a.primostarter THEN 1 ELSE 0 END, CAST(a.start_date AS VARCHAR(10)),
+       CASE WHEN a.requested_on <= a.start_date THEN 1 ELSE 0 END
+FROM affiliation a
+WHERE a.status IN ('affiliated', 'ceased') AND a.start_date <= :q_end AND (a.end_date IS NULL OR a.end_date >= :q_start)
 """
 
-_CATEGORY_SQL = """
-SELECT affiliation_id, category, pension_received, reduced_regime_opt_out FROM (
-    SELECT cp.affiliation_id, cp.category, cp.pension_received, cp.reduced_regime_opt_out,
-           ROW_NUMBER() OVER (PARTITION BY cp.affiliation_id ORDER BY cp.valid_from DESC, cp.id DESC) AS rn
-    FROM category_period cp
-    WHERE cp.valid_from <= :q_end AND (cp.valid_to IS NULL OR cp.valid_to >= :q_start)
-) latest WHERE rn = 1
+_CATEGORY_CODE = "CASE cp.category " + " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CATEGORIES)) \
+    + " ELSE -1 END"
+
+_CATEGORY_SQL = f"""
+SELECT cp.affiliation_id, CAST(cp.valid_from AS VARCHAR(10)), cp.id, {_CATEGORY_CODE},
+       CASE WHEN cp.pension_received IS NULL OR cp.pension_received THEN 1 ELSE 0 END,
+       CASE WHEN cp.reduced_regime_opt_out THEN 1 ELSE 0 END
+FROM category_period cp
+WHERE cp.valid_from <= :q_end AND (cp.valid_to IS NULL OR cp.valid_to >= :q_start)
 """
 
-_LANGUAGE_SQL = "SELECT id, language FROM party WHERE kind = 'person' ORDER BY id"
+_LANGUAGE_SQL = "SELECT id, language FROM party WHERE kind = 'person'"
+
+_INCOME_SQL = """
+SELECT pi.person_id, CAST(pi.assessed_on AS VARCHAR(10)), pi.id, pi.amount_cents
+FROM professional_income pi
+WHERE pi.year = :year AND pi.source = :source AND pi.assessed_on <= :known_on
+"""
+
+
+def _fetch(conn, sql: str, params: dict | None = None) -> list[tuple]:
+    """All rows of ``sql`` (``:name`` parameters) as the driver returns them: plain tuples, no Row objects."""
+    raw = conn.connection.driver_connection
+    params = params or {}
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            cur.execute(re.sub(r":(\w+)", r"%(\1)s", sql), params)
+            return cur.fetchall()
+    # SQLite holds dates as ISO text
+    return raw.execute(sql, {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items()}).fetchall()
+
+
+def _columns(rows: list[tuple], width: int) -> list[list]:
+    """The columns of ``rows`` as lists (``zip(*rows)`` would make an iterator per row)."""
+    return [list(map(itemgetter(j), rows)) for j in range(width)]
+
+
+def _day(iso: list[str]) -> np.ndarray:
+    return np.array(iso, dtype="datetime64[D]")
+
+
+def _latest(group: np.ndarray, *order: np.ndarray) -> np.ndarray:
+    """Indexes of the row of each ``group`` value with the greatest ``order`` (compared key after key), in the
+    order of the groups."""
+    idx = np.lexsort((*reversed(order), group))
+    g = group[idx]
+    last = np.ones(len(g), bool)
+    last[:-1] = g[1:] != g[:-1]
+    return idx[last]
 
 
 def _lookup(keys: np.ndarray, found_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -63,24 +100,15 @@ def _lookup(keys: np.ndarray, found_keys: np.ndarray) -> tuple[np.ndarray, np.nd
     return order[np.minimum(pos, max(len(sorted_keys) - 1, 0))], ok
 
 
-_INCOME_SQL = """
-SELECT person_id, amount_cents FROM (
-    SELECT pi.person_id, pi.amount_cents,
-           ROW_NUMBER() OVER (PARTITION BY pi.person_id ORDER BY pi.assessed_on DESC, pi.id DESC) AS rn
-    FROM professional_income pi
-    WHERE pi.year = :year AND pi.source = :source AND pi.assessed_on <= :known_on
-) latest WHERE rn = 1
-"""
-
-
 def _incomes(conn, year: int, source: str, known_on: dt.date, party: np.ndarray) -> np.ndarray:
-    """Income per row of ``party`` (sorted), MISSING where none."""
-    stmt = text(_INCOME_SQL).bindparams(bindparam("year", type_=Integer), bindparam("known_on", type_=Date))
-    rows = conn.execute(stmt, {"year": year, "source": source, "known_on": known_on}).all()
+    """Income per row of ``party`` (sorted), MISSING where none; the latest assessment when there are several."""
+    rows = _fetch(conn, _INCOME_SQL, {"year": year, "source": source, "known_on": known_on})
     out = np.full(len(party), MISSING, np.int64)
     if rows and len(party):
-        pid = np.array([r[0] for r in rows], np.int64)
-        amount = np.array([int(r[1]) for r in rows], np.int64)
+        person, assessed, ids, amounts = _columns(rows, 4)
+        pid = np.array(person, np.int64)
+        pick = _latest(pid, _day(assessed), np.array(ids, np.int64))
+        pid, amount = pid[pick], np.array(amounts, np.int64)[pick]
         pos = np.searchsorted(party, pid)
         ok = (pos < len(party)) & (party[np.minimum(pos, len(party) - 1)] == pid)
         out[pos[ok]] = amount[ok]
@@ -115,48 +143,59 @@ def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
     year = quarter.year
     dates = {"q_start": quarter.first_day, "q_end": quarter.last_day}
     with engine_for(url).connect() as conn:
-        affs = conn.execute(text(_AFFILIATION_SQL).bindparams(
-            bindparam("q_start", type_=Date), bindparam("q_end", type_=Date)), dates).all()
-        cats = conn.execute(text(_CATEGORY_SQL).bindparams(
-            bindparam("q_start", type_=Date), bindparam("q_end", type_=Date)), dates).all()
-        langs = conn.execute(text(_LANGUAGE_SQL)).all()
-        party = np.array([r[0] for r in affs], np.int64)
-        # one row per person: language, affiliation, category (joined here, not by the planner)
-        cat_at, cat_ok = _lookup(np.array([r[1] for r in affs], np.int64),
-                                 np.array([r[0] for r in cats], np.int64))
-        lang_at, _ = _lookup(party, np.array([r[0] for r in langs], np.int64))
-        rows = []
-        for k, r in enumerate(affs):
-            c = cats[cat_at[k]] if cat_ok[k] else (None, None, None, None)
-            rows.append((r[0], langs[lang_at[k]][1], c[1], c[2], c[3], r[2], r[3], r[4]))
+        affs = _fetch(conn, _AFFILIATION_SQL, dates)
+        cats = _fetch(conn, _CATEGORY_SQL, dates)
+        langs = _fetch(conn, _LANGUAGE_SQL)
+        a_party, a_id, a_primo, a_start, a_in_time = _columns(affs, 5)
+        del affs
+        a_party = np.array(a_party, np.int64)
+        start = _day(a_start)
+        # a person with two affiliations overlapping the quarter: the latest one (start, then id)
+        pick = _latest(a_party, start, np.array(a_id, np.int64))
+        party, start = a_party[pick], start[pick]
         reference = _incomes(conn, year - 3, "tax", dt.date(year, 1, 1), party)
         estimate = _incomes(conn, year, "estimate", dt.date(9999, 12, 31), party)
-    n = len(rows)
+    n = len(party)
     if n == 0:
         empty_i = np.zeros(0, np.int64)
         empty_b = np.zeros(0, bool)
         return QuarterPopulation(quarter, empty_i, [], np.zeros(0, np.int8), empty_b, empty_b, empty_b, empty_i,
                                  empty_i, empty_b, empty_b, empty_i, empty_i)
-    cols = list(zip(*rows, strict=True))
-    codes = {c: i for i, c in enumerate(CATEGORIES)}
-    category = np.array([codes.get(c, NO_CATEGORY) if c is not None else NO_CATEGORY for c in cols[2]], np.int8)
-    start = np.array(cols[6], dtype="datetime64[D]")
+    aff_id = np.array(a_id, np.int64)[pick]
+    primostarter = np.array(a_primo, bool)[pick]
+    in_time = np.array(a_in_time, bool)[pick]
+    # one row per person: language, affiliation, category (joined here, not by the planner); the category of the
+    # quarter is the latest period overlapping it (valid_from, then id)
+    c_aff, c_from, c_id, c_code, c_pension, c_opt_out = _columns(cats, 6)
+    c_aff = np.array(c_aff, np.int64)
+    l_id, l_language = _columns(langs, 2)
+    lang_at, _ = _lookup(party, np.array(l_id, np.int64))
+    if len(c_aff):
+        latest = _latest(c_aff, _day(c_from), np.array(c_id, np.int64))
+        cat_at, cat_ok = _lookup(aff_id, c_aff[latest])
+        cat_at = latest[cat_at]
+        category = np.where(cat_ok, np.array(c_code, np.int64)[cat_at], NO_CATEGORY).astype(np.int8)
+        pension = np.where(cat_ok, np.array(c_pension, np.int64)[cat_at], 1).astype(bool)
+        opt_out = np.where(cat_ok, np.array(c_opt_out, np.int64)[cat_at], 0).astype(bool)
+    else:
+        category = np.full(n, NO_CATEGORY, np.int8)
+        pension, opt_out = np.ones(n, bool), np.zeros(n, bool)
     months = start.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
     start_year = months // 12 + 1970
     start_q = start_year * 4 + (months % 12) // 3
     since = (year * 4 + quarter.number - 1) - start_q
-    primo = np.array(cols[5], dtype=bool) & (since < 4) & (category == CATEGORIES.index("main"))
+    primo = primostarter & (since < 4) & (category == CATEGORIES.index("main"))
     return QuarterPopulation(
         quarter=quarter,
         party=party,
-        language=list(cols[1]),
+        language=np.array(l_language, dtype=object)[lang_at].tolist(),
         category=category,
-        pension=np.array([True if v is None else bool(v) for v in cols[3]], bool),
-        opt_out=np.array([bool(v) for v in cols[4]], bool),
+        pension=pension,
+        opt_out=opt_out,
         primostarter=primo,
         quarters_since_start=since.astype(np.int64),
         start_year=start_year.astype(np.int64),
-        in_time=np.array(cols[7], dtype=bool),
+        in_time=in_time,
         starter=start > np.datetime64(f"{year - 3}-01-01"),
         reference_income=reference,
         estimate=estimate,

@@ -23,28 +23,38 @@ before the start of the activity) pays the first two quarters one quarter later 
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import json
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import repeat
 
 import numpy as np
 
-from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
+from caisse.batches.framework import (
+    Progress,
+    Summary,
+    driver_dates,
+    existing_keys,
+    run_batch,
+    write_chunks,
+)
 from caisse.batches.population import MISSING, NO_CATEGORY, QuarterPopulation, load_quarter, ogm_digits, printed
 from caisse.batches.set_off import set_off
 from caisse.errors import InvalidInput, UnknownParameter
-from caisse.ledger import DebtLine, charge_posting
-from caisse.money import fmt
+from caisse.ledger import ChargeLine, Charges, explanation_json
+from caisse.money import fmt, fmt_all
 from caisse.rules import contributions as rc
 from caisse.rules.params import load as load_params
 from caisse.services.calendar import Quarter
+from caisse.store.bulk import gc_paused
 from caisse.store.models import utcnow
 
 KIND_CHOSEN, KIND_STARTER, KIND_REFERENCE = 1, 2, 3
 KIND_NAMES = {KIND_CHOSEN: "chosen income", KIND_STARTER: "starter", KIND_REFERENCE: "income N-3 revalued"}
 FEE_RULE = "management fee of the fund (legislation.md §3)"
 STARTER_RULE = "AR n° 38 art. 13bis"
+CALL_CHUNK = 50_000  # debtors per database transaction (a killed run resumes after the last one committed)
 
 
 def fee_fraction(fee_rate: str | None) -> Fraction | None:
@@ -72,7 +82,7 @@ class CallCalc:
     basis: np.ndarray  # cents the scale is applied to
     contribution: np.ndarray  # cents per quarter, without fee
     total: np.ndarray  # cents with the management fee
-    due_date: list[dt.date]
+    due_later: np.ndarray  # 1: due a quarter later (the starter's extra quarter), else 0
     params: dict[str, str]  # parameter value names used (for the entries)
 
 
@@ -102,7 +112,7 @@ def compute(pop: QuarterPopulation, fee: Fraction | None, summary: Summary, *,
         yp = rc.year_params(year, allow_estimates)
     except UnknownParameter as exc:
         _skip_all(summary, pop, live, f"UnknownParameter: {exc}")
-        return CallCalc(pop, kind, regime, basis, contribution, total, [], used)
+        return CallCalc(pop, kind, regime, basis, contribution, total, np.zeros(n, np.int64), used)
 
     # pension age reached without taking the pension (art. 13 §4): main regime from the reform date unless opt-out
     reform = params.parameter("pension_age_reform_date").values[0].value
@@ -158,10 +168,8 @@ def compute(pop: QuarterPopulation, fee: Fraction | None, summary: Summary, *,
         contribution[ok] = quarterly
         total[ok] = with_fee if with_fee is not None else quarterly
     # the starter's extra quarter ([S21], legislation.md §4.1)
-    grace = pop.in_time & (pop.quarters_since_start <= 1)
-    end, later = q.last_day, q.next().last_day
-    due = [later if g else end for g in grace.tolist()]
-    return CallCalc(pop, kind, regime, basis, contribution, total, due, used)
+    due_later = (pop.in_time & (pop.quarters_since_start <= 1)).astype(np.int64)
+    return CallCalc(pop, kind, regime, basis, contribution, total, due_later, used)
 
 
 def _category_word(code: int) -> str:
@@ -178,43 +186,115 @@ def _coefficient_text(coefficient: str) -> str:
     return f"{float(Fraction(coefficient)):.8g}"
 
 
-def _explanations(calc: CallCalc, i: int, fee: Fraction | None) -> tuple[dict, dict | None, str, str]:
-    """(contribution explanation, fee explanation, rule, parameter) of row ``i``: a one-line text and the
-    inputs that let ``caisse.rules.contributions.provisional`` recompute (and explain) the amount."""
-    pop, q = calc.pop, calc.pop.quarter
-    k = int(calc.kind[i])
-    cat = _category_word(int(pop.category[i]))
-    amount = fmt(int(calc.contribution[i]))
+def explanation(q: Quarter, kind: int, category: int, primostarter: bool, pension: bool, opt_out: bool,
+                params: dict[str, str], *, amount: str, basis: str, reference: str, basis_cents: object,
+                reference_cents: object) -> tuple[dict, str, str]:
+    """(explanation, rule, parameter) of a contribution line: a one-line text and the inputs that let
+    ``caisse.rules.contributions.provisional`` recompute (and explain) the amount. ``amount``, ``basis`` and
+    ``reference`` (the income N-3) as texts, the chosen or reference income in cents."""
+    cat = _category_word(category)
     inputs: dict = {"year": q.year, "quarter": q.number, "category": cat}
-    if pop.primostarter[i]:
+    if primostarter:
         inputs["primostarter"] = True
-    if int(pop.category[i]) == rc.POST_PENSION and not pop.pension[i]:
+    if category == rc.POST_PENSION and not pension:
         inputs["pension"] = False
-        if pop.opt_out[i]:
+        if opt_out:
             inputs["opt_out"] = True
-    if k == KIND_CHOSEN:
-        inputs["chosen_income"] = int(calc.basis[i])
-        text = f"provisional contribution {q} ({cat}) on the income chosen by the affiliate " \
-               f"{fmt(int(calc.basis[i]))}: {amount}"
+    if kind == KIND_CHOSEN:
+        inputs["chosen_income"] = basis_cents
+        text = f"provisional contribution {q} ({cat}) on the income chosen by the affiliate {basis}: {amount}"
         rule, parameter = "AR n° 38 art. 11 §3 (reduction/increase)", f"estimate@{q.year}"
-    elif k == KIND_STARTER:
+    elif kind == KIND_STARTER:
         inputs["starter"] = True
-        parameter = calc.params[f"starter:{int(pop.category[i])}:{bool(pop.primostarter[i])}"]
-        text = f"provisional contribution {q} ({cat}), starter: computed on {fmt(int(calc.basis[i]))} " \
+        parameter = params[f"starter:{category}:{primostarter}"]
+        text = f"provisional contribution {q} ({cat}), starter: computed on {basis} " \
                f"({parameter.split('@')[0]}): {amount}"
         rule = STARTER_RULE
     else:
-        inputs["reference_income"] = int(pop.reference_income[i])
-        text = f"provisional contribution {q} ({cat}) on the {q.year - 3} income " \
-               f"{fmt(int(pop.reference_income[i]))} revalued × {_coefficient_text(calc.params['coefficient'])}" \
-               f" = {fmt(int(calc.basis[i]))}: {amount}"
-        rule, parameter = "AR n° 38 art. 11 §3", calc.params["reference"]
-    contribution = {"text": text, "calc": inputs}
-    fee_expl = None
-    if fee is not None:
-        percent, rate = _fee_texts(fee)
-        fee_expl = {"text": f"management fee {percent} % of {amount}", "rate": rate}
-    return contribution, fee_expl, rule, parameter
+        inputs["reference_income"] = reference_cents
+        text = f"provisional contribution {q} ({cat}) on the {q.year - 3} income {reference} revalued × " \
+               f"{_coefficient_text(params['coefficient'])} = {basis}: {amount}"
+        rule, parameter = "AR n° 38 art. 11 §3", params["reference"]
+    return {"text": text, "calc": inputs}, rule, parameter
+
+
+def fee_explanation(fee: Fraction, amount: str) -> dict:
+    percent, rate = _fee_texts(fee)
+    return {"text": f"management fee {percent} % of {amount}", "rate": rate}
+
+
+# The explanations of a million debtors are a few layouts (kind, category, flags) filled with each one's amounts:
+# each layout is made once by ``explanation`` itself, with markers where the amounts go, and encoded as the ledger
+# encodes it; the rows then only format their numbers into it.
+_FIELDS = ("amount", "basis", "reference", "basis_cents", "reference_cents")
+
+
+def _template(encoded: str, fields: tuple[str, ...]) -> str:
+    """``encoded`` JSON with the markers of ``fields`` turned into ``str.format`` fields (numbers unquoted)."""
+    out = encoded.replace("{", "{{").replace("}", "}}")
+    for j, name in enumerate(fields):
+        mark = json.dumps(_MARK[name])[1:-1]  # as the JSON encoder escapes it
+        out = out.replace(f'"{mark}"' if name.endswith("_cents") else mark, f"{{{j}}}")
+    if "\\u0000" in out or "\0" in out:
+        raise RuntimeError("explanation template: a marker was left in the text")
+    return out
+
+
+_MARK = {name: f"\0{j}\0" for j, name in enumerate(_FIELDS)}
+
+
+class _Layouts:
+    """The contribution explanation layout of every (kind, category, primostarter, pension, opt-out) met."""
+
+    def __init__(self, q: Quarter, params: dict[str, str]):
+        self.q, self.params = q, params
+        self.found: dict[tuple, int] = {}
+        self.templates: list[str] = []
+        self.rules: list[str] = []
+        self.parameters: list[str] = []
+
+    def code(self, key: tuple) -> int:
+        at = self.found.get(key)
+        if at is None:
+            expl, rule, parameter = explanation(self.q, *key, self.params, **_MARK)
+            at = self.found[key] = len(self.templates)
+            self.templates.append(_template(explanation_json(expl), _FIELDS))
+            self.rules.append(rule)
+            self.parameters.append(parameter)
+        return at
+
+    def codes(self, calc: CallCalc, rows: np.ndarray) -> np.ndarray:
+        """The layout of each of ``rows``."""
+        pop = calc.pop
+        keys = np.stack([calc.kind[rows].astype(np.int64), pop.category[rows].astype(np.int64),
+                         pop.primostarter[rows], pop.pension[rows], pop.opt_out[rows]], axis=1)
+        distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+        codes = np.array([self.code((int(k), int(c), bool(p), bool(pe), bool(o))) for k, c, p, pe, o in
+                          distinct.tolist()], np.int64)
+        return codes[inverse.reshape(-1)]
+
+
+def _explanation_texts(calc: CallCalc, layouts: _Layouts, codes: np.ndarray, rows: np.ndarray,
+                       amounts: list[str]) -> list[str]:
+    """The contribution explanation (JSON text) of each of ``rows`` (``codes``: their layouts)."""
+    pop = calc.pop
+    texts: list = [None] * len(rows)
+    for code in np.unique(codes).tolist():
+        at = np.flatnonzero(codes == code)
+        sel = rows[at]
+        basis = calc.basis[sel]
+        if int(calc.kind[sel[0]]) == KIND_REFERENCE:
+            reference = pop.reference_income[sel]
+            refs, ref_cents = fmt_all(reference), reference.tolist()
+        else:
+            refs, ref_cents = repeat("", len(sel)), repeat("", len(sel))
+        made = map(layouts.templates[code].format, [amounts[j] for j in at.tolist()], fmt_all(basis), refs,
+                   basis.tolist(), ref_cents)
+        if len(at) == len(rows):
+            return list(made)
+        for j, text in zip(at.tolist(), made, strict=True):
+            texts[j] = text
+    return texts
 
 
 def call_key(quarter: Quarter, party: int) -> str:
@@ -243,34 +323,49 @@ def run(url: str, quarter: str, *, fee_rate: str | None = None, allow_estimates:
         summary.details["contribution"] = fmt(int(calc.contribution[rows].sum())) + " EUR"
         summary.details["management fee"] = fmt(int((calc.total - calc.contribution)[rows].sum())) + " EUR"
         parties = pop.party[rows]
-        keys = [f"{key}/{int(x)}" for x in parties.tolist()]
-        ogms = ogm_digits(parties, q.year, q.number)
+        rows_party = parties.tolist()
+        keys = [f"{key}/{x}" for x in rows_party]
         booked = q.first_day
         now = utcnow()
-
-        def postings(idx: np.ndarray):
-            out = []
-            for j in idx.tolist():
-                i = int(rows[j])
-                c_expl, f_expl, rule, parameter = _explanations(calc, i, fee_p)
-                c = int(calc.contribution[i])
-                lines = [DebtLine("contribution", c, rule, parameter, c_expl)]
-                if calc.total[i] != c:
-                    lines.append(DebtLine("management_fee", int(calc.total[i]) - c, FEE_RULE,
-                                          fee_parameter, f_expl))
-                out.append(charge_posting(keys[j], int(rows_party[j]), str(q), calc.due_date[i], booked, lines,
-                                          description=f"Quarterly call {q}", reference=printed(ogms[j])))
-            return out
-
-        def notices(idx: np.ndarray):
-            return [(keys[j], "quarterly_call", int(rows_party[j]), str(q), int(calc.total[rows[j]]),
-                     calc.due_date[rows[j]], ogms[j], pop.language[rows[j]], key, now) for j in idx.tolist()]
-
-        rows_party = parties.tolist()
+        period = str(q)
+        layouts = _Layouts(q, calc.params)
         fee_parameter = None if fee_p is None else f"management_fee_rate={fee_text(fee_p)}"
-        write_chunks(url, len(rows), postings, notices, posted_keys=existing_keys(url, "ledger_transaction", key + "/"),
-                     notice_keys=existing_keys(url, "notice", key + "/"), keys=keys, summary=summary,
-                     progress=progress, **({"chunk": chunk} if chunk else {}))
+        fee_template = None if fee_p is None else _template(explanation_json(fee_explanation(fee_p, _MARK["amount"])),
+                                                             ("amount",))
+        due_dates = [q.last_day, q.next().last_day]  # the starter's extra quarter: 1
+        date, stamp = driver_dates(url)
+        notice_due = [date(d) for d in due_dates]
+
+        def postings(idx: np.ndarray) -> Charges:
+            sel = rows[idx]
+            contribution = calc.contribution[sel]
+            amounts = fmt_all(contribution)
+            codes = layouts.codes(calc, sel)
+            lines = [ChargeLine("contribution", contribution,
+                                np.array(layouts.rules, object)[codes].tolist(),
+                                np.array(layouts.parameters, object)[codes].tolist(),
+                                _explanation_texts(calc, layouts, codes, sel, amounts))]
+            if fee_p is not None:
+                lines.append(ChargeLine("management_fee", calc.total[sel] - contribution, FEE_RULE, fee_parameter,
+                                        list(map(fee_template.format, amounts))))
+            return Charges([keys[j] for j in idx.tolist()], parties[idx].tolist(), period,
+                           list(map(due_dates.__getitem__, calc.due_later[sel].tolist())), booked, lines,
+                           f"Quarterly call {q}", [printed(o) for o in ogm_digits(parties[idx], q.year, q.number)])
+
+        def notices(idx: np.ndarray) -> list[tuple]:
+            sel = rows[idx]
+            n = len(idx)
+            return list(zip([keys[j] for j in idx.tolist()], repeat("quarterly_call", n), parties[idx].tolist(),
+                            repeat(period, n), calc.total[sel].tolist(),
+                            map(notice_due.__getitem__, calc.due_later[sel].tolist()),
+                            ogm_digits(parties[idx], q.year, q.number), map(pop.language.__getitem__, sel.tolist()),
+                            repeat(key, n), repeat(stamp(now), n), strict=True))
+
+        with gc_paused():
+            write_chunks(url, len(rows), postings, notices, posted_keys=existing_keys(url, "ledger_transaction",
+                                                                                      key + "/"),
+                         notice_keys=existing_keys(url, "notice", key + "/"), keys=keys, summary=summary,
+                         progress=progress, chunk=chunk or CALL_CHUNK, driver_notices=True)
         set_off(url, booked, key).report(summary)
 
     return run_batch(url, key, "quarterly-call", params, body)

@@ -9,6 +9,10 @@ Driver level, no ORM object per row: SQLite gets ``executemany`` (stdlib sqlite3
   on the slow path, which reads the keys that exist, checks their content is the same (else ``Conflict``)
   and inserts only the others.
 
+Debts called from numpy columns (a quarterly call) can skip the object per row: ``Charges`` holds them as
+columns (what ``charge_posting`` would build for each row) and ``post_many`` writes their rows straight from the
+columns; only a chunk that meets an existing key is turned into ``Posting`` objects, for the slow path.
+
 So a rerun posts nothing new, a run killed half-way and rerun ends in the state of an uninterrupted run
 (every chunk is all-or-nothing), and two processes posting the same batch at once do not double-post
 (the second one waits on the unique index, then finds the keys and skips them).
@@ -18,15 +22,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import compress, islice, repeat
 from typing import NamedTuple
 
+import numpy as np
 from sqlalchemy import Engine
 
 from caisse.errors import Conflict, InvalidInput
-from caisse.ledger.models import LedgerEntry, LedgerTransaction
-from caisse.ledger.posting import Entry, Posting, entry_signature, signature, validate
+from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.ledger.posting import PERIOD, Entry, Posting, entry_signature, signature, validate
 from caisse.store.bulk import executemany_checked
 from caisse.store.db import engine_for
 from caisse.store.models import utcnow
@@ -41,15 +46,98 @@ class BulkResult(NamedTuple):
     skipped: int  # keys already posted with the same content
 
 
+class ChargeLine(NamedTuple):
+    """One line of every debt of a ``Charges`` batch: row i debits ``account`` by ``amounts[i]`` cents (0: row i
+    has no such line; < 0 credits it, as ``charge_posting`` does) and credits ``income`` as much. ``rule`` and
+    ``parameter``: one for every row, or one per row. ``explanations``: per row, the explanation of the debit as
+    the JSON text of a dict (or None)."""
+
+    account: str
+    amounts: np.ndarray
+    rule: str | Sequence[str | None] | None
+    parameter: str | Sequence[str | None] | None
+    explanations: Sequence[str | None] | None = None
+
+
+class Charges(NamedTuple):
+    """Debts as columns, row i being ``charge_posting(keys[i], party[i], period, due[i], booked_on, lines...)``:
+    a batch computed with numpy posts them through ``post_many`` without an object per row."""
+
+    keys: Sequence[str]
+    party: Sequence[int]
+    period: str
+    due: Sequence[dt.date]
+    booked_on: dt.date
+    lines: Sequence[ChargeLine]
+    description: str | None = None
+    references: Sequence[str | None] | None = None
+    kind: str = "charge"
+
+    def posting(self, i: int) -> Posting:
+        """Row ``i`` as the Posting ``charge_posting`` builds."""
+        from caisse.ledger.operations import DebtLine, charge_posting
+
+        lines = []
+        for line in self.lines:
+            expl = None if line.explanations is None else line.explanations[i]
+            lines.append(DebtLine(line.account, int(line.amounts[i]), _at(line.rule, i), _at(line.parameter, i),
+                                  None if expl is None else json.loads(expl)))
+        return charge_posting(self.keys[i], int(self.party[i]), self.period, self.due[i], self.booked_on, lines,
+                              kind=self.kind, description=self.description,
+                              reference=None if self.references is None else self.references[i])
+
+    def postings(self) -> list[Posting]:
+        return [self.posting(i) for i in range(len(self.keys))]
+
+
+def _at(value, i: int):
+    return value if value is None or isinstance(value, str) else value[i]
+
+
+def _column(value, n: int) -> Iterable:
+    return repeat(value, n) if value is None or isinstance(value, str) else value
+
+
+def _check_charges(c: Charges) -> bool:
+    """Refuse what ``validate``/``charge_posting`` would refuse in any row (naming the field); False when the rows
+    cannot go the column way (a key twice in the chunk: ``_dedupe`` decides between the same or a conflict)."""
+    n = len(c.keys)
+    if not n:
+        return True
+    validate(c.posting(0))  # what is the same for every row (kind, period, accounts, dates)
+    if not all(type(k) is str for k in c.keys) or min(map(len, c.keys)) < 1 or max(map(len, c.keys)) > 200:
+        bad = next(k for k in c.keys if type(k) is not str or not 1 <= len(k) <= 200)
+        raise InvalidInput("key", f"an idempotency key of 1-200 characters is required, got {bad!r}")
+    if c.period is None or not PERIOD.match(c.period):
+        raise InvalidInput("entries[0].period", f"period must look like 2026Q1 or 2026, got {c.period!r}")
+    if not all(isinstance(d, dt.date) for d in set(c.due)):
+        raise InvalidInput("due_date", "a date is required")
+    some = np.zeros(n, bool)
+    for line in c.lines:
+        if line.account not in RECEIVABLE:
+            raise InvalidInput("account", f"{line.account!r} is not a debt account ({', '.join(RECEIVABLE)})")
+        amounts = np.asarray(line.amounts)
+        if amounts.dtype.kind not in "iu" or amounts.shape != (n,):
+            raise InvalidInput("entries.amount_cents", "integer cents required, one per charge")
+        some |= amounts != 0
+    if not some.all():
+        key = c.keys[int(np.flatnonzero(~some)[0])]
+        raise InvalidInput("entries", f"{key}: a transaction needs at least two entries")
+    if any(p is None for p in c.party) or np.asarray(c.party).dtype.kind not in "iu":
+        raise InvalidInput("party_id", "every charge needs its debtor")
+    return len(set(c.keys)) == n
+
+
 def _chunks(items: Iterable[Posting], size: int) -> Iterator[list[Posting]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
 
 
-def post_many(db: str | Engine, postings: Iterable[Posting], *, chunk_size: int = 50_000,
+def post_many(db: str | Engine, postings: Iterable[Posting] | Charges, *, chunk_size: int = 50_000,
               progress: Callable[[int, int], None] | None = None) -> BulkResult:
     """Post ``postings`` (each validated like ``post``), committing every ``chunk_size`` transactions.
+    ``Charges`` are posted as one chunk, straight from their columns.
 
     Manages its own database transactions: do not call it inside an open unit of work on the same data.
     ``progress(posted, skipped)`` is called after each chunk.
@@ -60,6 +148,11 @@ def post_many(db: str | Engine, postings: Iterable[Posting], *, chunk_size: int 
     raw = engine.raw_connection()
     try:
         w = writer(raw.driver_connection)
+        if isinstance(postings, Charges):
+            if _check_charges(postings):
+                n_posted, skipped = w.post_chunk(None, charges=postings)
+                return BulkResult(n_posted, skipped)
+            postings = postings.postings()
         for chunk in _chunks(postings, chunk_size):
             chunk = _dedupe(chunk)
             n_posted, n_skipped = w.post_chunk(chunk)
@@ -102,7 +195,8 @@ _ENCODER = json.JSONEncoder(default=str)  # what json.dumps(value, default=str) 
 _SCALARS = (str, int, type(None))  # exact types: equal items then mean the same JSON (True == 1 is excluded)
 
 
-def _json(value: dict | None) -> str | None:
+def explanation_json(value: dict | None) -> str | None:
+    """An explanation as the JSON text ``post_many`` writes for it (what ``ChargeLine.explanations`` hold)."""
     return None if value is None else _ENCODER.encode(value)
 
 
@@ -120,15 +214,18 @@ class _Writer:
     def ids_of(self, keys: list[str]) -> dict[str, int]: ...
     def is_duplicate(self, exc: Exception) -> bool: ...
 
-    def post_chunk(self, chunk: list[Posting]) -> tuple[int, int]:
+    def post_chunk(self, chunk: list[Posting] | None, *, charges: Charges | None = None) -> tuple[int, int]:
+        """Post ``chunk`` (or ``charges``) in one database transaction; keys already posted are skipped."""
         try:
-            n = self._insert(chunk)
+            n = len(self.insert_charges(charges)) if charges is not None else self._insert(chunk)
             self.conn.commit()
             return n, 0
         except Exception as exc:
             self.conn.rollback()
             if not self.is_duplicate(exc):
                 raise
+        if chunk is None:
+            chunk = _dedupe(charges.postings())
         for _attempt in range(3):  # slow path; a concurrent writer may still win a key: then again
             stored = self.stored_signatures([p.key for p in chunk])
             for p in chunk:
@@ -166,6 +263,43 @@ class _Writer:
                             ref_ids.get(p.refers_to) if p.refers_to else None, p.reference, p.description))
         ids = self.insert_transactions(tx_rows)
         self.insert_entries(self.entry_rows(ids, chunk, dates))
+        return ids
+
+    def insert_charges(self, c: Charges) -> list[int]:
+        """Insert the rows of ``c`` (checked by ``_check_charges``) straight from its columns: the same rows as
+        ``insert(c.postings())`` writes, in the same order."""
+        n = len(c.keys)
+        if not n:
+            return []
+        booked = self.date(c.booked_on)
+        ids = self.insert_transactions(list(zip(
+            c.keys, repeat(c.kind, n), repeat(booked, n), repeat(self.timestamp(utcnow()), n), repeat(None, n),
+            repeat(None, n), _column(c.references, n), repeat(c.description, n), strict=True)))
+        dates = {d: self.date(d) for d in set(c.due)}
+        due = list(map(dates.__getitem__, c.due))
+        party = [int(p) for p in c.party] if not isinstance(c.party, list) else c.party
+        columns, masks = [], []
+        for line in c.lines:
+            amounts = np.asarray(line.amounts, np.int64)
+            mask = amounts != 0
+            expl = _column(line.explanations, n) if line.explanations is not None else repeat(None, n)
+            debit = zip(ids, party, repeat(line.account, n), repeat(c.period, n), amounts.tolist(), due,
+                        _column(line.rule, n), _column(line.parameter, n), expl, strict=True)
+            credit = zip(ids, party, repeat("income", n), repeat(c.period, n), (-amounts).tolist(), repeat(None, n),
+                         _column(line.rule, n), _column(line.parameter, n), repeat(None, n), strict=True)
+            columns += [debit, credit]
+            masks += [mask, mask]
+        width = len(columns)
+        if all(m.all() for m in masks):  # every row has every line: interleave
+            rows: list = [None] * (n * width)
+            for j, col in enumerate(columns):
+                rows[j::width] = col
+        else:  # lines of some rows are 0: keep the others, in the order row by row, line by line
+            kept = [list(compress(col, m)) for col, m in zip(columns, masks, strict=True)]
+            position = np.concatenate([np.flatnonzero(m) * width + j for j, m in enumerate(masks)])
+            flat = [r for k in kept for r in k]
+            rows = [flat[i] for i in np.argsort(position, kind="stable").tolist()]
+        self.insert_entries(rows)
         return ids
 
     def entry_rows(self, ids: list[int], chunk: list[Posting], dates: dict) -> list[tuple]:
