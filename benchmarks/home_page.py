@@ -36,8 +36,21 @@ Usage: PYTHONPATH=src python benchmarks/home_page.py [--affiliates 300000] [--us
 ``--keep`` leaves the database (its name is printed) and ``--reuse NAME`` runs on it again without building
 (migrated to the head first, its sessions renewed); otherwise it is dropped at the end, also on failure.
 
-Figures (2 cores shared with other work; see the report in the commit log for the load at the time):
-see the end of this docstring, filled in by the runs.
+Figures so far — 3 December 2026, 2 cores shared with other work at a load average of 20–26 (so the latencies say
+more about the machine than about the page; the CPU per page is the steadier figure), 3 000 people, ``--users 50
+--seconds 20 --workers 2``, no think time:
+
+- before (main as of 2c1b9dd): no page at all — every request timed out (the session lookup ran on the event loop
+  and blocked it waiting for a pooled connection; fixed in the same commit as this script);
+- with that fix only: 3.4 pages/s, p50 7.1 s, p95 16.1 s, p99 18.5 s, 0 errors; CPU per page: server 56 ms,
+  PostgreSQL 4.5 ms;
+- with the home page's queries reduced (19 → 15 round trips, no whole-ledger load, render before the audit rows):
+  1.1 pages/s, p50 5.2 s, p95 7.1 s, p99 9.3 s, 0 errors; CPU per page: server 4.8 ms, PostgreSQL 4.5 ms.
+
+The 300 000-affiliate run (default options) was not measured yet: the fund takes over an hour to build on the
+shared machine. To be rerun on a quiet machine; at 50 users with no think time the latency is bounded below by
+50 / throughput (Little's law), so the 100 ms p95 of the issue needs either ~500 pages/s or users who read their
+page (``--think``).
 """
 
 from __future__ import annotations
