@@ -137,28 +137,34 @@ def activity(url: str, seed: int = 11) -> dict:
             "write-offs": sum(1 for p in postings if p.kind == "write_off")}
 
 
+def build(url: str, n: int) -> str:
+    """The year 2025 of a fund of ``n`` people and ``n // 10`` companies in the migrated database ``url`` (steps 1
+    of the docstring; also ``benchmarks/home_page.py``'s fund). Returns a line saying what was made."""
+    fund = generate(affiliates=n, seed=7, as_of=dt.date(2025, 1, 10))
+    with engine_for(url).begin() as conn:
+        load(conn, fund)
+    del fund
+    for quarter in QUARTERS:
+        quarterly_call.run(url, quarter, fee_rate="0.0405")
+    company_call.run(url, 2025)
+    posted = pay(url)
+    surcharges.run(url, dt.date(2025, 10, 1))
+    recovery.run(url, dt.date(2025, 11, 15))
+    made = activity(url)
+    with engine_for(url).connect() as conn:
+        entries = conn.execute(text("SELECT COUNT(*) FROM ledger_entry")).scalar()
+    return (f"n={n:,} people, {n // 10:,} companies; calls, {posted:,} payment transactions, surcharges, recovery, "
+            f"{made} — {entries:,} ledger entries")
+
+
 def bench(kind: str, n: int, pg: str, workdir: str, pdf: bool) -> None:
     from caisse.reporting.reports import REPORTS, build
 
     target = Target(kind, pg, workdir)
     try:
         t0 = time.perf_counter()
-        fund = generate(affiliates=n, seed=7, as_of=dt.date(2025, 1, 10))
         url = target.new()
-        with engine_for(url).begin() as conn:
-            load(conn, fund)
-        for quarter in QUARTERS:
-            quarterly_call.run(url, quarter, fee_rate="0.0405")
-        company_call.run(url, 2025)
-        posted = pay(url)
-        surcharges.run(url, dt.date(2025, 10, 1))
-        recovery.run(url, dt.date(2025, 11, 15))
-        made = activity(url)
-        with engine_for(url).connect() as conn:
-            entries = conn.execute(text("SELECT COUNT(*) FROM ledger_entry")).scalar()
-        print(f"{kind:<10} n={n:,} people, {n // 10:,} companies; calls, {posted:,} payment transactions, "
-              f"surcharges, recovery, {made} — {entries:,} ledger entries, made in {time.perf_counter() - t0:.1f} s "
-              "(not timed)", flush=True)
+        print(f"{kind:<10} {build(url, n)}, made in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
         total = 0.0
         for name in REPORTS:
             start = time.perf_counter()

@@ -44,8 +44,11 @@ def db_upgrade(db: str | None = DbOption, revision: str = "head") -> None:
 
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
           port: int = typer.Option(8000, help="TCP port."),
+          workers: int = typer.Option(1, min=1, max=64,
+                                      help="Worker processes (one per core: the pages are CPU-bound Python)."),
           db: str | None = DbOption) -> None:
-    """Serve the API and portal (FastAPI + uvicorn)."""
+    """Serve the API and portal (FastAPI + uvicorn). On a server of N cores, ``--workers N``: each worker is a
+    process with its own database pool and its own rate-limit buckets (web/ratelimit.py)."""
     import os
 
     import uvicorn
@@ -58,10 +61,14 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     settings = get_settings()
     if not settings.demo_mode:
         refuse_demo_accounts(settings.database_url)
-    from caisse.web.app import create_app
-
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 on its own; the client
     # address is the application's business (CAISSE_TRUSTED_PROXIES, web/auth.py client_origin)
+    if workers > 1:  # each worker builds the app from the environment (``--db`` was put there above)
+        uvicorn.run("caisse.web.app:create_app", factory=True, workers=workers, host=host, port=port,
+                    proxy_headers=False)
+        return
+    from caisse.web.app import create_app
+
     uvicorn.run(create_app(), host=host, port=port, proxy_headers=False)
 
 

@@ -449,6 +449,10 @@ def return_payment(session: Session, payment_key: str, key: str, booked_on: dt.d
     return done
 
 
+# the fund's own accounts, which carry the party only for the trail: not lines of the party's statement
+STATEMENT_EXCLUDED = ("income", "bank", "write_off", "benefit_expense")
+
+
 def party_entries(session: Session, party_id: int) -> list[tuple]:
     """(booked_on, transaction key, kind, description, account, period, amount, due_date, rule, parameter,
     explanation) of every entry on the party's accounts, oldest first: the statement's lines."""
@@ -456,7 +460,7 @@ def party_entries(session: Session, party_id: int) -> list[tuple]:
     q = (select(t.booked_on, t.key, t.kind, t.description, e.account, e.period, e.amount_cents, e.due_date,
                 e.rule, e.parameter, e.explanation)
          .join(t, t.id == e.transaction_id)
-         .where(e.party_id == party_id, e.account.not_in(("income", "bank", "write_off", "benefit_expense")))
+         .where(e.party_id == party_id, e.account.not_in(STATEMENT_EXCLUDED))
          .order_by(t.booked_on, t.id, e.id))
     return list(session.execute(q))
 

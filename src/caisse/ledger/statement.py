@@ -89,7 +89,8 @@ def _render(line: Line) -> str:
             f"{fmt(line.amount_cents):>12}{due}  {line.explanation}  [{line.key}]")
 
 
-def _explain(description, rule, parameter, explanation) -> str:
+def explain(description, rule, parameter, explanation) -> str:
+    """A line's explanation: the transaction's description, the rule, the parameter, the posted text."""
     parts = [p for p in (description, rule) if p]
     if parameter:
         parts.append(f"({parameter})")
@@ -107,7 +108,7 @@ def statement(session: Session, party_id: int) -> Statement:
     for (booked_on, key, kind, description, account, period, amount, due, rule, parameter,
          explanation) in party_entries(session, party_id):
         amount = int(amount)
-        line = Line(booked_on, key, kind, account, period, amount, due, _explain(description, rule, parameter,
+        line = Line(booked_on, key, kind, account, period, amount, due, explain(description, rule, parameter,
                                                                                   explanation))
         if account in RECEIVABLE:
             p = periods.setdefault(period, PeriodSummary(period))

@@ -264,10 +264,11 @@ def resolve(session: Session, token: str | None, now: dt.datetime, settings: Set
     s = settings or get_settings()
     if not token:
         raise NotAuthenticated("please log in")
-    web = session.scalar(select(WebSession).where(WebSession.token_hash == _hash_token(token)))
+    found = session.execute(select(WebSession, Account).join(Account, Account.id == WebSession.account_id)
+                            .where(WebSession.token_hash == _hash_token(token))).first()
+    web, account = found if found else (None, None)
     if web is None or web.revoked or web.expires_at <= now:
         raise NotAuthenticated("your session has ended; please log in again")
-    account = session.get(Account, web.account_id)
     if account is None or account.disabled or (account.demo and not s.demo_mode):
         raise NotAuthenticated("please log in")
     absolute = web.created_at + dt.timedelta(hours=s.session_max_hours)

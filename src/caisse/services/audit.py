@@ -37,8 +37,8 @@ def _lock_head(conn: Connection, info: dict) -> list:
     """Lock the head row once per transaction and cache [last_hash, count] in ``info``."""
     head = info.get(_HEAD)
     if head is None:
-        conn.execute(update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count))
-        row = conn.execute(select(AuditHead.last_hash, AuditHead.count).where(AuditHead.id == 1)).first()
+        row = conn.execute(update(AuditHead).where(AuditHead.id == 1).values(count=AuditHead.count)
+                           .returning(AuditHead.last_hash, AuditHead.count)).first()
         if row is None:
             raise RuntimeError("audit_head is missing: the audit chain cannot be extended")
         head = info[_HEAD] = [row[0], row[1]]

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from caisse import identifiers, references
 from caisse.batches.models import Notice
@@ -21,8 +21,10 @@ from caisse.collection.direct_debit import add_mandate, revoke_mandate
 from caisse.collection.models import SepaMandate
 from caisse.config import Settings
 from caisse.errors import InvalidInput, NotFound
-from caisse.ledger import open_items
-from caisse.ledger.statement import statement
+from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
+from caisse.ledger.operations import STATEMENT_EXCLUDED
+from caisse.ledger.queries import Balance, balances
+from caisse.ledger.statement import explain
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -119,8 +121,9 @@ class FileHome:
 
 
 def _person_status(session: Session, person_id: int, today: dt.date) -> Status:
-    affiliations = list(session.scalars(select(Affiliation).where(Affiliation.person_id == person_id)
-                                        .order_by(Affiliation.start_date.desc(), Affiliation.id.desc())))
+    affiliations = list(session.scalars(select(Affiliation).options(joinedload(Affiliation.categories))
+                                        .where(Affiliation.person_id == person_id)
+                                        .order_by(Affiliation.start_date.desc(), Affiliation.id.desc())).unique())
     current = next((a for a in affiliations if a.status == "affiliated"), affiliations[0] if affiliations else None)
     if current is None:
         return Status(None, None, None, None)
@@ -149,13 +152,38 @@ def _next_quarter_end(d: dt.date) -> dt.date:
     return dt.date(year, month, 31 if month in (3, 12) else 30)
 
 
+def _open_items_and_credit(session: Session, party_id: int) -> tuple[list[Balance], int]:
+    """The file's open items (``ledger_open_item``'s rows: receivable balances above zero, earliest due date) and
+    the credit held for it (``credit_available``), in one GROUP BY over the file's entries (an index range)."""
+    items, credit = [], 0
+    for b in balances(session, party_id=party_id, accounts=(*RECEIVABLE, "credit")):
+        if b.account == "credit":
+            credit -= b.balance_cents
+        elif b.balance_cents > 0:
+            items.append(b)
+    return items, credit
+
+
+def _last_payments(session: Session, party_id: int) -> list[Payment]:
+    """The last ``LAST_PAYMENTS`` payments received on the file, newest first: the statement's money lines of kind
+    payment (``ledger.statement``, same order), read from the end with a LIMIT instead of the whole account."""
+    t, e = LedgerTransaction, LedgerEntry
+    rows = session.execute(
+        select(t.booked_on, e.amount_cents, t.description, e.rule, e.parameter, e.explanation)
+        .join(t, t.id == e.transaction_id)
+        .where(e.party_id == party_id, t.kind == "payment", e.amount_cents < 0,
+               e.account.not_in((*RECEIVABLE, *STATEMENT_EXCLUDED)))
+        .order_by(t.booked_on.desc(), t.id.desc(), e.id.desc()).limit(LAST_PAYMENTS))
+    return [Payment(on, -int(cents), explain(description, rule, parameter, explanation))
+            for on, cents, description, rule, parameter, explanation in rows]
+
+
 def _file_home(session: Session, who: Principal, party: Party, today: dt.date, settings: Settings) -> FileHome:
     name, st = _status(session, party, today)
-    items = open_items(session, party.id)
-    ledger = statement(session, party.id)
+    items, credit = _open_items_and_credit(session, party.id)
     due_items = [b for b in items if b.balance_cents > 0 and (b.due_date is None or b.due_date <= today)]
     later = [b for b in items if b.balance_cents > 0 and b.due_date is not None and b.due_date > today]
-    due_now = max(sum(b.balance_cents for b in due_items) - ledger.credit, 0)
+    due_now = max(sum(b.balance_cents for b in due_items) - credit, 0)
     dates = [b.due_date for b in due_items if b.due_date is not None]
     due_by = min(dates) if dates and due_now else None
     next_date = next_amount = None
@@ -169,8 +197,7 @@ def _file_home(session: Session, who: Principal, party: Party, today: dt.date, s
         if last is not None and last.amount_cents > 0:
             next_date = _next_quarter_end(max(today, last.due_date or today))
             next_amount, expected = int(last.amount_cents), True
-    payments = [Payment(line.booked_on, -line.amount_cents, line.explanation) for line in ledger.money_lines
-                if line.kind == "payment" and line.amount_cents < 0][-LAST_PAYMENTS:][::-1]
+    payments = _last_payments(session, party.id)
     cases = session.scalars(select(Case).where(Case.party_id == party.id, Case.status.in_(OPEN_CASE))
                             .order_by(Case.deadline, Case.id))
     requests = [OpenRequest(c.id, c.kind, c.subject, c.status, c.deadline, (c.deadline - today).days) for c in cases]
@@ -178,7 +205,7 @@ def _file_home(session: Session, who: Principal, party: Party, today: dt.date, s
                                                                SepaMandate.status == "active")) is not None
     communication = references.for_statement(party.id, today.year).ogm if due_now > 0 else None
     return FileHome(party.id, name, party.kind, party.id == who.party_id, st, due_now, due_by,
-                    bool(due_by and due_by < today), ledger.credit, communication,
+                    bool(due_by and due_by < today), credit, communication,
                     identifiers.format_iban(settings.fund_iban), settings.fund_bic, next_date, next_amount, expected,
                     payments, contact_for(party, settings, _caseworker(session, party.id)), requests,
                     direct_debit)
@@ -197,13 +224,31 @@ def scope(who: Principal) -> list[int]:
 
 def home(session: Session, who: Principal, today: dt.date, settings: Settings) -> list[FileHome]:
     """One summary per file the person may open (their own first): every read audited per file."""
+    files = home_files(session, who, today, settings)
+    record_home(session, who, files)
+    return files
+
+
+def home_files(session: Session, who: Principal, today: dt.date, settings: Settings) -> list[FileHome]:
+    """``home`` without its audit rows, which the caller writes with ``record_home`` in the same transaction before
+    anything is shown (the portal renders the page first: the audit chain's head row stays locked from the first
+    row written to the commit, so the rows are written last)."""
     out = []
     for pid in sorted(scope(who), key=lambda p: (p != who.party_id, p)):
         file_access(session, who, "file.read", pid)
-        party = session.get(Party, pid)
+        # the party with its person or company in one query; held here, so that _status finds them in the
+        # session (its identity map keeps only the objects someone holds)
+        party, _person, _company = session.execute(
+            select(Party, Person, Company).outerjoin(Person, Person.id == Party.id)
+            .outerjoin(Company, Company.id == Party.id).where(Party.id == pid)).one()
         out.append(_file_home(session, who, party, today, settings))
-        audit.record(session, who, "read", "portal_home", pid, party_id=pid)
     return out
+
+
+def record_home(session: Session, who: Principal, files: list[FileHome]) -> None:
+    """The audit rows of the home page: one read per file shown."""
+    for f in files:
+        audit.record(session, who, "read", "portal_home", f.id, party_id=f.id)
 
 
 def file_home(session: Session, who: Principal, party_id: int, today: dt.date, settings: Settings) -> FileHome:
@@ -357,5 +402,5 @@ def revoke_active_mandate(session: Session, who: Principal, party_id: int, today
 
 
 __all__ = ["Contact", "Documents", "FileHome", "MandateView", "contact_for",
-           "documents", "file_home", "home", "mandate_view", "notice_pdf", "revoke_active_mandate", "sign_mandate",
-           "statement_pdf"]
+           "documents", "file_home", "home", "home_files", "mandate_view", "notice_pdf", "record_home",
+           "revoke_active_mandate", "sign_mandate", "statement_pdf"]

@@ -17,6 +17,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -92,13 +93,18 @@ class CsrfError(NotAuthenticated):
 
 
 async def principal(request: Request, session: SessionDep) -> Principal:
-    """The authenticated principal; 401 without a valid session, 403 without the CSRF token on a change."""
+    """The authenticated principal; 401 without a valid session, 403 without the CSRF token on a change.
+
+    Async only to read a posted form's CSRF token; the session lookup, a database call, runs in the thread pool.
+    On the event loop it would stop it while waiting for a pooled connection — and the requests holding the
+    connections (and the audit chain's head row) give them back only in their teardown, which the loop schedules:
+    under a few dozen concurrent requests every page then stalled until the pool's timeout."""
     token = request.cookies.get(COOKIE)
     bearer = request.headers.get("authorization", "")
     by_cookie = True
     if bearer.lower().startswith("bearer "):
         token, by_cookie = bearer[7:].strip(), False
-    who = accounts.resolve(session, token, _now(), request.app.state.settings)
+    who = await run_in_threadpool(accounts.resolve, session, token, _now(), request.app.state.settings)
     who = Principal(**{**who.__dict__, "origin": client_origin(request)})
     if by_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get("x-csrf-token")

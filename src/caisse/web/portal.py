@@ -24,9 +24,15 @@ EventName = Annotated[str, Path(pattern="^(" + "|".join(life_events.EVENTS) + ")
 
 
 def home_page(request: Request, session, who: Principal) -> HTMLResponse:
-    """``/`` for an affiliate, an accountant or a company director (called by ``caisse.web.desk.index``)."""
-    files = portal.home(session, who, dt.date.today(), request.app.state.settings)
-    return _page(request, "my_home.html", files=files, events=life_events.EVENTS)
+    """``/`` for an affiliate, an accountant or a company director (called by ``caisse.web.desk.index``).
+
+    The page is rendered before its audit rows are written (same transaction, committed before the page leaves):
+    the audit chain's head row is locked from the first row to the commit, and every page of every user waits
+    for it — rendering inside that window made the whole portal queue behind one page's rendering."""
+    files = portal.home_files(session, who, dt.date.today(), request.app.state.settings)
+    page = _page(request, "my_home.html", files=files, events=life_events.EVENTS)
+    portal.record_home(session, who, files)
+    return page
 
 
 @router.get("/my/documents", response_class=HTMLResponse)

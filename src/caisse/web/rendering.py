@@ -53,6 +53,9 @@ def environment() -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
+        # compiled once per process: no stat() of every template (and its parents) at each page; a template
+        # changed on disk is read at the next start
+        auto_reload=False,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["date"] = _date
