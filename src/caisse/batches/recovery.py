@@ -39,7 +39,7 @@ from caisse.cases.service import deadlines
 from caisse.errors import InvalidInput
 from caisse.money import fmt
 from caisse.recovery import fiftybis
-from caisse.recovery.arrears import arrears, open_by_period_of, received
+from caisse.recovery.arrears import arrears, received
 from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment, RecoveryFile, RecoveryStep
 from caisse.recovery.policy import LETTER_OF_STAGE, next_stage, policy
 from caisse.security.authz import Principal
@@ -312,9 +312,7 @@ def _inform_fiftybis(url, key, as_of, parties: list[int], files, owed_total, sum
         return
     dialect = engine_for(url).dialect.name
     with session_scope(url) as s:
-        quarters = {party: fiftybis.pension_quarters(lines)
-                    for party, lines in open_by_period_of(s.connection(), as_of, parties).items()}
-        quarters = {party: qs for party, qs in quarters.items() if qs}
+        quarters = fiftybis.pension_quarters(s.connection(), as_of, parties)
         if not quarters:
             return
         wanted = {}

@@ -186,8 +186,10 @@ def step_document(session: Session, step_id: int) -> Document:
         first = instalments(session, step.plan_id)[0]
         total, due = first.amount_cents, first.due_date
     else:
+        pension_qs = set(pension_quarters(session.connection(), step.on, [step.party_id]).get(step.party_id, [])) \
+            if step.letter == "fiftybis" else set()
         for period, principal, accessories in open_by_period(session.connection(), step.on, step.party_id):
-            pension = step.letter == "fiftybis" and period in pension_quarters([(period, principal, accessories)])
+            pension = period in pension_qs
             lines.append(Line(t["period_line"].format(period=period), principal + accessories,
                               t["why_pension" if pension else "why_period"].format(principal=fmt(principal),
                                                                                    accessories=fmt(accessories)),

@@ -4,7 +4,7 @@ affects pension rights, it must **inform the person before** treating the claim 
 
 * ``subject``: the debtors still subject on a day (a person with a running affiliation, a company not ended) — read
   by the recovery batch and by the write-off check below.
-* ``pension_quarters``: the unpaid quarters of contributions (the periods ``YYYYQn`` with principal open): they would
+* ``pension_quarters``: the quarters whose contribution is due and unpaid (not the fee, not a surcharge): they would
   not count for the pension unless paid.
 * ``check_write_off``: a write-off under rule 50bis is refused (the field named) unless, on the day, the person is no
   longer subject, everything owed is under the threshold, and — when pension quarters are unpaid — the information
@@ -49,9 +49,26 @@ def subject(conn, at: dt.date, party_id: int | None = None) -> set[int]:
     return set(conn.execute(stmt, {"at": at, **({} if party_id is None else {"party": party_id})}).scalars())
 
 
-def pension_quarters(lines: list[tuple[str, int, int]]) -> list[str]:
-    """The quarters (``YYYYQn``) whose contributions are unpaid, from ``open_by_period`` lines."""
-    return [period for period, principal, _acc in lines if "Q" in period and principal > 0]
+_OPEN_QUARTERS = """
+SELECT e.party_id, e.period
+FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
+WHERE e.account = 'contribution' AND t.booked_on <= :at AND e.party_id IN :parties
+GROUP BY e.party_id, e.period
+HAVING SUM(e.amount_cents) - SUM(CASE WHEN e.amount_cents > 0 AND e.due_date > :at THEN e.amount_cents ELSE 0 END) > 0
+"""
+
+
+def pension_quarters(conn, at: dt.date, party_ids: list[int]) -> dict[int, list[str]]:
+    """Per debtor, the quarters whose **contribution** (not the management fee, not a surcharge) is due and unpaid on
+    ``at``: they would not count for the pension unless paid."""
+    if not party_ids:
+        return {}
+    stmt = text(_OPEN_QUARTERS).bindparams(bindparam("at", type_=Date), bindparam("parties", expanding=True))
+    out: dict[int, list[str]] = {}
+    for party, period in conn.execute(stmt, {"at": at, "parties": list(party_ids)}):
+        if "Q" in period:
+            out.setdefault(int(party), []).append(period)
+    return {party: sorted(qs) for party, qs in out.items()}
 
 
 def check_write_off(session: Session, party_id: int, today: dt.date) -> None:
@@ -69,7 +86,7 @@ def check_write_off(session: Session, party_id: int, today: dt.date) -> None:
     if owed >= threshold:
         raise InvalidInput("amount", "art. 50bis: {owed} EUR is owed, not under {threshold} EUR",
                            owed=fmt(owed), threshold=fmt(threshold))
-    quarters = pension_quarters(lines)
+    quarters = pension_quarters(conn, today, [party_id]).get(party_id, [])
     if quarters:
         sent = session.scalar(select(RecoveryStep.on).where(
             RecoveryStep.party_id == party_id, RecoveryStep.event == "fiftybis", RecoveryStep.on < today)
