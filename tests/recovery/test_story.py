@@ -172,16 +172,37 @@ def test_a_debtor_who_pays_is_closed_and_one_who_asks_something_is_left_alone(db
     assert report(db_url, d("2026-05-01"))["stages"][-1] == {"stage": "closed", "debtors": 1, "amount": "0.00"}
 
 
-def test_no_longer_subject_under_500_eur_is_not_pursued(db_url, fund):
-    """Art. 50bis AR 19-12-1967: the fund may renounce a claim under 500 EUR on a person no longer subject."""
-    di = fund.person(category="main", start=d("2025-01-01"), end=d("2026-03-31"))
+def test_no_longer_subject_under_500_eur_is_not_pursued_but_informed_of_the_pension_consequence_once(db_url, fund):
+    """Art. 50bis AR 19-12-1967 (addendum §6.3): the fund may renounce a claim under 500 EUR on a person no longer
+    subject; as the unpaid quarter concerns the pension, the person is informed first — one dated letter."""
+    di = fund.person(category="main", start=d("2025-01-01"), end=d("2026-03-31"), language="de")
     quarterly_call.run(db_url, "2026Q1", fee_rate="0")
     with session_scope(db_url) as s:
         receive_payment(s, "coda/c/1/1", d("2026-03-20"), 50000, di)  # 390.42 left
     summary = batch.run(db_url, d("2026-04-16"))
     assert list(summary.skipped) == ["no longer subject, under 500.00 EUR (art. 50bis AR 19-12-1967: the fund may "
                                      "renounce)"]
-    assert stage(db_url, di) is None
+    assert summary.details["art. 50bis: informed of the pension consequence"] == 1
+    assert stage(db_url, di) == ("reminder", None)  # the letter asks for payment: the cycle's reminder
+    later = batch.run(db_url, d("2026-06-20"))  # still skipped, never informed twice
+    assert "art. 50bis: informed of the pension consequence" not in later.details
+    with session_scope(db_url) as s:
+        steps = list(s.scalars(select(RecoveryStep).where(RecoveryStep.party_id == di)))
+        assert [(st.event, st.letter, st.on, st.amount_cents) for st in steps] == [
+            ("fiftybis", "fiftybis", d("2026-04-16"), 39042)]
+        assert "2026Q1 would not count for the pension" in steps[0].reason
+        pdf = step_pdf(s, steps[0].id)
+        assert pdf.startswith(b"%PDF")
+        from caisse.documents.recovery_letters import step_document
+
+        texts = {}
+        for lang in ("fr", "nl", "de"):
+            steps[0].language = lang
+            doc = step_document(s, steps[0].id)
+            texts[lang] = (doc.kind, doc.lines[0].why)
+        s.rollback()
+    assert {k for k, _ in texts.values()} == {"recovery_fiftybis"}
+    assert "pension" in texts["fr"][1] and "pensioen" in texts["nl"][1] and "Rente" in texts["de"][1]
 
 
 def test_stages_are_never_skipped_by_hand_and_nothing_is_written(db_url, fund):

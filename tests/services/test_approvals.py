@@ -81,11 +81,11 @@ def test_a_rejected_write_off_changes_no_money(db_url, overpaid):
         charge(s, "t/call2", overpaid, "2026Q2", dt.date(2026, 6, 30), dt.date(2026, 4, 5),
                [DebtLine("contribution", 90_701, "RD38 art.12", "min", {"text": "minimum"})])
         approval_id = approvals.request_write_off(s, CASEWORKER, overpaid, "contribution", "2026Q2", 90_701,
-                                                  "art. 50bis RD 19-12-1967", "no longer subject, < 500 EUR",
+                                                  "AR n° 38 art. 16 §2", "prescribed (five years)",
                                                   TODAY, SETTINGS).id
     before = transactions(db_url)
     with session_scope(db_url) as s:
-        assert approvals.decide(s, MANAGER, approval_id, False, "he is still affiliated", TODAY).status == "rejected"
+        assert approvals.decide(s, MANAGER, approval_id, False, "not prescribed yet", TODAY).status == "rejected"
     assert transactions(db_url) == before
 
 
@@ -119,7 +119,7 @@ def test_a_refund_to_an_account_not_on_file_always_needs_a_manager(db_url, overp
 
 def test_a_write_off_never_creates_credit(db_url, overpaid):
     with session_scope(db_url) as s, pytest.raises(Conflict) as err:
-        approvals.request_write_off(s, CASEWORKER, overpaid, "contribution", "2026Q3", 10_000, "art. 50bis",
+        approvals.request_write_off(s, CASEWORKER, overpaid, "contribution", "2026Q3", 10_000, "AR n° 38 art. 16 §2",
                                     "nothing is owed for 2026Q3", TODAY, SETTINGS)
     assert "never creates credit" in err.value.message
 

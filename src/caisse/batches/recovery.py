@@ -17,9 +17,13 @@ debtors still subject. numpy masks then decide, per debtor, at most **one** move
 
 Never moved: a debtor with a running plan, a pending request, an open bankruptcy (the claim goes to the
 trustee: ``recovery.bankruptcy``), or — no longer subject — a debt under the art. 50bis threshold (the fund may
-renounce it). Each move is a ``recovery_step`` row with its letter (PDF on demand, ``caisse recovery letters``);
-keys ``recovery/<file>/<cycle>/<stage>`` and ``plan/<id>/...`` make a rerun, a resumed run or a concurrent twin
-write nothing twice (``framework.run_batch``).
+renounce it) — but when such a debt holds unpaid contribution quarters (pension rights), the person is first
+informed, once per cycle: a step ``fiftybis`` with its letter (the debt, that the fund may renounce it, the quarters
+that would not count for the pension unless paid; key ``recovery/<file>/<cycle>/fiftybis``). A debtor without an
+open file gets one at ``reminder`` (the letter lists what is owed and asks for payment: it is the cycle's reminder);
+an open file keeps its stage. Each move is a ``recovery_step`` row with its letter (PDF on demand, ``caisse recovery
+letters``); keys ``recovery/<file>/<cycle>/<stage>`` and ``plan/<id>/...`` make a rerun, a resumed run or a
+concurrent twin write nothing twice (``framework.run_batch``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from caisse.batches.framework import CHUNK, Progress, Summary, run_batch
 from caisse.cases.service import deadlines
 from caisse.errors import InvalidInput
 from caisse.money import fmt
+from caisse.recovery import fiftybis
 from caisse.recovery.arrears import arrears, received
 from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment, RecoveryFile, RecoveryStep
 from caisse.recovery.policy import LETTER_OF_STAGE, next_stage, policy
@@ -51,14 +56,8 @@ def _date(v) -> dt.date | None:
 
 
 def _subject(conn, at: dt.date) -> set[int]:
-    """Debtors still subject on ``at``: a person with a running affiliation, a company not ended."""
-    stmt = text("""
-        SELECT person_id FROM affiliation
-         WHERE status IN ('affiliated', 'ceased') AND start_date <= :at AND (end_date IS NULL OR end_date >= :at)
-        UNION SELECT id FROM company
-         WHERE affiliation_start <= :at AND (affiliation_end IS NULL OR affiliation_end >= :at)
-    """).bindparams(bindparam("at", type_=Date))
-    return set(conn.execute(stmt, {"at": at}).scalars())
+    """Debtors still subject on ``at`` (``recovery.fiftybis.subject``)."""
+    return fiftybis.subject(conn, at)
 
 
 def _pending_requests(conn, at: dt.date) -> dict[int, str]:
@@ -203,6 +202,7 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
         small = not_subject & (totals < p.renounce_below_cents) & ~busy & ~request
         summary.skip(f"no longer subject, under {fmt(p.renounce_below_cents)} EUR (art. 50bis AR 19-12-1967: "
                      "the fund may renounce)", in_arrears[small])
+        _inform_fiftybis(url, key, as_of, [int(x) for x in in_arrears[small].tolist()], files, owed_total, summary)
         handheld = np.isin(stage, ["bailiff", "court"]) & ~busy & ~request & ~small
         summary.skip("with the bailiff or the court: follow-up by hand", in_arrears[handheld])
         candidates = np.flatnonzero(~busy & ~request & ~small & ~handheld)
@@ -303,3 +303,56 @@ def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress
     summary.amount_cents = sum(owed_total.get(m[0], 0) for m in moves)
     for stage, n in sorted(by_stage.items()):
         summary.details[f"-> {stage}"] = n
+
+
+def _inform_fiftybis(url, key, as_of, parties: list[int], files, owed_total, summary: Summary) -> None:
+    """Art. 50bis §1: the debtors no longer subject owing less than the threshold whose debt holds unpaid
+    contribution quarters are informed before the claim is treated as irrecoverable — once per cycle, set-based."""
+    if not parties:
+        return
+    dialect = engine_for(url).dialect.name
+    with session_scope(url) as s:
+        quarters = fiftybis.pension_quarters(s.connection(), as_of, parties)
+        if not quarters:
+            return
+        wanted = {}
+        for party in quarters:
+            r = files.get(party)
+            cycle = (r[2] + 1 if r[3] == "closed" else r[2]) if r is not None else 1
+            wanted[party] = (cycle, f"recovery/{party}/{cycle}/fiftybis")
+        keys = [k for _c, k in wanted.values()]
+        taken = set(s.scalars(select(RecoveryStep.key).where(among(RecoveryStep.key, keys, dialect))))
+        fresh = [party for party, (_c, k) in wanted.items() if k not in taken]
+        if not fresh:
+            return
+        new_files = [{"party_id": party, "cycle": 1, "stage": "reminder", "stage_since": as_of, "opened_on": as_of,
+                      "updated_at": utcnow()} for party in fresh if party not in files]
+        if new_files:
+            s.execute(insert(RecoveryFile), new_files)
+        reopened = [party for party in fresh if party in files and files[party][3] == "closed"]
+        ids = dict(s.execute(select(RecoveryFile.party_id, RecoveryFile.id).where(
+            among(RecoveryFile.party_id, fresh, dialect))).all())
+        if reopened:
+            s.execute(update(RecoveryFile), [
+                {"id": ids[party], "stage": "reminder", "stage_since": as_of, "closing_reason": None,
+                 "cycle": wanted[party][0], "contact_logged_on": None, "opened_on": as_of, "resume_stage": None,
+                 "updated_at": utcnow()} for party in reopened])
+        langs = dict(s.execute(select(Party.id, Party.language).where(among(Party.id, fresh, dialect))).all())
+        steps = []
+        for party in fresh:
+            r = files.get(party)
+            cur = r[3] if r is not None and r[3] != "closed" else None
+            cycle, k = wanted[party]
+            owed = owed_total.get(party, 0)
+            steps.append({"key": k, "file_id": ids[party], "party_id": party, "cycle": cycle, "event": "fiftybis",
+                          "from_stage": cur, "to_stage": cur or "reminder", "on": as_of, "actor": ACTOR,
+                          "reason": f"{fiftybis.RULE}: no longer subject, {fmt(owed)} EUR owed: the fund may "
+                                    f"renounce; informed first, as {', '.join(quarters[party])} would not count for "
+                                    "the pension unless paid",
+                          "closing_reason": None, "amount_cents": owed, "language": langs.get(party, "fr"),
+                          "letter": "fiftybis", "case_id": None, "plan_id": None, "batch_key": key,
+                          "created_at": utcnow()})
+        s.execute(insert(RecoveryStep), steps)
+    summary.posted += len(steps)
+    summary.notices += len(steps)
+    summary.details["art. 50bis: informed of the pension consequence"] = len(steps)

@@ -1,4 +1,6 @@
-"""The letters of the recovery pipeline — reminder, formal notice (registered letter, art. 46 AR 19-12-1967),
+"""The letters of the recovery pipeline — the art. 50bis information (a small claim on a person no longer subject:
+the fund may renounce it, and these unpaid quarters would not count for the pension), reminder, formal notice
+(registered letter, art. 46 AR 19-12-1967),
 enforcement order, hand-over to the bailiff, payment plan granted, instalment missed, plan broken — one A4
 page in the debtor's language (fr / nl / de), drawn by ``documents.notices.render`` (same layout, payment block
 and QR code). The account-statement stage sends the account statement itself (``notices.statement_document``).
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from caisse.documents.notices import LANGS, Document, Line, T, _debtor, _fund, render, statement_document
 from caisse.errors import NotFound
 from caisse.recovery.arrears import open_by_period
+from caisse.recovery.fiftybis import pension_quarters
 from caisse.recovery.policy import policy
 from caisse.services.calendar import add_months
 
@@ -52,6 +55,14 @@ TEXTS = {
         "recovery_plan_broken": "Fin du plan d'apurement — reprise du recouvrement",
         "intro_recovery_plan_broken": "Une échéance de votre plan d'apurement est restée impayée après le délai de "
         "grâce : le plan prend fin et le recouvrement reprend. Voici ce qui reste dû.",
+        "recovery_fiftybis": "Information — petite dette et droits à la pension (art. 50bis AR 19-12-1967)",
+        "intro_recovery_fiftybis": "Vous n'êtes plus assujetti(e) au statut social des indépendants et vous restez "
+        "redevable des montants ci-dessous, au total sous le seuil de l'art. 50bis AR 19-12-1967 : la caisse peut "
+        "renoncer à les récupérer. Avant de le faire, elle doit vous informer : les trimestres de cotisations "
+        "impayés ci-dessous ne compteront pas pour votre pension tant qu'ils ne sont pas payés. Pour garder ces "
+        "droits, payez ces montants avec la communication structurée ci-dessous, ou contactez-nous.",
+        "why_pension": "cotisations {principal} + majorations et frais {accessories} — ce trimestre ne compte pas "
+        "pour la pension s'il n'est pas payé",
         "period_line": "Période {period}", "instalment_line": "Échéance du {date}",
         "why_period": "cotisations {principal} + majorations et frais {accessories}", "down_payment": "acompte",
     },
@@ -85,6 +96,14 @@ TEXTS = {
         "recovery_plan_broken": "Einde van het afbetalingsplan — hervatting van de invordering",
         "intro_recovery_plan_broken": "Een afbetaling van uw plan bleef onbetaald na de respijttermijn: het plan "
         "eindigt en de invordering wordt hervat. Hieronder wat nog verschuldigd is.",
+        "recovery_fiftybis": "Informatie — kleine schuld en pensioenrechten (art. 50bis KB 19-12-1967)",
+        "intro_recovery_fiftybis": "U bent niet meer onderworpen aan het sociaal statuut der zelfstandigen en u "
+        "blijft de onderstaande bedragen verschuldigd, samen onder de drempel van art. 50bis KB 19-12-1967: het "
+        "fonds kan afzien van de invordering. Vooraf moet het u inlichten: de onderstaande onbetaalde kwartalen "
+        "bijdragen tellen niet mee voor uw pensioen zolang ze niet betaald zijn. Om die rechten te behouden, "
+        "betaalt u deze bedragen met de gestructureerde mededeling hieronder, of neemt u contact met ons op.",
+        "why_pension": "bijdragen {principal} + verhogingen en kosten {accessories} — dit kwartaal telt niet mee "
+        "voor het pensioen zolang het niet betaald is",
         "period_line": "Periode {period}", "instalment_line": "Afbetaling van {date}",
         "why_period": "bijdragen {principal} + verhogingen en kosten {accessories}", "down_payment": "voorschot",
     },
@@ -118,6 +137,14 @@ TEXTS = {
         "recovery_plan_broken": "Ende des Zahlungsplans — Fortsetzung der Beitreibung",
         "intro_recovery_plan_broken": "Eine Rate Ihres Zahlungsplans blieb nach der Nachfrist unbezahlt: der Plan "
         "endet und die Beitreibung wird fortgesetzt. Hier, was noch geschuldet ist.",
+        "recovery_fiftybis": "Information — geringe Schuld und Rentenansprüche (Art. 50bis KE 19-12-1967)",
+        "intro_recovery_fiftybis": "Sie sind nicht mehr dem Sozialstatut der Selbständigen unterworfen und schulden "
+        "weiterhin die folgenden Beträge, insgesamt unter der Schwelle von Art. 50bis KE 19-12-1967: die Kasse kann "
+        "auf ihre Beitreibung verzichten. Vorher muss sie Sie informieren: die folgenden unbezahlten Beitragsquartale "
+        "zählen nicht für Ihre Rente, solange sie nicht bezahlt sind. Um diese Ansprüche zu behalten, zahlen Sie "
+        "diese Beträge mit der strukturierten Mitteilung unten, oder melden Sie sich.",
+        "why_pension": "Beiträge {principal} + Zuschläge und Kosten {accessories} — dieses Quartal zählt nicht für "
+        "die Rente, solange es nicht bezahlt ist",
         "period_line": "Zeitraum {period}", "instalment_line": "Rate vom {date}",
         "why_period": "Beiträge {principal} + Zuschläge und Kosten {accessories}", "down_payment": "Anzahlung",
     },
@@ -128,7 +155,7 @@ for _lang in LANGS:  # the shared renderer looks titles and introductions up in 
 LAW = {"reminder": "AR 19-12-1967 art. 44", "formal_notice": "AR 19-12-1967 art. 46",
        "enforcement": "AR n° 38 art. 20 §7; AR 19-12-1967 art. 47bis", "bailiff": "AR 19-12-1967 art. 47bis",
        "plan_granted": "fund practice (S29)", "plan_missed": "fund practice (S29)",
-       "plan_broken": "fund practice (S29)"}
+       "plan_broken": "fund practice (S29)", "fiftybis": "AR 19-12-1967 art. 50bis §1"}
 
 
 def step_document(session: Session, step_id: int) -> Document:
@@ -159,9 +186,13 @@ def step_document(session: Session, step_id: int) -> Document:
         first = instalments(session, step.plan_id)[0]
         total, due = first.amount_cents, first.due_date
     else:
+        pension_qs = set(pension_quarters(session.connection(), step.on, [step.party_id]).get(step.party_id, [])) \
+            if step.letter == "fiftybis" else set()
         for period, principal, accessories in open_by_period(session.connection(), step.on, step.party_id):
+            pension = period in pension_qs
             lines.append(Line(t["period_line"].format(period=period), principal + accessories,
-                              t["why_period"].format(principal=fmt(principal), accessories=fmt(accessories)),
+                              t["why_pension" if pension else "why_period"].format(principal=fmt(principal),
+                                                                                   accessories=fmt(accessories)),
                               LAW[step.letter]))
         if step.letter == "reminder":
             due = step.on + dt.timedelta(days=p.statement_days)

@@ -39,11 +39,11 @@ from caisse.store.models import Base, utcnow
 STAGES = ("reminder", "statement", "formal_notice", "personal_contact", "enforcement", "bailiff", "court", "plan",
           "closed")
 CLOSING_REASONS = ("paid", "plan", "dispensation", "insolvency", "prescribed", "written_off", "renounced")
-EVENTS = ("stage", "contact", "plan_granted", "plan_missed", "plan_broken", "plan_completed")
+EVENTS = ("stage", "contact", "plan_granted", "plan_missed", "plan_broken", "plan_completed", "fiftybis")
 PLAN_STATUSES = ("pending", "active", "completed", "broken", "refused")
 INTERRUPTIONS = ("payment", "acknowledgement", "formal_notice", "enforcement", "summons")
 LETTERS = ("reminder", "statement", "formal_notice", "enforcement", "bailiff", "plan_granted", "plan_missed",
-           "plan_broken")
+           "plan_broken", "fiftybis")
 
 
 def _in(values: tuple[str, ...]) -> str:

@@ -78,12 +78,17 @@ def request_refund(session: Session, who: Principal, party_id: int, amount_cents
 def request_write_off(session: Session, who: Principal, party_id: int, account: str, period: str,
                       amount_cents: int, rule: str, reason: str, today: dt.date,
                       settings: Settings | None = None) -> Approval:
-    """Give up (part of) a debt, with the legal rule that allows it (e.g. art. 50bis RD 19-12-1967)."""
+    """Give up (part of) a debt, with the legal rule that allows it (e.g. art. 50bis RD 19-12-1967: refused unless
+    its conditions hold that day, ``caisse.recovery.fiftybis.check_write_off``)."""
     _requester(session, who, party_id)
     if account not in RECEIVABLE:
         raise InvalidInput("account", "{account!r} is not a debt account", account=account)
     if not (rule or "").strip():
         raise InvalidInput("rule", "the legal rule that allows the write-off")
+    from caisse.recovery import fiftybis
+
+    if fiftybis.is_fiftybis(rule):  # art. 50bis: its conditions checked on the day, not just its name
+        fiftybis.check_write_off(session, party_id, today)
     payload = {"account": account, "period": period, "rule": rule.strip()}
     return _submit(session, who, "write_off", party_id, _amount(amount_cents), payload, _reason(reason), today,
                    settings or get_settings())

@@ -202,6 +202,7 @@ LETTER = {
     "plan_granted": N_("Letter: payment plan granted"),
     "plan_missed": N_("Letter: instalment missed"),
     "plan_broken": N_("Letter: payment plan broken"),
+    "fiftybis": N_("Letter: small debt, the pension consequence (art. 50bis)"),
 }
 PLAN_STATUS = {
     "pending": N_("waiting for a decision"),
@@ -273,6 +274,7 @@ RECOVERY_EVENT = {
     "plan_granted": N_("payment plan granted"),
     "plan_missed": N_("instalment missed"),
     "plan_broken": N_("payment plan broken"),
+    "fiftybis": N_("informed before renouncing a small debt (art. 50bis)"),
     "plan_completed": N_("payment plan completed"),
 }
 PRESCRIPTION_STATUS = {
