@@ -336,6 +336,7 @@ FIELD = {
     "summary": N_("Summary"),
     "text": N_("Message"),
     "to_stage": N_("Next stage"),
+    "contested_on": N_("Contestation received"),
     "year": N_("Year"),
 }
 
