@@ -58,11 +58,21 @@ def test_the_month_after_the_formal_notice_runs_from_the_day_the_registered_lett
     assert stage(db_url, ana) == ("formal_notice", None)
     batch.run(db_url, d("2026-07-20"))  # the day after
     assert stage(db_url, ana) == ("personal_contact", None)
+
+
+def test_by_hand_too_no_judicial_step_before_the_month_from_the_presentation_is_over(db_url, fund):
+    eva = fund.person(category="main", start=d("2025-01-01"))
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    to_formal_notice(db_url, eva)  # dated 16 June, presented on 19 June
     with session_scope(db_url) as s:
-        service.log_contact(s, CLERK, ana, d("2026-07-20"), "called: cannot pay")
-    with session_scope(db_url) as s:  # by hand, never before her month is over either (checked on the day)
-        f = service.file_of(s, ana)
-        assert service.notice_on(s, f) == d("2026-06-16")
+        service.record_notice_presented(s, CLERK, eva, d("2026-06-19"), d("2026-06-22"))
+        service.move(s, CLERK, eva, "personal_contact", "call her now", d("2026-06-22"))
+        service.log_contact(s, CLERK, eva, d("2026-06-23"), "reached: will not pay")
+    with pytest.raises(InvalidInput) as err, session_scope(db_url) as s:  # 17 July: the step date's month is over
+        service.move(s, CLERK, eva, "enforcement", "contrainte", d("2026-07-18"))
+    assert err.value.field == "to_stage" and "not before 2026-07-20" in str(err.value)
+    with session_scope(db_url) as s:
+        assert service.move(s, CLERK, eva, "enforcement", "contrainte", d("2026-07-20")).to_stage == "enforcement"
 
 
 def test_no_manual_judicial_step_on_the_last_day_of_the_debtors_month(db_url, fund):
