@@ -63,7 +63,7 @@ def to_bailiff(url, party) -> None:
         service.log_contact(s, CLERK, party, d("2026-07-20"), "called: cannot pay, refuses a plan")
     batch.run(url, d("2026-08-05"))
     assert stage(url, party) == ("enforcement", None)
-    batch.run(url, d("2026-09-06"))  # the month of opposition is over
+    batch.run(url, d("2026-09-06"))  # the contrainte goes to a bailiff to be served
     assert stage(url, party) == ("bailiff", None)
 
 
@@ -106,7 +106,7 @@ def test_a_starter_who_falls_behind_is_called_and_pays_via_the_bailiff(db_url, f
     assert line["our_reference"] == f"{ana}-1-bailiff" and line["enforcement_order"] == f"C2026-{ana}-1"
     assert line["enforcement_date"] == "2026-08-05" and line["structured_communication"].startswith("+++")
     letter = result.files[0].pdf_path.read_bytes()
-    assert letter.startswith(b"%PDF") and b"Overdracht van dossiers" in letter
+    assert letter.startswith(b"%PDF") and b"Overdracht van dwangbevelen" in letter
     # never handed twice for the same step
     again = handover(db_url, d("2026-09-10"), tmp_path / "again", CLERK)
     assert again.files == [] and not (tmp_path / "again").exists()

@@ -225,6 +225,8 @@ CASES = [
     ("GET", "/desk/files/{f}/recovery", None, RECOVERY_READ),
     ("POST", "/desk/files/{f}/recovery/move", {FORM: 1, "to_stage": "statement", "reason": "next"}, RECOVERY_ACT),
     ("POST", "/desk/files/{f}/recovery/contact", {FORM: 1, "channel": "phone", "outcome": "called"}, RECOVERY_ACT),
+    ("POST", "/desk/files/{f}/recovery/contest", {FORM: 1, "kind": "contest", "received_on": "2026-07-01",
+                                                  "note": "contests the surcharges"}, RECOVERY_ACT),
     ("POST", "/desk/files/{f}/recovery/plan", {FORM: 1, "schedule": "2027-01-01:1.00", "reason": "asked"},
      RECOVERY_ACT),
     ("POST", "/desk/files/{f}/recovery/relief", {FORM: 1, "kind": "surcharge_waiver", "quarters": "2026Q1",

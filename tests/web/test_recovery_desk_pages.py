@@ -280,3 +280,23 @@ def test_the_api_reads_and_acts_like_the_page(app_for, db_url, arrears):
         assert c.post(f"/api/files/{bert}/recovery/contact", json={"outcome": "x"}).status_code == 403
     with api_client(app_for, db_url, "manager") as c:
         assert c.get("/api/recovery/partner-balances").json()["partners"] == []
+
+
+def test_the_debtors_letter_after_the_formal_notice_is_recorded_on_the_desk_and_rules_out_the_contrainte(
+        app_for, db_url, arrears):
+    ana = arrears["ana"]  # formal notice of today, at the personal contact
+    today = dt.date.today()
+    with page_client(app_for, db_url, "recovery_officer", team="t1") as c:
+        page = c.get(f"/desk/files/{ana}/recovery")
+        assert f'action="/desk/files/{ana}/recovery/contest"' in page.text
+        r = c.post(f"/desk/files/{ana}/recovery/contest", data={
+            "csrf_token": csrf_of(page), "kind": "contest", "received_on": "", "note": "contests the surcharges"})
+        assert r.status_code == 422 and "Received on: a date is required" in r.text
+        r = c.post(f"/desk/files/{ana}/recovery/contest", data={
+            "csrf_token": csrf_of(page), "kind": "contest", "received_on": today.isoformat(),
+            "note": "contests the surcharges"}, follow_redirects=False)
+        assert r.status_code == 303
+        assert "Recorded: contests the sums, received on" in c.get(f"/desk/files/{ana}/recovery").text
+    with session_scope(db_url) as s:
+        f = recovery.file_of(s, ana)
+        assert (f.contest_kind, f.contested_on) == ("contest", today)

@@ -13,7 +13,10 @@ debtors still subject. numpy masks then decide, per debtor, at most **one** move
 3. a debtor with open principal moves to the next stage once the delay of ``recovery.yaml`` is over:
    reminder → statement → formal notice (registered letter, art. 46) → personal contact (a task in the work
    queue; the month to contest or ask terms must be over) → enforcement order (only once the contact is
-   logged) → bailiff (once the month of opposition is over). ``court`` and the follow-up are by hand.
+   logged, and never while a contestation received after the formal notice is recorded: then the summons, by
+   hand) → bailiff (at the next run: the contrainte is handed to a bailiff to be served; the month of opposition
+   runs from the service date the bailiff reports, execution only after it). ``court`` and the follow-up are by
+   hand.
 
 Never moved: a debtor with a running plan, a pending request, an open bankruptcy (the claim goes to the
 trustee: ``recovery.bankruptcy``), or — no longer subject — a debt under the art. 50bis threshold (the fund may
@@ -174,7 +177,8 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
         with engine.connect() as conn:
             files = {int(r[0]): r for r in conn.execute(select(
                 RecoveryFile.party_id, RecoveryFile.id, RecoveryFile.cycle, RecoveryFile.stage,
-                RecoveryFile.stage_since, RecoveryFile.contact_logged_on))}
+                RecoveryFile.stage_since, RecoveryFile.contact_logged_on, RecoveryFile.notice_presented_on,
+                RecoveryFile.contested_on, RecoveryFile.contest_kind))}
             pending = _pending_requests(conn, as_of)
             bankrupt = _bankrupt(conn, as_of)
             subject = _subject(conn, as_of)
@@ -208,16 +212,19 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
         candidates = np.flatnonzero(~busy & ~request & ~small & ~handheld)
         oldest = a.oldest_due[a.principal > 0]
         waiting = 0
-        no_contact = []
+        no_contact, contested = [], []
         for j in candidates.tolist():
             party = int(in_arrears[j])
             r = files.get(party)
             cur = r[3] if r is not None and r[3] != "closed" else None
             since = _date(r[4]) if cur is not None else dt.date.fromordinal(int(oldest[j]))
             contact = _date(r[5]) if cur is not None else None
-            earliest = p.earliest(cur, since, contact)
+            earliest = p.earliest(cur, since, contact, _date(r[6]) if cur is not None else None)
             if cur == "personal_contact" and contact is None:
                 no_contact.append(party)
+                continue
+            if cur == "personal_contact" and r[8] == "contest":
+                contested.append(party)
                 continue
             if earliest is None or as_of < earliest:
                 waiting += 1
@@ -227,9 +234,11 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
                    "formal_notice": "statement without payment: last reminder by registered letter (art. 46)",
                    "personal_contact": "no payment after the month to contest or ask terms: call the debtor",
                    "enforcement": f"personal contact logged on {contact}; nothing paid",
-                   "bailiff": "the month of opposition is over: the contrainte goes to the bailiff"}[to]
+                   "bailiff": "contrainte issued: handed to a bailiff to be served (opposition: one month from the "
+                              "service)"}[to]
             moves.append((party, cur, to, None, why))
         summary.skip("personal contact not logged yet (task in the work queue)", no_contact)
+        summary.skip("contested after the formal notice (art. 46): no contrainte, summons by hand", contested)
         summary.details["waiting (delay not over)"] = waiting
         _write(url, key, as_of, moves, files, owed_total, summary, progress, chunk)
 
@@ -280,6 +289,8 @@ def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress
                            "cycle": cycle, "updated_at": utcnow()}
                     if r[3] == "closed":
                         row.update(contact_logged_on=None, opened_on=as_of, resume_stage=None)
+                    if r[3] == "closed" or to == "formal_notice":  # a new formal notice: a new month (art. 46)
+                        row.update(notice_presented_on=None, contested_on=None, contest_kind=None)
                     updates.append(row)
                 case_id = cases.get(party) if to == "personal_contact" else None
                 steps.append({"key": k, "file_id": ids[party], "party_id": party, "cycle": cycle, "event": "stage",

@@ -69,13 +69,19 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
             return
         reason = f" ({f.closing_reason})" if f.closing_reason else ""
         typer.echo(f"file {debtor}: stage {f.stage}{reason} since {f.stage_since}, cycle {f.cycle}"
-                   + (f", personal contact logged {f.contact_logged_on}" if f.contact_logged_on else ""))
+                   + (f", personal contact logged {f.contact_logged_on}" if f.contact_logged_on else "")
+                   + (f", formal notice presented {f.notice_presented_on}" if f.notice_presented_on else "")
+                   + (f", {f.contest_kind} received {f.contested_on} (art. 46)" if f.contested_on else ""))
         for st in steps:
             letter = f" letter:{st.letter}#{st.id}" if st.letter else ""
             case = f" case:{st.case_id}" if st.case_id else ""
             typer.echo(f"  {st.on}  {st.event:<14} {st.from_stage or '-':>16} -> {st.to_stage:<16} "
                        f"{fmt(st.amount_cents):>12} EUR  {st.actor}: {st.reason}{letter}{case}")
         _show_partners(s, debtor)
+        from caisse.recovery.service import execution_from
+
+        if (day := execution_from(s, debtor)) is not None:
+            typer.echo(f"  contrainte served: execution allowed from {day} if no opposition is recorded before")
         _show_prescription(s, debtor)
 
 
@@ -92,6 +98,7 @@ def _show_partners(s, debtor: int) -> None:
                                   .where(RecoveryHandoverLine.party_id == debtor).order_by(RecoveryHandoverLine.id)):
         typer.echo(f"  hand-over {h.reference} to {code} ({key}): {fmt(h.amount_cents)} EUR, {h.status}"
                    + (f", served {h.served_on}" if h.served_on else "")
+                   + (f", opposition {h.opposed_on}" if h.opposed_on else "")
                    + f", paid via partner {fmt(h.paid_cents)}, costs {fmt(h.costs_cents)}"
                    + (f", outcome {h.outcome} on {h.outcome_on}" if h.outcome else ""))
     for b in s.scalars(select(RecoveryBankruptcy).where(RecoveryBankruptcy.party_id == debtor)):
@@ -141,6 +148,73 @@ def move_cmd(debtor: int = DebtorOption,
     with session_scope(database_url(db)) as s:
         step = move(s, _who(), debtor, to, reason, _today(today), closing_reason=closing_reason)
         typer.echo(f"file {debtor}: {step.from_stage or 'no file'} -> {step.to_stage} (step {step.id})")
+
+
+@app.command("notice-presented")
+def notice_presented_cmd(debtor: int = DebtorOption,
+                         on: str = typer.Option(..., "--on", help="The day the registered letter was "
+                                                                  "posted/presented, YYYY-MM-DD."),
+                         today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record the day the formal notice (registered letter, art. 46) was posted/presented: the debtor's month
+    to contest or ask terms runs from it."""
+    from caisse.recovery.policy import policy
+    from caisse.recovery.service import notice_on, record_notice_presented
+    from caisse.store.db import session_scope
+
+    day = _today(today)
+    with session_scope(database_url(db)) as s:
+        f = record_notice_presented(s, _who(), debtor, parse_date(on, "presented_on"), day)
+        end = policy(day).contest_ends(notice_on(s, f), f.notice_presented_on)
+        typer.echo(f"file {debtor}: formal notice presented {f.notice_presented_on}; the debtor's month ends {end}")
+
+
+@app.command("contest")
+def contest_cmd(debtor: int = DebtorOption,
+                kind: str = typer.Option(..., "--kind", help="contest (the sums are contested) or terms "
+                                                             "(payment terms asked)."),
+                received_on: str = typer.Option(..., "--received-on", help="The day the registered letter was "
+                                                                            "received, YYYY-MM-DD."),
+                note: str = typer.Option(..., "--note", help="What the debtor writes (kept in the history)."),
+                today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record the debtor's registered letter after the formal notice (art. 46): a contestation (no contrainte
+    any more, only the summons: move --to court) or a request for payment terms."""
+    from caisse.recovery.service import record_contestation
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        f = record_contestation(s, _who(), debtor, kind, parse_date(received_on, "received_on"), note,
+                                _today(today))
+        typer.echo(f"file {debtor}: {f.contest_kind} received {f.contested_on}"
+                   + (" — no contrainte: the summons route (court) only" if f.contest_kind == "contest" else ""))
+
+
+@app.command("served")
+def served_cmd(debtor: int = DebtorOption,
+               on: str = typer.Option(..., "--on", help="The day the contrainte was served, YYYY-MM-DD."),
+               today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record the day the bailiff served the contrainte (when its status file does not bring it): the month of
+    opposition runs from it."""
+    from caisse.recovery.service import execution_from, record_service
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        h = record_service(s, _who(), debtor, parse_date(on, "served_on"), _today(today))
+        typer.echo(f"file {debtor}: contrainte served {h.served_on}; execution allowed from "
+                   f"{execution_from(s, debtor)} if no opposition is recorded before")
+
+
+@app.command("opposition")
+def opposition_cmd(debtor: int = DebtorOption,
+                   on: str = typer.Option(..., "--on", help="The day of the opposition (citation), YYYY-MM-DD."),
+                   note: str = typer.Option(..., "--note", help="The citation's reference and grounds."),
+                   today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record the debtor's opposition to the contrainte (citation of the fund): the file goes to court."""
+    from caisse.recovery.service import record_opposition
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        step = record_opposition(s, _who(), debtor, parse_date(on, "opposed_on"), note, _today(today))
+        typer.echo(f"file {debtor}: opposition recorded; {step.from_stage} -> {step.to_stage} (step {step.id})")
 
 
 @app.command("contact")

@@ -41,8 +41,10 @@ TEXTS = {
         "opposition, motivée, par citation de la caisse dans le mois de la signification (art. 47bis §5 AR "
         "19-12-1967). Les majorations s'arrêtent à la fin du trimestre qui précède la signification.",
         "recovery_bailiff": "Transmission du dossier à l'huissier de justice",
-        "intro_recovery_bailiff": "Aucune opposition n'a été formée et les sommes restent impayées : le dossier "
-        "est transmis à l'huissier de justice pour l'exécution. Des frais s'ajouteront. Payez sans attendre ou "
+        "intro_recovery_bailiff": "Les sommes restent impayées : la contrainte est transmise à l'huissier de "
+        "justice, qui vous la signifiera. Vous pourrez y former opposition, motivée, par citation de la caisse "
+        "dans le mois de la signification (art. 47bis §5 AR 19-12-1967). Sans opposition dans ce mois, "
+        "l'huissier pourra ensuite procéder à l'exécution. Des frais s'ajouteront. Payez sans attendre ou "
         "contactez-nous.",
         "recovery_plan_granted": "Plan d'apurement accordé",
         "intro_recovery_plan_granted": "Nous vous accordons un plan d'apurement pour votre dette. Tant que vous le "
@@ -82,9 +84,11 @@ TEXTS = {
         "gemotiveerd verzet aantekenen door het fonds te dagvaarden binnen de maand na de betekening (art. 47bis "
         "§5 KB 19-12-1967). De verhogingen stoppen op het einde van het kwartaal vóór de betekening.",
         "recovery_bailiff": "Overdracht van het dossier aan de gerechtsdeurwaarder",
-        "intro_recovery_bailiff": "Er werd geen verzet aangetekend en de bedragen blijven onbetaald: het dossier "
-        "gaat naar de gerechtsdeurwaarder voor de uitvoering. Er komen kosten bij. Betaal meteen of neem contact "
-        "met ons op.",
+        "intro_recovery_bailiff": "De bedragen blijven onbetaald: het dwangbevel gaat naar de gerechtsdeurwaarder, "
+        "die het u zal betekenen. U kunt gemotiveerd verzet aantekenen door het fonds te dagvaarden binnen de "
+        "maand na de betekening (art. 47bis §5 KB 19-12-1967). Zonder verzet binnen die maand kan de "
+        "gerechtsdeurwaarder daarna overgaan tot de uitvoering. Er komen kosten bij. Betaal meteen of neem "
+        "contact met ons op.",
         "recovery_plan_granted": "Afbetalingsplan toegekend",
         "intro_recovery_plan_granted": "Wij kennen u een afbetalingsplan toe voor uw schuld. Zolang u het naleeft, "
         "starten wij geen gedwongen invordering. De wettelijke verhogingen blijven lopen en uw lopende bijdragen "
@@ -123,9 +127,11 @@ TEXTS = {
         "Sie können innerhalb eines Monats nach der Zustellung begründeten Einspruch durch Ladung der Kasse "
         "erheben (Art. 47bis §5 KE 19-12-1967). Die Zuschläge enden mit dem Quartal vor der Zustellung.",
         "recovery_bailiff": "Übergabe der Akte an den Gerichtsvollzieher",
-        "intro_recovery_bailiff": "Es wurde kein Einspruch erhoben und die Beträge sind unbezahlt: die Akte geht "
-        "zur Vollstreckung an den Gerichtsvollzieher. Es kommen Kosten hinzu. Zahlen Sie sofort oder melden Sie "
-        "sich.",
+        "intro_recovery_bailiff": "Die Beträge sind unbezahlt: der Zwangsbefehl geht an den Gerichtsvollzieher, "
+        "der ihn Ihnen zustellen wird. Sie können innerhalb eines Monats nach der Zustellung begründeten "
+        "Einspruch durch Ladung der Kasse erheben (Art. 47bis §5 KE 19-12-1967). Ohne Einspruch in diesem "
+        "Monat kann der Gerichtsvollzieher danach zur Vollstreckung übergehen. Es kommen Kosten hinzu. Zahlen "
+        "Sie sofort oder melden Sie sich.",
         "recovery_plan_granted": "Zahlungsplan gewährt",
         "intro_recovery_plan_granted": "Wir gewähren Ihnen einen Zahlungsplan für Ihre Schuld. Solange Sie ihn "
         "einhalten, beginnt keine Zwangsbeitreibung. Die gesetzlichen Zuschläge laufen weiter und Ihre laufenden "

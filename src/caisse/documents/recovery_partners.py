@@ -19,12 +19,14 @@ from caisse.rules.explain import fmt_date
 
 TEXTS = {
     "fr": {
-        "handover_bailiff": "Transmission de dossiers pour exécution — {key}",
+        "handover_bailiff": "Transmission de contraintes pour signification puis exécution — {key}",
         "handover_lawyer": "Transmission de dossiers pour procédure judiciaire — {key}",
         "intro_handover_bailiff": "Maître, nous vous transmettons {n} dossier(s) de cotisations sociales impayées "
-        "pour lesquels une contrainte a été décernée (art. 20 §7 AR n° 38 ; art. 47bis AR 19-12-1967) et dont le "
-        "délai d'opposition est écoulé. Le fichier {csv} joint donne, par débiteur et par période, les montants "
-        "dus à la date du {date}, la communication structurée et la référence de la contrainte.",
+        "pour lesquels une contrainte a été décernée (art. 20 §7 AR n° 38 ; art. 47bis AR 19-12-1967), à signifier "
+        "au débiteur. Le débiteur peut y former opposition dans le mois de la signification (art. 47bis §5) : "
+        "l'exécution ne peut suivre qu'après ce mois, sans opposition. Le fichier {csv} joint donne, par débiteur "
+        "et par période, les montants dus à la date du {date}, la communication structurée et la référence de la "
+        "contrainte.",
         "intro_handover_lawyer": "Maître, nous vous transmettons {n} dossier(s) de cotisations sociales impayées à "
         "porter devant le tribunal du travail. Le fichier {csv} joint donne, par débiteur et par période, les "
         "montants dus à la date du {date} et la communication structurée.",
@@ -48,13 +50,14 @@ TEXTS = {
         "company_contribution": "Cotisation des sociétés", "surcharge": "Majorations", "costs": "Frais",
     },
     "nl": {
-        "handover_bailiff": "Overdracht van dossiers voor tenuitvoerlegging — {key}",
+        "handover_bailiff": "Overdracht van dwangbevelen voor betekening en daarna tenuitvoerlegging — {key}",
         "handover_lawyer": "Overdracht van dossiers voor gerechtelijke procedure — {key}",
         "intro_handover_bailiff": "Geachte gerechtsdeurwaarder, wij dragen u {n} dossier(s) van onbetaalde sociale "
         "bijdragen over waarvoor een dwangbevel werd uitgevaardigd (art. 20 §7 KB nr. 38; art. 47bis KB "
-        "19-12-1967) en waarvan de termijn van verzet verstreken is. Het bijgevoegde bestand {csv} geeft per "
-        "schuldenaar en per periode de bedragen verschuldigd op {date}, de gestructureerde mededeling en de "
-        "referentie van het dwangbevel.",
+        "19-12-1967), te betekenen aan de schuldenaar. De schuldenaar kan verzet aantekenen binnen de maand na de "
+        "betekening (art. 47bis §5): de tenuitvoerlegging kan pas volgen na die maand, zonder verzet. Het "
+        "bijgevoegde bestand {csv} geeft per schuldenaar en per periode de bedragen verschuldigd op {date}, de "
+        "gestructureerde mededeling en de referentie van het dwangbevel.",
         "intro_handover_lawyer": "Geachte meester, wij dragen u {n} dossier(s) van onbetaalde sociale bijdragen "
         "over om voor de arbeidsrechtbank te brengen. Het bijgevoegde bestand {csv} geeft per schuldenaar en per "
         "periode de bedragen verschuldigd op {date} en de gestructureerde mededeling.",
@@ -78,13 +81,14 @@ TEXTS = {
         "company_contribution": "Vennootschapsbijdrage", "surcharge": "Verhogingen", "costs": "Kosten",
     },
     "de": {
-        "handover_bailiff": "Übergabe von Akten zur Vollstreckung — {key}",
+        "handover_bailiff": "Übergabe von Zwangsbefehlen zur Zustellung und danach Vollstreckung — {key}",
         "handover_lawyer": "Übergabe von Akten für ein Gerichtsverfahren — {key}",
         "intro_handover_bailiff": "Sehr geehrte(r) Gerichtsvollzieher(in), wir übergeben Ihnen {n} Akte(n) "
         "unbezahlter Sozialbeiträge, für die ein Zwangsbefehl erlassen wurde (Art. 20 §7 KE Nr. 38; Art. 47bis KE "
-        "19-12-1967) und deren Einspruchsfrist abgelaufen ist. Die beigefügte Datei {csv} enthält je Schuldner und "
-        "Zeitraum die am {date} geschuldeten Beträge, die strukturierte Mitteilung und die Referenz des "
-        "Zwangsbefehls.",
+        "19-12-1967), dem Schuldner zuzustellen. Der Schuldner kann innerhalb eines Monats nach der Zustellung "
+        "Einspruch erheben (Art. 47bis §5): die Vollstreckung darf erst nach diesem Monat ohne Einspruch folgen. "
+        "Die beigefügte Datei {csv} enthält je Schuldner und Zeitraum die am {date} geschuldeten Beträge, die "
+        "strukturierte Mitteilung und die Referenz des Zwangsbefehls.",
         "intro_handover_lawyer": "Sehr geehrte(r) Rechtsanwalt/Rechtsanwältin, wir übergeben Ihnen {n} Akte(n) "
         "unbezahlter Sozialbeiträge zur Klage vor dem Arbeitsgericht. Die beigefügte Datei {csv} enthält je "
         "Schuldner und Zeitraum die am {date} geschuldeten Beträge und die strukturierte Mitteilung.",

@@ -38,6 +38,7 @@ from caisse.store.models import Base, utcnow
 
 STAGES = ("reminder", "statement", "formal_notice", "personal_contact", "enforcement", "bailiff", "court", "plan",
           "closed")
+CONTEST_KINDS = ("contest", "terms")
 CLOSING_REASONS = ("paid", "plan", "dispensation", "insolvency", "prescribed", "written_off", "renounced")
 EVENTS = ("stage", "contact", "plan_granted", "plan_missed", "plan_broken", "plan_completed", "fiftybis")
 PLAN_STATUSES = ("pending", "active", "completed", "broken", "refused")
@@ -60,6 +61,11 @@ class RecoveryFile(Base):
     closing_reason: Mapped[str | None] = mapped_column(String(20))
     resume_stage: Mapped[str | None] = mapped_column(String(20))  # where recovery resumes when a plan breaks
     contact_logged_on: Mapped[dt.date | None] = mapped_column(Date)  # the personal contact of this cycle
+    # art. 46: the day the formal notice (registered letter) was posted/presented, when staff recorded it, and the
+    # debtor's registered reaction within the month: ``contest`` (no contrainte any more: summons) or ``terms``
+    notice_presented_on: Mapped[dt.date | None] = mapped_column(Date)
+    contested_on: Mapped[dt.date | None] = mapped_column(Date)
+    contest_kind: Mapped[str | None] = mapped_column(String(10))
     opened_on: Mapped[dt.date] = mapped_column(Date)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
@@ -202,6 +208,7 @@ class RecoveryHandoverLine(Base):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(10), default="open")
     served_on: Mapped[dt.date | None] = mapped_column(Date)  # contrainte (or summons) served: art. 44 cut-off
+    opposed_on: Mapped[dt.date | None] = mapped_column(Date)  # opposition to the contrainte recorded (→ court)
     outcome: Mapped[str | None] = mapped_column(String(12))
     outcome_on: Mapped[dt.date | None] = mapped_column(Date)
     paid_cents: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -39,7 +39,21 @@ class Policy:
     plan_grace_days: int
     sources: dict[str, str]
 
-    def earliest(self, stage: str | None, since: dt.date, contact: dt.date | None) -> dt.date | None:
+    def contest_ends(self, notice_on: dt.date, presented_on: dt.date | None = None) -> dt.date:
+        """The last day of the debtor's month to contest or ask terms (art. 46): one month from the day the
+        registered letter was posted/presented when staff recorded it, else from the formal-notice step."""
+        return add_months(presented_on or notice_on, self.contest_months)
+
+    def opposition_ends(self, served_on: dt.date) -> dt.date:
+        """The last day to oppose a contrainte: one month from its service (art. 47bis §5 al. 2)."""
+        return add_months(served_on, self.opposition_months)
+
+    def execution_from(self, served_on: dt.date) -> dt.date:
+        """The first day the bailiff may go on to execution: the day after the month of opposition."""
+        return self.opposition_ends(served_on) + dt.timedelta(days=1)
+
+    def earliest(self, stage: str | None, since: dt.date, contact: dt.date | None,
+                 presented_on: dt.date | None = None) -> dt.date | None:
         """The first day the batch may move a file out of ``stage`` (entered on ``since``; ``None`` stage:
         ``since`` is the oldest open due date). None: the batch never moves it from there."""
         if stage is None or stage == "closed":
@@ -48,12 +62,12 @@ class Policy:
             return since + dt.timedelta(days=self.statement_days)
         if stage == "statement":
             return since + dt.timedelta(days=self.formal_notice_days)
-        if stage == "formal_notice":
-            return add_months(since, self.contest_months)
+        if stage == "formal_notice":  # the day after the debtor's month (art. 46)
+            return self.contest_ends(since, presented_on) + dt.timedelta(days=1)
         if stage == "personal_contact":
             return None if contact is None else contact + dt.timedelta(days=self.enforcement_after_contact_days)
-        if stage == "enforcement":
-            return add_months(since, self.opposition_months)
+        if stage == "enforcement":  # the contrainte issued goes to the bailiff to be served (next run)
+            return since
         return None
 
 

@@ -122,10 +122,15 @@ def move(session: Session, who: Principal, party_id: int, to_stage: str, reason:
                 RecoveryStep.file_id == f.id, RecoveryStep.cycle == f.cycle, RecoveryStep.to_stage == "formal_notice",
                 RecoveryStep.event == "stage"))
             p = policy(today)
-            if notice is None or today < add_months(notice, p.contest_months):
+            if notice is None or today <= p.contest_ends(notice, f.notice_presented_on):
                 raise InvalidInput("to_stage", "the debtor has one month after the formal notice (registered "
                                                "letter) to contest or ask terms (art. 46 AR 19-12-1967): not before "
-                                               "{day}", day=add_months(notice, p.contest_months) if notice else "—")
+                                               "{day}", day=p.contest_ends(notice, f.notice_presented_on)
+                                   + dt.timedelta(days=1) if notice else "—")
+            if to_stage == "enforcement" and f.contest_kind == "contest":
+                raise InvalidInput("contested_on", "the debtor contested the sums on {day} after the formal notice "
+                                                   "(art. 46 AR 19-12-1967): no contrainte, only the summons "
+                                                   "before the labour court (court)", day=f.contested_on)
         if to_stage == "reminder" and current in (None, "closed"):
             principal, _ = owed(session, party_id, today)
             if principal <= 0:
@@ -137,6 +142,8 @@ def move(session: Session, who: Principal, party_id: int, to_stage: str, reason:
         session.flush()
     elif current == "closed":
         f.cycle, f.contact_logged_on, f.closing_reason, f.opened_on = f.cycle + 1, None, None, today
+    if to_stage == "formal_notice" or current == "closed":  # a new formal notice: a new month (art. 46)
+        f.notice_presented_on, f.contested_on, f.contest_kind = None, None, None
     f.stage, f.stage_since, f.closing_reason = to_stage, today, closing_reason
     f.updated_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     n = session.scalar(select(func.count()).select_from(RecoveryStep).where(RecoveryStep.file_id == f.id)) or 0
@@ -172,6 +179,125 @@ def log_contact(session: Session, who: Principal, party_id: int, today: dt.date,
 
     complete_tasks(session, who, party_id, "recovery_contact", f"personal contact logged ({channel}): {outcome}", today)
     return step
+
+
+def _day(value, field: str, today: dt.date) -> dt.date:
+    if not isinstance(value, dt.date):
+        raise InvalidInput(field, "a date is required (YYYY-MM-DD)")
+    if value > today:
+        raise InvalidInput(field, "{day} is in the future", day=value)
+    return value
+
+
+def notice_on(session: Session, f: RecoveryFile) -> dt.date | None:
+    return session.scalar(select(func.max(RecoveryStep.on)).where(
+        RecoveryStep.file_id == f.id, RecoveryStep.cycle == f.cycle, RecoveryStep.to_stage == "formal_notice",
+        RecoveryStep.event == "stage"))
+
+
+def _after_notice(session: Session, party_id: int, day: dt.date, field: str) -> tuple[RecoveryFile, dt.date]:
+    """The file and the date of its formal notice in the current cycle, ``day`` not before it."""
+    f = file_of(session, party_id)
+    notice = notice_on(session, f) if f is not None else None
+    if notice is None or f.stage in ("closed", "plan"):
+        raise InvalidInput(field, "no formal notice was sent in this file's current cycle")
+    if day < notice:
+        raise InvalidInput(field, "{day} is before the formal notice ({notice})", day=day, notice=notice)
+    return f, notice
+
+
+def record_notice_presented(session: Session, who: Principal, party_id: int, on: dt.date,
+                            today: dt.date) -> RecoveryFile:
+    """The day the formal notice (registered letter, art. 46) was posted/presented: the debtor's month runs from
+    it instead of from the formal-notice step."""
+    file_access(session, who, "recovery.manage", party_id)
+    on = _day(on, "presented_on", today)
+    f, _ = _after_notice(session, party_id, on, "presented_on")
+    f.notice_presented_on = on
+    audit.record(session, who, "recovery_notice_presented", "recovery_file", f.id, party_id=party_id,
+                 detail={"presented_on": on.isoformat()})
+    return f
+
+
+def record_contestation(session: Session, who: Principal, party_id: int, kind: str, received_on: dt.date,
+                        note: str, today: dt.date) -> RecoveryFile:
+    """The debtor's registered letter after the formal notice (art. 46): ``contest`` (the sums are contested: no
+    contrainte any more, only the summons) or ``terms`` (payment terms asked: a payment plan to consider)."""
+    from caisse.recovery.models import CONTEST_KINDS
+
+    file_access(session, who, "recovery.manage", party_id)
+    note = _reason(note)
+    if kind not in CONTEST_KINDS:
+        raise InvalidInput("kind", "one of {kinds}", kinds=", ".join(CONTEST_KINDS))
+    received_on = _day(received_on, "received_on", today)
+    f, notice = _after_notice(session, party_id, received_on, "received_on")
+    if f.contest_kind == "contest" and kind == "terms":
+        raise InvalidInput("kind", "a contestation is already recorded (on {day})", day=f.contested_on)
+    f.contested_on, f.contest_kind = received_on, kind
+    late = received_on > policy(today).contest_ends(notice, f.notice_presented_on)
+    audit.record(session, who, "recovery_contestation", "recovery_file", f.id, party_id=party_id,
+                 detail={"kind": kind, "received_on": received_on.isoformat(), "note": note,
+                         "after_the_month": late})
+    return f
+
+
+def _handed_to_bailiff(session: Session, f: RecoveryFile | None):
+    from caisse.recovery.models import RecoveryHandoverLine
+
+    if f is None or f.stage != "bailiff":
+        return None
+    return session.scalar(select(RecoveryHandoverLine).where(
+        RecoveryHandoverLine.file_id == f.id, RecoveryHandoverLine.cycle == f.cycle,
+        RecoveryHandoverLine.stage == "bailiff").order_by(RecoveryHandoverLine.id.desc()).limit(1))
+
+
+def record_service(session: Session, who: Principal, party_id: int, served_on: dt.date, today: dt.date):
+    """The day the contrainte was served (signifiée) on the debtor, entered by recovery staff when the bailiff's
+    status file does not bring it: the month of opposition runs from it."""
+    file_access(session, who, "recovery.manage", party_id)
+    served_on = _day(served_on, "served_on", today)
+    h = _handed_to_bailiff(session, file_of(session, party_id))
+    if h is None:
+        raise InvalidInput("served_on", "the contrainte of this file was not handed to a bailiff "
+                                        "(caisse recovery handover)")
+    if h.enforcement_on is not None and served_on < h.enforcement_on:
+        raise InvalidInput("served_on", "{day} is before the contrainte was issued ({issued})", day=served_on,
+                           issued=h.enforcement_on)
+    if h.served_on is not None and h.served_on != served_on:
+        raise InvalidInput("served_on", "already recorded as {day}", day=h.served_on)
+    h.served_on = served_on
+    audit.record(session, who, "recovery_served", "recovery_file", h.file_id, party_id=party_id,
+                 detail={"served_on": served_on.isoformat()})
+    return h
+
+
+def execution_from(session: Session, party_id: int) -> dt.date | None:
+    """The first day the bailiff may execute the contrainte: the day after the month of opposition from its
+    service (None: not served yet, or not with a bailiff, or an opposition was recorded)."""
+    h = _handed_to_bailiff(session, file_of(session, party_id))
+    if h is None or h.served_on is None or h.opposed_on is not None:
+        return None
+    return policy(h.served_on).execution_from(h.served_on)
+
+
+def record_opposition(session: Session, who: Principal, party_id: int, on: dt.date, note: str,
+                      today: dt.date) -> RecoveryStep:
+    """The debtor opposed the contrainte (citation of the fund by bailiff, art. 47bis §5): recorded on the
+    hand-over line and the file goes to ``court`` (the labour court rules on the debt)."""
+    file_access(session, who, "recovery.manage", party_id)
+    note = _reason(note)
+    on = _day(on, "opposed_on", today)
+    h = _handed_to_bailiff(session, file_of(session, party_id))
+    if h is None or h.served_on is None:
+        raise InvalidInput("opposed_on", "no contrainte served in this file (record the service date first: "
+                                         "caisse recovery served)")
+    if on < h.served_on:
+        raise InvalidInput("opposed_on", "{day} is before the service of the contrainte ({served})", day=on,
+                           served=h.served_on)
+    h.opposed_on = on
+    late = on > policy(h.served_on).opposition_ends(h.served_on)
+    return move(session, who, party_id, "court", f"opposition to the contrainte on {on}"
+                + (" (after the month from the service: the court decides)" if late else "") + f": {note}", today)
 
 
 # --- payment plans -------------------------------------------------------------------------------------------

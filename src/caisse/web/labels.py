@@ -339,6 +339,8 @@ FIELD = {
     "summary": N_("Summary"),
     "text": N_("Message"),
     "to_stage": N_("Next stage"),
+    "contested_on": N_("Contestation received"),
+    "received_on": N_("Received on"),
     "year": N_("Year"),
 }
 

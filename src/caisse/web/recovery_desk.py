@@ -32,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 FIELD_INPUT = {
     "move": {"to_stage": "to_stage", "reason": "reason", "closing_reason": "closing_reason"},
     "contact": {"reason": "outcome", "channel": "channel"},
+    "contest": {"kind": "contest-kind", "received_on": "received_on", "reason": "note"},
     "plan": {"schedule": "schedule", "reason": "reason"},
     "relief": {"quarters": "quarters", "grounds": "grounds", "ground_kind": "ground_kind",
                "signed_personally": "signed_personally", "informed_on": "case_id", "case": "case_id",
@@ -107,6 +108,16 @@ def contact(request: Request, party_id: PathId, session: SessionDep, who: StaffD
     entered = {"outcome": outcome, "channel": channel}
     return _act(request, session, who, party_id, "contact", entered, lambda: recovery.log_contact(
         session, who, party_id, dt.date.today(), outcome, channel), "history")
+
+
+@router.post("/desk/files/{party_id}/recovery/contest")
+def contest(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+            kind: Annotated[str, Form(max_length=10)] = "", received_on: Annotated[str, Form(max_length=10)] = "",
+            note: Text = ""):
+    """The debtor's registered letter after the formal notice (art. 46): a contestation or payment terms asked."""
+    entered = {"kind": kind, "received_on": received_on, "note": note}
+    return _act(request, session, who, party_id, "contest", entered, lambda: recovery.record_contestation(
+        session, who, party_id, kind, _form_date(received_on, "received_on"), note, dt.date.today()), "history")
 
 
 @router.post("/desk/files/{party_id}/recovery/plan")
