@@ -169,7 +169,7 @@ def _file_home(session: Session, who: Principal, party: Party, today: dt.date, s
         if last is not None and last.amount_cents > 0:
             next_date = _next_quarter_end(max(today, last.due_date or today))
             next_amount, expected = int(last.amount_cents), True
-    payments = [Payment(line.booked_on, -line.amount_cents, line.explanation) for line in ledger.money_lines
+    payments = [Payment(line.booked_on, -line.amount_cents, str(line.explanation)) for line in ledger.money_lines
                 if line.kind == "payment" and line.amount_cents < 0][-LAST_PAYMENTS:][::-1]
     cases = session.scalars(select(Case).where(Case.party_id == party.id, Case.status.in_(OPEN_CASE))
                             .order_by(Case.deadline, Case.id))
