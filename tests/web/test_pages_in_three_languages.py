@@ -28,12 +28,9 @@ TODAY = dt.date.today()
 LIFE_EVENTS = ("starting", "family", "ill", "cannot_pay", "stopping", "retiring")
 
 #: English the fund still writes into what it stores, shown as stored (to translate: store a key and its values, as
-#: caisse.texts does for the advice and the refusals) — the ledger's descriptions and explanations, written by the
-#: batches and the bank import, and the cases the system opens about a failed batch
+#: caisse.texts does for the advice and the refusals) — the cases the system opens about a failed batch. (The
+#: ledger's lines are worded in the page's language by caisse.ledger.statement.line_text.)
 STILL_ENGLISH = [re.compile(p) for p in (
-    r"(Quarterly call|Regularisation|Late-payment surcharge|Correction of a late-payment surcharge|Company "
-    r"contribution|Imputation of the debtor's credit|Payment received|Dispensation of contributions granted|"
-    r"Refund|Set-off|Write-off|Credit)",
     r"^(The batch|Batch) [a-z-]+/",
 )]
 
