@@ -54,8 +54,9 @@ def fund(db_url):
     run_calendar(db_url, TODAY, 1)
     with session_scope(db_url) as s:
         person = s.scalar(select(Account.party_id).where(Account.login == "demo-affiliate"))
-        debtors = s.scalars(select(RecoveryFile.party_id).order_by(RecoveryFile.stage, RecoveryFile.party_id)
-                            .distinct()).all()
+        # (PostgreSQL: a DISTINCT query orders only by what it selects)
+        debtors = list(dict.fromkeys(s.scalars(select(RecoveryFile.party_id).order_by(RecoveryFile.stage,
+                                                                                      RecoveryFile.party_id))))
         case = s.scalar(select(Case.id).where(Case.party_id.is_not(None)).order_by(Case.id))
         own_case = s.scalar(select(Case.id).where(Case.party_id == person).order_by(Case.id))
         item = s.scalar(select(ReconciliationItem.id).order_by(ReconciliationItem.id))
