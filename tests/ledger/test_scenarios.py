@@ -303,3 +303,25 @@ def test_a_payment_taken_back_after_its_overpayment_was_refunded_leaves_a_visibl
                               ("2025Q1", "costs"): 10170}
     assert amount_due(db, jan) == 100000
     healthy(db)
+
+
+def test_the_statement_words_each_line_once_for_every_language_and_keeps_what_it_cannot_word(db):
+    """A line's words come from its kind, account and period (translated on the pages); the stored English stays
+    for a kind not worded, and for staff the rule, its parameter and the stored calculation follow."""
+    from caisse.ledger import receive_via_partner
+    from caisse.web.i18n import current, say
+
+    pia = new_party(db)
+    call_quarter(db, pia, "2025Q1", CONTRIBUTION, FEE)
+    receive_via_partner(db, "partner/s/1", dt.date(2025, 3, 28), 1000, pia, "BAILIFF-1")
+    st = statement(db, pia)
+    fee = next(line for line in st.periods[0].lines if line.account == "management_fee")
+    collected = next(line for line in st.money_lines if line.kind == "payment")
+    token = current.set("nl")
+    try:
+        assert say(fee.explanation) == "Beheerskosten van het fonds voor 2025Q1"
+        assert say(collected.explanation) == "Collected by partner BAILIFF-1 for the fund"  # not worded: as stored
+    finally:
+        current.reset(token)
+    assert str(fee.explanation) == "Management fee of the fund for 2025Q1"
+    assert fee.source and f"Management fee of the fund for 2025Q1 {fee.source}" in st.render_text()

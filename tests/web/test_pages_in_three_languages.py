@@ -28,12 +28,9 @@ TODAY = dt.date.today()
 LIFE_EVENTS = ("starting", "family", "ill", "cannot_pay", "stopping", "retiring")
 
 #: English the fund still writes into what it stores, shown as stored (to translate: store a key and its values, as
-#: caisse.texts does for the advice and the refusals) — the ledger's descriptions and explanations, written by the
-#: batches and the bank import, and the cases the system opens about a failed batch
+#: caisse.texts does for the advice and the refusals) — the cases the system opens about a failed batch. (The
+#: ledger's lines are worded in the page's language by caisse.ledger.statement.line_text.)
 STILL_ENGLISH = [re.compile(p) for p in (
-    r"(Quarterly call|Regularisation|Late-payment surcharge|Correction of a late-payment surcharge|Company "
-    r"contribution|Imputation of the debtor's credit|Payment received|Dispensation of contributions granted|"
-    r"Refund|Set-off|Write-off|Credit)",
     r"^(The batch|Batch) [a-z-]+/",
 )]
 
@@ -57,8 +54,9 @@ def fund(db_url):
     run_calendar(db_url, TODAY, 1)
     with session_scope(db_url) as s:
         person = s.scalar(select(Account.party_id).where(Account.login == "demo-affiliate"))
-        debtors = s.scalars(select(RecoveryFile.party_id).order_by(RecoveryFile.stage, RecoveryFile.party_id)
-                            .distinct()).all()
+        # (PostgreSQL: a DISTINCT query orders only by what it selects)
+        debtors = list(dict.fromkeys(s.scalars(select(RecoveryFile.party_id).order_by(RecoveryFile.stage,
+                                                                                      RecoveryFile.party_id))))
         case = s.scalar(select(Case.id).where(Case.party_id.is_not(None)).order_by(Case.id))
         own_case = s.scalar(select(Case.id).where(Case.party_id == person).order_by(Case.id))
         item = s.scalar(select(ReconciliationItem.id).order_by(ReconciliationItem.id))

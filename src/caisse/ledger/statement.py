@@ -3,6 +3,11 @@
 Per period: called (principal and costs), surcharges, paid (imputed), written off, balance; then every
 line with its date, transaction key, amount and the rule that produced it. ``Statement`` is data: the
 text rendering is here, the PDF in the documents package can use the same object.
+
+What a line says (``Line.explanation``) is written here, once, from what the entry carries (transaction kind,
+account, period, the stored calculation): a ``caisse.texts.Text``, English on the command line and in the staff
+text/PDF, in the reader's language on the pages (``caisse.web.i18n.say``). The batches and the bank import store
+English descriptions; history is never rewritten: a kind this module cannot word keeps its stored English text.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from caisse.ledger.models import RECEIVABLE
 from caisse.ledger.operations import party_entries
 from caisse.money import fmt
 from caisse.store.models import Party
+from caisse.texts import T_, Text
 
 ACCOUNT_LABEL = {
     "contribution": "contribution", "management_fee": "management fee", "company_contribution":
@@ -35,7 +41,9 @@ class Line:
     period: str | None
     amount_cents: int  # > 0: owed by the debtor (or his credit used); < 0: paid / owed to him
     due_date: dt.date | None
-    explanation: str
+    explanation: Text  # what the line is, in words (``line_text``)
+    source: str = ""  # the rule and legal parameter that produced it: references, the same in every language
+    detail: str | None = None  # the calculation as stored (English), for staff; None when the words above hold it
 
 
 @dataclass
@@ -85,8 +93,9 @@ class Statement:
 
 def _render(line: Line) -> str:
     due = f" due {line.due_date.isoformat()}" if line.due_date else ""
+    words = " ".join(p for p in (str(line.explanation), line.source, line.detail) if p)
     return (f"  {line.booked_on.isoformat()}  {ACCOUNT_LABEL.get(line.account, line.account):<20} "
-            f"{fmt(line.amount_cents):>12}{due}  {line.explanation}  [{line.key}]")
+            f"{fmt(line.amount_cents):>12}{due}  {words}  [{line.key}]")
 
 
 def explain(description, rule, parameter, explanation) -> str:
@@ -99,6 +108,94 @@ def explain(description, rule, parameter, explanation) -> str:
     return " ".join(parts)
 
 
+def _source(rule: str | None, parameter: str | None) -> str:
+    return " ".join(p for p in (rule, f"({parameter})" if parameter else None) if p)
+
+
+def _after(description: str | None, prefix: str) -> str | None:
+    """What a stored description holds after its English prefix (a payment's structured communication)."""
+    rest = description[len(prefix):].strip() if description and description.startswith(prefix) else ""
+    return rest or None
+
+
+def line_text(kind: str, account: str, period: str | None, amount_cents: int, description: str | None,
+              explanation: dict | None) -> Text | None:
+    """The words of a statement line, from what its entry carries; None for a kind not worded here (the stored
+    English is then shown as it is)."""
+    calc = explanation.get("calc") if isinstance(explanation, dict) else None
+    calc = calc if isinstance(calc, dict) else {}
+    why = explanation if isinstance(explanation, dict) else {}
+    q = period or ""
+    if description and description.startswith("Correction: reversal of"):
+        return T_("Correction: an earlier entry of {quarter} cancelled", quarter=q)
+    if kind == "charge":
+        if account == "contribution":
+            if description and description.startswith("Quarterly call"):
+                return T_("Provisional contribution for {quarter} (quarterly call)", quarter=q)
+            return T_("Contribution for {quarter}", quarter=q)
+        if account == "management_fee":
+            return T_("Management fee of the fund for {quarter}", quarter=q)
+        if account == "company_contribution":
+            return T_("Company annual contribution {year}", year=q[:4])
+        if account == "surcharge":
+            if "due" in calc and "posted" in calc:
+                return T_("Late-payment surcharge on {quarter} recomputed from the payments booked in time: "
+                          "{due} EUR instead of {posted} EUR", quarter=q, due=fmt(int(calc["due"])),
+                          posted=fmt(int(calc["posted"])))
+            if calc.get("kind") == "quarterly" and "base" in calc:
+                return T_("Late-payment surcharge of 3 % on the contribution of {quarter} ({base} EUR) unpaid at the "
+                          "end of the quarter ({date})", quarter=q, base=fmt(int(calc["base"])),
+                          date=calc.get("arising", ""))
+            if calc.get("kind") == "annual" and "base" in calc:
+                return T_("Late-payment surcharge of 7 % on the contribution of {quarter} ({base} EUR) unpaid on "
+                          "31 December ({date})", quarter=q, base=fmt(int(calc["base"])), date=calc.get("arising", ""))
+            return T_("Late-payment surcharge on {quarter}", quarter=q)
+        if account == "costs":
+            return T_("Costs charged for {quarter}", quarter=q)
+    if kind == "regularisation" and account in ("contribution", "management_fee"):
+        return (T_("Regularisation of the contribution of {quarter}", quarter=q) if account == "contribution" else
+                T_("Regularisation of the management fee of {quarter}", quarter=q))
+    if kind == "imputation" and account in RECEIVABLE:
+        return (T_("Paid: money on your account applied to {quarter}", quarter=q) if amount_cents < 0 else
+                T_("Paid too much on {quarter}: back to your credit", quarter=q))
+    if kind == "imputation" and account == "credit":
+        return T_("Money on your account applied to what is due") if amount_cents > 0 else \
+            T_("Paid too much: back to your credit")
+    if kind == "write_off" and account in RECEIVABLE:
+        decision = why.get("inasti_decision") or ""
+        if description and description.startswith("Dispensation of contributions"):
+            return T_("Dispensation of contributions granted by INASTI for {quarter} (decision {decision})",
+                      quarter=q, decision=decision)
+        if description and description.startswith("Surcharge waiver"):
+            return T_("Surcharge waiver granted by INASTI for {quarter} (decision {decision})", quarter=q,
+                      decision=decision)
+        return T_("Written off: the fund renounces this amount of {quarter}", quarter=q)
+    if kind == "payment" and account == "credit" and description and description.startswith("Payment received"):
+        reference = _after(description, "Payment received")
+        return (T_("Payment received, communication {reference}", reference=reference) if reference else
+                T_("Payment received"))
+    if kind == "assignment" and account == "credit":
+        return T_("Payment received, assigned to your file by the fund")
+    if kind == "refund" and account in ("credit", "refund"):
+        return T_("Refund of your credit ordered")
+    if kind == "payout" and account == "refund":
+        return T_("Refund paid by credit transfer")
+    if kind == "benefit" and account == "benefit":
+        return T_("Benefit granted for {quarter}", quarter=q)
+    if kind == "payout" and account == "benefit":
+        return T_("Benefit paid by credit transfer")
+    return None
+
+
+def _line(booked_on, key, kind, description, account, period, amount, due, rule, parameter, explanation) -> Line:
+    stored = str(explanation["text"]) if isinstance(explanation, dict) and explanation.get("text") else None
+    words = line_text(kind, account, period, amount, description, explanation)
+    if words is None:  # not worded here: the stored English, as before
+        return Line(booked_on, key, kind, account, period, amount, due, Text(description or stored or ""),
+                    _source(rule, parameter), stored if description else None)
+    return Line(booked_on, key, kind, account, period, amount, due, words, _source(rule, parameter), stored)
+
+
 def statement(session: Session, party_id: int) -> Statement:
     if session.get(Party, party_id) is None:
         raise NotFound("debtor", party_id)
@@ -108,8 +205,7 @@ def statement(session: Session, party_id: int) -> Statement:
     for (booked_on, key, kind, description, account, period, amount, due, rule, parameter,
          explanation) in party_entries(session, party_id):
         amount = int(amount)
-        line = Line(booked_on, key, kind, account, period, amount, due, explain(description, rule, parameter,
-                                                                                  explanation))
+        line = _line(booked_on, key, kind, description, account, period, amount, due, rule, parameter, explanation)
         if account in RECEIVABLE:
             p = periods.setdefault(period, PeriodSummary(period))
             p.lines.append(line)
