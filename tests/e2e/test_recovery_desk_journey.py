@@ -38,6 +38,8 @@ def test_a_recovery_officer_reads_the_advice_and_logs_the_personal_contact(serve
     page.fill("#move-reason", "Aucun paiement malgré les avis d'échéance")
     follow(page, page.get_by_role("button", name="Passer", exact=True))
     for stage in ("statement", "formal_notice", "personal_contact"):
+        if not page.locator(f"#move-to option[value={stage}]").count():  # the file was already past it
+            continue
         page.select_option("#move-to", stage)
         page.fill("#move-reason", "Toujours impayé")
         follow(page, page.get_by_role("button", name="Passer", exact=True))
@@ -46,7 +48,7 @@ def test_a_recovery_officer_reads_the_advice_and_logs_the_personal_contact(serve
     page.fill("#move-reason", "Citation")
     follow(page, page.get_by_role("button", name="Passer", exact=True))
     error = page.locator("#move-error")
-    assert "to_stage: the personal contact must be logged" in error.inner_text()
+    assert "Étape suivante: le contact personnel doit être noté" in error.inner_text()  # the field, in French
     assert page.locator("#move-to").get_attribute("aria-describedby") == "move-error"
     assert page.locator("#move-to").get_attribute("aria-invalid") == "true"
     problems["recovery file with a refusal"] = axe_violations(page)

@@ -200,7 +200,8 @@ def _plans(url: str, on: dt.date) -> int:
         if officer is None or manager is None:
             return 0
         candidates = session.scalars(select(RecoveryFile.party_id).where(
-            RecoveryFile.stage.in_(("statement", "formal_notice"))).order_by(RecoveryFile.party_id)).all()
+            RecoveryFile.stage.in_(("statement", "formal_notice", "personal_contact")))
+            .order_by(RecoveryFile.party_id)).all()
         from caisse.demo.calendar import _struggling
 
         for pid in candidates:
@@ -330,13 +331,13 @@ def _candidates(session, today: dt.date, *, struggling: bool | None = None, sex:
 
 def _first(session, candidates: list[int], attempt) -> int | None:
     """The first candidate for whom ``attempt`` goes through (each try in a savepoint: a refusal writes nothing)."""
-    from caisse.errors import Conflict, InvalidInput
+    from caisse.errors import Conflict, InvalidInput, UnknownParameter
 
     for pid in candidates[:60]:
         nested = session.begin_nested()
         try:
             attempt(pid)
-        except (InvalidInput, Conflict, _NotThisOne):
+        except (InvalidInput, Conflict, UnknownParameter, _NotThisOne):  # an estimate is never decided on
             nested.rollback()
             continue
         nested.commit()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from support.browser import axe_violations, follow, login, shot
 
 MARK = "window.__still_the_same_page = true"
@@ -67,7 +69,7 @@ def test_a_caseworker_filters_the_queue_and_takes_a_case_without_leaving_the_pag
     page.go_back()  # the previous filter, the whole page from the server (no copy kept in the browser)
     page.wait_for_url(re.compile(r"overdue=true"))
     page.wait_for_load_state()
-    assert page.locator("#f-overdue").is_checked()
+    expect(page.locator("#f-overdue")).to_be_checked()  # htmx restores the page from the server: wait for it
     assert errors == []
 
 
