@@ -85,18 +85,22 @@ def _mandate_text(m: Mandate) -> str:
     return f"{m.valid_from}" + (f" to {m.valid_to}" if m.valid_to else " (running)")
 
 
+def _mandates(session: Session, company_id: int, director_id: int) -> list[Mandate]:
+    """The mandates of ``director_id`` at ``company_id``, oldest first; an unknown company or person is refused."""
+    if session.get(Company, company_id) is None:
+        raise InvalidInput("company", f"no company with file number {company_id}")
+    if session.get(Person, director_id) is None:
+        raise InvalidInput("director", f"no person with file number {director_id}")
+    return list(session.scalars(select(Mandate).where(Mandate.company_id == company_id,
+                                                      Mandate.person_id == director_id)
+                                .order_by(Mandate.valid_from)))
+
+
 def callable_debts(session: Session, company_id: int, director_id: int, as_of: dt.date,
                    periods: list[str] | None = None) -> tuple[list[dict], Mandate]:
     """The director's debts the company can be called for on ``as_of`` (nothing written): due before ``as_of``,
     unpaid, in a quarter of the mandate. Each refusal names its field."""
-    company = session.get(Company, company_id)
-    if company is None:
-        raise InvalidInput("company", f"no company with file number {company_id}")
-    if session.get(Person, director_id) is None:
-        raise InvalidInput("director", f"no person with file number {director_id}")
-    mandates = list(session.scalars(select(Mandate).where(Mandate.company_id == company_id,
-                                                          Mandate.person_id == director_id)
-                                    .order_by(Mandate.valid_from)))
+    mandates = _mandates(session, company_id, director_id)
     if not mandates:
         raise InvalidInput("director", f"person {director_id} has never been a director of company {company_id}: "
                                        "the company answers only for its directors' contributions")
@@ -266,13 +270,7 @@ def director_callable(session: Session, company_id: int, director_id: int, as_of
     """The company's annual contributions a director can be called for on ``as_of`` (nothing written): due before
     ``as_of`` and unpaid. Returns the debts (with the company's charges they come from), the mandate shown on the
     letter and the decision the caseworker takes where the notes are silent. Each refusal names its field."""
-    if session.get(Company, company_id) is None:
-        raise InvalidInput("company", f"no company with file number {company_id}")
-    if session.get(Person, director_id) is None:
-        raise InvalidInput("director", f"no person with file number {director_id}")
-    mandates = list(session.scalars(select(Mandate).where(Mandate.company_id == company_id,
-                                                          Mandate.person_id == director_id)
-                                    .order_by(Mandate.valid_from)))
+    mandates = _mandates(session, company_id, director_id)
     if not mandates:
         raise InvalidInput("director", f"person {director_id} has no mandate at company {company_id} on file: the "
                                        "notes make the company's mandataries (and active partners, not on file) "
