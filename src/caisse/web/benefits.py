@@ -183,7 +183,7 @@ async def my_claim_withdraw(request: Request, claim_id: PathId, session: Session
         svc.withdraw(session, who, claim_id, dt.date.today(), str(form.get("reason", "") or "")[:500])
     except (InvalidInput, Conflict) as exc:
         session.rollback()
-        return _my_claim_page(request, session, who, claim_id, error=str(exc),
+        return _my_claim_page(request, session, who, claim_id, error=error_text(exc),
                               status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/my/claims/{claim_id}?done=withdrawn", status_code=303)
 
@@ -204,7 +204,7 @@ async def my_claim_document(request: Request, claim_id: PathId, session: Session
         svc.add_document(session, who, claim_id, name, content, dt.date.today())
     except (InvalidInput, Conflict) as exc:
         session.rollback()
-        return _my_claim_page(request, session, who, claim_id, error=str(exc),
+        return _my_claim_page(request, session, who, claim_id, error=error_text(exc),
                               status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/my/claims/{claim_id}?done=document", status_code=303)
 
@@ -271,7 +271,7 @@ async def _desk_act(request: Request, session, who: Principal, claim_id: int, ac
         act(form)
     except (InvalidInput, Conflict) as exc:
         session.rollback()
-        return _claim_page(request, session, who, claim_id, error=str(exc),
+        return _claim_page(request, session, who, claim_id, error=error_text(exc),
                            status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/desk/benefits/{claim_id}?done={done}", status_code=303)
 
