@@ -13,7 +13,8 @@ For each database:
    state changed — timed: the full comparison of every subject with its last record, per second of subjects;
 6. **mutuality file** as of 2025-12-31 (its own tracking, so all new).
 
-Usage: PYTHONPATH=src python benchmarks/career_data.py [--n 20000] [--db sqlite,postgresql]
+Usage: PYTHONPATH=src python benchmarks/career_data.py [--n 20000] [--db sqlite,postgresql] [--reuse NAME]
+``--reuse NAME``: a PostgreSQL fund kept by ``benchmarks/home_page.py --keep``, measured without building.
 PostgreSQL: databases are created and dropped on postgresql://postgres@127.0.0.1:5432 (override with --pg); skipped
 when it cannot be reached.
 """
@@ -51,20 +52,26 @@ def _pg_reachable(pg: str) -> bool:
         return False
 
 
-def bench(kind: str, n: int, pg: str, workdir: str) -> None:
+def bench(kind: str, n: int, pg: str, workdir: str, reuse: str | None = None) -> None:
     target = Target(kind, pg, workdir)
     out = Path(workdir)
     try:
         t0 = time.perf_counter()
-        fund = generate(affiliates=n, companies=0, seed=7, as_of=dt.date(2025, 1, 10))
-        url = target.new()
-        with engine_for(url).begin() as conn:
-            load(conn, fund)
-        for quarter in QUARTERS:
-            quarterly_call.run(url, quarter, fee_rate="0.0405")
-        posted = pay(url)
-        print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made in "
-              f"{time.perf_counter() - t0:.1f} s (not timed)", flush=True)
+        if reuse:
+            from reports import fund_size
+
+            url = target.existing(reuse)
+            print(f"{kind:<10} reusing {reuse}: {fund_size(url)}", flush=True)
+        else:
+            fund = generate(affiliates=n, companies=0, seed=7, as_of=dt.date(2025, 1, 10))
+            url = target.new()
+            with engine_for(url).begin() as conn:
+                load(conn, fund)
+            for quarter in QUARTERS:
+                quarterly_call.run(url, quarter, fee_rate="0.0405")
+            posted = pay(url)
+            print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made "
+                  f"in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
 
         start = time.perf_counter()
         with session_scope(url) as s:
@@ -114,13 +121,17 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=20_000)
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    ap.add_argument("--reuse", metavar="NAME", help="PostgreSQL only: a database kept by benchmarks/home_page.py "
+                    "--keep, measured without building (no career or mutuality file sent from it yet)")
     args = ap.parse_args()
+    if args.reuse:
+        args.db = "postgresql"
     with tempfile.TemporaryDirectory(prefix="caisse-bench-") as workdir:
         for kind in (k.strip() for k in args.db.split(",")):
             if kind == "postgresql" and not _pg_reachable(args.pg):
                 print(f"postgresql: {args.pg} cannot be reached, skipped")
                 continue
-            bench(kind, args.n, args.pg, workdir)
+            bench(kind, args.n, args.pg, workdir, args.reuse)
     sys.stdout.flush()
 
 

@@ -56,6 +56,12 @@ class Target:
         upgrade(url)
         return url
 
+    def existing(self, name: str) -> str:
+        """A PostgreSQL database kept by an earlier run (``--keep``), migrated to the head; never dropped here."""
+        url = f"{self.pg}/{name}"
+        upgrade(url)
+        return url
+
     def cleanup(self) -> None:
         for name, url in self.made:
             engine_for(url).dispose()

@@ -12,7 +12,9 @@ For each database:
 2. **each report** of ``caisse.reporting.reports.REPORTS`` as of 2025-12-31, timed alone (its own session);
 3. **its PDF** (``Report.to_pdf``), timed apart.
 
-Usage: PYTHONPATH=src python benchmarks/reports.py [--n 30000] [--db sqlite,postgresql]
+Usage: PYTHONPATH=src python benchmarks/reports.py [--n 30000] [--db sqlite,postgresql] [--no-pdf] [--reuse NAME]
+``--reuse NAME``: a PostgreSQL fund kept by ``benchmarks/home_page.py --keep`` (built by this file's ``build``), so
+the 300 000-people fund that takes an hour to build is built once for every benchmark that reads it.
 PostgreSQL: databases are created and dropped on postgresql://postgres@127.0.0.1:5432 (override with --pg); the
 PostgreSQL half is skipped when no server answers there.
 """
@@ -157,19 +159,24 @@ def build(url: str, n: int) -> str:
             f"{made} — {entries:,} ledger entries")
 
 
-def bench(kind: str, n: int, pg: str, workdir: str, pdf: bool) -> None:
-    from caisse.reporting.reports import REPORTS, build
+def bench(kind: str, n: int, pg: str, workdir: str, pdf: bool, reuse: str | None = None) -> None:
+    from caisse.reporting.reports import REPORTS
+    from caisse.reporting.reports import build as build_report
 
     target = Target(kind, pg, workdir)
     try:
         t0 = time.perf_counter()
-        url = target.new()
-        print(f"{kind:<10} {build(url, n)}, made in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
+        if reuse:
+            url = target.existing(reuse)
+            print(f"{kind:<10} reusing {reuse}: {fund_size(url)}", flush=True)
+        else:
+            url = target.new()
+            print(f"{kind:<10} {build(url, n)}, made in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
         total = 0.0
         for name in REPORTS:
             start = time.perf_counter()
             with session_scope(url) as s:
-                report = build(s, name, AS_OF)
+                report = build_report(s, name, AS_OF)
             took = time.perf_counter() - start
             total += took
             line = f"  {name:<22} {took:8.2f} s  {len(report.rows):>4} rows"
@@ -181,6 +188,14 @@ def bench(kind: str, n: int, pg: str, workdir: str, pdf: bool) -> None:
         print(f"  {'all reports':<22} {total:8.2f} s", flush=True)
     finally:
         target.cleanup()
+
+
+def fund_size(url: str) -> str:
+    """What a kept database holds, in one line (for a run with ``--reuse``)."""
+    with engine_for(url).connect() as conn:
+        people, companies, entries = (conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                                      for t in ("person", "company", "ledger_entry"))
+    return f"{people:,} people, {companies:,} companies, {entries:,} ledger entries"
 
 
 def _postgres_reachable(pg: str) -> bool:
@@ -199,13 +214,17 @@ def main() -> None:
     ap.add_argument("--db", default="sqlite,postgresql")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
     ap.add_argument("--no-pdf", action="store_true")
+    ap.add_argument("--reuse", metavar="NAME", help="PostgreSQL only: a database kept by benchmarks/home_page.py "
+                    "--keep (the same builder), measured without building")
     args = ap.parse_args()
+    if args.reuse:
+        args.db = "postgresql"
     with tempfile.TemporaryDirectory(prefix="caisse-bench-") as workdir:
         for kind in (k.strip() for k in args.db.split(",")):
             if kind == "postgresql" and not _postgres_reachable(args.pg):
                 print(f"postgresql: no server at {args.pg}, skipped", flush=True)
                 continue
-            bench(kind, args.n, args.pg, workdir, not args.no_pdf)
+            bench(kind, args.n, args.pg, workdir, not args.no_pdf, args.reuse)
     sys.stdout.flush()
 
 

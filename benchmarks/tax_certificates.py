@@ -14,6 +14,9 @@ For each database:
 5. **reports**: each ``caisse report`` (collection, arrears-ageing, affiliates) as of 2025-12-31 on the same fund.
 
 Usage: PYTHONPATH=src python benchmarks/tax_certificates.py [--n 300000] [--db sqlite,postgresql] [--pdfs 500]
+           [--jobs 2] [--reuse NAME]
+``--reuse NAME``: a PostgreSQL fund kept by ``benchmarks/home_page.py --keep`` (the fund of ``reports.build``: the
+same calls and payments, plus companies, cases, plans, claims), measured without building.
 PostgreSQL: databases are created and dropped on postgresql://postgres@127.0.0.1:5432 (override with --pg).
 """
 
@@ -69,19 +72,25 @@ def pay(url: str, seed: int = 7) -> int:
     return len(postings)
 
 
-def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str, jobs: int = 2) -> None:
+def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str, jobs: int = 2, reuse: str | None = None) -> None:
     target = Target(kind, pg, workdir)
     try:
         t0 = time.perf_counter()
-        fund = generate(affiliates=n, companies=0, seed=7, as_of=dt.date(2025, 1, 10))
-        url = target.new()
-        with engine_for(url).begin() as conn:
-            load(conn, fund)
-        for quarter in QUARTERS:
-            quarterly_call.run(url, quarter, fee_rate="0.0405")
-        posted = pay(url)
-        print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made in "
-              f"{time.perf_counter() - t0:.1f} s (not timed)", flush=True)
+        if reuse:
+            from reports import fund_size
+
+            url = target.existing(reuse)
+            print(f"{kind:<10} reusing {reuse}: {fund_size(url)}", flush=True)
+        else:
+            fund = generate(affiliates=n, companies=0, seed=7, as_of=dt.date(2025, 1, 10))
+            url = target.new()
+            with engine_for(url).begin() as conn:
+                load(conn, fund)
+            for quarter in QUARTERS:
+                quarterly_call.run(url, quarter, fee_rate="0.0405")
+            posted = pay(url)
+            print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made "
+                  f"in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
         from caisse.store.db import session_scope
 
         start = time.perf_counter()
@@ -140,10 +149,14 @@ def main() -> None:
     ap.add_argument("--pdfs", type=int, default=500)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432")
+    ap.add_argument("--reuse", metavar="NAME", help="PostgreSQL only: a database kept by benchmarks/home_page.py "
+                    "--keep, measured without building (its tax certificates of 2025 must not be made yet)")
     args = ap.parse_args()
+    if args.reuse:
+        args.db = "postgresql"
     with tempfile.TemporaryDirectory(prefix="caisse-bench-") as workdir:
         for kind in args.db.split(","):
-            bench(kind.strip(), args.n, args.pdfs, args.pg, workdir, args.jobs)
+            bench(kind.strip(), args.n, args.pdfs, args.pg, workdir, args.jobs, args.reuse)
     sys.stdout.flush()
 
 
