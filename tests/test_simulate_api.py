@@ -28,6 +28,9 @@ def test_regularisation_surcharge_company_bridging_maternity(client):
     assert client.post("/api/simulate/regularisation", json={
         "year": 2025, "category": "complementary", "income": "6200", "provisional_paid": "401.20",
         "fee_rate": "0.0305"}).json()["difference"] == "908.56"
+    assert client.post("/api/simulate/regularisation", json={
+        "year": 2025, "category": "post_pension", "income": "10000", "provisional_paid": "0",
+        "without_pension": True}).json()["definitive_total"] == "2409.21"
     assert client.post("/api/simulate/surcharge", json={
         "amount": "1200.00", "due_date": "2025-06-30", "paid_on": "2025-11-02"}).json()["surcharge_total"] == "72.00"
     assert client.post("/api/simulate/company", json={"year": 2025, "balance_sheet_total": "900000"}

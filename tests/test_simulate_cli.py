@@ -51,6 +51,21 @@ def test_regularisation():
     assert d["difference"] == "908.56"
 
 
+def test_regularisation_of_a_pensioner_who_has_not_taken_the_pension():
+    """From Q4 2025 a person past pension age without a pension pays as in main activity (legislation.md §1.3):
+    three quarters at 14.70 % of 10,000 / 4 = 512.50, and Q4 at the main minimum 871.71."""
+    d = answer("regularisation", "--year", "2025", "--category", "post_pension", "--income", "10000",
+               "--provisional-paid", "0", "--without-pension")
+    assert [q["definitive"] for q in d["quarters"]] == ["512.50", "512.50", "512.50", "871.71"]
+    assert d["definitive_total"] == "2409.21"
+    kept = answer("regularisation", "--year", "2025", "--category", "post_pension", "--income", "10000",
+                  "--provisional-paid", "0", "--without-pension", "--opt-out")
+    assert kept["definitive_total"] == "2050.00"  # the old regime: 20.50 % without a minimum (addendum, S243)
+    late = answer("regularisation", "--year", "2025", "--category", "main", "--income", "40000",
+                  "--provisional-paid", "0", "--quarters", "2", "--first-quarter", "3")
+    assert [q["quarter"] for q in late["quarters"]] == [3, 4]
+
+
 def test_surcharge():
     d = answer("surcharge", "--amount", "1200.00", "--due-date", "2025-06-30", "--paid-on", "2025-11-02")
     assert d["surcharge_total"] == "72.00"

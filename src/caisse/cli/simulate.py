@@ -52,6 +52,9 @@ LangOpt = typer.Option("en", "--lang", help="Language of the explanation: fr, nl
 EstOpt = typer.Option(False, "--allow-estimates",
                       help="Use amounts marked ESTIMATE (not published) instead of refusing; the answer says so.")
 FeeOpt = typer.Option(None, "--fee-rate", help="Management fee rate of the fund, e.g. 0.0405.")
+FirstQuarterOpt = typer.Option(None, help="First quarter of affiliation (default: the year's end).")
+WithoutPensionOpt = typer.Option(False, "--without-pension", help="post_pension: pension age reached, pension not taken.")
+OptOutOpt = typer.Option(False, "--opt-out", help="With --without-pension: keep the old regime.")
 
 
 
@@ -90,10 +93,9 @@ def contribution(
     fee_rate: str | None = FeeOpt,
     primostarter: bool = typer.Option(False, "--primostarter", help="Main activity, reduced primostarter minimum."),
     quarters: int = typer.Option(4, help="Quarters of affiliation in the year (1-4): the income is annualised."),
-    first_quarter: int | None = typer.Option(None, help="First quarter of affiliation (default: the year's end)."),
-    without_pension: bool = typer.Option(False, "--without-pension",
-                                         help="post_pension: pension age reached, pension not taken."),
-    opt_out: bool = typer.Option(False, "--opt-out", help="With --without-pension: keep the old regime."),
+    first_quarter: int | None = FirstQuarterOpt,
+    without_pension: bool = WithoutPensionOpt,
+    opt_out: bool = OptOutOpt,
     input: str | None = typer.Option(None, "--input", help="CSV with columns year,category,income (batch)."),  # noqa: A002
     output: str | None = typer.Option(None, "--output", help="CSV to write (batch)."),
     allow_estimates: bool = EstOpt,
@@ -128,8 +130,8 @@ def provisional(
     chosen_income: str | None = typer.Option(None, help="Reduction: income chosen by the affiliate."),
     primostarter: bool = typer.Option(False, "--primostarter"),
     fee_rate: str | None = FeeOpt,
-    without_pension: bool = typer.Option(False, "--without-pension"),
-    opt_out: bool = typer.Option(False, "--opt-out"),
+    without_pension: bool = WithoutPensionOpt,
+    opt_out: bool = OptOutOpt,
     allow_estimates: bool = EstOpt,
     as_json: bool = JsonOpt,
     lang: str = LangOpt,
@@ -154,7 +156,10 @@ def regularisation(
     fee_rate: str | None = FeeOpt,
     notice_date: str | None = typer.Option(None, help="Date of the regularisation notice (gives the due date)."),
     quarters: int = typer.Option(4),
+    first_quarter: int | None = FirstQuarterOpt,
     primostarter: bool = typer.Option(False, "--primostarter"),
+    without_pension: bool = WithoutPensionOpt,
+    opt_out: bool = OptOutOpt,
     allow_estimates: bool = EstOpt,
     as_json: bool = JsonOpt,
     lang: str = LangOpt,
@@ -164,7 +169,8 @@ def regularisation(
 
     paid: object = provisional_paid.split(";") if ";" in provisional_paid else provisional_paid
     r = compute(year, category, income, paid, notice_date=_date(notice_date, "notice-date"), quarters=quarters,
-                primostarter=primostarter, fee_rate=fee_rate, allow_estimates=allow_estimates)
+                first_quarter=first_quarter, primostarter=primostarter, fee_rate=fee_rate,
+                pension=not without_pension, opt_out=opt_out, allow_estimates=allow_estimates)
     _show(r, as_json, lang, ["definitive_total", "provisional_paid", "difference", "due_date"])
 
 

@@ -62,7 +62,10 @@ class RegularisationIn(_Base):
     fee_rate: str | None = None
     notice_date: Day | None = None
     quarters: int = Field(4, ge=1, le=4)
+    first_quarter: int | None = Field(None, ge=1, le=4)
     primostarter: bool = False
+    without_pension: bool = False
+    opt_out: bool = False
 
 
 class PaymentIn(Strict):
@@ -166,7 +169,8 @@ def regularisation(body: RegularisationIn) -> dict:
 
     try:
         r = compute(body.year, body.category, body.income, body.provisional_paid, notice_date=body.notice_date,
-                    quarters=body.quarters, primostarter=body.primostarter, fee_rate=body.fee_rate,
+                    quarters=body.quarters, first_quarter=body.first_quarter, primostarter=body.primostarter,
+                    fee_rate=body.fee_rate, pension=not body.without_pension, opt_out=body.opt_out,
                     allow_estimates=body.allow_estimates)
     except UnknownParameter as exc:
         raise _unknown("year", exc) from None
