@@ -59,6 +59,10 @@ WHERE pi.year = :year AND pi.source = :source AND pi.assessed_on <= :known_on
 """
 
 
+# the quarters dispensed with a benefit, rights kept (caisse.benefits.dispensation)
+_DISPENSED_SQL = "SELECT person_id FROM benefit_dispensed_quarter WHERE period = :period"
+
+
 def _fetch(conn, sql: str, params: dict | None = None) -> list[tuple]:
     """All rows of ``sql`` (``:name`` parameters) as the driver returns them: plain tuples, no Row objects."""
     raw = conn.connection.driver_connection
@@ -134,6 +138,8 @@ class QuarterPopulation:
     starter: np.ndarray  # bool: started after 1 January N-3 (art. 13bis: no full year N-3 to use)
     reference_income: np.ndarray  # int64 cents of N-3 known on 1 January N, MISSING if none
     estimate: np.ndarray  # int64 cents, MISSING if none
+    # bool: the quarter's contributions dispensed with a benefit, rights kept (caisse.benefits.dispensation)
+    dispensed: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.party)
@@ -155,6 +161,8 @@ def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
         party, start = a_party[pick], start[pick]
         reference = _incomes(conn, year - 3, "tax", dt.date(year, 1, 1), party)
         estimate = _incomes(conn, year, "estimate", dt.date(9999, 12, 31), party)
+        dispensed = np.isin(party, np.array([r[0] for r in _fetch(conn, _DISPENSED_SQL, {"period": str(quarter)})],
+                                            np.int64))
     n = len(party)
     if n == 0:
         empty_i = np.zeros(0, np.int64)
@@ -199,6 +207,7 @@ def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
         starter=start > np.datetime64(f"{year - 3}-01-01"),
         reference_income=reference,
         estimate=estimate,
+        dispensed=dispensed,
     )
 
 

@@ -108,6 +108,10 @@ def compute(pop: QuarterPopulation, fee: Fraction | None, summary: Summary, *,
     no_cat = pop.category == NO_CATEGORY
     _skip_all(summary, pop, no_cat, "no contributor category covers the quarter")
     live = ~no_cat
+    if pop.dispensed is not None and pop.dispensed.any():  # maternity, carer leave: nothing to call, rights kept
+        summary.skip("contributions of the quarter dispensed with a benefit (maternity, carer leave)",
+                     pop.party[live & pop.dispensed])
+        live &= ~pop.dispensed
     try:
         yp = rc.year_params(year, allow_estimates)
     except UnknownParameter as exc:

@@ -126,6 +126,7 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
     affiliated = np.zeros((n, 4), bool)
     regime = np.zeros((n, 4), np.int8)
     primo = np.zeros((n, 4), bool)
+    dispensed = np.zeros((n, 4), bool)  # contributions dispensed with a benefit (caisse.benefits.dispensation)
     category = np.full((n, 4), NO_CATEGORY, np.int8)
     for k in range(4):
         quarter = Quarter(year, k + 1)
@@ -142,6 +143,8 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         reg[no_pension] = np.where(main_now & ~pop.opt_out[sel][no_pension], rc.MAIN, rc.PENSION_AGE_OLD)
         regime[rows, k] = reg
         primo[rows, k] = pop.primostarter[sel]
+        if pop.dispensed is not None:
+            dispensed[rows, k] = pop.dispensed[sel]
 
     # What was charged before this assessment's regularisation; what this assessment's regularisation already
     # posted (a run stopped half-way, or an earlier run for the same assessment) is kept apart: it is the
@@ -174,6 +177,7 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         definitive[rows, k, 0] = contribution
         definitive[rows, k, 1] = total - contribution
     diff = definitive - called
+    diff[dispensed] = 0  # a quarter dispensed with a benefit is not regularised: nothing is due for it
     diff[has_own] = own[has_own]
     diff[nothing] = 0
     person_total = diff.sum(axis=(1, 2))

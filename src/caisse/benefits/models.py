@@ -221,3 +221,27 @@ class ClaimAttachment(Base):
         CheckConstraint(f"content_type in ({_in(ATTACHMENT_TYPES)})", name="content_type"),
         CheckConstraint("size > 0", name="size"),
     )
+
+
+DISPENSED_WITH = ("maternity", "carer")
+
+
+class BenefitDispensedQuarter(Base):
+    """A quarter whose contributions are dispensed with a benefit, rights kept (*dispense de cotisations avec
+    maintien des droits*): the quarter after the birth quarter (maternity), the quarter holding the third month of a
+    full carer interruption. One row per person and quarter; ``claim_id`` the granting claim (``caisse.benefits.
+    dispensation``). Not an INASTI dispensation (``recovery.models.DispensedQuarter``: pension rights lost)."""
+
+    __tablename__ = "benefit_dispensed_quarter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    period: Mapped[str] = mapped_column(String(6))
+    reason: Mapped[str] = mapped_column(String(20))
+    claim_id: Mapped[int] = mapped_column(ForeignKey("benefit_claim.id"), index=True)
+    law: Mapped[str] = mapped_column(String(200))
+    granted_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("person_id", "period"),
+        CheckConstraint(f"reason in ({_in(DISPENSED_WITH)})", name="reason"),
+    )

@@ -656,14 +656,11 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
                                                    "late": today > claim.decision_due})
     if d["outcome"] == "granted":
         claim.status = "granted"
-        if (d.get("dispensation") or {}).get("ok"):  # a caseworker applies it to the quarter's call
-            from caisse.cases.service import open_case
+        if (d.get("dispensation") or {}).get("ok"):  # the quarter is not called, or its call cancelled
+            from caisse.benefits import dispensation
 
-            q = d["dispensation"]["quarter"]
-            task = open_case(session, who, claim.person_id, "dispensation",
-                             f"Dispensation {q} — {KIND[claim.kind]['en']} claim {claim.id}",
-                             d["dispensation"]["rendered"]["en"], today, channel="system")
-            _step(session, claim, "dispensation", today, who, {"quarter": q, "case": task.id})
+            _step(session, claim, "dispensation", today, who, dispensation.apply(
+                session, claim, d["dispensation"]["quarter"], DISPENSATION_LAW[claim.kind]["fr"], today))
         if claim.payer == "fund":
             claim.payment_due = payment_due(claim, today)
             claim.ledger_key = f"benefit/claim/{claim.id}"

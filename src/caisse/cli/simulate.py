@@ -53,7 +53,8 @@ EstOpt = typer.Option(False, "--allow-estimates",
                       help="Use amounts marked ESTIMATE (not published) instead of refusing; the answer says so.")
 FeeOpt = typer.Option(None, "--fee-rate", help="Management fee rate of the fund, e.g. 0.0405.")
 FirstQuarterOpt = typer.Option(None, help="First quarter of affiliation (default: the year's end).")
-WithoutPensionOpt = typer.Option(False, "--without-pension", help="post_pension: pension age reached, pension not taken.")
+WithoutPensionOpt = typer.Option(False, "--without-pension",
+                                 help="post_pension: pension age reached, pension not taken.")
 OptOutOpt = typer.Option(False, "--opt-out", help="With --without-pension: keep the old regime.")
 
 
