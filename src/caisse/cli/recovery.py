@@ -89,11 +89,24 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
             typer.echo(f"  {st.on}  {st.event:<14} {st.from_stage or '-':>16} -> {st.to_stage:<16} "
                        f"{fmt(st.amount_cents):>12} EUR  {st.actor}: {st.reason}{letter}{case}")
         _show_partners(s, debtor)
-        from caisse.recovery.service import execution_from
-
-        if (day := execution_from(s, debtor)) is not None:
-            typer.echo(f"  contrainte served: execution allowed from {day} if no opposition is recorded before")
+        _show_contrainte(s, debtor)
         _show_prescription(s, debtor)
+
+
+def _show_contrainte(s, debtor: int) -> None:
+    """Where the contrainte handed to a bailiff stands: served, the month of opposition, enforceable from."""
+    from caisse.recovery.service import contrainte_state
+
+    c = contrainte_state(s, debtor)
+    if c is None:
+        return
+    if c.served_on is None:
+        typer.echo(f"  contrainte {c.reference} issued {c.issued_on}: with the bailiff to be served; enforceable only "
+                   "the day after the month of opposition from its service")
+    elif c.enforceable_from is not None:
+        typer.echo(f"  contrainte {c.reference} served {c.served_on}: opposition until {c.opposition_ends}; "
+                   f"enforceable from {c.enforceable_from}"
+                   + (" (recorded)" if c.enforceable_on else " if no opposition is recorded before"))
 
 
 def _show_partners(s, debtor: int) -> None:
@@ -210,7 +223,7 @@ def served_cmd(debtor: int = DebtorOption,
 
     with unknown_as("debtor"), session_scope(database_url(db)) as s:
         h = record_service(s, _who(), debtor, parse_date(on, "served_on"), _today(today))
-        typer.echo(f"file {debtor}: contrainte served {h.served_on}; execution allowed from "
+        typer.echo(f"file {debtor}: contrainte served {h.served_on}; enforceable (execution allowed) from "
                    f"{execution_from(s, debtor)} if no opposition is recorded before")
 
 
