@@ -152,8 +152,18 @@ def test_the_contrainte_block_speaks_the_readers_language(app_for, db_url, ana, 
             assert {"fr": "Opposition le", "nl": "Verzet op", "de": "Einspruch am"}[lang] in r.text
 
 
-def test_an_auditor_reads_the_contrainte_but_records_nothing(app_for, db_url, ana, tmp_path):
+def test_an_auditor_reads_the_contrainte_but_records_nothing_and_the_overview_counts_it_enforceable(
+        app_for, db_url, ana, tmp_path):
     to_bailiff(db_url, ana, tmp_path)
     with page_client(app_for, db_url, "auditor") as c:
         page = c.get(f"/desk/files/{ana}/recovery")
         assert "with the bailiff to be served" in page.text and "/recovery/served" not in page.text
+    with session_scope(db_url) as s:
+        recovery.record_service(s, CLERK, ana, d("2026-08-31"), d("2026-09-01"))
+    batch.run(db_url, d("2026-10-05"))  # the month of opposition ended on 30 September: enforceable from 1 October
+    with page_client(app_for, db_url, "auditor") as c:
+        page = c.get("/desk/recovery", params={"as_of": "2026-10-05"})
+        row = re.search(r"of which the contrainte is enforceable[^<]*</th><td class=\"num\">(\d+)<", page.text)
+        assert row and row.group(1) == "1", page.text
+        history = c.get(f"/desk/files/{ana}/recovery").text
+        assert "contrainte enforceable: no opposition within the month of its service" in history
