@@ -77,6 +77,7 @@ def test_the_person_sees_her_dispensed_quarter_its_deadline_and_how_to_pay_the_b
             assert page.status_code == 200
             for w in words:
                 assert w in page.text, (lang, w)
+            assert "Buy-back of dispensed quarters" not in page.text  # not a payment, not in English
     with session_scope(db_url) as s:  # paid: the quarter counts for her pension
         receive_payment(s, "bank/eva/buyback", D("2026-11-20"), 89042, eva, designation="buyback/1")
         record_bought_back(s, {eva})

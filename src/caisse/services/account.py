@@ -65,8 +65,12 @@ def account_view(session: Session, who: Principal, party_id: int, today: dt.date
         payment = PaymentInstruction(identifiers.format_iban(settings.fund_iban), settings.fund_bic,
                                      settings.fund_name, due, ref.ogm, qr_svg(payload))
     audit.record(session, who, "read", "account", party_id, party_id=party_id)
-    movements = [line for line in st.money_lines if line.kind != "imputation"]
+    from caisse.ledger.models import BUYBACK
     from caisse.recovery.buyback import quarters_of
+
+    # the buy-back's own items (what a buy-back request costs) are no money movement: the section on the dispensed
+    # quarters shows them, with what is left to pay
+    movements = [line for line in st.money_lines if line.kind != "imputation" and line.account != BUYBACK]
 
     return AccountView(party_id, st, payment, due, later, movements, quarters_of(session, party_id, today),
                        identifiers.format_iban(settings.fund_iban))
