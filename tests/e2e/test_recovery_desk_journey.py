@@ -1,8 +1,11 @@
 """End-to-end: a recovery officer opens a debtor in arrears on the desk, reads the best-solution advice, takes the file
-step by step to the personal contact (a skipped stage is refused in the form, naming the field) and logs the phone
-call; the recovery pages pass axe-core (no serious or critical violation), with a refusal shown too."""
+step by step to the personal contact (a skipped stage is refused in the form, naming the field), records the day the
+formal notice was presented and logs the phone call; the recovery pages pass axe-core (no serious or critical
+violation), with a refusal shown too."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from support.browser import axe_violations, follow, login, shot
 
@@ -44,6 +47,16 @@ def test_a_recovery_officer_reads_the_advice_and_logs_the_personal_contact(serve
         page.fill("#move-reason", "Toujours impayé")
         follow(page, page.get_by_role("button", name="Passer", exact=True))
     assert "contact personnel" in page.locator("section.cards").inner_text()
+    # the day the registered formal notice was presented (art. 46): a day in the future is refused in the form, then
+    # today's is recorded from the page — the debtor's month runs from it
+    page.fill("#presented_on", (dt.date.today() + dt.timedelta(days=1)).isoformat())
+    follow(page, page.get_by_role("button", name="Enregistrer la présentation"))
+    assert "dans le futur" in page.locator("#presented-error").inner_text()
+    assert page.locator("#presented_on").get_attribute("aria-invalid") == "true"
+    page.fill("#presented_on", dt.date.today().isoformat())
+    follow(page, page.get_by_role("button", name="Enregistrer la présentation"))
+    assert page.url.endswith(f"/desk/files/{file_id}/recovery#contrainte")
+    assert "Présentée le" in page.locator("#contrainte").inner_text()
     page.select_option("#move-to", "court")
     page.fill("#move-reason", "Citation")
     follow(page, page.get_by_role("button", name="Passer", exact=True))

@@ -177,3 +177,28 @@ def test_the_buy_back_from_the_command_line(db_url, eva, tmp_path):
     notice = runner.invoke(app, ["relief", "buyback-notice", "--request", str(rid), "--output",
                                  str(tmp_path / "again.pdf"), "--db", db_url])
     assert notice.exit_code == 0 and (tmp_path / "again.pdf").exists()
+
+
+def test_an_unpaid_buy_back_lapses_with_its_deadline_in_the_prescription_run(db_url, eva, fund, tmp_path):
+    from caisse.batches import prescription
+
+    fran = fund.person(category="main", start=d("2020-01-01"), language="fr", incomes=LOW_INCOME)
+    with session_scope(db_url) as s:  # Eva asks the buy-back of 2026Q1 and never pays it
+        rid = buyback.request_buyback(s, CLERK, eva, "2026Q1", d("2027-01-10")).id
+    summary = prescription.run(db_url, d("2031-03-31"), today=d("2031-03-31"))  # her last day: nothing lapses
+    assert summary.details["buy-back options lapsed (dispensed quarters, deadline passed)"] == 0
+    summary = prescription.run(db_url, d("2031-04-01"), today=d("2031-04-02"))
+    assert summary.details["buy-back options lapsed (dispensed quarters, deadline passed)"] == 1
+    assert summary.details["buy-back requests lapsed"] == 1
+    with session_scope(db_url) as s:
+        q = s.scalar(select(DispensedQuarter).where(DispensedQuarter.party_id == eva))
+        assert (q.buyback_lapsed_on, q.bought_back_on) == (d("2031-04-01"), None)
+        assert s.get(BuybackRequest, rid).status == "lapsed"
+        shown = buyback.quarters_of(s, eva, d("2031-04-02"))
+        assert [(x["period"], x["state"], x["lapsed_on"]) for x in shown] == [("2026Q1", "lapsed", d("2031-04-01"))]
+        assert buyback.quarters_of(s, fran, d("2031-04-02")) == []
+    again = prescription.run(db_url, d("2031-04-05"), today=d("2031-04-05"))  # once
+    assert again.details["buy-back options lapsed (dispensed quarters, deadline passed)"] == 0
+    # the career file keeps the quarter "dispensed": nothing to correct
+    assert [x["state"] for x in career(db_url, d("2031-04-06"), tmp_path / "c.txt")
+            if x["niss"] == fund.niss_of(eva) and x["quarter"] == "2026Q1"] in ([], ["dispensed"])

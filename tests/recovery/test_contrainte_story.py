@@ -203,3 +203,57 @@ def test_no_letter_says_the_month_of_opposition_is_over(db_url, fund, partners, 
     handed = handover(db_url, d("2026-08-07"), tmp_path, CLERK).files[0]  # the bailiff's cover letter
     word = {"fr": b"signification", "nl": b"betekening"}[PARTNER_LANG[handed.partner]]  # its bailiff's language
     assert word in handed.pdf_path.read_bytes()
+
+
+def test_a_served_contrainte_without_opposition_becomes_enforceable_the_day_after_the_month_and_the_file_says_so(
+        db_url, fund, partners, tmp_path):  # noqa: F811
+    from typer.testing import CliRunner
+
+    from caisse.cli._app import app
+    from caisse.recovery.report import report
+
+    ana = fund.person(category="main", start=d("2025-01-01"), language="nl")
+    bo = fund.person(category="main", start=d("2025-01-01"), language="fr")
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0")
+    for day in ("2026-04-16", "2026-05-16", "2026-06-16"):
+        batch.run(db_url, d(day))
+    batch.run(db_url, d("2026-07-17"))
+    with session_scope(db_url) as s:
+        for who in (ana, bo):
+            service.log_contact(s, CLERK, who, d("2026-07-20"), "called: will not pay")
+    batch.run(db_url, d("2026-08-05"))
+    batch.run(db_url, d("2026-08-06"))
+    handover(db_url, d("2026-08-07"), tmp_path, CLERK)
+    with session_scope(db_url) as s:  # both served on 31 August: the month of opposition ends on 30 September
+        for who in (ana, bo):
+            service.record_service(s, CLERK, who, d("2026-08-31"), d("2026-09-01"))
+        service.record_opposition(s, CLERK, bo, d("2026-09-30"), "citation on the last day", d("2026-10-02"))
+
+    summary = batch.run(db_url, d("2026-09-30"))  # the last day to oppose: not enforceable yet
+    assert "contraintes enforceable (no opposition within the month of the service)" not in summary.details
+    assert report(db_url, d("2026-09-30"))["bailiff_enforceable"]["debtors"] == 0
+    summary = batch.run(db_url, d("2026-10-05"))  # a run after the month: one step, dated the first day
+    assert summary.details["contraintes enforceable (no opposition within the month of the service)"] == 1
+    assert stage(db_url, ana) == ("bailiff", None) and stage(db_url, bo) == ("court", None)  # bo opposed: court
+    with session_scope(db_url) as s:
+        st = s.scalar(select(RecoveryStep).where(RecoveryStep.event == "enforceable"))
+        assert (st.party_id, st.on, st.from_stage, st.to_stage) == (ana, d("2026-10-01"), "bailiff", "bailiff")
+        assert "no opposition recorded within the month (last day 2026-09-30" in st.reason
+        state = service.contrainte_state(s, ana)
+        assert (state.served_on, state.opposition_ends, state.enforceable_from, state.enforceable_on) == (
+            d("2026-08-31"), d("2026-09-30"), d("2026-10-01"), d("2026-10-01"))
+    assert batch.run(db_url, d("2026-10-06")).details.get(
+        "contraintes enforceable (no opposition within the month of the service)") is None  # once per cycle
+
+    # the report knows it from the day it holds (a report of an earlier date does not)
+    rep = report(db_url, d("2026-10-01"))
+    assert rep["bailiff_enforceable"]["debtors"] == 1
+    assert {r["stage"]: r["debtors"] for r in rep["stages"]}["bailiff"] == 2  # bo's opposition reached us on 2 Oct
+    stages = {r["stage"]: r["debtors"] for r in report(db_url, d("2026-10-02"))["stages"]}
+    assert (stages["bailiff"], stages["court"]) == (1, 1)  # ana still with the bailiff, who may execute
+    assert report(db_url, d("2026-09-30"))["bailiff_enforceable"]["debtors"] == 0
+    runner = CliRunner()
+    shown = runner.invoke(app, ["recovery", "show", "--debtor", str(ana), "--db", db_url]).output
+    assert "served 2026-08-31: opposition until 2026-09-30; enforceable from 2026-10-01 (recorded)" in shown, shown
+    assert "enforceable" in runner.invoke(app, ["recovery", "report", "--as-of", "2026-10-02", "--db",
+                                               db_url]).output

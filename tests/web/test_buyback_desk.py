@@ -63,3 +63,25 @@ def test_the_desk_shows_the_buy_back_and_then_the_quarter_bought_back(app_for, d
     assert (q["period"], q["bought_back_on"]) == ("2026Q1", "2026-11-20")
     [b] = body["buyback_requests"]
     assert (b["status"], b["communication"], b["unknown"]) == ("paid", ogm, ["amount_revaluation", "management_fee"])
+
+
+def test_the_person_sees_her_dispensed_quarter_its_deadline_and_how_to_pay_the_buy_back(app_for, db_url):
+    eva, ogm = dispensed_and_asked(db_url)  # 2026Q1 dispensed, buy-back asked: 890.42 by 31 March 2031
+    login, secret = make_account(db_url, "affiliate", party_id=eva)
+    for lang, words in (("nl", ("Vrijgestelde kwartalen en hun terugkoop", "31 mrt 2031", ogm, "890,42")),
+                        ("fr", ("Trimestres dispensés et leur rachat", "communication structurée " + ogm, "890,42")),
+                        ("de", ("Befreite Quartale und ihr Rückkauf", "strukturierten Mitteilung " + ogm,))):
+        with TestClient(app_for, headers={"accept-language": lang}) as c:
+            assert form_login(c, login, secret).status_code == 303
+            page = c.get(f"/my/files/{eva}/account", params={"lang": lang})
+            assert page.status_code == 200
+            for w in words:
+                assert w in page.text, (lang, w)
+            assert "Buy-back of dispensed quarters" not in page.text  # not a payment, not in English
+    with session_scope(db_url) as s:  # paid: the quarter counts for her pension
+        receive_payment(s, "bank/eva/buyback", D("2026-11-20"), 89042, eva, designation="buyback/1")
+        record_bought_back(s, {eva})
+    with TestClient(app_for, headers={"accept-language": "en"}) as c:
+        assert form_login(c, login, secret).status_code == 303
+        page = c.get(f"/my/files/{eva}/account", params={"lang": "fr"}).text
+        assert "Racheté le" in page and "compte pour votre pension" in page and ogm not in page

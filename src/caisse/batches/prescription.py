@@ -12,7 +12,10 @@ prescription date is on or before ``as_of``:
 2. the **pension-rights consequence**: a contribution quarter of a person written off as prescribed opens no
    pension right — one ``prescribed_quarter`` row per (person, quarter), for the career-data export;
 3. the **recovery file closed** with reason ``prescribed`` when the debtor owes nothing else (step key
-   ``recovery/<debtor>/<cycle>/closed/prescribed``).
+   ``recovery/<debtor>/<cycle>/closed/prescribed``);
+4. the **buy-back options lapsed**: a dispensed quarter not bought back by its 5-year deadline gets
+   ``buyback_lapsed_on`` (its pension rights can no longer be bought back), an open buy-back request none of whose
+   quarters can still be bought back becomes ``lapsed`` (``recovery.buyback.lapse``).
 
 Never written off: a debt of a debtor whose file stands at ``enforcement``, ``bailiff`` or ``court`` (the
 proceedings interrupt prescription while they run: ``prescription_hold_while_proceedings``). Batch key
@@ -106,6 +109,12 @@ def run(url: str, as_of: dt.date, *, today: dt.date | None = None, progress: Pro
         summary.details["quarters without pension rights"] = _pension_consequence(url, key, d, quarters, keys, idx,
                                                                                    chunk)
         summary.details["files closed (prescribed)"] = _close_files(url, key, as_of, parties.tolist(), chunk)
+        with session_scope(url) as s:  # the 5-year buy-back of dispensed quarters: options whose deadline passed
+            from caisse.recovery.buyback import lapse
+
+            quarters, requests = lapse(s, as_of)
+        summary.details["buy-back options lapsed (dispensed quarters, deadline passed)"] = quarters
+        summary.details["buy-back requests lapsed"] = requests
 
     return run_batch(url, key, "prescription", {"as_of": as_of.isoformat()}, body)
 

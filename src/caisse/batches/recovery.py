@@ -15,8 +15,9 @@ debtors still subject. numpy masks then decide, per debtor, at most **one** move
    queue; the month to contest or ask terms must be over) → enforcement order (only once the contact is
    logged, and never while a contestation received after the formal notice is recorded: then the summons, by
    hand) → bailiff (at the next run: the contrainte is handed to a bailiff to be served; the month of opposition
-   runs from the service date the bailiff reports, execution only after it). ``court`` and the follow-up are by
-   hand.
+   runs from the service date the bailiff reports) → enforceable (the day after that month without an opposition
+   recorded: a dated step ``enforceable``, the file stays with the bailiff, who may execute; an opposition sends
+   it to ``court``). ``court`` and the follow-up are by hand.
 
 Never moved: a debtor with a running plan, a pending request, an open bankruptcy (the claim goes to the
 trustee: ``recovery.bankruptcy``), or — no longer subject — a debt under the art. 50bis threshold (the fund may
@@ -209,6 +210,7 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
         _inform_fiftybis(url, key, as_of, [int(x) for x in in_arrears[small].tolist()], files, owed_total, summary)
         handheld = np.isin(stage, ["bailiff", "court"]) & ~busy & ~request & ~small
         summary.skip("with the bailiff or the court: follow-up by hand", in_arrears[handheld])
+        _mark_enforceable(url, key, as_of, bankrupt, owed_total, summary)
         candidates = np.flatnonzero(~busy & ~request & ~small & ~handheld)
         oldest = a.oldest_due[a.principal > 0]
         waiting = 0
@@ -314,6 +316,47 @@ def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress
     summary.amount_cents = sum(owed_total.get(m[0], 0) for m in moves)
     for stage, n in sorted(by_stage.items()):
         summary.details[f"-> {stage}"] = n
+
+
+def _mark_enforceable(url, key, as_of, bankrupt: set[int], owed_total, summary: Summary) -> None:
+    """Art. 47bis §5: a contrainte served on the debtor becomes enforceable the day after the month of opposition
+    from its service when no opposition is recorded (an opposition sends the file to ``court``). Each such file at
+    ``bailiff`` gets one dated step ``enforceable`` per cycle (key ``recovery/<file>/<cycle>/enforceable``), dated
+    that day, the stage unchanged: the bailiff who holds it may execute. Not while a bankruptcy is open."""
+    from caisse.recovery.models import RecoveryHandoverLine as Line
+    from caisse.recovery.service import enforceable_key
+
+    dialect = engine_for(url).dialect.name
+    with session_scope(url) as s:
+        rows = s.execute(select(Line.file_id, Line.party_id, Line.cycle, Line.served_on, Line.enforcement_ref,
+                                Line.reference)
+                         .join(RecoveryFile, (RecoveryFile.id == Line.file_id) & (RecoveryFile.cycle == Line.cycle))
+                         .where(RecoveryFile.stage == "bailiff", Line.stage == "bailiff", Line.served_on <= as_of,
+                                Line.opposed_on.is_(None))).all()
+        due = {}
+        for r in rows:
+            served = _date(r.served_on)
+            start = policy(served).execution_from(served)
+            if start <= as_of and r.party_id not in bankrupt:
+                due[enforceable_key(r.party_id, r.cycle)] = (r, served, start)
+        taken = set(s.scalars(select(RecoveryStep.key).where(among(RecoveryStep.key, list(due), dialect)))) \
+            if due else set()
+        fresh = {k: v for k, v in due.items() if k not in taken}
+        if not fresh:
+            return
+        langs = dict(s.execute(select(Party.id, Party.language).where(
+            among(Party.id, [r.party_id for r, _s, _e in fresh.values()], dialect))).all())
+        s.execute(insert(RecoveryStep), [{
+            "key": k, "file_id": r.file_id, "party_id": r.party_id, "cycle": r.cycle, "event": "enforceable",
+            "from_stage": "bailiff", "to_stage": "bailiff", "on": start, "actor": ACTOR,
+            "reason": f"contrainte {r.enforcement_ref or r.reference} served on {served}: no opposition recorded "
+                      f"within the month (last day {policy(served).opposition_ends(served)}, art. 47bis §5 AR "
+                      f"19-12-1967): enforceable from {start}, the bailiff may execute",
+            "closing_reason": None, "amount_cents": owed_total.get(r.party_id, 0),
+            "language": langs.get(r.party_id, "fr"), "letter": None, "case_id": None, "plan_id": None,
+            "batch_key": key, "created_at": utcnow()} for k, (r, served, start) in fresh.items()])
+    summary.posted += len(fresh)
+    summary.details["contraintes enforceable (no opposition within the month of the service)"] = len(fresh)
 
 
 def _inform_fiftybis(url, key, as_of, parties: list[int], files, owed_total, summary: Summary) -> None:

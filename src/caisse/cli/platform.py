@@ -23,6 +23,37 @@ def parse_date(value: str | None, field: str):
         raise InvalidInput(field, f"not a date (expected YYYY-MM-DD): {value!r}") from None
 
 
+def unknown_as(option: str):
+    """A context in which a file or request not found is refused naming the option the user typed
+    (``error: debtor: file 9 not found``), as any other bad value of the command line."""
+    from contextlib import contextmanager
+
+    from caisse.errors import InvalidInput, NotFound
+
+    @contextmanager
+    def naming():
+        try:
+            yield
+        except NotFound as exc:
+            raise InvalidInput(option, str(exc)) from None
+
+    return naming()
+
+
+def output_path(value: str, field: str = "output"):
+    """The file a command will write, checked before anything is done: its directory must exist."""
+    from pathlib import Path
+
+    from caisse.errors import InvalidInput
+
+    path = Path(value)
+    if not path.parent.is_dir():
+        raise InvalidInput(field, f"no such directory: {path.parent}")
+    if path.is_dir():
+        raise InvalidInput(field, f"{path} is a directory, not a file")
+    return path
+
+
 def database_url(db: str | None) -> str:
     from caisse.config import get_settings
 

@@ -9,7 +9,7 @@ import json
 
 import typer
 
-from caisse.cli.platform import DbOption, database_url, parse_date
+from caisse.cli.platform import DbOption, database_url, output_path, parse_date, unknown_as
 
 app = typer.Typer(help="Recovery of arrears: report, history, stages by hand, personal contact, payment plans.",
                   no_args_is_help=True)
@@ -22,6 +22,17 @@ def _today(value: str | None):
     import datetime as dt
 
     return parse_date(value, "today") or dt.date.today()
+
+
+def _not_future(day, field: str):
+    """A day typed for an act already done (a call, a service): refused when after today."""
+    import datetime as dt
+
+    from caisse.errors import InvalidInput
+
+    if day is not None and day > dt.date.today():
+        raise InvalidInput(field, "{day} is in the future", day=day)
+    return day
 
 
 def _who():
@@ -78,11 +89,24 @@ def show(debtor: int = DebtorOption, db: str | None = DbOption) -> None:
             typer.echo(f"  {st.on}  {st.event:<14} {st.from_stage or '-':>16} -> {st.to_stage:<16} "
                        f"{fmt(st.amount_cents):>12} EUR  {st.actor}: {st.reason}{letter}{case}")
         _show_partners(s, debtor)
-        from caisse.recovery.service import execution_from
-
-        if (day := execution_from(s, debtor)) is not None:
-            typer.echo(f"  contrainte served: execution allowed from {day} if no opposition is recorded before")
+        _show_contrainte(s, debtor)
         _show_prescription(s, debtor)
+
+
+def _show_contrainte(s, debtor: int) -> None:
+    """Where the contrainte handed to a bailiff stands: served, the month of opposition, enforceable from."""
+    from caisse.recovery.service import contrainte_state
+
+    c = contrainte_state(s, debtor)
+    if c is None:
+        return
+    if c.served_on is None:
+        typer.echo(f"  contrainte {c.reference} issued {c.issued_on}: with the bailiff to be served; enforceable only "
+                   "the day after the month of opposition from its service")
+    elif c.enforceable_from is not None:
+        typer.echo(f"  contrainte {c.reference} served {c.served_on}: opposition until {c.opposition_ends}; "
+                   f"enforceable from {c.enforceable_from}"
+                   + (" (recorded)" if c.enforceable_on else " if no opposition is recorded before"))
 
 
 def _show_partners(s, debtor: int) -> None:
@@ -162,7 +186,7 @@ def notice_presented_cmd(debtor: int = DebtorOption,
     from caisse.store.db import session_scope
 
     day = _today(today)
-    with session_scope(database_url(db)) as s:
+    with unknown_as("debtor"), session_scope(database_url(db)) as s:
         f = record_notice_presented(s, _who(), debtor, parse_date(on, "presented_on"), day)
         end = policy(day).contest_ends(notice_on(s, f), f.notice_presented_on)
         typer.echo(f"file {debtor}: formal notice presented {f.notice_presented_on}; the debtor's month ends {end}")
@@ -181,7 +205,7 @@ def contest_cmd(debtor: int = DebtorOption,
     from caisse.recovery.service import record_contestation
     from caisse.store.db import session_scope
 
-    with session_scope(database_url(db)) as s:
+    with unknown_as("debtor"), session_scope(database_url(db)) as s:
         f = record_contestation(s, _who(), debtor, kind, parse_date(received_on, "received_on"), note,
                                 _today(today))
         typer.echo(f"file {debtor}: {f.contest_kind} received {f.contested_on}"
@@ -197,9 +221,9 @@ def served_cmd(debtor: int = DebtorOption,
     from caisse.recovery.service import execution_from, record_service
     from caisse.store.db import session_scope
 
-    with session_scope(database_url(db)) as s:
+    with unknown_as("debtor"), session_scope(database_url(db)) as s:
         h = record_service(s, _who(), debtor, parse_date(on, "served_on"), _today(today))
-        typer.echo(f"file {debtor}: contrainte served {h.served_on}; execution allowed from "
+        typer.echo(f"file {debtor}: contrainte served {h.served_on}; enforceable (execution allowed) from "
                    f"{execution_from(s, debtor)} if no opposition is recorded before")
 
 
@@ -212,7 +236,7 @@ def opposition_cmd(debtor: int = DebtorOption,
     from caisse.recovery.service import record_opposition
     from caisse.store.db import session_scope
 
-    with session_scope(database_url(db)) as s:
+    with unknown_as("debtor"), session_scope(database_url(db)) as s:
         step = record_opposition(s, _who(), debtor, parse_date(on, "opposed_on"), note, _today(today))
         typer.echo(f"file {debtor}: opposition recorded; {step.from_stage} -> {step.to_stage} (step {step.id})")
 
@@ -533,19 +557,19 @@ def joint_call_cmd(company: int = typer.Option(..., "--company", help="The compa
                    db: str | None = DbOption) -> None:
     """Call a company for its director's unpaid contributions of the mandate period (art. 15 AR n° 38): the
     call recorded, prescription interrupted for the debts called, the registered letter in fr/nl/de."""
-    from pathlib import Path
 
     from caisse.documents.joint_call_letters import joint_call_pdf
     from caisse.money import fmt
     from caisse.recovery.joint import call
     from caisse.store.db import session_scope
 
-    when = parse_date(as_of, "as_of")
+    when = _not_future(parse_date(as_of, "as_of"), "as_of")
     periods = [p.strip() for p in period.split(",") if p.strip()] if period else None
+    path = output_path(output) if output else None
     with session_scope(database_url(db)) as s:
         jc = call(s, _who(), company, director, when, reason, periods=periods)
-        if output:
-            Path(output).write_bytes(joint_call_pdf(s, jc.id))
+        if path is not None:
+            path.write_bytes(joint_call_pdf(s, jc.id))
         called = ", ".join(f"{x['period']} {x['account']} {fmt(x['cents'])}" for x in jc.periods)
         typer.echo(f"joint call {jc.id}: company {company} called for {fmt(jc.amount_cents)} EUR owed by director "
                    f"{director} ({called})" + (f"; letter {output}" if output else ""))
@@ -567,20 +591,20 @@ def director_call_cmd(company: int = typer.Option(..., "--company", help="The co
     """Call a director (mandatary) for the company's unpaid annual contribution (legislation.md §6 [S32], addendum
     §7 [S200]): the call recorded with the company's charges it comes from, prescription interrupted, the registered
     letter in the director's language (fr/nl/de). A payment of either side settles the contribution once."""
-    from pathlib import Path
 
     from caisse.documents.joint_call_letters import joint_call_pdf
     from caisse.money import fmt
     from caisse.recovery.joint import call_director
     from caisse.store.db import session_scope
 
-    when = parse_date(as_of, "as_of")
+    when = _not_future(parse_date(as_of, "as_of"), "as_of")
     periods = [p.strip() for p in period.split(",") if p.strip()] if period else None
+    path = output_path(output) if output else None
     with session_scope(database_url(db)) as s:
         jc = call_director(s, _who(), company, director, when, reason, periods=periods,
                            outside_mandate=outside_mandate)
-        if output:
-            Path(output).write_bytes(joint_call_pdf(s, jc.id))
+        if path is not None:
+            path.write_bytes(joint_call_pdf(s, jc.id))
         called = ", ".join(f"{x['period']} {fmt(x['cents'])}" for x in jc.periods)
         typer.echo(f"joint call {jc.id}: director {director} called for {fmt(jc.amount_cents)} EUR of company "
                    f"contribution owed by company {company} ({called})" + (f"; letter {output}" if output else ""))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from caisse.cli.platform import DbOption, database_url, parse_date
+from caisse.cli.platform import DbOption, database_url, output_path, parse_date, unknown_as
 
 app = typer.Typer(help="Payment difficulties: dispensation of contributions and surcharge waivers (INASTI decides).",
                   no_args_is_help=True)
@@ -255,12 +255,14 @@ def buyback_cmd(debtor: int = DebtorOption, quarters: str = QuartersOption,
     from caisse.recovery import buyback
     from caisse.store.db import session_scope
 
-    with session_scope(database_url(db)) as s:
-        r = buyback.request_buyback(s, _who(), debtor, quarters, _today(today))
-        if output:
+    path = output_path(output) if output else None
+    day = _today(today)
+    with unknown_as("debtor"), session_scope(database_url(db)) as s:
+        r = buyback.request_buyback(s, _who(), debtor, quarters, day)
+        if path is not None:
             from caisse.documents.relief_letters import buyback_notice_pdf
 
-            Path(output).write_bytes(buyback_notice_pdf(s, r.id))
+            path.write_bytes(buyback_notice_pdf(s, r.id))
         typer.echo(buyback.describe(s, r))
 
 
@@ -274,9 +276,10 @@ def buyback_notice_cmd(request: int = typer.Option(..., "--request", help="The b
     from caisse.services import audit
     from caisse.store.db import session_scope
 
-    with session_scope(database_url(db)) as s:
+    path = output_path(output)
+    with unknown_as("request"), session_scope(database_url(db)) as s:
         r = buyback.get(s, _who(), request)
-        Path(output).write_bytes(buyback_notice_pdf(s, r.id))
+        path.write_bytes(buyback_notice_pdf(s, r.id))
         audit.record(s, _who(), "read", "buyback_notice", r.id, party_id=r.party_id, origin="cli",
                      detail={"what": "buy-back due notice (pdf)"})
     typer.echo(output)

@@ -154,6 +154,53 @@ def record_bought_back(session: Session, party_ids) -> int:
     return sum(len(v) for v in marked.values())
 
 
+def lapse(session: Session, as_of: dt.date) -> tuple[int, int]:
+    """The buy-back options whose deadline passed before ``as_of`` without the quarter bought back: each dispensed
+    quarter gets ``buyback_lapsed_on`` (the day after its deadline: its pension rights can no longer be bought back,
+    legislation §5, §9) and an open request none of whose quarters can still be bought back becomes ``lapsed``.
+    Set-based, idempotent (``caisse run prescription``). Returns (quarters, requests) marked now."""
+    d = DispensedQuarter
+    late = session.execute(select(d.id, d.buyback_deadline).where(
+        d.bought_back_on.is_(None), d.buyback_lapsed_on.is_(None), d.buyback_deadline < as_of)).all()
+    by_day: dict[dt.date, list[int]] = {}
+    for qid, deadline in late:
+        by_day.setdefault(deadline + dt.timedelta(days=1), []).append(qid)
+    for day, qids in by_day.items():
+        session.execute(update(d).where(d.id.in_(qids)).values(buyback_lapsed_on=day))
+    still = select(d.id).where(d.buyback_request_id == BuybackRequest.id, d.bought_back_on.is_(None),
+                               d.buyback_lapsed_on.is_(None)).exists()
+    lapsed = list(session.scalars(select(BuybackRequest).where(BuybackRequest.status == "open", ~still)))
+    for r in lapsed:
+        r.status = "lapsed"
+    return len(late), len(lapsed)
+
+
+def quarters_of(session: Session, party_id: int, today: dt.date) -> list[dict]:
+    """The person's dispensed quarters as the portal shows them: the amount, the buy-back deadline, and where the
+    buy-back stands on ``today`` — ``bought_back`` (on the day paid), ``lapsed`` (deadline passed: the pension rights
+    of the quarter are lost), ``asked`` (a request is open: its structured communication and what is left to pay)
+    or ``open`` (still possible: ask the fund before the deadline). Needs ``file_access`` first."""
+    requests = {r.id: r for r in requests_of(session, party_id)}
+    out = []
+    for q in session.scalars(select(DispensedQuarter).where(DispensedQuarter.party_id == party_id)
+                             .order_by(DispensedQuarter.period)):
+        r = requests.get(q.buyback_request_id) if q.buyback_request_id else None
+        if q.bought_back_on is not None:
+            state = "bought_back"
+        elif q.buyback_lapsed_on is not None or today > q.buyback_deadline:
+            state = "lapsed"
+        elif r is not None and r.status == "open":
+            state = "asked"
+        else:
+            state = "open"
+        out.append({"period": q.period, "dispensed_cents": q.dispensed_cents, "deadline": q.buyback_deadline,
+                    "state": state, "bought_back_on": q.bought_back_on,
+                    "lapsed_on": q.buyback_lapsed_on or q.buyback_deadline + dt.timedelta(days=1),
+                    "communication": r.communication if state == "asked" else None,
+                    "left_cents": open_cents(session, r) if state == "asked" else 0})
+    return out
+
+
 def requests_of(session: Session, party_id: int) -> list[BuybackRequest]:
     return list(session.scalars(select(BuybackRequest).where(BuybackRequest.party_id == party_id)
                                 .order_by(BuybackRequest.number)))
@@ -204,5 +251,5 @@ def describe(session: Session, r: BuybackRequest) -> str:
             + "; unknown: " + "; ".join(UNKNOWN_TEXT[k] for k in r.unknown))
 
 
-__all__ = ["RULE", "UNKNOWN", "describe", "get", "notice_lines", "open_cents", "record_bought_back",
-           "request_buyback", "requests_of"]
+__all__ = ["RULE", "UNKNOWN", "describe", "get", "lapse", "notice_lines", "open_cents", "quarters_of",
+           "record_bought_back", "request_buyback", "requests_of"]

@@ -40,7 +40,8 @@ STAGES = ("reminder", "statement", "formal_notice", "personal_contact", "enforce
           "closed")
 CONTEST_KINDS = ("contest", "terms")
 CLOSING_REASONS = ("paid", "plan", "dispensation", "insolvency", "prescribed", "written_off", "renounced")
-EVENTS = ("stage", "contact", "plan_granted", "plan_missed", "plan_broken", "plan_completed", "fiftybis")
+EVENTS = ("stage", "contact", "plan_granted", "plan_missed", "plan_broken", "plan_completed", "fiftybis",
+          "enforceable")
 PLAN_STATUSES = ("pending", "active", "completed", "broken", "refused")
 INTERRUPTIONS = ("payment", "acknowledgement", "formal_notice", "enforcement", "summons")
 LETTERS = ("reminder", "statement", "formal_notice", "enforcement", "bailiff", "plan_granted", "plan_missed",
@@ -467,6 +468,8 @@ class DispensedQuarter(Base):
     granted_on: Mapped[dt.date] = mapped_column(Date)  # INASTI's decision
     buyback_deadline: Mapped[dt.date] = mapped_column(Date)
     bought_back_on: Mapped[dt.date | None] = mapped_column(Date)
+    # the day after the deadline, once passed without the quarter bought back (``caisse run prescription``)
+    buyback_lapsed_on: Mapped[dt.date | None] = mapped_column(Date)
     buyback_request_id: Mapped[int | None] = mapped_column(ForeignKey("buyback_request.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("party_id", "period"),)

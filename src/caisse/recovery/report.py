@@ -17,10 +17,13 @@ from caisse.recovery.models import STAGES
 from caisse.store.db import engine_for
 
 _STAGE_ON = """
-SELECT s.party_id, s.to_stage FROM recovery_step s
+SELECT s.party_id, s.to_stage, s.id FROM recovery_step s
 JOIN (SELECT party_id, MAX(id) AS id FROM recovery_step
       WHERE "on" <= :at AND event IN ('stage', 'plan_granted', 'plan_broken', 'plan_completed')
       GROUP BY party_id) last ON last.id = s.id
+"""
+_ENFORCEABLE_ON = """
+SELECT party_id, MAX(id) FROM recovery_step WHERE "on" <= :at AND event = 'enforceable' GROUP BY party_id
 """
 
 
@@ -31,7 +34,13 @@ def report(url: str, as_of: dt.date) -> dict:
 
 def report_on(conn: Connection, as_of: dt.date) -> dict:
     """The same report on an open connection (``caisse report recovery-stages`` runs it in its session)."""
-    stage_of = dict(conn.execute(text(_STAGE_ON).bindparams(bindparam("at", type_=Date)), {"at": as_of}).all())
+    last = {p: (st, sid) for p, st, sid in conn.execute(text(_STAGE_ON).bindparams(bindparam("at", type_=Date)),
+                                                        {"at": as_of})}
+    stage_of = {p: st for p, (st, _sid) in last.items()}
+    enforceable_step = dict(conn.execute(text(_ENFORCEABLE_ON).bindparams(bindparam("at", type_=Date)),
+                                         {"at": as_of}).all())
+    # at `bailiff`, the contrainte enforceable on that date (art. 47bis §5: step `enforceable` of the same stay)
+    enforceable = [p for p, (st, sid) in last.items() if st == "bailiff" and enforceable_step.get(p, 0) > sid]
     a = arrears(conn, as_of)
     owed = dict(zip(a.party.tolist(), a.total.tolist(), strict=True))
     rows = {s: {"debtors": 0, "amount_cents": 0} for s in STAGES}
@@ -43,6 +52,8 @@ def report_on(conn: Connection, as_of: dt.date) -> dict:
     return {"as_of": as_of.isoformat(),
             "stages": [{"stage": s, "debtors": r["debtors"], "amount": fmt(r["amount_cents"])}
                        for s, r in rows.items()],
+            "bailiff_enforceable": {"debtors": len(enforceable),
+                                    "amount": fmt(sum(owed.get(p, 0) for p in enforceable))},
             "in_arrears_without_open_file": {"debtors": len(outside), "amount": fmt(sum(owed[p] for p in outside))},
             "total_open": {"debtors": sum(r["debtors"] for s, r in rows.items() if s != "closed"),
                            "amount": fmt(sum(r["amount_cents"] for s, r in rows.items() if s != "closed"))},
@@ -55,6 +66,10 @@ def lines(rep: dict) -> list[str]:
     out = [f"recovery as of {rep['as_of']}", f"  {'stage':<18} {'debtors':>9} {'amount EUR':>16}"]
     for r in rep["stages"]:
         out.append(f"  {r['stage']:<18} {r['debtors']:>9,} {r['amount']:>16}")
+        if r["stage"] == "bailiff" and "bailiff_enforceable" in rep:
+            e = rep["bailiff_enforceable"]
+            out.append(f"  {'  enforceable':<18} {e['debtors']:>9,} {e['amount']:>16}   contrainte served, no "
+                       "opposition within the month")
     w = rep["in_arrears_without_open_file"]
     out.append(f"  {'(no open file)':<18} {w['debtors']:>9,} {w['amount']:>16}   in arrears, not yet reminded")
     t = rep["total_open"]

@@ -272,12 +272,46 @@ def record_service(session: Session, who: Principal, party_id: int, served_on: d
 
 
 def execution_from(session: Session, party_id: int) -> dt.date | None:
-    """The first day the bailiff may execute the contrainte: the day after the month of opposition from its
-    service (None: not served yet, or not with a bailiff, or an opposition was recorded)."""
+    """The first day the bailiff may execute the contrainte — the day it becomes enforceable: the day after the
+    month of opposition from its service (None: not served yet, or not with a bailiff, or an opposition was
+    recorded)."""
     h = _handed_to_bailiff(session, file_of(session, party_id))
     if h is None or h.served_on is None or h.opposed_on is not None:
         return None
     return policy(h.served_on).execution_from(h.served_on)
+
+
+@dataclass(frozen=True)
+class ContrainteState:
+    """Where the contrainte of a file at ``bailiff`` stands (art. 47bis §5): issued, handed to a bailiff to be
+    served, served (the month of opposition running until ``opposition_ends``), enforceable from
+    ``enforceable_from`` — recorded by the dunning batch as the step ``enforceable`` (``enforceable_on``)."""
+
+    reference: str
+    issued_on: dt.date | None
+    served_on: dt.date | None
+    opposition_ends: dt.date | None
+    enforceable_from: dt.date | None
+    enforceable_on: dt.date | None  # the day of the step recorded by the batch, if any
+
+    def enforceable(self, on: dt.date) -> bool:
+        return self.enforceable_from is not None and on >= self.enforceable_from
+
+
+def contrainte_state(session: Session, party_id: int) -> ContrainteState | None:
+    """The contrainte of a file handed to a bailiff in its current cycle (None: not at ``bailiff``)."""
+    f = file_of(session, party_id)
+    h = _handed_to_bailiff(session, f)
+    if h is None:
+        return None
+    ends = policy(h.served_on).opposition_ends(h.served_on) if h.served_on else None
+    start = policy(h.served_on).execution_from(h.served_on) if h.served_on and h.opposed_on is None else None
+    step_on = session.scalar(select(RecoveryStep.on).where(RecoveryStep.key == enforceable_key(party_id, f.cycle)))
+    return ContrainteState(h.enforcement_ref or h.reference, h.enforcement_on, h.served_on, ends, start, step_on)
+
+
+def enforceable_key(party_id: int, cycle: int) -> str:
+    return f"recovery/{party_id}/{cycle}/enforceable"
 
 
 def record_opposition(session: Session, who: Principal, party_id: int, on: dt.date, note: str,

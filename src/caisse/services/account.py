@@ -8,7 +8,7 @@ designates the debt (``caisse.references``); the EPC QR code carries the same da
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,8 @@ class AccountView:
     due_now: int  # open items whose due date has come (or has no due date)
     due_later: int  # called but not yet due (e.g. a regularisation payable next quarter)
     movements: list  # money received, refunded or paid out (the imputations themselves are not shown)
+    dispensed: list = field(default_factory=list)  # dispensed quarters and their buy-back (recovery.buyback)
+    fund_iban: str = ""
 
 
 def qr_svg(payload: str, size: float = 150.0) -> str:
@@ -63,5 +65,12 @@ def account_view(session: Session, who: Principal, party_id: int, today: dt.date
         payment = PaymentInstruction(identifiers.format_iban(settings.fund_iban), settings.fund_bic,
                                      settings.fund_name, due, ref.ogm, qr_svg(payload))
     audit.record(session, who, "read", "account", party_id, party_id=party_id)
-    movements = [line for line in st.money_lines if line.kind != "imputation"]
-    return AccountView(party_id, st, payment, due, later, movements)
+    from caisse.ledger.models import BUYBACK
+    from caisse.recovery.buyback import quarters_of
+
+    # the buy-back's own items (what a buy-back request costs) are no money movement: the section on the dispensed
+    # quarters shows them, with what is left to pay
+    movements = [line for line in st.money_lines if line.kind != "imputation" and line.account != BUYBACK]
+
+    return AccountView(party_id, st, payment, due, later, movements, quarters_of(session, party_id, today),
+                       identifiers.format_iban(settings.fund_iban))

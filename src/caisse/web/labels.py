@@ -276,6 +276,7 @@ RECOVERY_EVENT = {
     "plan_broken": N_("payment plan broken"),
     "fiftybis": N_("informed before renouncing a small debt (art. 50bis)"),
     "plan_completed": N_("payment plan completed"),
+    "enforceable": N_("contrainte enforceable: no opposition within the month of its service"),
 }
 PRESCRIPTION_STATUS = {
     "prescribed": N_("prescribed"),
@@ -341,6 +342,9 @@ FIELD = {
     "to_stage": N_("Next stage"),
     "contested_on": N_("Contestation received"),
     "received_on": N_("Received on"),
+    "presented_on": N_("Presented on"),
+    "served_on": N_("Served on"),
+    "opposed_on": N_("Opposition on"),
     "year": N_("Year"),
 }
 

@@ -33,6 +33,9 @@ FIELD_INPUT = {
     "move": {"to_stage": "to_stage", "reason": "reason", "closing_reason": "closing_reason"},
     "contact": {"reason": "outcome", "channel": "channel"},
     "contest": {"kind": "contest-kind", "received_on": "received_on", "reason": "note"},
+    "presented": {"presented_on": "presented_on"},
+    "served": {"served_on": "served_on"},
+    "opposition": {"opposed_on": "opposed_on", "reason": "opposition-note"},
     "plan": {"schedule": "schedule", "reason": "reason"},
     "relief": {"quarters": "quarters", "grounds": "grounds", "ground_kind": "ground_kind",
                "signed_personally": "signed_personally", "informed_on": "case_id", "case": "case_id",
@@ -61,6 +64,7 @@ def recovery_page(request: Request, session, who, party_id: int, *, form: str | 
     today = dt.date.today()
     view = recovery_desk.file_view(session, who, party_id, today)
     return _page(request, "desk_recovery.html", status_code=status_code, v=view, today=today,
+                 contrainte=recovery.contrainte_state(session, party_id), month_ends=_contest_ends(session, view.file),
                  failed={"form": form, "error": error, "field": field}, entered=entered or {},
                  can_act=who.role in ("caseworker", "recovery_officer", "manager"),
                  channels=recovery_desk.CONTACT_CHANNELS, closing_reasons=CLOSING_REASONS,
@@ -118,6 +122,42 @@ def contest(request: Request, party_id: PathId, session: SessionDep, who: StaffD
     entered = {"kind": kind, "received_on": received_on, "note": note}
     return _act(request, session, who, party_id, "contest", entered, lambda: recovery.record_contestation(
         session, who, party_id, kind, _form_date(received_on, "received_on"), note, dt.date.today()), "history")
+
+
+def _contest_ends(session, f) -> dt.date | None:
+    """The last day of the debtor's month after the formal notice of the current cycle (art. 46), if any."""
+    from caisse.recovery.policy import policy
+
+    notice = recovery.notice_on(session, f) if f is not None and f.stage not in ("closed", "plan") else None
+    return policy(notice).contest_ends(notice, f.notice_presented_on) if notice else None
+
+
+@router.post("/desk/files/{party_id}/recovery/notice-presented")
+def notice_presented(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+                     presented_on: Annotated[str, Form(max_length=10)] = ""):
+    """The day the formal notice (registered letter) was presented: the debtor's month (art. 46) runs from it."""
+    return _act(request, session, who, party_id, "presented", {"presented_on": presented_on},
+                lambda: recovery.record_notice_presented(session, who, party_id,
+                                                         _form_date(presented_on, "presented_on"),
+                                                         dt.date.today()), "contrainte")
+
+
+@router.post("/desk/files/{party_id}/recovery/served")
+def served(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+           served_on: Annotated[str, Form(max_length=10)] = ""):
+    """The day the bailiff served the contrainte: the month of opposition (art. 47bis §5) runs from it."""
+    return _act(request, session, who, party_id, "served", {"served_on": served_on},
+                lambda: recovery.record_service(session, who, party_id, _form_date(served_on, "served_on"),
+                                                dt.date.today()), "contrainte")
+
+
+@router.post("/desk/files/{party_id}/recovery/opposition")
+def opposition(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+               opposed_on: Annotated[str, Form(max_length=10)] = "", note: Text = ""):
+    """The debtor's opposition to the contrainte (citation of the fund): the file goes to court."""
+    return _act(request, session, who, party_id, "opposition", {"opposed_on": opposed_on, "note": note},
+                lambda: recovery.record_opposition(session, who, party_id, _form_date(opposed_on, "opposed_on"),
+                                                   note, dt.date.today()), "contrainte")
 
 
 @router.post("/desk/files/{party_id}/recovery/plan")

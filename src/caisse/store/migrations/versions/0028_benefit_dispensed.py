@@ -3,7 +3,7 @@ the quarter after the birth; carer: the quarter of the third month of a full int
 skips them, a quarter already called is cancelled, the regularisation leaves them at nothing.
 
 Revision ID: 0028_benefit_dispensed
-Revises: 0027_contrainte
+Revises: 0028_recexec
 Create Date: 2026-12-03 17:05:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0028_benefit_dispensed'
-down_revision = '0027_contrainte'
+down_revision = '0028_recexec'
 branch_labels = None
 depends_on = None
 
