@@ -115,3 +115,31 @@ def test_the_advice_reads_in_the_language_of_the_page():
     assert str(sentence) == "once the contributions are paid: 2026Q2 (pay 890.42 EUR first, then up to 26.71 EUR)"
     assert in_language("de", lambda: say(sentence)) == ("sobald die Beiträge gezahlt sind: 2026Q2 (zuerst 890.42 EUR "
                                                         "zahlen, danach bis zu 26.71 EUR)")
+
+
+def test_refusals_of_identifiers_affiliation_and_ledger_read_in_the_page_language_and_english_elsewhere():
+    """A mistyped national number, an overlapping affiliation, a negative amount for the ledger: English on the command
+    line and in the API (``message``), the reader's language on a page (``error_text``)."""
+    from caisse import identifiers
+    from caisse.errors import Conflict, InvalidInput
+    from caisse.texts import T_
+    from caisse.web.labels import error_text
+
+    with pytest.raises(InvalidInput) as typo:
+        identifiers.normalize_niss("85.07.30-033.62")
+    assert typo.value.message == "national number (NISS) check digits do not match (typing error?)"
+    assert in_language("nl", lambda: error_text(typo.value)) == ("Rijksregisternummer: rijksregisternummer (INSZ): "
+                                                                 "de controlecijfers kloppen niet (tikfout?)")
+    assert in_language("de", lambda: error_text(typo.value)).endswith("Nationalregisternummer (ENSS): die Prüfziffern "
+                                                                      "stimmen nicht (Tippfehler?)")
+    overlap = Conflict("start_date", "overlaps affiliation {affiliation} ({start} – {end}); cease it first or choose "
+                       "a later start", affiliation=7, start="2020-01-01", end=T_("open"))
+    assert overlap.message == "overlaps affiliation 7 (2020-01-01 – open); cease it first or choose a later start"
+    assert "chevauche l'affiliation 7 (2020-01-01 – " in in_language("fr", lambda: error_text(overlap))
+    from caisse.ledger.operations import _positive
+
+    with pytest.raises(InvalidInput) as negative:
+        _positive(-5)
+    assert negative.value.message == "a positive amount in integer cents is required, got -5"
+    assert in_language("de", lambda: error_text(negative.value)) == ("Betrag: ein positiver Betrag in ganzen Cent ist "
+                                                                     "erforderlich, erhalten -5")
