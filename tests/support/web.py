@@ -34,12 +34,14 @@ def totp_code(secret: str | None) -> str | None:
     return otp.generate_otp(step)
 
 
-def make_account(db_url, role, *, team=None, party_id=None, grants=()):
-    """Create an account; returns (login, totp secret or None)."""
+def make_account(db_url, role, *, team=None, party_id=None, grants=(), language=None):
+    """Create an account; returns (login, totp secret or None). ``language``: the one the person chose for their
+    pages (without it an affiliate's pages are in their file's language)."""
     login = f"{role}-{next(_n)}@fund.test"
     system = Principal.system("test-setup")
     with session_scope(db_url) as s:
-        account, secret = accounts.create_account(s, system, login, PASSWORD, role, team=team, party_id=party_id)
+        account, secret = accounts.create_account(s, system, login, PASSWORD, role, team=team, party_id=party_id,
+                                                  language=language)
         for pid in grants:
             accounts.grant_access(s, system, account.id, pid, "mandate", dt.date(2020, 1, 1))
     return login, secret

@@ -39,7 +39,7 @@ def test_a_partly_paid_quarter_shows_what_is_left_and_how_to_pay_it(app_for, db_
 def test_nothing_due_means_no_payment_block(app_for, db_url):
     with session_scope(db_url) as s:
         pid = register_someone(s).id
-    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    login, _ = make_account(db_url, "affiliate", party_id=pid, language="en")
     with TestClient(app_for, headers={"accept-language": "en"}) as c:
         form_login(c, login, None)
         page = c.get(f"/my/files/{pid}/account").text
@@ -60,9 +60,9 @@ def test_nothing_due_means_no_payment_block(app_for, db_url):
 ])
 def test_the_lines_of_the_account_read_in_the_affiliates_language(app_for, db_url, language, words):
     """The quarterly call, the surcharge and the payment are stored in English by the batches and the bank import;
-    the affiliate reads why they pay in their own language (history as stored: nothing rewritten)."""
+    the affiliate reads why they pay in their own language, their file's (history as stored: nothing rewritten)."""
     with session_scope(db_url) as s:
-        pid = register_someone(s).id
+        pid = register_someone(s, language=language).id
         called = [DebtLine("contribution", 87_171, "RD38 art.12", "main_minimum_income@2025",
                            {"text": "minimum contribution"}),
                   DebtLine("management_fee", 3_530, "fund fee", "fee_rate", {"text": "4.05 %"})]
@@ -83,3 +83,4 @@ def test_the_lines_of_the_account_read_in_the_affiliates_language(app_for, db_ur
     assert "Quarterly call" not in text and "Late-payment surcharge" not in text and "Payment received" not in text
     assert "minimum contribution" not in text  # the stored calculation is English: on an English page only
     assert not english(page), english(page)
+
