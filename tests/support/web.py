@@ -66,8 +66,9 @@ def form_login(client, login: str, secret: str | None, password: str = PASSWORD)
 
 
 def logged_in(app, db_url, role, **kw) -> tuple[TestClient, str]:
-    """A new account of ``role`` logged in through the HTML form (English pages): (client, login)."""
-    login, secret = make_account(db_url, role, **kw)
+    """A new account of ``role`` logged in through the HTML form (English pages, as the person chose): (client,
+    login)."""
+    login, secret = make_account(db_url, role, **{"language": "en", **kw})
     c = TestClient(app, headers={"accept-language": "en"})
     assert form_login(c, login, secret).status_code == 303
     return c, login
