@@ -24,18 +24,28 @@ from stdnum.exceptions import (
 )
 
 from caisse.errors import InvalidInput
+from caisse.texts import T_, Text
 
 
-def _reason(exc: ValidationError, what: str) -> str:
+def _reason(exc: ValidationError, what: Text) -> Text:
+    """Why ``what`` (an identifier's name, itself a ``Text``) is refused: English on the command line and in the
+    API, translated on a page (caisse.texts)."""
     if isinstance(exc, InvalidLength):
-        return f"{what} has the wrong number of digits"
+        return T_("{what} has the wrong number of digits", what=what)
     if isinstance(exc, InvalidChecksum):
-        return f"{what} check digits do not match (typing error?)"
+        return T_("{what} check digits do not match (typing error?)", what=what)
     if isinstance(exc, InvalidFormat):
-        return f"{what} contains characters that are not allowed"
+        return T_("{what} contains characters that are not allowed", what=what)
     if isinstance(exc, InvalidComponent):
-        return f"{what} contains an impossible part (date or code)"
-    return f"not a valid {what}"
+        return T_("{what} contains an impossible part (date or code)", what=what)
+    return T_("not a valid {what}", what=what)
+
+
+NISS = T_("national number (NISS)")
+KBO = T_("enterprise number (KBO/BCE)")
+IBAN = T_("IBAN")
+BIC = T_("BIC")
+OGM = T_("structured communication")
 
 
 def normalize_niss(value: str, field: str = "niss") -> str:
@@ -49,7 +59,7 @@ def normalize_niss(value: str, field: str = "niss") -> str:
             return std_bis.validate(raw)
         return std_nn.validate(raw)
     except ValidationError as exc:
-        raise InvalidInput(field, _reason(exc, "national number (NISS)")) from None
+        raise InvalidInput(field, _reason(exc, NISS)) from None
 
 
 def niss_is_bis(niss: str) -> bool:
@@ -81,7 +91,7 @@ def normalize_kbo(value: str, field: str = "kbo") -> str:
     try:
         return vat.validate(str(value))
     except ValidationError as exc:
-        raise InvalidInput(field, _reason(exc, "enterprise number (KBO/BCE)")) from None
+        raise InvalidInput(field, _reason(exc, KBO)) from None
 
 
 def format_kbo(kbo: str) -> str:
@@ -94,7 +104,7 @@ def normalize_iban(value: str, field: str = "iban") -> str:
     try:
         return std_iban.validate(str(value))
     except ValidationError as exc:
-        raise InvalidInput(field, _reason(exc, "IBAN")) from None
+        raise InvalidInput(field, _reason(exc, IBAN)) from None
 
 
 def format_iban(iban: str) -> str:
@@ -109,7 +119,7 @@ def normalize_bic(value: str, field: str = "bic") -> str:
     try:
         return std_bic.validate(str(value))
     except ValidationError as exc:
-        raise InvalidInput(field, _reason(exc, "BIC")) from None
+        raise InvalidInput(field, _reason(exc, BIC)) from None
 
 
 def make_ogm(base: int | str) -> str:
@@ -126,7 +136,7 @@ def normalize_ogm(value: str, field: str = "structured_communication") -> str:
     try:
         return ogm_vcs.validate(str(value).strip().strip("+*"))
     except ValidationError as exc:
-        raise InvalidInput(field, _reason(exc, "structured communication")) from None
+        raise InvalidInput(field, _reason(exc, OGM)) from None
 
 
 def ogm_is_valid(value: str) -> bool:

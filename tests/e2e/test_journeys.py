@@ -10,7 +10,7 @@ from pathlib import Path
 from support.browser import axe_violations, follow, login, shot
 
 
-def test_an_affiliate_consults_their_file_in_french_then_dutch(server, page):
+def test_an_affiliate_consults_their_file_in_french_then_dutch(server, page, browser):
     login(page, server, "demo-affiliate")
     assert page.locator("h1").inner_text() == "Bienvenue", page.locator("main").inner_text()[:300]
     main = page.locator("main").inner_text()
@@ -33,6 +33,10 @@ def test_an_affiliate_consults_their_file_in_french_then_dutch(server, page):
     assert "Periode per periode" in page.locator("main").inner_text()
     assert page.locator("main table tbody tr").count() >= 8  # the quarters called since 2024 (and 2024's rules)
     shot(page, "affiliate-account-nl")
+    later = browser.new_context(locale="fr-BE").new_page()  # her next session, in another (French) browser
+    login(later, server, "demo-affiliate", lang=None)
+    assert later.locator("h1").inner_text() == "Welkom"  # the language she chose last, kept on her account
+    later.context.close()
 
 
 def test_a_caseworker_finds_a_file_and_states_a_reason_for_another_team(server, page):

@@ -58,6 +58,13 @@ def test_affiliate_from_stdin_has_no_totp(db_url, person):
     r = run(db_url, "account", "create", "me@example.test", "--role", "affiliate", "--file", str(party_id),
             "--password-stdin", input=PASSWORD + "\n")
     assert r.exit_code == 0 and "otpauth" not in r.output
+    with session_scope(db_url) as s:  # no --language: the pages follow the file's language until the person chooses
+        assert s.scalar(select(Account.language).where(Account.login == "me@example.test")) is None
+    r = run(db_url, "account", "create", "nl@example.test", "--role", "affiliate", "--file", str(party_id),
+            "--language", "nl", "--password-stdin", input=PASSWORD + "\n")
+    with session_scope(db_url) as s:
+        assert r.exit_code == 0 and s.scalar(select(Account.language).where(Account.login == "nl@example.test")) \
+            == "nl"
 
 
 @pytest.mark.parametrize("args, stdin, field", [

@@ -24,8 +24,10 @@ def axe_violations(page) -> list[dict]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def login(page, base: str, name: str) -> None:
-    page.goto(base + "/login")
+def login(page, base: str, name: str, lang: str | None = "fr") -> None:
+    """Log in through the form; ``lang``: the language chosen on the login page, which the login keeps on the
+    account (the tests read French pages whatever an earlier test chose; None: the one the account remembers)."""
+    page.goto(base + "/login" + (f"?lang={lang}" if lang else ""))
     page.fill("#login", name)
     page.fill("#password", name)
     follow(page, page.locator("main button[type=submit]"))

@@ -34,12 +34,14 @@ def totp_code(secret: str | None) -> str | None:
     return otp.generate_otp(step)
 
 
-def make_account(db_url, role, *, team=None, party_id=None, grants=()):
-    """Create an account; returns (login, totp secret or None)."""
+def make_account(db_url, role, *, team=None, party_id=None, grants=(), language=None):
+    """Create an account; returns (login, totp secret or None). ``language``: the one the person chose for their
+    pages (without it an affiliate's pages are in their file's language)."""
     login = f"{role}-{next(_n)}@fund.test"
     system = Principal.system("test-setup")
     with session_scope(db_url) as s:
-        account, secret = accounts.create_account(s, system, login, PASSWORD, role, team=team, party_id=party_id)
+        account, secret = accounts.create_account(s, system, login, PASSWORD, role, team=team, party_id=party_id,
+                                                  language=language)
         for pid in grants:
             accounts.grant_access(s, system, account.id, pid, "mandate", dt.date(2020, 1, 1))
     return login, secret
@@ -64,8 +66,9 @@ def form_login(client, login: str, secret: str | None, password: str = PASSWORD)
 
 
 def logged_in(app, db_url, role, **kw) -> tuple[TestClient, str]:
-    """A new account of ``role`` logged in through the HTML form (English pages): (client, login)."""
-    login, secret = make_account(db_url, role, **kw)
+    """A new account of ``role`` logged in through the HTML form (English pages, as the person chose): (client,
+    login)."""
+    login, secret = make_account(db_url, role, **{"language": "en", **kw})
     c = TestClient(app, headers={"accept-language": "en"})
     assert form_login(c, login, secret).status_code == 303
     return c, login

@@ -111,7 +111,7 @@ def test_logout_ends_the_session(desk):
 
 
 def test_an_affiliate_sees_only_their_own_file(app_for, db_url, fund):
-    login, secret = make_account(db_url, "affiliate", party_id=1)
+    login, secret = make_account(db_url, "affiliate", party_id=1, language="en")
     with TestClient(app_for, headers={"accept-language": "en"}) as c:
         assert form_login(c, login, secret).status_code == 303
         home = c.get("/")
@@ -136,7 +136,7 @@ def test_demo_logins_only_work_in_demo_mode(app_for, db_url, fund):
 
 
 def test_an_affiliate_downloads_everything_the_fund_holds(app_for, db_url, fund):
-    login, secret = make_account(db_url, "affiliate", party_id=1)
+    login, secret = make_account(db_url, "affiliate", party_id=1, language="en")
     with TestClient(app_for, headers={"accept-language": "en"}) as c:
         form_login(c, login, secret)
         page = c.get("/my/files/1/everything")
@@ -187,7 +187,7 @@ def test_the_work_queue_and_the_requests_list_are_audited_per_file(app_for, desk
     assert desk.get("/desk/queue").status_code == 200
     with session_scope(db_url) as s:
         assert s.scalar(select(AuditLog.party_id).where(AuditLog.entity == "work_queue")) == 1
-    login, secret = make_account(db_url, "affiliate", party_id=1)
+    login, secret = make_account(db_url, "affiliate", party_id=1, language="en")
     with TestClient(app_for) as c:
         assert form_login(c, login, secret).status_code == 303
         assert c.get("/my/requests").status_code == 200

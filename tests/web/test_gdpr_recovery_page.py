@@ -21,7 +21,7 @@ def test_an_affiliate_sees_the_recovery_of_their_file_on_the_everything_page(app
     with session_scope(db_url) as s:
         pid = register_someone(s).id
         whole_recovery_of(s, pid)
-    login, secret = make_account(db_url, "affiliate", party_id=pid)
+    login, secret = make_account(db_url, "affiliate", party_id=pid, language=language)  # the language they chose
     with TestClient(app_for, headers={"accept-language": language}) as c:
         form_login(c, login, secret)
         page = c.get(f"/my/files/{pid}/everything")

@@ -115,3 +115,80 @@ def test_the_advice_reads_in_the_language_of_the_page():
     assert str(sentence) == "once the contributions are paid: 2026Q2 (pay 890.42 EUR first, then up to 26.71 EUR)"
     assert in_language("de", lambda: say(sentence)) == ("sobald die Beiträge gezahlt sind: 2026Q2 (zuerst 890.42 EUR "
                                                         "zahlen, danach bis zu 26.71 EUR)")
+
+
+def test_a_logged_in_person_reads_their_own_language_and_their_last_choice_is_remembered(app_for, db_url):
+    """Her file says Dutch and her browser French: her pages are in Dutch. She switches to German on a page: the
+    choice is kept on her account, so her next session — another browser — opens in German too."""
+    from caisse.store.db import session_scope
+    from caisse.store.models import Party
+    from support.people import register_someone
+    from support.web import form_login, make_account
+
+    with session_scope(db_url) as s:
+        pid = register_someone(s).id
+        s.get(Party, pid).language = "nl"
+    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    with TestClient(app_for, headers={"accept-language": "fr-BE,fr;q=0.9"}) as c:
+        assert "Se connecter" in c.get("/login").text  # not logged in: the browser's language
+        form_login(c, login, None)
+        assert 'lang="nl"' in c.get(f"/my/files/{pid}/account").text
+        assert 'lang="de"' in c.get(f"/my/files/{pid}/account", params={"lang": "de"}).text
+        assert 'lang="de"' in c.get("/").text  # the choice stays for the next pages
+    with TestClient(app_for, headers={"accept-language": "fr-BE,fr;q=0.9"}) as other:  # the next session
+        form_login(other, login, None)
+        assert 'lang="de"' in other.get(f"/my/files/{pid}/account").text
+        other.post("/logout", data={"csrf_token": csrf_of(other.get("/"))})
+        assert "Anmelden" in other.get("/login").text  # after the logout the browser keeps it for the login page
+
+
+def test_a_language_chosen_on_the_login_page_is_kept_by_the_login(app_for, db_url):
+    from caisse.store.db import session_scope
+    from support.people import register_someone
+    from support.web import PASSWORD, make_account
+
+    with session_scope(db_url) as s:
+        pid = register_someone(s).id  # a French file
+    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    with TestClient(app_for) as c:
+        page = c.get("/login", params={"lang": "nl"})
+        assert 'name="lang" value="nl"' in page.text
+        c.post("/login", data={"login": login, "password": PASSWORD, "csrf_token": csrf_of(page), "lang": "nl"})
+    with TestClient(app_for) as later:
+        later.post("/login", data={"login": login, "password": PASSWORD,
+                                   "csrf_token": csrf_of(later.get("/login"))})
+        assert 'lang="nl"' in later.get(f"/my/files/{pid}/account").text
+
+
+def csrf_of(page):
+    from support.web import csrf_of as of
+
+    return of(page)
+
+
+def test_refusals_of_identifiers_affiliation_and_ledger_read_in_the_page_language_and_english_elsewhere():
+    """A mistyped national number, an overlapping affiliation, a negative amount for the ledger: English on the command
+    line and in the API (``message``), the reader's language on a page (``error_text``)."""
+    from caisse import identifiers
+    from caisse.errors import Conflict, InvalidInput
+    from caisse.texts import T_
+    from caisse.web.labels import error_text
+
+    with pytest.raises(InvalidInput) as typo:
+        identifiers.normalize_niss("85.07.30-033.62")
+    assert typo.value.message == "national number (NISS) check digits do not match (typing error?)"
+    assert in_language("nl", lambda: error_text(typo.value)) == ("Rijksregisternummer: rijksregisternummer (INSZ): "
+                                                                 "de controlecijfers kloppen niet (tikfout?)")
+    assert in_language("de", lambda: error_text(typo.value)).endswith("Nationalregisternummer (ENSS): die Prüfziffern "
+                                                                      "stimmen nicht (Tippfehler?)")
+    overlap = Conflict("start_date", "overlaps affiliation {affiliation} ({start} – {end}); cease it first or choose "
+                       "a later start", affiliation=7, start="2020-01-01", end=T_("open"))
+    assert overlap.message == "overlaps affiliation 7 (2020-01-01 – open); cease it first or choose a later start"
+    assert "chevauche l'affiliation 7 (2020-01-01 – " in in_language("fr", lambda: error_text(overlap))
+    from caisse.ledger.operations import _positive
+
+    with pytest.raises(InvalidInput) as negative:
+        _positive(-5)
+    assert negative.value.message == "a positive amount in integer cents is required, got -5"
+    assert in_language("de", lambda: error_text(negative.value)) == ("Betrag: ein positiver Betrag in ganzen Cent ist "
+                                                                     "erforderlich, erhalten -5")

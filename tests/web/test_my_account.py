@@ -39,7 +39,7 @@ def test_a_partly_paid_quarter_shows_what_is_left_and_how_to_pay_it(app_for, db_
 def test_nothing_due_means_no_payment_block(app_for, db_url):
     with session_scope(db_url) as s:
         pid = register_someone(s).id
-    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    login, _ = make_account(db_url, "affiliate", party_id=pid, language="en")
     with TestClient(app_for, headers={"accept-language": "en"}) as c:
         form_login(c, login, None)
         page = c.get(f"/my/files/{pid}/account").text
@@ -60,9 +60,9 @@ def test_nothing_due_means_no_payment_block(app_for, db_url):
 ])
 def test_the_lines_of_the_account_read_in_the_affiliates_language(app_for, db_url, language, words):
     """The quarterly call, the surcharge and the payment are stored in English by the batches and the bank import;
-    the affiliate reads why they pay in their own language (history as stored: nothing rewritten)."""
+    the affiliate reads why they pay in their own language, their file's (history as stored: nothing rewritten)."""
     with session_scope(db_url) as s:
-        pid = register_someone(s).id
+        pid = register_someone(s, language=language).id
         called = [DebtLine("contribution", 87_171, "RD38 art.12", "main_minimum_income@2025",
                            {"text": "minimum contribution"}),
                   DebtLine("management_fee", 3_530, "fund fee", "fee_rate", {"text": "4.05 %"})]
@@ -83,3 +83,34 @@ def test_the_lines_of_the_account_read_in_the_affiliates_language(app_for, db_ur
     assert "Quarterly call" not in text and "Late-payment surcharge" not in text and "Payment received" not in text
     assert "minimum contribution" not in text  # the stored calculation is English: on an English page only
     assert not english(page), english(page)
+
+
+@pytest.mark.parametrize("language, revalued", [
+    ("nl", "Voorlopige bijdrage op het inkomen 2023 (€ 30.000,00) geherwaardeerd"),
+    ("de", "Vorläufiger Beitrag auf das Einkommen 2023 (30.000,00 €), aufgewertet"),
+    ("fr", "Cotisation provisoire sur le revenu 2023"),
+])
+def test_why_do_i_pay_this_is_the_rules_engines_derivation_in_my_language(app_for, db_url, language, revalued):
+    """The quarterly call stores the inputs of the rule (income N-3, category) with an English sentence; My account
+    shows the rules engine's derivation of the amount in the person's language, the English one on English pages."""
+    import sys
+    from pathlib import Path
+
+    from caisse.batches import quarterly_call
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "batches"))
+    from fund import Fund
+
+    pid = Fund(db_url).person(category="main", start=dt.date(2020, 1, 1), language=language,
+                              incomes={2023: "30000.00"})
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0.0405")
+    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    with TestClient(app_for, headers={"accept-language": "fr"}) as c:
+        form_login(c, login, None)
+        page = c.get(f"/my/files/{pid}/account").text
+        text = " ".join(readable_text(page))
+        assert revalued in text, [t for t in readable_text(page) if "2026Q1" in t]
+        assert "× (1 + 4,05 %)" in text  # the management fee's derivation too
+        assert "revalued" not in text and not english(page), english(page)
+        english_page = " ".join(readable_text(c.get(f"/my/files/{pid}/account", params={"lang": "en"}).text))
+    assert "on the 2023 income 30000.00 revalued" in english_page  # as the batch stored it

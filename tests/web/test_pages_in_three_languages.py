@@ -92,9 +92,11 @@ def test_the_main_pages_have_no_english_in_french_dutch_or_german(fund, db_url, 
                 r = c.post("/api/session", json={"login": login, "password": login})
                 assert r.status_code == 200, r.text
                 c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
-                c.get("/login", params={"lang": language})
+                # chosen on the first page, kept on the account (a logged-in person's pages are in their language)
+                c.get(paths[0], params={"lang": language}, headers={"accept": "text/html"})
                 for path in paths:
                     page = c.get(path, headers={"accept": "text/html"})
+                    assert f'<html lang="{language}">' in page.text, (path, language)
                     assert page.status_code == 200, (path, page.status_code)
                     for piece in english(page.text):
                         if piece in stored or any(p.search(piece) for p in STILL_ENGLISH):

@@ -45,7 +45,8 @@ def called(db_url):
 
 
 def _person(app, db_url, party_id, lang="fr", role="affiliate", **kw):
-    login, _ = make_account(db_url, role, party_id=party_id if role == "affiliate" else None, **kw)
+    # the language the person chose for their pages (else an affiliate reads their file's language)
+    login, _ = make_account(db_url, role, party_id=party_id if role == "affiliate" else None, language=lang, **kw)
     c = TestClient(app, headers={"accept-language": lang})
     form_login(c, login, None)
     return c

@@ -20,7 +20,7 @@ def test_question_answer_round_trip(app_for, db_url):
         person = register_someone(s)
         person.party.team = "t1"
         pid = person.id
-    aff_login, _ = make_account(db_url, "affiliate", party_id=pid)
+    aff_login, _ = make_account(db_url, "affiliate", party_id=pid, language="en")
     cw_login, cw_secret = make_account(db_url, "caseworker", team="t1")
     en = {"accept-language": "en"}
     with TestClient(app_for, headers=en) as person_c, TestClient(app_for, headers=en) as staff_c:
@@ -52,7 +52,7 @@ def test_question_answer_round_trip(app_for, db_url):
 def test_a_request_without_subject_is_refused_and_nothing_is_opened(app_for, db_url):
     with session_scope(db_url) as s:
         pid = register_someone(s).id
-    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    login, _ = make_account(db_url, "affiliate", party_id=pid, language="en")
     with TestClient(app_for, headers={"accept-language": "en"}) as c:
         form_login(c, login, None)
         page = c.get("/my/requests")

@@ -52,7 +52,8 @@ def create(
                                        "manager, auditor or administrator."),
     file: int | None = typer.Option(None, "--file", help="An affiliate's own file number."),
     team: str | None = typer.Option(None, help="Staff: the team whose files they handle."),
-    language: str = typer.Option("fr", help="fr, nl or de"),
+    language: str | None = typer.Option(None, help="fr, nl or de: the language of the pages until the person "
+                                              "chooses one (default: an affiliate's file's, staff's browser's)."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
     db: str | None = DbOption,
 ) -> None:
@@ -61,7 +62,7 @@ def create(
     from caisse.security import totp
     from caisse.services import accounts
 
-    if language not in ("fr", "nl", "de"):
+    if language is not None and language not in ("fr", "nl", "de"):
         raise InvalidInput("language", "fr, nl or de")
     password = _password(password_stdin)
     with _session(db) as session:

@@ -545,8 +545,8 @@ def _fee_rate(explanation: dict | None) -> str | None:
     return (explanation or {}).get("rate")
 
 
-def _quarterly_steps(calc: dict, fee_rate: str | None, lang: str) -> tuple[list[str], dict[str, str], bool]:
-    """The rules engine's explanation of a provisional contribution, from the inputs stored on the entry."""
+def provisional_of(calc: dict, fee_rate: str | None):
+    """The rules engine's provisional contribution again, from the inputs stored on the entry (``calc``)."""
     from caisse.rules.contributions import provisional
 
     kw = {"primostarter": calc.get("primostarter", False), "pension": calc.get("pension", True),
@@ -557,7 +557,11 @@ def _quarterly_steps(calc: dict, fee_rate: str | None, lang: str) -> tuple[list[
         kw["starter"] = True
     else:
         kw["reference_income"] = int(calc["reference_income"])
-    result = provisional(calc["year"], calc["category"], **kw)
+    return provisional(calc["year"], calc["category"], **kw)
+
+
+def why_of(result, lang: str) -> tuple[list[str], dict[str, str]]:
+    """A provisional contribution's steps in ``lang``, and the one step that says why for each account."""
     steps = result.explanation.text(lang)
     why = {}
     keys = [k for k, _ in result.explanation.steps]
@@ -568,17 +572,29 @@ def _quarterly_steps(calc: dict, fee_rate: str | None, lang: str) -> tuple[list[
     why.setdefault("contribution", texts.get("annual", ""))
     if "fee" in texts:
         why["management_fee"] = texts["fee"]
+    return steps, why
+
+
+def _quarterly_steps(calc: dict, fee_rate: str | None, lang: str) -> tuple[list[str], dict[str, str], bool]:
+    """The rules engine's explanation of a provisional contribution, from the inputs stored on the entry."""
+    result = provisional_of(calc, fee_rate)
+    steps, why = why_of(result, lang)
     return steps, why, result.explanation.uses_estimates
 
 
-def _company_steps(calc: dict, lang: str) -> tuple[list[str], str, bool]:
+def company_of(calc: dict):
+    """The rules engine's company contribution again, from the inputs stored on the entry (``calc``)."""
     from caisse.money import fmt
     from caisse.rules.company import company_contribution
 
     total = calc.get("balance_sheet_total")
-    result = company_contribution(calc["year"], None if total is None else fmt(int(total)),
-                                  subjection_year=calc.get("subjection_year"),
-                                  allow_estimates=bool(calc.get("allow_estimates")))
+    return company_contribution(calc["year"], None if total is None else fmt(int(total)),
+                                subjection_year=calc.get("subjection_year"),
+                                allow_estimates=bool(calc.get("allow_estimates")))
+
+
+def _company_steps(calc: dict, lang: str) -> tuple[list[str], str, bool]:
+    result = company_of(calc)
     steps = result.explanation.text(lang)
     return steps, steps[0] if steps else "", result.explanation.uses_estimates
 

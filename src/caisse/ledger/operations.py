@@ -66,7 +66,7 @@ class PaymentResult(NamedTuple):
 
 def _positive(amount: int, field: str = "amount_cents") -> None:
     if type(amount) is not int or amount <= 0:
-        raise InvalidInput(field, f"a positive amount in integer cents is required, got {amount!r}")
+        raise InvalidInput(field, "a positive amount in integer cents is required, got {amount}", amount=repr(amount))
 
 
 def charge_posting(key: str, party_id: int, period: str, due_date: dt.date, booked_on: dt.date,
@@ -78,7 +78,8 @@ def charge_posting(key: str, party_id: int, period: str, due_date: dt.date, book
     entries: list[Entry] = []
     for line in lines:
         if line.account not in RECEIVABLE:
-            raise InvalidInput("account", f"{line.account!r} is not a debt account ({', '.join(RECEIVABLE)})")
+            raise InvalidInput("account", "{account} is not a debt account ({accounts})", account=repr(line.account),
+                               accounts=", ".join(RECEIVABLE))
         if line.amount_cents == 0:
             continue
         entries.append(Entry(line.account, line.amount_cents, party_id, period, due_date, line.rule,
@@ -284,7 +285,8 @@ def remittance_posting(key: str, booked_on: dt.date, amount_cents: int, partner_
     clearing for ``settled_cents`` (at most what he owes) / Cr suspense for the rest, parked for staff."""
     _positive(amount_cents)
     if type(settled_cents) is not int or not 0 < settled_cents <= amount_cents:
-        raise InvalidInput("settled_cents", f"between 1 and {amount_cents} cents, got {settled_cents!r}")
+        raise InvalidInput("settled_cents", "between 1 and {most} cents, got {settled}", most=amount_cents,
+                           settled=repr(settled_cents))
     explanation = {"counterparty": counterparty} if counterparty else None
     entries = [Entry("bank", amount_cents), clearing_entry(partner_code, -settled_cents, explanation)]
     if amount_cents > settled_cents:
@@ -305,15 +307,18 @@ def settle_clearing(session: Session, key: str, payment_key: str, partner_code: 
     owed = clearing_balance(session, partner_code)
     amount = min(left, owed) if amount_cents is None else amount_cents
     if amount_cents is None and amount <= 0:
-        raise Conflict("partner", f"partner {partner_code} owes nothing on its clearing account "
-                                  f"({owed} cents): import its status file first" if left > 0
-                       else f"{payment_key} has nothing left in suspense")
+        if left > 0:
+            raise Conflict("partner", "partner {partner} owes nothing on its clearing account ({owed} cents): import "
+                           "its status file first", partner=partner_code, owed=owed)
+        raise Conflict("partner", "{payment} has nothing left in suspense", payment=payment_key)
     _positive(amount)
     if amount > left:
-        raise Conflict("amount_cents", f"{payment_key} has {left} cents left in suspense, cannot assign {amount}")
+        raise Conflict("amount_cents", "{payment} has {left} cents left in suspense, cannot assign {amount}",
+                       payment=payment_key, left=left, amount=amount)
     if amount > owed:
-        raise Conflict("amount_cents", f"partner {partner_code} owes {owed} cents on its clearing account, cannot "
-                                       f"settle {amount}: the rest stays parked until its status file reports it")
+        raise Conflict("amount_cents", "partner {partner} owes {owed} cents on its clearing account, cannot settle "
+                       "{amount}: the rest stays parked until its status file reports it", partner=partner_code,
+                       owed=owed, amount=amount)
     return post(session, Posting(key, "assignment", booked_on,
                                  (Entry("suspense", amount, None),
                                   clearing_entry(partner_code, -amount, {"remittance": payment_key})),
@@ -332,7 +337,8 @@ def assign(session: Session, key: str, payment_key: str, party_id: int, booked_o
     amount = left if amount_cents is None else amount_cents
     _positive(amount)
     if amount > left:
-        raise Conflict("amount_cents", f"{payment_key} has {left} cents left in suspense, cannot assign {amount}")
+        raise Conflict("amount_cents", "{payment} has {left} cents left in suspense, cannot assign {amount}",
+                       payment=payment_key, left=left, amount=amount)
     result = post(session, Posting(key, "assignment", booked_on,
                                    (Entry("suspense", amount, None), Entry("credit", -amount, party_id)),
                                    f"Parked payment {payment_key} assigned to {party_id}", refers_to=payment_key))
@@ -348,8 +354,8 @@ def refund(session: Session, key: str, party_id: int, amount_cents: int, booked_
     if transaction_id(session, key) is None:
         available = credit_available(session, party_id)
         if amount_cents > available:
-            raise Conflict("amount_cents", f"party {party_id} has {available} cents of credit, cannot refund "
-                                           f"{amount_cents}")
+            raise Conflict("amount_cents", "party {party} has {available} cents of credit, cannot refund {amount}",
+                           party=party_id, available=available, amount=amount_cents)
     explanation = {k: v for k, v in (("iban", iban), ("reason", reason)) if v}
     return post(session, Posting(key, "refund", booked_on,
                                  (Entry("credit", amount_cents, party_id),
@@ -363,7 +369,7 @@ def refund_unmatched(session: Session, key: str, payment_key: str, booked_on: dt
     if transaction_id(session, key) is None:
         left = unassigned(session, payment_key)
         if left <= 0:
-            raise Conflict("payment_key", f"{payment_key} has nothing left in suspense")
+            raise Conflict("payment_key", "{payment} has nothing left in suspense", payment=payment_key)
     else:
         left = -sum(e.amount_cents for e in load(session, key).entries if e.account == "refund")
     explanation = {k: v for k, v in (("iban", iban), ("reason", reason)) if v}
@@ -380,13 +386,13 @@ def payout(session: Session, key: str, order_key: str, booked_on: dt.date) -> Po
         raise NotFound("transaction", order_key)
     payable = [e for e in order.entries if e.account in ("refund", "benefit") and e.amount_cents < 0]
     if not payable:
-        raise InvalidInput("order_key", f"{order_key} is not a refund or benefit order")
+        raise InvalidInput("order_key", "{order} is not a refund or benefit order", order=order_key)
     if transaction_id(session, key) is None:
         oid = transaction_id(session, order_key)
         paid = session.scalar(select(LedgerTransaction.key).where(LedgerTransaction.refers_to_id == oid,
                                                                    LedgerTransaction.kind == "payout"))
         if paid:
-            raise Conflict("order_key", f"{order_key} was already paid by {paid}")
+            raise Conflict("order_key", "{order} was already paid by {paid}", order=order_key, paid=paid)
     entries = [Entry(e.account, -e.amount_cents, e.party_id, e.period) for e in payable]
     total = sum(e.amount_cents for e in entries)
     entries.append(Entry("bank", -total, payable[0].party_id))
@@ -408,13 +414,13 @@ def write_off(session: Session, key: str, party_id: int, account: str, period: s
     """Renounce (part of) a debt, e.g. art. 50bis RD 19-12-1967 (< 500 EUR, person no longer subject)."""
     _positive(amount_cents)
     if account not in RECEIVABLE:
-        raise InvalidInput("account", f"{account!r} is not a debt account")
+        raise InvalidInput("account", "{account} is not a debt account", account=repr(account))
     if transaction_id(session, key) is None:
         open_ = sum(b.balance_cents for b in balances(session, party_id=party_id, accounts=(account,))
                     if b.period == period)
         if amount_cents > open_:
-            raise Conflict("amount_cents", f"only {open_} cents of {account} are open for {period}: a write-off "
-                                           "gives up a debt, it never creates credit")
+            raise Conflict("amount_cents", "only {open} cents of {account} are open for {period}: a write-off gives up "
+                           "a debt, it never creates credit", open=open_, account=account, period=period)
     return post(session, Posting(key, "write_off", booked_on, (
         Entry("write_off", amount_cents, party_id, period, None, rule),
         Entry(account, -amount_cents, party_id, period, None, rule, None, {"reason": reason} if reason else None))))

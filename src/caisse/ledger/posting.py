@@ -150,7 +150,7 @@ def _existing(session: Session, posting: Posting) -> PostResult | None:
         return None
     stored = load(session, posting.key)
     if signature(stored) != signature(posting):
-        raise Conflict("key", f"{posting.key} was already posted with different content")
+        raise Conflict("key", "{key} was already posted with different content", key=posting.key)
     return PostResult(tid, posting.key, False)
 
 
@@ -205,7 +205,7 @@ def reverse(session: Session, original_key: str, key: str, booked_on: dt.date, r
     if original is None:
         raise NotFound("transaction", original_key)
     if original.corrects is not None:
-        raise Conflict("corrects", f"{original_key} is itself a correction; correct the original instead")
+        raise Conflict("corrects", "{key} is itself a correction; correct the original instead", key=original_key)
     posting = Posting(
         key=key, kind=original.kind, booked_on=booked_on,
         entries=tuple(e._replace(amount_cents=-e.amount_cents, explanation={"reversal_of": original_key,
@@ -221,5 +221,6 @@ def reverse(session: Session, original_key: str, key: str, booked_on: dt.date, r
                                                 LedgerTransaction.description.like("Correction: reversal of %"))
         )
         if already:
-            raise Conflict("corrects", f"{original_key} was already reversed by {already}")
+            raise Conflict("corrects", "{key} was already reversed by {correction}", key=original_key,
+                           correction=already)
     return post(session, posting)

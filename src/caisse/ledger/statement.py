@@ -44,6 +44,9 @@ class Line:
     explanation: Text  # what the line is, in words (``line_text``)
     source: str = ""  # the rule and legal parameter that produced it: references, the same in every language
     detail: str | None = None  # the calculation as stored (English), for staff; None when the words above hold it
+    # the structured calculation stored on the entry (``calc``, a fee's ``rate``; a fee line also gets its
+    # contribution's ``calc``): what the rules engine re-derives "why do I pay this?" from, in any language
+    derivation: dict | None = None
 
 
 @dataclass
@@ -190,10 +193,23 @@ def line_text(kind: str, account: str, period: str | None, amount_cents: int, de
 def _line(booked_on, key, kind, description, account, period, amount, due, rule, parameter, explanation) -> Line:
     stored = str(explanation["text"]) if isinstance(explanation, dict) and explanation.get("text") else None
     words = line_text(kind, account, period, amount, description, explanation)
+    derivation = explanation if isinstance(explanation, dict) and ("calc" in explanation or "rate" in explanation) \
+        else None
     if words is None:  # not worded here: the stored English, as before
         return Line(booked_on, key, kind, account, period, amount, due, Text(description or stored or ""),
-                    _source(rule, parameter), stored if description else None)
-    return Line(booked_on, key, kind, account, period, amount, due, words, _source(rule, parameter), stored)
+                    _source(rule, parameter), stored if description else None, derivation)
+    return Line(booked_on, key, kind, account, period, amount, due, words, _source(rule, parameter), stored,
+                derivation)
+
+
+def _fees_with_their_contribution(lines: list[Line]) -> None:
+    """A management fee is a rate of the contribution called with it: its line gets that contribution's
+    ``calc`` too, so its derivation can be given."""
+    calcs = {line.key: line.derivation["calc"] for line in lines
+             if line.account == "contribution" and line.derivation and isinstance(line.derivation.get("calc"), dict)}
+    for line in lines:
+        if line.account == "management_fee" and line.derivation and line.key in calcs:
+            line.derivation = {**line.derivation, "calc": calcs[line.key]}
 
 
 def statement(session: Session, party_id: int) -> Statement:
@@ -227,6 +243,8 @@ def statement(session: Session, party_id: int) -> Statement:
             elif account == "benefit":
                 benefits -= amount
     ordered = [periods[k] for k in sorted(periods, key=lambda k: (period_end(k), k))]
+    for p in ordered:
+        _fees_with_their_contribution(p.lines)
     return Statement(party_id, ordered, money, credit, refunds, benefits)
 
 

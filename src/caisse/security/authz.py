@@ -103,6 +103,8 @@ class Principal:
     session_id: int | None = None
     csrf_token: str | None = None
     origin: str | None = None
+    #: the language of this account's pages: the one last chosen on a page, else the file's (None: the browser's)
+    language: str | None = None
 
     @classmethod
     def system(cls, name: str) -> Principal:

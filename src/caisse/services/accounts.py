@@ -27,6 +27,8 @@ from caisse.services import audit
 from caisse.store.models import ROLES, AccessGrant, Account, LoginAttempt, Party, Person, WebSession
 
 WRONG = "login or password is wrong"
+#: the languages of the pages (caisse.web.i18n.LANGUAGES): the fund's three, and English for staff who prefer it
+PAGE_LANGUAGES = ("fr", "nl", "de", "en")
 LOCKED = "this account is locked after too many failed attempts; try again later"
 
 
@@ -35,9 +37,10 @@ def _hash_token(token: str) -> str:
 
 
 def create_account(session: Session, who: Principal, login: str, password: str, role: str, *,
-                   party_id: int | None = None, team: str | None = None, language: str = "fr",
+                   party_id: int | None = None, team: str | None = None, language: str | None = None,
                    demo: bool = False) -> tuple[Account, str | None]:
-    """Create an account; returns it with the TOTP secret to enrol (staff) or None."""
+    """Create an account; returns it with the TOTP secret to enrol (staff) or None. Without a ``language`` the
+    pages follow the file's language (an affiliate) or the browser's, until the person chooses one on a page."""
     require(who, "account.manage")
     login = login.strip().lower()
     if not login or len(login) > 100:
@@ -219,7 +222,7 @@ def _open_session(session: Session, account: Account, origin: str | None, now: d
     session.add(web)
     session.flush()
     audit.record(session, account.login, "login", "session", web.id, origin=origin, detail={"method": method})
-    return LoginResult(token, _principal(session, account, web), expires)
+    return LoginResult(token, _principal(session, account, web, _file_language(session, account)), expires)
 
 
 def login_with_identity(session: Session, niss: str, origin: str | None, now: dt.datetime, method: str = "oidc",
@@ -249,14 +252,22 @@ def login_with_identity(session: Session, niss: str, origin: str | None, now: dt
     return _open_session(session, account, origin, now, s, method)
 
 
-def _principal(session: Session, account: Account, web: WebSession | None) -> Principal:
+def _file_language(session: Session, account: Account) -> str | None:
+    if account.party_id is None:
+        return None
+    return session.scalar(select(Party.language).where(Party.id == account.party_id))
+
+
+def _principal(session: Session, account: Account, web: WebSession | None,
+               file_language: str | None = None) -> Principal:
     today = dt.date.today()
     grants = frozenset(session.scalars(select(AccessGrant.party_id).where(
         AccessGrant.account_id == account.id, AccessGrant.valid_from <= today,
         (AccessGrant.valid_to.is_(None)) | (AccessGrant.valid_to >= today))))
     return Principal(login=account.login, role=account.role, account_id=account.id, party_id=account.party_id,
                      team=account.team, grants=grants, session_id=web.id if web else None,
-                     csrf_token=web.csrf_token if web else None, origin=web.origin if web else None)
+                     csrf_token=web.csrf_token if web else None, origin=web.origin if web else None,
+                     language=account.language or file_language)
 
 
 def resolve(session: Session, token: str | None, now: dt.datetime, settings: Settings | None = None) -> Principal:
@@ -264,9 +275,11 @@ def resolve(session: Session, token: str | None, now: dt.datetime, settings: Set
     s = settings or get_settings()
     if not token:
         raise NotAuthenticated("please log in")
-    found = session.execute(select(WebSession, Account).join(Account, Account.id == WebSession.account_id)
+    found = session.execute(select(WebSession, Account, Party.language).join(Account, Account.id ==
+                                                                              WebSession.account_id)
+                            .outerjoin(Party, Party.id == Account.party_id)
                             .where(WebSession.token_hash == _hash_token(token))).first()
-    web, account = found if found else (None, None)
+    web, account, file_language = found if found else (None, None, None)
     if web is None or web.revoked or web.expires_at <= now:
         raise NotAuthenticated("your session has ended; please log in again")
     if account is None or account.disabled or (account.demo and not s.demo_mode):
@@ -274,7 +287,18 @@ def resolve(session: Session, token: str | None, now: dt.datetime, settings: Set
     absolute = web.created_at + dt.timedelta(hours=s.session_max_hours)
     web.last_seen = now
     web.expires_at = min(absolute, now + dt.timedelta(minutes=s.session_idle_minutes))
-    return _principal(session, account, web)
+    return _principal(session, account, web, file_language)
+
+
+def choose_language(session: Session, who: Principal, language: str) -> Principal:
+    """The person chose the language of their pages (the switcher of any page): kept on their account, so their
+    next session, on any device, opens in it — the choice made last wins over the file's language and the browser.
+    Returns the principal in that language."""
+    if language not in PAGE_LANGUAGES:
+        raise InvalidInput("lang", "one of {languages}", languages=", ".join(PAGE_LANGUAGES))
+    if who.account_id is not None and who.language != language:
+        session.execute(update(Account).where(Account.id == who.account_id).values(language=language))
+    return Principal(**{**who.__dict__, "language": language})
 
 
 def _end_sessions(session: Session, account_id: int, keep_session_id: int | None = None) -> int:

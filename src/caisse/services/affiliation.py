@@ -47,6 +47,7 @@ from caisse.store.models import (
     Person,
     SpouseLink,
 )
+from caisse.texts import T_, Text
 
 EARLIEST_REQUEST_MONTHS_BEFORE_START = 6
 PRIMOSTARTER_LOOKBACK_QUARTERS = 20
@@ -206,13 +207,15 @@ def register_person(session: Session, data: PersonInput, who: Principal, today: 
         raise InvalidInput("birth_date", "a birth date cannot be in the future")
     born = identifiers.niss_birth_date(niss)
     if born is not None and born != data.birth_date:
-        raise InvalidInput("birth_date", f"does not match the national number (which says {born.isoformat()})")
+        raise InvalidInput("birth_date", "does not match the national number (which says {born})",
+                           born=born.isoformat())
     _check_language(data.language)
     data.address.validate()
     iban = identifiers.normalize_iban(data.iban) if data.iban else None
     existing = session.scalar(select(Person.id).where(Person.niss == niss))
     if existing is not None:
-        raise Conflict("niss", f"a person with this national number is already registered (file {existing})")
+        raise Conflict("niss", "a person with this national number is already registered (file {file})",
+                       file=existing)
 
     party = Party(kind="person", language=data.language, team=who.team)
     session.add(party)
@@ -280,7 +283,8 @@ def change_address(session: Session, party_id: int, address: AddressInput, effec
     old = current_address(session, party_id)
     if old is not None:
         if effective <= old.valid_from:
-            raise InvalidInput("effective", f"must be after the start of the current address ({old.valid_from})")
+            raise InvalidInput("effective", "must be after the start of the current address ({since})",
+                               since=old.valid_from)
         old.valid_to = effective - dt.timedelta(days=1)
     _add_address(session, party_id, address, effective)
     session.add(Event(party_id=party_id, kind="address_changed", effective_on=effective, actor=str(who),
@@ -298,7 +302,8 @@ def change_iban(session: Session, party_id: int, iban: str, effective: dt.date, 
         if old.iban == iban:
             raise Conflict("iban", "this is already the account on file")
         if effective < old.valid_from:
-            raise InvalidInput("effective", f"must not be before the start of the current account ({old.valid_from})")
+            raise InvalidInput("effective", "must not be before the start of the current account ({since})",
+                               since=old.valid_from)
         if effective == old.valid_from:
             # Same day as the current account's start: a correction (a typo), not a second account valid that day.
             # The row is corrected and the event keeps what it said before; the wrong IBAN no longer identifies
@@ -353,31 +358,33 @@ def _primostarter(session: Session, data: AffiliationInput) -> bool:
 def request_affiliation(session: Session, data: AffiliationInput, who: Principal) -> Affiliation:
     """Affiliation workflow: request → checks → affiliated (or waiting for documents / a transfer)."""
     if data.category not in REQUIRED_DOCUMENTS:
-        raise InvalidInput("category", f"unknown contributor category {data.category!r}; expected one of "
-                           + ", ".join(REQUIRED_DOCUMENTS))
+        raise InvalidInput("category", "unknown contributor category {category}; expected one of {categories}",
+                           category=repr(data.category), categories=", ".join(REQUIRED_DOCUMENTS))
     person = session.get(Person, data.person_id)
     if person is None:
-        raise InvalidInput("person_id", f"no person with file number {data.person_id}")
+        raise InvalidInput("person_id", "no person with file number {file}", file=data.person_id)
     file_access(session, who, "affiliation.manage", person.id)
     latest_start = add_months(data.requested_on, EARLIEST_REQUEST_MONTHS_BEFORE_START)
     if data.start_date > latest_start:
-        raise InvalidInput("start_date", f"an affiliation can be requested at the earliest six months before the "
-                           f"activity starts: {data.start_date} is after {latest_start}")
+        raise InvalidInput("start_date", "an affiliation can be requested at the earliest six months before the "
+                           "activity starts: {start} is after {latest}", start=data.start_date, latest=latest_start)
     if data.start_date < person.birth_date:
         raise InvalidInput("start_date", "is before the person's birth date")
     unknown_docs = set(data.documents) - {d for docs in REQUIRED_DOCUMENTS.values() for d in docs}
     if unknown_docs:
-        raise InvalidInput("documents", f"unknown document kind(s): {', '.join(sorted(unknown_docs))}")
+        raise InvalidInput("documents", "unknown document kind(s): {kinds}", kinds=", ".join(sorted(unknown_docs)))
     if data.category == Category.STUDENT:
         age = _age(person.birth_date, data.start_date)
         if not 18 <= age < 25:
-            raise InvalidInput("category", f"a student self-employed is 18 to 24 years old (this person is {age})")
+            raise InvalidInput("category", "a student self-employed is 18 to 24 years old (this person is {age})",
+                               age=age)
     existing = session.scalars(select(Affiliation).where(
         Affiliation.person_id == data.person_id, Affiliation.status != AffiliationStatus.REFUSED)).all()
     for other in existing:
         if _overlaps(data.start_date, None, other.start_date, other.end_date):
-            raise Conflict("start_date", f"overlaps affiliation {other.id} ({other.start_date} – "
-                           f"{other.end_date or 'open'}); cease it first or choose a later start")
+            raise Conflict("start_date", "overlaps affiliation {affiliation} ({start} – {end}); cease it first or "
+                           "choose a later start", affiliation=other.id, start=other.start_date,
+                           end=other.end_date or T_("open"))
 
     affiliation = Affiliation(
         person_id=data.person_id, status=AffiliationStatus.REQUESTED, start_date=data.start_date,
@@ -466,7 +473,7 @@ def receive_document(session: Session, affiliation_id: int, kind: str, on: dt.da
     doc = session.scalar(select(AffiliationDocument).where(
         AffiliationDocument.affiliation_id == affiliation_id, AffiliationDocument.kind == kind))
     if doc is None:
-        raise InvalidInput("kind", f"document {kind!r} is not required for this affiliation")
+        raise InvalidInput("kind", "document {kind} is not required for this affiliation", kind=repr(kind))
     if doc.received_on is None:
         doc.received_on = on
     _step(session, affiliation, "document_received", on, {"kind": kind})
@@ -481,10 +488,11 @@ def complete_transfer(session: Session, affiliation_id: int, on: dt.date, who: P
     affiliation = get_affiliation(session, affiliation_id)
     file_access(session, who, "affiliation.manage", affiliation.person_id)
     if affiliation.status != AffiliationStatus.PENDING_TRANSFER:
-        raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}, not waiting for a transfer")
+        raise Conflict("status", "affiliation {affiliation} is {status}, not waiting for a transfer",
+                       affiliation=affiliation_id, status=affiliation.status)
     if on < affiliation.requested_on:
-        raise InvalidInput("released_on", f"is before the request ({affiliation.requested_on}): the previous fund "
-                           "releases the affiliate after the transfer was asked")
+        raise InvalidInput("released_on", "is before the request ({requested}): the previous fund releases the "
+                           "affiliate after the transfer was asked", requested=affiliation.requested_on)
     _step(session, affiliation, "transfer_completed", on, {"from": affiliation.previous_fund})
     affiliation.status = AffiliationStatus.REQUESTED
     audit.record(session, who, "transfer_completed", "affiliation", affiliation.id, party_id=affiliation.person_id,
@@ -510,14 +518,16 @@ def change_category(session: Session, affiliation_id: int, category: str, effect
     affiliation = get_affiliation(session, affiliation_id)
     file_access(session, who, "affiliation.manage", affiliation.person_id)
     if category not in REQUIRED_DOCUMENTS:
-        raise InvalidInput("category", f"unknown contributor category {category!r}")
+        raise InvalidInput("category", "unknown contributor category {category}", category=repr(category))
     if affiliation.status != AffiliationStatus.AFFILIATED:
-        raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}, not affiliated")
+        raise Conflict("status", "affiliation {affiliation} is {status}, not affiliated",
+                       affiliation=affiliation_id, status=affiliation.status)
     current = affiliation.categories[-1]
     if effective <= current.valid_from:
-        raise InvalidInput("effective", f"must be after the start of the current category ({current.valid_from})")
+        raise InvalidInput("effective", "must be after the start of the current category ({since})",
+                           since=current.valid_from)
     if current.category == category and current.pension_received == pension_received:
-        raise Conflict("category", f"the affiliate is already in category {category}")
+        raise Conflict("category", "the affiliate is already in category {category}", category=category)
     current.valid_to = effective - dt.timedelta(days=1)
     period = CategoryPeriod(affiliation_id=affiliation.id, category=category, valid_from=effective,
                             pension_received=pension_received)
@@ -535,17 +545,20 @@ def cease(session: Session, affiliation_id: int, end_date: dt.date, reason: str,
     affiliation = get_affiliation(session, affiliation_id)
     file_access(session, who, "affiliation.manage", affiliation.person_id)
     if affiliation.status == AffiliationStatus.CEASED:
-        raise Conflict("status", f"affiliation {affiliation_id} already ceased on {affiliation.end_date}")
+        raise Conflict("status", "affiliation {affiliation} already ceased on {end}", affiliation=affiliation_id,
+                       end=affiliation.end_date)
     if affiliation.status != AffiliationStatus.AFFILIATED:
-        raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}, not affiliated")
+        raise Conflict("status", "affiliation {affiliation} is {status}, not affiliated",
+                       affiliation=affiliation_id, status=affiliation.status)
     if end_date < affiliation.start_date:
-        raise InvalidInput("end_date", f"cessation on {end_date} is before the start of the affiliation "
-                           f"({affiliation.start_date})")
+        raise InvalidInput("end_date", "cessation on {end} is before the start of the affiliation ({start})",
+                           end=end_date, start=affiliation.start_date)
     if not reason.strip():
         raise InvalidInput("reason", "is required")
     current = affiliation.categories[-1]
     if current.valid_from > end_date:
-        raise InvalidInput("end_date", f"is before the start of the current category ({current.valid_from})")
+        raise InvalidInput("end_date", "is before the start of the current category ({since})",
+                           since=current.valid_from)
     current.valid_to = end_date
     affiliation.end_date = end_date
     affiliation.end_reason = reason.strip()
@@ -570,8 +583,8 @@ def affiliated_category_on(session: Session, person_id: int, on: dt.date) -> str
         .limit(1))
 
 
-def _category_phrase(category: str | None) -> str:
-    return f"affiliated as {category}" if category else "not affiliated with the fund"
+def _category_phrase(category: str | None) -> Text:
+    return T_("affiliated as {category}", category=category) if category else T_("not affiliated with the fund")
 
 
 def link_helping_spouse(session: Session, helper_id: int, self_employed_id: int, valid_from: dt.date,
@@ -582,28 +595,31 @@ def link_helping_spouse(session: Session, helper_id: int, self_employed_id: int,
     affiliated as a self-employed worker (any other category); each has at most one open link."""
     file_access(session, who, "affiliation.manage", helper_id)
     if session.get(Person, helper_id) is None:
-        raise InvalidInput("helper_id", f"file {helper_id} is not a person")
+        raise InvalidInput("helper_id", "file {file} is not a person", file=helper_id)
     if helper_id == self_employed_id:
         raise InvalidInput("self_employed_id", "a person cannot be their own helping spouse")
     if session.get(Person, self_employed_id) is None:
-        raise InvalidInput("self_employed_id", f"no person with file number {self_employed_id}")
+        raise InvalidInput("self_employed_id", "no person with file number {file}", file=self_employed_id)
     file_access(session, who, "affiliation.manage", self_employed_id)
     helper_category = affiliated_category_on(session, helper_id, valid_from)
     if helper_category != Category.HELPING_SPOUSE:
-        raise InvalidInput("helper_id", f"person {helper_id} is {_category_phrase(helper_category)} on {valid_from}: "
-                           "affiliate them as helping_spouse first")
+        raise InvalidInput("helper_id", "person {person} is {affiliated} on {day}: affiliate them as helping_spouse "
+                           "first", person=helper_id, affiliated=_category_phrase(helper_category), day=valid_from)
     helped_category = affiliated_category_on(session, self_employed_id, valid_from)
     if helped_category is None or helped_category == Category.HELPING_SPOUSE:
-        raise InvalidInput("self_employed_id", f"person {self_employed_id} is {_category_phrase(helped_category)} on "
-                           f"{valid_from}: the person helped must be affiliated as self-employed")
+        raise InvalidInput("self_employed_id", "person {person} is {affiliated} on {day}: the person helped must be "
+                           "affiliated as self-employed", person=self_employed_id,
+                           affiliated=_category_phrase(helped_category), day=valid_from)
     open_link = session.scalar(select(SpouseLink).where(
         SpouseLink.helper_id == helper_id, SpouseLink.valid_to.is_(None)))
     if open_link is not None:
-        raise Conflict("helper_id", f"already helping person {open_link.self_employed_id} since {open_link.valid_from}")
+        raise Conflict("helper_id", "already helping person {person} since {since}",
+                       person=open_link.self_employed_id, since=open_link.valid_from)
     helped = session.scalar(select(SpouseLink).where(
         SpouseLink.self_employed_id == self_employed_id, SpouseLink.valid_to.is_(None)))
     if helped is not None:
-        raise Conflict("self_employed_id", f"already helped by person {helped.helper_id} since {helped.valid_from}")
+        raise Conflict("self_employed_id", "already helped by person {person} since {since}", person=helped.helper_id,
+                       since=helped.valid_from)
     link = SpouseLink(helper_id=helper_id, self_employed_id=self_employed_id, valid_from=valid_from)
     session.add(link)
     session.add(Event(party_id=helper_id, kind="helping_spouse_linked", effective_on=valid_from, actor=str(who),
@@ -625,15 +641,15 @@ def register_company(session: Session, data: CompanyInput, who: Principal, today
     if not data.name.strip():
         raise InvalidInput("name", "is required")
     if data.legal_form not in LEGAL_FORMS:
-        raise InvalidInput("legal_form", f"unknown legal form {data.legal_form!r}; expected one of "
-                           + ", ".join(LEGAL_FORMS))
+        raise InvalidInput("legal_form", "unknown legal form {form}; expected one of {forms}",
+                           form=repr(data.legal_form), forms=", ".join(LEGAL_FORMS))
     _check_language(data.language)
     data.address.validate()
     if not data.directors:
         raise InvalidInput("directors", "a company needs at least one director (mandataire) on file")
     for i, (person_id, _start) in enumerate(data.directors):
         if session.get(Person, person_id) is None:
-            raise InvalidInput(f"directors.{i}.person_id", f"no person with file number {person_id}")
+            raise InvalidInput(f"directors.{i}.person_id", "no person with file number {file}", file=person_id)
     for year, total in data.balance_sheets.items():
         _check_financial_year(year, f"balance_sheets.{year}")
         if total < 0:
@@ -641,7 +657,8 @@ def register_company(session: Session, data: CompanyInput, who: Principal, today
     iban = identifiers.normalize_iban(data.iban) if data.iban else None
     existing = session.scalar(select(Company.id).where(Company.kbo == kbo))
     if existing is not None:
-        raise Conflict("kbo", f"a company with this enterprise number is already registered (file {existing})")
+        raise Conflict("kbo", "a company with this enterprise number is already registered (file {file})",
+                       file=existing)
 
     party = Party(kind="company", language=data.language, team=who.team)
     session.add(party)
@@ -691,8 +708,8 @@ def _company(session: Session, company_id: int, who: Principal) -> Company:
 
 def _check_financial_year(year: int, field_name: str) -> None:
     if not MIN_FINANCIAL_YEAR <= year <= MAX_FINANCIAL_YEAR:
-        raise InvalidInput(field_name, f"a financial year between {MIN_FINANCIAL_YEAR} and {MAX_FINANCIAL_YEAR}, "
-                           f"not {year}")
+        raise InvalidInput(field_name, "a financial year between {first} and {last}, not {year}",
+                           first=MIN_FINANCIAL_YEAR, last=MAX_FINANCIAL_YEAR, year=year)
 
 
 def record_balance_sheet(session: Session, company_id: int, year: int, total_cents: int,
@@ -704,7 +721,7 @@ def record_balance_sheet(session: Session, company_id: int, year: int, total_cen
         raise InvalidInput("total", "a balance-sheet total cannot be negative")
     if session.scalar(select(BalanceSheet.id).where(BalanceSheet.company_id == company_id,
                                                     BalanceSheet.financial_year == year)) is not None:
-        raise Conflict("financial_year", f"the balance sheet of {year} is already on file")
+        raise Conflict("financial_year", "the balance sheet of {year} is already on file", year=year)
     sheet = BalanceSheet(company_id=company_id, financial_year=year, total_cents=total_cents)
     session.add(sheet)
     session.add(Event(party_id=company_id, kind="balance_sheet_recorded", effective_on=on or dt.date.today(),
@@ -720,15 +737,18 @@ def add_director(session: Session, company_id: int, person_id: int, since: dt.da
     company = _company(session, company_id, who)
     person = session.get(Person, person_id)
     if person is None:
-        raise InvalidInput("person_id", f"no person with file number {person_id}")
+        raise InvalidInput("person_id", "no person with file number {file}", file=person_id)
     if since < person.birth_date:
         raise InvalidInput("since", "is before the person's birth date")
     if since < company.affiliation_start:
-        raise InvalidInput("since", f"is before the company's affiliation ({company.affiliation_start})")
+        raise InvalidInput("since", "is before the company's affiliation ({start})", start=company.affiliation_start)
     for m in directors(session, company_id):
         if m.person_id == person_id and _overlaps(since, None, m.valid_from, m.valid_to):
-            raise Conflict("person_id", f"person {person_id} is already a director of this company from "
-                           f"{m.valid_from}" + (f" to {m.valid_to}" if m.valid_to else ""))
+            if m.valid_to:
+                raise Conflict("person_id", "person {person} is already a director of this company from {start} to "
+                               "{end}", person=person_id, start=m.valid_from, end=m.valid_to)
+            raise Conflict("person_id", "person {person} is already a director of this company from {start}",
+                           person=person_id, start=m.valid_from)
     mandate = Mandate(company_id=company_id, person_id=person_id, role="director", valid_from=since)
     session.add(mandate)
     for party, detail in ((company_id, {"person": person_id}), (person_id, {"company": company_id})):
@@ -745,15 +765,16 @@ def end_director(session: Session, company_id: int, person_id: int, end_date: dt
     mandates = directors(session, company_id)
     mandate = next((m for m in mandates if m.person_id == person_id and m.valid_to is None), None)
     if mandate is None:
-        raise InvalidInput("person_id", f"person {person_id} has no open director's mandate at company {company_id}")
+        raise InvalidInput("person_id", "person {person} has no open director's mandate at company {company}",
+                           person=person_id, company=company_id)
     if end_date < mandate.valid_from:
-        raise InvalidInput("end_date", f"is before the start of the mandate ({mandate.valid_from})")
+        raise InvalidInput("end_date", "is before the start of the mandate ({start})", start=mandate.valid_from)
     next_day = end_date + dt.timedelta(days=1)
     successors = [m for m in mandates if m is not mandate and m.valid_from <= next_day
                   and (m.valid_to is None or m.valid_to >= next_day)]
     if not successors:
-        raise Conflict("person_id", f"person {person_id} is the company's last director: the company would have "
-                       f"no director from {next_day}; add the new director first")
+        raise Conflict("person_id", "person {person} is the company's last director: the company would have no "
+                       "director from {day}; add the new director first", person=person_id, day=next_day)
     mandate.valid_to = end_date
     for party, detail in ((company_id, {"person": person_id}), (person_id, {"company": company_id})):
         session.add(Event(party_id=party, kind="director_ended", effective_on=end_date, actor=str(who),
@@ -772,7 +793,8 @@ def affiliation_certificate(session: Session, affiliation_id: int, who: Principa
     affiliation = get_affiliation(session, affiliation_id)
     reason = file_access(session, who, "file.read", affiliation.person_id, reason)
     if affiliation.status not in (AffiliationStatus.AFFILIATED, AffiliationStatus.CEASED):
-        raise Conflict("status", f"affiliation {affiliation_id} is {affiliation.status}: no certificate yet")
+        raise Conflict("status", "affiliation {affiliation} is {status}: no certificate yet",
+                       affiliation=affiliation_id, status=affiliation.status)
     person = session.get(Person, affiliation.person_id)
     address = current_address(session, person.id)
     lines = []

@@ -118,8 +118,8 @@ def request_reset(session: Session, login: str, origin: str | None, now: dt.date
         PasswordReset.expires_at > now).values(outcome="superseded"))
     token = secrets.token_urlsafe(32)
     r = row("sent", token_hash=_hash(token), expires_at=now + dt.timedelta(minutes=s.password_reset_minutes))
-    language = account.language
-    if account.party_id is not None:
+    language = account.language if account.language in ("fr", "nl", "de") else None  # the one last chosen
+    if language is None and account.party_id is not None:
         from caisse.store.models import Party
 
         language = session.scalar(select(Party.language).where(Party.id == account.party_id)) or language

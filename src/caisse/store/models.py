@@ -355,7 +355,9 @@ class Account(Base):
     display_name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
-    language: Mapped[str] = mapped_column(String(2), default="fr")
+    # the language last chosen on a page (or set when the login was made); None: the file's language, for staff
+    # the browser's (caisse.web.i18n)
+    language: Mapped[str | None] = mapped_column(String(2))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # the last TOTP time step used (no replay)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

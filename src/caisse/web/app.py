@@ -37,8 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def language(request: Request, call_next):
-        """The language of this request (see caisse.web.i18n); ``?lang=`` is remembered in a cookie. Every response
-        gets the security headers (caisse.web.headers)."""
+        """The language of this request (see caisse.web.i18n; a logged-in person's is set again by web.auth from
+        their account); ``?lang=`` is remembered in a cookie. Every response gets the security headers
+        (caisse.web.headers)."""
         from caisse.web import headers, i18n
 
         asked = request.query_params.get("lang")
@@ -48,8 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response = await call_next(request)
         finally:
             i18n.current.reset(token)
-        if asked in i18n.LANGUAGES:
-            response.set_cookie("lang", asked, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
+        # a logged-in person's language (their account's, web.auth) is the browser's too, for the login page
+        remembered = asked if asked in i18n.LANGUAGES else getattr(request.state, "language", None)
+        if remembered in i18n.LANGUAGES and remembered != request.cookies.get("lang"):
+            response.set_cookie("lang", remembered, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
                                 secure=request.url.scheme == "https")
         return headers.apply(request, response)
 

@@ -106,6 +106,7 @@ async def principal(request: Request, session: SessionDep) -> Principal:
         token, by_cookie = bearer[7:].strip(), False
     who = await run_in_threadpool(accounts.resolve, session, token, _now(), request.app.state.settings)
     who = Principal(**{**who.__dict__, "origin": client_origin(request)})
+    who = await _in_their_language(request, session, who)
     if by_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get("x-csrf-token")
         if sent is None and request.headers.get("content-type", "").startswith(
@@ -120,6 +121,21 @@ async def principal(request: Request, session: SessionDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(principal)]
 
 
+async def _in_their_language(request: Request, session: Session, who: Principal) -> Principal:
+    """A logged-in person's pages are in their language (``caisse.web.i18n``): a language chosen on this page
+    (``?lang=``) is kept on their account, for every later page and session; else the one they chose before, else
+    their file's. The browser's cookie follows, so the login page after a logout is in it too."""
+    from caisse.web import i18n
+
+    asked = request.query_params.get("lang")
+    if asked in i18n.LANGUAGES:
+        who = await run_in_threadpool(accounts.choose_language, session, who, asked)
+    if who.language in i18n.LANGUAGES:
+        i18n.current.set(who.language)  # this request's context only: the language middleware resets its own
+        request.state.language = who.language
+    return who
+
+
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     s = request.app.state.settings
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
@@ -129,7 +145,11 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 # ---------------------------------------------------------------- pages
 
 
-def _login_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+def _login_page(request: Request, error: str | None = None, status: int = 200,
+                chosen: str | None = None) -> HTMLResponse:
+    """``chosen``: the language the person picked on this login page (``?lang=``), carried by the form so that
+    the login keeps it on their account."""
+    from caisse.web.i18n import LANGUAGES
     from caisse.web.rendering import TEMPLATES
 
     csrf = secrets.token_urlsafe(24)
@@ -137,7 +157,8 @@ def _login_page(request: Request, error: str | None = None, status: int = 200) -
     response = TEMPLATES.TemplateResponse(request, "login.html", {
         "fund_name": request.app.state.settings.fund_name, "csrf": csrf, "error": error,
         "demo": request.app.state.settings.demo_mode,
-        "oidc_label": oidc.settings.label if oidc else None}, status_code=status)
+        "oidc_label": oidc.settings.label if oidc else None,
+        "chosen": chosen if chosen in LANGUAGES else request.query_params.get("lang")}, status_code=status)
     response.set_cookie(LOGIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/login")
     return response
@@ -151,15 +172,18 @@ def login_form(request: Request) -> HTMLResponse:
 @router.post("/login", include_in_schema=False)
 def login_submit(request: Request, session: SessionDep, login: Annotated[str, Form()],
                  password: Annotated[str, Form()], csrf_token: Annotated[str, Form()],
-                 code: Annotated[str | None, Form()] = None, next: Annotated[str | None, Form()] = None):
+                 code: Annotated[str | None, Form()] = None, next: Annotated[str | None, Form()] = None,
+                 lang: Annotated[str | None, Form(max_length=2)] = None):
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE)
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
-        return _login_page(request, "The form expired; please try again.", 400)
+        return _login_page(request, "The form expired; please try again.", 400, chosen=lang)
     result = accounts.login(session, login, password, code, client_origin(request), _now(),
                             request.app.state.settings)
     if isinstance(result, accounts.LoginRefused):
         session.commit()  # keep the failed attempt and any lock
-        return _login_page(request, result.message[:1].upper() + result.message[1:] + ".", 401)
+        return _login_page(request, result.message[:1].upper() + result.message[1:] + ".", 401, chosen=lang)
+    if lang in accounts.PAGE_LANGUAGES:  # chosen on the login page: the choice made last
+        accounts.choose_language(session, result.principal, lang)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, result.token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from caisse.benefits.models import BRIDGING_CASES
@@ -136,7 +137,12 @@ def my_claim_form(request: Request, party_id: PathId, kind: KindName, session: S
 @router.post("/my/files/{party_id}/rights/{kind}")
 async def my_claim_submit(request: Request, party_id: PathId, kind: KindName, session: SessionDep,
                           who: PrincipalDep):
+    """Async only to read the form; the claim (database work) runs in the thread pool, off the event loop."""
     form = await request.form()
+    return await run_in_threadpool(_claim_submitted, request, session, who, party_id, kind, form)
+
+
+def _claim_submitted(request: Request, session, who: Principal, party_id: int, kind: str, form):
     raw_claim = str(form.get("claim", "") or "")
     complete = int(raw_claim) if raw_claim.isdigit() and len(raw_claim) < 10 else None
     values = {n: str(form.get(n, "") or "")[:30] for n in FORM_FIELDS[kind]}
@@ -179,34 +185,42 @@ def my_claim(request: Request, claim_id: PathId, session: SessionDep, who: Princ
 @router.post("/my/claims/{claim_id}/withdraw")
 async def my_claim_withdraw(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
     form = await request.form()
+    reason = str(form.get("reason", "") or "")[:500]
+    return await run_in_threadpool(_my_claim_act, request, session, who, claim_id, "withdrawn",
+                                   lambda: svc.withdraw(session, who, claim_id, dt.date.today(), reason))
+
+
+def _my_claim_act(request: Request, session, who: Principal, claim_id: int, done: str, act):
+    """A change to the person's claim (run in the thread pool): the claim page again with the refusal, or on."""
     try:
-        svc.withdraw(session, who, claim_id, dt.date.today(), str(form.get("reason", "") or "")[:500])
+        act()
     except (InvalidInput, Conflict) as exc:
         session.rollback()
         return _my_claim_page(request, session, who, claim_id, error=error_text(exc),
                               status_code=409 if isinstance(exc, Conflict) else 422)
-    return RedirectResponse(f"/my/claims/{claim_id}?done=withdrawn", status_code=303)
+    return RedirectResponse(f"/my/claims/{claim_id}?done={done}", status_code=303)
 
 
 @router.post("/my/claims/{claim_id}/documents")
 async def my_claim_document(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
     limit = request.app.state.settings.claim_attachment_max_bytes
-    try:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit + 65_536:  # refused before reading it all
-            raise InvalidInput("file", f"too large: at most {limit:,} bytes")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + 65_536:  # refused before reading it all
+        too_large = InvalidInput("file", "too large: at most {limit} bytes", limit=f"{limit:,}")
+
+        def act():
+            raise too_large
+    else:
         form = await request.form(max_files=1, max_fields=5)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):  # said once the claim's file is known to be theirs
             name, content = None, None
         else:
             name, content = upload.filename, await upload.read(limit + 1)
-        svc.add_document(session, who, claim_id, name, content, dt.date.today())
-    except (InvalidInput, Conflict) as exc:
-        session.rollback()
-        return _my_claim_page(request, session, who, claim_id, error=error_text(exc),
-                              status_code=409 if isinstance(exc, Conflict) else 422)
-    return RedirectResponse(f"/my/claims/{claim_id}?done=document", status_code=303)
+
+        def act():
+            svc.add_document(session, who, claim_id, name, content, dt.date.today())
+    return await run_in_threadpool(_my_claim_act, request, session, who, claim_id, "document", act)
 
 
 @router.get("/my/claims/{claim_id}/documents/{attachment_id}")
@@ -266,7 +280,12 @@ def desk_decide(request: Request, claim_id: PathId, session: SessionDep, who: St
 
 
 async def _desk_act(request: Request, session, who: Principal, claim_id: int, act, done: str):
+    """Async only to read the form; the act and the page (database work) run in the thread pool."""
     form = await request.form()
+    return await run_in_threadpool(_desk_acted, request, session, who, claim_id, act, done, form)
+
+
+def _desk_acted(request: Request, session, who: Principal, claim_id: int, act, done: str, form):
     try:
         act(form)
     except (InvalidInput, Conflict) as exc:

@@ -2,7 +2,9 @@
 
 Catalogs are gettext ``.po`` files in ``translations/`` (read at start-up, no build step); English strings in
 the templates are the message ids. The language of a request: ``?lang=`` (remembered in a cookie), else the
-cookie, else the account's language, else the browser's ``Accept-Language``, else French.
+cookie, else the browser's ``Accept-Language``, else French. A logged-in person's pages are in their language
+(``caisse.web.auth``): ``?lang=`` (then kept on their account), else the language they chose last on a page (any
+session, any device), else their file's language; the cookie and the browser only for staff who never chose.
 ``tests/web/test_i18n.py`` fails when a string on screen has no translation in fr, nl or de.
 """
 

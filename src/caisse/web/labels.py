@@ -346,6 +346,24 @@ FIELD = {
     "served_on": N_("Served on"),
     "opposed_on": N_("Opposition on"),
     "year": N_("Year"),
+    # the identifiers and the file's data (caisse.identifiers, caisse.services.affiliation)
+    "niss": N_("National number"),
+    "kbo": N_("Enterprise number"),
+    "bic": N_("BIC"),
+    "structured_communication": N_("Structured communication"),
+    "birth_date": N_("Date of birth"),
+    "first_name": N_("First name"),
+    "last_name": N_("Last name"),
+    "language": N_("Language"),
+    "legal_form": N_("Legal form"),
+    "name": N_("Name"),
+    "documents": N_("Documents"),
+    "start_date": N_("Start date"),
+    "end_date": N_("End date"),
+    "effective": N_("Effective date"),
+    "since": N_("Since"),
+    "person_id": N_("File"),
+    "amount_cents": N_("Amount"),  # the ledger's (caisse.ledger.operations)
 }
 
 

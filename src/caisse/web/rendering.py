@@ -41,6 +41,14 @@ def _benefit_kind(code: str) -> str:
     return KIND.get(code, {}).get(i18n.current.get(), code)
 
 
+def _why(line) -> str | None:
+    """"Why do I pay this?" for a ledger line, re-derived by the rules engine in the page's language
+    (``caisse.services.why``); None where it cannot."""
+    from caisse.services.why import derivation
+
+    return derivation(line, i18n.current.get())
+
+
 def _in_language(texts):
     """The page's language out of a stored ``{fr, nl, de, en}`` text (a decision's reasons, checks)."""
     if isinstance(texts, dict):
@@ -95,6 +103,7 @@ def environment() -> jinja2.Environment:
         interruption=lambda code: labels.label(labels.INTERRUPTION, code),
         match_by=lambda codes: ", ".join(labels.label(labels.MATCH_BY, c) for c in codes),
         case_subject=i18n.gettext,  # the fund's own subjects (labels.CASE_SUBJECTS) translated, a person's as written
+        why=_why,
     )
     return env
 

@@ -1,0 +1,59 @@
+""""Why do I pay this?": the rules engine's derivation of a ledger line, in the reader's language.
+
+The batches store, on each entry they post, the inputs of the rule that made the amount (``explanation.calc``:
+category, year, the income N-3 or the chosen one ...; a fee's ``rate``) next to an English sentence. The pages
+(My account, the 360° file) ask ``derivation(line, lang)``: the rules engine computes the amount again from those
+inputs and words its steps in French, Dutch, German or English (``caisse.rules.explain``), as the due notice does.
+Only when it finds the very amount that was booked: a line it cannot re-derive (another kind, parameters changed
+since) keeps the stored English (``Line.detail``), which the English pages and the command line show.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from caisse.errors import CaisseError
+from caisse.ledger.statement import Line
+
+
+def derivation(line: Line, lang: str) -> str | None:
+    """The derivation of ``line``'s amount in ``lang`` (fr, nl, de, en), or None."""
+    d = line.derivation
+    if not d or not isinstance(d.get("calc"), dict) or line.kind != "charge":
+        return None
+    calc = json.dumps(d["calc"], sort_keys=True)
+    if line.account in ("contribution", "management_fee"):
+        return _provisional(calc, d.get("rate"), line.account, line.amount_cents, lang)
+    if line.account == "company_contribution":
+        return _company(calc, line.amount_cents, lang)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _provisional(calc_json: str, rate: str | None, account: str, amount_cents: int, lang: str) -> str | None:
+    from caisse.documents.notices import provisional_of, why_of
+
+    try:
+        result = provisional_of(json.loads(calc_json), rate)
+    except (CaisseError, KeyError, TypeError, ValueError):
+        return None
+    found = result.quarterly if account == "contribution" else (result.quarterly_total or 0) - result.quarterly
+    if found != amount_cents:
+        return None
+    return why_of(result, lang)[1].get(account) or None
+
+
+@lru_cache(maxsize=1024)
+def _company(calc_json: str, amount_cents: int, lang: str) -> str | None:
+    from caisse.documents.notices import company_of
+
+    try:
+        result = company_of(json.loads(calc_json))
+    except (CaisseError, KeyError, TypeError, ValueError):
+        return None
+    steps = result.explanation.text(lang)
+    return steps[0] if steps and result.amount == amount_cents else None
+
+
+__all__ = ["derivation"]
