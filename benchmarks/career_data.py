@@ -29,15 +29,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from caisse.batches import quarterly_call
-from caisse.demo.generator import generate, load
 from caisse.reporting import outgoing
 from caisse.reporting.career import career_export, mutuality_export, quarter_states
-from caisse.store.db import engine_for, session_scope
+from caisse.store.db import session_scope
 
 sys.path.insert(0, os.path.dirname(__file__))
 from quarterly_call import Target  # noqa: E402
-from tax_certificates import QUARTERS, pay  # noqa: E402
+from tax_certificates import paid_year  # noqa: E402
 
 TODAY = dt.date(2026, 2, 15)
 
@@ -56,22 +54,7 @@ def bench(kind: str, n: int, pg: str, workdir: str, reuse: str | None = None) ->
     target = Target(kind, pg, workdir)
     out = Path(workdir)
     try:
-        t0 = time.perf_counter()
-        if reuse:
-            from reports import fund_size
-
-            url = target.existing(reuse)
-            print(f"{kind:<10} reusing {reuse}: {fund_size(url)}", flush=True)
-        else:
-            fund = generate(affiliates=n, companies=0, seed=7, as_of=dt.date(2025, 1, 10))
-            url = target.new()
-            with engine_for(url).begin() as conn:
-                load(conn, fund)
-            for quarter in QUARTERS:
-                quarterly_call.run(url, quarter, fee_rate="0.0405")
-            posted = pay(url)
-            print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made "
-                  f"in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
+        url = paid_year(target, kind, n, reuse)
 
         start = time.perf_counter()
         with session_scope(url) as s:

@@ -72,25 +72,32 @@ def pay(url: str, seed: int = 7) -> int:
     return len(postings)
 
 
+def paid_year(target: Target, kind: str, n: int, reuse: str | None) -> str:
+    """Step 1 (not timed): a new database with N people, the calls of 2025 and a year of payments — or, with
+    ``reuse``, a PostgreSQL fund kept by ``home_page.py --keep``. Prints what it holds; returns its URL."""
+    t0 = time.perf_counter()
+    if reuse:
+        from reports import fund_size
+
+        url = target.existing(reuse)
+        print(f"{kind:<10} reusing {reuse}: {fund_size(url)}", flush=True)
+        return url
+    fund = generate(affiliates=n, companies=0, seed=7, as_of=dt.date(2025, 1, 10))
+    url = target.new()
+    with engine_for(url).begin() as conn:
+        load(conn, fund)
+    for quarter in QUARTERS:
+        quarterly_call.run(url, quarter, fee_rate="0.0405")
+    posted = pay(url)
+    print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made "
+          f"in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
+    return url
+
+
 def bench(kind: str, n: int, pdfs: int, pg: str, workdir: str, jobs: int = 2, reuse: str | None = None) -> None:
     target = Target(kind, pg, workdir)
     try:
-        t0 = time.perf_counter()
-        if reuse:
-            from reports import fund_size
-
-            url = target.existing(reuse)
-            print(f"{kind:<10} reusing {reuse}: {fund_size(url)}", flush=True)
-        else:
-            fund = generate(affiliates=n, companies=0, seed=7, as_of=dt.date(2025, 1, 10))
-            url = target.new()
-            with engine_for(url).begin() as conn:
-                load(conn, fund)
-            for quarter in QUARTERS:
-                quarterly_call.run(url, quarter, fee_rate="0.0405")
-            posted = pay(url)
-            print(f"{kind:<10} n={n:>9,} people; calls of 2025 and {posted:,} payment/imputation transactions made "
-                  f"in {time.perf_counter() - t0:.1f} s (not timed)", flush=True)
+        url = paid_year(target, kind, n, reuse)
         from caisse.store.db import session_scope
 
         start = time.perf_counter()
