@@ -20,7 +20,9 @@ import caisse
 from caisse.benefits import charter
 from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimStep
 from caisse.benefits.texts import (
+    BEREAVEMENT_REQUEST_LAW,
     BIRTH_REQUEST_LAW,
+    CARER_REQUEST_LAW,
     CASE,
     CATEGORY,
     CHECK,
@@ -380,6 +382,27 @@ def _window(claim, low: dt.date, high: dt.date, law: str) -> Check:
                  {"start": claim.period_start, "end": claim.period_end, "low": low, "high": high, "law": law})
 
 
+def _request(claim, limit: dt.date, law: dict, in_time: str = "request_in_time_rule") -> Check:
+    """The request received (``received_on``: the registered letter or the deposit against receipt) by ``limit``."""
+    ok = claim.received_on <= limit
+    return Check("request", ok, in_time if ok else "request_late",
+                 {"received": claim.received_on, "limit": limit, "law": law})
+
+
+def carer_request_limit(start: dt.date, weeks: int) -> dt.date:
+    """Legislation §8.5: the carer allowance is requested "within 4 weeks". The notes do not say from which day: the
+    fund counts them from the first day of the interruption, that day not counted — start 1 June, last day 29 June
+    (the assumption is stated in the decision, ``CARER_REQUEST_LAW``). A request before the start is in time."""
+    return start + dt.timedelta(weeks=weeks)
+
+
+def bereavement_request_limit(death: dt.date) -> dt.date:
+    """Addendum §8.6 (UCM [S203]): request "au plus tard le dernier jour de l'année qui suit la date du décès", read
+    as 31 December of the calendar year after the year of the death (the reading is stated in the decision,
+    ``BEREAVEMENT_REQUEST_LAW``; the other reading — one year from the death — would be earlier, never later)."""
+    return dt.date(death.year + 1, 12, 31)
+
+
 def _overlap(session, claim) -> Check:
     for other in _granted(session, claim.person_id, claim.id):
         if other.period_start <= claim.period_end and claim.period_start <= other.period_end:
@@ -499,6 +522,8 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                 checks.extend(more)
     elif kind == "carer":
         checks.append(_affiliation(session, claim, [start]))
+        weeks = ex.use(params.get("carer_request_weeks", start)).value
+        checks.append(_request(claim, carer_request_limit(start, weeks), CARER_REQUEST_LAW))
         checks.append(_quarters(session, claim, ex, "carer_paid_quarters_before", start, Quarter.of(start), 2, today))
         checks.append(_overlap(session, claim))
         used = _career_used(session, claim)
@@ -523,9 +548,9 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
         if kind == "birth_leave":
             q = Quarter.of(event).next()
             limit_day = q.last_day if event.month % 3 else _month_end(add_months(q.last_day.replace(day=1), 1))
-            ok = claim.received_on <= limit_day
-            checks.append(Check("request", ok, "request_in_time" if ok else "request_late",
-                                {"received": claim.received_on, "limit": limit_day, "law": BIRTH_REQUEST_LAW}))
+            checks.append(_request(claim, limit_day, BIRTH_REQUEST_LAW, "request_in_time"))
+        else:
+            checks.append(_request(claim, bereavement_request_limit(event), BEREAVEMENT_REQUEST_LAW))
         checks.append(_quarters(session, claim, ex, f"{kind}_paid_quarters_before", event, Quarter.of(event), 2,
                                 today))
         checks.append(_overlap(session, claim))

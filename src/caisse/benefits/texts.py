@@ -118,6 +118,12 @@ CHECK = {
         "de": "Antrag eingegangen am {received}, spätestens am {limit}.",
         "en": "Request received on {received}, by {limit} at the latest.",
     },
+    "request_in_time_rule": {
+        "fr": "Demande reçue le {received}, au plus tard le {limit} ({law}).",
+        "nl": "Aanvraag ontvangen op {received}, uiterlijk op {limit} ({law}).",
+        "de": "Antrag eingegangen am {received}, spätestens am {limit} ({law}).",
+        "en": "Request received on {received}, by {limit} at the latest ({law}).",
+    },
     "request_late": {
         "fr": "La demande a été reçue le {received}, après la date limite du {limit} ({law}).",
         "nl": "De aanvraag werd ontvangen op {received}, na de uiterste datum van {limit} ({law}).",
@@ -425,12 +431,48 @@ BIRTH_REQUEST_LAW = {
     "the third month of a quarter — addendum §8.3 [S258]",
 }
 
+# The request deadlines of carer and bereavement leave. Where the notes leave the counting open, the reading caisse
+# applies is part of the legal ground, so the decision states it (legislation §8.5, addendum §8.6).
+CARER_REQUEST_LAW = {
+    "fr": "demande dans les 4 semaines, par lettre recommandée ou dépôt contre accusé de réception — legislation §8.5 "
+    "[S53] ; les notes ne disent pas à partir de quel jour courent les 4 semaines : la caisse les compte à partir du "
+    "premier jour de l'interruption (hypothèse de la caisse)",
+    "nl": "aanvraag binnen 4 weken, per aangetekende brief of afgifte tegen ontvangstbewijs — wetgeving §8.5 [S53]; de "
+    "nota's zeggen niet vanaf welke dag de 4 weken lopen: het fonds telt ze vanaf de eerste dag van de onderbreking "
+    "(aanname van het fonds)",
+    "de": "Antrag innerhalb von 4 Wochen, per Einschreiben oder Abgabe gegen Empfangsbestätigung — Rechtsvorschriften "
+    "§8.5 [S53]; die Unterlagen sagen nicht, ab welchem Tag die 4 Wochen laufen: die Kasse zählt sie ab dem ersten "
+    "Tag der Unterbrechung (Annahme der Kasse)",
+    "en": "request within 4 weeks, by registered letter or deposit against receipt — legislation §8.5 [S53]; the notes "
+    "do not say from which day the 4 weeks run: the fund counts them from the first day of the interruption (the "
+    "fund's assumption)",
+}
+
+BEREAVEMENT_REQUEST_LAW = {
+    "fr": "demande « au plus tard le dernier jour de l'année qui suit la date du décès » — addendum §8.6 [S203] ; "
+    "lu comme le 31 décembre de l'année qui suit celle du décès (hypothèse de la caisse : les notes reprennent la "
+    "formule telle que publiée)",
+    "nl": "aanvraag „uiterlijk op de laatste dag van het jaar dat volgt op de datum van het overlijden” — addendum §8.6 "
+    "[S203]; gelezen als 31 december van het jaar na dat van het overlijden (aanname van het fonds: de nota's nemen de "
+    "formulering over zoals gepubliceerd)",
+    "de": "Antrag „spätestens am letzten Tag des Jahres, das auf das Sterbedatum folgt“ — Nachtrag §8.6 [S203]; "
+    "gelesen als der 31. Dezember des Jahres nach dem Todesjahr (Annahme der Kasse: die Unterlagen geben die "
+    "Formulierung wie veröffentlicht wieder)",
+    "en": "request \"at the latest on the last day of the year following the date of death\" — addendum §8.6 [S203]; "
+    "read as 31 December of the year after the year of the death (the fund's assumption: the notes give the wording "
+    "as published)",
+}
+
 # The ``law`` of the parameter files (French, as published) in the reader's language.
 PARAMETER_LAW = {
     "Charte de l'assuré social (loi du 11-4-1995), art. 10": {
         "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 10",
         "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 10",
         "en": "Charter of the social insured (law of 11-4-1995), art. 10"},
+    "Charte de l'assuré social (loi du 11-4-1995), art. 11": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 11",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 11",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 11"},
     "Charte de l'assuré social (loi du 11-4-1995), art. 12": {
         "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 12",
         "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 12",
