@@ -72,6 +72,9 @@ CLAIM_STEP = {
     "withdrawn": N_("withdrawn"), "document_added": N_("document added"),
     "document_requested": N_("document asked (decision deadline suspended)"),
     "document_received": N_("document received (deadline running again)"),
+    "reminder_sent": N_("reminder sent (Charter art. 11)"),
+    "may_decide": N_("may be decided on the information available"),
+    "notified": N_("decision notified"),
 }
 
 
@@ -163,8 +166,12 @@ def my_decision_pdf(claim_id: PathId, session: SessionDep, who: PrincipalDep) ->
 
 def _my_claim_page(request: Request, session, who: Principal, claim_id: int, error: str | None = None,
                    done: str | None = None, status_code: int = 200) -> HTMLResponse:
+    from caisse.benefits import service
+
     claim, steps = svc.get(session, who, claim_id)
+    start = service.may_decide_from(claim)
     return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps,
+                 appeal_until=service.appeal_until(claim), answer_until=start and start - dt.timedelta(days=1),
                  documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
                  step_label=CLAIM_STEP, today=dt.date.today(),
                  max_mb=request.app.state.settings.claim_attachment_max_bytes / 1_000_000)
@@ -244,12 +251,13 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
                  not_decidable=not_decidable, error=error, done=done, statuses=CLAIM_STATUS, step_label=CLAIM_STEP,
                  can_decide=who.role in ("benefits_officer", "manager"), today=dt.date.today(),
                  can_withdraw=who.role in ("caseworker", "benefits_officer", "manager"),
-                 documents=svc.documents(session, claim))
+                 documents=svc.documents(session, claim), appeal_until=service.appeal_until(claim),
+                 decide_from=service.may_decide_from(claim))
 
 
 @router.get("/desk/benefits/{claim_id}", response_class=HTMLResponse)
 def desk_claim(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep,
-               done: Annotated[str | None, Query(pattern="^(decided|withdrawn|requested|received)$")] = None
+               done: Annotated[str | None, Query(pattern="^(decided|withdrawn|requested|reminded|received)$")] = None
                ) -> HTMLResponse:
     return _claim_page(request, session, who, claim_id, done=done)
 
@@ -293,3 +301,10 @@ async def desk_request_document(request: Request, claim_id: PathId, session: Ses
 async def desk_document_received(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
     return await _desk_act(request, session, who, claim_id, lambda form: svc.document_received(
         session, who, claim_id, dt.date.today()), "received")
+
+
+@router.post("/desk/benefits/{claim_id}/remind")
+async def desk_remind(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """Charter art. 11: the person reminded of the information asked and still missing."""
+    return await _desk_act(request, session, who, claim_id, lambda form: svc.send_reminder(
+        session, who, claim_id, dt.date.today()), "reminded")
