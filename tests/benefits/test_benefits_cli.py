@@ -147,6 +147,8 @@ def test_information_asked_reminded_and_a_notification_from_the_command_line(db_
                "--received", "2024-05-15").exit_code == 0
     r = run(db_url, "remind", "--claim", "1", "--today", "2024-06-01")
     assert (r.exit_code, r.output) == (2, "error: claim: claim 1 waits for no information: ask for it first\n")
+    r = run(db_url, "ask-info", "--claim", "1", "--what", "  ", "--today", "2024-06-01")
+    assert (r.exit_code, r.output) == (2, "error: what: say which document is missing\n")
     r = run(db_url, "ask-info", "--claim", "1", "--what", "the medical certificate", "--today", "2024-06-01")
     assert r.output == ("claim 1: information asked on 2024-06-01; the decision deadline is suspended until it "
                         "arrives (Charter art. 10)\n")

@@ -150,3 +150,31 @@ def test_a_decided_claim_shows_the_appeal_deadline_from_its_notification(client_
     officer = client_as("benefits_officer", team="t1")
     assert "To the labour court, within 3 months of the notification of this decision." in officer.get(
         f"/desk/benefits/{cid}?lang=en").text
+
+
+def test_the_officer_records_a_registered_letter_and_the_appeal_runs_from_it(client_as, db_url, claim, monkeypatch):
+    from caisse.config import get_settings
+
+    pid, cid = claim
+    monkeypatch.setenv("CAISSE_CHARTER_MENTIONS_FILE",
+                       str(Path(__file__).parents[1] / "benefits" / "charter_mentions_test.yaml"))
+    get_settings.cache_clear()
+    decided_on = TODAY - dt.timedelta(days=5)
+    with session_scope(db_url) as s:
+        s.get(BenefitClaim, cid).received_on = decided_on
+    with session_scope(db_url) as s:
+        service.decide(s, Principal.system("setup"), cid, decided_on)
+    officer = client_as("benefits_officer", team="t1")
+    page = officer.get(f"/desk/benefits/{cid}?lang=en").text
+    bad = officer.post(f"/desk/benefits/{cid}/notified", data={"csrf_token": _csrf(page), "on": "2026-13-01",
+                                                               "by": "registered"})
+    assert bad.status_code == 422 and "not a date" in bad.text
+    letter = TODAY - dt.timedelta(days=2)
+    r = officer.post(f"/desk/benefits/{cid}/notified", data={"csrf_token": _csrf(page), "on": letter.isoformat(),
+                                                             "by": "registered"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert "Notification recorded: the appeal period runs from it." in officer.get(r.headers["location"]).text
+    with session_scope(db_url) as s:
+        c = s.get(BenefitClaim, cid)
+        assert (c.notified_on, c.notified_by) == (letter, "registered")
+        assert service.appeal_until(c) == service.add_months(letter, 3)

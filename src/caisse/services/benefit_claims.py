@@ -229,6 +229,13 @@ def send_reminder(session: Session, who: Principal, claim_id: int, today: dt.dat
     return service.send_reminder(session, who, c.id, today)
 
 
+def record_notification(session: Session, who: Principal, claim_id: int, on: dt.date, by: str,
+                        today: dt.date) -> BenefitClaim:
+    """A benefits officer (or a manager) records how and when the decision was notified (Charter art. 23)."""
+    c = _claim(session, who, claim_id, "benefit.decide")
+    return service.record_notification(session, who, c.id, on, by, today)
+
+
 def documents(session: Session, claim: BenefitClaim) -> list:
     from caisse.benefits import attachments
 

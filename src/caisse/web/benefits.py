@@ -255,10 +255,12 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
                  decide_from=service.may_decide_from(claim))
 
 
+DESK_DONE = "^(decided|withdrawn|requested|reminded|received|notified)$"
+
+
 @router.get("/desk/benefits/{claim_id}", response_class=HTMLResponse)
 def desk_claim(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep,
-               done: Annotated[str | None, Query(pattern="^(decided|withdrawn|requested|reminded|received)$")] = None
-               ) -> HTMLResponse:
+               done: Annotated[str | None, Query(pattern=DESK_DONE)] = None) -> HTMLResponse:
     return _claim_page(request, session, who, claim_id, done=done)
 
 
@@ -308,3 +310,19 @@ async def desk_remind(request: Request, claim_id: PathId, session: SessionDep, w
     """Charter art. 11: the person reminded of the information asked and still missing."""
     return await _desk_act(request, session, who, claim_id, lambda form: svc.send_reminder(
         session, who, claim_id, dt.date.today()), "reminded")
+
+
+def _notified_on(form) -> dt.date:
+    raw = str(form.get("on", "") or "").strip()[:30]
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("on", "not a date (YYYY-MM-DD): {value!r}", value=raw) from None
+
+
+@router.post("/desk/benefits/{claim_id}/notified")
+async def desk_notified(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """Charter art. 23: how and when the decision was notified (a registered letter, a letter posted later)."""
+    return await _desk_act(request, session, who, claim_id, lambda form: svc.record_notification(
+        session, who, claim_id, _notified_on(form), str(form.get("by", "") or "")[:20], dt.date.today()),
+        "notified")
