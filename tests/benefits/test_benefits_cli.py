@@ -138,3 +138,36 @@ def test_a_set_off_proposed_at_the_grant_is_decided_from_the_command_line(db_url
     assert r.exit_code == 0, r.output
     assert r.output == f"claim {later}: withheld 819.13 EUR, undue 1: 819.13; to transfer 195.87 EUR " \
                        f"(ledger benefit/claim/{later})\n"
+
+
+def test_information_asked_reminded_and_a_notification_from_the_command_line(db_url, fund):
+    ana = fund.person(category="main", start=d("2015-01-01"))
+    contributions(db_url, ana, paid=quarters("2023Q4", "2024Q1"))
+    assert run(db_url, "claim", "--person", str(ana), "--kind", "carer", "--start", "2024-06-01", "--months", "1",
+               "--received", "2024-05-15").exit_code == 0
+    r = run(db_url, "remind", "--claim", "1", "--today", "2024-06-01")
+    assert (r.exit_code, r.output) == (2, "error: claim: claim 1 waits for no information: ask for it first\n")
+    r = run(db_url, "ask-info", "--claim", "1", "--what", "  ", "--today", "2024-06-01")
+    assert (r.exit_code, r.output) == (2, "error: what: say which document is missing\n")
+    r = run(db_url, "ask-info", "--claim", "1", "--what", "the medical certificate", "--today", "2024-06-01")
+    assert r.output == ("claim 1: information asked on 2024-06-01; the decision deadline is suspended until it "
+                        "arrives (Charter art. 10)\n")
+    r = run(db_url, "remind", "--claim", "1", "--today", "2024-07-10")
+    assert r.output == ("claim 1: reminder sent on 2024-07-10; without an answer it may be decided on the information "
+                        "the fund has from 2024-08-11 (Charter art. 11)\n")
+    assert "reminder sent 2024-07-10" in run(db_url, "show", "--claim", "1").output
+    r = run(db_url, "follow-up", "--as-of", "2024-08-11")
+    assert r.output.endswith("claim 1: information still missing a month after the reminder — may be decided on the "
+                             "information the fund has (Charter art. 11): caisse benefits decide --claim 1\n")
+    r = run(db_url, "info-received", "--claim", "1", "--today", "2024-08-20")
+    assert r.output == "claim 1: information received; decision due by 2024-12-04\n"
+    assert run(db_url, "decide", "--claim", "1", "--today", "2024-08-21").exit_code == 0
+    for args, message in (
+            (["notified", "--claim", "1", "--on", "2024-13-01"], "error: on: not a date"),
+            (["notified", "--claim", "1", "--on", "2024-08-20", "--today", "2024-08-22"],
+             "error: on: before the decision of 2024-08-21"),
+            (["notified", "--claim", "9", "--on", "2024-08-22"], "error: claim 9 not found")):
+        r = run(db_url, *args)
+        assert r.exit_code == 2 and r.output.startswith(message) and r.output.count("\n") == 1, (args, r.output)
+    r = run(db_url, "notified", "--claim", "1", "--on", "2024-08-23", "--registered", "--today", "2024-08-26")
+    assert r.output == "claim 1: decision notified on 2024-08-23 (registered); appeal until 2024-11-23\n"

@@ -289,6 +289,8 @@ CASES = [
     ("POST", "/my/claims/{k}/documents", {FORM: 1}, CLAIMANTS),  # no file sent: 422 once let through
     ("POST", "/desk/benefits/{k}/request-document", {FORM: 1, "what": "the medical certificate"}, DECIDERS),
     ("POST", "/desk/benefits/{k}/document-received", {FORM: 1}, DECIDERS),
+    ("POST", "/desk/benefits/{k}/remind", {FORM: 1}, DECIDERS),  # nothing asked: 409 once let through
+    ("POST", "/desk/benefits/{k}/notified", {FORM: 1, "on": "2026-01-05", "by": "registered"}, DECIDERS),
     ("POST", "/my/claims/{k}/withdraw", {FORM: 1, "reason": "no longer needed"}, CLAIMANTS),
     ("POST", "/desk/benefits/{k}/withdraw", {FORM: 1, "reason": "letter of the person"},
      {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),

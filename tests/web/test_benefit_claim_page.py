@@ -109,3 +109,72 @@ def test_a_caseworker_withdraws_a_claim_on_the_persons_word(client_as, db_url, c
                     data={"csrf_token": _csrf(desk.text), "reason": "letter of 2 December: no longer needed"})
     assert r.status_code == 303, r.text
     assert "Withdrawn: the person is told in their language." in worker.get(r.headers["location"]).text
+
+
+def test_the_officer_reminds_the_person_who_reads_until_when_to_answer(client_as, db_url, claim):
+    pid, cid = claim
+    officer = client_as("benefits_officer", team="t1")
+    desk = officer.get(f"/desk/benefits/{cid}?lang=en")
+    assert "Send a reminder" not in desk.text  # nothing asked yet
+    officer.post(f"/desk/benefits/{cid}/request-document", data={"csrf_token": _csrf(desk.text),
+                                                                 "what": "medisch attest"})
+    desk = officer.get(f"/desk/benefits/{cid}?lang=en")
+    r = officer.post(f"/desk/benefits/{cid}/remind", data={"csrf_token": _csrf(desk.text)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = officer.get(r.headers["location"]).text
+    assert "Reminder sent: the person is told in their language." in page
+    assert "may be decided on the information the fund has from" in page
+    assert "Send a reminder" not in page  # once
+    again = officer.post(f"/desk/benefits/{cid}/remind", data={"csrf_token": _csrf(page)})
+    assert again.status_code == 409 and "Not done:" in again.text
+    me = client_as("affiliate", party_id=pid)
+    mine = me.get(f"/my/claims/{cid}?lang=nl").text
+    assert "Herinnering verstuurd op" in mine and "kan het fonds beslissen op basis van de gegevens" in mine
+
+
+def test_a_decided_claim_shows_the_appeal_deadline_from_its_notification(client_as, db_url, claim, monkeypatch):
+    from caisse.config import get_settings
+
+    pid, cid = claim
+    monkeypatch.setenv("CAISSE_CHARTER_MENTIONS_FILE",
+                       str(Path(__file__).parents[1] / "benefits" / "charter_mentions_test.yaml"))
+    get_settings.cache_clear()  # every art. 14 mention recorded: the appeal period runs
+    with session_scope(db_url) as s:  # refused (no contribution paid), made available today
+        assert service.decide(s, Principal.system("setup"), cid, TODAY).outcome == "refused"
+        until = service.appeal_until(s.get(BenefitClaim, cid))
+    me = client_as("affiliate", party_id=pid)
+    mine = me.get(f"/my/claims/{cid}?lang=nl").text
+    assert "Bij de arbeidsrechtbank, binnen 3 maanden na de kennisgeving van deze beslissing." in mine
+    assert until == service.add_months(TODAY, 3)
+    assert "Ter kennis gebracht op " in mine and ": beroep kan worden ingesteld tot " in mine
+    officer = client_as("benefits_officer", team="t1")
+    assert "To the labour court, within 3 months of the notification of this decision." in officer.get(
+        f"/desk/benefits/{cid}?lang=en").text
+
+
+def test_the_officer_records_a_registered_letter_and_the_appeal_runs_from_it(client_as, db_url, claim, monkeypatch):
+    from caisse.config import get_settings
+
+    pid, cid = claim
+    monkeypatch.setenv("CAISSE_CHARTER_MENTIONS_FILE",
+                       str(Path(__file__).parents[1] / "benefits" / "charter_mentions_test.yaml"))
+    get_settings.cache_clear()
+    decided_on = TODAY - dt.timedelta(days=5)
+    with session_scope(db_url) as s:
+        s.get(BenefitClaim, cid).received_on = decided_on
+    with session_scope(db_url) as s:
+        service.decide(s, Principal.system("setup"), cid, decided_on)
+    officer = client_as("benefits_officer", team="t1")
+    page = officer.get(f"/desk/benefits/{cid}?lang=en").text
+    bad = officer.post(f"/desk/benefits/{cid}/notified", data={"csrf_token": _csrf(page), "on": "2026-13-01",
+                                                               "by": "registered"})
+    assert bad.status_code == 422 and "not a date" in bad.text
+    letter = TODAY - dt.timedelta(days=2)
+    r = officer.post(f"/desk/benefits/{cid}/notified", data={"csrf_token": _csrf(page), "on": letter.isoformat(),
+                                                             "by": "registered"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert "Notification recorded: the appeal period runs from it." in officer.get(r.headers["location"]).text
+    with session_scope(db_url) as s:
+        c = s.get(BenefitClaim, cid)
+        assert (c.notified_on, c.notified_by) == (letter, "registered")
+        assert service.appeal_until(c) == service.add_months(letter, 3)

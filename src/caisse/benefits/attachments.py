@@ -12,7 +12,9 @@
   deadline had passed suspends nothing (there is no running deadline left to suspend). The notes give no other
   ground for suspending or extending the deadline: a document the person adds on their own suspends nothing.
 * Art. 11 (after a request *and a reminder*, silence lets the fund decide on what it has one month after the
-  reminder) is not built: the caseworker decides when they judge the file complete.
+  reminder): ``service.send_reminder`` records the reminder and tells the person until when they can answer;
+  ``follow-up`` lists the claims still waiting a month after it (``service.may_decide_on_file``). The information
+  arriving ends the wait as above (the reminder with it).
 """
 
 from __future__ import annotations
@@ -160,8 +162,9 @@ def _resume(session: Session, who, claim: BenefitClaim, on: dt.date, attachment_
     _step(session, claim, "document_received", on, who, {
         "attachment": attachment_id, "asked_on": claim.waiting_since.isoformat(),
         "suspended_days": days, "decision_due_before": before.isoformat(),
+        "reminded_on": claim.reminded_on and claim.reminded_on.isoformat(),
         "decision_due": claim.decision_due.isoformat(), "law": SUSPENSION_LAW})
-    claim.waiting_for, claim.waiting_since = None, None
+    claim.waiting_for, claim.waiting_since, claim.reminded_on = None, None, None
 
 
 def of_claim(session: Session, claim_id: int) -> list[ClaimAttachment]:

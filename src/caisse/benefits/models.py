@@ -67,6 +67,14 @@ class BenefitClaim(Base):
     # free texts are kept here (pseudonymised with the identity), never in the append-only steps and audit log
     waiting_for: Mapped[str | None] = mapped_column(Text)
     waiting_since: Mapped[dt.date | None] = mapped_column(Date)
+    # the reminder sent while that information is still missing (Charter art. 11: one month of silence after it lets
+    # the fund decide on the information it has)
+    reminded_on: Mapped[dt.date | None] = mapped_column(Date)
+    # when the decision was notified: ``sent`` (made available in the person's case and documents, or a letter
+    # posted) or ``registered`` (a registered letter, as the fund records it). The appeal period (Charter art. 23)
+    # runs from it, not from the decision date
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    notified_by: Mapped[str | None] = mapped_column(String(10))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (

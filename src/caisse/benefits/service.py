@@ -20,7 +20,9 @@ import caisse
 from caisse.benefits import charter
 from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimStep
 from caisse.benefits.texts import (
+    BEREAVEMENT_REQUEST_LAW,
     BIRTH_REQUEST_LAW,
+    CARER_REQUEST_LAW,
     CASE,
     CATEGORY,
     CHECK,
@@ -257,7 +259,7 @@ def withdraw(session: Session, who, claim_id: int, on: dt.date, reason: str | No
     claim.status, claim.withdrawn_on, claim.closed_on = "closed", on, on
     detail = {"reason_given": claim.withdrawal_reason is not None, "decision_due": claim.decision_due.isoformat(),
               "was_waiting": claim.waiting_for is not None}
-    claim.waiting_for, claim.waiting_since = None, None
+    claim.waiting_for, claim.waiting_since, claim.reminded_on = None, None, None
     _step(session, claim, "withdrawn", on, who, detail)
     case = session.get(Case, claim.case_id) if claim.case_id is not None else None
     if case is not None and case.status != "closed":
@@ -380,6 +382,27 @@ def _window(claim, low: dt.date, high: dt.date, law: str) -> Check:
                  {"start": claim.period_start, "end": claim.period_end, "low": low, "high": high, "law": law})
 
 
+def _request(claim, limit: dt.date, law: dict, in_time: str = "request_in_time_rule") -> Check:
+    """The request received (``received_on``: the registered letter or the deposit against receipt) by ``limit``."""
+    ok = claim.received_on <= limit
+    return Check("request", ok, in_time if ok else "request_late",
+                 {"received": claim.received_on, "limit": limit, "law": law})
+
+
+def carer_request_limit(start: dt.date, weeks: int) -> dt.date:
+    """Legislation §8.5: the carer allowance is requested "within 4 weeks". The notes do not say from which day: the
+    fund counts them from the first day of the interruption, that day not counted — start 1 June, last day 29 June
+    (the assumption is stated in the decision, ``CARER_REQUEST_LAW``). A request before the start is in time."""
+    return start + dt.timedelta(weeks=weeks)
+
+
+def bereavement_request_limit(death: dt.date) -> dt.date:
+    """Addendum §8.6 (UCM [S203]): request "au plus tard le dernier jour de l'année qui suit la date du décès", read
+    as 31 December of the calendar year after the year of the death (the reading is stated in the decision,
+    ``BEREAVEMENT_REQUEST_LAW``; the other reading — one year from the death — would be earlier, never later)."""
+    return dt.date(death.year + 1, 12, 31)
+
+
 def _overlap(session, claim) -> Check:
     for other in _granted(session, claim.person_id, claim.id):
         if other.period_start <= claim.period_end and claim.period_start <= other.period_end:
@@ -499,6 +522,8 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                 checks.extend(more)
     elif kind == "carer":
         checks.append(_affiliation(session, claim, [start]))
+        weeks = ex.use(params.get("carer_request_weeks", start)).value
+        checks.append(_request(claim, carer_request_limit(start, weeks), CARER_REQUEST_LAW))
         checks.append(_quarters(session, claim, ex, "carer_paid_quarters_before", start, Quarter.of(start), 2, today))
         checks.append(_overlap(session, claim))
         used = _career_used(session, claim)
@@ -523,9 +548,9 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
         if kind == "birth_leave":
             q = Quarter.of(event).next()
             limit_day = q.last_day if event.month % 3 else _month_end(add_months(q.last_day.replace(day=1), 1))
-            ok = claim.received_on <= limit_day
-            checks.append(Check("request", ok, "request_in_time" if ok else "request_late",
-                                {"received": claim.received_on, "limit": limit_day, "law": BIRTH_REQUEST_LAW}))
+            checks.append(_request(claim, limit_day, BIRTH_REQUEST_LAW, "request_in_time"))
+        else:
+            checks.append(_request(claim, bereavement_request_limit(event), BEREAVEMENT_REQUEST_LAW))
         checks.append(_quarters(session, claim, ex, f"{kind}_paid_quarters_before", event, Quarter.of(event), 2,
                                 today))
         checks.append(_overlap(session, claim))
@@ -646,11 +671,16 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
         raise InvalidInput("today", "the decision cannot precede the request of {day}", day=claim.received_on)
     d = evaluate(session, claim, today)
     if claim.waiting_for is not None:  # decided on what the file holds (Charter art. 11): nothing awaited any more
-        d["decided_while_waiting"] = {"since": claim.waiting_since.isoformat()}
-        claim.waiting_for, claim.waiting_since = None, None
+        d["decided_while_waiting"] = {"since": claim.waiting_since.isoformat(),
+                                      "reminded_on": claim.reminded_on and claim.reminded_on.isoformat(),
+                                      "may_decide_from": may_decide_from(claim) and may_decide_from(claim).isoformat()}
+        claim.waiting_for, claim.waiting_since, claim.reminded_on = None, None, None
     _step(session, claim, "checks", today, who, {"checks": [{k: c[k] for k in ("check", "ok", "text")}
                                                             for c in d["checks"]]})
     claim.outcome, claim.decided_on, claim.decision = d["outcome"], today, d
+    # made available to the person today (the message in the claim's case, the PDF in their documents): notified
+    # today, unless the fund records another notification (a registered letter: ``record_notification``)
+    claim.notified_on, claim.notified_by = today, "sent"
     claim.amount_cents, claim.counted = d["amount_cents"], d["counted"]
     _step(session, claim, "decision", today, who, {"outcome": d["outcome"], "amount_cents": d["amount_cents"],
                                                    "late": today > claim.decision_due})
@@ -716,7 +746,8 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
     """Claims past a deadline: an application undecided after its decision deadline is flagged (once); a
     granted claim whose transfer was paid is closed (step ``paid`` on the payout date); one still unpaid after its
     payment due date is flagged late (once); a refused claim is closed once the appeal period, counted from the
-    decision date, is over."""
+    notification (Charter art. 23), is over — never while it is not notified or an art. 14 mention is missing; the
+    applications the fund may decide on the information it has (art. 11) are listed (``may_decide_on_file``)."""
     done = {"paid": 0, "late": 0, "closed_refused": 0, "decision_late": 0}
     granted = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "granted",
                                                               BenefitClaim.ledger_key.is_not(None))))
@@ -757,10 +788,18 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
         if (claim.decision.get("charter") or {}).get("missing"):  # art. 14: the appeal period has not started
             done["appeal_not_started"] = done.get("appeal_not_started", 0) + 1
             continue
-        if as_of > add_months(claim.decided_on, claim.decision["appeal"]["months"]):
+        until = appeal_until(claim)
+        if until is None:  # art. 23: the period runs from the notification, not recorded
+            done["not_notified"] = done.get("not_notified", 0) + 1
+        elif as_of > until:
             claim.status, claim.closed_on = "closed", as_of
-            _step(session, claim, "closed", as_of, who, {"why": "appeal period over"})
+            _step(session, claim, "closed", as_of, who, {"why": "appeal period over",
+                                                         "notified_on": claim.notified_on.isoformat(),
+                                                         "appeal_until": until.isoformat()})
             done["closed_refused"] += 1
+    decidable = may_decide_on_file(session, who, as_of)
+    if decidable:
+        done["may_decide_on_file"] = decidable
     from caisse.benefits.models import UndueBenefit
     from caisse.benefits.undue import open_undue
 
@@ -771,6 +810,125 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
                 done["undue_recovered"] = done.get("undue_recovered", 0) + 1
     session.flush()
     return done
+
+
+# --- notification and appeal (Charter art. 23), information asked and reminded (arts. 10 and 11) -----------------
+
+NOTIFIED_BY = ("sent", "registered")
+APPEAL_LAW = ("Charter of the social insured art. 23 (addendum §15 [S236]): appeal within three months of the "
+              "notification")
+REMINDER_LAW = ("Charter of the social insured art. 11 (addendum §15 [S232]): after a request for information and a "
+                "reminder, the fund may decide on the available information one month after the reminder")
+
+
+def appeal_until(claim: BenefitClaim) -> dt.date | None:
+    """The last day to appeal (Charter art. 23: three months of the notification), or None while it does not run:
+    no notification recorded, or a mandatory mention missing from the decision (art. 14, last paragraph)."""
+    if claim.decision is None or claim.notified_on is None or (claim.decision.get("charter") or {}).get("missing"):
+        return None
+    return add_months(claim.notified_on, claim.decision["appeal"]["months"])
+
+
+def record_notification(session: Session, who, claim_id: int, on: dt.date, by: str, today: dt.date
+                        ) -> BenefitClaim:
+    """The fund records how and when a decision was notified — ``registered``: the registered letter, on the day the
+    fund records (presented / posted, its own practice); ``sent``: a letter posted or the decision made available on
+    another day than the decision. It replaces the notification recorded (the decision's own day, when it was made
+    available); the step keeps the one before. The appeal period runs from it."""
+    claim = session.get(BenefitClaim, claim_id, with_for_update=True)
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    if claim.decision is None:
+        raise Conflict("claim", "claim {claim} is not decided yet: there is no decision to notify", claim=claim_id)
+    if by not in NOTIFIED_BY:
+        raise InvalidInput("by", "sent or registered")
+    if on < claim.decided_on:
+        raise InvalidInput("on", "before the decision of {day}", day=claim.decided_on)
+    if on > today:
+        raise InvalidInput("on", "in the future")
+    if claim.outcome == "refused" and claim.status == "closed":
+        raise Conflict("claim", "claim {claim} was closed on {day}, its appeal period over", claim=claim_id,
+                       day=claim.closed_on)
+    before = {"on": claim.notified_on and claim.notified_on.isoformat(), "by": claim.notified_by}
+    claim.notified_on, claim.notified_by = on, by
+    until = appeal_until(claim)
+    _step(session, claim, "notified", on, who, {"by": by, "before": before, "law": APPEAL_LAW,
+                                                "appeal_until": until and until.isoformat()})
+    session.flush()
+    return claim
+
+
+def decision_deadline(claim: BenefitClaim, on: dt.date) -> dt.date:
+    """The decision deadline as it stands on ``on``: moved by the days information asked of the person has been
+    missing (Charter art. 10 — ``attachments.suspended_days``)."""
+    from caisse.benefits.attachments import suspended_days
+
+    return claim.decision_due + dt.timedelta(days=suspended_days(claim, on))
+
+
+def may_decide_from(claim: BenefitClaim) -> dt.date | None:
+    """Charter art. 11: the first day the fund may decide on the information it has — the day after the month that
+    follows the reminder (reminder 10 March: the person may answer until 10 April, the fund decides from 11 April);
+    None without a reminder while information is awaited."""
+    if claim.reminded_on is None or claim.waiting_for is None:
+        return None
+    months = load().get("charter_information_reminder_months", claim.reminded_on).value
+    return add_months(claim.reminded_on, months) + dt.timedelta(days=1)
+
+
+def send_reminder(session: Session, who, claim_id: int, on: dt.date) -> BenefitClaim:
+    """A caseworker reminds the person of the information asked (``attachments.request_document``) and still
+    missing: the person is told, in their language, until when they can answer and that the fund may then decide on
+    what it has (Charter art. 11). The decision deadline stays suspended (art. 10) until the information arrives."""
+    from caisse.cases.models import Case
+    from caisse.cases.service import write
+
+    claim = session.get(BenefitClaim, claim_id, with_for_update=True)
+    if claim is None:
+        raise NotFound("claim", claim_id)
+    if claim.status != "application":
+        raise Conflict("claim", "claim {claim} is no longer being examined ({status})", claim=claim_id,
+                       status=claim.status)
+    if claim.waiting_for is None:
+        raise Conflict("claim", "claim {claim} waits for no information: ask for it first", claim=claim_id)
+    if claim.reminded_on is not None:
+        raise Conflict("claim", "a reminder was already sent on {day}", day=claim.reminded_on)
+    if on < claim.waiting_since:
+        raise InvalidInput("on", "before the information was asked ({day})", day=claim.waiting_since)
+    claim.reminded_on = on
+    start = may_decide_from(claim)
+    _step(session, claim, "reminder_sent", on, who, {"asked_on": claim.waiting_since.isoformat(),
+                                                     "may_decide_from": start.isoformat(), "law": REMINDER_LAW})
+    case = session.get(Case, claim.case_id) if claim.case_id is not None else None
+    if case is not None and case.status != "closed":
+        lang = _language(session, claim.person_id)
+        text = MESSAGE["information_reminder"][lang].format(
+            claim=claim.id, kind=KIND[claim.kind][lang], what=claim.waiting_for,
+            asked=fmt_date(claim.waiting_since, lang), until=fmt_date(start - dt.timedelta(days=1), lang))
+        write(session, who, case.id, text, on, ask_person=case.status != "waiting_for_person")
+    session.flush()
+    return claim
+
+
+def may_decide_on_file(session: Session, who, as_of: dt.date) -> list[int]:
+    """The applications the fund may now decide on the information it has (Charter art. 11): information asked,
+    reminded, and still missing a month after the reminder. Each gets a step ``may_decide`` once."""
+    rows = session.scalars(select(BenefitClaim).where(
+        BenefitClaim.status == "application", BenefitClaim.waiting_for.is_not(None),
+        BenefitClaim.reminded_on.is_not(None)).order_by(BenefitClaim.id))
+    out = []
+    for claim in rows:
+        start = may_decide_from(claim)
+        if as_of < start:
+            continue
+        out.append(claim.id)
+        flagged = session.scalar(select(ClaimStep.id).where(ClaimStep.claim_id == claim.id,
+                                                            ClaimStep.step == "may_decide").limit(1))
+        if flagged is None:
+            _step(session, claim, "may_decide", as_of, who, {"reminded_on": claim.reminded_on.isoformat(),
+                                                             "may_decide_from": start.isoformat(),
+                                                             "law": REMINDER_LAW})
+    return out
 
 
 def late_interest(claim: BenefitClaim, paid_or_today: dt.date) -> dict:
@@ -804,6 +962,20 @@ def _flag_interest(session: Session, who, claim: BenefitClaim, interest: dict, a
                                  "party_id": claim.person_id, "subject": subject, "body": body}], as_of, str(who))
 
 
+def _waiting_lines(claim: BenefitClaim) -> list[str]:
+    """Information awaited from the person: since when, the deadline as suspended (art. 10), the reminder (art. 11)."""
+    if claim.status != "application" or claim.waiting_for is None:
+        return []
+    suspends = claim.waiting_since <= claim.decision_due
+    lines = [f"  information asked on {claim.waiting_since}: {claim.waiting_for} — "
+             + ("the decision deadline is suspended until it arrives (Charter art. 10)" if suspends
+                else "asked after the decision deadline: nothing suspended")]
+    if claim.reminded_on:
+        lines.append(f"  reminder sent {claim.reminded_on}: may be decided on the file's information from "
+                     f"{may_decide_from(claim)} (Charter art. 11)")
+    return lines
+
+
 def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
     """The claim in a few lines (``caisse benefits show``)."""
     kind = KIND[claim.kind][lang] + (f" ({CASE[claim.bridging_case][lang]})" if claim.bridging_case else "")
@@ -811,6 +983,7 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
              + (f" ({claim.outcome})" if claim.outcome else ""),
              f"  period {claim.period_start} to {claim.period_end}; received {claim.received_on}, decision due "
              f"{claim.decision_due}" + (f", decided {claim.decided_on}" if claim.decided_on else ""),
+             *_waiting_lines(claim),
              "  facts: " + ", ".join(f"{k}={v}" for k, v in claim.facts.items())]
     if claim.decision:
         d = claim.decision
@@ -836,6 +1009,11 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
         missing = (d.get("charter") or {}).get("missing")
         if missing:
             lines.append("  Charter art. 14 mentions missing: " + ", ".join(missing) + " (appeal period not started)")
+        elif claim.notified_on:
+            lines.append(f"  notified {claim.notified_on} ({claim.notified_by}): appeal until {appeal_until(claim)} "
+                         "(Charter art. 23, three months of the notification)")
+        else:
+            lines.append("  notification not recorded: the appeal period (Charter art. 23) has not started")
         for line in d["computation"][lang]:
             lines.append(f"    {line}")
         lines.append("  parameters: " + "; ".join(f"{p['name']}={p['value']} from {p['from']} ({p['status']})"

@@ -118,6 +118,12 @@ CHECK = {
         "de": "Antrag eingegangen am {received}, spätestens am {limit}.",
         "en": "Request received on {received}, by {limit} at the latest.",
     },
+    "request_in_time_rule": {
+        "fr": "Demande reçue le {received}, au plus tard le {limit} ({law}).",
+        "nl": "Aanvraag ontvangen op {received}, uiterlijk op {limit} ({law}).",
+        "de": "Antrag eingegangen am {received}, spätestens am {limit} ({law}).",
+        "en": "Request received on {received}, by {limit} at the latest ({law}).",
+    },
     "request_late": {
         "fr": "La demande a été reçue le {received}, après la date limite du {limit} ({law}).",
         "nl": "De aanvraag werd ontvangen op {received}, na de uiterste datum van {limit} ({law}).",
@@ -425,12 +431,48 @@ BIRTH_REQUEST_LAW = {
     "the third month of a quarter — addendum §8.3 [S258]",
 }
 
+# The request deadlines of carer and bereavement leave. Where the notes leave the counting open, the reading caisse
+# applies is part of the legal ground, so the decision states it (legislation §8.5, addendum §8.6).
+CARER_REQUEST_LAW = {
+    "fr": "demande dans les 4 semaines, par lettre recommandée ou dépôt contre accusé de réception — legislation §8.5 "
+    "[S53] ; les notes ne disent pas à partir de quel jour courent les 4 semaines : la caisse les compte à partir du "
+    "premier jour de l'interruption (hypothèse de la caisse)",
+    "nl": "aanvraag binnen 4 weken, per aangetekende brief of afgifte tegen ontvangstbewijs — wetgeving §8.5 [S53]; de "
+    "nota's zeggen niet vanaf welke dag de 4 weken lopen: het fonds telt ze vanaf de eerste dag van de onderbreking "
+    "(aanname van het fonds)",
+    "de": "Antrag innerhalb von 4 Wochen, per Einschreiben oder Abgabe gegen Empfangsbestätigung — Rechtsvorschriften "
+    "§8.5 [S53]; die Unterlagen sagen nicht, ab welchem Tag die 4 Wochen laufen: die Kasse zählt sie ab dem ersten "
+    "Tag der Unterbrechung (Annahme der Kasse)",
+    "en": "request within 4 weeks, by registered letter or deposit against receipt — legislation §8.5 [S53]; the notes "
+    "do not say from which day the 4 weeks run: the fund counts them from the first day of the interruption (the "
+    "fund's assumption)",
+}
+
+BEREAVEMENT_REQUEST_LAW = {
+    "fr": "demande « au plus tard le dernier jour de l'année qui suit la date du décès » — addendum §8.6 [S203] ; "
+    "lu comme le 31 décembre de l'année qui suit celle du décès (hypothèse de la caisse : les notes reprennent la "
+    "formule telle que publiée)",
+    "nl": "aanvraag „uiterlijk op de laatste dag van het jaar dat volgt op de datum van het overlijden” — addendum "
+    "§8.6 [S203]; gelezen als 31 december van het jaar na dat van het overlijden (aanname van het fonds: de nota's "
+    "nemen de formulering over zoals gepubliceerd)",
+    "de": "Antrag „spätestens am letzten Tag des Jahres, das auf das Sterbedatum folgt“ — Nachtrag §8.6 [S203]; "
+    "gelesen als der 31. Dezember des Jahres nach dem Todesjahr (Annahme der Kasse: die Unterlagen geben die "
+    "Formulierung wie veröffentlicht wieder)",
+    "en": "request \"at the latest on the last day of the year following the date of death\" — addendum §8.6 [S203]; "
+    "read as 31 December of the year after the year of the death (the fund's assumption: the notes give the wording "
+    "as published)",
+}
+
 # The ``law`` of the parameter files (French, as published) in the reader's language.
 PARAMETER_LAW = {
     "Charte de l'assuré social (loi du 11-4-1995), art. 10": {
         "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 10",
         "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 10",
         "en": "Charter of the social insured (law of 11-4-1995), art. 10"},
+    "Charte de l'assuré social (loi du 11-4-1995), art. 11": {
+        "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 11",
+        "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 11",
+        "en": "Charter of the social insured (law of 11-4-1995), art. 11"},
     "Charte de l'assuré social (loi du 11-4-1995), art. 12": {
         "nl": "Handvest van de sociaal verzekerde (wet van 11-4-1995), art. 12",
         "de": "Charta der Sozialversicherten (Gesetz vom 11-4-1995), Art. 12",
@@ -913,6 +955,20 @@ UNDUE_DOC = {
         "nicht erfasst.",
     },
 }
+# the notification of a decision and the last day to appeal (Charter art. 23: three months of the notification)
+for _lang, _texts in {
+    "fr": {"notified": "Cette décision vous est notifiée le {notified} ({how}) : le recours doit être introduit au "
+           "plus tard le {until}.",
+           "notified_sent": "mise à disposition ou envoi", "notified_registered": "lettre recommandée"},
+    "nl": {"notified": "Deze beslissing wordt u ter kennis gebracht op {notified} ({how}): het beroep moet uiterlijk "
+           "op {until} worden ingesteld.",
+           "notified_sent": "terbeschikkingstelling of verzending", "notified_registered": "aangetekende brief"},
+    "de": {"notified": "Diese Entscheidung wird Ihnen am {notified} mitgeteilt ({how}): die Klage muss spätestens am "
+           "{until} eingereicht werden.",
+           "notified_sent": "Bereitstellung oder Versand", "notified_registered": "Einschreiben"},
+}.items():
+    DOC[_lang].update(_texts)
+
 for _lang, _texts in UNDUE_DOC.items():
     DOC[_lang].update({k: v for k, v in _texts.items() if k.startswith("undue_")})
 
@@ -967,6 +1023,22 @@ MESSAGE.update({
         "insured, art. 10).",
     },
 })
+
+# Charter art. 11: the reminder of information asked and still missing
+MESSAGE["information_reminder"] = {
+    "fr": "Rappel : pour décider de votre demande n° {claim} ({kind}), la caisse attend toujours : {what} (demandé le "
+    "{asked}). Ajoutez-le sur la page de votre demande. Sans réponse de votre part au plus tard le {until}, la caisse "
+    "pourra décider sur la base des informations dont elle dispose (Charte de l'assuré social, art. 11).",
+    "nl": "Herinnering: om over uw aanvraag nr. {claim} ({kind}) te beslissen, wacht het fonds nog steeds op: {what} "
+    "(gevraagd op {asked}). Voeg het toe op de pagina van uw aanvraag. Zonder antwoord van u uiterlijk op {until} kan "
+    "het fonds beslissen op basis van de gegevens waarover het beschikt (Handvest van de sociaal verzekerde, art. 11).",
+    "de": "Erinnerung: um über Ihren Antrag Nr. {claim} ({kind}) zu entscheiden, wartet die Kasse noch auf: {what} "
+    "(angefordert am {asked}). Fügen Sie es auf der Seite Ihres Antrags hinzu. Ohne Antwort von Ihnen spätestens am "
+    "{until} kann die Kasse anhand der ihr vorliegenden Angaben entscheiden (Charta der Sozialversicherten, Art. 11).",
+    "en": "Reminder: to decide on your claim no. {claim} ({kind}), the fund is still waiting for: {what} (asked on "
+    "{asked}). Add it on your claim's page. Without an answer from you by {until}, the fund may decide on the "
+    "information it has (Charter of the social insured, art. 11).",
+}
 
 #: why the decision deadline is suspended (stored with the step)
 SUSPENSION_LAW = ("Charter of the social insured art. 10 (addendum §15 [S232]): the decision deadline is suspended "

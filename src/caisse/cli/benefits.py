@@ -172,7 +172,8 @@ def pdf_cmd(claim: int = ClaimOption, output: str = typer.Option(..., "--output"
 def follow_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The day (default: today)."),
                db: str | None = DbOption) -> None:
     """Close paid claims, flag granted claims unpaid after their payment due date and applications undecided after
-    their decision deadline, close refused claims whose appeal period is over."""
+    their decision deadline, close refused claims whose appeal period (from the notification) is over, list the
+    claims that may be decided on the information available (a month after a reminder left unanswered)."""
     from caisse.benefits.service import follow_up
     from caisse.store.db import session_scope
 
@@ -183,7 +184,71 @@ def follow_cmd(as_of: str | None = typer.Option(None, "--as-of", help="The day (
                + "".join(f"; {label} {done[key]}" for key, label in (
                    ("interest_due", "paid late (Charter art. 20 interest due, not computed)"),
                    ("appeal_not_started", "refused with a Charter mention missing (appeal period not started)"),
+                   ("not_notified", "refused without a notification recorded (appeal period not started)"),
                    ("undue_recovered", "undue benefits recovered")) if done.get(key)))
+    for cid in done.get("may_decide_on_file", []):
+        typer.echo(f"claim {cid}: information still missing a month after the reminder — may be decided on the "
+                   "information the fund has (Charter art. 11): caisse benefits decide --claim " + str(cid))
+
+
+@app.command("ask-info")
+def ask_info_cmd(claim: int = ClaimOption,
+                 what: str = typer.Option(..., "--what", help="The information or document the person must give."),
+                 today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Ask the person for information: the decision deadline is suspended until it arrives (Charter art. 10)."""
+    from caisse.benefits.attachments import request_document
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        c = request_document(s, _who(), claim, what, _today(today))
+        suspends = c.waiting_since <= c.decision_due
+        typer.echo(f"claim {c.id}: information asked on {c.waiting_since}; " +
+                   ("the decision deadline is suspended until it arrives (Charter art. 10)" if suspends else
+                    f"asked after the decision deadline of {c.decision_due}: nothing suspended"))
+
+
+@app.command("remind")
+def remind_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Remind the person of the information asked and still missing; a month of silence after it lets the fund
+    decide on the information it has (Charter art. 11; listed by `follow-up`)."""
+    from caisse.benefits.service import may_decide_from, send_reminder
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        c = send_reminder(s, _who(), claim, _today(today))
+        typer.echo(f"claim {c.id}: reminder sent on {c.reminded_on}; without an answer it may be decided on the "
+                   f"information the fund has from {may_decide_from(c)} (Charter art. 11)")
+
+
+@app.command("info-received")
+def info_received_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """The information asked arrived (by post, at the office): the decision deadline runs again, moved by the days
+    it was missing (Charter art. 10)."""
+    from caisse.benefits.attachments import document_received
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        c = document_received(s, _who(), claim, _today(today))
+        typer.echo(f"claim {c.id}: information received; decision due by {c.decision_due}")
+
+
+@app.command("notified")
+def notified_cmd(claim: int = ClaimOption,
+                 on: str = typer.Option(..., "--on", help="The day the decision was notified, YYYY-MM-DD."),
+                 registered: bool = typer.Option(False, "--registered/--sent", help="By registered letter (the day "
+                                                 "the fund records), or sent / made available (default)."),
+                 today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record when a decision was notified: the appeal period (three months, Charter art. 23) runs from that day."""
+    from caisse.benefits.service import appeal_until, record_notification
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        c = record_notification(s, _who(), claim, parse_date(on, "on"), "registered" if registered else "sent",
+                                _today(today))
+        until = appeal_until(c)
+        typer.echo(f"claim {c.id}: decision notified on {c.notified_on} ({c.notified_by}); " +
+                   (f"appeal until {until}" if until else "a Charter art. 14 mention is missing: the appeal period "
+                    "does not start"))
 
 
 @app.command("reproduce")

@@ -87,6 +87,13 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, 
     out.append(("heading", t["appeal_title"]))
     out.append(("text", t["appeal"].format(months=a["months"], law=_lang(a["law"], lang),
                                            sources="; ".join(f"[{s['tag']}] {s['title']}" for s in a["sources"]))))
+    from caisse.benefits.service import appeal_until
+
+    until = appeal_until(claim)  # None while not notified, or a mandatory mention missing (said below)
+    if until is not None:
+        out.append(("bold", t["notified"].format(notified=fmt_date(claim.notified_on, lang),
+                                                 how=t[f"notified_{claim.notified_by}"],
+                                                 until=fmt_date(until, lang))))
     if d.get("charter"):
         out.extend(charter_lines(d["charter"], lang, t["reference_claim"].format(claim=claim.id)))
     else:  # a decision taken before the Charter mentions were stored

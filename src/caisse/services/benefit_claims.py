@@ -223,6 +223,19 @@ def document_received(session: Session, who: Principal, claim_id: int, today: dt
     return attachments.document_received(session, who, c.id, today)
 
 
+def send_reminder(session: Session, who: Principal, claim_id: int, today: dt.date) -> BenefitClaim:
+    """A benefits officer (or a manager) reminds the person of the information asked (Charter art. 11)."""
+    c = _claim(session, who, claim_id, "benefit.decide")
+    return service.send_reminder(session, who, c.id, today)
+
+
+def record_notification(session: Session, who: Principal, claim_id: int, on: dt.date, by: str,
+                        today: dt.date) -> BenefitClaim:
+    """A benefits officer (or a manager) records how and when the decision was notified (Charter art. 23)."""
+    c = _claim(session, who, claim_id, "benefit.decide")
+    return service.record_notification(session, who, c.id, on, by, today)
+
+
 def documents(session: Session, claim: BenefitClaim) -> list:
     from caisse.benefits import attachments
 
@@ -274,9 +287,7 @@ def desk_list(session: Session, who: Principal, today: dt.date, status: str | No
     rows = []
     for c, first, last, team in session.execute(q.order_by(BenefitClaim.id).limit(limit)):
         if c.status == "application":  # a document asked suspends the deadline (art. 10): it moves with the wait
-            from caisse.benefits.attachments import suspended_days
-
-            deadline, kind = c.decision_due + dt.timedelta(days=suspended_days(c, today)), "decision"
+            deadline, kind = service.decision_deadline(c, today), "decision"
         elif c.status == "granted" and c.payment_due is not None and c.paid_on is None:
             deadline, kind = c.payment_due, "payment"
         else:

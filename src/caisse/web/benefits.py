@@ -73,6 +73,9 @@ CLAIM_STEP = {
     "withdrawn": N_("withdrawn"), "document_added": N_("document added"),
     "document_requested": N_("document asked (decision deadline suspended)"),
     "document_received": N_("document received (deadline running again)"),
+    "reminder_sent": N_("reminder sent (Charter art. 11)"),
+    "may_decide": N_("may be decided on the information available"),
+    "notified": N_("decision notified"),
 }
 
 
@@ -169,8 +172,12 @@ def my_decision_pdf(claim_id: PathId, session: SessionDep, who: PrincipalDep) ->
 
 def _my_claim_page(request: Request, session, who: Principal, claim_id: int, error: str | None = None,
                    done: str | None = None, status_code: int = 200) -> HTMLResponse:
+    from caisse.benefits import service
+
     claim, steps = svc.get(session, who, claim_id)
+    start = service.may_decide_from(claim)
     return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps,
+                 appeal_until=service.appeal_until(claim), answer_until=start and start - dt.timedelta(days=1),
                  documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
                  step_label=CLAIM_STEP, today=dt.date.today(),
                  max_mb=request.app.state.settings.claim_attachment_max_bytes / 1_000_000)
@@ -258,13 +265,16 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
                  not_decidable=not_decidable, error=error, done=done, statuses=CLAIM_STATUS, step_label=CLAIM_STEP,
                  can_decide=who.role in ("benefits_officer", "manager"), today=dt.date.today(),
                  can_withdraw=who.role in ("caseworker", "benefits_officer", "manager"),
-                 documents=svc.documents(session, claim))
+                 documents=svc.documents(session, claim), appeal_until=service.appeal_until(claim),
+                 decide_from=service.may_decide_from(claim))
+
+
+DESK_DONE = "^(decided|withdrawn|requested|reminded|received|notified)$"
 
 
 @router.get("/desk/benefits/{claim_id}", response_class=HTMLResponse)
 def desk_claim(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep,
-               done: Annotated[str | None, Query(pattern="^(decided|withdrawn|requested|received)$")] = None
-               ) -> HTMLResponse:
+               done: Annotated[str | None, Query(pattern=DESK_DONE)] = None) -> HTMLResponse:
     return _claim_page(request, session, who, claim_id, done=done)
 
 
@@ -312,3 +322,26 @@ async def desk_request_document(request: Request, claim_id: PathId, session: Ses
 async def desk_document_received(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
     return await _desk_act(request, session, who, claim_id, lambda form: svc.document_received(
         session, who, claim_id, dt.date.today()), "received")
+
+
+@router.post("/desk/benefits/{claim_id}/remind")
+async def desk_remind(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """Charter art. 11: the person reminded of the information asked and still missing."""
+    return await _desk_act(request, session, who, claim_id, lambda form: svc.send_reminder(
+        session, who, claim_id, dt.date.today()), "reminded")
+
+
+def _notified_on(form) -> dt.date:
+    raw = str(form.get("on", "") or "").strip()[:30]
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("on", "not a date (YYYY-MM-DD): {value!r}", value=raw) from None
+
+
+@router.post("/desk/benefits/{claim_id}/notified")
+async def desk_notified(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """Charter art. 23: how and when the decision was notified (a registered letter, a letter posted later)."""
+    return await _desk_act(request, session, who, claim_id, lambda form: svc.record_notification(
+        session, who, claim_id, _notified_on(form), str(form.get("by", "") or "")[:20], dt.date.today()),
+        "notified")

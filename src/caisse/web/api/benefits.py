@@ -78,6 +78,10 @@ class ClaimOut(BaseModel):
     paid_on: dt.date | None
     late: bool
     case_id: int | None
+    notified_on: dt.date | None = Field(None, description="Charter art. 23: the appeal period (3 months) runs from the "
+                                                         "notification of the decision")
+    notified_by: str | None = Field(None, description="sent (made available / posted) or registered (letter)")
+    reminded_on: dt.date | None = Field(None, description="Charter art. 11: reminder of the information asked")
 
 
 class ClaimDetailOut(ClaimOut):
