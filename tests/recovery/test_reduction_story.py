@@ -156,6 +156,12 @@ def test_the_income_proves_higher_the_regularisation_charges_the_surcharge_once(
             LedgerTransaction.key.like(f"regularisation/2026/{ana}/2027-10-01/2026Q%")))
             for e in load(s, t.key).entries if e.account in ("contribution", "management_fee"))
         assert notice.amount_cents == contributions + 41000
+        from caisse.documents.notices import notice_document, notice_pdf
+
+        doc = notice_document(s, notice.id)
+        line = next(x for x in doc.lines if x.label.startswith("Verhoging na onterechte vermindering 2026"))
+        assert line.amount_cents == 41000 and "€ 4.100,00" in line.why and "niet gevonden" in line.law
+        assert notice_pdf(s, notice.id).startswith(b"%PDF")
         assert run_check(s).ok
     # run again (a later day, same assessment): nothing posted twice
     again = regularisation.run(db_url, 2026, notice_date=dt.date(2028, 6, 1), fee_rate=FEE)
