@@ -4,6 +4,8 @@ written."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -13,6 +15,9 @@ from caisse.cases.models import Case
 from caisse.cli._app import app
 from caisse.ledger.models import LedgerTransaction
 from caisse.recovery.models import ReductionRequest
+from caisse.security.authz import Principal
+from caisse.services import approvals
+from caisse.services.accounts import create_account
 from caisse.store.db import session_scope
 from caisse.store.models import ProfessionalIncome
 
@@ -37,9 +42,18 @@ def test_asked_by_letter_granted_and_printed(db_url, fund, tmp_path):
     done = run(db_url, "reduction-decision", "--request", str(rid), "--grant", "--output", str(pdf),
                "--today", "2026-05-20")
     assert done.exit_code == 0, done.output
-    assert f"reduction request {rid}: granted, 1025.00 EUR a quarter (1066.51 with the management fee), " \
-           "1 quarter(s) corrected" in done.output
-    assert pdf.read_bytes().startswith(b"%PDF")
+    assert f"reduction request {rid}: awaiting_approval (approval " in done.output and not pdf.exists()
+    with session_scope(db_url) as s:  # Q1 lowered by more than the four-eyes threshold: a manager approves
+        manager, _ = create_account(s, Principal.system("setup"), "boss", "Correct horse battery staple 42",
+                                    "manager")
+        manager_id = manager.id
+    with session_scope(db_url) as s:
+        approvals.decide(s, Principal(login="boss", role="manager", account_id=manager_id),
+                         s.get(ReductionRequest, rid).approval_id, True, "ok", dt.date(2026, 5, 21))
+    with session_scope(db_url) as s:
+        r = s.get(ReductionRequest, rid)
+        assert (r.status, r.quarterly_cents, r.quarterly_total_cents, len(r.corrections)) == (
+            "granted", 102500, 106651, 1)
     letter = tmp_path / "again.pdf"
     assert run(db_url, "reduction-letter", "--request", str(rid), "--output", str(letter)).exit_code == 0
     assert letter.read_bytes().startswith(b"%PDF")

@@ -21,6 +21,7 @@ from caisse.recovery import reduction
 from caisse.recovery.models import ReductionRequest
 from caisse.rules.contributions import provisional
 from caisse.security.authz import Principal
+from caisse.services import approvals
 from caisse.store.db import session_scope
 from caisse.store.models import ProfessionalIncome
 
@@ -36,6 +37,17 @@ def person(pid):
 
 
 CASEWORKER = Principal(login="cw", role="caseworker", account_id=1, team="t1")
+MANAGER = Principal(login="boss", role="manager", account_id=2)
+
+
+@pytest.fixture(autouse=True)
+def staff(db_url):
+    """The caseworker of team t1 (account 1) and a manager (account 2): the four eyes."""
+    from caisse.services.accounts import create_account
+
+    with session_scope(db_url) as s:
+        create_account(s, Principal.system("setup"), "cw", "Correct horse battery staple 41", "caseworker", team="t1")
+        create_account(s, Principal.system("setup"), "boss", "Correct horse battery staple 42", "manager")
 
 
 @pytest.fixture
@@ -80,7 +92,12 @@ def granted_reduction(db_url, fund):
         c = s.get(Case, case_id)
         assert (c.kind, c.deadline, c.status) == ("reduction", ASKED + dt.timedelta(days=30), "open")
     with session_scope(db_url) as s:
-        reduction.decide(s, CASEWORKER, rid, True, "", DECIDED)
+        r = reduction.decide(s, CASEWORKER, rid, True, "", DECIDED)
+        # Q1 and Q2 lowered by more than the four-eyes threshold (500.00): a manager approves
+        assert (r.status, s.get(Case, case_id).status) == ("awaiting_approval", "open")
+        approval_id = r.approval_id
+    with session_scope(db_url) as s:
+        approvals.decide(s, MANAGER, approval_id, True, "pièces vérifiées", DECIDED)
     return ana, rid, case_id, before
 
 
@@ -118,7 +135,8 @@ def test_a_later_estimate_wins_and_corrects_against_everything_charged(db_url, f
     with session_scope(db_url) as s:
         r2 = reduction.request(s, person(ana), ana, 2026, 2_400_000, "Nieuwe raming van mijn boekhouder.", DECIDED)
     with session_scope(db_url) as s:
-        reduction.decide(s, CASEWORKER, r2.id, True, "", DECIDED + dt.timedelta(days=1))
+        # 24,000.00 raises the quarters already corrected: nothing given up, granted at once
+        assert reduction.decide(s, CASEWORKER, r2.id, True, "", DECIDED + dt.timedelta(days=1)).status == "granted"
     quarterly_call.run(db_url, "2026Q3", fee_rate=FEE)
     want = provisional(2026, "main", chosen_income="24000.00", fee_rate=FEE).quarterly_total  # 1,279.82
     with session_scope(db_url) as s:
@@ -183,6 +201,25 @@ def test_paying_the_difference_before_31_december_avoids_the_surcharge(db_url, f
         assert load(s, f"regularisation/2026/{ana}/2027-10-01/reduction-surcharge") is None
         assert not [b for b in balances(s, party_id=ana, accounts=("surcharge",)) if b.balance_cents]
         assert run_check(s).ok
+
+
+def test_a_manager_who_rejects_the_grant_refuses_the_request_with_his_note(db_url, fund):
+    eva = fund.person(category="main", incomes={2023: "60000.00"}, language="fr")
+    quarterly_call.run(db_url, "2026Q1", fee_rate=FEE)
+    with session_scope(db_url) as s:
+        rid = reduction.request(s, person(eva), eva, 2026, ESTIMATE, "Baisse du chiffre d'affaires.", ASKED).id
+    with session_scope(db_url) as s:
+        approval_id = reduction.decide(s, CASEWORKER, rid, True, "", DECIDED).approval_id
+    from caisse.security.authz import Forbidden
+
+    with session_scope(db_url) as s, pytest.raises(Forbidden, match="four eyes"):  # not the one who decided
+        approvals.decide(s, Principal(login="cw", role="manager", account_id=1), approval_id, True, "", DECIDED)
+    with session_scope(db_url) as s:
+        approvals.decide(s, MANAGER, approval_id, False, "aucune pièce jointe", DECIDED)
+    with session_scope(db_url) as s:
+        r = s.get(ReductionRequest, rid)
+        assert (r.status, r.motivation, r.income_id) == ("refused", "aucune pièce jointe", None)
+        assert not s.scalars(select(LedgerTransaction).where(LedgerTransaction.key.like("reduction/%"))).all()
 
 
 def test_a_refusal_is_motivated_and_writes_nothing_to_the_ledger(db_url, fund):

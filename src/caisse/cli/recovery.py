@@ -284,8 +284,9 @@ def reduction_decision_cmd(request: int = typer.Option(..., "--request", help="T
                            output: str | None = typer.Option(None, "--output",
                                                              help="Also write the decision letter (PDF) here."),
                            today: str | None = TodayOption, db: str | None = DbOption) -> None:
-    """Decide a reduction request: granted, the estimate is written and the quarters already called are corrected;
-    refused, motivated. The request is answered in the person's language."""
+    """Decide a reduction request: granted, the estimate is written and the quarters already called are corrected
+    (above the four-eyes threshold once a manager approves); refused, motivated. The request is answered in the
+    person's language."""
     from pathlib import Path
 
     from caisse.documents.reduction_letters import decision_pdf
@@ -295,10 +296,12 @@ def reduction_decision_cmd(request: int = typer.Option(..., "--request", help="T
 
     with session_scope(database_url(db)) as s:
         r = reduction.decide(s, _who(), request, grant, motivation, _today(today))
-        pdf = decision_pdf(s, r.id) if output else None
+        pdf = decision_pdf(s, r.id) if output and r.decided_on else None
         typer.echo(f"reduction request {r.id}: {r.status}"
                    + (f", {fmt(r.quarterly_cents)} EUR a quarter ({fmt(r.quarterly_total_cents)} with the "
-                      f"management fee), {len(r.corrections)} quarter(s) corrected" if r.status == "granted" else ""))
+                      f"management fee), {len(r.corrections)} quarter(s) corrected" if r.status == "granted" else "")
+                   + (f" (approval {r.approval_id}: waiting for a manager, four eyes; the letter once decided)"
+                      if r.status == "awaiting_approval" else ""))
     if pdf is not None:
         Path(output).write_bytes(pdf)
         typer.echo(output)

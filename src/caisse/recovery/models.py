@@ -504,7 +504,7 @@ class BuybackRequest(Base):
     )
 
 
-REDUCTION_STATUSES = ("requested", "granted", "refused")
+REDUCTION_STATUSES = ("requested", "awaiting_approval", "granted", "refused")
 
 
 class ReductionRequest(Base):
@@ -514,7 +514,8 @@ class ReductionRequest(Base):
     Granted: ``income_id`` is the ``professional_income`` row (source ``estimate``) the quarterly call reads from
     then on, ``quarterly_cents`` / ``quarterly_total_cents`` the new provisional contribution of a quarter
     (without / with the management fee) and ``corrections`` the quarters already called that were corrected
-    (``{"period", "key", "charged", "new"}``, cents). Refused: ``motivation`` says why."""
+    (``{"period", "key", "charged", "new"}``, cents). Refused: ``motivation`` says why. A grant that lowers what was
+    already called waits for a manager above the four-eyes threshold (``awaiting_approval``, ``approval_id``)."""
 
     __tablename__ = "reduction_request"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -533,6 +534,7 @@ class ReductionRequest(Base):
     quarterly_cents: Mapped[int | None] = mapped_column(BigInteger)
     quarterly_total_cents: Mapped[int | None] = mapped_column(BigInteger)
     corrections: Mapped[list | None] = mapped_column(JSON)
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))  # four eyes on a grant (plans too)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
         CheckConstraint(f"status in ({_in(REDUCTION_STATUSES)})", name="status"),

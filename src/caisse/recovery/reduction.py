@@ -192,7 +192,8 @@ def _check_year(session: Session, party_id: int, year: object, today: dt.date,
                                "it, no reduction any more", year=year)
     pending = session.scalar(select(ReductionRequest.id).where(
         ReductionRequest.party_id == party_id, ReductionRequest.year == year,
-        ReductionRequest.status == "requested", ReductionRequest.id != (request_id or 0)).limit(1))
+        ReductionRequest.status.in_(("requested", "awaiting_approval")),
+        ReductionRequest.id != (request_id or 0)).limit(1))
     if pending:
         raise Conflict("year", "a reduction request for {year} is already waiting for a decision (request "
                                "{request})", year=year, request=pending)
@@ -263,9 +264,13 @@ def of_case(session: Session, case_id: int) -> ReductionRequest:
 
 def decide(session: Session, who: Principal, request_id: int, granted: bool, motivation: str,
            today: dt.date) -> ReductionRequest:
-    """A caseworker's decision. Granted: the estimate written, the quarters already called corrected; refused:
-    ``motivation`` says why. The request is answered in the person's language."""
+    """A caseworker's decision. Refused: ``motivation`` says why. Granted: the estimate written and the quarters
+    already called corrected — at once when what the grant takes off the quarters already called is within the
+    four-eyes threshold (as payment plans, ``services.approvals``), else once a manager who did not decide approves
+    (``execute_approved``; a rejection refuses the request with the manager's note). The request is answered in
+    the person's language when it is granted or refused."""
     from caisse.cases import service as cases
+    from caisse.services import approvals
 
     r = session.get(ReductionRequest, request_id)
     if r is None:
@@ -278,24 +283,69 @@ def decide(session: Session, who: Principal, request_id: int, granted: bool, mot
         raise InvalidInput("motivation", "at most 2000 characters of plain text")
     if not granted and not motivation:
         raise InvalidInput("motivation", "a refusal is motivated: say why (it is written to the person)")
-    if granted:
-        p = preview(session, r.party_id, r.year, r.estimate_cents, today, request_id=r.id)
-        income = ProfessionalIncome(person_id=r.party_id, year=r.year, amount_cents=r.estimate_cents,
-                                    source="estimate", assessed_on=today)
-        session.add(income)
-        session.flush()
-        r.income_id, r.quarterly_cents, r.quarterly_total_cents = income.id, p.quarterly, p.quarterly_total
-        r.corrections = [_correct(session, r, c, today) for c in p.corrections]
-        if any(c["new"] < c["charged"] for c in r.corrections):  # lowered: what was paid on it goes to credit
-            impute(session, r.party_id, f"reduction/{r.id}/imputation", today)
-    r.status, r.decided_on, r.decided_by, r.motivation = ("granted" if granted else "refused"), today, str(who), \
-        motivation or None
-    audit.record(session, who, "decide", "reduction_request", r.id, party_id=r.party_id,
-                 detail={"granted": granted, "corrections": len(r.corrections or [])})
+    r.decided_by, r.motivation = str(who), motivation or None
+    if not granted:
+        _settle(session, r, False, today)
+        return r
+    p = preview(session, r.party_id, r.year, r.estimate_cents, today, request_id=r.id)
+    lowered = sum(max(0, c.charged_total - c.new_total) for c in p.corrections)
+    if lowered <= 0:  # nothing already called is given up: no second pair of eyes needed
+        _grant(session, r, today)
+        return r
+    r.status = "awaiting_approval"
+    approval = approvals.submit(session, who, "reduction", r.party_id, lowered, {"reduction_request_id": r.id},
+                                motivation or f"reduction of the provisional contributions {r.year} on the estimate "
+                                              f"{fmt(r.estimate_cents)} EUR (request {r.id})", today)
+    r.approval_id = approval.id
+    if approval.status == "pending":
+        cases.write(session, who, r.case_id, f"reduction granted by {who}: {fmt(lowered)} EUR off the quarters "
+                                             "already called, waiting for a second person's approval (four eyes)",
+                    today, internal=True)
+    return r
+
+
+def execute_approved(session: Session, approval, today: dt.date) -> str:
+    """Called by ``services.approvals`` once a grant is approved (or under the threshold): the grant executed."""
+    r = session.get(ReductionRequest, approval.payload["reduction_request_id"])
+    if r is None:
+        raise NotFound("reduction request", approval.payload["reduction_request_id"])
+    if r.status != "awaiting_approval":
+        raise Conflict("status", "request {request} is already {status}", request=r.id, status=r.status)
+    _grant(session, r, today)
+    return f"reduction/{r.id}"
+
+
+def reject_approved(session: Session, approval, today: dt.date) -> None:
+    """A manager rejected the grant (four eyes): the request is refused with the manager's note."""
+    r = session.get(ReductionRequest, approval.payload["reduction_request_id"])
+    if r is not None and r.status == "awaiting_approval":
+        r.motivation = approval.decision_note or "not approved (four eyes)"
+        _settle(session, r, False, today)
+
+
+def _grant(session: Session, r: ReductionRequest, today: dt.date) -> None:
+    """The estimate written (the latest wins), the quarters already called corrected, the credit released."""
+    p = preview(session, r.party_id, r.year, r.estimate_cents, today, request_id=r.id)
+    income = ProfessionalIncome(person_id=r.party_id, year=r.year, amount_cents=r.estimate_cents, source="estimate",
+                                assessed_on=today)
+    session.add(income)
+    session.flush()
+    r.income_id, r.quarterly_cents, r.quarterly_total_cents = income.id, p.quarterly, p.quarterly_total
+    r.corrections = [_correct(session, r, c, today) for c in p.corrections]
+    if any(c["new"] < c["charged"] for c in r.corrections):  # lowered: what was paid on it goes to credit
+        impute(session, r.party_id, f"reduction/{r.id}/imputation", today)
+    _settle(session, r, True, today)
+
+
+def _settle(session: Session, r: ReductionRequest, granted: bool, today: dt.date) -> None:
+    from caisse.cases import service as cases
+
+    r.status, r.decided_on = ("granted" if granted else "refused"), today
+    audit.record(session, Principal.system("recovery"), "decide", "reduction_request", r.id, party_id=r.party_id,
+                 detail={"granted": granted, "corrections": len(r.corrections or []), "by": r.decided_by})
     lang = _lang(session, r.party_id)
     cases.answer(session, Principal.system("recovery"), r.case_id, "\n\n".join(
         text for style, text in decision_lines(session, r, lang) if style != "small"), today)
-    return r
 
 
 def _correct(session: Session, r: ReductionRequest, c: QuarterChange, today: dt.date) -> dict:
