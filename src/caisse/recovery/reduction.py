@@ -238,7 +238,10 @@ def request(session: Session, who: Principal, party_id: int, year: object, estim
             today: dt.date) -> ReductionRequest:
     """The person (or the fund for them) asks the reduction: checked, a ``reduction`` case opened, recorded."""
     from caisse.cases import service as cases
+    from caisse.security import authz
 
+    if who.role not in cases.PERSON_SIDE | cases.HANDLERS:
+        raise authz.Forbidden(f"{who.role} may not ask a reduction")
     file_access(session, who, "file.read", party_id)
     justification = _justification(justification)
     p = preview(session, party_id, year, estimate, today)
