@@ -158,7 +158,8 @@ def test_the_income_proves_higher_the_regularisation_charges_the_surcharge_once(
         quarterly_call.run(db_url, f"2026Q{q}", fee_rate=FEE)
     _tax(db_url, ana, 4_000_000)  # 40,000.00: definitive 8,200.00 for the year, 4,100.00 reduced provisional
     notice_day = dt.date(2028, 5, 10)
-    regularisation.run(db_url, 2026, notice_date=notice_day, fee_rate=FEE)
+    summary = regularisation.run(db_url, 2026, notice_date=notice_day, fee_rate=FEE)
+    assert summary.details["unjustified-reduction surcharge"].startswith("1 debtors, 410.00 EUR")
     with session_scope(db_url) as s:
         key = f"regularisation/2026/{ana}/2027-10-01/reduction-surcharge"
         posting = load(s, key)

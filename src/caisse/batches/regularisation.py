@@ -229,6 +229,11 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
                                 f"{fmt(int(person_total[todo][person_total[todo] > 0].sum()))} EUR"
     summary.details["to refund"] = f"{int((person_total[todo] < 0).sum()):,} debtors, " \
                                    f"{fmt(int(-person_total[todo][person_total[todo] < 0].sum()))} EUR"
+    surcharged = np.flatnonzero(surcharge.sum(axis=1) != 0)
+    if len(surcharged):
+        summary.details["unjustified-reduction surcharge"] = (
+            f"{len(surcharged):,} debtors, {fmt(int(surcharge[surcharged].sum()))} EUR (3 % + 7 %; secondary source, "
+            "article of law not found)")
     due = rc.next_quarter_end(notice_date)
     notice_keys = [f"regularisation/{year}/{int(party[i])}/{assessed[i]}" for i in todo.tolist()]
     first_keys = []
