@@ -164,6 +164,9 @@ CASES = [
     ("GET", "/my/files/{f}/life/{e}", None, READ_A),
     ("GET", "/my/files/{f}/payment-plan", None, READ_A),
     ("POST", "/my/files/{f}/payment-plan", {FORM: 1, "months": "6"}, READ_A),
+    ("GET", "/my/files/{f}/reduction", None, READ_A),
+    ("POST", "/my/files/{f}/reduction", {FORM: 1, "year": "2026", "estimate": "20000", "justification": ""},
+     {r: ALLOW for r in READ_A if r != "auditor"}),  # an auditor reads, never asks
     # a SEPA mandate is signed or revoked by the debtor only (not by an accountant, nor by staff in the portal)
     ("POST", "/my/files/{f}/mandate", {FORM: 1, "account": "other", "iban": "BE71096123456769"},
      {"affiliate": ALLOW}),

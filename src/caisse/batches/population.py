@@ -104,9 +104,12 @@ def _lookup(keys: np.ndarray, found_keys: np.ndarray) -> tuple[np.ndarray, np.nd
     return order[np.minimum(pos, max(len(sorted_keys) - 1, 0))], ok
 
 
-def _incomes(conn, year: int, source: str, known_on: dt.date, party: np.ndarray) -> np.ndarray:
+def _incomes(conn, year: int, source: str, known_on: dt.date, party: np.ndarray,
+             person: int | None = None) -> np.ndarray:
     """Income per row of ``party`` (sorted), MISSING where none; the latest assessment when there are several."""
-    rows = _fetch(conn, _INCOME_SQL, {"year": year, "source": source, "known_on": known_on})
+    sql, params = _one(_INCOME_SQL, "pi.person_id = :person", person,
+                       {"year": year, "source": source, "known_on": known_on})
+    rows = _fetch(conn, sql, params)
     out = np.full(len(party), MISSING, np.int64)
     if rows and len(party):
         person, assessed, ids, amounts = _columns(rows, 4)
@@ -145,24 +148,41 @@ class QuarterPopulation:
         return len(self.party)
 
 
-def load_quarter(url: str, quarter: Quarter) -> QuarterPopulation:
+def _one(sql: str, condition: str, person: int | None, params: dict) -> tuple[str, dict]:
+    """``sql`` restricted to one person's rows (``condition`` on ``:person``) when ``person`` is given."""
+    if person is None:
+        return sql, params
+    return f"{sql.rstrip()} AND {condition}\n", {**params, "person": int(person)}
+
+
+def load_quarter(url: str | None, quarter: Quarter, *, person: int | None = None,
+                 connection=None) -> QuarterPopulation:
+    """Everyone who counts for ``quarter``; only ``person`` when given, read through ``connection`` when given
+    (a service deciding inside its own transaction: what it wrote but did not commit yet is seen)."""
+    if connection is not None:
+        return _load(connection, quarter, person)
+    with engine_for(url).connect() as conn:
+        return _load(conn, quarter, person)
+
+
+def _load(conn, quarter: Quarter, person: int | None) -> QuarterPopulation:
     year = quarter.year
     dates = {"q_start": quarter.first_day, "q_end": quarter.last_day}
-    with engine_for(url).connect() as conn:
-        affs = _fetch(conn, _AFFILIATION_SQL, dates)
-        cats = _fetch(conn, _CATEGORY_SQL, dates)
-        langs = _fetch(conn, _LANGUAGE_SQL)
-        a_party, a_id, a_primo, a_start, a_in_time = _columns(affs, 5)
-        del affs
-        a_party = np.array(a_party, np.int64)
-        start = _day(a_start)
-        # a person with two affiliations overlapping the quarter: the latest one (start, then id)
-        pick = _latest(a_party, start, np.array(a_id, np.int64))
-        party, start = a_party[pick], start[pick]
-        reference = _incomes(conn, year - 3, "tax", dt.date(year, 1, 1), party)
-        estimate = _incomes(conn, year, "estimate", dt.date(9999, 12, 31), party)
-        dispensed = np.isin(party, np.array([r[0] for r in _fetch(conn, _DISPENSED_SQL, {"period": str(quarter)})],
-                                            np.int64))
+    affs = _fetch(conn, *_one(_AFFILIATION_SQL, "a.person_id = :person", person, dates))
+    cats = _fetch(conn, *_one(_CATEGORY_SQL, "cp.affiliation_id IN (SELECT id FROM affiliation WHERE person_id = "
+                                             ":person)", person, dates))
+    langs = _fetch(conn, *_one(_LANGUAGE_SQL, "id = :person", person, {}))
+    a_party, a_id, a_primo, a_start, a_in_time = _columns(affs, 5)
+    del affs
+    a_party = np.array(a_party, np.int64)
+    start = _day(a_start)
+    # a person with two affiliations overlapping the quarter: the latest one (start, then id)
+    pick = _latest(a_party, start, np.array(a_id, np.int64))
+    party, start = a_party[pick], start[pick]
+    reference = _incomes(conn, year - 3, "tax", dt.date(year, 1, 1), party, person)
+    estimate = _incomes(conn, year, "estimate", dt.date(9999, 12, 31), party, person)
+    dispensed = np.isin(party, np.array([r[0] for r in _fetch(conn, _DISPENSED_SQL, {"period": str(quarter)})],
+                                        np.int64))
     n = len(party)
     if n == 0:
         empty_i = np.zeros(0, np.int64)

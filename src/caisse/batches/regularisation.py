@@ -45,6 +45,8 @@ from caisse.store.db import engine_for, session_scope
 from caisse.store.models import utcnow
 
 RULE = "AR n° 38 art. 11 §5"
+SURCHARGE_RULE = "unjustified reduction of provisional contributions (legislation.md §4.3; article NOT found)"
+SURCHARGE_PARAMS = ("unjustified_reduction_rate", "unjustified_reduction_annual_rate")  # the 3 % and the 7 % line
 
 _INCOME_SQL = """
 WITH inc AS (
@@ -66,6 +68,33 @@ FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
 WHERE e.account IN ('contribution', 'management_fee') AND e.period IN (:p1, :p2, :p3, :p4)
   AND t.kind IN ('charge', 'regularisation')
 GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END
+"""
+
+# The people with an estimate of N on file (a reduction granted: their provisional contributions were computed on
+# it): what they paid on N's contributions by 31 December N (imputations) and the credit they held then, and the
+# unjustified-reduction surcharges already charged by a regularisation of N (per assessment key and line).
+_REDUCED_SQL = """
+SELECT DISTINCT pi.person_id FROM professional_income pi
+WHERE pi.year = :year AND pi.source = 'estimate' AND pi.assessed_on <= :notice_date
+"""
+
+_PAID_SQL = """
+SELECT e.party_id,
+       SUM(CASE WHEN e.account = 'contribution' AND t.kind = 'imputation' THEN -e.amount_cents ELSE 0 END),
+       SUM(CASE WHEN e.account = 'credit' THEN -e.amount_cents ELSE 0 END)
+FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
+WHERE t.booked_on <= :year_end AND (e.account = 'credit' OR (e.account = 'contribution'
+      AND e.period IN (:p1, :p2, :p3, :p4)))
+  AND e.party_id IN (SELECT pi.person_id FROM professional_income pi
+                     WHERE pi.year = :year AND pi.source = 'estimate' AND pi.assessed_on <= :notice_date)
+GROUP BY e.party_id
+"""
+
+_SURCHARGED_SQL = """
+SELECT e.party_id, t.key, e.parameter, SUM(e.amount_cents)
+FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
+WHERE e.account = 'surcharge' AND t.key LIKE :pattern
+GROUP BY e.party_id, t.key, e.parameter
 """
 
 
@@ -107,6 +136,14 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         incomes = conn.execute(stmt, {"year": year, "notice_date": notice_date}).all()
         periods = [f"{year}Q{k}" for k in range(1, 5)]
         called_rows = conn.execute(text(_CALLED_SQL), dict(zip(("p1", "p2", "p3", "p4"), periods, strict=True))).all()
+        dates = {"year": year, "notice_date": notice_date, "year_end": dt.date(year, 12, 31)}
+        reduced_rows = conn.execute(text(_REDUCED_SQL).bindparams(bindparam("notice_date", type_=Date)),
+                                    dates).all()
+        paid_rows = conn.execute(text(_PAID_SQL).bindparams(bindparam("notice_date", type_=Date),
+                                                            bindparam("year_end", type_=Date)),
+                                 {**dates, **dict(zip(("p1", "p2", "p3", "p4"), periods, strict=True))}).all()
+        surcharged_rows = conn.execute(text(_SURCHARGED_SQL),
+                                       {"pattern": f"regularisation/{year}/%/reduction-surcharge"}).all()
     if not incomes:
         return
     party = np.array([r[0] for r in incomes], np.int64)
@@ -152,11 +189,14 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
     called = np.zeros((n, 4, 2), np.int64)  # [.., 0]: contribution, [.., 1]: management fee
     own = np.zeros((n, 4, 2), np.int64)
     has_own = np.zeros(n, bool)
+    provisional = np.zeros(n, np.int64)  # contributions of N charged by the calls and their corrections
     for pid, period, account, amount, reg_key in called_rows:
         i = pos.get(int(pid))
         if i is None:
             continue
         slot = (i, int(period[5]) - 1, 0 if account == "contribution" else 1)
+        if reg_key is None and account == "contribution":
+            provisional[i] += int(amount)
         if reg_key is not None and reg_key.startswith(f"regularisation/{year}/{int(pid)}/{assessed[i]}/"):
             own[slot] += int(amount)
             has_own[i] = True
@@ -180,8 +220,11 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
     diff[dispensed] = 0  # a quarter dispensed with a benefit is not regularised: nothing is due for it
     diff[has_own] = own[has_own]
     diff[nothing] = 0
-    person_total = diff.sum(axis=(1, 2))
-    has_diff = np.abs(diff).sum(axis=(1, 2)) > 0
+    surcharge, surcharge_calc = _reduction_surcharges(year, party, pos, assessed, definitive, provisional,
+                                                      reduced_rows, paid_rows, surcharged_rows)
+    surcharge[nothing] = 0
+    person_total = diff.sum(axis=(1, 2)) + surcharge.sum(axis=1)
+    has_diff = (np.abs(diff).sum(axis=(1, 2)) > 0) | (np.abs(surcharge).sum(axis=1) > 0)
     summary.exempt = int((~has_diff & ~nothing).sum())
     todo = np.flatnonzero(has_diff)
     summary.debtors = summary.notices = len(todo)
@@ -190,12 +233,18 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
                                 f"{fmt(int(person_total[todo][person_total[todo] > 0].sum()))} EUR"
     summary.details["to refund"] = f"{int((person_total[todo] < 0).sum()):,} debtors, " \
                                    f"{fmt(int(-person_total[todo][person_total[todo] < 0].sum()))} EUR"
+    surcharged = np.flatnonzero(surcharge.sum(axis=1) != 0)
+    if len(surcharged):
+        summary.details["unjustified-reduction surcharge"] = (
+            f"{len(surcharged):,} debtors, {fmt(int(surcharge[surcharged].sum()))} EUR (3 % + 7 %; secondary source, "
+            "article of law not found)")
     due = rc.next_quarter_end(notice_date)
     notice_keys = [f"regularisation/{year}/{int(party[i])}/{assessed[i]}" for i in todo.tolist()]
     first_keys = []
     for j, i in enumerate(todo.tolist()):
-        k = next(k for k in range(4) if diff[i, k].any())
-        first_keys.append(f"{notice_keys[j]}/{year}Q{k + 1}")
+        k = next((k for k in range(4) if diff[i, k].any()), None)
+        first_keys.append(f"{notice_keys[j]}/{year}Q{k + 1}" if k is not None else
+                          f"{notice_keys[j]}/reduction-surcharge")
     ogms = ogm_digits(party[todo], year, 9)
     now = utcnow()
     fee_param = None if fee is None else f"management_fee_rate={fee_text(fee)}"
@@ -232,6 +281,9 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
                 out.append(charge_posting(f"{notice_keys[j]}/{period}", int(party[i]), period, due, notice_date,
                                           lines, kind="regularisation", description=f"Regularisation {period}",
                                           reference=printed(ogms[j])))
+            if surcharge[i].any():
+                out.append(_surcharge_posting(f"{notice_keys[j]}/reduction-surcharge", int(party[i]), year, due,
+                                              notice_date, surcharge[i], surcharge_calc[i], printed(ogms[j])))
         return out
 
     def notices(idx: np.ndarray):
@@ -246,3 +298,69 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
     # a lower definitive contribution releases what was paid on it to the debtor's credit, which settles his
     # other open items at once (else it waits to be refunded); credit already held settles a supplement
     set_off(url, notice_date, batch_key, parties=party[todo][person_total[todo] < 0].tolist()).report(summary)
+
+
+def _reduction_surcharges(year: int, party: np.ndarray, pos: dict[int, int], assessed: list[str],
+                          definitive: np.ndarray, provisional: np.ndarray, reduced_rows, paid_rows,
+                          surcharged_rows) -> tuple[np.ndarray, dict[int, dict]]:
+    """The unjustified-reduction surcharge to post per person (columns: the 3 % line, the 7 % line), for the people
+    whose provisional contributions of N were computed on their estimate (legislation.md §4.3, addendum §4.3: press
+    summaries only, the article of law NOT found): 3 % + one-off 7 % of the definitive contribution of N exceeding
+    the reduced provisional contributions and not paid on top of them by 31 December N
+    (``rules.surcharges.unjustified_reduction_surcharge``). "Paid on top" = what was imputed on N's contributions
+    by 31 December plus the credit held that day, beyond the reduced provisional contributions. A revised income
+    charges the difference with what earlier assessments charged; this assessment's own posting is never
+    recomputed (a rerun posts nothing twice)."""
+    from caisse.rules.surcharges import unjustified_reduction_surcharge
+
+    n = len(party)
+    out = np.zeros((n, 2), np.int64)
+    calcs: dict[int, dict] = {}
+    reduced = {pos[int(r[0])] for r in reduced_rows if int(r[0]) in pos}
+    if not reduced:
+        return out, calcs
+    paid = {int(pid): (int(imputed or 0), int(credit or 0)) for pid, imputed, credit in paid_rows}
+    before = np.zeros((n, 2), np.int64)
+    own = np.zeros((n, 2), np.int64)
+    has_own = np.zeros(n, bool)
+    for pid, key, parameter, amount in surcharged_rows:
+        i = pos.get(int(pid))
+        if i is None or parameter not in SURCHARGE_PARAMS:
+            continue
+        col = SURCHARGE_PARAMS.index(parameter)
+        if key.startswith(f"regularisation/{year}/{int(pid)}/{assessed[i]}/"):
+            own[i, col] += int(amount)
+            has_own[i] = True
+        else:
+            before[i, col] += int(amount)
+    for i in sorted(reduced):
+        if has_own[i]:
+            out[i] = own[i]
+            continue
+        imputed, credit = paid.get(int(party[i]), (0, 0))
+        d_c, r_c = int(definitive[i, :, 0].sum()), int(provisional[i])
+        on_top = max(0, imputed + max(credit, 0) - r_c)
+        result = unjustified_reduction_surcharge(year, d_c, r_c, on_top)
+        wanted = np.array([s.amount for s in result.surcharges] or [0, 0], np.int64)
+        out[i] = wanted - before[i]
+        calcs[i] = {"year": year, "definitive": d_c, "reduced_provisional": r_c, "imputed_by_year_end": imputed,
+                    "credit_at_year_end": max(credit, 0), "paid_on_top": on_top, "base": result.base,
+                    "charged_before": [int(x) for x in before[i]], "assessed_on": assessed[i],
+                    "source_status": "secondary"}
+    return out, calcs
+
+
+def _surcharge_posting(key: str, party_id: int, year: int, due: dt.date, notice_date: dt.date, amounts: np.ndarray,
+                       calc: dict | None, reference: str):
+    """The surcharge lines of one person (account ``surcharge``, period N Q4: it is reckoned on 31 December N)."""
+    calc = calc or {}
+    lines = []
+    for col, (label, parameter) in enumerate(zip(("3 %", "one-off 7 %"), SURCHARGE_PARAMS, strict=True)):
+        amount = int(amounts[col])
+        text_ = (f"unjustified reduction {year}: {label} of {fmt(calc.get('base', 0))} (definitive "
+                 f"{fmt(calc.get('definitive', 0))} − reduced provisional {fmt(calc.get('reduced_provisional', 0))} − "
+                 f"paid on top by 31/12/{year} {fmt(calc.get('paid_on_top', 0))}) = {fmt(amount)}; source: press "
+                 "summaries of the 2022 reform (secondary), the article of law was not found")
+        lines.append(DebtLine("surcharge", amount, SURCHARGE_RULE, parameter, {"text": text_, "calc": calc}))
+    return charge_posting(key, party_id, f"{year}Q4", due, notice_date, lines, kind="regularisation",
+                          description=f"Surcharge after an unjustified reduction {year}", reference=reference)

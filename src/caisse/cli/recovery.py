@@ -274,6 +274,84 @@ def plan_cmd(debtor: int = DebtorOption,
                    + (": waiting for a manager)" if plan.status == "pending" else ")"))
 
 
+@app.command("reduction-request")
+def reduction_request_cmd(debtor: int = DebtorOption,
+                          year: int = typer.Option(..., "--year", help="The contribution year (this year or next)."),
+                          estimate: str = typer.Option(..., "--estimate",
+                                                       help="The estimated net professional income of the year, "
+                                                            "EUR, e.g. 20000.00."),
+                          justification: str = typer.Option(..., "--justification",
+                                                            help="The objective evidence the estimate rests on."),
+                          today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Ask a reduction of the provisional contributions of a year on an estimated income: checked, a request
+    (case of kind reduction, with its deadline) recorded; prints what each quarter becomes."""
+    from caisse.money import fmt, to_cents
+    from caisse.recovery import reduction
+    from caisse.store.db import session_scope
+
+    cents = to_cents(estimate, "estimate")
+    with session_scope(database_url(db)) as s:
+        r = reduction.request(s, _who(), debtor, year, cents, justification, _today(today))
+        p = reduction.preview(s, debtor, r.year, r.estimate_cents, r.requested_on, request_id=r.id)
+        typer.echo(f"reduction request {r.id} (case {r.case_id}): {r.year} on {fmt(r.estimate_cents)} EUR, "
+                   f"{fmt(p.quarterly)} EUR a quarter ({fmt(p.quarterly_total)} with the management fee)")
+        for q in p.quarters:
+            was = f"called {fmt(q.charged_total)}, " if q.called else "not called yet, "
+            typer.echo(f"  {q.period}: {was}on the estimate {fmt(q.new_total)} EUR")
+
+
+@app.command("reduction-decision")
+def reduction_decision_cmd(request: int = typer.Option(..., "--request", help="The reduction request's id."),
+                           grant: bool = typer.Option(..., "--grant/--refuse", help="Grant or refuse the request."),
+                           motivation: str = typer.Option("", "--motivation",
+                                                          help="Why (required to refuse; written to the person)."),
+                           output: str | None = typer.Option(None, "--output",
+                                                             help="Also write the decision letter (PDF) here."),
+                           today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Decide a reduction request: granted, the estimate is written and the quarters already called are corrected
+    (above the four-eyes threshold once a manager approves); refused, motivated. The request is answered in the
+    person's language."""
+    from pathlib import Path
+
+    from caisse.documents.reduction_letters import decision_pdf
+    from caisse.money import fmt
+    from caisse.recovery import reduction
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        r = reduction.decide(s, _who(), request, grant, motivation, _today(today))
+        pdf = decision_pdf(s, r.id) if output and r.decided_on else None
+        typer.echo(f"reduction request {r.id}: {r.status}"
+                   + (f", {fmt(r.quarterly_cents)} EUR a quarter ({fmt(r.quarterly_total_cents)} with the "
+                      f"management fee), {len(r.corrections)} quarter(s) corrected" if r.status == "granted" else "")
+                   + (f" (approval {r.approval_id}: waiting for a manager, four eyes; the letter once decided)"
+                      if r.status == "awaiting_approval" else ""))
+    if pdf is not None:
+        Path(output).write_bytes(pdf)
+        typer.echo(output)
+
+
+@app.command("reduction-letter")
+def reduction_letter_cmd(request: int = typer.Option(..., "--request", help="The reduction request's id."),
+                         output: str = typer.Option(..., "--output", help="The PDF file to write."),
+                         db: str | None = DbOption) -> None:
+    """The decision letter of a reduction request as PDF (fr/nl/de), with the surcharge warning."""
+    from pathlib import Path
+
+    from caisse.documents.reduction_letters import decision_pdf
+    from caisse.recovery.models import ReductionRequest
+    from caisse.services import audit
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        pdf = decision_pdf(s, request)
+        audit.record(s, _who(), "read", "reduction_letter", request,
+                     party_id=s.get(ReductionRequest, request).party_id, origin="cli",
+                     detail={"what": "decision letter (pdf)"})
+    Path(output).write_bytes(pdf)
+    typer.echo(output)
+
+
 @app.command("advise")
 def advise_cmd(debtor: int = DebtorOption,
                as_of: str | None = typer.Option(None, "--as-of", help="The date (default: today)."),

@@ -70,6 +70,10 @@ T = {
         "contribution": "Cotisation provisoire", "management_fee": "Frais de gestion",
         "company_contribution": "Cotisation des sociétés", "surcharge": "Majoration",
         "regularisation_line": "Régularisation {period}", "costs": "Frais",
+        "reduction_surcharge": "Majoration pour réduction injustifiée {year}",
+        "reduction_surcharge_why": "cotisations provisoires réduites à votre demande ; la cotisation définitive les "
+                                   "dépasse de {base} non payés au 31/12/{year} : 3 % + 7 % unique",
+        "reduction_surcharge_law": "réforme de 2022 (source secondaire : article de loi non trouvé)",
         "period": "Période", "called": "Demandé", "surcharges": "Majorations", "paid": "Payé", "balance": "Solde",
         "total_due": "Total dû", "credit": "Crédit en votre faveur : {amount}",
         "set_off": "Déjà payé : votre crédit à la caisse",
@@ -111,6 +115,10 @@ T = {
         "contribution": "Voorlopige bijdrage", "management_fee": "Beheerskosten",
         "company_contribution": "Vennootschapsbijdrage", "surcharge": "Verhoging",
         "regularisation_line": "Regularisatie {period}", "costs": "Kosten",
+        "reduction_surcharge": "Verhoging na onterechte vermindering {year}",
+        "reduction_surcharge_why": "voorlopige bijdragen op uw vraag verminderd; de definitieve bijdrage overschrijdt "
+                                   "ze met {base}, niet betaald op 31/12/{year}: 3 % + eenmalig 7 %",
+        "reduction_surcharge_law": "hervorming van 2022 (secundaire bron: wetsartikel niet gevonden)",
         "period": "Periode", "called": "Gevraagd", "surcharges": "Verhogingen", "paid": "Betaald", "balance": "Saldo",
         "total_due": "Totaal verschuldigd", "credit": "Tegoed in uw voordeel: {amount}",
         "set_off": "Al betaald: uw tegoed bij het fonds",
@@ -153,6 +161,10 @@ T = {
         "contribution": "Vorläufiger Beitrag", "management_fee": "Verwaltungskosten",
         "company_contribution": "Beitrag der Gesellschaften", "surcharge": "Beitragszuschlag",
         "regularisation_line": "Regularisierung {period}", "costs": "Kosten",
+        "reduction_surcharge": "Zuschlag nach ungerechtfertigter Herabsetzung {year}",
+        "reduction_surcharge_why": "vorläufige Beiträge auf Ihren Antrag herabgesetzt; der endgültige Beitrag "
+                                   "übersteigt sie um {base}, am 31.12.{year} nicht bezahlt: 3 % + einmalig 7 %",
+        "reduction_surcharge_law": "Reform von 2022 (Sekundärquelle: Gesetzesartikel nicht gefunden)",
         "period": "Zeitraum", "called": "Verlangt", "surcharges": "Zuschläge", "paid": "Bezahlt", "balance": "Saldo",
         "total_due": "Insgesamt geschuldet", "credit": "Guthaben zu Ihren Gunsten: {amount}",
         "set_off": "Bereits bezahlt: Ihr Guthaben bei der Kasse",
@@ -657,8 +669,10 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
         calcs = [e.explanation["calc"] for e in entries if e.account == "contribution" and e.explanation
                  and "calc" in e.explanation]
         by_period: dict[str, int] = {}
+        surcharge = [e for e in entries if e.account == "surcharge"]  # after an unjustified reduction
         for e in entries:
-            by_period[e.period] = by_period.get(e.period, 0) + int(e.amount_cents)
+            if e.account != "surcharge":
+                by_period[e.period] = by_period.get(e.period, 0) + int(e.amount_cents)
         if calcs:
             steps, estimates = _regularisation_steps(calcs, lang)
         quarter_steps = {s.split(":")[0]: s for s in steps if s.split(":")[0].split(" ")[-1] in by_period}
@@ -666,6 +680,12 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
             why = next((s for k, s in quarter_steps.items() if k.endswith(period)), "")
             lines.append(Line(t["regularisation_line"].format(period=period), amount, why,
                               "AR n° 38 art. 11 §5"))
+        if surcharge:
+            calc = (surcharge[0].explanation or {}).get("calc") or {}
+            year = calc.get("year", notice.period)
+            lines.append(Line(t["reduction_surcharge"].format(year=year), sum(int(e.amount_cents) for e in surcharge),
+                              t["reduction_surcharge_why"].format(base=fmt_money(int(calc.get("base", 0)), lang),
+                                                                  year=year), t["reduction_surcharge_law"]))
     total = int(notice.amount_cents)
     set_off = -int(session.scalar(
         select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))

@@ -505,3 +505,41 @@ class BuybackRequest(Base):
         CheckConstraint(f"status in ({_in(BUYBACK_STATUSES)})", name="status"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
+
+
+REDUCTION_STATUSES = ("requested", "awaiting_approval", "granted", "refused")
+
+
+class ReductionRequest(Base):
+    """A request to compute the provisional contributions of ``year`` on an income the person estimates
+    (réduction des cotisations provisoires, art. 11 §3 AR n° 38, reform of 1-1-2022; recovery/reduction.py).
+
+    Granted: ``income_id`` is the ``professional_income`` row (source ``estimate``) the quarterly call reads from
+    then on, ``quarterly_cents`` / ``quarterly_total_cents`` the new provisional contribution of a quarter
+    (without / with the management fee) and ``corrections`` the quarters already called that were corrected
+    (``{"period", "key", "charged", "new"}``, cents). Refused: ``motivation`` says why. A grant that lowers what was
+    already called waits for a manager above the four-eyes threshold (``awaiting_approval``, ``approval_id``)."""
+
+    __tablename__ = "reduction_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    estimate_cents: Mapped[int] = mapped_column(BigInteger)
+    justification: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    requested_on: Mapped[dt.date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    motivation: Mapped[str | None] = mapped_column(Text)
+    income_id: Mapped[int | None] = mapped_column(ForeignKey("professional_income.id"))
+    quarterly_cents: Mapped[int | None] = mapped_column(BigInteger)
+    quarterly_total_cents: Mapped[int | None] = mapped_column(BigInteger)
+    corrections: Mapped[list | None] = mapped_column(JSON)
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))  # four eyes on a grant (plans too)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"status in ({_in(REDUCTION_STATUSES)})", name="status"),
+        CheckConstraint("estimate_cents >= 0", name="estimate_not_negative"),
+    )

@@ -7,7 +7,9 @@ file in the last 30 days (no splitting a large refund into small ones), and a re
 on the person's file always needs the second pair of eyes. Every request and decision is in the audit log.
 Payment plans (kind ``payment_plan``, ``caisse.recovery.service``), surcharge waivers (kind ``surcharge_waiver``)
 and dispensations (kind ``write_off``) granted by INASTI (``caisse.recovery.relief``) use the same requests: the
-manager checks INASTI's decision as recorded before the ledger gives anything up.
+manager checks INASTI's decision as recorded before the ledger gives anything up. A reduction of provisional
+contributions (kind ``reduction``, ``caisse.recovery.reduction``) that lowers quarters already called waits the same
+way, the amount being what it takes off them.
 
 A refund of **parked money** (a bank line nobody could book, ``caisse.collection.reconciliation.refund_item``;
 kind ``parked_refund``) belongs to no file: the request names the reconciliation item (``approval.item_id``,
@@ -179,6 +181,10 @@ def decide(session: Session, who: Principal, approval_id: int, approve: bool, no
             from caisse.recovery.service import refuse_plan
 
             refuse_plan(session, approval, today)
+        elif approval.kind == "reduction":
+            from caisse.recovery.reduction import reject_approved
+
+            reject_approved(session, approval, today)
     return approval
 
 
@@ -207,6 +213,11 @@ def _execute(session: Session, approval: Approval, today: dt.date) -> None:
 
         execute_plan(session, approval, today)
         approval.status = "executed"
+        return
+    elif approval.kind == "reduction":  # the estimate written, the quarters already called corrected
+        from caisse.recovery.reduction import execute_approved
+
+        approval.status, approval.ledger_key = "executed", execute_approved(session, approval, today)
         return
     else:  # a kind without an executor: approved, nothing written
         approval.status = "approved"

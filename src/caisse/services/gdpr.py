@@ -46,6 +46,7 @@ from caisse.recovery.models import (
     RecoveryStatusFile,
     RecoveryStatusLine,
     RecoveryStep,
+    ReductionRequest,
     ReliefRequest,
 )
 from caisse.reporting.models import TaxCertificate
@@ -163,6 +164,8 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
         "dispensed_quarters": rows(DispensedQuarter, DispensedQuarter.party_id == party_id,
                                    order=DispensedQuarter.period),
         "buyback_requests": rows(BuybackRequest, BuybackRequest.party_id == party_id, order=BuybackRequest.number),
+        "reduction_requests": rows(ReductionRequest, ReductionRequest.party_id == party_id,
+                                   order=ReductionRequest.id),
         **_benefit_events(party_id, rows),
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
@@ -361,6 +364,11 @@ RETENTION = {
                        "why": "the grounds stated for a dispensation or surcharge waiver (may describe health or "
                               "family hardship), once the year of INASTI's decision is prescribed: kind, quarters, "
                               "amounts and the decision stay"},
+    "reduction_justifications": {"keep_years_after_year": 5, "then": "pseudonymise",
+                                 "why": "the justification stated for a reduction of provisional contributions (may "
+                                        "describe a client lost, illness or family matters), once the year of the "
+                                        "fund's decision is prescribed: year, estimate, amounts and the decision "
+                                        "stay"},
 }
 # Benefits (issue 8). The claims, their dated steps and decisions, the life events and the undue benefits hold no
 # name (dates, kinds, amounts, rule versions): they are career data — the bridging right and the carer leave are
@@ -560,6 +568,9 @@ def _pseudonymise_recovery_traces(session: Session, pid: int) -> None:
         RecoveryStatusLine.raw != PSEUDONYMISED).values(raw=PSEUDONYMISED, error=None))
     _u(session, update(ReliefRequest).where(ReliefRequest.party_id == pid, ReliefRequest.grounds != PSEUDONYMISED)
        .values(grounds=PSEUDONYMISED))
+    _u(session, update(ReductionRequest).where(ReductionRequest.party_id == pid,
+                                               ReductionRequest.justification != PSEUDONYMISED)
+       .values(justification=PSEUDONYMISED))
 
 
 def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
@@ -625,6 +636,9 @@ def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
         .values(raw=PSEUDONYMISED, error=None))
     out["relief_grounds"] = _u(session, update(ReliefRequest).where(
         ReliefRequest.decided_on < cutoff, ReliefRequest.grounds != PSEUDONYMISED).values(grounds=PSEUDONYMISED))
+    out["reduction_justifications"] = _u(session, update(ReductionRequest).where(
+        ReductionRequest.decided_on < cutoff, ReductionRequest.justification != PSEUDONYMISED)
+        .values(justification=PSEUDONYMISED))
     out.update(_prescribed_benefits(session, cutoff))
     session.flush()
     return out

@@ -490,7 +490,8 @@ class Approval(Base):
     ledger_key: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (
         CheckConstraint("status in ('pending', 'approved', 'rejected', 'executed')", name="status"),
-        CheckConstraint("kind in ('refund', 'write_off', 'surcharge_waiver', 'payment_plan', 'parked_refund')",
+        CheckConstraint("kind in ('refund', 'write_off', 'surcharge_waiver', 'payment_plan', 'parked_refund', "
+                        "'reduction')",
                         name="kind"),
         # a file's request names its file; a parked-money refund names its bank line's item and no file
         CheckConstraint("(kind = 'parked_refund' and party_id is null and item_id is not null) or "

@@ -172,8 +172,13 @@ def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffD
             from caisse.recovery.service import grant_asked_plan
 
             grant_asked_plan(session, who, case_id, today)
+        elif action in ("grant_red", "refuse_red"):  # a reduction of provisional contributions asked
+            from caisse.recovery import reduction
+
+            cases.get_case(session, who, case_id)
+            reduction.decide(session, who, reduction.of_case(session, case_id).id, action == "grant_red", body, today)
         else:
-            raise InvalidInput("action", "answer, ask, note, close, take, assign or grant_plan")
+            raise InvalidInput("action", "answer, ask, note, close, take, assign, grant_plan, grant_red or refuse_red")
     except Forbidden:
         raise
     except CaisseError as exc:

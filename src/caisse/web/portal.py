@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from caisse.errors import Conflict, InvalidInput
 from caisse.security.authz import Principal
 from caisse.services import life_events, portal
+from caisse.store.models import Party
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
 from caisse.web.desk import _page, _page_or_fragment
@@ -147,3 +148,58 @@ def ask_payment_plan(request: Request, party_id: PathId, session: SessionDep, wh
         session.rollback()
         return my_payment_plan(request, party_id, session, who, months, error=say(exc))
     return RedirectResponse(f"/my/requests/{case.id}", status_code=303)
+
+
+def _reduction_page(request: Request, session, who: Principal, party_id: int, year: int | None, estimate: str,
+                    justification: str = "", *, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    """The form "Reduce my provisional contributions": the year (this one, prefilled, or the next), the estimate,
+    and once an estimate is given what each quarter becomes (the quarterly call's own computation) with the
+    surcharge warning and its example — before anything is asked. Plain GET/POST: no JavaScript needed."""
+    from caisse.money import to_cents
+    from caisse.recovery import reduction
+    from caisse.services.affiliation import file_access
+    from caisse.web.i18n import current, say
+
+    today = dt.date.today()
+    file_access(session, who, "file.read", party_id)
+    year = year or today.year
+    p, lines = None, []
+    if estimate.strip() and error is None:
+        try:
+            p = reduction.preview(session, party_id, year, to_cents(estimate, "estimate"), today)
+        except (InvalidInput, Conflict) as exc:
+            error, status_code = say(exc), 409 if isinstance(exc, Conflict) else 422
+    if p is not None:
+        lang = current.get() if current.get() in ("fr", "nl", "de") else session.get(Party, party_id).language
+        lines = reduction.warning_lines(p.year, p.estimate, p.example_income, p.example, lang)
+    return _page(request, "my_reduction.html", status_code=status_code, party_id=party_id, years=(today.year,
+                 today.year + 1), year=year, estimate=estimate, justification=justification, preview=p,
+                 warning=lines, error=error)
+
+
+ReductionYear = Annotated[int | None, Query(ge=2000, le=2099)]
+
+
+@router.get("/my/files/{party_id}/reduction", response_class=HTMLResponse)
+def my_reduction(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                 year: ReductionYear = None,
+                 estimate: Annotated[str, Query(max_length=30)] = "") -> HTMLResponse:
+    return _reduction_page(request, session, who, party_id, year, estimate)
+
+
+@router.post("/my/files/{party_id}/reduction")
+def ask_reduction(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                  year: Annotated[int, Form(ge=2000, le=2099)], estimate: Annotated[str, Form(max_length=30)],
+                  justification: Annotated[str, Form(max_length=2000)] = ""):
+    from caisse.money import to_cents
+    from caisse.recovery import reduction
+    from caisse.web.i18n import say
+
+    try:
+        r = reduction.request(session, who, party_id, year, to_cents(estimate, "estimate"), justification,
+                              dt.date.today())
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _reduction_page(request, session, who, party_id, year, estimate, justification, error=say(exc),
+                               status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/requests/{r.case_id}", status_code=303)

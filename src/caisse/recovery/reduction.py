@@ -1,0 +1,443 @@
+"""Reduction of provisional contributions (réduction des cotisations provisoires / vermindering van de voorlopige
+bijdragen): since 1-1-2022 the self-employed may choose the income their provisional contributions of a year are
+computed on, justified by objective evidence, never below the category minimum; the fund decides
+(legislation.md §1.4, AR n° 38 art. 11 §3). If the income proves higher, a surcharge follows at regularisation
+(legislation.md §4.3, addendum §4.3: a SECONDARY source, the article of law was NOT found —
+``rules.surcharges.unjustified_reduction_surcharge``, charged by ``batches.regularisation``).
+
+1. **preview** (nothing written): what the provisional contribution of each quarter of the year becomes on the
+   estimate — the quarterly call's own computation (``batches.quarterly_call.compute`` on the person's
+   population of the quarter with the estimate in place), with the fee rate of the call already run for a quarter,
+   the fund's current rate for the quarters to come — and an example of the surcharge;
+2. **request**: the checks (each refusal naming its field, nothing written), then a case of kind ``reduction``
+   (its deadline from cases/deadlines.yaml; it suspends the recovery batch) and a ``reduction_request`` row;
+3. **decision** by a caseworker: granted → a ``professional_income`` row (source ``estimate``: the latest one wins,
+   as ``batches.population`` reads it; the older ones stay as history), and for every quarter of the year already
+   called a correction (kind ``charge``, key ``reduction/<id>/<period>``, naming the call it corrects): the
+   contribution and management fee the call gives on the estimate minus what was charged for the quarter so far;
+   the quarters still to call follow from the estimate by themselves. Refused → motivated. Either way the request
+   is answered in the person's language and a decision letter can be printed (``documents.reduction_letters``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
+from caisse.ledger import DebtLine, charge, impute
+from caisse.ledger.models import LedgerEntry, LedgerTransaction
+from caisse.money import fmt
+from caisse.recovery.models import ReductionRequest
+from caisse.recovery.reduction_texts import t
+from caisse.rules import contributions as rc
+from caisse.rules.explain import fmt_date, fmt_money
+from caisse.rules.surcharges import ReductionSurchargeResult, unjustified_reduction_surcharge
+from caisse.security.authz import Principal
+from caisse.services import audit
+from caisse.services.affiliation import file_access
+from caisse.services.calendar import Quarter
+from caisse.store.models import Party, ProfessionalIncome
+
+RULE = "AR n° 38 art. 11 §3 (reduction/increase)"  # the quarterly call's rule for a chosen income
+FIRST_YEAR = 2022  # the free choice of the income exists since 1-1-2022 (legislation.md §1.4)
+EXAMPLE_MORE = 1_000_000  # the surcharge example: the income proves 10,000.00 EUR higher than the estimate
+CASE_SUBJECT = "Reduction of provisional contributions {year}"
+
+
+@dataclass
+class QuarterChange:
+    """One quarter of the year: what the call charged (None: not called yet) and what it gives on the estimate."""
+
+    period: str
+    call_key: str | None
+    new_contribution: int
+    new_total: int  # with the management fee
+    charged_contribution: int = 0
+    charged_total: int = 0
+    due_date: dt.date | None = None
+    reference: str | None = None
+    fee: Fraction | None = None
+
+    @property
+    def called(self) -> bool:
+        return self.call_key is not None
+
+    @property
+    def difference(self) -> int:
+        return self.new_total - self.charged_total
+
+
+@dataclass
+class Preview:
+    party_id: int
+    year: int
+    estimate: int
+    category: str
+    quarters: list[QuarterChange]
+    quarterly: int  # the provisional contribution of a quarter on the estimate, without fee
+    quarterly_total: int  # with the management fee
+    example_income: int
+    example: ReductionSurchargeResult = field(repr=False)
+
+    @property
+    def corrections(self) -> list[QuarterChange]:
+        return [q for q in self.quarters if q.called and q.difference]
+
+
+def _fee_of_call(session: Session, q: Quarter) -> tuple[Fraction | None, bool]:
+    """The fee rate and estimates switch the quarterly call of ``q`` was run with (the fund's rate if not run)."""
+    from caisse.batches.models import BatchRun
+    from caisse.batches.quarterly_call import fee_fraction
+
+    params = session.scalar(select(BatchRun.params).where(BatchRun.key == f"quarterly-call/{q}"))
+    if params is None:
+        return fee_fraction(None), False
+    fee = params.get("fee_rate")
+    return (None if fee is None else Fraction(fee)), bool(params.get("allow_estimates"))
+
+
+def _charged(session: Session, party_id: int, period: str) -> tuple[int, int]:
+    """(contribution, contribution + fee) charged for ``period``: the call and its corrections (kind charge)."""
+    e, tr = LedgerEntry, LedgerTransaction
+    row = session.execute(
+        select(func.coalesce(func.sum(sql_case((e.account == "contribution", e.amount_cents), else_=0)), 0),
+               func.coalesce(func.sum(e.amount_cents), 0))
+        .join(tr, tr.id == e.transaction_id)
+        .where(e.party_id == party_id, e.period == period, tr.kind == "charge",
+               e.account.in_(("contribution", "management_fee")))).one()
+    return int(row[0]), int(row[1])
+
+
+def _call(session: Session, party_id: int, q: Quarter) -> tuple[str, dt.date, str | None] | None:
+    """(key, due date, reference) of the quarterly call of ``q`` for the person, None if not called."""
+    from caisse.batches.quarterly_call import call_key
+
+    key = call_key(q, party_id)
+    row = session.execute(
+        select(func.min(LedgerEntry.due_date), LedgerTransaction.reference)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .where(LedgerTransaction.key == key, LedgerEntry.account == "contribution")
+        .group_by(LedgerTransaction.reference)).first()
+    return None if row is None else (key, row[0], row[1])
+
+
+def _on_estimate(session: Session, party_id: int, q: Quarter, estimate: int, fee: Fraction | None,
+                 allow_estimates: bool) -> tuple[int, int, int] | None:
+    """(contribution, with fee, category code) the quarterly call gives for ``q`` on ``estimate``; None when the
+    person does not count for the quarter (not affiliated, no category)."""
+    from caisse.batches.framework import Summary
+    from caisse.batches.population import NO_CATEGORY, load_quarter
+    from caisse.batches.quarterly_call import compute
+
+    pop = load_quarter(None, q, person=party_id, connection=session.connection())
+    if not len(pop) or pop.category[0] == NO_CATEGORY:
+        return None
+    pop.estimate[:] = estimate
+    summary = Summary(key=f"reduction/{party_id}", kind="reduction")
+    calc = compute(pop, fee, summary, allow_estimates=allow_estimates)
+    if not calc.kind[0]:
+        raise InvalidInput("year", "the provisional contribution of {quarter} cannot be computed: {why}",
+                           quarter=str(q), why="; ".join(summary.skipped) or "—")
+    return int(calc.contribution[0]), int(calc.total[0]), int(pop.category[0])
+
+
+def _estimate(value: object) -> int:
+    if type(value) is not int:
+        raise InvalidInput("estimate", "an amount in cents is expected")
+    if value < 0:
+        raise InvalidInput("estimate", "an income cannot be negative (a loss counts as 0)")
+    if value > rc.MAX_INCOME_CENTS:
+        raise InvalidInput("estimate", "implausibly large income")
+    return value
+
+
+def _justification(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("justification", "say on what the estimate rests (objective evidence: figures, orders, "
+                                            "an accountant's statement)")
+    if len(text) > 2000 or "\x00" in text:
+        raise InvalidInput("justification", "at most 2000 characters of plain text")
+    return text
+
+
+def _check_year(session: Session, party_id: int, year: object, today: dt.date,
+                request_id: int | None = None) -> int:
+    if type(year) is not int:
+        raise InvalidInput("year", "a year is expected")
+    if year < max(FIRST_YEAR, today.year):
+        raise InvalidInput("year", "{year} is over: its contributions are settled by the regularisation on the real "
+                                   "income (a chosen income exists for the current or next year, since 2022)",
+                           year=year)
+    if year > today.year + 1:
+        raise InvalidInput("year", "{year} is too far ahead: a reduction is asked for this year or the next",
+                           year=year)
+    try:
+        rc.year_params(year)
+    except UnknownParameter:
+        raise InvalidInput("year", "the contribution figures of {year} are not published yet: ask again once they "
+                                   "are", year=year) from None
+    taxed = session.scalar(select(func.count()).select_from(ProfessionalIncome).where(
+        ProfessionalIncome.person_id == party_id, ProfessionalIncome.year == year, ProfessionalIncome.source == "tax"))
+    regularised = session.scalar(select(func.count()).select_from(LedgerTransaction).where(
+        LedgerTransaction.key.like(f"regularisation/{year}/{party_id}/%")))
+    if taxed or regularised:
+        raise Conflict("year", "the income {year} is known from the tax administration: the year is regularised on "
+                               "it, no reduction any more", year=year)
+    pending = session.scalar(select(ReductionRequest.id).where(
+        ReductionRequest.party_id == party_id, ReductionRequest.year == year,
+        ReductionRequest.status.in_(("requested", "awaiting_approval")),
+        ReductionRequest.id != (request_id or 0)).limit(1))
+    if pending:
+        raise Conflict("year", "a reduction request for {year} is already waiting for a decision (request "
+                               "{request})", year=year, request=pending)
+    return year
+
+
+def preview(session: Session, party_id: int, year: object, estimate: object, today: dt.date, *,
+            request_id: int | None = None) -> Preview:
+    """What the reduction would change (nothing written); every check of a request, each naming its field."""
+    if session.get(Party, party_id) is None:
+        raise NotFound("file", party_id)
+    estimate = _estimate(estimate)
+    year = _check_year(session, party_id, year, today, request_id)
+    quarters: list[QuarterChange] = []
+    category = None
+    for k in range(1, 5):
+        q = Quarter(year, k)
+        called = _call(session, party_id, q)
+        fee, estimates = _fee_of_call(session, q)
+        amounts = _on_estimate(session, party_id, q, estimate, fee, estimates)
+        if amounts is None:
+            continue
+        new_c, new_t, category = amounts
+        change = QuarterChange(str(q), None, new_c, new_t, fee=fee)
+        if called is not None:
+            change.call_key, change.due_date, change.reference = called
+            change.charged_contribution, change.charged_total = _charged(session, party_id, str(q))
+        quarters.append(change)
+    if category is None:
+        raise InvalidInput("year", "not affiliated in {year} in a category with provisional contributions",
+                           year=year)
+    shown = next((c for c in quarters if not c.called), quarters[-1])
+    word = rc.CATEGORIES[category]
+    example_income = estimate + EXAMPLE_MORE
+    definitive = rc.contribution(year, word, example_income).annual
+    example = unjustified_reduction_surcharge(year, definitive, 4 * shown.new_contribution, 0)
+    return Preview(party_id, year, estimate, word, quarters, shown.new_contribution, shown.new_total,
+                   example_income, example)
+
+
+def request(session: Session, who: Principal, party_id: int, year: object, estimate: object, justification: str,
+            today: dt.date) -> ReductionRequest:
+    """The person (or the fund for them) asks the reduction: checked, a ``reduction`` case opened, recorded."""
+    from caisse.cases import service as cases
+    from caisse.security import authz
+
+    if who.role not in cases.PERSON_SIDE | cases.HANDLERS:
+        raise authz.Forbidden(f"{who.role} may not ask a reduction")
+    file_access(session, who, "file.read", party_id)
+    justification = _justification(justification)
+    p = preview(session, party_id, year, estimate, today)
+    body = f"Reduction: year={p.year} estimate={fmt(p.estimate)}\n\n{justification}"
+    c = cases.open_case(session, who, party_id, "reduction", CASE_SUBJECT.format(year=p.year), body, today,
+                        channel="portal" if who.role in cases.PERSON_SIDE else "office")
+    r = ReductionRequest(party_id=party_id, case_id=c.id, year=p.year, estimate_cents=p.estimate,
+                         justification=justification, status="requested", requested_on=today,
+                         requested_by=str(who))
+    session.add(r)
+    session.flush()
+    audit.record(session, who, "request", "reduction_request", r.id, party_id=party_id,
+                 detail={"year": p.year, "estimate": fmt(p.estimate)})
+    return r
+
+
+def of_case(session: Session, case_id: int) -> ReductionRequest:
+    r = session.scalar(select(ReductionRequest).where(ReductionRequest.case_id == case_id))
+    if r is None:
+        raise InvalidInput("case", "this request carries no reduction to decide (caisse recovery reduction-request)")
+    return r
+
+
+def decide(session: Session, who: Principal, request_id: int, granted: bool, motivation: str,
+           today: dt.date) -> ReductionRequest:
+    """A caseworker's decision. Refused: ``motivation`` says why. Granted: the estimate written and the quarters
+    already called corrected — at once when what the grant takes off the quarters already called is within the
+    four-eyes threshold (as payment plans, ``services.approvals``), else once a manager who did not decide approves
+    (``execute_approved``; a rejection refuses the request with the manager's note). The request is answered in
+    the person's language when it is granted or refused."""
+    from caisse.cases import service as cases
+    from caisse.services import approvals
+
+    r = session.get(ReductionRequest, request_id)
+    if r is None:
+        raise NotFound("reduction request", request_id)
+    file_access(session, who, "recovery.manage", r.party_id)
+    if r.status != "requested":
+        raise Conflict("request", "request {request} is already {status}", request=r.id, status=r.status)
+    motivation = (motivation or "").strip()
+    if len(motivation) > 2000 or "\x00" in motivation:
+        raise InvalidInput("motivation", "at most 2000 characters of plain text")
+    if not granted and not motivation:
+        raise InvalidInput("motivation", "a refusal is motivated: say why (it is written to the person)")
+    r.decided_by, r.motivation = str(who), motivation or None
+    if not granted:
+        _settle(session, r, False, today)
+        return r
+    p = preview(session, r.party_id, r.year, r.estimate_cents, today, request_id=r.id)
+    lowered = sum(max(0, c.charged_total - c.new_total) for c in p.corrections)
+    if lowered <= 0:  # nothing already called is given up: no second pair of eyes needed
+        _grant(session, r, today)
+        return r
+    r.status = "awaiting_approval"
+    approval = approvals.submit(session, who, "reduction", r.party_id, lowered, {"reduction_request_id": r.id},
+                                motivation or f"reduction of the provisional contributions {r.year} on the estimate "
+                                              f"{fmt(r.estimate_cents)} EUR (request {r.id})", today)
+    r.approval_id = approval.id
+    if approval.status == "pending":
+        cases.write(session, who, r.case_id, f"reduction granted by {who}: {fmt(lowered)} EUR off the quarters "
+                                             "already called, waiting for a second person's approval (four eyes)",
+                    today, internal=True)
+    return r
+
+
+def execute_approved(session: Session, approval, today: dt.date) -> str:
+    """Called by ``services.approvals`` once a grant is approved (or under the threshold): the grant executed."""
+    r = session.get(ReductionRequest, approval.payload["reduction_request_id"])
+    if r is None:
+        raise NotFound("reduction request", approval.payload["reduction_request_id"])
+    if r.status != "awaiting_approval":
+        raise Conflict("status", "request {request} is already {status}", request=r.id, status=r.status)
+    _grant(session, r, today)
+    return f"reduction/{r.id}"
+
+
+def reject_approved(session: Session, approval, today: dt.date) -> None:
+    """A manager rejected the grant (four eyes): the request is refused with the manager's note."""
+    r = session.get(ReductionRequest, approval.payload["reduction_request_id"])
+    if r is not None and r.status == "awaiting_approval":
+        r.motivation = approval.decision_note or "not approved (four eyes)"
+        _settle(session, r, False, today)
+
+
+def _grant(session: Session, r: ReductionRequest, today: dt.date) -> None:
+    """The estimate written (the latest wins), the quarters already called corrected, the credit released."""
+    p = preview(session, r.party_id, r.year, r.estimate_cents, today, request_id=r.id)
+    income = ProfessionalIncome(person_id=r.party_id, year=r.year, amount_cents=r.estimate_cents, source="estimate",
+                                assessed_on=today)
+    session.add(income)
+    session.flush()
+    r.income_id, r.quarterly_cents, r.quarterly_total_cents = income.id, p.quarterly, p.quarterly_total
+    r.corrections = [_correct(session, r, c, today) for c in p.corrections]
+    if any(c["new"] < c["charged"] for c in r.corrections):  # lowered: what was paid on it goes to credit
+        impute(session, r.party_id, f"reduction/{r.id}/imputation", today)
+    _settle(session, r, True, today)
+
+
+def _settle(session: Session, r: ReductionRequest, granted: bool, today: dt.date) -> None:
+    from caisse.cases import service as cases
+
+    r.status, r.decided_on = ("granted" if granted else "refused"), today
+    audit.record(session, Principal.system("recovery"), "decide", "reduction_request", r.id, party_id=r.party_id,
+                 detail={"granted": granted, "corrections": len(r.corrections or []), "by": r.decided_by})
+    lang = _lang(session, r.party_id)
+    cases.answer(session, Principal.system("recovery"), r.case_id, "\n\n".join(
+        text for style, text in decision_lines(session, r, lang) if style != "small"), today)
+
+
+def _correct(session: Session, r: ReductionRequest, c: QuarterChange, today: dt.date) -> dict:
+    """The correction of one quarter already called: the call's amounts on the estimate minus what was charged."""
+    from caisse.batches.quarterly_call import FEE_RULE, fee_text
+
+    d_c = c.new_contribution - c.charged_contribution
+    d_f = c.difference - d_c
+    key = f"reduction/{r.id}/{c.period}"
+    calc = {"year": r.year, "quarter": int(c.period[-1]), "chosen_income": r.estimate_cents,
+            "called": c.charged_contribution, "new": c.new_contribution, "request": r.id}
+    text = (f"correction {c.period}: provisional contribution on the income chosen by the affiliate "
+            f"{fmt(r.estimate_cents)} (reduction request {r.id}, granted {today.isoformat()}) "
+            f"{fmt(c.new_contribution)} − called {fmt(c.charged_contribution)} = {fmt(d_c)}")
+    lines = [DebtLine("contribution", d_c, RULE, f"estimate@{r.year}", {"text": text, "calc": calc})]
+    if d_f:
+        lines.append(DebtLine("management_fee", d_f, FEE_RULE,
+                              None if c.fee is None else f"management_fee_rate={fee_text(c.fee)}",
+                              {"text": f"management fee on the correction {c.period}: "
+                                       f"{fmt(c.new_total - c.new_contribution)} − called "
+                                       f"{fmt(c.charged_total - c.charged_contribution)} = {fmt(d_f)}"}))
+    charge(session, key, r.party_id, c.period, c.due_date, today, lines,
+           description=f"Correction of the quarterly call {c.period}: reduction of provisional contributions",
+           reference=c.reference, corrects=c.call_key)
+    return {"period": c.period, "key": key, "charged": c.charged_total, "new": c.new_total}
+
+
+def _lang(session: Session, party_id: int) -> str:
+    lang = session.get(Party, party_id).language
+    return lang if lang in ("fr", "nl", "de") else "fr"
+
+
+def warning_lines(year: int, estimate: int, example_income: int, example: ReductionSurchargeResult,
+                  lang: str) -> list[tuple[str, str]]:
+    """The §4.3 warning with its example (the portal's form and the decision letter)."""
+    return [("heading", t("warning_title", lang)), ("text", t("warning", lang, year=year)),
+            ("text", t("example", lang, year=year, income=fmt_money(example_income, lang),
+                       estimate=fmt_money(estimate, lang), definitive=fmt_money(example.definitive, lang),
+                       reduced=fmt_money(example.reduced_provisional, lang),
+                       surcharge=fmt_money(example.total, lang))),
+            ("small", t("source", lang))]
+
+
+def decision_lines(session: Session, r: ReductionRequest, lang: str) -> list[tuple[str, str]]:
+    """(style, text) of the decision letter, from the stored request."""
+    from caisse.config import get_settings
+
+    settings = get_settings()
+    granted = r.status == "granted"
+    out = [("title", t("title_granted" if granted else "title_refused", lang, year=r.year)),
+           ("text", t("intro", lang, requested=fmt_date(r.requested_on, lang), year=r.year,
+                      estimate=fmt_money(r.estimate_cents, lang), justification=r.justification,
+                      decided=fmt_date(r.decided_on, lang) if r.decided_on else "—"))]
+    if granted:
+        out.append(("bold", t("granted", lang, year=r.year, quarterly=fmt_money(r.quarterly_cents, lang),
+                              total=fmt_money(r.quarterly_total_cents, lang))))
+        if r.motivation:
+            out.append(("text", r.motivation))
+        if r.corrections:
+            out.append(("text", t("corrections", lang)))
+            out += [("text", t("correction_line", lang, period=c["period"], charged=fmt_money(c["charged"], lang),
+                               new=fmt_money(c["new"], lang), difference=fmt_money(c["new"] - c["charged"], lang)))
+                    for c in r.corrections]
+        word = _category_of(session, r)
+        example_income = r.estimate_cents + EXAMPLE_MORE
+        example = unjustified_reduction_surcharge(r.year, rc.contribution(r.year, word, example_income).annual,
+                                                  4 * r.quarterly_cents, 0)
+        out += warning_lines(r.year, r.estimate_cents, example_income, example, lang)
+    else:
+        out.append(("bold", t("refused", lang, why=r.motivation or "—", year=r.year)))
+    out += [("text", t("appeal", lang)),
+            ("text", t("contact", lang, file=r.party_id, request=r.id, phone=settings.fund_phone,
+                       email=settings.fund_email)),
+            ("small", t("law", lang))]
+    return out
+
+
+def _category_of(session: Session, r: ReductionRequest) -> str:
+    from caisse.benefits.service import category_on
+
+    for k in (4, 3, 2, 1):
+        q = Quarter(r.year, k)
+        word = category_on(session, r.party_id, q.last_day) or category_on(session, r.party_id, q.first_day)
+        if word:
+            return word
+    return "main"
+
+
+def requests_of(session: Session, who: Principal, party_id: int) -> list[ReductionRequest]:
+    file_access(session, who, "file.read", party_id)
+    return list(session.scalars(select(ReductionRequest).where(ReductionRequest.party_id == party_id)
+                                .order_by(ReductionRequest.id)))
