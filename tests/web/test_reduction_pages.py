@@ -83,7 +83,7 @@ def test_the_form_shows_the_quarters_and_the_warning_then_the_caseworker_grants_
 
 
 def test_a_bad_estimate_is_refused_on_the_page_and_nothing_is_asked(app_for, db_url, ana):
-    login, _ = make_account(db_url, "affiliate", party_id=ana)
+    login, _ = make_account(db_url, "affiliate", party_id=ana, language="fr")  # she chose French (her file: nl)
     with TestClient(app_for, headers={"accept-language": "fr"}) as c:
         form_login(c, login, None)
         page = c.get(f"/my/files/{ana}/reduction", params={"year": TODAY.year, "estimate": "20.000,00"})
