@@ -71,7 +71,6 @@ from caisse.store.bulk import gc_paused, insert_rows
 from caisse.store.db import engine_for
 
 LOCK = "caisse.money"  # imports and exports of money serialise on this lock
-CREDIT = ("credit", None)  # the debtor's credit in the in-memory balances (account, period)
 # Return reasons after which the mandate cannot be used again until staff looks (ISO 20022 codes).
 MANDATE_STOPPERS = {"AC01": "incorrect account number", "AC04": "account closed", "AC06": "account blocked",
                     "MD01": "no valid mandate", "MD07": "debtor deceased"}
@@ -471,12 +470,10 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     buyback = {party: [[list(b) for b in request] for request in requests] for party, requests in buyback_items_of(
         session, {ln.party for ln in booked if ln.party is not None and buyback_number(ln.designation)}).items()}
     postings = []
-    append = postings.append
     for ln in booked:
         mv = ln.mv
-        iban, name = ln.iban or mv.counterparty_account.strip() or None, mv.counterparty_name or None
-        counterparty = ({"iban": iban, "name": name} if name else {"iban": iban}) if iban else \
-            ({"name": name} if name else None)
+        counterparty = {k: v for k, v in (("iban", ln.iban or mv.counterparty_account.strip() or None),
+                                          ("name", mv.counterparty_name or None)) if v}
         if ln.partner is not None:
             settled = min(mv.amount_cents, max(owed.get(ln.partner, 0), 0))
             if settled:
@@ -491,28 +488,24 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
             if settled:
                 continue
         party = ln.party if ln.status == "booked" else None
-        append(payment_posting(ln.key, ln.booked_on, mv.amount_cents, party, reference=ln.reference,
-                               counterparty=counterparty))
+        postings.append(payment_posting(ln.key, ln.booked_on, mv.amount_cents, party, reference=ln.reference,
+                                        counterparty=counterparty or None))
         if party is None:
             continue
         accounts = state[party]
-        credit = accounts.get(CREDIT)
-        if credit is None:
-            accounts[CREDIT] = [-mv.amount_cents, None]
-        else:
-            credit[0] -= mv.amount_cents
-        items = undue.get(party) if undue and undue_number(ln.designation) else None
-        bought = buyback.get(party) if buyback and buyback_number(ln.designation) else None
-        rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
-        if not items and not bought and (len(rows) < 2 and (not rows or rows[0].account == "credit")):
+        _apply(accounts, "credit", None, -mv.amount_cents)
+        items = undue.get(party) if undue_number(ln.designation) else None
+        bought = buyback.get(party) if buyback_number(ln.designation) else None
+        if not items and not bought and not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
             continue  # nothing open, nothing to release: imputation_entries would return no entry
+        rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
         entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents,
                                      pending=pending.get(party), on=ln.booked_on,
                                      undue=[UndueItem(*u) for u in items] if items else None,
                                      buyback=[[BuybackItem(*b) for b in request] for request in bought]
                                      if bought else None)
         if entries:
-            append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, ln.designation))
+            postings.append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, ln.designation))
             for e in entries:
                 if e.account == BENEFIT_UNDUE:
                     next(u for u in items if u[0] == e.parameter)[2] += e.amount_cents

@@ -43,7 +43,6 @@ from caisse.ledger.queries import (
 )
 from caisse.references import buyback_number, undue_number
 
-_RECEIVABLE = frozenset(RECEIVABLE)
 # A payment designated to an undue benefit (its structured communication): the debtor's designation (art. 1253).
 UNDUE_PAYMENT_RULE = "Civil Code art. 1253 (Book 5): payment designated to an undue benefit"
 # A payment to a buy-back request's communication: the dispensed contributions paid back (legislation §5, §9).
@@ -120,15 +119,10 @@ def imputation_entries(rows: Iterable[Balance], party_id: int, policy: Imputatio
     ``buyback`` = the person's ``buyback_items``) pays its quarters, oldest first, each only up to its buy-back
     deadline (``on``; paid later, a quarter's pension rights are not bought back and the money is imputed as any
     other payment)."""
-    credit = 0
-    released: list[Balance] = []
-    open_: list[Balance] = []
-    for b in split_not_yet_due(rows, pending, on):  # one pass: a bank file imputes 100 000 payments
-        account, cents = b.account, b.balance_cents
-        if account == "credit":
-            credit -= cents
-        elif account in _RECEIVABLE and cents:
-            (open_ if cents > 0 else released).append(b)
+    rows = split_not_yet_due(rows, pending, on)
+    credit = -sum(b.balance_cents for b in rows if b.account == "credit")
+    released = [b for b in rows if b.account in RECEIVABLE and b.balance_cents < 0]
+    open_ = [b for b in rows if b.account in RECEIVABLE and b.balance_cents > 0]
     entries: list[Entry] = []
     # A debt corrected below what was already paid on it: the excess goes back to the debtor's credit.
     for b in released:
