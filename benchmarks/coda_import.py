@@ -17,6 +17,21 @@ of every payment, the ledger postings, the reconciliation queue with its suggest
 commit — one transaction. PostgreSQL: a database of our own is created and dropped.
 Then the result is checked: every movement is a line; booked + parked + debits = the balance movement; the
 ledger check passes.
+
+Figures (issue 4's target: under 5 s; docs/collection-money.md "Figures" has the details and what each costs).
+2026-12-03, the 2-core machine shared with other sessions, one import per run:
+
+    16:35, load 1.7 (SQLite) / 3.4 (PostgreSQL):
+      SQLite      26.6 s (CPU 20.9 s)        ledger insert 7.7 s, impute 4.6 s, commit 5.3 s
+      PostgreSQL  34.9 s (client CPU 8.0 s)  ledger insert 21.1 s (server: foreign-key triggers, indexes, WAL)
+    17:08-17:34, load 3-10, this code again, alternating with a leaner imputation loop (same rows, not kept:
+    no measurable gain):
+      SQLite      this code 21.3 / 37.7 / 28.2 / 22.5 s, the other 20.9 / 37.0 / 34.2 / 26.4 s
+      PostgreSQL  this code 37.8 / 32.8 / 69.4 / 26.1 s, the other 61.3 / 58.8 / 27.5 / 18.1 s   (noise)
+
+The target is not met: the database writes of these rows alone cost ~4.8 s of CPU on SQLite, and the ledger rows
+14 s (load 5) to 22 s (load 6-9) of server time on PostgreSQL here. Compare runs made back to back, with their
+load average, never across days.
 """
 
 from __future__ import annotations
