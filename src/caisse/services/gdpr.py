@@ -267,9 +267,12 @@ def _records_sent(session: Session, party_id: int) -> list[dict]:
 
 def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
     """The life events the fund learned about the person (and what they opened), the undue benefits claimed back."""
-    from caisse.benefits.models import BenefitEvent, BenefitEventLine, UndueBenefit
+    from caisse.benefits.models import BenefitDispensedQuarter, BenefitEvent, BenefitEventLine, UndueBenefit
 
     return {"benefit_events": rows(BenefitEvent, BenefitEvent.person_id == party_id, order=BenefitEvent.id),
+            # quarters whose contributions a granted benefit dispensed, rights kept (caisse.benefits.dispensation)
+            "benefit_dispensed_quarters": rows(BenefitDispensedQuarter, BenefitDispensedQuarter.person_id == party_id,
+                                               order=BenefitDispensedQuarter.id),
             # the lines of inbound events files naming the person, as received (recorded, already known, rejected)
             "benefit_event_lines": rows(BenefitEventLine, BenefitEventLine.person_id == party_id,
                                         order=BenefitEventLine.id),
@@ -399,6 +402,7 @@ BENEFIT_TABLES = {
     "benefit_event_file": "kept",  # a file's SHA-256, name and counts: names no person
     "benefit_event_line": "benefit_event_lines",
     "benefit_claim_attachment": "benefit_attachments",
+    "benefit_dispensed_quarter": "identity",  # a quarter dispensed with a benefit: career data, kept like the ledger
 }
 PSEUDONYMISED = "pseudonymised"
 NO_IBAN = "XX00PSEUDONYMISED"
