@@ -15,6 +15,7 @@ from caisse.benefits import events
 from caisse.benefits import insurance_requests as ir
 from caisse.benefits.models import InsuranceRequest
 from caisse.cases.models import Case, CaseMessage
+from caisse.cases.service import work_queue
 from caisse.errors import InvalidInput
 from caisse.security.authz import Principal
 from caisse.services.calendar import Quarter
@@ -82,6 +83,10 @@ def test_a_cessation_prepares_the_continued_insurance_marc_sends_it_and_inasti_g
         "02/04/2026. La caisse l'a vérifiée et la transmet à INASTI au plus tard le 02/05/2026. Option choisie : "
         "pension seule.")
 
+    with session_scope(db_url) as s:  # in the staff's work queue with the fund's deadline to forward it
+        [item] = [i for i in work_queue(s, DESK, d("2026-04-03")) if i.case.id == case_id]
+        assert (item.case.kind, item.case.deadline, item.overdue) == ("continued_insurance", d("2026-05-02"), False)
+
     # the export for INASTI, documented in docs/formats/inasti-continued-insurance.md
     with session_scope(db_url) as s:
         path, n = ir.export_continued_insurance(s, DESK, d("2026-04-10"), tmp_path)
@@ -98,6 +103,9 @@ def test_a_cessation_prepares_the_continued_insurance_marc_sends_it_and_inasti_g
         assert s.scalar(select(func.count()).select_from(ExchangeMessage)) == 1
     r = the(db_url, request_id)
     assert (r.status, r.forwarded_on, r.export_id is not None) == ("forwarded", d("2026-04-10"), True)
+    with session_scope(db_url) as s:  # the fund's part done: answered, never overdue while INASTI decides
+        [item] = [i for i in work_queue(s, DESK, d("2026-06-01")) if i.case.id == case_id]
+        assert (item.case.status, item.overdue) == ("answered", False)
     assert messages_out(db_url, case_id)[-1].startswith(
         f"Votre demande n° {request_id} (assurance continuée) a été transmise le 10/04/2026 à INASTI, qui décide.")
 

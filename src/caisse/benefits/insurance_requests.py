@@ -280,11 +280,12 @@ def _get(session: Session, who: Principal, request_id: int, action: str) -> Insu
 
 def _forwarded(session: Session, who: Principal, r: InsuranceRequest, on: dt.date, institution: str,
                today: dt.date) -> None:
-    from caisse.cases.service import write
+    from caisse.cases.service import answer
 
     r.status, r.forwarded_on, r.institution = "forwarded", on, institution
     lang = _lang(session, r.person_id)
-    write(session, who, r.case_id, t("forwarded", lang, request=r.id, kind=KIND[r.kind][lang],
+    # the fund's part is done: the case stands answered (not overdue in the work queue) until the decision comes
+    answer(session, who, r.case_id, t("forwarded", lang, request=r.id, kind=KIND[r.kind][lang],
                                      date=fmt_date(on, lang), institution=institution), today)
     audit.record(session, who, "forward", "insurance_request", r.id, party_id=r.person_id,
                  detail={"institution": institution, "on": on.isoformat()})
