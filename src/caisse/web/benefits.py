@@ -162,19 +162,20 @@ def _request_form(request: Request, session, who: Principal, party_id: int, kind
                  cases=OPTION_LABEL, error=error, field_label=lambda n: REQUEST_FIELD.get(n, (None, n))[1])
 
 
-@router.get("/my/files/{party_id}/requests/{kind}", response_class=HTMLResponse)
-def my_request_form(request: Request, party_id: PathId, kind: RequestKind, session: SessionDep, who: PrincipalDep,
+@router.get("/my/files/{party_id}/requests/{request_kind}", response_class=HTMLResponse)
+def my_request_form(request: Request, party_id: PathId, request_kind: RequestKind, session: SessionDep,
+                    who: PrincipalDep,
                     prepared: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
     svc.claims_of(session, who, party_id)  # the same access (and read audit) as My rights
-    return _request_form(request, session, who, party_id, kind, prepared)
+    return _request_form(request, session, who, party_id, request_kind, prepared)
 
 
-@router.post("/my/files/{party_id}/requests/{kind}")
-async def my_request_submit(request: Request, party_id: PathId, kind: RequestKind, session: SessionDep,
+@router.post("/my/files/{party_id}/requests/{request_kind}")
+async def my_request_submit(request: Request, party_id: PathId, request_kind: RequestKind, session: SessionDep,
                             who: PrincipalDep):
     """Async only to read the form; the request (database work) runs in the thread pool, off the event loop."""
     form = await request.form()
-    return await run_in_threadpool(_request_submitted, request, session, who, party_id, kind, form)
+    return await run_in_threadpool(_request_submitted, request, session, who, party_id, request_kind, form)
 
 
 def _request_submitted(request: Request, session, who: Principal, party_id: int, kind: str, form):
