@@ -10,11 +10,12 @@ import csv
 import pytest
 from helpers import contributions, d, quarters
 from sqlalchemy import func, select, update
+from test_benefit_events import messages_out
 
 from caisse.benefits import events
 from caisse.benefits import insurance_requests as ir
 from caisse.benefits.models import InsuranceRequest
-from caisse.cases.models import Case, CaseMessage
+from caisse.cases.models import Case
 from caisse.cases.service import work_queue
 from caisse.errors import InvalidInput
 from caisse.security.authz import Principal
@@ -25,13 +26,7 @@ from caisse.store.models import ExchangeMessage, Person
 DESK = Principal.system("cli:benefits-officer")
 
 
-def messages_out(url, case_id) -> list[str]:
-    with session_scope(url) as s:
-        return list(s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == case_id,
-                                                             CaseMessage.direction == "out").order_by(CaseMessage.id)))
-
-
-def the(url, request_id):
+def the(url, request_id) -> InsuranceRequest:
     with session_scope(url) as s:
         r = s.get(InsuranceRequest, request_id)
         s.expunge(r)
