@@ -131,14 +131,16 @@ def test_a_published_bankruptcy_opens_a_bridging_right_claim(db_url, fund):
     assert the_case(db_url, case_id).status == "waiting_for_person"
 
 
-def test_an_incapacity_reported_by_the_mutuality_is_an_information_task(db_url, fund):
+def test_an_incapacity_reported_by_the_mutuality_prepares_the_assimilation_request(db_url, fund):
     eva = fund.person(category="main", start=d("2015-01-01"), language="nl")
     _, created, outcome, claim_id, case_id = event(db_url, eva, "incapacity", "2025-03-03", "2025-03-10")
     assert (created, outcome, claim_id) == (True, "informed", None)
     case = the_case(db_url, case_id)
-    assert (case.kind, case.status, case.deadline) == ("life_event", "open", d("2025-04-09"))
+    # not a bare task: the assimilation request, prepared and waiting for Eva (the case is the request's)
+    assert (case.kind, case.status, case.deadline) == ("illness_assimilation", "waiting_for_person", d("2025-04-09"))
     [message] = messages_out(db_url, case_id)
     assert message.startswith("Uw ziekenfonds meldde ons uw arbeidsongeschiktheid sinds 03-03-2025.")
+    assert "aanvraag tot gelijkstelling nr. 1 voorbereid" in message and "(NOT FOUND)" in message
 
 
 def test_the_life_events_batch_finds_cessations_and_pension_ages_in_the_files_once(db_url, fund):

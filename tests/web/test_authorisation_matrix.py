@@ -283,6 +283,10 @@ CASES = [
      CLAIMANTS),
     ("POST", "/my/files/{f}/rights/{b}", {FORM: 1, "birth_date": "2026-11-02", "start": "2026-11-02",
                                          "end": "2026-11-30", "days": "5"}, CLAIMANTS),
+    # assimilation for illness / continued insurance: read as My rights, filed by the claimants (the file's person
+    # is still active: 422 on the data once let through)
+    ("GET", "/my/files/{f}/requests/{r}", None, READ_A),
+    ("POST", "/my/files/{f}/requests/{r}", {FORM: 1, "option": "pension", "no_other_status": "yes"}, CLAIMANTS),
     ("POST", "/api/claims/{k}/decision", None, DECIDERS),
     ("POST", "/desk/benefits/{k}/decide", {FORM: 1}, DECIDERS),
     # a claim's page: its readers see it and its documents; the claimants add a document or withdraw it (staff on
@@ -308,7 +312,8 @@ NEED_TO_KNOW_ROUTES = {"/desk/need-to-know", "/api/files/{f}/need-to-know"}
 
 def _fill(value, ids):
     if isinstance(value, str):
-        ids = {"x": 999_999, "t": 999_999, "e": "cannot_pay", "b": "birth_leave", "w": "csv", **ids}
+        ids = {"x": 999_999, "t": 999_999, "e": "cannot_pay", "b": "birth_leave", "w": "csv",
+               "r": "continued_insurance", **ids}
         return int(value.format(**ids)) if value in ("{f}", "{a}", "{c}") else value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
@@ -344,7 +349,8 @@ def test_every_route_is_in_the_matrix(app_for):
     placeholders = {"{affiliation_id}": "{a}", "{company_id}": "{f}", "{party_id}": "{f}", "{person_id}": "{f}",
                     "{case_id}": "{c}", "{approval_id}": "{x}", "{item_id}": "{x}", "{notice_id}": "{n}",
                     "{event}": "{e}", "{claim_id}": "{k}", "{kind}": "{b}", "{call_id}": "{x}",
-                    "{bankruptcy_id}": "{x}", "{handover_id}": "{x}", "{what}": "{w}", "{attachment_id}": "{t}"}
+                    "{bankruptcy_id}": "{x}", "{handover_id}": "{x}", "{what}": "{w}", "{attachment_id}": "{t}",
+                    "{request_kind}": "{r}"}
     normal = set()
     for m, p in routes:
         for name, short in placeholders.items():

@@ -8,9 +8,12 @@ cessation, reaching pension age — each recorded once as a dated ``benefit_even
   once through the ordinary ``decide`` path and the person is told; otherwise the claim stays an application and
   the person is invited, in their language, to complete it (the case waits for them; the conditions not met yet
   are named, e.g. a quarter still unpaid);
+* **a request prepared for the person** where another institution decides: an incapacity (assimilation for
+  illness), a cessation (continued insurance; the message also names the bridging right) — a tracked
+  ``InsuranceRequest`` (``benefits.insurance_requests``) in a case waiting for the person, linked from the event
+  (``case_id``, ``detail.request_id``);
 * **an information task** (case ``life_event`` in the work queue, a message to the person in their language) where
-  the fund pays nothing itself: an incapacity (assimilation), a cessation (continued insurance, bridging right),
-  pension age (activity after pension age).
+  the fund pays nothing itself: pension age (activity after pension age).
 
 ``key`` = kind/person/date: recording the same event again (a second notice from the mutuality, a rerun of the
 batch) changes nothing and says so. ``caisse run life-events --as-of D`` finds the pension-age and cessation events
@@ -43,6 +46,8 @@ FACTS = {  # what an event may carry besides its date
     "pension_age": {"age"},
 }
 PARENTS = ("mother", "co_parent")
+#: the request an event prepares for the person (``benefits.insurance_requests``)
+REQUEST_OF_EVENT = {"incapacity": "illness_assimilation", "cessation": "continued_insurance"}
 
 
 def _check_facts(kind: str, facts: dict) -> dict:
@@ -212,6 +217,11 @@ def _inform(session, who, person, kind, day: dt.date, known_on, facts, lang):
         text = MESSAGE["info_pension_age"][lang].format(age=facts.get("age", age), date=fmt_date(on, lang))
     else:
         text = MESSAGE[f"info_{kind}"][lang].format(date=fmt_date(day, lang))
+    if kind in REQUEST_OF_EVENT:  # the request the event calls for, prepared and tracked (not a bare task)
+        from caisse.benefits.insurance_requests import propose
+
+        r = propose(session, who, person.id, REQUEST_OF_EVENT[kind], day, known_on, text)
+        return "informed", None, r.case_id, {"message_language": lang, "request_id": r.id}
     case = open_case(session, who, person.id, "life_event", f"Life event: {kind} of {day.isoformat()}",
                      f"{kind} of {day.isoformat()} learnt on {known_on.isoformat()}; information sent to the person "
                      f"({lang}); follow up (facts: {facts or 'none'})", known_on, channel="system")

@@ -253,3 +253,45 @@ class BenefitDispensedQuarter(Base):
         UniqueConstraint("person_id", "period"),
         CheckConstraint(f"reason in ({_in(DISPENSED_WITH)})", name="reason"),
     )
+
+
+INSURANCE_REQUEST_KINDS = ("illness_assimilation", "continued_insurance")
+INSURANCE_REQUEST_STATUSES = ("proposed", "requested", "forwarded", "granted", "refused")
+
+
+class InsuranceRequest(Base):
+    """A request the fund checks and forwards, decided by another institution (``caisse.benefits.
+    insurance_requests``): the assimilation of a period of incapacity for illness, the continued insurance after a
+    cessation. ``proposed`` (pre-filled by the fund from a life event, waiting for the person) → ``requested``
+    (filed, checked) → ``forwarded`` (to ``institution`` on ``forwarded_on``; ``export_id`` the file when it went in
+    one) → ``granted`` / ``refused`` (the institution's decision as recorded, its quarters and reasons). ``facts``
+    as filed: ``incapacity_start`` / ``incapacity_end``; ``cessation_date`` / ``option`` / ``extension`` /
+    ``no_other_status``. ``last_quarter`` is empty while an incapacity has no known end."""
+
+    __tablename__ = "benefit_insurance_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(12))
+    facts: Mapped[dict] = mapped_column(JSON)
+    first_quarter: Mapped[str] = mapped_column(String(6))
+    last_quarter: Mapped[str | None] = mapped_column(String(6))
+    proposed_on: Mapped[dt.date | None] = mapped_column(Date)
+    requested_on: Mapped[dt.date | None] = mapped_column(Date)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("benefit_event.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
+    institution: Mapped[str | None] = mapped_column(String(60))
+    forwarded_on: Mapped[dt.date | None] = mapped_column(Date)
+    export_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_message.id"))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    decision_ref: Mapped[str | None] = mapped_column(String(60))
+    granted_quarters: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"kind in ({_in(INSURANCE_REQUEST_KINDS)})", name="kind"),
+        CheckConstraint(f"status in ({_in(INSURANCE_REQUEST_STATUSES)})", name="status"),
+        CheckConstraint("(status in ('granted', 'refused')) = (decided_on is not null)", name="decided"),
+    )

@@ -43,7 +43,8 @@ def deadlines() -> dict[str, dict]:
 
 KINDS = tuple(deadlines())
 PERSON_KINDS = ("question", "complaint", "rectification", "reduction", "payment_plan", "dispensation",
-                "surcharge_waiver", "change", "cessation", "benefit_claim")
+                "surcharge_waiver", "change", "cessation", "benefit_claim", "illness_assimilation",
+                "continued_insurance")
 
 
 def deadline_for(kind: str, opened: dt.date) -> dt.date:

@@ -375,3 +375,129 @@ def undue_pdf_cmd(undue: int = typer.Option(..., "--undue", help="The undue bene
                      detail={"what": "undue decision pdf"})
     Path(output).write_bytes(data)
     typer.echo(f"{output}: decision of undue benefit {undue} ({len(data)} bytes)")
+
+
+# --- assimilation for illness and continued insurance: requests forwarded and tracked ------------------------------
+
+RequestOption = typer.Option(..., "--request", help="The request number.")
+
+
+def _dashed(exc):
+    from caisse.errors import InvalidInput
+
+    return InvalidInput(exc.field.replace("_", "-"), exc.message)
+
+
+@app.command("request")
+def request_cmd(person: int = typer.Option(..., "--person", help="The person's file number."),
+                kind: str = typer.Option(..., "--kind", help="illness_assimilation or continued_insurance."),
+                incapacity_start: str | None = typer.Option(None, "--incapacity-start", help="Assimilation: the "
+                                                            "first day of the incapacity (default: the mutuality's "
+                                                            "event)."),
+                incapacity_end: str | None = typer.Option(None, "--incapacity-end", help="Assimilation: the last "
+                                                          "day, if known."),
+                cessation_date: str | None = typer.Option(None, "--cessation-date", help="Continued insurance: the "
+                                                          "cessation (default: the one on the file)."),
+                option: str | None = typer.Option(None, "--option", help="Continued insurance: pension or "
+                                                  "pension_health."),
+                extension: bool = typer.Option(False, "--extension", help="Continued insurance: extended up to the "
+                                               "pension (only if it starts at the earliest 7 years before)."),
+                no_other_status: bool = typer.Option(False, "--no-other-status", help="Continued insurance: the "
+                                                     "person declares no other social status."),
+                prepared: int | None = typer.Option(None, "--prepared", help="The request the fund prepared from "
+                                                    "a life event, now filed."),
+                today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """File an assimilation-for-illness or continued-insurance request (checked, then forwarded; another
+    institution decides). Pre-filled from the file where an option is left out."""
+    from caisse.benefits import insurance_requests as ir
+    from caisse.errors import InvalidInput
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        try:
+            known = ir.prefill(s, person, kind) if kind in ("illness_assimilation", "continued_insurance") else {}
+            facts = {k: v for k, v in known.items() if k in ("incapacity_start", "cessation_date")}  # dates only
+            given = {"incapacity_start": parse_date(incapacity_start, "incapacity-start"),
+                     "incapacity_end": parse_date(incapacity_end, "incapacity-end"),
+                     "cessation_date": parse_date(cessation_date, "cessation-date"), "option": option,
+                     "extension": extension, "no_other_status": no_other_status}
+            facts.update({k: v for k, v in given.items() if v is not None})
+            r = ir.file_request(s, _who(), person, kind, facts, _today(today), request_id=prepared)
+        except InvalidInput as exc:
+            raise _dashed(exc) from None
+        typer.echo(f"request {r.id}: {r.kind} for person {r.person_id}, quarters "
+                   f"{ir.quarters_text(r.first_quarter, r.last_quarter)}; to forward to "
+                   f"{r.institution or 'the competent institution'} (case {r.case_id})")
+
+
+@app.command("forward")
+def forward_cmd(request: int = RequestOption,
+                institution: str | None = typer.Option(None, "--institution", help="Where it went (INASTI for a "
+                                                       "continued insurance; required for an assimilation)."),
+                on: str | None = typer.Option(None, "--on", help="The day it was forwarded (default: today)."),
+                today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record that a request was forwarded to the institution that decides (the person is told)."""
+    from caisse.benefits import insurance_requests as ir
+    from caisse.errors import InvalidInput
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        try:
+            r = ir.forward(s, _who(), request, _today(today), institution=institution, on=parse_date(on, "on"))
+        except InvalidInput as exc:
+            raise _dashed(exc) from None
+        typer.echo(f"request {r.id}: forwarded to {r.institution} on {r.forwarded_on}")
+
+
+@app.command("export-requests")
+def export_requests_cmd(output_dir: str = typer.Option(..., "--output-dir", help="Where to write the CSV."),
+                        today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Write the continued-insurance requests not forwarded yet to a CSV for INASTI
+    (docs/formats/inasti-continued-insurance.md); they become forwarded today."""
+    from caisse.benefits import insurance_requests as ir
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        path, n = ir.export_continued_insurance(s, _who(), _today(today), output_dir)
+    typer.echo(f"{n} request(s) written to {path}" if n else "nothing to send")
+
+
+@app.command("request-decision")
+def request_decision_cmd(request: int = RequestOption,
+                         outcome: str = typer.Option(..., "--outcome", help="granted or refused."),
+                         decided_on: str = typer.Option(..., "--decided-on", help="The day of the institution's "
+                                                        "decision."),
+                         reference: str = typer.Option(..., "--reference", help="The institution's reference."),
+                         quarters: str | None = typer.Option(None, "--quarters", help="Granted: the quarters "
+                                                             "(2026Q1,2026Q2; default every quarter asked)."),
+                         reason: str = typer.Option("", "--reason", help="The institution's reasons (required "
+                                                    "for a refusal)."),
+                         today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record the institution's decision on a forwarded request; the person gets the letter, the case closes."""
+    from caisse.benefits import insurance_requests as ir
+    from caisse.errors import InvalidInput
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        try:
+            r = ir.record_decision(s, _who(), request, _today(today), outcome=outcome,
+                                   decided_on=parse_date(decided_on, "decided-on"), reference=reference,
+                                   quarters=quarters, reason=reason)
+        except InvalidInput as exc:
+            raise _dashed(exc) from None
+        typer.echo(f"request {r.id}: {r.status}" + (f" for {', '.join(r.granted_quarters)}"
+                                                    if r.granted_quarters else f" — {r.decision_reason}"))
+
+
+@app.command("requests")
+def requests_cmd(person: int = typer.Option(..., "--person", help="The person's file number."),
+                 db: str | None = DbOption) -> None:
+    """The assimilation and continued-insurance requests of a file, with their state and dates."""
+    from caisse.benefits import insurance_requests as ir
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        for r in ir.requests_of(s, _who(), person):
+            typer.echo(f"request {r.id}: {r.kind} {ir.quarters_text(r.first_quarter, r.last_quarter)} — {r.status}"
+                       f"; requested {r.requested_on or '-'}, forwarded {r.forwarded_on or '-'} to "
+                       f"{r.institution or '-'}, decided {r.decided_on or '-'} (case {r.case_id})")

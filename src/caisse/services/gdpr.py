@@ -267,7 +267,13 @@ def _records_sent(session: Session, party_id: int) -> list[dict]:
 
 def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
     """The life events the fund learned about the person (and what they opened), the undue benefits claimed back."""
-    from caisse.benefits.models import BenefitDispensedQuarter, BenefitEvent, BenefitEventLine, UndueBenefit
+    from caisse.benefits.models import (
+        BenefitDispensedQuarter,
+        BenefitEvent,
+        BenefitEventLine,
+        InsuranceRequest,
+        UndueBenefit,
+    )
 
     return {"benefit_events": rows(BenefitEvent, BenefitEvent.person_id == party_id, order=BenefitEvent.id),
             # quarters whose contributions a granted benefit dispensed, rights kept (caisse.benefits.dispensation)
@@ -276,7 +282,9 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
             # the lines of inbound events files naming the person, as received (recorded, already known, rejected)
             "benefit_event_lines": rows(BenefitEventLine, BenefitEventLine.person_id == party_id,
                                         order=BenefitEventLine.id),
-            "undue_benefits": rows(UndueBenefit, UndueBenefit.person_id == party_id, order=UndueBenefit.id)}
+            "undue_benefits": rows(UndueBenefit, UndueBenefit.person_id == party_id, order=UndueBenefit.id),
+            "insurance_requests": rows(InsuranceRequest, InsuranceRequest.person_id == party_id,
+                                       order=InsuranceRequest.id)}
 
 
 def _bank_lines(session: Session, party_id: int) -> list[dict]:
@@ -403,6 +411,9 @@ BENEFIT_TABLES = {
     "benefit_event_line": "benefit_event_lines",
     "benefit_claim_attachment": "benefit_attachments",
     "benefit_dispensed_quarter": "identity",  # a quarter dispensed with a benefit: career data, kept like the ledger
+    # assimilation / continued-insurance requests (career data: the quarters asked and granted); the institution's
+    # reasons, a free text, go with the identity
+    "benefit_insurance_request": "identity",
 }
 PSEUDONYMISED = "pseudonymised"
 NO_IBAN = "XX00PSEUDONYMISED"
@@ -517,10 +528,14 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
 
 def _pseudonymise_benefit_traces(session: Session, pid: int) -> None:
     """The documents added to the person's claims (bytes, name, what they answered), the free texts of their claims
-    (a document asked, a reason for withdrawing: the append-only steps hold none), the details of their life events
-    and the raw lines about them in events files."""
-    from caisse.benefits.models import BenefitClaim, BenefitEvent, BenefitEventLine, ClaimAttachment
+    (a document asked, a reason for withdrawing: the append-only steps hold none) and of their assimilation /
+    continued-insurance requests (the institution's reasons), the details of their life events and the raw lines
+    about them in events files."""
+    from caisse.benefits.models import BenefitClaim, BenefitEvent, BenefitEventLine, ClaimAttachment, InsuranceRequest
 
+    _u(session, update(InsuranceRequest).where(InsuranceRequest.person_id == pid,
+                                               InsuranceRequest.decision_reason.is_not(None))
+       .values(decision_reason=None))
     _u(session, update(ClaimAttachment).where(ClaimAttachment.person_id == pid,
                                               ClaimAttachment.filename != PSEUDONYMISED)
        .values(content=b"", filename=PSEUDONYMISED, answers=None))

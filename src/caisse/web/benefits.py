@@ -14,7 +14,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from caisse.benefits.models import BRIDGING_CASES
+from caisse.benefits import insurance_requests as ir
+from caisse.benefits.models import BRIDGING_CASES, INSURANCE_REQUEST_KINDS
 from caisse.errors import CaisseError, Conflict, InvalidInput, UnknownParameter
 from caisse.security.authz import Principal
 from caisse.services import benefit_claims as svc
@@ -114,10 +115,86 @@ def _read_form(kind: str, form) -> dict:
 
 @router.get("/my/files/{party_id}/rights", response_class=HTMLResponse)
 def my_rights(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
-              done: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+              done: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+              asked: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
     claims = svc.claims_of(session, who, party_id)
+    requests = ir.requests_of(session, who, party_id)
     return _page(request, "my_rights.html", party_id=party_id, claims=claims, pending=svc.pending(session, claims),
-                 kinds=svc.PORTAL_KINDS, done=done, today=dt.date.today(), statuses=CLAIM_STATUS)
+                 kinds=svc.PORTAL_KINDS, done=done, asked=asked, today=dt.date.today(), statuses=CLAIM_STATUS,
+                 requests=requests, request_kinds=INSURANCE_REQUEST_KINDS, request_status=REQUEST_STATUS,
+                 deadlines={r.id: _case_deadline(session, r.case_id) for r in requests},
+                 quarters_text=ir.quarters_text)
+
+
+# --- assimilation for illness and continued insurance: requests the fund forwards -----------------------------------
+
+REQUEST_STATUS = {"proposed": N_("prepared by the fund: check it and send it"),
+                  "requested": N_("received: the fund checks it and forwards it"),
+                  "forwarded": N_("forwarded: the institution decides"), "granted": N_("granted"),
+                  "refused": N_("refused")}
+REQUEST_FIELD = {
+    "incapacity_start": (DATE, N_("First day of the incapacity")),
+    "incapacity_end": (DATE, N_("Last day of the incapacity (if known)")),
+    "cessation_date": (DATE, N_("Day your activity ceased")),
+    "option": (CHOICE, N_("Continued insurance for")),
+    "extension": (YESNO, N_("Extended up to my pension (only if it starts at the earliest 7 years before the "
+                            "legal pension age)")),
+    "no_other_status": (YESNO, N_("I have no other social status (employee, civil servant, benefits...)")),
+}
+REQUEST_FIELDS = {"illness_assimilation": ("incapacity_start", "incapacity_end"),
+                  "continued_insurance": ("cessation_date", "option", "extension", "no_other_status")}
+OPTION_LABEL = {"pension": N_("pension only"), "pension_health": N_("pension and health care")}
+RequestKind = Annotated[str, Path(pattern="^(" + "|".join(INSURANCE_REQUEST_KINDS) + ")$")]
+
+
+def _case_deadline(session, case_id: int):
+    from caisse.cases.models import Case
+
+    return session.get(Case, case_id).deadline
+
+
+def _request_form(request: Request, session, who: Principal, party_id: int, kind: str, request_id: int | None,
+                  values: dict | None = None, error: InvalidInput | None = None, status_code: int = 200):
+    prepared = ir.get(session, who, request_id) if request_id else None
+    if prepared is not None and (prepared.person_id != party_id or prepared.kind != kind):
+        prepared = None
+    if values is None:
+        values = dict(prepared.facts) if prepared is not None else ir.prefill(session, party_id, kind)
+    return _page(request, "my_insurance_request_form.html", status_code=status_code, party_id=party_id, kind=kind,
+                 prepared=prepared, values=values, fields=[(n, *REQUEST_FIELD[n]) for n in REQUEST_FIELDS[kind]],
+                 cases=OPTION_LABEL, error=error, field_label=lambda n: REQUEST_FIELD.get(n, (None, n))[1])
+
+
+@router.get("/my/files/{party_id}/requests/{request_kind}", response_class=HTMLResponse)
+def my_request_form(request: Request, party_id: PathId, request_kind: RequestKind, session: SessionDep,
+                    who: PrincipalDep,
+                    prepared: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+    svc.claims_of(session, who, party_id)  # the same access (and read audit) as My rights
+    return _request_form(request, session, who, party_id, request_kind, prepared)
+
+
+@router.post("/my/files/{party_id}/requests/{request_kind}")
+async def my_request_submit(request: Request, party_id: PathId, request_kind: RequestKind, session: SessionDep,
+                            who: PrincipalDep):
+    """Async only to read the form; the request (database work) runs in the thread pool, off the event loop."""
+    form = await request.form()
+    return await run_in_threadpool(_request_submitted, request, session, who, party_id, request_kind, form)
+
+
+def _request_submitted(request: Request, session, who: Principal, party_id: int, kind: str, form):
+    raw = str(form.get("prepared", "") or "")
+    prepared = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    values: dict = {}
+    for n in REQUEST_FIELDS[kind]:
+        raw_value = str(form.get(n, "") or "")[:30]
+        values[n] = raw_value in ("yes", "on", "true") if REQUEST_FIELD[n][0] == YESNO else raw_value or None
+    try:
+        r = ir.file_request(session, who, party_id, kind, values, dt.date.today(), request_id=prepared)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _request_form(request, session, who, party_id, kind, prepared, values=values, error=exc,
+                             status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/files/{party_id}/rights?asked={r.id}", status_code=303)
 
 
 def _form_page(request: Request, session, who: Principal, party_id: int, kind: str, claim_id: int | None,

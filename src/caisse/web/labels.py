@@ -139,6 +139,8 @@ CASE_KIND = {
     "recovery_contact": N_("Recovery: personal contact"),
     "partner_plan_missed": N_("Recovery: instalment missed in a bailiff's plan"),
     "benefit_interest": N_("Interest on a benefit paid late"),
+    "illness_assimilation": N_("Assimilation of a period of illness"),
+    "continued_insurance": N_("Continued insurance after a cessation"),
 }
 CHANNEL = {
     "portal": N_("online (portal)"),

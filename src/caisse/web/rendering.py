@@ -36,9 +36,10 @@ def _percent(rate: str | Decimal | None) -> str:
 
 def _benefit_kind(code: str) -> str:
     """A benefit's name in the page's language (the decision's own wording: caisse.benefits.texts)."""
+    from caisse.benefits.insurance_texts import KIND as REQUESTS
     from caisse.benefits.texts import KIND
 
-    return KIND.get(code, {}).get(i18n.current.get(), code)
+    return KIND.get(code, REQUESTS.get(code, {})).get(i18n.current.get(), code)
 
 
 def _why(line) -> str | None:
