@@ -201,10 +201,12 @@ def _rebuild(session: Session, exp: Export, f: ExchangeFile, fh, kbo: str) -> st
     w = _Writer(exp, fh)
     w.write(exp.fmt.line(exp.fmt.header, _header(exp, f, kbo)))
     r = ExchangeRecord
-    rows = session.execute(select(r.id, r.record_type, r.corrects_id, r.subject, r.content)
-                           .where(r.file_id == f.id).order_by(r.id)).yield_per(CHUNK)
-    for rid, rtype, corrects, subject, content in rows:
-        w.detail(rid, rtype, corrects, subject, content)
+    with closing(bulk.stream_rows(session.connection(), select(r.id, r.record_type, r.corrects_id, r.subject,
+                                                                r.content).where(r.file_id == f.id).order_by(r.id),
+                                  CHUNK)) as chunks:
+        for rows in chunks:
+            for rid, rtype, corrects, subject, content in rows:
+                w.detail(rid, rtype, corrects, subject, content)
     w.trailer(f.reference)
     digest = w.sha.hexdigest()
     if digest != f.sha256:
