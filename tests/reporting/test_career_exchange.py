@@ -354,12 +354,19 @@ def test_a_file_streamed_in_small_chunks_is_the_same_file(db_url, two, tmp_path,
 def test_a_value_that_does_not_fit_its_field_is_refused_naming_the_field():
     good = dict(record_id=5, record_type="C", corrects=2, niss="80010200273", quarter="2025Q2", category="main",
                 state="paid", called="87171", paid="87171", open="0", reason="paid", decision="")
+    other = ("record_id", "record_type", "corrects", "quarter")
+
+    def from_content(values):  # the writer's way: the stored content's parts and the other fields
+        return CAREER.detail_line([str(values[n]) for n in CAREER.content_fields], {k: values[k] for k in other})
+
     assert len(CAREER.line(CAREER.detail, good)) == CAREER.width + 1
+    assert from_content(good) == CAREER.line(CAREER.detail, good)
     for field, value in (("niss", "800102002731"), ("decision", "a|b"), ("decision", "a+b"), ("corrects", -1),
                          ("called", -10**12), ("category", "hélène")):
-        with pytest.raises(InvalidInput) as err:
-            CAREER.line(CAREER.detail, {**good, field: value})
-        assert err.value.field == field
+        for make in (lambda v: CAREER.line(CAREER.detail, v), from_content):
+            with pytest.raises(InvalidInput) as err:
+                make({**good, field: value})
+            assert err.value.field == field
 
 
 def test_the_fund_own_dispensations_and_prescriptions_reach_the_career_file(db_url, two, tmp_path, fund):

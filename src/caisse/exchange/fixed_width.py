@@ -96,24 +96,32 @@ def _template(layout: Layout, width: int) -> tuple[str, tuple[str, ...], tuple[s
     return body + " " * filler + "\n", tuple(f.name for f in layout.fields), tuple(f.kind for f in layout.fields)
 
 
-def _prepare(kind: str, value):
-    """The value as the template formats it; ValueError sends the line to the field-by-field check (which names the
-    field): a '+' in a text (the line's pattern allows it for the amounts) or a negative number."""
-    if kind == "text":
-        text = "" if value is None else str(value)
-        if "+" in text:
-            raise ValueError(text)
-        return text
-    if kind == "number":
-        n = int(value or 0)
-        if n < 0:
-            raise ValueError(n)
-        return n
-    if kind == "amount":
-        return int(value)
-    if kind == "date":
-        return value.strftime("%Y%m%d") if value else ""
+def _prepare_text(value):
+    text = "" if value is None else str(value)
+    if "+" in text:
+        raise ValueError(text)
+    return text
+
+
+def _prepare_number(value):
+    n = int(value or 0)
+    if n < 0:
+        raise ValueError(n)
+    return n
+
+
+def _prepare_date(value):
+    return value.strftime("%Y%m%d") if value else ""
+
+
+def _prepare_stamp(value):
     return value.strftime("%Y%m%d%H%M%S")
+
+
+# The value as the template formats it, per field kind; ValueError sends the line to the field-by-field check
+# (which names the field): a '+' in a text (the line's pattern allows it for the amounts) or a negative number.
+_PREPARE = {"text": _prepare_text, "number": _prepare_number, "amount": int, "date": _prepare_date,
+            "stamp": _prepare_stamp}
 
 
 @dataclass(frozen=True)
@@ -144,13 +152,34 @@ class FileFormat:
         field is named in the error."""
         template, names, kinds = self._templates[layout.code]
         try:
-            args = [_prepare(kind, values.get(name)) for name, kind in zip(names, kinds, strict=True)]
-            body = template.format(*args)
+            body = template.format(*[_PREPARE[kind](values.get(name)) for name, kind in zip(names, kinds, strict=True)])
         except (TypeError, ValueError):
             body = ""
         if len(body) != self.width + 1 or not _LINE.match(body):
             body = layout.code + "".join(_cell(f, values.get(f.name)) for f in layout.fields)
             return body.ljust(self.width) + "\n"
+        return body
+
+    @functools.cached_property
+    def _detail_plan(self) -> tuple[str, tuple]:
+        """The detail template and, per field, (position in the content's parts or -1, name, preparation)."""
+        template, names, kinds = self._templates[self.detail.code]
+        index = {name: i for i, name in enumerate(self.content_fields)}
+        return template, tuple((index.get(name, -1), name, _PREPARE[kind]) for name, kind in zip(names, kinds,
+                                                                                                 strict=True))
+
+    def detail_line(self, parts: list[str], other: dict) -> str:
+        """``line(detail, ...)`` of a record from its content's parts (``content.split('|')``, checked by the caller)
+        and the detail fields that are not content (record number, type...), without a dict per line: the same
+        line, or the same error."""
+        template, plan = self._detail_plan
+        try:
+            body = template.format(*[prepare(parts[i]) if i >= 0 else prepare(other.get(name))
+                                     for i, name, prepare in plan])
+        except (TypeError, ValueError):
+            body = ""
+        if len(body) != self.width + 1 or not _LINE.match(body):
+            return self.line(self.detail, {**dict(zip(self.content_fields, parts, strict=True)), **other})
         return body
 
     def parse(self, line: str) -> tuple[str, dict]:

@@ -41,6 +41,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import BigInteger, Date, Select, String, and_, case, cast, func, literal, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased
 
 from caisse.exchange.fixed_width import CAREER, MUTUALITY
@@ -107,12 +108,15 @@ def quarter_states(session: Session, as_of: dt.date, *, dispensed: Hook | None =
     replace the plug-in functions (tests)."""
     t, e = LedgerTransaction, LedgerEntry
     debt = t.kind.in_(("charge", "regularisation"))
+    # a quarter ('2025Q1', not a year): LIKE, whose share of the rows PostgreSQL estimates from the column's
+    # statistics, where ``length(period) = 6`` was guessed at 0.5 % — a plan for a few thousand rows (a nested loop
+    # per ledger entry) on the millions of a real fund
     q = (select(e.party_id.label("party_id"), e.period.label("period"),
                 _sum_if(debt).label("called"), (-_sum_if(t.kind == "imputation")).label("paid"),
                 (-_sum_if(t.kind == "write_off")).label("written_off"),
                 cast(func.sum(e.amount_cents), BigInteger).label("open"), func.min(e.due_date).label("due"))
          .join(t, t.id == e.transaction_id)
-         .where(t.booked_on <= as_of, e.account == "contribution", func.length(e.period) == 6)
+         .where(t.booked_on <= as_of, e.account == "contribution", e.period.like("____Q_"))
          .group_by(e.party_id, e.period)).subquery("q")
     fully = and_(q.c.called > 0, q.c.paid >= q.c.called)
 
@@ -154,17 +158,30 @@ def quarter_states(session: Session, as_of: dt.date, *, dispensed: Hook | None =
 
     a, cp = aliased(Affiliation), aliased(CategoryPeriod)
     first_day, last_day = _quarter_bound(session, q.c.period, False), _quarter_bound(session, q.c.period, True)
-    category = (select(cp.category).join(a, a.id == cp.affiliation_id)
-                .where(a.person_id == q.c.party_id, a.status.in_(("affiliated", "ceased")),
-                       cp.valid_from <= last_day, or_(cp.valid_to.is_(None), cp.valid_to >= first_day))
-                .order_by(cp.valid_from.desc(), cp.id.desc()).limit(1).correlate(q).scalar_subquery())
-    return (select(q.c.party_id, q.c.period, Person.niss.label("niss"),
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        # joined, the latest period kept by DISTINCT ON: a third of the time of a subquery run per person-quarter
+        c = (select(a.person_id, cp.category, cp.valid_from, cp.valid_to, cp.id)
+             .join(a, a.id == cp.affiliation_id).where(a.status.in_(("affiliated", "ceased"))).subquery("c"))
+        stmt_from = stmt_from.outerjoin(c, and_(c.c.person_id == q.c.party_id, c.c.valid_from <= last_day,
+                                                or_(c.c.valid_to.is_(None), c.c.valid_to >= first_day)))
+        category = c.c.category
+    else:
+        category = (select(cp.category).join(a, a.id == cp.affiliation_id)
+                    .where(a.person_id == q.c.party_id, a.status.in_(("affiliated", "ceased")),
+                           cp.valid_from <= last_day, or_(cp.valid_to.is_(None), cp.valid_to >= first_day))
+                    .order_by(cp.valid_from.desc(), cp.id.desc()).limit(1).correlate(q).scalar_subquery())
+    stmt = (select(q.c.party_id, q.c.period, Person.niss.label("niss"),
                    func.coalesce(category, literal("unknown")).label("category"),
                    q.c.called, q.c.paid, q.c.written_off, q.c.open, state.label("state"), reason.label("reason"),
                    decision.label("decision"),
                    case((state.in_(IN_ORDER), literal("Y")), else_=literal("N")).label("in_order"))
             .select_from(stmt_from.join(Person, Person.id == q.c.party_id))
             .where(q.c.called > 0, or_(q.c.due.is_(None), q.c.due <= as_of, fully)))
+    if postgresql:
+        stmt = (stmt.ext(distinct_on(q.c.party_id, q.c.period))
+                .order_by(q.c.party_id, q.c.period, c.c.valid_from.desc(), c.c.id.desc()))
+    return stmt
 
 
 def _text(col):

@@ -26,10 +26,12 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, Select, and_, bindparam, func, or_, select, union_all, update
+from sqlalchemy import Engine, Select, and_, bindparam, func, null, or_, select, union_all, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session, aliased
 
 from caisse.collection.db import begin_write, next_ids
@@ -84,10 +86,23 @@ class FileResult:
 
 def _changes(session: Session, exp: Export, as_of: dt.date):
     """Subjects to send: the current records against the last record sent per subject, kept when they differ (see
-    the module docstring) — a full outer join written as two left joins (SQLite plans a FULL JOIN as a nested scan
-    without index). Columns: party_id, subject, content (NULL when the subject is gone), last_id, last_type,
-    last_status, last_content, party, subj (the key from whichever side exists)."""
+    the module docstring). Columns: party_id, subject, content (NULL when the subject is gone), last_id, last_type,
+    last_status, last_content, party, subj (the key from whichever side exists), ordered by party and subject.
+
+    Nothing of the kind sent yet (a fund's first file: every quarter of every career): every current record is new,
+    read once, no comparison. Otherwise a full outer join of the current records with the last record per subject:
+    on PostgreSQL one FULL JOIN (a hash or merge join whatever the statistics say: just after a first file they
+    still count ``exchange_record`` empty, and the two left joins below were planned as a nested loop of a million
+    by a million); on SQLite, which plans a FULL JOIN as a nested scan without index, two left joins."""
     r = ExchangeRecord
+    if session.scalar(select(r.id).where(r.kind == exp.kind).limit(1)) is None:
+        now = exp.current(session, as_of).subquery("cur")
+        return (select(now.c.party_id, now.c.subject, now.c.content, *(null().label(name) for name in (
+                    "last_id", "last_type", "last_status", "last_content")),
+                       now.c.party_id.label("party"), now.c.subject.label("subj"))
+                .order_by(now.c.party_id, now.c.subject))
+    if session.get_bind().dialect.name == "postgresql":
+        return _changes_full_join(session, exp, as_of)
     cur = exp.current(session, as_of).cte("cur")
     latest = (select(r.party_id, r.subject, func.max(r.id).label("id")).where(r.kind == exp.kind)
               .group_by(r.party_id, r.subject).subquery("latest"))
@@ -114,6 +129,26 @@ def _changes(session: Session, exp: Export, as_of: dt.date):
     return select(both).order_by(both.c.party, both.c.subj)
 
 
+def _changes_full_join(session: Session, exp: Export, as_of: dt.date):
+    """``_changes`` on PostgreSQL: the same rows, by one FULL JOIN with the last record of each subject."""
+    r = ExchangeRecord
+    cur = exp.current(session, as_of).subquery("cur")
+    last = (select(r.id, r.party_id, r.subject, r.record_type, r.status, r.content).where(r.kind == exp.kind)
+            .ext(distinct_on(r.party_id, r.subject)).order_by(r.party_id, r.subject, r.id.desc()).subquery("last"))
+    party = func.coalesce(cur.c.party_id, last.c.party_id).label("party")
+    subj = func.coalesce(cur.c.subject, last.c.subject).label("subj")
+    present = and_(cur.c.party_id.is_not(None),
+                   or_(last.c.id.is_(None), last.c.status == "rejected", last.c.content != cur.c.content))
+    gone = and_(cur.c.party_id.is_(None), last.c.record_type != "cancel",
+                ~and_(last.c.status == "rejected", last.c.record_type == "new"))
+    return (select(cur.c.party_id, cur.c.subject, cur.c.content, last.c.id.label("last_id"),
+                   last.c.record_type.label("last_type"), last.c.status.label("last_status"),
+                   last.c.content.label("last_content"), party, subj)
+            .select_from(cur.join(last, and_(cur.c.party_id == last.c.party_id, cur.c.subject == last.c.subject),
+                                  full=True))
+            .where(or_(present, gone)).order_by(party, subj))
+
+
 def _header(exp: Export, f: ExchangeFile, kbo: str) -> dict:
     return {"format": exp.fmt.name, "version": exp.fmt.version, "fund_kbo": kbo, "reference": f.reference,
             "as_of": f.as_of, "created": f.created_at, "first_quarter": f.first_period or "",
@@ -127,6 +162,10 @@ class _Writer:
         self.exp, self.fh, self.sha = exp, fh, hashlib.sha256()
         self.counts = dict.fromkeys(RECORD_TYPE_CODES, 0)
         self.totals = {name: 0 for name, _f, _v in exp.fmt.totals}
+        content = exp.fmt.content_fields
+        # (trailer field, position of the detail field in the content or its name, value counted)
+        self._totals = [(name, content.index(fld) if fld in content else fld, counted)
+                        for name, fld, counted in exp.fmt.totals]
 
     def write(self, text: str) -> None:
         data = text.encode("ascii")
@@ -135,17 +174,20 @@ class _Writer:
             self.fh.write(data)
 
     def detail(self, record_id: int, record_type: str, corrects: int | None, subject: str, content: str) -> None:
-        values = self.exp.fmt.from_content(content)
-        values.update(record_id=record_id, record_type=RECORD_TYPE_CODES[record_type], corrects=corrects,
-                      quarter=subject)
+        fmt = self.exp.fmt
+        parts = content.split("|")
+        if len(parts) != len(fmt.content_fields):
+            fmt.from_content(content)  # refuses it, saying why
+        other = {"record_id": record_id, "record_type": RECORD_TYPE_CODES[record_type], "corrects": corrects,
+                 "quarter": subject}
         self.counts[record_type] += 1
-        for name, fld, counted in self.exp.fmt.totals:
-            v = values.get(fld)
+        for name, where, counted in self._totals:
+            v = parts[where] if isinstance(where, int) else other.get(where)
             if counted is None:
                 self.totals[name] += int(v or 0)
             elif v == counted:
                 self.totals[name] += 1
-        self.write(self.exp.fmt.line(self.exp.fmt.detail, values))
+        self.write(fmt.detail_line(parts, other))
 
     def trailer(self, reference: str) -> None:
         c = self.counts
@@ -159,10 +201,12 @@ def _rebuild(session: Session, exp: Export, f: ExchangeFile, fh, kbo: str) -> st
     w = _Writer(exp, fh)
     w.write(exp.fmt.line(exp.fmt.header, _header(exp, f, kbo)))
     r = ExchangeRecord
-    rows = session.execute(select(r.id, r.record_type, r.corrects_id, r.subject, r.content)
-                           .where(r.file_id == f.id).order_by(r.id)).yield_per(CHUNK)
-    for rid, rtype, corrects, subject, content in rows:
-        w.detail(rid, rtype, corrects, subject, content)
+    with closing(bulk.stream_rows(session.connection(), select(r.id, r.record_type, r.corrects_id, r.subject,
+                                                                r.content).where(r.file_id == f.id).order_by(r.id),
+                                  CHUNK)) as chunks:
+        for rows in chunks:
+            for rid, rtype, corrects, subject, content in rows:
+                w.detail(rid, rtype, corrects, subject, content)
     w.trailer(f.reference)
     digest = w.sha.hexdigest()
     if digest != f.sha256:
@@ -206,16 +250,18 @@ def make_file(db: str | Engine, exp: Export, as_of: dt.date, output: Path, *, wh
 
 
 def _planned(row, exp: Export) -> tuple:
-    """(party, subject, record type, record corrected, content) of one row of ``_changes``."""
-    if row["party_id"] is not None:
-        if row["last_id"] is None:
+    """(party, subject, record type, record corrected, content) of one row of ``_changes`` (a tuple, in the order
+    of its columns)."""
+    party_id, _subject, content, last_id, _last_type, last_status, last_content, party, subj = row
+    if party_id is not None:
+        if last_id is None:
             rtype = "new"
-        elif row["last_status"] == "rejected":
+        elif last_status == "rejected":
             rtype = "resend"
         else:
             rtype = "correction"
-        return row["party"], row["subj"], rtype, row["last_id"], row["content"]
-    return row["party"], row["subj"], "cancel", row["last_id"], exp.cancel_content(row["last_content"])
+        return party, subj, rtype, last_id, content
+    return party, subj, "cancel", last_id, exp.cancel_content(last_content)
 
 
 def _make(engine: Engine, exp: Export, as_of: dt.date, output: Path, tmp: Path, kbo: str, who: object,
@@ -227,7 +273,7 @@ def _make(engine: Engine, exp: Export, as_of: dt.date, output: Path, tmp: Path, 
     quarter, is written last over a placeholder of the same width, and the SHA-256 is taken of the finished file.
     Reading the changes while inserting records is safe: PostgreSQL reads the statement's snapshot, and on SQLite a
     record inserted for a subject is never looked up again by the same statement (each subject comes once)."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    with Session(engine, expire_on_commit=False) as session, session.begin(), ExitStack() as stack:
         conn = session.connection()
         begin_write(conn, f"exchange:{exp.kind}")
         same = session.scalar(select(ExchangeFile).where(ExchangeFile.kind == exp.kind,
@@ -240,8 +286,9 @@ def _make(engine: Engine, exp: Export, as_of: dt.date, output: Path, tmp: Path, 
         if later is not None and later > as_of:
             raise InvalidInput("as_of", f"the last {exp.what or exp.kind} file is as of {later}: a new one must be as "
                                         "of that date or later (corrections are sent forward, never backdated)")
-        chunks = session.execute(_changes(session, exp, as_of).execution_options(yield_per=CHUNK)) \
-            .mappings().partitions()
+        bulk.large_query(conn)
+        # closed before the commit (PostgreSQL: the server-side cursor)
+        chunks = stack.enter_context(closing(bulk.stream_rows(conn, _changes(session, exp, as_of), CHUNK)))
         first = next(chunks, None)
         if not first:
             return FileResult(None, False, as_of=as_of)
