@@ -47,6 +47,8 @@ def add(session: Session, who: Principal, case_id: int, files: list[tuple[str | 
     service._check_case(session, who, c, write=True)
     if c.status == "closed":
         raise Conflict("status", "this case is closed; open a new one")
+    if not files:
+        raise InvalidInput(FIELD, "choose a document (PDF or JPEG)")
     added = []
     for name, content, kind, digest in checked(files):
         refuse_duplicate(session, CaseAttachment, CaseAttachment.case_id, c.id, digest, FIELD)

@@ -262,8 +262,6 @@ async def desk_add_document(request: Request, case_id: PathId, session: SessionD
 
     def act():
         try:
-            if not docs:
-                raise InvalidInput(attachments.FIELD, "choose a document (PDF or JPEG)")
             attachments.add(session, who, case_id, docs, dt.date.today())
         except (InvalidInput, Conflict) as exc:
             session.rollback()
