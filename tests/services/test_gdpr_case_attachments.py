@@ -76,3 +76,20 @@ def test_the_export_lists_a_cases_documents_without_their_bytes(db_url):
     (doc,) = case["documents"]
     assert doc["filename"] == "doctor.pdf" and doc["content_type"] == "application/pdf" and len(doc["sha256"]) == 64
     assert "content" not in doc
+
+
+def test_the_identity_pseudonymised_takes_the_documents_of_the_persons_cases(db_url):
+    from caisse.services import affiliation as svc
+
+    with session_scope(db_url) as s:
+        person = register_someone(s, seq=101)
+        start, end = dt.date(2005, 1, 1), dt.date(2012, 12, 31)
+        aff = svc.request_affiliation(s, svc.AffiliationInput(person_id=person.id, start_date=start, category="main",
+                                                              requested_on=start), SYSTEM)
+        svc.cease(s, aff.id, end, "stopped", SYSTEM)
+        pid = person.id
+        _case_with_document(s, pid, dt.date(2026, 11, 2), None)  # still open: only the identity rule reaches it
+    with session_scope(db_url) as s:
+        assert gdpr.apply_retention(s, SYSTEM, AS_OF).identities_pseudonymised == 1
+        (doc,) = s.scalars(select(CaseAttachment).where(CaseAttachment.party_id == pid))
+        assert (doc.content, doc.filename, len(doc.sha256)) == (b"", "pseudonymised", 64)
