@@ -67,7 +67,7 @@ async def new_request(request: Request, session: SessionDep, who: PrincipalDep, 
         except (InvalidInput, Conflict) as exc:
             session.rollback()
             return _my_requests_page(request, session, who, error_text(exc),
-                               status_code=409 if isinstance(exc, Conflict) else 422)
+                                     status_code=409 if isinstance(exc, Conflict) else 422)
         return RedirectResponse(f"/my/requests/{c.id}", status_code=303)
     return await run_in_threadpool(act)
 
