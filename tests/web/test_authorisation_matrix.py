@@ -198,6 +198,12 @@ CASES = [
      {"affiliate": ALLOW, "accountant": ALLOW, **HANDLERS}),
     ("GET", "/my/requests/{c}", None, {"affiliate": ALLOW, "accountant": ALLOW, **HANDLERS, "auditor": ALLOW}),
     ("POST", "/my/requests/{c}", {FORM: 1, "body": "B"}, {"affiliate": ALLOW, "accountant": ALLOW, **HANDLERS}),
+    # a case's documents: whoever reads the case downloads them (no such document: 404 once let through); the person
+    # adds them on the thread (above), staff handling the case add a scanned one (no file sent: 422 once let through)
+    ("GET", "/my/requests/{c}/documents/{t}", None,
+     {"affiliate": ALLOW, "accountant": ALLOW, **HANDLERS, "auditor": ALLOW}),
+    ("GET", "/desk/cases/{c}/documents/{t}", None, {**HANDLERS, "auditor": ALLOW}),
+    ("POST", "/desk/cases/{c}/documents", {FORM: 1}, HANDLERS),
     ("GET", "/desk/queue", None, {**HANDLERS, "auditor": ALLOW}),
     # the fund's figures: the public page for everyone, logged in or not; the dashboard for managers only
     ("GET", "/public/service", None, dict.fromkeys(ROLES, ALLOW)),

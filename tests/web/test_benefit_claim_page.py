@@ -50,7 +50,7 @@ def test_the_person_adds_a_document_and_the_officer_sees_it_on_the_desk(client_a
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
     bad = me.post(f"/my/claims/{cid}/documents", data={"csrf_token": _csrf(page.text)},
                   files={"file": ("attest.pdf", b"MZ\x90\x00 not a document", "application/pdf")})
-    assert bad.status_code == 422 and "not a PDF or JPEG" in bad.text
+    assert bad.status_code == 422 and "geen PDF- of JPEG-document" in bad.text  # in the language chosen
     r = me.post(f"/my/claims/{cid}/documents", data={"csrf_token": _csrf(page.text)},
                 files={"file": ("attest.jpg", PDF, "image/jpeg")}, follow_redirects=False)
     assert r.status_code == 303, r.text

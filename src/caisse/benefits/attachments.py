@@ -3,7 +3,8 @@
 * ``add``: the person (or staff, for a paper document scanned) adds a PDF or JPEG to a claim not decided yet. The
   type is recognised from the bytes (a PDF starts with ``%PDF-`` and ends with ``%%EOF``; a JPEG starts with
   ``FF D8 FF`` and ends with ``FF D9``), never from the file's name or the browser's declared type; the size is
-  limited (``claim_attachment_max_bytes``, the fund's choice). The same bytes twice on a claim are refused.
+  limited (``claim_attachment_max_bytes``, the fund's choice). The same bytes twice on a claim are refused. These
+  checks are shared with the documents added to a case: ``services/uploads.py``.
 * ``request_document``: a caseworker asks the person for a document. Charter of the social insured art. 10
   (addendum §15 [S232]): the decision deadline is **suspended while information asked of the applicant is
   missing**. The claim shows what is awaited (``waiting_for``) since when (``waiting_since``), the person is told
@@ -20,8 +21,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,25 +28,9 @@ from sqlalchemy.orm import Session
 from caisse.benefits.models import BenefitClaim, ClaimAttachment
 from caisse.benefits.texts import KIND, MESSAGE, SUSPENSION_LAW
 from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.services.uploads import EXTENSION, check, clean_name, refuse_duplicate, sniff  # noqa: F401 (sniff: API)
 
 MAX_WHAT = 300
-EXTENSION = {"application/pdf": "pdf", "image/jpeg": "jpg"}
-
-
-def sniff(content: bytes) -> str:
-    """The type of ``content`` from its bytes: application/pdf or image/jpeg, else InvalidInput naming ``file``."""
-    if content.startswith(b"%PDF-") and b"%%EOF" in content[-2048:]:
-        return "application/pdf"
-    if content.startswith(b"\xff\xd8\xff") and b"\xff\xd9" in content[-64:]:
-        return "image/jpeg"
-    raise InvalidInput("file", "not a PDF or JPEG document (recognised from its content, not its name)")
-
-
-def clean_name(filename: str | None) -> str:
-    """The name as shown (no path, no control characters, at most 200 characters)."""
-    name = re.split(r"[\\/]", filename or "")[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[:200] or "document"
 
 
 def _claim(session: Session, claim_id: int) -> BenefitClaim:
@@ -65,22 +48,11 @@ def _open(claim: BenefitClaim, what: str) -> None:
 def add(session: Session, who, claim_id: int, filename: str | None, content: bytes, on: dt.date) -> ClaimAttachment:
     """Add a document to a claim not decided yet (see the module). Ends a suspension waiting for a document."""
     from caisse.benefits.service import _step
-    from caisse.config import get_settings
 
     claim = _claim(session, claim_id)
     _open(claim, "documents are added while it is examined")
-    limit = get_settings().claim_attachment_max_bytes
-    if not content:
-        raise InvalidInput("file", "empty: choose a document")
-    if len(content) > limit:
-        raise InvalidInput("file", f"too large: {len(content):,} bytes, at most {limit:,}")
-    kind = sniff(content)
-    digest = hashlib.sha256(content).hexdigest()
-    same = session.scalar(select(ClaimAttachment).where(ClaimAttachment.claim_id == claim.id,
-                                                        ClaimAttachment.sha256 == digest))
-    if same is not None:
-        raise Conflict("file", f"this document was already added on {same.received_on.isoformat()} "
-                               f"({same.filename})")
+    kind, digest = check(content)
+    refuse_duplicate(session, ClaimAttachment, ClaimAttachment.claim_id, claim.id, digest)
     att = ClaimAttachment(claim_id=claim.id, person_id=claim.person_id, filename=clean_name(filename),
                           content_type=kind, size=len(content), sha256=digest, content=content, received_on=on,
                           answers=claim.waiting_for, added_by=str(who))

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caisse.store.models import Base, utcnow
@@ -58,6 +70,32 @@ class CaseMessage(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     read_by_person: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (CheckConstraint("direction in ('in', 'out', 'internal')", name="direction"),)
+
+
+class CaseAttachment(Base):
+    """A document added to a case (migration 0029_caseattach): by the person on the portal, when opening the
+    request or later in its thread, or by staff (a paper document scanned). PDF or JPEG as recognised from its bytes
+    (``services/uploads.py``, shared with the benefit claims' documents); the same bytes twice on a case are refused.
+    ``content`` is emptied by the retention batch (``services/gdpr.py``, rule ``case_attachments``); ``sha256``, type,
+    size and date stay as proof of what was received."""
+
+    __tablename__ = "case_attachment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("party.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    added_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("case_id", "sha256"),
+        CheckConstraint("content_type in ('application/pdf', 'image/jpeg')", name="content_type"),
+        CheckConstraint("size > 0", name="size"),
+    )
 
 
 class Notification(Base):

@@ -190,10 +190,7 @@ def write(session: Session, who: Principal, case_id: int, body: str, today: dt.d
         raise Conflict("status", "this case is closed; open a new one")
     if who.role in PERSON_SIDE:
         message = CaseMessage(case_id=c.id, direction="in", author=str(who), body=body)
-        if c.status == "waiting_for_person" and c.waiting_since is not None:
-            c.deadline = c.deadline + (today - c.waiting_since)
-            c.waiting_since = None
-        c.status = "open"
+        person_resumes(c, today)
     else:
         message = CaseMessage(case_id=c.id, direction="internal" if internal else "out", author=str(who), body=body)
         if ask_person and not internal:
@@ -206,6 +203,15 @@ def write(session: Session, who: Principal, case_id: int, body: str, today: dt.d
         _notify(session, c, message)
     audit.record(session, who, "write", "case", c.id, party_id=c.party_id, detail={"direction": message.direction})
     return message
+
+
+def person_resumes(c: Case, today: dt.date) -> None:
+    """The person wrote or added a document: the case is open again, the days it waited for them extend its
+    deadline (Charter art. 10)."""
+    if c.status == "waiting_for_person" and c.waiting_since is not None:
+        c.deadline = c.deadline + (today - c.waiting_since)
+        c.waiting_since = None
+    c.status = "open"
 
 
 def answer(session: Session, who: Principal, case_id: int, body: str, today: dt.date, *,

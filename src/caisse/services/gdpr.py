@@ -21,7 +21,7 @@ from sqlalchemy import and_, delete, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from caisse.batches.models import Notice, TaxIncomeParked
-from caisse.cases.models import Case, CaseMessage, ContactNote, Notification
+from caisse.cases.models import Case, CaseAttachment, CaseMessage, ContactNote, Notification
 from caisse.collection.models import (
     BankFile,
     BankLine,
@@ -191,6 +191,9 @@ def _cases(session: Session, party_id: int, rows) -> list[dict]:
     for c in session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.id)):
         item = _row(c)
         item["messages"] = rows(CaseMessage, CaseMessage.case_id == c.id, order=CaseMessage.id)
+        # the documents added (name, type, size, SHA-256): the documents themselves are on the case's page
+        item["documents"] = rows(CaseAttachment, CaseAttachment.case_id == c.id, order=CaseAttachment.id,
+                                 exclude=("content",))
         out.append(item)
     return out
 
@@ -358,6 +361,12 @@ RETENTION = {
                           "after the year of the collection or execution date (message id, totals stay)"},
     "closed_cases": {"keep_years_after_year": 5, "then": "pseudonymise",
                      "why": "the messages of a case closed in a prescribed year (kind, dates, status stay)"},
+    "case_attachments": {"keep_years_after_year": 5, "then": "empty",
+                         "why": "the documents added to a case (may show health, family or business matters), 5 "
+                                "years after the year the case was closed, as its messages (rule closed_cases) and "
+                                "the documents of a benefit claim (rule benefit_attachments): bytes emptied, the "
+                                "file name pseudonymised; type, size, date and SHA-256 stay as proof of what was "
+                                "received"},
     "notifications": {"keep_days": 365, "then": "pseudonymise",
                       "why": "the address an e-mail notification went to, a year after it was made"},
     "parked_tax_incomes": {"keep_years_after_year": 5, "then": "pseudonymise",
@@ -506,6 +515,8 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
     case_ids = select(Case.id).where(Case.party_id == pid)
     _u(session, update(CaseMessage).where(CaseMessage.case_id.in_(case_ids)).values(body=PSEUDONYMISED))
     _u(session, update(Case).where(Case.party_id == pid).values(subject=PSEUDONYMISED))
+    _u(session, update(CaseAttachment).where(CaseAttachment.party_id == pid, CaseAttachment.filename != PSEUDONYMISED)
+       .values(content=b"", filename=PSEUDONYMISED))
     _u(session, update(ContactNote).where(ContactNote.party_id == pid).values(summary=PSEUDONYMISED))
     _u(session, update(Notification).where(Notification.party_id == pid).values(to_address=PSEUDONYMISED,
                                                                                   last_error=None))
@@ -636,6 +647,9 @@ def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
         CaseMessage.case_id.in_(old_cases), CaseMessage.body != PSEUDONYMISED).values(body=PSEUDONYMISED))
     _u(session, update(Case).where(Case.id.in_(old_cases), Case.subject != PSEUDONYMISED)
        .values(subject=PSEUDONYMISED))
+    out["case_attachments"] = _u(session, update(CaseAttachment).where(
+        CaseAttachment.case_id.in_(old_cases), func.length(CaseAttachment.content) > 0)
+        .values(content=b"", filename=PSEUDONYMISED))
     out["notifications"] = _u(session, update(Notification).where(
         Notification.created_at < now - dt.timedelta(days=RETENTION["notifications"]["keep_days"]),
         Notification.to_address != PSEUDONYMISED).values(to_address=PSEUDONYMISED, last_error=None))

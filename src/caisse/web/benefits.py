@@ -290,7 +290,9 @@ async def my_claim_document(request: Request, claim_id: PathId, session: Session
     limit = request.app.state.settings.claim_attachment_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 65_536:  # refused before reading it all
-        too_large = InvalidInput("file", "too large: at most {limit} bytes", limit=f"{limit:,}")
+        from caisse.services.uploads import too_large as refusal
+
+        too_large = refusal(limit)
 
         def act():
             raise too_large

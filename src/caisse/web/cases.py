@@ -7,9 +7,11 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from caisse.cases import attachments
 from caisse.cases import service as cases
 from caisse.errors import CaisseError, Conflict, InvalidInput
 from caisse.security.authz import TEAM_BOUND, Forbidden
@@ -26,35 +28,100 @@ Text = Annotated[str, Form(max_length=cases.MAX_BODY)]
 
 @router.get("/my/requests", response_class=HTMLResponse)
 def my_requests(request: Request, session: SessionDep, who: PrincipalDep, error: str | None = None) -> HTMLResponse:
+    return _my_requests_page(request, session, who, error)
+
+
+def _my_requests_page(request: Request, session, who, error: str | None = None,
+                      status_code: int = 200) -> HTMLResponse:
     mine = files.my_files(session, who)
     rows = [c for f in mine for c in cases.cases_of(session, who, f.id)]
-    return _page(request, "my_requests.html", files=mine, cases=rows, kinds=cases.PERSON_KINDS,
-                 deadlines=cases.deadlines(), error=error)
+    return _page(request, "my_requests.html", status_code=status_code, files=mine, cases=rows,
+                 kinds=cases.PERSON_KINDS, deadlines=cases.deadlines(), error=error, max_mb=_max_mb())
+
+
+async def _uploads(request: Request) -> list[tuple[str | None, bytes]]:
+    """The files chosen in the form's ``files`` field (none chosen: an empty list), each read up to one byte past
+    the limit (the checks refuse it then, naming the field)."""
+    from caisse.services.uploads import max_bytes
+
+    limit = max_bytes()
+    form = await request.form(max_files=attachments.MAX_FILES + 1)
+    return [(u.filename, await u.read(limit + 1)) for u in form.getlist("files")
+            if not isinstance(u, str) and (u.filename or u.size)]
 
 
 @router.post("/my/requests")
-def new_request(request: Request, session: SessionDep, who: PrincipalDep, file: Annotated[int, Form()],
-                kind: Annotated[str, Form(max_length=40)], subject: Annotated[str, Form(max_length=200)],
-                body: Text):
-    try:
-        c = cases.open_case(session, who, file, kind, subject, body, dt.date.today())
-    except InvalidInput as exc:
-        session.rollback()
-        return my_requests(request, session, who, error=error_text(exc))
-    return RedirectResponse(f"/my/requests/{c.id}", status_code=303)
+async def new_request(request: Request, session: SessionDep, who: PrincipalDep, file: Annotated[int, Form()],
+                      kind: Annotated[str, Form(max_length=40)], subject: Annotated[str, Form(max_length=200)],
+                      body: Text):
+    """A new request, with the documents chosen (PDF or JPEG): a refusal of any of them writes nothing."""
+    docs = await _uploads(request)
+
+    def act():
+        today = dt.date.today()
+        try:
+            attachments.checked(docs)  # the documents' own refusals before anything is written
+            c = cases.open_case(session, who, file, kind, subject, body, today)
+            if docs:
+                attachments.add(session, who, c.id, docs, today)
+        except (InvalidInput, Conflict) as exc:
+            session.rollback()
+            return _my_requests_page(request, session, who, error_text(exc),
+                                     status_code=409 if isinstance(exc, Conflict) else 422)
+        return RedirectResponse(f"/my/requests/{c.id}", status_code=303)
+    return await run_in_threadpool(act)
+
+
+def _my_case_page(request: Request, session, who, case_id: int, error: str | None = None,
+                  status_code: int = 200) -> HTMLResponse:
+    c = cases.get_case(session, who, case_id)
+    return _page(request, "case.html", status_code=status_code, case=c, thread=cases.messages(session, c, who),
+                 staff=False, error=error, deadline_label=cases.deadlines()[c.kind]["label"],
+                 action=f"/my/requests/{c.id}", documents=attachments.of_case(session, c),
+                 max_mb=_max_mb())
+
+
+def _max_mb() -> float:
+    from caisse.services.uploads import max_bytes
+
+    return max_bytes() / 1_000_000
 
 
 @router.get("/my/requests/{case_id}", response_class=HTMLResponse)
 def my_request(request: Request, case_id: PathId, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
-    c = cases.get_case(session, who, case_id)
-    return _page(request, "case.html", case=c, thread=cases.messages(session, c, who), staff=False,
-                 deadline_label=cases.deadlines()[c.kind]["label"], action=f"/my/requests/{c.id}")
+    return _my_case_page(request, session, who, case_id)
 
 
 @router.post("/my/requests/{case_id}")
-def my_reply(case_id: PathId, session: SessionDep, who: PrincipalDep, body: Text):
-    cases.write(session, who, case_id, body, dt.date.today())
-    return RedirectResponse(f"/my/requests/{case_id}", status_code=303)
+async def my_reply(request: Request, case_id: PathId, session: SessionDep, who: PrincipalDep, body: Text = ""):
+    """The person's reply in the thread, with documents or documents alone (a refusal writes nothing)."""
+    docs = await _uploads(request)
+
+    def act():
+        today = dt.date.today()
+        try:
+            if body.strip() or not docs:
+                cases.write(session, who, case_id, body, today)
+            if docs:
+                attachments.add(session, who, case_id, docs, today)
+        except (InvalidInput, Conflict) as exc:
+            session.rollback()
+            return _my_case_page(request, session, who, case_id, error=error_text(exc),
+                                 status_code=409 if isinstance(exc, Conflict) else 422)
+        return RedirectResponse(f"/my/requests/{case_id}", status_code=303)
+    return await run_in_threadpool(act)
+
+
+def _download(att) -> Response:
+    return Response(att.content, media_type=att.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{attachments.download_name(att)}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/my/requests/{case_id}/documents/{attachment_id}")
+def my_request_document(case_id: PathId, attachment_id: PathId, session: SessionDep, who: PrincipalDep) -> Response:
+    """A document of the person's case (the case's own access check; the read audited)."""
+    return _download(attachments.get(session, who, case_id, attachment_id))
 
 
 Holder = Annotated[str | None, Query(pattern="^(me|none|[0-9]{1,9})?$")]
@@ -139,8 +206,8 @@ def _desk_case_page(request: Request, session, who, case_id: int, error: str | N
     may_assign = who.role == "manager" or (c.assigned_to is not None and c.assigned_to == who.account_id)
     return _page(request, "case.html", status_code=status_code, case=c, thread=cases.messages(session, c, who),
                  staff=True, error=error, deadline_label=cases.deadlines()[c.kind]["label"],
-                 action=f"/desk/cases/{c.id}", holder=holder,
-                 handlers=caseworkers.handlers(session, c.team) if may_assign else [])
+                 action=f"/desk/cases/{c.id}", holder=holder, documents=attachments.of_case(session, c),
+                 max_mb=_max_mb(), handlers=caseworkers.handlers(session, c.team) if may_assign else [])
 
 
 @router.get("/desk/cases/{case_id}", response_class=HTMLResponse)
@@ -186,6 +253,28 @@ def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffD
         return _desk_case_page(request, session, who, case_id, error=error_text(exc),
                                status_code=409 if exc.__class__.__name__ == "Conflict" else 422)
     return RedirectResponse(f"/desk/cases/{case_id}", status_code=303)
+
+
+@router.post("/desk/cases/{case_id}/documents")
+async def desk_add_document(request: Request, case_id: PathId, session: SessionDep, who: StaffDep):
+    """Staff add a document to the case (a paper document scanned): the same checks as the person's."""
+    docs = await _uploads(request)
+
+    def act():
+        try:
+            attachments.add(session, who, case_id, docs, dt.date.today())
+        except (InvalidInput, Conflict) as exc:
+            session.rollback()
+            return _desk_case_page(request, session, who, case_id, error=error_text(exc),
+                                   status_code=409 if isinstance(exc, Conflict) else 422)
+        return RedirectResponse(f"/desk/cases/{case_id}#documents", status_code=303)
+    return await run_in_threadpool(act)
+
+
+@router.get("/desk/cases/{case_id}/documents/{attachment_id}")
+def desk_case_document(case_id: PathId, attachment_id: PathId, session: SessionDep, who: StaffDep) -> Response:
+    """A document of a case, for staff who may read the case (need to know as for the case; the read audited)."""
+    return _download(attachments.get(session, who, case_id, attachment_id))
 
 
 @router.get("/desk/approvals", response_class=HTMLResponse)

@@ -322,6 +322,7 @@ FIELD = {
     "body": N_("Message"),
     "case": N_("Case"),
     "case_id": N_("Case"),
+    "files": N_("Documents"),
     "category": N_("Category"),
     "channel": N_("Channel"),
     "closing_reason": N_("Reason for closing"),
