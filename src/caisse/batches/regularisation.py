@@ -216,8 +216,9 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         total = contribution if total is None else total
         definitive[rows, k, 0] = contribution
         definitive[rows, k, 1] = total - contribution
+    definitive[dispensed] = 0  # a quarter dispensed with a benefit owes nothing (nor counts in a reduction's base)
     diff = definitive - called
-    diff[dispensed] = 0  # a quarter dispensed with a benefit is not regularised: nothing is due for it
+    diff[dispensed] = 0  # ... and is not regularised, whatever was called for it
     diff[has_own] = own[has_own]
     diff[nothing] = 0
     surcharge, surcharge_calc = _reduction_surcharges(year, party, pos, assessed, definitive, provisional,
