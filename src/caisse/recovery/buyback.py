@@ -180,11 +180,11 @@ def quarters_of(session: Session, party_id: int, today: dt.date) -> list[dict]:
     buy-back stands on ``today`` — ``bought_back`` (on the day paid), ``lapsed`` (deadline passed: the pension rights
     of the quarter are lost), ``asked`` (a request is open: its structured communication and what is left to pay)
     or ``open`` (still possible: ask the fund before the deadline). Needs ``file_access`` first."""
-    requests = {r.id: r for r in requests_of(session, party_id)}
+    by_id = {r.id: r for r in requests_of(session, party_id)}
     out = []
     for q in session.scalars(select(DispensedQuarter).where(DispensedQuarter.party_id == party_id)
                              .order_by(DispensedQuarter.period)):
-        r = requests.get(q.buyback_request_id) if q.buyback_request_id else None
+        r = by_id.get(q.buyback_request_id) if q.buyback_request_id else None
         if q.bought_back_on is not None:
             state = "bought_back"
         elif q.buyback_lapsed_on is not None or today > q.buyback_deadline:
