@@ -181,9 +181,14 @@ async def my_request_submit(request: Request, party_id: PathId, request_kind: Re
     return await run_in_threadpool(_request_submitted, request, session, who, party_id, request_kind, form)
 
 
+def _form_id(form, name: str) -> int | None:
+    """A record number sent back by a form (hidden field), or None when absent or not a plausible id."""
+    raw = str(form.get(name, "") or "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
 def _request_submitted(request: Request, session, who: Principal, party_id: int, kind: str, form):
-    raw = str(form.get("prepared", "") or "")
-    prepared = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    prepared = _form_id(form, "prepared")
     values: dict = {}
     for n in REQUEST_FIELDS[kind]:
         raw_value = str(form.get(n, "") or "")[:30]
@@ -223,8 +228,7 @@ async def my_claim_submit(request: Request, party_id: PathId, kind: KindName, se
 
 
 def _claim_submitted(request: Request, session, who: Principal, party_id: int, kind: str, form):
-    raw_claim = str(form.get("claim", "") or "")
-    complete = int(raw_claim) if raw_claim.isdigit() and len(raw_claim) < 10 else None
+    complete = _form_id(form, "claim")
     values = {n: str(form.get(n, "") or "")[:30] for n in FORM_FIELDS[kind]}
     for n in FORM_FIELDS[kind]:
         if FIELD[n][0] == YESNO:
