@@ -102,6 +102,8 @@ def test_explanation_language():
     (["contribution", "--year", "2025", "--category", "main", "--income", "80.000,00"], "income: '80.000,00'"),
     (["contribution", "--year", "2025", "--category", "main", "--income", "1.2345"], "more than two decimals"),
     (["contribution", "--year", "0", "--category", "main", "--income", "100"], "year: not a year: 0"),
+    (["regularisation", "--year", "2025", "--category", "main", "--income", "1", "--provisional-paid", "0",
+      "--first-quarter", "7"], "first-quarter"),
     (["provisional", "--year", "0", "--category", "main", "--reference-income", "100"], "year: not a year"),
     (["company", "--year", "0", "--subjection-year", "1"], "year: not a year"),
     (["surcharge", "--amount", "1000", "--due-date", "2025-06-15", "--paid-on", "2025-07-10"],
