@@ -55,6 +55,7 @@ def test_regularisation_surcharge_company_bridging_maternity(client):
     ({"year": 2025, "category": "main", "income": "1.234"}, ["body", "income"]),
     ({"year": 2025, "category": "main", "income": "80000.005"}, ["body", "income"]),
     ({"year": 0, "category": "main", "income": "1"}, ["body", "year"]),
+    ({"year": 2025, "category": "post_pension", "income": "1", "opt_out": True}, ["body", "opt_out"]),
 ])
 def test_bad_input_is_422_with_the_field(client, body, loc):
     r = client.post("/api/simulate/contribution", json=body)

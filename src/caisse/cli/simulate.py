@@ -59,6 +59,13 @@ OptOutOpt = typer.Option(False, "--opt-out", help="With --without-pension: keep 
 
 
 
+def _pension(without_pension: bool, opt_out: bool) -> bool:
+    from caisse.rules.contributions import check_opt_out
+
+    check_opt_out(pension=not without_pension, opt_out=opt_out)
+    return not without_pension
+
+
 def _require(**values) -> None:
     for name, v in values.items():
         if v is None:
@@ -117,7 +124,8 @@ def contribution(
     from caisse.rules.contributions import contribution as compute
 
     r = compute(year, category, income, primostarter=primostarter, quarters=quarters, first_quarter=first_quarter,
-                fee_rate=fee_rate, pension=not without_pension, opt_out=opt_out, allow_estimates=allow_estimates)
+                fee_rate=fee_rate, pension=_pension(without_pension, opt_out), opt_out=opt_out,
+                allow_estimates=allow_estimates)
     _show(r, as_json, lang, ["annual_contribution", "quarterly_contribution", "quarterly_total", "due_for_year"])
 
 
@@ -141,8 +149,8 @@ def provisional(
     from caisse.rules.contributions import provisional as compute
 
     r = compute(year, category, reference_income, starter=starter, chosen_income=chosen_income,
-                primostarter=primostarter, fee_rate=fee_rate, pension=not without_pension, opt_out=opt_out,
-                allow_estimates=allow_estimates)
+                primostarter=primostarter, fee_rate=fee_rate, pension=_pension(without_pension, opt_out),
+                opt_out=opt_out, allow_estimates=allow_estimates)
     _show(r, as_json, lang, ["income", "reference_year", "revalued_income", "contribution_basis", "annual_contribution",
                              "quarterly_contribution", "quarterly_total"])
 
@@ -171,7 +179,7 @@ def regularisation(
     paid: object = provisional_paid.split(";") if ";" in provisional_paid else provisional_paid
     r = compute(year, category, income, paid, notice_date=_date(notice_date, "notice-date"), quarters=quarters,
                 first_quarter=first_quarter, primostarter=primostarter, fee_rate=fee_rate,
-                pension=not without_pension, opt_out=opt_out, allow_estimates=allow_estimates)
+                pension=_pension(without_pension, opt_out), opt_out=opt_out, allow_estimates=allow_estimates)
     _show(r, as_json, lang, ["definitive_total", "provisional_paid", "difference", "due_date"])
 
 

@@ -243,6 +243,12 @@ def _quarters(quarters: int, first_quarter: int | None) -> list[int]:
     return list(range(first, first + quarters))
 
 
+def check_opt_out(*, pension: bool, opt_out: bool) -> None:
+    """A simulation's flags: keeping the old regime (opt-out) is a choice only of a person without pension."""
+    if opt_out and pension:
+        raise InvalidInput("opt_out", "keeping the old regime applies only without pension (--without-pension)")
+
+
 def _regimes(category: int, year: int, quarters: list[int], pension: bool, opt_out: bool,
              params: Parameters, ex: Explanation) -> dict[int, int]:
     if category != POST_PENSION or pension:

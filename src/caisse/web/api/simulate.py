@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from caisse.errors import UnknownParameter
 from caisse.web.schemas import Day, Strict
@@ -30,7 +30,19 @@ class _Base(Strict):
     allow_estimates: bool = False
 
 
-class ContributionIn(_Base):
+class _PensionRegime(_Base):
+    without_pension: bool = False
+    opt_out: bool = False
+
+    @model_validator(mode="after")
+    def _opt_out_needs_without_pension(self):
+        from caisse.rules.contributions import check_opt_out
+
+        check_opt_out(pension=not self.without_pension, opt_out=self.opt_out)
+        return self
+
+
+class ContributionIn(_PensionRegime):
     year: int = Field(ge=1900, le=2100)
     category: Category
     income: Amount
@@ -38,11 +50,9 @@ class ContributionIn(_Base):
     primostarter: bool = False
     quarters: int = Field(4, ge=1, le=4)
     first_quarter: int | None = Field(None, ge=1, le=4)
-    without_pension: bool = False
-    opt_out: bool = False
 
 
-class ProvisionalIn(_Base):
+class ProvisionalIn(_PensionRegime):
     year: int = Field(ge=1900, le=2100)
     category: Category
     reference_income: Amount | None = None
@@ -50,11 +60,9 @@ class ProvisionalIn(_Base):
     chosen_income: Amount | None = None
     primostarter: bool = False
     fee_rate: str | None = None
-    without_pension: bool = False
-    opt_out: bool = False
 
 
-class RegularisationIn(_Base):
+class RegularisationIn(_PensionRegime):
     year: int = Field(ge=1900, le=2100)
     category: Category
     income: Amount
@@ -64,8 +72,6 @@ class RegularisationIn(_Base):
     quarters: int = Field(4, ge=1, le=4)
     first_quarter: int | None = Field(None, ge=1, le=4)
     primostarter: bool = False
-    without_pension: bool = False
-    opt_out: bool = False
 
 
 class PaymentIn(Strict):
