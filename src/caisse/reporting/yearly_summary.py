@@ -227,8 +227,8 @@ def _calls(session: Session, year: int, ids: list[int] | None) -> tuple[dict, di
          .order_by(e.party_id, e.period, e.id))
     charged = (select(e.party_id, e.period, cast(func.sum(e.amount_cents), BigInteger))
                .join(t, t.id == e.transaction_id)
-               .where(t.kind.in_(("charge", "regularisation")), e.period.like(f"{year}Q%"),
-                      func.length(e.period) == 6, e.account.in_(("contribution", "management_fee")))
+               .where(t.kind.in_(("charge", "regularisation")), e.period.like(f"{year}Q_"),
+                      e.account.in_(("contribution", "management_fee")))
                .group_by(e.party_id, e.period))
     if ids is not None:
         q = q.where(e.party_id.in_(ids))
