@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from caisse.money import fmt
 from caisse.recovery import relief_rules as rules
+from caisse.recovery.policy import ENFORCEMENT_STAGE
 from caisse.services.calendar import Quarter
 from caisse.texts import T_, Text
 
@@ -152,7 +153,7 @@ def _reduction(s: Situation) -> Option:
 
 
 #: the stages of an enforcement, by the names the desk gives them (caisse.web.labels.RECOVERY_STAGE)
-ENFORCEMENT = {"enforcement": T_("enforcement order"), "bailiff": T_("bailiff"), "court": T_("court")}
+ENFORCEMENT = ENFORCEMENT_STAGE
 
 
 def _plan(s: Situation, owed: int, contribution: int, this_year: int) -> Option:

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from caisse.rules.params import load as load_params
 from caisse.services.calendar import add_months
+from caisse.texts import T_
 
 #: the batch's path, one step per run
 AUTOMATIC = ("reminder", "statement", "formal_notice", "personal_contact", "enforcement", "bailiff")
@@ -16,6 +17,8 @@ AUTOMATIC = ("reminder", "statement", "formal_notice", "personal_contact", "enfo
 JUDICIAL = frozenset({"enforcement", "court"})
 #: stages during which an enforcement (contrainte or court case) is running: no payment plan
 ENFORCEMENT_RUNNING = frozenset({"enforcement", "bailiff", "court"})
+#: the name of each stage of a running enforcement in a sentence for the person (translated where it is shown)
+ENFORCEMENT_STAGE = {"enforcement": T_("enforcement order"), "bailiff": T_("bailiff"), "court": T_("court")}
 #: by hand, besides the next automatic stage: the summons route (court) instead of or after a contrainte
 BY_HAND = {"personal_contact": ("court",), "enforcement": ("court",), "bailiff": ("court",)}
 LETTER_OF_STAGE = {"reminder": "reminder", "statement": "statement", "formal_notice": "formal_notice",

@@ -26,7 +26,15 @@ from caisse.recovery.models import (
     RecoveryFile,
     RecoveryStep,
 )
-from caisse.recovery.policy import BY_HAND, ENFORCEMENT_RUNNING, JUDICIAL, LETTER_OF_STAGE, next_stage, policy
+from caisse.recovery.policy import (
+    BY_HAND,
+    ENFORCEMENT_RUNNING,
+    ENFORCEMENT_STAGE,
+    JUDICIAL,
+    LETTER_OF_STAGE,
+    next_stage,
+    policy,
+)
 from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.services.affiliation import file_access
@@ -368,8 +376,8 @@ def check_plan(session: Session, party_id: int, schedule: list[Instalment], toda
     p = policy(today)
     f = file_of(session, party_id)
     if f is not None and f.stage in ENFORCEMENT_RUNNING:
-        raise InvalidInput("party_id", "an enforcement is running (stage {stage}): no payment plan ({source}; S29)",
-                           stage=f.stage, source=p.sources["payment_plan_max_months"].split(" (")[0])
+        raise InvalidInput("party_id", "an enforcement is running (stage {stage}): no plan (S29)",
+                           stage=ENFORCEMENT_STAGE[f.stage])
     if f is not None and f.stage == "plan":
         raise InvalidInput("party_id", "a payment plan is already running for this debtor")
     window = add_months(today, -p.plan_broken_window_months)
@@ -466,7 +474,7 @@ def execute_plan(session: Session, approval, today: dt.date) -> str:
     f = file_of(session, plan.party_id)
     if f is not None and f.stage in ENFORCEMENT_RUNNING:  # an enforcement started between request and approval
         raise Conflict("status", "an enforcement is running (stage {stage}): the plan can no longer be granted",
-                       stage=f.stage)
+                       stage=ENFORCEMENT_STAGE[f.stage])
     if f is None:
         f = RecoveryFile(party_id=plan.party_id, cycle=1, stage="plan", stage_since=today, opened_on=today)
         session.add(f)
