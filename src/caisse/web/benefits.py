@@ -117,10 +117,15 @@ def _read_form(kind: str, form) -> dict:
 def my_rights(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
               done: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
               asked: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+    from caisse.benefits import service
+
+    today = dt.date.today()
     claims = svc.claims_of(session, who, party_id)
     requests = ir.requests_of(session, who, party_id)
+    moved = service.moved_days(session, [c.id for c in claims if c.status == "application"])
     return _page(request, "my_rights.html", party_id=party_id, claims=claims, pending=svc.pending(session, claims),
-                 kinds=svc.PORTAL_KINDS, done=done, asked=asked, today=dt.date.today(), statuses=CLAIM_STATUS,
+                 deadline_of={c.id: service.deadline_state(c, today, moved.get(c.id, 0)) for c in claims},
+                 kinds=svc.PORTAL_KINDS, done=done, asked=asked, today=today, statuses=CLAIM_STATUS,
                  requests=requests, request_kinds=INSURANCE_REQUEST_KINDS, request_status=REQUEST_STATUS,
                  deadlines={r.id: _case_deadline(session, r.case_id) for r in requests},
                  quarters_text=ir.quarters_text)
@@ -257,7 +262,9 @@ def _my_claim_page(request: Request, session, who: Principal, claim_id: int, err
 
     claim, steps = svc.get(session, who, claim_id)
     start = service.may_decide_from(claim)
+    moved = sum(int((s.detail or {}).get("suspended_days") or 0) for s in steps if s.step == "document_received")
     return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps,
+                 deadline=service.deadline_state(claim, dt.date.today(), moved),
                  appeal_until=service.appeal_until(claim), answer_until=start and start - dt.timedelta(days=1),
                  documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
                  step_label=CLAIM_STEP, today=dt.date.today(),
