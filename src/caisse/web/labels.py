@@ -351,6 +351,8 @@ FIELD = {
     "served_on": N_("Served on"),
     "opposed_on": N_("Opposition on"),
     "year": N_("Year"),
+    "estimate": N_("Estimated income"),
+    "justification": N_("Justification"),
     # the identifiers and the file's data (caisse.identifiers, caisse.services.affiliation)
     "niss": N_("National number"),
     "kbo": N_("Enterprise number"),
