@@ -268,7 +268,7 @@ def _my_claim_page(request: Request, session, who: Principal, claim_id: int, err
                  appeal_until=service.appeal_until(claim), answer_until=start and start - dt.timedelta(days=1),
                  documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
                  step_label=CLAIM_STEP, today=dt.date.today(),
-                 max_mb=request.app.state.settings.claim_attachment_max_bytes / 1_000_000)
+                 max_mb=request.app.state.settings.upload_max_bytes / 1_000_000)
 
 
 @router.get("/my/claims/{claim_id}", response_class=HTMLResponse)
@@ -298,7 +298,7 @@ def _my_claim_act(request: Request, session, who: Principal, claim_id: int, done
 
 @router.post("/my/claims/{claim_id}/documents")
 async def my_claim_document(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
-    limit = request.app.state.settings.claim_attachment_max_bytes
+    limit = request.app.state.settings.upload_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 65_536:  # refused before reading it all
         from caisse.services.uploads import too_large as refusal
