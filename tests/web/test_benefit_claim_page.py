@@ -192,6 +192,7 @@ def test_the_person_reads_the_deadline_suspended_while_a_document_is_awaited_the
     pid = Fund(db_url).person(language="nl")
     received, asked = service.add_months(TODAY, -5), service.add_months(TODAY, -2)
     with session_scope(db_url) as s:
+        s.execute(update(Party).where(Party.id == pid).values(team="t1"))
         start = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
         claim = service.file_claim(s, Principal.system("setup"), pid, "carer", {"start": start, "months": 1},
                                    received)
@@ -207,6 +208,9 @@ def test_the_person_reads_the_deadline_suspended_while_a_document_is_awaited_the
         assert "Beslissingstermijn geschorst" in page
         assert f"wachten op medisch attest sinds {nl(asked)}; de termijn loopt weer zodra het binnenkomt." in page
         assert nl(original) not in page and "te laat" not in page
+    officer = client_as("benefits_officer", team="t1")
+    desk = officer.get(f"/desk/benefits/{cid}?lang=en").text  # the desk says it is suspended, not overdue
+    assert "the decision deadline is suspended meanwhile" in desk and "overdue" not in desk
 
     page = me.get(f"/my/claims/{cid}?lang=nl")
     r = me.post(f"/my/claims/{cid}/documents", data={"csrf_token": _csrf(page.text)},
