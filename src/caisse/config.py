@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: settings renamed: the old environment name is still read (the new one wins when both are set), with a warning
+DEPRECATED_ENV = {"CAISSE_CLAIM_ATTACHMENT_MAX_BYTES": "CAISSE_UPLOAD_MAX_BYTES"}
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CAISSE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CAISSE_", env_file=".env", extra="ignore", populate_by_name=True)
 
     database_url: str = "sqlite:///var/caisse.sqlite"
     fund_name: str = "Caisse d'assurances sociales de démonstration"
@@ -57,8 +63,20 @@ class Settings(BaseSettings):
     # the legal interest rates the fund enters, with their source (Charter art. 20 interest on late benefits): a YAML
     # file laid out as src/caisse/benefits/legal_interest.yaml (docs/benefits.md); default: that file (none entered)
     legal_interest_file: str | None = None
-    # the largest document a person may add to a benefit claim (PDF or JPEG): the fund's choice, not a legal figure
-    claim_attachment_max_bytes: int = 5_000_000
+    # the largest document anyone may add — to a benefit claim, a case, a reduction request (PDF or JPEG,
+    # services/uploads.py): the fund's choice, not a legal figure. CAISSE_UPLOAD_MAX_BYTES; the name it had when it
+    # served claims only, CAISSE_CLAIM_ATTACHMENT_MAX_BYTES, is still read (deprecated)
+    upload_max_bytes: int = Field(5_000_000, gt=0, validation_alias=AliasChoices(
+        "CAISSE_UPLOAD_MAX_BYTES", "CAISSE_CLAIM_ATTACHMENT_MAX_BYTES"))
+
+    @model_validator(mode="after")
+    def _warn_deprecated_names(self):
+        for old, new in DEPRECATED_ENV.items():
+            if _configured(old, self.model_config.get("env_file")):
+                both = _configured(new, self.model_config.get("env_file"))
+                warnings.warn(f"{old} is deprecated: name it {new}" + (f" (both are set: {new} is used)" if both
+                                                                       else ""), FutureWarning, stacklevel=2)
+        return self
 
     def ensure_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///"):
@@ -66,6 +84,18 @@ class Settings(BaseSettings):
             if str(path) != ":memory:":
                 path.parent.mkdir(parents=True, exist_ok=True)
         Path(self.exchange_dir).mkdir(parents=True, exist_ok=True)
+
+
+def _configured(name: str, env_file) -> bool:
+    """Whether the environment or the ``.env`` file sets ``name`` (names are case-insensitive, as the settings read
+    them)."""
+    if any(key.upper() == name for key in os.environ):
+        return True
+    if env_file and Path(env_file).is_file():
+        from dotenv import dotenv_values
+
+        return any(key.upper() == name for key in dotenv_values(env_file))
+    return False
 
 
 @lru_cache

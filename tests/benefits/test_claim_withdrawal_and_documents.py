@@ -79,7 +79,7 @@ def test_a_document_is_recognised_by_its_content_not_its_name(db_url, fund, monk
         assert bad.value.field == "file"
         with pytest.raises(Conflict, match="already added"):
             attachments.add(s, DESK, cid, "again.pdf", PDF, d("2026-03-13"))
-        monkeypatch.setenv("CAISSE_CLAIM_ATTACHMENT_MAX_BYTES", "40")
+        monkeypatch.setenv("CAISSE_UPLOAD_MAX_BYTES", "40")
         get_settings.cache_clear()
         with pytest.raises(InvalidInput, match="too large"):
             attachments.add(s, DESK, cid, "big.pdf", PDF.replace(b"<<>>", b"<< /A 1 >>"), d("2026-03-13"))

@@ -196,3 +196,82 @@ def test_bad_requests_are_refused_with_their_field_and_nothing_written(db_url, f
         with pytest.raises(InvalidInput) as exc:
             ir.file_request(s, DESK, active, ia, {"incapacity_start": "2026-02-01"}, d("2026-03-02"))
         assert exc.value.field == "kind"
+
+
+def test_marc_withdraws_his_request_it_is_closed_he_is_told_and_may_ask_again(db_url, fund, tmp_path):
+    """Marc sent his continued-insurance request, then found a job: he withdraws it from the portal before the fund
+    forwarded it. It is closed (no export to INASTI, nothing more to forward or decide), he is told in his language,
+    the case is closed; his reason stays on the request, never in the audit log. He may ask again later."""
+    from caisse.errors import Conflict
+    from caisse.store.models import AuditLog
+
+    marc = fund.person(category="main", start=d("2015-01-01"), end=d("2026-02-15"), language="nl")
+    contributions(db_url, marc, paid=quarters("2025Q2", "2026Q1"))
+    rid = file(db_url, marc, "continued_insurance", "2026-04-02", option="pension", no_other_status=True)
+    me = Principal(login="marc", role="affiliate", account_id=77, party_id=marc)
+    with session_scope(db_url) as s:
+        r = ir.withdraw(s, me, rid, d("2026-04-05"), "ik heb werk gevonden bij Janssens")
+        assert (r.status, r.withdrawn_on, r.withdrawn_by) == ("withdrawn", d("2026-04-05"), "marc")
+    r = the(db_url, rid)
+    assert r.withdrawal_reason == "ik heb werk gevonden bij Janssens"
+    assert messages_out(db_url, r.case_id)[-1] == (
+        f"Uw aanvraag nr. {rid} (voortgezette verzekering) is op 05-04-2026 ingetrokken, zoals u vroeg. Het fonds "
+        "behandelt ze niet verder. U kunt later een nieuwe aanvraag indienen.")
+    with session_scope(db_url) as s:
+        assert s.get(Case, r.case_id).status == "closed"
+        row = s.scalar(select(AuditLog).where(AuditLog.action == "withdraw", AuditLog.entity == "insurance_request"))
+        assert row.detail == {"kind": "continued_insurance", "status_before": "requested", "reason_given": True}
+        assert "Janssens" not in str([a.detail for a in s.scalars(select(AuditLog))])
+        assert ir.export_continued_insurance(s, DESK, d("2026-04-10"), tmp_path) == (None, 0)
+        with pytest.raises(Conflict) as exc:
+            ir.withdraw(s, me, rid, d("2026-04-06"))
+        assert exc.value.field == "request" and "withdrawn" in exc.value.message
+        with pytest.raises(InvalidInput, match="not waiting to be forwarded"):
+            ir.forward(s, DESK, rid, d("2026-04-06"))
+    # a withdrawn request is no longer under way: he may ask again
+    again = file(db_url, marc, "continued_insurance", "2026-04-20", option="pension_health", no_other_status=True)
+    assert again != rid and the(db_url, again).status == "requested"
+
+
+def test_staff_withdraw_a_forwarded_request_on_the_persons_word_and_keep_the_case_to_tell_the_institution(
+        db_url, fund):
+    eva = fund.person(category="main", start=d("2015-01-01"), language="de")
+    rid = file(db_url, eva, "illness_assimilation", "2026-01-25", incapacity_start="2026-01-12")
+    with session_scope(db_url) as s:
+        ir.forward(s, DESK, rid, d("2026-01-30"), institution="INAMI")
+    with session_scope(db_url) as s:  # staff say how the person asked
+        with pytest.raises(InvalidInput) as exc:
+            ir.withdraw(s, DESK, rid, d("2026-02-03"), "  ")
+        assert exc.value.field == "reason"
+    assert the(db_url, rid).status == "forwarded"  # nothing written
+    with session_scope(db_url) as s:
+        ir.withdraw(s, DESK, rid, d("2026-02-03"), "phone call of 3 February: back at work")
+    r = the(db_url, rid)
+    assert (r.status, r.withdrawn_on, r.forwarded_on) == ("withdrawn", d("2026-02-03"), d("2026-01-30"))
+    assert messages_out(db_url, r.case_id)[-1].endswith(
+        "Er war an INAMI weitergeleitet worden: Die Kasse teilt ihr Ihre Rücknahme mit.")
+    with session_scope(db_url) as s:  # the institution still has to be told: the case stays in the work queue
+        [item] = [i for i in work_queue(s, DESK, d("2026-02-04")) if i.case.id == r.case_id]
+        assert item.case.status == "answered"
+        from caisse.cases.models import CaseMessage
+
+        note = s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == r.case_id,
+                                                        CaseMessage.direction == "internal")).all()[-1]
+        assert note.startswith(f"Request {rid} withdrawn on 2026-02-03 after it was forwarded to INAMI") and \
+            "tell INAMI" in note
+
+
+def test_a_decided_request_cannot_be_withdrawn(db_url, fund):
+    from caisse.errors import Conflict
+
+    eva = fund.person(category="main", start=d("2015-01-01"))
+    rid = file(db_url, eva, "illness_assimilation", "2026-01-25", incapacity_start="2026-01-12",
+               incapacity_end="2026-02-28")
+    with session_scope(db_url) as s:
+        ir.forward(s, DESK, rid, d("2026-01-30"), institution="INAMI")
+        ir.record_decision(s, DESK, rid, d("2026-03-01"), outcome="granted", decided_on=d("2026-02-20"),
+                           reference="G-1")
+    with pytest.raises(Conflict) as exc, session_scope(db_url) as s:
+        ir.withdraw(s, DESK, rid, d("2026-03-02"), "letter")
+    assert "granted: only a request not decided yet can be withdrawn" in exc.value.message
+    assert the(db_url, rid).status == "granted"

@@ -81,3 +81,28 @@ def test_bad_input_is_one_line_naming_the_option_exit_2_nothing_written(db_url, 
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(InsuranceRequest)) == 0
     assert run(db_url, "request", "--help").exit_code == 0
+
+
+def test_a_request_withdrawn_from_the_command_line_on_the_persons_word(db_url, fund):
+    eva = fund.person(category="main", start=d("2015-01-01"))
+    run(db_url, "request", "--person", str(eva), "--kind", "illness_assimilation", "--incapacity-start",
+        "2026-01-12", "--today", "2026-01-20")
+    run(db_url, "forward", "--request", "1", "--institution", "INAMI", "--on", "2026-01-22", "--today", "2026-01-23")
+    for args, message in (
+            (["request-withdraw", "--request", "7", "--reason", "letter"], "error: request: no request 7\n"),
+            (["request-withdraw", "--request", "1", "--reason", " "], "error: reason: say how the person asked"),
+            (["request-withdraw", "--request", "1", "--reason", "x" * 501], "error: reason: at most 500")):
+        r = run(db_url, *args)
+        assert r.exit_code == 2 and r.output.startswith(message) and r.output.count("\n") == 1, (args, r.output)
+    with session_scope(db_url) as s:
+        assert s.get(InsuranceRequest, 1).status == "forwarded"
+    r = run(db_url, "request-withdraw", "--request", "1", "--reason", "her letter of 2 February: back at work",
+            "--today", "2026-02-03")
+    assert r.output == ("request 1: withdrawn on 2026-02-03; tell INAMI, which had it since 2026-01-22 (case 1 "
+                        "stays open)\n"), r.output
+    assert run(db_url, "requests", "--person", str(eva)).output == (
+        "request 1: illness_assimilation from 2026Q1 — withdrawn; requested 2026-01-20, forwarded 2026-01-22 to "
+        "INAMI, decided -, withdrawn 2026-02-03 (case 1)\n")
+    r = run(db_url, "request-withdraw", "--request", "1", "--reason", "again", "--today", "2026-02-04")
+    assert (r.exit_code, r.output) == (2, "error: request: request 1 is withdrawn: only a request not decided yet "
+                                          "can be withdrawn\n")

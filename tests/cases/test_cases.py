@@ -123,3 +123,34 @@ def test_a_caseworker_does_not_browse_another_teams_queue(db_url, files):
         with pytest.raises(Forbidden):
             cases.work_queue(s, CASEWORKER, TODAY, team="t2")
         assert len(cases.work_queue(s, Principal(login="m", role="manager", account_id=3), TODAY, team="t2")) == 1
+
+
+def test_the_first_answer_date_stays_when_the_case_is_answered_again(db_url, files):
+    """Ana's question is answered on day 10 of its 45; she writes back on day 50 and is answered again on day 60.
+    The case's answer date stays day 10 — the charter deadline measures the first answer, so the service-level
+    report counts it answered in time — and the second answer is a message of the thread, dated there."""
+    from caisse.reporting.service_levels import service_levels
+
+    ana = affiliate(files["ana"])
+    day = lambda n: TODAY + dt.timedelta(days=n)  # noqa: E731
+    with session_scope(db_url) as s:
+        case_id = cases.open_case(s, ana, files["ana"], "question", "Mon attestation", "Où est-elle ?", TODAY).id
+    with session_scope(db_url) as s:
+        cases.answer(s, CASEWORKER, case_id, "Dans vos documents.", day(10), at=dt.datetime.combine(day(10),
+                                                                                                    dt.time(9)))
+    with session_scope(db_url) as s:
+        cases.write(s, ana, case_id, "Je ne la trouve pas.", day(50))
+        assert s.get(cases.Case, case_id).status == "open"
+    with session_scope(db_url) as s:
+        c = cases.answer(s, CASEWORKER, case_id, "Envoyée par courrier.", day(60),
+                         at=dt.datetime.combine(day(60), dt.time(9)))
+        assert (c.status, c.answered_on) == ("answered", day(10))
+    with session_scope(db_url) as s:
+        thread = cases.messages(s, s.get(cases.Case, case_id), CASEWORKER)
+        assert [(m.direction, m.at.date()) for m in thread if m.direction == "out"] == [("out", day(10)),
+                                                                                         ("out", day(60))]
+        [row] = [r for r in service_levels(s, day(61), since=TODAY).rows if (r["channel"], r["kind"]) ==
+                 ("all", "question")]
+        assert (row["decided"], row["decided_in_time"], row["decision_median_days"]) == (1, 1, 10)
+        cases.close(s, CASEWORKER, case_id, day(61))
+        assert s.get(cases.Case, case_id).answered_on == day(10)

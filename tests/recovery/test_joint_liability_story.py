@@ -149,3 +149,22 @@ def test_the_company_never_answers_for_a_directors_judicial_costs(db_url, story)
     with session_scope(db_url) as s:
         jc = joint.call(s, CLERK, co, dan, d("2026-05-15"), "Dan cannot be reached; his company can pay")
         assert jc.periods == [{"period": "2021Q3", "account": "contribution", "cents": Q}] and jc.amount_cents == Q
+
+
+def test_a_call_dated_in_the_future_is_refused_by_the_service_whoever_calls(db_url, story):
+    """A joint call is an act done: dated tomorrow it is refused by the service itself — so the desk and any other
+    caller get the refusal the command line gave — for both calls, naming the day, and nothing is written."""
+    dan, _ann, co = story
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    for call in (lambda s, day, **kw: joint.call(s, CLERK, co, dan, day, "called", **kw),
+                 lambda s, day, **kw: joint.call_director(s, CLERK, co, dan, day, "called", **kw)):
+        with pytest.raises(InvalidInput) as err, session_scope(db_url) as s:
+            call(s, tomorrow)
+        assert err.value.field == "as_of" and err.value.message == f"{tomorrow.isoformat()} is in the future"
+        with pytest.raises(InvalidInput, match="in the future"), session_scope(db_url) as s:
+            call(s, d("2026-05-15"), today=d("2026-05-14"))  # the day the caller says it is
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(JointCall)) == 0
+        assert s.scalar(select(func.count()).select_from(PrescriptionInterruption)) == 0
+        assert joint.call(s, CLERK, co, dan, today, "called").called_on == today  # today itself is fine

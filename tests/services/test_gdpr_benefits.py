@@ -104,3 +104,22 @@ def test_with_the_identity_go_the_documents_and_free_texts_of_the_persons_claims
         # the append-only steps never held the free texts
         assert "janssens" not in str([st.detail for st in s.scalars(select(ClaimStep))]).lower()
         assert "moved abroad" not in str([st.detail for st in s.scalars(select(ClaimStep))])
+
+
+def test_a_withdrawn_insurance_request_is_in_the_export_and_its_reason_goes_with_the_identity(db_url):
+    """The reason someone gave to withdraw an assimilation request is a free text: listed in the person's access
+    export, blanked with the identity — the withdrawal itself (date, who) stays."""
+    from caisse.benefits import insurance_requests as ir
+    from caisse.benefits.models import InsuranceRequest
+
+    pid = Fund(db_url).person(start=dt.date(2010, 1, 1), end=dt.date(2019, 12, 31))
+    with session_scope(db_url) as s:
+        rid = ir.propose(s, SYSTEM, pid, "illness_assimilation", dt.date(2019, 3, 4), dt.date(2019, 3, 10), "").id
+        ir.withdraw(s, SYSTEM, rid, dt.date(2019, 3, 20), "call: Dr Janssens says she is fit again")
+    with session_scope(db_url) as s:
+        [row] = gdpr.export_file(s, SYSTEM, pid)["insurance_requests"]
+        assert (row["status"], row["withdrawal_reason"]) == ("withdrawn", "call: Dr Janssens says she is fit again")
+    with session_scope(db_url) as s:
+        assert gdpr.apply_retention(s, SYSTEM, dt.date(2030, 1, 2)).identities_pseudonymised == 1
+        r = s.get(InsuranceRequest, rid)
+        assert (r.status, r.withdrawn_on, r.withdrawal_reason) == ("withdrawn", dt.date(2019, 3, 20), None)

@@ -51,6 +51,14 @@ def _claim(session, party_id):
                                {"start": dt.date(2026, 10, 1), "months": 1}, dt.date(2026, 11, 24)).id
 
 
+def _insurance_request(session, party_id):
+    """An assimilation-for-illness request the fund prepared for the file (from an incapacity reported)."""
+    from caisse.benefits import insurance_requests as ir
+
+    return ir.propose(session, Principal.system("setup"), party_id, "illness_assimilation", dt.date(2026, 11, 2),
+                      dt.date(2026, 11, 24), "").id
+
+
 def _person(session, team, seq, birth):
     system = Principal(login="setup", role="system", team=team)
     data = svc.PersonInput(niss=make_niss(birth, seq), first_name="P", last_name=f"Team {team}", birth_date=birth,
@@ -82,8 +90,10 @@ def fund(db_url):
         case_a, case_b = _case(s, a), _case(s, b)
         notice_a, notice_b = _notice(s, a), _notice(s, b)
         claim_a, claim_b = _claim(s, a), _claim(s, b)
+        request_a, request_b = _insurance_request(s, a), _insurance_request(s, b)
     return {"A": a, "aff_A": aff_a, "B": b, "aff_B": aff_b, "case_A": case_a, "case_B": case_b,
-            "notice_A": notice_a, "notice_B": notice_b, "claim_A": claim_a, "claim_B": claim_b}
+            "notice_A": notice_a, "notice_B": notice_b, "claim_A": claim_a, "claim_B": claim_b,
+            "request_A": request_a, "request_B": request_b}
 
 
 @pytest.fixture
@@ -307,6 +317,16 @@ CASES = [
     ("POST", "/my/claims/{k}/withdraw", {FORM: 1, "reason": "no longer needed"}, CLAIMANTS),
     ("POST", "/desk/benefits/{k}/withdraw", {FORM: 1, "reason": "letter of the person"},
      {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
+    # assimilation / continued-insurance requests: the desk's page for staff who read the file; a benefits officer
+    # (of the file's team) or a manager records the forwarding and the decision (the request is only prepared here:
+    # 422 once let through); the person, their accountant or staff on the person's word withdraw it
+    ("GET", "/desk/insurance-requests/{q}", None, {**HANDLERS, "auditor": ALLOW}),
+    ("POST", "/desk/insurance-requests/{q}/forward", {FORM: 1, "institution": "INAMI"}, DECIDERS),
+    ("POST", "/desk/insurance-requests/{q}/decision", {FORM: 1, "outcome": "granted", "decided_on": "2026-11-25",
+                                                       "reference": "R-1"}, DECIDERS),
+    ("POST", "/my/insurance-requests/{q}/withdraw", {FORM: 1, "reason": "no longer needed"}, CLAIMANTS),
+    ("POST", "/desk/insurance-requests/{q}/withdraw", {FORM: 1, "reason": "letter of the person"},
+     {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
     # need to know: only team-bound handlers state a reason (by POST, never in a URL)
     ("POST", "/desk/need-to-know", {FORM: 1, "party_id": "{f}", "reason_kind": "contact",
                                     "reason": "the affiliate phoned our office", "next": "/"}, TEAM_BOUND),
@@ -356,7 +376,7 @@ def test_every_route_is_in_the_matrix(app_for):
                     "{case_id}": "{c}", "{approval_id}": "{x}", "{item_id}": "{x}", "{notice_id}": "{n}",
                     "{event}": "{e}", "{claim_id}": "{k}", "{kind}": "{b}", "{call_id}": "{x}",
                     "{bankruptcy_id}": "{x}", "{handover_id}": "{x}", "{what}": "{w}", "{attachment_id}": "{t}",
-                    "{request_kind}": "{r}"}
+                    "{request_kind}": "{r}", "{request_id}": "{q}"}
     normal = set()
     for m, p in routes:
         for name, short in placeholders.items():
@@ -368,7 +388,8 @@ def test_every_route_is_in_the_matrix(app_for):
 
 def test_role_matrix_on_own_file(clients, fund):
     """Every route × every role in one fund (the reads run before the changes that could affect them)."""
-    ids = {"f": fund["A"], "a": fund["aff_A"], "c": fund["case_A"], "n": fund["notice_A"], "k": fund["claim_A"]}
+    ids = {"f": fund["A"], "a": fund["aff_A"], "c": fund["case_A"], "n": fund["notice_A"], "k": fund["claim_A"],
+           "q": fund["request_A"]}
     wrong = []
     for method, path, body, expected in sorted(CASES, key=lambda c: c[0] != "GET"):
         for role in ROLES:
@@ -386,7 +407,8 @@ IDOR = [c for c in CASES if ("{" in c[1] or c[1] in ("/my/requests", "/api/affil
 
 
 def test_nobody_reaches_another_file_by_changing_the_id(clients, fund):
-    ids = {"f": fund["B"], "a": fund["aff_B"], "c": fund["case_B"], "n": fund["notice_B"], "k": fund["claim_B"]}
+    ids = {"f": fund["B"], "a": fund["aff_B"], "c": fund["case_B"], "n": fund["notice_B"], "k": fund["claim_B"],
+           "q": fund["request_B"]}
     leaks = []
     for method, path, body, _ in IDOR:
         for role in ("affiliate", "accountant", "caseworker"):  # the caseworker is of another team than B's

@@ -178,3 +178,46 @@ def test_the_officer_records_a_registered_letter_and_the_appeal_runs_from_it(cli
         c = s.get(BenefitClaim, cid)
         assert (c.notified_on, c.notified_by) == (letter, "registered")
         assert service.appeal_until(c) == service.add_months(letter, 3)
+
+
+def test_the_person_reads_the_deadline_suspended_while_a_document_is_awaited_then_the_new_date(client_as, db_url):
+    """Her claim was received five months ago; two months ago the fund asked her for a medical certificate, before
+    its four months ran out. Her pages say the deadline is suspended, waiting for it since then — not the original
+    date, and never "overdue" though that date has passed. Once she adds it, they show the date moved by the days
+    waited."""
+    from babel.dates import format_date
+
+    from caisse.benefits import attachments
+
+    pid = Fund(db_url).person(language="nl")
+    received, asked = service.add_months(TODAY, -5), service.add_months(TODAY, -2)
+    with session_scope(db_url) as s:
+        s.execute(update(Party).where(Party.id == pid).values(team="t1"))
+        start = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        claim = service.file_claim(s, Principal.system("setup"), pid, "carer", {"start": start, "months": 1},
+                                   received)
+        cid, original = claim.id, claim.decision_due
+        attachments.request_document(s, Principal.system("setup"), cid, "medisch attest", asked)
+    assert asked <= original < TODAY
+
+    def nl(day):
+        return format_date(day, "medium", locale="nl_BE")
+
+    me = client_as("affiliate", party_id=pid)
+    for page in (me.get(f"/my/files/{pid}/rights?lang=nl").text, me.get(f"/my/claims/{cid}?lang=nl").text):
+        assert "Beslissingstermijn geschorst" in page
+        assert f"wachten op medisch attest sinds {nl(asked)}; de termijn loopt weer zodra het binnenkomt." in page
+        assert nl(original) not in page and "te laat" not in page
+    officer = client_as("benefits_officer", team="t1")
+    desk = officer.get(f"/desk/benefits/{cid}?lang=en").text  # the desk says it is suspended, not overdue
+    assert "the decision deadline is suspended meanwhile" in desk and "overdue" not in desk
+
+    page = me.get(f"/my/claims/{cid}?lang=nl")
+    r = me.post(f"/my/claims/{cid}/documents", data={"csrf_token": _csrf(page.text)},
+                files={"file": ("attest.pdf", PDF, "application/pdf")}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    waited = (TODAY - asked).days
+    moved = original + dt.timedelta(days=waited)
+    for page in (me.get(f"/my/files/{pid}/rights?lang=nl").text, me.get(f"/my/claims/{cid}?lang=nl").text):
+        assert "Beslissingstermijn geschorst" not in page
+        assert f"beslissing uiterlijk op {nl(moved)} (verschoven met {waited} dag(en)" in page

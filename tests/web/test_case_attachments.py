@@ -86,7 +86,7 @@ def test_a_file_over_the_limit_is_refused_on_the_thread_and_nothing_is_written(c
     me = client_as("affiliate", party_id=person)
     case_url = _open(me, person, []).headers["location"]
     page = me.get(case_url)
-    big = b"%PDF-1.4\n" + b"0" * get_settings().claim_attachment_max_bytes + b"\n%%EOF\n"
+    big = b"%PDF-1.4\n" + b"0" * get_settings().upload_max_bytes + b"\n%%EOF\n"
     r = me.post(case_url, data={"csrf_token": _csrf(page.text), "body": "Here it is"},
                 files=[("files", ("big.pdf", big, "application/pdf"))])
     assert r.status_code == 422 and "Documents: trop volumineux" in r.text

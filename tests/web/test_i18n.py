@@ -192,3 +192,27 @@ def test_refusals_of_identifiers_affiliation_and_ledger_read_in_the_page_languag
     assert negative.value.message == "a positive amount in integer cents is required, got -5"
     assert in_language("de", lambda: error_text(negative.value)) == ("Betrag: ein positiver Betrag in ganzen Cent ist "
                                                                      "erforderlich, erhalten -5")
+
+
+def test_switching_language_keeps_the_rest_of_the_page_address_and_is_remembered(app_for, db_url):
+    """On her yearly summary of 2024, she switches to Dutch: the link keeps the year (she stays on the same summary,
+    not the default year), and the choice is still kept on her account for the next pages."""
+    import html
+    import re
+
+    from caisse.store.db import session_scope
+    from support.people import register_someone
+    from support.web import form_login, make_account
+
+    with session_scope(db_url) as s:
+        pid = register_someone(s).id  # a French file
+    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    with TestClient(app_for) as c:
+        form_login(c, login, None)
+        page = c.get(f"/my/files/{pid}/summary", params={"year": 2024, "lang": "de"})
+        links = {m.group(2): html.unescape(m.group(1))
+                 for m in re.finditer(r'<a href="([^"]*)" lang="(\w\w)" hreflang', page.text)}
+        assert links["nl"] == "?year=2024&lang=nl" and links["fr"] == "?year=2024&lang=fr"  # no second lang=de
+        switched = c.get(f"/my/files/{pid}/summary{links['nl']}")
+        assert switched.status_code == 200 and 'lang="nl"' in switched.text and "2024" in switched.text
+        assert 'lang="nl"' in c.get(f"/my/files/{pid}/account").text  # remembered, no ?lang= any more

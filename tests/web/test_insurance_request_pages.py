@@ -89,3 +89,114 @@ def test_an_unknown_kind_or_another_file_is_not_served(client_as, db_url, fund):
     assert r.status_code == 422 and "First day of the incapacity" in r.text and "in the future" in r.text
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(InsuranceRequest)) == 0
+
+
+def _assimilation(db_url, fund, team="t1", language="nl"):
+    """Eva (team ``team``) reported unfit for work ten days ago; her assimilation request is filed and waits to be
+    forwarded."""
+    from sqlalchemy import update
+
+    from caisse.store.models import Party
+
+    pid = fund.person(category="main", start=dt.date(2015, 1, 1), language=language)
+    with session_scope(db_url) as s:
+        s.execute(update(Party).where(Party.id == pid).values(team=team))
+        rid = ir.file_request(s, DESK, pid, "illness_assimilation",
+                              {"incapacity_start": TODAY - dt.timedelta(days=10)}, TODAY).id
+    return pid, rid
+
+
+def test_the_officer_finds_the_request_in_the_file_forwards_it_and_records_the_decision(client_as, db_url, fund):
+    """From the 360° file to the request's page: the officer records the forwarding (the institution named: who
+    decides an assimilation is not in the notes) and the institution's refusal; a refusal without its reasons is
+    refused on the page, naming the field, nothing written. Each read of the page is audited; the person reads the
+    outcome in My rights, in her language."""
+    from caisse.cases.models import Case
+    from caisse.store.models import AuditLog
+
+    pid, rid = _assimilation(db_url, fund)
+    officer = client_as("benefits_officer", team="t1")
+    file = officer.get(f"/desk/files/{pid}?lang=en").text
+    assert f'href="/desk/insurance-requests/{rid}"' in file and "received: the fund checks it and forwards" in file
+    page = officer.get(f"/desk/insurance-requests/{rid}?lang=en")
+    assert page.status_code == 200 and "Record the forwarding" in page.text and "Withdraw this request" in page.text
+    bad = officer.post(f"/desk/insurance-requests/{rid}/forward", data={
+        "csrf_token": _csrf(page.text), "institution": " ", "on": TODAY.isoformat()})
+    assert bad.status_code == 422 and "Institution: the institution the request is forwarded to" in bad.text
+    r = officer.post(f"/desk/insurance-requests/{rid}/forward", follow_redirects=False, data={
+        "csrf_token": _csrf(page.text), "institution": "INAMI", "on": TODAY.isoformat()})
+    assert r.status_code == 303, r.text
+    page = officer.get(r.headers["location"])
+    assert "Forwarding recorded" in page.text and "Record the institution's decision" in page.text
+    form = {"csrf_token": _csrf(page.text), "outcome": "refused", "decided_on": TODAY.isoformat(), "reference": "R-7"}
+    bad = officer.post(f"/desk/insurance-requests/{rid}/decision", data=form)
+    assert bad.status_code == 422 and "Reason: the institution&#39;s reasons for the refusal" in bad.text
+    assert 'value="R-7"' in bad.text  # what was typed is kept
+    with session_scope(db_url) as s:
+        assert s.get(InsuranceRequest, rid).status == "forwarded"
+    r = officer.post(f"/desk/insurance-requests/{rid}/decision", follow_redirects=False,
+                     data={**form, "reason": "geen medisch attest"})
+    assert r.status_code == 303, r.text
+    done = officer.get(r.headers["location"]).text
+    assert "Decision recorded" in done and "Withdraw this request" not in done  # decided: nothing to withdraw
+    with session_scope(db_url) as s:
+        req = s.get(InsuranceRequest, rid)
+        assert (req.status, req.decision_ref, req.recorded_by.startswith("benefits_officer")) == ("refused", "R-7",
+                                                                                                  True)
+        assert s.get(Case, req.case_id).status == "closed"
+        reads = s.scalars(select(AuditLog).where(AuditLog.entity == "insurance_request", AuditLog.action == "read",
+                                                 AuditLog.entity_id == str(rid))).all()
+        assert len(reads) >= 4 and all(a.party_id == pid for a in reads)
+    me = client_as("affiliate", party_id=pid)
+    rights = me.get(f"/my/files/{pid}/rights?lang=nl").text
+    assert "geweigerd" in rights and "geen medisch attest" in rights and "Aanvraag" in rights
+
+
+def test_the_person_withdraws_her_request_from_my_rights(client_as, db_url, fund):
+    from caisse.cases.models import Case, CaseMessage
+
+    pid, rid = _assimilation(db_url, fund)
+    me = client_as("affiliate", party_id=pid)
+    rights = me.get(f"/my/files/{pid}/rights?lang=nl")
+    assert f'action="/my/insurance-requests/{rid}/withdraw"' in rights.text
+    r = me.post(f"/my/insurance-requests/{rid}/withdraw", follow_redirects=False,
+                data={"csrf_token": _csrf(rights.text), "reason": "ik werk weer"})
+    assert r.status_code == 303, r.text
+    after = me.get(r.headers["location"]).text
+    assert f"Uw aanvraag {rid} is ingetrokken" in after
+    assert "ingetrokken: het fonds behandelt ze niet verder" in after  # its state
+    assert f'action="/my/insurance-requests/{rid}/withdraw"' not in after  # nothing left to withdraw
+    with session_scope(db_url) as s:
+        req = s.get(InsuranceRequest, rid)
+        assert (req.status, req.withdrawn_on, req.withdrawal_reason) == ("withdrawn", TODAY, "ik werk weer")
+        assert s.get(Case, req.case_id).status == "closed"
+        told = s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == req.case_id,
+                                                        CaseMessage.direction == "out")).all()[-1]
+        assert told.startswith(f"Uw aanvraag nr. {rid} (gelijkstelling wegens ziekte) is op ")
+    again = me.post(f"/my/insurance-requests/{rid}/withdraw", data={"csrf_token": _csrf(rights.text)})
+    assert again.status_code == 409 and 'role="alert"' in again.text
+    officer = client_as("benefits_officer", team="t1")
+    desk = officer.get(f"/desk/insurance-requests/{rid}?lang=en").text
+    assert "withdrawn: the fund no longer handles it" in desk and "ik werk weer" in desk
+    assert "Record the forwarding" not in desk
+
+
+def test_another_teams_request_needs_a_reason_to_read_and_cannot_be_changed(client_as, db_url, fund):
+    from caisse.store.models import AuditLog
+
+    pid, rid = _assimilation(db_url, fund, team="t2")
+    worker = client_as("caseworker", team="t1")
+    ask = worker.get(f"/desk/insurance-requests/{rid}", headers={"accept": "text/html"})
+    assert ask.status_code == 403 and 'name="reason"' in ask.text  # the need-to-know form
+    worker.post("/desk/need-to-know", data={"csrf_token": _csrf(ask.text), "party_id": pid, "reason_kind": "contact",
+                                            "reason": "she phoned about her request",
+                                            "next": f"/desk/insurance-requests/{rid}"})
+    page = worker.get(f"/desk/insurance-requests/{rid}?lang=en")
+    assert page.status_code == 200
+    r = worker.post(f"/desk/insurance-requests/{rid}/withdraw", data={"csrf_token": _csrf(page.text),
+                                                                      "reason": "she said so on the phone"})
+    assert r.status_code == 403  # another team's file: never a change
+    with session_scope(db_url) as s:
+        assert s.get(InsuranceRequest, rid).status == "requested"
+        row = s.scalar(select(AuditLog).where(AuditLog.entity == "insurance_request", AuditLog.action == "read"))
+        assert row.reason == "contact: she phoned about her request"

@@ -115,3 +115,50 @@ def test_a_refusal_from_the_desk_needs_its_motivation(app_for, db_url, ana):
         assert ok.status_code == 303
     with session_scope(db_url) as s:
         assert s.scalar(select(ReductionRequest.status)) == "refused"
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0 a small picture \xff\xd9"
+
+
+def test_the_evidence_goes_with_the_request_and_the_caseworker_deciding_it_reads_it(app_for, db_url, ana):
+    """She joins her accountant's statement (PDF) and a photo of an order (JPEG) to the request: the caseworker's
+    page of the request lists both and downloads the very bytes (the read audited). A file that is not a PDF or
+    JPEG refuses the whole request, naming the field: nothing is asked, no document kept."""
+    from caisse.cases.models import CaseAttachment
+    from caisse.store.models import AuditLog
+
+    login, _ = make_account(db_url, "affiliate", party_id=ana)
+    cw_login, cw_secret = make_account(db_url, "caseworker", team="t1")
+    form = {"year": TODAY.year, "estimate": "20000,00", "justification": "Mijn grootste klant is failliet."}
+    with TestClient(app_for, headers={"accept-language": "nl"}) as person_c, \
+            TestClient(app_for, headers={"accept-language": "en"}) as staff_c:
+        form_login(person_c, login, None)
+        page = person_c.get(f"/my/files/{ana}/reduction", params={"year": TODAY.year, "estimate": "20000,00"})
+        assert 'enctype="multipart/form-data"' in page.text and 'name="files"' in page.text
+        bad = person_c.post(f"/my/files/{ana}/reduction", data={"csrf_token": csrf_of(page.text), **form},
+                            files=[("files", ("verklaring.pdf", PDF, "application/pdf")),
+                                   ("files", ("bestelling.pdf", b"just text, renamed", "application/pdf"))])
+        assert bad.status_code == 422 and "Documenten: geen PDF- of JPEG-document" in bad.text
+        with session_scope(db_url) as s:
+            assert not s.scalars(select(ReductionRequest)).all() and not s.scalars(select(CaseAttachment)).all()
+
+        asked = person_c.post(f"/my/files/{ana}/reduction", data={"csrf_token": csrf_of(page.text), **form},
+                              files=[("files", ("verklaring.pdf", PDF, "application/pdf")),
+                                     ("files", ("bestelling.jpg", JPEG, "image/jpeg"))], follow_redirects=False)
+        assert asked.status_code == 303, asked.text
+        case_id = int(asked.headers["location"].rsplit("/", 1)[1])
+        assert "verklaring.pdf" in person_c.get(f"/my/requests/{case_id}").text
+
+        form_login(staff_c, cw_login, cw_secret)
+        case_page = staff_c.get(f"/desk/cases/{case_id}")
+        assert "Grant the reduction asked" in case_page.text
+        links = dict((name, href) for href, name in re.findall(
+            rf'<a href="(/desk/cases/{case_id}/documents/\d+)">([^<]+)</a>', case_page.text))
+        assert set(links) == {"verklaring.pdf", "bestelling.jpg"}
+        got = staff_c.get(links["bestelling.jpg"])
+        assert got.status_code == 200 and got.content == JPEG and got.headers["content-type"] == "image/jpeg"
+    with session_scope(db_url) as s:
+        r = s.scalar(select(ReductionRequest))
+        assert (r.case_id, r.status) == (case_id, "requested")
+        assert s.scalar(select(AuditLog).where(AuditLog.entity == "case_attachment", AuditLog.action == "read"))

@@ -3,7 +3,7 @@
 * ``add``: the person (or staff, for a paper document scanned) adds a PDF or JPEG to a claim not decided yet. The
   type is recognised from the bytes (a PDF starts with ``%PDF-`` and ends with ``%%EOF``; a JPEG starts with
   ``FF D8 FF`` and ends with ``FF D9``), never from the file's name or the browser's declared type; the size is
-  limited (``claim_attachment_max_bytes``, the fund's choice). The same bytes twice on a claim are refused. These
+  limited (``upload_max_bytes``, the fund's choice). The same bytes twice on a claim are refused. These
   checks are shared with the documents added to a case: ``services/uploads.py``.
 * ``request_document``: a caseworker asks the person for a document. Charter of the social insured art. 10
   (addendum §15 [S232]): the decision deadline is **suspended while information asked of the applicant is

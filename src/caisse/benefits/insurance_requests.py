@@ -15,6 +15,12 @@ periods are assimilated). The flow follows the dispensation request (``recovery/
 4. **decided**: ``record_decision`` records the institution's answer (granted for quarters / refused with reasons);
    the person is told in their language at each step and the case is closed with the decision.
 
+At any step before the decision the request may be **withdrawn** (``withdraw``): by the person (or their
+accountant) from My rights, or by staff on the person's word (saying how they asked). It is closed (``withdrawn``,
+dated, by whom; the reason kept on the row, never in the audit log), the person gets the confirmation in their
+language and the case is closed — except when the request had already been forwarded: the case then stays in the
+work queue with a note to tell the institution, which staff close once done.
+
 Continued insurance, as the notes give it (§9 [S60–S62], addendum §9 [S251]): after a cessation, no other social
 status (declared by the person), contributions paid as main or maxi-statut helping spouse in the quarter of
 cessation and the 3 before; at most 8 quarters from the quarter after the cessation; an extension (at most 5 more
@@ -36,7 +42,7 @@ from sqlalchemy.orm import Session
 from caisse.benefits.insurance_texts import COMPETENT, FROM, KIND, OPTION, t
 from caisse.benefits.models import INSURANCE_REQUEST_KINDS, BenefitEvent, InsuranceRequest
 from caisse.config import Settings, get_settings
-from caisse.errors import InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.rules.explain import fmt_date
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -47,6 +53,8 @@ from caisse.store.models import Affiliation, ExchangeMessage, Person
 INASTI = "INASTI"
 OPTIONS = ("pension", "pension_health")
 PENDING = ("requested", "forwarded")
+WITHDRAWABLE = ("proposed", "requested", "forwarded")  # not decided yet
+MAX_REASON = 500
 CI_QUARTERS = 8            # legislation §9 [S60–S62], addendum §9 [S251]
 CI_EXTENSION_QUARTERS = 20  # "extendable by max 5 years" (§9)
 CI_EXTENSION_YEARS_BEFORE_PENSION = 7  # addendum §9 [S251]
@@ -416,7 +424,75 @@ def record_decision(session: Session, who: Principal, request_id: int, today: dt
     return r
 
 
+# --- withdrawn ------------------------------------------------------------------------------------------------------
+
+def withdraw(session: Session, who: Principal, request_id: int, today: dt.date,
+             reason: str | None = None) -> InsuranceRequest:
+    """The person withdraws a request not decided yet (from the portal; their accountant with a mandate), or staff
+    do it on their word — then ``reason`` says how they asked (a letter, a call) and is required. The request is
+    closed (``withdrawn``), the person told in their language in its case; the case is closed, or — the request
+    already forwarded — left in the work queue with a note to tell the institution (see the module)."""
+    from caisse.cases.models import Case
+    from caisse.cases.service import answer, close, write
+
+    r, _reason = _mine(session, who, request_id, "benefit.claim")
+    if r.status not in WITHDRAWABLE:
+        raise Conflict("request", "request {request} is {status}: only a request not decided yet can be withdrawn",
+                       request=r.id, status=r.status)
+    reason = " ".join((reason or "").split())
+    if len(reason) > MAX_REASON or "\x00" in reason:
+        raise InvalidInput("reason", "at most {n} characters of plain text", n=MAX_REASON)
+    if who.is_staff and not reason:
+        raise InvalidInput("reason", "say how the person asked to withdraw it (a letter, a call) and why")
+    before = r.status
+    r.status, r.withdrawn_on, r.withdrawn_by, r.withdrawal_reason = "withdrawn", today, str(who), reason or None
+    session.flush()
+    lang = _lang(session, r.person_id)
+    text = t("withdrawn", lang, request=r.id, kind=KIND[r.kind][lang], date=fmt_date(today, lang))
+    if before == "forwarded":
+        text += t("withdrawn_forwarded", lang, institution=r.institution)
+    fund = Principal.system("insurance-requests")  # the fund confirms, whoever withdrew
+    case = session.get(Case, r.case_id)
+    if case.status != "closed":
+        answer(session, fund, case.id, text, today)
+        if before == "forwarded":
+            write(session, fund, case.id, f"Request {r.id} withdrawn on {today.isoformat()} after it was forwarded "
+                                          f"to {r.institution} on {r.forwarded_on.isoformat()}: tell {r.institution}, "
+                                          "then close this case.", today, internal=True)
+        else:
+            close(session, fund, case.id, today)
+    # the reason is a free text (it may name someone): on the row only, which the retention blanks
+    audit.record(session, who, "withdraw", "insurance_request", r.id, party_id=r.person_id,
+                 detail={"kind": r.kind, "status_before": before, "reason_given": bool(reason)})
+    return r
+
+
 # --- reading --------------------------------------------------------------------------------------------------------
+
+def _mine(session: Session, who: Principal, request_id: int, action: str) -> tuple[InsuranceRequest, str | None]:
+    """The request and the need-to-know reason to log, once ``who`` may do ``action`` on its file: an affiliate or
+    accountant gets the same 403 for a request of another file and for one that does not exist (probing ids
+    reveals nothing)."""
+    from caisse.security import authz
+
+    authz.require(who, action)
+    r = session.get(InsuranceRequest, request_id)
+    if who.role in ("affiliate", "accountant") and (
+            r is None or (r.person_id != who.party_id and r.person_id not in who.grants)):
+        raise authz.Forbidden("this request is not of your files" if who.role == "affiliate"
+                              else "no mandate for this request's file")
+    if r is None:
+        raise NotFound("insurance request", request_id)
+    return r, file_access(session, who, action, r.person_id)
+
+
+def read(session: Session, who: Principal, request_id: int) -> InsuranceRequest:
+    """One request for the desk's page: the file's access check (another team's file: the need-to-know reason
+    first), the read audited with that reason."""
+    r, reason = _mine(session, who, request_id, "file.read")
+    audit.record(session, who, "read", "insurance_request", r.id, party_id=r.person_id, reason=reason)
+    return r
+
 
 def requests_of(session: Session, who: Principal, person_id: int) -> list[InsuranceRequest]:
     reason = file_access(session, who, "file.read", person_id)

@@ -104,6 +104,23 @@ MESSAGE = {
     },
     "reasons": {"fr": " Motifs : {reason}", "nl": " Redenen: {reason}", "de": " Gründe: {reason}",
                 "en": " Reasons: {reason}"},
+    "withdrawn": {
+        "fr": "Votre demande n° {request} ({kind}) est retirée le {date}, comme vous l'avez demandé. La caisse ne la "
+        "traite plus. Vous pouvez introduire une nouvelle demande plus tard.",
+        "nl": "Uw aanvraag nr. {request} ({kind}) is op {date} ingetrokken, zoals u vroeg. Het fonds behandelt ze "
+        "niet verder. U kunt later een nieuwe aanvraag indienen.",
+        "de": "Ihr Antrag Nr. {request} ({kind}) wurde am {date} zurückgezogen, wie Sie es gewünscht haben. Die Kasse "
+        "bearbeitet ihn nicht weiter. Sie können später einen neuen Antrag stellen.",
+        "en": "Your request {request} ({kind}) was withdrawn on {date}, as you asked. The fund no longer handles it. "
+        "You may file a new request later.",
+    },
+    "withdrawn_forwarded": {
+        "fr": " Elle avait été transmise à {institution} : la caisse l'informe de votre retrait.",
+        "nl": " Ze was doorgestuurd naar {institution}: het fonds brengt die instelling op de hoogte van uw "
+        "intrekking.",
+        "de": " Er war an {institution} weitergeleitet worden: Die Kasse teilt ihr Ihre Rücknahme mit.",
+        "en": " It had been forwarded to {institution}: the fund tells it of your withdrawal.",
+    },
     "appeal": {
         "fr": " Vous pouvez contester cette décision devant le tribunal du travail dans les trois mois de sa "
         "notification (Charte de l'assuré social, art. 23).",

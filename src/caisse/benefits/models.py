@@ -256,7 +256,7 @@ class BenefitDispensedQuarter(Base):
 
 
 INSURANCE_REQUEST_KINDS = ("illness_assimilation", "continued_insurance")
-INSURANCE_REQUEST_STATUSES = ("proposed", "requested", "forwarded", "granted", "refused")
+INSURANCE_REQUEST_STATUSES = ("proposed", "requested", "forwarded", "granted", "refused", "withdrawn")
 
 
 class InsuranceRequest(Base):
@@ -264,7 +264,9 @@ class InsuranceRequest(Base):
     insurance_requests``): the assimilation of a period of incapacity for illness, the continued insurance after a
     cessation. ``proposed`` (pre-filled by the fund from a life event, waiting for the person) → ``requested``
     (filed, checked) → ``forwarded`` (to ``institution`` on ``forwarded_on``; ``export_id`` the file when it went in
-    one) → ``granted`` / ``refused`` (the institution's decision as recorded, its quarters and reasons). ``facts``
+    one) → ``granted`` / ``refused`` (the institution's decision as recorded, its quarters and reasons); or
+    ``withdrawn`` before a decision (by the person, or by staff on their word: ``withdrawn_on``, who, the reason as
+    a free text the retention blanks). ``facts``
     as filed: ``incapacity_start`` / ``incapacity_end``; ``cessation_date`` / ``option`` / ``extension`` /
     ``no_other_status``. ``last_quarter`` is empty while an incapacity has no known end."""
 
@@ -288,10 +290,14 @@ class InsuranceRequest(Base):
     granted_quarters: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
         CheckConstraint(f"kind in ({_in(INSURANCE_REQUEST_KINDS)})", name="kind"),
         CheckConstraint(f"status in ({_in(INSURANCE_REQUEST_STATUSES)})", name="status"),
         CheckConstraint("(status in ('granted', 'refused')) = (decided_on is not null)", name="decided"),
+        CheckConstraint("(status = 'withdrawn') = (withdrawn_on is not null)", name="withdrawn"),
     )

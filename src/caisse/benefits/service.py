@@ -866,6 +866,41 @@ def decision_deadline(claim: BenefitClaim, on: dt.date) -> dt.date:
     return claim.decision_due + dt.timedelta(days=suspended_days(claim, on))
 
 
+@dataclass(frozen=True)
+class DeadlineState:
+    """The decision deadline of an application as the person reads it (Charter art. 10): suspended while a document
+    asked of them before it ran out is missing (no date then: it runs again when the document arrives), else the
+    date, moved by the days earlier requests were waited for (``moved_days``)."""
+
+    suspended: bool
+    due: dt.date | None
+    waiting_for: str | None
+    waiting_since: dt.date | None
+    moved_days: int
+    overdue: bool
+
+
+def deadline_state(claim: BenefitClaim, today: dt.date, moved_days: int = 0) -> DeadlineState | None:
+    """None once the claim is no longer an application (decided, withdrawn, closed)."""
+    if claim.status != "application" or claim.withdrawn_on is not None:
+        return None
+    suspended = claim.waiting_since is not None and claim.waiting_since <= claim.decision_due
+    return DeadlineState(suspended=suspended, due=None if suspended else claim.decision_due,
+                         waiting_for=claim.waiting_for, waiting_since=claim.waiting_since, moved_days=moved_days,
+                         overdue=not suspended and claim.decision_due < today)
+
+
+def moved_days(session: Session, claim_ids: list[int]) -> dict[int, int]:
+    """Per claim, the days its decision deadline was moved by documents awaited and received (the steps
+    ``document_received``, each with its ``suspended_days``)."""
+    moved = dict.fromkeys(claim_ids, 0)
+    if claim_ids:
+        for claim_id, detail in session.execute(select(ClaimStep.claim_id, ClaimStep.detail).where(
+                ClaimStep.claim_id.in_(claim_ids), ClaimStep.step == "document_received")):
+            moved[claim_id] += int((detail or {}).get("suspended_days") or 0)
+    return moved
+
+
 def may_decide_from(claim: BenefitClaim) -> dt.date | None:
     """Charter art. 11: the first day the fund may decide on the information it has — the day after the month that
     follows the reminder (reminder 10 March: the person may answer until 10 April, the fund decides from 11 April);

@@ -216,9 +216,14 @@ def person_resumes(c: Case, today: dt.date) -> None:
 
 def answer(session: Session, who: Principal, case_id: int, body: str, today: dt.date, *,
            at: dt.datetime | None = None) -> Case:
+    """The fund's answer: the case stands answered. ``answered_on`` is the day of the **first** answer — what the
+    legal or charter deadline measures (``reporting.service_levels``) — and never moves: a case answered again (the
+    person wrote back) gets the later answer as a message in its thread, dated there."""
     message = write(session, who, case_id, body, today, at=at)
     c = session.get(Case, message.case_id)
-    c.status, c.answered_on = "answered", today
+    c.status = "answered"
+    if c.answered_on is None:
+        c.answered_on = today
     return c
 
 
@@ -368,7 +373,7 @@ def resolve_system_case(session: Session, key: str, who: object, text: str, toda
     if c is None or c.status == "closed":
         return None
     session.add(CaseMessage(case_id=c.id, direction="out", author=str(who), body=text[:MAX_BODY]))
-    c.status, c.answered_on, c.closed_on, c.waiting_since = "closed", today, today, None
+    c.status, c.answered_on, c.closed_on, c.waiting_since = "closed", c.answered_on or today, today, None
     session.flush()
     audit.record(session, who, "close", "case", c.id, party_id=c.party_id, detail={"key": key})
     return c
@@ -382,7 +387,7 @@ def complete_tasks(session: Session, who: object, party_id: int, kind: str, text
     for c in session.scalars(select(Case).where(Case.party_id == party_id, Case.kind == kind,
                                                 Case.status != "closed", Case.channel == "system")):
         session.add(CaseMessage(case_id=c.id, direction="internal", author=str(who), body=text[:MAX_BODY]))
-        c.status, c.answered_on, c.closed_on, c.waiting_since = "closed", today, today, None
+        c.status, c.answered_on, c.closed_on, c.waiting_since = "closed", c.answered_on or today, today, None
         audit.record(session, who, "close", "case", c.id, party_id=party_id, detail={"kind": kind, "task": True})
         done += 1
     session.flush()
@@ -407,7 +412,7 @@ def complete_tasks_in_bulk(session: Session, actor: str, kind: str, party_ids: l
     session.execute(insert(CaseMessage), [{"case_id": c, "direction": "internal", "author": actor,
                                            "body": text[:MAX_BODY]} for c in ids])
     session.execute(update(Case).where(among(Case.id, ids, dialect)).values(
-        status="closed", answered_on=today, closed_on=today, waiting_since=None))
+        status="closed", answered_on=func.coalesce(Case.answered_on, today), closed_on=today, waiting_since=None))
     audit.append_many(session.connection(), session.info, [
         {"actor": actor, "action": "close", "entity": "case", "entity_id": c, "party_id": p,
          "detail": {"kind": kind, "task": True}} for c, p in open_])

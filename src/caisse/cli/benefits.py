@@ -489,6 +489,29 @@ def request_decision_cmd(request: int = RequestOption,
                                                     if r.granted_quarters else f" — {r.decision_reason}"))
 
 
+@app.command("request-withdraw")
+def request_withdraw_cmd(request: int = RequestOption,
+                         reason: str = typer.Option(..., "--reason", help="How the person asked to withdraw it (a "
+                                                    "letter, a call) and why."),
+                         today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Withdraw a request not decided yet, on the person's word: it is closed, the person told in their language
+    (a request already forwarded: its case stays open to tell the institution)."""
+    from caisse.benefits import insurance_requests as ir
+    from caisse.errors import InvalidInput, NotFound
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        try:
+            r = ir.withdraw(s, _who(), request, _today(today), reason)
+        except InvalidInput as exc:
+            raise _dashed(exc) from None
+        except NotFound:
+            raise InvalidInput("request", "no request {request}", request=request) from None
+        typer.echo(f"request {r.id}: withdrawn on {r.withdrawn_on}"
+                   + (f"; tell {r.institution}, which had it since {r.forwarded_on} (case {r.case_id} stays open)"
+                      if r.forwarded_on else ""))
+
+
 @app.command("requests")
 def requests_cmd(person: int = typer.Option(..., "--person", help="The person's file number."),
                  db: str | None = DbOption) -> None:
@@ -500,4 +523,5 @@ def requests_cmd(person: int = typer.Option(..., "--person", help="The person's 
         for r in ir.requests_of(s, _who(), person):
             typer.echo(f"request {r.id}: {r.kind} {ir.quarters_text(r.first_quarter, r.last_quarter)} — {r.status}"
                        f"; requested {r.requested_on or '-'}, forwarded {r.forwarded_on or '-'} to "
-                       f"{r.institution or '-'}, decided {r.decided_on or '-'} (case {r.case_id})")
+                       f"{r.institution or '-'}, decided {r.decided_on or '-'}"
+                       + (f", withdrawn {r.withdrawn_on}" if r.withdrawn_on else "") + f" (case {r.case_id})")

@@ -131,13 +131,16 @@ def callable_debts(session: Session, company_id: int, director_id: int, as_of: d
 
 
 def _check_call(session: Session, who: Principal, company_id: int, director_id: int, as_of: dt.date,
-                reason: str) -> str:
-    """What both calls check first, each refusal naming its field: the day, the reason, both files and the
-    caller's right to act on both. Returns the reason as kept."""
+                reason: str, today: dt.date | None) -> str:
+    """What both calls check first, each refusal naming its field: the day (a call is an act done: never after
+    ``today``, by default the real day — whoever calls, the command line, the desk or the API), the reason, both
+    files and the caller's right to act on both. Returns the reason as kept."""
     from caisse.recovery.service import _reason
 
     if not isinstance(as_of, dt.date):
         raise InvalidInput("as_of", "a date is required (YYYY-MM-DD)")
+    if as_of > (today or dt.date.today()):
+        raise InvalidInput("as_of", "{day} is in the future", day=as_of)
     reason = _reason(reason)
     if session.get(Company, company_id) is None:
         raise InvalidInput("company", f"no company with file number {company_id}")
@@ -169,9 +172,10 @@ def _record(session: Session, who: Principal, jc: JointCall, debtor: int, called
 
 
 def call(session: Session, who: Principal, company_id: int, director_id: int, as_of: dt.date, reason: str, *,
-         periods: list[str] | None = None) -> JointCall:
-    """Call the company for its director's unpaid debts of the mandate period (see the module docstring)."""
-    reason = _check_call(session, who, company_id, director_id, as_of, reason)
+         periods: list[str] | None = None, today: dt.date | None = None) -> JointCall:
+    """Call the company for its director's unpaid debts of the mandate period (see the module docstring); ``as_of``
+    after ``today`` (the real day by default) is refused."""
+    reason = _check_call(session, who, company_id, director_id, as_of, reason, today)
     debts, mandate = callable_debts(session, company_id, director_id, as_of, periods)
     key = f"joint-call/{company_id}/{director_id}/{as_of.isoformat()}"
     existing = session.scalar(select(JointCall).where(JointCall.key == key))
@@ -311,10 +315,12 @@ def director_callable(session: Session, company_id: int, director_id: int, as_of
 
 
 def call_director(session: Session, who: Principal, company_id: int, director_id: int, as_of: dt.date, reason: str,
-                  *, periods: list[str] | None = None, outside_mandate: bool = False) -> JointCall:
+                  *, periods: list[str] | None = None, outside_mandate: bool = False,
+                  today: dt.date | None = None) -> JointCall:
     """Call a director (mandatary) for the company's unpaid annual contribution (see the module docstring): the
-    call recorded with the company's charges it comes from, prescription interrupted, the registered letter."""
-    reason = _check_call(session, who, company_id, director_id, as_of, reason)
+    call recorded with the company's charges it comes from, prescription interrupted, the registered letter;
+    ``as_of`` after ``today`` (the real day by default) is refused."""
+    reason = _check_call(session, who, company_id, director_id, as_of, reason, today)
     debts, mandate, decision = director_callable(session, company_id, director_id, as_of, periods,
                                                  outside_mandate=outside_mandate)
     key = f"joint-call/director/{company_id}/{director_id}/{as_of.isoformat()}"

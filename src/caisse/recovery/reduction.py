@@ -235,8 +235,12 @@ def preview(session: Session, party_id: int, year: object, estimate: object, tod
 
 
 def request(session: Session, who: Principal, party_id: int, year: object, estimate: object, justification: str,
-            today: dt.date) -> ReductionRequest:
-    """The person (or the fund for them) asks the reduction: checked, a ``reduction`` case opened, recorded."""
+            today: dt.date, documents: list[tuple[str | None, bytes | None]] = ()) -> ReductionRequest:
+    """The person (or the fund for them) asks the reduction: checked, a ``reduction`` case opened, recorded.
+    ``documents``: the evidence chosen with it (PDF or JPEG, ``(name, bytes)``), added to the request's case
+    (``cases.attachments``: the caseworker deciding it reads them there); a refusal of any of them — the checks of
+    every upload, ``services.uploads`` — writes nothing."""
+    from caisse.cases import attachments
     from caisse.cases import service as cases
     from caisse.security import authz
 
@@ -244,6 +248,9 @@ def request(session: Session, who: Principal, party_id: int, year: object, estim
         raise authz.Forbidden(f"{who.role} may not ask a reduction")
     file_access(session, who, "file.read", party_id)
     justification = _justification(justification)
+    documents = list(documents)
+    if documents:
+        attachments.checked(documents)  # before anything is written
     p = preview(session, party_id, year, estimate, today)
     body = f"Reduction: year={p.year} estimate={fmt(p.estimate)}\n\n{justification}"
     c = cases.open_case(session, who, party_id, "reduction", CASE_SUBJECT.format(year=p.year), body, today,
@@ -254,7 +261,9 @@ def request(session: Session, who: Principal, party_id: int, year: object, estim
     session.add(r)
     session.flush()
     audit.record(session, who, "request", "reduction_request", r.id, party_id=party_id,
-                 detail={"year": p.year, "estimate": fmt(p.estimate)})
+                 detail={"year": p.year, "estimate": fmt(p.estimate), "documents": len(documents)})
+    if documents:
+        attachments.add(session, who, c.id, documents, today)
     return r
 
 

@@ -2,7 +2,8 @@
 
 Person or company, affiliations and incomes (``caisse.services.files.file_view``: need-to-know and the audited
 read of the file, exactly as the desk's file page), then the ledger period by period with its lines, the
-documents sent (notices, recovery letters), the cases, the recovery stage and payment plan, the contacts by
+documents sent (notices, recovery letters), the cases, the recovery stage and payment plan, the assimilation and
+continued-insurance requests (each linked to its desk page, ``/desk/insurance-requests/{id}``), the contacts by
 channel and free notes (``caisse.cases.notes``), and the named caseworker with their history.
 Staff only. The read of these sections is one more audit row naming them (``detail.what``), with the same
 need-to-know reason as the file's.
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caisse.batches.models import Notice
+from caisse.benefits.models import InsuranceRequest
 from caisse.cases import notes as notes_svc
 from caisse.cases.models import NOTE_CHANNELS, Case, ContactNote
 from caisse.ledger.statement import Statement, statement
@@ -30,7 +32,7 @@ from caisse.store.models import Account, Party
 
 READERS = frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "auditor", "system"})
 SECTIONS = ["identity", "affiliations", "incomes", "ledger by period and lines", "notices", "recovery letters",
-            "cases", "recovery stage and payment plan", "contact notes", "caseworker"]
+            "cases", "recovery stage and payment plan", "insurance requests", "contact notes", "caseworker"]
 
 
 @dataclass
@@ -75,6 +77,8 @@ class File360:
     caseworker_history: list[caseworkers.CaseworkerRow]
     handlers: list[Account] = field(default_factory=list)  # whom a manager may assign (empty for others)
     reason: str | None = None
+    # assimilation-for-illness and continued-insurance requests (caisse.benefits.insurance_requests), newest first
+    insurance_requests: list[InsuranceRequest] = field(default_factory=list)
 
     @property
     def total_due(self) -> int:
@@ -112,7 +116,9 @@ def view(session: Session, who: Principal, party_id: int, today: dt.date, channe
     current = next((h for h in history if h.valid_to is None), None)
     handlers = caseworkers.handlers(session, session.get_one(Party, party_id).team) \
         if who.role in caseworkers.ASSIGNERS else []
+    requests = list(session.scalars(select(InsuranceRequest).where(InsuranceRequest.person_id == party_id)
+                                    .order_by(InsuranceRequest.id.desc())))
     audit.record(session, who, "read", "file_360", party_id, party_id=party_id, reason=reason,
                  detail={"what": SECTIONS, "channel": channel})
     return File360(base, st, documents, cases, recovery, shown, {c: counts.get(c, 0) for c in NOTE_CHANNELS},
-                   channel, current, history, handlers, reason)
+                   channel, current, history, handlers, reason, requests)

@@ -540,13 +540,16 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
 def _pseudonymise_benefit_traces(session: Session, pid: int) -> None:
     """The documents added to the person's claims (bytes, name, what they answered), the free texts of their claims
     (a document asked, a reason for withdrawing: the append-only steps hold none) and of their assimilation /
-    continued-insurance requests (the institution's reasons), the details of their life events and the raw lines
-    about them in events files."""
+    continued-insurance requests (the institution's reasons, a reason for withdrawing), the details of their life
+    events and the raw lines about them in events files."""
     from caisse.benefits.models import BenefitClaim, BenefitEvent, BenefitEventLine, ClaimAttachment, InsuranceRequest
 
     _u(session, update(InsuranceRequest).where(InsuranceRequest.person_id == pid,
                                                InsuranceRequest.decision_reason.is_not(None))
        .values(decision_reason=None))
+    _u(session, update(InsuranceRequest).where(InsuranceRequest.person_id == pid,
+                                               InsuranceRequest.withdrawal_reason.is_not(None))
+       .values(withdrawal_reason=None))
     _u(session, update(ClaimAttachment).where(ClaimAttachment.person_id == pid,
                                               ClaimAttachment.filename != PSEUDONYMISED)
        .values(content=b"", filename=PSEUDONYMISED, answers=None))

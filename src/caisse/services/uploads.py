@@ -3,7 +3,8 @@
 
 * The type is recognised from the bytes (a PDF starts with ``%PDF-`` and ends with ``%%EOF``; a JPEG starts with
   ``FF D8 FF`` and ends with ``FF D9``), never from the file's name or the browser's declared type.
-* The size is limited (``claim_attachment_max_bytes``, the fund's choice, for both); an empty file is refused.
+* The size is limited (``upload_max_bytes``, env ``CAISSE_UPLOAD_MAX_BYTES``, the fund's choice, the same for every
+  upload); an empty file is refused.
 * The same bytes twice on the same claim or case are refused (``refuse_duplicate``: by SHA-256).
 Every refusal names the form's field (``file`` on a claim's page, ``files`` on a case's); the pages show it
 translated (``labels.error_text``).
@@ -25,7 +26,7 @@ EXTENSION = {"application/pdf": "pdf", "image/jpeg": "jpg"}
 def max_bytes() -> int:
     from caisse.config import get_settings
 
-    return get_settings().claim_attachment_max_bytes
+    return get_settings().upload_max_bytes
 
 
 def sniff(content: bytes, field: str = "file") -> str:

@@ -113,17 +113,54 @@ def _read_form(kind: str, form) -> dict:
 
 # --- portal ---------------------------------------------------------------------------------------------------
 
+Id = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+
+
 @router.get("/my/files/{party_id}/rights", response_class=HTMLResponse)
-def my_rights(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
-              done: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-              asked: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> HTMLResponse:
+def my_rights(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep, done: Id = None,
+              asked: Id = None, withdrawn: Id = None) -> HTMLResponse:
+    return _rights_page(request, session, who, party_id, done=done, asked=asked, withdrawn=withdrawn)
+
+
+def _rights_page(request: Request, session, who: Principal, party_id: int, *, done: int | None = None,
+                 asked: int | None = None, withdrawn: int | None = None, error: str | None = None,
+                 status_code: int = 200) -> HTMLResponse:
+    from caisse.benefits import service
+
+    today = dt.date.today()
     claims = svc.claims_of(session, who, party_id)
     requests = ir.requests_of(session, who, party_id)
-    return _page(request, "my_rights.html", party_id=party_id, claims=claims, pending=svc.pending(session, claims),
-                 kinds=svc.PORTAL_KINDS, done=done, asked=asked, today=dt.date.today(), statuses=CLAIM_STATUS,
-                 requests=requests, request_kinds=INSURANCE_REQUEST_KINDS, request_status=REQUEST_STATUS,
+    moved = service.moved_days(session, [c.id for c in claims if c.status == "application"])
+    return _page(request, "my_rights.html", status_code=status_code, party_id=party_id, claims=claims,
+                 pending=svc.pending(session, claims),
+                 deadline_of={c.id: service.deadline_state(c, today, moved.get(c.id, 0)) for c in claims},
+                 kinds=svc.PORTAL_KINDS, done=done, asked=asked, withdrawn=withdrawn, error=error, today=today,
+                 statuses=CLAIM_STATUS, requests=requests, request_kinds=INSURANCE_REQUEST_KINDS,
+                 request_status=REQUEST_STATUS, withdrawable=ir.WITHDRAWABLE,
                  deadlines={r.id: _case_deadline(session, r.case_id) for r in requests},
                  quarters_text=ir.quarters_text)
+
+
+@router.post("/my/insurance-requests/{request_id}/withdraw")
+async def my_request_withdraw(request: Request, request_id: PathId, session: SessionDep, who: PrincipalDep):
+    """The person (or their accountant) withdraws an assimilation or continued-insurance request not decided yet,
+    from My rights. Async only to read the form; the withdrawal runs in the thread pool."""
+    form = await request.form()
+    reason = str(form.get("reason", "") or "")[:1000]
+    return await run_in_threadpool(_my_request_withdrawn, request, session, who, request_id, reason)
+
+
+def _my_request_withdrawn(request: Request, session, who: Principal, request_id: int, reason: str):
+    try:
+        r = ir.withdraw(session, who, request_id, dt.date.today(), reason)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        from caisse.benefits.models import InsuranceRequest
+
+        person_id = session.get(InsuranceRequest, request_id).person_id  # theirs: the access check came first
+        return _rights_page(request, session, who, person_id, error=error_text(exc),
+                            status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/files/{r.person_id}/rights?withdrawn={r.id}#requests", status_code=303)
 
 
 # --- assimilation for illness and continued insurance: requests the fund forwards -----------------------------------
@@ -131,7 +168,7 @@ def my_rights(request: Request, party_id: PathId, session: SessionDep, who: Prin
 REQUEST_STATUS = {"proposed": N_("prepared by the fund: check it and send it"),
                   "requested": N_("received: the fund checks it and forwards it"),
                   "forwarded": N_("forwarded: the institution decides"), "granted": N_("granted"),
-                  "refused": N_("refused")}
+                  "refused": N_("refused"), "withdrawn": N_("withdrawn: the fund no longer handles it")}
 REQUEST_FIELD = {
     "incapacity_start": (DATE, N_("First day of the incapacity")),
     "incapacity_end": (DATE, N_("Last day of the incapacity (if known)")),
@@ -257,11 +294,13 @@ def _my_claim_page(request: Request, session, who: Principal, claim_id: int, err
 
     claim, steps = svc.get(session, who, claim_id)
     start = service.may_decide_from(claim)
+    moved = sum(int((s.detail or {}).get("suspended_days") or 0) for s in steps if s.step == "document_received")
     return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps,
+                 deadline=service.deadline_state(claim, dt.date.today(), moved),
                  appeal_until=service.appeal_until(claim), answer_until=start and start - dt.timedelta(days=1),
                  documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
                  step_label=CLAIM_STEP, today=dt.date.today(),
-                 max_mb=request.app.state.settings.claim_attachment_max_bytes / 1_000_000)
+                 max_mb=request.app.state.settings.upload_max_bytes / 1_000_000)
 
 
 @router.get("/my/claims/{claim_id}", response_class=HTMLResponse)
@@ -291,7 +330,7 @@ def _my_claim_act(request: Request, session, who: Principal, claim_id: int, done
 
 @router.post("/my/claims/{claim_id}/documents")
 async def my_claim_document(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
-    limit = request.app.state.settings.claim_attachment_max_bytes
+    limit = request.app.state.settings.upload_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 65_536:  # refused before reading it all
         from caisse.services.uploads import too_large as refusal
@@ -428,3 +467,89 @@ async def desk_notified(request: Request, claim_id: PathId, session: SessionDep,
     return await _desk_act(request, session, who, claim_id, lambda form: svc.record_notification(
         session, who, claim_id, _notified_on(form), str(form.get("by", "") or "")[:20], dt.date.today()),
         "notified")
+
+
+# --- desk: assimilation and continued-insurance requests ------------------------------------------------------------
+
+def _desk_request_page(request: Request, session, who: Principal, request_id: int, error: str | None = None,
+                       done: str | None = None, entered: dict | None = None,
+                       status_code: int = 200) -> HTMLResponse:
+    """One request as the desk sees it (the file's access check and need to know, the read audited:
+    ``insurance_requests.read``) with what may be done next: forward it, record the institution's decision,
+    withdraw it on the person's word."""
+    r = ir.read(session, who, request_id)
+    return _page(request, "desk_insurance_request.html", status_code=status_code, r=r, error=error, done=done,
+                 entered=entered or {}, today=dt.date.today(), request_status=REQUEST_STATUS,
+                 deadline=_case_deadline(session, r.case_id), quarters_text=ir.quarters_text, options=OPTION_LABEL,
+                 facts=[(n, REQUEST_FIELD[n][1], r.facts.get(n)) for n in REQUEST_FIELDS[r.kind] if n in r.facts],
+                 can_decide=who.role in ("benefits_officer", "manager"),
+                 can_withdraw=who.role in ("caseworker", "benefits_officer", "manager"),
+                 withdrawable=ir.WITHDRAWABLE, inasti=ir.INASTI)
+
+
+REQUEST_DONE = "^(forwarded|decided|withdrawn)$"
+
+
+@router.get("/desk/insurance-requests/{request_id}", response_class=HTMLResponse)
+def desk_insurance_request(request: Request, request_id: PathId, session: SessionDep, who: StaffDep,
+                           done: Annotated[str | None, Query(pattern=REQUEST_DONE)] = None) -> HTMLResponse:
+    return _desk_request_page(request, session, who, request_id, done=done)
+
+
+async def _desk_request_act(request: Request, session, who: Principal, request_id: int, act, done: str):
+    """Async only to read the form; the act and the page (database work) run in the thread pool."""
+    form = await request.form()
+    entered = {k: str(v)[:2000] for k, v in form.items() if k != "csrf_token" and isinstance(v, str)}
+    return await run_in_threadpool(_desk_request_acted, request, session, who, request_id, act, done, entered)
+
+
+def _desk_request_acted(request: Request, session, who: Principal, request_id: int, act, done: str, entered: dict):
+    try:
+        act(entered)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _desk_request_page(request, session, who, request_id, error=error_text(exc), entered=entered,
+                                  status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/desk/insurance-requests/{request_id}?done={done}", status_code=303)
+
+
+def _day(form: dict, name: str, default: dt.date | None = None) -> dt.date | None:
+    raw = form.get(name, "").strip()[:30]
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(name, "not a date (YYYY-MM-DD): {value!r}", value=raw) from None
+
+
+@router.post("/desk/insurance-requests/{request_id}/forward")
+async def desk_request_forward(request: Request, request_id: PathId, session: SessionDep, who: StaffDep):
+    """Record the forwarding to the institution that decides (INASTI for a continued insurance; for an
+    assimilation the officer names it). A benefits officer of the file's team or a manager."""
+    def act(form):
+        ir.forward(session, who, request_id, dt.date.today(), institution=form.get("institution") or None,
+                   on=_day(form, "on"))
+    return await _desk_request_act(request, session, who, request_id, act, "forwarded")
+
+
+@router.post("/desk/insurance-requests/{request_id}/decision")
+async def desk_request_decision(request: Request, request_id: PathId, session: SessionDep, who: StaffDep):
+    """Record the institution's decision (granted for quarters, or refused with its reasons): the person gets the
+    letter in their language, the case closes. A benefits officer of the file's team or a manager."""
+    def act(form):
+        decided_on = _day(form, "decided_on")
+        if decided_on is None:
+            raise InvalidInput("decided_on", "the day of the institution's decision (YYYY-MM-DD)")
+        ir.record_decision(session, who, request_id, dt.date.today(), outcome=form.get("outcome", ""),
+                           decided_on=decided_on, reference=form.get("reference", ""),
+                           quarters=form.get("quarters") or None, reason=form.get("reason", ""))
+    return await _desk_request_act(request, session, who, request_id, act, "decided")
+
+
+@router.post("/desk/insurance-requests/{request_id}/withdraw")
+async def desk_request_withdraw(request: Request, request_id: PathId, session: SessionDep, who: StaffDep):
+    """Withdrawn on the person's word (a letter, a call): the reason says how they asked."""
+    def act(form):
+        ir.withdraw(session, who, request_id, dt.date.today(), form.get("reason", ""))
+    return await _desk_request_act(request, session, who, request_id, act, "withdrawn")

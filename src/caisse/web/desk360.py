@@ -29,9 +29,11 @@ def file_page(request: Request, session, who, party_id: int, *, channel: str | N
               error: str | None = None, entered: dict | None = None, status_code: int = 200) -> HTMLResponse:
     today = dt.date.today()
     view = file360.view(session, who, party_id, today, channel)
+    from caisse.web.benefits import REQUEST_STATUS
+
     return _page(request, "desk_360.html", status_code=status_code, file=view.file, v=view, today=today,
                  channels=NOTE_CHANNELS, error=error, entered=entered or {},
-                 can_assign=who.role in caseworkers.ASSIGNERS)
+                 can_assign=who.role in caseworkers.ASSIGNERS, request_status=REQUEST_STATUS)
 
 
 @router.get("/desk/files/{party_id}", response_class=HTMLResponse)

@@ -351,6 +351,13 @@ FIELD = {
     "served_on": N_("Served on"),
     "opposed_on": N_("Opposition on"),
     "year": N_("Year"),
+    "estimate": N_("Estimated income"),
+    "institution": N_("Institution"),
+    "decided_on": N_("Day of the decision"),
+    "reference": N_("The institution's reference"),
+    "outcome": N_("Outcome"),
+    "request": N_("Request"),
+    "justification": N_("Justification"),
     # the identifiers and the file's data (caisse.identifiers, caisse.services.affiliation)
     "niss": N_("National number"),
     "kbo": N_("Enterprise number"),

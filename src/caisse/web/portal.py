@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from caisse.errors import Conflict, InvalidInput
@@ -158,7 +159,9 @@ def _reduction_page(request: Request, session, who: Principal, party_id: int, ye
     from caisse.money import to_cents
     from caisse.recovery import reduction
     from caisse.services.affiliation import file_access
-    from caisse.web.i18n import current, say
+    from caisse.services.uploads import max_bytes
+    from caisse.web.i18n import current
+    from caisse.web.labels import error_text
 
     today = dt.date.today()
     file_access(session, who, "file.read", party_id)
@@ -168,13 +171,13 @@ def _reduction_page(request: Request, session, who: Principal, party_id: int, ye
         try:
             p = reduction.preview(session, party_id, year, to_cents(estimate, "estimate"), today)
         except (InvalidInput, Conflict) as exc:
-            error, status_code = say(exc), 409 if isinstance(exc, Conflict) else 422
+            error, status_code = error_text(exc), 409 if isinstance(exc, Conflict) else 422
     if p is not None:
         lang = current.get() if current.get() in ("fr", "nl", "de") else session.get(Party, party_id).language
         lines = reduction.warning_lines(p.year, p.estimate, p.example_income, p.example, lang)
     return _page(request, "my_reduction.html", status_code=status_code, party_id=party_id, years=(today.year,
                  today.year + 1), year=year, estimate=estimate, justification=justification, preview=p,
-                 warning=lines, error=error)
+                 warning=lines, error=error, max_mb=max_bytes() / 1_000_000)
 
 
 ReductionYear = Annotated[int | None, Query(ge=2000, le=2099)]
@@ -188,18 +191,29 @@ def my_reduction(request: Request, party_id: PathId, session: SessionDep, who: P
 
 
 @router.post("/my/files/{party_id}/reduction")
-def ask_reduction(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
-                  year: Annotated[int, Form(ge=2000, le=2099)], estimate: Annotated[str, Form(max_length=30)],
-                  justification: Annotated[str, Form(max_length=2000)] = ""):
+async def ask_reduction(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                        year: Annotated[int, Form(ge=2000, le=2099)], estimate: Annotated[str, Form(max_length=30)],
+                        justification: Annotated[str, Form(max_length=2000)] = ""):
+    """The request with the documents chosen (PDF or JPEG, on the request's case): a refusal writes nothing. Async
+    only to read the files; the request (database work) runs in the thread pool."""
+    from caisse.web.cases import _uploads
+
+    docs = await _uploads(request)
+    return await run_in_threadpool(_reduction_asked, request, session, who, party_id, year, estimate,
+                                   justification, docs)
+
+
+def _reduction_asked(request: Request, session, who: Principal, party_id: int, year: int, estimate: str,
+                     justification: str, docs: list):
     from caisse.money import to_cents
     from caisse.recovery import reduction
-    from caisse.web.i18n import say
+    from caisse.web.labels import error_text
 
     try:
         r = reduction.request(session, who, party_id, year, to_cents(estimate, "estimate"), justification,
-                              dt.date.today())
+                              dt.date.today(), documents=docs)
     except (InvalidInput, Conflict) as exc:
         session.rollback()
-        return _reduction_page(request, session, who, party_id, year, estimate, justification, error=say(exc),
+        return _reduction_page(request, session, who, party_id, year, estimate, justification, error=error_text(exc),
                                status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/my/requests/{r.case_id}", status_code=303)

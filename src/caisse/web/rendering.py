@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 from babel.dates import format_date
@@ -57,6 +58,15 @@ def _in_language(texts):
     return texts
 
 
+@jinja2.pass_context
+def _language_link(context, code: str) -> str:
+    """The language switcher's link to this very page in ``code``: the page's other query parameters (a year, a
+    filter, a claim being completed) kept, only ``lang`` replaced."""
+    request = context.get("request")
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] if request is not None else []
+    return "?" + urlencode([*kept, ("lang", code)])
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
@@ -72,7 +82,8 @@ def environment() -> jinja2.Environment:
     env.filters["percent"] = _percent
     env.filters["iban"] = lambda value: identifiers.format_iban(value) if value else ""
     env.globals.update(
-        languages=i18n.LANGUAGES, language_names=labels.LANGUAGE, current_language=lambda: i18n.current.get(),
+        languages=i18n.LANGUAGES, language_link=_language_link,
+        language_names=labels.LANGUAGE, current_language=lambda: i18n.current.get(),
         category=lambda code: labels.label(labels.CATEGORY, code),
         category_name=lambda code: labels.label(labels.CATEGORY, code),
         status=lambda code: labels.label(labels.STATUS, code),
