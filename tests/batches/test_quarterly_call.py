@@ -141,9 +141,10 @@ print("finished", flush=True)
 def test_killed_by_sigkill_half_way_then_rerun_ends_as_an_uninterrupted_run(db_url, fund, tmp_path):
     import caisse
 
-    for i in range(1500):
-        fund.person(incomes={2023: f"{20000 + 37 * i}.00"} if i % 3 else None,
-                    start=dt.date(2025, 1, 1) if i % 3 == 0 else dt.date(2014, 1, 1))
+    with fund.together():
+        for i in range(1500):
+            fund.person(incomes={2023: f"{20000 + 37 * i}.00"} if i % 3 else None,
+                        start=dt.date(2025, 1, 1) if i % 3 == 0 else dt.date(2014, 1, 1))
     env = {**os.environ, "PYTHONPATH": str(Path(caisse.__file__).parents[1])}
     child = subprocess.Popen([sys.executable, "-c", CHILD.format(url=db_url)], stdout=subprocess.PIPE, text=True,
                              env=env)
@@ -162,10 +163,11 @@ def test_killed_by_sigkill_half_way_then_rerun_ends_as_an_uninterrupted_run(db_u
     killed_then_resumed = _state(db_url)
     # the same fund, run without interruption, in a fresh database
     other = tmp_path / "clean.sqlite"
-    import shutil
-
     if db_url.startswith("sqlite"):
-        shutil.copy(db_url.removeprefix("sqlite:///"), other)
+        import sqlite3
+
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as src, sqlite3.connect(other) as dst:
+            src.backup(dst)  # a copy of the file would miss what is still in its write-ahead log
         clean = f"sqlite:///{other}"
         from sqlalchemy import text
 
