@@ -12,6 +12,7 @@ right-aligned, zero-padded; ``amount`` cents as a sign (``+``/``-``) and zero-pa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -234,18 +235,20 @@ _RECORD = (
 )
 
 CAREER = FileFormat(
-    name="CAISSE-CAREER", version=1,
+    name="CAISSE-CAREER", version=2,
     header=Layout("0", _HEADER),
     detail=Layout("1", (
         *_RECORD,
-        Field("state", 11, "text", "paid, dispensed, bought_back, prescribed, unpaid; cancelled on a D line"),
+        Field("state", 11, "text", "paid, kept_rights, assimilated, dispensed, bought_back, prescribed, unpaid; "
+                                   "cancelled on a D line"),
         Field("called", 13, "amount", "principal contributions of the quarter called (calls, regularisations), "
                                       "cents"),
         Field("paid", 13, "amount", "of which paid (money imputed, net of releases and returned payments), cents"),
         Field("open", 13, "amount", "of which still owed on the reference date, cents"),
         Field("reason", 12, "text", "why this state: paid, not_paid, partly_paid, written_off, dispensation, "
-                                    "bought_back, prescription, withdrawn"),
-        Field("decision", 20, "text", "reference of the dispensation or prescription decision, else blank"),
+                                    "bought_back, prescription, maternity, carer, illness, withdrawn"),
+        Field("decision", 20, "text", "reference of the dispensation, prescription, benefit claim or assimilation "
+                                      "decision, else blank"),
     )),
     trailer=Layout("9", (*_TRAILER,
                          Field("called", 16, "amount", "sum of the called column, cents"),
@@ -255,15 +258,17 @@ CAREER = FileFormat(
 )
 
 MUTUALITY = FileFormat(
-    name="CAISSE-MUTUALITY", version=1,
+    name="CAISSE-MUTUALITY", version=2,
     header=Layout("0", _HEADER),
     detail=Layout("1", (
         *_RECORD,
-        Field("in_order", 1, "text", "Y: the contributions of the quarter are in order (paid, bought back or "
-                                     "dispensed), N: they are not; blank on a D line"),
+        Field("in_order", 1, "text", "Y: the contributions of the quarter are in order (paid, bought back, "
+                                     "dispensed, kept with a benefit or assimilated), N: they are not; blank on a D "
+                                     "line"),
         Field("state", 11, "text", "the same states as the career file; cancelled on a D line"),
         Field("reason", 12, "text", "the reasons of the career file, but an unpaid quarter is always not_paid"),
-        Field("decision", 20, "text", "reference of the dispensation or prescription decision, else blank"),
+        Field("decision", 20, "text", "reference of the dispensation, prescription, benefit claim or "
+                                      "assimilation decision, else blank"),
     )),
     trailer=Layout("9", (*_TRAILER,
                          Field("in_order", 10, "number", "detail lines with Y"),
@@ -272,4 +277,30 @@ MUTUALITY = FileFormat(
     totals=(("in_order", "in_order", "Y"), ("not_in_order", "in_order", "N")),
 )
 
+# Version 1 of the career and mutuality files: the same layout without the states kept_rights and assimilated
+# (a quarter dispensed with a benefit or assimilated was absent). Kept so that a file made in version 1 is rebuilt
+# byte for byte when its date is asked again.
+CAREER_V1 = dataclasses.replace(CAREER, version=1)
+MUTUALITY_V1 = dataclasses.replace(MUTUALITY, version=1)
+
 FORMATS = {f.name: f for f in (CAREER, MUTUALITY)}
+_VERSIONS: dict[tuple[str, int], FileFormat] = {}
+
+
+def register(*formats: FileFormat) -> None:
+    """Make formats known by name and version (the current one in ``FORMATS``, every one for ``format_version``)."""
+    for f in formats:
+        _VERSIONS[(f.name, f.version)] = f
+        if f.version >= FORMATS.get(f.name, f).version:
+            FORMATS[f.name] = f
+
+
+register(CAREER_V1, MUTUALITY_V1, CAREER, MUTUALITY)
+
+
+def format_version(name: str, version: int) -> FileFormat:
+    """The format ``name`` in ``version`` (an older file rebuilt as it was written)."""
+    try:
+        return _VERSIONS[(name, version)]
+    except KeyError:
+        raise InvalidInput("format", f"{name} version {version} is not known to this caisse") from None

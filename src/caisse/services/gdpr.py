@@ -274,6 +274,7 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
         BenefitDispensedQuarter,
         BenefitEvent,
         BenefitEventLine,
+        InsuranceQuarter,
         InsuranceRequest,
         UndueBenefit,
     )
@@ -287,7 +288,10 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
                                         order=BenefitEventLine.id),
             "undue_benefits": rows(UndueBenefit, UndueBenefit.person_id == party_id, order=UndueBenefit.id),
             "insurance_requests": rows(InsuranceRequest, InsuranceRequest.person_id == party_id,
-                                       order=InsuranceRequest.id)}
+                                       order=InsuranceRequest.id),
+            # the quarters an institution granted on those requests (what the career and mutuality files read)
+            "insurance_quarters": rows(InsuranceQuarter, InsuranceQuarter.person_id == party_id,
+                                       order=InsuranceQuarter.id)}
 
 
 def _bank_lines(session: Session, party_id: int) -> list[dict]:
@@ -423,6 +427,8 @@ BENEFIT_TABLES = {
     # assimilation / continued-insurance requests (career data: the quarters asked and granted); the institution's
     # reasons, a free text, go with the identity
     "benefit_insurance_request": "identity",
+    # the quarters granted on those requests, one row each: career data, kept like the ledger
+    "benefit_insurance_quarter": "identity",
 }
 PSEUDONYMISED = "pseudonymised"
 NO_IBAN = "XX00PSEUDONYMISED"
