@@ -164,8 +164,8 @@ def _changes_full_join(session: Session, exp: Export, as_of: dt.date):
 def _header(fmt: FileFormat, f: ExchangeFile, kbo: str) -> dict:
     return {"format": fmt.name, "version": fmt.version, "fund_kbo": kbo, "reference": f.reference,
             "as_of": f.as_of, "created": f.created_at, "first_quarter": f.first_period or "",
-            "last_quarter": f.last_period or "", "first_period": f.first_period or "",
-            "last_period": f.last_period or ""}
+            "last_quarter": f.last_period or "", "first_year": (f.first_period or "")[:4],
+            "last_year": (f.last_period or "")[:4]}
 
 
 class _Writer:
