@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from caisse.exchange.fixed_width import CAREER, INSURABILITY, MUTUALITY, VOUCHERS
+from caisse.exchange.fixed_width import BENEFIT_TAX, CAREER, INSURABILITY, MUTUALITY, VOUCHERS
 
 DOCS = Path(__file__).parents[2] / "docs" / "formats"
-CASES = [(VOUCHERS, "service-vouchers.md"), (INSURABILITY, "insurability.md"), (CAREER, "inasti-career.md"),
-         (MUTUALITY, "mutuality.md")]
+CASES = [(VOUCHERS, "service-vouchers.md"), (INSURABILITY, "insurability.md"), (BENEFIT_TAX, "benefit-tax.md"),
+         (CAREER, "inasti-career.md"), (MUTUALITY, "mutuality.md")]
 
 
 @pytest.mark.parametrize(("fmt", "doc"), CASES, ids=[c[1] for c in CASES])
