@@ -95,11 +95,30 @@ def test_paul_falls_ill_in_april_the_mutuality_learns_which_quarters_are_in_orde
     assert third.records == 1
     assert _row(c3) == ("2025Q2", "main", "Y", "assimilated", 80_000, 0, 80_000, "illness", f"assimilation/{rid}")
     assert _export(db_url, "2025-09-15", tmp_path / "a4.txt").reference is None  # nothing new
+    with session_scope(db_url) as s:  # right of access: what was sent about him, and the quarter granted
+        from caisse.services import gdpr
+
+        export = gdpr.export_file(s, DESK, paul)
+    sent = [(r["file"], r["quarter"], r["type"]) for r in export["records_sent_to_institutions"]]
+    assert sent[-2:] == [("INSURAB-20250731-0002", f"2025Q2/{_event_of(db_url, paul)}",
+                          "correction"),
+                         ("INSURAB-20250831-0003", f"2025Q2/{_event_of(db_url, paul)}", "correction")]
+    assert [(q["period"], q["kind"], q["request_id"]) for q in export["insurance_quarters"]] == [
+        ("2025Q2", "illness_assimilation", rid)]
     listing = runner.invoke(app, ["exchange", "list", "--kind", "insurability", "--db", db_url])
     assert [line.split("\t")[:5] for line in listing.output.splitlines()[1:]] == [
         ["INSURAB-20250515-0001", "insurability", "2025-05-15", line_date(listing.output, 1), "8"],
         ["INSURAB-20250731-0002", "insurability", "2025-07-31", line_date(listing.output, 2), "1"],
         ["INSURAB-20250831-0003", "insurability", "2025-08-31", line_date(listing.output, 3), "1"]]
+
+
+def _event_of(url, person) -> int:
+    from sqlalchemy import select
+
+    from caisse.benefits.models import BenefitEvent
+
+    with session_scope(url) as s:
+        return s.scalar(select(BenefitEvent.id).where(BenefitEvent.person_id == person))
 
 
 def line_date(output: str, n: int) -> str:

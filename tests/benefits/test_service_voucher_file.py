@@ -21,6 +21,7 @@ from caisse.reporting.benefit_files import last_final_birth, voucher_export, vou
 from caisse.reporting.models import ExchangeRecord
 from caisse.security.authz import Principal
 from caisse.store.db import session_scope
+from caisse.store.models import AuditLog
 
 DESK = Principal.system("cli:benefits-officer")
 runner = CliRunner()
@@ -75,6 +76,12 @@ def test_the_maternity_vouchers_asked_and_the_birth_leave_vouchers_go_out_once(d
         (fund.niss_of(nora), "maternity", "20250205", 105, "free", "20250120", 0, nora_claim, "N"),
         (fund.niss_of(tom), "birth_leave", "20220310", 15, "refund", "", 12, tom_claim, "N")]
     assert (trailer["records"], trailer["vouchers"]) == (2, 120)
+    with session_scope(db_url) as s:  # one audit row: which file, how many records, its checksum
+        (row,) = s.execute(select(AuditLog.actor, AuditLog.entity, AuditLog.detail)
+                           .where(AuditLog.action == "export")).all()
+    assert row.actor == "test" and row.entity == "exchange_file"
+    assert (row.detail["kind"], row.detail["reference"], row.detail["records"], row.detail["sha256"]) == (
+        "service-vouchers", first.reference, 2, first.sha256)
 
     # nothing new: no file; the same date again: the same file
     assert _export(db_url, "2025-02-28", tmp_path / "v0.txt").reference is None

@@ -255,7 +255,9 @@ def _benefit_claims(session: Session, party_id: int, rows) -> list[dict]:
 
 
 def _records_sent(session: Session, party_id: int) -> list[dict]:
-    """The career-data and mutuality records sent about the person (docs/outgoing-files.md), with their file."""
+    """The records sent about the person in every tracked file — career data, mutuality, service vouchers,
+    insurability answers, tax records of benefits (docs/outgoing-files.md) — with their file; ``quarter`` is the
+    record's subject (a quarter, or a quarter/year with what it is about)."""
     from caisse.reporting.models import ExchangeFile, ExchangeRecord
 
     r, f = ExchangeRecord, ExchangeFile
