@@ -40,7 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caisse.benefits.insurance_texts import COMPETENT, FROM, KIND, OPTION, t
-from caisse.benefits.models import INSURANCE_REQUEST_KINDS, BenefitEvent, InsuranceRequest
+from caisse.benefits.models import INSURANCE_REQUEST_KINDS, BenefitEvent, InsuranceQuarter, InsuranceRequest
 from caisse.config import Settings, get_settings
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.rules.explain import fmt_date
@@ -409,6 +409,12 @@ def record_decision(session: Session, who: Principal, request_id: int, today: dt
         raise InvalidInput("quarters", "a refusal grants no quarter")
     r.status, r.decided_on, r.decision_ref = outcome, decided_on, reference
     r.granted_quarters, r.decision_reason, r.recorded_by = granted or None, reason or None, str(who)
+    for q in granted:  # one row per quarter: what the career and mutuality files read (docs/formats/inasti-career.md)
+        if session.scalar(select(InsuranceQuarter.id).where(
+                InsuranceQuarter.person_id == r.person_id, InsuranceQuarter.period == q,
+                InsuranceQuarter.kind == r.kind)) is None:
+            session.add(InsuranceQuarter(person_id=r.person_id, period=q, kind=r.kind, request_id=r.id,
+                                         decided_on=decided_on, recorded_on=today))
     session.flush()
     lang = _lang(session, r.person_id)
     text = t(outcome, lang, institution=r.institution, date=fmt_date(decided_on, lang), ref=reference, request=r.id,

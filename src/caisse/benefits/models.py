@@ -301,3 +301,24 @@ class InsuranceRequest(Base):
         CheckConstraint("(status in ('granted', 'refused')) = (decided_on is not null)", name="decided"),
         CheckConstraint("(status = 'withdrawn') = (withdrawn_on is not null)", name="withdrawn"),
     )
+
+
+class InsuranceQuarter(Base):
+    """A quarter an institution granted on an assimilation or continued-insurance request (``InsuranceRequest.
+    granted_quarters``, one row each, written by ``insurance_requests.record_decision``): what the career and
+    mutuality files read set-based. ``recorded_on`` is the day the fund recorded the decision (a file as of an
+    earlier date does not know it); ``decided_on`` the institution's decision date."""
+
+    __tablename__ = "benefit_insurance_quarter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    period: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(24))
+    request_id: Mapped[int] = mapped_column(ForeignKey("benefit_insurance_request.id"), index=True)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("person_id", "period", "kind"),
+        CheckConstraint(f"kind in ({_in(INSURANCE_REQUEST_KINDS)})", name="kind"),
+    )

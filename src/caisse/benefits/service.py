@@ -396,6 +396,13 @@ def carer_request_limit(start: dt.date, weeks: int) -> dt.date:
     return start + dt.timedelta(weeks=weeks)
 
 
+def birth_leave_request_limit(birth: dt.date) -> dt.date:
+    """The last day to ask birth leave: the last day of the quarter after the birth quarter, one month more for a
+    birth in the third month of a quarter (addendum §8.3 [S258])."""
+    q = Quarter.of(birth).next()
+    return q.last_day if birth.month % 3 else _month_end(add_months(q.last_day.replace(day=1), 1))
+
+
 def bereavement_request_limit(death: dt.date) -> dt.date:
     """Addendum §8.6 (UCM [S203]): request "au plus tard le dernier jour de l'année qui suit la date du décès", read
     as 31 December of the calendar year after the year of the death (the reading is stated in the decision,
@@ -546,9 +553,7 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
         checks.append(_window(claim, event, add_months(event, window) - dt.timedelta(days=1 if kind == "bereavement"
                                                                                       else 0), LAW[kind]))
         if kind == "birth_leave":
-            q = Quarter.of(event).next()
-            limit_day = q.last_day if event.month % 3 else _month_end(add_months(q.last_day.replace(day=1), 1))
-            checks.append(_request(claim, limit_day, BIRTH_REQUEST_LAW, "request_in_time"))
+            checks.append(_request(claim, birth_leave_request_limit(event), BIRTH_REQUEST_LAW, "request_in_time"))
         else:
             checks.append(_request(claim, bereavement_request_limit(event), BEREAVEMENT_REQUEST_LAW))
         checks.append(_quarters(session, claim, ex, f"{kind}_paid_quarters_before", event, Quarter.of(event), 2,

@@ -535,6 +535,14 @@ PARAMETER_LAW = {
     "dispense de cotisations (aidant proche)": {"nl": "vrijstelling van bijdragen (mantelzorg)",
                                                 "de": "Beitragsbefreiung (Pflegeurlaub)",
                                                 "en": "dispensation of contributions (carer leave)"},
+    "congé de paternité et de naissance des indépendants (titres-services)": {
+        "nl": "vaderschaps- en geboorteverlof voor zelfstandigen (dienstencheques)",
+        "de": "Vaterschafts- und Geburtsurlaub für Selbständige (Dienstleistungsschecks)",
+        "en": "paternity and birth leave of the self-employed (service vouchers)"},
+    "politique de la caisse (flux L410 : le contenu et la période ne sont pas dans les notes)": {
+        "nl": "beleid van het fonds (stroom L410: inhoud en periode niet in de nota's)",
+        "de": "Politik der Kasse (Datenfluss L410: Inhalt und Zeitraum nicht in den Unterlagen)",
+        "en": "fund policy (L410 flow: content and period not in the notes)"},
 }
 
 

@@ -1,5 +1,6 @@
 """Files for INASTI and the mutualities, their answers, and what went out:
-`caisse export career-data` / `caisse export mutuality`, `caisse import ack`, `caisse exchange list`."""
+`caisse export career-data` / `mutuality` / `service-vouchers` / `insurability` / `benefit-tax`, `caisse import ack`,
+`caisse exchange list`."""
 
 from __future__ import annotations
 
@@ -40,6 +41,58 @@ def mutuality(as_of: str = typer.Option(..., "--as-of", help="Reference date YYY
     _export("mutuality", as_of, output, db)
 
 
+def _benefit_file(which: str, as_of: str, output: Path, db: str | None) -> None:
+    from caisse.reporting import outgoing
+    from caisse.reporting.benefit_files import EXPORTS
+
+    day = parse_date(as_of, "as_of")
+    exp = EXPORTS[which]()
+    result = outgoing.make_file(database_url(db), exp, day, output, who=f"cli:{exp.kind}")
+    typer.echo(result.line() + (f" -> {output}" if result.reference else ""))
+    if which == "service-vouchers":
+        from caisse.reporting.benefit_files import vouchers_not_sent
+        from caisse.store.db import session_scope
+
+        with session_scope(database_url(db)) as s:
+            left = vouchers_not_sent(s, day)
+        if left:
+            typer.echo(f"not sent: {left} birth(s) with birth leave granted — the 15 service vouchers of a leave of "
+                       "at most 8 days are NOT FOUND for births from 2023-01-01 (parameter "
+                       "birth_leave_service_vouchers)")
+
+
+def service_vouchers(as_of: str = typer.Option(..., "--as-of", help="Reference date YYYY-MM-DD: the claims as "
+                                                                      "decided on it."),
+                     output: Path = typer.Option(..., "--output", help="Where to write the file."),
+                     db: str | None = DbOption) -> None:
+    """Service-voucher requests: the 105 free vouchers of the maternity aid asked with a granted maternity claim,
+    the 15 vouchers reimbursed for at most 8 days of birth leave (births 1-5-2019 to 31-12-2022 only: the rule is
+    NOT FOUND for later births). Only what changed since the last file (docs/formats/service-vouchers.md); the
+    same date again gives back the same file."""
+    _benefit_file("service-vouchers", as_of, output, db)
+
+
+def insurability(as_of: str = typer.Option(..., "--as-of", help="Reference date YYYY-MM-DD: the ledger, the "
+                                                                  "events and the files as they stood on it."),
+                 output: Path = typer.Option(..., "--output", help="Where to write the file."),
+                 db: str | None = DbOption) -> None:
+    """Insurability answers for the mutualities (the L410 purpose): for every incapacity the fund learned, the
+    quarter it starts and the 3 before, each with its state and whether it is in order. Only what changed since
+    the last file (docs/formats/insurability.md); the same date again gives back the same file."""
+    _benefit_file("insurability", as_of, output, db)
+
+
+def benefit_tax(as_of: str = typer.Option(..., "--as-of", help="Reference date YYYY-MM-DD: every calendar year "
+                                                                 "ended on it is reported."),
+                output: Path = typer.Option(..., "--output", help="Where to write the file."),
+                db: str | None = DbOption) -> None:
+    """Tax records of the benefits the fund paid: per person, year and benefit, what was transferred or set off in
+    the year; form 281.18 for birth leave, NOT_FOUND for the others (box codes and withholding rate NOT FOUND).
+    Only what changed since the last file (docs/formats/benefit-tax.md); the same date again gives back the same
+    file."""
+    _benefit_file("benefit-tax", as_of, output, db)
+
+
 def ack(file: Path = typer.Argument(..., help="The answer to an outgoing file (docs/formats/acknowledgement.md)."),
         db: str | None = DbOption) -> None:
     """Import an acknowledgement or rejection: the file marked, its rejected records resent in the next file."""
@@ -49,7 +102,8 @@ def ack(file: Path = typer.Argument(..., help="The answer to an outgoing file (d
 
 
 @app.command("list")
-def list_files(kind: str | None = typer.Option(None, "--kind", help="inasti-career or mutuality-contributions."),
+def list_files(kind: str | None = typer.Option(None, "--kind", help="inasti-career, mutuality-contributions, "
+                                                                    "service-vouchers, insurability or benefit-tax."),
                rejected: str | None = typer.Option(None, "--rejected", help="A file reference: list its rejected "
                                                                            "records."),
                db: str | None = DbOption) -> None:
@@ -77,5 +131,8 @@ def list_files(kind: str | None = typer.Option(None, "--kind", help="inasti-care
 def register(root: typer.Typer, export_app: typer.Typer, import_app: typer.Typer) -> None:
     export_app.command("career-data")(career_data)
     export_app.command("mutuality")(mutuality)
+    export_app.command("service-vouchers")(service_vouchers)
+    export_app.command("insurability")(insurability)
+    export_app.command("benefit-tax")(benefit_tax)
     import_app.command("ack")(ack)
     root.add_typer(app, name="exchange")

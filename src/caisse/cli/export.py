@@ -9,7 +9,8 @@ import typer
 
 from caisse.cli.platform import DbOption, database_url, parse_date
 
-app = typer.Typer(help="Payment files for the bank (SEPA direct debits, credit transfers).", no_args_is_help=True)
+app = typer.Typer(help="Files that go out: payments for the bank (SEPA direct debits, credit transfers) and the "
+                       "tracked files for INASTI, the mutualities and the other institutions.", no_args_is_help=True)
 
 
 

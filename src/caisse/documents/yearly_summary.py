@@ -40,12 +40,14 @@ T = {
         "quarter": "Trimestre", "called": "Demandé", "paid_col": "Payé", "pension": "Pension",
         "health": "Soins de santé",
         "paid_state": "payé", "dispensed": "dispensé", "bought_back": "racheté", "prescribed": "prescrit",
-        "unpaid": "impayé",
+        "unpaid": "impayé", "kept_rights": "dispensé, droits maintenus", "assimilated": "assimilé",
         "in_order": "en ordre", "not_in_order": "pas en ordre",
         "pension_note": "Un trimestre payé ou racheté compte pour votre pension ; un trimestre dispensé, prescrit ou "
                         "impayé n'ouvre pas de droit à la pension. Un trimestre dispensé reste en ordre pour les "
                         "soins de santé (mutualité). Les montants par trimestre sont les cotisations sociales, "
-                        "sans les frais de gestion.",
+                        "sans les frais de gestion. Un trimestre dispensé avec une prestation (maternité, aidant "
+                        "proche, droits maintenus) ou assimilé (incapacité de travail) compte pour la pension et les "
+                        "soins de santé.",
         "no_quarter": "Aucun trimestre de {year} n'est encore échu.",
         "coming_head": "Ce qui vous attend",
         "next": "Prochaine échéance : {amount} à payer au plus tard le {date}.",
@@ -85,12 +87,14 @@ T = {
         "quarter": "Kwartaal", "called": "Gevraagd", "paid_col": "Betaald", "pension": "Pensioen",
         "health": "Gezondheidszorg",
         "paid_state": "betaald", "dispensed": "vrijgesteld", "bought_back": "teruggekocht", "prescribed": "verjaard",
-        "unpaid": "onbetaald",
+        "unpaid": "onbetaald", "kept_rights": "vrijgesteld, rechten behouden", "assimilated": "gelijkgesteld",
         "in_order": "in orde", "not_in_order": "niet in orde",
         "pension_note": "Een betaald of teruggekocht kwartaal telt mee voor uw pensioen; een vrijgesteld, verjaard of "
                         "onbetaald kwartaal opent geen pensioenrecht. Een vrijgesteld kwartaal blijft in orde voor "
                         "de gezondheidszorg (ziekenfonds). De bedragen per kwartaal zijn de sociale bijdragen, zonder "
-                        "de beheerskosten.",
+                        "de beheerskosten. Een kwartaal vrijgesteld met een uitkering (moederschap, mantelzorg, "
+                        "rechten behouden) of gelijkgesteld (arbeidsongeschiktheid) telt mee voor het pensioen en de "
+                        "gezondheidszorg.",
         "no_quarter": "Nog geen enkel kwartaal van {year} is vervallen.",
         "coming_head": "Wat u nog te wachten staat",
         "next": "Volgende vervaldag: {amount} te betalen uiterlijk op {date}.",
@@ -130,12 +134,14 @@ T = {
         "quarter": "Quartal", "called": "Gefordert", "paid_col": "Gezahlt", "pension": "Pension",
         "health": "Gesundheitspflege",
         "paid_state": "bezahlt", "dispensed": "befreit", "bought_back": "nachgekauft", "prescribed": "verjährt",
-        "unpaid": "unbezahlt",
+        "unpaid": "unbezahlt", "kept_rights": "befreit, Rechte erhalten", "assimilated": "gleichgestellt",
         "in_order": "in Ordnung", "not_in_order": "nicht in Ordnung",
         "pension_note": "Ein bezahltes oder nachgekauftes Quartal zählt für Ihre Pension; ein befreites, verjährtes "
                         "oder unbezahltes Quartal eröffnet kein Pensionsrecht. Ein befreites Quartal bleibt für die "
                         "Gesundheitspflege (Krankenkasse) in Ordnung. Die Beträge je Quartal sind die Sozialbeiträge, "
-                        "ohne Verwaltungskosten.",
+                        "ohne Verwaltungskosten. Ein mit einer Leistung befreites Quartal (Mutterschaft, pflegende "
+                        "Angehörige, Rechte erhalten) oder ein gleichgestelltes Quartal (Arbeitsunfähigkeit) zählt "
+                        "für die Pension und die Gesundheitspflege.",
         "no_quarter": "Noch kein Quartal von {year} ist fällig geworden.",
         "coming_head": "Was auf Sie zukommt",
         "next": "Nächste Fälligkeit: {amount} zu zahlen spätestens am {date}.",
@@ -177,7 +183,7 @@ WHY = {
 WIDTH, HEIGHT = A4
 LEFT, RIGHT = 18 * mm, WIDTH - 18 * mm
 STATE_KEY = {"paid": "paid_state", "dispensed": "dispensed", "bought_back": "bought_back", "prescribed": "prescribed",
-             "unpaid": "unpaid"}
+             "unpaid": "unpaid", "kept_rights": "kept_rights", "assimilated": "assimilated"}
 
 
 def why_text(lang: str, why: str | None, year: int) -> str:

@@ -12,6 +12,7 @@ right-aligned, zero-padded; ``amount`` cents as a sign (``+``/``-``) and zero-pa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -234,18 +235,20 @@ _RECORD = (
 )
 
 CAREER = FileFormat(
-    name="CAISSE-CAREER", version=1,
+    name="CAISSE-CAREER", version=2,
     header=Layout("0", _HEADER),
     detail=Layout("1", (
         *_RECORD,
-        Field("state", 11, "text", "paid, dispensed, bought_back, prescribed, unpaid; cancelled on a D line"),
+        Field("state", 11, "text", "paid, kept_rights, assimilated, dispensed, bought_back, prescribed, unpaid; "
+                                   "cancelled on a D line"),
         Field("called", 13, "amount", "principal contributions of the quarter called (calls, regularisations), "
                                       "cents"),
         Field("paid", 13, "amount", "of which paid (money imputed, net of releases and returned payments), cents"),
         Field("open", 13, "amount", "of which still owed on the reference date, cents"),
         Field("reason", 12, "text", "why this state: paid, not_paid, partly_paid, written_off, dispensation, "
-                                    "bought_back, prescription, withdrawn"),
-        Field("decision", 20, "text", "reference of the dispensation or prescription decision, else blank"),
+                                    "bought_back, prescription, maternity, carer, illness, withdrawn"),
+        Field("decision", 20, "text", "reference of the dispensation, prescription, benefit claim or assimilation "
+                                      "decision, else blank"),
     )),
     trailer=Layout("9", (*_TRAILER,
                          Field("called", 16, "amount", "sum of the called column, cents"),
@@ -255,15 +258,17 @@ CAREER = FileFormat(
 )
 
 MUTUALITY = FileFormat(
-    name="CAISSE-MUTUALITY", version=1,
+    name="CAISSE-MUTUALITY", version=2,
     header=Layout("0", _HEADER),
     detail=Layout("1", (
         *_RECORD,
-        Field("in_order", 1, "text", "Y: the contributions of the quarter are in order (paid, bought back or "
-                                     "dispensed), N: they are not; blank on a D line"),
+        Field("in_order", 1, "text", "Y: the contributions of the quarter are in order (paid, bought back, "
+                                     "dispensed, kept with a benefit or assimilated), N: they are not; blank on a D "
+                                     "line"),
         Field("state", 11, "text", "the same states as the career file; cancelled on a D line"),
         Field("reason", 12, "text", "the reasons of the career file, but an unpaid quarter is always not_paid"),
-        Field("decision", 20, "text", "reference of the dispensation or prescription decision, else blank"),
+        Field("decision", 20, "text", "reference of the dispensation, prescription, benefit claim or "
+                                      "assimilation decision, else blank"),
     )),
     trailer=Layout("9", (*_TRAILER,
                          Field("in_order", 10, "number", "detail lines with Y"),
@@ -272,4 +277,111 @@ MUTUALITY = FileFormat(
     totals=(("in_order", "in_order", "Y"), ("not_in_order", "in_order", "N")),
 )
 
+_IDS = _RECORD[:3]  # record_id, record_type, corrects
+_NISS = _RECORD[3]
+
+VOUCHERS = FileFormat(
+    name="CAISSE-VOUCHERS", version=1,
+    header=Layout("0", _HEADER),
+    detail=Layout("1", (
+        *_IDS, _NISS,
+        Field("kind", 12, "text", "maternity (maternity aid) or birth_leave (at most 8 days of birth leave taken)"),
+        Field("birth_date", 8, "text", "the child's birth date, YYYYMMDD"),
+        Field("vouchers", 3, "number", "service vouchers: 105 (maternity) or 15 (birth leave); 0 on a D line"),
+        Field("nature", 6, "text", "free: free vouchers delivered (maternity aid); refund: vouchers reimbursed "
+                                   "(birth leave)"),
+        Field("requested", 8, "text", "maternity: the day the mother asked the vouchers, YYYYMMDD; birth leave: "
+                                      "blank"),
+        Field("half_days", 3, "number", "birth leave: half-days of leave granted for the birth; maternity: zeros"),
+        Field("claim", 10, "number", "the fund's claim number (birth leave: the first claim for the birth)"),
+    )),
+    trailer=Layout("9", (*_TRAILER, Field("vouchers", 10, "number", "sum of the vouchers column"))),
+    content_fields=("niss", "kind", "birth_date", "vouchers", "nature", "requested", "half_days", "claim"),
+    totals=(("vouchers", "vouchers", None),),
+)
+
+INSURABILITY = FileFormat(
+    name="CAISSE-INSURABILITY", version=1,
+    header=Layout("0", _HEADER),
+    detail=Layout("1", (
+        *_IDS, _NISS,
+        Field("notice", 60, "text", "the mutuality's reference of the incapacity notice (the events file's "
+                                    "reference), else blank"),
+        Field("incapacity", 8, "text", "the first day of the incapacity, YYYYMMDD"),
+        Field("quarter", 6, "text", "the quarter answered (YYYYQn)"),
+        Field("category", 14, "text", "contributor category in that quarter (as the career file), unknown if none"),
+        Field("in_order", 1, "text", "Y: the quarter is in order (paid, bought back, dispensed, kept with a benefit "
+                                     "or assimilated), N: it is not; blank on a D line"),
+        Field("state", 11, "text", "the career file's states, and not_due (called, not due yet), none (nothing "
+                                   "called); cancelled on a D line"),
+        Field("called", 13, "amount", "principal contributions of the quarter called, cents"),
+        Field("paid", 13, "amount", "of which paid, cents"),
+        Field("open", 13, "amount", "of which still owed on the reference date, cents"),
+        Field("reason", 12, "text", "the career file's reasons, and not_due, not_called"),
+        Field("decision", 20, "text", "reference of the dispensation, prescription, benefit claim or assimilation "
+                                      "decision, else blank"),
+    )),
+    trailer=Layout("9", (*_TRAILER,
+                         Field("in_order", 10, "number", "detail lines with Y"),
+                         Field("not_in_order", 10, "number", "detail lines with N"))),
+    content_fields=("niss", "notice", "incapacity", "quarter", "category", "in_order", "state", "called", "paid",
+                    "open", "reason", "decision"),
+    totals=(("in_order", "in_order", "Y"), ("not_in_order", "in_order", "N")),
+)
+
+_YEARS = (*_HEADER[:6],
+          Field("first_year", 4, "text", "earliest year in the file (YYYY)"),
+          Field("last_year", 4, "text", "latest year in the file (YYYY)"))
+
+BENEFIT_TAX = FileFormat(
+    name="CAISSE-BENEFIT-TAX", version=1,
+    header=Layout("0", _YEARS),
+    detail=Layout("1", (
+        *_IDS, _NISS,
+        Field("year", 4, "text", "the calendar year the benefit was paid in (YYYY)"),
+        Field("benefit", 14, "text", "bridging_right, birth_leave, carer, bereavement"),
+        Field("form", 9, "text", "the tax form: 281.18 for birth leave (addendum §8.3 [S260]); NOT_FOUND for the "
+                                 "others"),
+        Field("boxes", 9, "text", "the form's box codes: NOT_FOUND (not in the notes)"),
+        Field("paid", 13, "amount", "transferred to the person in the year (credit transfers booked), cents"),
+        Field("set_off", 13, "amount", "withheld in the year to settle an undue benefit the person owed, cents"),
+        Field("gross", 13, "amount", "paid + set_off: the benefit paid in the year, cents"),
+        Field("tax_withheld", 13, "amount", "tax the fund withheld: zeros (it withholds none)"),
+        Field("withholding", 9, "text", "the withholding rate: NOT_FOUND (not in the notes)"),
+        Field("claims", 5, "number", "claims whose benefit was paid in the year"),
+    )),
+    trailer=Layout("9", (*_TRAILER,
+                         Field("gross", 16, "amount", "sum of the gross column, cents"),
+                         Field("tax_withheld", 16, "amount", "sum of the tax_withheld column, cents"))),
+    content_fields=("niss", "year", "benefit", "form", "boxes", "paid", "set_off", "gross", "tax_withheld",
+                    "withholding", "claims"),
+    totals=(("gross", "gross", None), ("tax_withheld", "tax_withheld", None)),
+)
+
+# Version 1 of the career and mutuality files: the same layout without the states kept_rights and assimilated
+# (a quarter dispensed with a benefit or assimilated was absent). Kept so that a file made in version 1 is rebuilt
+# byte for byte when its date is asked again.
+CAREER_V1 = dataclasses.replace(CAREER, version=1)
+MUTUALITY_V1 = dataclasses.replace(MUTUALITY, version=1)
+
 FORMATS = {f.name: f for f in (CAREER, MUTUALITY)}
+_VERSIONS: dict[tuple[str, int], FileFormat] = {}
+
+
+def register(*formats: FileFormat) -> None:
+    """Make formats known by name and version (the current one in ``FORMATS``, every one for ``format_version``)."""
+    for f in formats:
+        _VERSIONS[(f.name, f.version)] = f
+        if f.version >= FORMATS.get(f.name, f).version:
+            FORMATS[f.name] = f
+
+
+register(CAREER_V1, MUTUALITY_V1, CAREER, MUTUALITY, VOUCHERS, INSURABILITY, BENEFIT_TAX)
+
+
+def format_version(name: str, version: int) -> FileFormat:
+    """The format ``name`` in ``version`` (an older file rebuilt as it was written)."""
+    try:
+        return _VERSIONS[(name, version)]
+    except KeyError:
+        raise InvalidInput("format", f"{name} version {version} is not known to this caisse") from None

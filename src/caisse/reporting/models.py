@@ -75,6 +75,8 @@ class ExchangeFile(Base):
     status: Mapped[str] = mapped_column(String(20), default="sent")
     status_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     rejected_count: Mapped[int] = mapped_column(Integer, default=0)
+    # the version of the file's format it was written in (a rerun of its date rebuilds it in that version)
+    format_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     __table_args__ = (
         CheckConstraint("status in ('sent', 'acknowledged', 'rejected')", name="status"),
         UniqueConstraint("kind", "as_of", name="uq_exchange_file_kind_as_of"),

@@ -38,7 +38,7 @@ from caisse.collection.db import begin_write, next_ids
 from caisse.config import get_settings
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.exchange.ack import parse_ack
-from caisse.exchange.fixed_width import RECORD_TYPE_CODES, FileFormat
+from caisse.exchange.fixed_width import RECORD_TYPE_CODES, FileFormat, format_version
 from caisse.reporting.models import ExchangeAck, ExchangeFile, ExchangeRecord
 from caisse.services import audit
 from caisse.store import bulk
@@ -46,6 +46,12 @@ from caisse.store.db import engine_for
 from caisse.store.models import utcnow
 
 CHUNK = 20_000
+
+
+def quarter_of(subject: str) -> str:
+    """The period a subject is about, for the file's first and last period: its quarter (``2025Q1``, or a subject
+    starting with it, ``2025Q1/0000000012``)."""
+    return subject[:6]
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,12 @@ class Export:
     # the content of a cancellation line, from the content of the record it cancels
     cancel_content: Callable[[str], str]
     what: str = ""  # a few words for messages ("career data")
+    # the period of a subject (the header's first and last period): its quarter by default, a year for yearly files
+    period: Callable[[str], str] = quarter_of
+
+    def format_for(self, version: int) -> FileFormat:
+        """The format a file was written in (a rerun of an older file's date rebuilds it in its own version)."""
+        return self.fmt if version == self.fmt.version else format_version(self.fmt.name, version)
 
 
 @dataclass
@@ -149,23 +161,24 @@ def _changes_full_join(session: Session, exp: Export, as_of: dt.date):
             .where(or_(present, gone)).order_by(party, subj))
 
 
-def _header(exp: Export, f: ExchangeFile, kbo: str) -> dict:
-    return {"format": exp.fmt.name, "version": exp.fmt.version, "fund_kbo": kbo, "reference": f.reference,
+def _header(fmt: FileFormat, f: ExchangeFile, kbo: str) -> dict:
+    return {"format": fmt.name, "version": fmt.version, "fund_kbo": kbo, "reference": f.reference,
             "as_of": f.as_of, "created": f.created_at, "first_quarter": f.first_period or "",
-            "last_quarter": f.last_period or ""}
+            "last_quarter": f.last_period or "", "first_year": (f.first_period or "")[:4],
+            "last_year": (f.last_period or "")[:4]}
 
 
 class _Writer:
     """Writes header, details, trailer of one file while hashing it; keeps the trailer's counts and totals."""
 
-    def __init__(self, exp: Export, fh):
-        self.exp, self.fh, self.sha = exp, fh, hashlib.sha256()
+    def __init__(self, fmt: FileFormat, fh):
+        self.fmt, self.fh, self.sha = fmt, fh, hashlib.sha256()
         self.counts = dict.fromkeys(RECORD_TYPE_CODES, 0)
-        self.totals = {name: 0 for name, _f, _v in exp.fmt.totals}
-        content = exp.fmt.content_fields
+        self.totals = {name: 0 for name, _f, _v in fmt.totals}
+        content = fmt.content_fields
         # (trailer field, position of the detail field in the content or its name, value counted)
         self._totals = [(name, content.index(fld) if fld in content else fld, counted)
-                        for name, fld, counted in exp.fmt.totals]
+                        for name, fld, counted in fmt.totals]
 
     def write(self, text: str) -> None:
         data = text.encode("ascii")
@@ -174,7 +187,7 @@ class _Writer:
             self.fh.write(data)
 
     def detail(self, record_id: int, record_type: str, corrects: int | None, subject: str, content: str) -> None:
-        fmt = self.exp.fmt
+        fmt = self.fmt
         parts = content.split("|")
         if len(parts) != len(fmt.content_fields):
             fmt.from_content(content)  # refuses it, saying why
@@ -191,15 +204,17 @@ class _Writer:
 
     def trailer(self, reference: str) -> None:
         c = self.counts
-        self.write(self.exp.fmt.line(self.exp.fmt.trailer, {
+        self.write(self.fmt.line(self.fmt.trailer, {
             "reference": reference, "records": sum(c.values()), "new": c["new"], "corrections": c["correction"],
             "resends": c["resend"], "cancellations": c["cancel"], **self.totals}))
 
 
 def _rebuild(session: Session, exp: Export, f: ExchangeFile, fh, kbo: str) -> str:
-    """Write the recorded file ``f`` again from its records; its SHA-256 must be the one recorded."""
-    w = _Writer(exp, fh)
-    w.write(exp.fmt.line(exp.fmt.header, _header(exp, f, kbo)))
+    """Write the recorded file ``f`` again from its records, in the format version it was written in; its SHA-256
+    must be the one recorded."""
+    fmt = exp.format_for(f.format_version)
+    w = _Writer(fmt, fh)
+    w.write(fmt.line(fmt.header, _header(fmt, f, kbo)))
     r = ExchangeRecord
     with closing(bulk.stream_rows(session.connection(), select(r.id, r.record_type, r.corrects_id, r.subject,
                                                                 r.content).where(r.file_id == f.id).order_by(r.id),
@@ -295,12 +310,13 @@ def _make(engine: Engine, exp: Export, as_of: dt.date, output: Path, tmp: Path, 
         n = session.scalar(select(func.count()).select_from(ExchangeFile).where(ExchangeFile.kind == exp.kind))
         f = ExchangeFile(kind=exp.kind, reference=f"{exp.prefix}-{as_of:%Y%m%d}-{n + 1:04d}", as_of=as_of,
                          created_at=_stamp(now), created_by=str(who), record_count=0, sha256="",
-                         name=output.name, path=str(output.resolve()), status="sent", rejected_count=0)
+                         name=output.name, path=str(output.resolve()), status="sent", rejected_count=0,
+                         format_version=exp.fmt.version)
         session.add(f)
         session.flush()
         total, low, high = 0, None, None
         with open(tmp, "w+b") as fh:
-            w = _Writer(exp, fh)
+            w = _Writer(exp.fmt, fh)
             fh.write(b" " * exp.fmt.width + b"\n")  # the header's place
             part = first
             while part:
@@ -308,9 +324,9 @@ def _make(engine: Engine, exp: Export, as_of: dt.date, output: Path, tmp: Path, 
                 ids = next_ids(conn, "exchange_record", len(plan))
                 for rid, (_party, subject, rtype, last_id, content) in zip(ids, plan, strict=True):
                     w.detail(rid, rtype, last_id, subject, content)
-                subjects = [p[1] for p in plan]
-                low = min(low or subjects[0], *subjects)
-                high = max(high or subjects[0], *subjects)
+                periods = [exp.period(p[1]) for p in plan]
+                low = min(low or periods[0], *periods)
+                high = max(high or periods[0], *periods)
                 bulk.insert_rows(conn, ExchangeRecord.__table__,
                                  ("id", "file_id", "kind", "party_id", "subject", "record_type", "corrects_id",
                                   "content", "status"),
@@ -319,9 +335,9 @@ def _make(engine: Engine, exp: Export, as_of: dt.date, output: Path, tmp: Path, 
                 total += len(plan)
                 part = next(chunks, None)
             w.trailer(f.reference)
-            f.first_period, f.last_period, f.record_count = low[:6], high[:6], total
+            f.first_period, f.last_period, f.record_count = low, high, total
             fh.seek(0)
-            fh.write(exp.fmt.line(exp.fmt.header, _header(exp, f, kbo)).encode("ascii"))
+            fh.write(exp.fmt.line(exp.fmt.header, _header(exp.fmt, f, kbo)).encode("ascii"))
             fh.flush()
             os.fsync(fh.fileno())
             fh.seek(0)

@@ -72,7 +72,7 @@ class QuarterLine:
     called: int
     paid: int
     open: int
-    state: str  # paid | dispensed | bought_back | prescribed | unpaid (career.STATES)
+    state: str  # paid | kept_rights | assimilated | dispensed | bought_back | prescribed | unpaid (career.STATES)
     reason: str
     in_order: bool  # health cover: the quarter is in order for the mutuality
 

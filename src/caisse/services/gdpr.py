@@ -255,7 +255,9 @@ def _benefit_claims(session: Session, party_id: int, rows) -> list[dict]:
 
 
 def _records_sent(session: Session, party_id: int) -> list[dict]:
-    """The career-data and mutuality records sent about the person (docs/outgoing-files.md), with their file."""
+    """The records sent about the person in every tracked file — career data, mutuality, service vouchers,
+    insurability answers, tax records of benefits (docs/outgoing-files.md) — with their file; ``quarter`` is the
+    record's subject (a quarter, or a quarter/year with what it is about)."""
     from caisse.reporting.models import ExchangeFile, ExchangeRecord
 
     r, f = ExchangeRecord, ExchangeFile
@@ -274,6 +276,7 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
         BenefitDispensedQuarter,
         BenefitEvent,
         BenefitEventLine,
+        InsuranceQuarter,
         InsuranceRequest,
         UndueBenefit,
     )
@@ -287,7 +290,10 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
                                         order=BenefitEventLine.id),
             "undue_benefits": rows(UndueBenefit, UndueBenefit.person_id == party_id, order=UndueBenefit.id),
             "insurance_requests": rows(InsuranceRequest, InsuranceRequest.person_id == party_id,
-                                       order=InsuranceRequest.id)}
+                                       order=InsuranceRequest.id),
+            # the quarters an institution granted on those requests (what the career and mutuality files read)
+            "insurance_quarters": rows(InsuranceQuarter, InsuranceQuarter.person_id == party_id,
+                                       order=InsuranceQuarter.id)}
 
 
 def _bank_lines(session: Session, party_id: int) -> list[dict]:
@@ -423,6 +429,8 @@ BENEFIT_TABLES = {
     # assimilation / continued-insurance requests (career data: the quarters asked and granted); the institution's
     # reasons, a free text, go with the identity
     "benefit_insurance_request": "identity",
+    # the quarters granted on those requests, one row each: career data, kept like the ledger
+    "benefit_insurance_quarter": "identity",
 }
 PSEUDONYMISED = "pseudonymised"
 NO_IBAN = "XX00PSEUDONYMISED"

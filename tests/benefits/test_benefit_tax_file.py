@@ -1,0 +1,89 @@
+"""The benefits the fund paid in a year go out for the tax records once the year is over: per person and benefit,
+what was transferred and what was set off against an undue benefit. Birth leave is reported on form 281.18 (the
+only form the notes name); for the bridging right, carer and bereavement leave the form is NOT FOUND and the file
+says so, as it does for the box codes and the withholding rate — nothing is invented."""
+
+from __future__ import annotations
+
+from helpers import contributions, d, iban, quarters
+from test_benefit_undue_and_charter import CASEWORKER, bereavement, granted_carer
+from typer.testing import CliRunner
+
+from caisse.benefits import service, undue
+from caisse.cli import app
+from caisse.collection.credit_transfers import export_credit_transfers
+from caisse.exchange.fixed_width import BENEFIT_TAX
+from caisse.reporting import outgoing
+from caisse.reporting.benefit_files import benefit_tax_export
+from caisse.security.authz import Principal
+from caisse.store.db import session_scope
+
+DESK = Principal.system("cli:benefits-officer")
+runner = CliRunner()
+
+
+def _read(path):
+    lines = path.read_text(encoding="ascii").splitlines(keepends=True)
+    assert all(len(line) == BENEFIT_TAX.width + 1 for line in lines)
+    parsed = [BENEFIT_TAX.parse(line) for line in lines]
+    return parsed[0][1], [v for _c, v in parsed[1:-1]], parsed[-1][1]
+
+
+def _export(url, as_of: str, path):
+    return outgoing.make_file(url, benefit_tax_export(), d(as_of), path, who="test", today=d("2026-01-31"))
+
+
+def _row(x):
+    return (x["year"], x["benefit"], x["form"], x["boxes"], x["paid"], x["set_off"], x["gross"], x["tax_withheld"],
+            x["withholding"], x["claims"])
+
+
+def test_birth_leave_paid_in_2023_is_reported_on_form_281_18_once_the_year_is_over(db_url, fund, tmp_path):
+    """Bea takes 10 days of birth leave for her child born on 10 March 2023: 10 × 96.60 = 966.00 [S206], paid by
+    credit transfer on 28 April 2023."""
+    bea = fund.person(category="main", start=d("2015-01-01"))
+    iban(db_url, bea)
+    contributions(db_url, bea, paid=quarters("2022Q3", "2022Q4"))
+    with session_scope(db_url) as s:
+        cid = service.file_claim(s, DESK, bea, "birth_leave", {
+            "birth_date": d("2023-03-10"), "start": d("2023-03-13"), "end": d("2023-03-24"), "days": 10},
+            d("2023-03-11")).id
+    with session_scope(db_url) as s:
+        assert service.decide(s, DESK, cid, d("2023-03-20")).amount_cents == 96_600
+    export_credit_transfers(db_url, d("2023-04-28"))
+
+    assert _export(db_url, "2023-12-30", tmp_path / "t0.txt").reference is None  # 2023 is not over yet
+    result = runner.invoke(app, ["export", "benefit-tax", "--as-of", "2023-12-31", "--output",
+                                 str(tmp_path / "t1.txt"), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("BENEFITTAX-20231231-0001: 1 records (1 new)")
+    header, (line,), trailer = _read(tmp_path / "t1.txt")
+    assert (header["format"], header["first_year"], header["last_year"]) == ("CAISSE-BENEFIT-TAX", "2023", "2023")
+    assert line["niss"] == fund.niss_of(bea)
+    assert _row(line) == ("2023", "birth_leave", "281.18", "NOT_FOUND", 96_600, 0, 96_600, 0, "NOT_FOUND", 1)
+    assert (trailer["gross"], trailer["tax_withheld"]) == (96_600, 0)
+    assert _export(db_url, "2024-06-30", tmp_path / "t2.txt").reference is None  # nothing new: no file
+
+
+def test_a_benefit_set_off_against_an_undue_one_counts_as_paid_and_says_so(db_url, fund, tmp_path):
+    """Bram's carer allowance (2 × 1,638.26) is paid on 24 May 2024; 819.13 of it is claimed back as undue; his
+    bereavement benefit of 1,015.00 is then granted, 819.13 of it withheld to settle the undue and 195.87
+    transferred. For 2024 the file carries both benefits, the form NOT_FOUND (not in the notes for either)."""
+    bram, carer = granted_carer(db_url, fund)
+    with session_scope(db_url) as s:
+        uid = undue.claim_back(s, DESK, carer, 81_913, "amount", "Half-time in July.", d("2024-08-20")).id
+        later = bereavement(s, bram)
+    with session_scope(db_url) as s:
+        service.decide(s, DESK, later, d("2024-10-02"))
+    with session_scope(db_url) as s:
+        assert undue.decide_set_off(s, CASEWORKER, later, 81_913, d("2024-10-03")) == {uid: 81_913}
+    assert export_credit_transfers(db_url, d("2024-10-10")).count == 1
+
+    first = _export(db_url, "2025-01-31", tmp_path / "t.txt")
+    header, lines, trailer = _read(tmp_path / "t.txt")
+    assert first.records == 2 and (header["first_year"], header["last_year"]) == ("2024", "2024")
+    assert {x["niss"] for x in lines} == {fund.niss_of(bram)}
+    assert [_row(x) for x in lines] == [
+        ("2024", "bereavement", "NOT_FOUND", "NOT_FOUND", 19_587, 81_913, 101_500, 0, "NOT_FOUND", 1),
+        ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 327_652, 0, 327_652, 0, "NOT_FOUND", 1)]
+    assert trailer["gross"] == 429_152
