@@ -642,18 +642,21 @@ def rules_reasons(result: rules.BenefitResult, lang: str) -> str:
     return "; ".join(line for key, line in zip(keys, lines, strict=False) if key == "not_eligible")
 
 
-def payment_due(claim: BenefitClaim, decided: dt.date) -> dt.date:
-    """Charter art. 12: at the latest within 4 months of the notification of the grant (taken as the decision
-    date). Birth and bereavement leave are paid at the end of the month following the end of the leave
-    (addendum §8.3 [S206], legislation §8.6 [S124]) — the earlier of the two, never before the decision."""
+def payment_due(claim: BenefitClaim, notified: dt.date) -> dt.date:
+    """Charter art. 12 (addendum §15 [S237]): paid "at the latest within 4 months of the **notification** of the
+    granting decision" — counted from ``notified`` (``claim.notified_on``: the day the decision was made available,
+    or the registered letter the fund recorded), not from the decision date. Birth and bereavement leave are paid at
+    the end of the month following the end of the leave (addendum §8.3 [S206], legislation §8.6 [S124]) — the
+    earlier of the two, never before the notification. Interest runs from the day after (art. 20, ``late_interest``).
+    """
     params = load()
-    charter = add_months(decided, params.get("charter_payment_months", decided).value)
+    charter = add_months(notified, params.get("charter_payment_months", notified).value)
     if claim.kind in ("birth_leave", "bereavement"):
         last = claim.period_end
         if claim.kind == "birth_leave" and claim.received_on > last:
             last = claim.received_on
         specific = _month_end(last, 2)
-        return min(charter, max(specific, decided))
+        return min(charter, max(specific, notified))
     return charter
 
 
@@ -692,7 +695,7 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
             _step(session, claim, "dispensation", today, who, dispensation.apply(
                 session, claim, d["dispensation"]["quarter"], DISPENSATION_LAW[claim.kind]["fr"], today))
         if claim.payer == "fund":
-            claim.payment_due = payment_due(claim, today)
+            claim.payment_due = payment_due(claim, claim.notified_on)
             claim.ledger_key = f"benefit/claim/{claim.id}"
             from caisse.benefits.undue import grant_with_set_off
 
@@ -850,12 +853,36 @@ def record_notification(session: Session, who, claim_id: int, on: dt.date, by: s
         raise Conflict("claim", "claim {claim} was closed on {day}, its appeal period over", claim=claim_id,
                        day=claim.closed_on)
     before = {"on": claim.notified_on and claim.notified_on.isoformat(), "by": claim.notified_by}
+    moved = _payment_deadline_moved(session, claim, on, today)
     claim.notified_on, claim.notified_by = on, by
     until = appeal_until(claim)
     _step(session, claim, "notified", on, who, {"by": by, "before": before, "law": APPEAL_LAW,
-                                                "appeal_until": until and until.isoformat()})
+                                                "appeal_until": until and until.isoformat(), **moved})
     session.flush()
     return claim
+
+
+def _payment_deadline_moved(session: Session, claim: BenefitClaim, notified: dt.date, today: dt.date) -> dict:
+    """Charter art. 12: the payment deadline of a grant the fund pays runs from the notification, so recording
+    another notification moves it (and with it the start of the art. 20 interest). Refused once the interest of a
+    late payment was established on the old deadline (``interest_due``): it is not counted twice. A claim flagged
+    late whose new deadline has not passed (or was paid by it) is no longer late."""
+    if claim.outcome != "granted" or claim.payer != "fund" or claim.payment_due is None:
+        return {}
+    new = payment_due(claim, notified)
+    if new == claim.payment_due:
+        return {}
+    established = session.scalar(select(ClaimStep.happened_on).where(
+        ClaimStep.claim_id == claim.id, ClaimStep.step == "interest_due").limit(1))
+    if established is not None:
+        raise Conflict("claim", "the late-payment interest of claim {claim} was established on {day} from the "
+                                "deadline {due}: the notification can no longer move it", claim=claim.id,
+                       day=established, due=claim.payment_due)
+    before, claim.payment_due = claim.payment_due, new
+    if claim.late and (claim.paid_on or today) <= new:
+        claim.late = False
+    return {"payment_due": new.isoformat(), "payment_due_before": before.isoformat(),
+            "payment_law": "Charter art. 12: payment within 4 months of the notification of the grant"}
 
 
 def decision_deadline(claim: BenefitClaim, on: dt.date) -> dt.date:
