@@ -764,10 +764,13 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
             if paid_on > claim.payment_due and not claim.late:
                 claim.late = True
             _step(session, claim, "paid", paid_on, who, {"late": paid_on > claim.payment_due})
-            if paid_on > claim.payment_due:
-                interest = late_interest(claim, paid_on)
+            if paid_on > claim.payment_due:  # art. 20: ordered (paid by the run) when every day has a rate
+                from caisse.benefits.payments import order_interest
+
+                interest = order_interest(session, who, claim, paid_on, as_of)
                 _step(session, claim, "interest_due", as_of, who, interest)
-                _flag_interest(session, who, claim, interest, as_of)
+                if interest["interest"] != "computed":
+                    _flag_interest(session, who, claim, interest, as_of)
                 done["interest_due"] = done.get("interest_due", 0) + 1
             _step(session, claim, "closed", as_of, who)
             done["paid"] += 1
@@ -776,6 +779,11 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
             _step(session, claim, "late", as_of, who, {"payment_due": claim.payment_due.isoformat(),
                                                        **late_interest(claim, as_of)})
             done["late"] += 1
+    from caisse.benefits.payments import retry_interest
+
+    ordered = retry_interest(session, who, as_of)  # rates entered since: the interest left to a caseworker, ordered
+    if ordered:
+        done["interest_ordered"] = ordered
     overdue = session.scalars(select(BenefitClaim).where(
         BenefitClaim.status == "application", BenefitClaim.decision_due < as_of,
         # a document asked before the deadline suspends it (Charter art. 10) until it arrives
@@ -969,22 +977,17 @@ def late_interest(claim: BenefitClaim, paid_or_today: dt.date) -> dict:
 
 
 def _flag_interest(session: Session, who, claim: BenefitClaim, interest: dict, as_of: dt.date) -> None:
-    """A caseworker task for the interest of a late payment (one per claim): to pay when computed (nothing pays it
-    automatically yet), to establish when no rate was entered for part of the period (the days late are stated)."""
+    """A caseworker task for the interest of a late payment when no rate was entered for part of the period (one per
+    claim, the days late stated): computed, it is ordered and paid automatically (``benefits.payments``)."""
     from caisse.cases.service import open_system_cases
 
     head = (f"Claim {claim.id} ({claim.kind}), person {claim.person_id}: {fmt_money(claim.amount_cents, 'en')} due "
             f"by {claim.payment_due.isoformat()}, {interest['days']} days late (interest from "
             f"{interest['interest_from']} to {interest['interest_to']}, {interest['law']}).")
-    if interest["interest"] == "computed":
-        subject = f"Late interest to pay — claim {claim.id}"
-        body = head + f" Interest computed: {fmt_money(interest['interest_cents'], 'en')} (" + "; ".join(
-            f"{p['from']} to {p['to']}: {p['days']} days at {p['rate']} ({p['source']})" for p in interest["periods"]
-        ) + "). It is not paid automatically: order its payment."
-    else:
-        subject = f"Late interest not computed — claim {claim.id}"
-        body = head + f" {interest['days_without_rate']} of these days have no legal interest rate entered: " \
-            + interest["why"] + ". Enter the rate with its source (legal_interest.yaml) or establish the interest."
+    subject = f"Late interest not computed — claim {claim.id}"
+    body = head + f" {interest['days_without_rate']} of these days have no legal interest rate entered: " \
+        + interest["why"] + ". Enter the rate with its source (legal_interest.yaml) — the next follow-up then orders " \
+        "the interest, paid by the next credit-transfer run — or establish it."
     open_system_cases(session, [{"key": f"benefit/interest/{claim.id}", "kind": "benefit_interest",
                                  "party_id": claim.person_id, "subject": subject, "body": body}], as_of, str(who))
 
