@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # the legal interest rates the fund enters, with their source (Charter art. 20 interest on late benefits): a YAML
     # file laid out as src/caisse/benefits/legal_interest.yaml (docs/benefits.md); default: that file (none entered)
     legal_interest_file: str | None = None
+    # the withholding tax rates the fund records, with their source, for the benefits it pays (none is in the notes):
+    # a YAML file laid out as src/caisse/benefits/withholding.yaml (docs/benefits.md); default: that file (none)
+    withholding_file: str | None = None
     # the largest document a person may add to a benefit claim (PDF or JPEG): the fund's choice, not a legal figure
     claim_attachment_max_bytes: int = 5_000_000
 

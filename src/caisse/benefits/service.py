@@ -707,13 +707,17 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
                                                                       "iban_on_file": _has_iban(session, claim,
                                                                                                 today)})
             if withheld:
-                claim.decision = {**d, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
-                                                   "paid_cents": d["amount_cents"] - sum(withheld.values())}}
+                claim.decision = {**claim.decision, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
+                                                                "paid_cents": claim.decision["transfer_cents"]}}
                 _step(session, claim, "set_off", today, who, {"withheld": claim.decision["set_off"]["withheld"]})
-                if sum(withheld.values()) == d["amount_cents"]:  # nothing left to transfer: settled today
-                    claim.paid_on, claim.status, claim.closed_on = today, "closed", today
-                    _step(session, claim, "paid", today, who, {"late": False, "by": "set-off"})
-                    _step(session, claim, "closed", today, who, {"why": "settled by set-off"})
+            contributions = claim.decision.get("contribution_set_off")
+            if contributions:
+                _step(session, claim, "set_off_debts", today, who, {
+                    k: contributions[k] for k in ("consent", "set_off_cents", "lines", "paid_cents")})
+            if withheld is not None and claim.decision["transfer_cents"] == 0:  # nothing to transfer: settled
+                claim.paid_on, claim.status, claim.closed_on = today, "closed", today
+                _step(session, claim, "paid", today, who, {"late": False, "by": "set-off"})
+                _step(session, claim, "closed", today, who, {"why": "settled by set-off"})
         else:
             _step(session, claim, "forwarded", today, who, {"payer": claim.payer})
             claim.status, claim.closed_on = "closed", today
@@ -1036,6 +1040,13 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
             lines.append("  set off against undue benefits: " + ", ".join(
                 f"undue {k}: {fmt_money(v, lang)}" for k, v in d["set_off"]["withheld"].items())
                 + f"; transferred {fmt_money(d['set_off']['paid_cents'], lang)}")
+        if claim.outcome == "granted" and claim.payer == "fund":
+            from caisse.documents.benefit_decisions import payment_lines
+
+            lines.extend(f"  {text}" for _style, text in payment_lines(d, lang if lang in LANGS else "en"))
+            if (d.get("contribution_set_off") or {}).get("excluded"):
+                lines.append("  not set off: " + "; ".join(f"{x['period']} {x['account']} ({x['why']})"
+                                                         for x in d["contribution_set_off"]["excluded"]))
         missing = (d.get("charter") or {}).get("missing")
         if missing:
             lines.append("  Charter art. 14 mentions missing: " + ", ".join(missing) + " (appeal period not started)")

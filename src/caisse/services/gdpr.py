@@ -275,6 +275,7 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
         BenefitEvent,
         BenefitEventLine,
         InsuranceRequest,
+        SetOffConsent,
         UndueBenefit,
     )
 
@@ -287,7 +288,9 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
                                         order=BenefitEventLine.id),
             "undue_benefits": rows(UndueBenefit, UndueBenefit.person_id == party_id, order=UndueBenefit.id),
             "insurance_requests": rows(InsuranceRequest, InsuranceRequest.person_id == party_id,
-                                       order=InsuranceRequest.id)}
+                                       order=InsuranceRequest.id),
+            # the person's agreements to a set-off of a benefit against contribution debts (caisse.benefits.setoff)
+            "set_off_consents": rows(SetOffConsent, SetOffConsent.person_id == party_id, order=SetOffConsent.id)}
 
 
 def _bank_lines(session: Session, party_id: int) -> list[dict]:
@@ -423,6 +426,9 @@ BENEFIT_TABLES = {
     # assimilation / continued-insurance requests (career data: the quarters asked and granted); the institution's
     # reasons, a free text, go with the identity
     "benefit_insurance_request": "identity",
+    # the person's agreement to a set-off (when, how, up to what): proof of a payment made by set-off, kept with the
+    # ledger it explains; it holds no free text
+    "benefit_set_off_consent": "identity",
 }
 PSEUDONYMISED = "pseudonymised"
 NO_IBAN = "XX00PSEUDONYMISED"
