@@ -160,6 +160,11 @@ def test_with_her_agreement_the_benefit_pays_the_quarter_due_and_the_rest_is_tra
         [cert] = tax_certificates(s, 2024, [carla])
         # 2024Q1 paid on 31-3-2024 and 2022Q2 paid by the set-off on 20-5-2024
         assert (cert.paid, cert.deductible) == (80_000 + 80_000, 160_000)
+        from caisse.reporting.statistics import benefits as benefit_statistics
+
+        [row] = [r for r in benefit_statistics(s, d("2024-05-31")).rows if r["kind"] == "carer"]
+        # the statistics: granted 1,638.26, transferred 838.26, nothing left to pay (the rest paid the quarter)
+        assert (row["ledger_granted"], row["paid_amount"], row["to_pay"]) == (163_826, 83_826, 0)
 
 
 def test_an_agreement_up_to_an_amount_sets_off_no_more(db_url, fund):
