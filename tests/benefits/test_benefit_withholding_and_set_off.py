@@ -241,3 +241,17 @@ def test_the_set_off_agreement_from_the_command_line(db_url, fund):
         "1138.26 EUR"]
     r = run("set-off-consent", "--claim", str(cid), "--withdraw", "--today", "2024-05-21")
     assert r.exit_code == 2 and "too late" in r.output and r.output.count("\n") == 1
+
+
+def test_a_benefit_partly_set_off_is_claimed_back_on_all_that_was_paid_out_of_it(db_url, fund):
+    from caisse.benefits.undue import claim_back
+
+    _carla, cid = carer_claim(db_url, fund, unpaid=["2022Q2"])
+    with session_scope(db_url) as s:
+        setoff.record_consent(s, DESK, cid, d("2024-05-16"), "desk")
+    decide(db_url, cid)
+    export_credit_transfers(db_url, d("2024-05-24"))
+    with session_scope(db_url) as s:  # 838.26 transferred + 800.00 set off: the whole 1,638.26 was paid
+        with pytest.raises(InvalidInput, match="more than what was paid"):
+            claim_back(s, DESK, cid, 163_827, "conditions_not_met", "test", d("2024-07-01"))
+        assert claim_back(s, DESK, cid, 163_826, "conditions_not_met", "test", d("2024-07-01")).amount_cents == 163_826

@@ -63,7 +63,12 @@ def _paid(session: Session, claim: BenefitClaim) -> tuple[int, dt.date | None]:
                                .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
                                .where(LedgerTransaction.refers_to_id == order, LedgerTransaction.kind == "payout",
                                       LedgerEntry.account == "benefit")).one()
-    withheld = sum((claim.decision or {}).get("set_off", {}).get("withheld", {}).values())
+    d = claim.decision or {}
+    # besides the transfer: what was withheld for undue benefits, set off against contributions (with the
+    # person's agreement) and kept as withholding tax — all paid out of the benefit on its grant
+    withheld = (sum(d.get("set_off", {}).get("withheld", {}).values())
+                + (d.get("contribution_set_off") or {}).get("set_off_cents", 0)
+                + (d.get("withholding") or {}).get("withheld_cents", 0))
     return int(paid or 0) + withheld, on or (claim.decided_on if withheld else None)
 
 
