@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # the legal interest rates the fund enters, with their source (Charter art. 20 interest on late benefits): a YAML
     # file laid out as src/caisse/benefits/legal_interest.yaml (docs/benefits.md); default: that file (none entered)
     legal_interest_file: str | None = None
+    # the withholding tax rates the fund records, with their source, for the benefits it pays (none is in the notes):
+    # a YAML file laid out as src/caisse/benefits/withholding.yaml (docs/benefits.md); default: that file (none)
+    withholding_file: str | None = None
     # the largest document anyone may add — to a benefit claim, a case, a reduction request (PDF or JPEG,
     # services/uploads.py): the fund's choice, not a legal figure. CAISSE_UPLOAD_MAX_BYTES; the name it had when it
     # served claims only, CAISSE_CLAIM_ATTACHMENT_MAX_BYTES, is still read (deprecated)

@@ -23,7 +23,8 @@ def test_a_bereavement_claim_from_the_command_line(db_url, fund, tmp_path):
     assert r.exit_code == 0, r.output
     assert r.output.startswith("claim 1: bereavement") and "decision due by 2025-07-05" in r.output
     r = run(db_url, "decide", "--claim", "1", "--today", "2025-03-25")
-    assert r.output == "claim 1: granted 1035.30 EUR; credit transfer queued, payment due by 2025-04-30\n"
+    assert r.output == ("claim 1: granted 1035.30 EUR; credit transfer queued, payment due by 2025-04-30\n"
+                        "  gross; withholding: not applied — rate not recorded\n")
     r = run(db_url, "show", "--claim", "1")
     assert "status granted (granted)" in r.output and "[ok] Contributions paid for 2" in r.output
     assert "bereavement_daily=103.53 from 2025-02-01 (fund)" in r.output

@@ -89,23 +89,20 @@ def _task(s, cid):
     return c, body
 
 
-def test_a_late_payment_with_a_rate_entered_carries_its_interest_and_a_task_to_pay_it(db_url, fund, tmp_path,
+def test_a_late_payment_with_a_rate_entered_carries_its_interest_ordered_with_no_task(db_url, fund, tmp_path,
                                                                                       monkeypatch):
     path = tmp_path / "legal_interest.yaml"
     path.write_text('rates:\n  - {from: 2024-01-01, to: 2024-12-31, rate: "0.04", source: "test rate", '
                     "entered_by: test, entered_on: 2024-01-10}\n", encoding="utf-8")
     monkeypatch.setenv("CAISSE_LEGAL_INTEREST_FILE", str(path))
     get_settings.cache_clear()
-    cid = late_carer(db_url, fund)
+    cid = late_carer(db_url, fund)  # the run of 7 October paid the interest with the benefit (test_benefit_payments)
     with session_scope(db_url) as s:
         service.follow_up(s, DESK, d("2024-10-10"))
         [step] = s.scalars(select(ClaimStep).where(ClaimStep.claim_id == cid, ClaimStep.step == "interest_due"))
         assert (step.detail["interest"], step.detail["days"], step.detail["interest_cents"]) == ("computed", 17, 305)
-        task, body = _task(s, cid)
-        assert task.kind == "benefit_interest" and task.subject.startswith("Late interest to pay")
-        assert "17 days late" in body and "3.05" in body and "test rate" in body
-        service.follow_up(s, DESK, d("2024-10-11"))  # once only
-        assert len(s.scalars(select(Case).where(Case.key == f"benefit/interest/{cid}")).all()) == 1
+        assert step.detail["ordered"] == f"benefit/claim/{cid}/interest"
+        assert s.scalar(select(Case).where(Case.key == f"benefit/interest/{cid}")) is None  # nothing left to do
 
 
 def test_a_late_payment_without_a_rate_entered_is_flagged_for_a_caseworker_with_the_days_late(db_url, fund):

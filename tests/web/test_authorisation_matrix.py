@@ -315,6 +315,8 @@ CASES = [
     ("POST", "/desk/benefits/{k}/remind", {FORM: 1}, DECIDERS),  # nothing asked: 409 once let through
     ("POST", "/desk/benefits/{k}/notified", {FORM: 1, "on": "2026-01-05", "by": "registered"}, DECIDERS),
     ("POST", "/my/claims/{k}/withdraw", {FORM: 1, "reason": "no longer needed"}, CLAIMANTS),
+    # the agreement to a set-off against contribution debts: the claimants (staff record it from the CLI)
+    ("POST", "/my/claims/{k}/set-off", {FORM: 1, "max": "100"}, CLAIMANTS),
     ("POST", "/desk/benefits/{k}/withdraw", {FORM: 1, "reason": "letter of the person"},
      {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
     # assimilation / continued-insurance requests: the desk's page for staff who read the file; a benefits officer

@@ -221,3 +221,32 @@ def test_the_person_reads_the_deadline_suspended_while_a_document_is_awaited_the
     for page in (me.get(f"/my/files/{pid}/rights?lang=nl").text, me.get(f"/my/claims/{cid}?lang=nl").text):
         assert "Beslissingstermijn geschorst" not in page
         assert f"beslissing uiterlijk op {nl(moved)} (verschoven met {waited} dag(en)" in page
+
+
+def test_the_person_agrees_to_a_set_off_against_her_contributions_and_withdraws_it(client_as, db_url, claim):
+    pid, cid = claim
+    me = client_as("affiliate", party_id=pid)
+    page = me.get(f"/my/claims/{cid}?lang=nl")
+    assert "Verrekening met uw bijdragen" in page.text and "Zonder uw akkoord wordt niets verrekend." in page.text
+    bad = me.post(f"/my/claims/{cid}/set-off", data={"csrf_token": _csrf(page.text), "max": "12,345"})
+    assert bad.status_code == 422 and 'aria-describedby="form-error"' in bad.text
+    r = me.post(f"/my/claims/{cid}/set-off", data={"csrf_token": _csrf(page.text), "max": "250"},
+                follow_redirects=False)
+    assert r.status_code == 303, r.text
+    mine = me.get(r.headers["location"])
+    assert "Uw akkoord tot verrekening is geregistreerd." in mine.text and "Mijn akkoord intrekken" in mine.text
+    from sqlalchemy import select
+
+    from caisse.benefits.models import SetOffConsent
+
+    with session_scope(db_url) as s:
+        c = s.scalar(select(SetOffConsent).where(SetOffConsent.claim_id == cid))
+        assert (c.channel, c.max_cents, c.given_on, c.withdrawn_on) == ("portal", 25_000, TODAY, None)
+    again = me.post(f"/my/claims/{cid}/set-off", data={"csrf_token": _csrf(mine.text), "max": "100"})
+    assert again.status_code == 409 and "ging al akkoord" in again.text
+    r = me.post(f"/my/claims/{cid}/set-off", data={"csrf_token": _csrf(mine.text), "withdraw": "1"},
+                follow_redirects=False)
+    assert r.status_code == 303
+    assert "niets wordt verrekend" in me.get(r.headers["location"]).text
+    with session_scope(db_url) as s:
+        assert s.scalar(select(SetOffConsent.withdrawn_on).where(SetOffConsent.claim_id == cid)) == TODAY

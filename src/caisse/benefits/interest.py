@@ -12,6 +12,7 @@ the days without a rate, and ``follow_up`` flags the payment for a caseworker.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -80,17 +81,20 @@ def parse(data: dict | None) -> list[Rate]:
     return rates
 
 
-@lru_cache
-def _load(path: str) -> tuple[Rate, ...]:
+@lru_cache(maxsize=8)
+def _load(path: str, stamp: tuple[int, int]) -> tuple[Rate, ...]:
     with open(path, encoding="utf-8") as fh:
         return tuple(parse(yaml.safe_load(fh)))
 
 
 def entered() -> tuple[Rate, ...]:
-    """The rates the fund entered (its file, else the shipped one: none)."""
+    """The rates the fund entered (its file, else the shipped one: none) — read again once the file changed, so a
+    rate entered is used by the next run without a restart."""
     from caisse.config import get_settings
 
-    return _load(get_settings().legal_interest_file or str(DEFAULT_FILE))
+    path = get_settings().legal_interest_file or str(DEFAULT_FILE)
+    st = os.stat(path)
+    return _load(path, (st.st_mtime_ns, st.st_size))
 
 
 def compute(amount_cents: int, payment_due: dt.date, paid_or_today: dt.date,

@@ -322,3 +322,31 @@ class InsuranceQuarter(Base):
         UniqueConstraint("person_id", "period", "kind"),
         CheckConstraint(f"kind in ({_in(INSURANCE_REQUEST_KINDS)})", name="kind"),
     )
+
+
+CONSENT_CHANNELS = ("portal", "desk", "letter")
+
+
+class SetOffConsent(Base):
+    """The person's agreement that the fund sets off the benefit of one claim against their contribution debts
+    (``caisse.benefits.setoff``): given from the portal, at the desk or by letter (recorded by staff), optionally up
+    to ``max_cents``; withdrawn until the payment is ordered (``withdrawn_on``); ``used_on`` the day the grant was
+    posted with it. No set-off of contribution debts is ever made without one (the legal basis of a set-off the
+    person did not agree to is not in the legislation notes)."""
+
+    __tablename__ = "benefit_set_off_consent"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("benefit_claim.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(10))
+    max_cents: Mapped[int | None] = mapped_column(BigInteger)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+    used_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint(f"channel in ({_in(CONSENT_CHANNELS)})", name="channel"),
+        CheckConstraint("max_cents is null or max_cents > 0", name="max_positive"),
+    )

@@ -647,18 +647,21 @@ def rules_reasons(result: rules.BenefitResult, lang: str) -> str:
     return "; ".join(line for key, line in zip(keys, lines, strict=False) if key == "not_eligible")
 
 
-def payment_due(claim: BenefitClaim, decided: dt.date) -> dt.date:
-    """Charter art. 12: at the latest within 4 months of the notification of the grant (taken as the decision
-    date). Birth and bereavement leave are paid at the end of the month following the end of the leave
-    (addendum §8.3 [S206], legislation §8.6 [S124]) — the earlier of the two, never before the decision."""
+def payment_due(claim: BenefitClaim, notified: dt.date) -> dt.date:
+    """Charter art. 12 (addendum §15 [S237]): paid "at the latest within 4 months of the **notification** of the
+    granting decision" — counted from ``notified`` (``claim.notified_on``: the day the decision was made available,
+    or the registered letter the fund recorded), not from the decision date. Birth and bereavement leave are paid at
+    the end of the month following the end of the leave (addendum §8.3 [S206], legislation §8.6 [S124]) — the
+    earlier of the two, never before the notification. Interest runs from the day after (art. 20, ``late_interest``).
+    """
     params = load()
-    charter = add_months(decided, params.get("charter_payment_months", decided).value)
+    charter = add_months(notified, params.get("charter_payment_months", notified).value)
     if claim.kind in ("birth_leave", "bereavement"):
         last = claim.period_end
         if claim.kind == "birth_leave" and claim.received_on > last:
             last = claim.received_on
         specific = _month_end(last, 2)
-        return min(charter, max(specific, decided))
+        return min(charter, max(specific, notified))
     return charter
 
 
@@ -697,7 +700,7 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
             _step(session, claim, "dispensation", today, who, dispensation.apply(
                 session, claim, d["dispensation"]["quarter"], DISPENSATION_LAW[claim.kind]["fr"], today))
         if claim.payer == "fund":
-            claim.payment_due = payment_due(claim, today)
+            claim.payment_due = payment_due(claim, claim.notified_on)
             claim.ledger_key = f"benefit/claim/{claim.id}"
             from caisse.benefits.undue import grant_with_set_off
 
@@ -709,13 +712,17 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
                                                                       "iban_on_file": _has_iban(session, claim,
                                                                                                 today)})
             if withheld:
-                claim.decision = {**d, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
-                                                   "paid_cents": d["amount_cents"] - sum(withheld.values())}}
+                claim.decision = {**claim.decision, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
+                                                                "paid_cents": claim.decision["transfer_cents"]}}
                 _step(session, claim, "set_off", today, who, {"withheld": claim.decision["set_off"]["withheld"]})
-                if sum(withheld.values()) == d["amount_cents"]:  # nothing left to transfer: settled today
-                    claim.paid_on, claim.status, claim.closed_on = today, "closed", today
-                    _step(session, claim, "paid", today, who, {"late": False, "by": "set-off"})
-                    _step(session, claim, "closed", today, who, {"why": "settled by set-off"})
+            contributions = claim.decision.get("contribution_set_off")
+            if contributions:
+                _step(session, claim, "set_off_debts", today, who, {
+                    k: contributions[k] for k in ("consent", "set_off_cents", "lines", "paid_cents")})
+            if withheld is not None and claim.decision["transfer_cents"] == 0:  # nothing to transfer: settled
+                claim.paid_on, claim.status, claim.closed_on = today, "closed", today
+                _step(session, claim, "paid", today, who, {"late": False, "by": "set-off"})
+                _step(session, claim, "closed", today, who, {"why": "settled by set-off"})
         else:
             _step(session, claim, "forwarded", today, who, {"payer": claim.payer})
             claim.status, claim.closed_on = "closed", today
@@ -766,10 +773,13 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
             if paid_on > claim.payment_due and not claim.late:
                 claim.late = True
             _step(session, claim, "paid", paid_on, who, {"late": paid_on > claim.payment_due})
-            if paid_on > claim.payment_due:
-                interest = late_interest(claim, paid_on)
+            if paid_on > claim.payment_due:  # art. 20: ordered (paid by the run) when every day has a rate
+                from caisse.benefits.payments import order_interest
+
+                interest = order_interest(session, who, claim, paid_on, as_of)
                 _step(session, claim, "interest_due", as_of, who, interest)
-                _flag_interest(session, who, claim, interest, as_of)
+                if interest["interest"] != "computed":
+                    _flag_interest(session, who, claim, interest, as_of)
                 done["interest_due"] = done.get("interest_due", 0) + 1
             _step(session, claim, "closed", as_of, who)
             done["paid"] += 1
@@ -778,6 +788,11 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
             _step(session, claim, "late", as_of, who, {"payment_due": claim.payment_due.isoformat(),
                                                        **late_interest(claim, as_of)})
             done["late"] += 1
+    from caisse.benefits.payments import retry_interest
+
+    ordered = retry_interest(session, who, as_of)  # rates entered since: the interest left to a caseworker, ordered
+    if ordered:
+        done["interest_ordered"] = ordered
     overdue = session.scalars(select(BenefitClaim).where(
         BenefitClaim.status == "application", BenefitClaim.decision_due < as_of,
         # a document asked before the deadline suspends it (Charter art. 10) until it arrives
@@ -855,12 +870,36 @@ def record_notification(session: Session, who, claim_id: int, on: dt.date, by: s
         raise Conflict("claim", "claim {claim} was closed on {day}, its appeal period over", claim=claim_id,
                        day=claim.closed_on)
     before = {"on": claim.notified_on and claim.notified_on.isoformat(), "by": claim.notified_by}
+    moved = _payment_deadline_moved(session, claim, on, today)
     claim.notified_on, claim.notified_by = on, by
     until = appeal_until(claim)
     _step(session, claim, "notified", on, who, {"by": by, "before": before, "law": APPEAL_LAW,
-                                                "appeal_until": until and until.isoformat()})
+                                                "appeal_until": until and until.isoformat(), **moved})
     session.flush()
     return claim
+
+
+def _payment_deadline_moved(session: Session, claim: BenefitClaim, notified: dt.date, today: dt.date) -> dict:
+    """Charter art. 12: the payment deadline of a grant the fund pays runs from the notification, so recording
+    another notification moves it (and with it the start of the art. 20 interest). Refused once the interest of a
+    late payment was established on the old deadline (``interest_due``): it is not counted twice. A claim flagged
+    late whose new deadline has not passed (or was paid by it) is no longer late."""
+    if claim.outcome != "granted" or claim.payer != "fund" or claim.payment_due is None:
+        return {}
+    new = payment_due(claim, notified)
+    if new == claim.payment_due:
+        return {}
+    established = session.scalar(select(ClaimStep.happened_on).where(
+        ClaimStep.claim_id == claim.id, ClaimStep.step == "interest_due").limit(1))
+    if established is not None:
+        raise Conflict("claim", "the late-payment interest of claim {claim} was established on {day} from the "
+                                "deadline {due}: the notification can no longer move it", claim=claim.id,
+                       day=established, due=claim.payment_due)
+    before, claim.payment_due = claim.payment_due, new
+    if claim.late and (claim.paid_on or today) <= new:
+        claim.late = False
+    return {"payment_due": new.isoformat(), "payment_due_before": before.isoformat(),
+            "payment_law": "Charter art. 12: payment within 4 months of the notification of the grant"}
 
 
 def decision_deadline(claim: BenefitClaim, on: dt.date) -> dt.date:
@@ -982,22 +1021,17 @@ def late_interest(claim: BenefitClaim, paid_or_today: dt.date) -> dict:
 
 
 def _flag_interest(session: Session, who, claim: BenefitClaim, interest: dict, as_of: dt.date) -> None:
-    """A caseworker task for the interest of a late payment (one per claim): to pay when computed (nothing pays it
-    automatically yet), to establish when no rate was entered for part of the period (the days late are stated)."""
+    """A caseworker task for the interest of a late payment when no rate was entered for part of the period (one per
+    claim, the days late stated): computed, it is ordered and paid automatically (``benefits.payments``)."""
     from caisse.cases.service import open_system_cases
 
     head = (f"Claim {claim.id} ({claim.kind}), person {claim.person_id}: {fmt_money(claim.amount_cents, 'en')} due "
             f"by {claim.payment_due.isoformat()}, {interest['days']} days late (interest from "
             f"{interest['interest_from']} to {interest['interest_to']}, {interest['law']}).")
-    if interest["interest"] == "computed":
-        subject = f"Late interest to pay — claim {claim.id}"
-        body = head + f" Interest computed: {fmt_money(interest['interest_cents'], 'en')} (" + "; ".join(
-            f"{p['from']} to {p['to']}: {p['days']} days at {p['rate']} ({p['source']})" for p in interest["periods"]
-        ) + "). It is not paid automatically: order its payment."
-    else:
-        subject = f"Late interest not computed — claim {claim.id}"
-        body = head + f" {interest['days_without_rate']} of these days have no legal interest rate entered: " \
-            + interest["why"] + ". Enter the rate with its source (legal_interest.yaml) or establish the interest."
+    subject = f"Late interest not computed — claim {claim.id}"
+    body = head + f" {interest['days_without_rate']} of these days have no legal interest rate entered: " \
+        + interest["why"] + ". Enter the rate with its source (legal_interest.yaml) — the next follow-up then orders " \
+        "the interest, paid by the next credit-transfer run — or establish it."
     open_system_cases(session, [{"key": f"benefit/interest/{claim.id}", "kind": "benefit_interest",
                                  "party_id": claim.person_id, "subject": subject, "body": body}], as_of, str(who))
 
@@ -1046,6 +1080,13 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
             lines.append("  set off against undue benefits: " + ", ".join(
                 f"undue {k}: {fmt_money(v, lang)}" for k, v in d["set_off"]["withheld"].items())
                 + f"; transferred {fmt_money(d['set_off']['paid_cents'], lang)}")
+        if claim.outcome == "granted" and claim.payer == "fund":
+            from caisse.documents.benefit_decisions import payment_lines
+
+            lines.extend(f"  {text}" for _style, text in payment_lines(d, lang if lang in LANGS else "en"))
+            if (d.get("contribution_set_off") or {}).get("excluded"):
+                lines.append("  not set off: " + "; ".join(f"{x['period']} {x['account']} ({x['why']})"
+                                                         for x in d["contribution_set_off"]["excluded"]))
         missing = (d.get("charter") or {}).get("missing")
         if missing:
             lines.append("  Charter art. 14 mentions missing: " + ", ".join(missing) + " (appeal period not started)")

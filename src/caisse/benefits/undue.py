@@ -63,7 +63,12 @@ def _paid(session: Session, claim: BenefitClaim) -> tuple[int, dt.date | None]:
                                .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
                                .where(LedgerTransaction.refers_to_id == order, LedgerTransaction.kind == "payout",
                                       LedgerEntry.account == "benefit")).one()
-    withheld = sum((claim.decision or {}).get("set_off", {}).get("withheld", {}).values())
+    d = claim.decision or {}
+    # besides the transfer: what was withheld for undue benefits, set off against contributions (with the
+    # person's agreement) and kept as withholding tax — all paid out of the benefit on its grant
+    withheld = (sum(d.get("set_off", {}).get("withheld", {}).values())
+                + (d.get("contribution_set_off") or {}).get("set_off_cents", 0)
+                + (d.get("withholding") or {}).get("withheld_cents", 0))
     return int(paid or 0) + withheld, on or (claim.decided_on if withheld else None)
 
 
@@ -178,24 +183,46 @@ def _allocate(owed: list[tuple[UndueBenefit, int]], cents: int) -> dict[int, int
 
 
 def _post_grant(session: Session, who, claim: BenefitClaim, amount_cents: int, today: dt.date, rule: str,
-                parameter: str, withheld: dict[int, int], decided: dict) -> None:
-    """The grant of ``claim`` (key ``benefit/claim/<id>``) withholding ``withheld`` (``{undue id: cents}``); the
-    person is told on each undue's case, each withholding audited."""
+                parameter: str, withheld: dict[int, int], decided: dict) -> int:
+    """The grant of ``claim`` (key ``benefit/claim/<id>``), in one balanced ``benefit`` transaction: Dr
+    ``benefit_expense`` the gross amount; Cr ``withholding_tax`` the withholding tax at a rate the fund recorded
+    (``benefits.withholding``: none in the notes, so usually nothing); Cr ``benefit_undue`` what is withheld for undue
+    benefits (``withheld``: ``{undue id: cents}``); Cr the person's ``credit`` what they agreed to set off against
+    their contribution debts (``benefits.setoff``, then imputed on the quarters); Cr ``benefit`` the rest, paid by
+    the credit-transfer export. The decision records the withholding and the set-off; the person is told on each
+    undue's case, each withholding audited. Returns the cents left to transfer."""
+    from caisse.benefits import setoff, withholding
     from caisse.benefits.service import _language
+    from caisse.ledger.models import WITHHOLDING_TAX
 
     period = str(Quarter.of(claim.period_start))
-    rest = amount_cents - sum(withheld.values())
+    tax = withholding.for_grant(claim.kind, amount_cents, today)
+    after_undue = amount_cents - tax["withheld_cents"] - sum(withheld.values())
+    contributions = setoff.plan(session, claim, after_undue, today)
+    set_off = contributions["set_off_cents"] if contributions else 0
+    rest = after_undue - set_off
     entries = [Entry("benefit_expense", amount_cents, claim.person_id, period, None, rule, parameter)]
+    if tax["withheld_cents"]:
+        entries.append(Entry(WITHHOLDING_TAX, -tax["withheld_cents"], claim.person_id, period, None,
+                             "précompte professionnel (taux enregistré par la caisse)", "withholding",
+                             {"rate": tax["rate"], "source": tax["source"], "claim": claim.id}))
     for undue_id, take in withheld.items():
         u = session.get(UndueBenefit, undue_id)
         entries.append(Entry(BENEFIT_UNDUE, -take, claim.person_id, u.period, None, RULE[:100],
                              f"benefit_undue:{undue_id}", {"set_off": "benefit", "claim": claim.id, **decided}))
+    if set_off:
+        entries.append(Entry("credit", -set_off, claim.person_id, None, None, setoff.RULE[:100], "benefit_set_off",
+                             {"claim": claim.id, "consent": contributions["consent"]}))
     if rest:
         entries.append(Entry("benefit", -rest, claim.person_id, period, None, rule, parameter,
                              {"claim": claim.id, "kind": claim.kind}))
     post(session, Posting(claim.ledger_key, "benefit", today, tuple(entries)))
+    claim.decision = {**claim.decision, "withholding": tax, "transfer_cents": rest,
+                      **({"contribution_set_off": contributions} if contributions else {})}
+    if contributions:
+        setoff.post_set_off(session, who, claim, contributions, today)
     if not withheld:
-        return
+        return rest
     lang = _language(session, claim.person_id)
     for undue_id, take in withheld.items():
         u = session.get(UndueBenefit, undue_id)
@@ -211,6 +238,15 @@ def _post_grant(session: Session, who, claim: BenefitClaim, amount_cents: int, t
             write(session, who, u.case_id, text, today)
         audit.record(session, who, "set_off", "benefit_undue", undue_id, party_id=claim.person_id,
                      detail={"claim": claim.id, "withheld_cents": take, **decided})
+    return rest
+
+
+def net_of_withholding(claim: BenefitClaim, amount_cents: int, on: dt.date) -> int:
+    """What is left of a grant once the withholding tax (at a rate the fund recorded) is kept: what an undue benefit
+    may be withheld from."""
+    from caisse.benefits import withholding
+
+    return amount_cents - withholding.for_grant(claim.kind, amount_cents, on)["withheld_cents"]
 
 
 def grant_with_set_off(session: Session, who, claim: BenefitClaim, amount_cents: int, today: dt.date,
@@ -228,7 +264,7 @@ def grant_with_set_off(session: Session, who, claim: BenefitClaim, amount_cents:
         propose_set_off(session, who, claim, amount_cents, owed, today)
         return None
     allowed = math.floor(amount_cents * Fraction(limit.value))  # a share (rate), rounded down: never more
-    withheld = _allocate(owed, min(allowed, amount_cents))
+    withheld = _allocate(owed, min(allowed, net_of_withholding(claim, amount_cents, today)))
     _post_grant(session, who, claim, amount_cents, today, rule, parameter, withheld,
                 {"limit": str(limit.value), "parameter": f"undue_benefit_set_off_limit@{limit.start.isoformat()}"})
     return withheld
@@ -279,18 +315,19 @@ def decide_set_off(session: Session, who, claim_id: int, withhold_cents: int, to
         raise Conflict("claim", f"the payment of claim {claim_id} is already ordered: nothing left to set off")
     owed = [(u, left) for u, left in open_undue(session, claim.person_id) if left > 0]
     total = sum(left for _u, left in owed)
-    if withhold_cents > claim.amount_cents:
-        raise InvalidInput("withhold", f"more than the benefit ({fmt_money(claim.amount_cents, 'en')})")
+    net = net_of_withholding(claim, claim.amount_cents, today)
+    if withhold_cents > net:
+        raise InvalidInput("withhold", f"more than the benefit ({fmt_money(net, 'en')}"
+                           + (" after the withholding tax)" if net != claim.amount_cents else ")"))
     if withhold_cents > total:
         raise InvalidInput("withhold", f"more than the undue benefits still owed ({fmt_money(total, 'en')})")
     withheld = _allocate(owed, withhold_cents)
     limit = set_off_limit(today)
     decided = {"decided_by": str(who),
                "limit": "unknown" if limit is None else str(limit.value)}
-    _post_grant(session, who, claim, claim.amount_cents, today, LAW[claim.kind]["fr"][:100], CLAIM_RULE[claim.kind],
-                withheld, decided)
+    paid = _post_grant(session, who, claim, claim.amount_cents, today, LAW[claim.kind]["fr"][:100],
+                       CLAIM_RULE[claim.kind], withheld, decided)
     proposal = (claim.decision or {}).get("set_off") or {}
-    paid = claim.amount_cents - withhold_cents
     claim.decision = {**claim.decision, "set_off": {"withheld": {str(k): v for k, v in withheld.items()},
                                                     "paid_cents": paid, **decided}}
     _step(session, claim, "payment_ordered", today, who, {"ledger_key": claim.ledger_key,
@@ -298,6 +335,10 @@ def decide_set_off(session: Session, who, claim_id: int, withhold_cents: int, to
                                                           "iban_on_file": _has_iban(session, claim, today)})
     _step(session, claim, "set_off", today, who, {"withheld": claim.decision["set_off"]["withheld"],
                                                   "withhold_cents": withhold_cents, **decided})
+    contributions = claim.decision.get("contribution_set_off")
+    if contributions:
+        _step(session, claim, "set_off_debts", today, who, {
+            k: contributions[k] for k in ("consent", "set_off_cents", "lines", "paid_cents")})
     if paid == 0:  # nothing left to transfer: settled today
         claim.paid_on, claim.status, claim.closed_on = today, "closed", today
         _step(session, claim, "paid", today, who, {"late": today > claim.payment_due, "by": "set-off"})

@@ -105,6 +105,15 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
                         f"`caisse benefits set-off --claim {c.id} --withhold EUR`, due by {c.payment_due}" if pending
                    else f"; credit transfer queued, payment due by {c.payment_due}")
             typer.echo(f"claim {c.id}: granted {fmt(c.amount_cents)} EUR{pay}")
+            tax = c.decision.get("withholding")
+            if tax:
+                typer.echo(f"  withholding tax: {fmt(tax['withheld_cents'])} EUR at {tax['rate']} ({tax['source']})"
+                           if tax["applied"] else "  gross; withholding: not applied — rate not recorded")
+            so = c.decision.get("contribution_set_off")
+            if so:
+                typer.echo(f"  set off against contributions (agreed {so['given_on']}): {fmt(so['set_off_cents'])} EUR"
+                           + "".join(f", {x['period']} {x['account']} {fmt(x['cents'])}" for x in so["lines"])
+                           + f"; to transfer {fmt(c.decision['transfer_cents'])} EUR")
             ordered = [st for st in steps(s, c.id) if st.step == "payment_ordered"]
             if ordered and not ordered[0].detail.get("iban_on_file"):
                 typer.echo(f"warning: no bank account on file for person {c.person_id}: the credit-transfer export "
@@ -354,7 +363,39 @@ def set_off_cmd(claim: int = ClaimOption,
         c = s.get(BenefitClaim, claim)
         typer.echo(f"claim {claim}: withheld {fmt(cents)} EUR"
                    + "".join(f", undue {k}: {fmt(v)}" for k, v in withheld.items())
-                   + f"; to transfer {fmt(c.amount_cents - cents)} EUR (ledger {c.ledger_key})")
+                   + f"; to transfer {fmt(c.decision['transfer_cents'])} EUR (ledger {c.ledger_key})")
+
+
+@app.command("set-off-consent")
+def set_off_consent_cmd(claim: int = ClaimOption,
+                        channel: str = typer.Option("desk", "--channel", help="How the person agreed: desk (at the "
+                                                    "office) or letter (signed, received by post)."),
+                        most: str | None = typer.Option(None, "--max", help="At most this amount in EUR (default: "
+                                                        "the whole benefit)."),
+                        withdraw: bool = typer.Option(False, "--withdraw", help="The person withdraws the agreement."),
+                        today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record the person's agreement that the benefit of this claim is set off against their contribution debts due,
+    not contested and outside a payment plan (or its withdrawal) — only while the payment is not ordered. Without
+    it, nothing is ever set off (docs/benefits.md)."""
+    from caisse.benefits.setoff import record_consent, withdraw_consent
+    from caisse.errors import InvalidInput
+    from caisse.money import fmt, to_cents
+    from caisse.store.db import session_scope
+
+    if channel not in ("desk", "letter"):
+        raise InvalidInput("channel", "desk or letter (the person agrees on the portal themselves)")
+    cents = int(to_cents(most, "max")) if most is not None else None
+    day = _today(today)
+    with session_scope(database_url(db)) as s:
+        if withdraw:
+            c = withdraw_consent(s, _who(), claim, day)
+            typer.echo(f"claim {claim}: agreement {c.id} of {c.given_on} withdrawn on {day}: nothing will be set off")
+            return
+        c = record_consent(s, _who(), claim, day, channel, cents)
+        typer.echo(f"claim {claim}: agreement {c.id} recorded on {day} ({channel})"
+                   + (f", up to {fmt(cents)} EUR" if cents else "")
+                   + ": the benefit will be set off against the contributions due, not contested and outside a "
+                     "payment plan, when the payment is ordered; the person is told")
 
 
 @app.command("undue-pdf")

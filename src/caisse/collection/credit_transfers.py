@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from caisse.benefits.payment_texts import REMITTANCE_INTEREST
 from caisse.collection.coda_import import LOCK
 from caisse.collection.db import begin_write, next_ids
 from caisse.collection.direct_debit import RunResult
@@ -113,6 +114,25 @@ def _beneficiary(session: Session, o: Order, day: dt.date) -> tuple[str | None, 
     return name, iban, bic, language
 
 
+def _plan(session: Session, day: dt.date) -> tuple[list, list[str]]:
+    """The orders to pay with their beneficiary (name, IBAN, BIC, language), and those skipped with why."""
+    skipped: list[str] = []
+    plan = []
+    for o in unpaid_orders(session):
+        name, iban, bic, language = _beneficiary(session, o, day)
+        try:
+            iban = normalize_iban(iban, "iban") if iban else None
+            name = sepa_text(name, 70, "name") if name else None
+        except InvalidInput as exc:
+            skipped.append(f"{o.key}: {exc}")
+            continue
+        if not iban or not name:
+            skipped.append(f"{o.key}: no {'IBAN' if not iban else 'name'} for the beneficiary")
+            continue
+        plan.append((o, name, iban, bic, language))
+    return plan, skipped
+
+
 def export_credit_transfers(db: str | Engine, execution_date: dt.date, *, who: object = "credit-transfers",
                             settings: Settings | None = None, now: dt.datetime | None = None) -> TransferResult:
     if not isinstance(execution_date, dt.date):
@@ -123,20 +143,15 @@ def export_credit_transfers(db: str | Engine, execution_date: dt.date, *, who: o
     with Session(engine, expire_on_commit=False) as session, session.begin():
         conn = session.connection()
         begin_write(conn, LOCK)
-        skipped: list[str] = []
-        plan = []
-        for o in unpaid_orders(session):
-            name, iban, bic, language = _beneficiary(session, o, execution_date)
-            try:
-                iban = normalize_iban(iban, "iban") if iban else None
-                name = sepa_text(name, 70, "name") if name else None
-            except InvalidInput as exc:
-                skipped.append(f"{o.key}: {exc}")
-                continue
-            if not iban or not name:
-                skipped.append(f"{o.key}: no {'IBAN' if not iban else 'name'} for the beneficiary")
-                continue
-            plan.append((o, name, iban, bic, language))
+        plan, skipped = _plan(session, execution_date)
+        # a benefit paid after its Charter deadline: its late-payment interest to this day, paid in the same file
+        # (benefits.payments: only when the fund entered a rate for every day late)
+        from caisse.benefits.payments import order_for_run
+        from caisse.security.authz import Principal
+
+        if order_for_run(session, Principal.system(str(who)), [o.key for o, *_ in plan if o.kind == "benefit"],
+                         execution_date):
+            plan, skipped = _plan(session, execution_date)
         same_day = list(session.scalars(select(CreditTransferRun).where(
             CreditTransferRun.execution_date == execution_date).order_by(CreditTransferRun.id)))
         if not plan:
@@ -148,7 +163,9 @@ def export_credit_transfers(db: str | Engine, execution_date: dt.date, *, who: o
         transfers, rows = [], []
         for tid, (o, name, iban, bic, language) in zip(ids, plan, strict=True):
             e2e = f"CAISSE-CT-{tid}"
-            if o.kind == "benefit":
+            if o.kind == "benefit" and o.key.endswith("/interest"):
+                text = f"{REMITTANCE_INTEREST.get(language, REMITTANCE_INTEREST['fr'])} {o.period or ''}".strip()
+            elif o.kind == "benefit":
                 text = f"{TEXTS['benefit'][language]} {o.period or ''}".strip()
             elif o.party_id is None:
                 text = TEXTS["unmatched"]

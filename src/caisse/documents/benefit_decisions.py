@@ -65,6 +65,7 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, 
     if granted:
         out.append(("bold", t["amount"].format(amount=fmt_money(d["amount_cents"], lang))))
         if claim.payer == "fund":
+            out.extend(payment_lines(d, lang))
             out.append(("text", t["payment"].format(due=fmt_date(claim.payment_due, lang),
                                                     months=_payment_months(d))))
         else:
@@ -98,6 +99,39 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, 
         out.extend(charter_lines(d["charter"], lang, t["reference_claim"].format(claim=claim.id)))
     else:  # a decision taken before the Charter mentions were stored
         out.append(("text", t["contact"].format(claim=claim.id, file=file_number, phone=phone, email=email)))
+    return out
+
+
+def payment_lines(d: dict, lang: str) -> list[tuple[str, str]]:
+    """The withholding tax (applied at a recorded rate, or not applied: rate not recorded) and the set-off against
+    contributions the person agreed to, as stored with the decision (decisions taken before say nothing)."""
+    from caisse.benefits.payment_texts import ACCOUNT, SET_OFF_DOC, WITHHOLDING_DOC
+
+    out: list[tuple[str, str]] = []
+    tax = d.get("withholding")
+    if tax:
+        w = WITHHOLDING_DOC[lang]
+        out.append(("text", w["gross"].format(amount=fmt_money(tax["gross_cents"], lang))))
+        if tax["applied"]:
+            rate = format(Decimal(tax["rate"]) * 100, "f").rstrip("0").rstrip(".")
+            out.append(("text", w["applied"].format(
+                withheld=fmt_money(tax["withheld_cents"], lang), rate=rate.replace(".", ",") if lang != "en" else rate,
+                source=tax["source"], net=fmt_money(tax["gross_cents"] - tax["withheld_cents"], lang))))
+        else:
+            out.append(("bold", w["not_applied"]))
+    so = d.get("contribution_set_off")
+    if so:
+        t = SET_OFF_DOC[lang]
+        given = fmt_date(dt.date.fromisoformat(so["given_on"]), lang)
+        out.append(("heading", t["title"].format(given=given)))
+        if not so["lines"]:
+            out.append(("text", t["none"].format(given=given)))
+        for x in so["lines"]:
+            out.append(("text", t["line"].format(period=x["period"], account=ACCOUNT[x["account"]][lang],
+                                                 amount=fmt_money(x["cents"], lang))))
+        if so["lines"]:
+            out.append(("bold", t["total"].format(set_off=fmt_money(so["set_off_cents"], lang),
+                                                  paid=fmt_money(so["paid_cents"], lang))))
     return out
 
 

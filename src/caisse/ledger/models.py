@@ -48,7 +48,11 @@ BENEFIT_UNDUE = "benefit_undue"
 # quarter: ``period`` = the dispensed quarter, ``parameter`` = ``buyback:<request id>``, ``due_date`` = the quarter's
 # buy-back deadline; only a payment to the request's own structured communication settles it.
 BUYBACK = "buyback"
-ACCOUNTS = (*RECEIVABLE, *PARTY_LIABILITY, *FUND, PARTNER_CLEARING, BENEFIT_UNDUE, BUYBACK)
+# The withholding tax (précompte professionnel) the fund kept out of a benefit it pays, owed to the tax
+# administration (benefits/withholding.py: only at a rate the fund recorded with its source — none is in the notes).
+# ``party_id`` the person (for the trail and the tax form), ``period`` the benefit's quarter.
+WITHHOLDING_TAX = "withholding_tax"
+ACCOUNTS = (*RECEIVABLE, *PARTY_LIABILITY, *FUND, PARTNER_CLEARING, BENEFIT_UNDUE, BUYBACK, WITHHOLDING_TAX)
 
 TRANSACTION_KINDS = (
     "charge",  # a debt: quarterly/company call, surcharge, costs, regularisation supplement

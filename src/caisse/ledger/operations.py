@@ -456,7 +456,7 @@ def return_payment(session: Session, payment_key: str, key: str, booked_on: dt.d
 
 
 # the fund's own accounts, which carry the party only for the trail: not lines of the party's statement
-STATEMENT_EXCLUDED = ("income", "bank", "write_off", "benefit_expense")
+STATEMENT_EXCLUDED = ("income", "bank", "write_off", "benefit_expense", "withholding_tax")
 
 
 def party_entries(session: Session, party_id: int) -> list[tuple]:

@@ -107,7 +107,9 @@ def benefits(session: Session, as_of: dt.date) -> Report:
 
     grant, pay, pe = aliased(_T), aliased(_T), aliased(_E)
     granted_ledger = (select(grant.key.label("key"), grant.id.label("id"),
-                             _sum_if(_E.account == "benefit_expense").label("amount"))
+                             _sum_if(_E.account == "benefit_expense").label("amount"),
+                             # what the grant leaves to transfer: the expense less a withholding tax or set-off
+                             _sum_if(_E.account == "benefit", -_E.amount_cents).label("payable"))
                       .join(_E, _E.transaction_id == grant.id)
                       .where(grant.kind == "benefit", grant.booked_on <= as_of)
                       .group_by(grant.key, grant.id).subquery("granted_ledger"))
@@ -126,6 +128,7 @@ def benefits(session: Session, as_of: dt.date) -> Report:
                 _sum_if(and_(is_granted, C.payer == "fund"), C.amount_cents),
                 _sum_if(and_(is_granted, C.payer == "mutuality"), one),
                 _sum(granted_ledger.c.amount), _sum_if(is_paid, one), _sum(paid.c.amount),
+                _sum(granted_ledger.c.payable),
                 _sum_if(and_(is_paid, paid.c.on > C.payment_due), one),
                 _sum_if(and_(~is_paid, C.payment_due.is_not(None), C.payment_due < as_of,
                              granted_ledger.c.id.is_not(None)), one))
@@ -136,12 +139,12 @@ def benefits(session: Session, as_of: dt.date) -> Report:
     found = {}
     for r in session.execute(q):
         (kind, received, pending, granted, refused, late, amount, mutuality, ledger_granted, n_paid, paid_amount,
-         paid_late, overdue) = r
+         payable, paid_late, overdue) = r
         found[kind] = {"kind": kind, "received": int(received), "pending": int(pending), "granted": int(granted),
                        "refused": int(refused), "decided_late": int(late), "granted_amount": int(amount),
                        "paid_by_mutuality": int(mutuality), "ledger_granted": int(ledger_granted),
                        "paid": int(n_paid), "paid_amount": int(paid_amount),
-                       "to_pay": int(ledger_granted) - int(paid_amount),
+                       "to_pay": int(payable) - int(paid_amount),
                        "payment_late": int(paid_late) + int(overdue)}
     rows = [found.get(k) or {"kind": k, **dict.fromkeys(BENEFIT_COLUMNS[1:], 0)} for k in KINDS]
     rows.append({"kind": "total", **{c: sum(r[c] for r in rows) for c in BENEFIT_COLUMNS[1:]}})

@@ -196,6 +196,27 @@ def withdraw(session: Session, who: Principal, claim_id: int, today: dt.date, re
     return service.withdraw(session, who, c.id, today, reason)
 
 
+def agree_to_set_off(session: Session, who: Principal, claim_id: int, today: dt.date, most: str | None = None):
+    """The person (or their accountant) agrees, from the portal, that the benefit of the claim is set off against
+    their contribution debts due (``benefits.setoff``), up to ``most`` EUR if given; staff record it at the desk
+    (channel ``desk``) on the person's word."""
+    from caisse.benefits import setoff
+    from caisse.money import to_cents
+
+    c = _claim(session, who, claim_id, "benefit.claim")
+    cents = int(to_cents(most, "max")) if most and most.strip() else None
+    channel = "portal" if who.role in ("affiliate", "accountant") else "desk"
+    return setoff.record_consent(session, who, c.id, today, channel, cents)
+
+
+def withdraw_set_off(session: Session, who: Principal, claim_id: int, today: dt.date):
+    """The agreement to a set-off withdrawn, while the payment is not ordered."""
+    from caisse.benefits import setoff
+
+    c = _claim(session, who, claim_id, "benefit.claim")
+    return setoff.withdraw_consent(session, who, c.id, today)
+
+
 def add_document(session: Session, who: Principal, claim_id: int, filename: str | None, content: bytes | None,
                  today: dt.date):
     """A document added to a claim being examined (``benefits.attachments.add``: type from the bytes)."""

@@ -278,6 +278,7 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
         BenefitEventLine,
         InsuranceQuarter,
         InsuranceRequest,
+        SetOffConsent,
         UndueBenefit,
     )
 
@@ -293,7 +294,9 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
                                        order=InsuranceRequest.id),
             # the quarters an institution granted on those requests (what the career and mutuality files read)
             "insurance_quarters": rows(InsuranceQuarter, InsuranceQuarter.person_id == party_id,
-                                       order=InsuranceQuarter.id)}
+                                       order=InsuranceQuarter.id),
+            # the person's agreements to a set-off of a benefit against contribution debts (caisse.benefits.setoff)
+            "set_off_consents": rows(SetOffConsent, SetOffConsent.person_id == party_id, order=SetOffConsent.id)}
 
 
 def _bank_lines(session: Session, party_id: int) -> list[dict]:
@@ -431,6 +434,9 @@ BENEFIT_TABLES = {
     "benefit_insurance_request": "identity",
     # the quarters granted on those requests, one row each: career data, kept like the ledger
     "benefit_insurance_quarter": "identity",
+    # the person's agreement to a set-off (when, how, up to what): proof of a payment made by set-off, kept with the
+    # ledger it explains; it holds no free text
+    "benefit_set_off_consent": "identity",
 }
 PSEUDONYMISED = "pseudonymised"
 NO_IBAN = "XX00PSEUDONYMISED"

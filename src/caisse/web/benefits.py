@@ -77,6 +77,9 @@ CLAIM_STEP = {
     "reminder_sent": N_("reminder sent (Charter art. 11)"),
     "may_decide": N_("may be decided on the information available"),
     "notified": N_("decision notified"),
+    "set_off_consent": N_("set-off against contributions agreed"),
+    "set_off_withdrawn": N_("agreement to the set-off withdrawn"),
+    "set_off_debts": N_("set off against contributions"),
 }
 
 
@@ -290,12 +293,14 @@ def my_decision_pdf(claim_id: PathId, session: SessionDep, who: PrincipalDep) ->
 
 def _my_claim_page(request: Request, session, who: Principal, claim_id: int, error: str | None = None,
                    done: str | None = None, status_code: int = 200) -> HTMLResponse:
-    from caisse.benefits import service
+    from caisse.benefits import service, setoff
 
     claim, steps = svc.get(session, who, claim_id)
     start = service.may_decide_from(claim)
     moved = sum(int((s.detail or {}).get("suspended_days") or 0) for s in steps if s.step == "document_received")
-    return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps,
+    consent = setoff.active_consent(session, claim.id)
+    return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps, consent=consent,
+                 may_set_off=claim.status == "application" and claim.kind not in ("maternity", "adoption"),
                  deadline=service.deadline_state(claim, dt.date.today(), moved),
                  appeal_until=service.appeal_until(claim), answer_until=start and start - dt.timedelta(days=1),
                  documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
@@ -305,7 +310,8 @@ def _my_claim_page(request: Request, session, who: Principal, claim_id: int, err
 
 @router.get("/my/claims/{claim_id}", response_class=HTMLResponse)
 def my_claim(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep,
-             done: Annotated[str | None, Query(pattern="^(withdrawn|document)$")] = None) -> HTMLResponse:
+             done: Annotated[str | None, Query(pattern="^(withdrawn|document|set_off|set_off_withdrawn)$")] = None
+             ) -> HTMLResponse:
     return _my_claim_page(request, session, who, claim_id, done=done)
 
 
@@ -315,6 +321,18 @@ async def my_claim_withdraw(request: Request, claim_id: PathId, session: Session
     reason = str(form.get("reason", "") or "")[:500]
     return await run_in_threadpool(_my_claim_act, request, session, who, claim_id, "withdrawn",
                                    lambda: svc.withdraw(session, who, claim_id, dt.date.today(), reason))
+
+
+@router.post("/my/claims/{claim_id}/set-off")
+async def my_claim_set_off(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
+    """The person agrees that the benefit is set off against their contribution debts due (or withdraws it)."""
+    form = await request.form()
+    if form.get("withdraw"):
+        return await run_in_threadpool(_my_claim_act, request, session, who, claim_id, "set_off_withdrawn",
+                                       lambda: svc.withdraw_set_off(session, who, claim_id, dt.date.today()))
+    most = str(form.get("max", "") or "")[:20]
+    return await run_in_threadpool(_my_claim_act, request, session, who, claim_id, "set_off",
+                                   lambda: svc.agree_to_set_off(session, who, claim_id, dt.date.today(), most))
 
 
 def _my_claim_act(request: Request, session, who: Principal, claim_id: int, done: str, act):

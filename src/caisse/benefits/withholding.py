@@ -1,0 +1,122 @@
+"""Withholding tax on the benefits the fund pays — applied only at a rate the fund recorded with its source.
+
+The legislation notes give a withholding rate (11.11 %) only for the maternity and adoption allowances, which the
+mutuality pays, not the fund (legislation §8.2 [S119], addendum §8.4 [S210]); the birth-leave allowance is reported
+on tax form 281.18 [S260] with no rate. For the benefits the fund pays the rate is NOT FOUND: ``withholding.yaml``
+ships empty and the fund records a rate (benefit kind, dated period, source, who, when) — or names its own file with
+``CAISSE_WITHHOLDING_FILE``. ``for_grant`` says, for a grant, what is withheld: nothing and why ("rate not
+recorded"), or the rate, its source and the amount (gross × rate, rounded half-up to the cent); the grant then
+posts it on ``withholding_tax`` (owed to the tax administration) and transfers the net.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from caisse.money import div_half_up
+
+DEFAULT_FILE = Path(__file__).with_name("withholding.yaml")
+KINDS = ("bridging_right", "birth_leave", "carer", "bereavement")  # the benefits the fund pays
+NOT_FOUND = ("no withholding rate recorded for this benefit: the legislation notes give 11.11 % only for the "
+             "maternity and adoption allowances paid by the mutuality [S119][S210]; NOT FOUND for the benefits the "
+             "fund pays (birth leave: tax form 281.18 [S260], no rate)")
+
+
+class WithholdingFileError(ValueError):
+    """The withholding file breaks its rules (a rate without a source, an unknown benefit, overlapping periods ...)."""
+
+
+@dataclass(frozen=True)
+class Rate:
+    kind: str
+    start: dt.date
+    end: dt.date | None
+    rate: Fraction
+    text: str
+    source: str
+    entered_by: str
+    entered_on: dt.date
+
+
+def _date(raw, where: str) -> dt.date:
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise WithholdingFileError(f"{where}: not a date (YYYY-MM-DD): {raw!r}") from None
+
+
+def parse(data: dict | None) -> list[Rate]:
+    """Check and read the rates of a withholding file (already read from YAML)."""
+    rates = []
+    for i, r in enumerate((data or {}).get("rates") or []):
+        where = f"rates[{i}]"
+        if not isinstance(r, dict):
+            raise WithholdingFileError(f"{where}: expected kind, from, rate, source, entered_by, entered_on")
+        missing = [k for k in ("kind", "from", "rate", "source", "entered_by", "entered_on") if not r.get(k)]
+        if missing:
+            raise WithholdingFileError(f"{where}: {', '.join(missing)} missing (a rate is recorded with its source, "
+                                       "by whom and when)")
+        if r["kind"] not in KINDS:
+            raise WithholdingFileError(f"{where}: kind {r['kind']!r} is not a benefit the fund pays "
+                                       f"({', '.join(KINDS)})")
+        try:
+            value = Decimal(str(r["rate"]))
+        except InvalidOperation:
+            raise WithholdingFileError(f"{where}: rate {r['rate']!r} is not a number") from None
+        if not 0 < value < 1:
+            raise WithholdingFileError(f"{where}: rate {value} is a share of the gross amount (0.1111 for 11.11 %)")
+        start = _date(r["from"], f"{where}.from")
+        end = _date(r["to"], f"{where}.to") if r.get("to") else None
+        if end is not None and end < start:
+            raise WithholdingFileError(f"{where}: ends before it starts")
+        rates.append(Rate(r["kind"], start, end, Fraction(value), str(value), str(r["source"]),
+                          str(r["entered_by"]), _date(r["entered_on"], f"{where}.entered_on")))
+    rates.sort(key=lambda x: (x.kind, x.start))
+    for a, b in zip(rates, rates[1:], strict=False):
+        if a.kind == b.kind and (a.end is None or b.start <= a.end):
+            raise WithholdingFileError(f"the {b.kind} rate from {b.start} overlaps the one from {a.start}")
+    return rates
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, stamp: tuple[int, int]) -> tuple[Rate, ...]:
+    with open(path, encoding="utf-8") as fh:
+        return tuple(parse(yaml.safe_load(fh)))
+
+
+def recorded() -> tuple[Rate, ...]:
+    """The rates the fund recorded (its file, else the shipped one: none); read again once the file changed."""
+    from caisse.config import get_settings
+
+    path = get_settings().withholding_file or str(DEFAULT_FILE)
+    st = os.stat(path)
+    return _load(path, (st.st_mtime_ns, st.st_size))
+
+
+def rate_for(kind: str, on: dt.date, rates=None) -> Rate | None:
+    for r in recorded() if rates is None else rates:
+        if r.kind == kind and r.start <= on and (r.end is None or on <= r.end):
+            return r
+    return None
+
+
+def for_grant(kind: str, gross_cents: int, on: dt.date, rates=None) -> dict:
+    """What is withheld from a grant of ``gross_cents`` posted on ``on``: stored with the decision (``withholding``)."""
+    r = rate_for(kind, on, rates)
+    if r is None:
+        return {"applied": False, "gross_cents": gross_cents, "withheld_cents": 0, "why": NOT_FOUND}
+    exact = Fraction(gross_cents) * r.rate
+    cents = int(div_half_up(exact.numerator, exact.denominator))
+    return {"applied": True, "gross_cents": gross_cents, "withheld_cents": cents, "rate": r.text,
+            "source": r.source, "from": r.start.isoformat(), "entered_by": r.entered_by,
+            "entered_on": r.entered_on.isoformat()}
