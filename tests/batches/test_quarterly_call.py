@@ -199,8 +199,9 @@ def test_two_processes_started_at_once_do_not_double_post(db_url, fund):
 
     import caisse
 
-    for i in range(300):
-        fund.person(incomes={2023: f"{15000 + 101 * i}.00"})
+    with fund.together():
+        for i in range(300):
+            fund.person(incomes={2023: f"{15000 + 101 * i}.00"})
     env = {**os.environ, "PYTHONPATH": str(Path(caisse.__file__).parents[1])}
     twins = [subprocess.Popen([sys.executable, "-c", TWIN.format(url=db_url)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
