@@ -3,9 +3,11 @@ package, never a downloaded browser) through Playwright. Screenshots go to ``art
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,13 +26,34 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _demo_fund(tmp_path_factory) -> Path:
+    """The demo fund the browser tests read, built once per test run: the first xdist worker builds it, the other
+    waits for it (a lock in the run's temporary directory, common to the workers) instead of building its own."""
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # .../pytest-N, this run's, shared by its workers
+    built = run_dir / "e2e-demo.sqlite"
+    with open(run_dir / "e2e-demo.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            part = run_dir / "e2e-demo.building.sqlite"
+            db = f"sqlite:///{part}"
+            env = {**os.environ, "CAISSE_DEMO_MODE": "true", "CAISSE_DATABASE_URL": db}
+            subprocess.run([CAISSE, "demo", "--no-serve", "--affiliates", "300", "--db", db], check=True, env=env,
+                           capture_output=True)
+            part.rename(built)
+    return built
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """A demo fund served on a free port of 127.0.0.1, stopped by PID at the end."""
-    db = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'demo.sqlite'}"
+    """A demo fund (a copy of the run's, this worker's own) served on a free port of 127.0.0.1, stopped by PID at
+    the end."""
+    mine = tmp_path_factory.mktemp("e2e") / "demo.sqlite"
+    with sqlite3.connect(_demo_fund(tmp_path_factory)) as source, sqlite3.connect(mine) as copy:
+        source.backup(copy)
+    db = f"sqlite:///{mine}"
     env = {**os.environ, "CAISSE_DEMO_MODE": "true", "CAISSE_DATABASE_URL": db}
-    subprocess.run([CAISSE, "demo", "--no-serve", "--affiliates", "300", "--db", db], check=True, env=env,
-                   capture_output=True)
     port = _free_port()
     proc = subprocess.Popen([CAISSE, "serve", "--port", str(port), "--db", db], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -71,3 +94,4 @@ def page(browser):
     p = context.new_page()
     yield p
     context.close()
+
