@@ -222,3 +222,22 @@ def test_a_benefit_paid_by_its_deadline_bears_no_interest(db_url, fund, rate_fil
     iban(db_url, bram)
     run = export_credit_transfers(db_url, d("2024-09-20"))
     assert transfers(run.content) == [("1638.26", "Prestation 2024Q2")]
+
+
+def test_a_notification_cannot_move_the_deadline_once_the_payment_run_ordered_its_interest(db_url, fund, rate_file):
+    """The run of 7 October paid Bram's allowance late with 3.05 of interest counted from 20 September. A
+    registered letter recorded afterwards (before any follow-up) would move the deadline to 3 October and make 4 of
+    those 17 days late no longer late — but the interest is already ordered and paid on the old deadline: refused,
+    the deadline and the late flag stay as they were paid."""
+    from caisse.collection.credit_transfers import export_credit_transfers
+
+    rate_file.write()
+    bram, cid = carer(db_url, fund)
+    iban(db_url, bram, since=d("2024-10-01"))
+    run = export_credit_transfers(db_url, d("2024-10-07"))
+    assert ("3.05", "Interets de retard prestation 2024Q2") in transfers(run.content)
+    with session_scope(db_url) as s, pytest.raises(Conflict, match="interest of claim .* was established"):
+        service.record_notification(s, DESK, cid, d("2024-06-03"), "registered", d("2024-10-08"))
+    with session_scope(db_url) as s:
+        assert s.get(BenefitClaim, cid).payment_due == d("2024-09-20")
+        assert s.scalar(select(ClaimStep.id).where(ClaimStep.claim_id == cid, ClaimStep.step == "notified")) is None

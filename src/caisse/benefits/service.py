@@ -882,7 +882,8 @@ def record_notification(session: Session, who, claim_id: int, on: dt.date, by: s
 def _payment_deadline_moved(session: Session, claim: BenefitClaim, notified: dt.date, today: dt.date) -> dict:
     """Charter art. 12: the payment deadline of a grant the fund pays runs from the notification, so recording
     another notification moves it (and with it the start of the art. 20 interest). Refused once the interest of a
-    late payment was established on the old deadline (``interest_due``): it is not counted twice. A claim flagged
+    late payment was established on the old deadline (step ``interest_due``, or the interest ordered by a
+    payment run, ``benefits.payments``): it is not counted twice. A claim flagged
     late whose new deadline has not passed (or was paid by it) is no longer late."""
     if claim.outcome != "granted" or claim.payer != "fund" or claim.payment_due is None:
         return {}
@@ -891,6 +892,12 @@ def _payment_deadline_moved(session: Session, claim: BenefitClaim, notified: dt.
         return {}
     established = session.scalar(select(ClaimStep.happened_on).where(
         ClaimStep.claim_id == claim.id, ClaimStep.step == "interest_due").limit(1))
+    if established is None:  # ordered by a payment run, before any follow-up recorded the step
+        from caisse.benefits.payments import interest_key
+        from caisse.ledger.models import LedgerTransaction
+
+        established = session.scalar(select(LedgerTransaction.booked_on).where(
+            LedgerTransaction.key == interest_key(claim.id)))
     if established is not None:
         raise Conflict("claim", "the late-payment interest of claim {claim} was established on {day} from the "
                                 "deadline {due}: the notification can no longer move it", claim=claim.id,
