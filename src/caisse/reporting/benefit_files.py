@@ -124,16 +124,23 @@ def _birth_leaves(as_of: dt.date):
 
 
 def vouchers_current(session: Session, as_of: dt.date):
-    c = BenefitClaim
+    c, earlier = BenefitClaim, aliased(BenefitClaim, name="earlier")
     birth = c.facts["birth_date"].as_string()
     requested = c.facts["vouchers_requested"].as_string()
+    # one request per mother and birth: her maternity rest granted in two claims (the compulsory weeks, then the
+    # others) with the vouchers asked on both is the first claim's request — never 2 × 105 vouchers, nor a line
+    # that flips between the two claims from one file to the next
+    asked_before = (select(earlier.id).where(
+        earlier.person_id == c.person_id, earlier.kind == "maternity", earlier.outcome == "granted",
+        earlier.decided_on <= as_of, earlier.facts["birth_date"].as_string() == birth,
+        earlier.facts["vouchers_requested"].as_string().is_not(None), earlier.id < c.id).exists())
     maternity = (select(c.person_id.label("party_id"),
                         (_quarter_of(birth) + literal("/maternity/") + _ymd(birth)).label("subject"),
                         _content(Person.niss, literal("maternity"), _ymd(birth), c.decision["service_vouchers"]
                                  .as_integer(), literal("free"), _ymd(requested), literal(0), c.id).label("content"))
                  .join(Person, Person.id == c.person_id)
                  .where(c.kind == "maternity", c.outcome == "granted", c.decided_on <= as_of,
-                        requested.is_not(None)))
+                        requested.is_not(None), ~asked_before))
     bl = _birth_leaves(as_of)
     vouchers, max_days = known("birth_leave_service_vouchers"), known("birth_leave_service_vouchers_max_days")
     if not vouchers or not max_days:
