@@ -358,6 +358,9 @@ FIELD = {
     "outcome": N_("Outcome"),
     "request": N_("Request"),
     "justification": N_("Justification"),
+    # a benefit claim's page: the claim itself (a refusal of its state), the set-off form's maximum
+    "claim": N_("Claim"),
+    "max": N_("At most (EUR, optional)"),
     # the identifiers and the file's data (caisse.identifiers, caisse.services.affiliation)
     "niss": N_("National number"),
     "kbo": N_("Enterprise number"),
