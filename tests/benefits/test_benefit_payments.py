@@ -222,3 +222,52 @@ def test_a_benefit_paid_by_its_deadline_bears_no_interest(db_url, fund, rate_fil
     iban(db_url, bram)
     run = export_credit_transfers(db_url, d("2024-09-20"))
     assert transfers(run.content) == [("1638.26", "Prestation 2024Q2")]
+
+
+def test_a_notification_cannot_move_the_deadline_once_the_payment_run_ordered_its_interest(db_url, fund, rate_file):
+    """The run of 7 October paid Bram's allowance late with 3.05 of interest counted from 20 September. A
+    registered letter recorded afterwards (before any follow-up) would move the deadline to 3 October and make 4 of
+    those 17 days late no longer late — but the interest is already ordered and paid on the old deadline: refused,
+    the deadline and the late flag stay as they were paid."""
+    from caisse.collection.credit_transfers import export_credit_transfers
+
+    rate_file.write()
+    bram, cid = carer(db_url, fund)
+    iban(db_url, bram, since=d("2024-10-01"))
+    run = export_credit_transfers(db_url, d("2024-10-07"))
+    assert ("3.05", "Interets de retard prestation 2024Q2") in transfers(run.content)
+    with session_scope(db_url) as s, pytest.raises(Conflict, match="interest of claim .* was established"):
+        service.record_notification(s, DESK, cid, d("2024-06-03"), "registered", d("2024-10-08"))
+    with session_scope(db_url) as s:
+        assert s.get(BenefitClaim, cid).payment_due == d("2024-09-20")
+        assert s.scalar(select(ClaimStep.id).where(ClaimStep.claim_id == cid, ClaimStep.step == "notified")) is None
+
+
+def test_the_part_set_off_on_the_grant_day_bears_no_late_interest(db_url, fund, rate_file):
+    """Bram agreed that his carer allowance (1,638.26) pays his contributions due: on the grant day, 20 May 2024,
+    800.00 of it settled 2022Q2 — in time. The 838.26 left is transferred only on 7 October (no account on file
+    before), 17 days after the deadline: the interest is on the 838.26 paid late, 838.26 × 4 % × 17 / 365 = 1.5617…
+    → 1.56, not on the 1,638.26 granted (3.05)."""
+    from caisse.benefits import setoff
+    from caisse.collection.credit_transfers import export_credit_transfers
+
+    rate_file.write()
+    bram = fund.person(category="main", start=d("2015-01-01"))
+    contributions(db_url, bram, paid=quarters("2023Q3", "2024Q3"), unpaid=["2022Q2"])
+    with session_scope(db_url) as s:
+        cid = service.file_claim(s, DESK, bram, "carer", {"start": d("2024-06-01"), "months": 1}, d("2024-05-15")).id
+        setoff.record_consent(s, DESK, cid, d("2024-05-16"), "desk")
+    with session_scope(db_url) as s:
+        c = service.decide(s, DESK, cid, d("2024-05-20"))
+        assert (c.decision["contribution_set_off"]["set_off_cents"], c.decision["transfer_cents"]) == (80_000,
+                                                                                                       83_826)
+    iban(db_url, bram, since=d("2024-10-01"))
+    run = export_credit_transfers(db_url, d("2024-10-07"))
+    assert transfers(run.content) == [("838.26", "Prestation 2024Q2"), ("1.56", "Interets de retard prestation 2024Q2")]
+    with session_scope(db_url) as s:
+        service.follow_up(s, DESK, d("2024-10-10"))
+        [due] = steps(s, cid, "interest_due")
+        assert (due.detail["base_cents"], due.detail["days"], due.detail["interest_cents"]) == (83_826, 17, 156)
+        # the notice says on what the interest runs, so the person can check 1.56 against the 17 days at 4 %
+        assert (f"intérêts de retard de {fmt_money(156, 'fr')} (art. 20 : sur {fmt_money(83_826, 'fr')} payés en "
+                "retard, du 21/09/2024 au 07/10/2024 ; 17 jour(s) à 4 % l'an)") in messages_to(s, bram)[-1]

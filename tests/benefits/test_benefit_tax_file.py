@@ -87,3 +87,50 @@ def test_a_benefit_set_off_against_an_undue_one_counts_as_paid_and_says_so(db_ur
         ("2024", "bereavement", "NOT_FOUND", "NOT_FOUND", 19_587, 81_913, 101_500, 0, "NOT_FOUND", 1),
         ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 327_652, 0, 327_652, 0, "NOT_FOUND", 1)]
     assert trailer["gross"] == 429_152
+
+
+def test_a_benefit_set_off_against_contributions_with_her_agreement_counts_as_paid(db_url, fund, tmp_path):
+    """Carla agreed that her carer allowance (1,638.26) pays her contributions due: 800.00 of it settled 2022Q2 on
+    20 May 2024 and 838.26 was transferred on 24 May. Her 2024 record carries the whole benefit: 838.26 paid,
+    800.00 set off, 1,638.26 gross — not 838.26 as if 800.00 of it had never been paid."""
+    from test_benefit_withholding_and_set_off import carer_claim, decide
+
+    from caisse.benefits import setoff
+
+    carla, cid = carer_claim(db_url, fund, unpaid=["2022Q2"])
+    with session_scope(db_url) as s:
+        setoff.record_consent(s, DESK, cid, d("2024-05-16"), "desk")
+    assert decide(db_url, cid)["contribution_set_off"]["set_off_cents"] == 80_000
+    assert export_credit_transfers(db_url, d("2024-05-24")).count == 1
+
+    _export(db_url, "2025-01-31", tmp_path / "t.txt")
+    _header, [line], trailer = _read(tmp_path / "t.txt")
+    assert line["niss"] == fund.niss_of(carla)
+    assert _row(line) == ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 83_826, 80_000, 163_826, 0, "NOT_FOUND", 1)
+    assert trailer["gross"] == 163_826
+
+
+def test_the_tax_withheld_at_a_rate_the_fund_recorded_is_in_the_gross_and_reported(db_url, fund, tmp_path,
+                                                                                   monkeypatch):
+    """The fund recorded a TEST rate of 11.11 % for carer allowances: of Carla's 1,638.26, 182.01 was withheld and
+    1,456.25 transferred. Her record says 182.01 withheld and the gross 1,638.26 — not a gross of 1,456.25 with
+    nothing withheld."""
+    from test_benefit_withholding_and_set_off import carer_claim, decide
+
+    from caisse.config import get_settings
+
+    path = tmp_path / "withholding.yaml"
+    path.write_text('rates:\n  - {kind: carer, from: 2024-01-01, rate: "0.1111", source: "TEST source", '
+                    "entered_by: test, entered_on: 2024-01-02}\n", encoding="utf-8")
+    monkeypatch.setenv("CAISSE_WITHHOLDING_FILE", str(path))
+    get_settings.cache_clear()
+    try:
+        carla, cid = carer_claim(db_url, fund)
+        assert decide(db_url, cid)["withholding"]["withheld_cents"] == 18_201
+        assert export_credit_transfers(db_url, d("2024-05-24")).count == 1
+        _export(db_url, "2025-01-31", tmp_path / "t.txt")
+    finally:
+        get_settings.cache_clear()
+    _header, [line], trailer = _read(tmp_path / "t.txt")
+    assert _row(line) == ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 145_625, 0, 163_826, 18_201, "NOT_FOUND", 1)
+    assert (trailer["gross"], trailer["tax_withheld"]) == (163_826, 18_201)

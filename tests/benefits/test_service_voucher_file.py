@@ -154,3 +154,28 @@ def test_bad_input_is_one_line_naming_the_field_and_writes_nothing(db_url, tmp_p
     assert not (tmp_path / "x.txt").exists() and not (tmp_path / "no").exists()
     with session_scope(db_url) as s:
         assert s.scalar(select(ExchangeRecord.id)) is None
+
+
+def test_a_maternity_rest_granted_in_two_claims_asks_the_105_vouchers_once(db_url, fund, tmp_path):
+    """Nora's rest for her child born on 5 February 2025 is granted in two claims — the 3 compulsory weeks, then
+    9 weeks from April — and she ticked "I ask the vouchers" on both. The issuer gets one request for that birth,
+    the first claim's: 105 vouchers, not 210, and later files send nothing more about it."""
+    nora = fund.person(category="main", start=d("2015-01-01"))
+    with session_scope(db_url) as s:
+        first = service.file_claim(s, DESK, nora, "maternity", {
+            "birth_date": d("2025-02-05"), "start": d("2025-02-03"), "full_weeks": 3,
+            "vouchers_requested": d("2025-01-20")}, d("2025-01-20")).id
+        second = service.file_claim(s, DESK, nora, "maternity", {
+            "birth_date": d("2025-02-05"), "start": d("2025-04-07"), "full_weeks": 9,
+            "vouchers_requested": d("2025-03-20")}, d("2025-03-20")).id
+    with session_scope(db_url) as s:
+        assert service.decide(s, DESK, first, d("2025-01-25")).outcome == "granted"
+    with session_scope(db_url) as s:
+        assert service.decide(s, DESK, second, d("2025-03-25")).outcome == "granted"
+
+    _export(db_url, "2025-03-31", tmp_path / "v1.txt")
+    _h, details, trailer = _read(tmp_path / "v1.txt")
+    assert [(x["kind"], x["birth_date"], x["vouchers"], x["requested"], x["claim"], x["record_type"])
+            for x in details] == [("maternity", "20250205", 105, "20250120", first, "N")]
+    assert trailer["vouchers"] == 105
+    assert _export(db_url, "2025-04-30", tmp_path / "v2.txt").reference is None  # nothing flips back and forth

@@ -250,3 +250,21 @@ def test_the_person_agrees_to_a_set_off_against_her_contributions_and_withdraws_
     assert "niets wordt verrekend" in me.get(r.headers["location"]).text
     with session_scope(db_url) as s:
         assert s.scalar(select(SetOffConsent.withdrawn_on).where(SetOffConsent.claim_id == cid)) == TODAY
+
+
+def test_a_refused_set_off_names_the_field_in_the_page_language(client_as, db_url, claim):
+    """On her Dutch page a maximum that is not an amount is refused naming the form's field as she reads it
+    ("Hoogstens"), and agreeing twice names her claim ("Aanvraag") — not the code's words "max" and "claim"."""
+    pid, cid = claim
+    me = client_as("affiliate", party_id=pid)
+    page = me.get(f"/my/claims/{cid}?lang=nl")
+    bad = me.post(f"/my/claims/{cid}/set-off", data={"csrf_token": _csrf(page.text), "max": "12,345"})
+    assert bad.status_code == 422
+    error = re.search(r'id="form-error">(.*?)</p>', bad.text, re.S).group(1)
+    assert "Hoogstens (EUR, optioneel):" in error and "max:" not in error
+    assert me.post(f"/my/claims/{cid}/set-off", data={"csrf_token": _csrf(page.text)},
+                   follow_redirects=False).status_code == 303
+    again = me.post(f"/my/claims/{cid}/set-off", data={"csrf_token": _csrf(page.text)})
+    assert again.status_code == 409
+    error = re.search(r'id="form-error">(.*?)</p>', again.text, re.S).group(1)
+    assert "Aanvraag:" in error and "claim:" not in error

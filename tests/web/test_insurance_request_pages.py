@@ -200,3 +200,19 @@ def test_another_teams_request_needs_a_reason_to_read_and_cannot_be_changed(clie
         assert s.get(InsuranceRequest, rid).status == "requested"
         row = s.scalar(select(AuditLog).where(AuditLog.entity == "insurance_request", AuditLog.action == "read"))
         assert row.reason == "contact: she phoned about her request"
+
+
+def test_a_forwarding_dated_tomorrow_is_refused_naming_the_date_in_the_page_language(client_as, db_url, fund):
+    """On a French desk page, a forwarding dated tomorrow is refused naming the date field in French, not the
+    code's word "on"; nothing is recorded."""
+    pid, rid = _assimilation(db_url, fund)
+    officer = client_as("benefits_officer", team="t1")
+    page = officer.get(f"/desk/insurance-requests/{rid}?lang=fr")
+    bad = officer.post(f"/desk/insurance-requests/{rid}/forward", data={
+        "csrf_token": _csrf(page.text), "institution": "INAMI",
+        "on": (TODAY + dt.timedelta(days=1)).isoformat()})
+    assert bad.status_code == 422
+    error = re.search(r'id="form-error">(.*?)</p>', bad.text, re.S).group(1)
+    assert "Date:" in error and "on:" not in error
+    with session_scope(db_url) as s:
+        assert s.get(InsuranceRequest, rid).status == "requested"

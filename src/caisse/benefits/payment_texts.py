@@ -7,25 +7,28 @@ from __future__ import annotations
 INTEREST_MESSAGE = {
     "fr": "Votre {kind} (demande n° {claim}, {amount}) devait être payée au plus tard le {due} (Charte de l'assuré "
     "social, art. 12 : dans les 4 mois de la notification de l'octroi). Elle est payée le {paid}, avec {days} jour(s) "
-    "de retard. La caisse vous verse d'office des intérêts de retard de {interest} (art. 20 : du {start} au {end} ; "
-    "{rates}), par virement avec le prochain paiement des prestations.",
+    "de retard. La caisse vous verse d'office des intérêts de retard de {interest} (art. 20 : {base}du {start} au "
+    "{end} ; {rates}), par virement avec le prochain paiement des prestations.",
     "nl": "Uw {kind} (aanvraag nr. {claim}, {amount}) moest uiterlijk op {due} betaald zijn (Handvest van de sociaal "
     "verzekerde, art. 12: binnen 4 maanden na de kennisgeving van de toekenning). Ze wordt betaald op {paid}, {days} "
-    "dag(en) te laat. Het fonds betaalt u ambtshalve verwijlinteresten van {interest} (art. 20: van {start} tot "
-    "{end}; {rates}), per overschrijving met de volgende betaling van de uitkeringen.",
+    "dag(en) te laat. Het fonds betaalt u ambtshalve verwijlinteresten van {interest} (art. 20: {base}van {start} "
+    "tot {end}; {rates}), per overschrijving met de volgende betaling van de uitkeringen.",
     "de": "Ihre {kind} (Antrag Nr. {claim}, {amount}) war spätestens am {due} zu zahlen (Charta der "
     "Sozialversicherten, Art. 12: innerhalb von 4 Monaten nach der Mitteilung der Bewilligung). Sie wird am {paid} "
-    "gezahlt, {days} Tag(e) zu spät. Die Kasse zahlt Ihnen von Amts wegen Verzugszinsen von {interest} (Art. 20: vom "
-    "{start} bis zum {end}; {rates}), per Überweisung mit der nächsten Zahlung der Leistungen.",
+    "gezahlt, {days} Tag(e) zu spät. Die Kasse zahlt Ihnen von Amts wegen Verzugszinsen von {interest} (Art. 20: "
+    "{base}vom {start} bis zum {end}; {rates}), per Überweisung mit der nächsten Zahlung der Leistungen.",
     "en": "Your {kind} (claim no. {claim}, {amount}) was to be paid by {due} (Charter of the social insured, art. 12: "
     "within 4 months of the notification of the grant). It is paid on {paid}, {days} day(s) late. The fund pays you "
-    "late-payment interest of {interest} of its own motion (art. 20: from {start} to {end}; {rates}), by transfer "
-    "with the next payment of benefits.",
+    "late-payment interest of {interest} of its own motion (art. 20: {base}from {start} to {end}; {rates}), by "
+    "transfer with the next payment of benefits.",
 }
 INTEREST_RATE = {
     "fr": "{days} jour(s) à {rate} % l'an", "nl": "{days} dag(en) tegen {rate} % per jaar",
     "de": "{days} Tag(e) zu {rate} % jährlich", "en": "{days} day(s) at {rate} % a year",
 }
+# the part paid late, when the grant settled the rest on its day (a set-off): said before the interest's period
+INTEREST_BASE = {"fr": "sur {base} payés en retard, ", "nl": "op {base} te laat betaald, ",
+                 "de": "auf {base}, die verspätet gezahlt wurden, ", "en": "on {base} paid late, "}
 INTEREST_SUBJECT = {"fr": "Intérêts de retard — demande n° {claim}", "nl": "Verwijlinteresten — aanvraag nr. {claim}",
                     "de": "Verzugszinsen — Antrag Nr. {claim}", "en": "Late-payment interest — claim no. {claim}"}
 # pain.001 remittance information (unstructured, EPC characters: no accents)

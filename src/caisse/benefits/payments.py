@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caisse.benefits.models import BenefitClaim
-from caisse.benefits.payment_texts import INTEREST_MESSAGE, INTEREST_RATE, INTEREST_SUBJECT
+from caisse.benefits.payment_texts import INTEREST_BASE, INTEREST_MESSAGE, INTEREST_RATE, INTEREST_SUBJECT
 from caisse.benefits.texts import KIND
 from caisse.ledger import Entry, Posting, post
 from caisse.ledger.models import LedgerTransaction
@@ -52,7 +52,7 @@ def order_interest(session: Session, who, claim: BenefitClaim, paid_on: dt.date,
     the result carries ``ordered`` (the ledger key) or why it is not. Told to the person once, when ordered."""
     from caisse.benefits.service import late_interest
 
-    interest = late_interest(claim, paid_on)
+    interest = late_interest(session, claim, paid_on)
     if interest_ordered(session, claim.id):
         return {**interest, "ordered": interest_key(claim.id), "already": True}
     if interest["interest"] != "computed" or interest["interest_cents"] <= 0:
@@ -85,6 +85,8 @@ def _tell(session: Session, claim: BenefitClaim, interest: dict, paid_on: dt.dat
         kind=KIND[claim.kind][lang], claim=claim.id, amount=fmt_money(claim.amount_cents, lang),
         due=fmt_date(claim.payment_due, lang), paid=fmt_date(paid_on, lang), days=interest["days"],
         interest=fmt_money(interest["interest_cents"], lang), rates=rates,
+        base="" if interest["base_cents"] == claim.amount_cents else INTEREST_BASE[lang].format(
+            base=fmt_money(interest["base_cents"], lang)),
         start=fmt_date(dt.date.fromisoformat(interest["interest_from"]), lang),
         end=fmt_date(dt.date.fromisoformat(interest["interest_to"]), lang))
     fund = Principal.system("benefits")

@@ -786,7 +786,7 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
         elif as_of > claim.payment_due and not claim.late:
             claim.late = True
             _step(session, claim, "late", as_of, who, {"payment_due": claim.payment_due.isoformat(),
-                                                       **late_interest(claim, as_of)})
+                                                       **late_interest(session, claim, as_of)})
             done["late"] += 1
     from caisse.benefits.payments import retry_interest
 
@@ -882,7 +882,8 @@ def record_notification(session: Session, who, claim_id: int, on: dt.date, by: s
 def _payment_deadline_moved(session: Session, claim: BenefitClaim, notified: dt.date, today: dt.date) -> dict:
     """Charter art. 12: the payment deadline of a grant the fund pays runs from the notification, so recording
     another notification moves it (and with it the start of the art. 20 interest). Refused once the interest of a
-    late payment was established on the old deadline (``interest_due``): it is not counted twice. A claim flagged
+    late payment was established on the old deadline (step ``interest_due``, or the interest ordered by a
+    payment run, ``benefits.payments``): it is not counted twice. A claim flagged
     late whose new deadline has not passed (or was paid by it) is no longer late."""
     if claim.outcome != "granted" or claim.payer != "fund" or claim.payment_due is None:
         return {}
@@ -891,6 +892,12 @@ def _payment_deadline_moved(session: Session, claim: BenefitClaim, notified: dt.
         return {}
     established = session.scalar(select(ClaimStep.happened_on).where(
         ClaimStep.claim_id == claim.id, ClaimStep.step == "interest_due").limit(1))
+    if established is None:  # ordered by a payment run, before any follow-up recorded the step
+        from caisse.benefits.payments import interest_key
+        from caisse.ledger.models import LedgerTransaction
+
+        established = session.scalar(select(LedgerTransaction.booked_on).where(
+            LedgerTransaction.key == interest_key(claim.id)))
     if established is not None:
         raise Conflict("claim", "the late-payment interest of claim {claim} was established on {day} from the "
                                 "deadline {due}: the notification can no longer move it", claim=claim.id,
@@ -1010,14 +1017,33 @@ def may_decide_on_file(session: Session, who, as_of: dt.date) -> list[int]:
     return out
 
 
-def late_interest(claim: BenefitClaim, paid_or_today: dt.date) -> dict:
+def late_interest(session: Session, claim: BenefitClaim, paid_or_today: dt.date) -> dict:
     """Charter art. 20 (addendum §15 [S234][S242]): a benefit paid after its due date bears interest de plein droit,
-    in favour of the insured, from the expiry of the payment period (``payment_due``). Computed by
-    ``benefits.interest`` with the legal interest rates the fund entered (with their source); a day late without a
-    rate entered leaves it ``not computed`` with the days late and the reason — never guessed."""
+    in favour of the insured, from the expiry of the payment period (``payment_due``), on what was paid late
+    (``interest_base``). Computed by ``benefits.interest`` with the legal interest rates the fund entered (with
+    their source); a day late without a rate entered leaves it ``not computed`` with the days late and the reason —
+    never guessed."""
     from caisse.benefits.interest import compute
 
-    return compute(claim.amount_cents, claim.payment_due, paid_or_today)
+    return compute(interest_base(session, claim), claim.payment_due, paid_or_today)
+
+
+def interest_base(session: Session, claim: BenefitClaim) -> int:
+    """What of the benefit was paid late: the amount granted, less what its grant settled on its own day — an undue
+    benefit withheld, contributions set off with the person's agreement — when that day was not after the payment
+    deadline (paid then, in time). The rest (the transfer, with the withholding tax that goes with it) bears the
+    interest; a grant posted after the deadline is late as a whole."""
+    from caisse.ledger.models import BENEFIT_UNDUE, LedgerEntry, LedgerTransaction
+
+    grant = session.scalar(select(LedgerTransaction).where(LedgerTransaction.key == claim.ledger_key)) \
+        if claim.ledger_key else None
+    if grant is None or claim.payment_due is None or grant.booked_on > claim.payment_due:
+        return claim.amount_cents
+    e = LedgerEntry
+    settled = session.scalar(select(func.coalesce(func.sum(-e.amount_cents), 0)).where(
+        e.transaction_id == grant.id,
+        (e.account == BENEFIT_UNDUE) | ((e.account == "credit") & (e.parameter == "benefit_set_off"))))
+    return claim.amount_cents - int(settled or 0)
 
 
 def _flag_interest(session: Session, who, claim: BenefitClaim, interest: dict, as_of: dt.date) -> None:

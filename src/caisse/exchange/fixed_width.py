@@ -344,9 +344,11 @@ BENEFIT_TAX = FileFormat(
                                  "others"),
         Field("boxes", 9, "text", "the form's box codes: NOT_FOUND (not in the notes)"),
         Field("paid", 13, "amount", "transferred to the person in the year (credit transfers booked), cents"),
-        Field("set_off", 13, "amount", "withheld in the year to settle an undue benefit the person owed, cents"),
-        Field("gross", 13, "amount", "paid + set_off: the benefit paid in the year, cents"),
-        Field("tax_withheld", 13, "amount", "tax the fund withheld: zeros (it withholds none)"),
+        Field("set_off", 13, "amount", "kept in the year out of the benefit to settle an undue benefit the person "
+                                      "owed or, with their agreement, their contributions due, cents"),
+        Field("gross", 13, "amount", "paid + set_off + tax_withheld: the benefit paid in the year, cents"),
+        Field("tax_withheld", 13, "amount", "tax the fund withheld at a rate it recorded (none in the notes: "
+                                           "zeros until it records one), cents"),
         Field("withholding", 9, "text", "the withholding rate: NOT_FOUND (not in the notes)"),
         Field("claims", 5, "number", "claims whose benefit was paid in the year"),
     )),

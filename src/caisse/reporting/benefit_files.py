@@ -11,8 +11,9 @@ file, acknowledgements imported) — one set-based SELECT of the current records
   before (``insurability_answer_quarters_before``, fund policy: the window is NOT FOUND), each with the career
   file's state and whether it is in order;
 * ``benefit_tax_export`` — the **tax records of the benefits** the fund paid (docs/formats/benefit-tax.md): per
-  person, year and benefit, what was transferred and set off in the year; the form is 281.18 for birth leave
-  (addendum §8.3 [S260]) and NOT FOUND for the others; box codes and withholding rate NOT FOUND.
+  person, year and benefit, what was transferred, set off (an undue benefit, or contributions with the person's
+  agreement) and withheld as tax in the year; the form is 281.18 for birth leave (addendum §8.3 [S260]) and NOT
+  FOUND for the others; box codes and withholding rate NOT FOUND.
 """
 
 from __future__ import annotations
@@ -123,16 +124,23 @@ def _birth_leaves(as_of: dt.date):
 
 
 def vouchers_current(session: Session, as_of: dt.date):
-    c = BenefitClaim
+    c, earlier = BenefitClaim, aliased(BenefitClaim, name="earlier")
     birth = c.facts["birth_date"].as_string()
     requested = c.facts["vouchers_requested"].as_string()
+    # one request per mother and birth: her maternity rest granted in two claims (the compulsory weeks, then the
+    # others) with the vouchers asked on both is the first claim's request — never 2 × 105 vouchers, nor a line
+    # that flips between the two claims from one file to the next
+    asked_before = (select(earlier.id).where(
+        earlier.person_id == c.person_id, earlier.kind == "maternity", earlier.outcome == "granted",
+        earlier.decided_on <= as_of, earlier.facts["birth_date"].as_string() == birth,
+        earlier.facts["vouchers_requested"].as_string().is_not(None), earlier.id < c.id).exists())
     maternity = (select(c.person_id.label("party_id"),
                         (_quarter_of(birth) + literal("/maternity/") + _ymd(birth)).label("subject"),
                         _content(Person.niss, literal("maternity"), _ymd(birth), c.decision["service_vouchers"]
                                  .as_integer(), literal("free"), _ymd(requested), literal(0), c.id).label("content"))
                  .join(Person, Person.id == c.person_id)
                  .where(c.kind == "maternity", c.outcome == "granted", c.decided_on <= as_of,
-                        requested.is_not(None)))
+                        requested.is_not(None), ~asked_before))
     bl = _birth_leaves(as_of)
     vouchers, max_days = known("birth_leave_service_vouchers"), known("birth_leave_service_vouchers_max_days")
     if not vouchers or not max_days:
@@ -240,22 +248,30 @@ def benefit_tax_current(session: Session, as_of: dt.date):
     pay, grant = aliased(LedgerTransaction, name="pay"), aliased(LedgerTransaction, name="grant")
     zero = literal(0, BigInteger)
     paid = (select(e.party_id.label("party_id"), func.substr(cast(pay.booked_on, String), 1, 4).label("year"),
-                   c.kind.label("benefit"), e.amount_cents.label("paid"), zero.label("set_off"), c.id.label("claim"))
+                   c.kind.label("benefit"), e.amount_cents.label("paid"), zero.label("set_off"),
+                   zero.label("tax"), c.id.label("claim"))
             .join(pay, pay.id == e.transaction_id).join(grant, grant.id == pay.refers_to_id)
             .join(c, c.ledger_key == grant.key)
             .where(pay.kind == "payout", e.account == "benefit", e.amount_cents > 0, pay.booked_on <= end))
-    set_off = (select(e.party_id, func.substr(cast(grant.booked_on, String), 1, 4), c.kind, zero,
-                      -e.amount_cents, c.id)
-               .join(grant, grant.id == e.transaction_id).join(c, c.ledger_key == grant.key)
-               .where(grant.kind == "benefit", e.account == "benefit_undue", grant.booked_on <= end))
-    u = union_all(paid, set_off).subquery("u")
+    # kept out of the grant itself, on its day: what settled an undue benefit, what settled contributions with the
+    # person's agreement (``benefits.setoff``: credited to them, then imputed) and the withholding tax at a rate the
+    # fund recorded (``benefits.withholding``)
+    set_off_entry = or_(e.account == "benefit_undue", and_(e.account == "credit", e.parameter == "benefit_set_off"))
+    kept = (select(e.party_id, func.substr(cast(grant.booked_on, String), 1, 4), c.kind, zero,
+                   case((set_off_entry, -e.amount_cents), else_=zero),
+                   case((e.account == "withholding_tax", -e.amount_cents), else_=zero), c.id)
+            .join(grant, grant.id == e.transaction_id).join(c, c.ledger_key == grant.key)
+            .where(grant.kind == "benefit", or_(set_off_entry, e.account == "withholding_tax"),
+                   grant.booked_on <= end))
+    u = union_all(paid, kept).subquery("u")
     t = (select(u.c.party_id, u.c.year, u.c.benefit, cast(func.sum(u.c.paid), BigInteger).label("paid"),
                 cast(func.sum(u.c.set_off), BigInteger).label("set_off"),
+                cast(func.sum(u.c.tax), BigInteger).label("tax"),
                 func.count(func.distinct(u.c.claim)).label("claims"))
          .where(u.c.benefit.in_(FUND_PAID)).group_by(u.c.party_id, u.c.year, u.c.benefit)).subquery("t")
     form = case(*[(t.c.benefit == k, literal(v)) for k, v in FORMS.items()], else_=literal(NOT_FOUND))
     content = _content(Person.niss, t.c.year, t.c.benefit, form, literal(NOT_FOUND), t.c.paid, t.c.set_off,
-                       t.c.paid + t.c.set_off, literal(0), literal(NOT_FOUND), t.c.claims)
+                       t.c.paid + t.c.set_off + t.c.tax, t.c.tax, literal(NOT_FOUND), t.c.claims)
     return (select(t.c.party_id, (t.c.year + literal("/") + t.c.benefit).label("subject"), content.label("content"))
             .join(Person, Person.id == t.c.party_id))
 

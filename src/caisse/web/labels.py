@@ -358,6 +358,11 @@ FIELD = {
     "outcome": N_("Outcome"),
     "request": N_("Request"),
     "justification": N_("Justification"),
+    # a benefit claim's page: the claim itself (a refusal of its state), the set-off form's maximum
+    "claim": N_("Claim"),
+    "max": N_("At most (EUR, optional)"),
+    # the day an act was done, typed on a desk form (forwarded on, notified on)
+    "on": N_("Date"),
     # the identifiers and the file's data (caisse.identifiers, caisse.services.affiliation)
     "niss": N_("National number"),
     "kbo": N_("Enterprise number"),
