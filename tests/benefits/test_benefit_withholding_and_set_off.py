@@ -201,6 +201,32 @@ def test_debts_contested_or_in_a_payment_plan_are_never_set_off(db_url, fund):
     assert [a for a, _ in transfers(run.content)] == ["1638.26", "1638.26"]
 
 
+def test_quarters_she_asked_to_be_dispensed_from_or_reduced_wait_for_that_decision(db_url, fund):
+    """Carla asked INASTI to dispense her 2022Q2 and the fund to reduce her 2023 contributions: paying those
+    quarters out of her benefit would defeat what she asked, so they wait; her other quarter due is set off."""
+    from caisse.recovery.models import ReductionRequest, ReliefRequest
+
+    carla, cid = carer_claim(db_url, fund, unpaid=["2022Q2", "2022Q3", "2023Q1"])
+    with session_scope(db_url) as s:
+        s.execute(insert(ReliefRequest), [{"kind": "dispensation", "party_id": carla, "status": "sent",
+                                           "requested_on": d("2023-03-01"), "periods": ["2022Q2"], "lines": [],
+                                           "amount_cents": 80_000, "grounds": "test", "requested_by": "test"}])
+        from caisse.cases.service import open_case
+
+        case = open_case(s, DESK, carla, "reduction", "Reduction 2023", "reduction", d("2023-02-01"))
+        s.execute(insert(ReductionRequest), [{"party_id": carla, "case_id": case.id, "year": 2023,
+                                              "estimate_cents": 1_000_000, "justification": "test",
+                                              "status": "requested", "requested_on": d("2023-02-01"),
+                                              "requested_by": "test"}])
+        setoff.record_consent(s, DESK, cid, d("2024-05-16"), "desk")
+    so = decide(db_url, cid)["contribution_set_off"]
+    why = {(x["period"], x["account"]): x["why"] for x in so["excluded"]}
+    assert why[("2022Q2", "contribution")] == "dispensation asked on 2023-03-01: waiting for INASTI's decision"
+    assert why[("2023Q1", "contribution")] == ("reduction of the 2023 contributions asked on 2023-02-01: waiting for a "
+                                               "decision")
+    assert [(x["period"], x["cents"]) for x in so["lines"] if x["account"] == "contribution"] == [("2022Q3", 80_000)]
+
+
 def test_an_agreement_is_refused_once_the_payment_is_ordered_and_can_be_withdrawn_before(db_url, fund):
     carla, cid = carer_claim(db_url, fund, unpaid=["2022Q2"])
     with session_scope(db_url) as s:

@@ -146,8 +146,11 @@ def tell(session: Session, who, claim: BenefitClaim, text: str, on: dt.date) -> 
 
 def eligible_debts(session: Session, person_id: int, on: dt.date) -> tuple[list, list[dict]]:
     """The person's contribution debts that may be set off on ``on`` (due, not contested, not in a payment plan, not
-    with a bailiff or lawyer, no bankruptcy open), in imputation order, and those left out with why."""
-    from caisse.recovery.models import PaymentPlan, RecoveryBankruptcy, RecoveryFile
+    with a bailiff or lawyer, no bankruptcy open, no dispensation or reduction asked for them and still waiting for a
+    decision — a set-off would pay what the person asked not to pay), in imputation order, and those left out with
+    why."""
+    from caisse.recovery.models import PaymentPlan, RecoveryBankruptcy, RecoveryFile, ReductionRequest, ReliefRequest
+    from caisse.recovery.relief import PENDING
 
     rows = [b for b in balances(session, party_id=person_id, accounts=RECEIVABLE) if b.balance_cents > 0]
     rows = split_not_yet_due(rows, pending_charges(session, [person_id], on).get(person_id), on)
@@ -162,9 +165,21 @@ def eligible_debts(session: Session, person_id: int, on: dt.date) -> tuple[list,
     plan = session.scalar(select(PaymentPlan).where(PaymentPlan.party_id == person_id,
                                                     PaymentPlan.status.in_(("pending", "active")))
                           .order_by(PaymentPlan.id.desc()).limit(1))
+    dispensation_asked = {period: asked for periods, asked in session.execute(
+        select(ReliefRequest.periods, ReliefRequest.requested_on).where(
+            ReliefRequest.party_id == person_id, ReliefRequest.kind == "dispensation",
+            ReliefRequest.status.in_(PENDING))) for period in periods}
+    reduction_asked = dict(session.execute(select(ReductionRequest.year, ReductionRequest.requested_on).where(
+        ReductionRequest.party_id == person_id, ReductionRequest.status.in_(("requested", "awaiting_approval")))).all())
     for b in rows:
+        year = int(b.period[:4]) if b.period and b.period[:4].isdigit() else None
         if b.not_yet_due or (b.due_date is not None and b.due_date > on):
             leave(b, "not due yet")
+        elif b.period in dispensation_asked:
+            leave(b, f"dispensation asked on {dispensation_asked[b.period].isoformat()}: waiting for INASTI's decision")
+        elif year in reduction_asked and b.account in ("contribution", "management_fee"):
+            leave(b, f"reduction of the {year} contributions asked on {reduction_asked[year].isoformat()}: waiting "
+                     "for a decision")
         elif bankrupt is not None:
             leave(b, f"bankruptcy declared on {bankrupt.isoformat()}: recovery stopped")
         elif f is not None and f.stage != "closed" and f.contest_kind == "contest":

@@ -4,7 +4,7 @@ states ``kept_rights`` and ``assimilated`` — and a file made in version 1 is r
 each, read set-based by the career and mutuality files), filled from the decisions already recorded.
 
 Revision ID: 0030_benefitfiles
-Revises: 0029_caseattach
+Revises: 0030_insreqwithdraw
 Create Date: 2026-12-04 10:00:00
 """
 import datetime as dt

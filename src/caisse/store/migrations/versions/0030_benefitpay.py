@@ -6,7 +6,7 @@ Written by hand, as 0025. On SQLite a CHECK constraint changes only by rebuildin
 ``ledger_entry`` and its append-only triggers are dropped first and made again after (the same SQL as 0002).
 
 Revision ID: 0030_benefitpay
-Revises: 0029_caseattach
+Revises: 0030_benefitfiles
 Create Date: 2026-12-04 17:00:00
 """
 from alembic import op
