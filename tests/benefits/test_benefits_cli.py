@@ -62,7 +62,8 @@ def test_bad_input_is_one_line_naming_the_option_exit_2(db_url, fund):
         assert r.output.startswith(message) and r.output.count("\n") == 1, (args, r.output)
     contributions(db_url, ana, paid=quarters("2024Q1", "2025Q1"))
     r = run(db_url, "claim", "--person", str(ana), "--kind", "bridging_right", "--case", "bankruptcy",
-            "--event-date", "2025-04-01", "--start", "2025-05-01", "--months", "1", "--received", "2025-04-02")
+            "--event-date", "2025-04-01", "--start", "2025-05-01", "--months", "1", "--no-professional-activity",
+            "--no-replacement-income", "--received", "2025-04-02")
     assert r.exit_code == 0
     r = run(db_url, "decide", "--claim", "1", "--today", "2025-05-02")  # 2025 amount: an estimate only
     assert r.exit_code == 2 and "ESTIMATE" in r.output and r.output.count("\n") == 1
