@@ -10,11 +10,12 @@ from sqlalchemy import select
 
 from caisse.batches import quarterly_call
 from caisse.batches.models import Notice
-from caisse.benefits import service
+from caisse.benefits import events, service
 from caisse.documents.yearly_summary import lines_for
-from caisse.exchange.fixed_width import CAREER, MUTUALITY
+from caisse.exchange.fixed_width import CAREER, INSURABILITY, MUTUALITY
 from caisse.reporting import outgoing
 from caisse.reporting import yearly_summary as ys
+from caisse.reporting.benefit_files import insurability_export
 from caisse.reporting.career import career_export, mutuality_export
 from caisse.security.authz import Principal
 from caisse.store.db import session_scope
@@ -77,3 +78,24 @@ def test_kept_quarters_go_to_the_mutuality_file_not_the_career_file_and_the_call
     assert ("2024Q2", "800,00 €", "0,00 €", "droit passerelle : pas de pension", "en ordre") in [
         tuple(x.replace("\u202f", " ").replace("\xa0", " ") for x in q) for q in doc["quarters"]]
     assert "n'ouvre pas de droit à la pension" in doc["pension_note"]
+
+
+def test_the_insurability_answer_says_the_kept_quarters_are_in_order(db_url, fund, tmp_path):
+    # Ana, bankrupt on 20 May 2024, bridging right from June to August; her mutuality reports an incapacity from
+    # 14 October: the answer for 2024Q1 to 2024Q4 says 2024Q2 and 2024Q3 in order, kept with the bridging right
+    ana = fund.person(category="main", start=d("2015-01-01"), end=d("2024-05-20"))
+    contributions(db_url, ana, paid=quarters("2022Q3", "2024Q1"), unpaid=["2024Q2"])
+    claim = _grant(db_url, ana, "2024-05-27", case="bankruptcy", event_date=d("2024-05-20"), start=d("2024-06-01"),
+                   months=3)
+    with session_scope(db_url) as s:
+        events.record_event(s, DESK, ana, "incapacity", d("2024-10-14"), d("2024-10-18"), source="mutuality")
+    outgoing.make_file(db_url, insurability_export(), d("2024-12-31"), tmp_path / "i.txt", who="test",
+                       today=d("2025-01-15"))
+    header, details, _t = _read(INSURABILITY, tmp_path / "i.txt")
+    assert header["version"] == 2
+    assert [(r["quarter"], r["in_order"], r["state"], r["called"], r["paid"], r["reason"], r["decision"])
+            for r in details] == [
+        ("2024Q1", "Y", "paid", 80_000, 80_000, "paid", ""),
+        ("2024Q2", "Y", "kept_rights", 80_000, 0, "bridging", f"claim/{claim}"),
+        ("2024Q3", "Y", "kept_rights", 0, 0, "bridging", f"claim/{claim}"),
+        ("2024Q4", "N", "none", 0, 0, "not_called", "")]
