@@ -117,6 +117,15 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
             if tax:
                 typer.echo(f"  withholding tax: {fmt(tax['withheld_cents'])} EUR at {tax['rate']} ({tax['source']})"
                            if tax["applied"] else "  gross; withholding: not applied — rate not recorded")
+            rights = c.decision.get("maintained_rights")
+            if rights:  # the bridging right's quarters of health-care rights kept (legislation §8.1)
+                typer.echo("  health-care rights kept without contributions: "
+                           + (", ".join(rights["quarters"]) or "none")
+                           + f" ({rights['used_before'] + len(rights['quarters'])} of the {rights['limit']} quarters "
+                             "of the career)"
+                           + (f"; not kept: {', '.join(rights['not_maintained'])} (career quarters used)"
+                              if rights["not_maintained"] else "")
+                           + (f"; already kept: {', '.join(rights['already'])}" if rights["already"] else ""))
             so = c.decision.get("contribution_set_off")
             if so:
                 typer.echo(f"  set off against contributions (agreed {so['given_on']}): {fmt(so['set_off_cents'])} EUR"
