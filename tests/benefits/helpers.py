@@ -12,6 +12,8 @@ from caisse.store.db import session_scope
 from caisse.store.models import BankAccount
 
 IBAN = "BE62510007547061"
+#: a bridging-right claimant's declarations: no professional activity during the interruption, no replacement income
+NOTHING_ELSE = {"professional_activity": False, "replacement_income": False}
 
 
 def d(s: str) -> dt.date:

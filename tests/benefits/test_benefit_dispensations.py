@@ -6,7 +6,7 @@ the notes do not give is never guessed (nothing decided)."""
 from __future__ import annotations
 
 import pytest
-from helpers import contributions, d, quarters
+from helpers import NOTHING_ELSE, contributions, d, quarters
 from sqlalchemy import func, select
 
 from caisse.batches import quarterly_call, regularisation
@@ -49,7 +49,8 @@ def test_cumulation_beyond_one_month_per_month_of_interruption_is_refused_with_i
             "Kumulierung seit dem 1-1-2023, Rechtsvorschriften §8.1 [S40][S89])."]
 
 
-@pytest.mark.parametrize("facts", [{"months": 4, "cumulation_months": 2}, {"months": 2, "replacement_income": True}])
+@pytest.mark.parametrize("facts", [{"months": 4, "cumulation_months": 2, **NOTHING_ELSE},
+                                   {"months": 2, "replacement_income": True, "professional_activity": False}])
 def test_an_allowed_cumulation_or_a_replacement_income_is_not_decided_on_a_guess(db_url, fund, facts):
     ana = bankrupt(db_url, fund)
     cid = file(db_url, ana, "bridging_right", "2024-05-27", case="bankruptcy", event_date=d("2024-05-20"),

@@ -62,7 +62,8 @@ def test_bad_input_is_one_line_naming_the_option_exit_2(db_url, fund):
         assert r.output.startswith(message) and r.output.count("\n") == 1, (args, r.output)
     contributions(db_url, ana, paid=quarters("2024Q1", "2025Q1"))
     r = run(db_url, "claim", "--person", str(ana), "--kind", "bridging_right", "--case", "bankruptcy",
-            "--event-date", "2025-04-01", "--start", "2025-05-01", "--months", "1", "--received", "2025-04-02")
+            "--event-date", "2025-04-01", "--start", "2025-05-01", "--months", "1", "--no-professional-activity",
+            "--no-replacement-income", "--received", "2025-04-02")
     assert r.exit_code == 0
     r = run(db_url, "decide", "--claim", "1", "--today", "2025-05-02")  # 2025 amount: an estimate only
     assert r.exit_code == 2 and "ESTIMATE" in r.output and r.output.count("\n") == 1
@@ -172,3 +173,25 @@ def test_information_asked_reminded_and_a_notification_from_the_command_line(db_
         assert r.exit_code == 2 and r.output.startswith(message) and r.output.count("\n") == 1, (args, r.output)
     r = run(db_url, "notified", "--claim", "1", "--on", "2024-08-23", "--registered", "--today", "2024-08-26")
     assert r.output == "claim 1: decision notified on 2024-08-23 (registered); appeal until 2024-11-23\n"
+
+
+def test_a_bridging_right_with_the_declarations_and_the_quarters_used_elsewhere(db_url, fund):
+    ana = fund.person(category="main", start=d("2015-01-01"), end=d("2024-05-20"))
+    iban(db_url, ana)
+    contributions(db_url, ana, paid=quarters("2022Q3", "2024Q1"))
+    facts = ["claim", "--person", str(ana), "--kind", "bridging_right", "--case", "bankruptcy", "--event-date",
+             "2024-05-20", "--start", "2024-06-01", "--months", "3", "--single", "--received", "2024-05-27"]
+    assert run(db_url, *facts).exit_code == 0
+    r = run(db_url, "decide", "--claim", "1", "--today", "2024-06-10")  # nothing declared yet: not decided
+    assert r.exit_code == 2 and r.output.startswith("error: professional_activity: the person has not declared")
+    r = run(db_url, *facts, "--no-professional-activity", "--no-replacement-income", "--rights-quarters-before", "3")
+    assert r.exit_code == 0, r.output
+    r = run(db_url, "decide", "--claim", "2", "--today", "2024-06-10")
+    assert r.output.splitlines()[0] == "claim 2: granted 4914.78 EUR; credit transfer queued, payment due by 2024-10-10"
+    assert ("  health-care rights kept without contributions: 2024Q2 (4 of the 4 quarters of the career); not kept: "
+            "2024Q3 (career quarters used)") in r.output.splitlines()
+    r = run(db_url, "show", "--claim", "2", "--lang", "fr")
+    assert "[ok] Droits en soins de santé et indemnités/maternité maintenus sans cotisations pour 2024Q2" in r.output
+    assert "rights_maintained" in r.output
+    r = run(db_url, *facts, "--rights-quarters-before", "9")
+    assert r.exit_code == 2 and r.output == "error: rights-quarters-before: must be a whole number from 0 to 8\n"

@@ -5,7 +5,7 @@ each refused with a motivated decision (or, for a figure not published, not deci
 from __future__ import annotations
 
 import pytest
-from helpers import IBAN, contributions, d, iban, quarters
+from helpers import IBAN, NOTHING_ELSE, contributions, d, iban, quarters
 from lxml import etree
 from sqlalchemy import func, select
 
@@ -56,12 +56,13 @@ def test_a_bankrupt_baker_gets_three_months_of_bridging_right_paid_by_credit_tra
     iban(db_url, ana)
     contributions(db_url, ana, paid=quarters("2022Q3", "2023Q4"), unpaid=quarters("2020Q2", "2022Q2"))
     cid = claim(db_url, ana, "bridging_right", "2024-05-27", case="bankruptcy", event_date=d("2024-05-20"),
-                start=d("2024-06-01"), months=3, family_charge=False)
+                start=d("2024-06-01"), months=3, family_charge=False, **NOTHING_ELSE)
     outcome, amount, decision = decide(db_url, cid, "2024-06-10")
     # legislation §8.1: 1,638.26 a month without family charge from 1-5-2024 [S39]; 3 months
     assert (outcome, amount) == ("granted", 3 * 163_826) == ("granted", 491_478)
     checks = {c["check"]: c["ok"] for c in decision["checks"]}
-    assert checks == {"affiliated": True, "paid_quarters": True, "overlap": True, "career": True}
+    assert checks == {"main_activity": True, "residence": True, "age": True, "paid_quarters": True, "overlap": True,
+                      "professional_activity": True, "replacement_income": True, "career": True}
     names = {p["name"]: p for p in decision["parameters"]["en"]}
     assert names["bridging_right_monthly_single"]["value"] == "1638.26"
     assert names["bridging_right_monthly_single"]["from"] == "2024-05-01"
@@ -69,6 +70,8 @@ def test_a_bankrupt_baker_gets_three_months_of_bridging_right_paid_by_credit_tra
     assert names["bridging_right_paid_quarters"]["value"] == "4"
     assert names["charter_appeal_months"]["value"] == "3"
     assert decision["rule"] == "caisse.rules.benefits.bridging_right"
+    # June to August: the rights of 2024Q2 and 2024Q3 kept without contributions, 2 of the 4 quarters [S41]
+    assert decision["maintained_rights"]["quarters"] == ["2024Q2", "2024Q3"]
     assert benefit_postings(db_url, ana) == [-491_478]
     with session_scope(db_url) as s:
         c = s.get(BenefitClaim, cid)
@@ -87,9 +90,9 @@ def test_a_bankrupt_baker_gets_three_months_of_bridging_right_paid_by_credit_tra
     with session_scope(db_url) as s:
         c = s.get(BenefitClaim, cid)
         assert (c.status, c.paid_on, c.late) == ("closed", d("2024-06-14"), False)
-        assert [st.step for st in service.steps(s, cid)] == ["application", "checks", "decision", "payment_ordered",
-                                                             "paid", "closed"]
-        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity == "benefit_claim")) == 6
+        assert [st.step for st in service.steps(s, cid)] == ["application", "checks", "decision",
+                                                             "rights_maintained", "payment_ordered", "paid", "closed"]
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.entity == "benefit_claim")) == 7
         report = run_check(s)
         assert report.ok, report.breaches
 
@@ -98,12 +101,12 @@ def test_the_family_rate_and_a_forced_interruption_paid_per_block_of_seven_days(
     bert = fund.person(category="main", start=d("2015-01-01"))
     contributions(db_url, bert, paid=quarters("2023Q1", "2024Q2"))
     three = claim(db_url, bert, "bridging_right", "2024-05-27", case="bankruptcy", event_date=d("2024-05-20"),
-                  start=d("2024-06-01"), months=3, family_charge=True)
+                  start=d("2024-06-01"), months=3, family_charge=True, **NOTHING_ELSE)
     # 2,047.18 a month with family charge [S39]
     assert decide(db_url, three, "2024-06-10")[:2] == ("granted", 614_154)
     # a fire: 15 days of interruption in September → 2 blocks of 7 days = 50 % (UCM table 14–20 days: 1,023.59)
     fire = claim(db_url, bert, "bridging_right", "2024-09-20", case="fire", event_date=d("2024-09-02"),
-                 start=d("2024-09-02"), days=15, family_charge=True)
+                 start=d("2024-09-02"), days=15, family_charge=True, **NOTHING_ELSE)
     outcome, amount, decision = decide(db_url, fire, "2024-09-25")
     assert (outcome, amount) == ("granted", 102_359)
     assert any("1,023.59" in line for line in decision["computation"]["en"])
@@ -115,13 +118,13 @@ def test_bridging_right_beyond_the_career_maximum(db_url, fund):
     carl = fund.person(category="main", start=d("2010-01-01"))
     contributions(db_url, carl, paid=quarters("2023Q1", "2024Q1"))
     first = claim(db_url, carl, "bridging_right", "2024-05-27", case="third_party", event_date=d("2024-05-20"),
-                  start=d("2024-06-01"), months=3, months_before=10)
+                  start=d("2024-06-01"), months=3, months_before=10, **NOTHING_ELSE)
     outcome, amount, decision = decide(db_url, first, "2024-06-10")
     assert (outcome, amount) == ("granted", 2 * 163_826)
     assert "Only 2 of the 3 months claimed are left" in " ".join(c["rendered"]["en"] for c in decision["checks"])
     assert not any("not eligible" in line.lower() for line in decision["computation"]["en"])  # 2 months computed
     second = claim(db_url, carl, "bridging_right", "2024-10-01", case="economic_event", event_date=d("2024-09-30"),
-                   start=d("2024-10-01"), months=1)
+                   start=d("2024-10-01"), months=1, **NOTHING_ELSE)
     outcome, amount, decision = decide(db_url, second, "2024-10-05")
     assert (outcome, amount) == ("refused", 0)
     assert decision["reasons"]["fr"] == ["Le maximum de 12 mois sur l'ensemble de la carrière est atteint : 12 mois "
@@ -151,7 +154,7 @@ def test_an_amount_only_estimated_is_not_decided_and_nothing_is_written(db_url, 
     eva = fund.person(category="main", start=d("2015-01-01"))
     contributions(db_url, eva, paid=quarters("2024Q1", "2025Q1"))
     cid = claim(db_url, eva, "bridging_right", "2025-04-02", case="bankruptcy", event_date=d("2025-04-01"),
-                start=d("2025-05-01"), months=1)
+                start=d("2025-05-01"), months=1, **NOTHING_ELSE)
     with pytest.raises(UnknownParameter, match="ESTIMATE"):  # 1,671.03 from 1-2-2025 is an estimate (addendum §8.1)
         decide(db_url, cid, "2025-05-10")
     with session_scope(db_url) as s:

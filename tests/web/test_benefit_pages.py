@@ -201,3 +201,49 @@ def test_the_api_files_reads_and_decides_a_claim_granted_and_paid_by_the_fund(cl
     assert me.get(f"/api/claims/{claim_id}").json()["outcome"] == "granted"
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(BenefitClaim)) == 1
+
+
+def test_the_bridging_right_form_asks_the_declarations_and_the_api_takes_them(client_as, db_url, fund, person):
+    """Whether the person has a professional activity or a replacement income is theirs to say: the portal's form
+    asks both (no answer, nothing is sent); the API takes them with the quarters of maintained rights used
+    elsewhere, and the decision keeps the health-care rights of the benefit's quarter."""
+    me = client_as("affiliate", party_id=person)
+    form = me.get(f"/my/files/{person}/rights/bridging_right?lang=en")
+    assert form.status_code == 200
+    assert "Do you exercise a professional activity" in form.text and "Do you receive a replacement income" in form.text
+    assert re.search(r'<select id="f-replacement_income" name="replacement_income" required>', form.text)
+    data = {"csrf_token": _csrf(form.text), "case": "fire", "event_date": "2026-11-02", "start": "2026-11-01",
+            "months": "1", "professional_activity": "no"}
+    r = me.post(f"/my/files/{person}/rights/bridging_right", data=data)
+    assert r.status_code == 422 and "Do you receive a replacement income" in r.text and "answer yes or no" in r.text
+    assert re.search(r'id="f-replacement_income"[^>]*aria-invalid="true"', r.text)
+    assert re.search(r'<option value="no" selected>', r.text)  # the answer given is kept
+    assert _claims(db_url, person) == []
+    r = me.post(f"/my/files/{person}/rights/bridging_right", data={**data, "replacement_income": "no"},
+                follow_redirects=False)
+    assert r.status_code == 303, r.text
+    with session_scope(db_url) as s:
+        [facts] = s.scalars(select(BenefitClaim.facts).where(BenefitClaim.person_id == person))
+    assert (facts["professional_activity"], facts["replacement_income"]) == (False, False)
+
+    # staff by API: a bankruptcy of May 2024, one month, no activity, no replacement income, 3 quarters of rights
+    # used elsewhere — granted 1,638.26 and 2024Q2 kept, the 4th quarter of the career
+    other = fund.person(language="nl")
+    with session_scope(db_url) as s:
+        s.execute(update(Party).where(Party.id == other).values(team="t1"))
+    contributions(db_url, other, ["2023Q1", "2023Q2", "2023Q3", "2023Q4"])
+    officer = client_as("benefits_officer", team="t1")
+    claim = {"person_id": other, "kind": "bridging_right", "received_on": "2024-05-27", "facts": {
+        "case": "bankruptcy", "event_date": "2024-05-20", "start": "2024-06-01", "months": 1,
+        "professional_activity": False, "replacement_income": False, "rights_quarters_before": 9}}
+    bad = officer.post("/api/claims", json=claim)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "facts", "rights_quarters_before"]
+    r = officer.post("/api/claims", json={**claim, "facts": {**claim["facts"], "rights_quarters_before": 3}})
+    assert r.status_code == 201, r.text
+    body = officer.post(f"/api/claims/{r.json()['id']}/decision").json()
+    assert (body["outcome"], body["amount_cents"]) == ("granted", 163_826)
+    assert body["decision"]["maintained_rights"]["quarters"] == ["2024Q2"]
+    assert body["decision"]["maintained_rights"]["rendered"]["nl"].startswith(
+        "Rechten op gezondheidszorg en uitkeringen/moederschap behouden zonder bijdragen voor 2024Q2 (pensioen niet "
+        "inbegrepen); 4 van de 4 kwartalen van de loopbaan gebruikt")
+    assert "rights_maintained" in [s["step"] for s in body["steps"]]

@@ -255,6 +255,27 @@ class BenefitDispensedQuarter(Base):
     )
 
 
+class BenefitMaintainedQuarter(Base):
+    """A quarter whose health-care and incapacity/maternity rights are maintained **without contributions** with a
+    granted bridging right, pension not included (legislation §8.1 [S41][S39]: at most 4 quarters over the career, 8
+    after 60 pension-creating quarters). One row per person and quarter; ``claim_id`` the granting claim
+    (``caisse.benefits.service``). Not a dispensation: nothing is cancelled and the quarterly call is unchanged —
+    a person who stopped is no longer affiliated, so nothing is called; one still affiliated owes the
+    contributions of the affiliation (the notes dispense none with the bridging right). The mutuality and
+    insurability files read it (state ``kept_rights``, reason ``bridging``); the INASTI career file (pension) does
+    not."""
+
+    __tablename__ = "benefit_maintained_quarter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    period: Mapped[str] = mapped_column(String(6))
+    claim_id: Mapped[int] = mapped_column(ForeignKey("benefit_claim.id"), index=True)
+    law: Mapped[str] = mapped_column(String(200))
+    granted_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("person_id", "period"),)
+
+
 INSURANCE_REQUEST_KINDS = ("illness_assimilation", "continued_insurance")
 INSURANCE_REQUEST_STATUSES = ("proposed", "requested", "forwarded", "granted", "refused", "withdrawn")
 

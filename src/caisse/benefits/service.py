@@ -22,6 +22,8 @@ from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimSte
 from caisse.benefits.texts import (
     BEREAVEMENT_REQUEST_LAW,
     BIRTH_REQUEST_LAW,
+    BRIDGING_CONDITION_LAW,
+    BRIDGING_RIGHTS_LAW,
     CARER_REQUEST_LAW,
     CASE,
     CATEGORY,
@@ -84,7 +86,8 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     f = {k: v for k, v in facts.items() if v is not None}
     allowed = {
         "bridging_right": {"case", "event_date", "start", "months", "days", "family_charge", "pension_quarters",
-                           "months_before", "cumulation_months", "replacement_income"},
+                           "months_before", "cumulation_months", "replacement_income", "professional_activity",
+                           "rights_quarters_before"},
         "maternity": {"birth_date", "start", "full_weeks", "half_weeks", "multiple_birth", "vouchers_requested"},
         "birth_leave": {"birth_date", "start", "end", "days", "half_days"},
         "adoption": {"start", "end"},
@@ -99,7 +102,7 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     for k in ("event_date", "birth_date", "death_date", "start", "end", "vouchers_requested"):
         if k in f:
             out[k] = _date(f[k], k).isoformat()
-    for k in ("family_charge", "multiple_birth", "partial", "replacement_income"):
+    for k in ("family_charge", "multiple_birth", "partial", "replacement_income", "professional_activity"):
         if k in f:
             if not isinstance(f[k], bool):
                 raise InvalidInput(k, "yes or no")
@@ -122,6 +125,8 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
         out["months_before"] = _int(f.get("months_before", 0), "months_before", 0, 24)
         if "pension_quarters" in f:
             out["pension_quarters"] = _int(f["pension_quarters"], "pension_quarters", 0, 400)
+        if "rights_quarters_before" in f:  # quarters of maintained rights used outside this fund's records
+            out["rights_quarters_before"] = _int(f["rights_quarters_before"], "rights_quarters_before", 0, 8)
         if "days" in f and "months" in f:
             raise InvalidInput("days", "either days (a forced interruption within one month) or months, not both")
         if "days" in f:
@@ -361,6 +366,99 @@ def _affiliation(session, claim, dates: list[dt.date]) -> Check:
     return Check("affiliated", True, "affiliated", {"date": dates[0], "category": CATEGORY[cat]})
 
 
+def _previous(q: Quarter) -> Quarter:
+    return Quarter.of(q.first_day - dt.timedelta(days=1))
+
+
+def _main_activity(session, claim, first: dt.date, last: dt.date, count: int) -> Check:
+    """Bridging right (legislation §8.1 [S118]): main activity or maxi helping spouse "in the quarter of the event and
+    the 3 previous quarters" — read as **every day** from the first day of the earliest quarter to the event (the
+    affiliation of a bankrupt ends on the event), from the category periods of the person's affiliations (each
+    bounded by its affiliation's dates); the first day not covered, or covered by another category, is named. On a
+    day two periods cover, the one started last counts (as ``category_on``)."""
+    law = BRIDGING_CONDITION_LAW
+    rows = session.execute(
+        select(CategoryPeriod.category, CategoryPeriod.valid_from, CategoryPeriod.valid_to, Affiliation.start_date,
+               Affiliation.end_date)
+        .join(Affiliation, Affiliation.id == CategoryPeriod.affiliation_id)
+        .where(Affiliation.person_id == claim.person_id, Affiliation.status.in_(("affiliated", "ceased")),
+               Affiliation.start_date <= last, (Affiliation.end_date.is_(None)) | (Affiliation.end_date >= first),
+               CategoryPeriod.valid_from <= last,
+               (CategoryPeriod.valid_to.is_(None)) | (CategoryPeriod.valid_to >= first))).all()
+    spans = sorted((max(vf, start), min(vt or last, end or last, last), cat) for cat, vf, vt, start, end in rows)
+    spans = [sp for sp in spans if sp[0] <= sp[1]]
+    args = {"first": first, "last": last, "count": count, "law": law}
+    day = first
+    while day <= last:
+        covering = [sp for sp in spans if sp[0] <= day <= sp[1]]
+        if not covering:
+            return Check("main_activity", False, "main_activity_gap", {**args, "date": day})
+        begin, end, cat = max(covering)  # the period started last
+        if cat not in ALLOWED:
+            return Check("main_activity", False, "main_activity_category", {**args, "date": day,
+                                                                             "category": CATEGORY[cat]})
+        later = [sp[0] for sp in spans if day < sp[0] <= end]  # a period starting later takes over from its start
+        day = (min(later) if later else end + dt.timedelta(days=1))
+    return Check("main_activity", True, "main_activity", args)
+
+
+def _residence(session, claim, on: dt.date) -> Check:
+    """Bridging right (legislation §8.1 [S118]): a Belgian main residence — read from the address on file on the
+    event date. No address on file that day: not decided (a caseworker records it first), never refused."""
+    from caisse.store.models import Address
+
+    country = session.scalar(select(Address.country).where(
+        Address.party_id == claim.person_id, Address.valid_from <= on,
+        (Address.valid_to.is_(None)) | (Address.valid_to >= on)).order_by(Address.valid_from.desc(),
+                                                                          Address.id.desc()).limit(1))
+    if country is None:
+        raise Conflict("address", "no address on file for person {person} on {day}: the Belgian main residence the "
+                                  "bridging right requires cannot be checked — record the address first",
+                       person=claim.person_id, day=on)
+    ok = country.upper() == "BE"
+    return Check("residence", ok, "residence" if ok else "residence_abroad",
+                 {"date": on, "country": country.upper(), "law": BRIDGING_CONDITION_LAW})
+
+
+def _birthday(born: dt.date, years: int) -> dt.date:
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # born on 29 February
+        return born.replace(year=born.year + years, day=28)
+
+
+def _age(session, claim, ex: Explanation, event: dt.date) -> tuple[Check, dt.date]:
+    """Bridging right (legislation §8.1 [S118]): "< 65" (``bridging_right_age_limit``): met when the person is under
+    the limit on the event date; the months starting on or after that birthday are not granted (the second value).
+    The notes give "< 65" in their pre-2023 wording; when the person's legal pension age is higher (66 from 2025,
+    ``services.life_events.pension_date``) and the limit would bite, which applies is NOT FOUND: not decided."""
+    from caisse.services.life_events import pension_date
+
+    born = session.get(Person, claim.person_id).birth_date
+    limit = ex.use(load().get("bridging_right_age_limit", event)).value
+    birthday = _birthday(born, limit)
+    if birthday <= claim.period_end:
+        legal, _ = pension_date(born)
+        if legal > limit:
+            raise Conflict("age", "the person reaches {limit} on {day}: the notes give the bridging right to persons "
+                                  "under {limit} (pre-2023 wording), their legal pension age is {legal} — which "
+                                  "applies is not in the notes: a caseworker decides",
+                           limit=limit, day=birthday, legal=legal)
+    if event >= birthday:
+        return Check("age", False, "age_reached", {"limit": limit, "birthday": birthday, "date": event,
+                                                   "law": BRIDGING_CONDITION_LAW}), birthday
+    return Check("age", True, "age", {"limit": limit, "date": event, "born": born,
+                                      "law": BRIDGING_CONDITION_LAW}), birthday
+
+
+def _declared(claim, name: str, ok_text: str, refused_text: str, args: dict) -> Check | None:
+    """A declaration of the person (``professional_activity``, ``replacement_income``): None while not declared."""
+    value = claim.facts.get(name)
+    if value is None:
+        return None
+    return Check(name, not value, refused_text if value else ok_text, args)
+
+
 def _quarters(session, claim, ex: Explanation, param: str, on: dt.date, before: Quarter, count: int,
               as_of: dt.date) -> Check:
     need = ex.use(load().get(param, on)).value
@@ -433,13 +531,16 @@ def _merge(ex: Explanation, result: rules.BenefitResult) -> None:
         ex.used.setdefault(k, v)
 
 
-def _monthly(kind, claim, ex, used: int, limit: int, call) -> tuple[int, int, list[Check]]:
-    """Per calendar month, each at the amount in force in that month: (amount, months granted, refusals)."""
+def _monthly(kind, claim, ex, used: int, limit: int, call, months: int | None = None
+             ) -> tuple[int, int, list[Check]]:
+    """Per calendar month, each at the amount in force in that month: (amount, months granted, refusals).
+    ``months``: the months that may be granted at most (fewer than claimed: the age limit stops them)."""
     f = claim.facts
+    asked = f["months"] if months is None else months
     total = granted = 0
     month = claim.period_start
     refusals: list[Check] = []
-    for _ in range(f["months"]):
+    for _ in range(asked):
         r = call(month, min(used + granted, limit))
         if not r.eligible:
             if granted == 0:  # the refusal's computation; after granted months the career check says why it stops
@@ -454,8 +555,8 @@ def _monthly(kind, claim, ex, used: int, limit: int, call) -> tuple[int, int, li
     if granted == 0:
         refusals.append(Check("career", False, "career_used", {"limit": limit, "used": used, "unit": unit,
                                                                "law": law}))
-    elif granted < f["months"]:
-        refusals.append(Check("career", True, "career_partly", {"granted": granted, "asked": f["months"],
+    elif granted < asked:
+        refusals.append(Check("career", True, "career_partly", {"granted": granted, "asked": asked,
                                                                 "limit": limit, "used": used, "unit": unit,
                                                                 "law": law}))
     else:
@@ -473,6 +574,7 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
     amount, counted = 0, 0
     dispensation: Check | None = None  # a dispensation of contributions decided with the benefit (not a condition)
     voucher_request: Check | None = None
+    maintained: dict | None = None  # the bridging right's quarters of rights maintained (stated with the grant)
     if kind == "adoption":
         raise UnknownParameter("adoption allowance: the amount and duration for 2024-2026 were NOT FOUND and it is "
                                "paid by the mutuality, not the fund (addendum §8.4); the claim is forwarded, not "
@@ -480,15 +582,34 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
     start = claim.period_start
     if kind == "bridging_right":
         event = dt.date.fromisoformat(f["event_date"])
-        q = Quarter.of(event)
-        prev = []
-        for _ in range(3):
-            q = Quarter(q.year - (q.number == 1), (q.number - 2) % 4 + 1)
-            prev.append(q.last_day)
-        checks.append(_affiliation(session, claim, [event, *prev]))
-        paid = _quarters(session, claim, ex, "bridging_right_paid_quarters", event, Quarter.of(event), 16, today)
+        undecided: list[Conflict] = []  # not decided (raised) unless a condition is refused
+        before = ex.use(params.get("bridging_right_main_activity_quarters_before", event)).value
+        first = Quarter.of(event)
+        for _ in range(before):
+            first = _previous(first)
+        checks.append(_main_activity(session, claim, first.first_day, event, before))
+        try:
+            checks.append(_residence(session, claim, event))
+        except Conflict as exc:  # no address on file that day
+            undecided.append(exc)
+        age_limit, birthday = None, dt.date.max
+        try:
+            age_check, birthday = _age(session, claim, ex, event)
+            checks.append(age_check)
+            age_limit = age_check.args["limit"]
+        except Conflict as exc:  # the notes' age limit against the legal pension age
+            undecided.append(exc)
+        window = ex.use(params.get("bridging_right_paid_quarters_window", event)).value
+        paid = _quarters(session, claim, ex, "bridging_right_paid_quarters", event, Quarter.of(event), window, today)
         checks.append(paid)
         checks.append(_overlap(session, claim))
+        cumulation_law = DISPENSATION_LAW["cumulation"]
+        activity = _declared(claim, "professional_activity", "no_professional_activity", "professional_activity",
+                             {"law": BRIDGING_CONDITION_LAW, "cumulation_law": cumulation_law})
+        if activity is not None:
+            checks.append(activity)
+        if f.get("replacement_income") is False:
+            checks.append(Check("replacement_income", True, "no_replacement_income", {"law": BRIDGING_CONDITION_LAW}))
         cumulation = f.get("cumulation_months", 0)
         if cumulation:
             most = ex.use(params.get("bridging_right_cumulation_max_months", start)).value
@@ -496,9 +617,20 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
             ok = interruption >= 1 and cumulation <= min(interruption, most)
             checks.append(Check("cumulation", ok, "cumulation" if ok else "cumulation_refused",
                                 {"cumulation": cumulation, "interruption": interruption, "max": most,
-                                 "law": DISPENSATION_LAW["cumulation"]}))
+                                 "law": cumulation_law}))
         used = _career_used(session, claim)
         if all(c.ok for c in checks):
+            if undecided:  # no address on file, the age limit against the legal pension age: a caseworker decides
+                raise undecided[0]
+            # the person's own declarations: never presumed (a claim pre-filled from a bankruptcy has neither)
+            if f.get("professional_activity") is None:
+                raise Conflict("professional_activity", "the person has not declared whether they exercise a "
+                                                        "professional activity during the interruption (yes or no): "
+                                                        "ask them or complete the claim")
+            if f.get("replacement_income") is None:
+                raise Conflict("replacement_income", "the person has not declared whether they receive a "
+                                                     "replacement income during the period (yes or no): ask them or "
+                                                     "complete the claim")
             if f.get("replacement_income"):  # the ceiling is NOT FOUND: raises, nothing decided
                 params.get("bridging_right_replacement_income_ceiling", start)
             if cumulation:  # what sets the 25/50/75 % reduction is not in the notes: raises, nothing decided
@@ -507,7 +639,10 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
             long = pq is not None and pq >= params.get("bridging_right_long_career_quarters", event).value
             limit = params.get("bridging_right_career_months_long" if long else "bridging_right_career_months",
                                event).value
-            if "days" in f:
+            if "days" in f and start >= birthday:  # a forced interruption is judged on its first day
+                checks.append(Check("age", False, "age_reached", {"limit": age_limit, "birthday": birthday,
+                                                                  "date": start, "law": BRIDGING_CONDITION_LAW}))
+            elif "days" in f:
                 r = rules.bridging_right(start, days=f["days"], family_charge=f["family_charge"],
                                          months_used=min(used, limit), paid_quarters_last_16=paid.args["paid"],
                                          pension_quarters=pq)
@@ -523,10 +658,18 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                     checks.append(Check("rule", False, "rule_refused",
                                         {"why": {lang: rules_reasons(r, lang) for lang in LANGS}}))
             else:
-                amount, counted, more = _monthly(kind, claim, ex, used, limit, lambda m, u: rules.bridging_right(
-                    m, months=1, family_charge=f["family_charge"], months_used=u,
-                    paid_quarters_last_16=paid.args["paid"], pension_quarters=pq))
-                checks.extend(more)
+                young = sum(1 for m in range(f["months"]) if add_months(start, m) < birthday)
+                if young < f["months"]:  # the months from the birthday on are not granted
+                    checks.append(Check("age", young > 0, "age_partly" if young else "age_reached", {
+                        "limit": age_limit, "birthday": birthday, "granted": young,
+                        "asked": f["months"], "date": start, "law": BRIDGING_CONDITION_LAW}))
+                if young:
+                    amount, counted, more = _monthly(kind, claim, ex, used, limit, lambda m, u: rules.bridging_right(
+                        m, months=1, family_charge=f["family_charge"], months_used=u,
+                        paid_quarters_last_16=paid.args["paid"], pension_quarters=pq), months=young)
+                    checks.extend(more)
+            if all(c.ok for c in checks) and counted:
+                maintained = _maintained_rights(session, claim, ex, event, long, counted)
     elif kind == "carer":
         checks.append(_affiliation(session, claim, [start]))
         weeks = ex.use(params.get("carer_request_weeks", start)).value
@@ -623,8 +766,64 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
         if c is not None and granted:
             decision[name] = {"ok": c.ok, "text": c.text, "quarter": c.args.get("quarter"),
                               "rendered": {lang: c.render(lang) for lang in LANGS}}
+    if maintained is not None and granted:
+        decision["maintained_rights"] = maintained
     decision["charter"] = charter.mentions(session, claim.person_id, today)
     return decision
+
+
+def _maintained_rights(session, claim, ex: Explanation, event: dt.date, long: bool, counted: int) -> dict:
+    """The quarters whose health-care and incapacity/maternity rights a bridging right maintains without
+    contributions (legislation §8.1 [S41][S39]), pension not included: at most 4 over the career
+    (``bridging_right_rights_quarters``), 8 after 60 pension-creating quarters (``…_long`` [S41]).
+
+    Which quarters is not spelled out by the notes; they pair "12 months of benefit" with "4 quarters of rights" and
+    "24 months" with "8 quarters", so caisse reads them as **the calendar quarters of the months granted** (a forced
+    interruption: the quarter of its days), in order. A quarter already maintained by an earlier bridging claim, or
+    kept with another benefit (``benefit_dispensed_quarter``), is not counted again; the counter is this fund's
+    quarters of earlier grants plus ``rights_quarters_before`` (declared, used elsewhere: the highest declaration on
+    any of the person's bridging claims). Quarters beyond the counter: the benefit is paid, the rights not
+    maintained — said in the decision."""
+    from caisse.benefits.models import BenefitDispensedQuarter, BenefitMaintainedQuarter
+
+    limit = ex.use(load().get("bridging_right_rights_quarters_long" if long else "bridging_right_rights_quarters",
+                              event)).value
+    if "days" in claim.facts:
+        quarters = [str(Quarter.of(claim.period_start))]
+    else:
+        quarters = list(dict.fromkeys(str(Quarter.of(add_months(claim.period_start, m))) for m in range(counted)))
+    earlier = _granted(session, claim.person_id, claim.id)
+    ids = [c.id for c in earlier]
+    mine: set[str] = set()
+    kept: set[str] = set()
+    if ids:
+        mine = set(session.scalars(select(BenefitMaintainedQuarter.period).where(
+            BenefitMaintainedQuarter.claim_id.in_(ids))))
+        kept = set(session.scalars(select(BenefitDispensedQuarter.period).where(
+            BenefitDispensedQuarter.claim_id.in_(ids))))
+    declared = max([claim.facts.get("rights_quarters_before", 0),
+                    *(c.facts.get("rights_quarters_before", 0) for c in earlier if c.kind == "bridging_right")])
+    used = declared + len(mine)
+    already = [q for q in quarters if q in mine or q in kept]
+    new = [q for q in quarters if q not in already]
+    left = max(limit - used, 0)
+    maintained, beyond = new[:left], new[left:]
+    law = BRIDGING_RIGHTS_LAW
+    rendered = {}
+    for lang in LANGS:
+        parts = []
+        if maintained:
+            parts.append(CHECK["rights_maintained"][lang].format(quarters=", ".join(maintained), limit=limit,
+                                                                 used=used + len(maintained), law=law[lang]))
+        if beyond:
+            parts.append(CHECK["rights_not_maintained"][lang].format(quarters=", ".join(beyond), limit=limit,
+                                                                     law=law[lang]))
+        if already:
+            parts.append(CHECK["rights_already_kept"][lang].format(quarters=", ".join(already)))
+        rendered[lang] = " ".join(parts)
+    return {"ok": bool(maintained), "quarters": maintained, "not_maintained": beyond, "already": already,
+            "limit": limit, "used_before": used, "declared_before": declared, "law": law["fr"],
+            "rendered": rendered}
 
 
 def reproduce(session: Session, claim_id: int) -> dict:
@@ -637,6 +836,8 @@ def reproduce(session: Session, claim_id: int) -> dict:
     again = evaluate(session, claim, claim.decided_on)
     diffs = [k for k in ("outcome", "amount_cents", "counted", "checks", "computation", "parameters")
              if again[k] != claim.decision[k]]
+    if again.get("maintained_rights") != claim.decision.get("maintained_rights"):
+        diffs.append("maintained_rights")
     return {"same": not diffs, "differences": diffs}
 
 
@@ -699,6 +900,16 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
 
             _step(session, claim, "dispensation", today, who, dispensation.apply(
                 session, claim, d["dispensation"]["quarter"], DISPENSATION_LAW[claim.kind]["fr"], today))
+        rights = d.get("maintained_rights") or {}
+        if rights.get("quarters"):  # the bridging right's quarters of maintained rights, one row each
+            from caisse.benefits.models import BenefitMaintainedQuarter
+
+            session.add_all(BenefitMaintainedQuarter(person_id=claim.person_id, period=q, claim_id=claim.id,
+                                                     law=rights["law"][:200], granted_on=today)
+                            for q in rights["quarters"])
+            session.flush()
+            _step(session, claim, "rights_maintained", today, who, {
+                k: rights[k] for k in ("quarters", "not_maintained", "already", "limit", "used_before")})
         if claim.payer == "fund":
             claim.payment_due = payment_due(claim, claim.notified_on)
             claim.ledger_key = f"benefit/claim/{claim.id}"
@@ -1095,7 +1306,7 @@ def describe(claim: BenefitClaim, lang: str = "en") -> list[str]:
                          + (f", paid {claim.paid_on}" if claim.paid_on else "")
                          + (" — LATE: Charter art. 20 interest due from "
                             f"{claim.payment_due + dt.timedelta(days=1)}" if claim.late else ""))
-        for extra in ("dispensation", "vouchers_request"):
+        for extra in ("dispensation", "vouchers_request", "maintained_rights"):
             if d.get(extra):
                 lines.append(f"  [{'ok' if d[extra]['ok'] else 'NO'}] {d[extra]['rendered'][lang]}")
         if (d.get("set_off") or {}).get("pending"):

@@ -1051,3 +1051,171 @@ MESSAGE["information_reminder"] = {
 #: why the decision deadline is suspended (stored with the step)
 SUSPENSION_LAW = ("Charter of the social insured art. 10 (addendum §15 [S232]): the decision deadline is suspended "
                   "while information asked of the applicant is missing")
+
+# --- the bridging right's general conditions and its maintained rights (legislation §8.1 [S118][S41][S39]) ----------
+# The general conditions are the notes' "pre-2023 wording, still cited by funds" [S118]: the legal ground says so.
+BRIDGING_CONDITION_LAW = {
+    "fr": "droit passerelle, conditions générales, legislation §8.1 [S118] (formulation d'avant 2023, toujours citée "
+    "par les caisses)",
+    "nl": "overbruggingsrecht, algemene voorwaarden, wetgeving §8.1 [S118] (formulering van vóór 2023, nog steeds "
+    "aangehaald door de fondsen)",
+    "de": "Überbrückungsrecht, allgemeine Voraussetzungen, Rechtsvorschriften §8.1 [S118] (Fassung vor 2023, von den "
+    "Kassen weiterhin zitiert)",
+    "en": "bridging right, general conditions, legislation §8.1 [S118] (pre-2023 wording, still cited by funds)",
+}
+BRIDGING_RIGHTS_LAW = {
+    "fr": "droit passerelle, maintien des droits en soins de santé et indemnités/maternité sans cotisations, pension "
+    "non comprise, legislation §8.1 [S41][S39]",
+    "nl": "overbruggingsrecht, behoud van de rechten op gezondheidszorg en uitkeringen/moederschap zonder bijdragen, "
+    "pensioen niet inbegrepen, wetgeving §8.1 [S41][S39]",
+    "de": "Überbrückungsrecht, Erhalt der Rechte auf Gesundheitspflege und Entschädigungen/Mutterschaft ohne Beiträge, "
+    "Pension nicht inbegriffen, Rechtsvorschriften §8.1 [S41][S39]",
+    "en": "bridging right, health-care and incapacity/maternity rights maintained without contributions, pension not "
+    "included, legislation §8.1 [S41][S39]",
+}
+
+CHECK.update({
+    "main_activity": {
+        "fr": "Indépendant(e) à titre principal ou conjoint aidant (maxi-statut) chaque jour du {first} au {last} : le "
+        "trimestre de l'événement et les {count} trimestres précédents ({law}).",
+        "nl": "Zelfstandige in hoofdberoep of meewerkende echtgenoot (maxistatuut) elke dag van {first} tot {last}: "
+        "het kwartaal van de gebeurtenis en de {count} voorgaande kwartalen ({law}).",
+        "de": "Hauptberuflich Selbständige(r) oder mithelfender Ehepartner (Maxi-Statut) an jedem Tag vom {first} bis "
+        "{last}: das Quartal des Ereignisses und die {count} vorhergehenden Quartale ({law}).",
+        "en": "Main-activity self-employed or helping spouse (maxi status) every day from {first} to {last}: the "
+        "quarter of the event and the {count} quarters before ({law}).",
+    },
+    "main_activity_gap": {
+        "fr": "Le {date}, vous n'étiez pas affilié(e) à la caisse comme indépendant(e) : le droit passerelle suppose "
+        "une activité à titre principal (ou le maxi-statut de conjoint aidant) pendant tout le trimestre de "
+        "l'événement et les {count} trimestres précédents, du {first} au {last} ({law}).",
+        "nl": "Op {date} was u niet als zelfstandige bij het fonds aangesloten: het overbruggingsrecht vereist een "
+        "activiteit in hoofdberoep (of het maxistatuut van meewerkende echtgenoot) gedurende het hele kwartaal van de "
+        "gebeurtenis en de {count} voorgaande kwartalen, van {first} tot {last} ({law}).",
+        "de": "Am {date} waren Sie nicht als Selbständige(r) bei der Kasse angeschlossen: das Überbrückungsrecht setzt "
+        "eine hauptberufliche Tätigkeit (oder das Maxi-Statut als mithelfender Ehepartner) während des ganzen Quartals "
+        "des Ereignisses und der {count} vorhergehenden Quartale voraus, vom {first} bis {last} ({law}).",
+        "en": "On {date} you were not affiliated with the fund as self-employed: the bridging right requires a main "
+        "activity (or the maxi status of a helping spouse) throughout the quarter of the event and the {count} "
+        "quarters before, from {first} to {last} ({law}).",
+    },
+    "main_activity_category": {
+        "fr": "Le {date}, vous étiez affilié(e) dans la catégorie « {category} » : le droit passerelle suppose une "
+        "activité à titre principal (ou le maxi-statut de conjoint aidant) pendant tout le trimestre de l'événement "
+        "et les {count} trimestres précédents, du {first} au {last} ({law}).",
+        "nl": "Op {date} was u aangesloten in de categorie „{category}”: het overbruggingsrecht vereist een activiteit "
+        "in hoofdberoep (of het maxistatuut van meewerkende echtgenoot) gedurende het hele kwartaal van de "
+        "gebeurtenis en de {count} voorgaande kwartalen, van {first} tot {last} ({law}).",
+        "de": "Am {date} waren Sie in der Kategorie „{category}“ angeschlossen: das Überbrückungsrecht setzt eine "
+        "hauptberufliche Tätigkeit (oder das Maxi-Statut als mithelfender Ehepartner) während des ganzen Quartals "
+        "des Ereignisses und der {count} vorhergehenden Quartale voraus, vom {first} bis {last} ({law}).",
+        "en": "On {date} you were affiliated in the category '{category}': the bridging right requires a main "
+        "activity (or the maxi status of a helping spouse) throughout the quarter of the event and the {count} "
+        "quarters before, from {first} to {last} ({law}).",
+    },
+    "residence": {
+        "fr": "Résidence principale en Belgique le {date} (adresse connue de la caisse) ({law}).",
+        "nl": "Hoofdverblijfplaats in België op {date} (adres gekend bij het fonds) ({law}).",
+        "de": "Hauptwohnsitz in Belgien am {date} (der Kasse bekannte Anschrift) ({law}).",
+        "en": "Main residence in Belgium on {date} (the address on file) ({law}).",
+    },
+    "residence_abroad": {
+        "fr": "Le {date}, votre adresse connue de la caisse était hors de Belgique ({country}) : le droit passerelle "
+        "suppose une résidence principale en Belgique ({law}).",
+        "nl": "Op {date} lag uw adres gekend bij het fonds buiten België ({country}): het overbruggingsrecht vereist "
+        "een hoofdverblijfplaats in België ({law}).",
+        "de": "Am {date} lag Ihre der Kasse bekannte Anschrift außerhalb Belgiens ({country}): das "
+        "Überbrückungsrecht setzt einen Hauptwohnsitz in Belgien voraus ({law}).",
+        "en": "On {date} your address on file was outside Belgium ({country}): the bridging right requires a main "
+        "residence in Belgium ({law}).",
+    },
+    "age": {
+        "fr": "Moins de {limit} ans le {date} (né(e) le {born}) ({law}).",
+        "nl": "Jonger dan {limit} jaar op {date} (geboren op {born}) ({law}).",
+        "de": "Jünger als {limit} Jahre am {date} (geboren am {born}) ({law}).",
+        "en": "Under {limit} on {date} (born on {born}) ({law}).",
+    },
+    "age_reached": {
+        "fr": "Vous avez atteint {limit} ans le {birthday}, avant le {date} : le droit passerelle est réservé aux "
+        "personnes de moins de {limit} ans ({law}).",
+        "nl": "U werd {limit} jaar op {birthday}, vóór {date}: het overbruggingsrecht is voorbehouden aan personen "
+        "jonger dan {limit} jaar ({law}).",
+        "de": "Sie wurden am {birthday} {limit} Jahre alt, vor dem {date}: das Überbrückungsrecht ist Personen unter "
+        "{limit} Jahren vorbehalten ({law}).",
+        "en": "You reached {limit} on {birthday}, before {date}: the bridging right is for persons under {limit} "
+        "({law}).",
+    },
+    "age_partly": {
+        "fr": "Seuls {granted} des {asked} mois demandés commencent avant vos {limit} ans, le {birthday} : le droit "
+        "passerelle est réservé aux personnes de moins de {limit} ans ({law}).",
+        "nl": "Slechts {granted} van de {asked} gevraagde maanden beginnen vóór uw {limit} jaar, op {birthday}: het "
+        "overbruggingsrecht is voorbehouden aan personen jonger dan {limit} jaar ({law}).",
+        "de": "Nur {granted} der {asked} beantragten Monate beginnen vor Ihrem {limit}. Geburtstag am {birthday}: das "
+        "Überbrückungsrecht ist Personen unter {limit} Jahren vorbehalten ({law}).",
+        "en": "Only {granted} of the {asked} months claimed start before your {limit}th birthday on {birthday}: the "
+        "bridging right is for persons under {limit} ({law}).",
+    },
+    "no_professional_activity": {
+        "fr": "Aucune activité professionnelle déclarée pendant les mois d'interruption totale ({law}).",
+        "nl": "Geen beroepsactiviteit aangegeven tijdens de maanden van volledige onderbreking ({law}).",
+        "de": "Keine Berufstätigkeit während der Monate vollständiger Unterbrechung angegeben ({law}).",
+        "en": "No professional activity declared during the months of total interruption ({law}).",
+    },
+    "professional_activity": {
+        "fr": "Vous avez déclaré une activité professionnelle pendant les mois d'interruption totale : le droit "
+        "passerelle suppose de n'exercer aucune activité professionnelle ({law}) ; depuis le 1-1-2023, une activité "
+        "reprise n'est permise que pendant les mois de cumul, après au moins un mois complet d'interruption totale "
+        "({cumulation_law}).",
+        "nl": "U hebt een beroepsactiviteit aangegeven tijdens de maanden van volledige onderbreking: het "
+        "overbruggingsrecht vereist dat u geen beroepsactiviteit uitoefent ({law}); sinds 1-1-2023 is een hervatte "
+        "activiteit alleen toegestaan tijdens de maanden cumulatie, na minstens een volledige maand volledige "
+        "onderbreking ({cumulation_law}).",
+        "de": "Sie haben eine Berufstätigkeit während der Monate vollständiger Unterbrechung angegeben: das "
+        "Überbrückungsrecht setzt voraus, dass Sie keine Berufstätigkeit ausüben ({law}); seit dem 1-1-2023 ist eine "
+        "wiederaufgenommene Tätigkeit nur während der Kumulierungsmonate erlaubt, nach mindestens einem vollen Monat "
+        "vollständiger Unterbrechung ({cumulation_law}).",
+        "en": "You declared a professional activity during the months of total interruption: the bridging right "
+        "requires that no professional activity be exercised ({law}); since 1-1-2023 an activity resumed is allowed "
+        "only during the months of cumulation, after at least one full month of total interruption "
+        "({cumulation_law}).",
+    },
+    "no_replacement_income": {
+        "fr": "Aucun revenu de remplacement déclaré pour la période ({law}).",
+        "nl": "Geen vervangingsinkomen aangegeven voor de periode ({law}).",
+        "de": "Kein Ersatzeinkommen für den Zeitraum angegeben ({law}).",
+        "en": "No replacement income declared for the period ({law}).",
+    },
+    # not conditions: what the grant keeps (stated with the decision, like a dispensation)
+    "rights_maintained": {
+        "fr": "Droits en soins de santé et indemnités/maternité maintenus sans cotisations pour {quarters} (pension "
+        "non comprise) ; {used} des {limit} trimestres de la carrière utilisés ({law}).",
+        "nl": "Rechten op gezondheidszorg en uitkeringen/moederschap behouden zonder bijdragen voor {quarters} "
+        "(pensioen niet inbegrepen); {used} van de {limit} kwartalen van de loopbaan gebruikt ({law}).",
+        "de": "Rechte auf Gesundheitspflege und Entschädigungen/Mutterschaft ohne Beiträge erhalten für {quarters} "
+        "(Pension nicht inbegriffen); {used} der {limit} Quartale der Laufbahn genutzt ({law}).",
+        "en": "Health-care and incapacity/maternity rights maintained without contributions for {quarters} (pension "
+        "not included); {used} of the {limit} quarters of the career used ({law}).",
+    },
+    "rights_not_maintained": {
+        "fr": "Pas de maintien des droits pour {quarters} : les {limit} trimestres de la carrière sont utilisés "
+        "({law}).",
+        "nl": "Geen behoud van rechten voor {quarters}: de {limit} kwartalen van de loopbaan zijn gebruikt ({law}).",
+        "de": "Kein Erhalt der Rechte für {quarters}: die {limit} Quartale der Laufbahn sind genutzt ({law}).",
+        "en": "No rights maintained for {quarters}: the {limit} quarters of the career are used ({law}).",
+    },
+    "rights_already_kept": {
+        "fr": "Droits déjà maintenus pour {quarters} (décision antérieure), non comptés une seconde fois.",
+        "nl": "Rechten reeds behouden voor {quarters} (eerdere beslissing), niet een tweede keer geteld.",
+        "de": "Rechte für {quarters} bereits erhalten (frühere Entscheidung), nicht ein zweites Mal gezählt.",
+        "en": "Rights already kept for {quarters} (an earlier decision), not counted a second time.",
+    },
+})
+for _lang, _keys in {
+    "fr": {"professional_activity": "activité professionnelle pendant l'interruption totale",
+           "rights_quarters_before": "trimestres de droits maintenus déjà utilisés ailleurs"},
+    "nl": {"professional_activity": "beroepsactiviteit tijdens de volledige onderbreking",
+           "rights_quarters_before": "kwartalen behoud van rechten elders al gebruikt"},
+    "de": {"professional_activity": "Berufstätigkeit während der vollständigen Unterbrechung",
+           "rights_quarters_before": "anderswo bereits genutzte Quartale Erhalt der Rechte"},
+}.items():
+    DOC[_lang]["fact_keys"].update(_keys)

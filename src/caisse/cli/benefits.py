@@ -58,8 +58,15 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
                                                           "pension-creating quarters (60 or more: 24 months)."),
               cumulation_months: int | None = typer.Option(None, "--cumulation-months", help="Bridging right: the "
                                                            "last months of the period with an activity resumed."),
-              replacement_income: bool | None = typer.Option(None, "--replacement-income", help="Bridging right: "
-                                                             "a replacement income is received."),
+              replacement_income: bool | None = typer.Option(None, "--replacement-income/--no-replacement-income",
+                                                             help="Bridging right: the person declares a "
+                                                             "replacement income during the period, or none."),
+              professional_activity: bool | None = typer.Option(
+                  None, "--professional-activity/--no-professional-activity", help="Bridging right: the person "
+                  "declares a professional activity during the months of total interruption, or none."),
+              rights_quarters_before: int | None = typer.Option(None, "--rights-quarters-before", help="Bridging "
+                                                                "right: quarters of maintained rights already used "
+                                                                "outside this fund's records."),
               vouchers_requested: str | None = typer.Option(None, "--vouchers-requested", help="Maternity: the day "
                                                             "the 105 service vouchers were requested."),
               received: str | None = typer.Option(None, "--received", help="Day the request was received "
@@ -76,6 +83,7 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
              "family_charge": family_charge, "partial": partial, "multiple_birth": multiple_birth,
              "months_before": months_before, "pension_quarters": pension_quarters,
              "cumulation_months": cumulation_months, "replacement_income": replacement_income,
+             "professional_activity": professional_activity, "rights_quarters_before": rights_quarters_before,
              "vouchers_requested": parse_date(vouchers_requested, "vouchers-requested")}
     from caisse.errors import InvalidInput
 
@@ -109,6 +117,15 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
             if tax:
                 typer.echo(f"  withholding tax: {fmt(tax['withheld_cents'])} EUR at {tax['rate']} ({tax['source']})"
                            if tax["applied"] else "  gross; withholding: not applied — rate not recorded")
+            rights = c.decision.get("maintained_rights")
+            if rights:  # the bridging right's quarters of health-care rights kept (legislation §8.1)
+                typer.echo("  health-care rights kept without contributions: "
+                           + (", ".join(rights["quarters"]) or "none")
+                           + f" ({rights['used_before'] + len(rights['quarters'])} of the {rights['limit']} quarters "
+                             "of the career)"
+                           + (f"; not kept: {', '.join(rights['not_maintained'])} (career quarters used)"
+                              if rights["not_maintained"] else "")
+                           + (f"; already kept: {', '.join(rights['already'])}" if rights["already"] else ""))
             so = c.decision.get("contribution_set_off")
             if so:
                 typer.echo(f"  set off against contributions (agreed {so['given_on']}): {fmt(so['set_off_cents'])} EUR"

@@ -70,7 +70,7 @@ def decision_lines(claim: BenefitClaim, name: str, file_number: int, lang: str, 
                                                     months=_payment_months(d))))
         else:
             out.append(("text", t["mutuality"].format(vouchers=d.get("service_vouchers", ""))))
-        for extra in ("dispensation", "vouchers_request"):
+        for extra in ("dispensation", "vouchers_request", "maintained_rights"):
             if d.get(extra):
                 out.append(("text", ("+ " if d[extra]["ok"] else "– ") + d[extra]["rendered"][lang]))
     else:

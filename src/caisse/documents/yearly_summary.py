@@ -180,6 +180,18 @@ WHY = {
            "other": "die Berechnung erfolgt, sobald Ihr Einkommen bekannt ist"},
 }
 
+# a quarter whose health-care rights a bridging right maintained (legislation §8.1 [S41][S39]): no pension right
+for _lang, (_state, _note) in {
+    "fr": ("droit passerelle : pas de pension", " Un trimestre de droit passerelle garde vos droits en soins de santé "
+           "et indemnités sans cotisations, mais n'ouvre pas de droit à la pension."),
+    "nl": ("overbruggingsrecht: geen pensioen", " Een kwartaal overbruggingsrecht behoudt uw rechten op "
+           "gezondheidszorg en uitkeringen zonder bijdragen, maar opent geen pensioenrecht."),
+    "de": ("Überbrückungsrecht: keine Pension", " Ein Quartal Überbrückungsrecht erhält Ihre Rechte auf "
+           "Gesundheitspflege und Entschädigungen ohne Beiträge, eröffnet aber kein Pensionsrecht."),
+}.items():
+    T[_lang]["kept_bridging"] = _state
+    T[_lang]["pension_note"] += _note
+
 WIDTH, HEIGHT = A4
 LEFT, RIGHT = 18 * mm, WIDTH - 18 * mm
 STATE_KEY = {"paid": "paid_state", "dispensed": "dispensed", "bought_back": "bought_back", "prescribed": "prescribed",
@@ -209,7 +221,9 @@ def lines_for(summary) -> dict:
     paid = [(t["paid"].format(year=year), money(c.paid)), (t["returned"].format(year=year), money(-c.returned)),
             (t["deductible"], money(c.deductible)), (t["surcharges"], money(c.surcharges)),
             (t["other_costs"], money(c.other_costs)), (t["benefits"].format(year=year), money(summary.benefits_paid))]
-    quarters = [(q.period, money(q.called), money(q.paid), t[STATE_KEY.get(q.state, "unpaid")],
+    quarters = [(q.period, money(q.called), money(q.paid),
+                 t["kept_bridging" if (q.state, q.reason) == ("kept_rights", "bridging") else
+                   STATE_KEY.get(q.state, "unpaid")],
                  t["in_order"] if q.in_order else t["not_in_order"]) for q in summary.quarters]
     if n.due_date is None:
         nxt = t["next_none"]

@@ -258,7 +258,7 @@ CAREER = FileFormat(
 )
 
 MUTUALITY = FileFormat(
-    name="CAISSE-MUTUALITY", version=2,
+    name="CAISSE-MUTUALITY", version=3,
     header=Layout("0", _HEADER),
     detail=Layout("1", (
         *_RECORD,
@@ -266,7 +266,8 @@ MUTUALITY = FileFormat(
                                      "dispensed, kept with a benefit or assimilated), N: they are not; blank on a D "
                                      "line"),
         Field("state", 11, "text", "the same states as the career file; cancelled on a D line"),
-        Field("reason", 12, "text", "the reasons of the career file, but an unpaid quarter is always not_paid"),
+        Field("reason", 12, "text", "the reasons of the career file, and bridging (health-care rights maintained "
+                                    "with a bridging right); an unpaid quarter is always not_paid"),
         Field("decision", 20, "text", "reference of the dispensation, prescription, benefit claim or "
                                       "assimilation decision, else blank"),
     )),
@@ -301,7 +302,7 @@ VOUCHERS = FileFormat(
 )
 
 INSURABILITY = FileFormat(
-    name="CAISSE-INSURABILITY", version=1,
+    name="CAISSE-INSURABILITY", version=2,
     header=Layout("0", _HEADER),
     detail=Layout("1", (
         *_IDS, _NISS,
@@ -317,7 +318,7 @@ INSURABILITY = FileFormat(
         Field("called", 13, "amount", "principal contributions of the quarter called, cents"),
         Field("paid", 13, "amount", "of which paid, cents"),
         Field("open", 13, "amount", "of which still owed on the reference date, cents"),
-        Field("reason", 12, "text", "the career file's reasons, and not_due, not_called"),
+        Field("reason", 12, "text", "the career file's reasons, and bridging, not_due, not_called"),
         Field("decision", 20, "text", "reference of the dispensation, prescription, benefit claim or assimilation "
                                       "decision, else blank"),
     )),
@@ -365,6 +366,10 @@ BENEFIT_TAX = FileFormat(
 # byte for byte when its date is asked again.
 CAREER_V1 = dataclasses.replace(CAREER, version=1)
 MUTUALITY_V1 = dataclasses.replace(MUTUALITY, version=1)
+# Version 2 of the mutuality file and version 1 of the insurability answers: without the reason ``bridging`` (the
+# health-care rights a bridging right maintains, which those files did not carry). Kept for the same reason.
+MUTUALITY_V2 = dataclasses.replace(MUTUALITY, version=2)
+INSURABILITY_V1 = dataclasses.replace(INSURABILITY, version=1)
 
 FORMATS = {f.name: f for f in (CAREER, MUTUALITY)}
 _VERSIONS: dict[tuple[str, int], FileFormat] = {}
@@ -378,7 +383,8 @@ def register(*formats: FileFormat) -> None:
             FORMATS[f.name] = f
 
 
-register(CAREER_V1, MUTUALITY_V1, CAREER, MUTUALITY, VOUCHERS, INSURABILITY, BENEFIT_TAX)
+register(CAREER_V1, MUTUALITY_V1, MUTUALITY_V2, CAREER, MUTUALITY, VOUCHERS, INSURABILITY_V1, INSURABILITY,
+         BENEFIT_TAX)
 
 
 def format_version(name: str, version: int) -> FileFormat:

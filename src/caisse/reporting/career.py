@@ -101,9 +101,10 @@ def prescriptions(as_of: dt.date):
             .where(P.prescribed_on <= as_of))
 
 
-def kept_rights(as_of: dt.date):
+def kept_rights(as_of: dt.date, *, pension: bool = False):
     """The quarters whose rights are kept without contributions, as known on ``as_of``: SELECT party_id, period,
-    state, reason, reference — at most one row per person and quarter.
+    state, reason, reference — at most one row per person and quarter. ``pension``: only the quarters whose
+    **pension** rights are kept (the INASTI career file) — without the bridging right's.
 
     * ``kept_rights`` — contributions dispensed with a benefit, rights kept (``benefit_dispensed_quarter``: the
       quarter after a birth, maternity [S44]; the quarter of the third month of a full carer interruption [S204]
@@ -111,11 +112,17 @@ def kept_rights(as_of: dt.date):
     * ``assimilated`` — a period of incapacity assimilated (free maintenance of social security, pension included,
       legislation.md §9 [S129]): the quarters the institution granted on an illness-assimilation request
       (``benefit_insurance_quarter``), from the day the fund recorded the decision; reason ``illness``, reference
-      ``assimilation/<request id>``. A quarter both dispensed with a benefit and assimilated is ``kept_rights``.
+      ``assimilation/<request id>``. A quarter both dispensed with a benefit and assimilated is ``kept_rights``;
+    * ``kept_rights`` — the health-care and incapacity/maternity rights a granted bridging right maintains without
+      contributions, **pension not included** (legislation §8.1 [S41][S39]; ``benefit_maintained_quarter``), reason
+      ``bridging``, reference ``claim/<id>``, from the day the claim was granted; not with ``pension`` (the quarter
+      gives no pension right: the career file shows it as the ledger has it, unpaid or absent). A quarter also
+      dispensed with a benefit or assimilated is that.
 
     Continued-insurance quarters are not here: whether one opens rights depends on its own contributions being
     paid, whose percentages are NOT FOUND in the notes and which the fund neither calls nor collects."""
     from caisse.benefits.models import BenefitDispensedQuarter as B
+    from caisse.benefits.models import BenefitMaintainedQuarter as M
     from caisse.benefits.models import InsuranceQuarter as Q
 
     benefit = (select(B.person_id.label("party_id"), B.period.label("period"),
@@ -128,7 +135,19 @@ def kept_rights(as_of: dt.date):
                .where(Q.kind == "illness_assimilation", Q.recorded_on <= as_of,
                       ~select(other.id).where(other.person_id == Q.person_id, other.period == Q.period,
                                               other.granted_on <= as_of).exists()))
-    return union_all(benefit, illness)
+    if pension:
+        return union_all(benefit, illness)
+    dispensed, assimilated = aliased(B), aliased(Q)
+    bridging = (select(M.person_id, M.period, literal("kept_rights", String), literal("bridging", String),
+                       literal("claim/", String) + cast(M.claim_id, String))
+                .where(M.granted_on <= as_of,
+                       ~select(dispensed.id).where(dispensed.person_id == M.person_id, dispensed.period == M.period,
+                                                   dispensed.granted_on <= as_of).exists(),
+                       ~select(assimilated.id).where(assimilated.person_id == M.person_id,
+                                                     assimilated.period == M.period,
+                                                     assimilated.kind == "illness_assimilation",
+                                                     assimilated.recorded_on <= as_of).exists()))
+    return union_all(benefit, illness, bridging)
 
 
 Hook = Callable[[dt.date], object]
@@ -309,11 +328,11 @@ def _text(col):
 
 
 def _current(content_fields: tuple[str, ...], dispensed: Hook | None = None, prescribed: Hook | None = None,
-             *, one_unpaid_reason: bool = False):
+             *, one_unpaid_reason: bool = False, kept: Hook | None = None):
     """The export's current records. ``one_unpaid_reason`` (the mutualities): an unpaid quarter's reason is always
     ``not_paid``, so a partial payment or a write-off that leaves it unpaid changes nothing and sends nothing."""
     def current(session: Session, as_of: dt.date):
-        s = quarter_states(session, as_of, dispensed=dispensed, prescribed=prescribed).subquery("s")
+        s = quarter_states(session, as_of, dispensed=dispensed, prescribed=prescribed, kept=kept).subquery("s")
         columns = dict(s.c)
         if one_unpaid_reason:
             columns["reason"] = case((s.c.state == "unpaid", literal("not_paid")), else_=s.c.reason)
@@ -333,7 +352,9 @@ def _cancel(fmt, blanks: dict):
 
 
 def career_export(*, dispensed: Hook | None = None, prescribed: Hook | None = None) -> Export:
-    return Export("inasti-career", "CAREER", CAREER, _current(CAREER.content_fields, dispensed, prescribed),
+    # pension rights only: the bridging right's maintained quarters are not pension quarters (legislation §8.1)
+    return Export("inasti-career", "CAREER", CAREER, _current(CAREER.content_fields, dispensed, prescribed,
+                                                              kept=lambda as_of: kept_rights(as_of, pension=True)),
                   _cancel(CAREER, {"called": 0, "paid": 0, "open": 0}), "career data")
 
 
@@ -343,5 +364,5 @@ def mutuality_export(*, dispensed: Hook | None = None, prescribed: Hook | None =
                   _cancel(MUTUALITY, {"in_order": ""}), "contributions paid (mutualities)")
 
 
-__all__ = ["IN_ORDER", "STATES", "career_export", "dispensations", "mutuality_export", "prescriptions",
+__all__ = ["IN_ORDER", "STATES", "career_export", "dispensations", "kept_rights", "mutuality_export", "prescriptions",
            "quarter_states"]

@@ -33,7 +33,7 @@ PARAMETER_DIR = Path(__file__).parent / "parameters"
 TOPICS = ("indexation", "contributions", "surcharges", "company", "benefits", "recovery")
 STATUSES = ("official", "fund", "secondary", "derived", "estimate", "unknown")
 PUBLISHED = ("official", "fund", "secondary")
-UNITS = ("EUR", "rate", "ratio", "index", "date", "count", "days", "weeks", "months")
+UNITS = ("EUR", "rate", "ratio", "index", "date", "count", "days", "weeks", "months", "years")
 LANGUAGES = ("en", "fr", "nl", "de")
 
 

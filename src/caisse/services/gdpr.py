@@ -276,6 +276,7 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
         BenefitDispensedQuarter,
         BenefitEvent,
         BenefitEventLine,
+        BenefitMaintainedQuarter,
         InsuranceQuarter,
         InsuranceRequest,
         SetOffConsent,
@@ -286,6 +287,10 @@ def _benefit_events(party_id: int, rows) -> dict[str, list[dict]]:
             # quarters whose contributions a granted benefit dispensed, rights kept (caisse.benefits.dispensation)
             "benefit_dispensed_quarters": rows(BenefitDispensedQuarter, BenefitDispensedQuarter.person_id == party_id,
                                                order=BenefitDispensedQuarter.id),
+            # quarters whose health-care rights a granted bridging right maintained without contributions
+            "benefit_maintained_quarters": rows(BenefitMaintainedQuarter,
+                                                BenefitMaintainedQuarter.person_id == party_id,
+                                                order=BenefitMaintainedQuarter.id),
             # the lines of inbound events files naming the person, as received (recorded, already known, rejected)
             "benefit_event_lines": rows(BenefitEventLine, BenefitEventLine.person_id == party_id,
                                         order=BenefitEventLine.id),
@@ -429,6 +434,8 @@ BENEFIT_TABLES = {
     "benefit_event_line": "benefit_event_lines",
     "benefit_claim_attachment": "benefit_attachments",
     "benefit_dispensed_quarter": "identity",  # a quarter dispensed with a benefit: career data, kept like the ledger
+    # a quarter whose rights a bridging right maintained (4/8 over the career): career data, kept like the ledger
+    "benefit_maintained_quarter": "identity",
     # assimilation / continued-insurance requests (career data: the quarters asked and granted); the institution's
     # reasons, a free text, go with the identity
     "benefit_insurance_request": "identity",

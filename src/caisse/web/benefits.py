@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 KindName = Annotated[str, Path(pattern="^(" + "|".join(svc.PORTAL_KINDS) + ")$")]
 
 #: the fields of each claim form, in order: (name, type, label)
-DATE, NUMBER, YESNO, CHOICE = "date", "number", "yesno", "choice"
+DATE, NUMBER, YESNO, CHOICE, ANSWER = "date", "number", "yesno", "choice", "answer"  # answer: yes or no, required
 FIELD = {
     "birth_date": (DATE, N_("Date of birth of the child")),
     "death_date": (DATE, N_("Date of the death")),
@@ -44,6 +44,10 @@ FIELD = {
     "half_weeks": (NUMBER, N_("Half-time weeks")),
     "pension_quarters": (NUMBER, N_("Quarters counting for your pension (if you know)")),
     "family_charge": (YESNO, N_("I have a dependent family")),
+    "professional_activity": (ANSWER, N_("Do you exercise a professional activity (as an employee or self-employed) "
+                                         "during the interruption?")),
+    "replacement_income": (ANSWER, N_("Do you receive a replacement income (unemployment, sickness or disability "
+                                      "benefit, pension…) during the period?")),
     "multiple_birth": (YESNO, N_("A multiple birth")),
     "partial": (YESNO, N_("A partial interruption (half-time)")),
     "vouchers_requested": (DATE, N_("Day you asked the 105 service vouchers (if you did)")),
@@ -51,7 +55,8 @@ FIELD = {
 FORM_FIELDS = {
     "birth_leave": ("birth_date", "start", "end", "days", "half_days"),
     "maternity": ("birth_date", "start", "full_weeks", "half_weeks", "multiple_birth", "vouchers_requested"),
-    "bridging_right": ("case", "event_date", "start", "months", "family_charge", "pension_quarters"),
+    "bridging_right": ("case", "event_date", "start", "months", "family_charge", "pension_quarters",
+                       "professional_activity", "replacement_income"),
     "carer": ("start", "months", "partial"),
     "bereavement": ("death_date", "start", "end", "days"),
 }
@@ -70,6 +75,7 @@ CLAIM_STEP = {
     "decision": N_("decided"), "payment_ordered": N_("payment ordered"), "paid": N_("paid"), "late": N_("late"),
     "decision_late": N_("decision overdue"), "interest_due": N_("late interest due"), "closed": N_("closed"),
     "forwarded": N_("sent to the mutuality"), "dispensation": N_("dispensation of contributions"),
+    "rights_maintained": N_("health-care rights kept without contributions"),
     "set_off": N_("set off against an undue benefit"),
     "withdrawn": N_("withdrawn"), "document_added": N_("document added"),
     "document_requested": N_("document asked (decision deadline suspended)"),
@@ -91,6 +97,11 @@ def _read_form(kind: str, form) -> dict:
         raw = str(form.get(name, "") or "").strip()
         if typ == YESNO:
             facts[name] = raw in ("yes", "on", "true")
+            continue
+        if typ == ANSWER:  # the person's declaration: never presumed
+            if raw not in ("yes", "no"):
+                raise InvalidInput(name, "answer yes or no")
+            facts[name] = raw == "yes"
             continue
         if not raw:
             continue
@@ -248,6 +259,9 @@ def _form_page(request: Request, session, who: Principal, party_id: int, kind: s
     if values is not None:
         facts = values
     shown = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in facts.items()}
+    for name in FORM_FIELDS[kind]:  # a declaration shown as the answer given (a pre-filled claim has none)
+        if FIELD[name][0] == ANSWER and isinstance(shown.get(name), bool):
+            shown[name] = "yes" if shown[name] else "no"
     return _page(request, "my_claim_form.html", status_code=status_code, party_id=party_id, kind=kind,
                  claim=claim, event=event, values=shown, fields=[(n, *FIELD[n]) for n in FORM_FIELDS[kind]],
                  cases=CASE_LABEL, error=error, field_label=lambda n: FIELD.get(n, (None, n))[1])

@@ -114,6 +114,7 @@ EXPORT_SECTIONS = {
     "dispensation_and_waiver_requests": N_("Requests for a dispensation or a surcharge waiver"),
     "dispensed_quarters": N_("Quarters dispensed by INASTI"),
     "benefit_dispensed_quarters": N_("Quarters dispensed with a benefit (rights kept)"),
+    "benefit_maintained_quarters": N_("Quarters whose health-care rights a bridging right maintained"),
     "buyback_requests": N_("Requests to buy dispensed quarters back"),
     "reduction_requests": N_("Requests to reduce your provisional contributions"),
     "partner_plan_instalments": N_("Instalments of a plan agreed with a bailiff or lawyer"),

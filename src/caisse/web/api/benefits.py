@@ -42,7 +42,13 @@ class FactsIn(Strict):
     family_charge: bool | None = None
     multiple_birth: bool | None = None
     partial: bool | None = None
-    replacement_income: bool | None = None
+    replacement_income: bool | None = Field(None, description="Bridging right: a replacement income declared for "
+                                                              "the period (false: none)")
+    professional_activity: bool | None = Field(None, description="Bridging right: a professional activity declared "
+                                                                 "during the months of total interruption (false: "
+                                                                 "none)")
+    rights_quarters_before: Small | None = Field(None, description="Bridging right: quarters of maintained rights "
+                                                                   "already used outside this fund's records")
 
 
 class ClaimIn(Strict):
