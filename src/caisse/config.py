@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     legal_interest_file: str | None = None
     # the largest document a person may add to a benefit claim (PDF or JPEG): the fund's choice, not a legal figure
     claim_attachment_max_bytes: int = 5_000_000
+    # the reads of pages and lists are written unsealed and chained into the audit log by each server worker's
+    # sealer every so many seconds (services/audit.py; docs/security.md); 0: no sealer thread (the rows are then
+    # sealed by the next chained write, the next server start, or ``caisse audit verify``)
+    audit_seal_seconds: float = 1.0
 
     def ensure_dirs(self) -> None:
         if self.database_url.startswith("sqlite:///"):

@@ -248,13 +248,13 @@ def home_files(session: Session, who: Principal, today: dt.date, settings: Setti
 def record_home(session: Session, who: Principal, files: list[FileHome]) -> None:
     """The audit rows of the home page: one read per file shown."""
     for f in files:
-        audit.record(session, who, "read", "portal_home", f.id, party_id=f.id)
+        audit.record_read(session, who, "portal_home", f.id, party_id=f.id)
 
 
 def file_home(session: Session, who: Principal, party_id: int, today: dt.date, settings: Settings) -> FileHome:
     file_access(session, who, "file.read", party_id)
     view = _file_home(session, who, session.get(Party, party_id), today, settings)
-    audit.record(session, who, "read", "portal_home", party_id, party_id=party_id)
+    audit.record_read(session, who, "portal_home", party_id, party_id=party_id)
     return view
 
 

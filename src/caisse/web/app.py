@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from caisse import __version__
@@ -17,9 +19,27 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
+def _lifespan(settings: Settings):
+    """While the server runs, its sealer chains the reads written unsealed (services/audit.py): at the start (what
+    a process that died left), every ``audit_seal_seconds``, and at a clean stop."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        from caisse.services.audit import Sealer
+
+        sealer = Sealer(settings.database_url, settings.audit_seal_seconds)
+        await run_in_threadpool(sealer.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(sealer.stop)
+
+    return lifespan
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="caisse", version=__version__,
+    app = FastAPI(title="caisse", version=__version__, lifespan=_lifespan(settings),
                   description="API of a Belgian social insurance fund for the self-employed.",
                   # any request may be refused by the per-client rate limit (web/ratelimit.py)
                   responses={429: {"description": "Too many requests from this client; try again after "
