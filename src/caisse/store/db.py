@@ -31,7 +31,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    from caisse.config import get_settings
+
+    # the pool holds what a server worker's threads use at once (``web_threads``): a connection opened beyond it
+    # would be closed after each use, and PostgreSQL starts a process for every new one
+    return create_engine(url, pool_pre_ping=True, pool_size=get_settings().db_pool_size, max_overflow=10)
 
 
 @lru_cache(maxsize=16)

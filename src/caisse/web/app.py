@@ -21,12 +21,17 @@ def _wants_html(request: Request) -> bool:
 
 def _lifespan(settings: Settings):
     """While the server runs, its sealer chains the reads written unsealed (services/audit.py): at the start (what
-    a process that died left), every ``audit_seal_seconds``, and at a clean stop."""
+    a process that died left), every ``audit_seal_seconds``, and at a clean stop. The thread pool is sized here."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        import anyio.to_thread
+
         from caisse.services.audit import Sealer
 
+        # the sync routes and dependencies run in anyio's thread pool: as many threads as the database pool keeps
+        # connections for (config ``web_threads``, ``db_pool_size``)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.web_threads
         sealer = Sealer(settings.database_url, settings.audit_seal_seconds)
         await run_in_threadpool(sealer.start)
         try:
