@@ -42,6 +42,49 @@ def _lifespan(settings: Settings):
     return lifespan
 
 
+class Language:
+    """The language of each request (see caisse.web.i18n; a logged-in person's is set again by web.auth from
+    their account); ``?lang=`` is remembered in a cookie. Every response gets the security headers
+    (caisse.web.headers)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.datastructures import MutableHeaders
+
+        from caisse.web import headers, i18n
+
+        scope.setdefault("state", {})  # web.auth's request.state.language must be this request's, read below
+        request = Request(scope)
+        asked = request.query_params.get("lang")
+        cookie = request.cookies.get("lang")
+        chosen = i18n.negotiate(asked, cookie, None, request.headers.get("accept-language"))
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                h = MutableHeaders(scope=message)
+                # a logged-in person's language (their account's, web.auth) is the browser's too, for the login page
+                remembered = asked if asked in i18n.LANGUAGES else scope["state"].get("language")
+                if remembered in i18n.LANGUAGES and remembered != cookie:
+                    cookie_header = Response()
+                    cookie_header.set_cookie("lang", remembered, max_age=365 * 24 * 3600, samesite="lax",
+                                             httponly=True, secure=https)
+                    h.append("set-cookie", cookie_header.headers["set-cookie"])
+                headers.apply_to(h, scope["path"], https)
+            await send(message)
+
+        token = i18n.current.set(chosen)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            i18n.current.reset(token)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="caisse", version=__version__, lifespan=_lifespan(settings),
@@ -56,31 +99,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     _auth.trusted_networks(settings.trusted_proxies)  # a malformed CAISSE_TRUSTED_PROXIES stops the start here
     app.state.rate_buckets = ratelimit.Buckets()
-    # registered first, so it runs inside the language middleware: a 429 page is in the person's language and
-    # carries the security headers
-    app.middleware("http")(ratelimit.limit)
-
-    @app.middleware("http")
-    async def language(request: Request, call_next):
-        """The language of this request (see caisse.web.i18n; a logged-in person's is set again by web.auth from
-        their account); ``?lang=`` is remembered in a cookie. Every response gets the security headers
-        (caisse.web.headers)."""
-        from caisse.web import headers, i18n
-
-        asked = request.query_params.get("lang")
-        chosen = i18n.negotiate(asked, request.cookies.get("lang"), None, request.headers.get("accept-language"))
-        token = i18n.current.set(chosen)
-        try:
-            response = await call_next(request)
-        finally:
-            i18n.current.reset(token)
-        # a logged-in person's language (their account's, web.auth) is the browser's too, for the login page
-        remembered = asked if asked in i18n.LANGUAGES else getattr(request.state, "language", None)
-        if remembered in i18n.LANGUAGES and remembered != request.cookies.get("lang"):
-            response.set_cookie("lang", remembered, max_age=365 * 24 * 3600, samesite="lax", httponly=True,
-                                secure=request.url.scheme == "https")
-        return headers.apply(request, response)
-
+    # plain ASGI middlewares (a BaseHTTPMiddleware runs the rest of the request in a task of its own and streams
+    # the answer through a queue: measurable on every page). Added first, so innermost: the rate limit runs inside
+    # the language middleware, so a 429 page is in the person's language and carries the security headers.
+    app.add_middleware(ratelimit.RateLimit)
+    app.add_middleware(Language)
     @app.get("/health", tags=["platform"])
     def health() -> dict:
         return {"status": "ok", "version": __version__}
