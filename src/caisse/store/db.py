@@ -43,6 +43,7 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+@lru_cache(maxsize=16)
 def session_factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(engine_for(url), expire_on_commit=False)
 
@@ -53,10 +54,23 @@ def session_scope(url: str) -> Iterator[Session]:
     session = session_factory(url)()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        end(session, commit=False)
         raise
+    end(session, commit=True)
+
+
+def end(session: Session, commit: bool) -> None:
+    """The end of a unit of work: commit (rolled back if the commit fails) or roll back; then closed."""
+    try:
+        if commit:
+            try:
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        else:
+            session.rollback()
     finally:
         session.close()
 
