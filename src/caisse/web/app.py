@@ -170,6 +170,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from caisse.web.api import benefits as benefits_api
     from caisse.web.api import recovery as recovery_api
 
+    # the desk's router first: it holds "/" (every person's home page), and routes are tried in order (no path of
+    # the routers it now precedes overlaps one of its seven)
+    app.include_router(desk.router)
     app.include_router(auth.router)
     app.include_router(account.router)
     app.include_router(password_reset.router)
@@ -177,7 +180,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(affiliation.router)
     app.include_router(approvals.router)
     app.include_router(benefits_api.router)
-    app.include_router(desk.router)
     app.include_router(desk360.router)
     app.include_router(recovery_desk.router)
     app.include_router(recovery_api.router)
