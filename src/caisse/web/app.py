@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from contextlib import asynccontextmanager
 from urllib.parse import quote, urlsplit
 
@@ -40,6 +42,32 @@ def _lifespan(settings: Settings):
             await run_in_threadpool(sealer.stop)
 
     return lifespan
+
+
+class Admission:
+    """At most ``limit`` requests of this worker in progress at once (the size of its database pool); the others
+    wait their turn here, holding nothing.
+
+    A request holds its database connection from its first statement to its commit, across several hops between
+    the event loop and the thread pool. Let in without a limit, requests holding connections can wait for a
+    thread while every thread waits for a connection: the worker stalls until the pool's timeout. With no more
+    requests in progress than connections, a thread never waits for a connection. ``/health`` and the static
+    files take no connection and are not counted."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app, self.limit = app, limit
+        self._gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one per event loop (tests run many)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/health" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self.limit)
+        async with gate:
+            await self.app(scope, receive, send)
 
 
 class Language:
@@ -102,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # plain ASGI middlewares (a BaseHTTPMiddleware runs the rest of the request in a task of its own and streams
     # the answer through a queue: measurable on every page). Added first, so innermost: the rate limit runs inside
     # the language middleware, so a 429 page is in the person's language and carries the security headers.
+    app.add_middleware(Admission, limit=settings.db_pool_size)
     app.add_middleware(ratelimit.RateLimit)
     app.add_middleware(Language)
     @app.get("/health", tags=["platform"])
