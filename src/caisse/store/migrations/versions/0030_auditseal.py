@@ -2,7 +2,8 @@
 ``prev_hash`` empty), and sealed into the chain shortly after, in order, by the sealer (``services/audit.py``);
 ``seq`` is a row's place in the chain (rows chained before this migration keep none: they come first, in id
 order). The append-only trigger lets exactly one change through: sealing a row not yet sealed (``seq``,
-``prev_hash`` and ``hash`` from empty to set, every other column unchanged).
+``prev_hash`` and ``hash`` from empty to set, every other column unchanged). Stop the servers of the previous
+version before upgrading: they would chain rows with no place after sealed ones, which ``verify`` reports.
 
 Revision ID: 0030_auditseal
 Revises: 0029_caseattach
