@@ -11,15 +11,16 @@ Issue 6's target: "the affiliate home page for random affiliates of a 300 000-af
    ``caisse cases assign-caseworker`` leaves it), and ``--sessions`` random people get an affiliate login;
 2. **the server**: ``caisse serve --workers W`` in a process of its own, production settings (no demo mode: the
    rate limits, the session checks and the audit log all on). ``--workers 2`` by default: the pages are CPU-bound
-   Python under one GIL per process, so a fund serving them on 2 cores runs one worker per core (behind its
-   reverse proxy); ``--workers 1`` measures what ``caisse serve`` gives without the option;
+   Python under one GIL per process, so a fund serving them on 2 cores runs one worker per core (what ``caisse
+   serve`` does by default since 4 December 2026); ``--workers 1`` measures a single process;
 3. **sessions**: ``--logins`` of the people log in through the portal's own login form (``GET /login`` for the
    form's CSRF cookie, ``POST /login`` with the password: argon2id, ~0.2 s each here); the other sessions are
    opened by the function that login calls once the password is checked (``accounts._open_session``: a fresh
    random token of which only the SHA-256 is stored, its CSRF token, the login audit row) — a few thousand
    argon2 verifications would only time the password hash. Every request then goes through the whole stack:
-   rate limit, session lookup and idle-expiry update, authorisation, the reads, one audit row per file shown
-   (the hash-chained audit log: its head row is locked until the request commits), the page;
+   rate limit, session lookup (and idle-expiry update, at most once a minute), authorisation, the reads, one audit
+   row per file shown (written unsealed in the request's transaction, sealed into the hash chain by the server's
+   sealer shortly after: ``services/audit.py``), the page;
 4. **load** (timed): ``--users`` clients (``httpx.AsyncClient``, one connection each, in this process), each
    asking ``GET /`` (``Accept: text/html``) as a random logged-in person, for ``--seconds`` after ``--warmup``
    seconds not counted; ``--think S``: each user waits a random time of mean S seconds (exponential) between two
@@ -53,6 +54,28 @@ the machine (load 2.0 before the run, the benchmark's own client included), ``--
 issue's 100 ms p95 is **not met**: the server's CPU per page (22 ms, against ~5 ms measured on 3 000 people at a
 much higher load — to be explained) saturates the 2 worker processes, which share the 2 cores with the 50 clients.
 At 50 users with no think time the latency is bounded below by 50 / throughput (Little's law).
+
+4 December 2026, same fund (built once in 605 s, kept, then ``--reuse``), ``--users 50 --think 1 --seconds 30``,
+the machine shared with other work (load average given before → after each run). What dominated, found with
+py-spy and yappi on the served processes: (1) a worker **stalled for the pool's 30 s timeout** whenever requests
+holding a connection waited for a thread while every thread waited for a connection (a pool of 5 + 10 under 40
+threads: most pages also opened and closed a connection — a new PostgreSQL process); (2) every page **queued on
+the audit chain's head row**, locked from its audit row to its commit; (3) **14 statements** per page, built as ORM
+statements and object graphs each time; (4) two ``BaseHTTPMiddleware``. Now: requests in progress per worker at
+most the pool's size (20, kept open; 16 threads), the reads' audit rows written unsealed and sealed by the server
+after (no lock on the request's path), the session with its grants in one statement and written at most once a
+minute, every figure of the home page in one ``UNION ALL`` built once (3 statements a page, plus BEGIN/COMMIT and the
+pool's ping), plain ASGI middlewares, one thread hop less, no access log.
+
+- before (main as of 3041293), load 5.4 → 9.2: 39.7 pages/s, p50 186 ms, p95 714 ms, p99 1108 ms, 0 errors; CPU per
+  page: server 14.2 ms; the same code served by hand next to the new one (load 6.4 → 6.4): 44.9 pages/s, p50 84 ms,
+  p95 441 ms, server 16.0 ms;
+- after (this commit), three runs back to back, load 3.6 → 3.2, 3.2 → 3.3, 3.2 → 3.2: 51.0 pages/s (every user
+  served: 50 users reading a mean 1 s), p50 13 / 17 / 14 ms, **p95 36 / 37 / 39 ms**, p99 93 / 49 / 89 ms, 0 errors;
+  CPU per page: server 4.9 / 6.5 / 5.9 ms, PostgreSQL 2.0 / 2.5 / 2.3 ms (now counted right: the backends are no
+  longer replaced during the run); served by hand at load 6.0 → 4.9: 50.9 pages/s, p50 16 ms, p95 37 ms. The issue's
+  100 ms p95 is **met**. No think time (the saturated worst case), load 3.7 → 6.6: 66.6 pages/s, p50 548 ms, p95
+  1947 ms: the machine's 2 cores then also run the 50 clients (httpx), PostgreSQL and the other work.
 """
 
 from __future__ import annotations

@@ -71,6 +71,17 @@ class Settings(BaseSettings):
     # served claims only, CAISSE_CLAIM_ATTACHMENT_MAX_BYTES, is still read (deprecated)
     upload_max_bytes: int = Field(5_000_000, gt=0, validation_alias=AliasChoices(
         "CAISSE_UPLOAD_MAX_BYTES", "CAISSE_CLAIM_ATTACHMENT_MAX_BYTES"))
+    # the reads of pages and lists are written unsealed and chained into the audit log by each server worker's
+    # sealer every so many seconds (services/audit.py; docs/security.md); 0: no sealer thread (the rows are then
+    # sealed by the next chained write, the next server start, or ``caisse audit verify``)
+    audit_seal_seconds: float = 1.0
+    # each server worker runs the pages' blocking work (database, rendering) in this many threads, keeps this many
+    # PostgreSQL connections open (a connection opened beyond the pool is closed after use: a new backend process
+    # per page) and lets as many requests be in progress at once (web/app.py ``Admission``: more would let
+    # requests holding connections wait for threads waiting for connections); the pool's 10 extra connections
+    # are for the audit sealer and the background tasks
+    web_threads: int = 16
+    db_pool_size: int = 20
 
     @model_validator(mode="after")
     def _warn_deprecated_names(self):

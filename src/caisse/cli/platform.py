@@ -75,16 +75,24 @@ def db_upgrade(db: str | None = DbOption, revision: str = "head") -> None:
 
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
           port: int = typer.Option(8000, help="TCP port."),
-          workers: int = typer.Option(1, min=1, max=64,
-                                      help="Worker processes (one per core: the pages are CPU-bound Python)."),
+          workers: int | None = typer.Option(None, min=1, max=64,
+                                             help="Worker processes; default: one per core (the pages are "
+                                                  "CPU-bound Python, one interpreter lock per process)."),
+          keep_alive: int = typer.Option(65, "--keep-alive", min=1, max=3600,
+                                         help="Seconds an idle client connection is kept open (longer than the "
+                                              "reverse proxy's or browser's idle time: no reconnect per page)."),
+          access_log: bool = typer.Option(False, "--access-log/--no-access-log",
+                                          help="Log every request (the reverse proxy usually does; off: no "
+                                               "logging work per page)."),
           db: str | None = DbOption) -> None:
-    """Serve the API and portal (FastAPI + uvicorn). On a server of N cores, ``--workers N``: each worker is a
-    process with its own database pool and its own rate-limit buckets (web/ratelimit.py)."""
+    """Serve the API and portal (FastAPI + uvicorn). Each worker is a process with its own database pool, its
+    own rate-limit buckets (web/ratelimit.py) and its own audit sealer (services/audit.py)."""
     import os
 
     import uvicorn
 
     from caisse.config import get_settings
+    from caisse.store.db import engine_for
 
     if db:
         os.environ["CAISSE_DATABASE_URL"] = db
@@ -92,15 +100,18 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     settings = get_settings()
     if not settings.demo_mode:
         refuse_demo_accounts(settings.database_url)
+        engine_for(settings.database_url).dispose()  # the workers open their own connections
+    workers = workers or os.cpu_count() or 1
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 on its own; the client
     # address is the application's business (CAISSE_TRUSTED_PROXIES, web/auth.py client_origin)
+    options = {"host": host, "port": port, "proxy_headers": False, "timeout_keep_alive": keep_alive,
+               "access_log": access_log}
     if workers > 1:  # each worker builds the app from the environment (``--db`` was put there above)
-        uvicorn.run("caisse.web.app:create_app", factory=True, workers=workers, host=host, port=port,
-                    proxy_headers=False)
+        uvicorn.run("caisse.web.app:create_app", factory=True, workers=workers, **options)
         return
     from caisse.web.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, proxy_headers=False)
+    uvicorn.run(create_app(), **options)
 
 
 def refuse_demo_accounts(url: str) -> None:

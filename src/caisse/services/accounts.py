@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Date, String, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from caisse.config import Settings, get_settings
@@ -270,24 +271,51 @@ def _principal(session: Session, account: Account, web: WebSession | None,
                      language=account.language or file_language)
 
 
+#: a session's idle expiry is pushed forward when it is used, at most once in this time: a page does not write
+#: its session row every time (the expiry is then at most this much earlier than the idle period after the last use)
+SESSION_TOUCH = dt.timedelta(seconds=60)
+
+
+@functools.lru_cache(maxsize=1)
+def _resolve_statement():
+    """The session of a token hash with its account, the file's language and the grants in force ``today`` (a row
+    per grant); built once."""
+    w, a, g = WebSession, Account, AccessGrant
+    today = bindparam("today", type_=Date)
+    return (select(w.id, w.created_at, w.last_seen, w.expires_at, w.revoked, w.csrf_token, w.origin,
+                   a.id.label("account_id"), a.login, a.role, a.party_id, a.team, a.language, a.disabled, a.demo,
+                   Party.language.label("file_language"), g.party_id.label("granted"))
+            .join(a, a.id == w.account_id)
+            .outerjoin(Party, Party.id == a.party_id)
+            .outerjoin(g, and_(g.account_id == a.id, g.valid_from <= today,
+                               or_(g.valid_to.is_(None), g.valid_to >= today)))
+            .where(w.token_hash == bindparam("token_hash", type_=String)))
+
+
 def resolve(session: Session, token: str | None, now: dt.datetime, settings: Settings | None = None) -> Principal:
-    """The principal of a session cookie; extends the idle expiry (never past the absolute maximum)."""
+    """The principal of a session cookie; extends the idle expiry (never past the absolute maximum).
+
+    One statement reads the session, its account, the file's language and the grants in force (a row per grant);
+    the session row is written only when its expiry moves by more than ``SESSION_TOUCH``."""
     s = settings or get_settings()
     if not token:
         raise NotAuthenticated("please log in")
-    found = session.execute(select(WebSession, Account, Party.language).join(Account, Account.id ==
-                                                                              WebSession.account_id)
-                            .outerjoin(Party, Party.id == Account.party_id)
-                            .where(WebSession.token_hash == _hash_token(token))).first()
-    web, account, file_language = found if found else (None, None, None)
+    rows = session.execute(_resolve_statement(), {"token_hash": _hash_token(token),
+                                                  "today": dt.date.today()}).all()
+    web = rows[0] if rows else None
     if web is None or web.revoked or web.expires_at <= now:
         raise NotAuthenticated("your session has ended; please log in again")
-    if account is None or account.disabled or (account.demo and not s.demo_mode):
+    if web.disabled or (web.demo and not s.demo_mode):
         raise NotAuthenticated("please log in")
     absolute = web.created_at + dt.timedelta(hours=s.session_max_hours)
-    web.last_seen = now
-    web.expires_at = min(absolute, now + dt.timedelta(minutes=s.session_idle_minutes))
-    return _principal(session, account, web, file_language)
+    expires = min(absolute, now + dt.timedelta(minutes=s.session_idle_minutes))
+    if expires - web.expires_at >= SESSION_TOUCH:
+        session.execute(update(WebSession).where(WebSession.id == web.id)
+                        .values(last_seen=now, expires_at=expires))
+    return Principal(login=web.login, role=web.role, account_id=web.account_id, party_id=web.party_id,
+                     team=web.team, grants=frozenset(r.granted for r in rows if r.granted is not None),
+                     session_id=web.id, csrf_token=web.csrf_token, origin=web.origin,
+                     language=web.language or web.file_language)
 
 
 def choose_language(session: Session, who: Principal, language: str) -> Principal:

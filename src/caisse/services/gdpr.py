@@ -180,7 +180,7 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
         "ledger": _ledger(session, party_id),
         "ledger_lines": _ledger_lines(session, party_id),
         "who_read_or_changed_this_file": rows(AuditLog, AuditLog.party_id == party_id, order=AuditLog.id,
-                                              exclude=("prev_hash", "hash", "detail")),
+                                              exclude=("prev_hash", "hash", "seq", "detail")),
     }
     audit.record(session, who, "export", "gdpr_file", party_id, party_id=party_id, detail={"document": document})
     return data

@@ -9,9 +9,26 @@ change. Amounts come from the ledger; amounts that the law sets come from the ru
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from caisse import identifiers, references
@@ -23,13 +40,12 @@ from caisse.config import Settings
 from caisse.errors import InvalidInput, NotFound
 from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.ledger.operations import STATEMENT_EXCLUDED
-from caisse.ledger.queries import Balance, balances
 from caisse.ledger.statement import explain
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.services.affiliation import current_bank_account, file_access, is_starter
-from caisse.store.models import Affiliation, Company, Party, Person
+from caisse.store.models import Account, Affiliation, CategoryPeriod, Company, FileCaseworker, Party, Person
 
 OPEN_CASE = ("open", "waiting_for_person", "answered")
 LAST_PAYMENTS = 3
@@ -152,70 +168,166 @@ def _next_quarter_end(d: dt.date) -> dt.date:
     return dt.date(year, month, 31 if month in (3, 12) else 30)
 
 
-def _open_items_and_credit(session: Session, party_id: int) -> tuple[list[Balance], int]:
-    """The file's open items (``ledger_open_item``'s rows: receivable balances above zero, earliest due date) and
-    the credit held for it (``credit_available``), in one GROUP BY over the file's entries (an index range)."""
-    items, credit = [], 0
-    for b in balances(session, party_id=party_id, accounts=(*RECEIVABLE, "credit")):
-        if b.account == "credit":
-            credit -= b.balance_cents
-        elif b.balance_cents > 0:
+# ---------------------------------------------------------------- the home figures: one statement per file
+
+_N = ("n1", "n2", "n3")
+_D = ("d1", "d2")
+_T = ("t1", "t2", "t3", "t4", "t5")
+
+
+def _part(name: str, *, where=None, order=None, limit=None, group=None, froms=None, **columns):
+    """One branch of the home statement: the same typed columns in every branch (numbers, dates, texts; a
+    missing one is a typed NULL, which PostgreSQL needs to match the branches), in a subquery when it is
+    ordered and limited (SQLite allows no ORDER BY / LIMIT in a branch)."""
+    cols = [literal(name, String).label("part")]
+    cols += [cast(columns[c] if c in columns else null(), BigInteger).label(c) for c in _N]
+    cols += [(columns[c] if c in columns else cast(null(), Date)).label(c) for c in _D]
+    cols += [(columns[c] if c in columns else cast(null(), Text)).label(c) for c in _T]
+    q = select(*cols)
+    if froms is not None:
+        q = q.select_from(froms)
+    if where is not None:
+        q = q.where(*where)
+    if group is not None:
+        q = q.group_by(*group)
+    if order is not None:
+        q = q.order_by(*order).limit(limit)
+        sub = q.subquery()
+        q = select(*sub.c)
+    return q
+
+
+@functools.lru_cache(maxsize=1)
+def _home_statement():
+    """Everything the home page shows of a file, in one round trip: the party (person's or company's name,
+    team), the person's affiliations and category periods, the open balances and the credit, the last payments,
+    the open requests, an active mandate, the named caseworker and the last quarterly call. Built once; run with
+    ``pid``."""
+    pid = bindparam("pid", type_=Integer)
+    t, e, c = LedgerTransaction, LedgerEntry, Case
+    fc, cw = FileCaseworker, Account
+    return union_all(
+        _part("party", froms=Party.__table__.outerjoin(Person, Person.id == Party.id)
+              .outerjoin(Company, Company.id == Party.id), where=[Party.id == pid],
+              t1=Party.kind, t2=Party.team, t3=Person.first_name, t4=Person.last_name, t5=Company.name,
+              d1=Company.affiliation_start, d2=Company.affiliation_end),
+        _part("aff", where=[Affiliation.person_id == pid], n1=Affiliation.id,
+              n2=case((Affiliation.primostarter.is_(True), 1), else_=0), d1=Affiliation.start_date,
+              d2=Affiliation.end_date, t1=Affiliation.status),
+        _part("cat", froms=CategoryPeriod.__table__.join(Affiliation, Affiliation.id == CategoryPeriod.affiliation_id),
+              where=[Affiliation.person_id == pid], n1=CategoryPeriod.affiliation_id, n2=CategoryPeriod.id,
+              d1=CategoryPeriod.valid_from, d2=CategoryPeriod.valid_to, t1=CategoryPeriod.category),
+        _part("bal", where=[e.party_id == pid, e.account.in_((*RECEIVABLE, "credit"))],
+              group=[e.account, e.period], n1=func.sum(e.amount_cents), d1=func.min(e.due_date), t1=e.account,
+              t2=e.period),
+        _part("pay", froms=e.__table__.join(t, t.id == e.transaction_id),
+              where=[e.party_id == pid, t.kind == "payment", e.amount_cents < 0,
+                     e.account.not_in((*RECEIVABLE, *STATEMENT_EXCLUDED))],
+              order=[t.booked_on.desc(), t.id.desc(), e.id.desc()], limit=LAST_PAYMENTS,
+              n1=e.amount_cents, n2=t.id, n3=e.id, d1=t.booked_on, t1=t.description, t2=e.rule, t3=e.parameter,
+              t4=cast(e.explanation, Text)),
+        _part("case", where=[c.party_id == pid, c.status.in_(OPEN_CASE)], n1=c.id, d1=c.deadline, t1=c.kind,
+              t2=c.subject, t3=c.status),
+        _part("mandate", where=[SepaMandate.party_id == pid, SepaMandate.status == "active"],
+              order=[SepaMandate.id], limit=1, n1=SepaMandate.id),
+        _part("caseworker", froms=fc.__table__.join(cw, cw.id == fc.account_id),
+              where=[fc.party_id == pid, fc.valid_to.is_(None)], order=[fc.id.desc()], limit=1,
+              n1=fc.id, t1=cw.display_name, t2=cw.login, t3=cw.phone, t4=cw.email),
+        _part("notice", where=[Notice.party_id == pid, Notice.kind == "quarterly_call"],
+              order=[Notice.period.desc(), Notice.id.desc()], limit=1, n1=Notice.amount_cents, n2=Notice.id,
+              d1=Notice.due_date, t1=Notice.period),
+    )
+
+
+@dataclass
+class _Figures:
+    """The rows of ``_home_statement`` by part."""
+
+    party: object
+    affiliations: list
+    categories: list
+    balances: list
+    payments: list
+    cases: list
+    mandate: bool
+    caseworker: object | None
+    notice: object | None
+
+
+def _figures(session: Session, party_id: int) -> _Figures | None:
+    parts: dict[str, list] = {}
+    for r in session.execute(_home_statement(), {"pid": party_id}):
+        parts.setdefault(r.part, []).append(r)
+    if "party" not in parts:
+        return None
+    return _Figures(parts["party"][0], sorted(parts.get("aff", ()), key=lambda r: (r.d1, r.n1), reverse=True),
+                    sorted(parts.get("cat", ()), key=lambda r: (r.d1, r.n2)), parts.get("bal", []),
+                    sorted(parts.get("pay", ()), key=lambda r: (r.d1, r.n2, r.n3), reverse=True),
+                    sorted(parts.get("case", ()), key=lambda r: (r.d1, r.n1)), "mandate" in parts,
+                    (parts.get("caseworker") or [None])[0], (parts.get("notice") or [None])[0])
+
+
+def _status_of(f: _Figures, today: dt.date) -> tuple[str, Status]:
+    """The name and status of the file (``_status``'s, from the figures)."""
+    p = f.party
+    if p.t1 != "person":
+        ended = p.d2 is not None and p.d2 < today
+        return p.t5, Status(None, p.d1, "ceased" if ended else "affiliated", p.d1, end_date=p.d2)
+    name = f"{p.t3} {p.t4}"
+    current = next((a for a in f.affiliations if a.t1 == "affiliated"), f.affiliations[0] if f.affiliations else None)
+    if current is None:
+        return name, Status(None, None, None, None)
+    periods = [c for c in f.categories if c.n1 == current.n1]
+    period = next((c for c in periods if c.d1 <= today and (c.d2 is None or c.d2 >= today)),
+                  periods[-1] if periods else None)
+    return name, Status(period.t1 if period else None, period.d1 if period else None, current.t1, current.d1,
+                        is_starter(current.d1, today), bool(current.n2), int(current.n1), current.d2)
+
+
+def _file_home(session: Session, who: Principal, party: Party | int, today: dt.date,
+               settings: Settings) -> FileHome:
+    party_id = party if isinstance(party, int) else party.id
+    f = _figures(session, party_id)
+    if f is None:
+        raise NotFound("file", party_id)
+    authz.require_file(who, "file.read", party_id, f.party.t2)
+    return _home_of(who, party_id, f, today, settings)
+
+
+def _home_of(who: Principal, party_id: int, f: _Figures, today: dt.date, settings: Settings) -> FileHome:
+    name, st = _status_of(f, today)
+    credit, items = 0, []
+    for b in f.balances:  # the open items (receivable balances above zero) and the credit held for the file
+        if b.t1 == "credit":
+            credit -= int(b.n1)
+        elif b.n1 > 0:
             items.append(b)
-    return items, credit
-
-
-def _last_payments(session: Session, party_id: int) -> list[Payment]:
-    """The last ``LAST_PAYMENTS`` payments received on the file, newest first: the statement's money lines of kind
-    payment (``ledger.statement``, same order), read from the end with a LIMIT instead of the whole account."""
-    t, e = LedgerTransaction, LedgerEntry
-    rows = session.execute(
-        select(t.booked_on, e.amount_cents, t.description, e.rule, e.parameter, e.explanation)
-        .join(t, t.id == e.transaction_id)
-        .where(e.party_id == party_id, t.kind == "payment", e.amount_cents < 0,
-               e.account.not_in((*RECEIVABLE, *STATEMENT_EXCLUDED)))
-        .order_by(t.booked_on.desc(), t.id.desc(), e.id.desc()).limit(LAST_PAYMENTS))
-    return [Payment(on, -int(cents), explain(description, rule, parameter, explanation))
-            for on, cents, description, rule, parameter, explanation in rows]
-
-
-def _file_home(session: Session, who: Principal, party: Party, today: dt.date, settings: Settings) -> FileHome:
-    name, st = _status(session, party, today)
-    items, credit = _open_items_and_credit(session, party.id)
-    due_items = [b for b in items if b.balance_cents > 0 and (b.due_date is None or b.due_date <= today)]
-    later = [b for b in items if b.balance_cents > 0 and b.due_date is not None and b.due_date > today]
-    due_now = max(sum(b.balance_cents for b in due_items) - credit, 0)
-    dates = [b.due_date for b in due_items if b.due_date is not None]
+    due_items = [b for b in items if b.d1 is None or b.d1 <= today]
+    later = [b for b in items if b.d1 is not None and b.d1 > today]
+    due_now = max(sum(int(b.n1) for b in due_items) - credit, 0)
+    dates = [b.d1 for b in due_items if b.d1 is not None]
     due_by = min(dates) if dates and due_now else None
     next_date = next_amount = None
     expected = False
     if later:
-        next_date = min(b.due_date for b in later)
-        next_amount = sum(b.balance_cents for b in later if b.due_date == next_date)
-    elif st.affiliation_status == "affiliated" and party.kind == "person":
-        last = session.scalar(select(Notice).where(Notice.party_id == party.id, Notice.kind == "quarterly_call")
-                              .order_by(Notice.period.desc(), Notice.id.desc()).limit(1))
-        if last is not None and last.amount_cents > 0:
-            next_date = _next_quarter_end(max(today, last.due_date or today))
-            next_amount, expected = int(last.amount_cents), True
-    payments = _last_payments(session, party.id)
-    cases = session.scalars(select(Case).where(Case.party_id == party.id, Case.status.in_(OPEN_CASE))
-                            .order_by(Case.deadline, Case.id))
-    requests = [OpenRequest(c.id, c.kind, c.subject, c.status, c.deadline, (c.deadline - today).days) for c in cases]
-    direct_debit = session.scalar(select(SepaMandate.id).where(SepaMandate.party_id == party.id,
-                                                               SepaMandate.status == "active")) is not None
-    communication = references.for_statement(party.id, today.year).ogm if due_now > 0 else None
-    return FileHome(party.id, name, party.kind, party.id == who.party_id, st, due_now, due_by,
+        next_date = min(b.d1 for b in later)
+        next_amount = sum(int(b.n1) for b in later if b.d1 == next_date)
+    elif st.affiliation_status == "affiliated" and f.party.t1 == "person":
+        last = f.notice
+        if last is not None and last.n1 > 0:
+            next_date = _next_quarter_end(max(today, last.d1 or today))
+            next_amount, expected = int(last.n1), True
+    payments = [Payment(r.d1, -int(r.n1), explain(r.t1, r.t2, r.t3, json.loads(r.t4) if r.t4 else None))
+                for r in f.payments]
+    requests = [OpenRequest(int(c.n1), c.t1, c.t2, c.t3, c.d1, (c.d1 - today).days) for c in f.cases]
+    communication = references.for_statement(party_id, today.year).ogm if due_now > 0 else None
+    caseworker = f.caseworker and SimpleNamespace(display_name=f.caseworker.t1, login=f.caseworker.t2,
+                                                 phone=f.caseworker.t3, email=f.caseworker.t4)
+    return FileHome(party_id, name, f.party.t1, party_id == who.party_id, st, due_now, due_by,
                     bool(due_by and due_by < today), credit, communication,
                     identifiers.format_iban(settings.fund_iban), settings.fund_bic, next_date, next_amount, expected,
-                    payments, contact_for(party, settings, _caseworker(session, party.id)), requests,
-                    direct_debit)
-
-
-def _caseworker(session: Session, party_id: int):
-    from caisse.services import caseworkers
-
-    found = caseworkers.current(session, party_id)
-    return found[1] if found else None
+                    payments, contact_for(SimpleNamespace(team=f.party.t2), settings, caseworker), requests,
+                    f.mandate)
 
 
 def scope(who: Principal) -> list[int]:
@@ -233,28 +345,21 @@ def home_files(session: Session, who: Principal, today: dt.date, settings: Setti
     """``home`` without its audit rows, which the caller writes with ``record_home`` in the same transaction before
     anything is shown (the portal renders the page first: the audit chain's head row stays locked from the first
     row written to the commit, so the rows are written last)."""
-    out = []
-    for pid in sorted(scope(who), key=lambda p: (p != who.party_id, p)):
-        file_access(session, who, "file.read", pid)
-        # the party with its person or company in one query; held here, so that _status finds them in the
-        # session (its identity map keeps only the objects someone holds)
-        party, _person, _company = session.execute(
-            select(Party, Person, Company).outerjoin(Person, Person.id == Party.id)
-            .outerjoin(Company, Company.id == Party.id).where(Party.id == pid)).one()
-        out.append(_file_home(session, who, party, today, settings))
-    return out
+    authz.require(who, "file.read")
+    return [_file_home(session, who, pid, today, settings)
+            for pid in sorted(scope(who), key=lambda p: (p != who.party_id, p))]
 
 
 def record_home(session: Session, who: Principal, files: list[FileHome]) -> None:
     """The audit rows of the home page: one read per file shown."""
     for f in files:
-        audit.record(session, who, "read", "portal_home", f.id, party_id=f.id)
+        audit.record_read(session, who, "portal_home", f.id, party_id=f.id)
 
 
 def file_home(session: Session, who: Principal, party_id: int, today: dt.date, settings: Settings) -> FileHome:
     file_access(session, who, "file.read", party_id)
-    view = _file_home(session, who, session.get(Party, party_id), today, settings)
-    audit.record(session, who, "read", "portal_home", party_id, party_id=party_id)
+    view = _file_home(session, who, party_id, today, settings)
+    audit.record_read(session, who, "portal_home", party_id, party_id=party_id)
     return view
 
 

@@ -31,7 +31,11 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    from caisse.config import get_settings
+
+    # the pool holds what a server worker's threads use at once (``web_threads``): a connection opened beyond it
+    # would be closed after each use, and PostgreSQL starts a process for every new one
+    return create_engine(url, pool_pre_ping=True, pool_size=get_settings().db_pool_size, max_overflow=10)
 
 
 @lru_cache(maxsize=16)
@@ -39,6 +43,7 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+@lru_cache(maxsize=16)
 def session_factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(engine_for(url), expire_on_commit=False)
 
@@ -49,10 +54,23 @@ def session_scope(url: str) -> Iterator[Session]:
     session = session_factory(url)()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        end(session, commit=False)
         raise
+    end(session, commit=True)
+
+
+def end(session: Session, commit: bool) -> None:
+    """The end of a unit of work: commit (rolled back if the commit fails) or roll back; then closed."""
+    try:
+        if commit:
+            try:
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        else:
+            session.rollback()
     finally:
         session.close()
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -270,12 +271,17 @@ class Event(Base):
 class AuditLog(Base):
     """Who did (or read) what on which file, when and from where. Append-only (database triggers refuse
     UPDATE and DELETE) and hash-chained: ``hash`` = SHA-256 of the previous hash and this row's content,
-    so that ``caisse audit verify`` detects a row changed or removed behind the application's back."""
+    so that ``caisse audit verify`` detects a row changed or removed behind the application's back.
+
+    A read may be written unsealed (``hash``, ``prev_hash``, ``seq`` empty: no wait for the chain's head) and is
+    sealed shortly after, in order (``services/audit.py``); the trigger allows that one change and no other.
+    ``seq``: the row's place in the chain (none on the rows chained before migration 0030: they come first)."""
 
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
@@ -285,7 +291,10 @@ class AuditLog(Base):
     origin: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict | None] = mapped_column(JSON)
-    __table_args__ = (Index("ix_audit_log_party_at", "party_id", "at"),)
+    __table_args__ = (Index("ix_audit_log_party_at", "party_id", "at"),
+                      Index("ix_audit_log_seq", "seq", unique=True),
+                      Index("ix_audit_log_unsealed", "id", postgresql_where=text("hash IS NULL"),
+                            sqlite_where=text("hash IS NULL")))
 
 
 class ExchangeMessage(Base):

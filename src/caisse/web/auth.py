@@ -16,6 +16,7 @@ import logging
 import secrets
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from caisse.security import oidc
 from caisse.security.authz import NotAuthenticated, Principal
 from caisse.services import accounts
-from caisse.store.db import session_scope
+from caisse.store.db import end, session_factory
 from caisse.web.schemas import Strict
 
 COOKIE = "caisse_session"
@@ -36,9 +37,19 @@ router = APIRouter()
 log = logging.getLogger(__name__)
 
 
-def db(request: Request):
-    with session_scope(request.app.state.settings.database_url) as session:
+async def db(request: Request):
+    """The request's unit of work (``store.db.session_scope``): opened here without a thread (a session takes a
+    connection only at its first statement), committed or rolled back in one — shielded, so that a client going
+    away never leaves a connection checked out."""
+    session = session_factory(request.app.state.settings.database_url)()
+    try:
         yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(end, session, False)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(end, session, True)
 
 
 # scope="function": the unit of work commits before the response leaves, so a client that follows a redirect

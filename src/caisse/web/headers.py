@@ -25,16 +25,20 @@ STATIC_PREFIX = "/static/"
 
 
 def apply(request: Request, response: Response) -> Response:
-    h = response.headers
-    path = request.url.path
+    apply_to(response.headers, request.url.path, request.url.scheme == "https")
+    return response
+
+
+def apply_to(h, path: str, https: bool) -> None:
+    """The headers on a response's header mapping (a Starlette ``MutableHeaders``): what a header already says
+    stays."""
     h.setdefault("X-Content-Type-Options", "nosniff")
     h.setdefault("Referrer-Policy", "same-origin")
     h.setdefault("X-Frame-Options", "DENY")
     h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
     if not path.startswith(NO_CSP_PATHS):
         h.setdefault("Content-Security-Policy", CSP)
-    if request.url.scheme == "https":
+    if https:
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if not path.startswith(STATIC_PREFIX):
         h.setdefault("Cache-Control", "no-store")
-    return response

@@ -120,33 +120,56 @@ def too_many(request: Request, retry_after: float) -> Response:
     return JSONResponse({"detail": message, "retry_after": seconds}, status_code=429, headers=headers)
 
 
-async def limit(request: Request, call_next):
-    """The middleware (registered in ``web.app``)."""
-    from caisse.web.auth import client_origin
+class RateLimit:
+    """The middleware (plain ASGI; added in ``web.app``)."""
 
-    path = request.url.path
-    if path in EXEMPT or path.startswith(EXEMPT_PREFIXES):
-        return await call_next(request)
-    settings = request.app.state.settings
-    buckets: Buckets = request.app.state.rate_buckets
-    origin = client_origin(request) or "?"
-    if path in SENSITIVE or path.startswith(SENSITIVE_PREFIXES):
-        wait = buckets.take(("sensitive", origin), settings.rate_limit_sensitive_per_minute)
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from caisse.web.auth import client_origin
+
+        path = scope["path"]
+        if path in EXEMPT or path.startswith(EXEMPT_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        settings = request.app.state.settings
+        buckets: Buckets = request.app.state.rate_buckets
+        origin = client_origin(request) or "?"
+        if path in SENSITIVE or path.startswith(SENSITIVE_PREFIXES):
+            wait = buckets.take(("sensitive", origin), settings.rate_limit_sensitive_per_minute)
+            if wait is not None:
+                await too_many(request, wait)(scope, receive, send)
+                return
+        token = _token(request)
+        address = ("address", origin)
+        if token is None:
+            wait = buckets.take(address, settings.rate_limit_address_per_minute)
+        else:
+            wait = buckets.peek(address, settings.rate_limit_address_per_minute)
+            if wait is None:
+                session_key = ("session", hashlib.sha256(token.encode()).hexdigest())
+                wait = buckets.take(session_key, settings.rate_limit_session_per_minute)
         if wait is not None:
-            return too_many(request, wait)
-    token = _token(request)
-    address = ("address", origin)
-    if token is None:
-        wait = buckets.take(address, settings.rate_limit_address_per_minute)
-    else:
-        wait = buckets.peek(address, settings.rate_limit_address_per_minute)
-        if wait is None:
-            session_key = ("session", hashlib.sha256(token.encode()).hexdigest())
-            wait = buckets.take(session_key, settings.rate_limit_session_per_minute)
-    if wait is not None:
-        return too_many(request, wait)
-    response = await call_next(request)
-    if token is not None and (response.status_code == 401 or (
-            response.status_code == 303 and response.headers.get("location", "").startswith("/login"))):
-        buckets.charge(address, settings.rate_limit_address_per_minute)
-    return response
+            await too_many(request, wait)(scope, receive, send)
+            return
+        if token is None:
+            await self.app(scope, receive, send)
+            return
+        refused = []
+
+        async def watch(message) -> None:
+            # a made-up token is charged to its address: answered 401, or sent to the login page
+            if message["type"] == "http.response.start":
+                location = dict(message.get("headers") or ()).get(b"location", b"")
+                if message["status"] == 401 or (message["status"] == 303 and location.startswith(b"/login")):
+                    refused.append(True)
+            await send(message)
+
+        await self.app(scope, receive, watch)
+        if refused:
+            buckets.charge(address, settings.rate_limit_address_per_minute)

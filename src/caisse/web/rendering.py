@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,13 +21,24 @@ from caisse.web import i18n, labels
 def _date(value: dt.date | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    return format_date(value, fmt, locale=i18n.LOCALES[i18n.current.get()])
+    return _formatted_date(value, fmt, i18n.current.get())
 
 
 def _money(cents: int | None) -> str:
     if cents is None:
         return ""
-    return format_currency(Decimal(int(cents)) / 100, "EUR", locale=i18n.LOCALES[i18n.current.get()])
+    return _formatted_money(int(cents), i18n.current.get())
+
+
+# the same dates and amounts come back on page after page (due dates, contributions): formatted once per language
+@lru_cache(maxsize=8192)
+def _formatted_date(value: dt.date, fmt: str, language: str) -> str:
+    return format_date(value, fmt, locale=i18n.LOCALES[language])
+
+
+@lru_cache(maxsize=8192)
+def _formatted_money(cents: int, language: str) -> str:
+    return format_currency(Decimal(cents) / 100, "EUR", locale=i18n.LOCALES[language])
 
 
 def _percent(rate: str | Decimal | None) -> str:
