@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from caisse.cases.models import CHANNELS, Case, CaseMessage, Notification
@@ -24,6 +24,7 @@ from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.services.affiliation import file_access
 from caisse.services.calendar import add_months
+from caisse.store.bulk import serial_ids
 from caisse.store.models import Party, Person
 
 HANDLERS = frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "system"})
@@ -150,8 +151,8 @@ def open_file_cases_in_bulk(session: Session, who: Principal, kind: str, items: 
     if session.get_bind().dialect.name == "postgresql":
         # ids drawn from the sequence first, then a plain executemany: an INSERT … RETURNING of thousands of rows
         # is sent as multi-row VALUES statements that the driver converts slowly
-        ids = session.execute(text("SELECT nextval(pg_get_serial_sequence('\"case\"', 'id')) "
-                                   "FROM generate_series(1, :n)"), {"n": len(rows)}).scalars().all()
+        with session.connection().connection.driver_connection.cursor() as cur:
+            ids = serial_ids(cur, "case", len(rows))
         session.execute(insert(Case), [{**r, "id": i} for r, i in zip(rows, ids, strict=True)])
     else:
         ids = session.execute(insert(Case).returning(Case.id, sort_by_parameter_order=True), rows).scalars().all()

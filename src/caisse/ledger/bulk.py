@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 from caisse.errors import Conflict, InvalidInput
 from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.ledger.posting import PERIOD, Entry, Posting, entry_signature, signature, validate
-from caisse.store.bulk import executemany_checked
+from caisse.store.bulk import executemany_checked, serial_ids
 from caisse.store.db import engine_for
 from caisse.store.models import utcnow
 
@@ -429,9 +429,7 @@ class _SqliteWriter(_Writer):
 class _PgWriter(_Writer):
     def insert_transactions(self, rows: list[tuple]) -> list[int]:
         cur = self.conn.cursor()
-        cur.execute("SELECT nextval(pg_get_serial_sequence('ledger_transaction', 'id')) "
-                    "FROM generate_series(1, %s)", (len(rows),))
-        ids = [r[0] for r in cur.fetchall()]
+        ids = serial_ids(cur, "ledger_transaction", len(rows))
         with cur.copy(f"COPY ledger_transaction (id, {', '.join(TX_COLUMNS)}) FROM STDIN") as copy:
             for i, row in zip(ids, rows, strict=True):
                 copy.write_row((i, *row))

@@ -35,6 +35,19 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
         cur.close()
 
 
+def serial_ids(cur, table: str, n: int) -> list[int]:
+    """PostgreSQL: ``n`` fresh ids from the serial sequence of ``table``'s ``id`` (``cur``: a psycopg cursor), drawn
+    with ``nextval`` one by one, so safe beside other writers. The sequence is looked up once: written
+    ``nextval(pg_get_serial_sequence(...))``, that look-up is a STABLE function PostgreSQL evaluates again for
+    every row of the series (1 s of server time for a bank file's 163 000 ledger transactions, 0.08 s this way)."""
+    if n <= 0:
+        return []
+    cur.execute("SELECT pg_get_serial_sequence(%s, 'id')::regclass::oid", (f'"{table}"',))
+    seq = cur.fetchone()[0]
+    cur.execute("SELECT nextval(%s::oid::regclass) FROM generate_series(1, %s)", (seq, n))
+    return [r[0] for r in cur.fetchall()]
+
+
 def large_query(conn: Connection, work_mem: str = "64MB") -> None:
     """PostgreSQL, for the rest of the caller's transaction (SET LOCAL): settings for a statement over millions of
     rows (a first career file aggregates the whole contribution ledger). ``work_mem``: the sorts and hashes of the
