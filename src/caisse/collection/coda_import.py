@@ -67,7 +67,7 @@ from caisse.ledger.models import BENEFIT_UNDUE, BUYBACK, RECEIVABLE
 from caisse.ledger.queries import BuybackItem, UndueItem, buyback_items_of, undue_items_of
 from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference, buyback_number, undue_number
 from caisse.services import audit
-from caisse.store.bulk import gc_paused, insert_rows
+from caisse.store.bulk import gc_paused, insert_rows, lz4_for_large_values
 from caisse.store.db import engine_for
 
 LOCK = "caisse.money"  # imports and exports of money serialise on this lock
@@ -216,6 +216,7 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     sha = coda.sha256
     accounts = fund_accounts(session, settings)
     warnings = [str(p) for p in coda.warnings]
+    lz4_for_large_values(conn)
     file_id = conn.execute(insert(BankFile).returning(BankFile.id), [dict(
         sha256=sha, format="coda", filename=filename, size=len(data), content=data, imported_by=actor,
         statements=len(coda.statements), movements=len(coda.movements), warnings=None)]).scalar_one()
