@@ -260,7 +260,9 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     postings = _postings(session, effective, policy)
     timings["impute"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    insert_postings(conn, postings)
+    # the rows this transaction inserts or verifies, per table: their references are not looked up again
+    known: dict[str, set] = {"bank_statement": set(statement_ids.values())}
+    insert_postings(conn, postings, known=known)
     buying = {ln.party for ln in effective if ln.party is not None and buyback_number(ln.designation)}
     if buying:  # payments to a buy-back's communication: the quarters paid in full are bought back
         from caisse.recovery.buyback import record_bought_back
@@ -269,14 +271,15 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     timings["ledger_insert"] = time.perf_counter() - mark
     mark = time.perf_counter()
     _returns(session, effective)
-    _insert_lines(conn, lines, statement_ids)
+    _insert_lines(conn, lines, statement_ids, known)
+    known["bank_line"] = {ln.line_id for ln in lines}
     _collections_and_transfers(session, effective)
     timings["rows"] = time.perf_counter() - mark
     mark = time.perf_counter()
     queue = [ln for ln in effective if ln.reason]
     found = suggest(conn, [dict(amount_cents=ln.mv.amount_cents, iban=ln.iban,
                                 name=ln.mv.counterparty_name, known=ln.known) for ln in queue])
-    _insert_queue(conn, queue, found)
+    _insert_queue(conn, queue, found, known)
     _open_cases(session, queue, actor)
     timings["suggest"] = time.perf_counter() - mark
 
@@ -622,7 +625,7 @@ def _collections_and_transfers(session: Session, effective: list[_Line]) -> None
                 status=status, bank_line_id=ln.line_id))
 
 
-def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int]) -> None:
+def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int], known: dict[str, set]) -> None:
     date, _stamp, boolean, _json = adapt(conn)
     rows = []
     for ln in lines:
@@ -639,7 +642,7 @@ def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int]) -> No
         ))
     from caisse.collection.models import BankLine
 
-    insert_rows(conn, BankLine.__table__, LINE_COLUMNS, rows, checks_once=True)
+    insert_rows(conn, BankLine.__table__, LINE_COLUMNS, rows, checks_once=True, known=known)
 
 
 LINE_COLUMNS = ("id", "statement_id", "ordinal", "file_line", "sequence", "detail", "amount_cents", "value_date",
@@ -669,7 +672,7 @@ def _open_cases(session: Session, queue: list[_Line], actor: str) -> None:
     open_system_cases(session, wanted, dt.date.today(), actor)
 
 
-def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]]) -> None:
+def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]], known: dict[str, set]) -> None:
     if not queue:
         return
     from caisse.collection.models import ReconciliationItem
@@ -678,4 +681,4 @@ def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]]) -> No
     now = stamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     rows = [(ln.line_id, ln.reason, ln.mv.amount_cents, ln.key if ln.status == "parked" else None,
              as_json(found or None), "open", now, ln.note) for ln, found in zip(queue, suggestions, strict=True)]
-    insert_rows(conn, ReconciliationItem.__table__, QUEUE_COLUMNS, rows, checks_once=True)
+    insert_rows(conn, ReconciliationItem.__table__, QUEUE_COLUMNS, rows, checks_once=True, known=known)

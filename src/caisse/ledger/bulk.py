@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 from caisse.errors import Conflict, InvalidInput
 from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.ledger.posting import PERIOD, Entry, Posting, entry_signature, signature, validate
-from caisse.store.bulk import executemany_checked, serial_ids
+from caisse.store.bulk import copy_checked, copy_rows, executemany_checked, serial_ids
 from caisse.store.db import engine_for
 from caisse.store.models import utcnow
 
@@ -165,17 +165,20 @@ def post_many(db: str | Engine, postings: Iterable[Posting] | Charges, *, chunk_
     return BulkResult(posted, skipped)
 
 
-def insert_postings(connection, postings: list[Posting]) -> list[int]:
+def insert_postings(connection, postings: list[Posting], *, known: dict[str, set] | None = None) -> list[int]:
     """Insert ``postings`` (each validated like ``post``) inside the caller's open transaction on a SQLAlchemy
     ``Connection``, set-based, without committing: an importer that must be all-or-nothing (a CODA file) posts
     its ledger lines and its own rows in one transaction. Every key must be new: an existing key makes the
-    database refuse the insert (the caller rolls back). Returns the transaction ids, in order."""
+    database refuse the insert (the caller rolls back). Returns the transaction ids, in order.
+    The constraints are verified once for all the rows (SQLite: CHECK, PostgreSQL: foreign keys; ``known``: ids
+    the caller's transaction inserted or verified already, per table — ``store.bulk.copy_checked``)."""
     postings = _dedupe(list(postings))
     if not postings:
         return []
     writer = _PgWriter if connection.dialect.name == "postgresql" else _SqliteWriter
     w = writer(connection.connection.driver_connection)
-    w.checks_once = True  # one statement verifies the CHECK constraints of all the rows (store.bulk)
+    w.checks_once = True  # one statement verifies the constraints of all the rows (store.bulk)
+    w.known = known if known is not None else {}
     return w.insert(postings)
 
 
@@ -202,7 +205,8 @@ def explanation_json(value: dict | None) -> str | None:
 
 class _Writer:
     placeholder = "?"
-    checks_once = False  # SQLite: CHECK constraints verified once for all the rows (store.bulk.executemany_checked)
+    checks_once = False  # constraints verified once for all the rows (store.bulk: executemany_checked, copy_checked)
+    known: dict[str, set]  # with checks_once: ids inserted or verified by the caller's transaction, per table
 
     def __init__(self, conn) -> None:
         self.conn = conn
@@ -430,16 +434,19 @@ class _PgWriter(_Writer):
     def insert_transactions(self, rows: list[tuple]) -> list[int]:
         cur = self.conn.cursor()
         ids = serial_ids(cur, "ledger_transaction", len(rows))
-        with cur.copy(f"COPY ledger_transaction (id, {', '.join(TX_COLUMNS)}) FROM STDIN") as copy:
-            for i, row in zip(ids, rows, strict=True):
-                copy.write_row((i, *row))
+        rows = [(i, *row) for i, row in zip(ids, rows, strict=True)]
+        if self.checks_once:
+            copy_checked(self.conn, LedgerTransaction.__table__, ("id", *TX_COLUMNS), rows, self.known)
+            self.known.setdefault("ledger_transaction", set()).update(ids)
+        else:
+            copy_rows(self.conn, "ledger_transaction", ("id", *TX_COLUMNS), rows)
         return ids
 
     def insert_entries(self, rows: list[tuple]) -> None:
-        cur = self.conn.cursor()
-        with cur.copy(f"COPY ledger_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        if self.checks_once:
+            copy_checked(self.conn, LedgerEntry.__table__, ENTRY_COLUMNS, rows, self.known)
+        else:
+            copy_rows(self.conn, "ledger_entry", ENTRY_COLUMNS, rows)
 
     def ids_of(self, keys: list[str]) -> dict[str, int]:
         cur = self.conn.cursor()
