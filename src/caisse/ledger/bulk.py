@@ -24,6 +24,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, islice, repeat
+from json.encoder import c_make_encoder, encode_basestring_ascii  # c_make_encoder: None without the C module
 from typing import NamedTuple
 
 import numpy as np
@@ -195,12 +196,20 @@ def _dedupe(chunk: list[Posting]) -> list[Posting]:
 
 
 _ENCODER = json.JSONEncoder(default=str)  # what json.dumps(value, default=str) builds on every call
-_SCALARS = (str, int, type(None))  # exact types: equal items then mean the same JSON (True == 1 is excluded)
+# ``_ENCODER.encode`` of a dict builds a new C encoder on every call: one, built once with the very same settings
+# (ensure_ascii, separators ", " and ": ", default=str, allow_nan; no check for circular references, which an
+# explanation never has), writes the same text in half the time.
+_C_ENCODER = c_make_encoder(None, str, encode_basestring_ascii, None, ": ", ", ", False, False, True) \
+    if c_make_encoder is not None else None
+
+
+def _json(value: dict) -> str:
+    return "".join(_C_ENCODER(value, 0)) if _C_ENCODER is not None else _ENCODER.encode(value)
 
 
 def explanation_json(value: dict | None) -> str | None:
     """An explanation as the JSON text ``post_many`` writes for it (what ``ChargeLine.explanations`` hold)."""
-    return None if value is None else _ENCODER.encode(value)
+    return None if value is None else _json(value)
 
 
 class _Writer:
@@ -311,31 +320,21 @@ class _Writer:
         an importer builds them) are encoded once."""
         date = self.date
         texts: dict[int, str] = {}  # id(explanation) -> JSON; the dicts live as long as ``chunk``
-        flat: dict[tuple, str] = {}  # the items of a dict of scalars -> JSON (imputations repeat a few)
         rows = []
         append = rows.append
         for tid, p in zip(ids, chunk, strict=True):
-            for e in p.entries:
-                expl = e.explanation
+            for account, amount, party, period, due, rule, parameter, expl in p.entries:
                 if expl is not None:
                     text = texts.get(id(expl))
                     if text is None:
-                        items = tuple(expl.items())
-                        if all(type(k) is str and type(v) in _SCALARS for k, v in items):
-                            text = flat.get(items)
-                            if text is None:
-                                text = flat[items] = _ENCODER.encode(expl)
-                        else:
-                            text = _ENCODER.encode(expl)
-                        texts[id(expl)] = text
+                        text = texts[id(expl)] = _json(expl)
                     expl = text
-                due = e.due_date
                 if due is not None:
                     d = dates.get(due)
                     if d is None:
                         d = dates[due] = date(due)
                     due = d
-                append((tid, e.party_id, e.account, e.period, e.amount_cents, due, e.rule, e.parameter, expl))
+                append((tid, party, account, period, amount, due, rule, parameter, expl))
         return rows
 
     def date(self, d: dt.date):
