@@ -480,16 +480,20 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     buyback = {party: [[list(b) for b in request] for request in requests] for party, requests in buyback_items_of(
         session, {ln.party for ln in booked if ln.party is not None and buyback_number(ln.designation)}).items()}
     postings = []
+    append = postings.append
     for ln in booked:
         mv = ln.mv
-        counterparty = {k: v for k, v in (("iban", ln.iban or mv.counterparty_account.strip() or None),
-                                          ("name", mv.counterparty_name or None)) if v}
+        iban = ln.iban or mv.counterparty_account.strip() or None
+        name = mv.counterparty_name or None
+        # what payment_posting's explanation holds (the same keys in the same order: the same JSON)
+        counterparty = ({"iban": iban, "name": name} if name else {"iban": iban}) if iban else \
+            ({"name": name} if name else None)
         if ln.partner is not None:
             settled = min(mv.amount_cents, max(owed.get(ln.partner, 0), 0))
             if settled:
                 owed[ln.partner] -= settled
-                postings.append(remittance_posting(ln.key, ln.booked_on, mv.amount_cents, ln.partner, settled,
-                                                   reference=ln.reference, counterparty=counterparty or None))
+                append(remittance_posting(ln.key, ln.booked_on, mv.amount_cents, ln.partner, settled,
+                                          reference=ln.reference, counterparty=counterparty))
                 if settled == mv.amount_cents:
                     ln.status, ln.reason = "booked", None
                     continue
@@ -498,33 +502,48 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
             if settled:
                 continue
         party = ln.party if ln.status == "booked" else None
-        postings.append(payment_posting(ln.key, ln.booked_on, mv.amount_cents, party, reference=ln.reference,
-                                        counterparty=counterparty or None))
+        append(payment_posting(ln.key, ln.booked_on, mv.amount_cents, party, reference=ln.reference,
+                               counterparty=counterparty))
         if party is None:
             continue
         accounts = state[party]
-        _apply(accounts, "credit", None, -mv.amount_cents)
-        items = undue.get(party) if undue_number(ln.designation) else None
-        bought = buyback.get(party) if buyback_number(ln.designation) else None
-        if not items and not bought and not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
-            continue  # nothing open, nothing to release: imputation_entries would return no entry
-        rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
-        entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents,
+        cur = accounts.get(("credit", None))
+        if cur is None:
+            accounts[("credit", None)] = [-mv.amount_cents, None]
+        else:
+            cur[0] -= mv.amount_cents
+        designation = ln.designation
+        items = undue.get(party) if undue and undue_number(designation) else None
+        bought = buyback.get(party) if buyback and buyback_number(designation) else None
+        rows = []
+        owing = False  # an item open (or to release): else imputation_entries would return no entry
+        for (a, p), v in accounts.items():
+            if v[0]:
+                rows.append(Balance(party, a, p, v[0], v[1]))
+                if a != "credit":
+                    owing = True
+        if not owing and not items and not bought:
+            continue
+        entries = imputation_entries(rows, party, policy, designation, mv.amount_cents,
                                      pending=pending.get(party), on=ln.booked_on,
                                      undue=[UndueItem(*u) for u in items] if items else None,
                                      buyback=[[BuybackItem(*b) for b in request] for request in bought]
                                      if bought else None)
         if entries:
-            postings.append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, ln.designation))
+            append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, designation))
             for e in entries:
-                if e.account == BENEFIT_UNDUE:
+                account = e.account
+                if account == BENEFIT_UNDUE:
                     next(u for u in items if u[0] == e.parameter)[2] += e.amount_cents
-                    continue
-                if e.account == BUYBACK:
+                elif account == BUYBACK:
                     next(b for request in bought for b in request
                          if (b[0], b[1]) == (e.parameter, e.period))[2] += e.amount_cents
-                    continue
-                _apply(accounts, e.account, e.period, e.amount_cents)
+                else:
+                    cur = accounts.get((account, e.period))
+                    if cur is None:
+                        accounts[(account, e.period)] = [e.amount_cents, None]
+                    else:
+                        cur[0] += e.amount_cents
     return postings
 
 
@@ -541,14 +560,6 @@ def pending_by_debtor(session: Session, parties: set[int], after: dt.date) -> di
         due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
         out.setdefault(party, {}).setdefault((account, period), []).append((due, int(cents)))
     return out
-
-
-def _apply(accounts: dict, account: str, period: str | None, cents: int) -> None:
-    cur = accounts.get((account, period))
-    if cur is None:
-        accounts[(account, period)] = [cents, None]
-    else:
-        cur[0] += cents
 
 
 def debtor_balances(session: Session, parties: set[int]) -> dict[int, dict]:
