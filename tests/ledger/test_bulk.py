@@ -316,3 +316,48 @@ def test_a_role_that_may_not_set_aside_triggers_inserts_with_them(db_url):
         conn.close()
     totals, keys, entries = _state(db_url)
     assert keys == ["a", "c"] and entries == 4
+
+
+def test_postings_streamed_in_chunks_are_the_rows_insert_postings_writes(db_url):
+    """``PostingStream`` (the bank import's path: chunks inserted by a thread while the next are computed): the
+    same transactions, entries and ids as ``insert_postings`` of all of them; a key given twice with the same
+    content is posted once, even in another chunk."""
+    from caisse.ledger import PostingStream, load
+    from caisse.store.db import engine_for
+
+    parties = _debtors(db_url, 3)
+    postings = [_payment(f"p{i}", parties[i % 3], 1_000 + i) for i in range(25)]
+    with engine_for(db_url).begin() as conn, PostingStream(conn, chunk_size=4) as stream:
+        for p in [*postings, postings[3]]:  # the fourth again, in the last chunk
+            stream.add(p)
+    assert len(stream.ids) == 25 and stream.ids == sorted(stream.ids)
+    totals, keys, entries = _state(db_url)
+    assert keys == sorted(p.key for p in postings) and entries == 50
+    with session_scope(db_url) as s:
+        assert [load(s, p.key) for p in postings] == postings
+        ids = dict(s.execute(select(LedgerTransaction.key, LedgerTransaction.id)).all())
+    assert [ids[p.key] for p in postings] == stream.ids
+
+
+def test_a_chunk_the_stream_cannot_post_leaves_nothing_of_the_batch(db_url):
+    """A bad chunk (an entry on a party that does not exist; a key given twice with other content) raises in the
+    caller's thread — at its next ``add`` or at the end — and the caller's transaction leaves nothing."""
+    import sqlite3
+
+    import psycopg
+
+    from caisse.ledger import PostingStream
+    from caisse.store.db import engine_for
+
+    (party,) = _debtors(db_url, 1)
+    engine = engine_for(db_url)
+    refused = (sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)
+    with pytest.raises(refused), engine.begin() as conn, PostingStream(conn, chunk_size=3) as stream:
+        for i in range(10):
+            stream.add(_payment(f"p{i}", party + 1000 if i == 4 else party))
+    with pytest.raises(Conflict, match="p1 appears twice"), engine.begin() as conn, \
+            PostingStream(conn, chunk_size=3) as stream:
+        for i in range(6):
+            stream.add(_payment(f"p{i}", party))
+        stream.add(_payment("p1", party, 999))
+    assert _state(db_url)[1:] == ([], 0)
