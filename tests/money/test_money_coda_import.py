@@ -289,3 +289,66 @@ def test_a_statement_the_bank_sends_again_in_another_file_is_not_booked_twice(db
     assert any("already imported" in w for w in again.warnings)  # … whose statement is recognised
     assert (count(db, LedgerTransaction), count(db, BankLine)) == before
     assert count(db, BankFile) == 2 and periods(db, jean) == {}
+
+
+KILLED_IMPORT = """
+import sys, time
+import caisse.ledger.bulk as bulk
+from caisse.collection.coda_import import import_coda
+bulk.PostingStream.__init__.__kwdefaults__["chunk_size"] = 200  # many chunks: killed between two of them
+insert = bulk._Writer.insert
+def insert_then_wait(self, chunk):
+    ids = insert(self, chunk)
+    print("chunk", flush=True)
+    time.sleep(0.3)
+    return ids
+bulk._Writer.insert = insert_then_wait
+import_coda({url!r}, open({path!r}, "rb").read())
+print("finished", flush=True)
+"""
+
+
+def test_an_import_killed_while_its_postings_are_written_then_run_again_ends_as_an_uninterrupted_one(db, db_url,
+                                                                                                    tmp_path):
+    """The ledger postings go to the database chunk by chunk while the file is still being imputed: a process
+    killed half-way leaves nothing (one transaction), and the same file imported again gives what one uninterrupted
+    import gives."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import caisse
+    from caisse.ledger.check import run_check
+
+    debtors = [new_debtor(db, last=f"Name{i}") for i in range(600)]
+    for d in debtors:
+        call_quarter(db, d, "2026Q1")
+    db.commit()
+    path = tmp_path / "big.coda"
+    path.write_bytes(coda(*(pay(83_240, DAY, ogm=ogm(d, "2026Q1")) for d in debtors)))
+    env = {**os.environ, "PYTHONPATH": str(Path(caisse.__file__).parents[1])}
+    child = subprocess.Popen([sys.executable, "-c", KILLED_IMPORT.format(url=db_url, path=str(path))],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    seen = 0
+    for line in child.stdout:
+        seen += line.strip() == "chunk"
+        if seen == 2 or line.strip() == "finished":
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    assert seen == 2  # killed with two of its six chunks of postings written, not committed
+    db.expire_all()
+    assert count(db, BankFile) == 0 and count(db, BankLine) == 0 and count(db, LedgerTransaction) == 600
+
+    summary = import_coda(db_url, path.read_bytes())
+    assert summary.counts == {"booked": 600} and summary.queued == 0
+    db.expire_all()
+    report = run_check(db)
+    assert report.ok, report.breaches
+    # 600 calls, then a receipt and an imputation per payment: all paid, as one run would leave it
+    assert report.totals.line() == ("transactions=1800 debts=499440.00 payments=499440.00 open=0.00 "
+                                    "unmatched=0.00")
+    assert count(db, BankLine) == 600 and import_coda(db_url, path.read_bytes()).already_imported
