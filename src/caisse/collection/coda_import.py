@@ -23,8 +23,8 @@ What each movement becomes (docs/collection-money.md has the full rules):
 Set-based: the ledger postings of all booked and parked credits are built in memory — the debtors'
 balances are read once, and each payment is imputed on the balances as the previous payments of the file
 left them, with the ledger's own pure functions (so exactly what ``receive_payment`` would post) — then
-inserted with ``ledger.PostingStream`` (SQLite executemany, PostgreSQL COPY, chunk by chunk while the next
-ones are computed). Returns are few and go through the ledger's ordinary calls.
+inserted with ``ledger.insert_postings`` (SQLite executemany, PostgreSQL COPY). Returns are few and go
+through the ledger's ordinary calls.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ import datetime as dt
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, bindparam, insert, select, text, update
@@ -55,17 +54,16 @@ from caisse.exchange.coda import CodaFile, Movement, Statement, file_sha256, par
 from caisse.ledger import (
     Balance,
     ImputationPolicy,
-    PostingStream,
     clearing_balances,
     imputation_entries,
     imputation_posting,
+    insert_postings,
     payment_posting,
     policy_named,
     remittance_posting,
     return_payment,
 )
 from caisse.ledger.models import BENEFIT_UNDUE, BUYBACK, RECEIVABLE
-from caisse.ledger.posting import Posting
 from caisse.ledger.queries import BuybackItem, UndueItem, buyback_items_of, undue_items_of
 from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference, buyback_number, undue_number
 from caisse.services import audit
@@ -265,13 +263,12 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     _classify(session, effective)
     timings["classify"] = time.perf_counter() - mark
     mark = time.perf_counter()
+    postings = _postings(session, effective, policy)
+    timings["impute"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     # the rows this transaction inserts or verifies, per table: their references are not looked up again
     known: dict[str, set] = {"bank_statement": set(statement_ids.values())}
-    # the postings go to the database chunk by chunk while the next ones are computed (ledger.PostingStream)
-    with PostingStream(conn, known=known) as stream:
-        _postings(session, effective, policy, stream.add)
-        timings["impute"] = time.perf_counter() - mark
-        mark = time.perf_counter()
+    insert_postings(conn, postings, known=known)
     buying = {ln.party for ln in effective if ln.party is not None and buyback_number(ln.designation)}
     if buying:  # payments to a buy-back's communication: the quarters paid in full are bought back
         from caisse.recovery.buyback import record_bought_back
@@ -467,11 +464,9 @@ def _pick(candidates, amount: int):
     return next((c for c in candidates if c[3] == amount and c[5] in ("sent", "paid")), None)
 
 
-def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy,
-              append: Callable[[Posting], None]) -> None:
+def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy) -> list:
     """The receipts and imputations of the file, each imputed on the balances the file's earlier payments
-    left, handed to ``append`` in file order: the debtors' balances are read first, once, then kept in memory —
-    nothing is read from the database once the first posting is handed over (``append`` may be writing)."""
+    left: the debtors' balances are read once, then kept in memory."""
     booked = [ln for ln in effective if ln.status in ("booked", "parked") and ln.mv.amount_cents > 0]
     parties = {ln.party for ln in booked if ln.party is not None}
     first_day = min((ln.booked_on for ln in booked), default=None)
@@ -484,6 +479,8 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     # payments to a buy-back request's communication (rare): the persons' buy-back requests, kept in memory too
     buyback = {party: [[list(b) for b in request] for request in requests] for party, requests in buyback_items_of(
         session, {ln.party for ln in booked if ln.party is not None and buyback_number(ln.designation)}).items()}
+    postings = []
+    append = postings.append
     for ln in booked:
         mv = ln.mv
         iban = ln.iban or mv.counterparty_account.strip() or None
@@ -547,6 +544,7 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
                         accounts[(account, e.period)] = [e.amount_cents, None]
                     else:
                         cur[0] += e.amount_cents
+    return postings
 
 
 def pending_by_debtor(session: Session, parties: set[int], after: dt.date) -> dict[int, dict[tuple, list]]:

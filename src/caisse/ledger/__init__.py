@@ -1,14 +1,6 @@
 """The fund's memory of money: an append-only, double-entry ledger (see README.md and docs/ledger.md)."""
 
-from caisse.ledger.bulk import (
-    BulkResult,
-    ChargeLine,
-    Charges,
-    PostingStream,
-    explanation_json,
-    insert_postings,
-    post_many,
-)
+from caisse.ledger.bulk import BulkResult, ChargeLine, Charges, explanation_json, insert_postings, post_many
 from caisse.ledger.imputation import POLICIES, ImputationPolicy, policy_named
 from caisse.ledger.operations import (
     DebtLine,
@@ -50,8 +42,7 @@ from caisse.ledger.queries import (
 
 __all__ = [
     "POLICIES", "Balance", "BulkResult", "ChargeLine", "Charges", "DebtLine", "Entry", "ImputationPolicy",
-    "PaymentResult", "PostResult", "Posting", "PostingStream", "amount_due", "assign", "balance_select", "balances",
-    "charge",
+    "PaymentResult", "PostResult", "Posting", "amount_due", "assign", "balance_select", "balances", "charge",
     "charge_posting", "credit_available", "explanation_json", "grant_benefit", "impute", "imputation_entries",
     "imputation_posting", "insert_postings", "load", "open_items", "payment_posting", "payout", "pending_charges",
     "split_not_yet_due", "policy_named", "post", "post_many", "receive_payment", "receive_via_partner", "refund",

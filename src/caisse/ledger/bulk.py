@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, islice, repeat
 from json.encoder import c_make_encoder, encode_basestring_ascii  # c_make_encoder: None without the C module
@@ -185,83 +183,16 @@ def insert_postings(connection, postings: list[Posting], *, known: dict[str, set
     return w.insert(postings)
 
 
-class PostingStream:
-    """``insert_postings`` while the caller is still computing the postings: ``add`` them one by one; every
-    ``chunk_size`` a thread of the stream validates the chunk, turns it into rows and inserts them on the caller's
-    connection, inside its transaction, chunk after chunk in order, while the caller computes the next ones — the
-    database's own work (SQLite's ``executemany`` runs without Python's lock, PostgreSQL works in its own process)
-    then overlaps the caller's Python. The same rows, ids and refusals as ``insert_postings`` of all of them.
-
-    Use it as a context manager; the caller must not use the connection until the block ends (the stream waits
-    for its last chunk there, and raises what the thread met: the caller's transaction then rolls back).
-    ``ids`` then holds the transaction ids, in order."""
-
-    def __init__(self, connection, *, known: dict[str, set] | None = None, chunk_size: int = 10_000) -> None:
-        writer = _PgWriter if connection.dialect.name == "postgresql" else _SqliteWriter
-        self._writer = writer(connection.connection.driver_connection)
-        self._writer.checks_once = True
-        self._writer.known = known if known is not None else {}
-        self._chunk_size = chunk_size
-        self._pending: list[Posting] = []
-        self._seen: dict[str, Posting] = {}
-        self._queue: queue.Queue = queue.Queue(maxsize=2)  # a chunk inserted, one waiting: bounded memory
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        self.ids: list[int] = []
-
-    def __enter__(self) -> PostingStream:
-        self._thread = threading.Thread(target=self._run, name="ledger-posting-stream", daemon=True)
-        self._thread.start()
-        return self
-
-    def add(self, posting: Posting) -> None:
-        self._pending.append(posting)
-        if len(self._pending) >= self._chunk_size:
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        if self._error is not None:
-            raise self._error
-        if self._pending:
-            self._queue.put(self._pending)
-            self._pending = []
-
-    def _run(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # drain: the caller learns of the error at its next add or at the end
-            try:
-                chunk = _dedupe(chunk, self._seen)
-                if chunk:
-                    self.ids += self._writer.insert(chunk)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                self._error = exc
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if exc_type is None:
-                self._hand_over()
-        finally:
-            self._queue.put(None)
-            self._thread.join()
-        if exc_type is None and self._error is not None:
-            raise self._error
-
-
-def _dedupe(chunk: list[Posting], seen: dict[str, Posting] | None = None) -> list[Posting]:
-    """The chunk validated, a key given twice with the same content kept once (else ``Conflict``); ``seen``: the
-    postings of earlier chunks of the same batch, by key (updated)."""
-    seen = {} if seen is None else seen
-    kept = []
+def _dedupe(chunk: list[Posting]) -> list[Posting]:
+    seen: dict[str, Posting] = {}
     for p in chunk:
         validate(p)
         other = seen.get(p.key)
         if other is None:
             seen[p.key] = p
-            kept.append(p)
         elif signature(other) != signature(p):
             raise Conflict("key", f"{p.key} appears twice in the batch with different content")
-    return kept
+    return list(seen.values()) if len(seen) != len(chunk) else chunk
 
 
 _ENCODER = json.JSONEncoder(default=str)  # what json.dumps(value, default=str) builds on every call
