@@ -292,27 +292,23 @@ def test_a_statement_the_bank_sends_again_in_another_file_is_not_booked_twice(db
 
 
 KILLED_IMPORT = """
-import sys, time
+import time
 import caisse.ledger.bulk as bulk
 from caisse.collection.coda_import import import_coda
-bulk.PostingStream.__init__.__kwdefaults__["chunk_size"] = 200  # many chunks: killed between two of them
-insert = bulk._Writer.insert
-def insert_then_wait(self, chunk):
-    ids = insert(self, chunk)
-    print("chunk", flush=True)
-    time.sleep(0.3)
-    return ids
-bulk._Writer.insert = insert_then_wait
+insert_entries = bulk._SqliteWriter.insert_entries if {sqlite!r} else bulk._PgWriter.insert_entries
+def written_then_wait(self, rows):
+    insert_entries(self, rows)
+    print("written", flush=True)  # the ledger rows are in, the transaction not committed
+    time.sleep(30)
+setattr(bulk._SqliteWriter if {sqlite!r} else bulk._PgWriter, "insert_entries", written_then_wait)
 import_coda({url!r}, open({path!r}, "rb").read())
 print("finished", flush=True)
 """
 
 
-def test_an_import_killed_while_its_postings_are_written_then_run_again_ends_as_an_uninterrupted_one(db, db_url,
-                                                                                                    tmp_path):
-    """The ledger postings go to the database chunk by chunk while the file is still being imputed: a process
-    killed half-way leaves nothing (one transaction), and the same file imported again gives what one uninterrupted
-    import gives."""
+def test_an_import_killed_half_way_then_run_again_ends_as_an_uninterrupted_one(db, db_url, tmp_path):
+    """A process killed once the file's ledger rows are written but before it commits leaves nothing (one
+    transaction), and the same file imported again gives what one uninterrupted import gives."""
     import os
     import signal
     import subprocess
@@ -329,17 +325,13 @@ def test_an_import_killed_while_its_postings_are_written_then_run_again_ends_as_
     path = tmp_path / "big.coda"
     path.write_bytes(coda(*(pay(83_240, DAY, ogm=ogm(d, "2026Q1")) for d in debtors)))
     env = {**os.environ, "PYTHONPATH": str(Path(caisse.__file__).parents[1])}
-    child = subprocess.Popen([sys.executable, "-c", KILLED_IMPORT.format(url=db_url, path=str(path))],
-                             stdout=subprocess.PIPE, text=True, env=env)
-    seen = 0
-    for line in child.stdout:
-        seen += line.strip() == "chunk"
-        if seen == 2 or line.strip() == "finished":
-            break
+    code = KILLED_IMPORT.format(url=db_url, path=str(path), sqlite=db_url.startswith("sqlite"))
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    said = child.stdout.readline().strip()
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
     child.stdout.close()
-    assert seen == 2  # killed with two of its six chunks of postings written, not committed
+    assert said == "written"  # killed with its ledger rows written, not committed
     db.expire_all()
     assert count(db, BankFile) == 0 and count(db, BankLine) == 0 and count(db, LedgerTransaction) == 600
 
