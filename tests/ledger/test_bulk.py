@@ -316,3 +316,24 @@ def test_a_role_that_may_not_set_aside_triggers_inserts_with_them(db_url):
         conn.close()
     totals, keys, entries = _state(db_url)
     assert keys == ["a", "c"] and entries == 4
+
+
+def test_a_caller_that_set_aside_the_triggers_itself_still_gets_its_rows_verified(db_url):
+    """A session already in ``session_replication_role = replica`` (triggers off) inserting through
+    ``insert_postings``: the references are verified all the same, and the setting is left as the caller set it."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL triggers")
+    import psycopg
+
+    from caisse.ledger import insert_postings
+    from caisse.store.db import engine_for
+
+    (party,) = _debtors(db_url, 1)
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="fk_ledger_entry_party_id_party"), \
+            engine_for(db_url).begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        try:
+            insert_postings(conn, [_payment("a", party), _payment("b", party + 1000)])
+        finally:
+            assert conn.exec_driver_sql("SHOW session_replication_role").scalar() == "replica"
+    assert _state(db_url)[1:] == ([], 0)

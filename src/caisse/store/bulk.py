@@ -98,7 +98,8 @@ _CHECKABLE = ("integer", "bigint", "smallint", "text", "character varying")
 @contextmanager
 def _reference_triggers_off(raw, table: str, columns: Sequence[str]) -> Iterator[list[tuple] | None]:
     """The foreign keys of ``table`` the caller verifies itself (constraint, column, referenced table and column,
-    type), with the row triggers off until the block ends; None (triggers on) when that cannot be done."""
+    type), with the row triggers off until the block ends; None (triggers on) when that cannot be done. A caller
+    that already set the triggers aside (``replica``) gets its rows verified all the same."""
     import psycopg
 
     with raw.cursor() as cur:
@@ -110,28 +111,35 @@ def _reference_triggers_off(raw, table: str, columns: Sequence[str]) -> Iterator
             "JOIN pg_attribute ta ON ta.attrelid = c.confrelid AND ta.attnum = c.confkey[1] "
             "WHERE c.conrelid = %s::regclass AND c.contype = 'f' ORDER BY c.conname", (f'"{table}"',))
         found = cur.fetchall()
-        cur.execute("SELECT current_setting('session_replication_role') = 'origin' AND NOT EXISTS (SELECT 1 "
-                    "FROM pg_trigger WHERE tgrelid = %s::regclass AND (tgtype & 4) <> 0 "
+        cur.execute("SELECT current_setting('session_replication_role'), NOT EXISTS (SELECT 1 FROM pg_trigger "
+                    "WHERE tgrelid = %s::regclass AND (tgtype & 4) <> 0 "
                     "AND tgfoid <> '\"RI_FKey_check_ins\"'::regproc)", (f'"{table}"',))
-        usable = cur.fetchone()[0] and all(
-            width == 1 and (column in columns or not default) and type_.split("(")[0] in _CHECKABLE
-            for _n, column, _t, _c, type_, width, default in found)
+        role, only_references = cur.fetchone()
+        checkable = all(width == 1 and (column in columns or not default) and type_.split("(")[0] in _CHECKABLE
+                        for _n, column, _t, _c, type_, width, default in found)
         checks = [(n, column, t, c, type_) for n, column, t, c, type_, _w, _d in found if column in columns]
-        if usable and checks:
+        if role == "replica":  # set aside by the caller already: verified here, left as it is
+            switched = False
+        elif role == "origin" and only_references and checkable and checks:
             cur.execute("SAVEPOINT caisse_copy_checked")
             try:
                 cur.execute("SET LOCAL session_replication_role = replica")
+                switched = True
             except psycopg.errors.InsufficientPrivilege:
                 cur.execute("ROLLBACK TO SAVEPOINT caisse_copy_checked")
-                usable = False
+                switched = False
             cur.execute("RELEASE SAVEPOINT caisse_copy_checked")
-    if not (usable and checks):
+            if not switched:
+                checks = []
+        else:
+            checks = []
+    if not (checks and checkable):
         yield None
         return
     try:
         yield checks
     finally:
-        if raw.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
+        if switched and raw.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
             raw.execute("SET LOCAL session_replication_role = origin")
 
 
