@@ -225,3 +225,115 @@ def test_rows_inserted_with_their_checks_verified_once_are_refused_as_row_by_row
         insert_rows(conn, table, columns, [row("d", "gift")])
     with session_scope(db_url) as s:
         assert sorted(s.scalars(select(LedgerTransaction.key))) == ["a", "c"]
+
+
+def _payment(key: str, party: int, cents: int = 10_000):
+    from caisse.ledger import payment_posting
+
+    return payment_posting(key, dt.date(2026, 3, 20), cents, party, reference="+++000/0000/00097+++")
+
+
+def test_postings_inserted_with_their_references_verified_once_are_refused_as_row_by_row(db_url):
+    """``insert_postings`` (the bank import's path; on PostgreSQL the foreign keys are verified by one statement
+    instead of a trigger per row): an entry on a party that does not exist makes the whole insert fail, naming the
+    constraint, nothing of it stays, and the connection checks every row again afterwards."""
+    import sqlite3
+
+    import psycopg
+
+    from caisse.ledger import insert_postings
+    from caisse.store.db import engine_for
+
+    refused = (sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)
+    (party,) = _debtors(db_url, 1)
+    engine = engine_for(db_url)
+    with pytest.raises(refused, match="FOREIGN KEY|fk_ledger_entry_party_id_party"), engine.begin() as conn:
+        insert_postings(conn, [_payment("a", party), _payment("b", party + 1000), _payment("c", party)])
+    with engine.begin() as conn:
+        insert_postings(conn, [_payment("a", party), _payment("c", party)])
+    with pytest.raises(refused), engine.begin() as conn:  # the same connection refuses a bad row again
+        post_many(conn.engine, [_payment("d", party + 1000)])
+    totals, keys, entries = _state(db_url)
+    assert keys == ["a", "c"] and entries == 4
+
+
+def test_a_party_referenced_by_postings_inserted_in_bulk_is_locked_until_commit(db_url):
+    """What PostgreSQL's per-row trigger guarantees, the set-based check does too: the parties the new entries
+    name cannot be deleted by another transaction before the import commits."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("row locks: PostgreSQL (SQLite has one writer at a time)")
+    import psycopg
+
+    from caisse.ledger import insert_postings
+    from caisse.store.db import engine_for
+
+    (party,) = _debtors(db_url, 1)
+    with engine_for(db_url).begin() as conn:
+        insert_postings(conn, [_payment("a", party)])
+        assert conn.exec_driver_sql("SHOW session_replication_role").scalar() == "origin"
+        with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as other:
+            other.execute("SET lock_timeout = '200ms'")
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT id FROM party WHERE id = %s FOR UPDATE", (party,))
+
+
+def test_a_role_that_may_not_set_aside_triggers_inserts_with_them(db_url):
+    """Without the right to set ``session_replication_role`` (an ordinary role), the rows go in with their
+    per-row triggers: the same rows posted, the same refusal."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL roles")
+    import uuid
+
+    import psycopg
+
+    from caisse.ledger import insert_postings
+    from caisse.store.db import engine_for
+
+    (party,) = _debtors(db_url, 1)
+    role = f"caisse_plain_{uuid.uuid4().hex[:8]}"
+    engine = engine_for(db_url)
+
+    def as_plain_role(conn):  # CREATE ROLE is transactional: gone with the rollback or the test's end
+        conn.exec_driver_sql(f"CREATE ROLE {role} NOSUPERUSER")
+        conn.exec_driver_sql(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        conn.exec_driver_sql(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        conn.exec_driver_sql(f"SET LOCAL ROLE {role}")
+
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="fk_ledger_entry_party_id_party"), \
+            engine.begin() as conn:
+        as_plain_role(conn)
+        insert_postings(conn, [_payment("a", party), _payment("b", party + 1000)])
+    conn = engine.connect()
+    try:
+        trans = conn.begin()
+        as_plain_role(conn)
+        insert_postings(conn, [_payment("a", party), _payment("c", party)])
+        trans.commit()  # the role is created and kept with the rows: drop it after
+    finally:
+        with conn.begin():
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        conn.close()
+    totals, keys, entries = _state(db_url)
+    assert keys == ["a", "c"] and entries == 4
+
+
+def test_a_caller_that_set_aside_the_triggers_itself_still_gets_its_rows_verified(db_url):
+    """A session already in ``session_replication_role = replica`` (triggers off) inserting through
+    ``insert_postings``: the references are verified all the same, and the setting is left as the caller set it."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL triggers")
+    import psycopg
+
+    from caisse.ledger import insert_postings
+    from caisse.store.db import engine_for
+
+    (party,) = _debtors(db_url, 1)
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="fk_ledger_entry_party_id_party"), \
+            engine_for(db_url).begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        try:
+            insert_postings(conn, [_payment("a", party), _payment("b", party + 1000)])
+        finally:
+            assert conn.exec_driver_sql("SHOW session_replication_role").scalar() == "replica"
+    assert _state(db_url)[1:] == ([], 0)

@@ -265,6 +265,7 @@ def test_the_fast_iban_check_agrees_with_the_parsers():
                "DE89370400440532013000", "GB82WEST12345698765432", "BE68539007547034"]
     samples += [make_iban("001", rnd.randrange(10**7)) for _ in range(300)]
     samples += [s[:-1] + str((int(s[-1]) + 1) % 10) for s in samples[-100:]]
+    samples += [s[:2] + f"{(int(s[2:4]) + 1) % 100:02d}" + s[4:] for s in samples[-200:-100]]  # IBAN check wrong
     for acc in samples:
         expected = to_iban(acc)
         if acc.replace(" ", "") == "BE68539007547034":  # bank code 539 is missing from stdnum's registry
@@ -288,3 +289,58 @@ def test_a_statement_the_bank_sends_again_in_another_file_is_not_booked_twice(db
     assert any("already imported" in w for w in again.warnings)  # … whose statement is recognised
     assert (count(db, LedgerTransaction), count(db, BankLine)) == before
     assert count(db, BankFile) == 2 and periods(db, jean) == {}
+
+
+KILLED_IMPORT = """
+import time
+import caisse.ledger.bulk as bulk
+from caisse.collection.coda_import import import_coda
+insert_entries = bulk._SqliteWriter.insert_entries if {sqlite!r} else bulk._PgWriter.insert_entries
+def written_then_wait(self, rows):
+    insert_entries(self, rows)
+    print("written", flush=True)  # the ledger rows are in, the transaction not committed
+    time.sleep(30)
+setattr(bulk._SqliteWriter if {sqlite!r} else bulk._PgWriter, "insert_entries", written_then_wait)
+import_coda({url!r}, open({path!r}, "rb").read())
+print("finished", flush=True)
+"""
+
+
+def test_an_import_killed_half_way_then_run_again_ends_as_an_uninterrupted_one(db, db_url, tmp_path):
+    """A process killed once the file's ledger rows are written but before it commits leaves nothing (one
+    transaction), and the same file imported again gives what one uninterrupted import gives."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import caisse
+    from caisse.ledger.check import run_check
+
+    debtors = [new_debtor(db, last=f"Name{i}") for i in range(600)]
+    for d in debtors:
+        call_quarter(db, d, "2026Q1")
+    db.commit()
+    path = tmp_path / "big.coda"
+    path.write_bytes(coda(*(pay(83_240, DAY, ogm=ogm(d, "2026Q1")) for d in debtors)))
+    env = {**os.environ, "PYTHONPATH": str(Path(caisse.__file__).parents[1])}
+    code = KILLED_IMPORT.format(url=db_url, path=str(path), sqlite=db_url.startswith("sqlite"))
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    said = child.stdout.readline().strip()
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    assert said == "written"  # killed with its ledger rows written, not committed
+    db.expire_all()
+    assert count(db, BankFile) == 0 and count(db, BankLine) == 0 and count(db, LedgerTransaction) == 600
+
+    summary = import_coda(db_url, path.read_bytes())
+    assert summary.counts == {"booked": 600} and summary.queued == 0
+    db.expire_all()
+    report = run_check(db)
+    assert report.ok, report.breaches
+    # 600 calls, then a receipt and an imputation per payment: all paid, as one run would leave it
+    assert report.totals.line() == ("transactions=1800 debts=499440.00 payments=499440.00 open=0.00 "
+                                    "unmatched=0.00")
+    assert count(db, BankLine) == 600 and import_coda(db_url, path.read_bytes()).already_imported

@@ -67,7 +67,7 @@ from caisse.ledger.models import BENEFIT_UNDUE, BUYBACK, RECEIVABLE
 from caisse.ledger.queries import BuybackItem, UndueItem, buyback_items_of, undue_items_of
 from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference, buyback_number, undue_number
 from caisse.services import audit
-from caisse.store.bulk import gc_paused, insert_rows
+from caisse.store.bulk import gc_paused, insert_rows, lz4_for_large_values
 from caisse.store.db import engine_for
 
 LOCK = "caisse.money"  # imports and exports of money serialise on this lock
@@ -147,6 +147,12 @@ def counterparty_iban(account: str) -> str | None:
     an IBAN whose ISO 13616 check digits hold (a Belgian one also its national check), or an old Belgian
     12-digit number made an IBAN; else None. Used for matching against IBANs on file, never to send money
     (exports validate fully)."""
+    if len(account) == 16 and account[:2] == "BE" and account.isascii() and account[2:].isdigit():
+        # the usual case, a Belgian IBAN as banks write it: the same checks without normalising it first
+        # (B = 11, E = 14 in the ISO 13616 check)
+        if int(account[14:]) != (int(account[4:14]) % 97 or 97):
+            return None
+        return account if int(account[4:] + "1114" + account[2:4]) % 97 == 1 else None
     acc = account.replace(" ", "").replace("-", "").upper() if account else ""
     if len(acc) == 12 and acc.isdigit():
         if acc == "000000000000" or int(acc[10:]) != (int(acc[:10]) % 97 or 97):
@@ -216,6 +222,7 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     sha = coda.sha256
     accounts = fund_accounts(session, settings)
     warnings = [str(p) for p in coda.warnings]
+    lz4_for_large_values(conn)
     file_id = conn.execute(insert(BankFile).returning(BankFile.id), [dict(
         sha256=sha, format="coda", filename=filename, size=len(data), content=data, imported_by=actor,
         statements=len(coda.statements), movements=len(coda.movements), warnings=None)]).scalar_one()
@@ -259,7 +266,9 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     postings = _postings(session, effective, policy)
     timings["impute"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    insert_postings(conn, postings)
+    # the rows this transaction inserts or verifies, per table: their references are not looked up again
+    known: dict[str, set] = {"bank_statement": set(statement_ids.values())}
+    insert_postings(conn, postings, known=known)
     buying = {ln.party for ln in effective if ln.party is not None and buyback_number(ln.designation)}
     if buying:  # payments to a buy-back's communication: the quarters paid in full are bought back
         from caisse.recovery.buyback import record_bought_back
@@ -268,14 +277,15 @@ def _import(session: Session, coda: CodaFile, data: bytes, filename: str | None,
     timings["ledger_insert"] = time.perf_counter() - mark
     mark = time.perf_counter()
     _returns(session, effective)
-    _insert_lines(conn, lines, statement_ids)
+    _insert_lines(conn, lines, statement_ids, known)
+    known["bank_line"] = {ln.line_id for ln in lines}
     _collections_and_transfers(session, effective)
     timings["rows"] = time.perf_counter() - mark
     mark = time.perf_counter()
     queue = [ln for ln in effective if ln.reason]
     found = suggest(conn, [dict(amount_cents=ln.mv.amount_cents, iban=ln.iban,
                                 name=ln.mv.counterparty_name, known=ln.known) for ln in queue])
-    _insert_queue(conn, queue, found)
+    _insert_queue(conn, queue, found, known)
     _open_cases(session, queue, actor)
     timings["suggest"] = time.perf_counter() - mark
 
@@ -470,16 +480,20 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
     buyback = {party: [[list(b) for b in request] for request in requests] for party, requests in buyback_items_of(
         session, {ln.party for ln in booked if ln.party is not None and buyback_number(ln.designation)}).items()}
     postings = []
+    append = postings.append
     for ln in booked:
         mv = ln.mv
-        counterparty = {k: v for k, v in (("iban", ln.iban or mv.counterparty_account.strip() or None),
-                                          ("name", mv.counterparty_name or None)) if v}
+        iban = ln.iban or mv.counterparty_account.strip() or None
+        name = mv.counterparty_name or None
+        # what payment_posting's explanation holds (the same keys in the same order: the same JSON)
+        counterparty = ({"iban": iban, "name": name} if name else {"iban": iban}) if iban else \
+            ({"name": name} if name else None)
         if ln.partner is not None:
             settled = min(mv.amount_cents, max(owed.get(ln.partner, 0), 0))
             if settled:
                 owed[ln.partner] -= settled
-                postings.append(remittance_posting(ln.key, ln.booked_on, mv.amount_cents, ln.partner, settled,
-                                                   reference=ln.reference, counterparty=counterparty or None))
+                append(remittance_posting(ln.key, ln.booked_on, mv.amount_cents, ln.partner, settled,
+                                          reference=ln.reference, counterparty=counterparty))
                 if settled == mv.amount_cents:
                     ln.status, ln.reason = "booked", None
                     continue
@@ -488,33 +502,48 @@ def _postings(session: Session, effective: list[_Line], policy: ImputationPolicy
             if settled:
                 continue
         party = ln.party if ln.status == "booked" else None
-        postings.append(payment_posting(ln.key, ln.booked_on, mv.amount_cents, party, reference=ln.reference,
-                                        counterparty=counterparty or None))
+        append(payment_posting(ln.key, ln.booked_on, mv.amount_cents, party, reference=ln.reference,
+                               counterparty=counterparty))
         if party is None:
             continue
         accounts = state[party]
-        _apply(accounts, "credit", None, -mv.amount_cents)
-        items = undue.get(party) if undue_number(ln.designation) else None
-        bought = buyback.get(party) if buyback_number(ln.designation) else None
-        if not items and not bought and not any(v[0] for (a, _p), v in accounts.items() if a != "credit"):
-            continue  # nothing open, nothing to release: imputation_entries would return no entry
-        rows = [Balance(party, a, p, v[0], v[1]) for (a, p), v in accounts.items() if v[0]]
-        entries = imputation_entries(rows, party, policy, ln.designation, mv.amount_cents,
+        cur = accounts.get(("credit", None))
+        if cur is None:
+            accounts[("credit", None)] = [-mv.amount_cents, None]
+        else:
+            cur[0] -= mv.amount_cents
+        designation = ln.designation
+        items = undue.get(party) if undue and undue_number(designation) else None
+        bought = buyback.get(party) if buyback and buyback_number(designation) else None
+        rows = []
+        owing = False  # an item open (or to release): else imputation_entries would return no entry
+        for (a, p), v in accounts.items():
+            if v[0]:
+                rows.append(Balance(party, a, p, v[0], v[1]))
+                if a != "credit":
+                    owing = True
+        if not owing and not items and not bought:
+            continue
+        entries = imputation_entries(rows, party, policy, designation, mv.amount_cents,
                                      pending=pending.get(party), on=ln.booked_on,
                                      undue=[UndueItem(*u) for u in items] if items else None,
                                      buyback=[[BuybackItem(*b) for b in request] for request in bought]
                                      if bought else None)
         if entries:
-            postings.append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, ln.designation))
+            append(imputation_posting(f"{ln.key}/imputation", ln.booked_on, entries, designation))
             for e in entries:
-                if e.account == BENEFIT_UNDUE:
+                account = e.account
+                if account == BENEFIT_UNDUE:
                     next(u for u in items if u[0] == e.parameter)[2] += e.amount_cents
-                    continue
-                if e.account == BUYBACK:
+                elif account == BUYBACK:
                     next(b for request in bought for b in request
                          if (b[0], b[1]) == (e.parameter, e.period))[2] += e.amount_cents
-                    continue
-                _apply(accounts, e.account, e.period, e.amount_cents)
+                else:
+                    cur = accounts.get((account, e.period))
+                    if cur is None:
+                        accounts[(account, e.period)] = [e.amount_cents, None]
+                    else:
+                        cur[0] += e.amount_cents
     return postings
 
 
@@ -531,14 +560,6 @@ def pending_by_debtor(session: Session, parties: set[int], after: dt.date) -> di
         due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
         out.setdefault(party, {}).setdefault((account, period), []).append((due, int(cents)))
     return out
-
-
-def _apply(accounts: dict, account: str, period: str | None, cents: int) -> None:
-    cur = accounts.get((account, period))
-    if cur is None:
-        accounts[(account, period)] = [cents, None]
-    else:
-        cur[0] += cents
 
 
 def debtor_balances(session: Session, parties: set[int]) -> dict[int, dict]:
@@ -621,7 +642,7 @@ def _collections_and_transfers(session: Session, effective: list[_Line]) -> None
                 status=status, bank_line_id=ln.line_id))
 
 
-def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int]) -> None:
+def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int], known: dict[str, set]) -> None:
     date, _stamp, boolean, _json = adapt(conn)
     rows = []
     for ln in lines:
@@ -638,7 +659,7 @@ def _insert_lines(conn, lines: list[_Line], statement_ids: dict[int, int]) -> No
         ))
     from caisse.collection.models import BankLine
 
-    insert_rows(conn, BankLine.__table__, LINE_COLUMNS, rows, checks_once=True)
+    insert_rows(conn, BankLine.__table__, LINE_COLUMNS, rows, checks_once=True, known=known)
 
 
 LINE_COLUMNS = ("id", "statement_id", "ordinal", "file_line", "sequence", "detail", "amount_cents", "value_date",
@@ -668,7 +689,7 @@ def _open_cases(session: Session, queue: list[_Line], actor: str) -> None:
     open_system_cases(session, wanted, dt.date.today(), actor)
 
 
-def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]]) -> None:
+def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]], known: dict[str, set]) -> None:
     if not queue:
         return
     from caisse.collection.models import ReconciliationItem
@@ -677,4 +698,4 @@ def _insert_queue(conn, queue: list[_Line], suggestions: list[list[dict]]) -> No
     now = stamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     rows = [(ln.line_id, ln.reason, ln.mv.amount_cents, ln.key if ln.status == "parked" else None,
              as_json(found or None), "open", now, ln.note) for ln, found in zip(queue, suggestions, strict=True)]
-    insert_rows(conn, ReconciliationItem.__table__, QUEUE_COLUMNS, rows, checks_once=True)
+    insert_rows(conn, ReconciliationItem.__table__, QUEUE_COLUMNS, rows, checks_once=True, known=known)

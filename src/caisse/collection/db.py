@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, text
 
+from caisse.store.bulk import serial_ids
+
 CHUNK = 900  # bound parameters per IN (...) list: safe on every SQLite build
 
 
@@ -33,9 +35,7 @@ def next_ids(conn: Connection, table: str, n: int) -> list[int]:
     raw = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
         with raw.cursor() as cur:
-            cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
-                        (n,))
-            return [r[0] for r in cur.fetchall()]
+            return serial_ids(cur, table, n)
     first = raw.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"').fetchone()[0]
     return list(range(first, first + n))
 

@@ -24,6 +24,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress, islice, repeat
+from json.encoder import c_make_encoder, encode_basestring_ascii  # c_make_encoder: None without the C module
 from typing import NamedTuple
 
 import numpy as np
@@ -32,7 +33,7 @@ from sqlalchemy import Engine
 from caisse.errors import Conflict, InvalidInput
 from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.ledger.posting import PERIOD, Entry, Posting, entry_signature, signature, validate
-from caisse.store.bulk import executemany_checked
+from caisse.store.bulk import copy_checked, copy_rows, executemany_checked, serial_ids
 from caisse.store.db import engine_for
 from caisse.store.models import utcnow
 
@@ -165,17 +166,20 @@ def post_many(db: str | Engine, postings: Iterable[Posting] | Charges, *, chunk_
     return BulkResult(posted, skipped)
 
 
-def insert_postings(connection, postings: list[Posting]) -> list[int]:
+def insert_postings(connection, postings: list[Posting], *, known: dict[str, set] | None = None) -> list[int]:
     """Insert ``postings`` (each validated like ``post``) inside the caller's open transaction on a SQLAlchemy
     ``Connection``, set-based, without committing: an importer that must be all-or-nothing (a CODA file) posts
     its ledger lines and its own rows in one transaction. Every key must be new: an existing key makes the
-    database refuse the insert (the caller rolls back). Returns the transaction ids, in order."""
+    database refuse the insert (the caller rolls back). Returns the transaction ids, in order.
+    The constraints are verified once for all the rows (SQLite: CHECK, PostgreSQL: foreign keys; ``known``: ids
+    the caller's transaction inserted or verified already, per table — ``store.bulk.copy_checked``)."""
     postings = _dedupe(list(postings))
     if not postings:
         return []
     writer = _PgWriter if connection.dialect.name == "postgresql" else _SqliteWriter
     w = writer(connection.connection.driver_connection)
-    w.checks_once = True  # one statement verifies the CHECK constraints of all the rows (store.bulk)
+    w.checks_once = True  # one statement verifies the constraints of all the rows (store.bulk)
+    w.known = known if known is not None else {}
     return w.insert(postings)
 
 
@@ -192,17 +196,26 @@ def _dedupe(chunk: list[Posting]) -> list[Posting]:
 
 
 _ENCODER = json.JSONEncoder(default=str)  # what json.dumps(value, default=str) builds on every call
-_SCALARS = (str, int, type(None))  # exact types: equal items then mean the same JSON (True == 1 is excluded)
+# ``_ENCODER.encode`` of a dict builds a new C encoder on every call: one, built once with the very same settings
+# (ensure_ascii, separators ", " and ": ", default=str, allow_nan; no check for circular references, which an
+# explanation never has), writes the same text in half the time.
+_C_ENCODER = c_make_encoder(None, str, encode_basestring_ascii, None, ": ", ", ", False, False, True) \
+    if c_make_encoder is not None else None
+
+
+def _json(value: dict) -> str:
+    return "".join(_C_ENCODER(value, 0)) if _C_ENCODER is not None else _ENCODER.encode(value)
 
 
 def explanation_json(value: dict | None) -> str | None:
     """An explanation as the JSON text ``post_many`` writes for it (what ``ChargeLine.explanations`` hold)."""
-    return None if value is None else _ENCODER.encode(value)
+    return None if value is None else _json(value)
 
 
 class _Writer:
     placeholder = "?"
-    checks_once = False  # SQLite: CHECK constraints verified once for all the rows (store.bulk.executemany_checked)
+    checks_once = False  # constraints verified once for all the rows (store.bulk: executemany_checked, copy_checked)
+    known: dict[str, set]  # with checks_once: ids inserted or verified by the caller's transaction, per table
 
     def __init__(self, conn) -> None:
         self.conn = conn
@@ -307,31 +320,21 @@ class _Writer:
         an importer builds them) are encoded once."""
         date = self.date
         texts: dict[int, str] = {}  # id(explanation) -> JSON; the dicts live as long as ``chunk``
-        flat: dict[tuple, str] = {}  # the items of a dict of scalars -> JSON (imputations repeat a few)
         rows = []
         append = rows.append
         for tid, p in zip(ids, chunk, strict=True):
-            for e in p.entries:
-                expl = e.explanation
+            for account, amount, party, period, due, rule, parameter, expl in p.entries:
                 if expl is not None:
                     text = texts.get(id(expl))
                     if text is None:
-                        items = tuple(expl.items())
-                        if all(type(k) is str and type(v) in _SCALARS for k, v in items):
-                            text = flat.get(items)
-                            if text is None:
-                                text = flat[items] = _ENCODER.encode(expl)
-                        else:
-                            text = _ENCODER.encode(expl)
-                        texts[id(expl)] = text
+                        text = texts[id(expl)] = _json(expl)
                     expl = text
-                due = e.due_date
                 if due is not None:
                     d = dates.get(due)
                     if d is None:
                         d = dates[due] = date(due)
                     due = d
-                append((tid, e.party_id, e.account, e.period, e.amount_cents, due, e.rule, e.parameter, expl))
+                append((tid, party, account, period, amount, due, rule, parameter, expl))
         return rows
 
     def date(self, d: dt.date):
@@ -429,19 +432,20 @@ class _SqliteWriter(_Writer):
 class _PgWriter(_Writer):
     def insert_transactions(self, rows: list[tuple]) -> list[int]:
         cur = self.conn.cursor()
-        cur.execute("SELECT nextval(pg_get_serial_sequence('ledger_transaction', 'id')) "
-                    "FROM generate_series(1, %s)", (len(rows),))
-        ids = [r[0] for r in cur.fetchall()]
-        with cur.copy(f"COPY ledger_transaction (id, {', '.join(TX_COLUMNS)}) FROM STDIN") as copy:
-            for i, row in zip(ids, rows, strict=True):
-                copy.write_row((i, *row))
+        ids = serial_ids(cur, "ledger_transaction", len(rows))
+        rows = [(i, *row) for i, row in zip(ids, rows, strict=True)]
+        if self.checks_once:
+            copy_checked(self.conn, LedgerTransaction.__table__, ("id", *TX_COLUMNS), rows, self.known)
+            self.known.setdefault("ledger_transaction", set()).update(ids)
+        else:
+            copy_rows(self.conn, "ledger_transaction", ("id", *TX_COLUMNS), rows)
         return ids
 
     def insert_entries(self, rows: list[tuple]) -> None:
-        cur = self.conn.cursor()
-        with cur.copy(f"COPY ledger_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        if self.checks_once:
+            copy_checked(self.conn, LedgerEntry.__table__, ENTRY_COLUMNS, rows, self.known)
+        else:
+            copy_rows(self.conn, "ledger_entry", ENTRY_COLUMNS, rows)
 
     def ids_of(self, keys: list[str]) -> dict[str, int]:
         cur = self.conn.cursor()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -82,12 +83,19 @@ class LedgerTransaction(Base):
     booked_on: Mapped[dt.date] = mapped_column(Date)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # A correction names the transaction it corrects (same kind, entries that adjust or reverse it).
-    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"), index=True)
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"))
     # An assignment or refund of a parked payment names that payment; a payout names the refund/benefit it pays.
-    refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"), index=True)
+    refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"))
     reference: Mapped[str | None] = mapped_column(String(60))
     description: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (CheckConstraint(f"kind in ({_in(TRANSACTION_KINDS)})", name="kind"),)
+    __table_args__ = (
+        CheckConstraint(f"kind in ({_in(TRANSACTION_KINDS)})", name="kind"),
+        # partial (migration 0030): most transactions name no other, and their NULLs need no index entry
+        Index("ix_ledger_transaction_corrects_id", "corrects_id", sqlite_where=text("corrects_id IS NOT NULL"),
+              postgresql_where=text("corrects_id IS NOT NULL")),
+        Index("ix_ledger_transaction_refers_to_id", "refers_to_id", sqlite_where=text("refers_to_id IS NOT NULL"),
+              postgresql_where=text("refers_to_id IS NOT NULL")),
+    )
 
 
 class LedgerEntry(Base):
