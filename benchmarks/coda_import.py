@@ -18,20 +18,15 @@ commit — one transaction. PostgreSQL: a database of our own is created and dro
 Then the result is checked: every movement is a line; booked + parked + debits = the balance movement; the
 ledger check passes.
 
-Figures (issue 4's target: under 5 s; docs/collection-money.md "Figures" has the details and what each costs).
-2026-12-03, the 2-core machine shared with other sessions, one import per run:
+Figures (issue 4's target: under 5 s — not met; docs/collection-money.md "Figures" has the details and what each
+costs). 2026-12-04 18:30-18:43 UTC, the 2-core machine at load 1.3-2.7 (the benchmark included), best / median of 3:
 
-    16:35, load 1.7 (SQLite) / 3.4 (PostgreSQL):
-      SQLite      26.6 s (CPU 20.9 s)        ledger insert 7.7 s, impute 4.6 s, commit 5.3 s
-      PostgreSQL  34.9 s (client CPU 8.0 s)  ledger insert 21.1 s (server: foreign-key triggers, indexes, WAL)
-    17:08-17:34, load 3-10, this code again, alternating with a leaner imputation loop (same rows, not kept:
-    no measurable gain):
-      SQLite      this code 21.3 / 37.7 / 28.2 / 22.5 s, the other 20.9 / 37.0 / 34.2 / 26.4 s
-      PostgreSQL  this code 37.8 / 32.8 / 69.4 / 26.1 s, the other 61.3 / 58.8 / 27.5 / 18.1 s   (noise)
+    SQLite      main 3041293: 10.56 / 11.07 s (CPU 10.2-11.0 s)   this code: 9.87 / 10.10 s (CPU 9.6-9.8 s)
+    PostgreSQL  main 3041293: 15.63 / 15.87 s (client 6.8-7.2 s, server 9.8 s)
+                this code:    10.15 / 10.21 s (client 6.6 s, server 4.5-4.6 s; the foreign keys checked once per
+                              constraint, which needs the role to be allowed to SET session_replication_role)
 
-The target is not met: the database writes of these rows alone cost ~4.8 s of CPU on SQLite, and the ledger rows
-14 s (load 5) to 22 s (load 6-9) of server time on PostgreSQL here. Compare runs made back to back, with their
-load average, never across days.
+Compare runs made back to back, with their load average and CPU times, never across days.
 """
 
 from __future__ import annotations
