@@ -73,7 +73,7 @@ def test_reassigning_keeps_the_history_dated(db_url, fund):
             ("marc", TODAY + dt.timedelta(days=30), None),
             ("sophie", TODAY, TODAY + dt.timedelta(days=29))]
         assert caseworkers.current(s, fund["ana"])[1].login == "marc"
-        logged = s.scalars(select(AuditLog).where(AuditLog.action == "assign_caseworker")).all()
+        logged = s.scalars(select(AuditLog).where(AuditLog.action == "assign_caseworker").order_by(AuditLog.id)).all()
         assert [r.detail["account"] for r in logged] == ["sophie", "marc"]
         assert logged[1].detail["previous"] == "sophie"
 

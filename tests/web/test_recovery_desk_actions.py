@@ -213,5 +213,6 @@ def test_the_recovery_staff_hand_the_files_over_and_download_them_a_caseworker_m
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "handover")) == 1
         reads = s.scalars(select(AuditLog.detail).where(AuditLog.entity == "recovery_handover",
-                                                        AuditLog.action == "read", AuditLog.party_id == debtor)).all()
+                                                        AuditLog.action == "read", AuditLog.party_id == debtor)
+                                .order_by(AuditLog.id)).all()
         assert [r["what"] for r in reads] == ["hand-over csv (desk)", "hand-over pdf (desk)"]

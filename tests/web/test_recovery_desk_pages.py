@@ -112,7 +112,7 @@ def test_a_recovery_officer_reads_the_file_and_the_advice_and_logs_the_personal_
         assert steps_of(db_url, ana) == before + 1
     with session_scope(db_url) as s:
         reads = s.scalars(select(AuditLog).where(AuditLog.party_id == ana, AuditLog.entity == "recovery_file",
-                                                 AuditLog.action == "read")).all()
+                                                 AuditLog.action == "read").order_by(AuditLog.id)).all()
         assert len(reads) == 3 and "best-solution advice" in reads[0].detail["what"]  # every page shown
         assert s.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.party_id == ana, AuditLog.action == "recovery_contact")) == 1
