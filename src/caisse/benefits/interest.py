@@ -12,15 +12,11 @@ the days without a rate, and ``follow_up`` flags the payment for a caseworker.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from caisse.benefits.rate_files import read_date, read_fresh, read_rate
 from caisse.money import div_half_up
 
 DEFAULT_FILE = Path(__file__).with_name("legal_interest.yaml")
@@ -43,15 +39,6 @@ class Rate:
     entered_on: dt.date
 
 
-def _date(raw, where: str) -> dt.date:
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw))
-    except ValueError:
-        raise RateFileError(f"{where}: not a date (YYYY-MM-DD): {raw!r}") from None
-
-
 def parse(data: dict | None) -> list[Rate]:
     """Check and read the rates of a legal interest file (already read from YAML)."""
     rates = []
@@ -63,28 +50,20 @@ def parse(data: dict | None) -> list[Rate]:
         if missing:
             raise RateFileError(f"{where}: {', '.join(missing)} missing (a rate is entered with its source, by whom "
                                 "and when)")
-        try:
-            value = Decimal(str(r["rate"]))
-        except InvalidOperation:
-            raise RateFileError(f"{where}: rate {r['rate']!r} is not a number") from None
+        value = read_rate(r["rate"], where, RateFileError)
         if not 0 <= value < 1:
             raise RateFileError(f"{where}: rate {value} is a share of the amount a year (0.045 for 4.5 %)")
-        start, end = _date(r["from"], f"{where}.from"), _date(r["to"], f"{where}.to")
+        start = read_date(r["from"], f"{where}.from", RateFileError)
+        end = read_date(r["to"], f"{where}.to", RateFileError)
         if end < start:
             raise RateFileError(f"{where}: ends before it starts")
         rates.append(Rate(start, end, Fraction(value), str(value), str(r["source"]), str(r["entered_by"]),
-                          _date(r["entered_on"], f"{where}.entered_on")))
+                          read_date(r["entered_on"], f"{where}.entered_on", RateFileError)))
     rates.sort(key=lambda x: x.start)
     for a, b in zip(rates, rates[1:], strict=False):
         if b.start <= a.end:
             raise RateFileError(f"the rate from {b.start} overlaps the rate {a.start} to {a.end}")
     return rates
-
-
-@lru_cache(maxsize=8)
-def _load(path: str, stamp: tuple[int, int]) -> tuple[Rate, ...]:
-    with open(path, encoding="utf-8") as fh:
-        return tuple(parse(yaml.safe_load(fh)))
 
 
 def entered() -> tuple[Rate, ...]:
@@ -93,8 +72,7 @@ def entered() -> tuple[Rate, ...]:
     from caisse.config import get_settings
 
     path = get_settings().legal_interest_file or str(DEFAULT_FILE)
-    st = os.stat(path)
-    return _load(path, (st.st_mtime_ns, st.st_size))
+    return read_fresh(path, parse)
 
 
 def compute(amount_cents: int, payment_due: dt.date, paid_or_today: dt.date,

@@ -12,15 +12,11 @@ posts it on ``withholding_tax`` (owed to the tax administration) and transfers t
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from caisse.benefits.rate_files import read_date, read_fresh, read_rate
 from caisse.money import div_half_up
 
 DEFAULT_FILE = Path(__file__).with_name("withholding.yaml")
@@ -46,15 +42,6 @@ class Rate:
     entered_on: dt.date
 
 
-def _date(raw, where: str) -> dt.date:
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw))
-    except ValueError:
-        raise WithholdingFileError(f"{where}: not a date (YYYY-MM-DD): {raw!r}") from None
-
-
 def parse(data: dict | None) -> list[Rate]:
     """Check and read the rates of a withholding file (already read from YAML)."""
     rates = []
@@ -69,18 +56,16 @@ def parse(data: dict | None) -> list[Rate]:
         if r["kind"] not in KINDS:
             raise WithholdingFileError(f"{where}: kind {r['kind']!r} is not a benefit the fund pays "
                                        f"({', '.join(KINDS)})")
-        try:
-            value = Decimal(str(r["rate"]))
-        except InvalidOperation:
-            raise WithholdingFileError(f"{where}: rate {r['rate']!r} is not a number") from None
+        value = read_rate(r["rate"], where, WithholdingFileError)
         if not 0 < value < 1:
             raise WithholdingFileError(f"{where}: rate {value} is a share of the gross amount (0.1111 for 11.11 %)")
-        start = _date(r["from"], f"{where}.from")
-        end = _date(r["to"], f"{where}.to") if r.get("to") else None
+        start = read_date(r["from"], f"{where}.from", WithholdingFileError)
+        end = read_date(r["to"], f"{where}.to", WithholdingFileError) if r.get("to") else None
         if end is not None and end < start:
             raise WithholdingFileError(f"{where}: ends before it starts")
+        entered_on = read_date(r["entered_on"], f"{where}.entered_on", WithholdingFileError)
         rates.append(Rate(r["kind"], start, end, Fraction(value), str(value), str(r["source"]),
-                          str(r["entered_by"]), _date(r["entered_on"], f"{where}.entered_on")))
+                          str(r["entered_by"]), entered_on))
     rates.sort(key=lambda x: (x.kind, x.start))
     for a, b in zip(rates, rates[1:], strict=False):
         if a.kind == b.kind and (a.end is None or b.start <= a.end):
@@ -88,19 +73,12 @@ def parse(data: dict | None) -> list[Rate]:
     return rates
 
 
-@lru_cache(maxsize=8)
-def _load(path: str, stamp: tuple[int, int]) -> tuple[Rate, ...]:
-    with open(path, encoding="utf-8") as fh:
-        return tuple(parse(yaml.safe_load(fh)))
-
-
 def recorded() -> tuple[Rate, ...]:
     """The rates the fund recorded (its file, else the shipped one: none); read again once the file changed."""
     from caisse.config import get_settings
 
     path = get_settings().withholding_file or str(DEFAULT_FILE)
-    st = os.stat(path)
-    return _load(path, (st.st_mtime_ns, st.st_size))
+    return read_fresh(path, parse)
 
 
 def rate_for(kind: str, on: dt.date, rates=None) -> Rate | None:
