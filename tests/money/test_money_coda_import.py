@@ -344,3 +344,27 @@ def test_an_import_killed_half_way_then_run_again_ends_as_an_uninterrupted_one(d
     assert report.totals.line() == ("transactions=1800 debts=499440.00 payments=499440.00 open=0.00 "
                                     "unmatched=0.00")
     assert count(db, BankLine) == 600 and import_coda(db_url, path.read_bytes()).already_imported
+
+
+
+def test_after_an_import_the_log_is_copied_into_the_database_file_and_later_commits_checkpoint_again(tmp_path):
+    """SQLite: the import's commit leaves the copy of its pages from the write-ahead log into the database file to
+    a thread (docs/collection-money.md); the fund's other writes keep their automatic checkpoint."""
+    from caisse.store.bulk import wait_for_checkpoints
+    from caisse.store.db import engine_for, session_scope
+    from caisse.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'fund.sqlite'}"
+    upgrade(url)
+    with session_scope(url) as db:
+        jean = new_debtor(db)
+        call_quarter(db, jean, "2026Q1")
+    import_coda(url, coda(pay(83_240, DAY, ogm=ogm(jean, "2026Q1"), iban=OTHER_IBAN, name="DUPONT J")))
+    wait_for_checkpoints(30)
+    engine = engine_for(url)
+    with engine.connect() as conn:  # the connection the import used, back in the pool
+        assert conn.connection.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    assert engine.pool.checkedout() == 0
+    with session_scope(url) as db:
+        assert periods(db, jean) == {}
+    engine.dispose()

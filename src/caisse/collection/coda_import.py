@@ -67,7 +67,7 @@ from caisse.ledger.models import BENEFIT_UNDUE, BUYBACK, RECEIVABLE
 from caisse.ledger.queries import BuybackItem, UndueItem, buyback_items_of, undue_items_of
 from caisse.references import KINDS, MAX_FILE_NUMBER, PaymentReference, buyback_number, undue_number
 from caisse.services import audit
-from caisse.store.bulk import gc_paused, insert_rows, lz4_for_large_values
+from caisse.store.bulk import checkpoint_after, gc_paused, insert_rows, lz4_for_large_values
 from caisse.store.db import engine_for
 
 LOCK = "caisse.money"  # imports and exports of money serialise on this lock
@@ -202,7 +202,8 @@ def _import_file(db: str | Engine, data: bytes, filename: str | None, actor: obj
     settings = settings or get_settings()
     policy = policy or policy_named()
     engine = engine_for(db) if isinstance(db, str) else db
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    # the commit does not wait for SQLite to copy its ~800 000 rows from the log into the file (a thread does)
+    with checkpoint_after(engine) as bound, Session(bound, expire_on_commit=False) as session, session.begin():
         conn = session.connection()
         begin_write(conn, LOCK)
         found = session.scalar(select(BankFile.id).where(BankFile.sha256 == coda.sha256))
