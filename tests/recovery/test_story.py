@@ -163,6 +163,10 @@ def test_a_starter_falls_behind_breaks_her_plan_and_is_called_before_the_enforce
             ("statement without payment: last reminder by registered letter (art. 46)", "statement_unpaid", {}),
             ("no payment after the month to contest or ask terms: call the debtor", "notice_unanswered", {}),
             ("personal contact logged on 2026-10-02; nothing paid", "contact_unpaid", {"contact": "2026-10-02"})]
+        granted = next(st for st in steps if st.event == "plan_granted")  # the handler's reason kept as written
+        assert (granted.reason, granted.reason_code, granted.reason_params) == (
+            f"payment plan {plan_id} granted: lost her main client", "plan_granted",
+            {"plan": plan_id, "why": "lost her main client"})
 
 
 def test_a_debtor_who_pays_is_closed_and_one_who_asks_something_is_left_alone(db_url, fund):

@@ -61,7 +61,8 @@ REASONS: dict[str, Reason] = {
     "paid": Reason(T_("everything due is paid")),
     "fiftybis": Reason(T_("{rule}: no longer subject, {owed} EUR owed: the fund may renounce; informed first, as "
                           "{quarters} would not count for the pension unless paid"), amounts=("owed",)),
-    # a payment plan followed (batches/recovery.py)
+    # a payment plan granted (recovery/service.py: the handler's reason as written) and followed (batches/recovery.py)
+    "plan_granted": Reason(T_("payment plan {plan} granted: {why}")),
     "plan_missed": Reason(T_("instalment {seq} of {due} ({amount} EUR) not paid: notice; the plan breaks after "
                              "{grace} days"), dates=("due",), amounts=("amount",)),
     "plan_broken": Reason(T_("instalment {seq} of {due} ({amount} EUR) still unpaid after {grace} days of grace: "
