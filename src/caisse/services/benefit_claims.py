@@ -299,7 +299,7 @@ def desk_list(session: Session, who: Principal, today: dt.date, status: str | No
         if c.status == "application":  # a document asked suspends the deadline (art. 10): it moves with the wait
             deadline, kind = service.decision_deadline(c, today), "decision"
         elif c.status == "granted" and c.payment_due is not None and c.paid_on is None:
-            deadline, kind = c.payment_due, "payment"
+            deadline, kind = service.current_payment_due(session, c), "payment"  # the rule as it reads now
         else:
             deadline, kind = None, None
         rows.append(DeskRow(c, f"{first} {last}", team, deadline, kind, deadline is not None and deadline < today))
