@@ -66,6 +66,52 @@ def test_the_payment_deadline_runs_from_the_registered_letter_not_from_the_decis
             "2024-10-03", "2024-10-04", 1)
 
 
+def payment_months(values: dict):
+    """The parameters with ``charter_payment_months`` given ``values`` (made-up TEST figures, to show how a change
+    of the rule's file reaches the claims already notified)."""
+    import datetime as dt
+
+    from caisse.rules import params
+
+    topics = {t: params.read_topic(t) for t in params.TOPICS}
+    topics["benefits"]["parameters"]["charter_payment_months"]["values"] = {
+        dt.date.fromisoformat(day): {"value": months, "status": "fund", "source": ["FUNDPOL"], "note": "test value"}
+        for day, months in values.items()}
+    return params.build(topics, params.load_sources())
+
+
+def test_a_deadline_follows_a_changed_rule_for_its_notification_day_without_recording_the_notification_again(
+        db_url, fund, monkeypatch):
+    """Bram's grant, made available on 20 May 2024, is due by 20 September (4 months). The rule's file then says 3
+    months from 1 January 2024: the desk's claims at risk show 20 August at once — overdue on 1 September — while the
+    recorded deadline waits for the follow-up, which writes it (a dated step) and flags the claim late. A figure
+    dated after the notification (from 1 July 2024) does not apply to it."""
+    _bram, cid = carer(db_url, fund)
+    monkeypatch.setattr(service, "load", lambda: payment_months({"1997-01-01": 4, "2024-07-01": 3}))
+    with session_scope(db_url) as s:
+        [row] = [r for r in benefit_claims.desk_list(s, DESK, d("2024-09-01")) if r.claim.id == cid]
+        assert (row.deadline, row.overdue) == (d("2024-09-20"), False)
+    monkeypatch.setattr(service, "load", lambda: payment_months({"1997-01-01": 4, "2024-01-01": 3}))
+    with session_scope(db_url) as s:
+        c = s.get(BenefitClaim, cid)
+        assert (c.payment_due, service.current_payment_due(s, c)) == (d("2024-09-20"), d("2024-08-20"))
+        [row] = [r for r in benefit_claims.desk_list(s, DESK, d("2024-09-01")) if r.claim.id == cid]
+        assert (row.deadline, row.deadline_kind, row.overdue) == (d("2024-08-20"), "payment", True)
+    with session_scope(db_url) as s:
+        done = service.follow_up(s, DESK, d("2024-08-21"))
+        assert (done["deadline_moved"], done["late"]) == (1, 1)
+    with session_scope(db_url) as s:
+        c = s.get(BenefitClaim, cid)
+        assert (c.payment_due, c.late) == (d("2024-08-20"), True)
+        [moved] = steps(s, cid, "payment_due_moved")
+        assert (moved.detail["payment_due_before"], moved.detail["payment_due"], moved.detail["notified_on"]) == (
+            "2024-09-20", "2024-08-20", "2024-05-20")
+        [late] = steps(s, cid, "late")
+        assert (late.detail["payment_due"], late.detail["interest_from"]) == ("2024-08-20", "2024-08-21")
+    with session_scope(db_url) as s:  # written once
+        assert "deadline_moved" not in service.follow_up(s, DESK, d("2024-08-22"))
+
+
 def test_a_claim_flagged_late_is_no_longer_late_once_its_later_notification_is_recorded(db_url, fund):
     _bram, cid = carer(db_url, fund)
     with session_scope(db_url) as s:

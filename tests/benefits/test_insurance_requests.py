@@ -275,3 +275,58 @@ def test_a_decided_request_cannot_be_withdrawn(db_url, fund):
         ir.withdraw(s, DESK, rid, d("2026-03-02"), "letter")
     assert "granted: only a request not decided yet can be withdrawn" in exc.value.message
     assert the(db_url, rid).status == "granted"
+
+
+def test_a_request_is_read_only_by_its_person_their_accountant_or_a_caseworker_with_a_reason_and_every_read_is_audited(
+        db_url, fund):
+    """Eva's request (her file belongs to team t2): Bob, another affiliate, and his accountant are refused it — and
+    refused the same way for an id that does not exist, so probing ids tells nothing; Sophie, a caseworker of team
+    t1, is asked why she needs it until she states a reason. Each read that is allowed is audited with who read it
+    and why; a claim of Eva's is guarded by the same check."""
+    from caisse.benefits import service as benefits
+    from caisse.security.authz import Forbidden, NeedToKnow
+    from caisse.services import accounts
+    from caisse.services import benefit_claims as claims
+    from caisse.services.affiliation import declare_need_to_know
+    from caisse.store.models import AuditLog, Party
+
+    eva, bob = fund.person(), fund.person()
+    with session_scope(db_url) as s:
+        s.execute(update(Party).where(Party.id.in_([eva, bob])).values(team="t2"))
+        request_id = ir.propose(s, DESK, eva, "illness_assimilation", d("2026-11-02"), d("2026-11-24"), "").id
+        claim_id = benefits.file_claim(s, DESK, eva, "carer", {"start": d("2026-10-01"), "months": 1},
+                                       d("2026-11-24")).id
+        account, _ = accounts.create_account(s, Principal.system("setup"), "sophie@fund.test", "a long passphrase 42",
+                                             "caseworker", team="t1")
+        sophie = Principal(login="sophie@fund.test", role="caseworker", account_id=account.id, team="t1")
+    eva_herself = Principal(login="eva", role="affiliate", party_id=eva)
+    bob_himself = Principal(login="bob", role="affiliate", party_id=bob)
+    bobs_accountant = Principal(login="acc", role="accountant", grants=frozenset({bob}))
+    missing = request_id + 1000
+    with session_scope(db_url) as s:
+        for who, message in ((bob_himself, "this request is not of your files"),
+                             (bobs_accountant, "no mandate for this request's file")):
+            for rid in (request_id, missing):
+                with pytest.raises(Forbidden) as exc:
+                    ir.read(s, who, rid)
+                assert str(exc.value) == message
+        with pytest.raises(Forbidden) as exc:
+            claims.get(s, bob_himself, claim_id)
+        assert str(exc.value) == "this claim is not of your files"
+        with pytest.raises(NeedToKnow) as asked:
+            ir.read(s, sophie, request_id)
+        assert (str(asked.value), asked.value.party_id) == (
+            "this file belongs to another team: state why you need to open it", eva)
+        with pytest.raises(NeedToKnow):
+            claims.get(s, sophie, claim_id)
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "read")) == 0
+    with session_scope(db_url) as s:
+        assert ir.read(s, eva_herself, request_id).person_id == eva
+        declare_need_to_know(s, sophie, eva, "Eva phoned about her incapacity", kind="contact")
+        assert ir.read(s, sophie, request_id).id == request_id
+    with session_scope(db_url) as s:
+        reads = s.scalars(select(AuditLog).where(AuditLog.entity == "insurance_request", AuditLog.action == "read")
+                          .order_by(AuditLog.id)).all()
+        assert [(r.actor, r.entity_id, r.party_id, r.reason) for r in reads] == [
+            ("eva", str(request_id), eva, None),
+            ("sophie@fund.test", str(request_id), eva, "contact: Eva phoned about her incapacity")]

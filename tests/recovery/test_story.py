@@ -151,6 +151,22 @@ def test_a_starter_falls_behind_breaks_her_plan_and_is_called_before_the_enforce
             pdf = step_pdf(s, st.id)
             assert pdf.startswith(b"%PDF")
         assert b"Ingebrekestelling" in step_pdf(s, letters[5].id)
+        # the batch's reasons: the English as always, and their code and values (shown in the reader's language)
+        assert [(st.reason, st.reason_code, st.reason_params) for st in steps if st.actor == "batch:recovery"] == [
+            ("principal due since 2026-03-31 unpaid", "due_unpaid", {"since": "2026-03-31"}),
+            ("reminder without payment", "reminder_unpaid", {}),
+            ("instalment 1 of 2026-06-20 (300.00 EUR) not paid: notice; the plan breaks after 15 days",
+             "plan_missed", {"seq": 1, "due": "2026-06-20", "amount": 30000, "grace": 15}),
+            ("instalment 1 of 2026-06-20 (300.00 EUR) still unpaid after 15 days of grace: plan broken, recovery "
+             "resumes at statement", "plan_broken",
+             {"seq": 1, "due": "2026-06-20", "amount": 30000, "grace": 15, "stage": "statement"}),
+            ("statement without payment: last reminder by registered letter (art. 46)", "statement_unpaid", {}),
+            ("no payment after the month to contest or ask terms: call the debtor", "notice_unanswered", {}),
+            ("personal contact logged on 2026-10-02; nothing paid", "contact_unpaid", {"contact": "2026-10-02"})]
+        granted = next(st for st in steps if st.event == "plan_granted")  # the handler's reason kept as written
+        assert (granted.reason, granted.reason_code, granted.reason_params) == (
+            f"payment plan {plan_id} granted: lost her main client", "plan_granted",
+            {"plan": plan_id, "why": "lost her main client"})
 
 
 def test_a_debtor_who_pays_is_closed_and_one_who_asks_something_is_left_alone(db_url, fund):

@@ -247,3 +247,29 @@ def test_the_bridging_right_form_asks_the_declarations_and_the_api_takes_them(cl
         "Rechten op gezondheidszorg en uitkeringen/moederschap behouden zonder bijdragen voor 2024Q2 (pensioen niet "
         "inbegrepen); 4 van de 4 kwartalen van de loopbaan gebruikt")
     assert "rights_maintained" in [s["step"] for s in body["steps"]]
+
+
+def test_the_claim_page_the_rights_and_the_api_show_the_payment_deadline_the_rule_gives_now(client_as, db_url,
+                                                                                             person, monkeypatch):
+    """A carer leave granted and made available on 20 May 2024 was recorded due by 20 September (4 months, Charter
+    art. 12). The rule's file then says 3 months from 1 January 2024 (a TEST figure): the officer's claim page, the
+    person's rights and the API show 20 August, without the notification recorded again."""
+    from helpers import quarters
+    from test_benefit_payments import payment_months
+
+    from caisse.benefits import service
+
+    contributions(db_url, person, quarters("2023Q3", "2024Q3"))
+    with session_scope(db_url) as s:
+        cid = service.file_claim(s, Principal.system("setup"), person, "carer",
+                                 {"start": dt.date(2024, 6, 1), "months": 1}, dt.date(2024, 5, 15)).id
+        assert service.decide(s, Principal.system("setup"), cid, dt.date(2024, 5, 20)).payment_due == dt.date(
+            2024, 9, 20)
+    monkeypatch.setattr(service, "load", lambda: payment_months({"1997-01-01": 4, "2024-01-01": 3}))
+    officer = client_as("benefits_officer", team="t1")
+    assert "20 août 2024" in officer.get(f"/desk/benefits/{cid}?lang=fr").text
+    assert officer.get(f"/api/claims/{cid}").json()["payment_due"] == "2024-08-20"
+    me = client_as("affiliate", party_id=person)
+    rights = me.get(f"/my/files/{person}/rights?lang=fr").text
+    assert "paiement au plus tard le 20 août 2024" in rights
+    assert "20 sept. 2024" not in rights

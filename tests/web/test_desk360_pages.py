@@ -219,3 +219,54 @@ def test_the_360_file_shows_the_recovery_stage_the_plan_and_the_letters_sent(des
     assert page.status_code == 200
     text = page.text
     assert "payment plan" in text and "in force" in text and "Reminder letter" in text and "Instalments" in text
+
+
+@pytest.mark.parametrize(("language", "broken", "contact"), [
+    ("fr", "échéance 2 du 20 juin 2026 (300,00 EUR) toujours impayée après 15 jours de grâce : plan rompu, le "
+           "recouvrement reprend à l'étape relevé de compte",
+     "contact personnel noté le 2 oct. 2026 ; rien n'a été payé"),
+    ("nl", "afbetaling 2 van 20 jun 2026 (300,00 EUR) nog onbetaald na 15 respijtdagen: plan vervallen, de invordering "
+           "hervat bij rekeningoverzicht",
+     "persoonlijk contact geregistreerd op 2 okt 2026; niets betaald"),
+    ("de", "Rate 2 vom 20.06.2026 (300,00 EUR) nach 15 Tagen Nachfrist noch unbezahlt: Plan verfallen, die "
+           "Beitreibung wird ab der Stufe Kontoübersicht fortgesetzt",
+     "persönlicher Kontakt am 02.10.2026 erfasst; nichts bezahlt"),
+])
+def test_the_recovery_history_shows_the_batches_reasons_in_the_caseworkers_language(app_for, db_url, fund, language,
+                                                                                      broken, contact):
+    """A step the batch writes now (its code and values), one written before the codes (English only) and a
+    handler's own words: the first two in the caseworker's language, on the 360° file and the recovery page; the
+    handler's words as written."""
+    import html
+
+    from caisse.recovery.models import RecoveryFile, RecoveryStep
+    from caisse.recovery.step_reasons import reason
+
+    today = dt.date.today()
+    with session_scope(db_url) as s:
+        rf = RecoveryFile(party_id=1, cycle=1, stage="enforcement", stage_since=today, opened_on=today)
+        s.add(rf)
+        s.flush()
+        common = {"file_id": rf.id, "party_id": 1, "cycle": 1, "amount_cents": 59_042, "language": "fr"}
+        s.add_all([
+            RecoveryStep(key="t/1", event="plan_broken", from_stage="plan", to_stage="statement",
+                         on=dt.date(2026, 7, 10), actor="batch:recovery", **common,
+                         **reason("plan_broken", seq=2, due=dt.date(2026, 6, 20), amount=30_000, grace=15,
+                                  stage="statement")),
+            RecoveryStep(key="t/2", event="stage", from_stage="personal_contact", to_stage="enforcement",
+                         on=dt.date(2026, 10, 20), actor="batch:recovery", **common,
+                         reason="personal contact logged on 2026-10-02; nothing paid"),  # before the codes
+            RecoveryStep(key="t/3", event="stage", from_stage="enforcement", to_stage="enforcement",
+                         on=dt.date(2026, 10, 21), actor="marc", reason="she will not pay, says so by phone",
+                         **common)])
+    with session_scope(db_url) as s:
+        stored = s.scalar(select(RecoveryStep).where(RecoveryStep.key == "t/1"))
+        assert stored.reason == ("instalment 2 of 2026-06-20 (300.00 EUR) still unpaid after 15 days of grace: plan "
+                                 "broken, recovery resumes at statement")
+    c, _login = logged_in(app_for, db_url, "caseworker", team=fund["team"], language=language)
+    with c:
+        for url in ("/desk/files/1", "/desk/files/1/recovery"):
+            page = html.unescape(c.get(url).text)
+            assert broken in page and contact in page, url
+            assert "she will not pay, says so by phone" in page
+            assert "still unpaid after" not in page and "nothing paid" not in page

@@ -34,6 +34,7 @@ from caisse.ledger import Entry, Posting
 from caisse.ledger.models import RECEIVABLE
 from caisse.recovery.models import PrescribedQuarter, RecoveryFile, RecoveryStep
 from caisse.recovery.prescription import debts
+from caisse.recovery.step_reasons import reason
 from caisse.rules.prescription import check_as_of, policy
 from caisse.store.db import engine_for, session_scope
 from caisse.store.models import Party, utcnow
@@ -173,7 +174,7 @@ def _close_files(url, batch_key, as_of, parties: list[int], chunk) -> int:
             s.execute(insert(RecoveryStep), [{
                 "key": step_keys[f.party_id], "file_id": f.id, "party_id": f.party_id, "cycle": f.cycle,
                 "event": "stage", "from_stage": f.stage, "to_stage": "closed", "on": as_of, "actor": ACTOR,
-                "reason": f"every debt left was prescribed and written off ({RULE})",
+                **reason("prescribed", rule=RULE),
                 "closing_reason": "prescribed", "amount_cents": 0, "language": langs.get(f.party_id, "fr"),
                 "letter": None, "case_id": None, "plan_id": None, "batch_key": batch_key, "created_at": utcnow()}
                 for f in todo])

@@ -46,10 +46,14 @@ from caisse.recovery import fiftybis
 from caisse.recovery.arrears import arrears, received
 from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment, RecoveryFile, RecoveryStep
 from caisse.recovery.policy import LETTER_OF_STAGE, next_stage, policy
+from caisse.recovery.step_reasons import reason
 from caisse.security.authz import Principal
 from caisse.store.db import among, engine_for, session_scope
 from caisse.store.models import Party, utcnow
 
+#: why a file moves forward to a stage without values in its reason (step_reasons.REASONS)
+REASON_OF_STAGE = {"statement": "reminder_unpaid", "formal_notice": "statement_unpaid",
+                   "personal_contact": "notice_unanswered", "bailiff": "contrainte_to_bailiff"}
 ACTOR = "batch:recovery"
 
 
@@ -103,10 +107,10 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
             broken = [i for i, _ in late if i.due_date + dt.timedelta(days=p.plan_grace_days) < as_of]
             total = owed.of(pl.party_id)[1]
 
-            def step(event, to_stage, why, k, letter=None, from_stage="plan", closing=None, case_id=None,
+            def step(event, to_stage, why: dict, k, letter=None, from_stage="plan", closing=None, case_id=None,
                      pl=pl, f=f, total=total):
                 s.add(RecoveryStep(key=k, file_id=f.id, party_id=pl.party_id, cycle=f.cycle, event=event,
-                                   from_stage=from_stage, to_stage=to_stage, on=as_of, actor=ACTOR, reason=why,
+                                   from_stage=from_stage, to_stage=to_stage, on=as_of, actor=ACTOR, **why,
                                    closing_reason=closing, amount_cents=total, language=langs[pl.party_id],
                                    letter=letter, plan_id=pl.id, batch_key=key, case_id=case_id))
 
@@ -117,8 +121,8 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
                 if k not in done:
                     pl.status, pl.ended_on = "broken", as_of
                     f.stage, f.stage_since, f.resume_stage, f.updated_at = resume, as_of, None, utcnow()
-                    why = (f"instalment {i.seq} of {i.due_date} ({fmt(i.amount_cents)} EUR) still unpaid after "
-                           f"{p.plan_grace_days} days of grace: plan broken, recovery resumes at {resume}")
+                    why = reason("plan_broken", seq=i.seq, due=i.due_date, amount=i.amount_cents,
+                                 grace=p.plan_grace_days, stage=resume)
                     task = None
                     if resume == "personal_contact" and f.contact_logged_on is None:
                         # the grant closed the call task; the call is still owed before any judicial step
@@ -126,8 +130,8 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
 
                         task = open_file_cases_in_bulk(s, Principal.system(ACTOR), "recovery_contact", [(
                             pl.party_id, "Recovery: call the debtor before any judicial step",
-                            f"{why}. Owed: {fmt(total)} EUR. Log the contact: caisse recovery contact --debtor "
-                            f"{pl.party_id}")], as_of)[pl.party_id]
+                            f"{why['reason']}. Owed: {fmt(total)} EUR. Log the contact: caisse recovery contact "
+                            f"--debtor {pl.party_id}")], as_of)[pl.party_id]
                     step("plan_broken", resume, why, k, letter="plan_broken", case_id=task)
                     counts["plans broken"] += 1
                     summary.notices += 1
@@ -138,7 +142,7 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
                     pl.status, pl.ended_on = "completed", as_of
                     f.stage, f.stage_since, f.closing_reason, f.resume_stage = "closed", as_of, "plan", None
                     f.updated_at = utcnow()
-                    step("plan_completed", "closed", f"payment plan {pl.id} paid in full", k, closing="plan")
+                    step("plan_completed", "closed", reason("plan_completed", plan=pl.id), k, closing="plan")
                     counts["plans completed"] += 1
                 moved.add(pl.party_id)
             else:
@@ -146,8 +150,8 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
                     i = late[0][0]
                     k = f"plan/{pl.id}/missed/{i.seq}"
                     if k not in done:
-                        step("plan_missed", "plan", f"instalment {i.seq} of {i.due_date} ({fmt(i.amount_cents)} "
-                             f"EUR) not paid: notice; the plan breaks after {p.plan_grace_days} days", k,
+                        step("plan_missed", "plan", reason("plan_missed", seq=i.seq, due=i.due_date,
+                                                           amount=i.amount_cents, grace=p.plan_grace_days), k,
                              letter="plan_missed")
                         counts["instalments missed"] += 1
                         summary.notices += 1
@@ -186,10 +190,10 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
         owed_total = dict(zip(a.party.tolist(), a.total.tolist(), strict=True))
 
         # -- files of debtors who owe nothing any more: closed (paid)
-        moves: list[tuple[int, str | None, str, str | None, str]] = []  # party, from, to, closing, why
+        moves: list[tuple[int, str | None, str, str | None, dict]] = []  # party, from, to, closing, why
         for party, r in files.items():
             if r[3] not in ("closed", "plan") and party not in owed_total and party not in moved:
-                moves.append((party, r[3], "closed", "paid", "everything due is paid"))
+                moves.append((party, r[3], "closed", "paid", reason("paid")))
 
         # -- debtors with open principal: one stage forward when the delay is over
         in_arrears = a.party[a.principal > 0]
@@ -232,12 +236,9 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
                 waiting += 1
                 continue
             to = next_stage(cur)
-            why = {"reminder": f"principal due since {since} unpaid", "statement": "reminder without payment",
-                   "formal_notice": "statement without payment: last reminder by registered letter (art. 46)",
-                   "personal_contact": "no payment after the month to contest or ask terms: call the debtor",
-                   "enforcement": f"personal contact logged on {contact}; nothing paid",
-                   "bailiff": "contrainte issued: handed to a bailiff to be served (opposition: one month from the "
-                              "service)"}[to]
+            why = (reason("due_unpaid", since=since) if to == "reminder"
+                   else reason("contact_unpaid", contact=contact) if to == "enforcement"
+                   else reason(REASON_OF_STAGE[to]))
             moves.append((party, cur, to, None, why))
         summary.skip("personal contact not logged yet (task in the work queue)", no_contact)
         summary.skip("contested after the formal notice (art. 46): no contrainte, summons by hand", contested)
@@ -277,8 +278,9 @@ def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress
                 among(Party.id, [w[0] for w in fresh], dialect))).all()) if fresh else {}
             cases = open_file_cases_in_bulk(s, system, "recovery_contact", [
                 (party, "Recovery: call the debtor before any judicial step",
-                 f"{why}. Owed: {fmt(owed_total.get(party, 0))} EUR. Log the contact: caisse recovery contact "
-                 f"--debtor {party}") for party, _c, to, _cl, why, _cy, _k in fresh if to == "personal_contact"],
+                 f"{why['reason']}. Owed: {fmt(owed_total.get(party, 0))} EUR. Log the contact: caisse recovery "
+                 f"contact --debtor {party}")
+                for party, _c, to, _cl, why, _cy, _k in fresh if to == "personal_contact"],
                 as_of)
             updates, steps = [], []
             for party, cur, to, closing, why, cycle, k in wanted:
@@ -296,7 +298,7 @@ def _write(url, key, as_of, moves, files, owed_total, summary: Summary, progress
                     updates.append(row)
                 case_id = cases.get(party) if to == "personal_contact" else None
                 steps.append({"key": k, "file_id": ids[party], "party_id": party, "cycle": cycle, "event": "stage",
-                              "from_stage": cur, "to_stage": to, "on": as_of, "actor": ACTOR, "reason": why,
+                              "from_stage": cur, "to_stage": to, "on": as_of, "actor": ACTOR, **why,
                               "closing_reason": closing, "amount_cents": owed_total.get(party, 0),
                               "language": langs.get(party, "fr"), "letter": LETTER_OF_STAGE.get(to),
                               "case_id": case_id, "plan_id": None, "batch_key": key, "created_at": utcnow()})
@@ -349,9 +351,8 @@ def _mark_enforceable(url, key, as_of, bankrupt: set[int], owed_total, summary: 
         s.execute(insert(RecoveryStep), [{
             "key": k, "file_id": r.file_id, "party_id": r.party_id, "cycle": r.cycle, "event": "enforceable",
             "from_stage": "bailiff", "to_stage": "bailiff", "on": start, "actor": ACTOR,
-            "reason": f"contrainte {r.enforcement_ref or r.reference} served on {served}: no opposition recorded "
-                      f"within the month (last day {policy(served).opposition_ends(served)}, art. 47bis §5 AR "
-                      f"19-12-1967): enforceable from {start}, the bailiff may execute",
+            **reason("enforceable", ref=r.enforcement_ref or r.reference, served=served,
+                     last=policy(served).opposition_ends(served), start=start),
             "closing_reason": None, "amount_cents": owed_total.get(r.party_id, 0),
             "language": langs.get(r.party_id, "fr"), "letter": None, "case_id": None, "plan_id": None,
             "batch_key": key, "created_at": utcnow()} for k, (r, served, start) in fresh.items()])
@@ -400,9 +401,7 @@ def _inform_fiftybis(url, key, as_of, parties: list[int], files, owed_total, sum
             owed = owed_total.get(party, 0)
             steps.append({"key": k, "file_id": ids[party], "party_id": party, "cycle": cycle, "event": "fiftybis",
                           "from_stage": cur, "to_stage": cur or "reminder", "on": as_of, "actor": ACTOR,
-                          "reason": f"{fiftybis.RULE}: no longer subject, {fmt(owed)} EUR owed: the fund may "
-                                    f"renounce; informed first, as {', '.join(quarters[party])} would not count for "
-                                    "the pension unless paid",
+                          **reason("fiftybis", rule=fiftybis.RULE, owed=owed, quarters=", ".join(quarters[party])),
                           "closing_reason": None, "amount_cents": owed, "language": langs.get(party, "fr"),
                           "letter": "fiftybis", "case_id": None, "plan_id": None, "batch_key": key,
                           "created_at": utcnow()})

@@ -42,11 +42,11 @@ from sqlalchemy.orm import Session
 from caisse.benefits.insurance_texts import COMPETENT, FROM, KIND, OPTION, t
 from caisse.benefits.models import INSURANCE_REQUEST_KINDS, BenefitEvent, InsuranceQuarter, InsuranceRequest
 from caisse.config import Settings, get_settings
-from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput
 from caisse.rules.explain import fmt_date
 from caisse.security.authz import Principal
 from caisse.services import audit
-from caisse.services.affiliation import file_access
+from caisse.services.affiliation import file_access, file_record
 from caisse.services.calendar import Quarter
 from caisse.store.models import Affiliation, ExchangeMessage, Person
 
@@ -479,25 +479,15 @@ def _mine(session: Session, who: Principal, request_id: int, action: str) -> tup
     """The request and the need-to-know reason to log, once ``who`` may do ``action`` on its file: an affiliate or
     accountant gets the same 403 for a request of another file and for one that does not exist (probing ids
     reveals nothing)."""
-    from caisse.security import authz
-
-    authz.require(who, action)
-    r = session.get(InsuranceRequest, request_id)
-    if who.role in ("affiliate", "accountant") and (
-            r is None or (r.person_id != who.party_id and r.person_id not in who.grants)):
-        raise authz.Forbidden("this request is not of your files" if who.role == "affiliate"
-                              else "no mandate for this request's file")
-    if r is None:
-        raise NotFound("insurance request", request_id)
-    return r, file_access(session, who, action, r.person_id)
+    return file_record(session, who, InsuranceRequest, request_id, action, thing="request",
+                       missing="insurance request")
 
 
 def read(session: Session, who: Principal, request_id: int) -> InsuranceRequest:
     """One request for the desk's page: the file's access check (another team's file: the need-to-know reason
     first), the read audited with that reason."""
-    r, reason = _mine(session, who, request_id, "file.read")
-    audit.record(session, who, "read", "insurance_request", r.id, party_id=r.person_id, reason=reason)
-    return r
+    return file_record(session, who, InsuranceRequest, request_id, "file.read", thing="request",
+                       missing="insurance request", audit_as="insurance_request")[0]
 
 
 def requests_of(session: Session, who: Principal, person_id: int) -> list[InsuranceRequest]:
@@ -510,8 +500,5 @@ def requests_of(session: Session, who: Principal, person_id: int) -> list[Insura
 
 
 def get(session: Session, who: Principal, request_id: int) -> InsuranceRequest:
-    r = session.get(InsuranceRequest, request_id)
-    if r is None:
-        raise NotFound("insurance request", request_id)
-    file_access(session, who, "file.read", r.person_id)
-    return r
+    """A request for a form to pre-fill (the file's read is audited by the page): the access check of ``_mine``."""
+    return _mine(session, who, request_id, "file.read")[0]

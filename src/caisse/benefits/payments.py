@@ -108,7 +108,10 @@ def order_for_run(session: Session, who, grant_keys: list[str], execution_date: 
     the interest orders posted."""
     ids = [int(m.group(1)) for k in grant_keys if (m := GRANT_KEY.match(k))]
     out = []
+    from caisse.benefits.service import refresh_payment_due
+
     for claim in session.scalars(select(BenefitClaim).where(BenefitClaim.id.in_(ids)).order_by(BenefitClaim.id)):
+        refresh_payment_due(session, who, claim, execution_date)  # the rule's figure changed since it was recorded
         if claim.payment_due is None or execution_date <= claim.payment_due or interest_ordered(session, claim.id):
             continue
         if order_interest(session, who, claim, execution_date, execution_date).get("ordered"):

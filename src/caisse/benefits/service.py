@@ -979,6 +979,8 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
         paid_on = session.scalar(select(LedgerTransaction.booked_on).where(
             LedgerTransaction.refers_to_id == order, LedgerTransaction.kind == "payout",
             LedgerTransaction.booked_on <= as_of))
+        if paid_on is None and refresh_payment_due(session, who, claim, as_of):
+            done["deadline_moved"] = done.get("deadline_moved", 0) + 1
         if paid_on is not None:
             claim.paid_on, claim.status, claim.closed_on = paid_on, "closed", as_of
             if paid_on > claim.payment_due and not claim.late:
@@ -1101,14 +1103,7 @@ def _payment_deadline_moved(session: Session, claim: BenefitClaim, notified: dt.
     new = payment_due(claim, notified)
     if new == claim.payment_due:
         return {}
-    established = session.scalar(select(ClaimStep.happened_on).where(
-        ClaimStep.claim_id == claim.id, ClaimStep.step == "interest_due").limit(1))
-    if established is None:  # ordered by a payment run, before any follow-up recorded the step
-        from caisse.benefits.payments import interest_key
-        from caisse.ledger.models import LedgerTransaction
-
-        established = session.scalar(select(LedgerTransaction.booked_on).where(
-            LedgerTransaction.key == interest_key(claim.id)))
+    established = _interest_established(session, claim)
     if established is not None:
         raise Conflict("claim", "the late-payment interest of claim {claim} was established on {day} from the "
                                 "deadline {due}: the notification can no longer move it", claim=claim.id,
@@ -1118,6 +1113,55 @@ def _payment_deadline_moved(session: Session, claim: BenefitClaim, notified: dt.
         claim.late = False
     return {"payment_due": new.isoformat(), "payment_due_before": before.isoformat(),
             "payment_law": "Charter art. 12: payment within 4 months of the notification of the grant"}
+
+
+def _interest_established(session: Session, claim: BenefitClaim) -> dt.date | None:
+    """The day the late-payment interest of the claim was established on its deadline (step ``interest_due``, or
+    the interest ordered by a payment run), if it was: the deadline then stands."""
+    established = session.scalar(select(ClaimStep.happened_on).where(
+        ClaimStep.claim_id == claim.id, ClaimStep.step == "interest_due").limit(1))
+    if established is None:  # ordered by a payment run, before any follow-up recorded the step
+        from caisse.benefits.payments import interest_key
+        from caisse.ledger.models import LedgerTransaction
+
+        established = session.scalar(select(LedgerTransaction.booked_on).where(
+            LedgerTransaction.key == interest_key(claim.id)))
+    return established
+
+
+def current_payment_due(session: Session, claim: BenefitClaim) -> dt.date | None:
+    """The payment deadline as the rule reads now for the claim's notification (Charter art. 12, ``payment_due``).
+    ``claim.payment_due`` holds what the rule gave when the decision or its notification was recorded; a change of
+    the rule's figure in force on the notification day (``charter_payment_months`` corrected in the parameter file)
+    is shown at once, without recording the notification again, and written by the next follow-up or payment run
+    (``refresh_payment_due``). A figure dated after the notification does not apply to it. Once the claim is paid
+    or its late-payment interest established, the recorded deadline stands."""
+    stored = claim.payment_due
+    if (stored is None or claim.notified_on is None or claim.paid_on is not None or claim.outcome != "granted"
+            or claim.payer != "fund"):
+        return stored
+    now = payment_due(claim, claim.notified_on)
+    if now == stored or _interest_established(session, claim) is not None:
+        return stored
+    return now
+
+
+def refresh_payment_due(session: Session, who, claim: BenefitClaim, today: dt.date) -> bool:
+    """Write ``current_payment_due`` into the claim when the rule moved it since it was recorded (step
+    ``payment_due_moved``, with the deadline before and after); a claim flagged late whose new deadline has not
+    passed is no longer late. Returns whether it moved."""
+    new = current_payment_due(session, claim)
+    if new == claim.payment_due:
+        return False
+    before, claim.payment_due = claim.payment_due, new
+    if claim.late and (claim.paid_on or today) <= new:
+        claim.late = False
+    _step(session, claim, "payment_due_moved", today, who, {
+        "payment_due": new.isoformat(), "payment_due_before": before.isoformat(),
+        "notified_on": claim.notified_on.isoformat(),
+        "payment_law": "Charter art. 12: payment within the months of the notification of the grant in force on "
+                       "that day (the rule's figure changed since the deadline was recorded)"})
+    return True
 
 
 def decision_deadline(claim: BenefitClaim, on: dt.date) -> dt.date:

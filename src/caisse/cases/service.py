@@ -28,7 +28,7 @@ from caisse.store.bulk import serial_ids
 from caisse.store.models import Party, Person
 
 HANDLERS = frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "system"})
-PERSON_SIDE = frozenset({"affiliate", "accountant"})
+PERSON_SIDE = authz.PERSON_SIDE
 MAX_BODY = 5000
 
 

@@ -90,6 +90,10 @@ class RecoveryStep(Base):
     on: Mapped[dt.date] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
+    # a batch's reason: its code and values, shown in the reader's language (recovery/step_reasons.py); a
+    # handler's own words: none
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    reason_params: Mapped[dict | None] = mapped_column(JSON)
     closing_reason: Mapped[str | None] = mapped_column(String(20))
     amount_cents: Mapped[int] = mapped_column(BigInteger)  # what the debtor owed (due) that day
     language: Mapped[str] = mapped_column(String(2))

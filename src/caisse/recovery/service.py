@@ -35,6 +35,7 @@ from caisse.recovery.policy import (
     next_stage,
     policy,
 )
+from caisse.recovery.step_reasons import reason as step_reason
 from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.services.affiliation import file_access
@@ -60,13 +61,15 @@ def file_of(session: Session, party_id: int) -> RecoveryFile | None:
     return session.scalar(select(RecoveryFile).where(RecoveryFile.party_id == party_id))
 
 
-def _step(session: Session, f: RecoveryFile, event: str, to_stage: str, on: dt.date, who: str, reason: str,
+def _step(session: Session, f: RecoveryFile, event: str, to_stage: str, on: dt.date, who: str, reason: str | dict,
           amount: int, *, key: str, from_stage: str | None = None, letter: str | None = None,
           closing_reason: str | None = None, case_id: int | None = None, plan_id: int | None = None,
           batch_key: str | None = None) -> RecoveryStep:
+    """One dated step of the file; ``reason``: a handler's own words, or ``step_reasons.reason(...)``."""
     language = session.get(Party, f.party_id).language
+    why = reason if isinstance(reason, dict) else {"reason": reason}
     step = RecoveryStep(key=key, file_id=f.id, party_id=f.party_id, cycle=f.cycle, event=event,
-                        from_stage=from_stage, to_stage=to_stage, on=on, actor=who, reason=reason,
+                        from_stage=from_stage, to_stage=to_stage, on=on, actor=who, **why,
                         closing_reason=closing_reason, amount_cents=amount, language=language, letter=letter,
                         case_id=case_id, plan_id=plan_id, batch_key=batch_key)
     session.add(step)
@@ -490,7 +493,7 @@ def execute_plan(session: Session, approval, today: dt.date) -> str:
     plan.status, plan.activated_on = "active", today
     key = f"plan/{plan.id}/granted"
     _step(session, f, "plan_granted", "plan", today, approval.decided_by or approval.requested_by,
-          f"payment plan {plan.id} granted: {plan.reason}", plan.debt_cents, key=key, from_stage=previous,
+          step_reason("plan_granted", plan=plan.id, why=plan.reason), plan.debt_cents, key=key, from_stage=previous,
           letter="plan_granted", plan_id=plan.id)
     from caisse.cases.service import complete_tasks
 

@@ -11,6 +11,8 @@ from caisse.errors import CaisseError
 
 STAFF = frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "auditor", "administrator"})
 TEAM_BOUND = frozenset({"caseworker", "recovery_officer", "benefits_officer"})
+#: the person's side: their own file and the files they hold a grant (mandate) for, never by team
+PERSON_SIDE = frozenset({"affiliate", "accountant"})
 
 #: action -> roles allowed (scope is checked separately)
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -121,6 +123,16 @@ class Principal:
 def require(who: Principal, action: str) -> None:
     if who.role not in PERMISSIONS.get(action, frozenset()):
         raise Forbidden(f"{who.role} may not {action.replace('.', ' ')}")
+
+
+def require_own(who: Principal, owner_id: int | None, thing: str) -> None:
+    """A record of a file (a claim, a request...) reached by its own id: the person's side is refused one that is
+    not of their own file nor of a file they hold a grant for — and one that does not exist (``owner_id`` None)
+    gets the same refusal, so probing ids reveals nothing. Staff pass here: their scope is the file's
+    (``require_file``), checked once the record is found."""
+    if who.role in PERSON_SIDE and (owner_id is None or (owner_id != who.party_id and owner_id not in who.grants)):
+        raise Forbidden(f"this {thing} is not of your files" if who.role == "affiliate"
+                        else f"no mandate for this {thing}'s file")
 
 
 def require_file(who: Principal, action: str, party_id: int, file_team: str | None,

@@ -28,7 +28,7 @@ from caisse.rules.params import load
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
-from caisse.services.affiliation import file_access
+from caisse.services.affiliation import file_access, file_record
 from caisse.services.calendar import add_months
 from caisse.store.models import Party, Person
 
@@ -39,20 +39,9 @@ EVENT_OF_KIND = {"birth_leave": "birth", "maternity": "birth", "bridging_right":
 
 
 def _claim(session: Session, who: Principal, claim_id: int, action: str = "file.read") -> BenefitClaim:
-    """The claim, once ``who`` may do ``action`` on its file. An affiliate or accountant gets the same 403 for a
-    claim of another file and for a claim that does not exist (probing ids reveals nothing)."""
-    authz.require(who, action)
-    claim = session.get(BenefitClaim, claim_id)
-    if who.role in ("affiliate", "accountant") and (
-            claim is None or (claim.person_id != who.party_id and claim.person_id not in who.grants)):
-        raise authz.Forbidden("this claim is not of your files" if who.role == "affiliate"
-                              else "no mandate for this claim's file")
-    if claim is None:
-        raise NotFound("claim", claim_id)
-    reason = file_access(session, who, action, claim.person_id)
-    audit.record(session, who, "read" if action == "file.read" else action, "benefit_claim", claim.id,
-                 party_id=claim.person_id, reason=reason)
-    return claim
+    """The claim, once ``who`` may do ``action`` on its file (the access audited): an affiliate or accountant gets
+    the same 403 for a claim of another file and for a claim that does not exist (probing ids reveals nothing)."""
+    return file_record(session, who, BenefitClaim, claim_id, action, thing="claim", audit_as="benefit_claim")[0]
 
 
 def get(session: Session, who: Principal, claim_id: int) -> tuple[BenefitClaim, list[ClaimStep]]:
@@ -310,7 +299,7 @@ def desk_list(session: Session, who: Principal, today: dt.date, status: str | No
         if c.status == "application":  # a document asked suspends the deadline (art. 10): it moves with the wait
             deadline, kind = service.decision_deadline(c, today), "decision"
         elif c.status == "granted" and c.payment_due is not None and c.paid_on is None:
-            deadline, kind = c.payment_due, "payment"
+            deadline, kind = service.current_payment_due(session, c), "payment"  # the rule as it reads now
         else:
             deadline, kind = None, None
         rows.append(DeskRow(c, f"{first} {last}", team, deadline, kind, deadline is not None and deadline < today))

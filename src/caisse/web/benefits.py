@@ -86,6 +86,7 @@ CLAIM_STEP = {
     "set_off_consent": N_("set-off against contributions agreed"),
     "set_off_withdrawn": N_("agreement to the set-off withdrawn"),
     "set_off_debts": N_("set off against contributions"),
+    "payment_due_moved": N_("payment deadline moved by a change of the rule (Charter art. 12)"),
 }
 
 
@@ -148,6 +149,7 @@ def _rights_page(request: Request, session, who: Principal, party_id: int, *, do
     return _page(request, "my_rights.html", status_code=status_code, party_id=party_id, claims=claims,
                  pending=svc.pending(session, claims),
                  deadline_of={c.id: service.deadline_state(c, today, moved.get(c.id, 0)) for c in claims},
+                 payment_due_of={c.id: service.current_payment_due(session, c) for c in claims},
                  kinds=svc.PORTAL_KINDS, done=done, asked=asked, withdrawn=withdrawn, error=error, today=today,
                  statuses=CLAIM_STATUS, requests=requests, request_kinds=INSURANCE_REQUEST_KINDS,
                  request_status=REQUEST_STATUS, withdrawable=ir.WITHDRAWABLE,
@@ -416,6 +418,7 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
         except CaisseError as exc:
             not_decidable = error_text(exc)
     return _page(request, "desk_claim.html", status_code=status_code, claim=claim, steps=steps, preview=preview,
+                 payment_due=service.current_payment_due(session, claim),
                  not_decidable=not_decidable, error=error, done=done, statuses=CLAIM_STATUS, step_label=CLAIM_STEP,
                  can_decide=who.role in ("benefits_officer", "manager"), today=dt.date.today(),
                  can_withdraw=who.role in ("caseworker", "benefits_officer", "manager"),

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from babel.dates import format_date
-from babel.numbers import format_currency, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 from fastapi.templating import Jinja2Templates
 
 from caisse import identifiers
@@ -70,6 +70,29 @@ def _in_language(texts):
     return texts
 
 
+def _step_reason(step) -> str:
+    """A recovery step's reason in the page's language (``caisse.recovery.step_reasons``): a batch's sentence
+    translated, its dates and amounts in the page's formats and a stage by its label; a handler's own words (or a
+    sentence whose values do not fit) as written."""
+    from caisse.recovery.step_reasons import parts
+
+    found = parts(step.reason_code, step.reason_params, step.reason)
+    if found is None:
+        return step.reason
+    reason, values = found
+    language = i18n.current.get()
+    shown = {}
+    try:
+        for name, value in values.items():
+            shown[name] = (_date(dt.date.fromisoformat(value)) if name in reason.dates
+                           else format_decimal(Decimal(int(value)) / 100, "#,##0.00", locale=i18n.LOCALES[language])
+                           if name in reason.amounts
+                           else labels.label(labels.RECOVERY_STAGE, value) if name in reason.stages else str(value))
+        return i18n.gettext(reason.text.template).format(**shown)
+    except (KeyError, ValueError, TypeError, IndexError):
+        return step.reason
+
+
 @jinja2.pass_context
 def _language_link(context, code: str) -> str:
     """The language switcher's link to this very page in ``code``: the page's other query parameters (a year, a
@@ -110,7 +133,7 @@ def environment() -> jinja2.Environment:
         life_event=lambda code: labels.label(labels.LIFE_EVENT, code),
         note_channel=lambda code: labels.label(labels.NOTE_CHANNEL, code),
         note_direction=lambda code: labels.label(labels.NOTE_DIRECTION, code),
-        recovery_stage=lambda code: labels.label(labels.RECOVERY_STAGE, code),
+        recovery_stage=lambda code: labels.label(labels.RECOVERY_STAGE, code), step_reason=_step_reason,
         letter=lambda code: labels.label(labels.LETTER, code),
         plan_status=lambda code: labels.label(labels.PLAN_STATUS, code),
         reconciliation_reason=lambda code: labels.label(labels.RECONCILIATION_REASON, code),

@@ -96,21 +96,26 @@ class ClaimDetailOut(ClaimOut):
                                               "in fr/nl/de/en, parameters, appeal route, Charter art. 14 mentions")
 
 
-def _out(c) -> ClaimOut:
-    return ClaimOut.model_validate(c, from_attributes=True)
+def _out(c, session=None) -> ClaimOut:
+    out = ClaimOut.model_validate(c, from_attributes=True)
+    if session is not None:  # the payment deadline as the rule reads now for the notification (Charter art. 12)
+        from caisse.benefits.service import current_payment_due
+
+        out.payment_due = current_payment_due(session, c)
+    return out
 
 
 @router.get("/persons/{person_id}/claims", response_model=list[ClaimOut], responses=ERRORS)
 def claims_of_file(person_id: PathId, session: SessionDep, who: PrincipalDep) -> list[ClaimOut]:
     """The benefit claims of a file, newest first."""
-    return [_out(c) for c in svc.claims_of(session, who, person_id)]
+    return [_out(c, session) for c in svc.claims_of(session, who, person_id)]
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimDetailOut, responses=ERRORS)
 def read_claim(claim_id: PathId, session: SessionDep, who: PrincipalDep) -> ClaimDetailOut:
     """One claim: facts, deadlines, every dated step, the decision."""
     c, steps = svc.get(session, who, claim_id)
-    return ClaimDetailOut(**_out(c).model_dump(), decision=c.decision,
+    return ClaimDetailOut(**_out(c, session).model_dump(), decision=c.decision,
                           steps=[StepOut(step=s.step, on=s.happened_on, actor=s.actor) for s in steps])
 
 
