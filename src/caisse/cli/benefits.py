@@ -105,6 +105,16 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
 
     with session_scope(database_url(db)) as s:
         c = decide(s, _who(), claim, _today(today))
+        if c.outcome is None:  # the fund's records cannot answer a condition: a caseworker verifies first
+            from caisse.benefits.service import check_task
+
+            last = [st for st in steps(s, c.id) if st.step == "caseworker_check"][-1]
+            task = check_task(s, c)
+            typer.echo(f"claim {c.id}: not decided — a caseworker must verify "
+                       + ", ".join(last.detail["conditions"])
+                       + (f" (task: case {task.id})" if task is not None else "")
+                       + f"; record each with `caisse benefits verify --claim {c.id} --condition C --met|--not-met`")
+            return
         if c.outcome == "granted":
             pending = (c.decision.get("set_off") or {}).get("pending")
             pay = (f"; paid by the {c.payer}" if c.payer != "fund"
@@ -359,6 +369,25 @@ def undue_cmd(claim: int = ClaimOption,
     if missing:
         typer.echo("warning: Charter art. 14 mentions missing (" + ", ".join(missing) + "): the appeal period does "
                    "not start until a decision carrying them is notified (docs/benefits.md)", err=True)
+
+
+@app.command("verify")
+def verify_cmd(claim: int = ClaimOption,
+               condition: str = typer.Option(..., "--condition", help="living_wage, low_income (economic "
+                                             "difficulties), debt_settlement (collective debt settlement) or "
+                                             "pension_quarters (the person's declaration)."),
+               met: bool = typer.Option(..., "--met/--not-met", help="What you found."),
+               today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record what you verified on a bridging-right claim the fund's records could not decide (its task lists
+    what): the CPAS decision, the incomes on documents, the labour court's admissibility decision, the person's
+    career statement. Then decide the claim again."""
+    from caisse.benefits.service import record_check
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        record_check(s, _who(), claim, condition, met, _today(today))
+    typer.echo(f"claim {claim}: {condition} {'met' if met else 'not met'} recorded; decide it again "
+               f"(caisse benefits decide --claim {claim})")
 
 
 @app.command("set-off")
