@@ -687,7 +687,7 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                         paid_quarters_last_16=paid.args["paid"], pension_quarters=pq), months=young)
                     checks.extend(more)
             if all(c.ok for c in checks) and counted:
-                maintained = _maintained_rights(session, claim, ex, event, long, counted)
+                maintained = _maintained_rights(session, claim, ex, event, long, counted, today)
     elif kind == "carer":
         checks.append(_affiliation(session, claim, [start]))
         weeks = ex.use(params.get("carer_request_weeks", start)).value
@@ -792,7 +792,8 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
     return decision
 
 
-def _maintained_rights(session, claim, ex: Explanation, event: dt.date, long: bool, counted: int) -> dict:
+def _maintained_rights(session, claim, ex: Explanation, event: dt.date, long: bool, counted: int,
+                       today: dt.date) -> dict:
     """The quarters whose health-care and incapacity/maternity rights a bridging right maintains without
     contributions (legislation §8.1 [S41][S39]), pension not included: at most 4 over the career
     (``bridging_right_rights_quarters``), 8 after 60 pension-creating quarters (``…_long`` [S41]).
@@ -817,8 +818,9 @@ def _maintained_rights(session, claim, ex: Explanation, event: dt.date, long: bo
     mine: set[str] = set()
     kept: set[str] = set()
     if ids:
-        mine = set(session.scalars(select(BenefitMaintainedQuarter.period).where(
-            BenefitMaintainedQuarter.claim_id.in_(ids))))
+        m = BenefitMaintainedQuarter
+        mine = set(session.scalars(select(m.period).where(  # withdrawn by an undue decision by then: not counted
+            m.claim_id.in_(ids), (m.withdrawn_on.is_(None)) | (m.withdrawn_on > today))))
         kept = set(session.scalars(select(BenefitDispensedQuarter.period).where(
             BenefitDispensedQuarter.claim_id.in_(ids))))
     declared = max([claim.facts.get("rights_quarters_before", 0),

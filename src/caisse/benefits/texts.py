@@ -1461,3 +1461,28 @@ MESSAGE["check_done"] = {
     "Entscheidung).",
     "en": "The fund's checks are done: your claim no. {claim} is decided (see the decision).",
 }
+# an undue-benefit decision on a bridging right withdraws the quarters of rights it maintained (legislation §8.1)
+UNDUE_DOC["fr"]["rights_withdrawn"] = ("Droits en soins de santé et indemnités/maternité maintenus avec ce droit "
+                                       "passerelle : retirés pour {quarters} ; restent maintenus : {kept}.")
+UNDUE_DOC["nl"]["rights_withdrawn"] = ("Rechten op gezondheidszorg en uitkeringen/moederschap behouden met dit "
+                                       "overbruggingsrecht: ingetrokken voor {quarters}; blijven behouden: {kept}.")
+UNDUE_DOC["de"]["rights_withdrawn"] = ("Mit diesem Überbrückungsrecht erhaltene Rechte auf Gesundheitspflege und "
+                                       "Entschädigungen/Mutterschaft: entzogen für {quarters}; bleiben erhalten: "
+                                       "{kept}.")
+PARAMETER_LAW.update({
+    "droit passerelle, cessation pour difficultés économiques": {
+        "nl": "overbruggingsrecht, stopzetting door economische moeilijkheden",
+        "de": "Überbrückungsrecht, Einstellung wegen wirtschaftlicher Schwierigkeiten",
+        "en": "bridging right, cessation for economic difficulties"},
+    "droit passerelle, cessation pour difficultés économiques (revenu minimum à titre principal)": {
+        "nl": "overbruggingsrecht, stopzetting door economische moeilijkheden (minimuminkomen hoofdberoep)",
+        "de": "Überbrückungsrecht, Einstellung wegen wirtschaftlicher Schwierigkeiten (Mindesteinkommen "
+        "hauptberuflich)",
+        "en": "bridging right, cessation for economic difficulties (minimum income, main activity)"},
+    "droit passerelle, cessation pour difficultés économiques (revenu minimum du conjoint aidant maxi-statut)": {
+        "nl": "overbruggingsrecht, stopzetting door economische moeilijkheden (minimuminkomen meewerkende echtgenoot "
+        "maxistatuut)",
+        "de": "Überbrückungsrecht, Einstellung wegen wirtschaftlicher Schwierigkeiten (Mindesteinkommen "
+        "mithelfender Ehepartner Maxi-Statut)",
+        "en": "bridging right, cessation for economic difficulties (minimum income, helping spouse maxi-status)"},
+})
