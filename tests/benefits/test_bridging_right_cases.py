@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import NOTHING_ELSE, contributions, d, quarters
 from sqlalchemy import insert, select
 
@@ -205,3 +206,55 @@ def test_sixty_paid_quarters_in_the_fund_give_24_months_without_declaring_anythi
         "Pension quarters: you declare 61, which the fund could not verify on 2024-06-11; used: the 59 quarters the "
         "fund counts (at least 60 for 24 months / 8 quarters) (bridging right, 24 months / 8 quarters after 60 "
         "quarters of pension-creating contributions, legislation §8.1 [S41])."]
+
+
+def test_from_the_command_line_a_claim_waits_for_the_caseworker_then_is_decided(db_url, fund):
+    from typer.testing import CliRunner
+
+    from caisse.cli import app
+
+    def run(*args):
+        return CliRunner().invoke(app, ["benefits", *args, "--db", db_url])
+
+    vera = stopped(fund, db_url)
+    r = run("claim", "--person", str(vera), "--kind", "bridging_right", "--case", "economic_difficulties",
+            "--event-date", "2024-05-20", "--start", "2024-06-01", "--months", "1", "--single", "--no-living-wage",
+            "--no-professional-activity", "--no-replacement-income", "--received", "2024-05-27")
+    assert r.exit_code == 0, r.output
+    cid = r.output.split()[1].rstrip(":")
+    r = run("decide", "--claim", cid, "--today", "2024-06-10")
+    assert r.exit_code == 0 and r.output.startswith(f"claim {cid}: not decided — a caseworker must verify low_income "
+                                                    "(task: case "), r.output
+    r = run("verify", "--claim", cid, "--condition", "low_income", "--not-met", "--today", "2024-06-11")
+    assert r.exit_code == 0, r.output
+    r = run("decide", "--claim", cid, "--today", "2024-06-11")
+    assert r.exit_code == 0 and r.output.startswith(f"claim {cid}: refused — None of the situations of economic "
+                                                    "difficulties is met: no living wage of the CPAS"), r.output
+    r = run("verify", "--claim", cid, "--condition", "debt_settlement", "--met")
+    assert r.exit_code != 0 and "claim" in r.output
+
+
+def test_a_partly_undue_bridging_right_withdraws_only_the_quarters_the_caseworker_names(db_url, fund):
+    from helpers import iban
+
+    from caisse.benefits import undue
+    from caisse.collection.credit_transfers import export_credit_transfers
+    from caisse.errors import InvalidInput
+
+    # Ugo, bankrupt, June to August granted (4,914.78; 2024Q2 and 2024Q3 kept); he worked again in August: that
+    # month is claimed back, its quarter 2024Q3 withdrawn, 2024Q2 stays
+    ugo = stopped(fund, db_url)
+    iban(db_url, ugo)
+    bankrupt = {"case": "bankruptcy", "event_date": d("2024-05-20"), "start": d("2024-06-01"), "months": 3}
+    cid = file(db_url, ugo, **bankrupt, **NOTHING_ELSE)
+    assert decide(db_url, cid, "2024-06-10")[:2] == ("granted", 491_478)
+    export_credit_transfers(db_url, d("2024-06-14"))
+    with session_scope(db_url) as s:
+        service.follow_up(s, DESK, d("2024-06-30"))
+    with pytest.raises(InvalidInput) as exc, session_scope(db_url) as s:  # not a quarter it maintains: refused
+        undue.claim_back(s, DESK, cid, MONTH, "activity", "Activité reprise en août.", d("2024-10-15"), ["2024Q4"])
+    assert exc.value.field == "withdraw_quarters" and "2024Q2, 2024Q3" in exc.value.message
+    with session_scope(db_url) as s:
+        u = undue.claim_back(s, DESK, cid, MONTH, "activity", "Activité reprise en août.", d("2024-10-15"),
+                             ["2024Q3"])
+        assert u.decision["maintained_withdrawn"] == {"quarters": ["2024Q3"], "kept": ["2024Q2"]}
