@@ -249,10 +249,18 @@ def test_the_quarters_of_the_benefit_keep_their_health_care_rights_counted_over_
     assert decision["maintained_rights"]["not_maintained"] == ["2024Q3"]
     assert maintained(db_url, carl) == [("2024Q2", cid)]
     assert "rights_maintained" not in steps_of(db_url, fire)
-    # Dirk, the same with 60 pension-creating quarters: 8 quarters [S41] — both kept, 5 of 8
+    # Dirk, the same declaring 60 pension-creating quarters (the fund counts his 7): not decided on his word — a
+    # caseworker checks his career statement first; verified, 8 quarters [S41] — both kept, 5 of 8
     dirk = trader(fund, db_url)
     cid = file(db_url, dirk, months=3, rights_quarters_before=3, pension_quarters=60, **BANKRUPTCY, **NOTHING_ELSE)
+    outcome, _, decision = decide(db_url, cid)
+    assert (outcome, decision) == (None, None) and steps_of(db_url, cid) == ["application", "caseworker_check"]
+    with session_scope(db_url) as s:
+        service.record_check(s, DESK, cid, "pension_quarters", True, d("2024-06-10"))
     decision = decide(db_url, cid)[2]
+    assert decision["pension_quarters"] == {"counted": 7, "declared": 60, "used": 60, "basis": "declared_verified",
+                                            "need": 60, "long": True, "verified_on": "2024-06-10",
+                                            "verified_met": True}
     assert (decision["maintained_rights"]["quarters"], decision["maintained_rights"]["limit"]) == (
         ["2024Q2", "2024Q3"], 8)
     with session_scope(db_url) as s:  # each decision taken again from what was stored: the same

@@ -99,3 +99,62 @@ def test_the_insurability_answer_says_the_kept_quarters_are_in_order(db_url, fun
         ("2024Q2", "Y", "kept_rights", 80_000, 0, "bridging", f"claim/{claim}"),
         ("2024Q3", "Y", "kept_rights", 0, 0, "bridging", f"claim/{claim}"),
         ("2024Q4", "N", "none", 0, 0, "not_called", "")]
+
+
+def test_an_undue_decision_withdraws_the_quarters_the_benefit_kept_from_the_counter_and_the_files(db_url, fund,
+                                                                                                   tmp_path):
+    from helpers import iban
+
+    from caisse.benefits import undue
+    from caisse.benefits.models import BenefitMaintainedQuarter, ClaimStep
+    from caisse.collection.credit_transfers import export_credit_transfers
+
+    # Ana, bankrupt on 20 May 2024, got June to August (4,914.78) and 2024Q2-Q3 kept; she had in fact gone on
+    # working: the whole benefit is claimed back on 15 October — its quarters of rights go with it
+    ana = fund.person(category="main", start=d("2015-01-01"))
+    iban(db_url, ana)
+    contributions(db_url, ana, paid=quarters("2022Q3", "2024Q1"), unpaid=["2024Q2"])
+    claim = _grant(db_url, ana, "2024-05-27", case="bankruptcy", event_date=d("2024-05-20"), start=d("2024-06-01"),
+                   months=3)
+    export_credit_transfers(db_url, d("2024-06-14"))
+    with session_scope(db_url) as s:
+        service.follow_up(s, DESK, d("2024-06-30"))
+    before = outgoing.make_file(db_url, mutuality_export(), d("2024-09-30"), tmp_path / "m1.txt", who="test",
+                                today=d("2024-10-01"))
+    rows = {r["quarter"]: (r["in_order"], r["state"], r["reason"]) for r in _read(MUTUALITY, tmp_path / "m1.txt")[1]}
+    assert rows["2024Q2"] == rows["2024Q3"] == ("Y", "kept_rights", "bridging")
+    with session_scope(db_url) as s:
+        u = undue.claim_back(s, DESK, claim, 491_478, "activity", "Vous avez poursuivi votre activité.",
+                             d("2024-10-15"))
+        assert u.decision["maintained_withdrawn"] == {"quarters": ["2024Q2", "2024Q3"], "kept": []}
+        kept = s.execute(select(BenefitMaintainedQuarter.period, BenefitMaintainedQuarter.withdrawn_on,
+                                BenefitMaintainedQuarter.withdrawn_by_undue)
+                         .order_by(BenefitMaintainedQuarter.period)).all()
+        assert [tuple(r) for r in kept] == [("2024Q2", d("2024-10-15"), u.id), ("2024Q3", d("2024-10-15"), u.id)]
+        assert s.scalar(select(ClaimStep.detail).where(ClaimStep.claim_id == claim,
+                                                       ClaimStep.step == "rights_withdrawn")) == {
+            "undue": u.id, "quarters": ["2024Q2", "2024Q3"]}
+        from caisse.benefits.undue import undue_lines
+
+        assert ("text", "Droits en soins de santé et indemnités/maternité maintenus avec ce droit passerelle : "
+                        "retirés pour 2024Q2, 2024Q3 ; restent maintenus : —.") in undue_lines(u, "fr")
+    # the career counter: a later bridging right (an economic event in September) finds 0 of the 4 quarters used
+    later = _grant(db_url, ana, "2024-10-20", case="economic_event", event_date=d("2024-09-30"),
+                   start=d("2024-10-01"), months=1)
+    with session_scope(db_url) as s:
+        decision = s.get(service.BenefitClaim, later).decision
+        assert (decision["maintained_rights"]["used_before"], decision["maintained_rights"]["quarters"]) == (
+            0, ["2024Q4"])
+        assert service.reproduce(s, claim) == {"same": True, "differences": []}  # decided on its day, unchanged
+    # the mutuality file: as of 30 September it still says what was true then; as of 31 December 2024Q2 is unpaid
+    # (a correction of the record sent) and 2024Q3 no longer kept (cancelled)
+    again = outgoing.make_file(db_url, mutuality_export(), d("2024-09-30"), tmp_path / "m1bis.txt", who="test",
+                               today=d("2024-10-01"))
+    assert again.sha256 == before.sha256
+    outgoing.make_file(db_url, mutuality_export(), d("2024-12-31"), tmp_path / "m2.txt", who="test",
+                       today=d("2025-01-15"))
+    rows = {r["quarter"]: (r["record_type"], r["in_order"], r["state"], r["reason"])
+            for r in _read(MUTUALITY, tmp_path / "m2.txt")[1]}
+    assert rows["2024Q2"] == ("C", "N", "unpaid", "not_paid")
+    assert rows["2024Q3"][0] == "D"
+    assert rows["2024Q4"] == ("N", "Y", "kept_rights", "bridging")  # the later grant's quarter

@@ -62,7 +62,8 @@ def test_a_bankrupt_baker_gets_three_months_of_bridging_right_paid_by_credit_tra
     assert (outcome, amount) == ("granted", 3 * 163_826) == ("granted", 491_478)
     checks = {c["check"]: c["ok"] for c in decision["checks"]}
     assert checks == {"main_activity": True, "residence": True, "age": True, "paid_quarters": True, "overlap": True,
-                      "professional_activity": True, "replacement_income": True, "career": True}
+                      "professional_activity": True, "replacement_income": True, "pension_quarters": True,
+                      "career": True}
     names = {p["name"]: p for p in decision["parameters"]["en"]}
     assert names["bridging_right_monthly_single"]["value"] == "1638.26"
     assert names["bridging_right_monthly_single"]["from"] == "2024-05-01"

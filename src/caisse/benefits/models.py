@@ -12,11 +12,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -272,8 +274,17 @@ class BenefitMaintainedQuarter(Base):
     claim_id: Mapped[int] = mapped_column(ForeignKey("benefit_claim.id"), index=True)
     law: Mapped[str] = mapped_column(String(200))
     granted_on: Mapped[dt.date] = mapped_column(Date)
+    # withdrawn by an undue-benefit decision on the granting claim (``benefits.undue.claim_back``): the row stays
+    # (history: a file as of an earlier date still shows the quarter), the counters and files from that day do not
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_by_undue: Mapped[int | None] = mapped_column(ForeignKey("benefit_undue.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    __table_args__ = (UniqueConstraint("person_id", "period"),)
+    __table_args__ = (
+        # one quarter maintained at a time per person (migration 0032: a withdrawn one may be maintained again)
+        Index("uq_benefit_maintained_quarter_current", "person_id", "period", unique=True,
+              sqlite_where=text("withdrawn_on IS NULL"), postgresql_where=text("withdrawn_on IS NULL")),
+        CheckConstraint("(withdrawn_on is null) = (withdrawn_by_undue is null)", name="withdrawn"),
+    )
 
 
 INSURANCE_REQUEST_KINDS = ("illness_assimilation", "continued_insurance")

@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 import caisse
-from caisse.benefits import charter
+from caisse.benefits import bridging_checks, charter
 from caisse.benefits.models import BRIDGING_CASES, KINDS, BenefitClaim, ClaimStep
 from caisse.benefits.texts import (
     BEREAVEMENT_REQUEST_LAW,
@@ -87,7 +87,7 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     allowed = {
         "bridging_right": {"case", "event_date", "start", "months", "days", "family_charge", "pension_quarters",
                            "months_before", "cumulation_months", "replacement_income", "professional_activity",
-                           "rights_quarters_before"},
+                           "rights_quarters_before", "living_wage"},
         "maternity": {"birth_date", "start", "full_weeks", "half_weeks", "multiple_birth", "vouchers_requested"},
         "birth_leave": {"birth_date", "start", "end", "days", "half_days"},
         "adoption": {"start", "end"},
@@ -102,7 +102,8 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
     for k in ("event_date", "birth_date", "death_date", "start", "end", "vouchers_requested"):
         if k in f:
             out[k] = _date(f[k], k).isoformat()
-    for k in ("family_charge", "multiple_birth", "partial", "replacement_income", "professional_activity"):
+    for k in ("family_charge", "multiple_birth", "partial", "replacement_income", "professional_activity",
+              "living_wage"):
         if k in f:
             if not isinstance(f[k], bool):
                 raise InvalidInput(k, "yes or no")
@@ -121,6 +122,9 @@ def normalise_facts(kind: str, facts: dict, params: Parameters | None = None) ->
         if f["case"] not in BRIDGING_CASES:
             raise InvalidInput("case", "one of {cases}", cases=", ".join(BRIDGING_CASES))
         out["case"] = f["case"]
+        if "living_wage" in out and out["case"] != "economic_difficulties":
+            raise InvalidInput("living_wage", "the living wage (revenu d'intégration) is a situation of a cessation "
+                                              "for economic difficulties only")
         out["family_charge"] = out.get("family_charge", False)
         out["months_before"] = _int(f.get("months_before", 0), "months_before", 0, 24)
         if "pension_quarters" in f:
@@ -575,6 +579,7 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
     dispensation: Check | None = None  # a dispensation of contributions decided with the benefit (not a condition)
     voucher_request: Check | None = None
     maintained: dict | None = None  # the bridging right's quarters of rights maintained (stated with the grant)
+    career: dict | None = None  # the bridging right's pension quarters: counted, declared, which one was used and why
     if kind == "adoption":
         raise UnknownParameter("adoption allowance: the amount and duration for 2024-2026 were NOT FOUND and it is "
                                "paid by the mutuality, not the fund (addendum §8.4); the claim is forwarded, not "
@@ -619,6 +624,17 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                                 {"cumulation": cumulation, "interruption": interruption, "max": most,
                                  "law": cumulation_law}))
         used = _career_used(session, claim)
+        to_verify: list[dict] = []  # what a caseworker must verify before a decision (``CaseworkerCheck``)
+        if claim.bridging_case in ("economic_difficulties", "collective_debt_settlement"):
+            special, items = (bridging_checks.economic_difficulties(session, claim, params, ex, event, today)
+                              if claim.bridging_case == "economic_difficulties"
+                              else bridging_checks.debt_settlement(session, claim, event, today))
+            if special is not None:
+                checks.append(Check(claim.bridging_case, special["ok"], special["text"], special["args"]))
+            to_verify.extend(items)
+        career, items = bridging_checks.pension_career(session, claim, params, ex, event, today)
+        to_verify.extend(items)
+        checks.append(Check("pension_quarters", True, "pension_quarters", {"text": career["rendered"]}))
         if all(c.ok for c in checks):
             if undecided:  # no address on file, the age limit against the legal pension age: a caseworker decides
                 raise undecided[0]
@@ -635,8 +651,10 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                 params.get("bridging_right_replacement_income_ceiling", start)
             if cumulation:  # what sets the 25/50/75 % reduction is not in the notes: raises, nothing decided
                 params.get("bridging_right_cumulation_reduction", start)
-            pq = f.get("pension_quarters")
-            long = pq is not None and pq >= params.get("bridging_right_long_career_quarters", event).value
+            if to_verify:  # the fund's data cannot answer a condition: a caseworker verifies, nothing decided yet
+                raise bridging_checks.CaseworkerCheck(to_verify)
+            pq = career["used"]  # counted by the fund, or the person's declaration once verified
+            long = career["long"]
             limit = params.get("bridging_right_career_months_long" if long else "bridging_right_career_months",
                                event).value
             if "days" in f and start >= birthday:  # a forced interruption is judged on its first day
@@ -669,7 +687,7 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                         paid_quarters_last_16=paid.args["paid"], pension_quarters=pq), months=young)
                     checks.extend(more)
             if all(c.ok for c in checks) and counted:
-                maintained = _maintained_rights(session, claim, ex, event, long, counted)
+                maintained = _maintained_rights(session, claim, ex, event, long, counted, today)
     elif kind == "carer":
         checks.append(_affiliation(session, claim, [start]))
         weeks = ex.use(params.get("carer_request_weeks", start)).value
@@ -768,11 +786,14 @@ def evaluate(session: Session, claim: BenefitClaim, today: dt.date) -> dict:
                               "rendered": {lang: c.render(lang) for lang in LANGS}}
     if maintained is not None and granted:
         decision["maintained_rights"] = maintained
+    if kind == "bridging_right" and career is not None:
+        decision["pension_quarters"] = {k: v for k, v in career.items() if k != "rendered"}
     decision["charter"] = charter.mentions(session, claim.person_id, today)
     return decision
 
 
-def _maintained_rights(session, claim, ex: Explanation, event: dt.date, long: bool, counted: int) -> dict:
+def _maintained_rights(session, claim, ex: Explanation, event: dt.date, long: bool, counted: int,
+                       today: dt.date) -> dict:
     """The quarters whose health-care and incapacity/maternity rights a bridging right maintains without
     contributions (legislation §8.1 [S41][S39]), pension not included: at most 4 over the career
     (``bridging_right_rights_quarters``), 8 after 60 pension-creating quarters (``…_long`` [S41]).
@@ -797,8 +818,9 @@ def _maintained_rights(session, claim, ex: Explanation, event: dt.date, long: bo
     mine: set[str] = set()
     kept: set[str] = set()
     if ids:
-        mine = set(session.scalars(select(BenefitMaintainedQuarter.period).where(
-            BenefitMaintainedQuarter.claim_id.in_(ids))))
+        m = BenefitMaintainedQuarter
+        mine = set(session.scalars(select(m.period).where(  # withdrawn by an undue decision by then: not counted
+            m.claim_id.in_(ids), (m.withdrawn_on.is_(None)) | (m.withdrawn_on > today))))
         kept = set(session.scalars(select(BenefitDispensedQuarter.period).where(
             BenefitDispensedQuarter.claim_id.in_(ids))))
     declared = max([claim.facts.get("rights_quarters_before", 0),
@@ -878,7 +900,13 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
                        day=claim.decided_on, outcome=claim.outcome)
     if today < claim.received_on:
         raise InvalidInput("today", "the decision cannot precede the request of {day}", day=claim.received_on)
-    d = evaluate(session, claim, today)
+    try:
+        d = evaluate(session, claim, today)
+    except bridging_checks.CaseworkerCheck as check:  # not decided: the caseworker's task says what to verify
+        _open_check(session, who, claim, check.items, today)
+        session.flush()
+        return claim
+    _close_check(session, who, claim, today)
     if claim.waiting_for is not None:  # decided on what the file holds (Charter art. 11): nothing awaited any more
         d["decided_while_waiting"] = {"since": claim.waiting_since.isoformat(),
                                       "reminded_on": claim.reminded_on and claim.reminded_on.isoformat(),
@@ -949,6 +977,56 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
         close(session, who, claim.case_id, today)
     session.flush()
     return claim
+
+
+record_check = bridging_checks.record_check  # a caseworker's verification (the CLI's ``benefits verify``)
+
+
+def check_task(session: Session, claim: BenefitClaim):
+    """The open caseworker task of a claim waiting for a verification (step ``caseworker_check``), or None."""
+    from caisse.cases.models import Case
+
+    for step in reversed(steps(session, claim.id)):
+        if step.step == "caseworker_check":
+            case = session.get(Case, step.detail["case"])
+            return case if case is not None and case.status != "closed" else None
+    return None
+
+
+def _open_check(session: Session, who, claim: BenefitClaim, items: list[dict], today: dt.date) -> None:
+    """A claim the fund's data cannot decide (``bridging_checks.CaseworkerCheck``): a caseworker task (a case of the
+    person's file) listing what to verify and how to record it, and a step ``caseworker_check`` (the conditions);
+    the claim stays an application. Asked again with the same list, nothing new is written."""
+    from caisse.cases.service import open_case
+
+    conditions = [i["condition"] for i in items]
+    task = check_task(session, claim)
+    last = next((st for st in reversed(steps(session, claim.id)) if st.step == "caseworker_check"), None)
+    if task is not None and last is not None and last.detail.get("conditions") == conditions:
+        return
+    lines = [f"Bridging right, claim {claim.id} ({claim.bridging_case}): the fund's records cannot decide it. "
+             "Verify, then record each finding with `caisse benefits verify --claim "
+             f"{claim.id} --condition C --met|--not-met` and decide again:"]
+    lines += [f"- {i['condition']}: {i['en']}" for i in items]
+    if task is None:
+        task = open_case(session, who, claim.person_id, "benefit_claim", f"Check to make — claim {claim.id}",
+                         "\n".join(lines), today, channel="system")
+    else:
+        from caisse.cases.service import write
+
+        write(session, who, task.id, "\n".join(lines), today, internal=True)
+    _step(session, claim, "caseworker_check", today, who, {"case": task.id, "conditions": conditions})
+
+
+def _close_check(session: Session, who, claim: BenefitClaim, today: dt.date) -> None:
+    """The claim is decided: its caseworker task, if one is open, is answered and closed."""
+    from caisse.cases.service import answer, close
+
+    task = check_task(session, claim)
+    if task is not None:
+        lang = _language(session, claim.person_id)
+        answer(session, who, task.id, MESSAGE["check_done"][lang].format(claim=claim.id), today)
+        close(session, who, task.id, today)
 
 
 def _language(session: Session, person_id: int) -> str:

@@ -1219,3 +1219,270 @@ for _lang, _keys in {
            "rights_quarters_before": "anderswo bereits genutzte Quartale Erhalt der Rechte"},
 }.items():
     DOC[_lang]["fact_keys"].update(_keys)
+
+# --- the bridging right's case-specific conditions and the pension quarters (issue 8; addendum §1.2) -----------------
+BRIDGING_CASE_LAW = {
+    "economic_difficulties": {
+        "fr": "droit passerelle, cessation pour difficultés économiques, FAQ INASTI [S247fr][S247] (legislation §8.1 "
+        "[S40])",
+        "nl": "overbruggingsrecht, stopzetting door economische moeilijkheden, FAQ RSVZ [S247fr][S247] (wetgeving "
+        "§8.1 [S40])",
+        "de": "Überbrückungsrecht, Einstellung wegen wirtschaftlicher Schwierigkeiten, FAQ LISVS [S247fr][S247] "
+        "(Rechtsvorschriften §8.1 [S40])",
+        "en": "bridging right, cessation for economic difficulties, INASTI FAQ [S247fr][S247] (legislation §8.1 [S40])",
+    },
+    "collective_debt_settlement": {
+        "fr": "droit passerelle, règlement collectif de dettes, FAQ RSVZ [S41] (legislation §8.1)",
+        "nl": "overbruggingsrecht, collectieve schuldenregeling, FAQ RSVZ [S41] (wetgeving §8.1)",
+        "de": "Überbrückungsrecht, kollektive Schuldenregelung, FAQ LISVS [S41] (Rechtsvorschriften §8.1)",
+        "en": "bridging right, collective debt settlement, RSVZ FAQ [S41] (legislation §8.1)",
+    },
+    "pension": {
+        "fr": "droit passerelle, 24 mois / 8 trimestres après 60 trimestres de cotisations constitutives de pension, "
+        "legislation §8.1 [S41]",
+        "nl": "overbruggingsrecht, 24 maanden / 8 kwartalen na 60 kwartalen pensioenopbouwende bijdragen, wetgeving "
+        "§8.1 [S41]",
+        "de": "Überbrückungsrecht, 24 Monate / 8 Quartale nach 60 Quartalen rentenbildender Beiträge, "
+        "Rechtsvorschriften §8.1 [S41]",
+        "en": "bridging right, 24 months / 8 quarters after 60 quarters of pension-creating contributions, "
+        "legislation §8.1 [S41]",
+    },
+}
+
+#: what a caseworker must verify before a bridging-right claim can be decided (the task lists them)
+VERIFY = {
+    "living_wage": {
+        "fr": "Revenu d'intégration : la personne recevait-elle un revenu d'intégration du CPAS au moment de la "
+        "cessation du {event} (déclaré : {declared}) ? Vérifier la décision du CPAS.",
+        "nl": "Leefloon: ontving de persoon een leefloon van het OCMW op het ogenblik van de stopzetting van {event} "
+        "(aangegeven: {declared})? De beslissing van het OCMW nagaan.",
+        "de": "Eingliederungseinkommen: bezog die Person zum Zeitpunkt der Einstellung am {event} ein "
+        "Eingliederungseinkommen des ÖSHZ (angegeben: {declared})? Die Entscheidung des ÖSHZ prüfen.",
+        "en": "Living wage: did the person receive the living wage (revenu d'intégration) of the CPAS at the "
+        "cessation of {event} (declared: {declared})? Verify the CPAS decision.",
+    },
+    "low_income": {
+        "fr": "Revenus faibles : les revenus professionnels {prev} et {year} dépassent-ils le revenu minimum de leur "
+        "année ? Revenu fiscal ou seuil inconnu pour {missing} : vérifier sur pièces comptables.",
+        "nl": "Laag inkomen: overschrijden de beroepsinkomsten {prev} en {year} het minimuminkomen van hun jaar? "
+        "Fiscaal inkomen of grens onbekend voor {missing}: nagaan op boekhoudkundige stukken.",
+        "de": "Niedriges Einkommen: überschreiten die Berufseinkünfte {prev} und {year} das Mindesteinkommen ihres "
+        "Jahres? Steuerliches Einkommen oder Grenze unbekannt für {missing}: anhand der Buchhaltung prüfen.",
+        "en": "Low income: do the professional incomes of {prev} and {year} exceed the minimum income of their year? "
+        "Tax income or threshold unknown for {missing}: verify on accounting documents.",
+    },
+    "debt_settlement": {
+        "fr": "Règlement collectif de dettes : vérifier la décision d'admissibilité du tribunal du travail et sa "
+        "date, la cessation du {event}, et si ce cas ouvre encore le droit pour un événement à cette date (les "
+        "conditions, délais et le maintien du cas après la réforme du 1-1-2023 ne sont pas dans les notes : NOT "
+        "FOUND).",
+        "nl": "Collectieve schuldenregeling: de beschikking van toelaatbaarheid van de arbeidsrechtbank en haar "
+        "datum nagaan, de stopzetting van {event}, en of dit geval nog recht opent voor een gebeurtenis op die datum "
+        "(de voorwaarden, termijnen en het behoud van het geval na de hervorming van 1-1-2023 staan niet in de "
+        "nota's: NOT FOUND).",
+        "de": "Kollektive Schuldenregelung: den Zulässigkeitsbeschluss des Arbeitsgerichts und sein Datum prüfen, die "
+        "Einstellung am {event}, und ob dieser Fall für ein Ereignis an diesem Datum noch ein Recht eröffnet (die "
+        "Voraussetzungen, Fristen und der Fortbestand des Falls nach der Reform vom 1-1-2023 stehen nicht in den "
+        "Notizen: NOT FOUND).",
+        "en": "Collective debt settlement: verify the labour court's admissibility decision and its date, the "
+        "cessation of {event}, and whether this case still opens the right for an event on that date (the "
+        "conditions, time limits and whether the case survived the reform of 1-1-2023 are not in the notes: NOT "
+        "FOUND).",
+    },
+    "pension_quarters": {
+        "fr": "Trimestres de pension : la personne déclare {declared} trimestres de cotisations constitutives de "
+        "pension, la caisse en compte {counted} ; vérifier le relevé de carrière (minimum {need}).",
+        "nl": "Pensioenkwartalen: de persoon geeft {declared} kwartalen pensioenopbouwende bijdragen aan, het fonds "
+        "telt er {counted}; het loopbaanoverzicht nagaan (minimum {need}).",
+        "de": "Rentenquartale: die Person gibt {declared} Quartale rentenbildender Beiträge an, die Kasse zählt "
+        "{counted}; die Laufbahnübersicht prüfen (mindestens {need}).",
+        "en": "Pension quarters: the person declares {declared} quarters of pension-creating contributions, the fund "
+        "counts {counted}; verify the career statement (at least {need}).",
+    },
+}
+
+CHECK.update({
+    "pension_counted": {
+        "fr": "Trimestres de pension comptés par la caisse : {counted} (cotisations payées comme indépendant à titre "
+        "principal ou conjoint aidant maxi-statut) ; déclarés par vous : {declared} ; retenus : {used} (minimum "
+        "{need} pour 24 mois / 8 trimestres) ({law}).",
+        "nl": "Pensioenkwartalen geteld door het fonds: {counted} (betaalde bijdragen als zelfstandige in hoofdberoep "
+        "of meewerkende echtgenoot maxistatuut); door u aangegeven: {declared}; in aanmerking genomen: {used} "
+        "(minimum {need} voor 24 maanden / 8 kwartalen) ({law}).",
+        "de": "Von der Kasse gezählte Rentenquartale: {counted} (bezahlte Beiträge als hauptberuflich Selbständige(r) "
+        "oder mithelfender Ehepartner Maxi-Statut); von Ihnen angegeben: {declared}; berücksichtigt: {used} "
+        "(mindestens {need} für 24 Monate / 8 Quartale) ({law}).",
+        "en": "Pension quarters counted by the fund: {counted} (contributions paid as main-activity self-employed or "
+        "maxi helping spouse); declared by you: {declared}; used: {used} (at least {need} for 24 months / 8 "
+        "quarters) ({law}).",
+    },
+    "pension_declared_verified": {
+        "fr": "Trimestres de pension : vous en déclarez {declared}, vérifiés par la caisse le {verified} (la caisse en "
+        "compte {counted} dans ses propres données) ; retenus : {used} (minimum {need} pour 24 mois / 8 "
+        "trimestres) ({law}).",
+        "nl": "Pensioenkwartalen: u geeft er {declared} aan, nagegaan door het fonds op {verified} (het fonds telt er "
+        "{counted} in zijn eigen gegevens); in aanmerking genomen: {used} (minimum {need} voor 24 maanden / 8 "
+        "kwartalen) ({law}).",
+        "de": "Rentenquartale: Sie geben {declared} an, von der Kasse am {verified} geprüft (die Kasse zählt "
+        "{counted} in ihren eigenen Daten); berücksichtigt: {used} (mindestens {need} für 24 Monate / 8 Quartale) "
+        "({law}).",
+        "en": "Pension quarters: you declare {declared}, verified by the fund on {verified} (the fund counts "
+        "{counted} in its own records); used: {used} (at least {need} for 24 months / 8 quarters) ({law}).",
+    },
+    "pension_declaration_not_verified": {
+        "fr": "Trimestres de pension : vous en déclarez {declared}, ce que la caisse n'a pas pu vérifier le "
+        "{verified} ; retenus : les {counted} trimestres comptés par la caisse (minimum {need} pour 24 mois / 8 "
+        "trimestres) ({law}).",
+        "nl": "Pensioenkwartalen: u geeft er {declared} aan, wat het fonds op {verified} niet kon nagaan; in "
+        "aanmerking genomen: de {counted} kwartalen geteld door het fonds (minimum {need} voor 24 maanden / 8 "
+        "kwartalen) ({law}).",
+        "de": "Rentenquartale: Sie geben {declared} an, was die Kasse am {verified} nicht bestätigen konnte; "
+        "berücksichtigt: die {counted} von der Kasse gezählten Quartale (mindestens {need} für 24 Monate / 8 "
+        "Quartale) ({law}).",
+        "en": "Pension quarters: you declare {declared}, which the fund could not verify on {verified}; used: the "
+        "{counted} quarters the fund counts (at least {need} for 24 months / 8 quarters) ({law}).",
+    },
+    "economic_dispensation": {
+        "fr": "Difficultés économiques : l'INASTI vous a accordé une dispense de cotisations le {date} ({quarters}), "
+        "dans les {months} mois précédant la cessation du {event} ({law}).",
+        "nl": "Economische moeilijkheden: het RSVZ verleende u op {date} een vrijstelling van bijdragen "
+        "({quarters}), in de {months} maanden vóór de stopzetting van {event} ({law}).",
+        "de": "Wirtschaftliche Schwierigkeiten: das LISVS gewährte Ihnen am {date} eine Beitragsbefreiung "
+        "({quarters}), in den {months} Monaten vor der Einstellung am {event} ({law}).",
+        "en": "Economic difficulties: INASTI granted you a dispensation of contributions on {date} ({quarters}), "
+        "within the {months} months before the cessation of {event} ({law}).",
+    },
+    "economic_low_income": {
+        "fr": "Difficultés économiques : revenus professionnels de l'année de la cessation et de l'année précédente "
+        "pas au-dessus du revenu minimum de leur année (revenu / seuil : {years}) ({law}).",
+        "nl": "Economische moeilijkheden: beroepsinkomsten van het jaar van de stopzetting en het voorgaande jaar "
+        "niet hoger dan het minimuminkomen van hun jaar (inkomen / grens: {years}) ({law}).",
+        "de": "Wirtschaftliche Schwierigkeiten: Berufseinkünfte des Jahres der Einstellung und des Vorjahres nicht "
+        "über dem Mindesteinkommen ihres Jahres (Einkommen / Grenze: {years}) ({law}).",
+        "en": "Economic difficulties: professional incomes of the year of the cessation and the year before not above "
+        "the minimum income of their year (income / threshold: {years}) ({law}).",
+    },
+    "economic_low_income_verified": {
+        "fr": "Difficultés économiques : revenus {prev} et {year} pas au-dessus du revenu minimum de leur année, "
+        "vérifié par la caisse sur pièces le {date} ({law}).",
+        "nl": "Economische moeilijkheden: inkomsten {prev} en {year} niet hoger dan het minimuminkomen van hun jaar, "
+        "nagegaan door het fonds op stukken op {date} ({law}).",
+        "de": "Wirtschaftliche Schwierigkeiten: Einkünfte {prev} und {year} nicht über dem Mindesteinkommen ihres "
+        "Jahres, von der Kasse am {date} anhand von Belegen geprüft ({law}).",
+        "en": "Economic difficulties: incomes of {prev} and {year} not above the minimum income of their year, "
+        "verified by the fund on documents on {date} ({law}).",
+    },
+    "economic_living_wage": {
+        "fr": "Difficultés économiques : revenu d'intégration du CPAS au moment de la cessation du {event}, vérifié "
+        "par la caisse le {date} ({law}).",
+        "nl": "Economische moeilijkheden: leefloon van het OCMW op het ogenblik van de stopzetting van {event}, "
+        "nagegaan door het fonds op {date} ({law}).",
+        "de": "Wirtschaftliche Schwierigkeiten: Eingliederungseinkommen des ÖSHZ zum Zeitpunkt der Einstellung am "
+        "{event}, von der Kasse am {date} geprüft ({law}).",
+        "en": "Economic difficulties: living wage of the CPAS at the cessation of {event}, verified by the fund on "
+        "{date} ({law}).",
+    },
+    "economic_not_met": {
+        "fr": "Aucune des situations de difficultés économiques n'est remplie : {findings}. Seules ces situations "
+        "ouvrent le droit passerelle pour une cessation pour difficultés économiques ({law}).",
+        "nl": "Geen van de situaties van economische moeilijkheden is vervuld: {findings}. Alleen die situaties openen "
+        "het overbruggingsrecht bij een stopzetting door economische moeilijkheden ({law}).",
+        "de": "Keine der Situationen wirtschaftlicher Schwierigkeiten ist erfüllt: {findings}. Nur diese Situationen "
+        "eröffnen das Überbrückungsrecht bei einer Einstellung wegen wirtschaftlicher Schwierigkeiten ({law}).",
+        "en": "None of the situations of economic difficulties is met: {findings}. Only these situations open the "
+        "bridging right for a cessation for economic difficulties ({law}).",
+    },
+    "debt_settlement_verified": {
+        "fr": "Règlement collectif de dettes : décision d'admissibilité et cessation du {event} vérifiées par la "
+        "caisse le {date} ({law}).",
+        "nl": "Collectieve schuldenregeling: beschikking van toelaatbaarheid en stopzetting van {event} nagegaan door "
+        "het fonds op {date} ({law}).",
+        "de": "Kollektive Schuldenregelung: Zulässigkeitsbeschluss und Einstellung am {event} von der Kasse am {date} "
+        "geprüft ({law}).",
+        "en": "Collective debt settlement: admissibility decision and cessation of {event} verified by the fund on "
+        "{date} ({law}).",
+    },
+    "debt_settlement_not_met": {
+        "fr": "Règlement collectif de dettes : la caisse a constaté le {date} qu'aucun règlement collectif de dettes "
+        "ouvrant le droit passerelle ne s'applique à la cessation du {event} ({law}).",
+        "nl": "Collectieve schuldenregeling: het fonds stelde op {date} vast dat geen collectieve schuldenregeling die "
+        "het overbruggingsrecht opent van toepassing is op de stopzetting van {event} ({law}).",
+        "de": "Kollektive Schuldenregelung: die Kasse stellte am {date} fest, dass keine kollektive Schuldenregelung, "
+        "die das Überbrückungsrecht eröffnet, auf die Einstellung am {event} anwendbar ist ({law}).",
+        "en": "Collective debt settlement: the fund found on {date} that no collective debt settlement opening the "
+        "bridging right applies to the cessation of {event} ({law}).",
+    },
+})
+
+#: the findings of a refusal for economic difficulties, one per situation (joined into ``economic_not_met``)
+CHECK.update({
+    "economic_no_dispensation": {
+        "fr": "aucune dispense de cotisations accordée par l'INASTI du {since} au {event} ({months} mois) dans les "
+        "données de la caisse",
+        "nl": "geen vrijstelling van bijdragen verleend door het RSVZ van {since} tot {event} ({months} maanden) in de "
+        "gegevens van het fonds",
+        "de": "keine vom LISVS gewährte Beitragsbefreiung vom {since} bis {event} ({months} Monate) in den Daten der "
+        "Kasse",
+        "en": "no dispensation of contributions granted by INASTI from {since} to {event} ({months} months) in the "
+        "fund's records",
+    },
+    "economic_income_above": {
+        "fr": "revenus au-dessus du revenu minimum (revenu / seuil : {years})",
+        "nl": "inkomsten boven het minimuminkomen (inkomen / grens: {years})",
+        "de": "Einkünfte über dem Mindesteinkommen (Einkommen / Grenze: {years})",
+        "en": "incomes above the minimum income (income / threshold: {years})",
+    },
+    "economic_low_income_not_verified": {
+        "fr": "revenus {prev} et {year} au-dessus du revenu minimum selon la vérification de la caisse du {date}",
+        "nl": "inkomsten {prev} en {year} boven het minimuminkomen volgens de controle van het fonds van {date}",
+        "de": "Einkünfte {prev} und {year} über dem Mindesteinkommen laut Prüfung der Kasse vom {date}",
+        "en": "incomes of {prev} and {year} above the minimum income as the fund verified on {date}",
+    },
+    "economic_no_living_wage": {
+        "fr": "pas de revenu d'intégration du CPAS au moment de la cessation (votre déclaration)",
+        "nl": "geen leefloon van het OCMW op het ogenblik van de stopzetting (uw aangifte)",
+        "de": "kein Eingliederungseinkommen des ÖSHZ zum Zeitpunkt der Einstellung (Ihre Angabe)",
+        "en": "no living wage of the CPAS at the cessation (your declaration)",
+    },
+    "economic_living_wage_not_verified": {
+        "fr": "pas de revenu d'intégration du CPAS au moment de la cessation selon la vérification de la caisse du "
+        "{date}",
+        "nl": "geen leefloon van het OCMW op het ogenblik van de stopzetting volgens de controle van het fonds van "
+        "{date}",
+        "de": "kein Eingliederungseinkommen des ÖSHZ zum Zeitpunkt der Einstellung laut Prüfung der Kasse vom {date}",
+        "en": "no living wage of the CPAS at the cessation as the fund verified on {date}",
+    },
+})
+CHECK["pension_quarters"] = {lang: "{text}" for lang in LANGS}  # the rendered statement of ``pension_career``
+MESSAGE["check_done"] = {
+    "fr": "Les vérifications de la caisse sont faites : votre demande n° {claim} est décidée (voir la décision).",
+    "nl": "De controles van het fonds zijn gedaan: over uw aanvraag nr. {claim} is beslist (zie de beslissing).",
+    "de": "Die Prüfungen der Kasse sind erfolgt: über Ihren Antrag Nr. {claim} ist entschieden (siehe die "
+    "Entscheidung).",
+    "en": "The fund's checks are done: your claim no. {claim} is decided (see the decision).",
+}
+# an undue-benefit decision on a bridging right withdraws the quarters of rights it maintained (legislation §8.1)
+UNDUE_DOC["fr"]["rights_withdrawn"] = ("Droits en soins de santé et indemnités/maternité maintenus avec ce droit "
+                                       "passerelle : retirés pour {quarters} ; restent maintenus : {kept}.")
+UNDUE_DOC["nl"]["rights_withdrawn"] = ("Rechten op gezondheidszorg en uitkeringen/moederschap behouden met dit "
+                                       "overbruggingsrecht: ingetrokken voor {quarters}; blijven behouden: {kept}.")
+UNDUE_DOC["de"]["rights_withdrawn"] = ("Mit diesem Überbrückungsrecht erhaltene Rechte auf Gesundheitspflege und "
+                                       "Entschädigungen/Mutterschaft: entzogen für {quarters}; bleiben erhalten: "
+                                       "{kept}.")
+PARAMETER_LAW.update({
+    "droit passerelle, cessation pour difficultés économiques": {
+        "nl": "overbruggingsrecht, stopzetting door economische moeilijkheden",
+        "de": "Überbrückungsrecht, Einstellung wegen wirtschaftlicher Schwierigkeiten",
+        "en": "bridging right, cessation for economic difficulties"},
+    "droit passerelle, cessation pour difficultés économiques (revenu minimum à titre principal)": {
+        "nl": "overbruggingsrecht, stopzetting door economische moeilijkheden (minimuminkomen hoofdberoep)",
+        "de": "Überbrückungsrecht, Einstellung wegen wirtschaftlicher Schwierigkeiten (Mindesteinkommen "
+        "hauptberuflich)",
+        "en": "bridging right, cessation for economic difficulties (minimum income, main activity)"},
+    "droit passerelle, cessation pour difficultés économiques (revenu minimum du conjoint aidant maxi-statut)": {
+        "nl": "overbruggingsrecht, stopzetting door economische moeilijkheden (minimuminkomen meewerkende echtgenoot "
+        "maxistatuut)",
+        "de": "Überbrückungsrecht, Einstellung wegen wirtschaftlicher Schwierigkeiten (Mindesteinkommen "
+        "mithelfender Ehepartner Maxi-Statut)",
+        "en": "bridging right, cessation for economic difficulties (minimum income, helping spouse maxi-status)"},
+})

@@ -34,12 +34,12 @@ import datetime as dt
 import math
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import caisse
 from caisse.benefits import charter
-from caisse.benefits.models import BenefitClaim, UndueBenefit
+from caisse.benefits.models import BenefitClaim, BenefitMaintainedQuarter, UndueBenefit
 from caisse.benefits.texts import GROUND, KIND, LANGS, LAW, MESSAGE, UNDUE_DOC, parameter_law
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.ledger import Entry, Posting, post
@@ -73,8 +73,13 @@ def _paid(session: Session, claim: BenefitClaim) -> tuple[int, dt.date | None]:
 
 
 def claim_back(session: Session, who, claim_id: int, amount_cents: int, ground: str, finding: str,
-               today: dt.date) -> UndueBenefit:
-    """Decide that ``amount_cents`` of claim ``claim_id`` was paid wrongly, post the debt, tell the person."""
+               today: dt.date, withdraw_quarters: list[str] | None = None) -> UndueBenefit:
+    """Decide that ``amount_cents`` of claim ``claim_id`` was paid wrongly, post the debt, tell the person.
+
+    A bridging right's quarters of maintained rights (``benefit_maintained_quarter``) go with the benefit they came
+    with: when nothing of it stays due, every quarter it still maintains is withdrawn; when part stays due, only
+    the quarters the caseworker names (``withdraw_quarters``) — which quarters a partial undue concerns is the
+    finding's, not a computation (the notes say nothing of it)."""
     from caisse.benefits.service import _language, _step
     from caisse.cases.service import open_case, write
 
@@ -100,6 +105,15 @@ def claim_back(session: Session, who, claim_id: int, amount_cents: int, ground: 
     if amount_cents > paid - before:
         left = fmt_money(paid - before, "en")
         raise InvalidInput("amount", f"more than what was paid and not yet claimed back ({left})")
+    held = _maintained_of(session, claim, today)
+    names = list(dict.fromkeys(withdraw_quarters or []))
+    wrong = [q for q in names if q not in held]
+    if wrong:
+        raise InvalidInput("withdraw_quarters", f"{', '.join(wrong)}: not a quarter of rights this claim maintains "
+                                                f"({', '.join(held) or 'none'})")
+    if names and paid - before - amount_cents == 0:
+        raise InvalidInput("withdraw_quarters", "nothing of the benefit stays due: every quarter it maintains is "
+                                                "withdrawn, name none")
     params = load()
     days = params.get("undue_benefit_payment_days", today)
     appeal = params.get("charter_appeal_months", today)
@@ -133,6 +147,9 @@ def claim_back(session: Session, who, claim_id: int, amount_cents: int, ground: 
                    "sources": [{"tag": s.tag, "title": s.title, "url": s.url} for s in appeal.sources]},
         "charter": charter.mentions(session, claim.person_id, today, undue=True),
     }
+    if held:  # a bridging right's maintained quarters: withdrawn with the benefit (all, or those named)
+        gone = held if due == 0 else names
+        decision["maintained_withdrawn"] = {"quarters": gone, "kept": [q for q in held if q not in gone]}
     undue.decision = decision
     post(session, Posting(undue.ledger_key, "charge", today, (
         Entry(BENEFIT_UNDUE, amount_cents, claim.person_id, undue.period, due_date, RULE[:100],
@@ -146,10 +163,23 @@ def claim_back(session: Session, who, claim_id: int, amount_cents: int, ground: 
                                                                kind=KIND[claim.kind][lang]), today)
     undue.case_id = case.id
     _step(session, claim, "undue", today, who, {"undue": undue.id, "amount_cents": amount_cents, "ground": ground})
+    if decision.get("maintained_withdrawn", {}).get("quarters"):
+        withdrawn = decision["maintained_withdrawn"]["quarters"]
+        m = BenefitMaintainedQuarter
+        session.execute(update(m).where(m.claim_id == claim_id, m.period.in_(withdrawn), m.withdrawn_on.is_(None))
+                        .values(withdrawn_on=today, withdrawn_by_undue=undue.id))
+        _step(session, claim, "rights_withdrawn", today, who, {"undue": undue.id, "quarters": withdrawn})
     audit.record(session, who, "create", "benefit_undue", undue.id, party_id=claim.person_id,
                  detail={"claim": claim_id, "amount_cents": amount_cents, "ground": ground})
     session.flush()
     return undue
+
+
+def _maintained_of(session: Session, claim: BenefitClaim, today: dt.date) -> list[str]:
+    """The quarters of rights the claim (a bridging right) still maintains on ``today``, in order."""
+    m = BenefitMaintainedQuarter
+    return list(session.scalars(select(m.period).where(m.claim_id == claim.id, m.granted_on <= today,
+                                                       m.withdrawn_on.is_(None)).order_by(m.period)))
 
 
 def open_undue(session: Session, person_id: int) -> list[tuple[UndueBenefit, int]]:
@@ -371,6 +401,10 @@ def undue_lines(u: UndueBenefit, lang: str) -> list[tuple[str, str]]:
             if d.get("communication") else t["pay"].format(due_date=fmt_date(u.due_date, lang))),
            ("text", t["set_off"]),
            ("text", t["instalments"])]
+    rights = d.get("maintained_withdrawn")
+    if rights:  # a bridging right's quarters of maintained rights withdrawn with the benefit
+        out.append(("text", t["rights_withdrawn"].format(quarters=", ".join(rights["quarters"]) or "—",
+                                                          kept=", ".join(rights["kept"]) or "—")))
     from caisse.benefits.texts import DOC
 
     a = d["appeal"]

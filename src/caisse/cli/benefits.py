@@ -55,7 +55,11 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
               months_before: int | None = typer.Option(None, "--months-before", help="Bridging right or carer "
                                                        "months already received outside this fund's records."),
               pension_quarters: int | None = typer.Option(None, "--pension-quarters", help="Bridging right: "
-                                                          "pension-creating quarters (60 or more: 24 months)."),
+                                                          "pension-creating quarters the person declares (the fund "
+                                                          "counts its own; a declaration is used once verified)."),
+              living_wage: bool | None = typer.Option(None, "--living-wage/--no-living-wage", help="Bridging right, "
+                                                      "economic difficulties: the person declares receiving the CPAS "
+                                                      "living wage at the cessation, or not."),
               cumulation_months: int | None = typer.Option(None, "--cumulation-months", help="Bridging right: the "
                                                            "last months of the period with an activity resumed."),
               replacement_income: bool | None = typer.Option(None, "--replacement-income/--no-replacement-income",
@@ -84,6 +88,7 @@ def claim_cmd(person: int = typer.Option(..., "--person", help="The person's fil
              "months_before": months_before, "pension_quarters": pension_quarters,
              "cumulation_months": cumulation_months, "replacement_income": replacement_income,
              "professional_activity": professional_activity, "rights_quarters_before": rights_quarters_before,
+             "living_wage": living_wage,
              "vouchers_requested": parse_date(vouchers_requested, "vouchers-requested")}
     from caisse.errors import InvalidInput
 
@@ -105,6 +110,16 @@ def decide_cmd(claim: int = ClaimOption, today: str | None = TodayOption, db: st
 
     with session_scope(database_url(db)) as s:
         c = decide(s, _who(), claim, _today(today))
+        if c.outcome is None:  # the fund's records cannot answer a condition: a caseworker verifies first
+            from caisse.benefits.service import check_task
+
+            last = [st for st in steps(s, c.id) if st.step == "caseworker_check"][-1]
+            task = check_task(s, c)
+            typer.echo(f"claim {c.id}: not decided — a caseworker must verify "
+                       + ", ".join(last.detail["conditions"])
+                       + (f" (task: case {task.id})" if task is not None else "")
+                       + f"; record each with `caisse benefits verify --claim {c.id} --condition C --met|--not-met`")
+            return
         if c.outcome == "granted":
             pending = (c.decision.get("set_off") or {}).get("pending")
             pay = (f"; paid by the {c.payer}" if c.payer != "fund"
@@ -342,6 +357,9 @@ def undue_cmd(claim: int = ClaimOption,
               amount: str = typer.Option(..., "--amount", help="The amount paid wrongly, in EUR (e.g. 409.57)."),
               ground: str = typer.Option(..., "--ground", help="conditions_not_met, overlap, activity or amount."),
               finding: str = typer.Option(..., "--finding", help="What was found, in the person's language."),
+              withdraw_quarters: str | None = typer.Option(
+                  None, "--withdraw-quarters", help="A bridging right partly undue: the quarters of maintained "
+                  "rights to withdraw (2024Q3,2024Q4); wholly undue, all are withdrawn."),
               today: str | None = TodayOption, db: str | None = DbOption) -> None:
     """Claim back a benefit paid wrongly: the motivated decision (fr/nl/de, appeal route), the debt posted, set off
     against the person's later benefits or paid by them."""
@@ -351,14 +369,38 @@ def undue_cmd(claim: int = ClaimOption,
 
     cents = int(to_cents(amount, "amount"))
     with session_scope(database_url(db)) as s:
-        u = claim_back(s, _who(), claim, cents, ground, finding, _today(today))
+        quarters = [q.strip().upper() for q in (withdraw_quarters or "").split(",") if q.strip()]
+        u = claim_back(s, _who(), claim, cents, ground, finding, _today(today), quarters)
         missing = u.decision["charter"]["missing"]
+        rights = u.decision.get("maintained_withdrawn")
+        if rights:
+            typer.echo(f"  maintained rights withdrawn: {', '.join(rights['quarters']) or 'none'}; still maintained: "
+                       f"{', '.join(rights['kept']) or 'none'}")
         typer.echo(f"undue {u.id}: {fmt(u.amount_cents)} EUR of claim {claim} claimed back, due by {u.due_date} "
                    f"with communication {u.decision['communication']} (ledger {u.ledger_key}); a set-off against "
                    "a later benefit is proposed to a caseworker (`caisse benefits set-off`)")
     if missing:
         typer.echo("warning: Charter art. 14 mentions missing (" + ", ".join(missing) + "): the appeal period does "
                    "not start until a decision carrying them is notified (docs/benefits.md)", err=True)
+
+
+@app.command("verify")
+def verify_cmd(claim: int = ClaimOption,
+               condition: str = typer.Option(..., "--condition", help="living_wage, low_income (economic "
+                                             "difficulties), debt_settlement (collective debt settlement) or "
+                                             "pension_quarters (the person's declaration)."),
+               met: bool = typer.Option(..., "--met/--not-met", help="What you found."),
+               today: str | None = TodayOption, db: str | None = DbOption) -> None:
+    """Record what you verified on a bridging-right claim the fund's records could not decide (its task lists
+    what): the CPAS decision, the incomes on documents, the labour court's admissibility decision, the person's
+    career statement. Then decide the claim again."""
+    from caisse.benefits.service import record_check
+    from caisse.store.db import session_scope
+
+    with session_scope(database_url(db)) as s:
+        record_check(s, _who(), claim, condition, met, _today(today))
+    typer.echo(f"claim {claim}: {condition} {'met' if met else 'not met'} recorded; decide it again "
+               f"(caisse benefits decide --claim {claim})")
 
 
 @app.command("set-off")

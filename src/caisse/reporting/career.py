@@ -115,7 +115,8 @@ def kept_rights(as_of: dt.date, *, pension: bool = False):
       ``assimilation/<request id>``. A quarter both dispensed with a benefit and assimilated is ``kept_rights``;
     * ``kept_rights`` — the health-care and incapacity/maternity rights a granted bridging right maintains without
       contributions, **pension not included** (legislation §8.1 [S41][S39]; ``benefit_maintained_quarter``), reason
-      ``bridging``, reference ``claim/<id>``, from the day the claim was granted; not with ``pension`` (the quarter
+      ``bridging``, reference ``claim/<id>``, from the day the claim was granted until the day an undue-benefit
+      decision on the claim withdrew it (``withdrawn_on``); not with ``pension`` (the quarter
       gives no pension right: the career file shows it as the ledger has it, unpaid or absent). A quarter also
       dispensed with a benefit or assimilated is that.
 
@@ -140,7 +141,7 @@ def kept_rights(as_of: dt.date, *, pension: bool = False):
     dispensed, assimilated = aliased(B), aliased(Q)
     bridging = (select(M.person_id, M.period, literal("kept_rights", String), literal("bridging", String),
                        literal("claim/", String) + cast(M.claim_id, String))
-                .where(M.granted_on <= as_of,
+                .where(M.granted_on <= as_of, or_(M.withdrawn_on.is_(None), M.withdrawn_on > as_of),
                        ~select(dispensed.id).where(dispensed.person_id == M.person_id, dispensed.period == M.period,
                                                    dispensed.granted_on <= as_of).exists(),
                        ~select(assimilated.id).where(assimilated.person_id == M.person_id,
