@@ -319,6 +319,11 @@ CASES = [
     ("POST", "/my/claims/{k}/set-off", {FORM: 1, "max": "100"}, CLAIMANTS),
     ("POST", "/desk/benefits/{k}/withdraw", {FORM: 1, "reason": "letter of the person"},
      {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
+    # a bridging-right claimant's declarations received on paper or by phone, recorded by staff who may claim for the
+    # file (the matrix's claim is a carer leave: 409 once let through)
+    ("POST", "/desk/benefits/{k}/declarations", {FORM: 1, "professional_activity": "no", "declared_on": "2026-11-02",
+                                                  "channel": "letter"},
+     {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
     # assimilation / continued-insurance requests: the desk's page for staff who read the file; a benefits officer
     # (of the file's team) or a manager records the forwarding and the decision (the request is only prepared here:
     # 422 once let through); the person, their accountant or staff on the person's word withdraw it

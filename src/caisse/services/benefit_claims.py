@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from caisse.benefits import service
 from caisse.benefits.models import BenefitClaim, BenefitEvent, ClaimStep
-from caisse.errors import InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.rules.params import load
 from caisse.security import authz
 from caisse.security.authz import Principal
@@ -168,6 +168,45 @@ def claim(session: Session, who: Principal, party_id: int, kind: str, facts: dic
         return service.complete_claim(session, who, c.id, facts, today)
     return service.file_claim(session, who, party_id, kind, facts, received_on or today,
                               channel="letter" if staff else "portal")
+
+
+#: the person's own declarations for a bridging right (``benefits.service.evaluate``: never presumed), which staff
+#: record when they come on paper, by phone or at the office
+DECLARATIONS = ("professional_activity", "replacement_income", "family_charge", "pension_quarters", "months_before",
+                "rights_quarters_before")
+DECLARED_BY = ("letter", "phone", "office")
+
+
+def record_declarations(session: Session, who: Principal, claim_id: int, declared: dict, declared_on: dt.date,
+                        channel: str, today: dt.date, scan: tuple[str | None, bytes] | None = None) -> BenefitClaim:
+    """A caseworker records the declarations of a bridging-right claimant received on paper (``letter``), by phone
+    or at the office: merged into the claim's facts and checked by the very function that completes a claim from the
+    portal (``benefits.service.complete_claim``), in one transaction with the scan if any (a claim document). The
+    step ``declared`` (audited) says who recorded them, the day they were made, how and which, and the scan."""
+    c = _claim(session, who, claim_id, "benefit.claim")
+    if not who.is_staff:
+        raise authz.Forbidden("the person declares on their own claim form")
+    if c.kind != "bridging_right":
+        raise Conflict("claim", "claim {claim} is not a bridging right: its facts are declared with the claim",
+                       claim=c.id)
+    if channel not in DECLARED_BY:
+        raise InvalidInput("channel", "one of {channels}", channels=", ".join(DECLARED_BY))
+    unknown = sorted(set(declared) - set(DECLARATIONS))
+    if unknown:
+        raise InvalidInput(unknown[0], "not a declaration of the person")
+    if not declared:
+        raise InvalidInput("professional_activity", "record at least one declaration")
+    if declared_on > today:
+        raise InvalidInput("declared_on", "in the future")
+    if declared_on < c.received_on:
+        raise InvalidInput("declared_on", "before the claim was received ({received})", received=c.received_on)
+    attachment = None
+    if scan is not None:
+        from caisse.benefits import attachments
+
+        attachment = attachments.add(session, who, c.id, scan[0], scan[1], declared_on, field="scan").id
+    return service.complete_claim(session, who, c.id, {**c.facts, **declared}, declared_on, declared={
+        "channel": channel, "fields": sorted(declared), "attachment": attachment})
 
 
 def decide(session: Session, who: Principal, claim_id: int, today: dt.date) -> BenefitClaim:
