@@ -101,6 +101,8 @@ DECLARATION = {
     "rights_quarters_before": (NUMBER, N_("Quarters of health-care rights kept outside this fund's records")),
 }
 DECLARED_BY = {"letter": N_("by letter"), "phone": N_("by phone"), "office": N_("at the office")}
+#: how the person agreed to a set-off against their contributions (``benefit_set_off_consent.channel``)
+CONSENT_BY = {"portal": N_("on the portal"), "letter": N_("by letter"), "desk": N_("signed at the office")}
 
 
 def _read_form(kind: str, form) -> dict:
@@ -329,6 +331,7 @@ def _my_claim_page(request: Request, session, who: Principal, claim_id: int, err
     consent = setoff.active_consent(session, claim.id)
     return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps, consent=consent,
                  may_set_off=claim.status == "application" and claim.kind not in ("maternity", "adoption"),
+                 may_consent=who.role == "affiliate" and claim.person_id == who.party_id,
                  deadline=service.deadline_state(claim, dt.date.today(), moved),
                  appeal_until=service.appeal_until(claim), answer_until=start and start - dt.timedelta(days=1),
                  documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
@@ -434,7 +437,7 @@ def desk_claims(request: Request, session: SessionDep, who: StaffDep,
 
 def _claim_page(request: Request, session, who: Principal, claim_id: int, error: str | None = None,
                 done: str | None = None, status_code: int = 200) -> HTMLResponse:
-    from caisse.benefits import service
+    from caisse.benefits import service, setoff
 
     claim, steps = svc.get(session, who, claim_id)
     preview, not_decidable = None, None
@@ -451,11 +454,15 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
                  decide_from=service.may_decide_from(claim),
                  declarations=[(n, *DECLARATION[n]) for n in svc.DECLARATIONS] if claim.kind == "bridging_right"
                  else [], declared_by=DECLARED_BY,
-                 can_declare=claim.status == "application" and who.role in ("caseworker", "benefits_officer",
-                                                                            "manager"))
+                 can_record=claim.status == "application" and who.role in ("caseworker", "benefits_officer",
+                                                                            "manager"),
+                 may_set_off=claim.status == "application" and claim.kind not in ("maternity", "adoption"),
+                 consent=setoff.active_consent(session, claim.id), consent_by=CONSENT_BY,
+                 consent_document={(s.detail or {}).get("consent"): s.detail["attachment"] for s in steps
+                                   if s.step == "set_off_consent" and (s.detail or {}).get("attachment")})
 
 
-DESK_DONE = "^(decided|withdrawn|requested|reminded|received|notified|declared)$"
+DESK_DONE = "^(decided|withdrawn|requested|reminded|received|notified|declared|set_off|set_off_withdrawn)$"
 
 
 @router.get("/desk/benefits/{claim_id}", response_class=HTMLResponse)
@@ -551,6 +558,29 @@ async def desk_declarations(request: Request, claim_id: PathId, session: Session
         svc.record_declarations(session, who, claim_id, _declarations(form), on, form.get("channel", ""),
                                 dt.date.today(), posted.document)
     return await run_in_threadpool(_desk_acted, request, session, who, claim_id, act, "declared", posted.form)
+
+
+@router.post("/desk/benefits/{claim_id}/set-off")
+async def desk_set_off(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """The person's agreement to a set-off against their contributions received in writing (a letter, a form signed
+    at the office: the day, the scan, at most an amount), or its withdrawal — never an accountant's word."""
+    posted = await _posted(request, "document", 8)
+    withdraw = bool(posted.form.get("withdraw"))
+
+    def act(form):
+        if posted.too_large:
+            raise posted.too_large
+        today = dt.date.today()
+        if withdraw:
+            svc.withdraw_set_off(session, who, claim_id, today, _day(form, "withdrawn_on", today), posted.document)
+            return
+        on = _day(form, "given_on")
+        if on is None:
+            raise InvalidInput("given_on", "the day the person signed the agreement (YYYY-MM-DD)")
+        svc.record_set_off_consent(session, who, claim_id, on, form.get("channel", ""), form.get("max", "")[:20],
+                                   posted.document, today)
+    return await run_in_threadpool(_desk_acted, request, session, who, claim_id, act,
+                                   "set_off_withdrawn" if withdraw else "set_off", posted.form)
 
 
 def _notified_on(form) -> dt.date:

@@ -391,6 +391,10 @@ FIELD = {
     "rights_quarters_before": N_("Quarters of health-care rights kept outside this fund's records"),
     "declared_on": N_("Declared on"),
     "scan": N_("Scan"),
+    # the person's agreement to a set-off recorded at the desk (web/benefits.py desk_set_off)
+    "given_on": N_("Signed on"),
+    "withdrawn_on": N_("Withdrawn on"),
+    "document": N_("Signed document"),
     "file": N_("Document"),
 }
 
