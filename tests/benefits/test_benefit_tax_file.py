@@ -1,10 +1,12 @@
 """The benefits the fund paid in a year go out for the tax records once the year is over: per person and benefit,
 what was transferred and what was set off against an undue benefit. Birth leave is reported on form 281.18 (the
 only form the notes name); for the bridging right, carer and bereavement leave the form is NOT FOUND and the file
-says so, as it does for the box codes and the withholding rate — nothing is invented."""
+says so, as it does for the box codes; the withholding rate is the one the fund recorded and applied, with its source
+id, and NOT_FOUND where none was — nothing is invented."""
 
 from __future__ import annotations
 
+import pytest
 from helpers import contributions, d, iban, quarters
 from test_benefit_undue_and_charter import CASEWORKER, bereavement, granted_carer
 from typer.testing import CliRunner
@@ -35,12 +37,11 @@ def _export(url, as_of: str, path):
 
 def _row(x):
     return (x["year"], x["benefit"], x["form"], x["boxes"], x["paid"], x["set_off"], x["gross"], x["tax_withheld"],
-            x["withholding"], x["claims"])
+            x["withholding"], x["withholding_source"], x["claims"])
 
 
-def test_birth_leave_paid_in_2023_is_reported_on_form_281_18_once_the_year_is_over(db_url, fund, tmp_path):
-    """Bea takes 10 days of birth leave for her child born on 10 March 2023: 10 × 96.60 = 966.00 [S206], paid by
-    credit transfer on 28 April 2023."""
+def bea_birth_leave(db_url, fund) -> tuple[int, int]:
+    """Bea's application for 10 days of birth leave for her child born on 10 March 2023 (her quarters paid)."""
     bea = fund.person(category="main", start=d("2015-01-01"))
     iban(db_url, bea)
     contributions(db_url, bea, paid=quarters("2022Q3", "2022Q4"))
@@ -48,6 +49,13 @@ def test_birth_leave_paid_in_2023_is_reported_on_form_281_18_once_the_year_is_ov
         cid = service.file_claim(s, DESK, bea, "birth_leave", {
             "birth_date": d("2023-03-10"), "start": d("2023-03-13"), "end": d("2023-03-24"), "days": 10},
             d("2023-03-11")).id
+    return bea, cid
+
+
+def test_birth_leave_paid_in_2023_is_reported_on_form_281_18_once_the_year_is_over(db_url, fund, tmp_path):
+    """Bea takes 10 days of birth leave for her child born on 10 March 2023: 10 × 96.60 = 966.00 [S206], paid by
+    credit transfer on 28 April 2023."""
+    bea, cid = bea_birth_leave(db_url, fund)
     with session_scope(db_url) as s:
         assert service.decide(s, DESK, cid, d("2023-03-20")).amount_cents == 96_600
     export_credit_transfers(db_url, d("2023-04-28"))
@@ -60,7 +68,7 @@ def test_birth_leave_paid_in_2023_is_reported_on_form_281_18_once_the_year_is_ov
     header, (line,), trailer = _read(tmp_path / "t1.txt")
     assert (header["format"], header["first_year"], header["last_year"]) == ("CAISSE-BENEFIT-TAX", "2023", "2023")
     assert line["niss"] == fund.niss_of(bea)
-    assert _row(line) == ("2023", "birth_leave", "281.18", "NOT_FOUND", 96_600, 0, 96_600, 0, "NOT_FOUND", 1)
+    assert _row(line) == ("2023", "birth_leave", "281.18", "NOT_FOUND", 96_600, 0, 96_600, 0, "NOT_FOUND", "", 1)
     assert (trailer["gross"], trailer["tax_withheld"]) == (96_600, 0)
     assert _export(db_url, "2024-06-30", tmp_path / "t2.txt").reference is None  # nothing new: no file
 
@@ -84,8 +92,8 @@ def test_a_benefit_set_off_against_an_undue_one_counts_as_paid_and_says_so(db_ur
     assert first.records == 2 and (header["first_year"], header["last_year"]) == ("2024", "2024")
     assert {x["niss"] for x in lines} == {fund.niss_of(bram)}
     assert [_row(x) for x in lines] == [
-        ("2024", "bereavement", "NOT_FOUND", "NOT_FOUND", 19_587, 81_913, 101_500, 0, "NOT_FOUND", 1),
-        ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 327_652, 0, 327_652, 0, "NOT_FOUND", 1)]
+        ("2024", "bereavement", "NOT_FOUND", "NOT_FOUND", 19_587, 81_913, 101_500, 0, "NOT_FOUND", "", 1),
+        ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 327_652, 0, 327_652, 0, "NOT_FOUND", "", 1)]
     assert trailer["gross"] == 429_152
 
 
@@ -106,31 +114,91 @@ def test_a_benefit_set_off_against_contributions_with_her_agreement_counts_as_pa
     _export(db_url, "2025-01-31", tmp_path / "t.txt")
     _header, [line], trailer = _read(tmp_path / "t.txt")
     assert line["niss"] == fund.niss_of(carla)
-    assert _row(line) == ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 83_826, 80_000, 163_826, 0, "NOT_FOUND", 1)
+    assert _row(line) == ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 83_826, 80_000, 163_826, 0, "NOT_FOUND", "", 1)
     assert trailer["gross"] == 163_826
 
 
-def test_the_tax_withheld_at_a_rate_the_fund_recorded_is_in_the_gross_and_reported(db_url, fund, tmp_path,
-                                                                                   monkeypatch):
-    """The fund recorded a TEST rate of 11.11 % for carer allowances: of Carla's 1,638.26, 182.01 was withheld and
-    1,456.25 transferred. Her record says 182.01 withheld and the gross 1,638.26 — not a gross of 1,456.25 with
-    nothing withheld."""
-    from test_benefit_withholding_and_set_off import carer_claim, decide
+RATE_FROM_JUNE = ('rates:\n  - {kind: carer, from: 2024-06-01, rate: "0.1111", source: "TEST source", '
+                  "source_id: TEST-1, entered_by: test, entered_on: 2024-05-31}\n")
 
+
+@pytest.fixture
+def rate_file(tmp_path, monkeypatch):
     from caisse.config import get_settings
 
-    path = tmp_path / "withholding.yaml"
-    path.write_text('rates:\n  - {kind: carer, from: 2024-01-01, rate: "0.1111", source: "TEST source", '
-                    "entered_by: test, entered_on: 2024-01-02}\n", encoding="utf-8")
-    monkeypatch.setenv("CAISSE_WITHHOLDING_FILE", str(path))
-    get_settings.cache_clear()
-    try:
-        carla, cid = carer_claim(db_url, fund)
-        assert decide(db_url, cid)["withholding"]["withheld_cents"] == 18_201
-        assert export_credit_transfers(db_url, d("2024-05-24")).count == 1
-        _export(db_url, "2025-01-31", tmp_path / "t.txt")
-    finally:
+    def record(text):
+        path = tmp_path / "withholding.yaml"
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv("CAISSE_WITHHOLDING_FILE", str(path))
         get_settings.cache_clear()
+    yield record
+    get_settings.cache_clear()
+
+
+def test_the_tax_withheld_at_a_rate_the_fund_recorded_is_reported_with_that_rate_and_its_source(
+        db_url, fund, tmp_path, rate_file):
+    """The fund recorded a TEST rate of 11.11 % for carer allowances (source id TEST-1): of Carla's 1,638.26,
+    182.01 was withheld and 1,456.25 transferred. Her record says 182.01 withheld, the gross 1,638.26 — not a gross
+    of 1,456.25 with nothing withheld — and the rate applied, 0.1111, with its source id."""
+    from test_benefit_withholding_and_set_off import carer_claim, decide
+
+    rate_file(RATE_FROM_JUNE.replace("2024-06-01", "2024-01-01"))
+    carla, cid = carer_claim(db_url, fund)
+    assert decide(db_url, cid)["withholding"]["withheld_cents"] == 18_201
+    assert export_credit_transfers(db_url, d("2024-05-24")).count == 1
+    _export(db_url, "2025-01-31", tmp_path / "t.txt")
     _header, [line], trailer = _read(tmp_path / "t.txt")
-    assert _row(line) == ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 145_625, 0, 163_826, 18_201, "NOT_FOUND", 1)
+    assert _row(line) == ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 145_625, 0, 163_826, 18_201, "0.1111",
+                          "TEST-1", 1)
     assert (trailer["gross"], trailer["tax_withheld"]) == (163_826, 18_201)
+
+
+def test_payments_before_and_after_a_rate_was_recorded_are_reported_apart(db_url, fund, tmp_path, rate_file):
+    """The fund recorded 11.11 % (TEST-1) for carer allowances from 1 June 2024. Carla's June allowance, granted on
+    20 May, was paid whole (1,638.26); her July allowance (2024Q2 paid on 30 June), granted on 2 July, was taxed:
+    182.01 withheld, 1,456.25 transferred. Her 2024 carer benefit comes in two records: the one without a rate says
+    NOT_FOUND, the other the rate and its source — never the rate on the payment it was not applied to."""
+    from test_benefit_withholding_and_set_off import carer_claim, decide
+
+    rate_file(RATE_FROM_JUNE)
+    carla, june = carer_claim(db_url, fund)
+    assert decide(db_url, june)["withholding"]["applied"] is False
+    assert export_credit_transfers(db_url, d("2024-05-24")).count == 1
+    with session_scope(db_url) as s:
+        july = service.file_claim(s, DESK, carla, "carer", {"start": d("2024-07-01"), "months": 1},
+                                  d("2024-06-15")).id
+    contributions(db_url, carla, paid=["2024Q2"])  # paid on 30 June
+    tax = decide(db_url, july, "2024-07-02")["withholding"]
+    assert (tax["rate"], tax["source_id"], tax["withheld_cents"]) == ("0.1111", "TEST-1", 18_201)
+    assert export_credit_transfers(db_url, d("2024-07-05")).count == 1
+
+    _export(db_url, "2025-01-31", tmp_path / "t.txt")
+    _header, lines, trailer = _read(tmp_path / "t.txt")
+    assert [_row(x) for x in lines] == [
+        ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 163_826, 0, 163_826, 0, "NOT_FOUND", "", 1),
+        ("2024", "carer", "NOT_FOUND", "NOT_FOUND", 145_625, 0, 163_826, 18_201, "0.1111", "TEST-1", 1)]
+    assert (trailer["gross"], trailer["tax_withheld"]) == (327_652, 18_201)
+
+
+def test_a_record_sent_in_version_1_is_not_corrected_for_the_columns_version_2_added(db_url, fund, tmp_path):
+    """Bea's 2023 birth leave went out in a version-1 file (no rate recorded). Version 2 adds the rate's source
+    column; with nothing changed in her payments, the next file sends nothing — no correction for a column added —
+    and the version-1 file's date still gives back that very file."""
+    import dataclasses
+
+    from caisse.exchange.fixed_width import BENEFIT_TAX_V1
+
+    bea, cid = bea_birth_leave(db_url, fund)
+    with session_scope(db_url) as s:
+        service.decide(s, DESK, cid, d("2023-03-20"))
+    export_credit_transfers(db_url, d("2023-04-28"))
+    v1 = dataclasses.replace(benefit_tax_export(), fmt=BENEFIT_TAX_V1)
+    old = outgoing.make_file(db_url, v1, d("2024-01-31"), tmp_path / "v1.txt", who="test", today=d("2024-02-01"))
+    assert old.records == 1
+    [line] = (tmp_path / "v1.txt").read_text(encoding="ascii").splitlines()[1:-1]
+    assert len(line) == 135 and line.endswith("NOT_FOUND00001")
+    assert _export(db_url, "2025-01-31", tmp_path / "v2.txt").reference is None  # nothing changed: no file
+    again = outgoing.make_file(db_url, benefit_tax_export(), d("2024-01-31"), tmp_path / "again.txt", who="test",
+                               today=d("2025-02-01"))
+    assert (again.reference, again.sha256) == (old.reference, old.sha256)
+    assert (tmp_path / "again.txt").read_bytes() == (tmp_path / "v1.txt").read_bytes()

@@ -81,14 +81,14 @@ def test_a_rate_the_fund_records_with_its_source_is_withheld_and_owed_to_the_tax
         db_url, fund, tmp_path, monkeypatch):
     path = tmp_path / "withholding.yaml"
     path.write_text('rates:\n  - {kind: carer, from: 2024-01-01, rate: "0.1111", source: "TEST source", '
-                    "entered_by: test, entered_on: 2024-01-02}\n", encoding="utf-8")
+                    "source_id: TEST-1, entered_by: test, entered_on: 2024-01-02}\n", encoding="utf-8")
     monkeypatch.setenv("CAISSE_WITHHOLDING_FILE", str(path))
     get_settings.cache_clear()
     _carla, cid = carer_claim(db_url, fund, language="nl")
     tax = decide(db_url, cid)["withholding"]
     # 1,638.26 × 11.11 % = 182.0106… → 182.01 withheld; 1,456.25 transferred
-    assert (tax["applied"], tax["withheld_cents"], tax["rate"], tax["source"]) == (True, 18_201, "0.1111",
-                                                                                   "TEST source")
+    assert (tax["applied"], tax["withheld_cents"], tax["rate"], tax["source"], tax["source_id"]) == (
+        True, 18_201, "0.1111", "TEST source", "TEST-1")
     with session_scope(db_url) as s:
         assert entries_of(s, f"benefit/claim/{cid}") == [
             ("benefit", "2024Q2", -145_625), ("benefit_expense", "2024Q2", 163_826),
@@ -99,21 +99,28 @@ def test_a_rate_the_fund_records_with_its_source_is_withheld_and_owed_to_the_tax
     get_settings.cache_clear()
 
 
+GOOD = {"kind": "carer", "from": "2024-01-01", "rate": "0.1111", "source": "s", "source_id": "TEST-1",
+        "entered_by": "x", "entered_on": "2024-01-02"}
+
+
 @pytest.mark.parametrize("bad, says", [
-    ({"kind": "maternity", "from": "2024-01-01", "rate": "0.1111", "source": "s", "entered_by": "x",
-      "entered_on": "2024-01-02"}, "not a benefit the fund pays"),
-    ({"kind": "carer", "from": "2024-01-01", "rate": "0.1111", "entered_by": "x", "entered_on": "2024-01-02"},
-     "source missing"),
-    ({"kind": "carer", "from": "2024-01-01", "rate": "11.11", "source": "s", "entered_by": "x",
-      "entered_on": "2024-01-02"}, "share of the gross"),
+    ({**GOOD, "kind": "maternity"}, "not a benefit the fund pays"),
+    ({k: v for k, v in GOOD.items() if k != "source"}, "source missing"),
+    ({k: v for k, v in GOOD.items() if k != "source_id"}, "source_id missing"),
+    ({**GOOD, "source_id": "royal decree | annex"}, "source's short id the tax file quotes"),
+    ({**GOOD, "source_id": "A" * 21}, "1 to 20 letters"),
+    ({**GOOD, "rate": "11.11"}, "share of the gross"),
+    ({**GOOD, "rate": "0.11111111"}, "more decimals than the tax file carries"),
 ])
 def test_a_withholding_rate_is_recorded_with_its_source_for_a_benefit_the_fund_pays(bad, says):
     with pytest.raises(withholding.WithholdingFileError, match=says):
         withholding.parse({"rates": [bad]})
     with pytest.raises(withholding.WithholdingFileError, match="overlaps"):
-        withholding.parse({"rates": [{**r, "kind": "carer", "source": "s"} for r in (
+        withholding.parse({"rates": [{**GOOD, **r} for r in (
             {"from": "2024-01-01", "rate": "0.1", "entered_by": "x", "entered_on": "2024-01-02"},
             {"from": "2025-01-01", "rate": "0.2", "entered_by": "x", "entered_on": "2024-12-02"})]})
+    [rate] = withholding.parse({"rates": [GOOD]})
+    assert (rate.text, rate.source, rate.source_id) == ("0.1111", "s", "TEST-1")
 
 
 # --- set-off against contribution debts, with the person's agreement -------------------------------------------------

@@ -47,3 +47,33 @@ def _fresh_public_figures():
     dashboard._cache.clear()
     yield
     dashboard._cache.clear()
+
+
+@pytest.fixture
+def carer_application(db_url):
+    """``carer_application(received)`` → (person, claim): a Dutch-speaking person of team ``t1`` asked a month of
+    carer leave from the 1st of next month on ``received`` (default today); not decided yet."""
+    import datetime as dt
+    import sys
+    from pathlib import Path
+
+    from sqlalchemy import update
+
+    from caisse.benefits import service
+    from caisse.security.authz import Principal
+    from caisse.store.db import session_scope
+    from caisse.store.models import Party
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "batches"))
+    from fund import Fund
+
+    def make(received: dt.date | None = None) -> tuple[int, int]:
+        today = dt.date.today()
+        pid = Fund(db_url).person(language="nl")
+        with session_scope(db_url) as s:
+            s.execute(update(Party).where(Party.id == pid).values(team="t1"))
+            start = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            cid = service.file_claim(s, Principal.system("setup"), pid, "carer", {"start": start, "months": 1},
+                                     received or today).id
+        return pid, cid
+    return make

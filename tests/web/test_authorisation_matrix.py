@@ -315,9 +315,18 @@ CASES = [
     ("POST", "/desk/benefits/{k}/remind", {FORM: 1}, DECIDERS),  # nothing asked: 409 once let through
     ("POST", "/desk/benefits/{k}/notified", {FORM: 1, "on": "2026-01-05", "by": "registered"}, DECIDERS),
     ("POST", "/my/claims/{k}/withdraw", {FORM: 1, "reason": "no longer needed"}, CLAIMANTS),
-    # the agreement to a set-off against contribution debts: the claimants (staff record it from the CLI)
-    ("POST", "/my/claims/{k}/set-off", {FORM: 1, "max": "100"}, CLAIMANTS),
+    # the agreement to a set-off against contribution debts: the person's own — not their accountant, whose mandate
+    # does not cover it — or staff recording what the person signed (the desk's form requires the scan: 422 without)
+    ("POST", "/my/claims/{k}/set-off", {FORM: 1, "max": "100"},
+     {r: ALLOW for r in CLAIMANTS if r != "accountant"}),
+    ("POST", "/desk/benefits/{k}/set-off", {FORM: 1, "given_on": "2026-11-02", "channel": "letter"},
+     {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
     ("POST", "/desk/benefits/{k}/withdraw", {FORM: 1, "reason": "letter of the person"},
+     {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
+    # a bridging-right claimant's declarations received on paper or by phone, recorded by staff who may claim for the
+    # file (the matrix's claim is a carer leave: 409 once let through)
+    ("POST", "/desk/benefits/{k}/declarations", {FORM: 1, "professional_activity": "no", "declared_on": "2026-11-02",
+                                                  "channel": "letter"},
      {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
     # assimilation / continued-insurance requests: the desk's page for staff who read the file; a benefits officer
     # (of the file's team) or a manager records the forwarding and the decision (the request is only prepared here:

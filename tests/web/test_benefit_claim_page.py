@@ -27,15 +27,9 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def claim(db_url):
+def claim(carer_application):
     """A carer-leave application of a Dutch-speaking person of team t1, received today."""
-    pid = Fund(db_url).person(language="nl")
-    with session_scope(db_url) as s:
-        s.execute(update(Party).where(Party.id == pid).values(team="t1"))
-        start = (TODAY.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-        cid = service.file_claim(s, Principal.system("setup"), pid, "carer", {"start": start, "months": 1},
-                                 TODAY).id
-    return pid, cid
+    return carer_application()
 
 
 def _csrf(page: str) -> str:

@@ -45,14 +45,16 @@ def _open(claim: BenefitClaim, what: str) -> None:
         raise Conflict("claim", f"claim {claim.id} is no longer being examined ({claim.status}): {what}")
 
 
-def add(session: Session, who, claim_id: int, filename: str | None, content: bytes, on: dt.date) -> ClaimAttachment:
-    """Add a document to a claim not decided yet (see the module). Ends a suspension waiting for a document."""
+def add(session: Session, who, claim_id: int, filename: str | None, content: bytes, on: dt.date,
+        field: str = "file") -> ClaimAttachment:
+    """Add a document to a claim not decided yet (see the module). Ends a suspension waiting for a document. A
+    refusal names ``field``, the form's input."""
     from caisse.benefits.service import _step
 
     claim = _claim(session, claim_id)
     _open(claim, "documents are added while it is examined")
-    kind, digest = check(content)
-    refuse_duplicate(session, ClaimAttachment, ClaimAttachment.claim_id, claim.id, digest)
+    kind, digest = check(content, field=field)
+    refuse_duplicate(session, ClaimAttachment, ClaimAttachment.claim_id, claim.id, digest, field=field)
     att = ClaimAttachment(claim_id=claim.id, person_id=claim.person_id, filename=clean_name(filename),
                           content_type=kind, size=len(content), sha256=digest, content=content, received_on=on,
                           answers=claim.waiting_for, added_by=str(who))

@@ -225,10 +225,16 @@ def file_claim(session: Session, who, person_id: int, kind: str, facts: dict, re
     return claim
 
 
-def complete_claim(session: Session, who, claim_id: int, facts: dict, on: dt.date) -> BenefitClaim:
+def complete_claim(session: Session, who, claim_id: int, facts: dict, on: dt.date,
+                   declared: dict | None = None) -> BenefitClaim:
     """The person completes (or corrects) an application not decided yet — e.g. a claim the fund pre-filled from a
     life event: the facts are checked again exactly as when filing (``normalise_facts``), the period follows them,
-    a step ``completed`` keeps what was there before. The decision deadline stays the one of the application."""
+    a step ``completed`` keeps what was there before. The decision deadline stays the one of the application.
+
+    ``declared``: the person's declarations the fund received on paper, by phone or at the office, recorded by staff
+    (``services.benefit_claims.record_declarations``) — how they came (``channel``), which facts (``fields``), the
+    scan attached (``attachment``, a claim document) — kept in the step, then ``declared`` on ``on``, the day they
+    were made; its actor is who recorded them."""
     claim = session.get(BenefitClaim, claim_id, with_for_update=True)
     if claim is None:
         raise NotFound("claim", claim_id)
@@ -239,7 +245,8 @@ def complete_claim(session: Session, who, claim_id: int, facts: dict, on: dt.dat
     before = claim.facts
     claim.facts, claim.period_start, claim.period_end = stored, start, end
     claim.bridging_case = stored.get("case")
-    _step(session, claim, "completed", on, who, {"before": before, "facts": stored})
+    _step(session, claim, "declared" if declared else "completed", on, who,
+          {"before": before, "facts": stored, **({"declared": declared} if declared else {})})
     session.flush()
     return claim
 

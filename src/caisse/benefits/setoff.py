@@ -9,7 +9,8 @@ asks whether a retention agreed by the debtor beyond that is lawful. Nothing the
 self-employed benefit against contribution debts, or limits it. So the fund never does it on its own motion:
 
 - the person **agrees** for one claim (``record_consent``: from the portal, at the desk or by letter recorded by
-  staff; optionally up to an amount), and may withdraw it while the payment is not ordered;
+  staff with its scan; optionally up to an amount), and may withdraw it while the payment is not ordered; it is the
+  person's own agreement: an accountant's mandate does not cover it (the notes say nothing of who may give it);
 - only debts **due** on the day of the grant (a quarter called and not yet due is not taken), **not contested**
   (no contestation recorded on the recovery file, art. 46), **not in a payment plan** (pending or active: the debts
   due on the day it was asked), the recovery not handed to a bailiff or lawyer, no bankruptcy open — every debt left
@@ -76,9 +77,11 @@ def _open_to_consent(session: Session, claim_id: int) -> BenefitClaim:
 
 
 def record_consent(session: Session, who, claim_id: int, on: dt.date, channel: str,
-                   max_cents: int | None = None) -> SetOffConsent:
+                   max_cents: int | None = None, attachment_id: int | None = None) -> SetOffConsent:
     """The person agrees that the benefit of ``claim_id`` is set off against their contribution debts (due, not
-    contested, not in a payment plan), up to ``max_cents`` if given. Only while the payment is not ordered."""
+    contested, not in a payment plan), up to ``max_cents`` if given. Only while the payment is not ordered. Only the
+    person's own agreement counts (the caller checks who: ``services.benefit_claims._consenting``); a signed one
+    received on paper names its scan, ``attachment_id`` (a claim document), in the step."""
     if channel not in CHANNELS:
         raise InvalidInput("channel", "one of {channels}", channels=", ".join(CHANNELS))
     if max_cents is not None and (type(max_cents) is not int or max_cents <= 0):
@@ -97,7 +100,8 @@ def record_consent(session: Session, who, claim_id: int, on: dt.date, channel: s
     from caisse.benefits.service import _language, _step
 
     _step(session, claim, "set_off_consent", on, who, {"consent": consent.id, "channel": channel,
-                                                       "max_cents": max_cents, "law": LAW})
+                                                       "max_cents": max_cents, "law": LAW,
+                                                       **({"attachment": attachment_id} if attachment_id else {})})
     lang = _language(session, claim.person_id)
     limit = CONSENT_LIMIT[lang].format(amount=fmt_money(max_cents, lang)) if max_cents else ""
     tell(session, who, claim, CONSENT_MESSAGE[lang].format(given=fmt_date(on, lang), kind=KIND[claim.kind][lang],
@@ -107,8 +111,10 @@ def record_consent(session: Session, who, claim_id: int, on: dt.date, channel: s
     return consent
 
 
-def withdraw_consent(session: Session, who, claim_id: int, on: dt.date) -> SetOffConsent:
-    """The person withdraws their agreement, while the payment is not ordered: nothing will be set off."""
+def withdraw_consent(session: Session, who, claim_id: int, on: dt.date,
+                     attachment_id: int | None = None) -> SetOffConsent:
+    """The person withdraws their agreement, while the payment is not ordered: nothing will be set off (their letter
+    received on paper: ``attachment_id``, named in the step)."""
     claim = _open_to_consent(session, claim_id)
     consent = active_consent(session, claim_id)
     if consent is None:
@@ -118,7 +124,8 @@ def withdraw_consent(session: Session, who, claim_id: int, on: dt.date) -> SetOf
     consent.withdrawn_on, consent.withdrawn_by = on, str(who)
     from caisse.benefits.service import _language, _step
 
-    _step(session, claim, "set_off_withdrawn", on, who, {"consent": consent.id})
+    _step(session, claim, "set_off_withdrawn", on, who,
+          {"consent": consent.id, **({"attachment": attachment_id} if attachment_id else {})})
     lang = _language(session, claim.person_id)
     tell(session, who, claim, CONSENT_WITHDRAWN[lang].format(claim=claim.id, date=fmt_date(on, lang)), on)
     audit.record(session, who, "set_off_consent_withdrawn", "benefit_claim", claim.id, party_id=claim.person_id,

@@ -235,7 +235,8 @@ def _post_grant(session: Session, who, claim: BenefitClaim, amount_cents: int, t
     if tax["withheld_cents"]:
         entries.append(Entry(WITHHOLDING_TAX, -tax["withheld_cents"], claim.person_id, period, None,
                              "précompte professionnel (taux enregistré par la caisse)", "withholding",
-                             {"rate": tax["rate"], "source": tax["source"], "claim": claim.id}))
+                             {"rate": tax["rate"], "source": tax["source"], "source_id": tax["source_id"],
+                              "from": tax["from"], "claim": claim.id}))
     for undue_id, take in withheld.items():
         u = session.get(UndueBenefit, undue_id)
         entries.append(Entry(BENEFIT_UNDUE, -take, claim.person_id, u.period, None, RULE[:100],

@@ -138,6 +138,10 @@ class FileFormat:
     content_fields: tuple[str, ...]
     # trailer fields computed from the details: (trailer field, detail field, value counted — None: the sum)
     totals: tuple[tuple[str, str, str | None], ...] = ()
+    # the last ``optional_tail`` content fields (added by a later version) are left out of a record's content while
+    # blank: a record without them is read, compared and cancelled as the earlier version wrote it (no correction
+    # sent because a column was added)
+    optional_tail: int = 0
 
     @functools.cached_property
     def width(self) -> int:
@@ -170,7 +174,7 @@ class FileFormat:
                                                                                                  strict=True))
 
     def detail_line(self, parts: list[str], other: dict) -> str:
-        """``line(detail, ...)`` of a record from its content's parts (``content.split('|')``, checked by the caller)
+        """``line(detail, ...)`` of a record from its content's parts (``parts(content)``, checked by the caller)
         and the detail fields that are not content (record number, type...), without a dict per line: the same
         line, or the same error."""
         template, plan = self._detail_plan
@@ -195,10 +199,21 @@ class FileFormat:
         return layout.code, {f.name: _value(f, line[pos - 1:pos - 1 + f.width]) for pos, f in layout.positions()}
 
     def content(self, values: dict) -> str:
-        return "|".join("" if values.get(n) is None else str(values[n]) for n in self.content_fields)
+        parts = ["" if values.get(n) is None else str(values[n]) for n in self.content_fields]
+        for _ in range(self.optional_tail):  # a blank optional tail is left out (see ``optional_tail``)
+            if parts[-1]:
+                break
+            parts.pop()
+        return "|".join(parts)
+
+    def parts(self, content: str) -> list[str]:
+        """The content's parts, a blank optional tail filled in (``optional_tail``); the count is the caller's."""
+        parts = content.split("|")
+        missing = len(self.content_fields) - len(parts)
+        return parts + [""] * missing if 0 < missing <= self.optional_tail else parts
 
     def from_content(self, content: str) -> dict:
-        parts = content.split("|")
+        parts = self.parts(content)
         if len(parts) != len(self.content_fields):
             raise InvalidInput("content", f"{len(parts)} fields for {len(self.content_fields)}")
         return dict(zip(self.content_fields, parts, strict=True))
@@ -334,30 +349,53 @@ _YEARS = (*_HEADER[:6],
           Field("first_year", 4, "text", "earliest year in the file (YYYY)"),
           Field("last_year", 4, "text", "latest year in the file (YYYY)"))
 
+_BENEFIT_TAX_HEAD = (
+    *_IDS, _NISS,
+    Field("year", 4, "text", "the calendar year the benefit was paid in (YYYY)"),
+    Field("benefit", 14, "text", "bridging_right, birth_leave, carer, bereavement"),
+    Field("form", 9, "text", "the tax form: 281.18 for birth leave (addendum §8.3 [S260]); NOT_FOUND for the "
+                             "others"),
+    Field("boxes", 9, "text", "the form's box codes: NOT_FOUND (not in the notes)"),
+    Field("paid", 13, "amount", "transferred to the person in the year (credit transfers booked), cents"),
+    Field("set_off", 13, "amount", "kept in the year out of the benefit to settle an undue benefit the person "
+                                  "owed or, with their agreement, their contributions due, cents"),
+    Field("gross", 13, "amount", "paid + set_off + tax_withheld: the benefit paid in the year, cents"),
+    Field("tax_withheld", 13, "amount", "tax the fund withheld at a rate it recorded (none in the notes: "
+                                       "zeros until it records one), cents"),
+)
+_BENEFIT_TAX_CLAIMS = Field("claims", 5, "number", "claims whose benefit was paid in the year")
+_BENEFIT_TAX_TRAILER = Layout("9", (*_TRAILER,
+                                    Field("gross", 16, "amount", "sum of the gross column, cents"),
+                                    Field("tax_withheld", 16, "amount", "sum of the tax_withheld column, cents")))
+_BENEFIT_TAX_CONTENT = ("niss", "year", "benefit", "form", "boxes", "paid", "set_off", "gross", "tax_withheld",
+                        "withholding", "claims")
+
 BENEFIT_TAX = FileFormat(
-    name="CAISSE-BENEFIT-TAX", version=1,
+    name="CAISSE-BENEFIT-TAX", version=2,
     header=Layout("0", _YEARS),
     detail=Layout("1", (
-        *_IDS, _NISS,
-        Field("year", 4, "text", "the calendar year the benefit was paid in (YYYY)"),
-        Field("benefit", 14, "text", "bridging_right, birth_leave, carer, bereavement"),
-        Field("form", 9, "text", "the tax form: 281.18 for birth leave (addendum §8.3 [S260]); NOT_FOUND for the "
-                                 "others"),
-        Field("boxes", 9, "text", "the form's box codes: NOT_FOUND (not in the notes)"),
-        Field("paid", 13, "amount", "transferred to the person in the year (credit transfers booked), cents"),
-        Field("set_off", 13, "amount", "kept in the year out of the benefit to settle an undue benefit the person "
-                                      "owed or, with their agreement, their contributions due, cents"),
-        Field("gross", 13, "amount", "paid + set_off + tax_withheld: the benefit paid in the year, cents"),
-        Field("tax_withheld", 13, "amount", "tax the fund withheld at a rate it recorded (none in the notes: "
-                                           "zeros until it records one), cents"),
-        Field("withholding", 9, "text", "the withholding rate: NOT_FOUND (not in the notes)"),
-        Field("claims", 5, "number", "claims whose benefit was paid in the year"),
+        *_BENEFIT_TAX_HEAD,
+        Field("withholding", 9, "text", "the withholding rate the fund recorded and applied to these payments, as a "
+                                        "share (0.1111 is 11.11 %); NOT_FOUND where none was recorded (none is in "
+                                        "the notes)"),
+        Field("withholding_source", 20, "text", "the source id the fund recorded with that rate; blank with "
+                                                "NOT_FOUND"),
+        _BENEFIT_TAX_CLAIMS,
     )),
-    trailer=Layout("9", (*_TRAILER,
-                         Field("gross", 16, "amount", "sum of the gross column, cents"),
-                         Field("tax_withheld", 16, "amount", "sum of the tax_withheld column, cents"))),
-    content_fields=("niss", "year", "benefit", "form", "boxes", "paid", "set_off", "gross", "tax_withheld",
-                    "withholding", "claims"),
+    trailer=_BENEFIT_TAX_TRAILER,
+    content_fields=(*_BENEFIT_TAX_CONTENT, "withholding_source"),
+    totals=(("gross", "gross", None), ("tax_withheld", "tax_withheld", None)),
+    optional_tail=1,
+)
+# Version 1: the withholding rate always NOT_FOUND, no source column (lines of 135 characters)
+BENEFIT_TAX_V1 = FileFormat(
+    name="CAISSE-BENEFIT-TAX", version=1,
+    header=Layout("0", _YEARS),
+    detail=Layout("1", (*_BENEFIT_TAX_HEAD,
+                        Field("withholding", 9, "text", "the withholding rate: NOT_FOUND (not in the notes)"),
+                        _BENEFIT_TAX_CLAIMS)),
+    trailer=_BENEFIT_TAX_TRAILER,
+    content_fields=_BENEFIT_TAX_CONTENT,
     totals=(("gross", "gross", None), ("tax_withheld", "tax_withheld", None)),
 )
 
@@ -384,7 +422,7 @@ def register(*formats: FileFormat) -> None:
 
 
 register(CAREER_V1, MUTUALITY_V1, MUTUALITY_V2, CAREER, MUTUALITY, VOUCHERS, INSURABILITY_V1, INSURABILITY,
-         BENEFIT_TAX)
+         BENEFIT_TAX_V1, BENEFIT_TAX)
 
 
 def format_version(name: str, version: int) -> FileFormat:

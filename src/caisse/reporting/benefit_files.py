@@ -13,7 +13,8 @@ file, acknowledgements imported) — one set-based SELECT of the current records
 * ``benefit_tax_export`` — the **tax records of the benefits** the fund paid (docs/formats/benefit-tax.md): per
   person, year and benefit, what was transferred, set off (an undue benefit, or contributions with the person's
   agreement) and withheld as tax in the year; the form is 281.18 for birth leave (addendum §8.3 [S260]) and NOT
-  FOUND for the others; box codes and withholding rate NOT FOUND.
+  FOUND for the others; box codes NOT FOUND; the withholding rate the fund recorded and applied, with its source
+  id, else NOT FOUND (none is in the notes).
 """
 
 from __future__ import annotations
@@ -247,32 +248,59 @@ def benefit_tax_current(session: Session, as_of: dt.date):
     e, c = LedgerEntry, BenefitClaim
     pay, grant = aliased(LedgerTransaction, name="pay"), aliased(LedgerTransaction, name="grant")
     zero = literal(0, BigInteger)
-    paid = (select(e.party_id.label("party_id"), func.substr(cast(pay.booked_on, String), 1, 4).label("year"),
-                   c.kind.label("benefit"), e.amount_cents.label("paid"), zero.label("set_off"),
-                   zero.label("tax"), c.id.label("claim"))
-            .join(pay, pay.id == e.transaction_id).join(grant, grant.id == pay.refers_to_id)
-            .join(c, c.ledger_key == grant.key)
-            .where(pay.kind == "payout", e.account == "benefit", e.amount_cents > 0, pay.booked_on <= end))
+    # the rate the grant was taxed at, as its ``withholding_tax`` entry recorded it (``benefits.undue._post_grant``):
+    # the transfers and what the grant kept are reported with it; no entry, no rate (NOT_FOUND)
+    w = aliased(LedgerEntry, name="w")
+    rates = (select(w.transaction_id.label("grant_id"), w.explanation["rate"].as_string().label("rate"),
+                    w.explanation["source_id"].as_string().label("source_id"),
+                    w.explanation["from"].as_string().label("rate_from"))
+             .where(w.account == "withholding_tax")).subquery("rates")
+
+    # one record per person, year, benefit and rate applied: the payments without a rate keep the subject
+    # ``year/benefit`` (as in version 1); those taxed at a recorded rate are ``year/benefit/<rate's first day>``
+    # (the rates of one benefit never overlap, so its first day names it; a grant posted before the entry recorded it
+    # has it in its decision)
+    key = case((rates.c.rate.is_(None), literal("")), else_=literal("/") + _ymd(func.coalesce(
+        rates.c.rate_from, c.decision["withholding"]["from"].as_string())))
+
+    def taxed(q):
+        return q.outerjoin(rates, rates.c.grant_id == grant.id)
+
+    paid = taxed(select(e.party_id.label("party_id"), func.substr(cast(pay.booked_on, String), 1, 4).label("year"),
+                        c.kind.label("benefit"), e.amount_cents.label("paid"), zero.label("set_off"),
+                        zero.label("tax"), c.id.label("claim"), rates.c.rate.label("rate"),
+                        rates.c.source_id.label("source_id"), key.label("key"))
+                 .join(pay, pay.id == e.transaction_id).join(grant, grant.id == pay.refers_to_id)
+                 .join(c, c.ledger_key == grant.key)) \
+        .where(pay.kind == "payout", e.account == "benefit", e.amount_cents > 0, pay.booked_on <= end)
     # kept out of the grant itself, on its day: what settled an undue benefit, what settled contributions with the
     # person's agreement (``benefits.setoff``: credited to them, then imputed) and the withholding tax at a rate the
     # fund recorded (``benefits.withholding``)
     set_off_entry = or_(e.account == "benefit_undue", and_(e.account == "credit", e.parameter == "benefit_set_off"))
-    kept = (select(e.party_id, func.substr(cast(grant.booked_on, String), 1, 4), c.kind, zero,
-                   case((set_off_entry, -e.amount_cents), else_=zero),
-                   case((e.account == "withholding_tax", -e.amount_cents), else_=zero), c.id)
-            .join(grant, grant.id == e.transaction_id).join(c, c.ledger_key == grant.key)
-            .where(grant.kind == "benefit", or_(set_off_entry, e.account == "withholding_tax"),
-                   grant.booked_on <= end))
+    kept = taxed(select(e.party_id, func.substr(cast(grant.booked_on, String), 1, 4), c.kind, zero,
+                        case((set_off_entry, -e.amount_cents), else_=zero),
+                        case((e.account == "withholding_tax", -e.amount_cents), else_=zero), c.id, rates.c.rate,
+                        rates.c.source_id, key)
+                 .join(grant, grant.id == e.transaction_id).join(c, c.ledger_key == grant.key)) \
+        .where(grant.kind == "benefit", or_(set_off_entry, e.account == "withholding_tax"), grant.booked_on <= end)
     u = union_all(paid, kept).subquery("u")
-    t = (select(u.c.party_id, u.c.year, u.c.benefit, cast(func.sum(u.c.paid), BigInteger).label("paid"),
+    t = (select(u.c.party_id, u.c.year, u.c.benefit, u.c.key, func.max(u.c.rate).label("rate"),
+                func.max(u.c.source_id).label("source_id"),
+                cast(func.sum(u.c.paid), BigInteger).label("paid"),
                 cast(func.sum(u.c.set_off), BigInteger).label("set_off"),
                 cast(func.sum(u.c.tax), BigInteger).label("tax"),
                 func.count(func.distinct(u.c.claim)).label("claims"))
-         .where(u.c.benefit.in_(FUND_PAID)).group_by(u.c.party_id, u.c.year, u.c.benefit)).subquery("t")
+         .where(u.c.benefit.in_(FUND_PAID))
+         .group_by(u.c.party_id, u.c.year, u.c.benefit, u.c.key)).subquery("t")
     form = case(*[(t.c.benefit == k, literal(v)) for k, v in FORMS.items()], else_=literal(NOT_FOUND))
-    content = _content(Person.niss, t.c.year, t.c.benefit, form, literal(NOT_FOUND), t.c.paid, t.c.set_off,
-                       t.c.paid + t.c.set_off + t.c.tax, t.c.tax, literal(NOT_FOUND), t.c.claims)
-    return (select(t.c.party_id, (t.c.year + literal("/") + t.c.benefit).label("subject"), content.label("content"))
+    # the source id is the content's optional tail (BENEFIT_TAX.optional_tail): left out without a rate, so a record
+    # sent in version 1 reads the same and is not corrected for a column added
+    content = (_content(Person.niss, t.c.year, t.c.benefit, form, literal(NOT_FOUND), t.c.paid, t.c.set_off,
+                        t.c.paid + t.c.set_off + t.c.tax, t.c.tax, func.coalesce(t.c.rate, literal(NOT_FOUND)),
+                        t.c.claims)
+               + case((t.c.rate.is_(None), literal("")), else_=literal("|") + _text(t.c.source_id)))
+    return (select(t.c.party_id, (t.c.year + literal("/") + t.c.benefit + t.c.key).label("subject"),
+                   content.label("content"))
             .join(Person, Person.id == t.c.party_id))
 
 

@@ -188,7 +188,7 @@ class _Writer:
 
     def detail(self, record_id: int, record_type: str, corrects: int | None, subject: str, content: str) -> None:
         fmt = self.fmt
-        parts = content.split("|")
+        parts = fmt.parts(content)
         if len(parts) != len(fmt.content_fields):
             fmt.from_content(content)  # refuses it, saying why
         other = {"record_id": record_id, "record_type": RECORD_TYPE_CODES[record_type], "corrects": corrects,

@@ -43,6 +43,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # letter); the decision taken by a benefits officer or a manager (services/benefit_claims.py)
     "benefit.claim": frozenset({"affiliate", "accountant", "caseworker", "benefits_officer", "manager", "system"}),
     "benefit.decide": frozenset({"benefits_officer", "manager", "system"}),
+    # the person's agreement that a benefit is set off against their contributions (or its withdrawal): the person
+    # themselves, or staff recording what the person signed. An accountant's mandate (``access_grant`` kind
+    # ``mandate``: access to the file, no list of powers) does not cover it — the legislation notes say nothing of
+    # who may agree, so the person signs (docs/benefits.md, "Set-off against contribution debts")
+    "benefit.set_off_consent": frozenset({"affiliate", "caseworker", "benefits_officer", "manager", "system"}),
     # the manager's dashboard: service levels, backlog, collection, arrears, batch runs (counts, no file)
     "dashboard.read": frozenset({"manager", "system"}),
 }

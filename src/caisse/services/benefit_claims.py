@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from caisse.benefits import service
 from caisse.benefits.models import BenefitClaim, BenefitEvent, ClaimStep
-from caisse.errors import InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.rules.params import load
 from caisse.security import authz
 from caisse.security.authz import Principal
@@ -159,6 +159,45 @@ def claim(session: Session, who: Principal, party_id: int, kind: str, facts: dic
                               channel="letter" if staff else "portal")
 
 
+#: the person's own declarations for a bridging right (``benefits.service.evaluate``: never presumed), which staff
+#: record when they come on paper, by phone or at the office
+DECLARATIONS = ("professional_activity", "replacement_income", "family_charge", "pension_quarters", "months_before",
+                "rights_quarters_before")
+DECLARED_BY = ("letter", "phone", "office")
+
+
+def record_declarations(session: Session, who: Principal, claim_id: int, declared: dict, declared_on: dt.date,
+                        channel: str, today: dt.date, scan: tuple[str | None, bytes] | None = None) -> BenefitClaim:
+    """A caseworker records the declarations of a bridging-right claimant received on paper (``letter``), by phone
+    or at the office: merged into the claim's facts and checked by the very function that completes a claim from the
+    portal (``benefits.service.complete_claim``), in one transaction with the scan if any (a claim document). The
+    step ``declared`` (audited) says who recorded them, the day they were made, how and which, and the scan."""
+    c = _claim(session, who, claim_id, "benefit.claim")
+    if not who.is_staff:
+        raise authz.Forbidden("the person declares on their own claim form")
+    if c.kind != "bridging_right":
+        raise Conflict("claim", "claim {claim} is not a bridging right: its facts are declared with the claim",
+                       claim=c.id)
+    if channel not in DECLARED_BY:
+        raise InvalidInput("channel", "one of {channels}", channels=", ".join(DECLARED_BY))
+    unknown = sorted(set(declared) - set(DECLARATIONS))
+    if unknown:
+        raise InvalidInput(unknown[0], "not a declaration of the person")
+    if not declared:
+        raise InvalidInput("professional_activity", "record at least one declaration")
+    if declared_on > today:
+        raise InvalidInput("declared_on", "in the future")
+    if declared_on < c.received_on:
+        raise InvalidInput("declared_on", "before the claim was received ({received})", received=c.received_on)
+    attachment = None
+    if scan is not None:
+        from caisse.benefits import attachments
+
+        attachment = attachments.add(session, who, c.id, scan[0], scan[1], declared_on, field="scan").id
+    return service.complete_claim(session, who, c.id, {**c.facts, **declared}, declared_on, declared={
+        "channel": channel, "fields": sorted(declared), "attachment": attachment})
+
+
 def decide(session: Session, who: Principal, claim_id: int, today: dt.date) -> BenefitClaim:
     """The decision, through ``benefits.service.decide`` (checks, motivated decision, payment order)."""
     c = _claim(session, who, claim_id, "benefit.decide")
@@ -185,25 +224,81 @@ def withdraw(session: Session, who: Principal, claim_id: int, today: dt.date, re
     return service.withdraw(session, who, c.id, today, reason)
 
 
-def agree_to_set_off(session: Session, who: Principal, claim_id: int, today: dt.date, most: str | None = None):
-    """The person (or their accountant) agrees, from the portal, that the benefit of the claim is set off against
-    their contribution debts due (``benefits.setoff``), up to ``most`` EUR if given; staff record it at the desk
-    (channel ``desk``) on the person's word."""
-    from caisse.benefits import setoff
+#: why an accountant (or anyone but the person) cannot agree to a set-off for them
+PERSON_MUST_SIGN = ("only the person may agree to a set-off of their benefit against their contributions, or withdraw "
+                    "it, on their own login or by a letter they sign: an accountant's mandate does not cover it")
+SET_OFF_BY = ("letter", "desk")
+
+
+def _consenting(session: Session, who: Principal, claim_id: int) -> BenefitClaim:
+    """The claim, once ``who`` may agree to its set-off: the person on their own claim, or staff recording what the
+    person signed — never an accountant, whatever their mandate (``benefit.set_off_consent``)."""
+    if who.role == "accountant":
+        raise authz.Forbidden(PERSON_MUST_SIGN)
+    c = _claim(session, who, claim_id, "benefit.set_off_consent")
+    if who.role == "affiliate" and c.person_id != who.party_id:
+        raise authz.Forbidden(PERSON_MUST_SIGN)
+    return c
+
+
+def _cents(most: str | None) -> int | None:
     from caisse.money import to_cents
 
-    c = _claim(session, who, claim_id, "benefit.claim")
-    cents = int(to_cents(most, "max")) if most and most.strip() else None
-    channel = "portal" if who.role in ("affiliate", "accountant") else "desk"
-    return setoff.record_consent(session, who, c.id, today, channel, cents)
+    return int(to_cents(most, "max")) if most and most.strip() else None
 
 
-def withdraw_set_off(session: Session, who: Principal, claim_id: int, today: dt.date):
-    """The agreement to a set-off withdrawn, while the payment is not ordered."""
+def agree_to_set_off(session: Session, who: Principal, claim_id: int, today: dt.date, most: str | None = None):
+    """The person agrees, from the portal, that the benefit of the claim is set off against their contribution debts
+    due (``benefits.setoff``), up to ``most`` EUR if given; staff record a signed agreement at the desk
+    (``record_set_off_consent``). Not their accountant (``_consenting``)."""
     from caisse.benefits import setoff
 
-    c = _claim(session, who, claim_id, "benefit.claim")
-    return setoff.withdraw_consent(session, who, c.id, today)
+    c = _consenting(session, who, claim_id)
+    channel = "portal" if who.role == "affiliate" else "desk"
+    return setoff.record_consent(session, who, c.id, today, channel, _cents(most))
+
+
+def record_set_off_consent(session: Session, who: Principal, claim_id: int, given_on: dt.date, channel: str,
+                           most: str | None, document: tuple[str | None, bytes] | None, today: dt.date):
+    """Staff record the person's agreement to a set-off received in writing: a letter (``letter``) or a form signed
+    at the office (``desk``), on ``given_on``, with the signed document scanned (a claim document, required), in one
+    transaction; the step ``set_off_consent`` names the document, its actor is who recorded it."""
+    from caisse.benefits import setoff
+
+    c = _consenting(session, who, claim_id)
+    if not who.is_staff:
+        raise authz.Forbidden("the person agrees on their own claim page")
+    if channel not in SET_OFF_BY:
+        raise InvalidInput("channel", "one of {channels}", channels=", ".join(SET_OFF_BY))
+    if given_on > today:
+        raise InvalidInput("given_on", "in the future")
+    cents = _cents(most)
+    if document is None:
+        raise InvalidInput("document", "the agreement signed by the person, scanned (PDF or JPEG)")
+    return setoff.record_consent(session, who, c.id, given_on, channel, cents,
+                                 attachment_id=_attach(session, who, c, document, given_on))
+
+
+def _attach(session: Session, who: Principal, claim: BenefitClaim, document: tuple[str | None, bytes] | None,
+            on: dt.date) -> int | None:
+    from caisse.benefits import attachments
+
+    if document is None:
+        return None
+    return attachments.add(session, who, claim.id, document[0], document[1], on, field="document").id
+
+
+def withdraw_set_off(session: Session, who: Principal, claim_id: int, today: dt.date, on: dt.date | None = None,
+                     document: tuple[str | None, bytes] | None = None):
+    """The agreement to a set-off withdrawn, while the payment is not ordered: by the person on the portal (today), or
+    recorded by staff on the day the person withdrew it, with their letter scanned if there is one."""
+    from caisse.benefits import setoff
+
+    c = _consenting(session, who, claim_id)
+    if on is not None and on > today:
+        raise InvalidInput("withdrawn_on", "in the future")
+    return setoff.withdraw_consent(session, who, c.id, on or today,
+                                   attachment_id=_attach(session, who, c, document, on or today))
 
 
 def add_document(session: Session, who: Principal, claim_id: int, filename: str | None, content: bytes | None,

@@ -8,6 +8,7 @@ itself in ``caisse.benefits.service``.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -87,7 +88,22 @@ CLAIM_STEP = {
     "set_off_withdrawn": N_("agreement to the set-off withdrawn"),
     "set_off_debts": N_("set off against contributions"),
     "payment_due_moved": N_("payment deadline moved by a change of the rule (Charter art. 12)"),
+    "declared": N_("declarations recorded"),
 }
+#: the desk's words for a bridging-right claimant's declarations (the portal's form asks them in the second person)
+DECLARATION = {
+    "professional_activity": (ANSWER, N_("A professional activity (employee or self-employed) during the "
+                                         "interruption")),
+    "replacement_income": (ANSWER, N_("A replacement income (unemployment, sickness or disability benefit, "
+                                      "pension…) during the period")),
+    "family_charge": (ANSWER, N_("A dependent family")),
+    "pension_quarters": (NUMBER, N_("Quarters counting for the pension")),
+    "months_before": (NUMBER, N_("Months of bridging right received outside this fund's records")),
+    "rights_quarters_before": (NUMBER, N_("Quarters of health-care rights kept outside this fund's records")),
+}
+DECLARED_BY = {"letter": N_("by letter"), "phone": N_("by phone"), "office": N_("at the office")}
+#: how the person agreed to a set-off against their contributions (``benefit_set_off_consent.channel``)
+CONSENT_BY = {"portal": N_("on the portal"), "letter": N_("by letter"), "desk": N_("signed at the office")}
 
 
 def _read_form(kind: str, form) -> dict:
@@ -317,6 +333,7 @@ def _my_claim_page(request: Request, session, who: Principal, claim_id: int, err
     consent = setoff.active_consent(session, claim.id)
     return _page(request, "my_claim.html", status_code=status_code, claim=claim, steps=steps, consent=consent,
                  may_set_off=claim.status == "application" and claim.kind not in ("maternity", "adoption"),
+                 may_consent=who.role == "affiliate" and claim.person_id == who.party_id,
                  deadline=service.deadline_state(claim, dt.date.today(), moved),
                  appeal_until=service.appeal_until(claim), answer_until=start and start - dt.timedelta(days=1),
                  documents=svc.documents(session, claim), error=error, done=done, statuses=CLAIM_STATUS,
@@ -362,27 +379,41 @@ def _my_claim_act(request: Request, session, who: Principal, claim_id: int, done
     return RedirectResponse(f"/my/claims/{claim_id}?done={done}", status_code=303)
 
 
-@router.post("/my/claims/{claim_id}/documents")
-async def my_claim_document(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
+@dataclass
+class Posted:
+    """A form with one document: its fields, the document (name, bytes — at most the limit and one byte, so that
+    too large is said) or None, and the refusal of a body too large to be read at all (said in the thread pool,
+    once the claim's file is known to be the sender's)."""
+
+    form: dict
+    document: tuple[str | None, bytes] | None
+    too_large: InvalidInput | None = None
+
+
+async def _posted(request: Request, name: str, max_fields: int) -> Posted:
     limit = request.app.state.settings.upload_max_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 65_536:  # refused before reading it all
-        from caisse.services.uploads import too_large as refusal
+        from caisse.services.uploads import too_large
 
-        too_large = refusal(limit)
+        return Posted({}, None, too_large(limit, name))
+    form = await request.form(max_files=1, max_fields=max_fields)
+    upload = form.get(name)
+    fields = {k: str(v)[:2000] for k, v in form.items() if isinstance(v, str)}
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return Posted(fields, None)
+    return Posted(fields, (upload.filename, await upload.read(limit + 1)))
 
-        def act():
-            raise too_large
-    else:
-        form = await request.form(max_files=1, max_fields=5)
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):  # said once the claim's file is known to be theirs
-            name, content = None, None
-        else:
-            name, content = upload.filename, await upload.read(limit + 1)
 
-        def act():
-            svc.add_document(session, who, claim_id, name, content, dt.date.today())
+@router.post("/my/claims/{claim_id}/documents")
+async def my_claim_document(request: Request, claim_id: PathId, session: SessionDep, who: PrincipalDep):
+    posted = await _posted(request, "file", 5)
+
+    def act():
+        if posted.too_large:
+            raise posted.too_large
+        name, content = posted.document or (None, None)
+        svc.add_document(session, who, claim_id, name, content, dt.date.today())
     return await run_in_threadpool(_my_claim_act, request, session, who, claim_id, "document", act)
 
 
@@ -408,7 +439,7 @@ def desk_claims(request: Request, session: SessionDep, who: StaffDep,
 
 def _claim_page(request: Request, session, who: Principal, claim_id: int, error: str | None = None,
                 done: str | None = None, status_code: int = 200) -> HTMLResponse:
-    from caisse.benefits import service
+    from caisse.benefits import service, setoff
 
     claim, steps = svc.get(session, who, claim_id)
     preview, not_decidable = None, None
@@ -423,10 +454,18 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
                  can_decide=who.role in ("benefits_officer", "manager"), today=dt.date.today(),
                  can_withdraw=who.role in ("caseworker", "benefits_officer", "manager"),
                  documents=svc.documents(session, claim), appeal_until=service.appeal_until(claim),
-                 decide_from=service.may_decide_from(claim))
+                 decide_from=service.may_decide_from(claim),
+                 declarations=[(n, *DECLARATION[n]) for n in svc.DECLARATIONS] if claim.kind == "bridging_right"
+                 else [], declared_by=DECLARED_BY,
+                 can_record=claim.status == "application" and who.role in ("caseworker", "benefits_officer",
+                                                                            "manager"),
+                 may_set_off=claim.status == "application" and claim.kind not in ("maternity", "adoption"),
+                 consent=setoff.active_consent(session, claim.id), consent_by=CONSENT_BY,
+                 consent_document={(s.detail or {}).get("consent"): s.detail["attachment"] for s in steps
+                                   if s.step == "set_off_consent" and (s.detail or {}).get("attachment")})
 
 
-DESK_DONE = "^(decided|withdrawn|requested|reminded|received|notified)$"
+DESK_DONE = "^(decided|withdrawn|requested|reminded|received|notified|declared|set_off|set_off_withdrawn)$"
 
 
 @router.get("/desk/benefits/{claim_id}", response_class=HTMLResponse)
@@ -486,6 +525,65 @@ async def desk_remind(request: Request, claim_id: PathId, session: SessionDep, w
     """Charter art. 11: the person reminded of the information asked and still missing."""
     return await _desk_act(request, session, who, claim_id, lambda form: svc.send_reminder(
         session, who, claim_id, dt.date.today()), "reminded")
+
+
+def _declarations(form: dict) -> dict:
+    """The declarations typed on the desk's form: a field left empty is not recorded (what is on file stays)."""
+    out: dict = {}
+    for name in svc.DECLARATIONS:
+        typ = DECLARATION[name][0]
+        raw = form.get(name, "").strip()[:30]
+        if not raw:
+            continue
+        if typ == ANSWER:
+            if raw not in ("yes", "no"):
+                raise InvalidInput(name, "answer yes or no")
+            out[name] = raw == "yes"
+        elif not raw.isdigit() or len(raw) > 4:
+            raise InvalidInput(name, "not a whole number: {value}", value=raw)
+        else:
+            out[name] = int(raw)
+    return out
+
+
+@router.post("/desk/benefits/{claim_id}/declarations")
+async def desk_declarations(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """A bridging-right claimant's declarations received on paper, by phone or at the office, with the scan if any:
+    the same checks as the person's own form (``benefits.service.complete_claim``)."""
+    posted = await _posted(request, "scan", 12)
+
+    def act(form):
+        if posted.too_large:
+            raise posted.too_large
+        on = _day(form, "declared_on")
+        if on is None:
+            raise InvalidInput("declared_on", "the day the person declared it (YYYY-MM-DD)")
+        svc.record_declarations(session, who, claim_id, _declarations(form), on, form.get("channel", ""),
+                                dt.date.today(), posted.document)
+    return await run_in_threadpool(_desk_acted, request, session, who, claim_id, act, "declared", posted.form)
+
+
+@router.post("/desk/benefits/{claim_id}/set-off")
+async def desk_set_off(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """The person's agreement to a set-off against their contributions received in writing (a letter, a form signed
+    at the office: the day, the scan, at most an amount), or its withdrawal — never an accountant's word."""
+    posted = await _posted(request, "document", 8)
+    withdraw = bool(posted.form.get("withdraw"))
+
+    def act(form):
+        if posted.too_large:
+            raise posted.too_large
+        today = dt.date.today()
+        if withdraw:
+            svc.withdraw_set_off(session, who, claim_id, today, _day(form, "withdrawn_on", today), posted.document)
+            return
+        on = _day(form, "given_on")
+        if on is None:
+            raise InvalidInput("given_on", "the day the person signed the agreement (YYYY-MM-DD)")
+        svc.record_set_off_consent(session, who, claim_id, on, form.get("channel", ""), form.get("max", "")[:20],
+                                   posted.document, today)
+    return await run_in_threadpool(_desk_acted, request, session, who, claim_id, act,
+                                   "set_off_withdrawn" if withdraw else "set_off", posted.form)
 
 
 def _notified_on(form) -> dt.date:

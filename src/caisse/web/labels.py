@@ -382,6 +382,20 @@ FIELD = {
     "since": N_("Since"),
     "person_id": N_("File"),
     "amount_cents": N_("Amount"),  # the ledger's (caisse.ledger.operations)
+    # a bridging-right claimant's declarations recorded at the desk (web/benefits.py DECLARATION), and its scan
+    "professional_activity": N_("Professional activity"),
+    "replacement_income": N_("Replacement income"),
+    "family_charge": N_("Dependent family"),
+    "pension_quarters": N_("Quarters counting for the pension"),
+    "months_before": N_("Months of bridging right received outside this fund's records"),
+    "rights_quarters_before": N_("Quarters of health-care rights kept outside this fund's records"),
+    "declared_on": N_("Declared on"),
+    "scan": N_("Scan"),
+    # the person's agreement to a set-off recorded at the desk (web/benefits.py desk_set_off)
+    "given_on": N_("Signed on"),
+    "withdrawn_on": N_("Withdrawn on"),
+    "document": N_("Signed document"),
+    "file": N_("Document"),
 }
 
 
