@@ -144,7 +144,7 @@ def test_a_bankruptcy_is_recorded_the_claim_declared_the_dividend_booked_and_the
         r = c.post(f"/desk/files/{ana}/recovery/bankruptcy", data={
             "csrf_token": csrf_of(page), "declared_on": str(today + dt.timedelta(days=3)), "court": "Entreprise Liège",
             "trustee_name": "Me Curateur", "trustee_address": "Rue du Palais 1;4000 Liège", "trustee_language": "fr"})
-        assert r.status_code == 422 and "declared_on:" in r.text and "is in the future" in r.text
+        assert r.status_code == 422 and "Declared on: " in r.text and "is in the future" in r.text
         r = c.post(f"/desk/files/{ana}/recovery/bankruptcy", data={
             "csrf_token": csrf_of(page), "declared_on": str(today), "court": "Tribunal de l'entreprise de Liège",
             "court_ref": "F/26/123", "trustee_name": "Me Curateur", "trustee_address": "Rue du Palais 1;4000 Liège",
