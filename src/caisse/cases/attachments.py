@@ -1,7 +1,8 @@
 """Documents on a case: the person adds PDF or JPEG files when opening a request and later in its thread; staff add
 a paper document scanned. The checks (type from the bytes, size limit, empty, the same bytes twice on the case) are
 the benefit claims' ones (``services/uploads.py``). Who may add or read one: whoever may write on, or read, the case
-(``service._check_case``: the person on their own files, staff with the need to know); every download is audited.
+(``service._case``: the person on their own files — another's case and a missing one refused alike —, staff with the
+need to know); every download is audited with the need-to-know reason.
 A person's document restarts the clock of a case waiting for them, like their reply."""
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from sqlalchemy.orm import Session
 from caisse.cases import service
 from caisse.cases.models import Case, CaseAttachment
 from caisse.errors import Conflict, InvalidInput, NotFound
-from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
 from caisse.services.uploads import EXTENSION, check, clean_name, refuse_duplicate
@@ -41,10 +41,7 @@ def checked(files: list[tuple[str | None, bytes | None]]) -> list[tuple[str, byt
 def add(session: Session, who: Principal, case_id: int, files: list[tuple[str | None, bytes | None]],
         today: dt.date) -> list[CaseAttachment]:
     """Add documents to an open case (the person on their own file, or staff handling it)."""
-    c = session.get(Case, case_id, with_for_update=True)
-    if c is None:
-        raise NotFound("case", case_id)
-    service._check_case(session, who, c, write=True)
+    c = service._case(session, who, case_id, write=True, lock=True)[0]
     if c.status == "closed":
         raise Conflict("status", "this case is closed; open a new one")
     if not files:
@@ -82,12 +79,7 @@ def of_case(session: Session, c: Case) -> list[CaseAttachment]:
 def get(session: Session, who: Principal, case_id: int, attachment_id: int,
         reason: str | None = None) -> CaseAttachment:
     """One document's bytes, for whoever may read the case (the case's own check); the read is audited."""
-    c = session.get(Case, case_id)
-    if c is None:  # as for the case itself: a person is not told whether someone else's case exists
-        if who.role in service.PERSON_SIDE:
-            raise authz.Forbidden("this case is not yours")
-        raise NotFound("case", case_id)
-    service._check_case(session, who, c, write=False, reason=reason)
+    c, reason = service._case(session, who, case_id, write=False, reason=reason)
     att = session.get(CaseAttachment, attachment_id)
     if att is None or att.case_id != c.id:
         raise NotFound("document", attachment_id)

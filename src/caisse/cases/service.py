@@ -64,27 +64,29 @@ def _text(value: str, field: str, limit: int) -> str:
     return value
 
 
-def _check_case(session: Session, who: Principal, c: Case, write: bool, reason: str | None = None) -> None:
-    if who.role in PERSON_SIDE:
-        if c.party_id is None:
-            raise authz.Forbidden("this case is not yours")
-        file_access(session, who, "file.read", c.party_id)
-        return
-    if write and who.role not in HANDLERS:
-        raise authz.Forbidden(f"{who.role} may not handle cases")
-    if not write and who.role not in HANDLERS | {"auditor"}:
-        raise authz.Forbidden(f"{who.role} may not read cases")
+def _case(session: Session, who: Principal, case_id: int, *, write: bool, reason: str | None = None,
+          lock: bool = False) -> tuple[Case, str | None]:
+    """The case reached by its id, once ``who`` may read it (or write in it); returns it with the need-to-know
+    reason to log. The role first; the person's side is refused alike a case of another file, a case of no file
+    and one that does not exist (``authz.require_own``: probing ids tells nothing); staff get a 404, then the
+    file's scope (team, need to know: ``reason``, else the one this session stated). ``lock``: the row locked."""
+    if who.role not in PERSON_SIDE:
+        if write and who.role not in HANDLERS:
+            raise authz.Forbidden(f"{who.role} may not handle cases")
+        if not write and who.role not in HANDLERS | {"auditor"}:
+            raise authz.Forbidden(f"{who.role} may not read cases")
+    c = session.get(Case, case_id, with_for_update=True if lock else None)
+    authz.require_own(who, None if c is None else c.party_id, "case")
+    if c is None:
+        raise NotFound("case", case_id)
     if c.party_id is not None:
-        file_access(session, who, "file.read", c.party_id, reason)
+        reason = file_access(session, who, "file.read", c.party_id, reason)
+    return c, reason
 
 
 def get_case(session: Session, who: Principal, case_id: int, reason: str | None = None) -> Case:
-    c = session.get(Case, case_id)
-    if c is None:
-        if who.role in PERSON_SIDE:
-            raise authz.Forbidden("this case is not yours")
-        raise NotFound("case", case_id)
-    _check_case(session, who, c, write=False, reason=reason)
+    """A case read (its page): the access of ``_case``, the read audited with the need-to-know reason."""
+    c, reason = _case(session, who, case_id, write=False, reason=reason)
     audit.record(session, who, "read", "case", case_id, party_id=c.party_id, reason=reason)
     return c
 
@@ -182,10 +184,7 @@ def write(session: Session, who: Principal, case_id: int, body: str, today: dt.d
           ask_person: bool = False, at: dt.datetime | None = None) -> CaseMessage:
     """A message in the case. The person's reply restarts the clock (the waiting days extend the deadline);
     staff may ask the person for something (the clock stops) or leave an internal note."""
-    c = session.get(Case, case_id)
-    if c is None:
-        raise NotFound("case", case_id)
-    _check_case(session, who, c, write=True)
+    c = _case(session, who, case_id, write=True)[0]
     body = _text(body, "body", MAX_BODY)
     if c.status == "closed":
         raise Conflict("status", "this case is closed; open a new one")
@@ -229,10 +228,7 @@ def answer(session: Session, who: Principal, case_id: int, body: str, today: dt.
 
 
 def close(session: Session, who: Principal, case_id: int, today: dt.date) -> Case:
-    c = session.get(Case, case_id)
-    if c is None:
-        raise NotFound("case", case_id)
-    _check_case(session, who, c, write=True)
+    c = _case(session, who, case_id, write=True)[0]
     if who.role in PERSON_SIDE:
         raise authz.Forbidden("the fund closes a case once it has answered")
     last_in = session.scalar(select(func.max(CaseMessage.id)).where(CaseMessage.case_id == c.id,
@@ -252,10 +248,7 @@ def assign(session: Session, who: Principal, case_id: int, account_id: int | Non
     themselves, and the case's holder hands it over to a colleague (of the case's team, when team-bound)."""
     from caisse.store.models import Account
 
-    c = session.get(Case, case_id)
-    if c is None:
-        raise NotFound("case", case_id)
-    _check_case(session, who, c, write=True)
+    c = _case(session, who, case_id, write=True)[0]
     if c.status == "closed":
         raise Conflict("status", "this case is closed")
     if who.role not in ("manager", "system"):

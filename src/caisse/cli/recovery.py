@@ -24,10 +24,12 @@ def _today(value: str | None):
     return parse_date(value, "today") or dt.date.today()
 
 
-def _who():
+def _who(origin: str | None = None):
+    from dataclasses import replace
+
     from caisse.security.authz import Principal
 
-    return Principal.system(f"cli:{getpass.getuser()}")
+    return replace(Principal.system(f"cli:{getpass.getuser()}"), origin=origin)
 
 
 @app.command("report")
@@ -328,15 +330,12 @@ def reduction_letter_cmd(request: int = typer.Option(..., "--request", help="The
     from pathlib import Path
 
     from caisse.documents.reduction_letters import decision_pdf
-    from caisse.recovery.models import ReductionRequest
-    from caisse.services import audit
+    from caisse.recovery import reduction
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as s:
-        pdf = decision_pdf(s, request)
-        audit.record(s, _who(), "read", "reduction_letter", request,
-                     party_id=s.get(ReductionRequest, request).party_id, origin="cli",
-                     detail={"what": "decision letter (pdf)"})
+        r = reduction.get(s, _who(origin="cli"), request, audit_as="reduction_letter", what="decision letter (pdf)")
+        pdf = decision_pdf(s, r.id)
     Path(output).write_bytes(pdf)
     typer.echo(output)
 

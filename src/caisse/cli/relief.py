@@ -23,10 +23,12 @@ TodayOption = typer.Option(None, "--today", help="The day of the action (default
 CaseOption = typer.Option(None, "--case", help="The person's request (case) it answers, if any.")
 
 
-def _who():
+def _who(origin: str | None = None):
+    from dataclasses import replace
+
     from caisse.security.authz import Principal
 
-    return Principal.system(f"cli:{getpass.getuser()}")
+    return replace(Principal.system(f"cli:{getpass.getuser()}"), origin=origin)
 
 
 def _today(value: str | None, name: str = "today"):
@@ -234,15 +236,12 @@ def letter_cmd(request: int = RequestOption, output: str = typer.Option(..., "--
                db: str | None = DbOption) -> None:
     """The decision letter (fr/nl/de: what INASTI decided, what it changed, the pension consequence, the appeal)."""
     from caisse.documents.relief_letters import decision_pdf
-    from caisse.recovery.models import ReliefRequest
-    from caisse.services import audit
+    from caisse.recovery import relief
     from caisse.store.db import session_scope
 
     with session_scope(database_url(db)) as s:
-        Path(output).write_bytes(decision_pdf(s, request))
-        row = s.get(ReliefRequest, request)
-        audit.record(s, _who(), "read", "relief_letter", request, party_id=row.party_id, origin="cli",
-                     detail={"what": "decision letter (pdf)"})
+        r = relief.get(s, _who(origin="cli"), request, audit_as="relief_letter", what="decision letter (pdf)")
+        Path(output).write_bytes(decision_pdf(s, r.id))
     typer.echo(output)
 
 
@@ -273,13 +272,10 @@ def buyback_notice_cmd(request: int = typer.Option(..., "--request", help="The b
     """The due notice of a buy-back request (fr/nl/de, its structured communication, what is still to pay)."""
     from caisse.documents.relief_letters import buyback_notice_pdf
     from caisse.recovery import buyback
-    from caisse.services import audit
     from caisse.store.db import session_scope
 
     path = output_path(output)
     with unknown_as("request"), session_scope(database_url(db)) as s:
-        r = buyback.get(s, _who(), request)
+        r = buyback.get(s, _who(origin="cli"), request, audit_as="buyback_notice", what="buy-back due notice (pdf)")
         path.write_bytes(buyback_notice_pdf(s, r.id))
-        audit.record(s, _who(), "read", "buyback_notice", r.id, party_id=r.party_id, origin="cli",
-                     detail={"what": "buy-back due notice (pdf)"})
     typer.echo(output)

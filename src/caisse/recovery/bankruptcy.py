@@ -26,7 +26,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput
 from caisse.ledger import receive_payment
 from caisse.ledger.models import RECEIVABLE
 from caisse.ledger.queries import balances, pending_charges, split_not_yet_due
@@ -34,7 +34,7 @@ from caisse.recovery.models import RecoveryBankruptcy
 from caisse.recovery.partners import EMAIL
 from caisse.security.authz import Principal
 from caisse.services import audit
-from caisse.services.affiliation import file_access
+from caisse.services.affiliation import file_access, file_record
 from caisse.store.models import Company, Person
 
 KINDS = ("contribution", "management_fee", "company_contribution", "surcharge", "costs")
@@ -82,12 +82,19 @@ def record(session: Session, who: Principal, party_id: int, declared_on: dt.date
     return b
 
 
-def get(session: Session, who: Principal, bankruptcy_id: int, action: str = "recovery.manage") -> RecoveryBankruptcy:
-    b = session.get(RecoveryBankruptcy, bankruptcy_id)
-    if b is None:
-        raise NotFound("bankruptcy", bankruptcy_id)
-    file_access(session, who, action, b.party_id)
-    return b
+def get(session: Session, who: Principal, bankruptcy_id: int, action: str = "recovery.manage", *,
+        audit_as: str | None = None, what: str | None = None) -> RecoveryBankruptcy:
+    """The bankruptcy, once ``who`` may do ``action`` on the debtor's file (``affiliation.file_record``: the role
+    first — an affiliate or accountant is refused alike whether the id exists or not —, then the file's team and
+    need to know). With ``audit_as`` the access is audited there (``what`` was read, the need-to-know reason);
+    without it the caller audits what it does."""
+    return _of(session, who, bankruptcy_id, action, audit_as=audit_as, what=what)[0]
+
+
+def _of(session: Session, who: Principal, bankruptcy_id: int, action: str, *, audit_as: str | None = None,
+        what: str | None = None) -> tuple[RecoveryBankruptcy, str | None]:
+    return file_record(session, who, RecoveryBankruptcy, bankruptcy_id, action, thing="bankruptcy",
+                       owner="party_id", audit_as=audit_as, what=what)
 
 
 def owed_on(session: Session, party_id: int, on: dt.date) -> list[dict]:
@@ -110,17 +117,29 @@ def _debtor(session: Session, party_id: int) -> tuple[str, str]:
 
 
 def claim(session: Session, who: Principal, bankruptcy_id: int, today: dt.date) -> bytes:
-    """The declaration of claim (PDF). The amounts are fixed the first time and recorded on the bankruptcy."""
-    from caisse.documents.recovery_partners import claim_declaration
-
-    b = get(session, who, bankruptcy_id)
+    """The declaration of claim (PDF). The amounts are fixed the first time and recorded on the bankruptcy; drawn
+    again, the read is audited."""
+    b, reason = _of(session, who, bankruptcy_id, "recovery.manage")
     if b.claim_lines is None:
         lines = owed_on(session, b.party_id, b.declared_on)
         if not lines:
             raise InvalidInput("party_id", f"nothing was owed on {b.declared_on}: no claim to declare")
         b.claim_lines, b.claim_cents, b.claim_on = lines, sum(ln["amount"] for ln in lines), today
         audit.record(session, who, "claim_declared", "recovery_bankruptcy", b.id, party_id=b.party_id,
-                     detail={"claim_cents": b.claim_cents})
+                     reason=reason, detail={"claim_cents": b.claim_cents})
+    else:  # drawn again: a read of the declaration
+        audit.record(session, who, "read", "claim_declaration", b.id, party_id=b.party_id, reason=reason,
+                     detail={"what": CLAIM_PDF})
+    return declaration_pdf(session, b)
+
+
+CLAIM_PDF = "declaration of claim (pdf)"
+
+
+def declaration_pdf(session: Session, b: RecoveryBankruptcy) -> bytes:
+    """The declaration of claim already made, as recorded (no access check: the callers')."""
+    from caisse.documents.recovery_partners import claim_declaration
+
     by_kind = {k: sum(ln["amount"] for ln in b.claim_lines if ln["account"] == k) for k in KINDS}
     name, ident = _debtor(session, b.party_id)
     return claim_declaration(b, name, ident, list(b.claim_lines), by_kind, int(b.claim_cents), b.claim_on)

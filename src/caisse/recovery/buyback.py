@@ -33,7 +33,7 @@ from sqlalchemy import BigInteger, String, and_, case, cast, func, literal, sele
 from sqlalchemy.orm import Session
 
 from caisse.config import get_settings
-from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput
 from caisse.ledger import Entry, Posting, post
 from caisse.ledger.models import BUYBACK, LedgerEntry, LedgerTransaction
 from caisse.money import fmt
@@ -44,7 +44,7 @@ from caisse.references import MAX_UNDUE_NUMBER, for_buyback
 from caisse.rules.explain import fmt_date, fmt_money
 from caisse.security.authz import Principal
 from caisse.services import audit
-from caisse.services.affiliation import file_access
+from caisse.services.affiliation import file_access, file_record
 from caisse.store.models import Party
 
 RULE = "dispensed contributions paid within 5 years (legislation §5, §9)"  # ledger_entry.rule <= 100
@@ -206,12 +206,14 @@ def requests_of(session: Session, party_id: int) -> list[BuybackRequest]:
                                 .order_by(BuybackRequest.number)))
 
 
-def get(session: Session, who: Principal, request_id: int) -> BuybackRequest:
-    r = session.get(BuybackRequest, request_id)
-    if r is None:
-        raise NotFound("buy-back request", request_id)
-    file_access(session, who, "file.read", r.party_id)
-    return r
+def get(session: Session, who: Principal, request_id: int, *, audit_as: str = "buyback_request",
+        what: str | None = None) -> BuybackRequest:
+    """A buy-back request read (its due notice drawn: ``what``), once ``who`` may read the file
+    (``affiliation.file_record``: the role first, an affiliate or accountant refused alike for another file's
+    request and for one that does not exist, then the file's team and need to know); the read is audited on
+    ``audit_as`` with the need-to-know reason."""
+    return file_record(session, who, BuybackRequest, request_id, "file.read", thing="buy-back request",
+                       owner="party_id", audit_as=audit_as, what=what)[0]
 
 
 def open_cents(session: Session, r: BuybackRequest) -> int:

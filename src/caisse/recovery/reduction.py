@@ -40,7 +40,7 @@ from caisse.rules.explain import fmt_date, fmt_money
 from caisse.rules.surcharges import ReductionSurchargeResult, unjustified_reduction_surcharge
 from caisse.security.authz import Principal
 from caisse.services import audit
-from caisse.services.affiliation import file_access
+from caisse.services.affiliation import file_access, file_record
 from caisse.services.calendar import Quarter
 from caisse.store.models import Party, ProfessionalIncome
 
@@ -274,6 +274,16 @@ def of_case(session: Session, case_id: int) -> ReductionRequest:
     return r
 
 
+def get(session: Session, who: Principal, request_id: int, action: str = "file.read", *,
+        audit_as: str | None = "reduction_request", what: str | None = None) -> ReductionRequest:
+    """A reduction request, once ``who`` may do ``action`` on the file (``affiliation.file_record``: the role first,
+    an affiliate or accountant refused alike for another file's request and for one that does not exist, then the
+    file's team and need to know); the access audited on ``audit_as`` (``what`` was read, the need-to-know reason)
+    — ``None``: the caller audits what it does."""
+    return file_record(session, who, ReductionRequest, request_id, action, thing="reduction request",
+                       owner="party_id", audit_as=audit_as, what=what)[0]
+
+
 def decide(session: Session, who: Principal, request_id: int, granted: bool, motivation: str,
            today: dt.date) -> ReductionRequest:
     """A caseworker's decision. Refused: ``motivation`` says why. Granted: the estimate written and the quarters
@@ -284,10 +294,7 @@ def decide(session: Session, who: Principal, request_id: int, granted: bool, mot
     from caisse.cases import service as cases
     from caisse.services import approvals
 
-    r = session.get(ReductionRequest, request_id)
-    if r is None:
-        raise NotFound("reduction request", request_id)
-    file_access(session, who, "recovery.manage", r.party_id)
+    r = get(session, who, request_id, "recovery.manage", audit_as=None)
     if r.status != "requested":
         raise Conflict("request", "request {request} is already {status}", request=r.id, status=r.status)
     motivation = (motivation or "").strip()

@@ -44,7 +44,7 @@ from caisse.rules.explain import fmt_date, fmt_money
 from caisse.rules.params import load as load_params
 from caisse.security.authz import Principal
 from caisse.services import audit
-from caisse.services.affiliation import file_access
+from caisse.services.affiliation import file_access, file_record
 from caisse.services.calendar import Quarter
 from caisse.store.models import Affiliation, ExchangeMessage, Party, Person
 
@@ -297,13 +297,14 @@ def request_waiver(session: Session, who: Principal, party_id: int, quarters: st
                    ground_kind=ground_kind, applicant_party_id=applicant_party_id)
 
 
-def get(session: Session, who: Principal, request_id: int) -> ReliefRequest:
-    r = session.get(ReliefRequest, request_id)
-    if r is None:
-        raise NotFound("relief request", request_id)
-    file_access(session, who, "file.read", r.party_id)
-    audit.record(session, who, "read", "relief_request", r.id, party_id=r.party_id)
-    return r
+def get(session: Session, who: Principal, request_id: int, action: str = "file.read", *,
+        audit_as: str | None = "relief_request", what: str | None = None) -> ReliefRequest:
+    """A dispensation or surcharge-waiver request, once ``who`` may do ``action`` on the file
+    (``affiliation.file_record``: the role first, an affiliate or accountant refused alike for another file's
+    request and for one that does not exist, then the file's team and need to know); the access audited on
+    ``audit_as`` (``what`` was read, the need-to-know reason) — ``None``: the caller audits what it does."""
+    return file_record(session, who, ReliefRequest, request_id, action, thing="relief request", owner="party_id",
+                       audit_as=audit_as, what=what)[0]
 
 
 # --- 3. the file sent to INASTI ----------------------------------------------------------------------------------
@@ -429,10 +430,7 @@ def record_decision(session: Session, who: Principal, request_id: int, today: dt
     from caisse.cases import service as cases
     from caisse.services import approvals
 
-    r = session.get(ReliefRequest, request_id)
-    if r is None:
-        raise NotFound("relief request", request_id)
-    file_access(session, who, "money.order", r.party_id)
+    r = get(session, who, request_id, "money.order", audit_as=None)
     if r.status != "sent":
         what = "not sent to INASTI yet (caisse relief export)" if r.status == "requested" else f"already {r.status}"
         raise InvalidInput("request", f"request {r.id} is {what}")

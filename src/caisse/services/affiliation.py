@@ -147,29 +147,33 @@ def file_access(session: Session, who: Principal, action: str, party_id: int, re
 
 
 _R = TypeVar("_R")
+#: the actions that only read a file (their access is audited as a ``read``)
+READS = frozenset({"file.read", "recovery.read"})
 
 
 def file_record(session: Session, who: Principal, model: type[_R], record_id: int, action: str, *, thing: str,
-                   missing: str | None = None, owner: str = "person_id",
-                   audit_as: str | None = None) -> tuple[_R, str | None]:
+                missing: str | None = None, owner: str = "person_id", audit_as: str | None = None,
+                reason: str | None = None, what: str | None = None) -> tuple[_R, str | None]:
     """A record of a person's file reached by its id (a benefit claim, an insurance request...), once ``who`` may do
     ``action`` on that file; returns it with the need-to-know reason to log.
 
     The role is checked first; the person's side gets the same 403 for a record of another file and for one that
     does not exist (``authz.require_own``: "this {thing} is not of your files"); staff get a 404 naming
-    ``missing`` (default ``thing``), then the file's scope (``file_access``: team, need to know). With
-    ``audit_as`` the access is audited on that entity ("read" for ``file.read``, else the action); without it the
-    caller audits what it does."""
+    ``missing`` (default ``thing``), then the file's scope (``file_access``: team, need to know — ``reason``, the
+    one the caller was given, else the one this session stated). With ``audit_as`` the access is audited on that
+    entity ("read" for a reading action, else the action) with that reason and ``what`` was read (a document);
+    without it the caller audits what it does (with the reason returned)."""
     authz.require(who, action)
     record = session.get(model, record_id)
     authz.require_own(who, None if record is None else getattr(record, owner), thing)
     if record is None:
         raise NotFound(missing or thing, record_id)
     party_id = getattr(record, owner)
-    reason = file_access(session, who, action, party_id)
+    reason = file_access(session, who, action, party_id, reason)
     if audit_as is not None:
-        audit.record(session, who, "read" if action == "file.read" else action, audit_as, record_id,
-                     party_id=party_id, reason=reason)
+        audit.record(session, who, "read" if action in READS else action, audit_as, record_id,
+                     party_id=party_id, reason=reason,
+                     detail={"what": what} if what else None)
     return record, reason
 
 

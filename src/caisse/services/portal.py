@@ -44,7 +44,7 @@ from caisse.ledger.statement import explain
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
-from caisse.services.affiliation import current_bank_account, file_access, is_starter
+from caisse.services.affiliation import current_bank_account, file_access, file_record, is_starter
 from caisse.store.models import Account, Affiliation, CategoryPeriod, Company, FileCaseworker, Party, Person
 
 OPEN_CASE = ("open", "waiting_for_person", "answered")
@@ -433,17 +433,11 @@ def yearly_summary_pdf(session: Session, who: Principal, party_id: int, year: in
 
 def notice_pdf(session: Session, who: Principal, notice_id: int, today: dt.date) -> tuple[Notice, bytes]:
     """A due notice as PDF. A person asking for a notice outside their files gets the same refusal whether the
-    id exists or not (nothing about other people leaks)."""
+    id exists or not (nothing about other people leaks: ``affiliation.file_record``)."""
     from caisse.documents import notices
 
-    authz.require(who, "file.read")
-    notice = session.get(Notice, notice_id)
-    if who.role in ("affiliate", "accountant"):
-        if notice is None or notice.party_id not in scope(who):
-            raise authz.Forbidden("this document is not yours")
-    elif notice is None:
-        raise NotFound("notice", notice_id)
-    reason = file_access(session, who, "file.read", notice.party_id)
+    notice, reason = file_record(session, who, Notice, notice_id, "file.read", thing="document", missing="notice",
+                                 owner="party_id")
     pdf = notices.notice_pdf(session, notice_id)
     audit.record(session, who, "document", "notice", notice_id, party_id=notice.party_id, reason=reason)
     return notice, pdf

@@ -275,13 +275,13 @@ def claim_pdf(session: Session, who: Principal, party_id: int, bankruptcy_id: in
     from caisse.recovery import bankruptcy
 
     _require_reader(who)
-    file_access(session, who, "file.read", party_id)
+    reason = file_access(session, who, "file.read", party_id)
     b = bankruptcy.get(session, who, bankruptcy_id, action="recovery.read")
     if b.party_id != party_id or b.claim_lines is None:
         raise NotFound("declaration of claim", bankruptcy_id)
-    pdf = bankruptcy.claim(session, who, bankruptcy_id, b.claim_on)
-    audit.record(session, who, "read", "claim_declaration", b.id, party_id=b.party_id,
-                 detail={"what": "declaration of claim (pdf)"})
+    pdf = bankruptcy.declaration_pdf(session, b)
+    audit.record(session, who, "read", "claim_declaration", b.id, party_id=b.party_id, reason=reason,
+                 detail={"what": bankruptcy.CLAIM_PDF})
     return b, pdf
 
 
