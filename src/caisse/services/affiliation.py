@@ -128,6 +128,11 @@ class CompanyInput:
 # ---------------------------------------------------------------- access
 
 
+#: the actions that only read a file: another team's file is open to them with a need-to-know reason (any other
+#: action there is refused), and their access is audited as a ``read``
+READS = frozenset({"file.read", "recovery.read"})
+
+
 def file_access(session: Session, who: Principal, action: str, party_id: int, reason: str | None = None) -> str | None:
     """Check that ``who`` may do ``action`` on file ``party_id``; returns the need-to-know reason to log.
 
@@ -139,7 +144,7 @@ def file_access(session: Session, who: Principal, action: str, party_id: int, re
     party = session.get(Party, party_id)
     if party is None:
         raise NotFound("file", party_id)
-    if action != "file.read" and who.role in authz.TEAM_BOUND and party.team != who.team:
+    if action not in READS and who.role in authz.TEAM_BOUND and party.team != who.team:
         raise authz.Forbidden("this file belongs to another team: ask that team or a manager")
     if reason is None and who.role in authz.TEAM_BOUND and party.team != who.team:
         reason = need_to_know_granted(session, who, party_id)
@@ -147,8 +152,6 @@ def file_access(session: Session, who: Principal, action: str, party_id: int, re
 
 
 _R = TypeVar("_R")
-#: the actions that only read a file (their access is audited as a ``read``)
-READS = frozenset({"file.read", "recovery.read"})
 
 
 def file_record(session: Session, who: Principal, model: type[_R], record_id: int, action: str, *, thing: str,
