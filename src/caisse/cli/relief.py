@@ -129,14 +129,13 @@ def _decision(request: int, kind: str, decided_on: str, reference: str, granted:
               surcharges: str | None, today: str | None, db: str | None) -> None:
     from caisse.errors import InvalidInput
     from caisse.recovery import relief
-    from caisse.recovery.models import ReliefRequest
     from caisse.store.db import session_scope
 
     if surcharges not in (None, "included", "kept"):
         raise InvalidInput("surcharges", "included or kept")
     with session_scope(database_url(db)) as s:
-        r = s.get(ReliefRequest, request)
-        if r is not None and r.kind != kind:
+        r = relief.get(s, _who(), request, "money.order", audit_as=None)  # recording the decision is audited
+        if r.kind != kind:
             raise InvalidInput("request", f"request {request} is a {r.kind} request")
         r = relief.record_decision(s, _who(), request, _today(today), decided_on=parse_date(decided_on, "decided_on"),
                                    reference=reference, granted=granted, reason=reason or "",
