@@ -46,7 +46,8 @@ def test_a_withdrawn_claim_is_closed_undecided_confirmed_in_the_persons_language
         assert (step.happened_on, step.actor, step.detail["reason_given"]) == (d("2026-03-20"), "ana", True)
         # the reason (a free text) stays on the claim, which the retention can pseudonymise: not in the steps
         assert s.get(BenefitClaim, cid).withdrawal_reason == "ich habe eine andere Lösung"
-        assert s.scalar(select(AuditLog).where(AuditLog.action == "withdrawn", AuditLog.entity_id == str(cid)))
+        assert s.scalar(select(AuditLog).where(AuditLog.action == "withdrawn", AuditLog.entity_id == str(cid))
+            .order_by(AuditLog.id))
         case = s.get(Case, s.get(BenefitClaim, cid).case_id)
         assert case.status == "closed"
         last = s.scalars(select(CaseMessage).where(CaseMessage.case_id == case.id).order_by(CaseMessage.id)).all()[-1]

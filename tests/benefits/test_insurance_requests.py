@@ -219,7 +219,8 @@ def test_marc_withdraws_his_request_it_is_closed_he_is_told_and_may_ask_again(db
         "behandelt ze niet verder. U kunt later een nieuwe aanvraag indienen.")
     with session_scope(db_url) as s:
         assert s.get(Case, r.case_id).status == "closed"
-        row = s.scalar(select(AuditLog).where(AuditLog.action == "withdraw", AuditLog.entity == "insurance_request"))
+        row = s.scalar(select(AuditLog).where(AuditLog.action == "withdraw", AuditLog.entity == "insurance_request")
+            .order_by(AuditLog.id))
         assert row.detail == {"kind": "continued_insurance", "status_before": "requested", "reason_given": True}
         assert "Janssens" not in str([a.detail for a in s.scalars(select(AuditLog))])
         assert ir.export_continued_insurance(s, DESK, d("2026-04-10"), tmp_path) == (None, 0)

@@ -90,7 +90,7 @@ def test_statement_command(db_url, tmp_path):
     from caisse.store.models import AuditLog
 
     with session_scope(db_url) as s:  # a read of a debtor's account is audited: who, which file, what, from where
-        row = s.scalar(select(AuditLog).where(AuditLog.entity == "account_statement"))
+        row = s.scalar(select(AuditLog).where(AuditLog.entity == "account_statement").order_by(AuditLog.id))
         assert (row.action, row.party_id, row.origin) == ("read", ana, "cli") and row.actor.startswith("cli:")
         assert "pdf" in row.detail["what"]
     unknown = runner.invoke(app, ["ledger", "statement", "--debtor", "999999", "--db", db_url])

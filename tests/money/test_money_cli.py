@@ -56,7 +56,7 @@ def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_
     payer = db.scalar(select(BankLine.counterparty_iban).where(BankLine.counterparty_iban.is_not(None)))
     assert payer and payer not in r.output and f"{payer[:4]} xxxx xxxx {payer[-4:]}" in r.output  # masked in lists
     db.rollback()
-    listed = db.scalar(select(AuditLog).where(AuditLog.entity == "reconciliation_item"))
+    listed = db.scalar(select(AuditLog).where(AuditLog.entity == "reconciliation_item").order_by(AuditLog.id))
     assert listed.action == "read" and listed.origin == "cli" and listed.detail["items"]
     item = db.scalar(select(ReconciliationItem.id))
     r = run(db_url, "reconcile", "assign", str(item), "--debtor", str(jean))

@@ -92,7 +92,8 @@ def test_a_caseworker_records_the_signed_letter_with_its_scan_and_the_checks_tak
         assert step.detail["declared"] == {"channel": "letter", "attachment": int(scan.rsplit("/", 1)[1]),
                                            "fields": ["family_charge", "professional_activity",
                                                       "replacement_income"]}
-        audited = s.scalar(select(AuditLog).where(AuditLog.action == "declared", AuditLog.entity_id == str(cid)))
+        audited = s.scalar(select(AuditLog).where(AuditLog.action == "declared", AuditLog.entity_id == str(cid))
+            .order_by(AuditLog.id))
         assert audited is not None and audited.actor == worker_login(db_url)
 
     me = client_as("affiliate", party_id=pid)  # the person reads it in her history, in her language

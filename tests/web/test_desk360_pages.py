@@ -88,7 +88,8 @@ def test_another_teams_file_and_its_notes_need_a_reason_first(desk, db_url, fund
                                           "reason": "the person phoned our office", "next": f"/desk/files/{other}"})
     assert desk.get(f"/desk/files/{other}").status_code == 200
     with session_scope(db_url) as s:
-        row = s.scalar(select(AuditLog).where(AuditLog.entity == "file_360", AuditLog.party_id == other))
+        row = s.scalar(select(AuditLog).where(AuditLog.entity == "file_360", AuditLog.party_id == other)
+            .order_by(AuditLog.id))
         assert row.reason == "contact: the person phoned our office"
 
 

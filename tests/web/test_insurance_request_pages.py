@@ -198,7 +198,8 @@ def test_another_teams_request_needs_a_reason_to_read_and_cannot_be_changed(clie
     assert r.status_code == 403  # another team's file: never a change
     with session_scope(db_url) as s:
         assert s.get(InsuranceRequest, rid).status == "requested"
-        row = s.scalar(select(AuditLog).where(AuditLog.entity == "insurance_request", AuditLog.action == "read"))
+        row = s.scalar(select(AuditLog).where(AuditLog.entity == "insurance_request", AuditLog.action == "read")
+            .order_by(AuditLog.id))
         assert row.reason == "contact: she phoned about her request"
 
 

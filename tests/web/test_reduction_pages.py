@@ -161,4 +161,5 @@ def test_the_evidence_goes_with_the_request_and_the_caseworker_deciding_it_reads
     with session_scope(db_url) as s:
         r = s.scalar(select(ReductionRequest))
         assert (r.case_id, r.status) == (case_id, "requested")
-        assert s.scalar(select(AuditLog).where(AuditLog.entity == "case_attachment", AuditLog.action == "read"))
+        assert s.scalar(select(AuditLog).where(AuditLog.entity == "case_attachment", AuditLog.action == "read")
+            .order_by(AuditLog.id))
