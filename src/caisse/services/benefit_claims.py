@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from caisse.benefits import service
 from caisse.benefits.models import BenefitClaim, BenefitEvent, ClaimStep
-from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
 from caisse.rules.params import load
 from caisse.security import authz
 from caisse.security.authz import Principal
@@ -194,8 +194,67 @@ def record_declarations(session: Session, who: Principal, claim_id: int, declare
         from caisse.benefits import attachments
 
         attachment = attachments.add(session, who, c.id, scan[0], scan[1], declared_on, field="scan").id
-    return service.complete_claim(session, who, c.id, {**c.facts, **declared}, declared_on, declared={
+    done = service.complete_claim(session, who, c.id, {**c.facts, **declared}, declared_on, declared={
         "channel": channel, "fields": sorted(declared), "attachment": attachment})
+    if channel == "phone":  # nothing signed: the person reads what was recorded, and may object
+        service.confirm_declarations(session, done, declared, declared_on, today)
+    return done
+
+
+@dataclass
+class Verified:
+    """A caseworker's finding recorded at the desk, and whether the claim could be decided right after: ``decided``,
+    or why not (``left``: the conditions still to verify; ``refusal``: why the decision could not be taken — the
+    finding stays recorded either way)."""
+
+    claim: BenefitClaim
+    decided: bool
+    left: list[str]
+    refusal: Exception | None = None
+
+
+def record_verification(session: Session, who: Principal, claim_id: int, condition: str, met: bool | None,
+                        on: dt.date | None, today: dt.date, note: str | None = None,
+                        scan: tuple[str | None, bytes] | None = None) -> Verified:
+    """A caseworker's verification of a bridging-right claim the fund's records could not decide, recorded on the
+    desk by those who may decide it (``benefit.decide``): the finding through ``benefits.service.record_check`` (the
+    CLI's ``benefits verify``) — the day verified (not in the future), the note as an internal note of the claim's task
+    (or of its case), the proof scanned as a claim document, the step naming both — then the claim decided again
+    through ``benefits.service.decide`` (the CLI's ``benefits decide``). A decision that cannot be taken yet (another
+    condition to verify, a figure not published) leaves the finding recorded: the page says what is left."""
+    from caisse.cases.service import write
+
+    c = _claim(session, who, claim_id, "benefit.decide")
+    if met is None:
+        raise InvalidInput("finding", "met or not met")
+    if on is None:
+        raise InvalidInput("verified_on", "the day you verified it (YYYY-MM-DD)")
+    if on > today:
+        raise InvalidInput("verified_on", "in the future")
+    if on < c.received_on:
+        raise InvalidInput("verified_on", "before the claim was received ({received})", received=c.received_on)
+    proof: dict = {}
+    if scan is not None:
+        from caisse.benefits import attachments
+
+        proof["attachment"] = attachments.add(session, who, c.id, scan[0], scan[1], on, field="scan").id
+    if note and note.strip():
+        task = service.check_task(session, c)
+        proof["note"] = write(session, who, task.id if task is not None else c.case_id,
+                              f"Claim {c.id}, {condition} ({'met' if met else 'not met'}, verified on "
+                              f"{on.isoformat()}): {note.strip()}", today, internal=True).id
+    service.record_check(session, who, c.id, condition, met, on, proof)
+    savepoint = session.begin_nested()
+    try:
+        service.decide(session, who, c.id, today)
+    except (InvalidInput, Conflict, UnknownParameter) as exc:
+        savepoint.rollback()
+        return Verified(c, False, [], exc)
+    savepoint.commit()
+    if c.status != "application":
+        return Verified(c, True, [])
+    last = [st for st in service.steps(session, c.id) if st.step == "caseworker_check"]
+    return Verified(c, False, list(last[-1].detail["conditions"]) if last else [])
 
 
 def decide(session: Session, who: Principal, claim_id: int, today: dt.date) -> BenefitClaim:
