@@ -16,6 +16,7 @@ claim form from what the fund knows (a life event recorded, the legal figures in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -317,16 +318,23 @@ def agree_to_set_off(session: Session, who: Principal, claim_id: int, today: dt.
     return setoff.record_consent(session, who, c.id, today, channel, _cents(most))
 
 
-def record_set_off_consent(session: Session, who: Principal, claim_id: int, given_on: dt.date, channel: str,
-                           most: str | None, document: tuple[str | None, bytes] | None, today: dt.date):
+Scan = tuple[str | None, bytes] | None
+
+
+def record_set_off_consent(session: Session, who: Principal, claim_id: int, given_on: dt.date | None, channel: str,
+                           most: str | None, document: Scan | Callable[[], Scan], today: dt.date):
     """Staff record the person's agreement to a set-off received in writing: a letter (``letter``) or a form signed
     at the office (``desk``), on ``given_on``, with the signed document scanned (a claim document, required), in one
-    transaction; the step ``set_off_consent`` names the document, its actor is who recorded it."""
+    transaction; the step ``set_off_consent`` names the document, its actor is who recorded it. ``document`` may be
+    read only once the access is checked (a callable: the API's base64, whose refusal names it)."""
     from caisse.benefits import setoff
 
     c = _consenting(session, who, claim_id)
     if not who.is_staff:
         raise authz.Forbidden("the person agrees on their own claim page")
+    if given_on is None:
+        raise InvalidInput("given_on", "the day the person signed the agreement (YYYY-MM-DD)")
+    document = document() if callable(document) else document
     if channel not in SET_OFF_BY:
         raise InvalidInput("channel", "one of {channels}", channels=", ".join(SET_OFF_BY))
     if given_on > today:
@@ -348,12 +356,13 @@ def _attach(session: Session, who: Principal, claim: BenefitClaim, document: tup
 
 
 def withdraw_set_off(session: Session, who: Principal, claim_id: int, today: dt.date, on: dt.date | None = None,
-                     document: tuple[str | None, bytes] | None = None):
+                     document: Scan | Callable[[], Scan] = None):
     """The agreement to a set-off withdrawn, while the payment is not ordered: by the person on the portal (today), or
     recorded by staff on the day the person withdrew it, with their letter scanned if there is one."""
     from caisse.benefits import setoff
 
     c = _consenting(session, who, claim_id)
+    document = document() if callable(document) else document
     if on is not None and on > today:
         raise InvalidInput("withdrawn_on", "in the future")
     return setoff.withdraw_consent(session, who, c.id, on or today,

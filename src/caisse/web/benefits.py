@@ -603,11 +603,8 @@ async def desk_set_off(request: Request, claim_id: PathId, session: SessionDep, 
         if withdraw:
             svc.withdraw_set_off(session, who, claim_id, today, _day(form, "withdrawn_on", today), posted.document)
             return
-        on = _day(form, "given_on")
-        if on is None:
-            raise InvalidInput("given_on", "the day the person signed the agreement (YYYY-MM-DD)")
-        svc.record_set_off_consent(session, who, claim_id, on, form.get("channel", ""), form.get("max", "")[:20],
-                                   posted.document, today)
+        svc.record_set_off_consent(session, who, claim_id, _day(form, "given_on"), form.get("channel", ""),
+                                   form.get("max", "")[:20], posted.document, today)
     return await run_in_threadpool(_desk_acted, request, session, who, claim_id, act,
                                    "set_off_withdrawn" if withdraw else "set_off", posted.form)
 
