@@ -88,7 +88,7 @@ def test_an_income_not_yet_assessed_is_verified_by_a_caseworker_before_any_decis
     with session_scope(db_url) as s:
         body = s.scalar(select(Case.subject).where(Case.id == service.check_task(s, s.get(
             service.BenefitClaim, cid)).id))
-    assert body == f"Check to make — claim {cid}"
+    assert body == "Bridging right: a caseworker's check before the decision"  # translated on the desk
     assert decide(db_url, cid, "2024-06-20")[0] is None  # asked again: the same task, nothing new
     assert task(db_url, cid) == ("open", [["low_income"]])
     # the caseworker checks her accounts: both years under the minimum — granted, the decision says how it was known

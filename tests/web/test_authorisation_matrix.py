@@ -304,6 +304,11 @@ CASES = [
     ("GET", "/my/files/{f}/requests/{r}", None, READ_A),
     ("POST", "/my/files/{f}/requests/{r}", {FORM: 1, "option": "pension", "no_other_status": "yes"}, CLAIMANTS),
     ("POST", "/api/claims/{k}/decision", None, DECIDERS),
+    # the agreement to a set-off over the API: the person's own, or staff recording what the person signed (the
+    # scan is required: 422 without) — never the accountant, whose mandate does not cover it
+    ("POST", "/api/claims/{k}/set-off-consent", {"max_eur": "100"},
+     {r: ALLOW for r in CLAIMANTS if r != "accountant"}),
+    ("POST", "/api/claims/{k}/set-off-consent/withdrawal", {}, {r: ALLOW for r in CLAIMANTS if r != "accountant"}),
     ("POST", "/desk/benefits/{k}/decide", {FORM: 1}, DECIDERS),
     # a claim's page: its readers see it and its documents; the claimants add a document or withdraw it (staff on
     # the person's word, from the desk); a benefits officer or a manager asks for a document (deadline suspended)
@@ -328,6 +333,10 @@ CASES = [
     ("POST", "/desk/benefits/{k}/declarations", {FORM: 1, "professional_activity": "no", "declared_on": "2026-11-02",
                                                   "channel": "letter"},
      {"caseworker": ALLOW, "benefits_officer": ALLOW, "manager": ALLOW}),
+    # a caseworker's finding on a bridging-right claim, then decided again: those who decide (the matrix's claim is
+    # a carer leave: 409 once let through)
+    ("POST", "/desk/benefits/{k}/verify", {FORM: 1, "condition": "living_wage", "finding": "met",
+                                           "verified_on": "2026-11-02"}, DECIDERS),
     # assimilation / continued-insurance requests: the desk's page for staff who read the file; a benefits officer
     # (of the file's team) or a manager records the forwarding and the decision (the request is only prepared here:
     # 422 once let through); the person, their accountant or staff on the person's word withdraw it

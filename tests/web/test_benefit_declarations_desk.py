@@ -181,3 +181,46 @@ def test_only_a_bridging_right_application_takes_declarations_at_the_desk(client
     assert auditor.post(f"/desk/benefits/{cid}/declarations", data={
         "csrf_token": _csrf(seen), "professional_activity": "no", "declared_on": TODAY.isoformat(),
         "channel": "letter"}).status_code == 403
+
+
+def test_a_declaration_taken_by_phone_is_restated_to_the_person_in_her_language_so_she_can_object(client_as, db_url,
+                                                                                                  claim):
+    """Nothing is signed on the phone: Marc reads in his portal inbox, in Dutch, what the fund recorded and that he
+    may object by answering before the decision. A signed letter gets no such message."""
+    from caisse.cases.models import Case, CaseMessage
+
+    pid, cid = claim
+    worker = client_as("caseworker", team="t1")
+    page = worker.get(f"/desk/benefits/{cid}?lang=en").text
+    called = TODAY - dt.timedelta(days=1)
+    r = worker.post(f"/desk/benefits/{cid}/declarations", follow_redirects=False, data={
+        "csrf_token": _csrf(page), "professional_activity": "no", "family_charge": "yes", "pension_quarters": "61",
+        "declared_on": called.isoformat(), "channel": "phone"})
+    assert r.status_code == 303, r.text
+    with session_scope(db_url) as s:
+        told = s.execute(select(CaseMessage.body, Case.id).join(Case, Case.id == CaseMessage.case_id).where(
+            Case.party_id == pid, CaseMessage.direction == "out")).all()
+        claim_case = s.get(BenefitClaim, cid).case_id
+    [(body, case_id)] = told
+    assert case_id == claim_case  # in the claim's own thread, open: he can answer it there
+    assert body == (
+        f"Op {called.strftime('%d-%m-%Y')} hebt u telefonisch verklaard, voor uw aanvraag overbruggingsrecht nr. "
+        f"{cid}: een beroepsactiviteit (als werknemer of zelfstandige) tijdens de onderbreking: nee; gezinslast: ja; "
+        "kwartalen die meetellen voor het pensioen: 61. Het fonds heeft dit als uw verklaring geregistreerd en houdt "
+        "er rekening mee bij de beslissing. Is dit niet wat u hebt verklaard, antwoord dan op dit bericht vóór de "
+        "beslissing: het fonds verbetert het.")
+
+    me = client_as("affiliate", party_id=pid)
+    inbox = me.get(f"/my/requests/{claim_case}?lang=nl").text
+    assert "hebt u telefonisch verklaard" in inbox and "Uw bericht" in inbox  # read and answerable
+    assert me.post(f"/my/requests/{claim_case}", data={
+        "csrf_token": _csrf(inbox), "body": "Ik heb geen 61 maar 58 kwartalen gezegd."},
+        follow_redirects=False).status_code == 303
+
+    page = worker.get(f"/desk/benefits/{cid}?lang=en").text  # by letter: signed, nothing restated
+    assert worker.post(f"/desk/benefits/{cid}/declarations", follow_redirects=False, data={
+        "csrf_token": _csrf(page), "replacement_income": "no", "declared_on": TODAY.isoformat(),
+        "channel": "letter"}).status_code == 303
+    with session_scope(db_url) as s:
+        assert s.scalar(select(func.count()).select_from(CaseMessage).join(Case, Case.id == CaseMessage.case_id)
+                        .where(Case.party_id == pid, CaseMessage.direction == "out")) == 1

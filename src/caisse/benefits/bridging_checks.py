@@ -32,7 +32,8 @@ contributions as self-employed"): counted from the fund's own records (``counted
 declaration (``pension_quarters``: quarters elsewhere) is their statement, used only once a caseworker verified it.
 
 A caseworker's verification is a dated step ``verified`` of the claim (``record_check``: the condition and whether it
-is met — no free text in the append-only steps); the decision cites it.
+is met — no free text in the append-only steps: the desk's note is an internal note of the claim's task and the proof
+a claim document, the step names their ids); the decision cites it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ from caisse.store.models import Affiliation, CategoryPeriod, ProfessionalIncome
 #: the conditions a caseworker verifies and records on a bridging-right claim
 VERIFIABLE = ("living_wage", "low_income", "debt_settlement", "pension_quarters")
 PENSION_CATEGORIES = ("main", "helping_spouse")
+#: the person's declaration of the living wage, as the caseworker's task quotes it in each language
+DECLARED_YES = {"fr": "oui", "nl": "ja", "de": "ja", "en": "yes"}
+NOT_DECLARED = {"fr": "non déclaré", "nl": "niet aangegeven", "de": "nicht angegeben", "en": "not declared"}
 
 
 class CaseworkerCheck(Conflict):
@@ -76,10 +80,12 @@ def verification(session: Session, claim: BenefitClaim, condition: str, today: d
     return found
 
 
-def record_check(session: Session, who, claim_id: int, condition: str, met: bool, on: dt.date) -> BenefitClaim:
+def record_check(session: Session, who, claim_id: int, condition: str, met: bool, on: dt.date,
+                 proof: dict | None = None) -> BenefitClaim:
     """A caseworker records what they verified (the CPAS decision, the labour court's admissibility decision, the
     incomes from accounting documents, the person's career statement): a step ``verified``; the next ``decide``
-    reads it. Only on a bridging-right claim not decided yet."""
+    reads it. Only on a bridging-right claim not decided yet. ``proof``: ids only — ``attachment`` (the proof
+    scanned, a claim document), ``note`` (the caseworker's note, a case message)."""
     from caisse.benefits.service import _step
 
     claim = session.get(BenefitClaim, claim_id, with_for_update=True)
@@ -100,14 +106,16 @@ def record_check(session: Session, who, claim_id: int, condition: str, met: bool
         raise InvalidInput("condition", "debt_settlement is a condition of a collective debt settlement claim")
     if on < claim.received_on:
         raise InvalidInput("on", "before the claim was received ({received})", received=claim.received_on)
-    _step(session, claim, "verified", on, who, {"condition": condition, "met": met})
+    _step(session, claim, "verified", on, who, {"condition": condition, "met": met, **{
+        k: v for k, v in (proof or {}).items() if k in ("attachment", "note") and isinstance(v, int)}})
     session.flush()
     return claim
 
 
 def _item(condition: str, **args) -> dict:
     return {"condition": condition, **{lang: VERIFY[condition][lang].format(**{
-        k: (fmt_date(v, lang) if isinstance(v, dt.date) else v) for k, v in args.items()}) for lang in LANGS}}
+        k: (fmt_date(v, lang) if isinstance(v, dt.date) else v[lang] if isinstance(v, dict) else v)
+        for k, v in args.items()}) for lang in LANGS}}
 
 
 # --- pension quarters -----------------------------------------------------------------------------------------------
@@ -268,7 +276,7 @@ def economic_difficulties(session: Session, claim: BenefitClaim, params: Paramet
             date=fmt_date(checked["on"], lang)) if checked is not None else CHECK["economic_no_living_wage"][lang])
             for lang in LANGS}
     elif not found:
-        items.append(_item("living_wage", event=event, declared="yes" if declared else "not declared"))
+        items.append(_item("living_wage", event=event, declared=DECLARED_YES if declared else NOT_DECLARED))
 
     if found:
         key, args = found[0]

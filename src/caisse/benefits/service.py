@@ -28,12 +28,14 @@ from caisse.benefits.texts import (
     CASE,
     CATEGORY,
     CHECK,
+    DECLARATION,
     DISPENSATION_LAW,
     KIND,
     LANGS,
     LAW,
     MESSAGE,
     UNIT,
+    YES_NO,
     parameter_law,
 )
 from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
@@ -223,6 +225,35 @@ def file_claim(session: Session, who, person_id: int, kind: str, facts: dict, re
                                                             "decision_due": due.isoformat()})
     session.flush()
     return claim
+
+
+def tell(session: Session, claim: BenefitClaim, text: str, on: dt.date, subject: str) -> None:
+    """A message from the fund to the person (their portal inbox, an e-mail that something waits): in the claim's
+    case while it is open — they may answer it there —, else in a case ``subject`` answered and closed."""
+    from caisse.cases.models import Case
+    from caisse.cases.service import answer, close, open_case, write
+    from caisse.security.authz import Principal
+
+    fund = Principal.system("benefits")
+    case = session.get(Case, claim.case_id) if claim.case_id is not None else None
+    if case is not None and case.status != "closed":
+        write(session, fund, case.id, text, on)
+        return
+    case = open_case(session, fund, claim.person_id, "benefit_claim", subject, subject, on, channel="system")
+    answer(session, fund, case.id, text, on)
+    close(session, fund, case.id, on)
+
+
+def confirm_declarations(session: Session, claim: BenefitClaim, declared: dict, declared_on: dt.date,
+                         today: dt.date) -> None:
+    """The declarations a person made by phone, recorded by staff, restated to them in their language (nothing was
+    signed): what, on which day, that the fund decides on it and that they may object by answering."""
+    lang = _language(session, claim.person_id)
+    what = "; ".join(f"{DECLARATION[k][lang]}: " + (YES_NO[lang][0 if v else 1] if isinstance(v, bool) else str(v))
+                     for k, v in declared.items())
+    tell(session, claim, MESSAGE["declared_by_phone"][lang].format(date=fmt_date(declared_on, lang), claim=claim.id,
+                                                                   what=what), today,
+         f"Declarations by phone — claim {claim.id}")
 
 
 def complete_claim(session: Session, who, claim_id: int, facts: dict, on: dt.date,
@@ -989,6 +1020,11 @@ def decide(session: Session, who, claim_id: int, today: dt.date) -> BenefitClaim
 record_check = bridging_checks.record_check  # a caseworker's verification (the CLI's ``benefits verify``)
 
 
+#: the subject of a claim's caseworker task: the same words on every task, so the desk shows them in the staff's
+#: language (``web.labels.CASE_SUBJECTS``); the claim is named in the task's note and on the desk's case page
+CHECK_SUBJECT = "Bridging right: a caseworker's check before the decision"
+
+
 def check_task(session: Session, claim: BenefitClaim):
     """The open caseworker task of a claim waiting for a verification (step ``caseworker_check``), or None."""
     from caisse.cases.models import Case
@@ -997,6 +1033,18 @@ def check_task(session: Session, claim: BenefitClaim):
         if step.step == "caseworker_check":
             case = session.get(Case, step.detail["case"])
             return case if case is not None and case.status != "closed" else None
+    return None
+
+
+def checked_by_task(session: Session, case) -> tuple[BenefitClaim, list[str]] | None:
+    """The claim whose caseworker task ``case`` is, and the conditions it last listed — or None (another case)."""
+    if case.kind != "benefit_claim" or case.party_id is None:
+        return None
+    for step in session.scalars(select(ClaimStep).join(BenefitClaim, BenefitClaim.id == ClaimStep.claim_id).where(
+            BenefitClaim.person_id == case.party_id, ClaimStep.step == "caseworker_check").order_by(
+            ClaimStep.id.desc())):
+        if (step.detail or {}).get("case") == case.id:
+            return session.get(BenefitClaim, step.claim_id), list(step.detail.get("conditions") or [])
     return None
 
 
@@ -1012,12 +1060,14 @@ def _open_check(session: Session, who, claim: BenefitClaim, items: list[dict], t
     if task is not None and last is not None and last.detail.get("conditions") == conditions:
         return
     lines = [f"Bridging right, claim {claim.id} ({claim.bridging_case}): the fund's records cannot decide it. "
-             "Verify, then record each finding with `caisse benefits verify --claim "
-             f"{claim.id} --condition C --met|--not-met` and decide again:"]
+             f"Verify, then record each finding on the claim's desk page, /desk/benefits/{claim.id} (\"A "
+             "caseworker's check\": met or not, the day verified, a note, the proof scanned), which decides it "
+             f"again — or with `caisse benefits verify --claim {claim.id} --condition C --met|--not-met`, then "
+             f"`caisse benefits decide --claim {claim.id}`:"]
     lines += [f"- {i['condition']}: {i['en']}" for i in items]
-    if task is None:
-        task = open_case(session, who, claim.person_id, "benefit_claim", f"Check to make — claim {claim.id}",
-                         "\n".join(lines), today, channel="system")
+    if task is None:  # the subject is one of the fund's own (translated on the staff's pages: web/labels.py)
+        task = open_case(session, who, claim.person_id, "benefit_claim", CHECK_SUBJECT, "\n".join(lines), today,
+                         channel="system")
     else:
         from caisse.cases.service import write
 

@@ -136,19 +136,9 @@ def withdraw_consent(session: Session, who, claim_id: int, on: dt.date,
 
 def tell(session: Session, who, claim: BenefitClaim, text: str, on: dt.date) -> None:
     """A message to the person: in the claim's case while it is open, else in a case answered and closed."""
-    from caisse.cases.models import Case
-    from caisse.cases.service import answer, close, open_case, write
-    from caisse.security.authz import Principal
+    from caisse.benefits.service import tell as tell_person
 
-    fund = Principal.system("benefits")
-    case = session.get(Case, claim.case_id) if claim.case_id is not None else None
-    if case is not None and case.status != "closed":
-        write(session, fund, case.id, text, on)
-        return
-    case = open_case(session, fund, claim.person_id, "benefit_claim", f"Set-off — claim {claim.id}",
-                     f"Set-off of claim {claim.id}", on, channel="system")
-    answer(session, fund, case.id, text, on)
-    close(session, fund, case.id, on)
+    tell_person(session, claim, text, on, f"Set-off — claim {claim.id}")
 
 
 def eligible_debts(session: Session, person_id: int, on: dt.date) -> tuple[list, list[dict]]:

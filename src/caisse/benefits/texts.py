@@ -1486,3 +1486,49 @@ PARAMETER_LAW.update({
         "mithelfender Ehepartner Maxi-Statut)",
         "en": "bridging right, cessation for economic difficulties (minimum income, helping spouse maxi-status)"},
 })
+
+# a bridging-right claimant's declarations taken by phone (nothing signed): the person reads what the fund recorded
+# and may object before the decision (``service.confirm_declarations``)
+MESSAGE["declared_by_phone"] = {
+    "fr": "Le {date}, vous avez déclaré par téléphone, pour votre demande de droit passerelle n° {claim} : {what}. La "
+    "caisse l'a enregistré comme votre déclaration et en tient compte pour décider. Si ce n'est pas ce que vous avez "
+    "déclaré, répondez à ce message avant la décision : la caisse le corrigera.",
+    "nl": "Op {date} hebt u telefonisch verklaard, voor uw aanvraag overbruggingsrecht nr. {claim}: {what}. Het fonds "
+    "heeft dit als uw verklaring geregistreerd en houdt er rekening mee bij de beslissing. Is dit niet wat u hebt "
+    "verklaard, antwoord dan op dit bericht vóór de beslissing: het fonds verbetert het.",
+    "de": "Am {date} haben Sie telefonisch für Ihren Antrag auf Überbrückungsrecht Nr. {claim} erklärt: {what}. Die "
+    "Kasse hat dies als Ihre Erklärung erfasst und berücksichtigt es bei der Entscheidung. Haben Sie etwas anderes "
+    "erklärt, antworten Sie vor der Entscheidung auf diese Nachricht: die Kasse berichtigt es.",
+    "en": "On {date} you declared by phone, for your bridging-right claim no. {claim}: {what}. The fund recorded it "
+    "as your declaration and takes it into account to decide. If this is not what you declared, reply to this "
+    "message before the decision: the fund will correct it.",
+}
+#: each declaration as the message to the person names it
+DECLARATION = {
+    "professional_activity": {
+        "fr": "une activité professionnelle (salariée ou indépendante) pendant l'interruption",
+        "nl": "een beroepsactiviteit (als werknemer of zelfstandige) tijdens de onderbreking",
+        "de": "eine Berufstätigkeit (als Arbeitnehmer oder Selbständiger) während der Unterbrechung",
+        "en": "a professional activity (employee or self-employed) during the interruption"},
+    "replacement_income": {
+        "fr": "un revenu de remplacement (chômage, maladie, invalidité, pension…) pendant la période",
+        "nl": "een vervangingsinkomen (werkloosheids-, ziekte- of invaliditeitsuitkering, pensioen…) tijdens de "
+        "periode",
+        "de": "ein Ersatzeinkommen (Arbeitslosen-, Kranken- oder Invaliditätsgeld, Pension…) während des Zeitraums",
+        "en": "a replacement income (unemployment, sickness or disability benefit, pension…) during the period"},
+    "family_charge": {"fr": "une famille à charge", "nl": "gezinslast", "de": "unterhaltsberechtigte Angehörige",
+                      "en": "a dependent family"},
+    "pension_quarters": {"fr": "trimestres comptant pour la pension", "nl": "kwartalen die meetellen voor het pensioen",
+                         "de": "für die Pension zählende Quartale", "en": "quarters counting for the pension"},
+    "months_before": {
+        "fr": "mois de droit passerelle reçus en dehors des données de cette caisse",
+        "nl": "maanden overbruggingsrecht ontvangen buiten de gegevens van dit fonds",
+        "de": "Monate Überbrückungsrecht, außerhalb der Daten dieser Kasse bezogen",
+        "en": "months of bridging right received outside this fund's records"},
+    "rights_quarters_before": {
+        "fr": "trimestres de droits en soins de santé maintenus en dehors des données de cette caisse",
+        "nl": "kwartalen rechten op gezondheidszorg behouden buiten de gegevens van dit fonds",
+        "de": "Quartale Ansprüche auf Gesundheitspflege, außerhalb der Daten dieser Kasse erhalten",
+        "en": "quarters of health-care rights kept outside this fund's records"},
+}
+YES_NO = {"fr": ("oui", "non"), "nl": ("ja", "nee"), "de": ("ja", "nein"), "en": ("yes", "no")}

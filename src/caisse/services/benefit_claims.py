@@ -16,6 +16,7 @@ claim form from what the fund knows (a life event recorded, the legal figures in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from caisse.benefits import service
 from caisse.benefits.models import BenefitClaim, BenefitEvent, ClaimStep
-from caisse.errors import Conflict, InvalidInput, NotFound
+from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
 from caisse.rules.params import load
 from caisse.security import authz
 from caisse.security.authz import Principal
@@ -194,8 +195,67 @@ def record_declarations(session: Session, who: Principal, claim_id: int, declare
         from caisse.benefits import attachments
 
         attachment = attachments.add(session, who, c.id, scan[0], scan[1], declared_on, field="scan").id
-    return service.complete_claim(session, who, c.id, {**c.facts, **declared}, declared_on, declared={
+    done = service.complete_claim(session, who, c.id, {**c.facts, **declared}, declared_on, declared={
         "channel": channel, "fields": sorted(declared), "attachment": attachment})
+    if channel == "phone":  # nothing signed: the person reads what was recorded, and may object
+        service.confirm_declarations(session, done, declared, declared_on, today)
+    return done
+
+
+@dataclass
+class Verified:
+    """A caseworker's finding recorded at the desk, and whether the claim could be decided right after: ``decided``,
+    or why not (``left``: the conditions still to verify; ``refusal``: why the decision could not be taken — the
+    finding stays recorded either way)."""
+
+    claim: BenefitClaim
+    decided: bool
+    left: list[str]
+    refusal: Exception | None = None
+
+
+def record_verification(session: Session, who: Principal, claim_id: int, condition: str, met: bool | None,
+                        on: dt.date | None, today: dt.date, note: str | None = None,
+                        scan: tuple[str | None, bytes] | None = None) -> Verified:
+    """A caseworker's verification of a bridging-right claim the fund's records could not decide, recorded on the
+    desk by those who may decide it (``benefit.decide``): the finding through ``benefits.service.record_check`` (the
+    CLI's ``benefits verify``) — the day verified (not in the future), the note as an internal note of the claim's task
+    (or of its case), the proof scanned as a claim document, the step naming both — then the claim decided again
+    through ``benefits.service.decide`` (the CLI's ``benefits decide``). A decision that cannot be taken yet (another
+    condition to verify, a figure not published) leaves the finding recorded: the page says what is left."""
+    from caisse.cases.service import write
+
+    c = _claim(session, who, claim_id, "benefit.decide")
+    if met is None:
+        raise InvalidInput("finding", "met or not met")
+    if on is None:
+        raise InvalidInput("verified_on", "the day you verified it (YYYY-MM-DD)")
+    if on > today:
+        raise InvalidInput("verified_on", "in the future")
+    if on < c.received_on:
+        raise InvalidInput("verified_on", "before the claim was received ({received})", received=c.received_on)
+    proof: dict = {}
+    if scan is not None:
+        from caisse.benefits import attachments
+
+        proof["attachment"] = attachments.add(session, who, c.id, scan[0], scan[1], on, field="scan").id
+    if note and note.strip():
+        task = service.check_task(session, c)
+        proof["note"] = write(session, who, task.id if task is not None else c.case_id,
+                              f"Claim {c.id}, {condition} ({'met' if met else 'not met'}, verified on "
+                              f"{on.isoformat()}): {note.strip()}", today, internal=True).id
+    service.record_check(session, who, c.id, condition, met, on, proof)
+    savepoint = session.begin_nested()
+    try:
+        service.decide(session, who, c.id, today)
+    except (InvalidInput, Conflict, UnknownParameter) as exc:
+        savepoint.rollback()
+        return Verified(c, False, [], exc)
+    savepoint.commit()
+    if c.status != "application":
+        return Verified(c, True, [])
+    last = [st for st in service.steps(session, c.id) if st.step == "caseworker_check"]
+    return Verified(c, False, list(last[-1].detail["conditions"]) if last else [])
 
 
 def decide(session: Session, who: Principal, claim_id: int, today: dt.date) -> BenefitClaim:
@@ -258,16 +318,23 @@ def agree_to_set_off(session: Session, who: Principal, claim_id: int, today: dt.
     return setoff.record_consent(session, who, c.id, today, channel, _cents(most))
 
 
-def record_set_off_consent(session: Session, who: Principal, claim_id: int, given_on: dt.date, channel: str,
-                           most: str | None, document: tuple[str | None, bytes] | None, today: dt.date):
+Scan = tuple[str | None, bytes] | None
+
+
+def record_set_off_consent(session: Session, who: Principal, claim_id: int, given_on: dt.date | None, channel: str,
+                           most: str | None, document: Scan | Callable[[], Scan], today: dt.date):
     """Staff record the person's agreement to a set-off received in writing: a letter (``letter``) or a form signed
     at the office (``desk``), on ``given_on``, with the signed document scanned (a claim document, required), in one
-    transaction; the step ``set_off_consent`` names the document, its actor is who recorded it."""
+    transaction; the step ``set_off_consent`` names the document, its actor is who recorded it. ``document`` may be
+    read only once the access is checked (a callable: the API's base64, whose refusal names it)."""
     from caisse.benefits import setoff
 
     c = _consenting(session, who, claim_id)
     if not who.is_staff:
         raise authz.Forbidden("the person agrees on their own claim page")
+    if given_on is None:
+        raise InvalidInput("given_on", "the day the person signed the agreement (YYYY-MM-DD)")
+    document = document() if callable(document) else document
     if channel not in SET_OFF_BY:
         raise InvalidInput("channel", "one of {channels}", channels=", ".join(SET_OFF_BY))
     if given_on > today:
@@ -289,12 +356,13 @@ def _attach(session: Session, who: Principal, claim: BenefitClaim, document: tup
 
 
 def withdraw_set_off(session: Session, who: Principal, claim_id: int, today: dt.date, on: dt.date | None = None,
-                     document: tuple[str | None, bytes] | None = None):
+                     document: Scan | Callable[[], Scan] = None):
     """The agreement to a set-off withdrawn, while the payment is not ordered: by the person on the portal (today), or
     recorded by staff on the day the person withdrew it, with their letter scanned if there is one."""
     from caisse.benefits import setoff
 
     c = _consenting(session, who, claim_id)
+    document = document() if callable(document) else document
     if on is not None and on > today:
         raise InvalidInput("withdrawn_on", "in the future")
     return setoff.withdraw_consent(session, who, c.id, on or today,

@@ -89,6 +89,15 @@ CLAIM_STEP = {
     "set_off_debts": N_("set off against contributions"),
     "payment_due_moved": N_("payment deadline moved by a change of the rule (Charter art. 12)"),
     "declared": N_("declarations recorded"),
+    "caseworker_check": N_("waiting for a caseworker's check"),
+    "verified": N_("checked by the fund"),
+}
+#: the conditions a caseworker verifies on a bridging-right claim (``bridging_checks.VERIFIABLE``), short
+CONDITION = {
+    "living_wage": N_("Living wage of the CPAS at the cessation"),
+    "low_income": N_("Professional incomes of the cessation year and the year before"),
+    "debt_settlement": N_("Collective debt settlement"),
+    "pension_quarters": N_("Pension quarters declared by the person"),
 }
 #: the desk's words for a bridging-right claimant's declarations (the portal's form asks them in the second person)
 DECLARATION = {
@@ -440,12 +449,15 @@ def desk_claims(request: Request, session: SessionDep, who: StaffDep,
 def _claim_page(request: Request, session, who: Principal, claim_id: int, error: str | None = None,
                 done: str | None = None, status_code: int = 200) -> HTMLResponse:
     from caisse.benefits import service, setoff
+    from caisse.benefits.bridging_checks import CaseworkerCheck
 
     claim, steps = svc.get(session, who, claim_id)
-    preview, not_decidable = None, None
+    preview, not_decidable, to_verify = None, None, []
     if claim.status == "application":
         try:  # the checks as they stand today (nothing written)
             preview = service.evaluate(session, claim, dt.date.today())
+        except CaseworkerCheck as exc:  # what to verify, in every language: the form below, one per condition
+            to_verify = exc.items
         except CaisseError as exc:
             not_decidable = error_text(exc)
     return _page(request, "desk_claim.html", status_code=status_code, claim=claim, steps=steps, preview=preview,
@@ -462,10 +474,24 @@ def _claim_page(request: Request, session, who: Principal, claim_id: int, error:
                  may_set_off=claim.status == "application" and claim.kind not in ("maternity", "adoption"),
                  consent=setoff.active_consent(session, claim.id), consent_by=CONSENT_BY,
                  consent_document={(s.detail or {}).get("consent"): s.detail["attachment"] for s in steps
-                                   if s.step == "set_off_consent" and (s.detail or {}).get("attachment")})
+                                   if s.step == "set_off_consent" and (s.detail or {}).get("attachment")},
+                 to_verify=to_verify, conditions=CONDITION, check_task=service.check_task(session, claim),
+                 findings=[s for s in steps if s.step == "verified"], notes=_notes(session, steps))
 
 
-DESK_DONE = "^(decided|withdrawn|requested|reminded|received|notified|declared|set_off|set_off_withdrawn)$"
+def _notes(session, steps) -> dict[int, str]:
+    """The caseworkers' notes of the claim's verifications (internal notes of its task), by message id."""
+    from sqlalchemy import select
+
+    from caisse.cases.models import CaseMessage
+
+    ids = [s.detail["note"] for s in steps if s.step == "verified" and (s.detail or {}).get("note")]
+    return dict(session.execute(select(CaseMessage.id, CaseMessage.body).where(CaseMessage.id.in_(ids))).all()) \
+        if ids else {}
+
+
+DESK_DONE = ("^(decided|withdrawn|requested|reminded|received|notified|declared|set_off|set_off_withdrawn|verified|"
+             "verified_undecided)$")
 
 
 @router.get("/desk/benefits/{claim_id}", response_class=HTMLResponse)
@@ -577,13 +603,37 @@ async def desk_set_off(request: Request, claim_id: PathId, session: SessionDep, 
         if withdraw:
             svc.withdraw_set_off(session, who, claim_id, today, _day(form, "withdrawn_on", today), posted.document)
             return
-        on = _day(form, "given_on")
-        if on is None:
-            raise InvalidInput("given_on", "the day the person signed the agreement (YYYY-MM-DD)")
-        svc.record_set_off_consent(session, who, claim_id, on, form.get("channel", ""), form.get("max", "")[:20],
-                                   posted.document, today)
+        svc.record_set_off_consent(session, who, claim_id, _day(form, "given_on"), form.get("channel", ""),
+                                   form.get("max", "")[:20], posted.document, today)
     return await run_in_threadpool(_desk_acted, request, session, who, claim_id, act,
                                    "set_off_withdrawn" if withdraw else "set_off", posted.form)
+
+
+@router.post("/desk/benefits/{claim_id}/verify")
+async def desk_verify(request: Request, claim_id: PathId, session: SessionDep, who: StaffDep):
+    """A caseworker's finding on a condition the fund's records could not answer (met or not, the day verified, a
+    note, the proof scanned), then the claim decided again: ``record_check`` and ``decide``, as the CLI's
+    ``benefits verify`` and ``benefits decide`` (a benefits officer of the file's team or a manager)."""
+    posted = await _posted(request, "scan", 8)
+    outcome: list = []
+
+    def act(form):
+        if posted.too_large:
+            raise posted.too_large
+        finding = form.get("finding", "")
+        outcome.append(svc.record_verification(
+            session, who, claim_id, form.get("condition", "")[:40],
+            {"met": True, "not_met": False}.get(finding), _day(form, "verified_on"), dt.date.today(),
+            form.get("note", "")[:1000], posted.document))
+
+    def acted():
+        page = _desk_acted(request, session, who, claim_id, act, "verified", posted.form)
+        if outcome and outcome[0].decided:
+            return RedirectResponse(f"/desk/benefits/{claim_id}?done=decided", status_code=303)
+        if outcome and outcome[0].refusal is not None:
+            return RedirectResponse(f"/desk/benefits/{claim_id}?done=verified_undecided", status_code=303)
+        return page
+    return await run_in_threadpool(acted)
 
 
 def _notified_on(form) -> dt.date:

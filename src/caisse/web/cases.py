@@ -18,6 +18,7 @@ from caisse.security.authz import TEAM_BOUND, Forbidden
 from caisse.services import files
 from caisse.web.api.affiliation import PathId
 from caisse.web.auth import PrincipalDep, SessionDep
+from caisse.web.benefits import CONDITION
 from caisse.web.desk import StaffDep, _fragment, _page, _page_or_fragment, wants_fragment
 from caisse.web.labels import error_text
 from caisse.web.schemas import QueryText
@@ -198,16 +199,19 @@ def queue_assign(request: Request, case_id: PathId, session: SessionDep, who: St
 
 def _desk_case_page(request: Request, session, who, case_id: int, error: str | None = None,
                     status_code: int = 200) -> HTMLResponse:
+    from caisse.benefits.service import checked_by_task
     from caisse.services import caseworkers
     from caisse.store.models import Account
 
     c = cases.get_case(session, who, case_id)
     holder = session.get(Account, c.assigned_to) if c.assigned_to else None
+    check = checked_by_task(session, c)  # a bridging-right claim's caseworker check: where to record the findings
     may_assign = who.role == "manager" or (c.assigned_to is not None and c.assigned_to == who.account_id)
     return _page(request, "case.html", status_code=status_code, case=c, thread=cases.messages(session, c, who),
                  staff=True, error=error, deadline_label=cases.deadlines()[c.kind]["label"],
                  action=f"/desk/cases/{c.id}", holder=holder, documents=attachments.of_case(session, c),
-                 max_mb=_max_mb(), handlers=caseworkers.handlers(session, c.team) if may_assign else [])
+                 max_mb=_max_mb(), handlers=caseworkers.handlers(session, c.team) if may_assign else [],
+                 check_claim=check and check[0], check_conditions=check and [CONDITION.get(x, x) for x in check[1]])
 
 
 @router.get("/desk/cases/{case_id}", response_class=HTMLResponse)

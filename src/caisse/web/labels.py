@@ -313,6 +313,7 @@ CASE_SUBJECTS = (
     N_("Recovery: call the debtor before any judicial step"),
     N_("Dispensation of contributions"),
     N_("Surcharge waiver"),
+    N_("Bridging right: a caseworker's check before the decision"),  # benefits.service.CHECK_SUBJECT
 )
 
 #: the fields a refusal names (``InvalidInput.field``), as the forms call them
@@ -396,6 +397,10 @@ FIELD = {
     "withdrawn_on": N_("Withdrawn on"),
     "document": N_("Signed document"),
     "file": N_("Document"),
+    # a caseworker's verification of a bridging-right claim recorded at the desk (web/benefits.py desk_verify)
+    "finding": N_("Finding"),
+    "verified_on": N_("Verified on"),
+    "condition": N_("Condition"),
 }
 
 

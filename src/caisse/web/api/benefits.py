@@ -1,6 +1,7 @@
 """Benefit claims over HTTP (issue 8): the claims of a file, one claim with its steps and decision, claiming,
-deciding. Thin: authorisation, audit and pre-filling are in ``caisse.services.benefit_claims``, the rules and the
-decision in ``caisse.benefits.service``. A refused fact is a 422 naming ``facts.<field>``."""
+deciding, the person's agreement to a set-off against their contributions. Thin: authorisation, audit and
+pre-filling are in ``caisse.services.benefit_claims``, the rules and the decision in ``caisse.benefits.service``.
+A refused fact is a 422 naming ``facts.<field>``."""
 
 from __future__ import annotations
 
@@ -139,6 +140,85 @@ def decide_claim(claim_id: PathId, session: SessionDep, who: PrincipalDep) -> Cl
     """Decide (benefits officer or manager): checks, motivated decision, payment ordered when granted."""
     svc.decide(session, who, claim_id, dt.date.today())
     return read_claim(claim_id, session, who)
+
+
+class SignedDocument(Strict):
+    filename: Annotated[str, Field(max_length=200)]
+    content_base64: Annotated[str, Field(max_length=40_000_000, description="The scan (PDF or JPEG), base64")]
+
+
+class SetOffConsentIn(Strict):
+    """The person agrees on their own login (``max_eur`` only); staff record what the person signed (the day, how it
+    came, the signed agreement scanned — required, as on the desk)."""
+
+    max_eur: Annotated[str | None, Field(max_length=20, description="At most this amount (EUR), if given")] = None
+    given_on: Day | None = Field(None, description="Staff: the day the person signed")
+    channel: Literal["letter", "desk"] | None = Field(None, description="Staff: received by letter, or signed at "
+                                                                         "the office (desk)")
+    document: SignedDocument | None = Field(None, description="Staff: the agreement signed by the person, scanned")
+
+
+class SetOffWithdrawalIn(Strict):
+    withdrawn_on: Day | None = Field(None, description="Staff: the day of the person's letter (default today)")
+    document: SignedDocument | None = Field(None, description="Staff: the person's letter, scanned (optional)")
+
+
+class SetOffConsentOut(BaseModel):
+    claim_id: int
+    given_on: dt.date
+    channel: str = Field(description="portal (the person's own login, also over this API), letter or desk")
+    max_cents: int | None
+    recorded_by: str
+    withdrawn_on: dt.date | None
+    withdrawn_by: str | None
+
+
+def _document(doc: SignedDocument | None) -> tuple[str, bytes] | None:
+    import base64
+    import binascii
+
+    if doc is None:
+        return None
+    try:
+        return doc.filename, base64.b64decode(doc.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("document", "not base64") from None
+
+
+CONSENT_ERRORS = {**ERRORS, 403: {"description": "Not the person's own agreement: an accountant's mandate does not "
+                                                 "cover it"}}
+
+
+@router.post("/claims/{claim_id}/set-off-consent", status_code=201, response_model=SetOffConsentOut,
+             responses=CONSENT_ERRORS)
+def agree_to_set_off(claim_id: PathId, body: SetOffConsentIn, session: SessionDep,
+                     who: PrincipalDep) -> SetOffConsentOut:
+    """The person agrees that the benefit of the claim is set off against their contribution debts due (not
+    contested, not in a payment plan), up to ``max_eur``; staff record the agreement the person signed, with its
+    scan. Only while the payment is not ordered; never on an accountant's word (``benefit.set_off_consent``)."""
+    today = dt.date.today()
+    if not who.is_staff:  # the person today (an accountant: 403 there, whatever the body)
+        if who.role == "affiliate" and (body.given_on or body.channel or body.document):
+            raise InvalidInput("given_on", "the person agrees today, on their own login")
+        consent = svc.agree_to_set_off(session, who, claim_id, today, body.max_eur)
+    else:
+        consent = svc.record_set_off_consent(session, who, claim_id, body.given_on, body.channel or "",
+                                             body.max_eur, lambda: _document(body.document), today)
+    return SetOffConsentOut.model_validate(consent, from_attributes=True)
+
+
+@router.post("/claims/{claim_id}/set-off-consent/withdrawal", response_model=SetOffConsentOut,
+             responses=CONSENT_ERRORS)
+def withdraw_set_off(claim_id: PathId, session: SessionDep, who: PrincipalDep,
+                     body: SetOffWithdrawalIn | None = None) -> SetOffConsentOut:
+    """The agreement withdrawn while the payment is not ordered: nothing will be set off. The person today (no body
+    needed); staff on the day of the person's letter, its scan if any."""
+    body = body or SetOffWithdrawalIn()
+    if who.role == "affiliate" and (body.withdrawn_on or body.document):
+        raise InvalidInput("withdrawn_on", "the person withdraws today, on their own login")
+    consent = svc.withdraw_set_off(session, who, claim_id, dt.date.today(), body.withdrawn_on,
+                                   lambda: _document(body.document))
+    return SetOffConsentOut.model_validate(consent, from_attributes=True)
 
 
 @router.get("/claims/{claim_id}/decision.pdf", response_class=Response, responses={
