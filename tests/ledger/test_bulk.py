@@ -257,6 +257,27 @@ def test_postings_inserted_with_their_references_verified_once_are_refused_as_ro
     assert keys == ["a", "c"] and entries == 4
 
 
+def test_a_chunk_of_post_many_naming_a_missing_party_is_refused_whole_and_the_chunks_before_it_stay(db_url):
+    """``post_many`` verifies the constraints once per chunk (on PostgreSQL the foreign keys by one statement
+    instead of a trigger per row, what a chunk verified counting for that chunk only): the chunk with an entry on
+    a party that does not exist is refused whole, naming the constraint; the chunks committed before it stay, and
+    the batch run again once the party is right posts the rest."""
+    import sqlite3
+
+    import psycopg
+
+    refused = (sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)
+    (party,) = _debtors(db_url, 1)
+    good = [_payment(f"p{i}", party) for i in range(4)]
+    with pytest.raises(refused, match="FOREIGN KEY|fk_ledger_entry_party_id_party"):
+        post_many(db_url, [*good[:3], _payment("p3", party + 1000)], chunk_size=2)
+    assert _state(db_url)[1:] == (["p0", "p1"], 4)
+    assert post_many(db_url, good, chunk_size=2) == (2, 2)
+    totals, keys, entries = _state(db_url)
+    assert keys == ["p0", "p1", "p2", "p3"] and entries == 8
+    assert totals.startswith("transactions=4 ")
+
+
 def test_a_party_referenced_by_postings_inserted_in_bulk_is_locked_until_commit(db_url):
     """What PostgreSQL's per-row trigger guarantees, the set-based check does too: the parties the new entries
     name cannot be deleted by another transaction before the import commits."""

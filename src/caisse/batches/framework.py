@@ -221,14 +221,15 @@ def _is_duplicate(exc: Exception) -> bool:
 
 
 def insert_keyed(url: str, table, columns, rows: list[tuple], *, what: str) -> int:
-    """Insert rows whose first column is a unique key, in one transaction; rows whose key a concurrent run wrote
-    meanwhile are left out (the chunk is retried without them). Returns the number inserted."""
+    """Insert rows whose first column is a unique key, in one transaction (constraints verified once for all the
+    rows: ``store.bulk.insert_rows``); rows whose key a concurrent run wrote meanwhile are left out (the chunk is
+    retried without them). Returns the number inserted."""
     key_column = table.c[columns[0]]
     engine = engine_for(url)
     for _attempt in range(3):
         try:
             with engine.begin() as conn:
-                bulk.insert_rows(conn, table, columns, rows)
+                bulk.insert_rows(conn, table, columns, rows, checks_once=True)
             return len(rows)
         except Exception as exc:
             if not _is_duplicate(exc):

@@ -141,7 +141,8 @@ def post_many(db: str | Engine, postings: Iterable[Posting] | Charges, *, chunk_
     ``Charges`` are posted as one chunk, straight from their columns.
 
     Manages its own database transactions: do not call it inside an open unit of work on the same data.
-    ``progress(posted, skipped)`` is called after each chunk.
+    ``progress(posted, skipped)`` is called after each chunk. The constraints are verified once per chunk for all
+    its rows (SQLite: CHECK, PostgreSQL: foreign keys; ``store.bulk``), as ``insert_postings`` does.
     """
     engine = engine_for(db) if isinstance(db, str) else db
     writer = _PgWriter if engine.dialect.name == "postgresql" else _SqliteWriter
@@ -149,6 +150,7 @@ def post_many(db: str | Engine, postings: Iterable[Posting] | Charges, *, chunk_
     raw = engine.raw_connection()
     try:
         w = writer(raw.driver_connection)
+        w.checks_once = True
         if isinstance(postings, Charges):
             if _check_charges(postings):
                 n_posted, skipped = w.post_chunk(None, charges=postings)
@@ -229,6 +231,7 @@ class _Writer:
 
     def post_chunk(self, chunk: list[Posting] | None, *, charges: Charges | None = None) -> tuple[int, int]:
         """Post ``chunk`` (or ``charges``) in one database transaction; keys already posted are skipped."""
+        self.known = {}  # what a transaction inserted or verified holds for that transaction only
         try:
             n = len(self.insert_charges(charges)) if charges is not None else self._insert(chunk)
             self.conn.commit()
@@ -245,6 +248,7 @@ class _Writer:
                 if p.key in stored and stored[p.key] != signature(p):
                     raise Conflict("key", f"{p.key} was already posted with different content")
             todo = [p for p in chunk if p.key not in stored]
+            self.known = {}
             try:
                 n = self._insert(todo) if todo else 0
                 self.conn.commit()
