@@ -53,3 +53,19 @@ def test_a_failed_batch_opens_a_case_once(db_url):
             run_batch(db_url, "test/broken", "test", {}, broken)
     [(key, subject, status)] = anomaly_cases(db_url)
     assert (key, subject, status) == ("batch/test/broken/failed", "Batch test/broken failed", "open")
+
+
+def test_a_notice_row_that_breaks_a_rule_is_refused_naming_it_not_taken_for_a_concurrent_run(db_url, fund):
+    """A notice of an unknown kind is a bug to report as such — not "keys kept appearing concurrently", which sends
+    whoever reads it looking for a second batch process."""
+    from caisse.batches.framework import NOTICE_COLUMNS, insert_keyed
+    from caisse.batches.models import Notice
+
+    someone = fund.person(incomes={2023: "40000.00"})
+    row = ("notice/test/1", "mystery", someone, "2026Q1", 100, dt.date(2026, 3, 31), "000000000097",
+           "fr", "test", dt.datetime(2026, 1, 5))
+    with pytest.raises(Exception) as refused:
+        insert_keyed(db_url, Notice.__table__, NOTICE_COLUMNS, [row], what="notices")
+    assert "kind" in str(refused.value) and "concurrently" not in str(refused.value)
+    with session_scope(db_url) as s:
+        assert s.scalar(select(Notice.id)) is None

@@ -217,7 +217,9 @@ def _is_duplicate(exc: Exception) -> bool:
     import psycopg.errors
 
     orig = getattr(exc, "orig", exc)
-    return isinstance(orig, sqlite3.IntegrityError | psycopg.errors.UniqueViolation)
+    if isinstance(orig, sqlite3.IntegrityError):  # SQLite's one class for every constraint: a CHECK is no duplicate
+        return str(orig).startswith("UNIQUE constraint failed")
+    return isinstance(orig, psycopg.errors.UniqueViolation)
 
 
 def insert_keyed(url: str, table, columns, rows: list[tuple], *, what: str) -> int:
