@@ -159,3 +159,23 @@ def test_a_long_statement_sums_its_oldest_periods_in_one_line_so_the_rows_still_
     assert "<= 2022Q1 500,00" in text.replace("\xa0", " ")  # 2021Q1 … 2022Q1: 5 × 100.00
     assert "2022Q2" in text and "2021Q4" not in text
     assert "2 000,00" in text.replace("\xa0", " ").replace("\u202f", " ")  # the total: 20 × 100.00
+
+
+def test_a_name_beyond_the_standard_fonts_prints_in_dejavu_and_reads_back(db_url):
+    """Łukasz Wójcik-Şahin, ul. Świętokrzyska: DejaVu Sans embedded (a subset of the page's characters, with its
+    ToUnicode map): the name, the address and the amounts extract as written, the same notice gives the same bytes."""
+    from caisse.store.models import Address, Person
+
+    lukasz = Fund(db_url).person(category="main", language="fr", incomes={2023: "23000.00"})
+    with session_scope(db_url) as s:
+        person = s.get(Person, lukasz)
+        person.first_name, person.last_name = "Łukasz", "Wójcik-Şahin"
+        s.scalars(select(Address).where(Address.party_id == lukasz)).one().street = "ulica Świętokrzyska"
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0.0405")
+    pdf = pdf_of(db_url, "quarterly_call")
+    assert b"+DejaVuSans " in pdf and b"+DejaVuSans-Bold " in pdf and b"/FontFile2" in pdf and b"/ToUnicode" in pdf
+    text = text_of(pdf).replace("\xa0", " ")
+    for words in ("Łukasz Wójcik-Şahin", "ulica Świętokrzyska 1", "1 315,24", "+++000/0001/26197+++",
+                  "Avis d'échéance", "majoration de 3 %"):
+        assert words in text, words
+    assert pdf_of(db_url, "quarterly_call") == pdf

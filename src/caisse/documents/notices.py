@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caisse.documents.epc_qr import epc_payload
-from caisse.documents.fonts import STANDARD, fonts_for
+from caisse.documents.fonts import fonts_for
 from caisse.documents.pagewriter import StandardPage
 from caisse.errors import NotFound
 from caisse.rules.explain import fmt_date
@@ -360,10 +359,8 @@ def render(doc: Document) -> bytes:
     lang = doc.language if doc.language in LANGS else "fr"
     t = T[lang]
     regular, bold = fonts_for(doc)
-    buf = io.BytesIO()
-    # the standard fonts: operators written straight (documents.pagewriter); other scripts: reportlab + DejaVu
-    pdf = (StandardPage() if (regular, bold) == STANDARD
-           else canvas.Canvas(buf, pagesize=A4, invariant=True, pageCompression=0))
+    # operators written straight (documents.pagewriter), DejaVu embedded as a subset when the standard fonts can't
+    pdf = StandardPage()
     title = t[doc.kind].format(period=doc.period)
     pdf.setTitle(f"{title} — {doc.debtor_name}")
     width, height = A4
@@ -455,7 +452,7 @@ def render(doc: Document) -> bytes:
         pdf.drawString(left, 14 * mm - i * 3.3 * mm, line)
     pdf.showPage()
     pdf.save()
-    return pdf.getvalue() if isinstance(pdf, StandardPage) else buf.getvalue()
+    return pdf.getvalue()
 
 
 def _amount_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:
