@@ -468,16 +468,21 @@ def _amount_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:
     for line in doc.lines:
         why = _wrap(line.why, regular, 7.8, cols[3] - cols[2] - 5 * mm)[:3]
         law = _wrap(line.law, regular, 7.5, right - cols[3])[:3]
+        amount = fmt_money(line.amount_cents, lang)
+        # a long label ("Déjà payé : votre crédit à la caisse") wraps instead of running into its amount
+        room = cols[2] - 4 * mm - pdf.stringWidth(amount, regular, 8.5) - 2 * mm - cols[0]
+        label = _wrap(line.label, regular, 8.5, room)[:3]
         pdf.setFont(regular, 8.5)
-        pdf.drawString(cols[0], y, line.label)
-        pdf.drawRightString(cols[2] - 2 * mm, y, fmt_money(line.amount_cents, lang))
+        for k, w in enumerate(label):
+            pdf.drawString(cols[0], y - k * 3.4 * mm, w)
+        pdf.drawRightString(cols[2] - 2 * mm, y, amount)
         pdf.setFont(regular, 7.8)
         for k, w in enumerate(why):
             pdf.drawString(cols[2] + 2 * mm, y - k * 3.4 * mm, w)
         pdf.setFont(regular, 7.5)
         for k, w in enumerate(law):
             pdf.drawString(cols[3], y - k * 3.4 * mm, w)
-        y -= max(len(why), len(law), 1) * 3.4 * mm + 1.8 * mm
+        y -= max(len(label), len(why), len(law), 1) * 3.4 * mm + 1.8 * mm
     pdf.line(left, y + 1.5 * mm, right, y + 1.5 * mm)
     y -= 3 * mm
     pdf.setFont(bold, 10)
