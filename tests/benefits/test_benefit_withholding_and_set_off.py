@@ -15,8 +15,8 @@ from test_benefit_payments import messages_to, transfers
 from test_benefit_undue_and_charter import text_of
 from typer.testing import CliRunner
 
-from caisse.benefits import service, setoff, withholding
-from caisse.benefits.models import BenefitClaim, SetOffConsent
+from caisse.benefits import attachments, service, setoff, withholding
+from caisse.benefits.models import BenefitClaim, ClaimStep, SetOffConsent
 from caisse.cli import app
 from caisse.collection.credit_transfers import export_credit_transfers
 from caisse.config import get_settings
@@ -253,24 +253,36 @@ def test_an_agreement_is_refused_once_the_payment_is_ordered_and_can_be_withdraw
         assert s.get(BenefitClaim, cid).decision["transfer_cents"] == 163_826
 
 
-def test_the_set_off_agreement_from_the_command_line(db_url, fund):
+def test_the_set_off_agreement_from_the_command_line(db_url, fund, tmp_path):
     _carla, cid = carer_claim(db_url, fund, unpaid=["2022Q2"])
 
     def run(*args):
         return runner.invoke(app, ["benefits", *args, "--db", db_url])
 
+    signed = tmp_path / "akkoord.pdf"
+    signed.write_bytes(b"%PDF-1.4\n%%EOF\n")
     for args, message in ((("--claim", str(cid), "--channel", "phone"), "error: channel: desk or letter"),
                           (("--claim", str(cid), "--max", "12.345"), "error: max: "),
                           (("--claim", str(cid), "--max", "0"), "error: max: a positive amount"),
                           (("--claim", "99"), "error: claim 99 not found")):
-        r = run("set-off-consent", *args, "--today", "2024-05-16")
+        r = run("set-off-consent", *args, "--document", str(signed), "--today", "2024-05-16")
         assert r.exit_code == 2 and r.output.startswith(message) and r.output.count("\n") == 1, (args, r.output)
     r = run("set-off-consent", "--claim", str(cid), "--channel", "letter", "--max", "500", "--today", "2024-05-16")
-    assert r.exit_code == 0 and "up to 500.00 EUR" in r.output, r.output
+    assert r.exit_code == 2 and r.output.startswith("error: document: the agreement signed by the person"), r.output
+    r = run("set-off-consent", "--claim", str(cid), "--channel", "letter", "--max", "500", "--document", str(signed),
+            "--signed-on", "2024-05-17", "--today", "2024-05-16")
+    assert r.exit_code == 2 and r.output.startswith("error: given_on: in the future"), r.output
+    r = run("set-off-consent", "--claim", str(cid), "--channel", "letter", "--max", "500", "--document", str(signed),
+            "--signed-on", "2024-05-15", "--today", "2024-05-16")
+    assert r.exit_code == 0 and "signed on 2024-05-15" in r.output and "up to 500.00 EUR" in r.output, r.output
+    with session_scope(db_url) as s:  # the signed scan is a document of the claim, named by the step
+        [doc] = attachments.of_claim(s, cid)
+        step = s.scalar(select(ClaimStep).where(ClaimStep.claim_id == cid, ClaimStep.step == "set_off_consent"))
+        assert doc.filename == "akkoord.pdf" and step.detail["attachment"] == doc.id
     r = run("decide", "--claim", str(cid), "--today", "2024-05-20")
     assert r.output.splitlines()[1:] == [
         "  gross; withholding: not applied — rate not recorded",
-        "  set off against contributions (agreed 2024-05-16): 500.00 EUR, 2022Q2 contribution 500.00; to transfer "
+        "  set off against contributions (agreed 2024-05-15): 500.00 EUR, 2022Q2 contribution 500.00; to transfer "
         "1138.26 EUR"]
     r = run("set-off-consent", "--claim", str(cid), "--withdraw", "--today", "2024-05-21")
     assert r.exit_code == 2 and "too late" in r.output and r.output.count("\n") == 1

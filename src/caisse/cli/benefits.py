@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from pathlib import Path
 
 import typer
 
@@ -194,8 +195,6 @@ def show_cmd(claim: int = ClaimOption, lang: str = typer.Option("en", "--lang", 
 def pdf_cmd(claim: int = ClaimOption, output: str = typer.Option(..., "--output", help="The PDF file to write."),
             db: str | None = DbOption) -> None:
     """The decision as PDF in the person's language (facts, rule and source, computation, appeal route)."""
-    from pathlib import Path
-
     from caisse.benefits.service import get_claim
     from caisse.documents.benefit_decisions import decision_pdf
     from caisse.services import audit
@@ -431,28 +430,39 @@ def set_off_consent_cmd(claim: int = ClaimOption,
                                                     "office) or letter (signed, received by post)."),
                         most: str | None = typer.Option(None, "--max", help="At most this amount in EUR (default: "
                                                         "the whole benefit)."),
+                        document: Path | None = typer.Option(None, "--document", help="The agreement signed by the "
+                                                             "person, scanned (PDF or JPEG): required, as on the desk; "
+                                                             "with --withdraw, their letter if there is one."),
+                        signed_on: str | None = typer.Option(None, "--signed-on", help="The day the person signed "
+                                                             "(or withdrew) it (default: today)."),
                         withdraw: bool = typer.Option(False, "--withdraw", help="The person withdraws the agreement."),
                         today: str | None = TodayOption, db: str | None = DbOption) -> None:
-    """Record the person's agreement that the benefit of this claim is set off against their contribution debts due,
-    not contested and outside a payment plan (or its withdrawal) — only while the payment is not ordered. Without
-    it, nothing is ever set off (docs/benefits.md)."""
-    from caisse.benefits.setoff import record_consent, withdraw_consent
+    """Record the person's agreement, received in writing, that the benefit of this claim is set off against their
+    contribution debts due, not contested and outside a payment plan (or its withdrawal) — only while the payment is
+    not ordered. Without it, nothing is ever set off (docs/benefits.md). Same rules as the desk's form."""
     from caisse.errors import InvalidInput
-    from caisse.money import fmt, to_cents
+    from caisse.money import fmt
+    from caisse.services.benefit_claims import record_set_off_consent, withdraw_set_off
     from caisse.store.db import session_scope
 
     if channel not in ("desk", "letter"):
         raise InvalidInput("channel", "desk or letter (the person agrees on the portal themselves)")
-    cents = int(to_cents(most, "max")) if most is not None else None
     day = _today(today)
+    on = _today(signed_on, "signed_on") if signed_on is not None else day
+    scan = None
+    if document is not None:
+        try:
+            scan = (document.name, document.read_bytes())
+        except OSError as exc:
+            raise InvalidInput("document", "cannot be read: {why}", why=exc.strerror or str(exc)) from exc
     with session_scope(database_url(db)) as s:
         if withdraw:
-            c = withdraw_consent(s, _who(), claim, day)
-            typer.echo(f"claim {claim}: agreement {c.id} of {c.given_on} withdrawn on {day}: nothing will be set off")
+            c = withdraw_set_off(s, _who(), claim, day, on, scan)
+            typer.echo(f"claim {claim}: agreement {c.id} of {c.given_on} withdrawn on {on}: nothing will be set off")
             return
-        c = record_consent(s, _who(), claim, day, channel, cents)
-        typer.echo(f"claim {claim}: agreement {c.id} recorded on {day} ({channel})"
-                   + (f", up to {fmt(cents)} EUR" if cents else "")
+        c = record_set_off_consent(s, _who(), claim, on, channel, most, scan, day)
+        typer.echo(f"claim {claim}: agreement {c.id} signed on {on} recorded ({channel})"
+                   + (f", up to {fmt(c.max_cents)} EUR" if c.max_cents else "")
                    + ": the benefit will be set off against the contributions due, not contested and outside a "
                      "payment plan, when the payment is ordered; the person is told")
 
@@ -462,8 +472,6 @@ def undue_pdf_cmd(undue: int = typer.Option(..., "--undue", help="The undue bene
                   output: str = typer.Option(..., "--output", help="The PDF file to write."),
                   db: str | None = DbOption) -> None:
     """The decision claiming back an undue benefit as PDF, in the person's language."""
-    from pathlib import Path
-
     from caisse.benefits.models import UndueBenefit
     from caisse.documents.benefit_decisions import undue_pdf
     from caisse.services import audit
