@@ -208,7 +208,7 @@ def test_sixty_paid_quarters_in_the_fund_give_24_months_without_declaring_anythi
         "quarters of pension-creating contributions, legislation §8.1 [S41])."]
 
 
-def test_from_the_command_line_a_claim_waits_for_the_caseworker_then_is_decided(db_url, fund):
+def test_from_the_command_line_a_claim_waits_for_the_caseworker_then_is_decided(db_url, fund, tmp_path):
     from typer.testing import CliRunner
 
     from caisse.cli import app
@@ -225,8 +225,21 @@ def test_from_the_command_line_a_claim_waits_for_the_caseworker_then_is_decided(
     r = run("decide", "--claim", cid, "--today", "2024-06-10")
     assert r.exit_code == 0 and r.output.startswith(f"claim {cid}: not decided — a caseworker must verify low_income "
                                                     "(task: case "), r.output
-    r = run("verify", "--claim", cid, "--condition", "low_income", "--not-met", "--today", "2024-06-11")
+    r = run("verify", "--claim", cid, "--condition", "low_income", "--not-met", "--verified-on", "2024-06-12",
+            "--today", "2024-06-11")
+    assert r.exit_code == 2 and r.output.startswith("error: verified_on: in the future"), r.output
+    accounts = tmp_path / "comptes-2023.pdf"
+    accounts.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    r = run("verify", "--claim", cid, "--condition", "low_income", "--not-met", "--note", "bilan 2023 : 31 200 EUR",
+            "--document", str(accounts), "--today", "2024-06-11")
     assert r.exit_code == 0, r.output
+    with session_scope(db_url) as s:  # the proof is a document of the claim, the note a message of its task
+        from caisse.benefits import attachments
+        from caisse.cases.models import CaseMessage
+
+        step = s.scalar(select(ClaimStep).where(ClaimStep.claim_id == int(cid), ClaimStep.step == "verified"))
+        assert step.detail["attachment"] == attachments.of_claim(s, int(cid))[0].id
+        assert "bilan 2023 : 31 200 EUR" in s.get(CaseMessage, step.detail["note"]).body
     r = run("decide", "--claim", cid, "--today", "2024-06-11")
     assert r.exit_code == 0 and r.output.startswith(f"claim {cid}: refused — None of the situations of economic "
                                                     "difficulties is met: no living wage of the CPAS"), r.output

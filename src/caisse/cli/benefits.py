@@ -24,6 +24,18 @@ def _who():
     return Principal.system(f"cli:{getpass.getuser()}")
 
 
+def _scan(document: Path | None) -> tuple[str, bytes] | None:
+    """A scanned document given on the command line: (its file name, its bytes); unreadable: an error naming it."""
+    from caisse.errors import InvalidInput
+
+    if document is None:
+        return None
+    try:
+        return document.name, document.read_bytes()
+    except OSError as exc:
+        raise InvalidInput("document", "cannot be read: {why}", why=exc.strerror or str(exc)) from exc
+
+
 def _today(value: str | None, name: str = "today"):
     import datetime as dt
 
@@ -389,15 +401,24 @@ def verify_cmd(claim: int = ClaimOption,
                                              "difficulties), debt_settlement (collective debt settlement) or "
                                              "pension_quarters (the person's declaration)."),
                met: bool = typer.Option(..., "--met/--not-met", help="What you found."),
+               verified_on: str | None = typer.Option(None, "--verified-on", help="The day you verified it "
+                                                      "(default: today)."),
+               note: str | None = typer.Option(None, "--note", help="What you saw (kept as an internal note of "
+                                               "the claim's task)."),
+               document: Path | None = typer.Option(None, "--document", help="The proof, scanned (PDF or JPEG): "
+                                                    "kept as a document of the claim."),
                today: str | None = TodayOption, db: str | None = DbOption) -> None:
     """Record what you verified on a bridging-right claim the fund's records could not decide (its task lists
     what): the CPAS decision, the incomes on documents, the labour court's admissibility decision, the person's
-    career statement. Then decide the claim again."""
-    from caisse.benefits.service import record_check
+    career statement. Then decide the claim again. (The desk's claim page does both in one step.)"""
+    from caisse.services.benefit_claims import record_finding
     from caisse.store.db import session_scope
 
+    day = _today(today)
     with session_scope(database_url(db)) as s:
-        record_check(s, _who(), claim, condition, met, _today(today))
+        record_finding(s, _who(), claim, condition, met,
+                       _today(verified_on, "verified_on") if verified_on is not None else day, day, note,
+                       _scan(document))
     typer.echo(f"claim {claim}: {condition} {'met' if met else 'not met'} recorded; decide it again "
                f"(caisse benefits decide --claim {claim})")
 
@@ -449,12 +470,7 @@ def set_off_consent_cmd(claim: int = ClaimOption,
         raise InvalidInput("channel", "desk or letter (the person agrees on the portal themselves)")
     day = _today(today)
     on = _today(signed_on, "signed_on") if signed_on is not None else day
-    scan = None
-    if document is not None:
-        try:
-            scan = (document.name, document.read_bytes())
-        except OSError as exc:
-            raise InvalidInput("document", "cannot be read: {why}", why=exc.strerror or str(exc)) from exc
+    scan = _scan(document)
     with session_scope(database_url(db)) as s:
         if withdraw:
             c = withdraw_set_off(s, _who(), claim, day, on, scan)

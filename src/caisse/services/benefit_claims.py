@@ -223,6 +223,26 @@ def record_verification(session: Session, who: Principal, claim_id: int, conditi
     (or of its case), the proof scanned as a claim document, the step naming both — then the claim decided again
     through ``benefits.service.decide`` (the CLI's ``benefits decide``). A decision that cannot be taken yet (another
     condition to verify, a figure not published) leaves the finding recorded: the page says what is left."""
+    c = record_finding(session, who, claim_id, condition, met, on, today, note, scan)
+    savepoint = session.begin_nested()
+    try:
+        service.decide(session, who, c.id, today)
+    except (InvalidInput, Conflict, UnknownParameter) as exc:
+        savepoint.rollback()
+        return Verified(c, False, [], exc)
+    savepoint.commit()
+    if c.status != "application":
+        return Verified(c, True, [])
+    last = [st for st in service.steps(session, c.id) if st.step == "caseworker_check"]
+    return Verified(c, False, list(last[-1].detail["conditions"]) if last else [])
+
+
+def record_finding(session: Session, who: Principal, claim_id: int, condition: str, met: bool | None,
+                   on: dt.date | None, today: dt.date, note: str | None = None,
+                   scan: tuple[str | None, bytes] | None = None) -> BenefitClaim:
+    """The finding alone (``record_verification`` without deciding; the CLI's ``benefits verify``, which decides with
+    ``benefits decide``): the same checks, the note as an internal note of the claim's task, the proof a claim
+    document, the step ``verified`` naming both."""
     from caisse.cases.service import write
 
     c = _claim(session, who, claim_id, "benefit.decide")
@@ -245,17 +265,7 @@ def record_verification(session: Session, who: Principal, claim_id: int, conditi
                               f"Claim {c.id}, {condition} ({'met' if met else 'not met'}, verified on "
                               f"{on.isoformat()}): {note.strip()}", today, internal=True).id
     service.record_check(session, who, c.id, condition, met, on, proof)
-    savepoint = session.begin_nested()
-    try:
-        service.decide(session, who, c.id, today)
-    except (InvalidInput, Conflict, UnknownParameter) as exc:
-        savepoint.rollback()
-        return Verified(c, False, [], exc)
-    savepoint.commit()
-    if c.status != "application":
-        return Verified(c, True, [])
-    last = [st for st in service.steps(session, c.id) if st.step == "caseworker_check"]
-    return Verified(c, False, list(last[-1].detail["conditions"]) if last else [])
+    return c
 
 
 def decide(session: Session, who: Principal, claim_id: int, today: dt.date) -> BenefitClaim:
