@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from caisse.benefits.rate_files import read_date, read_fresh, read_rate
+from caisse.benefits.rate_files import entries, read_date, read_fresh, read_rate
 from caisse.money import div_half_up
 
 DEFAULT_FILE = Path(__file__).with_name("legal_interest.yaml")
@@ -42,14 +42,8 @@ class Rate:
 def parse(data: dict | None) -> list[Rate]:
     """Check and read the rates of a legal interest file (already read from YAML)."""
     rates = []
-    for i, r in enumerate((data or {}).get("rates") or []):
-        where = f"rates[{i}]"
-        if not isinstance(r, dict):
-            raise RateFileError(f"{where}: expected from, to, rate, source, entered_by, entered_on")
-        missing = [k for k in ("from", "to", "rate", "source", "entered_by", "entered_on") if not r.get(k)]
-        if missing:
-            raise RateFileError(f"{where}: {', '.join(missing)} missing (a rate is entered with its source, by whom "
-                                "and when)")
+    for where, r in entries(data, ("from", "to", "rate", "source", "entered_by", "entered_on"), RateFileError,
+                            "a rate is entered with its source, by whom and when"):
         value = read_rate(r["rate"], where, RateFileError)
         if not 0 <= value < 1:
             raise RateFileError(f"{where}: rate {value} is a share of the amount a year (0.045 for 4.5 %)")

@@ -6,11 +6,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import yaml
+
+
+def entries(data: dict | None, fields: tuple[str, ...], error: type[Exception], why: str) -> Iterator[tuple[str, dict]]:
+    """Each entry of the file's ``rates`` with its place (``rates[i]``), once it is a mapping holding every one of
+    ``fields``; else ``error`` naming the place and what is missing (``why``: how a rate is entered)."""
+    for i, r in enumerate((data or {}).get("rates") or []):
+        where = f"rates[{i}]"
+        if not isinstance(r, dict):
+            raise error(f"{where}: expected {', '.join(fields)}")
+        missing = [k for k in fields if not r.get(k)]
+        if missing:
+            raise error(f"{where}: {', '.join(missing)} missing ({why})")
+        yield where, r
 
 
 def read_date(raw, where: str, error: type[Exception]) -> dt.date:

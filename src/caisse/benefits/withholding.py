@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from caisse.benefits.rate_files import read_date, read_fresh, read_rate
+from caisse.benefits.rate_files import entries, read_date, read_fresh, read_rate
 from caisse.money import div_half_up
 
 DEFAULT_FILE = Path(__file__).with_name("withholding.yaml")
@@ -52,14 +52,8 @@ class Rate:
 def parse(data: dict | None) -> list[Rate]:
     """Check and read the rates of a withholding file (already read from YAML)."""
     rates = []
-    for i, r in enumerate((data or {}).get("rates") or []):
-        where = f"rates[{i}]"
-        if not isinstance(r, dict):
-            raise WithholdingFileError(f"{where}: expected {', '.join(FIELDS)}")
-        missing = [k for k in FIELDS if not r.get(k)]
-        if missing:
-            raise WithholdingFileError(f"{where}: {', '.join(missing)} missing (a rate is recorded with its source "
-                                       "and the source's short id, by whom and when)")
+    for where, r in entries(data, FIELDS, WithholdingFileError,
+                            "a rate is recorded with its source and the source's short id, by whom and when"):
         if not SOURCE_ID.match(str(r["source_id"])):
             raise WithholdingFileError(f"{where}: source_id {r['source_id']!r} is the source's short id the tax file "
                                        "quotes: 1 to 20 letters, digits, '_', '-', '/' or '.'")
