@@ -186,15 +186,8 @@ def record_declarations(session: Session, who: Principal, claim_id: int, declare
         raise InvalidInput(unknown[0], "not a declaration of the person")
     if not declared:
         raise InvalidInput("professional_activity", "record at least one declaration")
-    if declared_on > today:
-        raise InvalidInput("declared_on", "in the future")
-    if declared_on < c.received_on:
-        raise InvalidInput("declared_on", "before the claim was received ({received})", received=c.received_on)
-    attachment = None
-    if scan is not None:
-        from caisse.benefits import attachments
-
-        attachment = attachments.add(session, who, c.id, scan[0], scan[1], declared_on, field="scan").id
+    _within_claim(c, declared_on, today, "declared_on")
+    attachment = _attach(session, who, c, scan, declared_on, field="scan")
     done = service.complete_claim(session, who, c.id, {**c.facts, **declared}, declared_on, declared={
         "channel": channel, "fields": sorted(declared), "attachment": attachment})
     if channel == "phone":  # nothing signed: the person reads what was recorded, and may object
@@ -250,15 +243,10 @@ def record_finding(session: Session, who: Principal, claim_id: int, condition: s
         raise InvalidInput("finding", "met or not met")
     if on is None:
         raise InvalidInput("verified_on", "the day you verified it (YYYY-MM-DD)")
-    if on > today:
-        raise InvalidInput("verified_on", "in the future")
-    if on < c.received_on:
-        raise InvalidInput("verified_on", "before the claim was received ({received})", received=c.received_on)
+    _within_claim(c, on, today, "verified_on")
     proof: dict = {}
     if scan is not None:
-        from caisse.benefits import attachments
-
-        proof["attachment"] = attachments.add(session, who, c.id, scan[0], scan[1], on, field="scan").id
+        proof["attachment"] = _attach(session, who, c, scan, on, field="scan")
     if note and note.strip():
         task = service.check_task(session, c)
         proof["note"] = write(session, who, task.id if task is not None else c.case_id,
@@ -357,12 +345,22 @@ def record_set_off_consent(session: Session, who: Principal, claim_id: int, give
 
 
 def _attach(session: Session, who: Principal, claim: BenefitClaim, document: tuple[str | None, bytes] | None,
-            on: dt.date) -> int | None:
+            on: dt.date, field: str = "document") -> int | None:
+    """A scan handed in with what staff record (``field``: the form's name for it, in its refusal) as a claim
+    document; its id, or None without one."""
     from caisse.benefits import attachments
 
     if document is None:
         return None
-    return attachments.add(session, who, claim.id, document[0], document[1], on, field="document").id
+    return attachments.add(session, who, claim.id, document[0], document[1], on, field=field).id
+
+
+def _within_claim(claim: BenefitClaim, day: dt.date, today: dt.date, field: str) -> None:
+    """A day staff record for a claim (declared, verified): not in the future, not before the claim was received."""
+    if day > today:
+        raise InvalidInput(field, "in the future")
+    if day < claim.received_on:
+        raise InvalidInput(field, "before the claim was received ({received})", received=claim.received_on)
 
 
 def withdraw_set_off(session: Session, who: Principal, claim_id: int, today: dt.date, on: dt.date | None = None,
