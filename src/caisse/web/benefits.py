@@ -115,6 +115,26 @@ DECLARED_BY = {"letter": N_("by letter"), "phone": N_("by phone"), "office": N_(
 CONSENT_BY = {"portal": N_("on the portal"), "letter": N_("by letter"), "desk": N_("signed at the office")}
 
 
+def _typed(name: str, typ: str, raw: str):
+    """A value typed on a claim form (the person's or the desk's), read as its type; else a refusal naming it."""
+    if typ == ANSWER:
+        if raw not in ("yes", "no"):
+            raise InvalidInput(name, "answer yes or no")
+        return raw == "yes"
+    if typ == DATE:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(name, "not a date (YYYY-MM-DD): {value!r}", value=raw) from None
+    if typ == NUMBER:
+        if not raw.isdigit():
+            raise InvalidInput(name, "not a whole number: {value}", value=raw)
+        return int(raw)
+    if raw not in BRIDGING_CASES:
+        raise InvalidInput(name, "one of {cases}", cases=", ".join(BRIDGING_CASES))
+    return raw
+
+
 def _read_form(kind: str, form) -> dict:
     """The typed facts of a submitted form; a value that is not of its type names its field."""
     facts: dict = {}
@@ -124,28 +144,12 @@ def _read_form(kind: str, form) -> dict:
         if typ == YESNO:
             facts[name] = raw in ("yes", "on", "true")
             continue
-        if typ == ANSWER:  # the person's declaration: never presumed
-            if raw not in ("yes", "no"):
-                raise InvalidInput(name, "answer yes or no")
-            facts[name] = raw == "yes"
-            continue
-        if not raw:
-            continue
-        if len(raw) > 30:
-            raise InvalidInput(name, "too long")
-        if typ == DATE:
-            try:
-                facts[name] = dt.date.fromisoformat(raw)
-            except ValueError:
-                raise InvalidInput(name, "not a date (YYYY-MM-DD): {value!r}", value=raw) from None
-        elif typ == NUMBER:
-            if not raw.isdigit():
-                raise InvalidInput(name, "not a whole number: {value}", value=raw)
-            facts[name] = int(raw)
-        elif raw not in BRIDGING_CASES:
-            raise InvalidInput(name, "one of {cases}", cases=", ".join(BRIDGING_CASES))
-        else:
-            facts[name] = raw
+        if typ != ANSWER:  # the person's declaration (ANSWER) is never presumed: always read
+            if not raw:
+                continue
+            if len(raw) > 30:
+                raise InvalidInput(name, "too long")
+        facts[name] = _typed(name, typ, raw)
     if kind == "bridging_right" and "case" not in facts:
         raise InvalidInput("case", "required for a bridging_right claim")
     return facts
@@ -561,14 +565,9 @@ def _declarations(form: dict) -> dict:
         raw = form.get(name, "").strip()[:30]
         if not raw:
             continue
-        if typ == ANSWER:
-            if raw not in ("yes", "no"):
-                raise InvalidInput(name, "answer yes or no")
-            out[name] = raw == "yes"
-        elif not raw.isdigit() or len(raw) > 4:
+        if typ == NUMBER and len(raw) > 4:
             raise InvalidInput(name, "not a whole number: {value}", value=raw)
-        else:
-            out[name] = int(raw)
+        out[name] = _typed(name, typ, raw)
     return out
 
 
