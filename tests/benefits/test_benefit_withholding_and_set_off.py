@@ -269,6 +269,11 @@ def test_the_set_off_agreement_from_the_command_line(db_url, fund, tmp_path):
         assert r.exit_code == 2 and r.output.startswith(message) and r.output.count("\n") == 1, (args, r.output)
     r = run("set-off-consent", "--claim", str(cid), "--channel", "letter", "--max", "500", "--today", "2024-05-16")
     assert r.exit_code == 2 and r.output.startswith("error: document: the agreement signed by the person"), r.output
+    r = run("set-off-consent", "--claim", str(cid), "--channel", "letter", "--document", str(tmp_path / "missing.pdf"),
+            "--today", "2024-05-16")
+    assert r.exit_code == 2 and r.output.startswith("error: document: cannot be read"), r.output
+    with session_scope(db_url) as s:  # nothing recorded by the refusals
+        assert s.scalar(select(SetOffConsent.id)) is None and attachments.of_claim(s, cid) == []
     r = run("set-off-consent", "--claim", str(cid), "--channel", "letter", "--max", "500", "--document", str(signed),
             "--signed-on", "2024-05-17", "--today", "2024-05-16")
     assert r.exit_code == 2 and r.output.startswith("error: given_on: in the future"), r.output
