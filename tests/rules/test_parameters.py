@@ -26,6 +26,10 @@ def test_every_published_indexed_figure_equals_legal_base_times_fraction():
     ("art37_ceiling", 2026, "9101.26"),
     ("student_exemption_threshold", 2026, "8687.04"),
     ("primostarter_minimum_income", 2026, "8972.07"),
+    ("helping_spouse_minimum_income", 2026, "7632.44"),
+    ("complementary_exemption_threshold", 2026, "1922.16"),
+    ("post_pension_exemption_threshold", 2026, "3844.32"),
+    ("art37_ceiling", 2025, "8909.95"),
 ])
 def test_derived_figures_match_the_notes(name, year, euros):
     v = P.load().year(name, year)
