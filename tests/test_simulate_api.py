@@ -63,6 +63,16 @@ def test_bad_input_is_422_with_the_field(client, body, loc):
     assert any(e["loc"][:2] == loc for e in r.json()["detail"]), r.json()
 
 
+def test_a_primostarter_start_quarter_reduces_that_quarter(client):
+    # Cineyconsult 2024: 331.22 instead of 446.25 for the first quarter of activity
+    d = client.post("/api/simulate/provisional", json={"year": 2024, "category": "main", "starter": True,
+                                                       "primostarter": True, "start_quarter": 2}).json()
+    assert [(q["quarter"], q["contribution"]) for q in d["quarters"]] == [(2, "331.22"), (3, "446.25"), (4, "446.25")]
+    r = client.post("/api/simulate/contribution", json={"year": 2024, "category": "main", "income": "5000",
+                                                       "start_quarter": 1})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "start_quarter"]
+
+
 def test_a_json_integer_income_is_whole_euros(client):
     r = client.post("/api/simulate/contribution", json={"year": 2025, "category": "main", "income": 80000})
     assert (r.json()["income"], r.json()["annual_contribution"]) == ("80000.00", "15984.57")

@@ -37,6 +37,14 @@ def test_primostarter_flag():
     assert d["quarterly_total"] == "463.88"
 
 
+def test_primostarter_first_quarter_is_reduced_with_start_quarter():
+    # Securex 2024: 344.80 for the first primostarter quarter, 464.55 for the others (fee ≈ 4.10 %)
+    d = answer("provisional", "--year", "2024", "--category", "main", "--starter", "--primostarter",
+               "--start-quarter", "1", "--fee-rate", "0.041")
+    assert [q["total"] for q in d["quarters"]] == ["344.80", "464.55", "464.55", "464.55"]
+    assert any("115.03" in step for step in d["explanation"]["steps"])
+
+
 def test_provisional_from_revalued_income():
     d = answer("provisional", "--year", "2025", "--category", "main", "--reference-income", "40000")
     assert (d["income"], d["reference_year"], d["revalued_income"]) == ("40000.00", 2022, "43693.22")

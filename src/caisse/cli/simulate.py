@@ -53,6 +53,8 @@ EstOpt = typer.Option(False, "--allow-estimates",
                       help="Use amounts marked ESTIMATE (not published) instead of refusing; the answer says so.")
 FeeOpt = typer.Option(None, "--fee-rate", help="Management fee rate of the fund, e.g. 0.0405.")
 FirstQuarterOpt = typer.Option(None, help="First quarter of affiliation (default: the year's end).")
+StartQuarterOpt = typer.Option(None, help="With --primostarter: the quarter (1-4) the main activity began; its "
+                                          "contribution gets the first-quarter reduction.")
 WithoutPensionOpt = typer.Option(False, "--without-pension",
                                  help="post_pension: pension age reached, pension not taken.")
 OptOutOpt = typer.Option(False, "--opt-out", help="With --without-pension: keep the old regime.")
@@ -102,6 +104,7 @@ def contribution(
     primostarter: bool = typer.Option(False, "--primostarter", help="Main activity, reduced primostarter minimum."),
     quarters: int = typer.Option(4, help="Quarters of affiliation in the year (1-4): the income is annualised."),
     first_quarter: int | None = FirstQuarterOpt,
+    start_quarter: int | None = StartQuarterOpt,
     without_pension: bool = WithoutPensionOpt,
     opt_out: bool = OptOutOpt,
     input: str | None = typer.Option(None, "--input", help="CSV with columns year,category,income (batch)."),  # noqa: A002
@@ -124,8 +127,8 @@ def contribution(
     from caisse.rules.contributions import contribution as compute
 
     r = compute(year, category, income, primostarter=primostarter, quarters=quarters, first_quarter=first_quarter,
-                fee_rate=fee_rate, pension=_pension(without_pension, opt_out), opt_out=opt_out,
-                allow_estimates=allow_estimates)
+                start_quarter=start_quarter, fee_rate=fee_rate, pension=_pension(without_pension, opt_out),
+                opt_out=opt_out, allow_estimates=allow_estimates)
     _show(r, as_json, lang, ["annual_contribution", "quarterly_contribution", "quarterly_total", "due_for_year"])
 
 
@@ -138,6 +141,7 @@ def provisional(
     starter: bool = typer.Option(False, "--starter", help="Starter: no income of N-3 known."),
     chosen_income: str | None = typer.Option(None, help="Reduction: income chosen by the affiliate."),
     primostarter: bool = typer.Option(False, "--primostarter"),
+    start_quarter: int | None = StartQuarterOpt,
     fee_rate: str | None = FeeOpt,
     without_pension: bool = WithoutPensionOpt,
     opt_out: bool = OptOutOpt,
@@ -149,8 +153,8 @@ def provisional(
     from caisse.rules.contributions import provisional as compute
 
     r = compute(year, category, reference_income, starter=starter, chosen_income=chosen_income,
-                primostarter=primostarter, fee_rate=fee_rate, pension=_pension(without_pension, opt_out),
-                opt_out=opt_out, allow_estimates=allow_estimates)
+                primostarter=primostarter, start_quarter=start_quarter, fee_rate=fee_rate,
+                pension=_pension(without_pension, opt_out), opt_out=opt_out, allow_estimates=allow_estimates)
     _show(r, as_json, lang, ["income", "reference_year", "revalued_income", "contribution_basis", "annual_contribution",
                              "quarterly_contribution", "quarterly_total"])
 
@@ -167,6 +171,7 @@ def regularisation(
     quarters: int = typer.Option(4),
     first_quarter: int | None = FirstQuarterOpt,
     primostarter: bool = typer.Option(False, "--primostarter"),
+    start_quarter: int | None = StartQuarterOpt,
     without_pension: bool = WithoutPensionOpt,
     opt_out: bool = OptOutOpt,
     allow_estimates: bool = EstOpt,
@@ -178,8 +183,9 @@ def regularisation(
 
     paid: object = provisional_paid.split(";") if ";" in provisional_paid else provisional_paid
     r = compute(year, category, income, paid, notice_date=_date(notice_date, "notice-date"), quarters=quarters,
-                first_quarter=first_quarter, primostarter=primostarter, fee_rate=fee_rate,
-                pension=_pension(without_pension, opt_out), opt_out=opt_out, allow_estimates=allow_estimates)
+                first_quarter=first_quarter, primostarter=primostarter, start_quarter=start_quarter,
+                fee_rate=fee_rate, pension=_pension(without_pension, opt_out), opt_out=opt_out,
+                allow_estimates=allow_estimates)
     _show(r, as_json, lang, ["definitive_total", "provisional_paid", "difference", "due_date"])
 
 

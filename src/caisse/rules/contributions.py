@@ -264,8 +264,9 @@ def _regimes(category: int, year: int, quarters: list[int], pension: bool, opt_o
 
 
 def contribution(year: int, category: str, income: object, *, primostarter: bool = False, quarters: int = 4,
-                 first_quarter: int | None = None, fee_rate: object = None, pension: bool = True,
-                 opt_out: bool = False, allow_estimates: bool = False, params: Parameters | None = None,
+                 first_quarter: int | None = None, start_quarter: int | None = None, fee_rate: object = None,
+                 pension: bool = True, opt_out: bool = False, allow_estimates: bool = False,
+                 params: Parameters | None = None,
                  _basis: int | None = None, _ex: Explanation | None = None, _kind: str = "definitive",
                  _label: str | None = None) -> ContributionResult:
     """The contribution of one affiliate for ``year`` on the net taxable professional income of that year.
@@ -273,6 +274,8 @@ def contribution(year: int, category: str, income: object, *, primostarter: bool
     ``quarters`` < 4: affiliated only part of the year; the income is annualised (× 4 / quarters) and the
     contribution is due for those quarters only. ``pension=False`` (category post_pension): pension age reached
     without taking the pension; from 1-10-2025 main-activity contributions unless ``opt_out``.
+    ``start_quarter`` (primostarter only): the quarter of this year in which the main activity began; its
+    contribution, provisional and definitive, is reduced by the art. 12 §1bis first-quarter reduction (115.03 in 2024).
     """
     cat = category_code(category)
     if primostarter and cat != MAIN:
@@ -284,6 +287,12 @@ def contribution(year: int, category: str, income: object, *, primostarter: bool
     fee = parse_fee_rate(fee_rate)
     income_c = _income_cents(income)
     qs = _quarters(quarters, first_quarter)
+    if start_quarter is not None:
+        if not primostarter:
+            raise InvalidInput("start_quarter", "the first-quarter reduction exists only for a primostarter")
+        if start_quarter not in qs:
+            raise InvalidInput("start_quarter", "quarter {quarter} is not one of the affiliated quarters ({quarters})",
+                               quarter=start_quarter, quarters=", ".join(f"Q{q}" for q in qs))
     ex = _ex or Explanation()
     label = _label or ("main_primostarter" if primostarter else category)
     if cat == POST_PENSION and not pension:
@@ -301,16 +310,23 @@ def contribution(year: int, category: str, income: object, *, primostarter: bool
     exact: dict[int, Fraction] = {}
     for regime in dict.fromkeys(regimes.values()):
         exact[regime] = _scale(basis, regime, primostarter, yp, ex)
+    regular = {q: _half_up(exact[regimes[q]] / 4) for q in qs}
     per_quarter = []
     for q in qs:
-        c = _half_up(exact[regimes[q]] / 4)
+        c = regular[q]
+        if q == start_quarter:
+            reduction = ex.use(params.year("primostarter_first_quarter_reduction", year,
+                                           allow_estimates=allow_estimates)).value
+            ex.add("primostarter_first_quarter", quarter=f"{year}Q{q}", before=Money(c), reduction=Money(reduction),
+                   after=Money(c - reduction))
+            c -= reduction
         per_quarter.append(QuarterAmount(q, c, with_fee(c, fee)))
     if len(exact) == 1:
         annual = _half_up(next(iter(exact.values())))
-        quarterly = per_quarter[0].contribution
+        quarterly = regular[qs[0]]
     else:  # the regime changes during the year (pension age without pension, 2025)
-        annual = sum(_half_up(exact[regimes[q]] / 4) for q in range(1, 5) if q in regimes)
-        quarterly = per_quarter[-1].contribution
+        annual = sum(regular.values())
+        quarterly = regular[qs[-1]]
     ex.add("annual", annual=Money(annual), quarterly=Money(quarterly))
     total = None
     if fee is not None:
@@ -329,14 +345,18 @@ STARTER_BASIS = {MAIN: "main_minimum_income", COMPLEMENTARY: "complementary_exem
 
 def provisional(year: int, category: str, reference_income: object = None, *, reference_year: int | None = None,
                 starter: bool = False, chosen_income: object = None, primostarter: bool = False,
-                fee_rate: object = None, pension: bool = True, opt_out: bool = False,
-                allow_estimates: bool = False, params: Parameters | None = None) -> ContributionResult:
+                start_quarter: int | None = None, fee_rate: object = None, pension: bool = True,
+                opt_out: bool = False, allow_estimates: bool = False,
+                params: Parameters | None = None) -> ContributionResult:
     """Provisional contribution of ``year``.
 
     - ``reference_income``: income of year N-3 (or ``reference_year``), revalued by the art. 11 §3 coefficient;
     - ``starter``: no reference income; the category's minimum basis (student and art. 37 starters: the
       complementary threshold, as published for students: 2025 96.44 per quarter);
     - ``chosen_income``: reduction (or increase) on a chosen income; the category minimum still applies.
+
+    ``start_quarter`` (primostarter): the quarter the main activity began; provisional contributions are due from
+    that quarter on, the first one reduced (see :func:`contribution`).
     """
     params = params or load()
     check_year(year)
@@ -345,12 +365,16 @@ def provisional(year: int, category: str, reference_income: object = None, *, re
     given = sum(x is not None and x is not False for x in (reference_income, chosen_income)) + bool(starter)
     if given != 1:
         raise InvalidInput("reference_income", "give exactly one of: reference income (N-3), starter, chosen income")
+    if start_quarter is not None and start_quarter not in (1, 2, 3, 4):
+        raise InvalidInput("start_quarter", "a quarter is 1 to 4")
+    span = {} if start_quarter is None else {"quarters": 5 - start_quarter, "first_quarter": start_quarter,
+                                             "start_quarter": start_quarter}
     if chosen_income is not None:
         basis = _income_cents(chosen_income, "chosen_income")
         ex.add("chosen", income=Money(basis))
         return contribution(year, category, basis, primostarter=primostarter, fee_rate=fee_rate, pension=pension,
                             opt_out=opt_out, allow_estimates=allow_estimates, params=params, _basis=basis, _ex=ex,
-                            _kind="provisional (reduced)")
+                            _kind="provisional (reduced)", **span)
     if starter:
         name = "primostarter_minimum_income" if primostarter else STARTER_BASIS[cat]
         value = ex.use(params.year(name, year, allow_estimates=allow_estimates))
@@ -358,7 +382,7 @@ def provisional(year: int, category: str, reference_income: object = None, *, re
         scale_category = "complementary" if cat in (STUDENT, ART37) else category
         return contribution(year, scale_category, value.value, primostarter=primostarter, fee_rate=fee_rate,
                             pension=pension, opt_out=opt_out, allow_estimates=allow_estimates, params=params,
-                            _basis=value.value, _ex=ex, _kind="provisional (starter)", _label=category)
+                            _basis=value.value, _ex=ex, _kind="provisional (starter)", _label=category, **span)
     ref = _income_cents(reference_income, "reference_income")
     ref_year = reference_year if reference_year is not None else year - 3
     if ref_year != year - 3:
@@ -369,7 +393,7 @@ def provisional(year: int, category: str, reference_income: object = None, *, re
     ex.add("revalue", ref_year=ref_year, income=Money(ref), coefficient=coef, revalued=Money(revalued))
     result = contribution(year, category, revalued, primostarter=primostarter, fee_rate=fee_rate, pension=pension,
                           opt_out=opt_out, allow_estimates=allow_estimates, params=params, _basis=revalued, _ex=ex,
-                          _kind="provisional")
+                          _kind="provisional", **span)
     result.income, result.reference_year, result.revalued_income = ref, ref_year, revalued
     return result
 
@@ -441,8 +465,9 @@ def split_paid(total: int, n: int) -> list[int]:
 
 def regularisation(year: int, category: str, income: object, provisional_paid: object, *,
                    notice_date: date | None = None, quarters: int = 4, first_quarter: int | None = None,
-                   primostarter: bool = False, fee_rate: object = None, pension: bool = True, opt_out: bool = False,
-                   allow_estimates: bool = False, params: Parameters | None = None) -> RegularisationResult:
+                   primostarter: bool = False, start_quarter: int | None = None, fee_rate: object = None,
+                   pension: bool = True, opt_out: bool = False, allow_estimates: bool = False,
+                   params: Parameters | None = None) -> RegularisationResult:
     """Definitive contribution on the income of ``year`` minus the provisional contributions paid, per quarter.
 
     ``provisional_paid``: the total paid for the year (split equally over the affiliated quarters) or a list with
@@ -453,8 +478,8 @@ def regularisation(year: int, category: str, income: object, provisional_paid: o
     from caisse.money import amount_cents
 
     d = contribution(year, category, income, primostarter=primostarter, quarters=quarters,
-                     first_quarter=first_quarter, fee_rate=fee_rate, pension=pension, opt_out=opt_out,
-                     allow_estimates=allow_estimates, params=params)
+                     first_quarter=first_quarter, start_quarter=start_quarter, fee_rate=fee_rate, pension=pension,
+                     opt_out=opt_out, allow_estimates=allow_estimates, params=params)
     n = len(d.quarters)
     if isinstance(provisional_paid, list | tuple):
         if len(provisional_paid) != n:

@@ -214,6 +214,16 @@ T: dict[str, dict[str, str]] = {
         "nl": "Beheerskosten van het fonds {rate}: {quarterly} × (1 + {rate}) = {total} per kwartaal.",
         "de": "Verwaltungskosten der Kasse {rate}: {quarterly} × (1 + {rate}) = {total} pro Quartal.",
     },
+    "primostarter_first_quarter": {
+        "en": "Primostarter, first quarter of activity {quarter}: the contribution is reduced by {reduction}: "
+              "{before} − {reduction} = {after}.",
+        "fr": "Primo-starter, premier trimestre d'activité {quarter} : la cotisation est réduite de {reduction} : "
+              "{before} − {reduction} = {after}.",
+        "nl": "Primostarter, eerste kwartaal van activiteit {quarter}: de bijdrage wordt verminderd met {reduction}: "
+              "{before} − {reduction} = {after}.",
+        "de": "Primostarter, erstes Tätigkeitsquartal {quarter}: der Beitrag wird um {reduction} ermäßigt: "
+              "{before} − {reduction} = {after}.",
+    },
     "pension_regime": {
         "en": "Pension age reached without taking the pension: from {start} contributions as for a main activity "
               "(unless the affiliate opted out).",

@@ -50,6 +50,7 @@ class ContributionIn(_PensionRegime):
     primostarter: bool = False
     quarters: int = Field(4, ge=1, le=4)
     first_quarter: int | None = Field(None, ge=1, le=4)
+    start_quarter: int | None = Field(None, ge=1, le=4)
 
 
 class ProvisionalIn(_PensionRegime):
@@ -59,6 +60,7 @@ class ProvisionalIn(_PensionRegime):
     starter: bool = False
     chosen_income: Amount | None = None
     primostarter: bool = False
+    start_quarter: int | None = Field(None, ge=1, le=4)
     fee_rate: str | None = None
 
 
@@ -72,6 +74,7 @@ class RegularisationIn(_PensionRegime):
     quarters: int = Field(4, ge=1, le=4)
     first_quarter: int | None = Field(None, ge=1, le=4)
     primostarter: bool = False
+    start_quarter: int | None = Field(None, ge=1, le=4)
 
 
 class PaymentIn(Strict):
@@ -149,8 +152,8 @@ def contribution(body: ContributionIn) -> dict:
 
     try:
         r = compute(body.year, body.category, body.income, primostarter=body.primostarter, quarters=body.quarters,
-                    first_quarter=body.first_quarter, fee_rate=body.fee_rate, pension=not body.without_pension,
-                    opt_out=body.opt_out, allow_estimates=body.allow_estimates)
+                    first_quarter=body.first_quarter, start_quarter=body.start_quarter, fee_rate=body.fee_rate,
+                    pension=not body.without_pension, opt_out=body.opt_out, allow_estimates=body.allow_estimates)
     except UnknownParameter as exc:
         raise _unknown("year", exc) from None
     return r.to_dict(body.lang)
@@ -162,8 +165,9 @@ def provisional(body: ProvisionalIn) -> dict:
 
     try:
         r = compute(body.year, body.category, body.reference_income, starter=body.starter,
-                    chosen_income=body.chosen_income, primostarter=body.primostarter, fee_rate=body.fee_rate,
-                    pension=not body.without_pension, opt_out=body.opt_out, allow_estimates=body.allow_estimates)
+                    chosen_income=body.chosen_income, primostarter=body.primostarter,
+                    start_quarter=body.start_quarter, fee_rate=body.fee_rate, pension=not body.without_pension,
+                    opt_out=body.opt_out, allow_estimates=body.allow_estimates)
     except UnknownParameter as exc:
         raise _unknown("year", exc) from None
     return r.to_dict(body.lang)
@@ -176,8 +180,8 @@ def regularisation(body: RegularisationIn) -> dict:
     try:
         r = compute(body.year, body.category, body.income, body.provisional_paid, notice_date=body.notice_date,
                     quarters=body.quarters, first_quarter=body.first_quarter, primostarter=body.primostarter,
-                    fee_rate=body.fee_rate, pension=not body.without_pension, opt_out=body.opt_out,
-                    allow_estimates=body.allow_estimates)
+                    start_quarter=body.start_quarter, fee_rate=body.fee_rate, pension=not body.without_pension,
+                    opt_out=body.opt_out, allow_estimates=body.allow_estimates)
     except UnknownParameter as exc:
         raise _unknown("year", exc) from None
     return r.to_dict(body.lang)
