@@ -71,6 +71,10 @@ def test_a_person_claims_birth_leave_in_the_portal_and_follows_it(client_as, db_
     assert (kind, status, channel) == ("birth_leave", "application", "portal")  # a tracked case
     page = me.get(r.headers["location"])
     assert f"{claim_id}" in page.text and "congé de naissance" in page.text.lower()
+    # the claim is among the person's requests, its subject in the page's language
+    assert f"Congé de naissance — demande n° {claim_id}" in me.get("/").text
+    home = me.get("/?lang=nl").text
+    assert f"Geboorteverlof — aanvraag nr. {claim_id}" in home and "birth leave" not in home
     with session_scope(db_url) as s:
         due = s.get(BenefitClaim, claim_id).decision_due
     assert due.year in (TODAY.year, TODAY.year + 1) and (due - TODAY).days > 100  # 4 months (Charter art. 10)

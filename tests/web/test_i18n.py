@@ -216,3 +216,41 @@ def test_switching_language_keeps_the_rest_of_the_page_address_and_is_remembered
         switched = c.get(f"/my/files/{pid}/summary{links['nl']}")
         assert switched.status_code == 200 and 'lang="nl"' in switched.text and "2024" in switched.text
         assert 'lang="nl"' in c.get(f"/my/files/{pid}/account").text  # remembered, no ?lang= any more
+
+
+@pytest.mark.parametrize(("stored", "language", "shown"), [
+    ("birth leave — claim 7", "nl", "Geboorteverlof — aanvraag nr. 7"),
+    ("bridging right — claim 7", "de", "Überbrückungsrecht — Antrag Nr. 7"),
+    ("continued insurance — claim 7", "fr", "Assurance continuée — demande n° 7"),
+    ("Reduction of provisional contributions 2026", "fr", "Réduction des cotisations provisoires 2026"),
+    ("Payment plan, 12 months", "nl", "Afbetalingsplan, 12 maanden"),
+    ("Undue benefit 3 — claim 7", "de", "Zu Unrecht gezahlte Leistung Nr. 3 — Antrag Nr. 7"),
+    ("Set-off — claim 7", "nl", "Verrekening — aanvraag nr. 7"),
+    ("Late-payment interest — claim no. 7", "fr", "Intérêts de retard — demande n° 7"),
+    ("Life event: incapacity of 2026-11-02", "fr", "Événement de vie : incapacité de travail du 2 nov. 2026"),
+    ("Assimilation for illness", "de", "Gleichstellung wegen Krankheit"),
+    ("Dispensation of contributions", "nl", "Vrijstelling van bijdragen"),
+    ("birth leave — claim 7", "en", "Birth leave — claim 7"),
+    # a person's own subject, even one shaped like the fund's, is shown as written
+    ("Ma question — claim 7", "nl", "Ma question — claim 7"),
+    ("Life event: wedding of 2026-11-02", "fr", "Life event: wedding of 2026-11-02"),
+    ("Payment plan, twelve months", "fr", "Payment plan, twelve months"),
+])
+def test_the_subjects_the_fund_writes_are_shown_in_the_language_of_the_page(stored, language, shown):
+    from caisse.web.rendering import _case_subject
+
+    assert in_language(language, lambda: _case_subject(stored)) == shown
+
+
+def test_every_subject_the_fund_writes_with_values_is_shown_translated():
+    """Each of ``labels.CASE_SUBJECT_TEMPLATES``, filled as the code stores it, reads in the page's language."""
+    from caisse.web.labels import CASE_SUBJECT_TEMPLATES
+    from caisse.web.rendering import _case_subject
+
+    values = {"year": "2026", "months": "6", "claim": "4", "undue": "2", "event": "birth", "day": "2026-03-01",
+              "benefit": "maternity allowance"}
+    for template in CASE_SUBJECT_TEMPLATES:
+        stored = template.format(**values)
+        for language in ("fr", "nl", "de"):
+            shown = in_language(language, lambda stored=stored: _case_subject(stored))
+            assert shown != stored and "claim" not in shown, (template, language, shown)

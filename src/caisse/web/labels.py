@@ -314,7 +314,32 @@ CASE_SUBJECTS = (
     N_("Dispensation of contributions"),
     N_("Surcharge waiver"),
     N_("Bridging right: a caseworker's check before the decision"),  # benefits.service.CHECK_SUBJECT
+    N_("Assimilation for illness"),  # benefits.insurance_requests.SUBJECT
+    N_("Continued insurance"),
 )
+#: the subjects the fund writes with values in them, as stored (English): shown translated, each value in the
+#: page's language (``web.rendering._case_subject``); {benefit}: a benefit's English name (caisse.benefits.texts),
+#: {event}: a life event (benefits.models.EVENT_KINDS), {day}: an ISO date, the others numbers
+CASE_SUBJECT_TEMPLATES = (
+    N_("Reduction of provisional contributions {year}"),  # recovery.reduction.CASE_SUBJECT
+    N_("Payment plan, {months} months"),  # recovery.proposal
+    N_("Declarations by phone — claim {claim}"),  # benefits.service
+    N_("Undue benefit {undue} — claim {claim}"),  # benefits.undue
+    N_("Set-off to decide — claim {claim}"),
+    N_("Set-off — claim {claim}"),  # benefits.setoff
+    N_("Late interest not computed — claim {claim}"),  # benefits.service
+    N_("Late-payment interest — claim no. {claim}"),  # benefits.payment_texts.INTEREST_SUBJECT
+    N_("Life event: {event} of {day}"),  # benefits.events
+    N_("{benefit} — claim {claim}"),  # benefits.service: a claim's own case (last: the widest pattern)
+)
+#: the life events the fund learns of (benefits.models.EVENT_KINDS), in a case's subject
+BENEFIT_EVENT = {
+    "birth": N_("birth"),
+    "bankruptcy": N_("bankruptcy"),
+    "incapacity": N_("incapacity for work"),
+    "cessation": N_("cessation"),
+    "pension_age": N_("pension age"),
+}
 
 #: the fields a refusal names (``InvalidInput.field``), as the forms call them
 FIELD = {
@@ -378,6 +403,7 @@ FIELD = {
     "name": N_("Name"),
     "documents": N_("Documents"),
     "start_date": N_("Start date"),
+    "start_quarter": N_("Quarter the activity started"),
     "end_date": N_("End date"),
     "effective": N_("Effective date"),
     "since": N_("Since"),

@@ -4,6 +4,7 @@ dates and money in the Belgian formats of that language (Babel)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +54,61 @@ def _benefit_kind(code: str) -> str:
     from caisse.benefits.texts import KIND
 
     return KIND.get(code, REQUESTS.get(code, {})).get(i18n.current.get(), code)
+
+
+_SUBJECT_VALUE = {"benefit": ".+", "event": "[a-z_]+", "day": r"\d{4}-\d{2}-\d{2}"}  # any other: a number
+
+
+@lru_cache(maxsize=1)
+def _subject_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """Each of ``labels.CASE_SUBJECT_TEMPLATES`` with the pattern its stored (English) subjects follow."""
+    out = []
+    for template in labels.CASE_SUBJECT_TEMPLATES:
+        parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, ..., text
+        pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_SUBJECT_VALUE.get(p, r'[0-9]+')})"
+                          for i, p in enumerate(parts))
+        out.append((template, re.compile(pattern)))
+    return tuple(out)
+
+
+def _subject_value(name: str, value: str) -> str | None:
+    """A value of a stored subject in the page's language; None when it is not what the template names."""
+    language = i18n.current.get()
+    if name == "benefit":
+        from caisse.benefits.insurance_texts import KIND as REQUESTS
+        from caisse.benefits.texts import KIND
+
+        names = next((k for k in (*KIND.values(), *REQUESTS.values()) if k.get("en") == value), None)
+        return None if names is None else names.get(language, value)
+    if name == "event":
+        return labels.label(labels.BENEFIT_EVENT, value) if value in labels.BENEFIT_EVENT else None
+    if name == "day":
+        try:
+            return _date(dt.date.fromisoformat(value))
+        except ValueError:
+            return None
+    return value
+
+
+def _case_subject(subject: str | None) -> str:
+    """A case's subject in the page's language: the fund's own subjects translated (``labels.CASE_SUBJECTS``, and
+    ``labels.CASE_SUBJECT_TEMPLATES`` with their values in the page's language and formats); a person's own
+    subject as written."""
+    if not subject:
+        return ""
+    translated = i18n.gettext(subject)
+    if translated != subject:
+        return translated
+    for template, pattern in _subject_patterns():
+        found = pattern.fullmatch(subject)
+        if found is None:
+            continue
+        values = {name: _subject_value(name, value) for name, value in found.groupdict().items()}
+        if None in values.values():
+            continue
+        text = i18n.gettext(template).format(**values)
+        return text[:1].upper() + text[1:]
+    return subject
 
 
 def _why(line) -> str | None:
@@ -149,7 +205,7 @@ def environment() -> jinja2.Environment:
         benefit_kind=_benefit_kind, in_language=_in_language, say=i18n.say, error_text=labels.error_text,
         interruption=lambda code: labels.label(labels.INTERRUPTION, code),
         match_by=lambda codes: ", ".join(labels.label(labels.MATCH_BY, c) for c in codes),
-        case_subject=i18n.gettext,  # the fund's own subjects (labels.CASE_SUBJECTS) translated, a person's as written
+        case_subject=_case_subject,
         why=_why,
     )
     return env
