@@ -20,12 +20,26 @@ from caisse.batches.models import Notice  # noqa: E402
 from caisse.documents.epc_qr import epc_payload  # noqa: E402
 from caisse.documents.notices import notice_document, notice_pdf, qr_modules, statement_pdf  # noqa: E402
 from caisse.store.db import session_scope  # noqa: E402
+from support.qr import decode, image_of_modules, modules_in_pdf  # noqa: E402
 
 
 def text_of(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     return " ".join(reader.pages[0].extract_text().split())
+
+
+def qr_lines(pdf: bytes) -> list[str]:
+    """The EPC QR code printed on the page, as a banking app reads it (level M, UTF-8, one line per element)."""
+    code = decode(image_of_modules(modules_in_pdf(pdf)))
+    assert code.ec_level == "M" and int(code.extra["Version"]) <= 13
+    return code.bytes.decode("utf-8").split("\n")
+
+
+def expected_qr(s, notice_id: int) -> list[str]:
+    doc = notice_document(s, notice_id)
+    euros = f"EUR{doc.total_cents // 100}.{doc.total_cents % 100:02d}"
+    return ["BCD", "002", "1", "SCT", doc.fund_bic, doc.fund_name, doc.fund_iban, euros, "", doc.ogm12]
 
 
 def pdf_of(url, kind, party=None):
@@ -50,6 +64,11 @@ def test_due_notice_in_the_debtors_language(db_url, lang, words):
     text = text_of(pdf_of(db_url, "quarterly_call"))
     for word in words:
         assert word in text.replace("\u202f", " ").replace("\xa0", " "), word
+    # the code on the page: the amount, and the structured communication as its 12 digits in the structured element
+    lines = qr_lines(pdf_of(db_url, "quarterly_call"))
+    assert lines[7:] == ["EUR1315.24", "", "000000126197"]
+    with session_scope(db_url) as s:
+        assert lines == expected_qr(s, s.scalar(select(Notice.id).where(Notice.kind == "quarterly_call")))
 
 
 def test_company_and_regularisation_notices_and_statement(db_url, tmp_path):
@@ -75,8 +94,14 @@ def test_company_and_regularisation_notices_and_statement(db_url, tmp_path):
     steps = text[text.index("Hoe wordt dit bedrag berekend?"):]
     assert "€ 6.200,00" in steps and "voorlopig betaald € 95,60" in steps and "= € 888,60 (te betalen)" in steps
     with session_scope(db_url) as s:
-        st = text_of(statement_pdf(s, eva, dt.date(2026, 5, 11)))
+        assert qr_lines(pdf_of(db_url, "regularisation")) == expected_qr(
+            s, s.scalar(select(Notice.id).where(Notice.kind == "regularisation")))
+        statement = statement_pdf(s, eva, dt.date(2026, 5, 11))
+        st = text_of(statement)
     assert "Rekeninguittreksel" in st and "2024Q4" in st and "Totaal verschuldigd" in st
+    lines = qr_lines(statement)
+    assert lines[:4] == ["BCD", "002", "1", "SCT"] and lines[7].startswith("EUR") and len(lines) == 10
+    assert lines[9].isdigit() and len(lines[9]) == 12
     assert company  # the company file exists too
 
 

@@ -98,6 +98,44 @@ def test_same_input_same_bytes():
     assert dd(debits) != dd(debits, message_id="DD-2026Q1-002")
 
 
+def test_control_sums_and_counts_agree_at_every_level():
+    """GrpHdr NbOfTxs/CtrlSum = the transactions of the file; each PmtInf's = its own transactions."""
+    debits = [debit(i, sequence_type=("FRST", "RCUR", "OOFF", "FNAL")[i % 4], amount_cents=1 + 7_919 * i)
+              for i in range(1, 41)]
+    doc = etree.fromstring(dd(debits))
+    amounts = [float(a) for a in doc.xpath("//p:DrctDbtTxInf/p:InstdAmt/text()", namespaces=NS8)]
+    assert doc.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=NS8) == "40"
+    assert doc.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=NS8) == f"{sum(d.amount_cents for d in debits) / 100:.2f}"
+    for block in doc.iterfind(".//p:PmtInf", NS8):
+        mine = [int(a.replace(".", "")) for a in block.xpath("p:DrctDbtTxInf/p:InstdAmt/text()", namespaces=NS8)]
+        assert block.findtext("p:NbOfTxs", namespaces=NS8) == str(len(mine)) == "10"
+        assert block.findtext("p:CtrlSum", namespaces=NS8) == f"{sum(mine) // 100}.{sum(mine) % 100:02d}"
+    assert len(amounts) == 40
+
+
+@pytest.mark.parametrize(("day", "why"), [
+    (dt.date(2026, 3, 21), "Saturday"), (dt.date(2026, 3, 22), "Sunday"), (dt.date(2026, 4, 3), "Good Friday"),
+    (dt.date(2026, 4, 6), "Easter Monday"), (dt.date(2026, 5, 1), "Labour Day"), (dt.date(2026, 12, 25), "Christmas"),
+    (dt.date(2025, 12, 26), "Christmas"), (dt.date(2027, 1, 1), "New Year"),
+])
+def test_the_collection_date_is_a_target2_business_day(day, why):
+    with pytest.raises(InvalidInput) as info:
+        dd([debit(1)], collection_date=day)
+    assert info.value.field == "collection_date" and why in str(info.value)
+
+
+def test_the_file_reaches_the_bank_one_target2_business_day_before_the_collection():
+    """Rulebooks since November 2016: every collection (FRST, RCUR, OOFF, FNAL, Core or B2B) by D-1."""
+    assert field_error(dd, [debit(1)], collection_date=dt.date(2026, 3, 10)) == "collection_date"  # same day
+    assert field_error(dd, [debit(1)], collection_date=dt.date(2026, 3, 9)) == "collection_date"  # past
+    validate(dd([debit(1, sequence_type="FRST")], collection_date=dt.date(2026, 3, 11)))  # made on D-1
+    # Easter 2026: a file made on Thursday 2 April reaches the bank for Tuesday 7 April (Friday and Monday are
+    # TARGET2 holidays); one made on Good Friday itself is too late for it
+    validate(dd([debit(1)], created_at=dt.datetime(2026, 4, 2, 16), collection_date=dt.date(2026, 4, 7)))
+    assert field_error(dd, [debit(1)], created_at=dt.datetime(2026, 4, 3, 9),
+                       collection_date=dt.date(2026, 4, 7)) == "collection_date"
+
+
 def test_b2b_and_bic_and_initiating_party():
     xml = dd([debit(1, debtor_bic="GKCCBEBB")], scheme="B2B", initiating_party_kbo="0403.170.701",
              batch_booking=False)
@@ -121,7 +159,7 @@ def test_b2b_and_bic_and_initiating_party():
         ({"mandate_id": "MDT 1"}, "debits[1].mandate_id"),
         ({"mandate_id": "/MDT"}, "debits[1].mandate_id"),
         ({"mandate_id": ""}, "debits[1].mandate_id"),
-        ({"mandate_signature_date": dt.date(2026, 3, 21)}, "debits[1].mandate_signature_date"),
+        ({"mandate_signature_date": dt.date(2026, 3, 11)}, "debits[1].mandate_signature_date"),  # after creation
         ({"sequence_type": "FIRST"}, "debits[1].sequence_type"),
         ({"end_to_end_id": "Q2026Q1-000000"}, "debits[1].end_to_end_id"),  # duplicate of debits[0]
         ({"end_to_end_id": "é"}, "debits[1].end_to_end_id"),

@@ -77,13 +77,23 @@ def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_
     validate(out.read_bytes())
 
 
-def test_mandates_and_a_collection_from_the_command_line(db, db_url, tmp_path):
+def test_mandates_and_a_collection_from_the_command_line(db, db_url, tmp_path, monkeypatch):
+    import caisse.collection.direct_debit as direct_debit
+
+    monkeypatch.setattr(direct_debit, "_now", lambda: dt.datetime(2026, 4, 10, 9, 0))  # the day the file is made
     jean = new_debtor(db)
     call_quarter(db, jean, "2026Q1")
     db.commit()
     r = run(db_url, "mandate", "add", "--debtor", str(jean), "--iban", OTHER_IBAN, "--signed-on", "2026-01-15")
     assert r.exit_code == 0 and "CAISSE-" in r.output, r.output
     out = tmp_path / "dd.xml"
+    # the bank collects on TARGET2 business days, and needs the file one business day before (D-1)
+    for day, words in (("2026-04-18", "not a TARGET2 business day (Saturday); the next one is 2026-04-20"),
+                       ("2026-04-06", "not a TARGET2 business day (Easter Monday)"),
+                       ("2026-04-10", "too early for a file made on 2026-04-10")):
+        r = run(db_url, "export", "sepa-dd", "--collection-date", day, "--output", str(out))
+        one_line_error(r, "collection_date")
+        assert words in r.output and not out.exists()
     r = run(db_url, "export", "sepa-dd", "--collection-date", "2026-04-20", "--output", str(out))
     assert r.exit_code == 0 and "1 direct debits, 832.40 EUR" in r.output, r.output
     validate(out.read_bytes())

@@ -22,6 +22,11 @@ COLLECT = dt.date(2026, 4, 20)
 SIGNED = dt.date(2026, 1, 10)
 
 
+def export(db_url, day: dt.date, **kw):
+    """A collection run made a week before the collection date (the bank needs the file by D-1)."""
+    return export_direct_debits(db_url, day, now=dt.datetime.combine(day - dt.timedelta(days=7), dt.time(9)), **kw)
+
+
 def debits(xml: bytes) -> list[tuple[str, str, str]]:
     root = etree.fromstring(xml)
     return [(tx.findtext("p:PmtId/p:EndToEndId", namespaces=NS), tx.findtext("p:InstdAmt", namespaces=NS),
@@ -48,7 +53,7 @@ def credit_of(collection: DirectDebitCollection, day=dt.date(2026, 4, 22)):
 
 
 def test_a_collection_run_collects_what_is_due_once(db, db_url, jean):
-    run = export_direct_debits(db_url, COLLECT)
+    run = export(db_url, COLLECT)
     validate(run.content)
     [(e2e, amount, seq)] = debits(run.content)
     assert (amount, seq) == ("832.40", "FRST")
@@ -56,14 +61,14 @@ def test_a_collection_run_collects_what_is_due_once(db, db_url, jean):
     [c] = collections(db)
     assert (c.end_to_end_id, c.status, c.party_id, c.amount_cents) == (e2e, "sent", jean, 83_240)
     # the same date again: nothing is collected twice, the same file is handed back
-    again = export_direct_debits(db_url, COLLECT)
+    again = export(db_url, COLLECT)
     assert not again.created and again.content == run.content and len(collections(db)) == 1
     # nothing is booked until the bank credits it
     assert sum(i.balance_cents for i in open_items(db, jean)) == 83_240
 
 
 def test_the_banks_credit_settles_the_quarter_and_the_next_collection_is_recurrent(db, db_url, jean):
-    export_direct_debits(db_url, COLLECT)
+    export(db_url, COLLECT)
     [c] = collections(db)
     summary = import_coda(db_url, coda(credit_of(c)))
     assert summary.counts == {"booked": 1}
@@ -71,21 +76,21 @@ def test_the_banks_credit_settles_the_quarter_and_the_next_collection_is_recurre
     assert collections(db)[0].status == "paid"
     call_quarter(db, jean, "2026Q2")
     db.commit()
-    run = export_direct_debits(db_url, dt.date(2026, 7, 20))
+    run = export(db_url, dt.date(2026, 7, 20))
     assert [d[2] for d in debits(run.content)] == ["RCUR"]
 
 
 def test_only_items_due_by_the_date_are_collected(db, db_url, jean):
     call_quarter(db, jean, "2026Q2")  # due 2026-06-30
     db.commit()
-    assert debits(export_direct_debits(db_url, COLLECT).content)[0][1] == "832.40"
-    more = export_direct_debits(db_url, COLLECT, due_by=dt.date(2026, 6, 30))
+    assert debits(export(db_url, COLLECT).content)[0][1] == "832.40"
+    more = export(db_url, COLLECT, due_by=dt.date(2026, 6, 30))
     assert more.created and debits(more.content)[0][1] == "832.40"  # only Q2: Q1 is in flight
     assert more.message_id == "DD-20260420-2"
 
 
 def test_a_direct_debit_returned_for_insufficient_funds_reopens_the_quarter(db, db_url, jean):
-    export_direct_debits(db_url, COLLECT)
+    export(db_url, COLLECT)
     [c] = collections(db)
     import_coda(db_url, coda(credit_of(c)))
     assert open_items(db, jean) == []
@@ -101,7 +106,7 @@ def test_a_direct_debit_returned_for_insufficient_funds_reopens_the_quarter(db, 
 
 
 def test_a_return_for_a_closed_account_suspends_the_mandate(db, db_url, jean):
-    export_direct_debits(db_url, COLLECT)
+    export(db_url, COLLECT)
     [c] = collections(db)
     mandate = db.scalar(select(SepaMandate))
     # credit and return in the same statement, found by mandate reference and amount
@@ -112,11 +117,11 @@ def test_a_return_for_a_closed_account_suspends_the_mandate(db, db_url, jean):
     db.expire_all()
     assert db.scalar(select(SepaMandate.status)) == "suspended"
     assert sum(i.balance_cents for i in open_items(db, jean)) == 83_240
-    assert export_direct_debits(db_url, dt.date(2026, 5, 20)).content is None  # no mandate to collect on
+    assert export(db_url, dt.date(2026, 5, 20)).content is None  # no mandate to collect on
 
 
 def test_a_rejected_first_collection_is_first_again(db, db_url, jean):
-    export_direct_debits(db_url, COLLECT)
+    export(db_url, COLLECT)
     [c] = collections(db)
     back = direct_debit_return_movement(0, c.amount_cents, dt.date(2026, 4, 21), mandate_reference="",
                                         creditor_id=belgian_creditor_id("0403170701"), end_to_end_id=c.end_to_end_id,
@@ -125,14 +130,14 @@ def test_a_rejected_first_collection_is_first_again(db, db_url, jean):
     assert collections(db)[0].status == "rejected"
     item = db.scalar(select(ReconciliationItem).where(ReconciliationItem.reason == "unmatched_return"))
     assert item.suggestions[0]["party_id"] == jean
-    run = export_direct_debits(db_url, dt.date(2026, 5, 20))
+    run = export(db_url, dt.date(2026, 5, 20))
     assert [d[2] for d in debits(run.content)] == ["FRST"]
 
 
 def test_a_revoked_mandate_is_not_collected(db, db_url, jean):
     revoke_mandate(db, db.scalar(select(SepaMandate.reference)), dt.date(2026, 3, 1), "test", reason="by letter")
     db.commit()
-    result = export_direct_debits(db_url, COLLECT)
+    result = export(db_url, COLLECT)
     assert result.content is None and result.line() == "nothing to collect"
 
 
@@ -170,7 +175,7 @@ def test_globalised_collection_credit_with_details_books_each_debtor(db, db_url,
     add_mandate(db, marie, FUND_IBAN, SIGNED, "t", today=SIGNED)
     call_quarter(db, marie, "2026Q1", 50_000, 2_025)
     db.commit()
-    export_direct_debits(db_url, COLLECT)
+    export(db_url, COLLECT)
     c1, c2 = collections(db)
     from caisse.exchange.coda import Movement, TransactionCode
 
@@ -184,3 +189,19 @@ def test_globalised_collection_credit_with_details_books_each_debtor(db, db_url,
     assert summary.counts == {"globalised": 1, "booked": 2}
     assert open_items(db, jean) == open_items(db, marie) == []
     assert [c.status for c in collections(db)] == ["paid", "paid"]
+
+
+def test_a_mandate_unused_for_36_months_has_lapsed(db, db_url, jean):
+    """SDD rulebook: no collection presented for 36 months (from the latest one, even returned or rejected; here
+    from the signature, 2026-01-10) and the mandate may no longer be used. The run says so instead of collecting."""
+    lapsed = export(db_url, dt.date(2029, 1, 10))
+    assert lapsed.content is None and collections(db) == []
+    [reason] = lapsed.skipped
+    assert "lapsed on 2029-01-10" in reason and "signature on 2026-01-10" in reason
+    run = export(db_url, dt.date(2029, 1, 9))  # the day before: still usable
+    assert [d[2] for d in debits(run.content)] == ["FRST"] and not run.skipped
+    # the collection presented on 2029-01-09 (whatever the bank does with it) restarts the 36 months
+    call_quarter(db, jean, "2029Q1")
+    db.commit()
+    later = export(db_url, dt.date(2032, 1, 8))
+    assert later.created and not later.skipped and [d[2] for d in debits(later.content)] == ["RCUR"]

@@ -41,7 +41,9 @@ def _check_output(output: Path) -> None:
 
 
 @app.command("sepa-dd")
-def sepa_dd(collection_date: str = typer.Option(..., "--collection-date", help="Date the bank collects (ISO)."),
+def sepa_dd(collection_date: str = typer.Option(..., "--collection-date",
+                                                help="Date the bank collects (ISO): a TARGET2 business day, at "
+                                                     "least one TARGET2 business day after today."),
             output: Path = typer.Option(..., "--output", help="Where to write the pain.008 file."),
             due_by: str | None = typer.Option(None, "--due-by",
                                               help="Collect open items due by this date (default: collection date)."),
@@ -60,6 +62,8 @@ def sepa_dd(collection_date: str = typer.Option(..., "--collection-date", help="
         typer.echo(f"{result.line()} -> {output}")
     else:
         typer.echo(result.line())
+    for reason in result.skipped:
+        typer.echo(f"  skipped: {reason}")
 
 
 @app.command("credit-transfers")

@@ -13,7 +13,15 @@ end-to-end id, with the collection's structured communication as designation). S
 twice collects nothing twice: the second run finds everything in flight and hands back the file it made.
 
 Sequence type: FRST for a mandate's first collection, RCUR afterwards; a collection the bank rejected
-(never settled) does not count, so the next one is FRST again.
+(never settled) does not count, so the next one is FRST again. (Since the November 2016 rulebooks FRST is no longer
+required, only allowed; every sequence type goes to the debtor bank by D-1.)
+
+The collection date must be a TARGET2 business day at least one TARGET2 business day after today
+(``exchange.sepa.check_collection_date``).
+
+A mandate with no collection presented for 36 months (counted from the latest collection, even one rejected,
+returned or refunded; from the signature when it was never used) has lapsed (SDD Core rulebook, mandate
+expiry): it is not collected on and the run reports it, so that the fund revokes it and asks a new mandate.
 """
 
 from __future__ import annotations
@@ -31,13 +39,34 @@ from caisse.collection.db import begin_write, next_ids, select_in
 from caisse.collection.models import DirectDebitCollection, DirectDebitRun, SepaMandate
 from caisse.config import Settings, get_settings
 from caisse.errors import Conflict, InvalidInput, NotFound
-from caisse.exchange.sepa import Creditor, DirectDebit, belgian_creditor_id, build_direct_debits, sepa_id, sepa_text
+from caisse.exchange.sepa import (
+    Creditor,
+    DirectDebit,
+    belgian_creditor_id,
+    build_direct_debits,
+    check_collection_date,
+    sepa_id,
+    sepa_text,
+)
 from caisse.identifiers import normalize_bic, normalize_iban
 from caisse.ledger.models import RECEIVABLE
 from caisse.references import for_company_contribution, for_quarter, for_statement
 from caisse.services import audit
+from caisse.services.calendar import add_months
 from caisse.store.db import engine_for
 from caisse.store.models import Company, Party, Person
+
+MANDATE_LAPSE_MONTHS = 36
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def lapsed_on(signed_on: dt.date, last_collection: dt.date | None) -> dt.date:
+    """The day a mandate lapses when no collection is presented: 36 months after the latest collection's date
+    (whatever became of it), or after the signature when there was none."""
+    return add_months(last_collection or signed_on, MANDATE_LAPSE_MONTHS)
 
 
 def _display_name(session: Session, party_id: int) -> str | None:
@@ -173,10 +202,22 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         in_flight.update((p, int(v)) for p, v in session.execute(
             select(c.party_id, func.sum(c.amount_cents)).where(c.status == "sent").group_by(c.party_id)))
         used = set(session.scalars(select(c.mandate_id).where(c.status != "rejected").distinct()))
-        plan = []
+        last_collected: dict[int, dt.date] = {}  # every collection presented counts, whatever became of it
+        for mandate_id, day in session.execute(select(c.mandate_id, func.max(DirectDebitRun.collection_date))
+                                               .join(DirectDebitRun, DirectDebitRun.id == c.run_id)
+                                               .group_by(c.mandate_id)):
+            last_collected[mandate_id] = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        plan, skipped = [], []
         for m in mandates:
             d = due.get(m.party_id)
             if not d or not d["items"]:
+                continue
+            lapse = lapsed_on(m.signed_on, last_collected.get(m.id))
+            if collection_date >= lapse:
+                since = last_collected.get(m.id)
+                skipped.append(f"mandate {m.reference} (debtor {m.party_id}) lapsed on {lapse}: no collection for "
+                               f"{MANDATE_LAPSE_MONTHS} months since "
+                               + (f"the one of {since}" if since else f"its signature on {m.signed_on}"))
                 continue
             amount = sum(d["items"].values()) - max(d["credit"], 0) - in_flight[m.party_id]
             if amount > 0:
@@ -186,7 +227,9 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         if not plan:
             last = same_day[-1] if same_day else None
             return RunResult(last and last.message_id, last and last.content, last.count if last else 0,
-                             last.total_cents if last else 0, False)
+                             last.total_cents if last else 0, False, skipped)
+        created_at = (now or _now()).replace(microsecond=0)
+        check_collection_date(collection_date, created_at.date())  # before anything is numbered or recorded
         message_id = f"DD-{collection_date:%Y%m%d}-{len(same_day) + 1}"
         ids = next_ids(conn, "dd_collection", len(plan))
         debits, rows = [], []
@@ -199,7 +242,6 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
                                       mandate_signature_date=m.signed_on, sequence_type=seq, ogm=ogm))
             rows.append(dict(id=cid, mandate_id=m.id, party_id=m.party_id, end_to_end_id=e2e, sequence_type=seq,
                              amount_cents=amount, ogm="".join(ch for ch in ogm if ch.isdigit()), status="sent"))
-        created_at = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
         xml = build_direct_debits(message_id=message_id, created_at=created_at, creditor=creditor,
                                   collection_date=collection_date, debits=debits,
                                   initiating_party_kbo=settings.fund_kbo)
@@ -212,4 +254,4 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         audit.record(session, who, "export", "dd_run", run_id,
                      detail={"message_id": message_id, "count": len(rows), "total_cents": total,
                              "collection_date": collection_date.isoformat()})
-        return RunResult(message_id, xml, len(rows), total, True)
+        return RunResult(message_id, xml, len(rows), total, True, skipped)

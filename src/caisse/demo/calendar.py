@@ -263,9 +263,9 @@ def _company_payments(url: str, year: int, bank: BankState, rng: random.Random) 
 def _collect(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random, settings) -> int:
     """The quarter's direct-debit collection; the bank credits each amount, and returns a few."""
     from caisse.collection.models import DirectDebitCollection, SepaMandate
-    from caisse.exchange.sepa import belgian_creditor_id
+    from caisse.exchange.sepa import belgian_creditor_id, next_target_day
 
-    day = q.last_day - dt.timedelta(days=10)
+    day = next_target_day(q.last_day - dt.timedelta(days=10))  # the bank collects on TARGET2 business days
     if day > today:
         return 0
     from caisse.collection.direct_debit import export_direct_debits

@@ -1,27 +1,34 @@
 """EPC QR code ("SCT" payload of EPC069-12, version 002) for due notices, and its reportlab rendering.
 
-The payload is 10 to 12 lines separated by LF, in this order::
+The payload is 7 to 12 elements separated by LF, in this order (EPC069-12 v2.1 §2 and its table of
+data elements; the same order in v3.x)::
 
     BCD                     service tag
     002                     version (BIC optional inside the EEA)
-    1                       character set: UTF-8
+    1                       character set: UTF-8 (the bytes are UTF-8, without BOM or ECI)
     SCT                     SEPA credit transfer
-    GKCCBEBB                BIC of the fund's bank (may be empty)
+    GKCCBEBB                BIC of the fund's bank (may be empty in version 002)
     Caisse ...              beneficiary name (max 70)
     BE71096123456769        beneficiary IBAN
-    EUR1234.56              amount (EUR 0.01 - 999999999.99; empty line when no amount)
+    EUR1234.56              amount (EUR 0.01 - 999999999.99, '.' and two decimals; empty when no amount)
                             purpose code (4 letters, optional)
-    +++010/8068/17183+++    structured remittance = the Belgian structured communication (max 35)
+    010806817183            structured remittance (max 35): the Belgian structured communication, or an
+                            ISO 11649 RF creditor reference
                             unstructured remittance (max 140) - only when there is no structured one
                             beneficiary-to-originator information (max 70, optional)
 
-Trailing empty lines are left out; the whole payload is at most 331 bytes (UTF-8).
+The last element given is not followed by a separator; the whole payload is at most 331 bytes, which with
+error correction level M keeps the symbol at QR version 13 or lower (EPC069-12 §2, "Definition").
 
-The OGM goes in the *structured* remittance line, never in the free text, so that the payer's bank
-sends it as a structured communication (Strd/CdtrRefInf, Issr BBA) and the payment can be matched
-automatically. It is written in its printed form ``+++ddd/dddd/ddddd+++`` (what the payer sees on the
-notice and what Belgian banking apps show and accept in the structured field); ``ogm_style="digits"``
-gives the bare 12 digits instead.
+**The Belgian structured communication (OGM/VCS) goes in the structured remittance element as its 12 digits.**
+Febelfin defines two forms of it: the paper form ``+++123/4567/89012+++`` and the *digital* form, the 12
+digits ``123456789012``; anything added to the digits turns the transfer into one with a free communication
+(febelfin.be, "Conditions for offering credit transfers"). The QR payload is digital data that the payer's bank
+copies into the transfer it initiates, where a Belgian structured communication is
+``RmtInf/Strd/CdtrRefInf/Ref`` = the 12 digits with ``Issr`` BBA (Febelfin XML credit-transfer guidelines; see
+``caisse.exchange.sepa``). Belgian banking apps therefore read a 12-digit, modulo-97-valid structured element as
+a structured communication; the printed ``+++…+++`` form stays on the paper, next to the code. It is never
+put in the free-text element, which would make the payment one with a free communication.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ import re
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from stdnum.be import ogm_vcs
+from stdnum import iso11649
+from stdnum.exceptions import ValidationError
 
 from caisse.errors import InvalidInput
 from caisse.identifiers import normalize_bic, normalize_iban, normalize_ogm
@@ -45,11 +53,11 @@ def epc_payload(
     iban: str,
     amount_cents: int | None = None,
     ogm: str | None = None,
+    creditor_reference: str | None = None,
     text: str | None = None,
     bic: str | None = None,
     purpose: str | None = None,
     information: str | None = None,
-    ogm_style: str = "plus",
 ) -> str:
     """The EPC QR payload for a credit transfer to the fund. Raises InvalidInput naming the field."""
     name = " ".join(str(name or "").split())
@@ -69,18 +77,20 @@ def epc_payload(
         amount_line = f"EUR{amount_cents // 100}.{amount_cents % 100:02d}"
     if purpose is not None and not re.fullmatch(r"[A-Z]{4}", purpose):
         raise InvalidInput("purpose", "must be a 4-letter ISO purpose code")
-    if ogm and text:
-        raise InvalidInput("ogm", "give either a structured communication or a free text, not both")
+    free = " ".join(str(text or "").split())
+    given = [f for f, v in (("ogm", ogm), ("creditor_reference", creditor_reference), ("text", free)) if v]
+    if len(given) > 1:
+        raise InvalidInput(given[0], "give one remittance only: a structured communication, a creditor reference "
+                                     "or a free text (EPC069-12: structured or unstructured, not both)")
     reference = ""
     if ogm:
-        digits = normalize_ogm(ogm, "ogm")
-        if ogm_style == "plus":
-            reference = f"+++{ogm_vcs.format(digits)}+++"
-        elif ogm_style == "digits":
-            reference = digits
-        else:
-            raise InvalidInput("ogm_style", "must be 'plus' or 'digits'")
-    free = " ".join(str(text or "").split())
+        reference = normalize_ogm(ogm, "ogm")  # Febelfin's digital form: the 12 digits
+    elif creditor_reference:
+        try:
+            reference = iso11649.validate(str(creditor_reference))
+        except ValidationError:
+            raise InvalidInput("creditor_reference",
+                               f"{creditor_reference!r} is not a valid ISO 11649 creditor reference (RF…)") from None
     if len(free) > 140:
         raise InvalidInput("text", f"is {len(free)} characters long, at most 140 are allowed")
     info = " ".join(str(information or "").split())

@@ -336,9 +336,11 @@ def qr_modules(payload: str) -> np.ndarray:
     return np.array(qr.modules, dtype=bool)
 
 
-def draw_qr(pdf: canvas.Canvas, payload: str, x: float, y: float, size: float, border: int = 2) -> None:
-    """One filled path of integer rectangles in module units (``re`` operators written directly: reportlab's
-    float formatting of ~1,000 coordinates would cost more than the rest of the page)."""
+def draw_qr(pdf: canvas.Canvas, payload: str, x: float, y: float, size: float, border: int = 4) -> None:
+    """The code fills the ``size`` square, its quiet zone of ``border`` light modules on each side included (4,
+    the width ISO/IEC 18004 requires; reportlab's QrCodeWidget leaves the same). One filled path of integer
+    rectangles in module units (``re`` operators written directly: reportlab's float formatting of ~1,000
+    coordinates would cost more than the rest of the page)."""
     m = qr_modules(payload)
     n = m.shape[0]
     box = size / (n + 2 * border)

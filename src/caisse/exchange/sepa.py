@@ -12,6 +12,12 @@ The Belgian structured communication (OGM/VCS, ``+++123/4567/89012+++``) is writ
         <Ref>123456789012</Ref>
     </CdtrRefInf></Strd></RmtInf>
 
+The requested collection date is a TARGET2 business day at least one TARGET2 business day after the file's
+creation (SDD Core and B2B rulebooks since November 2016: every collection reaches the debtor bank by D-1; a due
+date that is not a TARGET2 day would be settled on the next one, not on the date the debtor was told). TARGET2
+closing days: ``holidays.financial_holidays("XECB")`` (weekends, 1 January, Good Friday, Easter Monday, 1 May,
+25 and 26 December).
+
 R-transactions (rejects, returns, refunds of collections) come back on the bank statement; see
 :func:`direct_debit_returns` and ``Movement.r_transaction`` in :mod:`caisse.exchange.coda`.
 """
@@ -26,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import holidays
 from lxml import etree
 from stdnum.eu import at_02
 from stdnum.exceptions import ValidationError
@@ -180,6 +187,46 @@ def belgian_creditor_id(kbo: str, business_code: str = "ZZZ") -> str:
     return f"BE{at_02.calc_check_digits('BE00' + business_code + number)}{business_code}{number}"
 
 
+@cache
+def _target_closed() -> holidays.HolidayBase:
+    return holidays.financial_holidays("XECB")
+
+
+def target_closed(day: dt.date) -> str | None:
+    """Why TARGET2 is closed on ``day`` ("Saturday", "Good Friday", ...), or None on a TARGET2 business day."""
+    if day.weekday() >= 5:
+        return day.strftime("%A")
+    return _target_closed().get(day)
+
+
+def next_target_day(day: dt.date) -> dt.date:
+    """``day`` itself when TARGET2 is open that day, else the next TARGET2 business day."""
+    while target_closed(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def previous_target_day(day: dt.date) -> dt.date:
+    """The last TARGET2 business day before ``day``."""
+    day -= dt.timedelta(days=1)
+    while target_closed(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def check_collection_date(collection_date: dt.date, created_on: dt.date, field: str = "collection_date") -> dt.date:
+    """A TARGET2 business day, and at least one TARGET2 business day after the file is made (D-1)."""
+    closed = target_closed(collection_date)
+    if closed:
+        raise InvalidInput(field, f"{collection_date} is not a TARGET2 business day ({closed}); "
+                                  f"the next one is {next_target_day(collection_date)}")
+    if previous_target_day(collection_date) < created_on:
+        raise InvalidInput(field, f"{collection_date} is too early for a file made on {created_on}: a collection "
+                                  "reaches the debtor's bank one TARGET2 business day before it (D-1); the first "
+                                  f"possible date is {next_target_day(created_on + dt.timedelta(days=1))}")
+    return collection_date
+
+
 def _fmt_amount(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
@@ -273,7 +320,7 @@ def build_direct_debits(
     if len(message_id) > 30:
         raise InvalidInput("message_id", "at most 30 characters (payment block ids add a 5-character suffix)")
     created_at = _check_created(created_at)
-    collection_date = _check_date(collection_date, "collection_date")
+    collection_date = check_collection_date(_check_date(collection_date, "collection_date"), created_at.date())
     if scheme not in SCHEMES:
         raise InvalidInput("scheme", f"must be one of {', '.join(SCHEMES)}")
     if not debits:
@@ -294,8 +341,9 @@ def build_direct_debits(
         check_amount(d.amount_cents, f"{f}.amount_cents")
         sepa_id(d.mandate_id, f"{f}.mandate_id")
         sign_date = _check_date(d.mandate_signature_date, f"{f}.mandate_signature_date")
-        if sign_date > collection_date:
-            raise InvalidInput(f"{f}.mandate_signature_date", "the mandate is signed after the collection date")
+        if sign_date > created_at.date():
+            raise InvalidInput(f"{f}.mandate_signature_date", f"{sign_date} is after the file's creation "
+                                                              f"({created_at.date()})")
         if d.sequence_type not in SEQUENCE_TYPES:
             raise InvalidInput(f"{f}.sequence_type", f"must be one of {', '.join(SEQUENCE_TYPES)}")
         name = sepa_text(d.debtor_name, 70, f"{f}.debtor_name")
@@ -480,9 +528,13 @@ __all__ = [
     "belgian_creditor_id",
     "build_credit_transfers",
     "build_direct_debits",
+    "check_collection_date",
     "check_creditor_id",
     "direct_debit_returns",
+    "next_target_day",
+    "previous_target_day",
     "sepa_id",
     "sepa_text",
+    "target_closed",
     "validate",
 ]
