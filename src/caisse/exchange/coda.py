@@ -486,6 +486,18 @@ def _account_fields(structure: str, zone: str) -> tuple[str, str, str]:
     return zone[0:34].strip(), zone[34:37], ""
 
 
+def _structure_of(zone: str) -> str:
+    """The account structure that the 37-character account zone of record 1 is written in, for a file whose
+    structure code (position 2) is blank: 0 (Belgian 12-digit number, blank, currency), 2/3 (IBAN, Belgian or
+    foreign) or 1 (any other foreign number)."""
+    if zone[0:12].isdigit() and zone[12] == " ":
+        return "0"
+    account = zone[0:34].strip()
+    if std_iban.is_valid(account):
+        return "2" if account.startswith("BE") else "3"
+    return "1"
+
+
 def parse_coda(data: bytes | str, *, strict: bool = True, encoding: str | None = None) -> CodaFile:
     """Parse a CODA file (bytes as received, or already decoded text).
 
@@ -754,7 +766,12 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 p.problem(line_no, "1", "record", "record 1 (old balance) before record 8 of the previous statement")
                 close_statement(line_no)
             structure = rec[1]
-            if structure not in "0123":
+            if structure == " ":
+                # bpost bank leaves the code blank (wimverstuyf/php-coda-parser issue #14): the zone says which it is
+                structure = _structure_of(rec[5:42])
+                p.problem(line_no, "1", "account_structure", f"blank; the account is read as structure {structure}",
+                          WARNING)
+            elif structure not in "0123":
                 p.problem(line_no, "1", "account_structure", f"must be 0, 1, 2 or 3, not {structure!r}")
                 structure = "1"
             account, currency, country = _account_fields(structure, rec[5:42])

@@ -1,0 +1,88 @@
+"""CODA as some banks (and the tools between a bank and the fund) really write it.
+
+Each case is a minimal file crafted with our writer and then bent the way the cited public report shows a
+bank's file to be; no third-party file is copied here. A file that truly breaks the format is still refused
+with its line, record and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from caisse.exchange.coda import (
+    CodaError,
+    Movement,
+    TransactionCode,
+    make_statement,
+    parse_coda,
+    write_coda,
+)
+
+DAY = dt.date(2026, 3, 2)
+
+
+def _mv(seq: int, cents: int, **kw) -> Movement:
+    return Movement(
+        sequence=seq,
+        detail=kw.pop("detail", 0),
+        amount_cents=cents,
+        value_date=DAY,
+        entry_date=kw.pop("entry_date", DAY),
+        transaction_code=TransactionCode.parse(kw.pop("code", "00150000")),
+        **kw,
+    )
+
+
+def _file(movements=(), *, iban: str = "BE71096123456769", structure_0: str | None = None) -> bytes:
+    st = make_statement(account_iban=iban, old_balance_cents=10_000, old_balance_date=DAY - dt.timedelta(days=1),
+                        new_balance_date=DAY, movements=list(movements), holder_name="CAISSE ASBL", bic="BPOTBEB1",
+                        creation_date=DAY + dt.timedelta(days=1), paper_sequence=7)
+    if structure_0:  # an old Belgian 12-digit account number (structure 0)
+        st.account_structure, st.account, st.country = "0", structure_0, "BE"
+    return write_coda([st])
+
+
+def _lines(data: bytes) -> list[str]:
+    return data.decode("cp1252").split("\r\n")[:-1]
+
+
+def _put(lines: list[str], line_no: int, position: int, text: str) -> bytes:
+    """Overwrite ``text`` at the 1-based ``position`` of the 1-based ``line_no``; the file as bytes."""
+    out = list(lines)
+    rec = out[line_no - 1]
+    out[line_no - 1] = rec[: position - 1] + text + rec[position - 1 + len(text):]
+    return ("\r\n".join(out) + "\r\n").encode("cp1252")
+
+
+def _where(f) -> list[tuple[int, str, str]]:
+    return [(p.line, p.record, p.field) for p in f.problems]
+
+
+# ------------------------------------------------------------------------------------------------
+# bpost bank leaves the account structure (record 1, position 2) blank
+# (wimverstuyf/php-coda-parser issue #14, "Problem with Bpost CODA files")
+
+
+def test_a_blank_account_structure_is_read_from_the_account_zone():
+    iban = _file([_mv(1, 2_500)], iban="BE72000000001616")
+    f = parse_coda(_put(_lines(iban), 2, 2, " "))
+    (st,) = f.statements
+    assert (st.account_structure, st.account, st.currency, st.iban) == ("2", "BE72000000001616", "EUR",
+                                                                       "BE72000000001616")
+    assert st.new_balance_cents == 12_500
+    assert _where(f) == [(2, "1", "account_structure")] and f.errors == []
+
+    old = _file([_mv(1, 2_500)], structure_0="000000001616")
+    st = parse_coda(_put(_lines(old), 2, 2, " ")).statements[0]
+    assert (st.account_structure, st.account, st.country, st.iban) == ("0", "000000001616", "BE", "BE72000000001616")
+
+    foreign = _file([_mv(1, 2_500)], iban="NL91ABNA0417164300")
+    assert parse_coda(_put(_lines(foreign), 2, 2, " ")).statements[0].account_structure == "3"
+
+
+def test_an_account_structure_that_is_not_a_code_is_still_refused():
+    with pytest.raises(CodaError) as info:
+        parse_coda(_put(_lines(_file()), 2, 2, "7"))
+    assert (info.value.line, info.value.record, info.value.field) == (2, "1", "account_structure")
