@@ -86,3 +86,26 @@ def test_an_account_structure_that_is_not_a_code_is_still_refused():
     with pytest.raises(CodaError) as info:
         parse_coda(_put(_lines(_file()), 2, 2, "7"))
     assert (info.value.line, info.value.record, info.value.field) == (2, "1", "account_structure")
+
+
+# ------------------------------------------------------------------------------------------------
+# An empty new balance date (record 8, positions 58-63): the statement is of the day of its last movement
+# (luc-demeyer/noviat-apps, l10n_be_coda_advanced/wizard/account_coda_import.py, _coda_record_8)
+
+
+@pytest.mark.parametrize("empty", ["000000", "      "])
+def test_an_empty_new_balance_date_is_the_day_of_the_last_movement(empty):
+    data = _file([_mv(1, 2_500, entry_date=DAY - dt.timedelta(days=1)), _mv(2, 100)])
+    f = parse_coda(_put(_lines(data), 5, 58, empty))
+    (st,) = f.statements
+    assert st.new_balance_date == DAY and st.statement_number == "2026/007"
+    assert _where(f) == [(5, "8", "new_balance_date")] and f.errors == []
+    # without any movement: the day the bank made the file
+    f = parse_coda(_put(_lines(_file()), 3, 58, empty))
+    assert f.statements[0].new_balance_date == DAY + dt.timedelta(days=1)
+
+
+def test_a_new_balance_date_that_does_not_exist_is_still_refused():
+    with pytest.raises(CodaError) as info:
+        parse_coda(_put(_lines(_file([_mv(1, 2_500)])), 4, 58, "310226"))
+    assert (info.value.line, info.value.record, info.value.field) == (4, "8", "new_balance_date")

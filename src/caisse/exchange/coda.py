@@ -813,7 +813,14 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
             close_info()
             account, currency, _ = _account_fields(stmt.account_structure, rec[4:41])
             stmt.new_balance_cents = p.amount(line_no, "8", "new_balance", rec[41], rec[42:57])
-            stmt.new_balance_date = p.date(line_no, "8", "new_balance_date", rec[57:63]) or stmt.old_balance_date
+            new_date = p.date(line_no, "8", "new_balance_date", rec[57:63], optional=True)
+            if new_date is None and rec[57:63] in ("000000", "      "):
+                # some banks leave it empty: the statement is then of the day of its last movement (as Noviat's
+                # l10n_be_coda_advanced reads it, luc-demeyer/noviat-apps wizard/account_coda_import.py)
+                new_date = next((m.entry_date for m in reversed(stmt.movements) if m.entry_date), None)
+                new_date = new_date or stmt.header.creation_date
+                p.problem(line_no, "8", "new_balance_date", f"empty; read as {new_date:%d/%m/%Y}", WARNING)
+            stmt.new_balance_date = new_date or stmt.old_balance_date
             new_balance_seen = True
             if account.strip() != stmt.account or currency != stmt.currency:
                 p.problem(
