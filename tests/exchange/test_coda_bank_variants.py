@@ -7,6 +7,7 @@ with its line, record and field.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 
 import pytest
@@ -109,3 +110,43 @@ def test_a_new_balance_date_that_does_not_exist_is_still_refused():
     with pytest.raises(CodaError) as info:
         parse_coda(_put(_lines(_file([_mv(1, 2_500)])), 4, 58, "310226"))
     assert (info.value.line, info.value.record, info.value.field) == (4, "8", "new_balance_date")
+
+
+# ------------------------------------------------------------------------------------------------
+# What the tools between the bank and the fund do to the file: a byte order mark, CR line ends, no line ends
+
+
+def test_a_utf8_byte_order_mark_is_not_a_record_character():
+    data = _file([_mv(1, 2_500, counterparty_name="Hélène Lefèvre")])
+    plain = parse_coda(data)
+    utf8 = data.decode("cp1252").encode("utf-8")
+    for marked in (codecs.BOM_UTF8 + data, codecs.BOM_UTF8 + utf8):
+        f = parse_coda(marked)
+        assert f == plain and f.movements[0].counterparty_name == "Hélène Lefèvre"
+        assert _where(f) == [(1, "0", "encoding")]
+    assert parse_coda(codecs.BOM_UTF8 + utf8).encoding == "utf-8"
+    assert parse_coda("\ufeff" + data.decode("cp1252")) == plain
+
+
+def test_cr_line_ends_and_records_without_line_ends():
+    data = _file([_mv(1, 2_500), _mv(2, -700)])
+    plain = parse_coda(data)
+    assert parse_coda(data.replace(b"\r\n", b"\r")) == plain
+    glued = parse_coda(data.replace(b"\r\n", b""))
+    assert glued == plain and _where(glued) == [(1, "0", "record")]
+    # a single line that is not whole records is not cut up: it is one record that is too long
+    with pytest.raises(CodaError) as info:
+        parse_coda(data.replace(b"\r\n", b"")[:-1])
+    assert (info.value.line, info.value.field) == (1, "record_length")
+
+
+def test_blanks_after_position_128_are_ignored_but_anything_else_is_refused():
+    lines = _lines(_file([_mv(1, 2_500)]))
+    padded = [ln + "  " for ln in lines]
+    f = parse_coda(("\r\n".join(padded) + "\r\n").encode("cp1252"))
+    assert f.statements == parse_coda(_file([_mv(1, 2_500)])).statements
+    assert {(p.field, p.severity) for p in f.problems} == {("record_length", "warning")}
+    lines[2] += " X"
+    with pytest.raises(CodaError) as info:
+        parse_coda(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    assert (info.value.line, info.value.record, info.value.field) == (3, "2.1", "record_length")

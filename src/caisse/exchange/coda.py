@@ -25,6 +25,7 @@ account in record 8 that differs from record 1, or an OGM with a wrong check dig
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import os
@@ -507,11 +508,18 @@ def parse_coda(data: bytes | str, *, strict: bool = True, encoding: str | None =
     if isinstance(data, str):
         text, enc = data, "text"
         digest = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        bom = text.startswith("\ufeff")
+        text = text.removeprefix("\ufeff")
     else:
         data = bytes(data)
         digest = hashlib.sha256(data).hexdigest()
-        text, enc = _decode(data, encoding)
+        bom = data.startswith(codecs.BOM_UTF8)
+        body = data[len(codecs.BOM_UTF8):] if bom else data
+        text, enc = _decode(body, encoding or ("utf-8" if bom and _is_utf8(body) else None))
     p = _Parser(strict)
+    if bom:  # written by a tool on the way; the records after it are whole
+        p.problem(1, "0", "encoding", "the file starts with a UTF-8 byte order mark, which is not part of any record",
+                  WARNING)
     statements = _parse_lines(text, p)
     return CodaFile(statements=statements, problems=p.problems, sha256=digest, encoding=enc)
 
@@ -520,11 +528,36 @@ def parse_coda_file(path: str | os.PathLike, *, strict: bool = True, encoding: s
     return parse_coda(Path(path).read_bytes(), strict=strict, encoding=encoding)
 
 
-def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one state machine, kept in one place
-    lines = text.rstrip("\x1a").split("\n")
-    # trailing empty lines and a DOS end-of-file mark are not records
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _records(text: str, p: _Parser) -> list[str]:
+    """The file's lines: LF or CRLF line ends, CR alone (old Macintosh), or none at all (records written one after
+    the other, as a mainframe writes fixed-length records); trailing empty lines and a DOS end-of-file mark are
+    not records."""
+    body = text.rstrip("\x1a")
+    cr_only = "\n" not in body and "\r" in body.rstrip("\r")
+    lines = body.split("\r" if cr_only else "\n")
     while lines and lines[-1].strip("\r\x1a \t") == "":
         lines.pop()
+    if len(lines) == 1:
+        one = lines[0].rstrip("\r")
+        n = len(one) // RECORD_LENGTH
+        if n > 1 and len(one) == n * RECORD_LENGTH and one[0] == "0" and all(
+                one[i * RECORD_LENGTH] in "0123489" for i in range(n)):
+            p.problem(1, "0", "record", f"the {n} records are not separated by line ends; read 128 characters each",
+                      WARNING)
+            lines = [one[i * RECORD_LENGTH:(i + 1) * RECORD_LENGTH] for i in range(n)]
+    return lines
+
+
+def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one state machine, kept in one place
+    lines = _records(text, p)
     if not lines:
         p.problem(1, "?", "record", "empty file: no CODA record")
         return []
@@ -590,7 +623,11 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 p.problem(line_no, "?", "record", "empty line inside the file")
                 continue
             rk = _record_kind(rec)
-            p.problem(line_no, rk, "record_length", f"record has {len(rec)} characters, CODA records have 128")
+            if len(rec) > RECORD_LENGTH and not rec[RECORD_LENGTH:].strip():
+                p.problem(line_no, rk, "record_length",
+                          f"record has {len(rec)} characters; the ones after 128 are blank and are ignored", WARNING)
+            else:
+                p.problem(line_no, rk, "record_length", f"record has {len(rec)} characters, CODA records have 128")
             rec = rec[:RECORD_LENGTH].ljust(RECORD_LENGTH)
 
         if kind == "2" or kind == "3":
