@@ -20,6 +20,7 @@ from caisse.exchange.coda import (
     parse_coda,
     write_coda,
 )
+from caisse.identifiers import make_ogm
 
 DAY = dt.date(2026, 3, 2)
 
@@ -150,3 +151,29 @@ def test_blanks_after_position_128_are_ignored_but_anything_else_is_refused():
     with pytest.raises(CodaError) as info:
         parse_coda(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     assert (info.value.line, info.value.record, info.value.field) == (3, "2.1", "record_length")
+
+
+# ------------------------------------------------------------------------------------------------
+# Structured communication 105 (original amount of a transaction) carries the payer's structured
+# communication in its positions 46-57 (Annex III); BNP Paribas Fortis reports a transfer from abroad as a net
+# amount (type 3) with such a detail (type 8), as in OCA/l10n-belgium
+# __unported__/account_statement_coda_import/tests/Coda_iban_v2_3_multi_statements.txt
+
+
+def _comm_105(gross_cents: int, reference: str) -> str:
+    amount = f"{gross_cents * 10:015d}"
+    return amount + amount + "000100000000" + "EUR" + reference.ljust(12) + "NL" + amount
+
+
+def test_the_structured_communication_of_an_original_amount():
+    ogm = make_ogm("0123456789").strip("+").replace("/", "")
+    total = _mv(1, 100_000, code="30150000", globalisation_code=1, counterparty_account="NL91ABNA0417164300")
+    detail = _mv(1, 100_000, detail=1, code="80150100", communication_type="105",
+                 communication=_comm_105(100_000, ogm), counterparty_account="NL91ABNA0417164300")
+    blank = _mv(2, 5_000, code="80150100", communication_type="105", communication=_comm_105(5_000, ""))
+    f = parse_coda(_file([total, detail, blank]))
+    t, d, b = f.movements
+    assert (d.structured_reference, d.ogm) == (ogm, ogm)
+    assert t.ogm is None and (b.structured_reference, b.ogm) == ("", None)
+    wrong = _mv(1, 1, communication_type="105", communication=_comm_105(1, ogm[:-1] + "0"))
+    assert parse_coda(_file([wrong])).movements[0].ogm is None  # check digits that do not hold

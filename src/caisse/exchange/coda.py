@@ -210,12 +210,24 @@ class Movement:
         return self.transaction_code.type in DETAIL_TYPES
 
     @property
-    def ogm(self) -> str | None:
-        """The 12-digit Belgian structured communication (types 101/102) when its check digits are valid."""
+    def structured_reference(self) -> str:
+        """The 12 characters where the structured communication says the payer's structured reference is:
+        the whole of types 101/102; for type 105 (original amount of a transaction, Annex III: gross amount 15,
+        original amount 15, rate 12, currency 3, *structured format communication 12*, country 2, equivalent
+        in EUR 15) positions 46-57. Empty for any other communication."""
         if self.communication_type in ("101", "102"):
-            digits = self.communication[:12]
-            if len(digits) == 12 and digits.isdigit() and ogm_vcs.is_valid(digits):
-                return digits
+            return self.communication[:12]
+        if self.communication_type == "105":
+            return self.communication[45:57].strip()
+        return ""
+
+    @property
+    def ogm(self) -> str | None:
+        """The 12-digit Belgian structured communication (types 101/102, or the one a type 105 carries) when its
+        check digits are valid."""
+        digits = self.structured_reference
+        if len(digits) == 12 and digits.isdigit() and ogm_vcs.is_valid(digits):
+            return digits
         return None
 
     @property
