@@ -193,6 +193,31 @@ def test_a_globalised_total_is_booked_detail_by_detail(db, db_url):
     assert periods(db, jean) == periods(db, marie) == {}
 
 
+def test_a_transfer_from_abroad_reported_as_a_net_amount_is_booked_on_its_original_communication(db, db_url):
+    """BNP Paribas Fortis reports a payment from abroad as a net amount (type 3) detailed by its original amount
+    (type 8, structured communication 105, whose positions 46-57 hold the payer's structured communication), as
+    in OCA/l10n-belgium __unported__/account_statement_coda_import/tests/Coda_iban_v2_3_multi_statements.txt."""
+    from caisse.exchange.coda import make_statement, write_coda
+
+    jean = new_debtor(db)
+    call_quarter(db, jean, "2026Q1")
+    db.commit()
+    digits = ogm(jean, "2026Q1").strip("+").replace("/", "")
+    gross = f"{83_240 * 10:015d}"
+    original = gross + gross + "000100000000" + "EUR" + digits + "NL" + gross
+    net = Movement(1, 0, 83_240, DAY, DAY, TransactionCode.parse("30150000"), globalisation_code=1,
+                   counterparty_account="NL91ABNA0417164300", counterparty_name="J DUPONT")
+    detail = Movement(1, 1, 83_240, DAY, DAY, TransactionCode.parse("80150100"), communication_type="105",
+                      communication=original, counterparty_account="NL91ABNA0417164300", counterparty_name="J DUPONT")
+    data = write_coda([make_statement(account_iban=FUND_IBAN, old_balance_cents=0, old_balance_date=DAY,
+                                      new_balance_date=DAY, movements=[net, detail])])
+    summary = import_coda(db_url, data)
+    assert summary.counts == {"globalised": 1, "booked": 1}
+    assert periods(db, jean) == {}
+    line = db.scalar(select(BankLine).where(BankLine.status == "booked"))
+    assert line.party_id == jean
+
+
 def test_our_reference_typed_as_free_text_is_parked_with_that_debtor_suggested(db, db_url):
     jean = new_debtor(db)
     call_quarter(db, jean, "2026Q1")

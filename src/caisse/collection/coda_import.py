@@ -363,8 +363,8 @@ def _classify(session: Session, effective: list[_Line]) -> None:
         mv = ln.mv
         ln.iban = counterparty_iban(mv.counterparty_account)
         ref = None
-        if mv.communication_type in ("101", "102"):
-            digits = mv.communication[:12]
+        if mv.communication_type in ("101", "102") or (mv.communication_type == "105" and mv.structured_reference):
+            digits = mv.structured_reference  # 105: the structured communication of a converted/charged transfer
             ref = our_reference(digits)
             ln.reference = _ogm_text(digits) if digits.isdigit() and len(digits) == 12 else None
             ln.known.append(("ogm", ref))

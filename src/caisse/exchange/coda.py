@@ -25,6 +25,7 @@ account in record 8 that differs from record 1, or an OGM with a wrong check dig
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import os
@@ -209,12 +210,24 @@ class Movement:
         return self.transaction_code.type in DETAIL_TYPES
 
     @property
-    def ogm(self) -> str | None:
-        """The 12-digit Belgian structured communication (types 101/102) when its check digits are valid."""
+    def structured_reference(self) -> str:
+        """The 12 characters where the structured communication says the payer's structured reference is:
+        the whole of types 101/102; for type 105 (original amount of a transaction, Annex III: gross amount 15,
+        original amount 15, rate 12, currency 3, *structured format communication 12*, country 2, equivalent
+        in EUR 15) positions 46-57. Empty for any other communication."""
         if self.communication_type in ("101", "102"):
-            digits = self.communication[:12]
-            if len(digits) == 12 and digits.isdigit() and ogm_vcs.is_valid(digits):
-                return digits
+            return self.communication[:12]
+        if self.communication_type == "105":
+            return self.communication[45:57].strip()
+        return ""
+
+    @property
+    def ogm(self) -> str | None:
+        """The 12-digit Belgian structured communication (types 101/102, or the one a type 105 carries) when its
+        check digits are valid."""
+        digits = self.structured_reference
+        if len(digits) == 12 and digits.isdigit() and ogm_vcs.is_valid(digits):
+            return digits
         return None
 
     @property
@@ -486,6 +499,18 @@ def _account_fields(structure: str, zone: str) -> tuple[str, str, str]:
     return zone[0:34].strip(), zone[34:37], ""
 
 
+def _structure_of(zone: str) -> str:
+    """The account structure that the 37-character account zone of record 1 is written in, for a file whose
+    structure code (position 2) is blank: 0 (Belgian 12-digit number, blank, currency), 2/3 (IBAN, Belgian or
+    foreign) or 1 (any other foreign number)."""
+    if zone[0:12].isdigit() and zone[12] == " ":
+        return "0"
+    account = zone[0:34].strip()
+    if std_iban.is_valid(account):
+        return "2" if account.startswith("BE") else "3"
+    return "1"
+
+
 def parse_coda(data: bytes | str, *, strict: bool = True, encoding: str | None = None) -> CodaFile:
     """Parse a CODA file (bytes as received, or already decoded text).
 
@@ -495,11 +520,18 @@ def parse_coda(data: bytes | str, *, strict: bool = True, encoding: str | None =
     if isinstance(data, str):
         text, enc = data, "text"
         digest = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        bom = text.startswith("\ufeff")
+        text = text.removeprefix("\ufeff")
     else:
         data = bytes(data)
         digest = hashlib.sha256(data).hexdigest()
-        text, enc = _decode(data, encoding)
+        bom = data.startswith(codecs.BOM_UTF8)
+        body = data[len(codecs.BOM_UTF8):] if bom else data
+        text, enc = _decode(body, encoding or ("utf-8" if bom and _is_utf8(body) else None))
     p = _Parser(strict)
+    if bom:  # written by a tool on the way; the records after it are whole
+        p.problem(1, "0", "encoding", "the file starts with a UTF-8 byte order mark, which is not part of any record",
+                  WARNING)
     statements = _parse_lines(text, p)
     return CodaFile(statements=statements, problems=p.problems, sha256=digest, encoding=enc)
 
@@ -508,11 +540,36 @@ def parse_coda_file(path: str | os.PathLike, *, strict: bool = True, encoding: s
     return parse_coda(Path(path).read_bytes(), strict=strict, encoding=encoding)
 
 
-def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one state machine, kept in one place
-    lines = text.rstrip("\x1a").split("\n")
-    # trailing empty lines and a DOS end-of-file mark are not records
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _records(text: str, p: _Parser) -> list[str]:
+    """The file's lines: LF or CRLF line ends, CR alone (old Macintosh), or none at all (records written one after
+    the other, as a mainframe writes fixed-length records); trailing empty lines and a DOS end-of-file mark are
+    not records."""
+    body = text.rstrip("\x1a")
+    cr_only = "\n" not in body and "\r" in body.rstrip("\r")
+    lines = body.split("\r" if cr_only else "\n")
     while lines and lines[-1].strip("\r\x1a \t") == "":
         lines.pop()
+    if len(lines) == 1:
+        one = lines[0].rstrip("\r")
+        n = len(one) // RECORD_LENGTH
+        if n > 1 and len(one) == n * RECORD_LENGTH and one[0] == "0" and all(
+                one[i * RECORD_LENGTH] in "0123489" for i in range(n)):
+            p.problem(1, "0", "record", f"the {n} records are not separated by line ends; read 128 characters each",
+                      WARNING)
+            lines = [one[i * RECORD_LENGTH:(i + 1) * RECORD_LENGTH] for i in range(n)]
+    return lines
+
+
+def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one state machine, kept in one place
+    lines = _records(text, p)
     if not lines:
         p.problem(1, "?", "record", "empty file: no CODA record")
         return []
@@ -578,7 +635,11 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 p.problem(line_no, "?", "record", "empty line inside the file")
                 continue
             rk = _record_kind(rec)
-            p.problem(line_no, rk, "record_length", f"record has {len(rec)} characters, CODA records have 128")
+            if len(rec) > RECORD_LENGTH and not rec[RECORD_LENGTH:].strip():
+                p.problem(line_no, rk, "record_length",
+                          f"record has {len(rec)} characters; the ones after 128 are blank and are ignored", WARNING)
+            else:
+                p.problem(line_no, rk, "record_length", f"record has {len(rec)} characters, CODA records have 128")
             rec = rec[:RECORD_LENGTH].ljust(RECORD_LENGTH)
 
         if kind == "2" or kind == "3":
@@ -754,7 +815,12 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 p.problem(line_no, "1", "record", "record 1 (old balance) before record 8 of the previous statement")
                 close_statement(line_no)
             structure = rec[1]
-            if structure not in "0123":
+            if structure == " ":
+                # bpost bank leaves the code blank (wimverstuyf/php-coda-parser issue #14): the zone says which it is
+                structure = _structure_of(rec[5:42])
+                p.problem(line_no, "1", "account_structure", f"blank; the account is read as structure {structure}",
+                          WARNING)
+            elif structure not in "0123":
                 p.problem(line_no, "1", "account_structure", f"must be 0, 1, 2 or 3, not {structure!r}")
                 structure = "1"
             account, currency, country = _account_fields(structure, rec[5:42])
@@ -796,7 +862,14 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
             close_info()
             account, currency, _ = _account_fields(stmt.account_structure, rec[4:41])
             stmt.new_balance_cents = p.amount(line_no, "8", "new_balance", rec[41], rec[42:57])
-            stmt.new_balance_date = p.date(line_no, "8", "new_balance_date", rec[57:63]) or stmt.old_balance_date
+            new_date = p.date(line_no, "8", "new_balance_date", rec[57:63], optional=True)
+            if new_date is None and rec[57:63] in ("000000", "      "):
+                # some banks leave it empty: the statement is then of the day of its last movement (as Noviat's
+                # l10n_be_coda_advanced reads it, luc-demeyer/noviat-apps wizard/account_coda_import.py)
+                new_date = next((m.entry_date for m in reversed(stmt.movements) if m.entry_date), None)
+                new_date = new_date or stmt.header.creation_date
+                p.problem(line_no, "8", "new_balance_date", f"empty; read as {new_date:%d/%m/%Y}", WARNING)
+            stmt.new_balance_date = new_date or stmt.old_balance_date
             new_balance_seen = True
             if account.strip() != stmt.account or currency != stmt.currency:
                 p.problem(
