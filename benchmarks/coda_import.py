@@ -30,6 +30,9 @@ costs). 2026-12-04 18:30-18:43 UTC, the 2-core machine at load 1.3-2.7 (the benc
     checkpoint: SQLite 9.14 / 9.27 s (CPU 9.1-9.3 s); PostgreSQL 9.7-13.0 s against 9.1-10.7 s for the previous
     code alternated with it (the same work: the checkpoint is SQLite's; the run-to-run noise is that large).
 
+    2026-12-04 22:21 UTC (load 0.6-1.7), with the parser's bank variants: SQLite 9.63 / 9.85 s (CPU 9.5-9.7 s);
+    PostgreSQL 10.36 / 10.59 s (client 6.3-6.7 s + server 4.6-4.7 s). The 5 s target is reported blocked (docs).
+
 Compare runs made back to back, with their load average and CPU times, never across days.
 """
 
