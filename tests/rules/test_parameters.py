@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date
+from fractions import Fraction
 
 import pytest
 
@@ -96,8 +97,9 @@ def test_numbers_are_read_as_decimals_not_floats():
 
 
 def test_an_unknown_figure_names_the_parameter_and_the_year():
-    with pytest.raises(UnknownParameter, match=r"revaluation_coefficient.*2024"):
-        P.load().year("revaluation_coefficient", 2024)
+    with pytest.raises(UnknownParameter, match=r"bridging_right_monthly_single.*2024"):
+        P.load().get("bridging_right_monthly_single", date(2024, 2, 1))
+    assert P.load().year("revaluation_coefficient", 2024).value == Fraction(65654, 55321)  # RD 17-12-2023
 
 
 def test_an_estimate_is_refused_unless_allowed():

@@ -14,7 +14,7 @@ How the provisional contribution is chosen (docs/batches.md):
 3. else the tax income of N-3 known on 1 January N, revalued by the art. 11 §3 coefficient of N;
 4. else nothing to base it on → skipped with that reason (the fund does not guess an income).
 
-A figure the rules engine does not know (e.g. the 2024 revaluation coefficient, anything for 2027) makes the
+A figure the rules engine does not know (e.g. anything for 2027) makes the
 debtors who need it *skipped with the engine's reason*; nothing is invented.
 
 Due date: the last day of the quarter (legislation.md §4.1); a starter who affiliated in time (request on or

@@ -204,10 +204,14 @@ def _plans(url: str, on: dt.date) -> int:
             .order_by(RecoveryFile.party_id)).all()
         from caisse.demo.calendar import _struggling
 
-        for pid in candidates:
-            _, debt = owed(session, pid, on)
-            if not 30_000 <= debt <= 400_000 or _struggling(pid) != (made == 1):
-                continue  # the first plan for someone who pays, the second for someone who struggles
+        debts = {pid: owed(session, pid, on)[1] for pid in candidates}
+        # the first plan for someone who pays, the second for someone who struggles (each the first such file)
+        chosen = [next((pid for pid in candidates if 30_000 <= debts[pid] <= 400_000 and _struggling(pid) is hard),
+                       None) for hard in (False, True)]
+        for pid in chosen:
+            if pid is None:
+                continue
+            debt = debts[pid]
             down = -(-debt // 3)
             rest, parts = debt - down, 4
             days = [on + dt.timedelta(days=14)] + [dt.date(on.year, on.month + k, 19) for k in range(1, parts + 1)]
@@ -218,8 +222,6 @@ def _plans(url: str, on: dt.date) -> int:
             if approval.status == "pending":
                 approvals.decide(session, manager, approval.id, True, "instalments within the debtor's means", on)
             made += 1
-            if made == 2:
-                break
     return made
 
 
