@@ -15,8 +15,9 @@ def _debtor_of_my_team(page, server) -> int:
         page.goto(f"{server}/desk/files/{file_id}/recovery")
         early = (page.locator("#move-to option[value=reminder]").count()
                  or page.locator("#move-to option[value=statement]").count())
-        if page.locator("#plan-schedule").count() and early:
-            return file_id  # something is due (the plan form is offered) and the file stands before the statement
+        owing = "cotisations et frais: 0,00" not in page.locator("section.cards").inner_text()
+        if page.locator("#plan-schedule").count() and early and owing:
+            return file_id  # contributions are due (the plan form is offered), the file stands before the statement
     raise AssertionError("no debtor in arrears of the recovery officer's team, before the statement, among the "
                          "first 120 files")
 

@@ -88,6 +88,7 @@ def run_calendar(url: str, today: dt.date, seed: int = 1, echo: Callable[[str], 
         life.recovery(url, q, today, rng, counts)
         _say(echo, f"  {q}: called, paid, surcharged, reconciled, recovery")
         q = q.next()
+    counts["payments"] += life.recent_unidentified(url, today, bank)
     counts["statements"] += _flush(url, bank, today, settings)
     counts["reconciled"] += life.reconcile(url, today, rng)
     life.recovery_today(url, today)
@@ -173,8 +174,9 @@ def _transfers(url: str, q: Quarter, today: dt.date, bank: BankState, rng: rando
         if party in mandated or party in skip:
             continue
         x = rng.random()
-        if party in demo_debtors and q >= Quarter.of(Quarter.of(today).first_day - dt.timedelta(days=1)):
-            continue  # the demo affiliate "with arrears" has not paid since last quarter: a plan may still help
+        if party in demo_debtors and q >= _quarters_back(today, 2):
+            continue  # the demo affiliate "with arrears" has not paid for two quarters (a credit from the
+            # regularisation settles part of them): a plan may still help
         on_time = q.last_day - dt.timedelta(days=rng.randint(3, 40))
         late = q.last_day + dt.timedelta(days=rng.randint(10, 75))
         if _struggling(party):  # a few people struggle quarter after quarter: they end up in recovery
@@ -202,6 +204,13 @@ def _transfers(url: str, q: Quarter, today: dt.date, bank: BankState, rng: rando
             bank.queue.append(pay)
             n += 1
     return n
+
+
+def _quarters_back(today: dt.date, n: int) -> Quarter:
+    q = Quarter.of(today)
+    for _ in range(n):
+        q = Quarter.of(q.first_day - dt.timedelta(days=1))
+    return q
 
 
 STRUGGLING_SHARE = 0.07
@@ -235,7 +244,7 @@ def _catch_up(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random
             continue
         if party in in_plan or _struggling(party) or rng.random() > CATCH_UP_SHARE:
             continue
-        if party in demo_debtors and q >= Quarter.of(today):  # the demo affiliate keeps its arrears
+        if party in demo_debtors and q >= _quarters_back(today, 1):  # the demo affiliate keeps its arrears
             continue
         day = seen + dt.timedelta(days=rng.randint(0, 20))
         if day <= min(q.last_day, today):

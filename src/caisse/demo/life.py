@@ -93,6 +93,27 @@ def reconcile(url: str, until: dt.date, rng: random.Random) -> int:
     return n
 
 
+def recent_unidentified(url: str, today: dt.date, bank) -> int:
+    """This week's transfers that came without a communication from accounts the fund knows (a few a week in a
+    real fund): still on the reconciliation desk today, each with the file its account number points to."""
+    from caisse.demo.calendar import Payment
+    from caisse.store.models import BankAccount, Person
+
+    with session_scope(url) as session:
+        payers = session.execute(
+            select(BankAccount.party_id, BankAccount.iban, Person.first_name, Person.last_name)
+            .join(Person, Person.id == BankAccount.party_id).where(BankAccount.valid_to.is_(None))
+            .order_by(BankAccount.party_id).offset(10).limit(3)).all()
+    day = today
+    for k, (_party, iban, first, last) in enumerate(payers):
+        day -= dt.timedelta(days=1)
+        while day.weekday() >= 5:  # booked on a bank's working day
+            day -= dt.timedelta(days=1)
+        bank.queue.append(Payment(day, 50_000 + 12_345 * k, text="cotisations", iban=iban,
+                                  name=f"{last} {first}".upper()))
+    return len(payers)
+
+
 # --- recovery ----------------------------------------------------------------------------------------------------
 
 def recovery(url: str, q: Quarter, today: dt.date, rng: random.Random, counts: dict) -> None:
