@@ -28,6 +28,9 @@ CATEGORIES = ("main", "complementary", "student", "helping_spouse", "post_pensio
 MAIN, COMPLEMENTARY, STUDENT, HELPING_SPOUSE, POST_PENSION, ART37 = range(6)
 PENSION_AGE_OLD = 6   # internal: pension age reached without pension, old regime (20.50 %, exemption threshold)
 MAX_INCOME_CENTS = 10**14  # 1,000,000,000,000.00 EUR: anything above is a typing error
+#: the explanation step of the primostarter's first-quarter reduction (art. 12 §1bis); the fund's entries that take the
+#: reduction off a quarter carry it as their explanation's ``step``
+FIRST_QUARTER_STEP = "primostarter_first_quarter"
 
 
 def category_code(category: str, field_name: str = "category") -> int:
@@ -174,6 +177,7 @@ class QuarterAmount:
     quarter: int
     contribution: int
     total: int          # with the management fee (= contribution without a fee rate)
+    reduction: int = 0  # taken off the regular quarter (the primostarter's first quarter, art. 12 §1bis)
 
 
 @dataclass
@@ -313,14 +317,14 @@ def contribution(year: int, category: str, income: object, *, primostarter: bool
     regular = {q: _half_up(exact[regimes[q]] / 4) for q in qs}
     per_quarter = []
     for q in qs:
-        c = regular[q]
+        c, reduction = regular[q], 0
         if q == start_quarter:
             reduction = ex.use(params.year("primostarter_first_quarter_reduction", year,
                                            allow_estimates=allow_estimates)).value
-            ex.add("primostarter_first_quarter", quarter=f"{year}Q{q}", before=Money(c), reduction=Money(reduction),
+            ex.add(FIRST_QUARTER_STEP, quarter=f"{year}Q{q}", before=Money(c), reduction=Money(reduction),
                    after=Money(c - reduction))
             c -= reduction
-        per_quarter.append(QuarterAmount(q, c, with_fee(c, fee)))
+        per_quarter.append(QuarterAmount(q, c, with_fee(c, fee), reduction))
     if len(exact) == 1:
         annual = _half_up(next(iter(exact.values())))
         quarterly = regular[qs[0]]
@@ -332,6 +336,10 @@ def contribution(year: int, category: str, income: object, *, primostarter: bool
     if fee is not None:
         total = with_fee(quarterly, fee)
         ex.add("fee", rate=Rate(fee), quarterly=Money(quarterly), total=Money(total))
+        for qa in per_quarter:
+            if qa.reduction:  # the reduced quarter's fee is on what is left of it
+                ex.add("fee_reduced_quarter", quarter=f"{year}Q{qa.quarter}", rate=Rate(fee),
+                       contribution=Money(qa.contribution), total=Money(qa.total))
     return ContributionResult(year, _label or category, income_c, basis, annual, quarterly, fee, total, per_quarter,
                               ex, _kind)
 

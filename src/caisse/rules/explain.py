@@ -214,6 +214,12 @@ T: dict[str, dict[str, str]] = {
         "nl": "Beheerskosten van het fonds {rate}: {quarterly} × (1 + {rate}) = {total} per kwartaal.",
         "de": "Verwaltungskosten der Kasse {rate}: {quarterly} × (1 + {rate}) = {total} pro Quartal.",
     },
+    "fee_reduced_quarter": {
+        "en": "Management fee of the reduced quarter {quarter}: {contribution} × (1 + {rate}) = {total}.",
+        "fr": "Frais de gestion du trimestre réduit {quarter} : {contribution} × (1 + {rate}) = {total}.",
+        "nl": "Beheerskosten van het verminderde kwartaal {quarter}: {contribution} × (1 + {rate}) = {total}.",
+        "de": "Verwaltungskosten des ermäßigten Quartals {quarter}: {contribution} × (1 + {rate}) = {total}.",
+    },
     "primostarter_first_quarter": {
         "en": "Primostarter, first quarter of activity {quarter}: the contribution is reduced by {reduction}: "
               "{before} − {reduction} = {after}.",
