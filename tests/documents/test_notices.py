@@ -44,7 +44,7 @@ def expected_qr(s, notice_id: int) -> list[str]:
 
 def pdf_of(url, kind, party=None):
     with session_scope(url) as s:
-        q = select(Notice.id).where(Notice.kind == kind)
+        q = select(Notice.id).where(Notice.kind == kind).order_by(Notice.period)
         if party:
             q = q.where(Notice.party_id == party)
         return notice_pdf(s, s.scalar(q), today=dt.date(2026, 1, 5))
@@ -69,6 +69,38 @@ def test_due_notice_in_the_debtors_language(db_url, lang, words):
     assert lines[7:] == ["EUR1315.24", "", "000000126197"]
     with session_scope(db_url) as s:
         assert lines == expected_qr(s, s.scalar(select(Notice.id).where(Notice.kind == "quarterly_call")))
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("fr", ["Cotisation provisoire 446,25", "Réduction primo-starter, 1er trimestre d'activité -115,03",
+            "la cotisation est réduite de 115,03 € : 446,25 € − 115,03 € = 331,22 €. AR n° 38 art. 12 §1bis",
+            "Frais de gestion 13,58 € Frais de gestion du trimestre réduit 2024Q1 : 331,22 € × (1 + 4,10 %) = 344,80 €",
+            "Total à payer 344,80 €"]),
+    ("nl", ["Voorlopige bijdrage € 446,25", "Vermindering primostarter, eerste kwartaal van activiteit -€ 115,03",
+            "de bijdrage wordt verminderd met € 115,03: € 446,25 − € 115,03 = € 331,22. AR n° 38 art. 12 §1bis",
+            "Beheerskosten van het verminderde kwartaal 2024Q1: € 331,22 × (1 + 4,10 %) = € 344,80",
+            "Totaal te betalen € 344,80"]),
+    ("de", ["Vorläufiger Beitrag 446,25 €", "Ermäßigung Primostarter, erstes Tätigkeitsquartal -115,03 €",
+            "der Beitrag wird um 115,03 € ermäßigt: 446,25 € − 115,03 € = 331,22 €. AR n° 38 art. 12 §1bis",
+            "Verwaltungskosten des ermäßigten Quartals 2024Q1: 331,22 € × (1 + 4,10 %) = 344,80 €",
+            "Zu zahlen insgesamt 344,80 €"]),
+])
+def test_a_primostarters_first_quarter_notice_shows_the_reduction_on_its_own_line(db_url, lang, words):
+    # Securex 2024: a primostarter's first quarter is 344.80 with its fee (446.25 − 115.03 = 331.22 × 1.041)
+    ana = Fund(db_url).person(category="main", start=dt.date(2024, 1, 15), language=lang, primostarter=True)
+    quarterly_call.run(db_url, "2024Q1", fee_rate="0.041")
+    quarterly_call.run(db_url, "2024Q2", fee_rate="0.041")
+    with session_scope(db_url) as s:
+        first, second = (notice_document(s, s.scalar(select(Notice.id).where(Notice.key == key)))
+                         for key in (f"quarterly-call/2024Q1/{ana}", f"quarterly-call/2024Q2/{ana}"))
+    assert [line.amount_cents for line in first.lines] == [44625, -11503, 1358]
+    assert sum(line.amount_cents for line in first.lines) == first.total_cents == 34480
+    text = text_of(pdf_of(db_url, "quarterly_call", ana)).replace("\u202f", " ")
+    for word in words:
+        assert word in text, word
+    # the next quarter: the regular amount, no reduction line nor step
+    assert [line.amount_cents for line in second.lines] == [44625, 46455 - 44625]
+    assert not any("115" in step for step in second.steps)
 
 
 def test_company_and_regularisation_notices_and_statement(db_url, tmp_path):

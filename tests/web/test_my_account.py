@@ -114,3 +114,38 @@ def test_why_do_i_pay_this_is_the_rules_engines_derivation_in_my_language(app_fo
         assert "revalued" not in text and not english(page), english(page)
         english_page = " ".join(readable_text(c.get(f"/my/files/{pid}/account", params={"lang": "en"}).text))
     assert "on the 2023 income 30000.00 revalued" in english_page  # as the batch stored it
+
+
+@pytest.mark.parametrize("language, words", [
+    ("fr", ("Primo-starter : réduction de la cotisation du premier trimestre d'activité 2024Q1",
+            "la cotisation est réduite de 115,03 € : 446,25 € − 115,03 € = 331,22 €",
+            "Frais de gestion du trimestre réduit 2024Q1 : 331,22 € × (1 + 4,10 %) = 344,80 €")),
+    ("nl", ("Primostarter: vermindering van de bijdrage van het eerste kwartaal van activiteit 2024Q1",
+            "de bijdrage wordt verminderd met € 115,03: € 446,25 − € 115,03 = € 331,22",
+            "Beheerskosten van het verminderde kwartaal 2024Q1: € 331,22 × (1 + 4,10 %) = € 344,80")),
+    ("de", ("Primostarter: Ermäßigung des Beitrags des ersten Tätigkeitsquartals 2024Q1",
+            "der Beitrag wird um 115,03 € ermäßigt: 446,25 € − 115,03 € = 331,22 €",
+            "Verwaltungskosten des ermäßigten Quartals 2024Q1: 331,22 € × (1 + 4,10 %) = 344,80 €")),
+])
+def test_a_primostarters_first_quarter_reads_as_the_call_the_reduction_and_the_fee_on_it(app_for, db_url, language,
+                                                                                         words):
+    """The first quarter of a primostarter's activity: the regular contribution, the art. 12 §1bis reduction on a
+    line of its own and the fee on what is left, each with the rules engine's derivation in the person's language."""
+    import sys
+    from pathlib import Path
+
+    from caisse.batches import quarterly_call
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "batches"))
+    from fund import Fund
+
+    pid = Fund(db_url).person(category="main", start=dt.date(2024, 1, 15), language=language, primostarter=True)
+    quarterly_call.run(db_url, "2024Q1", fee_rate="0.041")
+    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    with TestClient(app_for, headers={"accept-language": language}) as c:
+        form_login(c, login, None)
+        page = c.get(f"/my/files/{pid}/account").text
+    text = " ".join(readable_text(page)).replace("\u202f", " ").replace("\xa0", " ")
+    for sentence in words:
+        assert sentence in text, [t for t in readable_text(page) if "2024Q1" in t]
+    assert "344,80" in text and not english(page), english(page)

@@ -54,6 +54,8 @@ KIND_CHOSEN, KIND_STARTER, KIND_REFERENCE = 1, 2, 3
 KIND_NAMES = {KIND_CHOSEN: "chosen income", KIND_STARTER: "starter", KIND_REFERENCE: "income N-3 revalued"}
 FEE_RULE = "management fee of the fund (legislation.md §3)"
 STARTER_RULE = "AR n° 38 art. 13bis"
+REDUCTION_RULE = "AR n° 38 art. 12 §1bis"  # the primostarter's first quarter of activity
+REDUCTION_PARAMETER = "primostarter_first_quarter_reduction"
 CALL_CHUNK = 50_000  # debtors per database transaction (a killed run resumes after the last one committed)
 
 
@@ -80,10 +82,16 @@ class CallCalc:
     kind: np.ndarray  # KIND_* per row (0: skipped)
     regime: np.ndarray  # category code used by the scale (PENSION_AGE_OLD for pension age without pension)
     basis: np.ndarray  # cents the scale is applied to
-    contribution: np.ndarray  # cents per quarter, without fee
+    contribution: np.ndarray  # cents per quarter, without fee (after the reduction below)
     total: np.ndarray  # cents with the management fee
     due_later: np.ndarray  # 1: due a quarter later (the starter's extra quarter), else 0
     params: dict[str, str]  # parameter value names used (for the entries)
+    # cents taken off the regular quarter: the primostarter's first quarter of activity (art. 12 §1bis), else 0
+    reduction: np.ndarray | None = None
+
+    def first_quarter(self) -> np.ndarray:
+        """Rows whose contribution is the primostarter's reduced first quarter."""
+        return np.zeros(len(self.kind), bool) if self.reduction is None else self.reduction != 0
 
 
 def _skip_all(summary: Summary, pop: QuarterPopulation, mask: np.ndarray, reason: str) -> None:
@@ -165,15 +173,28 @@ def compute(pop: QuarterPopulation, fee: Fraction | None, summary: Summary, *,
             basis[reference] = (2 * ref * c.numerator + c.denominator) // (2 * c.denominator)
             kind[reference] = KIND_REFERENCE
 
+    # the primostarter's first quarter of activity (the quarter of the start): lowered by the art. 12 §1bis
+    # reduction, before the fee (rules.contributions.contribution, ``start_quarter``)
+    first = pop.primostarter & (kind > 0) & (regime == rc.MAIN) & (pop.quarters_since_start == 0)
+    reduction = np.zeros(n, np.int64)
+    if first.any():
+        try:
+            value = params.year(REDUCTION_PARAMETER, year, allow_estimates=allow_estimates)
+        except UnknownParameter as exc:
+            _skip_all(summary, pop, first, f"UnknownParameter: {exc}")
+            kind[first] = 0
+        else:
+            used["reduction"] = f"{REDUCTION_PARAMETER}@{value.start.isoformat()}"
+            reduction[first] = value.value
     ok = kind > 0
     if ok.any():
         primo = pop.primostarter & ok & (regime == rc.MAIN)
-        _annual, quarterly, with_fee = rc.quarterly_vector(basis[ok], regime[ok], primo[ok], yp, fee)
-        contribution[ok] = quarterly
-        total[ok] = with_fee if with_fee is not None else quarterly
+        _annual, quarterly, _ = rc.quarterly_vector(basis[ok], regime[ok], primo[ok], yp)
+        contribution[ok] = quarterly - reduction[ok]
+        total[ok] = rc.fee_vector(contribution[ok], fee) if fee is not None else contribution[ok]
     # the starter's extra quarter ([S21], legislation.md §4.1)
     due_later = (pop.in_time & (pop.quarters_since_start <= 1)).astype(np.int64)
-    return CallCalc(pop, kind, regime, basis, contribution, total, due_later, used)
+    return CallCalc(pop, kind, regime, basis, contribution, total, due_later, used, reduction)
 
 
 def _category_word(code: int) -> str:
@@ -191,15 +212,18 @@ def _coefficient_text(coefficient: str) -> str:
 
 
 def explanation(q: Quarter, kind: int, category: int, primostarter: bool, pension: bool, opt_out: bool,
-                params: dict[str, str], *, amount: str, basis: str, reference: str, basis_cents: object,
+                first: bool, params: dict[str, str], *, amount: str, basis: str, reference: str, basis_cents: object,
                 reference_cents: object) -> tuple[dict, str, str]:
     """(explanation, rule, parameter) of a contribution line: a one-line text and the inputs that let
     ``caisse.rules.contributions.provisional`` recompute (and explain) the amount. ``amount``, ``basis`` and
-    ``reference`` (the income N-3) as texts, the chosen or reference income in cents."""
+    ``reference`` (the income N-3) as texts, the chosen or reference income in cents. ``first``: the
+    primostarter's first quarter of activity (``amount`` is then the regular quarter, before the reduction line)."""
     cat = _category_word(category)
     inputs: dict = {"year": q.year, "quarter": q.number, "category": cat}
     if primostarter:
         inputs["primostarter"] = True
+    if first:
+        inputs["start_quarter"] = q.number
     if category == rc.POST_PENSION and not pension:
         inputs["pension"] = False
         if opt_out:
@@ -220,6 +244,17 @@ def explanation(q: Quarter, kind: int, category: int, primostarter: bool, pensio
                f"{_coefficient_text(params['coefficient'])} = {basis}: {amount}"
         rule, parameter = "AR n° 38 art. 11 §3", params["reference"]
     return {"text": text, "calc": inputs}, rule, parameter
+
+
+def reduction_explanation(q: Quarter, contribution_explanation: str, parameter: str, *, before: int,
+                          reduction: int) -> str:
+    """The explanation (JSON text) of the line that takes the art. 12 §1bis reduction off the primostarter's first
+    quarter of activity: its own sentence, and the inputs of the contribution line it lowers (``calc``: the rules
+    recompute both from them)."""
+    calc = json.loads(contribution_explanation)["calc"]
+    text = (f"primostarter, first quarter of activity {q}: contribution reduced by {fmt(reduction)} "
+            f"({parameter}): {fmt(before)} − {fmt(reduction)} = {fmt(before - reduction)}")
+    return explanation_json({"text": text, "calc": calc, "step": rc.FIRST_QUARTER_STEP})
 
 
 def fee_explanation(fee: Fraction, amount: str) -> dict:
@@ -248,7 +283,8 @@ _MARK = {name: f"\0{j}\0" for j, name in enumerate(_FIELDS)}
 
 
 class _Layouts:
-    """The contribution explanation layout of every (kind, category, primostarter, pension, opt-out) met."""
+    """The contribution explanation layout of every (kind, category, primostarter, pension, opt-out, first quarter)
+    met."""
 
     def __init__(self, q: Quarter, params: dict[str, str]):
         self.q, self.params = q, params
@@ -271,9 +307,10 @@ class _Layouts:
         """The layout of each of ``rows``."""
         pop = calc.pop
         keys = np.stack([calc.kind[rows].astype(np.int64), pop.category[rows].astype(np.int64),
-                         pop.primostarter[rows], pop.pension[rows], pop.opt_out[rows]], axis=1)
+                         pop.primostarter[rows], pop.pension[rows], pop.opt_out[rows], calc.first_quarter()[rows]],
+                        axis=1)
         distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
-        codes = np.array([self.code((int(k), int(c), bool(p), bool(pe), bool(o))) for k, c, p, pe, o in
+        codes = np.array([self.code((int(k), int(c), bool(p), bool(pe), bool(o), bool(f))) for k, c, p, pe, o, f in
                           distinct.tolist()], np.int64)
         return codes[inverse.reshape(-1)]
 
@@ -325,6 +362,11 @@ def run(url: str, quarter: str, *, fee_rate: str | None = None, allow_estimates:
         summary.amount_cents = int(calc.total[rows].sum())
         summary.notices = len(rows)
         summary.details["contribution"] = fmt(int(calc.contribution[rows].sum())) + " EUR"
+        first = calc.first_quarter()
+        if first[rows].any():
+            summary.details["primostarter first-quarter reduction"] = (
+                f"{int(first[rows].sum()):,} debtors, {fmt(int(calc.reduction[rows].sum()))} EUR "
+                f"({calc.params['reduction']}, AR n° 38 art. 12 §1bis)")
         summary.details["management fee"] = fmt(int((calc.total - calc.contribution)[rows].sum())) + " EUR"
         parties = pop.party[rows]
         rows_party = parties.tolist()
@@ -343,15 +385,28 @@ def run(url: str, quarter: str, *, fee_rate: str | None = None, allow_estimates:
         def postings(idx: np.ndarray) -> Charges:
             sel = rows[idx]
             contribution = calc.contribution[sel]
-            amounts = fmt_all(contribution)
+            reduction = calc.reduction[sel]
+            regular = contribution + reduction  # the quarter before the primostarter's first-quarter reduction
+            amounts = fmt_all(regular)
             codes = layouts.codes(calc, sel)
-            lines = [ChargeLine("contribution", contribution,
+            texts = _explanation_texts(calc, layouts, codes, sel, amounts)
+            lines = [ChargeLine("contribution", regular,
                                 np.array(layouts.rules, object)[codes].tolist(),
-                                np.array(layouts.parameters, object)[codes].tolist(),
-                                _explanation_texts(calc, layouts, codes, sel, amounts))]
+                                np.array(layouts.parameters, object)[codes].tolist(), texts)]
+            reduced = np.flatnonzero(reduction).tolist()  # few rows: the primostarters' first quarter
+            fee_amounts = amounts
+            if reduced:
+                parameter = calc.params["reduction"]
+                why: list = [None] * len(sel)
+                fee_amounts = list(amounts)
+                for j in reduced:
+                    why[j] = reduction_explanation(q, texts[j], parameter, before=int(regular[j]),
+                                                   reduction=int(reduction[j]))
+                    fee_amounts[j] = fmt(int(contribution[j]))
+                lines.append(ChargeLine("contribution", -reduction, REDUCTION_RULE, parameter, why))
             if fee_p is not None:
                 lines.append(ChargeLine("management_fee", calc.total[sel] - contribution, FEE_RULE, fee_parameter,
-                                        list(map(fee_template.format, amounts))))
+                                        list(map(fee_template.format, fee_amounts))))
             return Charges([keys[j] for j in idx.tolist()], parties[idx].tolist(), period,
                            list(map(due_dates.__getitem__, calc.due_later[sel].tolist())), booked, lines,
                            f"Quarterly call {q}", [printed(o) for o in ogm_digits(parties[idx], q.year, q.number)])

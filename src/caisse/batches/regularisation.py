@@ -5,14 +5,17 @@ assessment wins), set-based over all of them:
 
 1. the affiliated quarters of N and the category of each (``population.load_quarter``, as the quarterly call);
 2. the definitive contribution of each quarter (art. 11 §5 AR n° 38: the scale on the income of N, annualised
-   × 4 / quarters when affiliated fewer than 4 quarters; floors per category) plus the management fee —
+   × 4 / quarters when affiliated fewer than 4 quarters; floors per category; the primostarter's first quarter of
+   activity lowered by the art. 12 §1bis reduction) plus the management fee —
    ``caisse.rules.contributions.quarterly_vector``, the engine's vectorised twin of ``regularisation``;
 3. minus what the ledger already charged for that quarter (provisional call and any earlier regularisation:
    ``contribution`` and ``management_fee`` entries of kinds charge/regularisation — payments do not matter);
-4. the difference posted per quarter (key ``regularisation/<N>/<file>/<assessment date>/<NQk>``): a debt when
-   positive, a credit (the debt lowered; the overpayment goes back to the debtor's credit at the next
-   imputation, then set off or refunded) when negative; due on the last day of the quarter following the
-   quarter of the notice (legislation.md §2, ``rules.contributions.next_quarter_end``);
+4. the difference posted per quarter (key ``regularisation/<N>/<file>/<assessment date>/<NQk>``; the part of it
+   that is the first-quarter reduction — the definitive one minus the one the call already took off — on a line of
+   its own, rule art. 12 §1bis and its parameter): a debt when positive, a credit (the debt lowered; the
+   overpayment goes back to the debtor's credit at the next imputation, then set off or refunded) when negative;
+   due on the last day of the quarter following the quarter of the notice (legislation.md §2,
+   ``rules.contributions.next_quarter_end``);
 5. one regularisation notice per person (key ``regularisation/<N>/<file>/<assessment date>``).
 
 A revised income (a later assessment date) is regularised again against everything charged so far. The notice
@@ -33,7 +36,7 @@ from sqlalchemy import Date, Integer, bindparam, select, text
 from caisse.batches.framework import Progress, Summary, existing_keys, run_batch, write_chunks
 from caisse.batches.models import BatchRun
 from caisse.batches.population import NO_CATEGORY, load_quarter, ogm_digits, printed
-from caisse.batches.quarterly_call import FEE_RULE, fee_fraction, fee_text
+from caisse.batches.quarterly_call import FEE_RULE, REDUCTION_PARAMETER, REDUCTION_RULE, fee_fraction, fee_text
 from caisse.batches.set_off import set_off
 from caisse.errors import InvalidInput, UnknownParameter
 from caisse.ledger import DebtLine, charge_posting
@@ -61,13 +64,16 @@ WHERE inc.rn = 1
 ORDER BY inc.person_id
 """
 
-_CALLED_SQL = """
+# ``first``: 1 for the lines taking the primostarter's first-quarter reduction off a quarter (art. 12 §1bis)
+_CALLED_SQL = f"""
 SELECT e.party_id, e.period, e.account, SUM(e.amount_cents),
-       CASE WHEN t.kind = 'regularisation' THEN t.key END AS reg_key
+       CASE WHEN t.kind = 'regularisation' THEN t.key END AS reg_key,
+       CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}@%' THEN 1 ELSE 0 END AS first
 FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
 WHERE e.account IN ('contribution', 'management_fee') AND e.period IN (:p1, :p2, :p3, :p4)
   AND t.kind IN ('charge', 'regularisation')
-GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END
+GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END,
+         CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}@%' THEN 1 ELSE 0 END
 """
 
 # The people with an estimate of N on file (a reduction granted: their provisional contributions were computed on
@@ -159,10 +165,12 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         return
     reform = load_params().parameter("pension_age_reform_date").values[0].value
 
-    # per person × quarter: affiliated?, regime, primostarter (from the same population query as the call)
+    # per person × quarter: affiliated?, regime, primostarter, the primostarter's first quarter of activity (from
+    # the same population query as the call)
     affiliated = np.zeros((n, 4), bool)
     regime = np.zeros((n, 4), np.int8)
     primo = np.zeros((n, 4), bool)
+    first = np.zeros((n, 4), bool)
     dispensed = np.zeros((n, 4), bool)  # contributions dispensed with a benefit (caisse.benefits.dispensation)
     category = np.full((n, 4), NO_CATEGORY, np.int8)
     for k in range(4):
@@ -180,6 +188,7 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         reg[no_pension] = np.where(main_now & ~pop.opt_out[sel][no_pension], rc.MAIN, rc.PENSION_AGE_OLD)
         regime[rows, k] = reg
         primo[rows, k] = pop.primostarter[sel]
+        first[rows, k] = pop.primostarter[sel] & (reg == rc.MAIN) & (pop.quarters_since_start[sel] == 0)
         if pop.dispensed is not None:
             dispensed[rows, k] = pop.dispensed[sel]
 
@@ -187,10 +196,12 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
     # posted (a run stopped half-way, or an earlier run for the same assessment) is kept apart: it is the
     # difference itself, never recomputed, so a rerun writes the missing notices and posts nothing twice.
     called = np.zeros((n, 4, 2), np.int64)  # [.., 0]: contribution, [.., 1]: management fee
+    called_first = np.zeros((n, 4), np.int64)  # the first-quarter reduction taken off so far (negative), in [.., 0]
     own = np.zeros((n, 4, 2), np.int64)
+    own_first = np.zeros((n, 4), np.int64)
     has_own = np.zeros(n, bool)
     provisional = np.zeros(n, np.int64)  # contributions of N charged by the calls and their corrections
-    for pid, period, account, amount, reg_key in called_rows:
+    for pid, period, account, amount, reg_key, is_first in called_rows:
         i = pos.get(int(pid))
         if i is None:
             continue
@@ -199,34 +210,62 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
             provisional[i] += int(amount)
         if reg_key is not None and reg_key.startswith(f"regularisation/{year}/{int(pid)}/{assessed[i]}/"):
             own[slot] += int(amount)
+            own_first[slot[:2]] += int(amount) if is_first and account == "contribution" else 0
             has_own[i] = True
         else:
             called[slot] += int(amount)
+            called_first[slot[:2]] += int(amount) if is_first and account == "contribution" else 0
 
     quarters = affiliated.sum(axis=1)
     nothing = (quarters == 0) & (called.sum(axis=(1, 2)) == 0) & ~has_own
     summary.skip(f"income {year} on file but not affiliated in {year} and nothing called", party[nothing])
     basis = np.where(quarters > 0, div_half_up(income * 4, np.maximum(quarters, 1)), 0)
+    # the primostarter's first quarter of activity: the art. 12 §1bis reduction, before the fee (as the rules'
+    # ``regularisation(..., start_quarter=...)``); its figure not known → those people are left for staff
+    first &= affiliated & ~dispensed
+    reduction_parameter = REDUCTION_PARAMETER  # named with its value's date when it is known
+    first_reduction = np.zeros((n, 4), np.int64)  # cents taken off (positive)
+    unknown = np.zeros(n, bool)
+    if first.any() or called_first.any():
+        try:
+            value = load_params().year(REDUCTION_PARAMETER, year, allow_estimates=estimates)
+        except UnknownParameter as exc:
+            unknown = first.any(axis=1)
+            if unknown.any():
+                summary.anomaly(f"UnknownParameter: {exc}", party[unknown])
+        else:
+            reduction_parameter = f"{REDUCTION_PARAMETER}@{value.start.isoformat()}"
+            first_reduction[first] = value.value
     definitive = np.zeros((n, 4, 2), np.int64)
     for k in range(4):
         rows = np.flatnonzero(affiliated[:, k])
         if not len(rows):
             continue
-        _a, contribution, total = rc.quarterly_vector(basis[rows], regime[rows, k], primo[rows, k], yp, fee)
-        total = contribution if total is None else total
+        _a, contribution, _t = rc.quarterly_vector(basis[rows], regime[rows, k], primo[rows, k], yp)
+        contribution = contribution - first_reduction[rows, k]
+        total = contribution if fee is None else rc.fee_vector(contribution, fee)
         definitive[rows, k, 0] = contribution
         definitive[rows, k, 1] = total - contribution
     definitive[dispensed] = 0  # a quarter dispensed with a benefit owes nothing (nor counts in a reduction's base)
     diff = definitive - called
     diff[dispensed] = 0  # ... and is not regularised, whatever was called for it
+    # the part of the contribution's difference that is the first-quarter reduction: its own line
+    diff_first = np.where(dispensed, 0, -first_reduction - called_first)
     diff[has_own] = own[has_own]
+    diff_first[has_own] = own_first[has_own]
+    nothing |= unknown
     diff[nothing] = 0
+    diff_first[nothing] = 0
     surcharge, surcharge_calc = _reduction_surcharges(year, party, pos, assessed, definitive, provisional,
                                                       reduced_rows, paid_rows, surcharged_rows)
     surcharge[nothing] = 0
     person_total = diff.sum(axis=(1, 2)) + surcharge.sum(axis=1)
     has_diff = (np.abs(diff).sum(axis=(1, 2)) > 0) | (np.abs(surcharge).sum(axis=1) > 0)
     summary.exempt = int((~has_diff & ~nothing).sum())
+    if first_reduction.any():
+        summary.details["primostarter first-quarter reduction"] = (
+            f"{int(first.any(axis=1).sum()):,} people, definitive {fmt(int(first_reduction.sum()))} EUR "
+            f"({reduction_parameter}, {REDUCTION_RULE})")
     todo = np.flatnonzero(has_diff)
     summary.debtors = summary.notices = len(todo)
     summary.amount_cents = int(person_total[todo].sum())
@@ -255,6 +294,7 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
         for j in idx.tolist():
             i = int(todo[j])
             cat_codes = [int(c) for c in category[i] if c != NO_CATEGORY]
+            start = next((k + 1 for k in range(4) if first[i, k]), None)
             for k in range(4):
                 if not diff[i, k].any():
                     continue
@@ -269,13 +309,24 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
                     calc["fee_rate"] = fee_text(fee)
                 if primo[i, k]:
                     calc["primostarter"] = True
+                if start is not None:  # the rules' start_quarter: the year's first quarter of activity is reduced
+                    calc["start_quarter"] = start
                 if len(set(cat_codes)) > 1:
                     calc["categories"] = sorted({rc.CATEGORIES[c] for c in cat_codes})
+                reduced = (f", primostarter first quarter of activity reduced by {fmt(int(first_reduction[i, k]))} "
+                           f"({reduction_parameter})") if first_reduction[i, k] else ""
                 text_ = (f"regularisation {period}: definitive {fmt(int(definitive[i, k].sum()))} (income {year} "
-                         f"{fmt(int(income[i]))}" + (f", {cat}" if cat else ", not affiliated") +
+                         f"{fmt(int(income[i]))}" + (f", {cat}" if cat else ", not affiliated") + reduced +
                          f") − provisional called {fmt(int(called[i, k].sum()))} = {fmt(d_c + d_f)}")
-                lines = [DebtLine("contribution", d_c, RULE, f"income {year}@{assessed[i]}",
+                d_first = int(diff_first[i, k])
+                lines = [DebtLine("contribution", d_c - d_first, RULE, f"income {year}@{assessed[i]}",
                                   {"text": text_, "calc": calc})]
+                if d_first:  # the first-quarter reduction not yet (or no longer) taken off as the call did
+                    lines.append(DebtLine("contribution", d_first, REDUCTION_RULE, reduction_parameter, {
+                        "text": f"primostarter first-quarter reduction {period}: definitive "
+                                f"{fmt(-int(first_reduction[i, k]))} − already taken off "
+                                f"{fmt(int(called_first[i, k]))} = {fmt(d_first)}",
+                        "calc": calc, "step": rc.FIRST_QUARTER_STEP}))
                 if d_f:
                     lines.append(DebtLine("management_fee", d_f, FEE_RULE, fee_param,
                                           {"text": f"management fee on the regularisation {period}"}))

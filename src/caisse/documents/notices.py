@@ -30,6 +30,7 @@ from caisse.documents.epc_qr import epc_payload
 from caisse.documents.fonts import fonts_for
 from caisse.documents.pagewriter import StandardPage
 from caisse.errors import NotFound
+from caisse.rules.contributions import FIRST_QUARTER_STEP
 from caisse.rules.explain import fmt_date
 from caisse.rules.explain import fmt_money as _fmt_money
 
@@ -79,6 +80,7 @@ T = {
         "set_off_why": "montant que vous aviez payé en trop, imputé sur cet avis",
         "set_off_law": "compensation (Code civil, livre 5)",
         "fee_law": "frais de la caisse, en % des cotisations",
+        "first_quarter_reduction": "Réduction primo-starter, 1er trimestre d'activité",
         "estimate": "ATTENTION : calcul basé sur des montants ESTIMÉS, pas encore publiés.",
     },
     "nl": {
@@ -124,6 +126,7 @@ T = {
         "set_off_why": "wat u te veel had betaald, verrekend met dit bericht",
         "set_off_law": "schuldvergelijking (Burgerlijk Wetboek, boek 5)",
         "fee_law": "kosten van het fonds, in % van de bijdragen",
+        "first_quarter_reduction": "Vermindering primostarter, eerste kwartaal van activiteit",
         "estimate": "LET OP: berekening op GERAAMDE bedragen, nog niet gepubliceerd.",
     },
     "de": {
@@ -170,6 +173,7 @@ T = {
         "set_off_why": "zu viel gezahlter Betrag, mit dieser Mitteilung verrechnet",
         "set_off_law": "Aufrechnung (Zivilgesetzbuch, Buch 5)",
         "fee_law": "Kosten der Kasse, in % der Beiträge",
+        "first_quarter_reduction": "Ermäßigung Primostarter, erstes Tätigkeitsquartal",
         "estimate": "ACHTUNG: Berechnung auf GESCHÄTZTEN, noch nicht veröffentlichten Beträgen.",
     },
 }
@@ -562,11 +566,14 @@ def _fee_rate(explanation: dict | None) -> str | None:
 
 
 def provisional_of(calc: dict, fee_rate: str | None):
-    """The rules engine's provisional contribution again, from the inputs stored on the entry (``calc``)."""
+    """The rules engine's provisional contribution again, from the inputs stored on the entry (``calc``; with
+    ``start_quarter``, the primostarter's first quarter of activity, from that quarter on, that one reduced)."""
     from caisse.rules.contributions import provisional
 
     kw = {"primostarter": calc.get("primostarter", False), "pension": calc.get("pension", True),
           "opt_out": calc.get("opt_out", False), "fee_rate": fee_rate}
+    if calc.get("start_quarter") is not None:
+        kw["start_quarter"] = int(calc["start_quarter"])
     if "chosen_income" in calc:
         kw["chosen_income"] = int(calc["chosen_income"])
     elif calc.get("starter"):
@@ -576,8 +583,20 @@ def provisional_of(calc: dict, fee_rate: str | None):
     return provisional(calc["year"], calc["category"], **kw)
 
 
-def why_of(result, lang: str) -> tuple[list[str], dict[str, str]]:
-    """A provisional contribution's steps in ``lang``, and the one step that says why for each account."""
+def quarter_of(result, quarter: int | None):
+    """The amounts of ``quarter`` in a contribution result (the regular quarter when it is not one of them)."""
+    from caisse.rules.contributions import QuarterAmount
+
+    found = next((qa for qa in result.quarters if qa.quarter == quarter), None)
+    if found is None:
+        total = result.quarterly_total if result.quarterly_total is not None else result.quarterly
+        return QuarterAmount(quarter or 0, result.quarterly, total)
+    return found
+
+
+def why_of(result, lang: str, quarter: int | None = None) -> tuple[list[str], dict[str, str]]:
+    """A provisional contribution's steps in ``lang``, and the one step that says why for each account (and for
+    ``reduction``: the primostarter's first-quarter reduction; the fee of ``quarter`` when it is the reduced one)."""
     steps = result.explanation.text(lang)
     why = {}
     keys = [k for k, _ in result.explanation.steps]
@@ -588,13 +607,22 @@ def why_of(result, lang: str) -> tuple[list[str], dict[str, str]]:
     why.setdefault("contribution", texts.get("annual", ""))
     if "fee" in texts:
         why["management_fee"] = texts["fee"]
+    if FIRST_QUARTER_STEP in texts:
+        why["reduction"] = texts[FIRST_QUARTER_STEP]
+        if quarter_of(result, quarter).reduction and "fee_reduced_quarter" in texts:
+            why["management_fee"] = texts["fee_reduced_quarter"]
     return steps, why
+
+
+def is_reduction(explanation: dict | None) -> bool:
+    """The entry that takes the primostarter's first-quarter reduction (art. 12 §1bis) off a contribution."""
+    return isinstance(explanation, dict) and explanation.get("step") == FIRST_QUARTER_STEP
 
 
 def _quarterly_steps(calc: dict, fee_rate: str | None, lang: str) -> tuple[list[str], dict[str, str], bool]:
     """The rules engine's explanation of a provisional contribution, from the inputs stored on the entry."""
     result = provisional_of(calc, fee_rate)
-    steps, why = why_of(result, lang)
+    steps, why = why_of(result, lang, calc.get("quarter"))
     return steps, why, result.explanation.uses_estimates
 
 
@@ -615,7 +643,8 @@ def _company_steps(calc: dict, lang: str) -> tuple[list[str], str, bool]:
     return steps, steps[0] if steps else "", result.explanation.uses_estimates
 
 
-def _regularisation_steps(calcs: list[dict], lang: str) -> tuple[list[str], bool]:
+def _regularisation_steps(calcs: list[dict], lang: str) -> tuple[list[str], dict[str, str], bool]:
+    """The regularisation's steps in ``lang``, the step of each quarter (by period), estimates used?"""
     from caisse.money import fmt
     from caisse.rules.contributions import regularisation
 
@@ -623,13 +652,16 @@ def _regularisation_steps(calcs: list[dict], lang: str) -> tuple[list[str], bool
     affiliated = calc.get("affiliated") or [True] * 4
     quarters = [k + 1 for k, a in enumerate(affiliated) if a]
     if not quarters or calc.get("categories") or quarters != list(range(quarters[0], quarters[-1] + 1)):
-        return [], False
+        return [], {}, False
     # the batch keeps cents; the rules read amounts in euros ("1234.56")
     paid = [fmt(calc["called_by_quarter"][q - 1]) for q in quarters]
     result = regularisation(calc["year"], calc["category"], fmt(int(calc["income"])), paid, quarters=len(quarters),
                             first_quarter=quarters[0], primostarter=bool(calc.get("primostarter")),
-                            fee_rate=calc.get("fee_rate"))
-    return result.explanation.text(lang), result.explanation.uses_estimates
+                            start_quarter=calc.get("start_quarter"), fee_rate=calc.get("fee_rate"))
+    steps = result.explanation.text(lang)
+    by_period = {str(args["quarter"]): text for (key, args), text in zip(result.explanation.steps, steps, strict=False)
+                 if key == "regularisation_quarter"}
+    return steps, by_period, result.explanation.uses_estimates
 
 
 def notice_document(session: Session, notice_id: int, today: dt.date | None = None) -> Document:
@@ -664,6 +696,9 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
         steps, why, estimates = _quarterly_steps(calc, fee, lang)
         for e in entries:
             law = t["fee_law"] if e.account == "management_fee" else e.rule or ""
+            if is_reduction(e.explanation):  # the primostarter's first quarter: the reduction on its own line
+                lines.append(Line(t["first_quarter_reduction"], int(e.amount_cents), why.get("reduction", ""), law))
+                continue
             lines.append(Line(t[e.account], int(e.amount_cents), why.get(e.account, ""), law))
     elif notice.kind == "company_call":
         e = entries[0]
@@ -677,11 +712,11 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
         for e in entries:
             if e.account != "surcharge":
                 by_period[e.period] = by_period.get(e.period, 0) + int(e.amount_cents)
+        quarter_steps: dict[str, str] = {}
         if calcs:
-            steps, estimates = _regularisation_steps(calcs, lang)
-        quarter_steps = {s.split(":")[0]: s for s in steps if s.split(":")[0].split(" ")[-1] in by_period}
+            steps, quarter_steps, estimates = _regularisation_steps(calcs, lang)
         for period, amount in sorted(by_period.items()):
-            why = next((s for k, s in quarter_steps.items() if k.endswith(period)), "")
+            why = quarter_steps.get(period, "")
             lines.append(Line(t["regularisation_line"].format(period=period), amount, why,
                               "AR n° 38 art. 11 §5"))
         if surcharge:

@@ -121,6 +121,11 @@ def _after(description: str | None, prefix: str) -> str | None:
     return rest or None
 
 
+#: the explanation ``step`` of an entry taking the primostarter's first-quarter reduction (art. 12 §1bis) off a
+#: contribution (``rules.contributions.FIRST_QUARTER_STEP``; the ledger does not import the rules)
+FIRST_QUARTER_STEP = "primostarter_first_quarter"
+
+
 def line_text(kind: str, account: str, period: str | None, amount_cents: int, description: str | None,
               explanation: dict | None) -> Text | None:
     """The words of a statement line, from what its entry carries; None for a kind not worded here (the stored
@@ -131,6 +136,8 @@ def line_text(kind: str, account: str, period: str | None, amount_cents: int, de
     q = period or ""
     if description and description.startswith("Correction: reversal of"):
         return T_("Correction: an earlier entry of {quarter} cancelled", quarter=q)
+    if kind in ("charge", "regularisation") and account == "contribution" and why.get("step") == FIRST_QUARTER_STEP:
+        return T_("Primostarter: reduction of the contribution of the first quarter of activity {quarter}", quarter=q)
     if kind == "charge":
         if account == "contribution":
             if description and description.startswith("Quarterly call"):

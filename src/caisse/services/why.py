@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from caisse.errors import CaisseError
 from caisse.ledger.statement import Line
+from caisse.rules.contributions import FIRST_QUARTER_STEP
 
 
 def derivation(line: Line, lang: str) -> str | None:
@@ -24,7 +25,9 @@ def derivation(line: Line, lang: str) -> str | None:
         return None
     calc = json.dumps(d["calc"], sort_keys=True)
     if line.account in ("contribution", "management_fee"):
-        return _provisional(calc, d.get("rate"), line.account, line.amount_cents, lang)
+        reduction = line.account == "contribution" and d.get("step") == FIRST_QUARTER_STEP
+        account = "reduction" if reduction else line.account
+        return _provisional(calc, d.get("rate"), account, line.amount_cents, lang)
     if line.account == "company_contribution":
         return _company(calc, line.amount_cents, lang)
     return None
@@ -32,16 +35,21 @@ def derivation(line: Line, lang: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _provisional(calc_json: str, rate: str | None, account: str, amount_cents: int, lang: str) -> str | None:
-    from caisse.documents.notices import provisional_of, why_of
+    """``account``: contribution, management_fee, or reduction (the line taking the primostarter's first-quarter
+    reduction off the contribution)."""
+    from caisse.documents.notices import provisional_of, quarter_of, why_of
 
+    calc = json.loads(calc_json)
     try:
-        result = provisional_of(json.loads(calc_json), rate)
+        result = provisional_of(calc, rate)
     except (CaisseError, KeyError, TypeError, ValueError):
         return None
-    found = result.quarterly if account == "contribution" else (result.quarterly_total or 0) - result.quarterly
+    qa = quarter_of(result, calc.get("quarter"))
+    found = {"contribution": qa.contribution + qa.reduction, "reduction": -qa.reduction,
+             "management_fee": qa.total - qa.contribution}[account]
     if found != amount_cents:
         return None
-    return why_of(result, lang)[1].get(account) or None
+    return why_of(result, lang, calc.get("quarter"))[1].get(account) or None
 
 
 @lru_cache(maxsize=1024)
