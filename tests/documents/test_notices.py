@@ -103,6 +103,34 @@ def test_a_primostarters_first_quarter_notice_shows_the_reduction_on_its_own_lin
     assert not any("115" in step for step in second.steps)
 
 
+@pytest.mark.parametrize(("lang", "why"), [("fr", "Trimestre 2024Q2 : définitif"),
+                                          ("nl", "Kwartaal 2024Q2: definitief"), ("de", "Quartal 2024Q2: endgültig")])
+def test_each_regularisation_line_says_why_with_the_primostarters_reduction_given_back(db_url, tmp_path, lang, why):
+    # called as a plain starter (864.15), known a primostarter afterwards: the definitive first quarter of activity
+    # is 615.00 − 115.03 = 499.97 (9,000 × 4/3 = 12,000 × 20.50 % / 4)
+    from sqlalchemy import update
+
+    from caisse.batches.tax_income import import_file
+    from caisse.store.models import Affiliation
+
+    fund = Fund(db_url)
+    ana = fund.person(category="main", start=dt.date(2024, 4, 15), language=lang)
+    for q in (2, 3, 4):
+        quarterly_call.run(db_url, f"2024Q{q}", fee_rate="0")
+    with session_scope(db_url) as s:
+        s.execute(update(Affiliation).where(Affiliation.id == ana).values(primostarter=True))
+    csv = tmp_path / "t.csv"
+    csv.write_text(f"niss,year,net_professional_income,assessment_date\n{fund.niss_of(ana)},2024,9000.00,2025-10-01\n")
+    import_file(db_url, csv, today=dt.date(2025, 10, 5))
+    regularisation.run(db_url, 2024, notice_date=dt.date(2025, 11, 3), fee_rate="0")
+    with session_scope(db_url) as s:
+        doc = notice_document(s, s.scalar(select(Notice.id).where(Notice.kind == "regularisation")))
+    assert [line.amount_cents for line in doc.lines] == [49997 - 86415, 61500 - 86415, 61500 - 86415]
+    assert doc.lines[0].why.startswith(why) and "499,97" in doc.lines[0].why
+    assert all(line.why for line in doc.lines)
+    assert any("115,03" in step and "2024Q2" in step for step in doc.steps)
+
+
 def test_company_and_regularisation_notices_and_statement(db_url, tmp_path):
     fund = Fund(db_url)
     company = fund.company(start=dt.date(2010, 1, 1), sheets={2023: "900000.00"}, language="fr")

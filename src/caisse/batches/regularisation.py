@@ -68,12 +68,12 @@ ORDER BY inc.person_id
 _CALLED_SQL = f"""
 SELECT e.party_id, e.period, e.account, SUM(e.amount_cents),
        CASE WHEN t.kind = 'regularisation' THEN t.key END AS reg_key,
-       CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}@%' THEN 1 ELSE 0 END AS first
+       CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}%' THEN 1 ELSE 0 END AS first
 FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
 WHERE e.account IN ('contribution', 'management_fee') AND e.period IN (:p1, :p2, :p3, :p4)
   AND t.kind IN ('charge', 'regularisation')
 GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END,
-         CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}@%' THEN 1 ELSE 0 END
+         CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}%' THEN 1 ELSE 0 END
 """
 
 # The people with an estimate of N on file (a reduction granted: their provisional contributions were computed on
