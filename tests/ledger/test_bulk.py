@@ -114,6 +114,43 @@ def test_charges_given_as_columns_are_posted_as_the_same_postings(db_url):
         post_many(db_url, as_charges(parties, fee=1000))
 
 
+@pytest.mark.parametrize("fee_gaps", [False, True])
+def test_a_line_few_rows_have_is_posted_in_its_place_as_the_same_postings(db_url, fee_gaps):
+    """A second contribution line on a few rows only (the primostarter's first-quarter reduction): spliced in
+    between the lines every row has, each row's entries in the order of its lines, as ``charge_posting`` does."""
+    import numpy as np
+
+    from caisse.ledger import ChargeLine, Charges, explanation_json
+
+    parties = _debtors(db_url, 40)
+    n = len(parties)
+    reduction = np.array([-11503 if i in (0, 17, 39) else 0 for i in range(n)], np.int64)
+    fees = np.array([0 if fee_gaps and i in (17, 20) else 1800 for i in range(n)], np.int64)
+    charges = Charges([f"quarterly-call/2026Q1/{p}" for p in parties], parties, "2026Q1",
+                      [quarter_due("2026Q1")] * n, dt.date(2026, 1, 5), [
+                          ChargeLine("contribution", np.full(n, 44625, np.int64), "AR n° 38 art. 13bis",
+                                     "primostarter_minimum_income@2026-01-01",
+                                     [explanation_json({"text": f"regular {p}"}) for p in parties]),
+                          ChargeLine("contribution", reduction, "AR n° 38 art. 12 §1bis",
+                                     "primostarter_first_quarter_reduction@2026-01-01",
+                                     [explanation_json({"text": f"reduced {p}"}) if r else None
+                                      for p, r in zip(parties, reduction.tolist(), strict=True)]),
+                          ChargeLine("management_fee", fees, "fee", "management_fee_rate=0.0405"),
+                      ], "Quarterly call 2026Q1", [f"+++000/{p:04d}/00001+++" for p in parties])
+    assert post_many(db_url, charges).posted == n
+    with session_scope(db_url) as s:
+        for i, p in enumerate(parties):
+            stored = load(s, f"quarterly-call/2026Q1/{p}")
+            assert stored == charges.posting(i)
+            accounts = [(e.account, e.amount_cents) for e in stored.entries if e.account != "income"]
+            assert accounts == [("contribution", 44625)] + ([("contribution", -11503)] if reduction[i] else []) + (
+                [("management_fee", int(fees[i]))] if fees[i] else [])
+        ids = [e.id for e in s.scalars(select(LedgerEntry).order_by(LedgerEntry.transaction_id, LedgerEntry.id))]
+        assert ids == sorted(ids)
+    assert post_many(db_url, charges).skipped == n
+    _state(db_url)
+
+
 def test_charges_of_a_chunk_half_posted_post_the_rest(db_url):
     parties = _debtors(db_url, 6)
     post_many(db_url, as_charges(parties[:2]))

@@ -306,13 +306,25 @@ class _Layouts:
     def codes(self, calc: CallCalc, rows: np.ndarray) -> np.ndarray:
         """The layout of each of ``rows``."""
         pop = calc.pop
-        keys = np.stack([calc.kind[rows].astype(np.int64), pop.category[rows].astype(np.int64),
-                         pop.primostarter[rows], pop.pension[rows], pop.opt_out[rows], calc.first_quarter()[rows]],
-                        axis=1)
-        distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
-        codes = np.array([self.code((int(k), int(c), bool(p), bool(pe), bool(o), bool(f))) for k, c, p, pe, o, f in
-                          distinct.tolist()], np.int64)
+        # the layout's key as one integer per row (kind, category + 1 below 16, then one bit per flag): one sort
+        flags = (pop.primostarter[rows], pop.pension[rows], pop.opt_out[rows], calc.first_quarter()[rows])
+        keys = calc.kind[rows].astype(np.int64) * 16 + pop.category[rows].astype(np.int64) + 1
+        for flag in flags:
+            keys = keys * 2 + flag
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        codes = np.array([self.code(_layout_key(k)) for k in distinct.tolist()], np.int64)
         return codes[inverse.reshape(-1)]
+
+
+def _layout_key(key: int) -> tuple:
+    """(kind, category, primostarter, pension, opt-out, first quarter) of a key of ``_Layouts.codes``."""
+    bits = []
+    for _ in range(4):
+        key, bit = divmod(key, 2)
+        bits.append(bool(bit))
+    kind, category = divmod(key, 16)
+    first, opt_out, pension, primostarter = bits
+    return kind, category - 1, primostarter, pension, opt_out, first
 
 
 def _explanation_texts(calc: CallCalc, layouts: _Layouts, codes: np.ndarray, rows: np.ndarray,
