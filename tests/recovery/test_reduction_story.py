@@ -279,3 +279,52 @@ def test_not_affiliated_regularised_or_pending_are_refused(db_url, fund):
         reduction.request(s, person(waiting), waiting, 2026, ESTIMATE, "raison", ASKED)
     with session_scope(db_url) as s, pytest.raises(Conflict, match="already waiting"):
         reduction.request(s, person(waiting), waiting, 2026, ESTIMATE, "autre raison", ASKED)
+
+
+def test_a_primostarters_first_quarter_keeps_its_reduction_when_the_provisional_contributions_are_changed(
+        db_url, fund):
+    # started 10-1-2026: the call took the art. 12 §1bis reduction (118.52, derived) off 2026Q1 (459.82 − 118.52 =
+    # 341.30, on the derived primostarter minimum 8,972.07); an estimate of
+    # 20,000.00 makes it 1,025.00 − 118.52 = 906.48 (943.19 with the fee), the other quarters 1,025.00 (1,066.51)
+    ana = fund.person(category="main", start=dt.date(2026, 1, 10), primostarter=True)
+    late = fund.person(category="main", start=dt.date(2026, 1, 10))  # called before its flag was known
+    for q in (1, 2):
+        quarterly_call.run(db_url, f"2026Q{q}", fee_rate=FEE)
+    with session_scope(db_url) as s:
+        from sqlalchemy import update
+
+        from caisse.store.models import Affiliation
+
+        s.execute(update(Affiliation).where(Affiliation.id == late).values(primostarter=True))
+    want = provisional(2026, "main", chosen_income="20000.00", primostarter=True, start_quarter=1, fee_rate=FEE)
+    assert [(qa.contribution, qa.total) for qa in want.quarters[:2]] == [(90648, 94319), (102500, 106651)]
+    for pid in (ana, late):
+        with session_scope(db_url) as s:
+            p = reduction.preview(s, pid, 2026, ESTIMATE, ASKED)
+            assert (p.quarterly, p.quarterly_total) == (ON_ESTIMATE, ON_ESTIMATE_FEE)  # a regular quarter
+            assert [(c.period, c.new_contribution, c.new_total) for c in p.quarters] == [
+                (f"2026Q{qa.quarter}", qa.contribution, qa.total) for qa in want.quarters]
+            r = reduction.request(s, person(pid), pid, 2026, ESTIMATE, "Ik verwacht meer omzet.", ASKED)
+        with session_scope(db_url) as s:
+            assert reduction.decide(s, CASEWORKER, r.id, True, "", DECIDED).status == "granted"  # raised: at once
+        with session_scope(db_url) as s:
+            assert [charged(s, pid, f"2026Q{k}") for k in (1, 2)] == [94319, 106651]
+            fix = [(e.amount_cents, e.rule, e.parameter) for e in load(s, f"reduction/{r.id}/2026Q1").entries
+                   if e.account == "contribution"]
+            assert run_check(s).ok
+        if pid == ana:  # the call took the reduction off already: the correction is the estimate's alone
+            assert fix == [(102500 - 45982, "AR n° 38 art. 11 §3 (reduction/increase)", "estimate@2026")]
+        else:  # called as a plain starter (890.42): the reduction comes on a line of its own
+            assert fix == [(102500 - 89042, "AR n° 38 art. 11 §3 (reduction/increase)", "estimate@2026"),
+                           (-11852, "AR n° 38 art. 12 §1bis", "primostarter_first_quarter_reduction@2026-01-01")]
+
+
+def test_the_decision_names_a_regular_quarter_for_a_primostarter_starting_later_in_the_year(db_url, fund):
+    # starting 1-7-2026, asked in May: 2026Q3 (first quarter, reduced) and Q4; the letter's quarterly amount and the
+    # surcharge example are on a regular quarter, the preview's quarters as the call will charge them
+    ana = fund.person(category="main", start=dt.date(2026, 7, 1), primostarter=True)
+    with session_scope(db_url) as s:
+        p = reduction.preview(s, ana, 2026, ESTIMATE, ASKED)
+    assert (p.quarterly, p.quarterly_total) == (ON_ESTIMATE, ON_ESTIMATE_FEE)
+    assert [(c.period, c.new_contribution, c.reduction) for c in p.quarters] == [("2026Q3", 90648, 11852),
+                                                                                  ("2026Q4", 102500, 0)]

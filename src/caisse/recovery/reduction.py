@@ -15,7 +15,9 @@ computed on, justified by objective evidence, never below the category minimum; 
    as ``batches.population`` reads it; the older ones stay as history), and for every quarter of the year already
    called a correction (kind ``charge``, key ``reduction/<id>/<period>``, naming the call it corrects): the
    contribution and management fee the call gives on the estimate minus what was charged for the quarter so far;
-   the quarters still to call follow from the estimate by themselves. Refused → motivated. Either way the request
+   the quarters still to call follow from the estimate by themselves. A primostarter's first quarter of activity keeps
+   its art. 12 §1bis reduction (the call's computation takes it off); what of it the quarter's charges do not yet
+   take off goes on a line of its own, as the regularisation does. Refused → motivated. Either way the request
    is answered in the person's language and a decision letter can be printed (``documents.reduction_letters``).
 """
 
@@ -63,6 +65,14 @@ class QuarterChange:
     due_date: dt.date | None = None
     reference: str | None = None
     fee: Fraction | None = None
+    reduction: int = 0  # the primostarter's first-quarter reduction the call takes off the quarter (art. 12 §1bis)
+    reduction_parameter: str | None = None
+    charged_reduction: int = 0  # the part of ``charged_contribution`` that is that reduction (<= 0)
+
+    @property
+    def regular(self) -> int:
+        """The quarter's contribution on the estimate before the first-quarter reduction."""
+        return self.new_contribution + self.reduction
 
     @property
     def called(self) -> bool:
@@ -84,10 +94,16 @@ class Preview:
     quarterly_total: int  # with the management fee
     example_income: int
     example: ReductionSurchargeResult = field(repr=False)
+    primostarter: bool = False  # the year's quarters are a primostarter's (its reduced minimum applies)
 
     @property
     def corrections(self) -> list[QuarterChange]:
         return [q for q in self.quarters if q.called and q.difference]
+
+    @property
+    def start_quarter(self) -> int | None:
+        """The primostarter's first quarter of activity, when it is in the year (its contribution is reduced)."""
+        return next((int(q.period[-1]) for q in self.quarters if q.reduction), None)
 
 
 def _fee_of_call(session: Session, q: Quarter) -> tuple[Fraction | None, bool]:
@@ -102,16 +118,21 @@ def _fee_of_call(session: Session, q: Quarter) -> tuple[Fraction | None, bool]:
     return (None if fee is None else Fraction(fee)), bool(params.get("allow_estimates"))
 
 
-def _charged(session: Session, party_id: int, period: str) -> tuple[int, int]:
-    """(contribution, contribution + fee) charged for ``period``: the call and its corrections (kind charge)."""
+def _charged(session: Session, party_id: int, period: str) -> tuple[int, int, int]:
+    """(contribution, contribution + fee, the first-quarter reduction taken off) charged for ``period``: the call and
+    its corrections (kind charge)."""
+    from caisse.batches.quarterly_call import REDUCTION_PARAMETER
+
     e, tr = LedgerEntry, LedgerTransaction
+    first = (e.account == "contribution") & e.parameter.like(f"{REDUCTION_PARAMETER}%")
     row = session.execute(
         select(func.coalesce(func.sum(sql_case((e.account == "contribution", e.amount_cents), else_=0)), 0),
-               func.coalesce(func.sum(e.amount_cents), 0))
+               func.coalesce(func.sum(e.amount_cents), 0),
+               func.coalesce(func.sum(sql_case((first, e.amount_cents), else_=0)), 0))
         .join(tr, tr.id == e.transaction_id)
         .where(e.party_id == party_id, e.period == period, tr.kind == "charge",
                e.account.in_(("contribution", "management_fee")))).one()
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def _call(session: Session, party_id: int, q: Quarter) -> tuple[str, dt.date, str | None] | None:
@@ -128,9 +149,10 @@ def _call(session: Session, party_id: int, q: Quarter) -> tuple[str, dt.date, st
 
 
 def _on_estimate(session: Session, party_id: int, q: Quarter, estimate: int, fee: Fraction | None,
-                 allow_estimates: bool) -> tuple[int, int, int] | None:
-    """(contribution, with fee, category code) the quarterly call gives for ``q`` on ``estimate``; None when the
-    person does not count for the quarter (not affiliated, no category)."""
+                 allow_estimates: bool) -> tuple[int, int, int, int, str | None, bool] | None:
+    """(contribution, with fee, category code, first-quarter reduction taken off, its parameter, primostarter?) the
+    quarterly call gives for ``q`` on ``estimate``; None when the person does not count for the quarter (not
+    affiliated, no category)."""
     from caisse.batches.framework import Summary
     from caisse.batches.population import NO_CATEGORY, load_quarter
     from caisse.batches.quarterly_call import compute
@@ -144,7 +166,9 @@ def _on_estimate(session: Session, party_id: int, q: Quarter, estimate: int, fee
     if not calc.kind[0]:
         raise InvalidInput("year", "the provisional contribution of {quarter} cannot be computed: {why}",
                            quarter=str(q), why="; ".join(summary.skipped) or "—")
-    return int(calc.contribution[0]), int(calc.total[0]), int(pop.category[0])
+    reduction = int(calc.reduction[0]) if calc.reduction is not None else 0
+    return (int(calc.contribution[0]), int(calc.total[0]), int(pop.category[0]), reduction,
+            calc.params.get("reduction"), bool(pop.primostarter[0]))
 
 
 def _estimate(value: object) -> int:
@@ -209,6 +233,7 @@ def preview(session: Session, party_id: int, year: object, estimate: object, tod
     year = _check_year(session, party_id, year, today, request_id)
     quarters: list[QuarterChange] = []
     category = None
+    primostarter = False
     for k in range(1, 5):
         q = Quarter(year, k)
         called = _call(session, party_id, q)
@@ -216,11 +241,14 @@ def preview(session: Session, party_id: int, year: object, estimate: object, tod
         amounts = _on_estimate(session, party_id, q, estimate, fee, estimates)
         if amounts is None:
             continue
-        new_c, new_t, category = amounts
-        change = QuarterChange(str(q), None, new_c, new_t, fee=fee)
+        new_c, new_t, category, first, first_parameter, primo = amounts
+        primostarter |= primo
+        change = QuarterChange(str(q), None, new_c, new_t, fee=fee, reduction=first,
+                               reduction_parameter=first_parameter)
         if called is not None:
             change.call_key, change.due_date, change.reference = called
-            change.charged_contribution, change.charged_total = _charged(session, party_id, str(q))
+            change.charged_contribution, change.charged_total, change.charged_reduction = _charged(
+                session, party_id, str(q))
         quarters.append(change)
     if category is None:
         raise InvalidInput("year", "not affiliated in {year} in a category with provisional contributions",
@@ -229,9 +257,12 @@ def preview(session: Session, party_id: int, year: object, estimate: object, tod
     word = rc.CATEGORIES[category]
     example_income = estimate + EXAMPLE_MORE
     definitive = rc.contribution(year, word, example_income).annual
-    example = unjustified_reduction_surcharge(year, definitive, 4 * shown.new_contribution, 0)
-    return Preview(party_id, year, estimate, word, quarters, shown.new_contribution, shown.new_total,
-                   example_income, example)
+    # a quarter's contribution on the estimate: the regular one (not a primostarter's reduced first quarter)
+    quarterly = shown.regular
+    example = unjustified_reduction_surcharge(year, definitive, 4 * quarterly, 0)
+    return Preview(party_id, year, estimate, word, quarters, quarterly,
+                   rc.with_fee(quarterly, shown.fee) if shown.reduction else shown.new_total, example_income, example,
+                   primostarter)
 
 
 def request(session: Session, who: Principal, party_id: int, year: object, estimate: object, justification: str,
@@ -369,17 +400,26 @@ def _settle(session: Session, r: ReductionRequest, granted: bool, today: dt.date
 
 def _correct(session: Session, r: ReductionRequest, c: QuarterChange, today: dt.date) -> dict:
     """The correction of one quarter already called: the call's amounts on the estimate minus what was charged."""
-    from caisse.batches.quarterly_call import FEE_RULE, fee_text
+    from caisse.batches.quarterly_call import FEE_RULE, REDUCTION_PARAMETER, REDUCTION_RULE, fee_text
 
     d_c = c.new_contribution - c.charged_contribution
     d_f = c.difference - d_c
+    d_first = -c.reduction - c.charged_reduction  # the first-quarter reduction not yet (or no longer) taken off
     key = f"reduction/{r.id}/{c.period}"
     calc = {"year": r.year, "quarter": int(c.period[-1]), "chosen_income": r.estimate_cents,
             "called": c.charged_contribution, "new": c.new_contribution, "request": r.id}
+    if c.reduction:
+        calc["first_quarter_reduction"] = c.reduction
     text = (f"correction {c.period}: provisional contribution on the income chosen by the affiliate "
             f"{fmt(r.estimate_cents)} (reduction request {r.id}, granted {today.isoformat()}) "
             f"{fmt(c.new_contribution)} − called {fmt(c.charged_contribution)} = {fmt(d_c)}")
-    lines = [DebtLine("contribution", d_c, RULE, f"estimate@{r.year}", {"text": text, "calc": calc})]
+    if c.reduction:
+        text += f" (primostarter first quarter of activity, reduced by {fmt(c.reduction)})"
+    lines = [DebtLine("contribution", d_c - d_first, RULE, f"estimate@{r.year}", {"text": text, "calc": calc})]
+    if d_first:
+        lines.append(DebtLine("contribution", d_first, REDUCTION_RULE, c.reduction_parameter or REDUCTION_PARAMETER, {
+            "text": f"primostarter first-quarter reduction {c.period}: {fmt(-c.reduction)} − already taken off "
+                    f"{fmt(c.charged_reduction)} = {fmt(d_first)}", "calc": calc, "step": rc.FIRST_QUARTER_STEP}))
     if d_f:
         lines.append(DebtLine("management_fee", d_f, FEE_RULE,
                               None if c.fee is None else f"management_fee_rate={fee_text(c.fee)}",
