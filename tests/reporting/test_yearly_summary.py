@@ -113,6 +113,21 @@ def test_what_is_coming_estimate_then_computed_then_assessed(db_url, three_paid)
     assert assessed.status == "assessed" and assessed.amount == computed.amount and assessed.due_date == D(2026, 6, 30)
 
 
+def test_a_primostarters_expected_regularisation_counts_the_first_quarter_reduction_the_call_took_off():
+    # started in April 2024, called 331.22 (446.25 − 115.03) then 446.25 twice; on the provisional basis nothing
+    # changes, on a 9,000.00 income the definitive first quarter is 615.00 − 115.03 (rules.regularisation)
+    from caisse.rules.contributions import regularisation as rule
+
+    calcs = {q: {"year": 2024, "quarter": q, "category": "main", "primostarter": True, "starter": True,
+                 **({"start_quarter": 2} if q == 2 else {})} for q in (2, 3, 4)}
+    called = {2: 33122, 3: 44625, 4: 44625}
+    assert ys.regularisation_figure(2024, calcs=calcs, called=called).amount == 0
+    taxed = ys.regularisation_figure(2024, calcs=calcs, called=called, tax_income=900_000)
+    assert taxed.status == "computed" and taxed.amount == rule(
+        2024, "main", "9000.00", ["331.22", "446.25", "446.25"], quarters=3, primostarter=True,
+        start_quarter=2).difference == 3 * (61500 - 44625)
+
+
 def test_an_unpublished_parameter_is_not_known_yet_never_a_number():
     nxt = ys.next_due(2026, D(2027, 1, 15), ("2026Q4", 30000, D(2026, 12, 31)))
     assert nxt.due_date == D(2027, 3, 31) and nxt.amount is None and "2027" in nxt.unknown

@@ -224,3 +224,32 @@ def test_the_contact_is_the_files_team_when_configured_else_the_funds():
                                                                     "bxl@caisse.example", True)
     other = contact_for(Party(id=2, kind="person", language="fr", team="t9"), settings)
     assert (other.phone, other.from_team) == (settings.fund_phone, False)
+
+
+@pytest.mark.parametrize(("lang", "sentence"), [
+    ("fr", "Votre premier trimestre d'activité ({quarter}) est réduit de {reduction} : pour celui-ci, vous payez "
+           "{amount}, frais de gestion compris."),
+    ("nl", "Uw eerste kwartaal van activiteit ({quarter}) wordt verminderd met {reduction}: daarvoor betaalt u "
+           "{amount}, beheerskosten inbegrepen."),
+    ("de", "Ihr erstes Tätigkeitsquartal ({quarter}) wird um {reduction} ermäßigt: dafür zahlen Sie {amount}, "
+           "Verwaltungskosten inbegriffen."),
+])
+def test_a_primostarter_starting_this_year_reads_what_the_reduced_first_quarter_costs(app_for, db_url, lang,
+                                                                                       sentence):
+    from caisse.errors import UnknownParameter
+    from caisse.rules import contributions as rc
+    from caisse.rules.explain import fmt_money
+
+    year = dt.date.today().year
+    try:
+        first = rc.provisional(year, "main", starter=True, primostarter=True, start_quarter=1,
+                               fee_rate="0.0405").quarters[0]
+    except UnknownParameter:
+        pytest.skip(f"the contribution figures of {year} are not published: the page leaves the amount out")
+    pid = Fund(db_url).person(category="main", start=dt.date(year, 1, 2), primostarter=True, language=lang)
+    with _person(app_for, db_url, pid, lang=lang) as c:
+        page = html.unescape(c.get(f"/my/files/{pid}/life/starting").text)
+    want = sentence.format(quarter=f"{year}Q1", reduction=fmt_money(first.reduction, lang),
+                           amount=fmt_money(first.total, lang))
+    assert " ".join(want.replace("\u202f", " ").split()) in " ".join(page.replace("\u202f", " ").replace(
+        "\xa0", " ").split())

@@ -163,3 +163,35 @@ def test_the_evidence_goes_with_the_request_and_the_caseworker_deciding_it_reads
         assert (r.case_id, r.status) == (case_id, "requested")
         assert s.scalar(select(AuditLog).where(AuditLog.entity == "case_attachment", AuditLog.action == "read")
             .order_by(AuditLog.id))
+
+
+def test_a_primostarter_sees_the_reduced_first_quarter_and_simulates_as_a_primostarter(app_for, db_url):
+    """Started on 2 January as a primostarter: the reduction page shows the first quarter as the call charges it
+    (reduced, art. 12 §1bis) and its link to the simulator carries the file's primostarter and start quarter."""
+    from html import unescape
+
+    from caisse.rules.explain import fmt_money
+
+    try:
+        want = rc.provisional(TODAY.year, "main", chosen_income="5000.00", primostarter=True, start_quarter=1,
+                              fee_rate="0.0405")
+    except UnknownParameter:
+        pytest.skip(f"the contribution figures of {TODAY.year} are not published in the parameters")
+    pid = Fund(db_url).person(category="main", start=dt.date(TODAY.year, 1, 2), primostarter=True, language="fr")
+    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    with TestClient(app_for, headers={"accept-language": "fr"}) as c:
+        form_login(c, login, None)
+        page = unescape(c.get(f"/my/files/{pid}/reduction", params={"year": TODAY.year, "estimate": "5000"}).text)
+        link = re.search(r'href="(/simulator\?[^"]+)"', page).group(1)
+        simulated = unescape(c.get(link).text)
+    # 5,000.00 is under the primostarter minimum: the regular quarter is its minimum, the first one reduced
+    first, regular = want.quarters[0], want.quarters[1]
+    assert "primostarter=true" in link and "start_quarter=1" in link
+    flat = " ".join(page.replace("\u202f", " ").replace("\xa0", " ").split())
+    assert fmt_money(first.total, "fr").replace("\u202f", " ") in flat
+    assert (f"{fmt_money(regular.contribution, 'fr')} par trimestre ({fmt_money(regular.total, 'fr')} avec les "
+            "frais de gestion)").replace("\u202f", " ") in flat  # a quarter on the estimate: a regular one
+    flat = " ".join(simulated.replace("\u202f", " ").replace("\xa0", " ").split())
+    assert (f"Premier trimestre d'activité ({TODAY.year}Q1), après la réduction primo-starter de "
+            f"{fmt_money(first.reduction, 'fr')} : {fmt_money(first.total, 'fr')}, frais de gestion compris"
+            ).replace("\u202f", " ") in flat

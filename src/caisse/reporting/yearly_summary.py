@@ -297,6 +297,8 @@ def regularisation_figure(year: int, *, assessed: tuple[int, dt.date | None] | N
                                                  "regularisation is computed when the income is known")
     last = calcs[quarters[-1]]
     inputs = {k: last[k] for k in ("primostarter", "pension", "opt_out") if k in last}
+    # the primostarter's first quarter of activity, reduced by the call (art. 12 §1bis): reduced in the definitive too
+    start = next((c["start_quarter"] for c in calcs.values() if c.get("start_quarter") in quarters), None)
     category = last.get("category")
     paid = [int((called or {}).get(q, 0)) for q in quarters]
     try:
@@ -317,7 +319,8 @@ def regularisation_figure(year: int, *, assessed: tuple[int, dt.date | None] | N
             basis = prov.basis
             income = div_half_up(basis * len(quarters), 4)  # the contribution annualises it again
         result = rc.regularisation(year, category, int(income), [fmt(p) for p in paid], quarters=len(quarters),
-                                   first_quarter=quarters[0], fee_rate=fee_rate, params=params, **inputs)
+                                   first_quarter=quarters[0], fee_rate=fee_rate, params=params,
+                                   start_quarter=start if inputs.get("primostarter") else None, **inputs)
     except UnknownParameter as exc:
         return Regularisation("unknown", basis=None, basis_kind=None, unknown=_unknown_text(exc))
     except CaisseError as exc:

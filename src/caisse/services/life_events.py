@@ -118,6 +118,15 @@ def life_event(session: Session, who: Principal, party_id: int, event: str, toda
         starter = _try(lambda: contributions.provisional(year, category, starter=True, fee_rate=fee,
                                                          primostarter=home.status.primostarter))
         f["starter_quarterly"] = starter.quarterly_total if starter else None
+        since = home.status.affiliated_since
+        if home.status.primostarter and category == "main" and since is not None and since.year == year:
+            # the first quarter of activity is reduced (art. 12 §1bis), as the quarterly call charges it
+            start = (since.month - 1) // 3 + 1
+            first = _try(lambda: contributions.provisional(year, "main", starter=True, primostarter=True,
+                                                           start_quarter=start, fee_rate=fee).quarters[0])
+            if first is not None and first.reduction:
+                f["first_quarter"] = f"{year}Q{start}"
+                f["first_quarter_total"], f["first_quarter_reduction"] = first.total, first.reduction
         for other in ("main", "complementary"):
             r = _try(lambda other=other: contributions.provisional(year, other, starter=True, fee_rate=fee))
             f[f"starter_{other}"] = r.quarterly_total if r else None

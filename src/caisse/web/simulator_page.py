@@ -37,7 +37,10 @@ def parse_amount(text: str) -> str:
 def simulator(request: Request, income: Annotated[str | None, Query(max_length=20)] = None,
               category: Annotated[str, Query(pattern=CATEGORY_PATTERN)] = "main",
               year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-              primostarter: bool = False) -> HTMLResponse:
+              primostarter: bool = False,
+              start_quarter: Annotated[int | None, Query(ge=1, le=4)] = None) -> HTMLResponse:
+    """``start_quarter`` (a primostarter in a main activity): the quarter of the year the activity started, whose
+    contribution the primostarter's first-quarter reduction lowers (the link from the file's reduction page)."""
     year = year or dt.date.today().year
     fee = request.app.state.settings.management_fee_rate
     lang = i18n.current.get()
@@ -47,10 +50,15 @@ def simulator(request: Request, income: Annotated[str | None, Query(max_length=2
     elif income:
         amount = parse_amount(income)
         try:
-            r = contributions.contribution(year, category, amount, primostarter=primostarter and category == "main",
-                                           fee_rate=fee)
+            primo = primostarter and category == "main"
+            r = contributions.contribution(year, category, amount, primostarter=primo,
+                                           start_quarter=start_quarter if primo else None, fee_rate=fee)
             result = {"quarterly": r.quarterly, "total": r.quarterly_total, "annual": r.annual,
                       "lines": r.explanation.text(lang)}
+            first = next((qa for qa in r.quarters if qa.reduction), None)
+            if first is not None:
+                result["first_quarter"] = {"quarter": f"{year}Q{first.quarter}", "total": first.total,
+                                           "reduction": first.reduction}
             comparison = []
             for other in ("main", "complementary"):
                 o = contributions.contribution(year, other, amount, fee_rate=fee)
@@ -58,5 +66,6 @@ def simulator(request: Request, income: Annotated[str | None, Query(max_length=2
         except CaisseError as exc:
             error = error_text(exc)
     return _page_or_fragment(request, "simulator.html", "_simulator_result.html", income=income or "",
-                             category=category, year=year, primostarter=primostarter, categories=CATEGORIES,
+                             category=category, year=year, primostarter=primostarter, start_quarter=start_quarter,
+                             categories=CATEGORIES,
                              result=result, comparison=comparison, error=error, fee=fee)
