@@ -21,6 +21,8 @@ from caisse.exchange.sepa import (
     build_credit_transfers,
     build_direct_debits,
     check_creditor_id,
+    first_collection_date,
+    previous_target_day,
     sepa_text,
     validate,
 )
@@ -284,3 +286,18 @@ def test_validate_reports_schema_errors():
 def test_sepa_text():
     assert sepa_text("Ærø & Søn — Straße 12_b", 70, "name") == "AEro + Son Strasse 12-b"
     assert field_error(sepa_text, "ééé", 2, "name") == "name"
+
+
+@pytest.mark.parametrize(("made", "first"), [
+    (dt.datetime(2026, 3, 10, 9), dt.date(2026, 3, 11)),  # a Tuesday: the Wednesday
+    (dt.datetime(2026, 12, 5, 9), dt.date(2026, 12, 8)),  # a Saturday: reaches the bank Monday, collected Tuesday
+    (dt.datetime(2026, 4, 3, 9), dt.date(2026, 4, 8)),  # Good Friday: reaches the bank Tuesday 7 April
+    (dt.datetime(2026, 12, 24, 9), dt.date(2026, 12, 28)),  # Christmas Eve: 25 and 26 December closed
+])
+def test_a_too_early_collection_date_is_refused_naming_a_date_that_is_accepted(made, first):
+    too_early = previous_target_day(first)
+    with pytest.raises(InvalidInput) as info:
+        dd([debit(1)], created_at=made, collection_date=too_early)
+    assert info.value.field == "collection_date" and f"the first possible date is {first}" in str(info.value)
+    validate(dd([debit(1)], created_at=made, collection_date=first))
+    assert first_collection_date(made.date()) == first

@@ -223,8 +223,14 @@ def check_collection_date(collection_date: dt.date, created_on: dt.date, field: 
     if previous_target_day(collection_date) < created_on:
         raise InvalidInput(field, f"{collection_date} is too early for a file made on {created_on}: a collection "
                                   "reaches the debtor's bank one TARGET2 business day before it (D-1); the first "
-                                  f"possible date is {next_target_day(created_on + dt.timedelta(days=1))}")
+                                  f"possible date is {first_collection_date(created_on)}")
     return collection_date
+
+
+def first_collection_date(created_on: dt.date) -> dt.date:
+    """The first collection date a file made on ``created_on`` can ask: the TARGET2 business day after the one the
+    file reaches the bank on (``created_on`` itself when TARGET2 is open that day, else the next open day)."""
+    return next_target_day(next_target_day(created_on) + dt.timedelta(days=1))
 
 
 def _fmt_amount(cents: int) -> str:
@@ -531,6 +537,7 @@ __all__ = [
     "check_collection_date",
     "check_creditor_id",
     "direct_debit_returns",
+    "first_collection_date",
     "next_target_day",
     "previous_target_day",
     "sepa_id",
