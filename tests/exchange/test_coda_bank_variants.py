@@ -133,6 +133,7 @@ def test_cr_line_ends_and_records_without_line_ends():
     data = _file([_mv(1, 2_500), _mv(2, -700)])
     plain = parse_coda(data)
     assert parse_coda(data.replace(b"\r\n", b"\r")) == plain
+    assert parse_coda(data.replace(b"\r\n", b"\r") + b"\n") == plain  # CR records, one final LF
     glued = parse_coda(data.replace(b"\r\n", b""))
     assert glued == plain and _where(glued) == [(1, "0", "record")]
     # a single line that is not whole records is not cut up: it is one record that is too long

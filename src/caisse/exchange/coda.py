@@ -553,8 +553,9 @@ def _records(text: str, p: _Parser) -> list[str]:
     the other, as a mainframe writes fixed-length records); trailing empty lines and a DOS end-of-file mark are
     not records."""
     body = text.rstrip("\x1a")
-    cr_only = "\n" not in body and "\r" in body.rstrip("\r")
-    lines = body.split("\r" if cr_only else "\n")
+    core = body.rstrip("\r\n")  # a final line end of another kind (CR records, then one LF) does not count
+    cr_only = "\n" not in core and "\r" in core
+    lines = core.split("\r") if cr_only else body.split("\n")
     while lines and lines[-1].strip("\r\x1a \t") == "":
         lines.pop()
     if len(lines) == 1:
