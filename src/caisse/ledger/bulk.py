@@ -214,9 +214,10 @@ def explanation_json(value: dict | None) -> str | None:
     return None if value is None else _json(value)
 
 
-def _sparse_lines(lines: Sequence[ChargeLine], n: int) -> list[bool] | None:
-    """For each line, whether only some rows have it — when the lines that every row has are there and the rows
-    with another line are few (at most one in eight); else None (every line of every row, or too many gaps)."""
+def _sparse_lines(lines: Sequence[ChargeLine], n: int) -> tuple[list[bool], np.ndarray] | None:
+    """For each line, whether only some rows have it, and which rows have such a line — when the lines that every
+    row has are there and the rows with another line are few (at most one in eight); else None (every line of every
+    row, or too many gaps)."""
     full = [bool(np.all(np.asarray(line.amounts) != 0)) for line in lines]
     if all(full) or not any(full):
         return None
@@ -224,28 +225,31 @@ def _sparse_lines(lines: Sequence[ChargeLine], n: int) -> list[bool] | None:
     for line, whole in zip(lines, full, strict=True):
         if not whole:
             some |= np.asarray(line.amounts) != 0
-    return [not whole for whole in full] if 8 * int(some.sum()) <= n else None
+    return ([not whole for whole in full], some) if 8 * int(some.sum()) <= n else None
 
 
-def _with_sparse(c: Charges, sparse: list[bool], ids: list[int], party: list[int], due: list, n: int) -> list:
-    """The entry rows of ``c`` when ``sparse`` lines belong to a few rows: the lines every row has interleaved at C
-    speed, the few rows with more lines rebuilt one by one and spliced in — the same rows, in the same order (row by
-    row, line by line), as the general way."""
+def _line_columns(c: Charges, line: ChargeLine, ids: list[int], party: list[int], due: list, n: int
+                  ) -> tuple[Iterable, Iterable]:
+    """The entry rows of one line of ``c`` for every row: the line's account, and its counterpart on income."""
+    amounts = np.asarray(line.amounts, np.int64)
+    expl = _column(line.explanations, n) if line.explanations is not None else repeat(None, n)
+    debit = zip(ids, party, repeat(line.account, n), repeat(c.period, n), amounts.tolist(), due,
+                _column(line.rule, n), _column(line.parameter, n), expl, strict=True)
+    credit = zip(ids, party, repeat("income", n), repeat(c.period, n), (-amounts).tolist(), repeat(None, n),
+                 _column(line.rule, n), _column(line.parameter, n), repeat(None, n), strict=True)
+    return debit, credit
+
+
+def _with_sparse(c: Charges, sparse: list[bool], some: np.ndarray, ids: list[int], party: list[int], due: list,
+                 n: int) -> list:
+    """The entry rows of ``c`` when ``sparse`` lines belong to a few rows (``some``): the lines every row has
+    interleaved at C speed, the few rows with more lines rebuilt one by one and spliced in — the same rows, in the
+    same order (row by row, line by line), as the general way."""
     full_lines = [line for line, part in zip(c.lines, sparse, strict=True) if not part]
     width = 2 * len(full_lines)
     base: list = [None] * (n * width)
     for k, line in enumerate(full_lines):
-        amounts = np.asarray(line.amounts, np.int64)
-        expl = _column(line.explanations, n) if line.explanations is not None else repeat(None, n)
-        base[2 * k::width] = zip(ids, party, repeat(line.account, n), repeat(c.period, n), amounts.tolist(), due,
-                                 _column(line.rule, n), _column(line.parameter, n), expl, strict=True)
-        base[2 * k + 1::width] = zip(ids, party, repeat("income", n), repeat(c.period, n), (-amounts).tolist(),
-                                     repeat(None, n), _column(line.rule, n), _column(line.parameter, n),
-                                     repeat(None, n), strict=True)
-    some = np.zeros(n, bool)
-    for line, part in zip(c.lines, sparse, strict=True):
-        if part:
-            some |= np.asarray(line.amounts) != 0
+        base[2 * k::width], base[2 * k + 1::width] = _line_columns(c, line, ids, party, due, n)
     rows: list = []
     done = 0
     for i in np.flatnonzero(some).tolist():
@@ -350,18 +354,12 @@ class _Writer:
         party = [int(p) for p in c.party] if not isinstance(c.party, list) else c.party
         sparse = _sparse_lines(c.lines, n)
         if sparse is not None:  # lines of a few rows only (a primostarter's first quarter): spliced in
-            self.insert_entries(_with_sparse(c, sparse, ids, party, due, n))
+            self.insert_entries(_with_sparse(c, *sparse, ids, party, due, n))
             return ids
         columns, masks = [], []
         for line in c.lines:
-            amounts = np.asarray(line.amounts, np.int64)
-            mask = amounts != 0
-            expl = _column(line.explanations, n) if line.explanations is not None else repeat(None, n)
-            debit = zip(ids, party, repeat(line.account, n), repeat(c.period, n), amounts.tolist(), due,
-                        _column(line.rule, n), _column(line.parameter, n), expl, strict=True)
-            credit = zip(ids, party, repeat("income", n), repeat(c.period, n), (-amounts).tolist(), repeat(None, n),
-                         _column(line.rule, n), _column(line.parameter, n), repeat(None, n), strict=True)
-            columns += [debit, credit]
+            mask = np.asarray(line.amounts, np.int64) != 0
+            columns += _line_columns(c, line, ids, party, due, n)
             masks += [mask, mask]
         width = len(columns)
         if all(m.all() for m in masks):  # every row has every line: interleave
