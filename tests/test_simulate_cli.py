@@ -45,6 +45,16 @@ def test_primostarter_first_quarter_is_reduced_with_start_quarter():
     assert any("115.03" in step for step in d["explanation"]["steps"])
 
 
+@pytest.mark.parametrize(("flags", "reason"), [
+    ((), "start-quarter: the first-quarter reduction exists only for a primostarter"),
+    (("--primostarter",), "start-quarter: a quarter is 1 to 4"),
+])
+def test_a_wrong_start_quarter_is_refused_naming_the_option(flags, reason):
+    quarter = "5" if flags else "1"
+    r = sim("provisional", "--year", "2024", "--category", "main", "--starter", *flags, "--start-quarter", quarter)
+    assert r.exit_code == 2 and r.output.strip() == f"error: {reason}"
+
+
 def test_provisional_from_revalued_income():
     d = answer("provisional", "--year", "2025", "--category", "main", "--reference-income", "40000")
     assert (d["income"], d["reference_year"], d["revalued_income"]) == ("40000.00", 2022, "43693.22")
