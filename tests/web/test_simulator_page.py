@@ -24,3 +24,13 @@ def test_a_year_without_figures_says_so(app_for):
     with TestClient(app_for) as c:
         page = c.get("/simulator", params={"income": "30000", "year": 2031, "lang": "en"}).text
     assert 'role="alert"' in page and "2031" in page
+
+
+def test_a_primostarter_sees_the_reduced_first_quarter_and_a_wrong_quarter_is_refused(app_for):
+    with TestClient(app_for) as c:
+        page = c.get("/simulator", params={"income": "5000", "year": 2024, "primostarter": "true",
+                                           "start_quarter": 2, "lang": "en"}).text
+        assert "2024Q2" in page and "115.03" in page
+        wrong = c.get("/simulator", params={"income": "5000", "year": 2024, "primostarter": "true",
+                                            "start_quarter": 7})
+    assert wrong.status_code == 422 and "start_quarter" in wrong.text
