@@ -85,7 +85,7 @@ def late_carer(db_url, fund):
 
 def _task(s, cid):
     c = s.scalar(select(Case).where(Case.key == f"benefit/interest/{cid}"))
-    body = s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == c.id)).first()
+    body = s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == c.id).order_by(CaseMessage.id)).first()
     return c, body
 
 
