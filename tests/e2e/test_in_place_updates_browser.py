@@ -100,7 +100,8 @@ def test_a_bank_line_is_booked_from_the_list_in_place(server, page):
     page.wait_for_function("() => window.htmx !== undefined")
     page.evaluate(MARK)
     button = page.locator("#main table tbody tr button", has_text="Imputer au dossier").first
-    assert button.count(), "no open bank line with a suggested file in the demo"
+    assert button.count(), ("no open bank line with a suggested file in the demo: "
+                            f"{page.url} {page.locator('body').inner_text()[:400]!r}")  # what was shown instead
     row = button.locator("xpath=ancestor::tr")
     item = row.get_attribute("id").removeprefix("line-")
     button.click()

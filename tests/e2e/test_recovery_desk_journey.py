@@ -11,17 +11,28 @@ from support.browser import axe_violations, follow, login, shot
 
 
 def _debtor_of_my_team(page, server) -> int:
-    for file_id in range(1, 400):  # a file of the officer's team (another team's asks for a reason first)
+    """A file of the officer's team (another team's asks for a reason first) owing contributions (the plan form is
+    offered), not yet at the formal notice: at the reminder if one is, else at the statement (on the 5th of a month
+    the demo's recovery run has just moved every such debtor to the statement). Not file 1, the demo affiliate whose
+    portal other browser tests of this worker read."""
+    at_statement = None
+    for file_id in range(2, 400):
         page.goto(f"{server}/desk/files/{file_id}/recovery")
-        early = (page.locator("#move-to option[value=reminder]").count()
-                 or page.locator("#move-to option[value=statement]").count())
-        if not (page.locator("#plan-schedule").count() and early and page.locator("section.cards").count()):
+        before_statement = (page.locator("#move-to option[value=reminder]").count()
+                            or page.locator("#move-to option[value=statement]").count())
+        at_it = page.locator("#move-to option[value=formal_notice]").count()
+        if not (page.locator("#plan-schedule").count() and (before_statement or at_it)
+                and page.locator("section.cards").count()):
             continue
-        owing = "cotisations et frais: 0,00" not in page.locator("section.cards").inner_text()
-        if owing:
-            return file_id  # contributions are due (the plan form is offered), the file stands before the statement
-    raise AssertionError("no debtor in arrears of the recovery officer's team, before the statement, among the "
-                         "first 400 files")
+        if "cotisations et frais: 0,00" in page.locator("section.cards").inner_text():
+            continue  # surcharges only
+        if before_statement:
+            return file_id
+        at_statement = at_statement or file_id
+    assert at_statement, "no debtor in arrears of the recovery officer's team, before the formal notice, among the " \
+                         "first 400 files"
+    page.goto(f"{server}/desk/files/{at_statement}/recovery")
+    return at_statement
 
 
 def test_a_recovery_officer_reads_the_advice_and_logs_the_personal_contact(server, page):
