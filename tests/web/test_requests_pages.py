@@ -65,3 +65,31 @@ def test_a_request_without_subject_is_refused_and_nothing_is_opened(app_for, db_
 
     with session_scope(db_url) as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 0
+
+
+def test_the_funds_own_task_on_a_file_is_not_the_persons_request(app_for, db_url):
+    """The recovery officer's "call this person" task (internal notes only) is the fund's work on the file: the
+    person's requests page does not list it and its page is refused like another file's case; once the fund writes
+    to the person in it, the person sees it."""
+    import datetime as dt
+
+    from caisse.cases import service as cases
+    from caisse.security.authz import Principal
+
+    with session_scope(db_url) as s:
+        pid = register_someone(s).id
+        task = cases.open_file_cases_in_bulk(s, Principal.system("recovery"), "recovery_contact",
+                                             [(pid, "Call before the enforcement order", "Owes 2026Q1")],
+                                             dt.date(2026, 5, 5))[pid]
+    login, _ = make_account(db_url, "affiliate", party_id=pid, language="en")
+    with TestClient(app_for, headers={"accept-language": "en"}) as c:
+        form_login(c, login, None)
+        page = c.get("/my/requests")
+        assert "No request yet." in page.text and "Call before the enforcement order" not in page.text
+        assert c.get(f"/my/requests/{task}").status_code == 403
+        assert c.get(f"/my/requests/{task + 1000}").status_code == 403  # alike an id that does not exist
+        with session_scope(db_url) as s:
+            cases.write(s, Principal.system("recovery"), task, "We tried to call you: please call us back.",
+                        dt.date(2026, 5, 6))
+        assert "Call before the enforcement order" in c.get("/my/requests").text
+        assert "please call us back" in c.get(f"/my/requests/{task}").text

@@ -48,6 +48,16 @@ PERSON_KINDS = ("question", "complaint", "rectification", "reduction", "payment_
                 "continued_insurance")
 
 
+def _seen_by_person():
+    """The cases the person sees on the portal: the kinds a person opens, and any other in which the fund has written
+    to the person or the person has written (a life event's information, a benefit's letter). A task the fund keeps
+    for itself (the recovery officer's personal contact, a batch anomaly, a missed instalment of a bailiff's plan),
+    with internal notes only, is the fund's work on the file, not a request of the person's: not listed, and its
+    page is refused alike a case of another file."""
+    spoken = select(CaseMessage.id).where(CaseMessage.case_id == Case.id, CaseMessage.direction != "internal")
+    return or_(Case.kind.in_(PERSON_KINDS), spoken.exists())
+
+
 def deadline_for(kind: str, opened: dt.date) -> dt.date:
     rule = deadlines()[kind]
     return opened + dt.timedelta(days=rule["days"]) if "days" in rule else add_months(opened, rule["months"])
@@ -76,6 +86,9 @@ def _case(session: Session, who: Principal, case_id: int, *, write: bool, reason
         if not write and who.role not in HANDLERS | {"auditor"}:
             raise authz.Forbidden(f"{who.role} may not read cases")
     c = session.get(Case, case_id, with_for_update=True if lock else None)
+    if c is not None and who.role in PERSON_SIDE and not session.scalar(
+            select(func.count()).select_from(Case).where(Case.id == case_id, _seen_by_person())):
+        c = None  # the fund's own task on the file: refused like an id that does not exist
     authz.require_own(who, None if c is None else c.party_id, "case")
     if c is None:
         raise NotFound("case", case_id)
@@ -421,8 +434,10 @@ def complete_tasks_in_bulk(session: Session, actor: str, kind: str, party_ids: l
 
 def cases_of(session: Session, who: Principal, party_id: int) -> list[Case]:
     reason = file_access(session, who, "file.read", party_id)
-    rows = list(session.scalars(select(Case).where(Case.party_id == party_id).order_by(Case.opened_on.desc(),
-                                                                                        Case.id.desc())))
+    q = select(Case).where(Case.party_id == party_id).order_by(Case.opened_on.desc(), Case.id.desc())
+    if who.role in PERSON_SIDE:
+        q = q.where(_seen_by_person())
+    rows = list(session.scalars(q))
     audit.record(session, who, "read", "case_list", None, party_id=party_id, reason=reason,
                  detail={"what": "case kind,subject,status,deadline", "cases": len(rows)})
     return rows
