@@ -229,6 +229,10 @@ def test_truncated_file():
     lines = lines_of(KBC)
     expect_error(to_bytes(lines[:-1]), len(lines) - 1, "8", "record", "truncated")
     expect_error(to_bytes(lines[:100]), 100, lines[99][0] + "." + lines[99][1], "record", "truncated")
+    # a trailer missing between two envelopes: the next header says so
+    two = lines + lines
+    expect_error(to_bytes(two[:len(lines) - 1] + two[len(lines):]), len(lines), "0", "record",
+                 "before the trailer record 9")
 
 
 def test_empty_and_garbage():

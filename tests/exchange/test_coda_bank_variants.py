@@ -114,6 +114,42 @@ def test_a_new_balance_date_that_does_not_exist_is_still_refused():
 
 
 # ------------------------------------------------------------------------------------------------
+# Several statements (1 .. 8 blocks) in one 0 .. 9 envelope, its trailer covering all of them, as in OCA/l10n-belgium
+# __unported__/account_statement_coda_import/tests/Coda_iban_v2_3_multi_statements.txt
+
+
+def _one_envelope(*files: bytes, count: int, debit: int, credit: int) -> list[str]:
+    """The statements of one-statement files in one envelope: the first file's header, every 1 .. 8, a trailer."""
+    body = [rec for data in files for rec in _lines(data)[1:-1]]
+    trailer = "9" + " " * 15 + f"{count:06d}{debit * 10:015d}{credit * 10:015d}" + " " * 75 + "2"
+    return [_lines(files[0])[0], *body, trailer]
+
+
+def test_several_statements_in_one_envelope():
+    a = _file([_mv(1, 2_500)])
+    b = _file([_mv(1, -700), _mv(2, 300)], iban="BE62510007547061")
+    lines = _one_envelope(a, b, count=7, debit=700, credit=2_800)
+    f = parse_coda(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    assert f.problems == []
+    first, second = f.statements
+    assert (first.iban, first.new_balance_cents, len(first.movements)) == ("BE71096123456769", 12_500, 1)
+    assert (second.iban, second.new_balance_cents, len(second.movements)) == ("BE62510007547061", 9_600, 2)
+    assert first.header is second.header
+
+    # the trailer still counts every record of the envelope and adds up every statement's movements
+    with pytest.raises(CodaError) as info:
+        parse_coda(_put(lines, 9, 17, "000006"))
+    assert (info.value.line, info.value.record, info.value.field) == (9, "9", "number_of_records")
+    with pytest.raises(CodaError) as info:
+        parse_coda(_put(lines, 9, 38, f"{2_700 * 10:015d}"))
+    assert (info.value.line, info.value.record, info.value.field) == (9, "9", "credit_total")
+    # a statement whose movements are not closed by a record 8 before the next record 1 is still refused
+    with pytest.raises(CodaError) as info:
+        parse_coda(("\r\n".join(lines[:3] + lines[4:]) + "\r\n").encode("cp1252"))
+    assert (info.value.line, info.value.record, info.value.field) == (4, "1", "record")
+
+
+# ------------------------------------------------------------------------------------------------
 # What the tools between the bank and the fund do to the file: a byte order mark, CR line ends, no line ends
 
 

@@ -812,8 +812,10 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
             header = Header(creation_date=dt.date(2000, 1, 1), line=line_no)
 
         if kind == "1":
-            if stmt is not None:
-                p.problem(line_no, "1", "record", "record 1 (old balance) before record 8 of the previous statement")
+            if stmt is not None:  # the previous statement of this envelope
+                if not new_balance_seen:
+                    p.problem(line_no, "1", "record",
+                              "record 1 (old balance) before record 8 of the previous statement")
                 close_statement(line_no)
             structure = rec[1]
             if structure == " ":
