@@ -114,6 +114,59 @@ def test_a_new_balance_date_that_does_not_exist_is_still_refused():
 
 
 # ------------------------------------------------------------------------------------------------
+# An empty old balance date (record 1, positions 59-64), read like an empty new balance date: the statement
+# starts on the day of its first movement
+
+
+def _edit(data: bytes, *edits: tuple[int, int, str]) -> bytes:
+    lines = _lines(data)
+    for line_no, position, text in edits:
+        lines = _lines(_put(lines, line_no, position, text))
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def _old_date_warning(f) -> str:
+    assert _where(f) == [(2, "1", "old_balance_date")] and f.errors == [], f.problems
+    return f.warnings[0].message
+
+
+@pytest.mark.parametrize("empty", ["000000", "      "])
+def test_an_empty_old_balance_date_is_the_day_of_the_first_movement(empty):
+    first = DAY - dt.timedelta(days=3)
+    f = parse_coda(_edit(_file([_mv(1, 2_500, entry_date=first), _mv(2, 100)]), (2, 59, empty)))
+    (st,) = f.statements
+    assert (st.old_balance_date, st.new_balance_date, st.old_balance_cents) == (first, DAY, 10_000)
+    assert _old_date_warning(f) == f"empty; read as {first:%d/%m/%Y}, the entry date of the statement's first movement"
+
+    # a first movement without an entry date, or no movement at all: the new balance date
+    for movements in ([_mv(1, 2_500, entry_date=None), _mv(2, 100, entry_date=first)], []):
+        f = parse_coda(_edit(_file(movements), (2, 59, empty)))
+        assert f.statements[0].old_balance_date == DAY
+        assert _old_date_warning(f).startswith(f"empty; read as {DAY:%d/%m/%Y}, the new balance date")
+
+
+@pytest.mark.parametrize("empty", ["000000", "      "])
+def test_empty_old_and_new_balance_dates_without_movement_are_the_day_the_file_was_made(empty):
+    made = DAY + dt.timedelta(days=1)
+    f = parse_coda(_edit(_file(), (2, 59, empty), (3, 58, empty)))
+    (st,) = f.statements
+    assert (st.old_balance_date, st.new_balance_date) == (made, made)
+    assert {(p.line, p.field) for p in f.problems} == {(2, "old_balance_date"), (3, "new_balance_date")}
+    assert f.errors == []
+    # an empty statement without its record 8 (allowed when there is no movement)
+    header, old, _, trailer = _lines(_edit(_file(), (2, 59, empty)))
+    f = parse_coda(_put([header, old, trailer], 3, 17, "000001"))
+    assert f.statements[0].old_balance_date == made
+    assert _old_date_warning(f).endswith("the file's creation date (no movement, no new balance date)")
+
+
+def test_an_old_balance_date_that_does_not_exist_is_still_refused():
+    with pytest.raises(CodaError) as info:
+        parse_coda(_edit(_file([_mv(1, 2_500)]), (2, 59, "310226")))
+    assert (info.value.line, info.value.record, info.value.field) == (2, "1", "old_balance_date")
+
+
+# ------------------------------------------------------------------------------------------------
 # Several statements (1 .. 8 blocks) in one 0 .. 9 envelope, its trailer covering all of them, as in OCA/l10n-belgium
 # __unported__/account_statement_coda_import/tests/Coda_iban_v2_3_multi_statements.txt
 

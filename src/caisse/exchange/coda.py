@@ -590,6 +590,7 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
     info_parts: list[str] = []
     expect_next = False  # the previous 2.x/3.x record said another one follows (next code)
     new_balance_seen = False
+    old_date_empty = False  # record 1 of the current statement left its old balance date empty
 
     def close_movement() -> None:
         nonlocal mv, comm_parts
@@ -610,6 +611,23 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
             info = None
             info_parts = []
 
+    def settle_old_date(new_date: dt.date | None) -> None:
+        """An empty old balance date (record 1, 59-64) once the statement's movements are known: the entry date
+        of its first movement, else the new balance date, else the day the bank made the file."""
+        nonlocal old_date_empty
+        if stmt is None or not old_date_empty:
+            return
+        old_date_empty = False
+        first = stmt.movements[0].entry_date if stmt.movements else None
+        if first is not None:
+            day, why = first, "the entry date of the statement's first movement"
+        elif new_date is not None:
+            day, why = new_date, "the new balance date (the statement has no movement with an entry date)"
+        else:
+            day, why = stmt.header.creation_date, "the file's creation date (no movement, no new balance date)"
+        stmt.old_balance_date = day
+        p.problem(stmt.line, "1", "old_balance_date", f"empty; read as {day:%d/%m/%Y}, {why}", WARNING)
+
     def close_statement(line_no: int) -> None:
         nonlocal stmt, new_balance_seen
         close_movement()
@@ -619,6 +637,7 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
         if not new_balance_seen:
             if stmt.movements:
                 p.problem(line_no, "8", "record", "record 8 (new balance) is missing after movements")
+            settle_old_date(None)
             stmt.new_balance_cents = stmt.old_balance_cents
             stmt.new_balance_date = stmt.old_balance_date
         stmt = None
@@ -828,7 +847,9 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 structure = "1"
             account, currency, country = _account_fields(structure, rec[5:42])
             old = p.amount(line_no, "1", "old_balance", rec[42], rec[43:58])
-            old_date = p.date(line_no, "1", "old_balance_date", rec[58:64]) or header.creation_date
+            old_empty = rec[58:64] in ("000000", "      ")  # some banks leave it empty: settled by the movements
+            old_date = (None if old_empty else p.date(line_no, "1", "old_balance_date", rec[58:64])) \
+                or header.creation_date
             stmt = Statement(
                 header=header,
                 account_structure=structure,
@@ -847,6 +868,7 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
             )
             if structure in ("2", "3") and account and not std_iban.is_valid(account):
                 p.problem(line_no, "1", "account", f"{account!r} is not a valid IBAN", WARNING)
+            old_date_empty = old_empty
             statements.append(stmt)
             envelope.append(stmt)
             last_seq, last_detail = 0, -1
@@ -872,6 +894,7 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 new_date = next((m.entry_date for m in reversed(stmt.movements) if m.entry_date), None)
                 new_date = new_date or stmt.header.creation_date
                 p.problem(line_no, "8", "new_balance_date", f"empty; read as {new_date:%d/%m/%Y}", WARNING)
+            settle_old_date(new_date)
             stmt.new_balance_date = new_date or stmt.old_balance_date
             new_balance_seen = True
             if account.strip() != stmt.account or currency != stmt.currency:
