@@ -114,6 +114,95 @@ def test_a_new_balance_date_that_does_not_exist_is_still_refused():
 
 
 # ------------------------------------------------------------------------------------------------
+# An empty old balance date (record 1, positions 59-64), read like an empty new balance date: the statement
+# starts on the day of its first movement
+
+
+def _edit(data: bytes, *edits: tuple[int, int, str]) -> bytes:
+    lines = _lines(data)
+    for line_no, position, text in edits:
+        lines = _lines(_put(lines, line_no, position, text))
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def _old_date_warning(f) -> str:
+    assert _where(f) == [(2, "1", "old_balance_date")] and f.errors == [], f.problems
+    return f.warnings[0].message
+
+
+@pytest.mark.parametrize("empty", ["000000", "      "])
+def test_an_empty_old_balance_date_is_the_day_of_the_first_movement(empty):
+    first = DAY - dt.timedelta(days=3)
+    f = parse_coda(_edit(_file([_mv(1, 2_500, entry_date=first), _mv(2, 100)]), (2, 59, empty)))
+    (st,) = f.statements
+    assert (st.old_balance_date, st.new_balance_date, st.old_balance_cents) == (first, DAY, 10_000)
+    assert _old_date_warning(f) == f"empty; read as {first:%d/%m/%Y}, the entry date of the statement's first movement"
+
+    # a first movement without an entry date, or no movement at all: the new balance date
+    for movements in ([_mv(1, 2_500, entry_date=None), _mv(2, 100, entry_date=first)], []):
+        f = parse_coda(_edit(_file(movements), (2, 59, empty)))
+        assert f.statements[0].old_balance_date == DAY
+        assert _old_date_warning(f).startswith(f"empty; read as {DAY:%d/%m/%Y}, the new balance date")
+
+
+@pytest.mark.parametrize("empty", ["000000", "      "])
+def test_empty_old_and_new_balance_dates_without_movement_are_the_day_the_file_was_made(empty):
+    made = DAY + dt.timedelta(days=1)
+    f = parse_coda(_edit(_file(), (2, 59, empty), (3, 58, empty)))
+    (st,) = f.statements
+    assert (st.old_balance_date, st.new_balance_date) == (made, made)
+    assert {(p.line, p.field) for p in f.problems} == {(2, "old_balance_date"), (3, "new_balance_date")}
+    assert f.errors == []
+    # an empty statement without its record 8 (allowed when there is no movement)
+    header, old, _, trailer = _lines(_edit(_file(), (2, 59, empty)))
+    f = parse_coda(_put([header, old, trailer], 3, 17, "000001"))
+    assert f.statements[0].old_balance_date == made
+    assert _old_date_warning(f).endswith("the file's creation date (no movement, no new balance date)")
+
+
+def test_an_old_balance_date_that_does_not_exist_is_still_refused():
+    with pytest.raises(CodaError) as info:
+        parse_coda(_edit(_file([_mv(1, 2_500)]), (2, 59, "310226")))
+    assert (info.value.line, info.value.record, info.value.field) == (2, "1", "old_balance_date")
+
+
+# ------------------------------------------------------------------------------------------------
+# Several statements (1 .. 8 blocks) in one 0 .. 9 envelope, its trailer covering all of them, as in OCA/l10n-belgium
+# __unported__/account_statement_coda_import/tests/Coda_iban_v2_3_multi_statements.txt
+
+
+def _one_envelope(*files: bytes, count: int, debit: int, credit: int) -> list[str]:
+    """The statements of one-statement files in one envelope: the first file's header, every 1 .. 8, a trailer."""
+    body = [rec for data in files for rec in _lines(data)[1:-1]]
+    trailer = "9" + " " * 15 + f"{count:06d}{debit * 10:015d}{credit * 10:015d}" + " " * 75 + "2"
+    return [_lines(files[0])[0], *body, trailer]
+
+
+def test_several_statements_in_one_envelope():
+    a = _file([_mv(1, 2_500)])
+    b = _file([_mv(1, -700), _mv(2, 300)], iban="BE62510007547061")
+    lines = _one_envelope(a, b, count=7, debit=700, credit=2_800)
+    f = parse_coda(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    assert f.problems == []
+    first, second = f.statements
+    assert (first.iban, first.new_balance_cents, len(first.movements)) == ("BE71096123456769", 12_500, 1)
+    assert (second.iban, second.new_balance_cents, len(second.movements)) == ("BE62510007547061", 9_600, 2)
+    assert first.header is second.header
+
+    # the trailer still counts every record of the envelope and adds up every statement's movements
+    with pytest.raises(CodaError) as info:
+        parse_coda(_put(lines, 9, 17, "000006"))
+    assert (info.value.line, info.value.record, info.value.field) == (9, "9", "number_of_records")
+    with pytest.raises(CodaError) as info:
+        parse_coda(_put(lines, 9, 38, f"{2_700 * 10:015d}"))
+    assert (info.value.line, info.value.record, info.value.field) == (9, "9", "credit_total")
+    # a statement whose movements are not closed by a record 8 before the next record 1 is still refused
+    with pytest.raises(CodaError) as info:
+        parse_coda(("\r\n".join(lines[:3] + lines[4:]) + "\r\n").encode("cp1252"))
+    assert (info.value.line, info.value.record, info.value.field) == (4, "1", "record")
+
+
+# ------------------------------------------------------------------------------------------------
 # What the tools between the bank and the fund do to the file: a byte order mark, CR line ends, no line ends
 
 

@@ -18,11 +18,12 @@ from money_helpers import (
 from sqlalchemy import select
 
 from caisse.collection.coda_import import import_coda, our_reference
-from caisse.collection.models import BankFile, BankLine, ReconciliationItem
+from caisse.collection.models import BankFile, BankLine, BankStatement, ReconciliationItem
 from caisse.exchange.coda import CodaError, Movement, TransactionCode
 from caisse.ledger import credit_available, load, open_items, unassigned
 from caisse.ledger.models import LedgerTransaction
 from caisse.references import parse
+from support.coda_v1 import to_version_1
 from support.samples import CODA, require_coda_samples
 
 DAY = dt.date(2026, 3, 20)
@@ -314,6 +315,39 @@ def test_a_statement_the_bank_sends_again_in_another_file_is_not_booked_twice(db
     assert any("already imported" in w for w in again.warnings)  # … whose statement is recognised
     assert (count(db, LedgerTransaction), count(db, BankLine)) == before
     assert count(db, BankFile) == 2 and periods(db, jean) == {}
+
+
+@pytest.mark.parametrize("version", ["2", "1"])
+def test_a_coda_1_statement_books_what_its_coda_2_equivalent_books(db, db_url, version):
+    """A bank can still deliver CODA version 1 (Belgian 12-digit account numbers): the same statement in either
+    version books the same movements, on the fund's IBAN, and is recognised as the same statement."""
+    jean = new_debtor(db, iban=OTHER_IBAN)
+    marie = new_debtor(db, "Marie", "Peeters")
+    call_quarter(db, jean, "2026Q1")
+    call_quarter(db, marie, "2026Q1")
+    db.commit()
+    v2 = coda(pay(83_240, DAY, ogm=ogm(marie, "2026Q1"), iban="BE43730004200601", name="PEETERS MARIE"),
+              pay(50_000, DAY, text="cotisation", iban=OTHER_IBAN, name="DUPONT JEAN"),
+              pay(-1_250, DAY, text="FRAIS DE GESTION"))
+    v1 = to_version_1(v2)
+    summary = import_coda(db_url, v1 if version == "1" else v2)
+    assert summary.warnings == [] and summary.counts == {"booked": 1, "parked": 1, "review": 1}
+    st = db.scalar(select(BankStatement))
+    assert (st.account, st.iban, st.currency, st.fund_account) == (FUND_IBAN, FUND_IBAN, "EUR", True)
+    lines = db.execute(select(BankLine.amount_cents, BankLine.status, BankLine.party_id, BankLine.counterparty_iban,
+                              BankLine.counterparty_name).order_by(BankLine.ordinal)).all()
+    assert [tuple(row) for row in lines] == [(83_240, "booked", marie, "BE43730004200601", "PEETERS MARIE"),
+                                             (50_000, "parked", None, OTHER_IBAN, "DUPONT JEAN"),
+                                             (-1_250, "review", None, None, None)]
+    assert periods(db, marie) == {} and periods(db, jean) == {"2026Q1": 83_240}
+    parked, _costs = queue(db)
+    assert parked.suggestions[0]["party_id"] == jean and "iban" in parked.suggestions[0]["by"]
+
+    # the same statement in the other version, in another file: kept as received, never booked twice
+    before = (count(db, LedgerTransaction), count(db, BankLine))
+    again = import_coda(db_url, v2 if version == "1" else v1, filename="other-version.coda")
+    assert not again.already_imported and any("already imported" in w for w in again.warnings)
+    assert (count(db, LedgerTransaction), count(db, BankLine)) == before
 
 
 KILLED_IMPORT = """

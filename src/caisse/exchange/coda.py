@@ -1,8 +1,8 @@
-"""CODA (Febelfin "coded statement of account", version 2.x) parser and writer.
+"""CODA (Febelfin "coded statement of account", versions 2.x and 1) parser and writer.
 
 A CODA file is a sequence of fixed 128-character records::
 
-    0        header (one per envelope; version code in position 128 must be 2)
+    0        header (one per envelope; version code in position 128: 2, or 1 for the older layout)
     1        old balance, account, holder            ┐
     2.1-2.3  movement (amount, codes, communication, │ one statement
              counterparty)                           │ (an envelope normally holds one;
@@ -16,6 +16,11 @@ Positions below are the specification's (1-based); the slices are 0-based.
 Amounts are integer cents, signed (credit > 0, debit < 0). CODA carries 3 decimals; a non-zero third
 decimal is refused (the fund only works in euro cents). Dates are DDMMYY (years 00-79 → 20xx,
 80-99 → 19xx); a value date of ``000000`` means "unknown" and is read as ``None``.
+
+Version 1 differs only in where records 1, 8 and 2.3 hold accounts: a Belgian 12-digit account number (BBAN)
+and its currency, and in record 2.3 the counterparty's name (and address) where version 2 continues the
+communication. Each Belgian number is given as its IBAN, so that a version 1 statement reads like its
+version 2 equivalent; see docs/formats/coda.md for the positions and their source.
 
 Strict mode (default) raises :class:`CodaError` on the first violation, naming line, record and field;
 nothing partial is returned. Lenient mode returns everything it could read and lists every problem in
@@ -40,7 +45,8 @@ from caisse.errors import CaisseError
 from caisse.identifiers import normalize_ogm
 
 RECORD_LENGTH = 128
-SUPPORTED_VERSION = "2"
+SUPPORTED_VERSION = "2"  # the layout the writer writes
+READ_VERSIONS = ("1", "2")
 
 ERROR = "error"
 WARNING = "warning"
@@ -201,6 +207,7 @@ class Movement:
     counterparty_account: str = ""  # record 2.3 (IBAN, Belgian 12-digit number or foreign number)
     counterparty_currency: str = ""
     counterparty_name: str = ""
+    counterparty_address: str = ""  # CODA 1 only: record 2.3 positions 74-125
     information: list[Information] = field(default_factory=list)
     line: int = field(default=0, compare=False)
 
@@ -499,6 +506,16 @@ def _account_fields(structure: str, zone: str) -> tuple[str, str, str]:
     return zone[0:34].strip(), zone[34:37], ""
 
 
+def _belgian_iban(number: str) -> str | None:
+    """The IBAN of a Belgian 12-digit account number (BBAN) whose check holds (its last two digits are the first
+    ten modulo 97, 97 for 0), else None. CODA 1 gives every account this way. Only arithmetic (ISO 13616 check
+    digits, B = 11, E = 14): whether the bank code is a known one is not asked, as for an IBAN in CODA 2."""
+    if len(number) == 12 and number.isascii() and number.isdigit() \
+            and int(number[10:]) == (int(number[:10]) % 97 or 97):
+        return f"BE{98 - int(number + '111400') % 97:02d}{number}"
+    return None
+
+
 def _structure_of(zone: str) -> str:
     """The account structure that the 37-character account zone of record 1 is written in, for a file whose
     structure code (position 2) is blank: 0 (Belgian 12-digit number, blank, currency), 2/3 (IBAN, Belgian or
@@ -590,6 +607,8 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
     info_parts: list[str] = []
     expect_next = False  # the previous 2.x/3.x record said another one follows (next code)
     new_balance_seen = False
+    v1 = False  # the current envelope is CODA version 1
+    old_date_empty = False  # record 1 of the current statement left its old balance date empty
 
     def close_movement() -> None:
         nonlocal mv, comm_parts
@@ -610,6 +629,23 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
             info = None
             info_parts = []
 
+    def settle_old_date(new_date: dt.date | None) -> None:
+        """An empty old balance date (record 1, 59-64) once the statement's movements are known: the entry date
+        of its first movement, else the new balance date, else the day the bank made the file."""
+        nonlocal old_date_empty
+        if stmt is None or not old_date_empty:
+            return
+        old_date_empty = False
+        first = stmt.movements[0].entry_date if stmt.movements else None
+        if first is not None:
+            day, why = first, "the entry date of the statement's first movement"
+        elif new_date is not None:
+            day, why = new_date, "the new balance date (the statement has no movement with an entry date)"
+        else:
+            day, why = stmt.header.creation_date, "the file's creation date (no movement, no new balance date)"
+        stmt.old_balance_date = day
+        p.problem(stmt.line, "1", "old_balance_date", f"empty; read as {day:%d/%m/%Y}, {why}", WARNING)
+
     def close_statement(line_no: int) -> None:
         nonlocal stmt, new_balance_seen
         close_movement()
@@ -619,6 +655,7 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
         if not new_balance_seen:
             if stmt.movements:
                 p.problem(line_no, "8", "record", "record 8 (new balance) is missing after movements")
+            settle_old_date(None)
             stmt.new_balance_cents = stmt.old_balance_cents
             stmt.new_balance_date = stmt.old_balance_date
         stmt = None
@@ -708,6 +745,15 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                         mv.r_reason = rec[113:117].strip()
                         mv.category_purpose = rec[117:121].strip()
                         mv.purpose = rec[121:125].strip()
+                    elif v1:
+                        # CODA 1: 11-22 the counterparty's Belgian number (given as its IBAN when its check holds),
+                        # 24-26 its currency, 48-73 name, 74-125 address; the communication does not go on here
+                        number = rec[10:22]
+                        mv.counterparty_account = _belgian_iban(number) or number.strip()
+                        cur = rec[23:26]
+                        mv.counterparty_currency = cur if rec[22] == " " and cur.isascii() and cur.isalpha() else ""
+                        mv.counterparty_name = rec[47:73].strip()
+                        mv.counterparty_address = rec[73:125].strip()
                     else:
                         if len(comm_parts) == 1:
                             comm_parts.append(" " * 53)
@@ -782,9 +828,10 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 p.problem(line_no, "0", "record", "header record 0 before the trailer record 9 of the previous file")
                 close_statement(line_no)
             version = rec[127]
-            if version != SUPPORTED_VERSION:
-                what = "CODA version 1" if version == "1" else f"unknown CODA version {version!r}"
-                p.problem(line_no, "0", "version", f"{what} is not supported: only CODA version 2 is read")
+            if version not in READ_VERSIONS:
+                p.problem(line_no, "0", "version",
+                          f"unknown CODA version {version!r}: only CODA versions 2 and 1 are read")
+            v1 = version == "1"
             if rec[14:16] != "05":
                 p.problem(line_no, "0", "application_code", f"expected 05, found {rec[14:16]!r}", WARNING)
             creation = p.date(line_no, "0", "creation_date", rec[5:11]) or dt.date(2000, 1, 1)
@@ -812,21 +859,34 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
             header = Header(creation_date=dt.date(2000, 1, 1), line=line_no)
 
         if kind == "1":
-            if stmt is not None:
-                p.problem(line_no, "1", "record", "record 1 (old balance) before record 8 of the previous statement")
+            if stmt is not None:  # the previous statement of this envelope
+                if not new_balance_seen:
+                    p.problem(line_no, "1", "record",
+                              "record 1 (old balance) before record 8 of the previous statement")
                 close_statement(line_no)
-            structure = rec[1]
-            if structure == " ":
-                # bpost bank leaves the code blank (wimverstuyf/php-coda-parser issue #14): the zone says which it is
-                structure = _structure_of(rec[5:42])
-                p.problem(line_no, "1", "account_structure", f"blank; the account is read as structure {structure}",
-                          WARNING)
-            elif structure not in "0123":
-                p.problem(line_no, "1", "account_structure", f"must be 0, 1, 2 or 3, not {structure!r}")
-                structure = "1"
-            account, currency, country = _account_fields(structure, rec[5:42])
+            if v1:
+                # CODA 1 has no structure code: 6-17 a Belgian account number, 19-21 its currency
+                number, currency, country = rec[5:17], rec[18:21], ""
+                iban = _belgian_iban(number)
+                if iban is None:
+                    p.problem(line_no, "1", "account", f"{number!r} is not a Belgian account number (CODA 1: 12 "
+                                                       "digits, the last two the first ten modulo 97)")
+                structure, account = ("2", iban) if iban else ("0", number)
+            else:
+                structure = rec[1]
+                if structure == " ":
+                    # bpost bank leaves the code blank (wimverstuyf/php-coda-parser issue #14): the zone says which
+                    structure = _structure_of(rec[5:42])
+                    p.problem(line_no, "1", "account_structure",
+                              f"blank; the account is read as structure {structure}", WARNING)
+                elif structure not in "0123":
+                    p.problem(line_no, "1", "account_structure", f"must be 0, 1, 2 or 3, not {structure!r}")
+                    structure = "1"
+                account, currency, country = _account_fields(structure, rec[5:42])
             old = p.amount(line_no, "1", "old_balance", rec[42], rec[43:58])
-            old_date = p.date(line_no, "1", "old_balance_date", rec[58:64]) or header.creation_date
+            old_empty = rec[58:64] in ("000000", "      ")  # some banks leave it empty: settled by the movements
+            old_date = (None if old_empty else p.date(line_no, "1", "old_balance_date", rec[58:64])) \
+                or header.creation_date
             stmt = Statement(
                 header=header,
                 account_structure=structure,
@@ -845,6 +905,7 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
             )
             if structure in ("2", "3") and account and not std_iban.is_valid(account):
                 p.problem(line_no, "1", "account", f"{account!r} is not a valid IBAN", WARNING)
+            old_date_empty = old_empty
             statements.append(stmt)
             envelope.append(stmt)
             last_seq, last_detail = 0, -1
@@ -861,7 +922,11 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 p.problem(line_no, "8", "record", "previous record announced a continuation", WARNING)
             close_movement()
             close_info()
-            account, currency, _ = _account_fields(stmt.account_structure, rec[4:41])
+            if v1:
+                account, currency, _ = _account_fields("0", rec[4:41])
+                account = _belgian_iban(account) or account
+            else:
+                account, currency, _ = _account_fields(stmt.account_structure, rec[4:41])
             stmt.new_balance_cents = p.amount(line_no, "8", "new_balance", rec[41], rec[42:57])
             new_date = p.date(line_no, "8", "new_balance_date", rec[57:63], optional=True)
             if new_date is None and rec[57:63] in ("000000", "      "):
@@ -870,6 +935,7 @@ def _parse_lines(text: str, p: _Parser) -> list[Statement]:  # noqa: C901 - one 
                 new_date = next((m.entry_date for m in reversed(stmt.movements) if m.entry_date), None)
                 new_date = new_date or stmt.header.creation_date
                 p.problem(line_no, "8", "new_balance_date", f"empty; read as {new_date:%d/%m/%Y}", WARNING)
+            settle_old_date(new_date)
             stmt.new_balance_date = new_date or stmt.old_balance_date
             new_balance_seen = True
             if account.strip() != stmt.account or currency != stmt.currency:
@@ -1016,7 +1082,8 @@ def _check(rec: str) -> str:
 
 
 def write_coda(statements: CodaFile | Iterable[Statement], *, encoding: str = "cp1252") -> bytes:
-    """Write statements as a CODA 2 file (one 0..9 envelope per statement), CRLF-terminated records.
+    """Write statements as a CODA 2 file (one 0..9 envelope per statement), CRLF-terminated records. A statement
+    read from a CODA 1 file is written as CODA 2 (its accounts are already IBANs).
 
     The caller gives balances, sequences and codes; the trailer (record count, debit and credit totals)
     and the next/link codes are computed. Raises :class:`CodaWriteError` if a value does not fit.
@@ -1038,7 +1105,7 @@ def _write_statement(st: Statement, last: bool) -> list[str]:
             + _fit(h.bic, 11, "bic") + _fit(h.holder_id, 11, "holder_id") + " "
             + _fit(h.separate_application, 5, "separate_application")
             + _fit(h.transaction_reference, 16, "transaction_reference")
-            + _fit(h.related_reference, 16, "related_reference") + " " * 7 + str(h.version)
+            + _fit(h.related_reference, 16, "related_reference") + " " * 7 + SUPPORTED_VERSION
         )
     )
     zone = _account_zone(st.account_structure, st.account, st.currency, st.country)
