@@ -319,17 +319,24 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
                          f"{fmt(int(income[i]))}" + (f", {cat}" if cat else ", not affiliated") + reduced +
                          f") − provisional called {fmt(int(called[i, k].sum()))} = {fmt(d_c + d_f)}")
                 d_first = int(diff_first[i, k])
-                lines = [DebtLine("contribution", d_c - d_first, RULE, f"income {year}@{assessed[i]}",
-                                  {"text": text_, "calc": calc})]
+                # the quarter's "definitive − called" goes on its first line posted: the income's line, else (the
+                # income changed nothing, no zero entry is posted) the reduction's or the fee's line carries it too
+                lines = []
+                if d_c - d_first:
+                    lines.append(DebtLine("contribution", d_c - d_first, RULE, f"income {year}@{assessed[i]}",
+                                          {"text": text_, "calc": calc}))
                 if d_first:  # the first-quarter reduction not yet (or no longer) taken off as the call did
-                    lines.append(DebtLine("contribution", d_first, REDUCTION_RULE, reduction_parameter, {
-                        "text": f"primostarter first-quarter reduction {period}: definitive "
+                    own_text = (f"primostarter first-quarter reduction {period}: definitive "
                                 f"{fmt(-int(first_reduction[i, k]))} − already taken off "
-                                f"{fmt(int(called_first[i, k]))} = {fmt(d_first)}",
+                                f"{fmt(int(called_first[i, k]))} = {fmt(d_first)}")
+                    lines.append(DebtLine("contribution", d_first, REDUCTION_RULE, reduction_parameter, {
+                        "text": own_text if lines else f"{text_}; {own_text}",
                         "calc": calc, "step": rc.FIRST_QUARTER_STEP}))
                 if d_f:
+                    own_text = f"management fee on the regularisation {period}"
                     lines.append(DebtLine("management_fee", d_f, FEE_RULE, fee_param,
-                                          {"text": f"management fee on the regularisation {period}"}))
+                                          {"text": own_text} if lines else {"text": f"{text_}; {own_text}",
+                                                                            "calc": calc}))
                 out.append(charge_posting(f"{notice_keys[j]}/{period}", int(party[i]), period, due, notice_date,
                                           lines, kind="regularisation", description=f"Regularisation {period}",
                                           reference=printed(ogms[j])))
