@@ -218,7 +218,8 @@ class ContributionResult:
         if self.fee_rate is not None:
             out["fee_rate"] = str(float(self.fee_rate))
             out["quarterly_total"] = fmt(self.quarterly_total)
-        out["quarters"] = [{"quarter": q.quarter, "contribution": fmt(q.contribution),
+        # ``reduction``: what the primostarter's first-quarter reduction took off the quarter's contribution
+        out["quarters"] = [{"quarter": q.quarter, "contribution": fmt(q.contribution), "reduction": fmt(q.reduction),
                             **({"total": fmt(q.total)} if self.fee_rate is not None else {})} for q in self.quarters]
         out["due_for_year"] = fmt(self.due_for_year)
         out["uses_estimates"] = self.explanation.uses_estimates
@@ -455,8 +456,8 @@ class RegularisationResult:
             "definitive_total": fmt(self.definitive_total),
             "provisional_paid": fmt(sum(self.provisional_paid)),
             "difference": fmt(self.difference),
-            "quarters": [{"quarter": q.quarter, "definitive": fmt(q.total), "provisional_paid": fmt(p),
-                          "difference": fmt(diff)}
+            "quarters": [{"quarter": q.quarter, "definitive": fmt(q.total), "reduction": fmt(q.reduction),
+                          "provisional_paid": fmt(p), "difference": fmt(diff)}
                          for q, p, diff in zip(d.quarters, self.provisional_paid, self.differences, strict=True)],
             "due_date": self.due_date.isoformat() if self.due_date and self.difference > 0 else None,
             "uses_estimates": self.explanation.uses_estimates,
