@@ -253,3 +253,27 @@ def test_a_quarter_whose_only_difference_is_the_fee_says_definitive_called_and_d
                             "quarter of activity reduced by 115.03 (primostarter_first_quarter_reduction@2024-01-01)) "
                             "− provisional called 344.80 = 1.32; management fee on the regularisation 2024Q2")
     assert expl["calc"]["quarter"] == 2 and expl["calc"]["fee_rate"] == "0.045"
+
+
+@pytest.mark.parametrize(("parameter", "rule_"), [
+    ("primostarter first quarter reduction (manual)", "AR n° 38 art. 11 §5"),  # LIKE read "_" as any character
+    ("primostarter_first_quarter_reductions@2024-01-01", "AR n° 38 art. 11 §5"),  # another name, same start
+    ("primostarter_first_quarter_reduction", "AR n° 38 art. 12 §1bis"),  # the reduction's, without its date
+])
+def test_only_the_reductions_own_parameter_counts_as_the_reduction_already_taken_off(db_url, fund, tmp_path,
+                                                                                    parameter, rule_):
+    # the call took the 115.03 off 2024Q2; a charge of 5.00 on the quarter whose parameter merely looks like the
+    # reduction's is not part of it: the regularisation corrects the 5.00 on the income's line. Under the
+    # reduction's own name it gave 5.00 of the reduction back: the regularisation takes it off again on its line
+    from caisse.ledger import DebtLine, charge
+
+    ana = fund.person(category="main", start=start_of(2), primostarter=True)
+    for q in (2, 3, 4):
+        quarterly_call.run(db_url, f"2024Q{q}", fee_rate="0")
+    with session_scope(db_url) as s:
+        charge(s, f"manual/2024Q2/{ana}", ana, "2024Q2", dt.date(2024, 9, 30), dt.date(2024, 8, 1),
+               [DebtLine("contribution", 500, "correction by the fund", parameter, {"text": "look-alike"})])
+    import_file(db_url, tax_file(tmp_path, fund, {ana: "5000.00"}), today=dt.date(2025, 10, 5))
+    regularisation.run(db_url, 2024, notice_date=dt.date(2025, 11, 3), fee_rate="0")
+    assert [(e[0], e[1], e[2]) for e in entries(db_url, f"regularisation/2024/{ana}/2025-10-01/2024Q2")] == [
+        ("contribution", -500, rule_)]

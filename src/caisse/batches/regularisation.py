@@ -64,16 +64,19 @@ WHERE inc.rn = 1
 ORDER BY inc.person_id
 """
 
-# ``first``: 1 for the lines taking the primostarter's first-quarter reduction off a quarter (art. 12 §1bis)
+# ``first``: 1 for the lines taking the primostarter's first-quarter reduction off a quarter (art. 12 §1bis): their
+# parameter is the reduction's name alone or ``name@value date``, compared exactly (a LIKE on the name would read its
+# ``_`` as any character and take a parameter such as ``primostarter first quarter reduction (manual)`` for it)
+_FIRST = (f"CASE WHEN e.parameter = '{REDUCTION_PARAMETER}' OR SUBSTR(e.parameter, 1, {len(REDUCTION_PARAMETER) + 1})"
+          f" = '{REDUCTION_PARAMETER}@' THEN 1 ELSE 0 END")
 _CALLED_SQL = f"""
 SELECT e.party_id, e.period, e.account, SUM(e.amount_cents),
        CASE WHEN t.kind = 'regularisation' THEN t.key END AS reg_key,
-       CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}%' THEN 1 ELSE 0 END AS first
+       {_FIRST} AS first
 FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
 WHERE e.account IN ('contribution', 'management_fee') AND e.period IN (:p1, :p2, :p3, :p4)
   AND t.kind IN ('charge', 'regularisation')
-GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END,
-         CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}%' THEN 1 ELSE 0 END
+GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END, {_FIRST}
 """
 
 # The people with an estimate of N on file (a reduction granted: their provisional contributions were computed on
