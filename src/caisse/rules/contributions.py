@@ -31,6 +31,8 @@ MAX_INCOME_CENTS = 10**14  # 1,000,000,000,000.00 EUR: anything above is a typin
 #: the explanation step of the primostarter's first-quarter reduction (art. 12 §1bis); the fund's entries that take the
 #: reduction off a quarter carry it as their explanation's ``step``
 FIRST_QUARTER_STEP = "primostarter_first_quarter"
+#: its parameter (what the fund's entries taking it off name, with the value's date)
+FIRST_QUARTER_REDUCTION = "primostarter_first_quarter_reduction"
 
 
 def category_code(category: str, field_name: str = "category") -> int:
@@ -320,7 +322,7 @@ def contribution(year: int, category: str, income: object, *, primostarter: bool
     for q in qs:
         c, reduction = regular[q], 0
         if q == start_quarter:
-            reduction = ex.use(params.year("primostarter_first_quarter_reduction", year,
+            reduction = ex.use(params.year(FIRST_QUARTER_REDUCTION, year,
                                            allow_estimates=allow_estimates)).value
             ex.add(FIRST_QUARTER_STEP, quarter=f"{year}Q{q}", before=Money(c), reduction=Money(reduction),
                    after=Money(c - reduction))
