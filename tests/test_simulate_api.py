@@ -156,3 +156,19 @@ def test_a_body_off_the_schema_is_refused_never_coerced(client, body, loc):
 def test_a_year_sent_as_text_is_refused(client):
     r = client.post("/api/simulate/contribution", json={"year": "2025", "category": "main", "income": "80000"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "year"]
+
+
+def test_each_quarter_says_what_the_primostarters_reduction_took_off(client):
+    # 2024: 446.25 − 115.03 = 331.22 in the first quarter of activity (Cineyconsult), 344.80 with Securex's 4.10 %
+    d = client.post("/api/simulate/provisional", json={"year": 2024, "category": "main", "starter": True,
+                                                       "primostarter": True, "start_quarter": 2,
+                                                       "fee_rate": "0.041"}).json()
+    assert [(q["quarter"], q["contribution"], q["reduction"], q["total"]) for q in d["quarters"]] == [
+        (2, "331.22", "115.03", "344.80"), (3, "446.25", "0.00", "464.55"), (4, "446.25", "0.00", "464.55")]
+    plain = client.post("/api/simulate/contribution", json={"year": 2024, "category": "main", "income": "5000"}).json()
+    assert {q["reduction"] for q in plain["quarters"]} == {"0.00"}
+    reg = client.post("/api/simulate/regularisation", json={
+        "year": 2024, "category": "main", "income": "5000", "provisional_paid": ["446.25"] * 3, "quarters": 3,
+        "primostarter": True, "start_quarter": 2}).json()
+    assert [(q["definitive"], q["reduction"], q["difference"]) for q in reg["quarters"]] == [
+        ("331.22", "115.03", "-115.03"), ("446.25", "0.00", "0.00"), ("446.25", "0.00", "0.00")]

@@ -140,12 +140,17 @@ def test_bad_input_is_one_error_line_and_exit_2(args, says):
     assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0]
 
 
-def test_csv_batch(tmp_path):
+def run_batch(tmp_path, body: str, *flags):
+    """(the command's result, the rows written) of a CSV batch over ``body``."""
     src, dst = tmp_path / "profiles.csv", tmp_path / "result.csv"
-    src.write_text("id,year,category,income\n7,2025,main,80000\n8,2024,main,0\n")
-    r = sim("contribution", "--input", str(src), "--output", str(dst), "--fee-rate", "0.0395")
+    src.write_text(body)
+    r = sim("contribution", "--input", str(src), "--output", str(dst), *flags)
     assert r.exit_code == 0, r.output
-    out = list(csv.DictReader(dst.open()))
+    return r, list(csv.DictReader(dst.open()))
+
+
+def test_csv_batch(tmp_path):
+    _r, out = run_batch(tmp_path, "id,year,category,income\n7,2025,main,80000\n8,2024,main,0\n", "--fee-rate", "0.0395")
     assert list(out[0]) == ["id", "year", "category", "income", "annual_contribution", "quarterly_contribution",
                             "quarterly_total"]
     assert (out[0]["id"], out[0]["quarterly_contribution"]) == ("7", "3996.14")
@@ -159,6 +164,14 @@ def test_csv_batch_with_bad_rows_writes_nothing(tmp_path):
     assert r.exit_code == 2
     assert "line 3: category" in r.stderr and "line 4: income" in r.stderr
     assert not dst.exists()
+
+
+def test_csv_batch_takes_a_primostarters_start_quarter(tmp_path):
+    # Securex 2024: the first quarter of activity 344.80 with a 4.10 % fee, the others 464.55
+    _r, out = run_batch(tmp_path, "id,year,category,income,primostarter,start_quarter\n1,2024,main,0,true,2\n"
+                                  "2,2024,main,0,,\n", "--fee-rate", "0.041")
+    assert [(o["quarterly_total"], o["reduction"], o["start_quarter_contribution"], o["start_quarter_total"])
+            for o in out] == [("464.55", "115.03", "331.22", "344.80"), ("899.58", "", "", "")]
 
 
 def test_contribution_with_a_belgian_decimal_comma():
@@ -184,15 +197,23 @@ def test_company_2026_small_amount_is_used_and_flagged():
     assert d["explanation"]["parameters"][-1]["confidence"] == "low"
 
 
+PRIMO = ",primostarter,start_quarter"  # the optional columns: a wrong value named by its column and row
+
+
 @pytest.mark.parametrize(("rows", "says"), [
     ("0000,main,100", "line 3: year: not a year: '0000'"),
     ("2025,main,1.234", "line 3: income: '1.234' is ambiguous"),
     ("2025,main,1.2345", "line 3: income: '1.2345': more than two decimals"),
     ('2025,main,"80,000"', "line 3: income: '80,000' is ambiguous"),
+    ("2024,main,0,,1" + PRIMO, "line 3: start_quarter: the first-quarter reduction exists only for a primostarter"),
+    ("2024,main,0,true,0" + PRIMO, "line 3: start_quarter: a quarter is 1 to 4: '0'"),
+    ("2024,student,0,true," + PRIMO, "line 3: primostarter: the primostarter reduction exists only for a main "
+                                     "activity"),
 ])
 def test_csv_batch_refuses_a_year_0_and_incomes_it_would_have_to_round_or_guess(tmp_path, rows, says):
     src, dst = tmp_path / "profiles.csv", tmp_path / "result.csv"
-    src.write_text(f"year,category,income\n2025,main,80000\n{rows}\n")
+    rows, columns, _ = rows.partition(PRIMO)
+    src.write_text(f"year,category,income{columns}\n2025,main,80000{',,' if columns else ''}\n{rows}\n")
     r = sim("contribution", "--input", str(src), "--output", str(dst))
     assert r.exit_code == 2 and not dst.exists()
     lines = r.stderr.strip().splitlines()
@@ -242,6 +263,8 @@ def _main(monkeypatch, capsys, *args):
     "id,year,category,income\n7,2025,main,80000\n8,2024,main,0\n",
     "year,category,income\n2025,main,80000\n0000,main,100\n2025,main,1.234\n",
     "year,category,income\n2027,main,1\n",
+    "year,category,income,primostarter,start_quarter\n2024,main,0,true,1\n2024,main,0,false,\n",
+    "year,category,income,primostarter,start_quarter\n2024,main,0,false,1\n",
 ])
 def test_the_fast_path_and_the_typer_command_answer_alike(tmp_path, monkeypatch, capsys, body):
     src = tmp_path / "in.csv"

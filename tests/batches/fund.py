@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import itertools
 
@@ -95,3 +96,24 @@ class Fund:
                 s.execute(insert(BalanceSheet), [{"company_id": cid, "financial_year": fy,
                                                   "total_cents": int(total.replace(".", ""))}])
         return cid
+
+
+@contextlib.contextmanager
+def called_before_the_reduction():
+    """The quarterly calls run inside see the primostarter's art. 12 §1bis reduction as 0: quarters called as
+    before the call took it off (the reduced minimum, no reduction line)."""
+    from unittest import mock
+
+    from caisse.batches import quarterly_call
+    from caisse.rules.params import load
+
+    class Parameters:
+        def __getattr__(self, name):
+            return getattr(load(), name)
+
+        def year(self, name, *args, **kw):
+            value = load().year(name, *args, **kw)
+            return dataclasses.replace(value, value=0) if name == quarterly_call.REDUCTION_PARAMETER else value
+
+    with mock.patch.object(quarterly_call, "load_params", Parameters):
+        yield

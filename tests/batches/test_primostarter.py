@@ -8,10 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from fund import called_before_the_reduction
 from sqlalchemy import select, update
 
 from caisse.batches import quarterly_call, regularisation
 from caisse.batches.models import Notice
+from caisse.batches.quarterly_call import FEE_RULE
 from caisse.batches.tax_income import import_file
 from caisse.ledger.check import run_check
 from caisse.ledger.models import LedgerEntry, LedgerTransaction
@@ -206,3 +208,72 @@ def test_a_first_quarter_called_without_the_reduction_gets_it_on_its_own_line_at
     assert charged(db_url, ana, "2024Q2")[0] == expected.definitive.quarters[0].contribution == 49997
     assert sum(e[1] for e in lines) == expected.differences[0] == -36418
     assert [e[1] for e in entries(db_url, f"regularisation/2024/{ana}/2025-10-01/2024Q3")] == [61500 - 86415]
+
+
+def test_a_quarter_whose_only_difference_is_the_reduction_says_definitive_called_and_difference(db_url, fund,
+                                                                                               tmp_path):
+    # a 2024 primostarter called on the reduced minimum before the call took the reduction off (446.25 + fee each
+    # quarter); his income is under the minimum: the income changes nothing, the first quarter differs only by the
+    # reduction (and its fee). No zero line is posted, and the quarter's line still says definitive − called
+    ana = fund.person(category="main", start=start_of(2), primostarter=True)
+    with called_before_the_reduction():
+        for q in (2, 3, 4):
+            quarterly_call.run(db_url, f"2024Q{q}", fee_rate=FEE)
+    assert [e[0] for e in entries(db_url, f"quarterly-call/2024Q2/{ana}")] == ["contribution", "management_fee"]
+    import_file(db_url, tax_file(tmp_path, fund, {ana: "5000.00"}), today=dt.date(2025, 10, 5))
+    regularisation.run(db_url, 2024, notice_date=dt.date(2025, 11, 3), fee_rate=FEE)
+    (c, c_amount, c_rule, c_param, c_expl), (f, f_amount, f_rule, f_param, _f) = \
+        entries(db_url, f"regularisation/2024/{ana}/2025-10-01/2024Q2")
+    # 446.25 − 115.03 = 331.22 × 1.041 = 344.80 definitive; 464.55 called
+    assert (c, c_amount, c_rule, c_param) == ("contribution", -11503, "AR n° 38 art. 12 §1bis",
+                                              "primostarter_first_quarter_reduction@2024-01-01")
+    assert c_expl["text"].startswith("regularisation 2024Q2: definitive 344.80 (income 2024 5000.00, main, "
+                                     "primostarter first quarter of activity reduced by 115.03")
+    assert "− provisional called 464.55 = -119.75; primostarter first-quarter reduction 2024Q2: definitive " \
+           "-115.03 − already taken off 0.00 = -115.03" in c_expl["text"]
+    assert c_expl["step"] == "primostarter_first_quarter" and c_expl["calc"]["start_quarter"] == 2
+    assert (f, f_amount, f_rule, f_param) == ("management_fee", 34480 - 46455 + 11503, FEE_RULE,
+                                              "management_fee_rate=0.041")
+    assert entries(db_url, f"regularisation/2024/{ana}/2025-10-01/2024Q3") == []  # nothing changed there
+    with session_scope(db_url) as s:
+        assert run_check(s).ok
+
+
+def test_a_quarter_whose_only_difference_is_the_fee_says_definitive_called_and_difference(db_url, fund, tmp_path):
+    # the fund's fee rate changed between the calls and the regularisation; the income changes nothing: each
+    # quarter's one line is its fee, and it carries the quarter's definitive − called and its inputs
+    ana = fund.person(category="main", start=start_of(2), primostarter=True)
+    for q in (2, 3, 4):
+        quarterly_call.run(db_url, f"2024Q{q}", fee_rate=FEE)
+    import_file(db_url, tax_file(tmp_path, fund, {ana: "5000.00"}), today=dt.date(2025, 10, 5))
+    regularisation.run(db_url, 2024, notice_date=dt.date(2025, 11, 3), fee_rate="0.045")
+    (f, amount, rule_, param, expl), = entries(db_url, f"regularisation/2024/{ana}/2025-10-01/2024Q2")
+    assert (f, amount, rule_, param) == ("management_fee", 34612 - 34480, FEE_RULE, "management_fee_rate=0.045")
+    assert expl["text"] == ("regularisation 2024Q2: definitive 346.12 (income 2024 5000.00, main, primostarter first "
+                            "quarter of activity reduced by 115.03 (primostarter_first_quarter_reduction@2024-01-01)) "
+                            "− provisional called 344.80 = 1.32; management fee on the regularisation 2024Q2")
+    assert expl["calc"]["quarter"] == 2 and expl["calc"]["fee_rate"] == "0.045"
+
+
+@pytest.mark.parametrize(("parameter", "rule_"), [
+    ("primostarter first quarter reduction (manual)", "AR n° 38 art. 11 §5"),  # LIKE read "_" as any character
+    ("primostarter_first_quarter_reductions@2024-01-01", "AR n° 38 art. 11 §5"),  # another name, same start
+    ("primostarter_first_quarter_reduction", "AR n° 38 art. 12 §1bis"),  # the reduction's, without its date
+])
+def test_only_the_reductions_own_parameter_counts_as_the_reduction_already_taken_off(db_url, fund, tmp_path,
+                                                                                    parameter, rule_):
+    # the call took the 115.03 off 2024Q2; a charge of 5.00 on the quarter whose parameter merely looks like the
+    # reduction's is not part of it: the regularisation corrects the 5.00 on the income's line. Under the
+    # reduction's own name it gave 5.00 of the reduction back: the regularisation takes it off again on its line
+    from caisse.ledger import DebtLine, charge
+
+    ana = fund.person(category="main", start=start_of(2), primostarter=True)
+    for q in (2, 3, 4):
+        quarterly_call.run(db_url, f"2024Q{q}", fee_rate="0")
+    with session_scope(db_url) as s:
+        charge(s, f"manual/2024Q2/{ana}", ana, "2024Q2", dt.date(2024, 9, 30), dt.date(2024, 8, 1),
+               [DebtLine("contribution", 500, "correction by the fund", parameter, {"text": "look-alike"})])
+    import_file(db_url, tax_file(tmp_path, fund, {ana: "5000.00"}), today=dt.date(2025, 10, 5))
+    regularisation.run(db_url, 2024, notice_date=dt.date(2025, 11, 3), fee_rate="0")
+    assert [(e[0], e[1], e[2]) for e in entries(db_url, f"regularisation/2024/{ana}/2025-10-01/2024Q2")] == [
+        ("contribution", -500, rule_)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import sys
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "batches"))
-from fund import Fund  # noqa: E402
+from fund import Fund, called_before_the_reduction  # noqa: E402
 
 from caisse.batches import company_call, quarterly_call, regularisation  # noqa: E402
 from caisse.batches.models import Notice  # noqa: E402
@@ -103,6 +104,20 @@ def test_a_primostarters_first_quarter_notice_shows_the_reduction_on_its_own_lin
     assert not any("115" in step for step in second.steps)
 
 
+def regularised(db_url, tmp_path, fund, person, income, fee_rate) -> object:
+    """The person's 2024 regularisation notice (income of 2024 assessed 2025-10-01, notice of 2025-11-03)."""
+    from caisse.batches.tax_income import import_file
+
+    csv = tmp_path / "t.csv"
+    csv.write_text(f"niss,year,net_professional_income,assessment_date\n{fund.niss_of(person)},2024,{income},"
+                   "2025-10-01\n")
+    import_file(db_url, csv, today=dt.date(2025, 10, 5))
+    regularisation.run(db_url, 2024, notice_date=dt.date(2025, 11, 3), fee_rate=fee_rate)
+    with session_scope(db_url) as s:
+        return notice_document(s, s.scalar(select(Notice.id).where(Notice.kind == "regularisation",
+                                                                   Notice.party_id == person)))
+
+
 @pytest.mark.parametrize(("lang", "why"), [("fr", "Trimestre 2024Q2 : définitif"),
                                           ("nl", "Kwartaal 2024Q2: definitief"), ("de", "Quartal 2024Q2: endgültig")])
 def test_each_regularisation_line_says_why_with_the_primostarters_reduction_given_back(db_url, tmp_path, lang, why):
@@ -110,7 +125,6 @@ def test_each_regularisation_line_says_why_with_the_primostarters_reduction_give
     # is 615.00 − 115.03 = 499.97 (9,000 × 4/3 = 12,000 × 20.50 % / 4)
     from sqlalchemy import update
 
-    from caisse.batches.tax_income import import_file
     from caisse.store.models import Affiliation
 
     fund = Fund(db_url)
@@ -119,16 +133,36 @@ def test_each_regularisation_line_says_why_with_the_primostarters_reduction_give
         quarterly_call.run(db_url, f"2024Q{q}", fee_rate="0")
     with session_scope(db_url) as s:
         s.execute(update(Affiliation).where(Affiliation.id == ana).values(primostarter=True))
-    csv = tmp_path / "t.csv"
-    csv.write_text(f"niss,year,net_professional_income,assessment_date\n{fund.niss_of(ana)},2024,9000.00,2025-10-01\n")
-    import_file(db_url, csv, today=dt.date(2025, 10, 5))
-    regularisation.run(db_url, 2024, notice_date=dt.date(2025, 11, 3), fee_rate="0")
-    with session_scope(db_url) as s:
-        doc = notice_document(s, s.scalar(select(Notice.id).where(Notice.kind == "regularisation")))
+    doc = regularised(db_url, tmp_path, fund, ana, "9000.00", "0")
     assert [line.amount_cents for line in doc.lines] == [49997 - 86415, 61500 - 86415, 61500 - 86415]
     assert doc.lines[0].why.startswith(why) and "499,97" in doc.lines[0].why
     assert all(line.why for line in doc.lines)
     assert any("115,03" in step and "2024Q2" in step for step in doc.steps)
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "de"])
+@pytest.mark.parametrize("called_reduced", [False, True])
+def test_a_quarter_that_differs_only_by_the_reduction_or_the_fee_says_why_as_the_others(db_url, tmp_path, lang,
+                                                                                        called_reduced):
+    # a primostarter starting in 2024Q2, called at a 4.10 % fee; the fund's rate is 4.50 % at the regularisation and
+    # the income (5,000) is under the minimum, so the contribution changes only by the reduction when the call did
+    # not take it off yet (464.55 called), else not at all: the quarters' lines are the reduction's and the fees'
+    # alone (no line of zero), and each still says definitive − called (331.22 × 1.045 = 346.12; 446.25 × 1.045 =
+    # 466.33; called 344.80 when reduced)
+    fund = Fund(db_url)
+    ana = fund.person(category="main", start=dt.date(2024, 4, 15), language=lang, primostarter=True)
+    with contextlib.nullcontext() if called_reduced else called_before_the_reduction():
+        for q in (2, 3, 4):
+            quarterly_call.run(db_url, f"2024Q{q}", fee_rate="0.041")
+    doc = regularised(db_url, tmp_path, fund, ana, "5000.00", "0.045")
+    called = 34480 if called_reduced else 46455
+    assert [line.amount_cents for line in doc.lines] == [34612 - called, 46633 - 46455, 46633 - 46455]
+    word = {"fr": "Trimestre {q} : définitif {d} €, provisoire payé {c} €", "nl": "Kwartaal {q}: definitief € {d}, "
+            "voorlopig betaald € {c}", "de": "Quartal {q}: endgültig {d} €, vorläufig bezahlt {c} €"}[lang]
+    expected = [("2024Q2", "346,12", "344,80" if called_reduced else "464,55"), ("2024Q3", "466,33", "464,55"),
+                ("2024Q4", "466,33", "464,55")]
+    for line, (q, d, c) in zip(doc.lines, expected, strict=True):
+        assert line.why.startswith(word.format(q=q, d=d, c=c)), line
 
 
 def test_company_and_regularisation_notices_and_statement(db_url, tmp_path):

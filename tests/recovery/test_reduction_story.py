@@ -319,6 +319,24 @@ def test_a_primostarters_first_quarter_keeps_its_reduction_when_the_provisional_
                            (-11852, "AR n° 38 art. 12 §1bis", "primostarter_first_quarter_reduction@2026-01-01")]
 
 
+@pytest.mark.parametrize("parameter", ["primostarter first quarter reduction (manual)",
+                                       "primostarter_first_quarter_reductions@2026-01-01"])
+def test_only_the_reductions_own_parameter_counts_as_the_reduction_the_call_took_off(db_url, fund, parameter):
+    # 2026Q1 called reduced (459.82 − 118.52); a charge of 5.00 whose parameter merely looks like the reduction's is
+    # not part of the reduction taken off: the correction has no reduction line to post
+    from caisse.ledger import DebtLine, charge
+
+    ana = fund.person(category="main", start=dt.date(2026, 1, 10), primostarter=True)
+    quarterly_call.run(db_url, "2026Q1", fee_rate=FEE)
+    with session_scope(db_url) as s:
+        charge(s, f"manual/2026Q1/{ana}", ana, "2026Q1", dt.date(2026, 3, 31), dt.date(2026, 2, 1),
+               [DebtLine("contribution", 500, "correction by the fund", parameter, {"text": "look-alike"})])
+    with session_scope(db_url) as s:
+        first = reduction.preview(s, ana, 2026, ESTIMATE, ASKED).quarters[0]
+    assert (first.period, first.charged_contribution, first.charged_reduction) == ("2026Q1", 45982 - 11852 + 500,
+                                                                                   -11852)
+
+
 def test_the_decision_names_a_regular_quarter_for_a_primostarter_starting_later_in_the_year(db_url, fund):
     # starting 1-7-2026, asked in May: 2026Q3 (first quarter, reduced) and Q4; the letter's quarterly amount and the
     # surcharge example are on a regular quarter, the preview's quarters as the call will charge them

@@ -123,3 +123,79 @@ def test_both_ways_of_assembling_the_output_agree_with_the_csv_module(monkeypatc
     short = io.BytesIO()
     batch._fast(GOOD.encode(), short, fee, False)
     assert short.getvalue() == batch._slow(GOOD, fee, False)
+
+
+PRIMO = (
+    "id,year,category,income,primostarter,start_quarter\n"
+    "1,2024,main,0,true,1\n"       # Cineyconsult / Securex 2024: 446.25 − 115.03 = 331.22 (344.80 at 4.10 %)
+    "2,2024,main,30000.00,1,3\n"
+    "3,2024,main,0,true,\n"        # a primostarter in a later quarter: the reduced minimum, no reduction
+    "4,2025,main,0,false,\n"
+    "5,2026,complementary,8000,,\n"
+)
+
+
+@pytest.mark.parametrize("fee", [None, "0.041"])
+def test_a_primostarters_start_quarter_equals_the_single_simulation(fee):
+    out = rows(batch.compute_csv(PRIMO.encode(), fee))
+    fee_columns = (["quarterly_total"] if fee else [], ["start_quarter_total"] if fee else [])
+    assert list(out[0])[6:] == ["annual_contribution", "quarterly_contribution", *fee_columns[0], "reduction",
+                                "start_quarter_contribution", *fee_columns[1]]
+    for r in out:
+        primo = r["primostarter"] in ("true", "1")
+        start = int(r["start_quarter"]) if r["start_quarter"] else None
+        single = contribution(int(r["year"]), r["category"], r["income"], primostarter=primo, start_quarter=start,
+                              fee_rate=fee)
+        assert (r["annual_contribution"], r["quarterly_contribution"]) == (fmt(single.annual), fmt(single.quarterly))
+        if start is None:
+            assert (r["reduction"], r["start_quarter_contribution"]) == ("", "")
+            continue
+        qa = single.quarters[start - 1]
+        assert (r["reduction"], r["start_quarter_contribution"]) == (fmt(qa.reduction), fmt(qa.contribution))
+        if fee:
+            assert r["start_quarter_total"] == fmt(qa.total)
+    assert (out[0]["reduction"], out[0]["start_quarter_contribution"]) == ("115.03", "331.22")
+    if fee:
+        assert out[0]["start_quarter_total"] == "344.80"
+
+
+def test_a_primostarter_column_alone_gives_the_reduced_minimum_and_no_new_column():
+    out = rows(batch.compute_csv(b"year,category,income,primostarter\n2024,main,0,true\n2024,main,0,false\n"))
+    assert [r["quarterly_contribution"] for r in out] == ["446.25", "864.15"]
+    assert "reduction" not in out[0]
+
+
+def test_bad_primostarter_and_start_quarter_values_are_named_by_column_and_row():
+    data = (b"year,category,income,primostarter,start_quarter\n"
+            b"2024,main,0,true,1\n"
+            b"2024,main,0,false,2\n"          # a start quarter without primostarter
+            b"2024,main,0,true,5\n"           # not a quarter
+            b"2024,complementary,0,true,\n"   # a primostarter outside a main activity
+            b"2024,main,0,maybe,\n")          # not a boolean
+    with pytest.raises(InvalidInput) as info:
+        batch.compute_csv(data)
+    assert str(info.value) == (
+        "input: 4 bad rows, nothing written — "
+        "line 3: start_quarter: the first-quarter reduction exists only for a primostarter; "
+        "line 4: start_quarter: a quarter is 1 to 4: '5'; "
+        "line 5: primostarter: the primostarter reduction exists only for a main activity; "
+        "line 6: primostarter: not true or false: 'maybe'")
+
+
+def test_a_start_quarter_in_a_year_whose_reduction_is_not_published_is_refused(monkeypatch):
+    # every year with parameters has its reduction today; one without it names the start quarter's rows only
+    from caisse.errors import UnknownParameter
+    from caisse.rules.params import load
+
+    class Unpublished:
+        def year(self, name, year, **kw):
+            if name == "primostarter_first_quarter_reduction" and year == 2025:
+                raise UnknownParameter(f"{name} for {year}: not published")
+            return load().year(name, year, **kw)
+
+    monkeypatch.setattr(batch, "load_params", Unpublished)
+    data = b"year,category,income,primostarter,start_quarter\n2025,main,0,true,2\n2025,main,0,true,\n2024,main,0,1,2\n"
+    with pytest.raises(InvalidInput) as info:
+        batch.compute_csv(data)
+    assert str(info.value).endswith("1 bad row, nothing written — line 2: start_quarter: "
+                                    "primostarter_first_quarter_reduction for 2025: not published")

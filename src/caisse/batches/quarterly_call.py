@@ -55,7 +55,7 @@ KIND_NAMES = {KIND_CHOSEN: "chosen income", KIND_STARTER: "starter", KIND_REFERE
 FEE_RULE = "management fee of the fund (legislation.md §3)"
 STARTER_RULE = "AR n° 38 art. 13bis"
 REDUCTION_RULE = "AR n° 38 art. 12 §1bis"  # the primostarter's first quarter of activity
-REDUCTION_PARAMETER = "primostarter_first_quarter_reduction"
+REDUCTION_PARAMETER = rc.FIRST_QUARTER_REDUCTION
 CALL_CHUNK = 50_000  # debtors per database transaction (a killed run resumes after the last one committed)
 
 

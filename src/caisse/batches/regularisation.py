@@ -64,16 +64,19 @@ WHERE inc.rn = 1
 ORDER BY inc.person_id
 """
 
-# ``first``: 1 for the lines taking the primostarter's first-quarter reduction off a quarter (art. 12 §1bis)
+# ``first``: 1 for the lines taking the primostarter's first-quarter reduction off a quarter (art. 12 §1bis): their
+# parameter is the reduction's name alone or ``name@value date``, compared exactly (a LIKE on the name would read its
+# ``_`` as any character and take a parameter such as ``primostarter first quarter reduction (manual)`` for it)
+_FIRST = (f"CASE WHEN e.parameter = '{REDUCTION_PARAMETER}' OR SUBSTR(e.parameter, 1, {len(REDUCTION_PARAMETER) + 1})"
+          f" = '{REDUCTION_PARAMETER}@' THEN 1 ELSE 0 END")
 _CALLED_SQL = f"""
 SELECT e.party_id, e.period, e.account, SUM(e.amount_cents),
        CASE WHEN t.kind = 'regularisation' THEN t.key END AS reg_key,
-       CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}%' THEN 1 ELSE 0 END AS first
+       {_FIRST} AS first
 FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
 WHERE e.account IN ('contribution', 'management_fee') AND e.period IN (:p1, :p2, :p3, :p4)
   AND t.kind IN ('charge', 'regularisation')
-GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END,
-         CASE WHEN e.parameter LIKE '{REDUCTION_PARAMETER}%' THEN 1 ELSE 0 END
+GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' THEN t.key END, {_FIRST}
 """
 
 # The people with an estimate of N on file (a reduction granted: their provisional contributions were computed on
@@ -319,17 +322,24 @@ def _regularise(url: str, year: int, notice_date: dt.date, fee: Fraction | None,
                          f"{fmt(int(income[i]))}" + (f", {cat}" if cat else ", not affiliated") + reduced +
                          f") − provisional called {fmt(int(called[i, k].sum()))} = {fmt(d_c + d_f)}")
                 d_first = int(diff_first[i, k])
-                lines = [DebtLine("contribution", d_c - d_first, RULE, f"income {year}@{assessed[i]}",
-                                  {"text": text_, "calc": calc})]
+                # the quarter's "definitive − called" goes on its first line posted: the income's line, else (the
+                # income changed nothing, no zero entry is posted) the reduction's or the fee's line carries it too
+                lines = []
+                if d_c - d_first:
+                    lines.append(DebtLine("contribution", d_c - d_first, RULE, f"income {year}@{assessed[i]}",
+                                          {"text": text_, "calc": calc}))
                 if d_first:  # the first-quarter reduction not yet (or no longer) taken off as the call did
-                    lines.append(DebtLine("contribution", d_first, REDUCTION_RULE, reduction_parameter, {
-                        "text": f"primostarter first-quarter reduction {period}: definitive "
+                    own_text = (f"primostarter first-quarter reduction {period}: definitive "
                                 f"{fmt(-int(first_reduction[i, k]))} − already taken off "
-                                f"{fmt(int(called_first[i, k]))} = {fmt(d_first)}",
+                                f"{fmt(int(called_first[i, k]))} = {fmt(d_first)}")
+                    lines.append(DebtLine("contribution", d_first, REDUCTION_RULE, reduction_parameter, {
+                        "text": own_text if lines else f"{text_}; {own_text}",
                         "calc": calc, "step": rc.FIRST_QUARTER_STEP}))
                 if d_f:
+                    own_text = f"management fee on the regularisation {period}"
                     lines.append(DebtLine("management_fee", d_f, FEE_RULE, fee_param,
-                                          {"text": f"management fee on the regularisation {period}"}))
+                                          {"text": own_text} if lines else {"text": f"{text_}; {own_text}",
+                                                                            "calc": calc}))
                 out.append(charge_posting(f"{notice_keys[j]}/{period}", int(party[i]), period, due, notice_date,
                                           lines, kind="regularisation", description=f"Regularisation {period}",
                                           reference=printed(ogms[j])))

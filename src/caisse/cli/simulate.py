@@ -58,6 +58,8 @@ StartQuarterOpt = typer.Option(None, help="With --primostarter: the quarter (1-4
 WithoutPensionOpt = typer.Option(False, "--without-pension",
                                  help="post_pension: pension age reached, pension not taken.")
 OptOutOpt = typer.Option(False, "--opt-out", help="With --without-pension: keep the old regime.")
+InputHelp = ("CSV with columns year,category,income (batch); optional primostarter (true/false) and start_quarter "
+             "(1-4).")
 
 
 
@@ -107,7 +109,7 @@ def contribution(
     start_quarter: int | None = StartQuarterOpt,
     without_pension: bool = WithoutPensionOpt,
     opt_out: bool = OptOutOpt,
-    input: str | None = typer.Option(None, "--input", help="CSV with columns year,category,income (batch)."),  # noqa: A002
+    input: str | None = typer.Option(None, "--input", help=InputHelp),  # noqa: A002
     output: str | None = typer.Option(None, "--output", help="CSV to write (batch)."),
     allow_estimates: bool = EstOpt,
     as_json: bool = JsonOpt,

@@ -705,8 +705,9 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
         steps, why, estimates = _company_steps(e.explanation["calc"], lang)
         lines.append(Line(t["company_contribution"], int(e.amount_cents), why, e.rule or ""))
     else:
-        calcs = [e.explanation["calc"] for e in entries if e.account == "contribution" and e.explanation
-                 and "calc" in e.explanation]
+        # the inputs are on each quarter's first line (its contribution, else its fee when only the fee changed)
+        calcs = [e.explanation["calc"] for e in entries if e.account in ("contribution", "management_fee")
+                 and e.explanation and "calc" in e.explanation]
         by_period: dict[str, int] = {}
         surcharge = [e for e in entries if e.account == "surcharge"]  # after an unjustified reduction
         for e in entries:

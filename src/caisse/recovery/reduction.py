@@ -124,7 +124,10 @@ def _charged(session: Session, party_id: int, period: str) -> tuple[int, int, in
     from caisse.batches.quarterly_call import REDUCTION_PARAMETER
 
     e, tr = LedgerEntry, LedgerTransaction
-    first = (e.account == "contribution") & e.parameter.like(f"{REDUCTION_PARAMETER}%")
+    # the reduction's parameter, alone or ``name@value date``: exactly (LIKE would read the name's ``_`` as any
+    # character)
+    first = (e.account == "contribution") & ((e.parameter == REDUCTION_PARAMETER) |
+                                             e.parameter.startswith(f"{REDUCTION_PARAMETER}@", autoescape=True))
     row = session.execute(
         select(func.coalesce(func.sum(sql_case((e.account == "contribution", e.amount_cents), else_=0)), 0),
                func.coalesce(func.sum(e.amount_cents), 0),

@@ -5,8 +5,18 @@ given; amounts with two decimals. All rows are checked first: any bad row (malfo
 negative income, year without parameters) fails the batch with one message listing every bad row, and nothing is
 written. The output is written to a temporary file in the target directory, then renamed.
 
-Two readers give the same answer: a vectorised one over the raw bytes for plain CSV (no quotes), and the stdlib
-``csv`` module for anything else (quoted fields) and to name the bad rows.
+Optional columns, as the single simulation's ``--primostarter`` / ``--start-quarter``: ``primostarter`` (true/false,
+1/0; empty: false) — a main activity on the primostarter's reduced minimum — and ``start_quarter`` (1-4; empty: none)
+— the quarter the primostarter's activity began, whose contribution the art. 12 §1bis reduction lowers. With a
+``start_quarter`` column the output also gets ``reduction,start_quarter_contribution`` (and ``start_quarter_total``
+with a fee): what the reduction took off and that quarter's amount (both empty on a row without a start quarter).
+A bad value is a bad row like any other, named by its column and refused for the same reasons as the single
+simulation (a start quarter without primostarter, a primostarter outside a main activity, a year whose reduction
+is not published).
+
+Two readers give the same answer: a vectorised one over the raw bytes for plain CSV (no quotes, no optional
+columns), and the stdlib ``csv`` module for anything else (quoted fields, the primostarter columns) and to name the
+bad rows.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import numpy as np
 from caisse.errors import InvalidInput, UnknownParameter
 from caisse.rules.contributions import (
     CATEGORIES,
+    FIRST_QUARTER_REDUCTION,
     MAX_INCOME_CENTS,
     fee_vector,
     parse_fee_rate,
@@ -31,8 +42,11 @@ from caisse.rules.contributions import (
     year_params,
 )
 from caisse.rules.params import YEARS
+from caisse.rules.params import load as load_params
 
 REQUIRED = ("year", "category", "income")
+PRIMOSTARTER, START_QUARTER = "primostarter", "start_quarter"  # optional (the csv-module reader)
+_TRUE, _FALSE = ("true", "1"), ("false", "0", "")
 
 
 class _Fallback(Exception):
@@ -265,7 +279,8 @@ def _fast(data: bytes, out, fee: Fraction | None, allow_estimates: bool) -> int:
     header = data[:header_end]
     names = [h.strip().decode("utf-8", "replace") for h in header.split(b",")]
     idx = {n: i for i, n in enumerate(names)}
-    if any(r not in idx for r in REQUIRED) or len(set(names)) != len(names):
+    if any(r not in idx for r in REQUIRED) or len(set(names)) != len(names) or PRIMOSTARTER in idx \
+            or START_QUARTER in idx:
         raise _Fallback
     if not data[header_end + 1:header_end + 4097].strip() and not data[header_end + 1:].strip():
         raise _Fallback
@@ -422,8 +437,11 @@ def _slow(text: str, fee: Fraction | None, allow_estimates: bool) -> bytes:
         raise InvalidInput("input", f"line 1: missing column(s) {', '.join(missing)} (header must name "
                                     "year,category,income)")
     iy, ic, ii = (names.index(r) for r in REQUIRED)
+    ip = names.index(PRIMOSTARTER) if PRIMOSTARTER in names else None
+    iq = names.index(START_QUARTER) if START_QUARTER in names else None
     errors: list[tuple[int, str, str]] = []
     rows, years, cats, incomes, good_lines = [], [], [], [], []
+    primos, starts = [], []  # per good row: primostarter?, the start quarter (0: none)
     for line, row in enumerate(reader, start=2):
         if not row:
             continue
@@ -450,8 +468,12 @@ def _slow(text: str, fee: Fraction | None, allow_estimates: bool) -> bytes:
             errors.append((line, "income", exc.message))
             bad = True
             cents = 0
-        if bad:
+        primo, start, wrong = _primostarter_fields(row, ip, iq, c)
+        errors.extend((line, fld, msg) for fld, msg in wrong)
+        if bad or wrong:
             continue
+        primos.append(primo)
+        starts.append(start)
         rows.append(row)
         good_lines.append(line)
         years.append(int(y))
@@ -464,23 +486,68 @@ def _slow(text: str, fee: Fraction | None, allow_estimates: bool) -> bytes:
             params[y] = year_params(y, allow_estimates)
         except UnknownParameter as exc:
             errors.extend((ln, "year", str(exc)) for ln, yy in zip(good_lines, years, strict=True) if yy == y)
+    sq = np.array(starts, np.int8)
+    reductions = {}  # the art. 12 §1bis reduction of each year a row starts in (cents)
+    for y in sorted({yy for yy, k in zip(years, starts, strict=True) if k and yy in params}):
+        try:
+            reductions[y] = load_params().year(FIRST_QUARTER_REDUCTION, y, allow_estimates=allow_estimates).value
+        except UnknownParameter as exc:
+            errors.extend((ln, START_QUARTER, str(exc)) for ln, yy, k in zip(good_lines, years, starts, strict=True)
+                          if yy == y and k)
     if errors:
         raise _report(sorted(errors))
     inc = np.array(incomes, np.int64)
     cat = np.array(cats, np.int8)
+    primo = np.array(primos, bool)
     annual = np.zeros(len(rows), np.int64)
     quarterly = np.zeros(len(rows), np.int64)
+    reduction = np.zeros(len(rows), np.int64)
     for y, yp in params.items():
         sel = ya == y
-        a, q, _ = quarterly_vector(inc[sel], cat[sel], None, yp)
+        a, q, _ = quarterly_vector(inc[sel], cat[sel], primo[sel] if primo.any() else None, yp)
         annual[sel], quarterly[sel] = a, q
+        reduction[sel & (sq > 0)] = reductions.get(y, 0)
     total = fee_vector(quarterly, fee) if fee is not None else None
+    reduced = quarterly - reduction  # the start quarter's contribution (rules.contributions.contribution)
+    reduced_total = fee_vector(reduced, fee) if fee is not None else None
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(header + ["annual_contribution", "quarterly_contribution"] + (["quarterly_total"] if fee else []))
+    w.writerow(header + ["annual_contribution", "quarterly_contribution"] + (["quarterly_total"] if fee else [])
+               + (["reduction", "start_quarter_contribution"] + (["start_quarter_total"] if fee else [])
+                  if iq is not None else []))
     for j, row in enumerate(rows):
-        w.writerow(row + [fmt(int(annual[j])), fmt(int(quarterly[j]))] + ([fmt(int(total[j]))] if fee else []))
+        extra = []
+        if iq is not None:
+            extra = ([fmt(int(reduction[j])), fmt(int(reduced[j]))] + ([fmt(int(reduced_total[j]))] if fee else [])
+                     if sq[j] else ["", ""] + ([""] if fee else []))
+        w.writerow(row + [fmt(int(annual[j])), fmt(int(quarterly[j]))] + ([fmt(int(total[j]))] if fee else [])
+                   + extra)
     return out.getvalue().encode("utf-8")
+
+
+def _primostarter_fields(row: list[str], ip: int | None, iq: int | None,
+                         category: str) -> tuple[bool, int, list[tuple[str, str]]]:
+    """(primostarter?, start quarter or 0, [(column, why)] of what is wrong) of a row, checked as the single
+    simulation checks ``--primostarter`` and ``--start-quarter`` (``rules.contributions.contribution``)."""
+    wrong = []
+    primo = False
+    if ip is not None:
+        value = row[ip].strip().lower()
+        if value not in _TRUE + _FALSE:
+            wrong.append((PRIMOSTARTER, f"not true or false: {row[ip].strip()!r}"))
+        primo = value in _TRUE
+        if primo and category != "main":
+            wrong.append((PRIMOSTARTER, "the primostarter reduction exists only for a main activity"))
+    start = 0
+    if iq is not None and row[iq].strip():
+        value = row[iq].strip()
+        if value not in ("1", "2", "3", "4"):
+            wrong.append((START_QUARTER, f"a quarter is 1 to 4: {value!r}"))
+        elif not primo:
+            wrong.append((START_QUARTER, "the first-quarter reduction exists only for a primostarter"))
+        else:
+            start = int(value)
+    return primo, start, wrong
 
 
 def _prepare(data: bytes) -> bytes:

@@ -31,6 +31,8 @@ MAX_INCOME_CENTS = 10**14  # 1,000,000,000,000.00 EUR: anything above is a typin
 #: the explanation step of the primostarter's first-quarter reduction (art. 12 §1bis); the fund's entries that take the
 #: reduction off a quarter carry it as their explanation's ``step``
 FIRST_QUARTER_STEP = "primostarter_first_quarter"
+#: its parameter (what the fund's entries taking it off name, with the value's date)
+FIRST_QUARTER_REDUCTION = "primostarter_first_quarter_reduction"
 
 
 def category_code(category: str, field_name: str = "category") -> int:
@@ -218,7 +220,8 @@ class ContributionResult:
         if self.fee_rate is not None:
             out["fee_rate"] = str(float(self.fee_rate))
             out["quarterly_total"] = fmt(self.quarterly_total)
-        out["quarters"] = [{"quarter": q.quarter, "contribution": fmt(q.contribution),
+        # ``reduction``: what the primostarter's first-quarter reduction took off the quarter's contribution
+        out["quarters"] = [{"quarter": q.quarter, "contribution": fmt(q.contribution), "reduction": fmt(q.reduction),
                             **({"total": fmt(q.total)} if self.fee_rate is not None else {})} for q in self.quarters]
         out["due_for_year"] = fmt(self.due_for_year)
         out["uses_estimates"] = self.explanation.uses_estimates
@@ -319,7 +322,7 @@ def contribution(year: int, category: str, income: object, *, primostarter: bool
     for q in qs:
         c, reduction = regular[q], 0
         if q == start_quarter:
-            reduction = ex.use(params.year("primostarter_first_quarter_reduction", year,
+            reduction = ex.use(params.year(FIRST_QUARTER_REDUCTION, year,
                                            allow_estimates=allow_estimates)).value
             ex.add(FIRST_QUARTER_STEP, quarter=f"{year}Q{q}", before=Money(c), reduction=Money(reduction),
                    after=Money(c - reduction))
@@ -455,8 +458,8 @@ class RegularisationResult:
             "definitive_total": fmt(self.definitive_total),
             "provisional_paid": fmt(sum(self.provisional_paid)),
             "difference": fmt(self.difference),
-            "quarters": [{"quarter": q.quarter, "definitive": fmt(q.total), "provisional_paid": fmt(p),
-                          "difference": fmt(diff)}
+            "quarters": [{"quarter": q.quarter, "definitive": fmt(q.total), "reduction": fmt(q.reduction),
+                          "provisional_paid": fmt(p), "difference": fmt(diff)}
                          for q, p, diff in zip(d.quarters, self.provisional_paid, self.differences, strict=True)],
             "due_date": self.due_date.isoformat() if self.due_date and self.difference > 0 else None,
             "uses_estimates": self.explanation.uses_estimates,
