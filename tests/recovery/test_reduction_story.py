@@ -319,6 +319,36 @@ def test_a_primostarters_first_quarter_keeps_its_reduction_when_the_provisional_
                            (-11852, "AR n° 38 art. 12 §1bis", "primostarter_first_quarter_reduction@2026-01-01")]
 
 
+def test_a_quarter_that_changes_only_by_the_reduction_says_new_minus_called_on_the_reductions_line(db_url, fund):
+    # called as a plain starter before the primostarter flag was known (890.42 a quarter, 2026); the estimate
+    # 17,374.05 gives the same 890.42 (17,374.05 × 20.50 % / 4 = 890.420…): 2026Q1 changes only by the reduction
+    # (−118.52), posted on its own line — the estimate's line would be 0.00 and is not posted, so the reduction's line
+    # says "new − called" for the quarter
+    late = fund.person(category="main", start=dt.date(2026, 1, 10))
+    quarterly_call.run(db_url, "2026Q1", fee_rate=FEE)
+    with session_scope(db_url) as s:
+        from sqlalchemy import update
+
+        from caisse.store.models import Affiliation
+
+        s.execute(update(Affiliation).where(Affiliation.id == late).values(primostarter=True))
+    with session_scope(db_url) as s:
+        r = reduction.request(s, person(late), late, 2026, 1_737_405, "Ik verwacht meer omzet.", ASKED)
+    with session_scope(db_url) as s:
+        reduction.decide(s, CASEWORKER, r.id, True, "", DECIDED)
+    with session_scope(db_url) as s:
+        fix = [(e.account, e.amount_cents, e.parameter, e.explanation["text"])
+               for e in load(s, f"reduction/{r.id}/2026Q1").entries if e.account in ("contribution", "management_fee")]
+        assert run_check(s).ok
+    assert [(a, c, p) for a, c, p, _ in fix] == [
+        ("contribution", -11852, "primostarter_first_quarter_reduction@2026-01-01"),
+        ("management_fee", -480, "management_fee_rate=0.0405")]  # 118.52 × 4.05 % = 4.80
+    assert fix[0][3].startswith("correction 2026Q1: provisional contribution on the income chosen by the affiliate "
+                                "17374.05") and "− called 890.42 = -118.52" in fix[0][3]
+    assert fix[0][3].endswith("primostarter first-quarter reduction 2026Q1: -118.52 − already taken off 0.00 = "
+                              "-118.52")
+
+
 @pytest.mark.parametrize("parameter", ["primostarter first quarter reduction (manual)",
                                        "primostarter_first_quarter_reductions@2026-01-01"])
 def test_only_the_reductions_own_parameter_counts_as_the_reduction_the_call_took_off(db_url, fund, parameter):

@@ -418,17 +418,22 @@ def _correct(session: Session, r: ReductionRequest, c: QuarterChange, today: dt.
             f"{fmt(c.new_contribution)} − called {fmt(c.charged_contribution)} = {fmt(d_c)}")
     if c.reduction:
         text += f" (primostarter first quarter of activity, reduced by {fmt(c.reduction)})"
-    lines = [DebtLine("contribution", d_c - d_first, RULE, f"estimate@{r.year}", {"text": text, "calc": calc})]
+    # the quarter's "new − called" goes on its first line posted: the estimate's line, else (the estimate changed
+    # nothing but the reduction or the fee; no zero entry is posted) the next line carries it too
+    lines = []
+    if d_c - d_first:
+        lines.append(DebtLine("contribution", d_c - d_first, RULE, f"estimate@{r.year}", {"text": text, "calc": calc}))
     if d_first:
+        own = (f"primostarter first-quarter reduction {c.period}: {fmt(-c.reduction)} − already taken off "
+               f"{fmt(c.charged_reduction)} = {fmt(d_first)}")
         lines.append(DebtLine("contribution", d_first, REDUCTION_RULE, c.reduction_parameter or REDUCTION_PARAMETER, {
-            "text": f"primostarter first-quarter reduction {c.period}: {fmt(-c.reduction)} − already taken off "
-                    f"{fmt(c.charged_reduction)} = {fmt(d_first)}", "calc": calc, "step": rc.FIRST_QUARTER_STEP}))
+            "text": own if lines else f"{text}; {own}", "calc": calc, "step": rc.FIRST_QUARTER_STEP}))
     if d_f:
+        own = (f"management fee on the correction {c.period}: {fmt(c.new_total - c.new_contribution)} − called "
+               f"{fmt(c.charged_total - c.charged_contribution)} = {fmt(d_f)}")
         lines.append(DebtLine("management_fee", d_f, FEE_RULE,
                               None if c.fee is None else f"management_fee_rate={fee_text(c.fee)}",
-                              {"text": f"management fee on the correction {c.period}: "
-                                       f"{fmt(c.new_total - c.new_contribution)} − called "
-                                       f"{fmt(c.charged_total - c.charged_contribution)} = {fmt(d_f)}"}))
+                              {"text": own} if lines else {"text": f"{text}; {own}", "calc": calc}))
     charge(session, key, r.party_id, c.period, c.due_date, today, lines,
            description=f"Correction of the quarterly call {c.period}: reduction of provisional contributions",
            reference=c.reference, corrects=c.call_key)
