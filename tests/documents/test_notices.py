@@ -305,3 +305,28 @@ def test_a_name_beyond_the_standard_fonts_prints_in_dejavu_and_reads_back(db_url
                   "Avis d'échéance", "majoration de 3 %"):
         assert words in text, words
     assert pdf_of(db_url, "quarterly_call") == pdf
+
+
+def test_every_notice_names_whom_to_ask_the_files_caseworker_else_the_fund(db_url):
+    # "a named advisor on every notice" (design/what-users-expect.md): the due notice and the account statement
+    # carry the file's caseworker with phone and e-mail, in the debtor's language; a file without one, the fund's
+    from caisse.security.authz import Principal
+    from caisse.services import caseworkers
+    from caisse.services.accounts import create_account
+
+    fund = Fund(db_url)
+    held = fund.person(category="main", language="nl", incomes={2023: "23000.00"})
+    alone = fund.person(category="main", language="fr", incomes={2023: "23000.00"})
+    setup = Principal.system("setup")
+    with session_scope(db_url) as s:
+        create_account(s, setup, "mvdb", "Correct horse battery staple 43", "manager")
+        caseworkers.set_contact(s, setup, "mvdb", name="Marie Van den Broeck", phone="+32 81 23 45 67",
+                                email="marie.vandenbroeck@caisse.example")
+        caseworkers.assign(s, setup, held, "mvdb", dt.date(2026, 1, 2))
+    quarterly_call.run(db_url, "2026Q1", fee_rate="0.0405")
+    named = "Uw dossierbeheerder: Marie Van den Broeck — +32 81 23 45 67 — marie.vandenbroeck@caisse.example"
+    assert named in text_of(pdf_of(db_url, "quarterly_call", held))
+    with session_scope(db_url) as s:
+        assert named in text_of(statement_pdf(s, held, dt.date(2026, 2, 1)))
+    assert ("Votre contact : Caisse d'assurances sociales de démonstration — +32 2 000 00 00 — info@caisse.example"
+            in text_of(pdf_of(db_url, "quarterly_call", alone)))

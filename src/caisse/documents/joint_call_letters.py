@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from caisse.documents.notices import LANGS, Document, Line, T, _debtor, _fund, render
+from caisse.documents.notices import LANGS, Document, Line, T, _debtor, _fund, contact_line, render
 from caisse.errors import NotFound
 from caisse.recovery.policy import policy
 from caisse.services.calendar import add_months
@@ -130,7 +130,7 @@ def joint_call_document(session: Session, call_id: int) -> Document:
     ogm = "".join(ch for ch in for_statement(jc.director_id, jc.called_on.year).ogm if ch.isdigit())
     due = add_months(jc.called_on, policy(jc.called_on).contest_months)
     return Document("recovery_joint_call", lang, fund_name, iban, bic, jc.company_id, name, address, who,
-                    jc.called_on, lines, jc.amount_cents, due, ogm)
+                    jc.called_on, lines, jc.amount_cents, due, ogm, contact=contact_line(session, jc.company_id, lang))
 
 
 def _director_document(session: Session, jc) -> Document:
@@ -155,7 +155,8 @@ def _director_document(session: Session, jc) -> Document:
     ogm = "".join(ch for ch in ref.ogm if ch.isdigit())
     due = add_months(jc.called_on, policy(jc.called_on).contest_months)
     return Document("recovery_director_joint_call", lang, fund_name, iban, bic, jc.director_id, name, address, who,
-                    jc.called_on, lines, jc.amount_cents, due, ogm)
+                    jc.called_on, lines, jc.amount_cents, due, ogm,
+                    contact=contact_line(session, jc.director_id, lang))
 
 
 def joint_call_pdf(session: Session, call_id: int) -> bytes:

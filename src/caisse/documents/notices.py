@@ -65,6 +65,7 @@ T = {
         "refund_text": "Ce montant est d'abord imputé sur vos éventuelles dettes auprès de la caisse ; le solde vous "
                        "est remboursé sur votre compte bancaire.",
         "nothing": "Vous n'avez rien à payer.",
+        "contact_named": "Votre gestionnaire de dossier : {who}", "contact": "Votre contact : {who}",
         "help": "Une question ? Contactez votre caisse en mentionnant votre numéro de dossier. Vous pouvez demander "
                 "à revoir vos cotisations provisoires (réduction ou augmentation) en justifiant votre revenu estimé.",
         "contribution": "Cotisation provisoire", "management_fee": "Frais de gestion",
@@ -111,6 +112,7 @@ T = {
         "refund_text": "Dit bedrag wordt eerst aangerekend op uw eventuele schulden bij het fonds; het saldo wordt "
                        "teruggestort op uw bankrekening.",
         "nothing": "U hoeft niets te betalen.",
+        "contact_named": "Uw dossierbeheerder: {who}", "contact": "Uw contactpunt: {who}",
         "help": "Een vraag? Contacteer uw fonds en vermeld uw dossiernummer. U kunt vragen uw voorlopige bijdragen "
                 "aan te passen (verminderen of verhogen) door uw geschat inkomen te staven.",
         "contribution": "Voorlopige bijdrage", "management_fee": "Beheerskosten",
@@ -157,6 +159,7 @@ T = {
         "refund_text": "Dieser Betrag wird zuerst auf Ihre etwaigen Schulden bei der Kasse angerechnet; der Rest wird "
                        "Ihnen auf Ihr Bankkonto erstattet.",
         "nothing": "Sie müssen nichts zahlen.",
+        "contact_named": "Ihr Sachbearbeiter: {who}", "contact": "Ihr Ansprechpartner: {who}",
         "help": "Eine Frage? Wenden Sie sich unter Angabe Ihrer Aktennummer an Ihre Kasse. Sie können eine Anpassung "
                 "Ihrer vorläufigen Beiträge (Herabsetzung oder Erhöhung) mit Nachweis Ihres geschätzten Einkommens "
                 "beantragen.",
@@ -207,6 +210,7 @@ class Document:
     table: list[tuple[str, int, int, int, int]] = field(default_factory=list)  # statement: period, called, ...
     credit_cents: int = 0
     uses_estimates: bool = False
+    contact: str = ""  # the file's named caseworker (else its team's, else the fund's contact), in the language
 
 
 _WIDTHS: dict[tuple[str, str], float] = {}
@@ -453,6 +457,9 @@ def render(doc: Document) -> bytes:
                 y -= 3.5 * mm
             if y <= 0:
                 break
+    if doc.contact:
+        pdf.setFont(bold, 7.8)
+        pdf.drawString(left, 18 * mm, _wrap(doc.contact, bold, 7.8, right - left)[0])
     pdf.setFont(regular, 7.5)
     for i, line in enumerate(_wrap(t["help"], regular, 7.5, right - left)):
         pdf.drawString(left, 14 * mm - i * 3.3 * mm, line)
@@ -559,6 +566,25 @@ def _debtor(session: Session, party_id: int, on: dt.date) -> tuple[str, list[str
         lines = [f"{addr.street} {addr.house_number}" + (f" bte {addr.box}" if addr.box else ""),
                  f"{addr.postal_code} {addr.city}"]
     return name, lines, party.language
+
+
+def contact_line(session: Session, party_id: int, lang: str) -> str:
+    """Whom to ask about this document, by name where the file has one ("a named advisor on every notice",
+    design/what-users-expect.md): the file's caseworker with their phone and e-mail, else the team's contact, else
+    the fund's (``services.portal.contact_for``, as the portal's home shows it)."""
+    from caisse.config import get_settings
+    from caisse.services import caseworkers
+    from caisse.services.portal import contact_for
+    from caisse.store.models import Party
+
+    party = session.get(Party, party_id)
+    if party is None:
+        return ""
+    held = caseworkers.current(session, party_id)
+    c = contact_for(party, get_settings(), held[1] if held else None)
+    who = " — ".join(part for part in (c.name, c.phone, c.email) if part)
+    texts = T[lang if lang in LANGS else "fr"]
+    return texts["contact_named" if c.named else "contact"].format(who=who) if who else ""
 
 
 def _fee_rate(explanation: dict | None) -> str | None:
@@ -740,7 +766,8 @@ def notice_document(session: Session, notice_id: int, today: dt.date | None = No
     fund_name, iban, bic = _fund()
     return Document(notice.kind, lang, fund_name, iban, bic, notice.party_id, name, address, notice.period,
                     today or notice.created_at.date(), lines, total, notice.due_date,
-                    notice.reference, steps, uses_estimates=estimates)
+                    notice.reference, steps, uses_estimates=estimates,
+                    contact=contact_line(session, notice.party_id, lang))
 
 
 def notice_pdf(session: Session, notice_id: int, today: dt.date | None = None) -> bytes:
@@ -770,7 +797,7 @@ def statement_document(session: Session, party_id: int, today: dt.date) -> Docum
     ogm = for_statement(party_id, today.year).ogm
     digits = "".join(ch for ch in ogm if ch.isdigit())
     return Document("statement", lang, fund_name, iban, bic, party_id, name, address, "", today, [], st.total_due,
-                    None, digits, table=table, credit_cents=st.credit)
+                    None, digits, table=table, credit_cents=st.credit, contact=contact_line(session, party_id, lang))
 
 
 def statement_pdf(session: Session, party_id: int, today: dt.date | None = None) -> bytes:

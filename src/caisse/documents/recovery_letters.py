@@ -17,7 +17,17 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caisse.documents.notices import LANGS, Document, Line, T, _debtor, _fund, render, statement_document
+from caisse.documents.notices import (
+    LANGS,
+    Document,
+    Line,
+    T,
+    _debtor,
+    _fund,
+    contact_line,
+    render,
+    statement_document,
+)
 from caisse.errors import NotFound
 from caisse.recovery.arrears import open_by_period
 from caisse.recovery.fiftybis import pension_quarters
@@ -207,7 +217,7 @@ def step_document(session: Session, step_id: int) -> Document:
         elif step.letter == "plan_missed":
             due = step.on + dt.timedelta(days=p.plan_grace_days)
     return Document(f"recovery_{step.letter}", lang, fund_name, iban, bic, step.party_id, name, address, "",
-                    step.on, lines, total, due, ogm)
+                    step.on, lines, total, due, ogm, contact=contact_line(session, step.party_id, lang))
 
 
 def step_pdf(session: Session, step_id: int) -> bytes:
