@@ -253,6 +253,37 @@ def test_credit_transfers_validate():
     assert ct(transfers) == xml
 
 
+@pytest.mark.parametrize(("day", "why", "next_day"), [
+    (dt.date(2026, 3, 28), "(Saturday); the next one is 2026-03-30", dt.date(2026, 3, 30)),
+    (dt.date(2026, 4, 3), "(Good Friday); the next one is 2026-04-07", dt.date(2026, 4, 7)),
+    (dt.date(2026, 4, 6), "(Easter Monday); the next one is 2026-04-07", dt.date(2026, 4, 7)),
+    (dt.date(2026, 5, 1), "(Labour Day); the next one is 2026-05-04", dt.date(2026, 5, 4)),
+    (dt.date(2026, 12, 25), "(Christmas Day); the next one is 2026-12-28", dt.date(2026, 12, 28)),
+    (dt.date(2025, 12, 26), "(Christmas Holiday); the next one is 2025-12-29", dt.date(2025, 12, 29)),
+])
+def test_the_execution_date_is_a_target2_business_day(day, why, next_day):
+    """The fund's bank debits the fund's account on the requested execution date: a TARGET2 business day."""
+    made = dt.datetime(2025, 12, 1, 9)
+    transfer = [CreditTransfer("R-1", 100, "Jean", "BE62510007547061")]
+    with pytest.raises(InvalidInput) as info:
+        ct(transfer, created_at=made, execution_date=day)
+    assert info.value.field == "execution_date"
+    assert str(info.value) == f"execution_date: {day} is not a TARGET2 business day {why}"
+    validate(ct(transfer, created_at=made, execution_date=next_day))  # the day named is accepted
+
+
+def test_the_execution_date_is_not_in_the_past():
+    transfer = [CreditTransfer("R-1", 100, "Jean", "BE62510007547061")]
+    with pytest.raises(InvalidInput) as info:
+        ct(transfer, execution_date=dt.date(2026, 3, 9))  # the file is made on Tuesday 10 March 2026
+    assert str(info.value) == ("execution_date: 2026-03-09 is in the past for a file made on 2026-03-10; "
+                               "the first possible date is 2026-03-10")
+    validate(ct(transfer, execution_date=dt.date(2026, 3, 10)))  # the day the file is made
+    # made on a Saturday: the first possible date is the Monday
+    with pytest.raises(InvalidInput, match="first possible date is 2026-12-07"):
+        ct(transfer, created_at=dt.datetime(2026, 12, 5, 9), execution_date=dt.date(2026, 12, 4))
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -38,7 +38,10 @@ def test_every_money_command_has_help(cmd):
     assert runner.invoke(app, [*cmd, "--help"]).exit_code == 0
 
 
-def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_path):
+def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_path, monkeypatch):
+    import caisse.collection.credit_transfers as credit_transfers
+
+    monkeypatch.setattr(credit_transfers, "_now", lambda: dt.datetime(2026, 3, 24, 9, 0))  # the day the file is made
     jean = new_debtor(db, iban=OTHER_IBAN)
     call_quarter(db, jean, "2026Q1")
     db.commit()
@@ -72,6 +75,15 @@ def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_
     refund(db, "refund/cli", jean, 7_760, DAY)
     db.commit()
     out = tmp_path / "ct.xml"
+    # the fund's bank pays on TARGET2 business days, from the day the file is made
+    for day, reason in (
+            ("2026-03-28", "2026-03-28 is not a TARGET2 business day (Saturday); the next one is 2026-03-30"),
+            ("2026-04-06", "2026-04-06 is not a TARGET2 business day (Easter Monday); the next one is 2026-04-07"),
+            ("2026-03-23", "2026-03-23 is in the past for a file made on 2026-03-24; the first possible date is "
+                           "2026-03-24")):
+        r = run(db_url, "export", "credit-transfers", "--execution-date", day, "--output", str(out))
+        assert r.exit_code == 2 and r.output.strip() == f"error: --execution-date: {reason}", r.output
+        assert not out.exists()
     r = run(db_url, "export", "credit-transfers", "--execution-date", "2026-03-25", "--output", str(out))
     assert r.exit_code == 0 and "1 credit transfers" in r.output, r.output
     validate(out.read_bytes())
@@ -134,7 +146,7 @@ def test_bad_input_for_every_command(db, db_url, tmp_path):
     one_line_error(run(db_url, "export", "sepa-dd", "--collection-date", "2026-03-20",
                        "--output", str(tmp_path / "nodir" / "x.xml")), "output")
     one_line_error(run(db_url, "export", "credit-transfers", "--execution-date", "2026-02-30", "--output", xml),
-                   "execution_date")
+                   "--execution-date")
     one_line_error(run(db_url, "export", "credit-transfers", "--execution-date", "2026-03-25",
                        "--output", str(tmp_path)), "output")
     one_line_error(run(db_url, "reconcile", "list", "--reason", "nope"), "reason")

@@ -16,7 +16,8 @@ The requested collection date is a TARGET2 business day at least one TARGET2 bus
 creation (SDD Core and B2B rulebooks since November 2016: every collection reaches the debtor bank by D-1; a due
 date that is not a TARGET2 day would be settled on the next one, not on the date the debtor was told). TARGET2
 closing days: ``holidays.financial_holidays("XECB")`` (weekends, 1 January, Good Friday, Easter Monday, 1 May,
-25 and 26 December).
+25 and 26 December). The requested execution date of a credit-transfer file is a TARGET2 business day too, and not
+before the file's creation (:func:`check_execution_date`).
 
 R-transactions (rejects, returns, refunds of collections) come back on the bank statement; see
 :func:`direct_debit_returns` and ``Movement.r_transaction`` in :mod:`caisse.exchange.coda`.
@@ -227,6 +228,19 @@ def check_collection_date(collection_date: dt.date, created_on: dt.date, field: 
     return collection_date
 
 
+def check_execution_date(execution_date: dt.date, created_on: dt.date, field: str = "execution_date") -> dt.date:
+    """The requested execution date of a credit-transfer file: a TARGET2 business day, not before the day the
+    file is made (the fund's bank debits the fund's account that day; SCT rulebook AT-07)."""
+    closed = target_closed(execution_date)
+    if closed:
+        raise InvalidInput(field, f"{execution_date} is not a TARGET2 business day ({closed}); "
+                                  f"the next one is {next_target_day(execution_date)}")
+    if execution_date < created_on:
+        raise InvalidInput(field, f"{execution_date} is in the past for a file made on {created_on}; "
+                                  f"the first possible date is {next_target_day(created_on)}")
+    return execution_date
+
+
 def first_collection_date(created_on: dt.date) -> dt.date:
     """The first collection date a file made on ``created_on`` can ask: the TARGET2 business day after the one the
     file reaches the bank on (``created_on`` itself when TARGET2 is open that day, else the next open day)."""
@@ -418,7 +432,7 @@ def build_credit_transfers(
     if len(message_id) > 31:
         raise InvalidInput("message_id", "at most 31 characters (the payment block id adds '-TRF')")
     created_at = _check_created(created_at)
-    execution_date = _check_date(execution_date, "execution_date")
+    execution_date = check_execution_date(_check_date(execution_date, "execution_date"), created_at.date())
     if not transfers:
         raise InvalidInput("transfers", "a credit-transfer file needs at least one transfer")
     dname = sepa_text(debtor.name, 70, "debtor.name")
@@ -536,6 +550,7 @@ __all__ = [
     "build_direct_debits",
     "check_collection_date",
     "check_creditor_id",
+    "check_execution_date",
     "direct_debit_returns",
     "first_collection_date",
     "next_target_day",
