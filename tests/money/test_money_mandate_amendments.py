@@ -195,7 +195,8 @@ def test_an_amendment_is_recorded_and_audited_and_bad_ones_are_refused(db, jean)
         amend_mandate(db, "NOPE", "staff", iban=SAME_BANK)
     for kw, field in (({"iban": "BE00 0000 0000 0000"}, "iban"), ({"iban": SAME_BANK, "bic": "XX"}, "bic"),
                       ({"new_reference": "has space"}, "new_reference"),
-                      ({"iban": SAME_BANK, "amended_on": dt.date(2025, 12, 31)}, "amended_on")):
+                      ({"iban": SAME_BANK, "amended_on": dt.date(2025, 12, 31)}, "amended_on"),
+                      ({"iban": SAME_BANK, "amended_on": dt.date.today() + dt.timedelta(days=1)}, "amended_on")):
         with pytest.raises(InvalidInput) as err:
             amend_mandate(db, ref, "staff", **kw)
         assert err.value.field == field

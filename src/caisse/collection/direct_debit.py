@@ -126,16 +126,19 @@ def amend_mandate(session: Session, reference: str, who: object, *, iban: str | 
     date (SDD Core rulebook, amendment of the mandate): the change is recorded with what it replaces, and the next
     collection tells the debtor's bank, once (see :func:`export_direct_debits`). Refused: an unknown or inactive
     mandate, a bad IBAN/BIC/reference, a reference already used, nothing that changes, a date before the
-    signature."""
+    signature or in the future."""
     mandate = session.scalar(select(SepaMandate).where(SepaMandate.reference == reference))
     if mandate is None:
         raise NotFound("mandate", reference)
     if mandate.status != "active":
         raise Conflict("reference", "mandate {reference} is {status}: only an active mandate is amended",
                        reference=reference, status=mandate.status)
-    amended_on = amended_on or dt.date.today()
+    today = dt.date.today()
+    amended_on = amended_on or today
     if not isinstance(amended_on, dt.date) or amended_on < mandate.signed_on:
         raise InvalidInput("amended_on", "a date on or after the signature ({day}) is required", day=mandate.signed_on)
+    if amended_on > today:  # the account debited changes now: a change announced for later is entered that day
+        raise InvalidInput("amended_on", "{day} is in the future", day=amended_on)
     new_iban = normalize_iban(iban, "iban") if iban is not None else mandate.iban
     new_bic = normalize_bic(bic, "bic") if bic else None
     new_reference = sepa_id(new_reference, "new_reference") if new_reference is not None else mandate.reference
