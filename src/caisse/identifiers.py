@@ -115,6 +115,14 @@ def mask_iban(iban: str) -> str:
     return f"{iban[:4]} xxxx xxxx {iban[-4:]}"
 
 
+def bic_of_iban(iban: str) -> str | None:
+    """The BIC of the bank a Belgian IBAN's bank code belongs to (the NBB's list in python-stdnum); None for another
+    country or an unknown bank code."""
+    from stdnum.be import iban as be_iban
+
+    return be_iban.to_bic(iban) if iban.startswith("BE") else None
+
+
 def normalize_bic(value: str, field: str = "bic") -> str:
     try:
         return std_bic.validate(str(value))

@@ -32,3 +32,14 @@ def charter_mentions(monkeypatch, request):
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def payment_files_made_in_2023(monkeypatch):
+    """The benefit stories pay on dates of 2023-2025, and a credit-transfer file may not ask an execution date before
+    the day it is made: their payment files are made on Monday 2 January 2023."""
+    import datetime as dt
+
+    from caisse.collection import credit_transfers
+
+    monkeypatch.setattr(credit_transfers, "_now", lambda: dt.datetime(2023, 1, 2, 9, 0))

@@ -16,6 +16,7 @@ from caisse.exchange.sepa import (
     Creditor,
     CreditTransfer,
     DirectDebit,
+    MandateAmendment,
     SepaValidationError,
     belgian_creditor_id,
     build_credit_transfers,
@@ -138,6 +139,54 @@ def test_the_file_reaches_the_bank_one_target2_business_day_before_the_collectio
                        collection_date=dt.date(2026, 4, 7)) == "collection_date"
 
 
+def _amendment_of(xml: bytes) -> list[str]:
+    """The mandate elements of the file's one debit, as paths under MndtRltdInf, with their values."""
+    mri = etree.fromstring(xml).find(".//p:MndtRltdInf", NS8)
+
+    def path(el) -> str:
+        names = []
+        while el is not mri:
+            names.append(etree.QName(el).localname)
+            el = el.getparent()
+        return "/".join(reversed(names))
+
+    return [f"{path(el)}={el.text}" for el in mri.iter() if len(el) == 0 and el is not mri]
+
+
+@pytest.mark.parametrize(("amendment", "elements"), [
+    (MandateAmendment(original_debtor_iban="BE71 0961 2345 6769"),  # another account at the same bank
+     ["AmdmntInfDtls/OrgnlDbtrAcct/Id/IBAN=BE71096123456769"]),
+    (MandateAmendment(new_debtor_agent=True),  # an account at another bank: SMNDA
+     ["AmdmntInfDtls/OrgnlDbtrAgt/FinInstnId/Othr/Id=SMNDA"]),
+    (MandateAmendment(original_mandate_id="CAISSE-OLD-1", original_creditor_id="BE92ZZZ0202239951",
+                      new_debtor_agent=True),
+     ["AmdmntInfDtls/OrgnlMndtId=CAISSE-OLD-1", "AmdmntInfDtls/OrgnlCdtrSchmeId/Id/PrvtId/Othr/Id=BE92ZZZ0202239951",
+      "AmdmntInfDtls/OrgnlCdtrSchmeId/Id/PrvtId/Othr/SchmeNm/Prtry=SEPA",
+      "AmdmntInfDtls/OrgnlDbtrAgt/FinInstnId/Othr/Id=SMNDA"]),
+])
+def test_an_amended_mandate_carries_the_amendment_details(amendment, elements):
+    """EPC SDD Core C2B guidelines: AmdmntInd true and AmdmntInfDtls after DtOfSgntr, in the XSD's order."""
+    xml = dd([debit(1, amendment=amendment)])
+    validate(xml, PAIN_008)
+    assert _amendment_of(xml) == ["MndtId=CAISSE-MDT-00000001", "DtOfSgntr=2024-01-15", "AmdmntInd=true", *elements]
+    assert _amendment_of(dd([debit(1)])) == ["MndtId=CAISSE-MDT-00000001", "DtOfSgntr=2024-01-15"]
+
+
+@pytest.mark.parametrize(("amendment", "field"), [
+    (MandateAmendment(), "debits[0].amendment"),
+    (MandateAmendment(original_mandate_id="CAISSE-MDT-00000001"), "debits[0].amendment.original_mandate_id"),
+    (MandateAmendment(original_mandate_id="OLD 1"), "debits[0].amendment.original_mandate_id"),
+    (MandateAmendment(original_creditor_id="BE11ZZZ0403170701"), "debits[0].amendment.original_creditor_id"),
+    (MandateAmendment(original_creditor_id="BE12ZZZ0403170701"), "debits[0].amendment.original_creditor_id"),
+    (MandateAmendment(original_debtor_iban="BE62510007547061"), "debits[0].amendment.original_debtor_iban"),
+    (MandateAmendment(original_debtor_iban="BE62510007547062"), "debits[0].amendment.original_debtor_iban"),
+    (MandateAmendment(original_debtor_iban="BE71096123456769", new_debtor_agent=True),
+     "debits[0].amendment.original_debtor_iban"),
+])
+def test_a_wrong_amendment_names_its_field(amendment, field):
+    assert field_error(dd, [debit(1, amendment=amendment)]) == field
+
+
 def test_b2b_and_bic_and_initiating_party():
     xml = dd([debit(1, debtor_bic="GKCCBEBB")], scheme="B2B", initiating_party_kbo="0403.170.701",
              batch_booking=False)
@@ -251,6 +300,37 @@ def test_credit_transfers_validate():
     assert txs[1].findtext("p:Cdtr/p:Nm", namespaces=NS1) == "Marie Lefevre"
     assert txs[2].find("p:RmtInf", namespaces=NS1) is None
     assert ct(transfers) == xml
+
+
+@pytest.mark.parametrize(("day", "why", "next_day"), [
+    (dt.date(2026, 3, 28), "(Saturday); the next one is 2026-03-30", dt.date(2026, 3, 30)),
+    (dt.date(2026, 4, 3), "(Good Friday); the next one is 2026-04-07", dt.date(2026, 4, 7)),
+    (dt.date(2026, 4, 6), "(Easter Monday); the next one is 2026-04-07", dt.date(2026, 4, 7)),
+    (dt.date(2026, 5, 1), "(Labour Day); the next one is 2026-05-04", dt.date(2026, 5, 4)),
+    (dt.date(2026, 12, 25), "(Christmas Day); the next one is 2026-12-28", dt.date(2026, 12, 28)),
+    (dt.date(2025, 12, 26), "(Christmas Holiday); the next one is 2025-12-29", dt.date(2025, 12, 29)),
+])
+def test_the_execution_date_is_a_target2_business_day(day, why, next_day):
+    """The fund's bank debits the fund's account on the requested execution date: a TARGET2 business day."""
+    made = dt.datetime(2025, 12, 1, 9)
+    transfer = [CreditTransfer("R-1", 100, "Jean", "BE62510007547061")]
+    with pytest.raises(InvalidInput) as info:
+        ct(transfer, created_at=made, execution_date=day)
+    assert info.value.field == "execution_date"
+    assert str(info.value) == f"execution_date: {day} is not a TARGET2 business day {why}"
+    validate(ct(transfer, created_at=made, execution_date=next_day))  # the day named is accepted
+
+
+def test_the_execution_date_is_not_in_the_past():
+    transfer = [CreditTransfer("R-1", 100, "Jean", "BE62510007547061")]
+    with pytest.raises(InvalidInput) as info:
+        ct(transfer, execution_date=dt.date(2026, 3, 9))  # the file is made on Tuesday 10 March 2026
+    assert str(info.value) == ("execution_date: 2026-03-09 is in the past for a file made on 2026-03-10; "
+                               "the first possible date is 2026-03-10")
+    validate(ct(transfer, execution_date=dt.date(2026, 3, 10)))  # the day the file is made
+    # made on a Saturday: the first possible date is the Monday
+    with pytest.raises(InvalidInput, match="first possible date is 2026-12-07"):
+        ct(transfer, created_at=dt.datetime(2026, 12, 5, 9), execution_date=dt.date(2026, 12, 4))
 
 
 @pytest.mark.parametrize(

@@ -33,12 +33,16 @@ def one_line_error(result, field: str) -> None:
 @pytest.mark.parametrize("cmd", [["import", "coda"], ["export", "sepa-dd"], ["export", "credit-transfers"],
                                  ["reconcile", "list"], ["reconcile", "assign"], ["reconcile", "refund"],
                                  ["reconcile", "acknowledge"], ["reconcile", "return"], ["reconcile", "fund-account"],
-                                 ["mandate", "add"], ["mandate", "revoke"], ["mandate", "list"]])
+                                 ["mandate", "add"], ["mandate", "amend"], ["mandate", "revoke"],
+                                 ["mandate", "list"]])
 def test_every_money_command_has_help(cmd):
     assert runner.invoke(app, [*cmd, "--help"]).exit_code == 0
 
 
-def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_path):
+def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_path, monkeypatch):
+    import caisse.collection.credit_transfers as credit_transfers
+
+    monkeypatch.setattr(credit_transfers, "_now", lambda: dt.datetime(2026, 3, 24, 9, 0))  # the day the file is made
     jean = new_debtor(db, iban=OTHER_IBAN)
     call_quarter(db, jean, "2026Q1")
     db.commit()
@@ -72,6 +76,15 @@ def test_import_book_export_and_reconcile_from_the_command_line(db, db_url, tmp_
     refund(db, "refund/cli", jean, 7_760, DAY)
     db.commit()
     out = tmp_path / "ct.xml"
+    # the fund's bank pays on TARGET2 business days, from the day the file is made
+    for day, reason in (
+            ("2026-03-28", "2026-03-28 is not a TARGET2 business day (Saturday); the next one is 2026-03-30"),
+            ("2026-04-06", "2026-04-06 is not a TARGET2 business day (Easter Monday); the next one is 2026-04-07"),
+            ("2026-03-23", "2026-03-23 is in the past for a file made on 2026-03-24; the first possible date is "
+                           "2026-03-24")):
+        r = run(db_url, "export", "credit-transfers", "--execution-date", day, "--output", str(out))
+        assert r.exit_code == 2 and r.output.strip() == f"error: --execution-date: {reason}", r.output
+        assert not out.exists()
     r = run(db_url, "export", "credit-transfers", "--execution-date", "2026-03-25", "--output", str(out))
     assert r.exit_code == 0 and "1 credit transfers" in r.output, r.output
     validate(out.read_bytes())
@@ -103,6 +116,18 @@ def test_mandates_and_a_collection_from_the_command_line(db, db_url, tmp_path, m
     r = run(db_url, "mandate", "list")
     assert "active" in r.output
     reference = db.scalar(select(SepaMandate.reference))
+    # the debtor moves to another bank: the mandate stays, the next collection says SMNDA
+    r = run(db_url, "mandate", "amend", reference, "--iban", "BE71 0961 2345 6769", "--on", "2026-04-25")
+    assert r.exit_code == 0, r.output
+    assert r.output == (f"mandate {reference} amended on 2026-04-25: BE71 0961 2345 6769; the next collection tells "
+                        "the debtor's bank\n")
+    call_quarter(db, jean, "2026Q2")
+    db.commit()
+    r = run(db_url, "export", "sepa-dd", "--collection-date", "2026-04-21", "--due-by", "2026-06-30",
+            "--output", str(out))
+    assert r.exit_code == 0 and "1 direct debits" in r.output, r.output
+    validate(out.read_bytes())
+    assert b"<AmdmntInd>true</AmdmntInd>" in out.read_bytes() and b"<Id>SMNDA</Id>" in out.read_bytes()
     r = run(db_url, "mandate", "revoke", reference, "--on", "2026-05-01")
     assert r.exit_code == 0
     r = run(db_url, "export", "sepa-dd", "--collection-date", "2026-07-20", "--output", str(tmp_path / "n.xml"))
@@ -134,7 +159,7 @@ def test_bad_input_for_every_command(db, db_url, tmp_path):
     one_line_error(run(db_url, "export", "sepa-dd", "--collection-date", "2026-03-20",
                        "--output", str(tmp_path / "nodir" / "x.xml")), "output")
     one_line_error(run(db_url, "export", "credit-transfers", "--execution-date", "2026-02-30", "--output", xml),
-                   "execution_date")
+                   "--execution-date")
     one_line_error(run(db_url, "export", "credit-transfers", "--execution-date", "2026-03-25",
                        "--output", str(tmp_path)), "output")
     one_line_error(run(db_url, "reconcile", "list", "--reason", "nope"), "reason")
@@ -154,5 +179,8 @@ def test_bad_input_for_every_command(db, db_url, tmp_path):
     one_line_error(run(db_url, "mandate", "add", "--debtor", str(jean), "--iban", OTHER_IBAN,
                        "--signed-on", "01/01/2026"), "signed_on")
     one_line_error(run(db_url, "mandate", "revoke", "NOPE", "--on", "2026-01-01"), "mandate")
+    one_line_error(run(db_url, "mandate", "amend", "NOPE", "--iban", OTHER_IBAN), "mandate")
+    one_line_error(run(db_url, "mandate", "amend", "NOPE"), "iban")
+    one_line_error(run(db_url, "mandate", "amend", "NOPE", "--iban", OTHER_IBAN, "--on", "soon"), "on")
     one_line_error(run(db_url, "mandate", "revoke", "NOPE", "--on", "never"), "on")
     assert count(db, SepaMandate) == 0 and count(db, ReconciliationItem) == 0

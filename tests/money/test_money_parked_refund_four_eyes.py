@@ -97,7 +97,7 @@ def test_a_refund_to_another_account_always_waits_and_the_asker_cannot_approve_i
         decided = approvals.decide(s, staff["chief"], approval_id, True, "checked with the payer", PAID_ON)
         assert decided.status == "executed" and decided.ledger_key
     assert state(db_url, item) == ("resolved", "refunded", 0)
-    run = export_credit_transfers(db_url, dt.date(2026, 3, 23))
+    run = export_credit_transfers(db_url, dt.date(2026, 3, 23), now=dt.datetime(2026, 3, 20, 9))
     assert ELSEWHERE.encode() in run.content and b"10.00" in run.content
 
 

@@ -20,6 +20,7 @@ from support.people import register_someone
 
 SYSTEM = Principal.system("test")
 IBAN_ON_FILE = make_iban("001", 42)  # the account support.people.register_someone puts on file
+IBAN_BEFORE = make_iban("001", 43)  # the account the direct-debit mandate debited before it was amended
 
 
 def ceased_person(session, seq, start, end):
@@ -86,7 +87,7 @@ def _everything_about(s, pid, money=True):
     refund asked, a credit transfer, a bank line from its account, a parked tax income, ledger lines."""
     from caisse.batches.models import Notice, TaxIncomeParked
     from caisse.cases import service as cases
-    from caisse.collection.models import SepaMandate
+    from caisse.collection.models import SepaMandate, SepaMandateAmendment
     from caisse.ledger import receive_payment
     from caisse.store.models import Approval, ExchangeMessage
 
@@ -96,8 +97,13 @@ def _everything_about(s, pid, money=True):
                         channel="phone")
     cases.answer(s, Principal(login="cw", role="manager", account_id=None), c.id, "Because of your income.",
                  dt.date(2026, 11, 25))
-    s.add(SepaMandate(reference="MANDATE-1", party_id=pid, debtor_name="Test Person", iban=IBAN_ON_FILE,
-                      signed_on=dt.date(2026, 1, 1)))
+    mandate = SepaMandate(reference="MANDATE-1", party_id=pid, debtor_name="Test Person", iban=IBAN_ON_FILE,
+                          signed_on=dt.date(2026, 1, 1))
+    s.add(mandate)
+    s.flush()
+    s.add(SepaMandateAmendment(mandate_id=mandate.id, amended_on=dt.date(2026, 2, 1), old_iban=IBAN_BEFORE,
+                               old_bic="GEBABEBB", new_iban=IBAN_ON_FILE, new_bic="GEBABEBB",
+                               old_reference="MANDATE-1", new_reference="MANDATE-1", created_by="test"))
     if money:
         charge(s, "t/call", pid, "2026Q1", dt.date(2026, 3, 31), dt.date(2026, 1, 5),
                [DebtLine("contribution", 90_701, "RD38 art.12", "min", {"text": "minimum"})])
@@ -124,6 +130,7 @@ def test_the_export_is_complete_cases_messages_mandates_notices_approvals_ledger
     assert [m["body"] for m in data["cases"][0]["messages"]][-1] == "Because of your income."
     assert data["notifications"] and data["notifications"][0]["to_address"] == "test.person@example.be"
     assert data["sepa_mandates"][0]["iban"] == IBAN_ON_FILE
+    assert data["sepa_mandate_amendments"][0]["old_iban"] == IBAN_BEFORE
     assert data["notices"][0]["reference"] == "123456789012"
     assert data["approvals"][0]["payload"]["iban"] == IBAN_ON_FILE
     assert data["tax_incomes_parked"][0]["year"] == 2025
@@ -193,6 +200,7 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
                               payload={"niss": old_niss}))
         s.get(SepaMandate, s.scalar(select(SepaMandate.id))).status = "revoked"
         own_line = _bank_line(s, dt.date(2025, 3, 1), IBAN_ON_FILE, "TEST PERSON")
+        before_line = _bank_line(s, dt.date(2025, 1, 6), IBAN_BEFORE, "TEST PERSON", amount=10_500)
         stranger_old = _bank_line(s, dt.date(2019, 5, 2), "BE62510007547061", "A STRANGER", amount=11_000)
         stranger_new = _bank_line(s, dt.date(2024, 5, 2), "BE62510007547061", "A STRANGER", amount=12_000)
         # money of a settled file: paid exactly what was called (the ledger lines stay)
@@ -212,6 +220,7 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
         assert s.scalar(select(func.count()).select_from(LedgerEntry)) == entries_before  # never the money
         assert s.scalar(select(SepaMandate.iban)) == gdpr.NO_IBAN
         assert s.get(BankLine, own_line).counterparty_iban == gdpr.NO_IBAN
+        assert s.get(BankLine, before_line).counterparty_iban == gdpr.NO_IBAN  # the account the mandate debited
         assert s.get(BankLine, own_line).counterparty_name is None
         assert s.get(BankLine, stranger_old).counterparty_name is None
         assert s.get(BankLine, stranger_old).amount_cents == 11_000
@@ -235,6 +244,7 @@ def test_retention_pseudonymises_every_trace_of_an_old_file_and_prescribed_lines
         assert s.scalar(select(TaxIncomeParked.niss)).startswith("P")
         dump = json.dumps(gdpr.export_file(s, SYSTEM, old_id), default=str)
         assert old_niss not in dump and IBAN_ON_FILE not in dump and "Test Person" not in dump
+        assert IBAN_BEFORE not in dump
     with session_scope(db_url) as s:
         again = gdpr.apply_retention(s, SYSTEM, dt.date(2026, 11, 24))
     assert again.identities_pseudonymised == 0 and not any(again.prescribed.values())

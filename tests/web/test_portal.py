@@ -154,6 +154,55 @@ def test_a_mandate_signed_then_revoked_each_dated_and_audited(app_for, db_url, c
     assert "create" in actions and "revoke" in actions
 
 
+def test_the_account_of_a_mandate_is_changed_and_the_mandate_stays(app_for, db_url, called):
+    """SDD Core rulebook, amendment of the mandate: another account, the same mandate (reference, signature)."""
+    from caisse.collection.models import SepaMandateAmendment
+
+    me = called["me"]
+    with _person(app_for, db_url, me) as c:
+        page = c.get(f"/my/files/{me}/mandate").text
+        page = c.post(f"/my/files/{me}/mandate", data={"csrf_token": _csrf(page), "account": "other",
+                                                        "iban": "BE71 0961 2345 6769"}, follow_redirects=True).text
+        assert "Changer le compte débité" in page
+        same = c.post(f"/my/files/{me}/mandate/account", data={"csrf_token": _csrf(page), "account": "other",
+                                                                "iban": "BE71096123456769"})
+        bad = c.post(f"/my/files/{me}/mandate/account", data={"csrf_token": _csrf(page), "account": "other",
+                                                               "iban": "BE62 5100 0754 7062"})
+        r = c.post(f"/my/files/{me}/mandate/account", data={"csrf_token": _csrf(page), "account": "other",
+                                                             "iban": "BE62 5100 0754 7061"}, follow_redirects=True)
+    assert same.status_code == 409 and "Ce compte est déjà celui qui est débité." in same.text
+    assert 'role="alert"' in same.text and 'aria-invalid="true"' in same.text
+    assert bad.status_code == 422 and "IBAN : ce numéro de compte n'est pas valable" in bad.text
+    assert 'value="BE62 5100 0754 7062"' in bad.text  # what was typed is kept
+    assert r.status_code == 200 and "Le compte débité est changé : le mandat reste le même" in r.text
+    assert "BE62 5100 0754 7061" in r.text and f"CAISSE-{me:07d}-001" in r.text
+    assert "Compte changé le" in r.text and "auparavant BE71 0961 2345 6769" in r.text
+    with session_scope(db_url) as s:
+        [m] = s.scalars(select(SepaMandate).where(SepaMandate.party_id == me))
+        assert (m.status, m.iban, m.reference, m.signed_on) == ("active", "BE62510007547061", f"CAISSE-{me:07d}-001",
+                                                                 TODAY)
+        [a] = s.scalars(select(SepaMandateAmendment))
+        assert (a.old_iban, a.new_iban, a.amended_on) == ("BE71096123456769", "BE62510007547061", TODAY)
+        assert s.scalar(select(AuditLog.id).where(AuditLog.entity == "sepa_mandate", AuditLog.action == "amend",
+                                                  AuditLog.party_id == me)) is not None
+
+
+def test_an_accountant_cannot_change_the_account_of_a_clients_mandate(app_for, db_url, called):
+    from caisse.collection.direct_debit import add_mandate
+
+    other = called["other"]
+    with session_scope(db_url) as s:
+        add_mandate(s, other, "BE71096123456769", TODAY, "test")
+    with _person(app_for, db_url, None, role="accountant", grants=[other]) as c:
+        page = c.get(f"/my/files/{other}/mandate")
+        r = c.post(f"/my/files/{other}/mandate/account", data={"csrf_token": _csrf(page.text), "account": "other",
+                                                                "iban": "BE62510007547061"})
+    assert page.status_code == 200 and "Changer le compte débité" not in page.text
+    assert r.status_code == 403
+    with session_scope(db_url) as s:
+        assert s.scalar(select(SepaMandate.iban)) == "BE71096123456769"
+
+
 def test_a_mandate_on_the_account_of_the_file(app_for, db_url):
     from support.people import register_someone
 

@@ -67,17 +67,25 @@ def sepa_dd(collection_date: str = typer.Option(..., "--collection-date",
 
 
 @app.command("credit-transfers")
-def credit_transfers(execution_date: str = typer.Option(..., "--execution-date", help="Execution date (ISO)."),
+def credit_transfers(execution_date: str = typer.Option(..., "--execution-date",
+                                                       help="Execution date (ISO): a TARGET2 business day, not "
+                                                            "before today."),
                      output: Path = typer.Option(..., "--output", help="Where to write the pain.001 file."),
                      db: str | None = DbOption) -> None:
     """Pay every refund and benefit ordered and not yet paid, as a pain.001.001.03 file; posts the payouts.
 
     Idempotent: an order is paid once; with nothing new, the date's last file is written again."""
     from caisse.collection.credit_transfers import export_credit_transfers
+    from caisse.errors import InvalidInput
 
-    day = parse_date(execution_date, "execution_date")
-    _check_output(output)
-    result = export_credit_transfers(database_url(db), day, who="cli:credit-transfers")
+    try:
+        day = parse_date(execution_date, "execution_date")
+        _check_output(output)
+        result = export_credit_transfers(database_url(db), day, who="cli:credit-transfers")
+    except InvalidInput as exc:  # the date is refused naming the option as it is typed
+        if exc.field != "execution_date":
+            raise
+        raise InvalidInput("--execution-date", exc.message) from None
     if result.content is not None:
         write_atomically(output, result.content)
         typer.echo(f"{result.line()} -> {output}")

@@ -221,6 +221,31 @@ def mandate_add(debtor: int = typer.Option(..., "--debtor", help="The debtor's f
         typer.echo(f"mandate {m.reference} for debtor {debtor}, {m.iban}, signed {m.signed_on}")
 
 
+@mandate_app.command("amend")
+def mandate_amend(reference: str = typer.Argument(..., help="Mandate reference."),
+                  iban: str | None = typer.Option(None, "--iban", help="The debtor's new account."),
+                  bic: str | None = typer.Option(None, "--bic", help="The new account's BIC, when known."),
+                  new_reference: str | None = typer.Option(None, "--new-reference",
+                                                           help="A new reference for the mandate."),
+                  on: str | None = typer.Option(None, "--on", help="Date of the change (ISO, default: today)."),
+                  db: str | None = DbOption) -> None:
+    """Keep the mandate when the debtor's account (or its reference) changes: the next collection tells the debtor's
+    bank, once (same bank: the original account; another bank: SMNDA)."""
+    from caisse.collection.direct_debit import amend_mandate
+    from caisse.errors import InvalidInput
+    from caisse.identifiers import format_iban
+    from caisse.store.db import session_scope
+
+    if iban is None and new_reference is None:
+        raise InvalidInput("iban", "give the new account (--iban) or a new reference (--new-reference)")
+    with session_scope(database_url(db)) as session:
+        a = amend_mandate(session, reference, "cli:mandate", iban=iban, bic=bic, new_reference=new_reference,
+                          amended_on=parse_date(on, "on"))
+        typer.echo(f"mandate {a.new_reference} amended on {a.amended_on}: {format_iban(a.new_iban)}"
+                   + (f" (was {a.old_reference})" if a.old_reference != a.new_reference else "")
+                   + "; the next collection tells the debtor's bank")
+
+
 @mandate_app.command("revoke")
 def mandate_revoke(reference: str = typer.Argument(..., help="Mandate reference."),
                    on: str = typer.Option(..., "--on", help="Date of the revocation (ISO)."),

@@ -7,6 +7,9 @@ corrected, not paid by a payout, not already in a credit transfer. Each transfer
 (key ``pain001/<message id>/<end-to-end id>``) in the same database transaction that records the file, so
 an order is paid once: a second run finds nothing new and hands back the date's last file.
 
+The execution date is a TARGET2 business day, not before the day the file is made: a closed day or a past day is
+refused naming the next possible day (a run with nothing to pay still hands back the date's last file).
+
 The beneficiary's account: the IBAN on the order (a refund to the payer's account), else the debtor's bank
 account valid on D. An order without a usable account or name is skipped and reported, never guessed.
 The CODA import later confirms each transfer by its end-to-end id (or the whole file when the bank books it
@@ -30,7 +33,7 @@ from caisse.collection.direct_debit import RunResult
 from caisse.collection.models import BankLine, CreditTransfer, CreditTransferRun
 from caisse.config import Settings, get_settings
 from caisse.errors import InvalidInput
-from caisse.exchange.sepa import Account, sepa_text
+from caisse.exchange.sepa import Account, check_execution_date, sepa_text
 from caisse.exchange.sepa import CreditTransfer as Transfer
 from caisse.exchange.sepa import build_credit_transfers as build
 from caisse.identifiers import normalize_iban
@@ -133,8 +136,14 @@ def _plan(session: Session, day: dt.date) -> tuple[list, list[str]]:
     return plan, skipped
 
 
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def export_credit_transfers(db: str | Engine, execution_date: dt.date, *, who: object = "credit-transfers",
                             settings: Settings | None = None, now: dt.datetime | None = None) -> TransferResult:
+    """Pay every unpaid order on ``execution_date``; see the module docstring. With something to pay, the date must
+    be a TARGET2 business day, not before today (``exchange.sepa.check_execution_date``)."""
     if not isinstance(execution_date, dt.date):
         raise InvalidInput("execution_date", "a date is required")
     settings = settings or get_settings()
@@ -144,6 +153,9 @@ def export_credit_transfers(db: str | Engine, execution_date: dt.date, *, who: o
         conn = session.connection()
         begin_write(conn, LOCK)
         plan, skipped = _plan(session, execution_date)
+        created_at = (now or _now()).replace(microsecond=0)
+        if plan:  # before any order is added, numbered or paid
+            check_execution_date(execution_date, created_at.date())
         # a benefit paid after its Charter deadline: its late-payment interest to this day, paid in the same file
         # (benefits.payments: only when the fund entered a rate for every day late)
         from caisse.benefits.payments import order_for_run
@@ -177,7 +189,6 @@ def export_credit_transfers(db: str | Engine, execution_date: dt.date, *, who: o
             rows.append(dict(id=tid, order_key=o.key, payout_key=f"pain001/{message_id}/{e2e}", end_to_end_id=e2e,
                              party_id=o.party_id, amount_cents=o.amount_cents, creditor_name=name,
                              creditor_iban=iban, creditor_bic=bic, status="sent"))
-        created_at = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
         xml = build(message_id=message_id, created_at=created_at, debtor=debtor, execution_date=execution_date,
                     transfers=transfers, initiating_party_kbo=settings.fund_kbo)
         total = sum(r["amount_cents"] for r in rows)

@@ -16,6 +16,14 @@ Sequence type: FRST for a mandate's first collection, RCUR afterwards; a collect
 (never settled) does not count, so the next one is FRST again. (Since the November 2016 rulebooks FRST is no longer
 required, only allowed; every sequence type goes to the debtor bank by D-1.)
 
+An **amendment** (``sepa_mandate_amendment``, :func:`amend_mandate`) keeps the mandate, its signature and its date
+when the debtor gives another account (or the fund another reference). The next collection of the mandate says so,
+once: ``AmdmntInd`` true with the original account when the bank is the same, 'SMNDA' when it is another (or
+cannot be told), the original reference when it changed, and the original creditor identifier when the fund's
+changed since the mandate's last collection. Each collection records the mandate's latest amendment then
+(``dd_collection.amendment_id``), so later collections (and reruns) carry nothing more; a rejected collection does
+not count, as for FRST. After an SMNDA the collection is FRST again.
+
 The collection date must be a TARGET2 business day at least one TARGET2 business day after today
 (``exchange.sepa.check_collection_date``).
 
@@ -36,19 +44,20 @@ from sqlalchemy.orm import Session
 
 from caisse.collection.coda_import import LOCK
 from caisse.collection.db import begin_write, next_ids, select_in
-from caisse.collection.models import DirectDebitCollection, DirectDebitRun, SepaMandate
+from caisse.collection.models import DirectDebitCollection, DirectDebitRun, SepaMandate, SepaMandateAmendment
 from caisse.config import Settings, get_settings
 from caisse.errors import Conflict, InvalidInput, NotFound
 from caisse.exchange.sepa import (
     Creditor,
     DirectDebit,
+    MandateAmendment,
     belgian_creditor_id,
     build_direct_debits,
     check_collection_date,
     sepa_id,
     sepa_text,
 )
-from caisse.identifiers import normalize_bic, normalize_iban
+from caisse.identifiers import bic_of_iban, mask_iban, normalize_bic, normalize_iban
 from caisse.ledger.models import RECEIVABLE
 from caisse.references import for_company_contribution, for_quarter, for_statement
 from caisse.services import audit
@@ -109,6 +118,82 @@ def add_mandate(session: Session, party_id: int, iban: str, signed_on: dt.date, 
     audit.record(session, who, "create", "sepa_mandate", mandate.id, party_id=party_id,
                  detail={"reference": reference, "signed_on": signed_on.isoformat()})
     return mandate
+
+
+def amend_mandate(session: Session, reference: str, who: object, *, iban: str | None = None, bic: str | None = None,
+                  new_reference: str | None = None, amended_on: dt.date | None = None) -> SepaMandateAmendment:
+    """The debtor's account (or the mandate's reference) changes and the mandate stays, under its signature and its
+    date (SDD Core rulebook, amendment of the mandate): the change is recorded with what it replaces, and the next
+    collection tells the debtor's bank, once (see :func:`export_direct_debits`). Refused: an unknown or inactive
+    mandate, a bad IBAN/BIC/reference, a reference already used, nothing that changes, a date before the
+    signature or in the future."""
+    mandate = session.scalar(select(SepaMandate).where(SepaMandate.reference == reference))
+    if mandate is None:
+        raise NotFound("mandate", reference)
+    if mandate.status != "active":
+        raise Conflict("reference", "mandate {reference} is {status}: only an active mandate is amended",
+                       reference=reference, status=mandate.status)
+    today = dt.date.today()
+    amended_on = amended_on or today
+    if not isinstance(amended_on, dt.date) or amended_on < mandate.signed_on:
+        raise InvalidInput("amended_on", "a date on or after the signature ({day}) is required", day=mandate.signed_on)
+    if amended_on > today:  # the account debited changes now: a change announced for later is entered that day
+        raise InvalidInput("amended_on", "{day} is in the future", day=amended_on)
+    new_iban = normalize_iban(iban, "iban") if iban is not None else mandate.iban
+    new_bic = normalize_bic(bic, "bic") if bic else None
+    new_reference = sepa_id(new_reference, "new_reference") if new_reference is not None else mandate.reference
+    if new_iban == mandate.iban and new_reference == mandate.reference:
+        raise Conflict("iban", "{iban} is already the account of mandate {reference}",
+                       iban=mask_iban(new_iban), reference=reference)
+    if new_reference != mandate.reference and session.scalar(
+            select(SepaMandate.id).where(SepaMandate.reference == new_reference)):
+        raise Conflict("new_reference", "mandate reference {reference} is already used", reference=new_reference)
+    if new_iban == mandate.iban and not bic:
+        new_bic = mandate.bic  # only the reference changes
+    amendment = SepaMandateAmendment(
+        mandate_id=mandate.id, amended_on=amended_on, old_iban=mandate.iban,
+        old_bic=mandate.bic or bic_of_iban(mandate.iban), new_iban=new_iban, new_bic=new_bic or bic_of_iban(new_iban),
+        old_reference=mandate.reference, new_reference=new_reference, created_by=str(who))
+    session.add(amendment)
+    mandate.iban, mandate.bic, mandate.reference = new_iban, new_bic, new_reference
+    session.flush()
+    audit.record(session, who, "amend", "sepa_mandate", mandate.id, party_id=mandate.party_id,
+                 detail={"amendment": amendment.id, "amended_on": amended_on.isoformat(),
+                         "from": mask_iban(amendment.old_iban), "iban": mask_iban(new_iban),
+                         **({"reference": new_reference} if new_reference != amendment.old_reference else {})})
+    return amendment
+
+
+def amendments_of(session: Session, mandate_id: int) -> list[SepaMandateAmendment]:
+    return list(session.scalars(select(SepaMandateAmendment).where(SepaMandateAmendment.mandate_id == mandate_id)
+                                .order_by(SepaMandateAmendment.id)))
+
+
+def same_bank(old_iban: str, old_bic: str | None, new_iban: str, new_bic: str | None) -> bool:
+    """Whether two accounts are at the same bank: the same institution in their BICs (given, or known from a
+    Belgian IBAN's bank code). Unknown counts as another bank: since November 2016 'SMNDA' reads "same mandate with a
+    new debtor account", because a creditor given only an IBAN cannot always tell (EPC explanatory note on
+    'COR1' and 'SMNDA')."""
+    old_bic, new_bic = old_bic or bic_of_iban(old_iban), new_bic or bic_of_iban(new_iban)
+    return old_iban[:2] == new_iban[:2] and bool(old_bic and new_bic) and old_bic[:8] == new_bic[:8]
+
+
+def mandate_amendment(pending: list[SepaMandateAmendment], mandate: SepaMandate, last_creditor_id: str | None,
+                      creditor_id: str) -> MandateAmendment | None:
+    """What the next collection of ``mandate`` reports: the mandate as the debtor's bank last saw it (the state
+    before the first amendment since that collection, and the creditor id of that collection) against the mandate
+    now. An account changed and changed back reports nothing."""
+    first = pending[0] if pending else None
+    old_reference = first.old_reference if first else mandate.reference
+    old_iban = first.old_iban if first else mandate.iban
+    moved = old_iban != mandate.iban
+    other_bank = moved and not same_bank(old_iban, first.old_bic, mandate.iban, mandate.bic)
+    amendment = MandateAmendment(
+        original_mandate_id=old_reference if old_reference != mandate.reference else None,
+        original_creditor_id=last_creditor_id if last_creditor_id and last_creditor_id != creditor_id else None,
+        original_debtor_iban=old_iban if moved and not other_bank else None,
+        new_debtor_agent=other_bank)
+    return amendment if amendment != MandateAmendment() else None
 
 
 def revoke_mandate(session: Session, reference: str, revoked_on: dt.date, who: object, *,
@@ -179,6 +264,23 @@ def _ogm(party_id: int, periods: list[str], collection_date: dt.date) -> str:
     return for_statement(party_id, collection_date.year).ogm  # several periods: oldest first
 
 
+def _mandates_as_the_banks_know_them(session: Session) -> tuple[dict[int, int], dict[int, list], dict[int, str]]:
+    """Per mandate, from its collections the bank did not reject: the latest amendment they reflect, and the creditor
+    id of the latest one; and the amendments of the active mandates, in order."""
+    c, r, a = DirectDebitCollection, DirectDebitRun, SepaMandateAmendment
+    live = c.status != "rejected"
+    seen = {m: int(x) for m, x in session.execute(
+        select(c.mandate_id, func.max(c.amendment_id)).where(live).group_by(c.mandate_id)) if x is not None}
+    latest = select(func.max(c.id)).where(live).group_by(c.mandate_id)
+    last_creditor = dict(session.execute(select(c.mandate_id, r.creditor_id).join(r, r.id == c.run_id)
+                                         .where(c.id.in_(latest), r.creditor_id.is_not(None))).all())
+    pending: dict[int, list] = defaultdict(list)
+    for amendment in session.scalars(select(a).join(SepaMandate, SepaMandate.id == a.mandate_id)
+                                     .where(SepaMandate.status == "active").order_by(a.id)):
+        pending[amendment.mandate_id].append(amendment)
+    return seen, pending, last_creditor
+
+
 def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: dt.date | None = None,
                          who: object = "sepa-dd", settings: Settings | None = None,
                          now: dt.datetime | None = None) -> RunResult:
@@ -207,6 +309,7 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
                                                .join(DirectDebitRun, DirectDebitRun.id == c.run_id)
                                                .group_by(c.mandate_id)):
             last_collected[mandate_id] = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        seen, pending, last_creditor = _mandates_as_the_banks_know_them(session)
         plan, skipped = [], []
         for m in mandates:
             d = due.get(m.party_id)
@@ -236,12 +339,20 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         for cid, (m, amount, periods) in zip(ids, plan, strict=True):
             ogm = _ogm(m.party_id, periods, collection_date)
             e2e = f"CAISSE-DD-{cid}"
-            seq = "RCUR" if m.id in used else "FRST"
+            since = [a for a in pending.get(m.id, ()) if a.id > seen.get(m.id, 0)]
+            # a mandate never presented (or only rejected) is new to the debtor's bank: nothing to amend
+            amendment = mandate_amendment(since, m, last_creditor.get(m.id), creditor.creditor_id) \
+                if m.id in used else None
+            # FRST for a first collection and after a move to another bank (SMNDA; optional since 2016, see docs)
+            seq = "FRST" if m.id not in used or (amendment and amendment.new_debtor_agent) else "RCUR"
             debits.append(DirectDebit(end_to_end_id=e2e, amount_cents=amount, debtor_name=m.debtor_name,
                                       debtor_iban=m.iban, debtor_bic=m.bic, mandate_id=m.reference,
-                                      mandate_signature_date=m.signed_on, sequence_type=seq, ogm=ogm))
+                                      mandate_signature_date=m.signed_on, sequence_type=seq, ogm=ogm,
+                                      amendment=amendment))
+            latest = pending[m.id][-1].id if pending.get(m.id) else None
             rows.append(dict(id=cid, mandate_id=m.id, party_id=m.party_id, end_to_end_id=e2e, sequence_type=seq,
-                             amount_cents=amount, ogm="".join(ch for ch in ogm if ch.isdigit()), status="sent"))
+                             amount_cents=amount, ogm="".join(ch for ch in ogm if ch.isdigit()), status="sent",
+                             amendment_id=latest))
         xml = build_direct_debits(message_id=message_id, created_at=created_at, creditor=creditor,
                                   collection_date=collection_date, debits=debits,
                                   initiating_party_kbo=settings.fund_kbo)
@@ -249,7 +360,7 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         run_id = conn.execute(insert(DirectDebitRun).returning(DirectDebitRun.id), [dict(
             message_id=message_id, collection_date=collection_date, due_by=due_by, created_at=created_at,
             created_by=str(who), count=len(rows), total_cents=total, sha256=hashlib.sha256(xml).hexdigest(),
-            content=xml)]).scalar_one()
+            content=xml, creditor_id=creditor.creditor_id)]).scalar_one()
         conn.execute(insert(DirectDebitCollection), [{**r, "run_id": run_id} for r in rows])
         audit.record(session, who, "export", "dd_run", run_id,
                      detail={"message_id": message_id, "count": len(rows), "total_cents": total,

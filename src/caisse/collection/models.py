@@ -183,6 +183,25 @@ class SepaMandate(Base):
     __table_args__ = (CheckConstraint("status in ('active', 'suspended', 'revoked')", name="status"),)
 
 
+class SepaMandateAmendment(Base):
+    """A change of a mandate kept under its signature (SDD Core rulebook, amendment of the mandate): the debtor's
+    new account (and bank, when known) or a new reference, with what they replace. The next collection tells the
+    debtor's bank (``dd_collection.amendment_id``)."""
+
+    __tablename__ = "sepa_mandate_amendment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mandate_id: Mapped[int] = mapped_column(ForeignKey("sepa_mandate.id"), index=True)
+    amended_on: Mapped[dt.date] = mapped_column(Date)
+    old_iban: Mapped[str] = mapped_column(String(34))
+    old_bic: Mapped[str | None] = mapped_column(String(11))  # given, or known from a Belgian IBAN's bank code
+    new_iban: Mapped[str] = mapped_column(String(34))
+    new_bic: Mapped[str | None] = mapped_column(String(11))
+    old_reference: Mapped[str] = mapped_column(String(35))
+    new_reference: Mapped[str] = mapped_column(String(35))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
 class DirectDebitRun(Base):
     """A pain.008 collection file we produced, byte for byte."""
 
@@ -197,6 +216,7 @@ class DirectDebitRun(Base):
     total_cents: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    creditor_id: Mapped[str | None] = mapped_column(String(35))  # the fund's creditor id in it (NULL: before 0033)
 
 
 class DirectDebitCollection(Base):
@@ -216,6 +236,8 @@ class DirectDebitCollection(Base):
     return_key: Mapped[str | None] = mapped_column(String(200))
     r_reason: Mapped[str | None] = mapped_column(String(4))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # the mandate as the debtor's bank knows it after this collection: its latest amendment then (NULL: as signed)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("sepa_mandate_amendment.id"))
     __table_args__ = (
         CheckConstraint("status in ('sent', 'paid', 'returned', 'rejected')", name="status"),
         CheckConstraint("amount_cents > 0", name="positive"),

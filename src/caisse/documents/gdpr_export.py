@@ -29,7 +29,8 @@ TITLES = {
     "reported", "bankruptcies": "Bankruptcies", "dispensation_and_waiver_requests": "Requests for a dispensation "
     "or a surcharge waiver", "dispensed_quarters": "Quarters dispensed by INASTI",
     "direct_debits": "Direct debits collected", "tax_certificates": "Tax certificates",
-    "notifications": "E-mail notifications", "sepa_mandates": "Direct-debit mandates", "notices": "Notices sent",
+    "notifications": "E-mail notifications", "sepa_mandates": "Direct-debit mandates",
+    "sepa_mandate_amendments": "Changes to direct-debit mandates (account or reference)", "notices": "Notices sent",
     "approvals": "Refunds and write-offs (four eyes)", "credit_transfers": "Payments made to you",
     "bank_lines": "Bank lines about you", "tax_incomes_parked": "Incomes received from the tax administration "
     "not yet booked", "ledger": "Balances", "ledger_lines": "Ledger lines",

@@ -16,7 +16,13 @@ The requested collection date is a TARGET2 business day at least one TARGET2 bus
 creation (SDD Core and B2B rulebooks since November 2016: every collection reaches the debtor bank by D-1; a due
 date that is not a TARGET2 day would be settled on the next one, not on the date the debtor was told). TARGET2
 closing days: ``holidays.financial_holidays("XECB")`` (weekends, 1 January, Good Friday, Easter Monday, 1 May,
-25 and 26 December).
+25 and 26 December). The requested execution date of a credit-transfer file is a TARGET2 business day too, and not
+before the file's creation (:func:`check_execution_date`).
+
+A mandate amended since its previous collection (``DirectDebit.amendment``) carries ``AmdmntInd`` true and
+``AmdmntInfDtls`` with what changed: ``OrgnlMndtId``, ``OrgnlCdtrSchmeId``, ``OrgnlDbtrAcct`` (another account at
+the same bank) or ``OrgnlDbtrAgt/FinInstnId/Othr/Id`` = ``SMNDA`` (another or unknown bank); which collection carries
+it is the caller's business (``caisse.collection.direct_debit``).
 
 R-transactions (rejects, returns, refunds of collections) come back on the bank statement; see
 :func:`direct_debit_returns` and ``Movement.r_transaction`` in :mod:`caisse.exchange.coda`.
@@ -90,6 +96,17 @@ class Creditor:
 
 
 @dataclass(frozen=True, slots=True)
+class MandateAmendment:
+    """What changed in a mandate since the debtor's bank last saw it, written once on the next collection
+    (``AmdmntInd`` true and ``AmdmntInfDtls``; EPC SDD Core C2B implementation guidelines, AT-24)."""
+
+    original_mandate_id: str | None = None  # OrgnlMndtId: the creditor gave the mandate a new reference
+    original_creditor_id: str | None = None  # OrgnlCdtrSchmeId: the creditor identifier changed
+    original_debtor_iban: str | None = None  # OrgnlDbtrAcct/Id/IBAN: another account at the same bank
+    new_debtor_agent: bool = False  # OrgnlDbtrAgt/FinInstnId/Othr/Id=SMNDA: an account at another (or unknown) bank
+
+
+@dataclass(frozen=True, slots=True)
 class DirectDebit:
     end_to_end_id: str
     amount_cents: int
@@ -101,6 +118,7 @@ class DirectDebit:
     debtor_bic: str | None = None
     ogm: str | None = None  # structured communication (12 digits or +++ddd/dddd/ddddd+++)
     remittance_text: str | None = None  # unstructured, when there is no OGM
+    amendment: MandateAmendment | None = None  # the mandate changed since the previous collection
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +245,19 @@ def check_collection_date(collection_date: dt.date, created_on: dt.date, field: 
     return collection_date
 
 
+def check_execution_date(execution_date: dt.date, created_on: dt.date, field: str = "execution_date") -> dt.date:
+    """The requested execution date of a credit-transfer file: a TARGET2 business day, not before the day the
+    file is made (the fund's bank debits the fund's account that day; SCT rulebook AT-07)."""
+    closed = target_closed(execution_date)
+    if closed:
+        raise InvalidInput(field, f"{execution_date} is not a TARGET2 business day ({closed}); "
+                                  f"the next one is {next_target_day(execution_date)}")
+    if execution_date < created_on:
+        raise InvalidInput(field, f"{execution_date} is in the past for a file made on {created_on}; "
+                                  f"the first possible date is {next_target_day(created_on)}")
+    return execution_date
+
+
 def first_collection_date(created_on: dt.date) -> dt.date:
     """The first collection date a file made on ``created_on`` can ask: the TARGET2 business day after the one the
     file reaches the bank on (``created_on`` itself when TARGET2 is open that day, else the next open day)."""
@@ -269,6 +300,48 @@ def _agent(parent: etree._Element, ns: str, tag: str, bic: str | None) -> None:
 
 def _account(parent: etree._Element, ns: str, tag: str, iban: str) -> None:
     _sub(_sub(_sub(parent, ns, tag), ns, "Id"), ns, "IBAN", iban)
+
+
+def _scheme_id(parent: etree._Element, ns: str, tag: str, creditor_id: str) -> None:
+    othr = _sub(_sub(_sub(_sub(parent, ns, tag), ns, "Id"), ns, "PrvtId"), ns, "Othr")
+    _sub(othr, ns, "Id", creditor_id)
+    _sub(_sub(othr, ns, "SchmeNm"), ns, "Prtry", "SEPA")
+
+
+def _check_amendment(d: DirectDebit, iban: str, creditor_id: str, field: str) -> MandateAmendment:
+    """The amendment as written: identifiers checked, each "original" different from what the collection carries,
+    and an account change either within the bank (the original IBAN) or to another bank (SMNDA), not both."""
+    a = d.amendment
+    if not (a.original_mandate_id or a.original_creditor_id or a.original_debtor_iban or a.new_debtor_agent):
+        raise InvalidInput(field, "names no change (original mandate id, creditor id, debtor account or SMNDA)")
+    mandate_id = a.original_mandate_id and sepa_id(a.original_mandate_id, f"{field}.original_mandate_id")
+    if mandate_id == d.mandate_id:
+        raise InvalidInput(f"{field}.original_mandate_id", f"{mandate_id!r} is the mandate's reference itself")
+    cid = a.original_creditor_id and check_creditor_id(a.original_creditor_id, f"{field}.original_creditor_id")
+    if cid == creditor_id:
+        raise InvalidInput(f"{field}.original_creditor_id", f"{cid} is the creditor identifier itself")
+    old_iban = a.original_debtor_iban and normalize_iban(a.original_debtor_iban, f"{field}.original_debtor_iban")
+    if old_iban == iban:
+        raise InvalidInput(f"{field}.original_debtor_iban", f"{old_iban} is the account debited itself")
+    if old_iban and a.new_debtor_agent:
+        raise InvalidInput(f"{field}.original_debtor_iban", "is for an account changed within the same bank; an "
+                                                            "account at another bank is reported as SMNDA only")
+    return MandateAmendment(mandate_id or None, cid or None, old_iban or None, bool(a.new_debtor_agent))
+
+
+def _amendment(mri: etree._Element, ns: str, a: MandateAmendment) -> None:
+    """``AmdmntInd`` and ``AmdmntInfDtls`` in the XSD's order: OrgnlMndtId, OrgnlCdtrSchmeId, OrgnlDbtrAcct,
+    OrgnlDbtrAgt."""
+    _sub(mri, ns, "AmdmntInd", "true")
+    details = _sub(mri, ns, "AmdmntInfDtls")
+    if a.original_mandate_id:
+        _sub(details, ns, "OrgnlMndtId", a.original_mandate_id)
+    if a.original_creditor_id:
+        _scheme_id(details, ns, "OrgnlCdtrSchmeId", a.original_creditor_id)
+    if a.original_debtor_iban:
+        _account(details, ns, "OrgnlDbtrAcct", a.original_debtor_iban)
+    if a.new_debtor_agent:
+        _sub(_sub(_sub(_sub(details, ns, "OrgnlDbtrAgt"), ns, "FinInstnId"), ns, "Othr"), ns, "Id", "SMNDA")
 
 
 def _group_header(root: etree._Element, ns: str, message_id: str, created_at: dt.datetime, n: int, total: int,
@@ -337,7 +410,7 @@ def build_direct_debits(
     cid = check_creditor_id(creditor.creditor_id)
 
     seen: dict[str, int] = {}
-    groups: dict[str, list[tuple[int, DirectDebit, str, str, str | None, str]]] = {s: [] for s in SEQUENCE_TYPES}
+    groups: dict[str, list[tuple]] = {s: [] for s in SEQUENCE_TYPES}
     for i, d in enumerate(debits):
         f = f"debits[{i}]"
         e2e = sepa_id(d.end_to_end_id, f"{f}.end_to_end_id")
@@ -355,7 +428,8 @@ def build_direct_debits(
         name = sepa_text(d.debtor_name, 70, f"{f}.debtor_name")
         iban = normalize_iban(d.debtor_iban, f"{f}.debtor_iban")
         bic = normalize_bic(d.debtor_bic, f"{f}.debtor_bic") if d.debtor_bic else None
-        groups[d.sequence_type].append((i, d, name, iban, bic, e2e))
+        amendment = _check_amendment(d, iban, cid, f"{f}.amendment") if d.amendment is not None else None
+        groups[d.sequence_type].append((i, d, name, iban, bic, e2e, amendment))
 
     total = sum(d.amount_cents for d in debits)
     root = etree.Element(f"{{{ns}}}Document", nsmap={None: ns})
@@ -380,16 +454,16 @@ def build_direct_debits(
         _account(pi, ns, "CdtrAcct", ciban)
         _agent(pi, ns, "CdtrAgt", cbic)
         _sub(pi, ns, "ChrgBr", "SLEV")
-        othr = _sub(_sub(_sub(_sub(pi, ns, "CdtrSchmeId"), ns, "Id"), ns, "PrvtId"), ns, "Othr")
-        _sub(othr, ns, "Id", cid)
-        _sub(_sub(othr, ns, "SchmeNm"), ns, "Prtry", "SEPA")
-        for i, d, name, iban, bic, e2e in items:
+        _scheme_id(pi, ns, "CdtrSchmeId", cid)
+        for i, d, name, iban, bic, e2e, amendment in items:
             tx = _sub(pi, ns, "DrctDbtTxInf")
             _sub(_sub(tx, ns, "PmtId"), ns, "EndToEndId", e2e)
             _sub(tx, ns, "InstdAmt", _fmt_amount(d.amount_cents), Ccy="EUR")
             mri = _sub(_sub(tx, ns, "DrctDbtTx"), ns, "MndtRltdInf")
             _sub(mri, ns, "MndtId", d.mandate_id)
             _sub(mri, ns, "DtOfSgntr", d.mandate_signature_date.isoformat())
+            if amendment is not None:
+                _amendment(mri, ns, amendment)
             _agent(tx, ns, "DbtrAgt", bic)
             _sub(_sub(tx, ns, "Dbtr"), ns, "Nm", name)
             _account(tx, ns, "DbtrAcct", iban)
@@ -418,7 +492,7 @@ def build_credit_transfers(
     if len(message_id) > 31:
         raise InvalidInput("message_id", "at most 31 characters (the payment block id adds '-TRF')")
     created_at = _check_created(created_at)
-    execution_date = _check_date(execution_date, "execution_date")
+    execution_date = check_execution_date(_check_date(execution_date, "execution_date"), created_at.date())
     if not transfers:
         raise InvalidInput("transfers", "a credit-transfer file needs at least one transfer")
     dname = sepa_text(debtor.name, 70, "debtor.name")
@@ -528,6 +602,7 @@ __all__ = [
     "CreditTransfer",
     "Creditor",
     "DirectDebit",
+    "MandateAmendment",
     "PAIN_001",
     "PAIN_008",
     "SepaValidationError",
@@ -536,6 +611,7 @@ __all__ = [
     "build_direct_debits",
     "check_collection_date",
     "check_creditor_id",
+    "check_execution_date",
     "direct_debit_returns",
     "first_collection_date",
     "next_target_day",

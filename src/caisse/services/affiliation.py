@@ -277,9 +277,7 @@ def _sex_from_niss(niss: str) -> str | None:
 
 
 def _bic(iban: str) -> str | None:
-    from stdnum.be import iban as be_iban
-
-    return be_iban.to_bic(iban) if iban.startswith("BE") else None
+    return identifiers.bic_of_iban(iban)
 
 
 def _add_address(session: Session, party_id: int, address: AddressInput, valid_from: dt.date) -> None:

@@ -31,6 +31,7 @@ from caisse.collection.models import (
     DirectDebitCollection,
     DirectDebitRun,
     SepaMandate,
+    SepaMandateAmendment,
 )
 from caisse.recovery.models import (
     BuybackRequest,
@@ -169,6 +170,8 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
         **_benefit_events(party_id, rows),
         "notifications": rows(Notification, Notification.party_id == party_id, order=Notification.id),
         "sepa_mandates": rows(SepaMandate, SepaMandate.party_id == party_id, order=SepaMandate.id),
+        "sepa_mandate_amendments": rows(SepaMandateAmendment, SepaMandateAmendment.mandate_id.in_(
+            select(SepaMandate.id).where(SepaMandate.party_id == party_id)), order=SepaMandateAmendment.id),
         "notices": rows(Notice, Notice.party_id == party_id, order=Notice.id),
         "direct_debits": rows(DirectDebitCollection, DirectDebitCollection.party_id == party_id,
                               order=DirectDebitCollection.id),
@@ -308,8 +311,11 @@ def _bank_lines(session: Session, party_id: int) -> list[dict]:
     """Bank lines booked to the file, and lines paid from or to one of its accounts (IBAN on file)."""
     ibans = select(BankAccount.iban).where(BankAccount.party_id == party_id)
     mandates = select(SepaMandate.iban).where(SepaMandate.party_id == party_id)
+    before = select(SepaMandateAmendment.old_iban).join(SepaMandate, SepaMandate.id == SepaMandateAmendment.mandate_id
+                                                         ).where(SepaMandate.party_id == party_id)
     q = select(BankLine).where(or_(BankLine.party_id == party_id, BankLine.counterparty_iban.in_(ibans),
-                                   BankLine.counterparty_iban.in_(mandates))).order_by(BankLine.id)
+                                   BankLine.counterparty_iban.in_(mandates), BankLine.counterparty_iban.in_(before))
+                               ).order_by(BankLine.id)
     return [_row(b, "statement_id", "file_line", "sequence", "detail", "is_detail") for b in session.scalars(q)]
 
 
@@ -358,7 +364,8 @@ RETENTION = {
     "credit_transfers": {"keep_years_after_year": 5, "then": "pseudonymise",
                          "why": "the creditor's name and IBAN of a refund or benefit paid, once prescribed"},
     "sepa_mandates": {"keep_years_after_year": 5, "then": "pseudonymise",
-                      "why": "a revoked mandate's IBAN and debtor name, once the year of revocation is prescribed"},
+                      "why": "a revoked mandate's IBAN and debtor name (and the accounts of its amendments), once "
+                             "the year of revocation is prescribed"},
     "approval_ibans": {"keep_years_after_year": 5, "then": "pseudonymise",
                        "why": "the IBAN of a decided refund request (amount, reason and decision stay)"},
     "exchange_payloads": {"keep_years_after_year": 5, "then": "pseudonymise",
@@ -516,9 +523,14 @@ def _pseudonymise_traces(session: Session, pid: int, pseudo: str) -> None:
     """Everywhere else the person's identity or accounts appear (the ledger itself holds neither)."""
     ibans = list(session.scalars(select(BankAccount.iban).where(BankAccount.party_id == pid)))
     ibans += list(session.scalars(select(SepaMandate.iban).where(SepaMandate.party_id == pid)))
+    theirs = select(SepaMandate.id).where(SepaMandate.party_id == pid)
+    ibans += list(session.scalars(select(SepaMandateAmendment.old_iban).where(
+        SepaMandateAmendment.mandate_id.in_(theirs))))
     ibans = [i for i in set(ibans) if i != NO_IBAN]
     _u(session, update(SepaMandate).where(SepaMandate.party_id == pid).values(
         iban=NO_IBAN, bic=None, debtor_name=PSEUDONYMISED))
+    _u(session, update(SepaMandateAmendment).where(SepaMandateAmendment.mandate_id.in_(theirs)).values(
+        old_iban=NO_IBAN, old_bic=None, new_iban=NO_IBAN, new_bic=None))
     _u(session, update(CreditTransfer).where(CreditTransfer.party_id == pid).values(
         creditor_iban=NO_IBAN, creditor_bic=None, creditor_name=PSEUDONYMISED))
     lines = BankLine.party_id == pid
@@ -644,6 +656,10 @@ def _prescribed(session: Session, as_of: dt.date, now: dt.datetime) -> dict:
     out["credit_transfers"] = _u(session, update(CreditTransfer).where(
         CreditTransfer.run_id.in_(old_runs), CreditTransfer.creditor_iban != NO_IBAN).values(
         creditor_iban=NO_IBAN, creditor_bic=None, creditor_name=PSEUDONYMISED))
+    old_mandates = select(SepaMandate.id).where(SepaMandate.status != "active", SepaMandate.revoked_on < cutoff)
+    _u(session, update(SepaMandateAmendment).where(SepaMandateAmendment.mandate_id.in_(old_mandates),
+                                                   SepaMandateAmendment.old_iban != NO_IBAN).values(
+        old_iban=NO_IBAN, old_bic=None, new_iban=NO_IBAN, new_bic=None))
     out["sepa_mandates"] = _u(session, update(SepaMandate).where(
         SepaMandate.status != "active", SepaMandate.revoked_on < cutoff, SepaMandate.iban != NO_IBAN).values(
         iban=NO_IBAN, bic=None, debtor_name=PSEUDONYMISED))

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, joinedload
 from caisse import identifiers, references
 from caisse.batches.models import Notice
 from caisse.cases.models import Case
-from caisse.collection.direct_debit import add_mandate, revoke_mandate
+from caisse.collection.direct_debit import add_mandate, amend_mandate, amendments_of, revoke_mandate
 from caisse.collection.models import SepaMandate
 from caisse.config import Settings
 from caisse.errors import InvalidInput, NotFound
@@ -462,6 +462,7 @@ class MandateView:
     history: list[SepaMandate]
     file_iban: str | None  # the account on file, formatted
     can_sign: bool
+    amendments: list = field(default_factory=list)  # the active mandate's changes of account, oldest first
 
 
 def mandate_view(session: Session, who: Principal, party_id: int) -> MandateView:
@@ -470,9 +471,21 @@ def mandate_view(session: Session, who: Principal, party_id: int) -> MandateView
                                     .order_by(SepaMandate.id.desc())))
     account = current_bank_account(session, party_id)
     audit.record(session, who, "read", "sepa_mandate", party_id, party_id=party_id)
-    return MandateView(party_id, next((m for m in mandates if m.status == "active"), None), mandates,
-                       identifiers.format_iban(account.iban) if account else None,
-                       who.role in authz.PERMISSIONS["mandate.sign"])
+    active = next((m for m in mandates if m.status == "active"), None)
+    return MandateView(party_id, active, mandates, identifiers.format_iban(account.iban) if account else None,
+                       who.role in authz.PERMISSIONS["mandate.sign"],
+                       amendments_of(session, active.id) if active else [])
+
+
+def _account_to_debit(session: Session, party_id: int, use_file_iban: bool, iban: str | None) -> str:
+    if use_file_iban:
+        account = current_bank_account(session, party_id)
+        if account is None:
+            raise InvalidInput("iban", "there is no account on file: enter the account to debit")
+        return account.iban
+    if not (iban or "").strip():
+        raise InvalidInput("iban", "is required")
+    return iban
 
 
 def sign_mandate(session: Session, who: Principal, party_id: int, today: dt.date, *, use_file_iban: bool,
@@ -480,14 +493,22 @@ def sign_mandate(session: Session, who: Principal, party_id: int, today: dt.date
     """The debtor signs a SEPA core mandate online, dated today (the same service as ``caisse mandate add``).
     Only the debtor (or a company's director) signs: an accountant's mandate does not cover the bank account."""
     file_access(session, who, "mandate.sign", party_id)
-    if use_file_iban:
-        account = current_bank_account(session, party_id)
-        if account is None:
-            raise InvalidInput("iban", "there is no account on file: enter the account to debit")
-        iban = account.iban
-    elif not (iban or "").strip():
-        raise InvalidInput("iban", "is required")
-    return add_mandate(session, party_id, iban, today, who, today=today)
+    return add_mandate(session, party_id, _account_to_debit(session, party_id, use_file_iban, iban), today, who,
+                       today=today)
+
+
+def change_mandate_account(session: Session, who: Principal, party_id: int, today: dt.date, *, use_file_iban: bool,
+                           iban: str | None = None) -> SepaMandate:
+    """The debtor moves the active mandate to another account, from today: the mandate, its reference and its
+    signature stay (an amendment, as ``caisse mandate amend``); the next collection tells the debtor's bank."""
+    file_access(session, who, "mandate.sign", party_id)
+    active = session.scalar(select(SepaMandate).where(SepaMandate.party_id == party_id,
+                                                      SepaMandate.status == "active"))
+    if active is None:
+        raise NotFound("mandate of file", party_id)
+    amend_mandate(session, active.reference, who, iban=_account_to_debit(session, party_id, use_file_iban, iban),
+                  amended_on=max(today, active.signed_on))
+    return active
 
 
 def revoke_active_mandate(session: Session, who: Principal, party_id: int, today: dt.date) -> SepaMandate:
@@ -500,6 +521,6 @@ def revoke_active_mandate(session: Session, who: Principal, party_id: int, today
                           reason="revoked by the debtor in the portal")
 
 
-__all__ = ["Contact", "Documents", "FileHome", "MandateView", "contact_for",
+__all__ = ["Contact", "Documents", "FileHome", "MandateView", "change_mandate_account", "contact_for",
            "documents", "file_home", "home", "home_files", "mandate_view", "notice_pdf", "record_home",
            "revoke_active_mandate", "sign_mandate", "statement_pdf"]

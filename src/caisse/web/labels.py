@@ -94,6 +94,7 @@ EXPORT_SECTIONS = {
     "caseworkers": N_("Your caseworkers"),
     "notifications": N_("E-mails we sent you"),
     "sepa_mandates": N_("Direct-debit mandates"),
+    "sepa_mandate_amendments": N_("Changes to your direct-debit mandates"),
     "notices": N_("Notices"),
     "approvals": N_("Refunds and write-offs"),
     "credit_transfers": N_("Payments to you"),

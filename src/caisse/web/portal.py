@@ -95,7 +95,7 @@ def _mandate_page(request: Request, session, who: Principal, party_id: int, *, e
 
 @router.get("/my/files/{party_id}/mandate", response_class=HTMLResponse)
 def my_mandate(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
-               done: Annotated[str | None, Query(pattern="^(signed|revoked)$")] = None) -> HTMLResponse:
+               done: Annotated[str | None, Query(pattern="^(signed|revoked|amended)$")] = None) -> HTMLResponse:
     return _mandate_page(request, session, who, party_id, done=done)
 
 
@@ -110,6 +110,21 @@ def my_mandate_sign(request: Request, party_id: PathId, session: SessionDep, who
         return _mandate_page(request, session, who, party_id, error=exc, entered=iban,
                           status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/my/files/{party_id}/mandate?done=signed", status_code=303)
+
+
+@router.post("/my/files/{party_id}/mandate/account")
+def my_mandate_account(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                       account: Annotated[str, Form(pattern="^(file|other)$")],
+                       iban: Annotated[str, Form(max_length=50)] = ""):
+    """Another account for the active mandate: the same mandate, amended (the next collection tells the bank)."""
+    try:
+        portal.change_mandate_account(session, who, party_id, dt.date.today(), use_file_iban=account == "file",
+                                      iban=iban)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _mandate_page(request, session, who, party_id, error=exc, entered=iban,
+                             status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/files/{party_id}/mandate?done=amended", status_code=303)
 
 
 @router.post("/my/files/{party_id}/mandate/revoke")
