@@ -193,3 +193,59 @@ def test_the_command_runs_the_batch_and_refuses_a_year_not_ended(db_url, three_p
     assert r.exit_code == 2 and "year" in r.output
     with pytest.raises(InvalidInput):
         ys.check_year(2031, AS_OF)
+
+
+def test_the_person_types_an_income_and_sees_the_regularisation_it_would_give(db_url, three_paid):
+    # Ans was called the 2025 main minimum (four quarters, fee 4 %); an income of 50,000.00 makes each quarter
+    # 50,000 × 20.50 % / 4 = 2,562.50, 2,665.00 with the fee: the regularisation would ask 4 × (2,665.00 − called)
+    ans, _ = three_paid
+    called = _due(db_url, ans, "2025Q4")  # unpaid: what the call asked
+    with session_scope(db_url) as s:
+        fc = ys.forecast(s, ans, 2025, 5_000_000, AS_OF)
+    assert (fc.regularisation.status, fc.regularisation.amount, fc.assumed) == ("forecast", 4 * (266_500 - called), [])
+    # the income the provisional contributions rest on gives what the summary's estimate says: 0
+    with session_scope(db_url) as s:
+        basis = ys.one(s, ans, 2025, AS_OF).regularisation.basis
+        assert ys.forecast(s, ans, 2025, basis, AS_OF).regularisation.amount == 0
+        # a lower income cannot go below the minimum: nothing comes back
+        assert ys.forecast(s, ans, 2025, 100_000, AS_OF).regularisation.amount == 0
+        with pytest.raises(InvalidInput, match="income"):
+            ys.forecast(s, ans, 2025, -1, AS_OF)
+    # once assessed, the year answers with its assessment whatever the income typed
+    with session_scope(db_url) as s:
+        s.execute(insert(ProfessionalIncome), [{"person_id": ans, "year": 2025, "amount_cents": 5_000_000,
+                                                "source": "tax", "assessed_on": D(2026, 1, 10)}])
+    regularisation_batch.run(db_url, 2025, notice_date=D(2026, 1, 20), fee_rate="0.04")
+    with session_scope(db_url) as s:
+        assessed = ys.forecast(s, ans, 2025, 100_000, AS_OF).regularisation
+    assert (assessed.status, assessed.amount) == ("assessed", 4 * (266_500 - called))
+
+
+def test_in_the_middle_of_the_year_the_quarters_not_called_yet_count_like_the_last(fund):
+    url = fund.url
+    ana = fund.person(language="fr", incomes={2022: "12000.00"})
+    for quarter in ("2025Q1", "2025Q2"):
+        quarterly_call.run(url, quarter, fee_rate="0.04")
+    called = _due(url, ana, "2025Q2")
+    with session_scope(url) as s:
+        fc = ys.forecast(s, ana, 2025, 5_000_000, D(2025, 5, 15))
+    assert (fc.regularisation.amount, fc.assumed) == (4 * (266_500 - called), [3, 4])
+    from caisse.documents.yearly_summary import forecast_lines
+
+    text = forecast_lines(fc, "fr")
+    assert text["text"].startswith("Sur un revenu 2025 de 50 000,00 €, la régularisation 2025 serait de ")
+    assert text["assumed"] == "Pas encore appelés : 2025Q3, 2025Q4, comptés comme le dernier trimestre."
+    # the affiliation ends on 30 June: nothing more is assumed, and the income of two quarters is annualised as the
+    # regularisation does it (50,000 over two quarters is 100,000 a year: 20.50 % to 73,447.52, 14.16 % above)
+    from caisse.rules.contributions import contribution
+
+    half = contribution(2025, "main", "100000.00", fee_rate="0.04").quarters[0].total
+    from sqlalchemy import update
+
+    from caisse.store.models import Affiliation
+
+    with session_scope(url) as s:
+        s.execute(update(Affiliation).where(Affiliation.person_id == ana).values(end_date=D(2025, 6, 30)))
+    with session_scope(url) as s:
+        fc = ys.forecast(s, ana, 2025, 5_000_000, D(2025, 5, 15))
+    assert (fc.regularisation.amount, fc.assumed) == (2 * (half - called), []) and half == 489_231

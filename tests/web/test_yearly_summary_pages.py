@@ -78,3 +78,24 @@ def test_my_documents_links_the_summary_and_the_page_shows_states_in_dutch(app_f
         seen = set(s.execute(select(AuditLog.action, AuditLog.entity).where(AuditLog.party_id == me,
                                                                            AuditLog.entity == "yearly_summary")))
     assert seen == {("read", "yearly_summary"), ("document", "yearly_summary")}
+
+
+def test_the_person_types_an_income_and_reads_the_regularisation_it_would_give(app_for, db_url, paid_three):
+    me, other = paid_three
+    with _client(app_for, db_url, me, "nl") as c:
+        page = c.get(f"/my/files/{me}/summary", params={"year": YEAR}).text
+        assert f"En als mijn inkomen {YEAR} anders is?" in page and 'id="what-if-answer"' not in page
+        answer = c.get(f"/my/files/{me}/summary", params={"year": YEAR, "income": "50000"})
+        assert answer.status_code == 200
+        assert f"Op een inkomen {YEAR} van € 50.000,00 geeft de regularisatie {YEAR}: € " in answer.text
+        assert "te betalen (raming, geen beslissing" in answer.text
+        # one step to adjust the provisional contributions to that income, the form filled in
+        assert f'/my/files/{me}/reduction?year={YEAR}&amp;estimate=50000.00' in answer.text
+        bad = c.get(f"/my/files/{me}/summary", params={"year": YEAR, "income": "50.000"})
+        assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text and 'role="alert"' in bad.text
+        assert c.get(f"/my/files/{other}/summary", params={"year": YEAR, "income": "50000"}).status_code == 403
+        home = c.get("/").text
+        assert f"/my/files/{me}/summary?year={dt.date.today().year}#what-if" in home
+    with session_scope(db_url) as s:
+        assert s.scalar(select(AuditLog.detail).where(AuditLog.party_id == me,
+                                                      AuditLog.entity == "regularisation_forecast")) == {"year": YEAR}

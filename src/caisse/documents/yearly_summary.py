@@ -63,6 +63,16 @@ T = {
                         "base de vos cotisations provisoires ({basis}, {basis_kind}), la régularisation serait de "
                         "{amount}. Le montant définitif dépend du revenu que l'administration fiscale communiquera.",
         "reg_unknown": "Régularisation {year} : pas encore connue — {why}.",
+        "what_if_head": "Et si mon revenu {year} est différent ?",
+        "what_if_intro": "Tapez le revenu professionnel net que vous attendez pour {year} : la caisse calcule la "
+                         "régularisation qu'il donnerait, avec les règles de la régularisation elle-même. Rien n'est "
+                         "enregistré.",
+        "what_if_label": "Mon revenu {year} attendu (€)", "what_if_button": "Estimer",
+        "reg_forecast": "Sur un revenu {year} de {basis}, la régularisation {year} serait de {amount} (estimation, "
+                        "pas une décision : la caisse la calculera sur le revenu que l'administration fiscale "
+                        "communiquera).",
+        "assumed": "Pas encore appelé{s} : {quarters}, compté{s} comme le dernier trimestre.",
+        "adjust": "Ajuster mes cotisations provisoires {year} à ce revenu",
         "reg_none": "Aucune cotisation provisoire n'a été demandée pour {year} : pas de régularisation.",
         "to_pay": "{amount} à payer", "to_get_back": "{amount} en votre faveur",
         "reference": "revenu de {ref} revalorisé", "starter": "revenu minimum de début d'activité",
@@ -110,6 +120,15 @@ T = {
                         "van uw voorlopige bijdragen ({basis}, {basis_kind}), zou de regularisatie {amount} zijn. Het "
                         "definitieve bedrag hangt af van het inkomen dat de belastingadministratie zal meedelen.",
         "reg_unknown": "Regularisatie {year}: nog niet gekend — {why}.",
+        "what_if_head": "En als mijn inkomen {year} anders is?",
+        "what_if_intro": "Typ het netto beroepsinkomen dat u voor {year} verwacht: het fonds berekent de "
+                         "regularisatie die het zou geven, met de regels van de regularisatie zelf. Er wordt niets "
+                         "bewaard.",
+        "what_if_label": "Mijn verwacht inkomen {year} (€)", "what_if_button": "Ramen",
+        "reg_forecast": "Op een inkomen {year} van {basis} geeft de regularisatie {year}: {amount} (raming, geen "
+                        "beslissing: het fonds berekent ze op het inkomen dat de belastingadministratie meedeelt).",
+        "assumed": "Nog niet gevraagd: {quarters}, geteld zoals het laatste kwartaal.",
+        "adjust": "Mijn voorlopige bijdragen {year} aan dit inkomen aanpassen",
         "reg_none": "Er werd geen voorlopige bijdrage gevraagd voor {year}: geen regularisatie.",
         "to_pay": "{amount} te betalen", "to_get_back": "{amount} in uw voordeel",
         "reference": "geherwaardeerd inkomen van {ref}", "starter": "minimuminkomen van een starter",
@@ -158,6 +177,16 @@ T = {
                         "Regularisierung {amount}. Der endgültige Betrag hängt von dem Einkommen ab, das die "
                         "Steuerverwaltung mitteilen wird.",
         "reg_unknown": "Regularisierung {year}: noch nicht bekannt — {why}.",
+        "what_if_head": "Und wenn mein Einkommen {year} anders ist?",
+        "what_if_intro": "Geben Sie das Nettoberufseinkommen ein, das Sie für {year} erwarten: die Kasse berechnet "
+                         "die Regularisierung, die es ergäbe, nach den Regeln der Regularisierung selbst. Nichts wird "
+                         "gespeichert.",
+        "what_if_label": "Mein erwartetes Einkommen {year} (€)", "what_if_button": "Schätzen",
+        "reg_forecast": "Bei einem Einkommen {year} von {basis} ergibt die Regularisierung {year}: {amount} "
+                        "(Schätzung, keine Entscheidung: die Kasse berechnet sie auf das von der Steuerverwaltung "
+                        "mitgeteilte Einkommen).",
+        "assumed": "Noch nicht angefordert: {quarters}, gezählt wie das letzte Quartal.",
+        "adjust": "Meine vorläufigen Beiträge {year} an dieses Einkommen anpassen",
         "reg_none": "Für {year} wurde kein vorläufiger Beitrag gefordert: keine Regularisierung.",
         "to_pay": "{amount} zu zahlen", "to_get_back": "{amount} zu Ihren Gunsten",
         "reference": "aufgewertetes Einkommen von {ref}", "starter": "Mindesteinkommen bei Beginn",
@@ -209,6 +238,43 @@ def why_text(lang: str, why: str | None, year: int) -> str:
     return w["other"]
 
 
+def forecast_lines(fc, lang: str) -> dict:
+    """The texts of a what-if regularisation (``reporting.yearly_summary.forecast``) for the summary page."""
+    lang = lang if lang in T else "fr"
+    t, year, r = T[lang], fc.year, fc.regularisation
+
+    def money(cents: int) -> str:
+        return fmt_money(cents, lang).replace("\u202f", " ")
+
+    if r.status == "forecast":
+        amount = (t["to_pay"].format(amount=money(r.amount)) if r.amount > 0 else
+                  t["to_get_back"].format(amount=money(-r.amount)) if r.amount < 0 else money(0))
+        text = t["reg_forecast"].format(year=year, basis=money(fc.income), amount=amount)
+        if r.uses_estimates:
+            text += " " + t["estimates"]
+    elif r.status == "assessed":
+        text = lines_for_regularisation(r, year, t, money, lang)
+    elif r.status == "unknown":
+        text = t["reg_unknown"].format(year=year, why=why_text(lang, r.unknown, year))
+    else:
+        text = t["reg_none"].format(year=year)
+    assumed = ""
+    if fc.assumed and r.status == "forecast":
+        assumed = t["assumed"].format(quarters=", ".join(f"{year}Q{q}" for q in fc.assumed),
+                                      s="s" if len(fc.assumed) > 1 else "")
+    return {"text": text, "assumed": assumed}
+
+
+def lines_for_regularisation(r, year: int, t: dict, money, lang: str) -> str:
+    """An assessed regularisation, as the summary says it."""
+    if r.amount and r.amount > 0:
+        return t["reg_assessed_pay"].format(year=year, amount=money(r.amount),
+                                            date=fmt_date(r.due_date, lang) if r.due_date else "—")
+    if r.amount and r.amount < 0:
+        return t["reg_assessed_back"].format(year=year, amount=money(-r.amount))
+    return t["reg_assessed_nil"].format(year=year)
+
+
 def lines_for(summary) -> dict:
     """The texts of the document (also used by the portal page): sections with their (label, amount) rows."""
     lang = summary.language if summary.language in T else "fr"
@@ -235,13 +301,7 @@ def lines_for(summary) -> dict:
     else:
         nxt = t["next"].format(date=fmt_date(n.due_date, lang), amount=money(n.amount))
     if r.status == "assessed":
-        if r.amount and r.amount > 0:
-            reg = t["reg_assessed_pay"].format(year=year, amount=money(r.amount),
-                                               date=fmt_date(r.due_date, lang) if r.due_date else "—")
-        elif r.amount and r.amount < 0:
-            reg = t["reg_assessed_back"].format(year=year, amount=money(-r.amount))
-        else:
-            reg = t["reg_assessed_nil"].format(year=year)
+        reg = lines_for_regularisation(r, year, t, money, lang)
     elif r.status in ("computed", "estimate"):
         amount = (t["to_pay"].format(amount=money(r.amount)) if r.amount > 0 else
                   t["to_get_back"].format(amount=money(-r.amount)) if r.amount < 0 else money(0))
@@ -254,6 +314,8 @@ def lines_for(summary) -> dict:
     else:
         reg = t["reg_none"].format(year=year)
     return {"lang": lang, "t": t, "title": t["title"].format(year=year),
+            "what_if_head": t["what_if_head"].format(year=year), "what_if_intro": t["what_if_intro"].format(year=year),
+            "what_if_label": t["what_if_label"].format(year=year), "what_if_button": t["what_if_button"],
             "intro": t["intro"].format(year=year, date=fmt_date(summary.as_of, lang)),
             "paid_head": t["paid_head"].format(year=year), "paid": paid,
             "certificate": t["same_as_certificate"].format(year=year),

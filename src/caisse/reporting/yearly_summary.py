@@ -87,7 +87,7 @@ class NextDue:
 
 @dataclass
 class Regularisation:
-    status: str  # assessed | computed | estimate | unknown | none
+    status: str  # assessed | computed | estimate | forecast (on an income typed) | unknown | none
     amount: int | None = None  # > 0 to pay, < 0 given back
     due_date: dt.date | None = None
     basis: int | None = None  # the income the figure rests on
@@ -327,6 +327,50 @@ def regularisation_figure(year: int, *, assessed: tuple[int, dt.date | None] | N
         return Regularisation("unknown", unknown=_unknown_text(exc))
     return Regularisation("computed" if kind == "tax_income" else "estimate", result.difference, None, basis, kind,
                           uses_estimates=result.explanation.uses_estimates)
+
+
+@dataclass
+class Forecast:
+    """What the regularisation of a year would be on an income the person types (a *what if*, never a decision)."""
+
+    year: int
+    income: int  # cents, as typed
+    regularisation: Regularisation
+    assumed: list[int] = field(default_factory=list)  # quarters of the year not called yet, counted like the last
+
+
+def forecast(session: Session, party_id: int, year: int, income: int, as_of: dt.date, params=None) -> Forecast:
+    """The regularisation of ``year`` if the net professional income of the year were ``income`` (cents): the same
+    rules and inputs as the summary's figure (``regularisation_figure``: the calls' category, primostarter, fee
+    rate and what was charged), the typed income standing for the one the tax administration will send. Quarters
+    of the year not called yet (the year is not over) are counted as called like the last one — the provisional
+    contributions going on unchanged — unless the affiliation ends before them; the answer lists them. A year
+    already regularised answers with its assessment (status ``assessed``), whatever the income typed."""
+    from caisse.store.models import Affiliation
+
+    if income < 0:
+        raise InvalidInput("income", "cannot be negative")
+    assessed = _assessed(session, year, [party_id]).get(party_id)
+    if assessed is not None:
+        return Forecast(year, income, regularisation_figure(year, assessed=assessed))
+    calcs, fees, called = _calls(session, year, [party_id])
+    quarters, charged = dict(calcs.get(party_id, {})), dict(called.get(party_id, {}))
+    assumed: list[int] = []
+    if quarters:
+        last = max(quarters)
+        ends = session.scalars(select(Affiliation.end_date).where(Affiliation.person_id == party_id)
+                               .order_by(Affiliation.start_date.desc(), Affiliation.id.desc()).limit(1)).first()
+        if quarters[last].get("start_quarter") != last:  # a primostarter's reduced first quarter is not the rule
+            for q in range(last + 1, 5):
+                if ends is not None and ends < dt.date(year, 3 * q - 2, 1):
+                    break
+                quarters[q], charged[q] = quarters[last], charged.get(last, 0)
+                assumed.append(q)
+    figure = regularisation_figure(year, tax_income=income, calcs=quarters or None, fee_rate=fees.get(party_id),
+                                   called=charged, params=params)
+    if figure.status == "computed":
+        figure = dataclasses.replace(figure, status="forecast", basis_kind="typed")
+    return Forecast(year, income, figure, assumed)
 
 
 # --------------------------------------------------------------------------------------------- build, one, run

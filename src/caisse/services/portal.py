@@ -419,6 +419,19 @@ def yearly_summary(session: Session, who: Principal, party_id: int, year: int, t
     return found
 
 
+def regularisation_forecast(session: Session, who: Principal, party_id: int, year: int, income: int,
+                            today: dt.date):
+    """The regularisation of ``year`` on an income the person types (``reporting.yearly_summary.forecast``): the
+    file's need-to-know checked first, the read audited (the income typed is not kept)."""
+    from caisse.reporting import yearly_summary as ys
+
+    reason = file_access(session, who, "file.read", party_id)
+    found = ys.forecast(session, party_id, year, income, today)
+    audit.record(session, who, "read", "regularisation_forecast", party_id, party_id=party_id, reason=reason,
+                 detail={"year": year})
+    return found
+
+
 def yearly_summary_pdf(session: Session, who: Principal, party_id: int, year: int, today: dt.date) -> bytes:
     from caisse.documents.tax_certificate import addresses
     from caisse.documents.yearly_summary import render_summary

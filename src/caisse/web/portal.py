@@ -32,7 +32,7 @@ def home_page(request: Request, session, who: Principal) -> HTMLResponse:
     the audit chain's head row is locked from the first row to the commit, and every page of every user waits
     for it — rendering inside that window made the whole portal queue behind one page's rendering."""
     files = portal.home_files(session, who, dt.date.today(), request.app.state.settings)
-    page = _page(request, "my_home.html", files=files, events=life_events.EVENTS)
+    page = _page(request, "my_home.html", files=files, events=life_events.EVENTS, this_year=dt.date.today().year)
     portal.record_home(session, who, files)
     return page
 
@@ -67,17 +67,31 @@ Year = Annotated[int, Query(ge=2000, le=2099)]
 
 @router.get("/my/files/{party_id}/summary", response_class=HTMLResponse)
 def my_yearly_summary(request: Request, party_id: PathId, year: Year, session: SessionDep,
-                      who: PrincipalDep) -> HTMLResponse:
-    """The yearly personal summary: what was paid, what it opened, what is coming (docs/yearly-summary.md)."""
-    from caisse.documents.yearly_summary import T, lines_for
+                      who: PrincipalDep, income: Annotated[str, Query(max_length=30)] = "") -> HTMLResponse:
+    """The yearly personal summary: what was paid, what it opened, what is coming (docs/yearly-summary.md); with
+    ``income``, what the regularisation of the year would be on that income (a what-if, nothing recorded)."""
+    from caisse.documents.yearly_summary import T, forecast_lines, lines_for
+    from caisse.money import to_cents
     from caisse.web.i18n import current
+    from caisse.web.labels import error_text
 
-    summary = portal.yearly_summary(session, who, party_id, year, dt.date.today())
+    today = dt.date.today()
+    summary = portal.yearly_summary(session, who, party_id, year, today)
     shown = current.get() if current.get() in T else summary.language  # the page's language (English: the file's)
     summary.language, file_language = shown, summary.language
     doc = lines_for(summary)
     summary.language = file_language
-    return _page(request, "my_summary.html", summary=summary, doc=doc)
+    what_if, error, status = None, None, 200
+    if income.strip() and summary.regularisation.status == "estimate":
+        try:
+            cents = to_cents(income, "income")
+            what_if = forecast_lines(portal.regularisation_forecast(session, who, party_id, year, cents, today),
+                                     shown)
+            what_if["estimate"] = f"{cents // 100}.{cents % 100:02d}"
+        except InvalidInput as exc:
+            error, status = error_text(exc), 422
+    return _page(request, "my_summary.html", status_code=status, summary=summary, doc=doc, what_if=what_if,
+                 income=income, error=error, may_adjust=year >= today.year - 1)
 
 
 @router.get("/my/files/{party_id}/summary/pdf")
