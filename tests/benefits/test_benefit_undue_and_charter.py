@@ -167,7 +167,8 @@ def test_an_undue_payment_is_claimed_back_and_a_caseworker_sets_it_off_against_t
                                          "decided_by": str(CASEWORKER), "limit": "unknown"}
         assert s.get(UndueBenefit, uid).status == "recovered"
         messages = list(s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == case_id,
-                                                                 CaseMessage.direction == "out").order_by(CaseMessage.id)))
+                                                                 CaseMessage.direction == "out")
+                                  .order_by(CaseMessage.id)))
         assert messages[-1] == (f"Op uw aanvraag nr. {later} (rouwuitkering, € 1.015,00) houdt het fonds € 819,13 "
                                 f"in voor terugvordering nr. {uid}; nog betaald: € 195,87.")
         [audited] = s.scalars(select(AuditLog).where(AuditLog.action == "decide_set_off"))

@@ -257,7 +257,8 @@ def test_staff_withdraw_a_forwarded_request_on_the_persons_word_and_keep_the_cas
         from caisse.cases.models import CaseMessage
 
         note = s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == r.case_id,
-                                                        CaseMessage.direction == "internal").order_by(CaseMessage.id)).all()[-1]
+                                                        CaseMessage.direction == "internal")
+                         .order_by(CaseMessage.id)).all()[-1]
         assert note.startswith(f"Request {rid} withdrawn on 2026-02-03 after it was forwarded to INAMI") and \
             "tell INAMI" in note
 

@@ -171,7 +171,8 @@ def test_the_person_withdraws_her_request_from_my_rights(client_as, db_url, fund
         assert (req.status, req.withdrawn_on, req.withdrawal_reason) == ("withdrawn", TODAY, "ik werk weer")
         assert s.get(Case, req.case_id).status == "closed"
         told = s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == req.case_id,
-                                                        CaseMessage.direction == "out").order_by(CaseMessage.id)).all()[-1]
+                                                        CaseMessage.direction == "out")
+                         .order_by(CaseMessage.id)).all()[-1]
         assert told.startswith(f"Uw aanvraag nr. {rid} (gelijkstelling wegens ziekte) is op ")
     again = me.post(f"/my/insurance-requests/{rid}/withdraw", data={"csrf_token": _csrf(rights.text)})
     assert again.status_code == 409 and 'role="alert"' in again.text
