@@ -90,7 +90,7 @@ def test_a_payment_to_the_undue_benefits_own_communication_settles_it_and_only_t
         assert service.follow_up(s, DESK, d("2025-01-20"))["undue_recovered"] == 1
         assert s.get(UndueBenefit, uid).status == "recovered"
         entries = s.scalars(select(LedgerEntry).where(LedgerEntry.account == "benefit_undue",
-                                                      LedgerEntry.amount_cents < 0)).all()
+                                                      LedgerEntry.amount_cents < 0).order_by(LedgerEntry.id)).all()
         assert [(e.amount_cents, e.parameter, e.explanation["designated"]) for e in entries] == [
             (-50_000, f"benefit_undue:{uid}", "undue/1"), (-31_913, f"benefit_undue:{uid}", "undue/1")]
         assert run_check(s).ok

@@ -88,7 +88,8 @@ def _monitor_plans(url: str, as_of: dt.date, key: str, p, summary: Summary, move
     whole fund's arrears, read once by the batch (plans write no ledger entries)."""
     with session_scope(url) as s:
         plans = list(s.scalars(select(PaymentPlan).where(PaymentPlan.status == "active",
-                                                         PaymentPlan.activated_on <= as_of)))
+                                                         PaymentPlan.activated_on <= as_of)
+                               .order_by(PaymentPlan.id)))
         if not plans:
             return
         paid = received(s.connection(), [pl.party_id for pl in plans], {pl.party_id: pl.requested_on for pl in plans},
@@ -183,7 +184,7 @@ def run(url: str, as_of: dt.date, *, progress: Progress | None = None, chunk: in
             files = {int(r[0]): r for r in conn.execute(select(
                 RecoveryFile.party_id, RecoveryFile.id, RecoveryFile.cycle, RecoveryFile.stage,
                 RecoveryFile.stage_since, RecoveryFile.contact_logged_on, RecoveryFile.notice_presented_on,
-                RecoveryFile.contested_on, RecoveryFile.contest_kind))}
+                RecoveryFile.contested_on, RecoveryFile.contest_kind).order_by(RecoveryFile.party_id))}
             pending = _pending_requests(conn, as_of)
             bankrupt = _bankrupt(conn, as_of)
             subject = _subject(conn, as_of)
@@ -334,7 +335,7 @@ def _mark_enforceable(url, key, as_of, bankrupt: set[int], owed_total, summary: 
                                 Line.reference)
                          .join(RecoveryFile, (RecoveryFile.id == Line.file_id) & (RecoveryFile.cycle == Line.cycle))
                          .where(RecoveryFile.stage == "bailiff", Line.stage == "bailiff", Line.served_on <= as_of,
-                                Line.opposed_on.is_(None))).all()
+                                Line.opposed_on.is_(None)).order_by(Line.party_id, Line.id)).all()
         due = {}
         for r in rows:
             served = _date(r.served_on)
@@ -371,7 +372,7 @@ def _inform_fiftybis(url, key, as_of, parties: list[int], files, owed_total, sum
         if not quarters:
             return
         wanted = {}
-        for party in quarters:
+        for party in sorted(quarters):  # the steps (and letters) in file order, whatever order the query gave
             r = files.get(party)
             cycle = (r[2] + 1 if r[3] == "closed" else r[2]) if r is not None else 1
             wanted[party] = (cycle, f"recovery/{party}/{cycle}/fiftybis")

@@ -133,7 +133,7 @@ def _unfinished_notice_date(url: str, year: int) -> dt.date | None:
     with session_scope(url) as s:
         params = s.scalars(select(BatchRun.params).where(
             BatchRun.kind == "regularisation", BatchRun.key.like(f"regularisation/{year}/%"),
-            BatchRun.status != "finished").order_by(BatchRun.started_at.desc()).limit(1)).first()
+            BatchRun.status != "finished").order_by(BatchRun.started_at.desc(), BatchRun.id.desc()).limit(1)).first()
     return dt.date.fromisoformat(params["notice_date"]) if params else None
 
 

@@ -217,7 +217,7 @@ def _correct(url: str, as_of: dt.date, computed: dict[str, tuple], summary: Summ
         slot = posted.setdefault(original, [0, party, period])
         slot[0] += int(amount)
     fixes = []
-    for original, (amount_posted, party, period) in posted.items():
+    for original, (amount_posted, party, period) in sorted(posted.items()):  # posted in key order, on every database
         at = dt.date.fromisoformat(original.split("/")[1])
         if at > as_of:   # charged by a run for a later date: this run did not compute it
             continue

@@ -42,7 +42,7 @@ def recorded() -> dict:
 
 def _postal_code(session: Session, person_id: int, on: dt.date) -> int | None:
     addr = session.scalar(select(Address).where(Address.party_id == person_id, Address.valid_from <= on)
-                          .order_by(Address.valid_from.desc()).limit(1))
+                          .order_by(Address.valid_from.desc(), Address.id.desc()).limit(1))
     if addr is None or addr.country != "BE" or not addr.postal_code.isdigit():
         return None
     return int(addr.postal_code)

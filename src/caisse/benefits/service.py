@@ -341,7 +341,7 @@ def category_on(session: Session, person_id: int, on: dt.date) -> str | None:
                (Affiliation.end_date.is_(None)) | (Affiliation.end_date >= on),
                CategoryPeriod.valid_from <= on,
                (CategoryPeriod.valid_to.is_(None)) | (CategoryPeriod.valid_to >= on))
-        .order_by(CategoryPeriod.valid_from.desc()).limit(1))
+        .order_by(CategoryPeriod.valid_from.desc(), CategoryPeriod.id.desc()).limit(1))
 
 
 def paid_quarters(session: Session, person_id: int, quarters: list[Quarter], as_of: dt.date) -> set[str]:
@@ -1108,7 +1108,8 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
     applications the fund may decide on the information it has (art. 11) are listed (``may_decide_on_file``)."""
     done = {"paid": 0, "late": 0, "closed_refused": 0, "decision_late": 0}
     granted = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "granted",
-                                                              BenefitClaim.ledger_key.is_not(None))))
+                                                              BenefitClaim.ledger_key.is_not(None))
+                                   .order_by(BenefitClaim.id)))
     for claim in granted:
         order = session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.key == claim.ledger_key))
         paid_on = session.scalar(select(LedgerTransaction.booked_on).where(
@@ -1146,12 +1147,13 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
         # a document asked before the deadline suspends it (Charter art. 10) until it arrives
         ~((BenefitClaim.waiting_since.is_not(None)) & (BenefitClaim.waiting_since <= BenefitClaim.decision_due)),
         ~select(ClaimStep.id).where(ClaimStep.claim_id == BenefitClaim.id, ClaimStep.step == "decision_late")
-        .exists()))
+        .exists()).order_by(BenefitClaim.id))
     for claim in list(overdue):
         _step(session, claim, "decision_late", as_of, who, {"decision_due": claim.decision_due.isoformat(),
                                                             "law": "Charter art. 10: decision within 4 months"})
         done["decision_late"] += 1
-    refused = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "refused")))
+    refused = list(session.scalars(select(BenefitClaim).where(BenefitClaim.status == "refused")
+                                   .order_by(BenefitClaim.id)))
     for claim in refused:
         if (claim.decision.get("charter") or {}).get("missing"):  # art. 14: the appeal period has not started
             done["appeal_not_started"] = done.get("appeal_not_started", 0) + 1
@@ -1171,7 +1173,7 @@ def follow_up(session: Session, who, as_of: dt.date) -> dict:
     from caisse.benefits.models import UndueBenefit
     from caisse.benefits.undue import open_undue
 
-    for person in set(session.scalars(select(UndueBenefit.person_id).where(UndueBenefit.status == "open"))):
+    for person in sorted(set(session.scalars(select(UndueBenefit.person_id).where(UndueBenefit.status == "open")))):
         for undue, left in open_undue(session, person):
             if left == 0:  # paid by the person (designated to its communication) or withheld: recovered
                 undue.status, undue.recovered_on = "recovered", as_of
@@ -1254,7 +1256,7 @@ def _interest_established(session: Session, claim: BenefitClaim) -> dt.date | No
     """The day the late-payment interest of the claim was established on its deadline (step ``interest_due``, or
     the interest ordered by a payment run), if it was: the deadline then stands."""
     established = session.scalar(select(ClaimStep.happened_on).where(
-        ClaimStep.claim_id == claim.id, ClaimStep.step == "interest_due").limit(1))
+        ClaimStep.claim_id == claim.id, ClaimStep.step == "interest_due").order_by(ClaimStep.id).limit(1))
     if established is None:  # ordered by a payment run, before any follow-up recorded the step
         from caisse.benefits.payments import interest_key
         from caisse.ledger.models import LedgerTransaction

@@ -116,7 +116,8 @@ def _show_partners(s, debtor: int) -> None:
                    + (f", opposition {h.opposed_on}" if h.opposed_on else "")
                    + f", paid via partner {fmt(h.paid_cents)}, costs {fmt(h.costs_cents)}"
                    + (f", outcome {h.outcome} on {h.outcome_on}" if h.outcome else ""))
-    for b in s.scalars(select(RecoveryBankruptcy).where(RecoveryBankruptcy.party_id == debtor)):
+    for b in s.scalars(select(RecoveryBankruptcy).where(RecoveryBankruptcy.party_id == debtor)
+                       .order_by(RecoveryBankruptcy.declared_on, RecoveryBankruptcy.id)):
         typer.echo(f"  bankruptcy {b.id}: {b.court} {b.declared_on}, trustee {b.trustee_name}, {b.status}"
                    + (f", claim {fmt(b.claim_cents)} EUR declared {b.claim_on}" if b.claim_cents is not None else "")
                    + f", dividend {fmt(b.dividend_cents)} EUR" + (f", closed {b.closed_on}" if b.closed_on else ""))

@@ -108,7 +108,7 @@ def _beneficiary(session: Session, o: Order, day: dt.date) -> tuple[str | None, 
             acc = session.scalar(select(BankAccount).where(
                 BankAccount.party_id == o.party_id, BankAccount.valid_from <= day,
                 or_(BankAccount.valid_to.is_(None), BankAccount.valid_to >= day))
-                .order_by(BankAccount.valid_from.desc()).limit(1))
+                .order_by(BankAccount.valid_from.desc(), BankAccount.id.desc()).limit(1))
             if acc is not None:
                 iban, bic = acc.iban, acc.bic
     elif o.refers_to is not None:  # a parked payment refunded to its payer: the name the bank gave

@@ -138,7 +138,8 @@ def _name_candidates(conn: Connection, tokens: list[frozenset[str]],
 
 
 def _owing(conn: Connection, amounts: set[int]) -> dict[int, list[tuple[int, str]]]:
-    """amount -> [(party, period)] of debtors whose open items of one period add up to exactly that amount."""
+    """amount -> [(party, period)] of debtors whose open items of one period add up to exactly that amount, oldest
+    period first (a debtor owing that amount for two quarters is suggested the older one, on every database)."""
     accounts = ", ".join(f"'{a}'" for a in RECEIVABLE)
     sql = (f"SELECT party_id, period, SUM(amount_cents) FROM ledger_entry WHERE account IN ({accounts}) "
            f"GROUP BY party_id, period HAVING SUM(amount_cents) > 0")
@@ -154,4 +155,6 @@ def _owing(conn: Connection, amounts: set[int]) -> dict[int, list[tuple[int, str
         total = int(total)
         if total in amounts:
             out[total].append((party, period))
+    for found in out.values():
+        found.sort()
     return out

@@ -111,7 +111,8 @@ def _regularisation_payments(url: str, bank: BankState, rng: random.Random, toda
                    Person.last_name)
             .join(BankAccount, BankAccount.party_id == Notice.party_id, isouter=True)
             .join(Person, Person.id == Notice.party_id, isouter=True)
-            .where(Notice.kind == "regularisation", Notice.amount_cents > 0).order_by(Notice.party_id)).all()
+            .where(Notice.kind == "regularisation", Notice.amount_cents > 0)
+            .order_by(Notice.party_id, Notice.id, BankAccount.id)).all()
     n, behaviour = 0, {}
     for party, amount, ref, due, iban, name in rows:  # one notice per quarter regularised: a person pays them alike
         if party not in behaviour:
@@ -139,7 +140,7 @@ def _sign_mandates(url: str, rng: random.Random, today: dt.date) -> set[int]:
             .join(CategoryPeriod, CategoryPeriod.affiliation_id == Affiliation.id)
             .where(Affiliation.status == "affiliated", CategoryPeriod.category == "main",
                    CategoryPeriod.valid_to.is_(None), BankAccount.valid_to.is_(None))
-            .order_by(Person.id)).all()
+            .order_by(Person.id, BankAccount.id)).all()
         for pid, first, last, iban in rows:
             if rng.random() < 0.125:
                 add_mandate(session, pid, iban, dt.date(2023, 12, 1), Principal.system("demo"),
@@ -157,7 +158,7 @@ def _notices(url: str, q: Quarter, kind: str = "quarterly") -> list[tuple[int, i
             .join(BankAccount, BankAccount.party_id == Notice.party_id, isouter=True)
             .join(Person, Person.id == Notice.party_id, isouter=True)
             .where(Notice.period == (str(q) if kind == "quarterly" else str(q.year)), Notice.amount_cents > 0)
-            .order_by(Notice.party_id)).all()
+            .order_by(Notice.party_id, Notice.id, BankAccount.id)).all()
     seen, out = set(), []
     for party, amount, ref, iban, name in rows:
         if party not in seen:
@@ -235,7 +236,8 @@ def _catch_up(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random
         in_plan = set(conn.execute(select(PaymentPlan.party_id).where(PaymentPlan.status.in_(("active",
                                                                                               "pending")))).scalars())
         ibans = dict(conn.execute(select(BankAccount.party_id, BankAccount.iban)
-                                  .where(BankAccount.valid_to.is_(None))).all())
+                                  .where(BankAccount.valid_to.is_(None))
+                                  .order_by(BankAccount.party_id, BankAccount.id)).all())
     limit = (seen - dt.timedelta(days=30)).toordinal()
     n = 0
     for party, principal, total, oldest in zip(owed.party.tolist(), owed.principal.tolist(), owed.total.tolist(),
@@ -286,7 +288,8 @@ def _collect(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.
     with session_scope(url) as session:
         rows = session.execute(select(DirectDebitCollection, SepaMandate.reference, SepaMandate.iban)
                                .join(SepaMandate, SepaMandate.id == DirectDebitCollection.mandate_id)
-                               .where(DirectDebitCollection.status == "sent")).all()
+                               .where(DirectDebitCollection.status == "sent")
+                               .order_by(DirectDebitCollection.id)).all()
     creditor = belgian_creditor_id(settings.fund_kbo)
     for c, mandate_ref, iban in rows:
         bank.queue.append(Payment(day, c.amount_cents, ogm=c.ogm, iban=iban, end_to_end_id=c.end_to_end_id))

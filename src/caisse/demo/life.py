@@ -88,7 +88,8 @@ def reconcile(url: str, until: dt.date, rng: random.Random) -> int:
         manager = _staff(session, "demo-manager")
         if manager is not None:  # the manager checks the refunds waiting for a second pair of eyes
             for approval_id in session.scalars(select(Approval.id).where(Approval.kind == "parked_refund",
-                                                                          Approval.status == "pending")):
+                                                                          Approval.status == "pending")
+                                               .order_by(Approval.id)):
                 approvals.decide(session, manager, approval_id, True, "payer checked on the bank line", until)
     return n
 
@@ -103,7 +104,7 @@ def recent_unidentified(url: str, today: dt.date, bank) -> int:
         payers = session.execute(
             select(BankAccount.party_id, BankAccount.iban, Person.first_name, Person.last_name)
             .join(Person, Person.id == BankAccount.party_id).where(BankAccount.valid_to.is_(None))
-            .order_by(BankAccount.party_id).offset(10).limit(3)).all()
+            .order_by(BankAccount.party_id, BankAccount.id).offset(10).limit(3)).all()
     day = today
     for k, (_party, iban, first, last) in enumerate(payers):
         day -= dt.timedelta(days=1)
@@ -157,7 +158,7 @@ def _contacts(url: str, on: dt.date, rng: random.Random) -> int:
         moved_on = session.execute(  # tasks whose file has left the stage (paid, a plan, ...) are closed
             select(Case.id, Case.party_id).join(RecoveryFile, RecoveryFile.party_id == Case.party_id)
             .where(Case.kind == "recovery_contact", Case.status != "closed", Case.opened_on <= on,
-                   RecoveryFile.stage != "personal_contact")).all()
+                   RecoveryFile.stage != "personal_contact").order_by(Case.id)).all()
         for case_id, _pid in moved_on:
             _answer_and_close(session, who, case_id, on, "no call needed any more: the file has moved on "
                               "(debt paid, a plan granted or the file closed)")
@@ -181,7 +182,7 @@ def _close_contact_task(session, who: Principal, pid: int, on: dt.date, outcome:
     from caisse.cases.models import Case
 
     for case_id in session.scalars(select(Case.id).where(Case.party_id == pid, Case.kind == "recovery_contact",
-                                                         Case.status != "closed")):
+                                                         Case.status != "closed").order_by(Case.id)):
         _answer_and_close(session, who, case_id, on, f"Following our contact of {on.isoformat()}: {outcome}.")
 
 
@@ -270,10 +271,12 @@ def plan_payments(url: str, q: Quarter, today: dt.date, bank) -> int:
         plans = session.scalars(select(PaymentPlan).where(PaymentPlan.requested_on == PLAN_DAY)
                                 .order_by(PaymentPlan.id)).all()
         if len(plans) > 1:  # the second debtor pays nothing but the first two instalments
-            gone = session.scalar(select(BankAccount.iban).where(BankAccount.party_id == plans[1].party_id).limit(1))
+            gone = session.scalar(select(BankAccount.iban).where(BankAccount.party_id == plans[1].party_id)
+                                  .order_by(BankAccount.id).limit(1))
             bank.queue[:] = [p for p in bank.queue if not (gone and p.iban == gone)]
         for rank, plan in enumerate(plans[:2]):
-            iban = session.scalar(select(BankAccount.iban).where(BankAccount.party_id == plan.party_id)) or ""
+            iban = session.scalar(select(BankAccount.iban).where(BankAccount.party_id == plan.party_id)
+                                  .order_by(BankAccount.id).limit(1)) or ""
             ogm = for_statement(plan.party_id, PLAN_DAY.year).ogm
             for inst in session.scalars(select(PaymentPlanInstalment).where(PaymentPlanInstalment.plan_id == plan.id)
                                         .order_by(PaymentPlanInstalment.seq)):

@@ -559,8 +559,8 @@ def _debtor(session: Session, party_id: int, on: dt.date) -> tuple[str, list[str
     else:
         company = session.get(Company, party_id)
         name = f"{company.name}" if company else f"#{party_id}"
-    addr = session.scalars(select(Address).where(Address.party_id == party_id).order_by(Address.valid_from.desc())
-                           ).first()
+    addr = session.scalars(select(Address).where(Address.party_id == party_id)
+                           .order_by(Address.valid_from.desc(), Address.id.desc())).first()
     lines = []
     if addr is not None:
         lines = [f"{addr.street} {addr.house_number}" + (f" bte {addr.box}" if addr.box else ""),

@@ -105,7 +105,7 @@ def run_check(session: Session) -> CheckReport:
             SELECT t.key, 'refers_to', t.refers_to_id FROM ledger_transaction t
             WHERE t.refers_to_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM ledger_transaction o WHERE o.id = t.refers_to_id)
-            LIMIT {LIMIT}"""):
+            ORDER BY 1, 2 LIMIT {LIMIT}"""):
         b.append(f"transaction {key} {col} missing transaction id {ref}")
 
     # Derived balances: the views must equal a fresh aggregation of the entries, account by account
@@ -142,14 +142,14 @@ def run_check(session: Session) -> CheckReport:
             SELECT t.key, 'credit entry without debtor' FROM ledger_transaction t
               JOIN ledger_entry e ON e.transaction_id = t.id
             WHERE t.kind = 'payment' AND e.account = 'credit' AND e.party_id IS NULL
-            LIMIT {LIMIT}"""):
+            ORDER BY 1, 2 LIMIT {LIMIT}"""):
         b.append(f"orphan payment {key}: {problem}")
     for key, total in _rows(session, f"""
             SELECT p.key, SUM(e.amount_cents) FROM ledger_transaction p
               JOIN ledger_transaction t ON t.id = p.id OR t.refers_to_id = p.id OR t.corrects_id = p.id
               JOIN ledger_entry e ON e.transaction_id = t.id AND e.account = 'suspense'
             WHERE p.kind = 'payment' AND p.corrects_id IS NULL
-            GROUP BY p.id, p.key HAVING SUM(e.amount_cents) > 0 LIMIT {LIMIT}"""):
+            GROUP BY p.id, p.key HAVING SUM(e.amount_cents) > 0 ORDER BY p.id LIMIT {LIMIT}"""):
         b.append(f"parked payment {key} assigned or refunded {fmt(int(total))} beyond its amount")
 
     for code, total in _rows(session, f"""

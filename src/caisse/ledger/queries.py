@@ -127,8 +127,13 @@ def balance_select(*, party_id: int | None = None, as_of: dt.date | None = None,
 
 def balances(session: Session, *, party_id: int | None = None, as_of: dt.date | None = None,
              accounts: tuple[str, ...] | None = None) -> list[Balance]:
+    """The balances per party, account and period, in that order on every database whatever order the GROUP BY
+    returns (an imputation, a letter or an export lists them as they come; the order of the bulk paths'
+    ``coda_import.debtor_state``, so that ``impute`` and a set-based importer write the same entries)."""
     rows = session.execute(balance_select(party_id=party_id, as_of=as_of, accounts=accounts))
-    return [Balance(r.party_id, r.account, r.period, int(r.balance_cents), r.due_date) for r in rows]
+    out = [Balance(r.party_id, r.account, r.period, int(r.balance_cents), r.due_date) for r in rows]
+    out.sort(key=lambda b: (b.party_id is None, b.party_id or 0, b.account, b.period is not None, b.period or ""))
+    return out
 
 
 def open_items(session: Session, party_id: int | None = None) -> list[Balance]:

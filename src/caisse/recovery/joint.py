@@ -93,7 +93,7 @@ def _mandates(session: Session, company_id: int, director_id: int) -> list[Manda
         raise InvalidInput("director", f"no person with file number {director_id}")
     return list(session.scalars(select(Mandate).where(Mandate.company_id == company_id,
                                                       Mandate.person_id == director_id)
-                                .order_by(Mandate.valid_from)))
+                                .order_by(Mandate.valid_from, Mandate.id)))
 
 
 def callable_debts(session: Session, company_id: int, director_id: int, as_of: dt.date,

@@ -55,7 +55,8 @@ def respected(session: Session, party_id: int) -> tuple[str, int] | None:
         select(RecoveryPartner.code, func.count(), i.handover_line_id)
         .join(RecoveryPartner, RecoveryPartner.id == i.partner_id)
         .where(i.party_id == party_id, i.status == "due")
-        .group_by(RecoveryPartner.code, i.handover_line_id)).first()
+        .group_by(RecoveryPartner.code, i.handover_line_id)
+        .order_by(i.handover_line_id.desc())).first()  # plans on two hand-overs: the latest one, on every database
     if row is None:
         return None
     missed = session.scalar(select(func.count()).select_from(i).where(

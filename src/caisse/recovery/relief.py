@@ -346,7 +346,7 @@ def export_requests(session: Session, who: Principal, kind: str, today: dt.date,
             if kind == "dispensation":
                 q = Quarter.parse(line["period"])
                 aff = session.scalar(select(Affiliation).where(Affiliation.person_id == r.party_id)
-                                     .order_by(Affiliation.start_date).limit(1))
+                                     .order_by(Affiliation.start_date, Affiliation.id).limit(1))
                 w.writerow([FORMAT[kind], settings.fund_kbo, r.id, person.niss, person.last_name, person.first_name,
                             person.birth_date.isoformat(), category_during(session, r.party_id, q),
                             "Y" if aff is not None and aff.primostarter else "N",

@@ -412,7 +412,8 @@ def request_affiliation(session: Session, data: AffiliationInput, who: Principal
             raise InvalidInput("category", "a student self-employed is 18 to 24 years old (this person is {age})",
                                age=age)
     existing = session.scalars(select(Affiliation).where(
-        Affiliation.person_id == data.person_id, Affiliation.status != AffiliationStatus.REFUSED)).all()
+        Affiliation.person_id == data.person_id, Affiliation.status != AffiliationStatus.REFUSED)
+        .order_by(Affiliation.start_date, Affiliation.id)).all()
     for other in existing:
         if _overlaps(data.start_date, None, other.start_date, other.end_date):
             raise Conflict("start_date", "overlaps affiliation {affiliation} ({start} – {end}); cease it first or "
@@ -449,7 +450,8 @@ def _step(session: Session, affiliation: Affiliation, step: str, on: dt.date, de
 
 def missing_documents(session: Session, affiliation_id: int) -> list[str]:
     return list(session.scalars(select(AffiliationDocument.kind).where(
-        AffiliationDocument.affiliation_id == affiliation_id, AffiliationDocument.received_on.is_(None))))
+        AffiliationDocument.affiliation_id == affiliation_id, AffiliationDocument.received_on.is_(None))
+        .order_by(AffiliationDocument.id)))
 
 
 def _advance(session: Session, affiliation: Affiliation, on: dt.date, who: Principal) -> None:
@@ -613,7 +615,7 @@ def affiliated_category_on(session: Session, person_id: int, on: dt.date) -> str
         select(CategoryPeriod.category).join(Affiliation, Affiliation.id == CategoryPeriod.affiliation_id)
         .where(Affiliation.person_id == person_id, Affiliation.status == AffiliationStatus.AFFILIATED,
                CategoryPeriod.valid_from <= on, or_(CategoryPeriod.valid_to.is_(None), CategoryPeriod.valid_to >= on))
-        .limit(1))
+        .order_by(CategoryPeriod.valid_from.desc(), CategoryPeriod.id.desc()).limit(1))
 
 
 def _category_phrase(category: str | None) -> Text:

@@ -107,7 +107,7 @@ def prefill(session: Session, who: Principal, party_id: int, kind: str, today: d
     if kind in EVENT_OF_KIND:
         event = session.scalar(select(BenefitEvent).where(
             BenefitEvent.person_id == party_id, BenefitEvent.kind == EVENT_OF_KIND[kind])
-            .order_by(BenefitEvent.event_date.desc()).limit(1))
+            .order_by(BenefitEvent.event_date.desc(), BenefitEvent.id.desc()).limit(1))
     if kind == "birth_leave":
         birth = event.event_date if event else None
         days = params.get("birth_leave_days", birth or today).value

@@ -67,7 +67,8 @@ def search(session: Session, q: str, who: Principal, limit: int = 50) -> list[Se
                                                                                           Person.id).limit(limit))
         hits.extend(SearchHit(p.id, f"{p.last_name} {p.first_name}", identifiers.mask_niss(p.niss), "person")
                     for p in people)
-        companies = session.scalars(select(Company).where(func.lower(Company.name).like(pattern)).limit(limit))
+        companies = session.scalars(select(Company).where(func.lower(Company.name).like(pattern))
+                                    .order_by(Company.name, Company.id).limit(limit))
         hits.extend(SearchHit(c.id, c.name, identifiers.format_kbo(c.kbo), "company") for c in companies)
     hits = hits[:limit]
     audit.record(session, who, "search", "files", None, detail={"results": len(hits)})
@@ -113,10 +114,12 @@ class FileView:
 def file_view(session: Session, party_id: int, who: Principal, today: dt.date, reason: str | None = None) -> FileView:
     reason = aff_svc.file_access(session, who, "file.read", party_id, reason)
     party = session.get(Party, party_id)
-    addresses = list(session.scalars(select(Address).where(Address.party_id == party_id).order_by(Address.valid_from)))
+    addresses = list(session.scalars(select(Address).where(Address.party_id == party_id)
+                                     .order_by(Address.valid_from, Address.id)))
     account = aff_svc.current_bank_account(session, party_id)
     iban = identifiers.format_iban(account.iban) if account else "—"
-    events = list(session.scalars(select(Event).where(Event.party_id == party_id).order_by(Event.effective_on)))
+    events = list(session.scalars(select(Event).where(Event.party_id == party_id)
+                                  .order_by(Event.effective_on, Event.id)))
     if party.kind == "person":
         p = session.get(Person, party_id)
         view = FileView(party_id, f"{p.first_name} {p.last_name}", "person", [
@@ -124,20 +127,23 @@ def file_view(session: Session, party_id: int, who: Principal, today: dt.date, r
             ("Language", party.language), ("E-mail", p.email or "—"), ("Phone", p.phone or "—"), ("IBAN", iban)],
             addresses, events=events)
         for a in session.scalars(select(Affiliation).where(Affiliation.person_id == party_id)
-                                 .order_by(Affiliation.start_date)):
+                                 .order_by(Affiliation.start_date, Affiliation.id)):
             steps = list(session.scalars(select(AffiliationStep).where(AffiliationStep.affiliation_id == a.id)
                                          .order_by(AffiliationStep.id)))
             view.affiliations.append(AffiliationView(a.id, a.status, a.start_date, a.end_date, a.end_reason,
                                                      a.primostarter, aff_svc.is_starter(a.start_date, today),
                                                      list(a.categories), steps))
         for inc in session.scalars(select(ProfessionalIncome).where(ProfessionalIncome.person_id == party_id)
-                                   .order_by(ProfessionalIncome.year, ProfessionalIncome.assessed_on)):
+                                   .order_by(ProfessionalIncome.year, ProfessionalIncome.assessed_on,
+                                             ProfessionalIncome.id)):
             view.incomes.append({"year": inc.year, "amount": fmt(inc.amount_cents), "cents": inc.amount_cents,
                                  "assessed_on": inc.assessed_on})
-        for m in session.scalars(select(Mandate).where(Mandate.person_id == party_id)):
+        for m in session.scalars(select(Mandate).where(Mandate.person_id == party_id)
+                                 .order_by(Mandate.valid_from, Mandate.id)):
             view.links.append(("Director of company", m.company_id, m.valid_from))
         for s in session.scalars(select(SpouseLink).where(or_(SpouseLink.helper_id == party_id,
-                                                              SpouseLink.self_employed_id == party_id))):
+                                                              SpouseLink.self_employed_id == party_id))
+                                 .order_by(SpouseLink.valid_from, SpouseLink.id)):
             other = s.self_employed_id if s.helper_id == party_id else s.helper_id
             role = "Helping spouse of" if s.helper_id == party_id else "Helped by spouse"
             view.links.append((role, other, s.valid_from))
@@ -147,7 +153,8 @@ def file_view(session: Session, party_id: int, who: Principal, today: dt.date, r
             ("Enterprise number", identifiers.format_kbo(c.kbo)), ("Legal form", c.legal_form),
             ("Affiliated since", c.affiliation_start.isoformat()), ("Language", party.language), ("IBAN", iban)],
             addresses, events=events)
-        for m in session.scalars(select(Mandate).where(Mandate.company_id == party_id)):
+        for m in session.scalars(select(Mandate).where(Mandate.company_id == party_id)
+                                 .order_by(Mandate.valid_from, Mandate.id)):
             view.links.append(("Director", m.person_id, m.valid_from))
     audit.record(session, who, "read", "file", party_id, party_id=party_id, reason=reason)
     return view
@@ -159,7 +166,7 @@ def fund_stats(session: Session, today: dt.date) -> dict:
         select(CategoryPeriod.category, func.count()).join(Affiliation, Affiliation.id == CategoryPeriod.affiliation_id)
         .where(active, CategoryPeriod.valid_from <= today,
                or_(CategoryPeriod.valid_to.is_(None), CategoryPeriod.valid_to >= today))
-        .group_by(CategoryPeriod.category).order_by(func.count().desc())).all()
+        .group_by(CategoryPeriod.category).order_by(func.count().desc(), CategoryPeriod.category)).all()
     return {
         "people": session.scalar(select(func.count()).select_from(Person)),
         "companies": session.scalar(select(func.count()).select_from(Company)),

@@ -120,14 +120,14 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
     party = session.get(Party, party_id)
 
     def rows(model, *where, order=None, exclude=()):
-        q = select(model).where(*where)
-        if order is not None:
-            q = q.order_by(order)
+        # ``order`` first, then the primary key: the same export on every database, whatever order rows come in
+        q = select(model).where(*where).order_by(*(() if order is None else (order,)),
+                                                 *model.__mapper__.primary_key)
         return [_row(r, *exclude) for r in session.scalars(q)]
 
     affiliations = []
     for a in session.scalars(select(Affiliation).where(Affiliation.person_id == party_id)
-                             .order_by(Affiliation.start_date)):
+                             .order_by(Affiliation.start_date, Affiliation.id)):
         item = _row(a)
         item["categories"] = rows(CategoryPeriod, CategoryPeriod.affiliation_id == a.id, order=CategoryPeriod.id)
         item["steps"] = rows(AffiliationStep, AffiliationStep.affiliation_id == a.id, order=AffiliationStep.id)

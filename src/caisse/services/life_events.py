@@ -91,7 +91,8 @@ def _benefit(figures: dict, fn, **kw):
 
 def _last_income(session: Session, person_id: int) -> ProfessionalIncome | None:
     return session.scalar(select(ProfessionalIncome).where(ProfessionalIncome.person_id == person_id)
-                          .order_by(ProfessionalIncome.year.desc(), ProfessionalIncome.assessed_on.desc()).limit(1))
+                          .order_by(ProfessionalIncome.year.desc(), ProfessionalIncome.assessed_on.desc(),
+                                    ProfessionalIncome.id.desc()).limit(1))
 
 
 def _quarter_end(d: dt.date) -> dt.date:

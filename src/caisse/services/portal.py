@@ -400,7 +400,7 @@ def documents(session: Session, who: Principal, party_id: int, today: dt.date) -
     if party.kind == "person":
         certificates = list(session.scalars(select(Affiliation).where(
             Affiliation.person_id == party_id, Affiliation.status.in_(("affiliated", "ceased")))
-            .order_by(Affiliation.start_date.desc())))
+            .order_by(Affiliation.start_date.desc(), Affiliation.id.desc())))
         if certificates and certificates[-1].start_date.year <= today.year - 1:
             summary_years.add(today.year - 1)  # the last ended year, whether or not the batch ran yet
     audit.record(session, who, "read", "documents", party_id, party_id=party_id, detail={"notices": len(rows)})

@@ -161,7 +161,7 @@ class Affiliation(Base):
     primostarter: Mapped[bool] = mapped_column(Boolean, default=False)
     activity: Mapped[str | None] = mapped_column(String(200))
     categories: Mapped[list[CategoryPeriod]] = relationship(
-        back_populates="affiliation", order_by="CategoryPeriod.valid_from", lazy="selectin"
+        back_populates="affiliation", order_by="[CategoryPeriod.valid_from, CategoryPeriod.id]", lazy="selectin"
     )
     __table_args__ = (
         CheckConstraint("end_date is null or end_date >= start_date", name="end_after_start"),
