@@ -177,6 +177,12 @@ CASES = [
     ("GET", "/my/files/{f}/reduction", None, READ_A),
     ("POST", "/my/files/{f}/reduction", {FORM: 1, "year": "2026", "estimate": "20000", "justification": ""},
      {r: ALLOW for r in READ_A if r != "auditor"}),  # an auditor reads, never asks
+    # the surcharge waiver: read by whoever reads the file; asked by the person, their accountant, or staff who may
+    # record relief requests (recovery.manage); nothing to waive on file A: 422 once let through
+    ("GET", "/my/files/{f}/waiver", None, READ_A),
+    ("POST", "/my/files/{f}/waiver", {FORM: 1, "quarters": "2026Q1", "ground_kind": "hardship",
+                                      "grounds": "hospitalised for three months"},
+     {"affiliate": ALLOW, "accountant": ALLOW, **RECOVERY_ACT}),
     # a SEPA mandate is signed, moved to another account or revoked by the debtor only (not by an accountant, nor
     # by staff in the portal)
     ("POST", "/my/files/{f}/mandate", {FORM: 1, "account": "other", "iban": "BE71096123456769"},

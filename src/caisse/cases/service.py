@@ -379,6 +379,57 @@ def open_system_cases(session: Session, wanted: list[dict], today: dt.date, acto
     return len(todo)
 
 
+def inform_in_bulk(session: Session, items: list[dict], today: dt.date, actor: str) -> list[dict]:
+    """Tell people something on the fund's own initiative, once each (a batch's proposals). ``items``: dicts with
+    ``key``, ``kind``, ``party_id``, ``subject``, ``note`` (for staff) and ``text`` (to the person). For each key that
+    has no case yet: the case opened by the system (``open_system_cases``, the note as its internal first message),
+    the text written to the person, the case standing answered and closed — a piece of information asks nothing of
+    staff, and the person acts from the link it gives —, and the e-mail that a message waits for a person with an
+    address (``_notify``'s notification). Set-based: one statement per table. Returns the items told now."""
+    if not items:
+        return []
+    keys = [w["key"] for w in items]
+    taken: set[str] = set()
+    for i in range(0, len(keys), 5000):
+        taken |= set(session.scalars(select(Case.key).where(Case.key.in_(keys[i:i + 5000]))))
+    todo = [w for w in items if w["key"] not in taken]
+    if not todo:
+        return []
+    open_system_cases(session, [{"key": w["key"], "kind": w["kind"], "subject": w["subject"], "body": w["note"],
+                                 "party_id": w["party_id"]} for w in todo], today, actor)
+    ids: dict[str, int] = {}
+    new_keys = [w["key"] for w in todo]
+    for i in range(0, len(new_keys), 5000):
+        ids.update(session.execute(select(Case.key, Case.id).where(Case.key.in_(new_keys[i:i + 5000]))).all())
+    conn = session.connection()
+    conn.execute(insert(CaseMessage.__table__), [{"case_id": ids[w["key"]], "direction": "out", "author": actor,
+                                                  "body": w["text"][:MAX_BODY], "read_by_person": False}
+                                                 for w in todo])
+    case_ids = list(ids.values())
+    for i in range(0, len(case_ids), 5000):
+        conn.execute(update(Case.__table__).where(Case.__table__.c.id.in_(case_ids[i:i + 5000])).values(
+            status="closed", answered_on=today, closed_on=today))
+    messages: dict[int, int] = {}
+    for i in range(0, len(case_ids), 5000):
+        messages.update(conn.execute(select(CaseMessage.case_id, CaseMessage.id).where(
+            CaseMessage.case_id.in_(case_ids[i:i + 5000]), CaseMessage.direction == "out")).all())
+    parties = sorted({w["party_id"] for w in todo})
+    reach: dict[int, tuple[str, str]] = {}
+    for i in range(0, len(parties), 5000):
+        for pid, email, lang in conn.execute(select(Person.id, Person.email, Party.language).join(
+                Party, Party.id == Person.id).where(Person.id.in_(parties[i:i + 5000]), Person.email.is_not(None))):
+            if email:
+                reach[pid] = (email, lang)
+    notes = [{"party_id": w["party_id"], "case_message_id": messages[ids[w["key"]]],
+              "to_address": reach[w["party_id"]][0], "language": reach[w["party_id"]][1]}
+             for w in todo if w["party_id"] in reach]
+    if notes:
+        conn.execute(insert(Notification.__table__), notes)
+    audit.record(session, actor, "write", "case", None, detail={"kind": sorted({w["kind"] for w in todo}),
+                                                                "told": len(todo)})
+    return todo
+
+
 def resolve_system_case(session: Session, key: str, who: object, text: str, today: dt.date) -> Case | None:
     """What was done with the thing a system case was opened for (the bank line assigned, refunded, ...): the
     answer of the case, which is then closed. Nothing when no open case has that key."""

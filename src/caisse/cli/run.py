@@ -149,6 +149,19 @@ def life_events(as_of: str = typer.Option(..., "--as-of", help="Events up to thi
     _print(summary)
 
 
+@app.command("waiver-proposals")
+def waiver_proposals(as_of: str = typer.Option(..., "--as-of", help="Quarters paid up to this date."),
+                     since: str | None = typer.Option(None, "--since", help="Quarters paid from this date (default: "
+                                                      "the three months up to --as-of)."),
+                     db: str | None = DbOption) -> None:
+    """Tell each person once, with the link to the portal's form, that the surcharges of a quarter whose
+    contributions are now paid may be asked to be waived (run daily after the bank import)."""
+    from caisse.batches import waiver_proposals as batch
+
+    summary = batch.run(database_url(db), _date(as_of, "as_of"), _date(since, "since") if since else None)
+    _print(summary)
+
+
 @app.command("regularisation")
 def regularisation(year: str = typer.Option(..., "--year", help="The income year to regularise, e.g. 2024."),
                    notice_date: str | None = typer.Option(None, "--notice-date",

@@ -238,18 +238,25 @@ def _record(session: Session, who: Principal, kind: str, party_id: int, ok: rule
         audit.record(session, who, "request", kind, draft.id, party_id=party_id,
                      detail={"periods": ok.periods, "amount_cents": ok.amount_cents})
         return draft
+    person_side = who.role in cases.PERSON_SIDE
     if case_id is None:
-        c = cases.open_case(session, who, party_id, kind, CASE_SUBJECT[kind],
-                            f"{CASE_SUBJECT[kind]} asked for {', '.join(ok.periods)}: {grounds}", today,
-                            channel="letter")
+        ground = f" (ground: {extra['ground_kind']})" if extra.get("ground_kind") else ""
+        # the person's own words open the request they make; the fund's summary one it records (the request's
+        # quarters, amounts and ground are shown from the request itself on the case's page)
+        body = grounds.strip() if person_side else \
+            f"{CASE_SUBJECT[kind]} asked for {', '.join(ok.periods)}{ground}: {grounds.strip()}"
+        c = cases.open_case(session, who, party_id, kind, CASE_SUBJECT[kind], body, today,
+                            channel="portal" if person_side else "letter")
         case_id = c.id
     r = ReliefRequest(kind=kind, party_id=party_id, case_id=case_id, status="requested", requested_on=today,
                       periods=ok.periods, lines=ok.lines, amount_cents=ok.amount_cents, grounds=grounds.strip(),
                       requested_by=str(who), **extra)
     session.add(r)
     session.flush()
-    cases.write(session, who, case_id, f"relief request {r.id} recorded ({', '.join(ok.periods)}, "
-                                       f"{fmt(ok.amount_cents)} EUR): to be sent to INASTI", today, internal=True)
+    # the note for staff: written by the fund when the person asked (the person's side writes no internal note)
+    cases.write(session, Principal.system("relief") if person_side else who, case_id,
+                f"relief request {r.id} recorded ({', '.join(ok.periods)}, {fmt(ok.amount_cents)} EUR): to be sent "
+                f"to INASTI", today, internal=True)
     audit.record(session, who, "request", kind, r.id, party_id=party_id,
                  detail={"periods": ok.periods, "amount_cents": ok.amount_cents})
     return r
@@ -283,18 +290,38 @@ def request_dispensation(session: Session, who: Principal, party_id: int, quarte
 
 def request_waiver(session: Session, who: Principal, party_id: int, quarters: str | list, grounds: str,
                    ground_kind: str, today: dt.date, *, case_id: int | None = None,
-                   applicant_party_id: int | None = None) -> ReliefRequest:
-    """Record a surcharge-waiver request for INASTI: only quarters whose contributions are fully paid."""
-    file_access(session, who, "recovery.manage", party_id)
+                   applicant_party_id: int | None = None,
+                   documents: list[tuple[str | None, bytes | None]] = ()) -> ReliefRequest:
+    """Record a surcharge-waiver request for INASTI: only quarters whose contributions are fully paid.
+
+    Staff record it (``recovery.manage``: a letter, a call, the desk's form); the person or their accountant (a
+    mandate on the file) ask it in the portal (``/my/files/{id}/waiver``) — the same checks, the same request, a
+    ``surcharge_waiver`` case opened on the portal channel. ``documents``: what is joined to it (PDF or JPEG,
+    ``(name, bytes)``), added to the request's case (``cases.attachments``); a refusal of any of them, like every
+    refusal here, writes nothing."""
+    from caisse.cases import attachments
+    from caisse.cases import service as cases
+
+    person_side = who.role in cases.PERSON_SIDE
+    file_access(session, who, "file.read" if person_side else "recovery.manage", party_id)
     qs = rules.parse_quarters(quarters)
     if case_id is not None:
         _case(session, who, case_id, party_id, "surcharge_waiver")
-    if applicant_party_id is not None and session.get(Party, applicant_party_id) is None:
-        raise InvalidInput("applicant_party_id", "no file {party}", party=applicant_party_id)
+    if applicant_party_id is not None:
+        if person_side:
+            raise InvalidInput("applicant_party_id", "a jointly liable party's request is recorded by the fund")
+        if session.get(Party, applicant_party_id) is None:
+            raise InvalidInput("applicant_party_id", "no file {party}", party=applicant_party_id)
     ok = rules.check_waiver(today, quarter_facts(session, party_id, qs, "surcharge_waiver", today), grounds,
                             ground_kind)
-    return _record(session, who, "surcharge_waiver", party_id, ok, grounds, today, case_id,
-                   ground_kind=ground_kind, applicant_party_id=applicant_party_id)
+    documents = list(documents)
+    if documents:
+        attachments.checked(documents)  # before anything is written
+    r = _record(session, who, "surcharge_waiver", party_id, ok, grounds, today, case_id,
+                ground_kind=ground_kind, applicant_party_id=applicant_party_id)
+    if documents:
+        attachments.add(session, who, r.case_id, documents, today)
+    return r
 
 
 def get(session: Session, who: Principal, request_id: int, action: str = "file.read", *,
@@ -695,6 +722,13 @@ def bought_back(session: Session, party_id: int) -> list[DispensedQuarter]:
 
 def requests_of(session: Session, party_id: int) -> list[ReliefRequest]:
     return list(session.scalars(select(ReliefRequest).where(ReliefRequest.party_id == party_id)
+                                .order_by(ReliefRequest.id)))
+
+
+def of_case(session: Session, case_id: int) -> list[ReliefRequest]:
+    """The requests recorded in a case (its page shows them: the case was read with its own access check)."""
+    return list(session.scalars(select(ReliefRequest).where(ReliefRequest.case_id == case_id,
+                                                            ReliefRequest.status != "informed")
                                 .order_by(ReliefRequest.id)))
 
 

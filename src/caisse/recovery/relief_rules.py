@@ -190,6 +190,21 @@ def check_dispensation(ask: DispensationAsk) -> Admissible:
     return out
 
 
+def waiver_problem(f: QuarterFacts) -> Text | None:
+    """Why the surcharges of ``f.quarter`` cannot be asked to be waived today, or None (legislation §4.4: only once
+    all the contributions of the quarter are paid; something to waive; not already asked)."""
+    q = f.quarter
+    if f.surcharges <= 0:
+        return T_("no surcharge was charged on {quarter}", quarter=q)
+    principal = max(f.open_contribution, 0) + max(f.open_management_fee, 0)
+    if principal > 0:
+        return T_("the contributions of {quarter} are not fully paid ({open} EUR still open): a waiver of the "
+                  "surcharges is asked only once they are ({law})", quarter=q, open=fmt(principal), law=LAW_WAIVER)
+    if f.pending:
+        return T_("a waiver of the surcharges of {quarter} is already asked and not decided yet", quarter=q)
+    return None
+
+
 def check_waiver(today: dt.date, quarters: list[QuarterFacts], grounds: str, ground_kind: str) -> Admissible:
     """Refuse a waiver request that cannot be made (naming the field), else the lines to send to INASTI."""
     from caisse.recovery.models import WAIVER_GROUNDS
@@ -201,22 +216,14 @@ def check_waiver(today: dt.date, quarters: list[QuarterFacts], grounds: str, gro
     _grounds(grounds)
     out = Admissible(periods=[str(f.quarter) for f in quarters])
     for n, f in enumerate(quarters):
-        where = f"quarters[{n}]"
-        q = f.quarter
-        if f.surcharges <= 0:
-            raise InvalidInput(where, "no surcharge was charged on {quarter}", quarter=q)
-        principal = max(f.open_contribution, 0) + max(f.open_management_fee, 0)
-        if principal > 0:
-            raise InvalidInput(where, "the contributions of {quarter} are not fully paid ({open} EUR still open): "
-                                      "a waiver of the surcharges is asked only once they are ({law})", quarter=q,
-                               open=fmt(principal), law=LAW_WAIVER)
-        if f.pending:
-            raise InvalidInput(where, "a waiver of the surcharges of {quarter} is already asked and not decided yet",
-                               quarter=q)
-        out.lines.append({"period": str(q), "contribution": 0, "management_fee": 0, "surcharge": f.surcharges})
+        problem = waiver_problem(f)
+        if problem is not None:
+            raise InvalidInput(f"quarters[{n}]", problem)
+        out.lines.append({"period": str(f.quarter), "contribution": 0, "management_fee": 0, "surcharge": f.surcharges})
         out.amount_cents += f.surcharges
     return out
 
 
 __all__ = ["ALLOWED", "IF_AT_MAIN_MINIMUM", "Admissible", "DispensationAsk", "QuarterFacts", "buyback_deadline",
-           "check_dispensation", "check_waiver", "dispensation_problem", "parse_quarters", "request_deadline"]
+           "check_dispensation", "check_waiver", "dispensation_problem", "parse_quarters", "request_deadline",
+           "waiver_problem"]

@@ -182,6 +182,49 @@ T: dict[str, dict[str, str]] = {
               "nagekeken.",
         "de": "Die Entscheidung des LISVS ist erfasst; ihre Wirkung auf Ihr Konto prüft eine zweite Person.",
     },
+    # --- the fund's proposal once a quarter is paid (recovery/waiver.py) -------------------------------------------
+    "proposal_intro": {
+        "fr": "Bonne nouvelle : les cotisations des trimestres suivants sont maintenant entièrement payées. Les "
+              "majorations portées en compte sur ces trimestres pour paiement tardif peuvent faire l'objet d'une "
+              "demande de renonciation :",
+        "nl": "Goed nieuws: de bijdragen van de volgende kwartalen zijn nu volledig betaald. Voor de verhogingen "
+              "die op deze kwartalen wegens laattijdige betaling zijn aangerekend, kunt u kwijtschelding vragen:",
+        "de": "Gute Nachricht: Die Beiträge der folgenden Quartale sind jetzt vollständig bezahlt. Für die "
+              "Zuschläge, die auf diese Quartale wegen verspäteter Zahlung berechnet wurden, können Sie den Erlass "
+              "beantragen:",
+    },
+    "proposal_quarter": {"fr": "{period} : majorations de {amount}", "nl": "{period}: verhogingen van {amount}",
+                         "de": "{period}: Zuschläge von {amount}"},
+    "proposal_who": {
+        "fr": "L'INASTI décide, sur la demande que la caisse lui transmet, pour un motif : force majeure (accident, "
+              "incendie, vol… ; ne pas avoir reçu le courrier ne suffit pas), croyance de bonne foi de ne pas être "
+              "assujetti, ou situation digne d'intérêt (maladie, décès, dettes insurmontables, revenus faibles, "
+              "faillite, aide du CPAS). La renonciation peut être totale ou partielle ; il n'y a pas de recours "
+              "contre la décision.",
+        "nl": "Het RSVZ beslist, op de aanvraag die het fonds doorstuurt, om een reden: overmacht (ongeval, brand, "
+              "diefstal…; de post niet ontvangen hebben volstaat niet), de overtuiging te goeder trouw niet "
+              "onderworpen te zijn, of een behartigenswaardige situatie (ziekte, overlijden, ondraaglijke schulden, "
+              "laag inkomen, faillissement, steun van het OCMW). De kwijtschelding kan volledig of gedeeltelijk "
+              "zijn; tegen de beslissing staat geen beroep open.",
+        "de": "Das LISVS entscheidet auf den Antrag, den die Kasse weiterleitet, aus einem Grund: höhere Gewalt "
+              "(Unfall, Brand, Diebstahl…; die Post nicht erhalten zu haben genügt nicht), der gute Glaube, nicht "
+              "versicherungspflichtig zu sein, oder eine berücksichtigungswürdige Lage (Krankheit, Todesfall, "
+              "untragbare Schulden, geringes Einkommen, Konkurs, Hilfe des ÖSHZ). Der Erlass kann ganz oder "
+              "teilweise sein; gegen die Entscheidung gibt es keinen Rechtsbehelf.",
+    },
+    "proposal_link": {
+        "fr": "Le formulaire est prêt, vos trimestres déjà cochés : {url}",
+        "nl": "Het formulier staat klaar, met uw kwartalen al aangevinkt: {url}",
+        "de": "Das Formular ist vorbereitet, Ihre Quartale sind bereits angekreuzt: {url}",
+    },
+    "proposal_once": {
+        "fr": "Nous ne vous écrivons qu'une fois à ce sujet ; la demande n'a ni forme ni délai imposés "
+              "(législation §4.4 [S20][S23][S110]).",
+        "nl": "We schrijven u hierover maar één keer; de aanvraag heeft geen vaste vorm of termijn "
+              "(wetgeving §4.4 [S20][S23][S110]).",
+        "de": "Wir schreiben Ihnen dazu nur einmal; der Antrag ist an keine Form und Frist gebunden "
+              "(Rechtsvorschriften §4.4 [S20][S23][S110]).",
+    },
     # --- the buy-back of dispensed quarters (recovery/buyback.py): the due notice ---------------------------------
     "buyback_title": {
         "fr": "Rachat de trimestres dispensés : avis d'échéance",

@@ -79,7 +79,15 @@ def _my_case_page(request: Request, session, who, case_id: int, error: str | Non
     return _page(request, "case.html", status_code=status_code, case=c, thread=cases.messages(session, c, who),
                  staff=False, error=error, deadline_label=cases.deadlines()[c.kind]["label"],
                  action=f"/my/requests/{c.id}", documents=attachments.of_case(session, c),
-                 max_mb=_max_mb())
+                 max_mb=_max_mb(), relief=_relief_of(session, c))
+
+
+def _relief_of(session, c) -> list:
+    """The dispensation or surcharge-waiver requests recorded in the case (the case already read): shown as the
+    structured request they are — quarters, amounts, ground, where it stands."""
+    from caisse.recovery import relief
+
+    return relief.of_case(session, c.id) if c.kind in ("dispensation", "surcharge_waiver") else []
 
 
 def _max_mb() -> float:
@@ -211,6 +219,7 @@ def _desk_case_page(request: Request, session, who, case_id: int, error: str | N
                  staff=True, error=error, deadline_label=cases.deadlines()[c.kind]["label"],
                  action=f"/desk/cases/{c.id}", holder=holder, documents=attachments.of_case(session, c),
                  max_mb=_max_mb(), handlers=caseworkers.handlers(session, c.team) if may_assign else [],
+                 relief=_relief_of(session, c),
                  check_claim=check and check[0], check_conditions=check and [CONDITION.get(x, x) for x in check[1]])
 
 

@@ -139,6 +139,7 @@ CASE_KIND = {
     "batch_anomaly": N_("Batch anomaly"),
     "life_event": N_("A change in your life: information from the fund"),
     "recovery_contact": N_("Recovery: personal contact"),
+    "waiver_proposal": N_("Surcharge waiver: the fund's proposal"),
     "partner_plan_missed": N_("Recovery: instalment missed in a bailiff's plan"),
     "benefit_interest": N_("Interest on a benefit paid late"),
     "illness_assimilation": N_("Assimilation of a period of illness"),
@@ -317,6 +318,7 @@ CASE_SUBJECTS = (
     N_("Bridging right: a caseworker's check before the decision"),  # benefits.service.CHECK_SUBJECT
     N_("Assimilation for illness"),  # benefits.insurance_requests.SUBJECT
     N_("Continued insurance"),
+    N_("Surcharge waiver: you may ask it now"),  # recovery.waiver.SUBJECT
 )
 #: the subjects the fund writes with values in them, as stored (English): shown translated, each value in the
 #: page's language (``web.rendering._case_subject``); {benefit}: a benefit's English name (caisse.benefits.texts),

@@ -246,3 +246,55 @@ def _reduction_asked(request: Request, session, who: Principal, party_id: int, y
         return _reduction_page(request, session, who, party_id, year, estimate, justification, error=error_text(exc),
                                status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/my/requests/{r.case_id}", status_code=303)
+
+
+def _waiver_page(request: Request, session, who: Principal, party_id: int, *, chosen: list[str] | None = None,
+                 ground_kind: str = "", grounds: str = "", error=None, status_code: int = 200) -> HTMLResponse:
+    """The form "Ask the waiver of my surcharges": the surcharges quarter by quarter (from the ledger, each line with
+    its rule), whether each quarter can be asked today and why not, the requests already made, then the quarters to
+    ask (those that can, ticked unless the person chose), the ground, the words and the documents. A refusal of the
+    service re-renders it naming the field, what was entered kept. Plain GET/POST: no JavaScript needed."""
+    from caisse.recovery import waiver
+    from caisse.services.uploads import max_bytes
+
+    v = waiver.view(session, who, party_id, dt.date.today())
+    if chosen is None:
+        asked = request.query_params.getlist("quarter")
+        chosen = [q.period for q in v.askable if not asked or q.period in asked]
+    return _page(request, "my_waiver.html", status_code=status_code, view=v, party_id=party_id, chosen=chosen,
+                 ground_kind=ground_kind, grounds=grounds, error=error, max_mb=max_bytes() / 1_000_000)
+
+
+@router.get("/my/files/{party_id}/waiver", response_class=HTMLResponse)
+def my_waiver(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep) -> HTMLResponse:
+    return _waiver_page(request, session, who, party_id)
+
+
+@router.post("/my/files/{party_id}/waiver")
+async def ask_waiver(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep):
+    """The request with the documents chosen (PDF or JPEG, on the request's case), filed through the desk's own
+    service (``relief.request_waiver``): a refusal writes nothing. Async only to read the form; the request
+    (database work) runs in the thread pool."""
+    from caisse.web.cases import _uploads
+
+    docs = await _uploads(request)
+    form = await request.form()
+    chosen = [str(q)[:10] for q in form.getlist("quarters")][:80]
+    ground_kind = str(form.get("ground_kind") or "")[:20]
+    grounds = str(form.get("grounds") or "")[:2000]
+    return await run_in_threadpool(_waiver_asked, request, session, who, party_id, chosen, ground_kind, grounds,
+                                   docs)
+
+
+def _waiver_asked(request: Request, session, who: Principal, party_id: int, chosen: list[str], ground_kind: str,
+                  grounds: str, docs: list):
+    from caisse.recovery import relief
+
+    try:
+        r = relief.request_waiver(session, who, party_id, chosen, grounds, ground_kind, dt.date.today(),
+                                  documents=docs)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _waiver_page(request, session, who, party_id, chosen=chosen, ground_kind=ground_kind, grounds=grounds,
+                            error=exc, status_code=409 if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/my/requests/{r.case_id}", status_code=303)

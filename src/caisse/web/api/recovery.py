@@ -149,7 +149,11 @@ def plan(party_id: PathId, body: PlanIn, session: SessionDep, who: PrincipalDep)
 @router.post("/files/{party_id}/recovery/relief", status_code=201, response_model=ReliefOut, responses=ERRORS)
 def relief_request(party_id: PathId, body: ReliefIn, session: SessionDep, who: PrincipalDep) -> ReliefOut:
     """Dispensation (first ``inform``, then ``dispensation`` in the same case) or surcharge waiver, checked and
-    recorded for INASTI (``caisse relief pension-notice / dispensation-request / waiver-request``)."""
+    recorded for INASTI (``caisse relief pension-notice / dispensation-request / waiver-request``). The staff's
+    route (``recovery.manage``): the person and their accountant ask a waiver from the portal's form."""
+    from caisse.security import authz
+
+    authz.require(who, "recovery.manage")
     today = dt.date.today()
     if body.kind == "inform":
         r, _lines = relief.pension_notice(session, who, party_id, body.quarters, today, case_id=body.case_id)
