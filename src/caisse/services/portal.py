@@ -386,6 +386,8 @@ class Documents:
     summary_years: list[int] = field(default_factory=list)  # the yearly summaries to download (persons)
     # the years whose tax certificate the fund recorded (persons: served at /api/persons/{id}/tax-certificate.pdf)
     tax_years: list[int] = field(default_factory=list)
+    paid_up: bool = False  # a certificate of payment status can be asked (docs/certificates.md)
+    language: str = "fr"  # the file's: the language the certificates are made in unless the person picks another
 
 
 def documents(session: Session, who: Principal, party_id: int, today: dt.date) -> Documents:
@@ -409,7 +411,9 @@ def documents(session: Session, who: Principal, party_id: int, today: dt.date) -
         tax_years = list(session.scalars(select(TaxCertificate.year).where(TaxCertificate.party_id == party_id)
                                          .distinct().order_by(TaxCertificate.year.desc())))
     audit.record(session, who, "read", "documents", party_id, party_id=party_id, detail={"notices": len(rows)})
-    return Documents(party_id, name, rows, certificates, sorted(summary_years, reverse=True), tax_years)
+    return Documents(party_id, name, rows, certificates, sorted(summary_years, reverse=True), tax_years,
+                     paid_up=party.kind != "person" or bool(certificates),  # as services.paid_up.can_issue
+                     language=party.language)
 
 
 def yearly_summary(session: Session, who: Principal, party_id: int, year: int, today: dt.date):
