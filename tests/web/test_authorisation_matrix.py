@@ -167,6 +167,12 @@ CASES = [
     ("GET", "/my/documents", None, {r: ALLOW for r in ROLES if r != "anonymous"}),
     ("GET", "/my/notices/{n}/pdf", None, READ_A),
     ("GET", "/my/files/{f}/statement/pdf", None, READ_A),
+    # the certificate of payment of social contributions: issued (and recorded) for whoever may read the file, the
+    # auditor apart (reads only); confirmed by its reference by the staff who read files (docs/certificates.md)
+    ("POST", "/my/files/{f}/paid-up-certificate", {FORM: 1, "language": "fr"},
+     {r: ALLOW for r in READ_A if r != "auditor"}),
+    ("POST", "/desk/files/{f}/paid-up-certificate", {FORM: 1}, {**HANDLERS}),
+    ("GET", "/desk/paid-up-certificates?reference=2026-AAAA-AAAAA", None, {**HANDLERS, "auditor": ALLOW}),
     ("GET", "/my/files/{f}/summary?year=2025", None, READ_A),
     ("GET", "/my/files/{f}/summary/pdf?year=2025", None, READ_A),
     ("GET", "/api/persons/{f}/yearly-summary?year=2025", None, READ_A),

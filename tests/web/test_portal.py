@@ -302,3 +302,25 @@ def test_a_primostarter_starting_this_year_reads_what_the_reduced_first_quarter_
                            amount=fmt_money(first.total, lang))
     assert " ".join(want.replace("\u202f", " ").split()) in " ".join(page.replace("\u202f", " ").replace(
         "\xa0", " ").split())
+
+
+def test_my_documents_link_each_tax_certificate_the_fund_recorded(app_for, db_url):
+    from caisse.ledger import DebtLine, charge, receive_payment
+    from caisse.reporting import tax_certificates
+    from support.people import register_someone
+
+    year = TODAY.year - 1
+    with session_scope(db_url) as s:
+        pid = register_someone(s).id
+        charge(s, f"test/call/{year}Q4/{pid}", pid, f"{year}Q4", dt.date(year, 12, 31), dt.date(year, 10, 1),
+               [DebtLine("contribution", 87_171, "RD38 art.12")])
+        receive_payment(s, f"test/pay/{pid}", dt.date(year, 12, 20), 87_171, pid)
+    tax_certificates.run(db_url, year, today=TODAY)  # the yearly batch records it
+    with _person(app_for, db_url, pid) as c:
+        page = c.get("/my/documents").text
+        link = f"/api/persons/{pid}/tax-certificate.pdf?year={year}"
+        assert link in page and f"Attestation fiscale {year}" in page and f"year={year - 1}" not in page
+        r = c.get(link)
+        assert r.status_code == 200 and "871,71" in PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+        c.get("/my/documents", params={"lang": "nl"})
+        assert f"Fiscaal attest {year}" in c.get("/my/documents").text

@@ -29,6 +29,7 @@ TITLES = {
     "reported", "bankruptcies": "Bankruptcies", "dispensation_and_waiver_requests": "Requests for a dispensation "
     "or a surcharge waiver", "dispensed_quarters": "Quarters dispensed by INASTI",
     "direct_debits": "Direct debits collected", "tax_certificates": "Tax certificates",
+    "paid_up_certificates": "Certificates of payment of social contributions issued",
     "notifications": "E-mail notifications", "sepa_mandates": "Direct-debit mandates",
     "sepa_mandate_amendments": "Changes to direct-debit mandates (account or reference)", "notices": "Notices sent",
     "approvals": "Refunds and write-offs (four eyes)", "credit_transfers": "Payments made to you",

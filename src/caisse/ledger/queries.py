@@ -61,9 +61,11 @@ class Balance(NamedTuple):
     not_yet_due: bool = False  # the part of an open item that falls due after the day of imputation
 
 
-def pending_charges(session: Session, party_ids, after: dt.date) -> dict[int, dict[tuple, list]]:
+def pending_charges(session: Session, party_ids, after: dt.date,
+                    booked_by: dt.date | None = None) -> dict[int, dict[tuple, list]]:
     """Charges of the debtors that fall due after ``after`` (a call before its due date, a regularisation
-    supplement due next quarter): ``{party: {(account, period): [(due_date, cents), ...]}}``."""
+    supplement due next quarter): ``{party: {(account, period): [(due_date, cents), ...]}}``. ``booked_by``: only
+    charges booked on or before that day (to split balances read ``as_of`` that day)."""
     e = LedgerEntry
     out: dict[int, dict[tuple, list]] = {}
     ids = sorted(set(party_ids))
@@ -72,6 +74,9 @@ def pending_charges(session: Session, party_ids, after: dt.date) -> dict[int, di
              .where(e.party_id.in_(ids[i:i + 5000]), e.account.in_(RECEIVABLE), e.amount_cents > 0,
                     e.due_date > after)
              .group_by(e.party_id, e.account, e.period, e.due_date))
+        if booked_by is not None:
+            q = q.join(LedgerTransaction, LedgerTransaction.id == e.transaction_id).where(
+                LedgerTransaction.booked_on <= booked_by)
         for party, account, period, due, cents in session.execute(q):
             due = due if isinstance(due, dt.date) else dt.date.fromisoformat(str(due))
             out.setdefault(party, {}).setdefault((account, period), []).append((due, int(cents)))

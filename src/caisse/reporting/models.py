@@ -1,5 +1,6 @@
 """The tax certificates issued (attestations fiscales): one row per debtor and calendar year, so that the portal
-serves the very certificate that was sent and a rerun of the batch writes nothing new. The files sent to outside
+serves the very certificate that was sent and a rerun of the batch writes nothing new. The certificates of payment
+status issued on demand (``paid_up_certificate``), so the desk can confirm one is genuine. The files sent to outside
 institutions (``exchange_file``), their records (``exchange_record``) and the answers received (``exchange_ack``)."""
 
 from __future__ import annotations
@@ -45,6 +46,40 @@ class TaxCertificate(Base):
     lines: Mapped[list | None] = mapped_column(JSON)
     batch_key: Mapped[str] = mapped_column(String(200), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- certificates of payment status issued on demand (docs/certificates.md) -------------------------------------
+
+PAID_UP_OUTCOMES = ("in_order", "arrears")
+
+
+class PaidUpCertificate(Base):
+    """A certificate of payment status issued (attestation de régularité de paiement des cotisations sociales /
+    attest van regelmatige betaling / Bescheinigung über die ordnungsgemäße Zahlung): its unique ``reference`` printed
+    on it, the day it speaks of, and what it said — ``in_order``, or ``arrears`` with ``due_cents`` and, per period,
+    what was due and unpaid (``lines``: period, principal, surcharges, costs, due date, cents from the ledger) and the
+    notes printed (a plan respected, a request pending). The desk confirms a copy shown by a bank or a contracting
+    authority with it; ``sha256`` is the PDF's, so a copy sent by e-mail can be compared byte for byte."""
+
+    __tablename__ = "paid_up_certificate"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id"), index=True)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(2))
+    outcome: Mapped[str] = mapped_column(String(10))
+    due_cents: Mapped[int] = mapped_column(BigInteger)
+    lines: Mapped[list] = mapped_column(JSON)
+    notes: Mapped[list] = mapped_column(JSON)
+    communication: Mapped[str | None] = mapped_column(String(12))  # the structured communication printed (arrears)
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        CheckConstraint("outcome in ('in_order', 'arrears')", name="outcome"),
+        CheckConstraint("(outcome = 'in_order') = (due_cents = 0) and due_cents >= 0", name="due_matches_outcome"),
+        CheckConstraint("language in ('fr', 'nl', 'de')", name="language"),
+    )
 
 
 # --- outgoing files (career data for INASTI, contributions paid for the mutualities, any later export) ----------

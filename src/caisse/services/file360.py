@@ -2,9 +2,10 @@
 
 Person or company, affiliations and incomes (``caisse.services.files.file_view``: need-to-know and the audited
 read of the file, exactly as the desk's file page), then the ledger period by period with its lines, the
-documents sent (notices, recovery letters), the cases, the recovery stage and payment plan, the assimilation and
-continued-insurance requests (each linked to its desk page, ``/desk/insurance-requests/{id}``), the contacts by
-channel and free notes (``caisse.cases.notes``), and the named caseworker with their history.
+documents sent (notices, recovery letters, the certificates of payment status issued), the cases, the recovery
+stage and payment plan, the assimilation and continued-insurance requests (each linked to its desk page,
+``/desk/insurance-requests/{id}``), the contacts by channel and free notes (``caisse.cases.notes``), and the named
+caseworker with their history.
 Staff only. The read of these sections is one more audit row naming them (``detail.what``), with the same
 need-to-know reason as the file's.
 """
@@ -24,15 +25,17 @@ from caisse.cases import notes as notes_svc
 from caisse.cases.models import NOTE_CHANNELS, Case, ContactNote
 from caisse.ledger.statement import Statement, statement
 from caisse.recovery.models import PaymentPlan, PaymentPlanInstalment, RecoveryFile, RecoveryStep
+from caisse.reporting.models import PaidUpCertificate
 from caisse.security import authz
 from caisse.security.authz import Principal
-from caisse.services import audit, caseworkers, files
+from caisse.services import audit, caseworkers, files, paid_up
 from caisse.services.affiliation import file_access
 from caisse.store.models import Account, Party
 
 READERS = frozenset({"caseworker", "recovery_officer", "benefits_officer", "manager", "auditor", "system"})
 SECTIONS = ["identity", "affiliations", "incomes", "ledger by period and lines", "notices", "recovery letters",
-            "cases", "recovery stage and payment plan", "insurance requests", "contact notes", "caseworker"]
+            "certificates of payment status issued", "cases", "recovery stage and payment plan",
+            "insurance requests", "contact notes", "caseworker"]
 
 
 @dataclass
@@ -79,6 +82,9 @@ class File360:
     reason: str | None = None
     # assimilation-for-illness and continued-insurance requests (caisse.benefits.insurance_requests), newest first
     insurance_requests: list[InsuranceRequest] = field(default_factory=list)
+    # the certificates of payment status issued (services.paid_up), newest first, and whether one can be issued
+    paid_up: list[PaidUpCertificate] = field(default_factory=list)
+    can_issue_paid_up: bool = False
 
     @property
     def total_due(self) -> int:
@@ -121,4 +127,5 @@ def view(session: Session, who: Principal, party_id: int, today: dt.date, channe
     audit.record(session, who, "read", "file_360", party_id, party_id=party_id, reason=reason,
                  detail={"what": SECTIONS, "channel": channel})
     return File360(base, st, documents, cases, recovery, shown, {c: counts.get(c, 0) for c in NOTE_CHANNELS},
-                   channel, current, history, handlers, reason, requests)
+                   channel, current, history, handlers, reason, requests, paid_up.issued(session, party_id),
+                   paid_up.can_issue(session, party_id))

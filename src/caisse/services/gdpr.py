@@ -50,7 +50,7 @@ from caisse.recovery.models import (
     ReductionRequest,
     ReliefRequest,
 )
-from caisse.reporting.models import TaxCertificate
+from caisse.reporting.models import PaidUpCertificate, TaxCertificate
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -176,6 +176,8 @@ def export_file(session: Session, who: Principal, party_id: int, document: str =
         "direct_debits": rows(DirectDebitCollection, DirectDebitCollection.party_id == party_id,
                               order=DirectDebitCollection.id),
         "tax_certificates": rows(TaxCertificate, TaxCertificate.party_id == party_id, order=TaxCertificate.year),
+        "paid_up_certificates": rows(PaidUpCertificate, PaidUpCertificate.party_id == party_id,
+                                     order=PaidUpCertificate.id),
         "approvals": rows(Approval, Approval.party_id == party_id, order=Approval.id),
         "credit_transfers": rows(CreditTransfer, CreditTransfer.party_id == party_id, order=CreditTransfer.id),
         "bank_lines": _bank_lines(session, party_id),

@@ -41,6 +41,7 @@ from caisse.errors import InvalidInput, NotFound
 from caisse.ledger.models import RECEIVABLE, LedgerEntry, LedgerTransaction
 from caisse.ledger.operations import STATEMENT_EXCLUDED
 from caisse.ledger.statement import explain
+from caisse.reporting.models import TaxCertificate
 from caisse.security import authz
 from caisse.security.authz import Principal
 from caisse.services import audit
@@ -383,6 +384,10 @@ class Documents:
     notices: list[NoticeRow]
     certificates: list[Affiliation]
     summary_years: list[int] = field(default_factory=list)  # the yearly summaries to download (persons)
+    # the years whose tax certificate the fund recorded (persons: served at /api/persons/{id}/tax-certificate.pdf)
+    tax_years: list[int] = field(default_factory=list)
+    paid_up: bool = False  # a certificate of payment status can be asked (docs/certificates.md)
+    language: str = "fr"  # the file's: the language the certificates are made in unless the person picks another
 
 
 def documents(session: Session, who: Principal, party_id: int, today: dt.date) -> Documents:
@@ -396,15 +401,19 @@ def documents(session: Session, who: Principal, party_id: int, today: dt.date) -
             summary_years.add(int(n.period))
             continue
         rows.append(NoticeRow(n.id, n.kind, n.period, int(n.amount_cents), n.due_date, n.created_at.date()))
-    certificates = []
+    certificates, tax_years = [], []
     if party.kind == "person":
         certificates = list(session.scalars(select(Affiliation).where(
             Affiliation.person_id == party_id, Affiliation.status.in_(("affiliated", "ceased")))
             .order_by(Affiliation.start_date.desc(), Affiliation.id.desc())))
         if certificates and certificates[-1].start_date.year <= today.year - 1:
             summary_years.add(today.year - 1)  # the last ended year, whether or not the batch ran yet
+        tax_years = list(session.scalars(select(TaxCertificate.year).where(TaxCertificate.party_id == party_id)
+                                         .distinct().order_by(TaxCertificate.year.desc())))
     audit.record(session, who, "read", "documents", party_id, party_id=party_id, detail={"notices": len(rows)})
-    return Documents(party_id, name, rows, certificates, sorted(summary_years, reverse=True))
+    return Documents(party_id, name, rows, certificates, sorted(summary_years, reverse=True), tax_years,
+                     paid_up=party.kind != "person" or bool(certificates),  # as services.paid_up.can_issue
+                     language=party.language)
 
 
 def yearly_summary(session: Session, who: Principal, party_id: int, year: int, today: dt.date):

@@ -84,6 +84,50 @@ def assign_caseworker(request: Request, party_id: PathId, session: SessionDep, w
     return RedirectResponse(f"/desk/files/{party_id}#caseworker", status_code=303)
 
 
+# ---------------------------------------------------------------- certificates of payment status
+
+
+@router.post("/desk/files/{party_id}/paid-up-certificate")
+def issue_paid_up_certificate(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
+                              language: Annotated[str, Form(pattern="^(fr|nl|de)?$")] = ""):
+    """The certificate of payment status of the file as of today, for the person (docs/certificates.md)."""
+    from caisse.services import paid_up
+    from caisse.web.portal import _pdf
+
+    try:
+        row, pdf = paid_up.issue(session, who, party_id, dt.date.today(), request.app.state.settings,
+                                 language=language or None)
+    except NeedToKnow as exc:  # back to the file (a GET) once the reason is stated
+        session.rollback()
+        return need_to_know_page(request, str(exc), exc.party_id, f"/desk/files/{party_id}")
+    except (Forbidden, NotFound):
+        raise
+    except CaisseError as exc:
+        session.rollback()
+        return file_page(request, session, who, party_id, error=error_text(exc),
+                         status_code=409 if isinstance(exc, Conflict) else 422)
+    return _pdf(pdf, f"paid-up-certificate-{row.reference}.pdf")
+
+
+@router.get("/desk/paid-up-certificates", response_class=HTMLResponse)
+def confirm_paid_up_certificate(request: Request, session: SessionDep, who: StaffDep,
+                                reference: Annotated[str, Query(max_length=40)] = "") -> HTMLResponse:
+    """Is a certificate shown by a bank or a contracting authority one the fund issued, and what did it say?"""
+    from caisse.services import paid_up
+
+    found, error = None, None
+    if reference.strip():
+        try:
+            found = paid_up.confirm(session, who, reference)
+        except NeedToKnow as exc:
+            session.rollback()
+            return need_to_know_page(request, str(exc), exc.party_id, f"{request.url.path}?{request.url.query}")
+        except InvalidInput as exc:
+            error = error_text(exc)
+    return _page(request, "desk_paid_up.html", reference=reference, found=found, error=error,
+                 status_code=422 if error else 200)
+
+
 # ---------------------------------------------------------------- reconciliation desk
 
 

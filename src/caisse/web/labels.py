@@ -121,6 +121,7 @@ EXPORT_SECTIONS = {
     "partner_plan_instalments": N_("Instalments of a plan agreed with a bailiff or lawyer"),
     "direct_debits": N_("Direct debits"),
     "tax_certificates": N_("Tax certificates"),
+    "paid_up_certificates": N_("Certificates of payment of social contributions issued"),
     "who_read_or_changed_this_file": N_("Who read or changed this file"),
 }
 
@@ -385,6 +386,7 @@ FIELD = {
     "institution": N_("Institution"),
     "decided_on": N_("Day of the decision"),
     "reference": N_("The institution's reference"),
+    "certificate_reference": N_("Certificate reference"),
     "outcome": N_("Outcome"),
     "request": N_("Request"),
     "justification": N_("Justification"),

@@ -62,6 +62,18 @@ def my_statement_pdf(party_id: PathId, session: SessionDep, who: PrincipalDep) -
     return _pdf(portal.statement_pdf(session, who, party_id, today), f"statement-{party_id}-{today}.pdf")
 
 
+@router.post("/my/files/{party_id}/paid-up-certificate")
+def my_paid_up_certificate(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                           language: Annotated[str, Form(pattern="^(fr|nl|de)?$")] = "") -> Response:
+    """The certificate of payment status as of today (docs/certificates.md): issued, recorded and audited at each
+    request (a POST: each one is a document with its own reference)."""
+    from caisse.services import paid_up
+
+    row, pdf = paid_up.issue(session, who, party_id, dt.date.today(), request.app.state.settings,
+                             language=language or None)
+    return _pdf(pdf, f"paid-up-certificate-{row.reference}.pdf")
+
+
 Year = Annotated[int, Query(ge=2000, le=2099)]
 
 
