@@ -270,7 +270,8 @@ def _company_payments(url: str, year: int, bank: BankState, rng: random.Random) 
 
 
 def _collect(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random, settings) -> int:
-    """The quarter's direct-debit collection; the bank credits each amount, and returns a few."""
+    """The quarter's direct-debit collection, ten days before its due date (the quarter, due by its last day, is
+    collected then: --due-by the last day); the bank credits each amount, and returns a few."""
     from caisse.collection.models import DirectDebitCollection, SepaMandate
     from caisse.exchange.sepa import belgian_creditor_id, next_target_day
 
@@ -279,7 +280,7 @@ def _collect(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.
         return 0
     from caisse.collection.direct_debit import export_direct_debits
 
-    result = export_direct_debits(url, day, who="demo", settings=settings,
+    result = export_direct_debits(url, day, due_by=q.last_day, who="demo", settings=settings,
                                   now=dt.datetime.combine(day - dt.timedelta(days=5), dt.time(9)))
     if not result.created:
         return 0
