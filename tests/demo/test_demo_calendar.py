@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from caisse.batches.models import BatchRun, Notice
-from caisse.collection.models import BankLine, DirectDebitCollection, ReconciliationItem
+from caisse.collection.models import BankLine, DirectDebitCollection, ReconciliationItem, SepaMandate
 from caisse.demo.calendar import run_calendar
 from caisse.demo.generator import generate, load
 from caisse.ledger.check import run_check
@@ -32,6 +32,17 @@ def test_two_years_of_a_fund(db_url):
         assert statuses.get("booked", 0) > 100  # most people pay with the right communication
         assert s.scalar(select(func.count()).select_from(ReconciliationItem)) > 0  # a few do not: parked
         assert s.scalar(select(func.count()).select_from(DirectDebitCollection)) > 0
+        # some mandates are monthly: their debits carry an instalment of the quarter, a third then half the rest
+        rhythms = dict(s.execute(select(SepaMandate.rhythm, func.count()).group_by(SepaMandate.rhythm)).all())
+        assert rhythms.get("monthly", 0) > 0 and rhythms.get("quarterly", 0) > 0
+        assert s.scalar(select(func.count()).select_from(DirectDebitCollection).where(
+            DirectDebitCollection.instalment_cents.is_not(None))) > 0
+        # a debtor whose debits the bank never took back pays every quarter by its due date: no surcharge
+        took_back = select(DirectDebitCollection.party_id).where(DirectDebitCollection.status != "paid")
+        never_back = select(SepaMandate.party_id).where(SepaMandate.party_id.not_in(took_back))
+        assert s.scalar(select(func.count()).select_from(never_back.subquery())) > 0
+        assert not s.scalar(select(func.sum(LedgerEntry.amount_cents)).where(
+            LedgerEntry.account == "surcharge", LedgerEntry.party_id.in_(never_back)))
         surcharges = s.scalar(select(func.sum(LedgerEntry.amount_cents)).where(LedgerEntry.account == "surcharge"))
         assert surcharges > 0  # some never pay
         assert s.scalar(select(func.count()).select_from(Notice).where(Notice.kind == "regularisation")) > 0

@@ -34,7 +34,7 @@ def one_line_error(result, field: str) -> None:
                                  ["reconcile", "list"], ["reconcile", "assign"], ["reconcile", "refund"],
                                  ["reconcile", "acknowledge"], ["reconcile", "return"], ["reconcile", "fund-account"],
                                  ["mandate", "add"], ["mandate", "amend"], ["mandate", "revoke"],
-                                 ["mandate", "list"]])
+                                 ["mandate", "list"], ["mandate", "rhythm"]])
 def test_every_money_command_has_help(cmd):
     assert runner.invoke(app, [*cmd, "--help"]).exit_code == 0
 
@@ -183,4 +183,30 @@ def test_bad_input_for_every_command(db, db_url, tmp_path):
     one_line_error(run(db_url, "mandate", "amend", "NOPE"), "iban")
     one_line_error(run(db_url, "mandate", "amend", "NOPE", "--iban", OTHER_IBAN, "--on", "soon"), "on")
     one_line_error(run(db_url, "mandate", "revoke", "NOPE", "--on", "never"), "on")
+    one_line_error(run(db_url, "mandate", "add", "--debtor", str(jean), "--iban", OTHER_IBAN,
+                       "--signed-on", "2026-01-01", "--rhythm", "weekly"), "rhythm")
+    one_line_error(run(db_url, "mandate", "rhythm", "NOPE", "--rhythm", "weekly"), "rhythm")
+    one_line_error(run(db_url, "mandate", "rhythm", "NOPE", "--rhythm", "monthly"), "mandate")
     assert count(db, SepaMandate) == 0 and count(db, ReconciliationItem) == 0
+
+
+def test_a_mandate_collected_monthly_from_the_command_line(db, db_url, tmp_path, monkeypatch):
+    import caisse.collection.direct_debit as direct_debit
+
+    monkeypatch.setattr(direct_debit, "_now", lambda: dt.datetime(2026, 1, 28, 9, 0))  # the day the file is made
+    jean = new_debtor(db)
+    call_quarter(db, jean, "2026Q1")
+    db.commit()
+    r = run(db_url, "mandate", "add", "--debtor", str(jean), "--iban", OTHER_IBAN, "--signed-on", "2026-01-15",
+            "--rhythm", "monthly")
+    assert r.exit_code == 0 and r.output.endswith("signed 2026-01-15, collected monthly\n"), r.output
+    reference = db.scalar(select(SepaMandate.reference))
+    assert " monthly " in run(db_url, "mandate", "list").output
+    out = tmp_path / "dd.xml"
+    r = run(db_url, "export", "sepa-dd", "--collection-date", "2026-02-05", "--output", str(out))
+    assert r.exit_code == 0 and "1 direct debits, 416.20 EUR (1 with a monthly instalment)" in r.output, r.output
+    validate(out.read_bytes())  # February, month 2 of the quarter: half of 832.40
+    r = run(db_url, "mandate", "rhythm", reference, "--rhythm", "quarterly")
+    assert r.output == f"mandate {reference} collected quarterly\n"
+    r = run(db_url, "mandate", "rhythm", reference, "--rhythm", "quarterly")
+    assert r.exit_code == 0 and r.output == f"mandate {reference} collected quarterly (unchanged)\n"

@@ -189,12 +189,13 @@ CASES = [
     ("POST", "/my/files/{f}/waiver", {FORM: 1, "quarters": "2026Q1", "ground_kind": "hardship",
                                       "grounds": "hospitalised for three months"},
      {"affiliate": ALLOW, "accountant": ALLOW, **RECOVERY_ACT}),
-    # a SEPA mandate is signed, moved to another account or revoked by the debtor only (not by an accountant, nor
-    # by staff in the portal)
+    # a SEPA mandate is signed, moved to another account, collected monthly or quarterly, or revoked by the debtor
+    # only (not by an accountant, nor by staff in the portal)
     ("POST", "/my/files/{f}/mandate", {FORM: 1, "account": "other", "iban": "BE71096123456769"},
      {"affiliate": ALLOW}),
     ("POST", "/my/files/{f}/mandate/account", {FORM: 1, "account": "other", "iban": "BE62510007547061"},
      {"affiliate": ALLOW}),
+    ("POST", "/my/files/{f}/mandate/rhythm", {FORM: 1, "rhythm": "monthly"}, {"affiliate": ALLOW}),
     ("POST", "/my/files/{f}/mandate/revoke", {FORM: 1}, {"affiliate": ALLOW}),
     ("GET", "/simulator?income=30000", None, {r: ALLOW for r in ROLES}),  # public
     # one's own login (a wrong current password: 422, let through; nobody else's login is reachable here)

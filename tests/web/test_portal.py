@@ -187,6 +187,62 @@ def test_the_account_of_a_mandate_is_changed_and_the_mandate_stays(app_for, db_u
                                                   AuditLog.party_id == me)) is not None
 
 
+def test_a_mandate_collected_monthly_chosen_then_changed_by_the_debtor(app_for, db_url, called):
+    """The debtor chooses monthly debits when signing (a third of the quarter each month), then quarterly again;
+    each change is audited and applies from the next collection."""
+    me = called["me"]
+    with _person(app_for, db_url, me) as c:
+        page = c.get(f"/my/files/{me}/mandate").text
+        assert "environ un tiers de la cotisation provisoire du trimestre est prélevé chaque mois" in page
+        assert "la moitié du solde le deuxième, le reste le troisième" in page
+        assert "Les arriérés et les autres montants échus (une régularisation, des majorations)" in page
+        r = c.post(f"/my/files/{me}/mandate", data={"csrf_token": _csrf(page), "account": "other",
+                                                     "iban": "BE71 0961 2345 6769", "rhythm": "monthly"},
+                   follow_redirects=True)
+        assert r.status_code == 200 and "<dd>chaque mois</dd>" in r.text
+        assert 'value="monthly" checked' in r.text
+        with session_scope(db_url) as s:
+            assert s.scalar(select(SepaMandate.rhythm).where(SepaMandate.party_id == me)) == "monthly"
+        bad = c.post(f"/my/files/{me}/mandate/rhythm", data={"csrf_token": _csrf(r.text), "rhythm": "weekly"})
+        r = c.post(f"/my/files/{me}/mandate/rhythm", data={"csrf_token": _csrf(r.text), "rhythm": "quarterly"},
+                   follow_redirects=True)
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
+    assert "Rythme des prélèvements: 'weekly' n'est pas un rythme de prélèvement" in html.unescape(bad.text)
+    assert r.status_code == 200 and "Votre choix est enregistré : il s'applique dès le prochain prélèvement." in r.text
+    assert "<dd>chaque trimestre</dd>" in r.text
+    with session_scope(db_url) as s:
+        assert s.scalar(select(SepaMandate.rhythm).where(SepaMandate.party_id == me)) == "quarterly"
+        changes = list(s.scalars(select(AuditLog.detail).where(AuditLog.entity == "sepa_mandate",
+                                                               AuditLog.action == "update", AuditLog.party_id == me)))
+    assert [d["rhythm"] for d in changes] == ["quarterly"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("nl", ["Hoe vaak wordt er gedebiteerd?", "ongeveer een derde van de voorlopige bijdrage van het kwartaal"]),
+    ("de", ["Wie oft wird eingezogen?", "Etwa ein Drittel des vorläufigen Beitrags des Quartals"]),
+    ("en", ["How often is it debited?", "about a third of the quarter's provisional contribution"])])
+def test_the_monthly_choice_is_explained_in_each_language(app_for, db_url, called, lang, words):
+    me = called["me"]
+    with _person(app_for, db_url, me, lang=lang) as c:
+        page = html.unescape(c.get(f"/my/files/{me}/mandate").text)
+    assert all(w in page for w in words), words
+
+
+def test_an_accountant_cannot_choose_the_rhythm_of_a_clients_mandate(app_for, db_url, called):
+    from caisse.collection.direct_debit import add_mandate
+
+    other = called["other"]
+    with session_scope(db_url) as s:
+        add_mandate(s, other, "BE71096123456769", TODAY, "test")
+    with _person(app_for, db_url, None, role="accountant", grants=[other]) as c:
+        page = c.get(f"/my/files/{other}/mandate")
+        r = c.post(f"/my/files/{other}/mandate/rhythm", data={"csrf_token": _csrf(page.text), "rhythm": "monthly"})
+    assert page.status_code == 200 and "<dd>chaque trimestre</dd>" in page.text
+    assert r.status_code == 403
+    with session_scope(db_url) as s:
+        assert s.scalar(select(SepaMandate.rhythm)) == "quarterly"
+
+
 def test_an_accountant_cannot_change_the_account_of_a_clients_mandate(app_for, db_url, called):
     from caisse.collection.direct_debit import add_mandate
 

@@ -15,6 +15,9 @@ mandate_app = typer.Typer(help="SEPA direct-debit mandates.", no_args_is_help=Tr
 
 WHO = "cli:reconcile"
 
+RHYTHM_HELP = ("quarterly (what is due, on each collection) or monthly (also about a third of the current quarter's "
+               "provisional contribution each month: a third, half the rest, the rest).")
+
 
 def _eur(cents: int) -> str:
     sign = "-" if cents < 0 else ""
@@ -210,15 +213,31 @@ def mandate_add(debtor: int = typer.Option(..., "--debtor", help="The debtor's f
                 bic: str | None = typer.Option(None, "--bic"),
                 name: str | None = typer.Option(None, "--name", help="Account holder (default: the debtor)."),
                 reference: str | None = typer.Option(None, "--reference", help="Mandate reference (default: made)."),
+                rhythm: str = typer.Option("quarterly", "--rhythm", help=RHYTHM_HELP),
                 db: str | None = DbOption) -> None:
     """Record a SEPA core direct-debit mandate the debtor signed."""
-    from caisse.collection.direct_debit import add_mandate
+    from caisse.collection.direct_debit import add_mandate, check_rhythm
     from caisse.store.db import session_scope
 
+    rhythm = check_rhythm(rhythm)  # before the database is opened
     with session_scope(database_url(db)) as session:
         m = add_mandate(session, debtor, iban, parse_date(signed_on, "signed_on"), "cli:mandate", bic=bic,
-                        debtor_name=name, reference=reference)
-        typer.echo(f"mandate {m.reference} for debtor {debtor}, {m.iban}, signed {m.signed_on}")
+                        debtor_name=name, reference=reference, rhythm=rhythm)
+        typer.echo(f"mandate {m.reference} for debtor {debtor}, {m.iban}, signed {m.signed_on}, collected {m.rhythm}")
+
+
+@mandate_app.command("rhythm")
+def mandate_rhythm(reference: str = typer.Argument(..., help="Mandate reference."),
+                   rhythm: str = typer.Option(..., "--rhythm", help=RHYTHM_HELP),
+                   db: str | None = DbOption) -> None:
+    """Choose how often the mandate is collected, from the next collection run (the debtor's choice)."""
+    from caisse.collection.direct_debit import check_rhythm, set_rhythm
+    from caisse.store.db import session_scope
+
+    rhythm = check_rhythm(rhythm)
+    with session_scope(database_url(db)) as session:
+        m, changed = set_rhythm(session, reference, rhythm, "cli:mandate")
+        typer.echo(f"mandate {m.reference} collected {m.rhythm}" + ("" if changed else " (unchanged)"))
 
 
 @mandate_app.command("amend")
@@ -267,5 +286,6 @@ def mandate_list(debtor: int | None = typer.Option(None, "--debtor"), db: str | 
 
     with session_scope(database_url(db)) as session:
         for m in list_mandates(session, debtor):
-            typer.echo(f"{m.reference:<24} debtor {m.party_id:<8} {m.iban:<22} signed {m.signed_on} {m.status}"
+            typer.echo(f"{m.reference:<24} debtor {m.party_id:<8} {m.iban:<22} signed {m.signed_on} {m.rhythm:<9} "
+                       f"{m.status}"
                        + (f" ({m.status_reason})" if m.status_reason else ""))

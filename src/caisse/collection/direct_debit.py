@@ -12,6 +12,20 @@ booked then: the money is booked when the bank credits it (the CODA import match
 end-to-end id, with the collection's structured communication as designation). So running the same date
 twice collects nothing twice: the second run finds everything in flight and hands back the file it made.
 
+**Rhythm** (``sepa_mandate.rhythm``, :func:`set_rhythm`). A *quarterly* mandate (the default, every mandate before
+migration 0034) is collected as above. A *monthly* mandate is collected, on a run in month k (1, 2 or 3) of a quarter,
+for what is due (as above) plus an **instalment** of the current quarter's call not yet due (its items not due by
+``due_by`` that fall due by the quarter's last day; a starter's quarter due a quarter later is not spread)
+(:func:`collection_amount`, :func:`monthly_instalment`): the quarter's open amount — what the ledger still has open on
+the quarter, less what the debtor's credit and the collections in flight bring beyond what is due — divided by the
+months left (3, 2, 1: a third, a half, the rest), rounded half-up to the cent, never more than that open amount;
+month 3 takes everything left, so the quarter is paid by its due date (its last day). At most one instalment per
+mandate and calendar month: a later run of the month (a rerun of the date or another date) collects only what fell
+due meanwhile; a collection the bank rejected or returned does not count (its instalment is in the open amount of the
+next run). Each collection records its instalment (``dd_collection.instalment_cents``). The money is imputed as any
+payment: an instalment alone carries the quarter's communication (a designation: the quarter first); with arrears
+due, the account statement's (the legal order: debts due oldest first, then the quarter) — docs/collection-money.md.
+
 Sequence type: FRST for a mandate's first collection, RCUR afterwards; a collection the bank rejected
 (never settled) does not count, so the next one is FRST again. (Since the November 2016 rulebooks FRST is no longer
 required, only allowed; every sequence type goes to the debtor bank by D-1.)
@@ -59,13 +73,15 @@ from caisse.exchange.sepa import (
 )
 from caisse.identifiers import bic_of_iban, mask_iban, normalize_bic, normalize_iban
 from caisse.ledger.models import RECEIVABLE
+from caisse.money import div_half_up
 from caisse.references import for_company_contribution, for_quarter, for_statement
 from caisse.services import audit
-from caisse.services.calendar import add_months
+from caisse.services.calendar import Quarter, add_months
 from caisse.store.db import engine_for
 from caisse.store.models import Company, Party, Person
 
 MANDATE_LAPSE_MONTHS = 36
+RHYTHMS = ("quarterly", "monthly")
 
 
 def _now() -> dt.datetime:
@@ -86,11 +102,32 @@ def _display_name(session: Session, party_id: int) -> str | None:
     return company.name if company is not None else None
 
 
+def check_rhythm(rhythm: object) -> str:
+    """'quarterly' or 'monthly' (any case, spaces around); anything else is refused naming ``rhythm``."""
+    value = str(rhythm).strip().lower() if isinstance(rhythm, str) else None
+    if value not in RHYTHMS:
+        raise InvalidInput("rhythm", "{value!r} is not a collection rhythm: quarterly or monthly", value=rhythm)
+    return value
+
+
+def monthly_instalment(open_cents: int, month_of_quarter: int) -> int:
+    """The instalment a monthly mandate pays in month 1, 2 or 3 of a quarter on the quarter's ``open_cents``: the
+    rest split over the months left (a third, a half, everything), rounded half-up to the cent, never more than
+    what is open. On 871.71 EUR: 290.57, then 290.57 of the 581.14 left, then 290.57."""
+    if month_of_quarter not in (1, 2, 3):
+        raise ValueError(f"{month_of_quarter!r} is not a month of a quarter (1, 2 or 3)")
+    if open_cents <= 0:
+        return 0
+    return min(open_cents, div_half_up(open_cents, 4 - month_of_quarter))
+
+
 def add_mandate(session: Session, party_id: int, iban: str, signed_on: dt.date, who: object, *,
                 bic: str | None = None, debtor_name: str | None = None, reference: str | None = None,
-                today: dt.date | None = None) -> SepaMandate:
-    """Record a mandate the debtor signed. Refused: unknown debtor, bad IBAN/BIC, a signature in the future,
-    a reference already used, a second active mandate for the same debtor."""
+                today: dt.date | None = None, rhythm: str = "quarterly") -> SepaMandate:
+    """Record a mandate the debtor signed, collected quarterly (the default) or monthly. Refused: unknown debtor,
+    bad IBAN/BIC, a signature in the future, a reference already used, a second active mandate for the same debtor,
+    a rhythm other than quarterly or monthly."""
+    rhythm = check_rhythm(rhythm)
     if session.get(Party, party_id) is None:
         raise NotFound("debtor", party_id)
     iban = normalize_iban(iban, "iban")
@@ -112,12 +149,40 @@ def add_mandate(session: Session, party_id: int, iban: str, signed_on: dt.date, 
         raise Conflict("reference", "mandate reference {reference} is already used", reference=reference)
     name = sepa_text(debtor_name or _display_name(session, party_id), 70, "debtor_name")
     mandate = SepaMandate(reference=reference, party_id=party_id, debtor_name=name, iban=iban, bic=bic,
-                          signed_on=signed_on, status="active")
+                          signed_on=signed_on, status="active", rhythm=rhythm)
     session.add(mandate)
     session.flush()
     audit.record(session, who, "create", "sepa_mandate", mandate.id, party_id=party_id,
-                 detail={"reference": reference, "signed_on": signed_on.isoformat()})
+                 detail={"reference": reference, "signed_on": signed_on.isoformat(), "rhythm": rhythm})
     return mandate
+
+
+def _active_mandate(session: Session, reference: str) -> SepaMandate:
+    """The mandate of ``reference`` if it is active (only an active mandate is changed)."""
+    mandate = session.scalar(select(SepaMandate).where(SepaMandate.reference == reference))
+    if mandate is None:
+        raise NotFound("mandate", reference)
+    if mandate.status != "active":
+        raise Conflict("reference", "mandate {reference} is {status}: only an active mandate is amended",
+                       reference=reference, status=mandate.status)
+    return mandate
+
+
+def set_rhythm(session: Session, reference: str, rhythm: str, who: object) -> tuple[SepaMandate, bool]:
+    """The debtor (or staff for him) chooses how often the mandate is collected, from the next run: 'quarterly'
+    (what is due) or 'monthly' (also an instalment of the current quarter each month, see the module docstring).
+    The mandate itself stays (the same reference and signature: the debtor's bank sees only other amounts). Returns
+    the mandate and whether the rhythm changed (choosing the rhythm it has changes nothing and records nothing).
+    Refused: a bad rhythm, an unknown or inactive mandate."""
+    rhythm = check_rhythm(rhythm)
+    mandate = _active_mandate(session, reference)
+    if mandate.rhythm == rhythm:
+        return mandate, False
+    before, mandate.rhythm = mandate.rhythm, rhythm
+    session.flush()
+    audit.record(session, who, "update", "sepa_mandate", mandate.id, party_id=mandate.party_id,
+                 detail={"reference": mandate.reference, "rhythm": rhythm, "from": before})
+    return mandate, True
 
 
 def amend_mandate(session: Session, reference: str, who: object, *, iban: str | None = None, bic: str | None = None,
@@ -127,12 +192,7 @@ def amend_mandate(session: Session, reference: str, who: object, *, iban: str | 
     collection tells the debtor's bank, once (see :func:`export_direct_debits`). Refused: an unknown or inactive
     mandate, a bad IBAN/BIC/reference, a reference already used, nothing that changes, a date before the
     signature or in the future."""
-    mandate = session.scalar(select(SepaMandate).where(SepaMandate.reference == reference))
-    if mandate is None:
-        raise NotFound("mandate", reference)
-    if mandate.status != "active":
-        raise Conflict("reference", "mandate {reference} is {status}: only an active mandate is amended",
-                       reference=reference, status=mandate.status)
+    mandate = _active_mandate(session, reference)
     today = dt.date.today()
     amended_on = amended_on or today
     if not isinstance(amended_on, dt.date) or amended_on < mandate.signed_on:
@@ -227,6 +287,7 @@ class RunResult:
     total_cents: int = 0
     created: bool = False  # False: nothing new to collect (content is then the date's last file, if any)
     skipped: list[str] = field(default_factory=list)
+    instalments: int = 0  # debits of monthly mandates with an instalment of the current quarter in them
 
     def line(self) -> str:
         if self.content is None:
@@ -234,25 +295,55 @@ class RunResult:
         eur = f"{self.total_cents // 100}.{self.total_cents % 100:02d} EUR"
         if not self.created:
             return f"nothing new: {self.message_id} ({self.count} debits, {eur}) was already made for this date"
-        return f"{self.message_id}: {self.count} direct debits, {eur}"
+        monthly = f" ({self.instalments} with a monthly instalment)" if self.instalments else ""
+        return f"{self.message_id}: {self.count} direct debits, {eur}{monthly}"
 
 
-def _due(session: Session, parties: list[int], due_by: dt.date) -> dict[int, dict]:
-    """Per debtor: open items due by ``due_by`` (account, period) -> cents, and his credit."""
+def _due(session: Session, parties: list[int], due_by: dt.date, quarter: Quarter | None = None) -> dict[int, dict]:
+    """Per debtor: open items due by ``due_by`` (period -> cents), his credit, and what is open on ``quarter``, not
+    due by ``due_by`` and due by the quarter's last day (its call, for the monthly mandates; a starter's quarter due a
+    quarter later is not in it)."""
+    period, end = (str(quarter), quarter.last_day) if quarter else (None, None)
     conn = session.connection()
     accounts = ", ".join(f"'{a}'" for a in (*RECEIVABLE, "credit"))
     sql = (f"SELECT party_id, account, period, SUM(amount_cents), MIN(due_date) FROM ledger_entry "
            f"WHERE account IN ({accounts}) AND party_id IN ({{in}}) GROUP BY party_id, account, period")
-    out: dict[int, dict] = defaultdict(lambda: {"items": {}, "credit": 0})
-    for party, account, period, total, due in select_in(conn, sql, parties):
+    out: dict[int, dict] = defaultdict(lambda: {"items": {}, "credit": 0, "quarter": 0})
+    for party, account, item_period, total, due in select_in(conn, sql, parties):
         total = int(total)
         if isinstance(due, str):
             due = dt.date.fromisoformat(due)
         if account == "credit":
             out[party]["credit"] -= total
         elif total > 0 and due is not None and due <= due_by:
-            out[party]["items"][period] = out[party]["items"].get(period, 0) + total
+            out[party]["items"][item_period] = out[party]["items"].get(item_period, 0) + total
+        elif total > 0 and due is not None and item_period == period and due <= end:
+            out[party]["quarter"] += total
     return out
+
+
+def _instalments_this_month(session: Session, day: dt.date) -> set[int]:
+    """The mandates with an instalment in a collection of ``day``'s month that the bank did not reject or return."""
+    c, r = DirectDebitCollection, DirectDebitRun
+    first = day.replace(day=1)
+    return set(session.scalars(select(c.mandate_id).join(r, r.id == c.run_id).where(
+        c.instalment_cents.is_not(None), c.status.in_(("sent", "paid")), r.collection_date >= first,
+        r.collection_date < add_months(first, 1)).distinct()))
+
+
+def collection_amount(due: dict, in_flight: int, month_of_quarter: int | None) -> tuple[int, int]:
+    """What one run collects from a debtor: (amount, of which the instalment). ``due`` is his entry of :func:`_due`;
+    ``month_of_quarter`` is None for a quarterly mandate (or a monthly one that had its instalment this month).
+
+    Due now: the items due, less his credit and the collections in flight. The instalment (monthly): on the quarter's
+    open amount less what the credit and the collections in flight bring beyond the items due (they settle what is
+    due first, then the quarter), see :func:`monthly_instalment`."""
+    covered = max(due["credit"], 0) + in_flight
+    owed = sum(due["items"].values())
+    instalment = 0
+    if month_of_quarter is not None:
+        instalment = monthly_instalment(due["quarter"] - max(covered - owed, 0), month_of_quarter)
+    return max(owed - covered, 0) + instalment, instalment
 
 
 def _ogm(party_id: int, periods: list[str], collection_date: dt.date) -> str:
@@ -298,7 +389,11 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         mandates = list(session.scalars(select(SepaMandate).where(
             SepaMandate.status == "active", SepaMandate.signed_on <= collection_date).order_by(SepaMandate.id)))
         parties = [m.party_id for m in mandates]
-        due = _due(session, parties, due_by) if parties else {}
+        quarter = Quarter.of(collection_date)
+        month = (collection_date.month - 1) % 3 + 1
+        due = _due(session, parties, due_by, quarter) if parties else {}
+        had_instalment = _instalments_this_month(session, collection_date) \
+            if any(m.rhythm == "monthly" for m in mandates) else set()
         c = DirectDebitCollection
         in_flight: dict[int, int] = defaultdict(int)
         in_flight.update((p, int(v)) for p, v in session.execute(
@@ -313,7 +408,8 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         plan, skipped = [], []
         for m in mandates:
             d = due.get(m.party_id)
-            if not d or not d["items"]:
+            monthly = m.rhythm == "monthly" and m.id not in had_instalment
+            if not d or not (d["items"] or (monthly and d["quarter"] > 0)):
                 continue
             lapse = lapsed_on(m.signed_on, last_collected.get(m.id))
             if collection_date >= lapse:
@@ -322,9 +418,10 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
                                f"{MANDATE_LAPSE_MONTHS} months since "
                                + (f"the one of {since}" if since else f"its signature on {m.signed_on}"))
                 continue
-            amount = sum(d["items"].values()) - max(d["credit"], 0) - in_flight[m.party_id]
-            if amount > 0:
-                plan.append((m, amount, sorted(d["items"])))
+            amount, instalment = collection_amount(d, in_flight[m.party_id], month if monthly else None)
+            if amount > 0:  # the communication names every period in it (one: that period's; several: oldest first)
+                periods = sorted({*d["items"], *((str(quarter),) if instalment else ())})
+                plan.append((m, amount, periods, instalment or None))
         same_day = list(session.scalars(select(DirectDebitRun).where(
             DirectDebitRun.collection_date == collection_date).order_by(DirectDebitRun.id)))
         if not plan:
@@ -336,7 +433,7 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         message_id = f"DD-{collection_date:%Y%m%d}-{len(same_day) + 1}"
         ids = next_ids(conn, "dd_collection", len(plan))
         debits, rows = [], []
-        for cid, (m, amount, periods) in zip(ids, plan, strict=True):
+        for cid, (m, amount, periods, instalment) in zip(ids, plan, strict=True):
             ogm = _ogm(m.party_id, periods, collection_date)
             e2e = f"CAISSE-DD-{cid}"
             since = [a for a in pending.get(m.id, ()) if a.id > seen.get(m.id, 0)]
@@ -352,11 +449,12 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
             latest = pending[m.id][-1].id if pending.get(m.id) else None
             rows.append(dict(id=cid, mandate_id=m.id, party_id=m.party_id, end_to_end_id=e2e, sequence_type=seq,
                              amount_cents=amount, ogm="".join(ch for ch in ogm if ch.isdigit()), status="sent",
-                             amendment_id=latest))
+                             amendment_id=latest, instalment_cents=instalment))
         xml = build_direct_debits(message_id=message_id, created_at=created_at, creditor=creditor,
                                   collection_date=collection_date, debits=debits,
                                   initiating_party_kbo=settings.fund_kbo)
         total = sum(r["amount_cents"] for r in rows)
+        instalments = sum(1 for r in rows if r["instalment_cents"])
         run_id = conn.execute(insert(DirectDebitRun).returning(DirectDebitRun.id), [dict(
             message_id=message_id, collection_date=collection_date, due_by=due_by, created_at=created_at,
             created_by=str(who), count=len(rows), total_cents=total, sha256=hashlib.sha256(xml).hexdigest(),
@@ -364,5 +462,6 @@ def export_direct_debits(db: str | Engine, collection_date: dt.date, *, due_by: 
         conn.execute(insert(DirectDebitCollection), [{**r, "run_id": run_id} for r in rows])
         audit.record(session, who, "export", "dd_run", run_id,
                      detail={"message_id": message_id, "count": len(rows), "total_cents": total,
-                             "collection_date": collection_date.isoformat()})
-        return RunResult(message_id, xml, len(rows), total, True, skipped)
+                             "collection_date": collection_date.isoformat(),
+                             **({"instalments": instalments} if instalments else {})})
+        return RunResult(message_id, xml, len(rows), total, True, skipped, instalments)

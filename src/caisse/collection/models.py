@@ -180,7 +180,11 @@ class SepaMandate(Base):
     revoked_on: Mapped[dt.date | None] = mapped_column(Date)
     status_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    __table_args__ = (CheckConstraint("status in ('active', 'suspended', 'revoked')", name="status"),)
+    # how often it is collected: 'quarterly' (what is due, on each run) or 'monthly' (also a share of the current
+    # quarter's call each month: collection.direct_debit.monthly_instalment)
+    rhythm: Mapped[str] = mapped_column(String(10), default="quarterly", server_default="quarterly")
+    __table_args__ = (CheckConstraint("status in ('active', 'suspended', 'revoked')", name="status"),
+                      CheckConstraint("rhythm in ('quarterly', 'monthly')", name="rhythm"))
 
 
 class SepaMandateAmendment(Base):
@@ -238,9 +242,14 @@ class DirectDebitCollection(Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # the mandate as the debtor's bank knows it after this collection: its latest amendment then (NULL: as signed)
     amendment_id: Mapped[int | None] = mapped_column(ForeignKey("sepa_mandate_amendment.id"))
+    # a monthly mandate: the part of the amount that is the instalment of the current quarter's call not yet due
+    # (the rest is what was due); NULL: no instalment in it
+    instalment_cents: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (
         CheckConstraint("status in ('sent', 'paid', 'returned', 'rejected')", name="status"),
         CheckConstraint("amount_cents > 0", name="positive"),
+        CheckConstraint("instalment_cents IS NULL OR (instalment_cents > 0 AND instalment_cents <= amount_cents)",
+                        name="instalment"),
     )
 
 

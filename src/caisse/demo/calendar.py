@@ -1,7 +1,9 @@
 """The demo fund lives: its calendar run from 2024Q1 up to today.
 
-Each quarter: the quarterly call; direct debits for the affiliates who signed a mandate (collected ten days
-before the due date, a few returned for insufficient funds); bank transfers for the others, arriving as CODA
+Each quarter: the quarterly call; direct debits for the affiliates who signed a mandate (the quarter collected ten
+days before its due date; about half of the mandates are monthly: a third of the quarter on the 5th of its first
+month, half the rest on the 5th of the second, the rest with the others; a few returned for insufficient funds);
+bank transfers for the others, arriving as CODA
 statements the way a bank sends them — most on time, some late, some partial, some never, a few with a wrong or
 missing communication, a few overpaying; then the surcharges that arose at the end of the quarter. Each year the
 company contributions; and the regularisation of 2024 from the incomes the tax administration sent.
@@ -22,7 +24,7 @@ from sqlalchemy import select
 from caisse.config import get_settings
 from caisse.demo import life
 from caisse.security.authz import Principal
-from caisse.services.calendar import Quarter
+from caisse.services.calendar import Quarter, add_months
 from caisse.store.db import session_scope
 from caisse.store.models import Affiliation, BankAccount, CategoryPeriod, Person
 
@@ -127,8 +129,17 @@ def _regularisation_payments(url: str, bank: BankState, rng: random.Random, toda
     return n
 
 
+MONTHLY_SHARE = 0.5
+
+
+def _monthly(party: int) -> bool:
+    """About half of the mandates are collected monthly (a trait of the person, drawn apart from the calendar's
+    random stream)."""
+    return random.Random(party * 2_000_003 + 29).random() < MONTHLY_SHARE
+
+
 def _sign_mandates(url: str, rng: random.Random, today: dt.date) -> set[int]:
-    """About one main-activity affiliate in eight pays by direct debit."""
+    """About one main-activity affiliate in eight pays by direct debit, half of them monthly."""
     from caisse.collection.direct_debit import add_mandate
 
     chosen: set[int] = set()
@@ -144,7 +155,8 @@ def _sign_mandates(url: str, rng: random.Random, today: dt.date) -> set[int]:
         for pid, first, last, iban in rows:
             if rng.random() < 0.125:
                 add_mandate(session, pid, iban, dt.date(2023, 12, 1), Principal.system("demo"),
-                            debtor_name=f"{first} {last}", today=today)
+                            debtor_name=f"{first} {last}", today=today,
+                            rhythm="monthly" if _monthly(pid) else "quarterly")
                 chosen.add(pid)
     return chosen
 
@@ -272,23 +284,36 @@ def _company_payments(url: str, year: int, bank: BankState, rng: random.Random) 
 
 
 def _collect(url: str, q: Quarter, today: dt.date, bank: BankState, rng: random.Random, settings) -> int:
-    """The quarter's direct-debit collection; the bank credits each amount, and returns a few."""
-    from caisse.collection.models import DirectDebitCollection, SepaMandate
-    from caisse.exchange.sepa import belgian_creditor_id, next_target_day
+    """The quarter's direct-debit collections: on the 5th of its first two months (the monthly mandates' instalments,
+    and what fell due meanwhile), then ten days before its due date (the quarter, due by its last day: the quarterly
+    mandates, and the rest for the monthly ones); the bank credits each amount, and returns a few."""
+    from caisse.exchange.sepa import next_target_day
 
-    day = next_target_day(q.last_day - dt.timedelta(days=10))  # the bank collects on TARGET2 business days
+    n = 0
+    for month in (0, 1):  # the bank collects on TARGET2 business days
+        n += _collect_on(url, next_target_day(add_months(q.first_day, month) + dt.timedelta(days=4)), None, today,
+                         bank, rng, settings)
+    return n + _collect_on(url, next_target_day(q.last_day - dt.timedelta(days=10)), q.last_day, today, bank, rng,
+                           settings)
+
+
+def _collect_on(url: str, day: dt.date, due_by: dt.date | None, today: dt.date, bank: BankState,
+                rng: random.Random, settings) -> int:
+    from caisse.collection.direct_debit import export_direct_debits
+    from caisse.collection.models import DirectDebitCollection, DirectDebitRun, SepaMandate
+    from caisse.exchange.sepa import belgian_creditor_id
+
     if day > today:
         return 0
-    from caisse.collection.direct_debit import export_direct_debits
-
-    result = export_direct_debits(url, day, who="demo", settings=settings,
+    result = export_direct_debits(url, day, due_by=due_by, who="demo", settings=settings,
                                   now=dt.datetime.combine(day - dt.timedelta(days=5), dt.time(9)))
     if not result.created:
         return 0
     with session_scope(url) as session:
         rows = session.execute(select(DirectDebitCollection, SepaMandate.reference, SepaMandate.iban)
                                .join(SepaMandate, SepaMandate.id == DirectDebitCollection.mandate_id)
-                               .where(DirectDebitCollection.status == "sent")
+                               .join(DirectDebitRun, DirectDebitRun.id == DirectDebitCollection.run_id)
+                               .where(DirectDebitRun.message_id == result.message_id)
                                .order_by(DirectDebitCollection.id)).all()
     creditor = belgian_creditor_id(settings.fund_kbo)
     for c, mandate_ref, iban in rows:

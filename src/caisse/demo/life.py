@@ -401,7 +401,9 @@ def _benefits(url: str, today: dt.date) -> int:
             if claim.status != "refused":
                 raise _NotThisOne("granted")
 
-        _first(session, _candidates(session, today, struggling=True, sex="M"), refused)
+        # a struggling payer first; else anyone whose quarters before the birth are unpaid
+        _first(session, _candidates(session, today, struggling=True, sex="M")
+               + _candidates(session, today, struggling=False, sex="M"), refused)
         n = _count(session, BenefitClaim)
     run_life_events(url, today)
     return n

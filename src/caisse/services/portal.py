@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, joinedload
 from caisse import identifiers, references
 from caisse.batches.models import Notice
 from caisse.cases.models import Case
-from caisse.collection.direct_debit import add_mandate, amend_mandate, amendments_of, revoke_mandate
+from caisse.collection.direct_debit import add_mandate, amend_mandate, amendments_of, revoke_mandate, set_rhythm
 from caisse.collection.models import SepaMandate
 from caisse.config import Settings
 from caisse.errors import InvalidInput, NotFound
@@ -511,12 +511,24 @@ def _account_to_debit(session: Session, party_id: int, use_file_iban: bool, iban
 
 
 def sign_mandate(session: Session, who: Principal, party_id: int, today: dt.date, *, use_file_iban: bool,
-                 iban: str | None = None) -> SepaMandate:
-    """The debtor signs a SEPA core mandate online, dated today (the same service as ``caisse mandate add``).
-    Only the debtor (or a company's director) signs: an accountant's mandate does not cover the bank account."""
+                 iban: str | None = None, rhythm: str = "quarterly") -> SepaMandate:
+    """The debtor signs a SEPA core mandate online, dated today (the same service as ``caisse mandate add``),
+    collected quarterly or monthly. Only the debtor (or a company's director) signs: an accountant's mandate does
+    not cover the bank account."""
     file_access(session, who, "mandate.sign", party_id)
     return add_mandate(session, party_id, _account_to_debit(session, party_id, use_file_iban, iban), today, who,
-                       today=today)
+                       today=today, rhythm=rhythm)
+
+
+def change_mandate_rhythm(session: Session, who: Principal, party_id: int, rhythm: str) -> SepaMandate:
+    """The debtor chooses how often the active mandate is collected, from the next collection: quarterly or monthly
+    (as ``caisse mandate rhythm``). Only the debtor (or a company's director): it decides what leaves the account."""
+    file_access(session, who, "mandate.sign", party_id)
+    active = session.scalar(select(SepaMandate).where(SepaMandate.party_id == party_id,
+                                                      SepaMandate.status == "active"))
+    if active is None:
+        raise NotFound("mandate of file", party_id)
+    return set_rhythm(session, active.reference, rhythm, who)[0]
 
 
 def change_mandate_account(session: Session, who: Principal, party_id: int, today: dt.date, *, use_file_iban: bool,
@@ -543,6 +555,7 @@ def revoke_active_mandate(session: Session, who: Principal, party_id: int, today
                           reason="revoked by the debtor in the portal")
 
 
-__all__ = ["Contact", "Documents", "FileHome", "MandateView", "change_mandate_account", "contact_for",
+__all__ = ["Contact", "Documents", "FileHome", "MandateView", "change_mandate_account", "change_mandate_rhythm",
+           "contact_for",
            "documents", "file_home", "home", "home_files", "mandate_view", "notice_pdf", "record_home",
            "revoke_active_mandate", "sign_mandate", "statement_pdf"]

@@ -370,6 +370,7 @@ FIELD = {
     "period": N_("Period"),
     "quarters": N_("Quarters"),
     "reason": N_("Reason"),
+    "rhythm": N_("Rhythm of the debits"),
     "schedule": N_("Schedule"),
     "signed_personally": N_("Signed personally"),
     "subject": N_("Subject"),

@@ -113,28 +113,31 @@ def my_yearly_summary_pdf(party_id: PathId, year: Year, session: SessionDep, who
 
 
 def _mandate_page(request: Request, session, who: Principal, party_id: int, *, error=None, entered: str = "",
-                  done: str | None = None, status_code: int = 200) -> HTMLResponse:
+                  done: str | None = None, status_code: int = 200, rhythm: str = "quarterly") -> HTMLResponse:
     view = portal.mandate_view(session, who, party_id)
     return _page(request, "my_mandate.html", status_code=status_code, view=view, error=error, entered=entered,
-                 done=done)
+                 done=done, rhythm=rhythm)
 
 
 @router.get("/my/files/{party_id}/mandate", response_class=HTMLResponse)
 def my_mandate(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
-               done: Annotated[str | None, Query(pattern="^(signed|revoked|amended)$")] = None) -> HTMLResponse:
+               done: Annotated[str | None, Query(pattern="^(signed|revoked|amended|rhythm)$")] = None
+               ) -> HTMLResponse:
     return _mandate_page(request, session, who, party_id, done=done)
 
 
 @router.post("/my/files/{party_id}/mandate")
 def my_mandate_sign(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
                     account: Annotated[str, Form(pattern="^(file|other)$")],
-                    iban: Annotated[str, Form(max_length=50)] = ""):
+                    iban: Annotated[str, Form(max_length=50)] = "",
+                    rhythm: Annotated[str, Form(max_length=20)] = "quarterly"):
     try:
-        portal.sign_mandate(session, who, party_id, dt.date.today(), use_file_iban=account == "file", iban=iban)
+        portal.sign_mandate(session, who, party_id, dt.date.today(), use_file_iban=account == "file", iban=iban,
+                            rhythm=rhythm)
     except (InvalidInput, Conflict) as exc:
         session.rollback()
-        return _mandate_page(request, session, who, party_id, error=exc, entered=iban,
-                          status_code=409 if isinstance(exc, Conflict) else 422)
+        return _mandate_page(request, session, who, party_id, error=exc, entered=iban, rhythm=rhythm,
+                             status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/my/files/{party_id}/mandate?done=signed", status_code=303)
 
 
@@ -151,6 +154,18 @@ def my_mandate_account(request: Request, party_id: PathId, session: SessionDep, 
         return _mandate_page(request, session, who, party_id, error=exc, entered=iban,
                              status_code=409 if isinstance(exc, Conflict) else 422)
     return RedirectResponse(f"/my/files/{party_id}/mandate?done=amended", status_code=303)
+
+
+@router.post("/my/files/{party_id}/mandate/rhythm")
+def my_mandate_rhythm(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
+                      rhythm: Annotated[str, Form(max_length=20)]):
+    """Quarterly or monthly collection of the active mandate, from the next collection."""
+    try:
+        portal.change_mandate_rhythm(session, who, party_id, rhythm)
+    except InvalidInput as exc:
+        session.rollback()
+        return _mandate_page(request, session, who, party_id, error=exc, status_code=422)
+    return RedirectResponse(f"/my/files/{party_id}/mandate?done=rhythm", status_code=303)
 
 
 @router.post("/my/files/{party_id}/mandate/revoke")
