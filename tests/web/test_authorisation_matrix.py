@@ -177,6 +177,9 @@ CASES = [
     ("GET", "/my/files/{f}/reduction", None, READ_A),
     ("POST", "/my/files/{f}/reduction", {FORM: 1, "year": "2026", "estimate": "20000", "justification": ""},
      {r: ALLOW for r in READ_A if r != "auditor"}),  # an auditor reads, never asks
+    ("GET", "/my/files/{f}/provisional-contributions", None, READ_A),  # the same form, its address now
+    ("POST", "/my/files/{f}/provisional-contributions",
+     {FORM: 1, "year": "2026", "estimate": "20000", "justification": ""}, {r: ALLOW for r in READ_A if r != "auditor"}),
     # a SEPA mandate is signed or revoked by the debtor only (not by an accountant, nor by staff in the portal)
     ("POST", "/my/files/{f}/mandate", {FORM: 1, "account": "other", "iban": "BE71096123456769"},
      {"affiliate": ALLOW}),
