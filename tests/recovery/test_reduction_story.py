@@ -134,6 +134,10 @@ def test_a_later_estimate_wins_and_corrects_against_everything_charged(db_url, f
     ana, _rid, _case, _before = granted_reduction(db_url, fund)
     with session_scope(db_url) as s:
         r2 = reduction.request(s, person(ana), ana, 2026, 2_400_000, "Nieuwe raming van mijn boekhouder.", DECIDED)
+        # it raises what is called now, yet stays below the contribution on the 2023 income revalued: a reduction
+        # still (the surcharge may follow), named so
+        assert r2.direction == "reduction"
+        assert s.get(Case, r2.case_id).subject == "Reduction of provisional contributions 2026"
     with session_scope(db_url) as s:
         # 24,000.00 raises the quarters already corrected: nothing given up, granted at once
         assert reduction.decide(s, CASEWORKER, r2.id, True, "", DECIDED + dt.timedelta(days=1)).status == "granted"
@@ -376,3 +380,71 @@ def test_the_decision_names_a_regular_quarter_for_a_primostarter_starting_later_
     assert (p.quarterly, p.quarterly_total) == (ON_ESTIMATE, ON_ESTIMATE_FEE)
     assert [(c.period, c.new_contribution, c.reduction) for c in p.quarters] == [("2026Q3", 90648, 11852),
                                                                                   ("2026Q4", 102500, 0)]
+
+
+def test_raising_ones_provisional_contributions_is_an_increase_and_no_reduction_surcharge_follows(db_url, fund):
+    """Called on 20,000.00 earned in 2023 (revalued), she expects 40,000.00 in 2026 and asks in May to pay on it:
+    an increase — named so in the case, the answer and the letter —, granted at once (nothing called is given up),
+    Q1 and Q2 corrected upwards, Q3 and Q4 called on it. Her 2026 income proves 60,000.00: the regularisation asks
+    the difference, without the unjustified-reduction surcharge (her contributions were raised, not reduced)."""
+    from caisse.documents.reduction_letters import decision_pdf
+
+    eva = fund.person(category="main", incomes={2023: "20000.00"}, language="nl")
+    for q in (1, 2):
+        quarterly_call.run(db_url, f"2026Q{q}", fee_rate=FEE)
+    raised = provisional(2026, "main", chosen_income="40000.00", fee_rate=FEE)
+    with session_scope(db_url) as s:
+        before = charged(s, eva, "2026Q1")
+        p = reduction.preview(s, eva, 2026, 4_000_000, ASKED)
+        assert p.direction == "increase" and p.current_quarterly_total == before < raised.quarterly_total
+        assert p.default_quarterly == p.current_quarterly  # no income chosen before
+        r = reduction.request(s, person(eva), eva, 2026, 4_000_000, "Grote nieuwe klant sinds april.", ASKED)
+        assert r.direction == "increase"
+        assert s.get(Case, r.case_id).subject == "Increase of provisional contributions 2026"
+        rid, case_id = r.id, r.case_id
+    with session_scope(db_url) as s:
+        assert reduction.decide(s, CASEWORKER, rid, True, "", DECIDED).status == "granted"  # raised: at once
+    for q in (3, 4):
+        quarterly_call.run(db_url, f"2026Q{q}", fee_rate=FEE)
+    with session_scope(db_url) as s:
+        assert [charged(s, eva, f"2026Q{k}") for k in range(1, 5)] == [raised.quarterly_total] * 4
+        answer = s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == case_id,
+                                                          CaseMessage.direction == "out")).one()
+        assert "Vrijwillige verhoging van uw voorlopige bijdragen 2026: toegestaan" in answer
+        assert "Nu meer betalen, minder bij de regularisatie" in answer and "terugbetaald" in answer
+        assert "Let op: verhoging als uw inkomen hoger blijkt" not in answer  # no §4.3 warning
+        assert "aanvraag tot verhoging" in answer
+        assert decision_pdf(s, rid).startswith(b"%PDF")
+        fix = load(s, f"reduction/{rid}/2026Q1")
+        assert "increase request" in next(e for e in fix.entries if e.account == "contribution").explanation["text"]
+    _tax(db_url, eva, 6_000_000)
+    summary = regularisation.run(db_url, 2026, notice_date=dt.date(2028, 5, 10), fee_rate=FEE)
+    assert "unjustified-reduction surcharge" not in summary.details
+    with session_scope(db_url) as s:
+        assert load(s, f"regularisation/2026/{eva}/2027-10-01/reduction-surcharge") is None
+        definitive = provisional(2026, "main", chosen_income="60000.00", fee_rate=FEE).quarterly_total
+        assert [charged(s, eva, f"2026Q{k}") for k in range(1, 5)] == [definitive] * 4  # the difference asked
+        assert not [b for b in balances(s, party_id=eva, accounts=("surcharge",)) if b.balance_cents]
+        assert run_check(s).ok
+
+
+def test_raising_above_the_income_of_n3_after_a_reduction_is_an_increase_and_no_surcharge_follows(db_url, fund):
+    """Reduced to 20,000.00 in May (the 2023 income was 60,000.00), she raises to 80,000.00 in June: above what the
+    call computes on 2023's income, an increase. The estimate in force is the increase's: at regularisation on
+    90,000.00, no unjustified-reduction surcharge — the reduction granted before no longer counts."""
+    ana, _rid, _case, _before = granted_reduction(db_url, fund)
+    june = dt.date(2026, 6, 2)
+    with session_scope(db_url) as s:
+        p = reduction.preview(s, ana, 2026, 8_000_000, june)
+        assert p.chosen_before and p.current_quarterly == ON_ESTIMATE and p.direction == "increase"
+        r = reduction.request(s, person(ana), ana, 2026, 8_000_000, "Nieuwe raming.", june)
+    with session_scope(db_url) as s:
+        assert reduction.decide(s, CASEWORKER, r.id, True, "", june).status == "granted"
+    for q in (3, 4):
+        quarterly_call.run(db_url, f"2026Q{q}", fee_rate=FEE)
+    _tax(db_url, ana, 9_000_000)
+    summary = regularisation.run(db_url, 2026, notice_date=dt.date(2028, 5, 10), fee_rate=FEE)
+    assert "unjustified-reduction surcharge" not in summary.details
+    with session_scope(db_url) as s:
+        assert load(s, f"regularisation/2026/{ana}/2027-10-01/reduction-surcharge") is None
+        assert run_check(s).ok

@@ -189,6 +189,9 @@ CASES = [
     ("POST", "/my/files/{f}/waiver", {FORM: 1, "quarters": "2026Q1", "ground_kind": "hardship",
                                       "grounds": "hospitalised for three months"},
      {"affiliate": ALLOW, "accountant": ALLOW, **RECOVERY_ACT}),
+    ("GET", "/my/files/{f}/provisional-contributions", None, READ_A),  # the same form, its address now
+    ("POST", "/my/files/{f}/provisional-contributions",
+     {FORM: 1, "year": "2026", "estimate": "20000", "justification": ""}, {r: ALLOW for r in READ_A if r != "auditor"}),
     # a SEPA mandate is signed, moved to another account, collected monthly or quarterly, or revoked by the debtor
     # only (not by an accountant, nor by staff in the portal)
     ("POST", "/my/files/{f}/mandate", {FORM: 1, "account": "other", "iban": "BE71096123456769"},
@@ -233,6 +236,10 @@ CASES = [
     ("GET", "/desk/queue", None, {**HANDLERS, "auditor": ALLOW}),
     # the fund's figures: the public page for everyone, logged in or not; the dashboard for managers only
     ("GET", "/public/service", None, dict.fromkeys(ROLES, ALLOW)),
+    # how to read a notice: the annotated specimens, for everyone (no personal data)
+    ("GET", "/public/notices", None, dict.fromkeys(ROLES, ALLOW)),
+    ("GET", "/public/notices/{l}/{o}.pdf", None, dict.fromkeys(ROLES, ALLOW)),
+    ("GET", "/public/notices/{l}/{o}.svg", None, dict.fromkeys(ROLES, ALLOW)),
     ("GET", "/desk/dashboard", None, {"manager": ALLOW}),
     ("GET", "/desk/cases/{c}", None, {**HANDLERS, "auditor": ALLOW}),
     ("POST", "/desk/cases/{c}", {FORM: 1, "action": "note", "body": "B"}, HANDLERS),
@@ -375,7 +382,7 @@ NEED_TO_KNOW_ROUTES = {"/desk/need-to-know", "/api/files/{f}/need-to-know"}
 def _fill(value, ids):
     if isinstance(value, str):
         ids = {"x": 999_999, "t": 999_999, "e": "cannot_pay", "b": "birth_leave", "w": "csv",
-               "r": "continued_insurance", **ids}
+               "r": "continued_insurance", "l": "nl", "o": "regularisation", **ids}
         return int(value.format(**ids)) if value in ("{f}", "{a}", "{c}") else value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
@@ -412,7 +419,7 @@ def test_every_route_is_in_the_matrix(app_for):
                     "{case_id}": "{c}", "{approval_id}": "{x}", "{item_id}": "{x}", "{notice_id}": "{n}",
                     "{event}": "{e}", "{claim_id}": "{k}", "{kind}": "{b}", "{call_id}": "{x}",
                     "{bankruptcy_id}": "{x}", "{handover_id}": "{x}", "{what}": "{w}", "{attachment_id}": "{t}",
-                    "{request_kind}": "{r}", "{request_id}": "{q}"}
+                    "{request_kind}": "{r}", "{request_id}": "{q}", "{language}": "{l}", "{notice}": "{o}"}
     normal = set()
     for m, p in routes:
         for name, short in placeholders.items():
@@ -436,10 +443,11 @@ def test_role_matrix_on_own_file(clients, fund):
     assert wrong == []
 
 
-# bank lines to reconcile belong to no file yet (a payer nobody identified): the desk's handlers see all of them
+# bank lines to reconcile belong to no file yet (a payer nobody identified): the desk's handlers see all of them;
+# the public specimens (/public/notices/{language}/{notice}) name no file
 IDOR = [c for c in CASES if ("{" in c[1] or c[1] in ("/my/requests", "/api/affiliations", "/desk/need-to-know",
                                                      "/api/claims")
-        and c[0] == "POST") and not c[1].startswith("/desk/reconciliation")]
+        and c[0] == "POST") and not c[1].startswith(("/desk/reconciliation", "/public/"))]
 
 
 def test_nobody_reaches_another_file_by_changing_the_id(clients, fund):

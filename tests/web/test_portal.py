@@ -301,7 +301,8 @@ def test_an_accountant_sees_the_mandate_but_cannot_sign_on_the_clients_bank_acco
 
 @pytest.mark.parametrize(("event", "words"), [
     ("cannot_pay", ["Plan d'apurement", "Dispense de cotisations", "Cotisations encore impayées"]),
-    ("starting", ["Réduction des cotisations provisoires", "Un trimestre de débutant", "plus débutant"]),
+    ("starting", ["Réduction ou augmentation des cotisations provisoires", "Un trimestre de débutant",
+                  "plus débutant"]),
     ("family", ["Repos de maternité", "titres-services"]),
     ("ill", ["mutualité", "assimilés"]),
     ("stopping", ["Cessation d'activité", "droit passerelle"]),

@@ -5,6 +5,7 @@ the request's page."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import sys
 from pathlib import Path
@@ -50,8 +51,8 @@ def test_the_form_shows_the_quarters_and_the_warning_then_the_caseworker_grants_
     with TestClient(app_for, headers={"accept-language": "nl"}) as person_c, \
             TestClient(app_for, headers={"accept-language": "en"}) as staff_c:
         form_login(person_c, login, None)
-        empty = person_c.get(f"/my/files/{ana}/reduction")
-        assert empty.status_code == 200 and "Mijn voorlopige bijdragen verminderen" in empty.text
+        empty = person_c.get(f"/my/files/{ana}/reduction")  # the older address still answers
+        assert empty.status_code == 200 and "Mijn voorlopige bijdragen aanpassen" in empty.text
         assert f'<option value="{TODAY.year}" selected>' in empty.text and "<script" not in empty.text.split(
             "<main", 1)[-1]
         page = person_c.get(f"/my/files/{ana}/reduction", params={"year": TODAY.year, "estimate": "20000,00"})
@@ -60,6 +61,9 @@ def test_the_form_shows_the_quarters_and_the_warning_then_the_caseworker_grants_
         assert money in page.text  # e.g. 1.025,00 per kwartaal
         assert "Let op: verhoging als uw inkomen hoger blijkt" in page.text and "niet gevonden" in page.text
         assert "nog niet aangerekend" in page.text
+        # no income of N-3 to compare with: a reduction, the careful reading (the warning above)
+        assert "Een vermindering van uw voorlopige bijdragen" in page.text
+        assert "Deze vermindering aanvragen" in page.text
         asked = person_c.post(f"/my/files/{ana}/reduction", data={
             "csrf_token": csrf_of(page.text), "year": TODAY.year, "estimate": "20000,00",
             "justification": "Mijn grootste klant is failliet."}, follow_redirects=False)
@@ -195,3 +199,100 @@ def test_a_primostarter_sees_the_reduced_first_quarter_and_simulates_as_a_primos
     assert (f"Premier trimestre d'activité ({TODAY.year}Q1), après la réduction primo-starter de "
             f"{fmt_money(first.reduction, 'fr')} : {fmt_money(first.total, 'fr')}, frais de gestion compris"
             ).replace("\u202f", " ") in flat
+
+
+INCREASE = {  # what each language reads for a higher estimate: page heading, its explanation, button, subject, letter
+    "fr": ("Une augmentation de vos cotisations provisoires", "Payer plus maintenant, moins à la régularisation",
+           "Demander cette augmentation", "Augmentation des cotisations provisoires {year}",
+           "Augmentation de vos cotisations provisoires {year} : accordée"),
+    "nl": ("Een vrijwillige verhoging van uw voorlopige bijdragen", "Nu meer betalen, minder bij de regularisatie",
+           "Deze vrijwillige verhoging aanvragen", "Vrijwillige verhoging van de voorlopige bijdragen {year}",
+           "Vrijwillige verhoging van uw voorlopige bijdragen {year}: toegestaan"),
+    "de": ("Eine Erhöhung Ihrer vorläufigen Beiträge", "Jetzt mehr zahlen, weniger bei der Regularisierung",
+           "Diese Erhöhung beantragen", "Erhöhung der vorläufigen Beiträge {year}",
+           "Erhöhung Ihrer vorläufigen Beiträge {year}: bewilligt"),
+}
+REDUCTION = {  # and for a lower one: heading, the §4.3 warning's title, button, subject, letter
+    "fr": ("Une réduction de vos cotisations provisoires", "Attention : majoration si votre revenu s'avère plus élevé",
+           "Demander cette réduction", "Réduction des cotisations provisoires {year}",
+           "Réduction de vos cotisations provisoires {year} : accordée"),
+    "nl": ("Een vermindering van uw voorlopige bijdragen", "Let op: verhoging als uw inkomen hoger blijkt",
+           "Deze vermindering aanvragen", "Vermindering van de voorlopige bijdragen {year}",
+           "Vermindering van uw voorlopige bijdragen {year}: toegestaan"),
+    "de": ("Eine Herabsetzung Ihrer vorläufigen Beiträge", "Achtung: Zuschlag, wenn Ihr Einkommen höher ausfällt",
+           "Diese Herabsetzung beantragen", "Herabsetzung der vorläufigen Beiträge {year}",
+           "Herabsetzung Ihrer vorläufigen Beiträge {year}: bewilligt"),
+}
+
+
+def _flat(text: str) -> str:
+    from html import unescape
+
+    return " ".join(unescape(text).replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "de"])
+@pytest.mark.parametrize(("estimate", "words"), [("90000", INCREASE), ("12000", REDUCTION)],
+                         ids=["higher", "lower"])
+def test_a_higher_estimate_reads_as_an_increase_a_lower_one_as_a_reduction(app_for, db_url, language, estimate,
+                                                                          words):
+    """Her provisional contributions are computed on 40,000.00 earned three years ago. 90,000.00 raises them: the
+    page shows what she pays now and on the estimate, says an increase and what it avoids (no surcharge warning),
+    the request list, the desk's buttons, the answer and the decision letter say an increase. 12,000.00 lowers them:
+    all of it says a reduction, with the §4.3 warning."""
+    from pypdf import PdfReader
+
+    from caisse.documents.reduction_letters import decision_pdf
+    from caisse.rules.explain import fmt_money
+
+    year = TODAY.year
+    try:
+        now = rc.provisional(year, "main", reference_income="40000.00", fee_rate="0.0405")
+        asked = rc.provisional(year, "main", chosen_income=f"{estimate}.00", fee_rate="0.0405")
+    except UnknownParameter:
+        pytest.skip(f"the contribution figures of {year} (or its revaluation coefficient) are not published")
+    pid = Fund(db_url).person(category="main", start=dt.date(2015, 1, 1), language=language,
+                              incomes={year - 3: "40000.00"})
+    with session_scope(db_url) as s:
+        s.execute(update(Party).where(Party.id == pid).values(team="t1"))
+    login, _ = make_account(db_url, "affiliate", party_id=pid)
+    cw_login, cw_secret = make_account(db_url, "caseworker", team="t1")
+    heading, explained, button, subject, title = (w.format(year=year) for w in words[language])
+    other = (REDUCTION if words is INCREASE else INCREASE)[language]
+    with TestClient(app_for, headers={"accept-language": language}) as person_c, \
+            TestClient(app_for, headers={"accept-language": "en"}) as staff_c:
+        form_login(person_c, login, None)
+        home = person_c.get("/")
+        assert f'href="/my/files/{pid}/provisional-contributions"' in home.text
+        page = person_c.get(f"/my/files/{pid}/provisional-contributions", params={"year": year, "estimate": estimate})
+        assert page.status_code == 200
+        flat = _flat(page.text)
+        assert heading in flat and explained in flat and button in flat
+        assert other[0] not in flat and other[1] not in flat
+        # what a quarter costs now (on the income of three years ago revalued) and on the estimate, fee included
+        assert fmt_money(now.quarterly_total, language).replace("\u202f", " ") in flat
+        assert fmt_money(asked.quarterly_total, language).replace("\u202f", " ") in flat
+        done = person_c.post(f"/my/files/{pid}/provisional-contributions", data={
+            "csrf_token": csrf_of(page.text), "year": year, "estimate": estimate,
+            "justification": "Estimate of my accountant."}, follow_redirects=False)
+        assert done.status_code == 303
+        case_id = int(done.headers["location"].rsplit("/", 1)[1])
+        assert subject in _flat(person_c.get("/my/requests").text)
+        assert subject in _flat(person_c.get("/").text)  # the home page's open requests
+
+        form_login(staff_c, cw_login, cw_secret)
+        case_page = staff_c.get(f"/desk/cases/{case_id}")
+        up = words is INCREASE
+        assert ("Grant the increase asked" if up else "Grant the reduction asked") in case_page.text
+        assert f"{'Increase' if up else 'Reduction'} of provisional contributions {year}" in case_page.text
+        ok = staff_c.post(f"/desk/cases/{case_id}", data={"csrf_token": csrf_of(case_page.text),
+                                                          "action": "grant_red", "body": ""}, follow_redirects=False)
+        assert ok.status_code == 303
+        answered = _flat(person_c.get(f"/my/requests/{case_id}").text)
+        assert title in answered and explained in answered and other[1] not in answered
+    with session_scope(db_url) as s:
+        r = s.scalar(select(ReductionRequest))  # nothing called yet: granted at once, either way
+        assert (r.status, r.direction, r.quarterly_cents) == ("granted", "increase" if up else "reduction",
+                                                              asked.quarterly)
+        letter = " ".join(PdfReader(io.BytesIO(decision_pdf(s, r.id))).pages[0].extract_text().split())
+    assert title in letter.replace("\u202f", " ") and explained in letter and other[1] not in letter

@@ -89,8 +89,8 @@ def test_the_person_types_an_income_and_reads_the_regularisation_it_would_give(a
         assert answer.status_code == 200
         assert f"Op een inkomen {YEAR} van € 50.000,00 geeft de regularisatie {YEAR}: € " in answer.text
         assert "te betalen (raming, geen beslissing" in answer.text
-        # one step to adjust the provisional contributions to that income, the form filled in
-        assert f'/my/files/{me}/reduction?year={YEAR}&amp;estimate=50000.00' in answer.text
+        # an ended year can no longer be adjusted: no link to the form (the current year's answer has one, filled in)
+        assert "/provisional-contributions?" not in answer.text
         bad = c.get(f"/my/files/{me}/summary", params={"year": YEAR, "income": "50.000"})
         assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text and 'role="alert"' in bad.text
         assert c.get(f"/my/files/{other}/summary", params={"year": YEAR, "income": "50000"}).status_code == 403
@@ -99,3 +99,15 @@ def test_the_person_types_an_income_and_reads_the_regularisation_it_would_give(a
     with session_scope(db_url) as s:
         assert s.scalar(select(AuditLog.detail).where(AuditLog.party_id == me,
                                                       AuditLog.entity == "regularisation_forecast")) == {"year": YEAR}
+
+
+def test_this_years_answer_leads_to_the_adjustment_form_filled_in(app_for, db_url):
+    this_year = dt.date.today().year
+    me = Fund(db_url).person(language="fr", incomes={this_year - 3: "12000.00"})
+    quarterly_call.run(db_url, f"{this_year}Q1", fee_rate="0.04")
+    with _client(app_for, db_url, me, "fr") as c:
+        answer = c.get(f"/my/files/{me}/summary", params={"year": this_year, "income": "50000"}).text
+        link = f'/my/files/{me}/provisional-contributions?year={this_year}&amp;estimate=50000.00'
+        assert link in answer and f"Ajuster mes cotisations provisoires {this_year} à ce revenu" in answer
+        form = c.get(link.replace("&amp;", "&"))
+        assert form.status_code == 200 and 'value="50000.00"' in form.text

@@ -81,10 +81,22 @@ GROUP BY e.party_id, e.period, e.account, CASE WHEN t.kind = 'regularisation' TH
 
 # The people with an estimate of N on file (a reduction granted: their provisional contributions were computed on
 # it): what they paid on N's contributions by 31 December N (imputations) and the credit they held then, and the
-# unjustified-reduction surcharges already charged by a regularisation of N (per assessment key and line).
+# unjustified-reduction surcharges already charged by a regularisation of N (per assessment key and line). Not
+# those whose estimate in force (the latest, as the call reads it: population._incomes) was written by a granted
+# increase (reduction_request.direction): their provisional contributions were raised, not reduced (§1.4, §4.3).
 _REDUCED_SQL = """
 SELECT DISTINCT pi.person_id FROM professional_income pi
 WHERE pi.year = :year AND pi.source = 'estimate' AND pi.assessed_on <= :notice_date
+  AND NOT EXISTS (
+      SELECT 1 FROM professional_income latest JOIN reduction_request r ON r.income_id = latest.id
+      WHERE latest.person_id = pi.person_id AND latest.year = pi.year AND latest.source = 'estimate'
+        AND latest.assessed_on <= :notice_date AND r.direction = 'increase'
+        AND NOT EXISTS (
+            SELECT 1 FROM professional_income later
+            WHERE later.person_id = latest.person_id AND later.year = latest.year AND later.source = 'estimate'
+              AND later.assessed_on <= :notice_date
+              AND (later.assessed_on > latest.assessed_on
+                   OR (later.assessed_on = latest.assessed_on AND later.id > latest.id))))
 """
 
 _PAID_SQL = """

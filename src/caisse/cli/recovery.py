@@ -275,8 +275,8 @@ def reduction_request_cmd(debtor: int = DebtorOption,
                           justification: str = typer.Option(..., "--justification",
                                                             help="The objective evidence the estimate rests on."),
                           today: str | None = TodayOption, db: str | None = DbOption) -> None:
-    """Ask a reduction of the provisional contributions of a year on an estimated income: checked, a request
-    (case of kind reduction, with its deadline) recorded; prints what each quarter becomes."""
+    """Ask a reduction (or an increase) of the provisional contributions of a year on an estimated income: checked,
+    a request (case of kind reduction, with its deadline) recorded; prints what each quarter becomes."""
     from caisse.money import fmt, to_cents
     from caisse.recovery import reduction
     from caisse.store.db import session_scope
@@ -285,7 +285,7 @@ def reduction_request_cmd(debtor: int = DebtorOption,
     with session_scope(database_url(db)) as s:
         r = reduction.request(s, _who(), debtor, year, cents, justification, _today(today))
         p = reduction.preview(s, debtor, r.year, r.estimate_cents, r.requested_on, request_id=r.id)
-        typer.echo(f"reduction request {r.id} (case {r.case_id}): {r.year} on {fmt(r.estimate_cents)} EUR, "
+        typer.echo(f"{r.direction} request {r.id} (case {r.case_id}): {r.year} on {fmt(r.estimate_cents)} EUR, "
                    f"{fmt(p.quarterly)} EUR a quarter ({fmt(p.quarterly_total)} with the management fee)")
         for q in p.quarters:
             was = f"called {fmt(q.charged_total)}, " if q.called else "not called yet, "
@@ -313,7 +313,7 @@ def reduction_decision_cmd(request: int = typer.Option(..., "--request", help="T
     with session_scope(database_url(db)) as s:
         r = reduction.decide(s, _who(), request, grant, motivation, _today(today))
         pdf = decision_pdf(s, r.id) if output and r.decided_on else None
-        typer.echo(f"reduction request {r.id}: {r.status}"
+        typer.echo(f"{r.direction} request {r.id}: {r.status}"
                    + (f", {fmt(r.quarterly_cents)} EUR a quarter ({fmt(r.quarterly_total_cents)} with the "
                       f"management fee), {len(r.corrections)} quarter(s) corrected" if r.status == "granted" else "")
                    + (f" (approval {r.approval_id}: waiting for a manager, four eyes; the letter once decided)"

@@ -364,18 +364,28 @@ def draw_qr(pdf: canvas.Canvas, payload: str, x: float, y: float, size: float, b
     pdf.restoreState()
 
 
-def render(doc: Document) -> bytes:
-    """One A4 page (the calculation steps are cut, with '…', if they would not fit)."""
+def render(doc: Document, page=None, on_page=None) -> bytes:
+    """One A4 page (the calculation steps are cut, with '…', if they would not fit).
+
+    ``page``: what to draw on (the canvas calls of ``pagewriter.StandardPage``, the default; ``svgpage.SvgPage``
+    draws the same page as a picture); its ``getvalue()`` is returned. ``on_page(page, marks)``, called once the
+    page is drawn: ``marks`` holds where each part of the document was drawn — ``sender``, ``file``, ``debtor``,
+    ``title``, ``amounts``, ``total``, ``communication``, ``payment``, ``qr``, ``late``, ``calculation``, ``help``:
+    (x, y) of the part's first line (``documents.specimens`` numbers them)."""
     lang = doc.language if doc.language in LANGS else "fr"
     t = T[lang]
     regular, bold = fonts_for(doc)
     # operators written straight (documents.pagewriter), DejaVu embedded as a subset when the standard fonts can't
-    pdf = StandardPage()
+    pdf = StandardPage() if page is None else page
+    marks: dict[str, tuple[float, float]] | None = {} if on_page is not None else None
     title = t[doc.kind].format(period=doc.period)
     pdf.setTitle(f"{title} — {doc.debtor_name}")
     width, height = A4
     left, right = 18 * mm, width - 18 * mm
     y = height - 18 * mm
+    if marks is not None:
+        marks.update(sender=(left, y), file=(left, y - 9 * mm), debtor=(110 * mm, y - 4 * mm),
+                     title=(left, y - 30 * mm), help=(left, 14 * mm))
     pdf.setFont(bold, 11)
     pdf.drawString(left, y, doc.fund_name)
     pdf.setFont(regular, 8.5)
@@ -398,10 +408,12 @@ def render(doc: Document) -> bytes:
         pdf.drawString(left, y, line)
         y -= 4.2 * mm
     y -= 3 * mm
+    if marks is not None:
+        marks["amounts"] = (left, y)
     if doc.kind == "statement":
-        y = _statement_table(pdf, doc, t, lang, regular, bold, left, right, y)
+        y = _statement_table(pdf, doc, t, lang, regular, bold, left, right, y, marks)
     else:
-        y = _amount_table(pdf, doc, t, lang, regular, bold, left, right, y)
+        y = _amount_table(pdf, doc, t, lang, regular, bold, left, right, y, marks)
     if doc.uses_estimates:
         pdf.setFont(bold, 9)
         pdf.drawString(left, y, t["estimate"])
@@ -417,6 +429,9 @@ def render(doc: Document) -> bytes:
         text = t["pay"].format(amount=fmt_money(doc.total_cents, lang), due=due, iban=_iban_printed(doc.fund_iban),
                                bic=doc.fund_bic, fund=doc.fund_name, ogm=_ogm_printed(doc.ogm12))
         py = pay_top - 4 * mm
+        if marks is not None:
+            marks.update(communication=(left, py), payment=(left, py - 5.5 * mm),
+                         qr=(right + 4 * mm, pay_top - qr_size / 2))
         pdf.setFont(bold, 10)
         pdf.drawString(left, py, _ogm_printed(doc.ogm12))
         py -= 5.5 * mm
@@ -429,6 +444,8 @@ def render(doc: Document) -> bytes:
             pdf.drawString(left, py, line)
             py -= 3.8 * mm
         late = t["late_company"] if doc.kind in ("company_call", "recovery_director_joint_call") else t["late"]
+        if marks is not None:
+            marks["late"] = (left, py)
         pdf.setFont(regular, 8)
         for line in _wrap(late, regular, 8, right - left - qr_size - 6 * mm):
             pdf.drawString(left, py, line)
@@ -437,12 +454,16 @@ def render(doc: Document) -> bytes:
     else:
         pdf.setFont(regular, 9)
         y = pay_top - 4 * mm
+        if marks is not None:
+            marks["payment"] = (left, y)
         for line in _wrap(t["refund_text"] if doc.total_cents < 0 else t["nothing"], regular, 9, right - left):
             pdf.drawString(left, y, line)
             y -= 4.2 * mm
     # the calculation, step by step (rules engine)
     if doc.steps and y > 40 * mm:
         y -= 2 * mm
+        if marks is not None:
+            marks["calculation"] = (left, y)
         pdf.setFont(bold, 9.5)
         pdf.drawString(left, y, t["how"])
         y -= 4.8 * mm
@@ -463,12 +484,14 @@ def render(doc: Document) -> bytes:
     pdf.setFont(regular, 7.5)
     for i, line in enumerate(_wrap(t["help"], regular, 7.5, right - left)):
         pdf.drawString(left, 14 * mm - i * 3.3 * mm, line)
+    if on_page is not None:
+        on_page(pdf, marks)
     pdf.showPage()
     pdf.save()
     return pdf.getvalue()
 
 
-def _amount_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:
+def _amount_table(pdf, doc, t, lang, regular, bold, left, right, y, marks=None) -> float:
     cols = (left, left + 56 * mm, left + 60 * mm, right - 32 * mm)
     pdf.setFont(bold, 8.5)
     pdf.drawString(cols[0], y, t["col_what"])
@@ -500,12 +523,14 @@ def _amount_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:
     y -= 3 * mm
     pdf.setFont(bold, 10)
     label = t["total"] if doc.total_cents >= 0 else t["refund"]
+    if marks is not None:
+        marks["total"] = (cols[0], y)
     pdf.drawString(cols[0], y, label)
     pdf.drawRightString(cols[2] - 2 * mm, y, fmt_money(abs(doc.total_cents), lang))
     return y - 7 * mm
 
 
-def _statement_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:
+def _statement_table(pdf, doc, t, lang, regular, bold, left, right, y, marks=None) -> float:
     heads = (t["period"], t["called"], t["surcharges"], t["paid"], t["balance"])
     xs = (left, left + 55 * mm, left + 85 * mm, left + 115 * mm, left + 145 * mm)
     pdf.setFont(bold, 8.5)
@@ -528,6 +553,8 @@ def _statement_table(pdf, doc, t, lang, regular, bold, left, right, y) -> float:
     pdf.line(left, y + 2.5 * mm, right, y + 2.5 * mm)
     y -= 1.5 * mm
     pdf.setFont(bold, 10)
+    if marks is not None:
+        marks["total"] = (xs[0], y)
     pdf.drawString(xs[0], y, t["total_due"])
     pdf.drawRightString(xs[4] + 25 * mm, y, fmt_money(doc.total_cents, lang))
     y -= 5 * mm

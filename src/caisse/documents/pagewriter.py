@@ -88,6 +88,15 @@ class StandardPage:
     def transform(self, a: float, b: float, c: float, d: float, e: float, f: float) -> None:
         self._code.append(f"{a:g} {b:g} {c:g} {d:g} {e:.4f} {f:.4f} cm")
 
+    def circle(self, x: float, y: float, r: float) -> None:
+        """A disc of radius ``r`` centred on (x, y), filled with the fill colour (four Bézier arcs)."""
+        k = 0.5523 * r
+        self._code.append(
+            f"{x + r:.2f} {y:.2f} m {x + r:.2f} {y + k:.2f} {x + k:.2f} {y + r:.2f} {x:.2f} {y + r:.2f} c "
+            f"{x - k:.2f} {y + r:.2f} {x - r:.2f} {y + k:.2f} {x - r:.2f} {y:.2f} c "
+            f"{x - r:.2f} {y - k:.2f} {x - k:.2f} {y - r:.2f} {x:.2f} {y - r:.2f} c "
+            f"{x + k:.2f} {y - r:.2f} {x + r:.2f} {y - k:.2f} {x + r:.2f} {y:.2f} c f")
+
     def showPage(self) -> None:  # noqa: N802 - one page: nothing to do
         pass
 

@@ -331,8 +331,11 @@ def _fund():
 
 
 def _draw(pdf, summary, doc: dict, name: str, address: list[str], fund: tuple[str, str], regular: str,
-          bold: str) -> None:
+          bold: str, marks: dict | None = None) -> None:
+    """The page; ``marks`` (when given) receives where each part was drawn: ``sender``, ``file``, ``debtor``,
+    ``title``, ``paid``, ``opened``, ``coming``, ``help`` — (x, y) of its first line."""
     t, lang = doc["t"], doc["lang"]
+    marks = {} if marks is None else marks
     width = RIGHT - LEFT
 
     def para(text: str, font: str, size: float, y: float, step: float) -> float:
@@ -354,10 +357,13 @@ def _draw(pdf, summary, doc: dict, name: str, address: list[str], fund: tuple[st
     for line in [name, *address]:
         pdf.drawString(110 * mm, ay, line)
         ay -= 4.8 * mm
+    marks.update(sender=(LEFT, y), file=(LEFT, y - 9 * mm), debtor=(110 * mm, y - 4 * mm), help=(LEFT, 14 * mm))
     y -= 30 * mm
+    marks["title"] = (LEFT, y)
     y = para(doc["title"], bold, 13, y, 6 * mm) - 1 * mm
     y = para(doc["intro"], regular, 9, y, 4.2 * mm) - 4 * mm
     # 1. paid
+    marks["paid"] = (LEFT, y)
     y = para(doc["paid_head"], bold, 10.5, y, 5.5 * mm)
     for k, (label, amount) in enumerate(doc["paid"]):
         pdf.setFont(bold if k == 2 else regular, 9)
@@ -366,6 +372,7 @@ def _draw(pdf, summary, doc: dict, name: str, address: list[str], fund: tuple[st
         y -= 4.4 * mm
     y = para(doc["certificate"], regular, 7.5, y - 0.5 * mm, 3.6 * mm) - 4 * mm
     # 2. opened
+    marks["opened"] = (LEFT, y)
     y = para(doc["opened_head"], bold, 10.5, y, 5.5 * mm)
     if doc["quarters"]:
         xs = (LEFT, LEFT + 48 * mm, LEFT + 78 * mm, LEFT + 90 * mm, LEFT + 132 * mm)
@@ -390,6 +397,7 @@ def _draw(pdf, summary, doc: dict, name: str, address: list[str], fund: tuple[st
         y = para(doc["no_quarter"], regular, 9, y, 4.2 * mm)
     y = para(doc["pension_note"], regular, 7.5, y - 0.5 * mm, 3.6 * mm) - 4 * mm
     # 3. coming
+    marks["coming"] = (LEFT, y)
     y = para(doc["coming_head"], bold, 10.5, y, 5.5 * mm)
     y = para(doc["next"], regular, 9, y, 4.2 * mm) - 1.5 * mm
     para(doc["regularisation"], regular, 9, y, 4.2 * mm)
@@ -397,13 +405,21 @@ def _draw(pdf, summary, doc: dict, name: str, address: list[str], fund: tuple[st
     pdf.drawString(LEFT, 14 * mm, t["help"])
 
 
-def render_summary(summary, who: tuple[str, list[str]] | None) -> bytes:
-    """One A4 page in the person's language (fr/nl/de; another language falls back to fr)."""
+def render_summary(summary, who: tuple[str, list[str]] | None, page=None, on_page=None) -> bytes:
+    """One A4 page in the person's language (fr/nl/de; another language falls back to fr). ``page`` and
+    ``on_page(page, marks)``: as ``documents.notices.render`` (``_draw`` names the parts)."""
     doc = lines_for(summary)
     name, address = who or (f"#{summary.party_id}", [])
     fund = _fund()
     regular, bold = fonts_for(name, address, fund[0])
     title = f"{doc['title']} — {name}"
+    if page is not None:
+        page.setTitle(title)
+        marks: dict = {}
+        _draw(page, summary, doc, name, address, fund, regular, bold, marks)
+        if on_page is not None:
+            on_page(page, marks)
+        return page.getvalue()
     if (regular, bold) == STANDARD:
         page = StandardPage()
         _draw(page, summary, doc, name, address, fund, regular, bold)

@@ -512,6 +512,9 @@ class BuybackRequest(Base):
 
 
 REDUCTION_STATUSES = ("requested", "awaiting_approval", "granted", "refused")
+#: which way the estimate moves the provisional contributions of the year, against what the quarterly call computes
+#: without a chosen income (the income of N-3 revalued, a starter's basis): lowered, or raised of one's own accord
+REDUCTION_DIRECTIONS = ("reduction", "increase")
 
 
 class ReductionRequest(Base):
@@ -522,7 +525,9 @@ class ReductionRequest(Base):
     then on, ``quarterly_cents`` / ``quarterly_total_cents`` the new provisional contribution of a quarter
     (without / with the management fee) and ``corrections`` the quarters already called that were corrected
     (``{"period", "key", "charged", "new"}``, cents). Refused: ``motivation`` says why. A grant that lowers what was
-    already called waits for a manager above the four-eyes threshold (``awaiting_approval``, ``approval_id``)."""
+    already called waits for a manager above the four-eyes threshold (``awaiting_approval``, ``approval_id``).
+    ``direction``: ``increase`` when the estimate raises the provisional contributions above what the call computes
+    without it (a voluntary increase, legislation.md §1.4: no §4.3 surcharge then), else ``reduction``."""
 
     __tablename__ = "reduction_request"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -543,7 +548,9 @@ class ReductionRequest(Base):
     corrections: Mapped[list | None] = mapped_column(JSON)
     approval_id: Mapped[int | None] = mapped_column(ForeignKey("approval.id"))  # four eyes on a grant (plans too)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    direction: Mapped[str] = mapped_column(String(10), default="reduction", server_default="reduction")
     __table_args__ = (
         CheckConstraint(f"status in ({_in(REDUCTION_STATUSES)})", name="status"),
+        CheckConstraint(f"direction in ({_in(REDUCTION_DIRECTIONS)})", name="direction"),
         CheckConstraint("estimate_cents >= 0", name="estimate_not_negative"),
     )

@@ -1,9 +1,19 @@
-"""Reduction of provisional contributions (réduction des cotisations provisoires / vermindering van de voorlopige
-bijdragen): since 1-1-2022 the self-employed may choose the income their provisional contributions of a year are
-computed on, justified by objective evidence, never below the category minimum; the fund decides
-(legislation.md §1.4, AR n° 38 art. 11 §3). If the income proves higher, a surcharge follows at regularisation
-(legislation.md §4.3, addendum §4.3: a SECONDARY source, the article of law was NOT found —
-``rules.surcharges.unjustified_reduction_surcharge``, charged by ``batches.regularisation``).
+"""Reduction or increase of provisional contributions (réduction / augmentation des cotisations provisoires,
+vermindering / vrijwillige verhoging van de voorlopige bijdragen, Herabsetzung / Erhöhung der vorläufigen Beiträge):
+since 1-1-2022 the self-employed may choose the income their provisional contributions of a year are computed on,
+justified by objective evidence, never below the category minimum; the fund decides (legislation.md §1.4, AR n° 38
+art. 11 §3). Lowered: if the income proves higher, a surcharge follows at regularisation (legislation.md §4.3,
+addendum §4.3: a SECONDARY source, the article of law was NOT found —
+``rules.surcharges.unjustified_reduction_surcharge``, charged by ``batches.regularisation``). Raised ("pay more than
+the provisional proposal to avoid a large regularisation; the surplus is set off at regularisation, excess
+refunded", legislation.md §1.4 — the notes give no other condition, no minimum, and no article of its own): the
+same request, named an increase (``direction``), no §4.3 surcharge.
+
+The direction compares the estimate's quarterly contribution with the one the quarterly call computes without a
+chosen income (the income of N-3 revalued, a starter's basis): what the law calls the provisional contribution. A
+second request after a granted reduction is still a reduction while it stays below that (the surcharge still
+applies), even though it raises what is called now. No such contribution to compare with (no income of N-3
+known, not a starter): a reduction, the careful reading (its warning is shown, the surcharge rule applies).
 
 1. **preview** (nothing written): what the provisional contribution of each quarter of the year becomes on the
    estimate — the quarterly call's own computation (``batches.quarterly_call.compute`` on the person's
@@ -31,6 +41,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from caisse.batches.population import MISSING
 from caisse.errors import Conflict, InvalidInput, NotFound, UnknownParameter
 from caisse.ledger import DebtLine, charge, impute
 from caisse.ledger.models import LedgerEntry, LedgerTransaction
@@ -49,7 +60,9 @@ from caisse.store.models import Party, ProfessionalIncome
 RULE = "AR n° 38 art. 11 §3 (reduction/increase)"  # the quarterly call's rule for a chosen income
 FIRST_YEAR = 2022  # the free choice of the income exists since 1-1-2022 (legislation.md §1.4)
 EXAMPLE_MORE = 1_000_000  # the surcharge example: the income proves 10,000.00 EUR higher than the estimate
-CASE_SUBJECT = "Reduction of provisional contributions {year}"
+CASE_SUBJECTS = {"reduction": "Reduction of provisional contributions {year}",
+                 "increase": "Increase of provisional contributions {year}"}  # web.labels.CASE_SUBJECT_TEMPLATES
+CASE_SUBJECT = CASE_SUBJECTS["reduction"]
 
 
 @dataclass
@@ -95,6 +108,28 @@ class Preview:
     example_income: int
     example: ReductionSurchargeResult = field(repr=False)
     primostarter: bool = False  # the year's quarters are a primostarter's (its reduced minimum applies)
+    # the same quarter as ``quarterly`` as the call computes it without a chosen income (N-3 revalued, a starter's
+    # basis) and the income it rests on; None: nothing to base it on (no income of N-3 known, not a starter)
+    default_quarterly: int | None = None
+    default_basis: int | None = None
+    # what the call computes for it today (an estimate granted earlier in place), without / with the fee
+    current_quarterly: int | None = None
+    current_quarterly_total: int | None = None
+
+    @property
+    def direction(self) -> str:
+        """``increase`` when the estimate raises the provisional contribution above what the call computes without a
+        chosen income (ties: the higher income), else ``reduction`` (also when there is nothing to compare with)."""
+        if self.default_quarterly is None:
+            return "reduction"
+        if self.quarterly != self.default_quarterly:
+            return "increase" if self.quarterly > self.default_quarterly else "reduction"
+        return "increase" if self.default_basis is not None and self.estimate > self.default_basis else "reduction"
+
+    @property
+    def chosen_before(self) -> bool:
+        """An estimate granted earlier is in place: what is called now differs from the default."""
+        return self.current_quarterly is not None and self.current_quarterly != self.default_quarterly
 
     @property
     def corrections(self) -> list[QuarterChange]:
@@ -151,11 +186,14 @@ def _call(session: Session, party_id: int, q: Quarter) -> tuple[str, dt.date, st
     return None if row is None else (key, row[0], row[1])
 
 
-def _on_estimate(session: Session, party_id: int, q: Quarter, estimate: int, fee: Fraction | None,
-                 allow_estimates: bool) -> tuple[int, int, int, int, str | None, bool] | None:
-    """(contribution, with fee, category code, first-quarter reduction taken off, its parameter, primostarter?) the
-    quarterly call gives for ``q`` on ``estimate``; None when the person does not count for the quarter (not
-    affiliated, no category)."""
+KEEP = -2  # ``_call_computation``: the estimate on file stays (what is called today)
+
+
+def _call_computation(session: Session, party_id: int, q: Quarter, estimate: int, fee: Fraction | None,
+                      allow_estimates: bool):
+    """(the quarterly call's computation, its summary) for the person and ``q``: on ``estimate`` (cents),
+    ``population.MISSING`` for none (the income of N-3 revalued, a starter's basis), ``KEEP`` for the estimate on
+    file; None when the person does not count for the quarter (not affiliated, no category)."""
     from caisse.batches.framework import Summary
     from caisse.batches.population import NO_CATEGORY, load_quarter
     from caisse.batches.quarterly_call import compute
@@ -163,12 +201,39 @@ def _on_estimate(session: Session, party_id: int, q: Quarter, estimate: int, fee
     pop = load_quarter(None, q, person=party_id, connection=session.connection())
     if not len(pop) or pop.category[0] == NO_CATEGORY:
         return None
-    pop.estimate[:] = estimate
+    if estimate != KEEP:
+        pop.estimate[:] = estimate
     summary = Summary(key=f"reduction/{party_id}", kind="reduction")
-    calc = compute(pop, fee, summary, allow_estimates=allow_estimates)
+    return compute(pop, fee, summary, allow_estimates=allow_estimates), summary
+
+
+def _regular_quarter(session: Session, party_id: int, q: Quarter, estimate: int, fee: Fraction | None,
+                     allow_estimates: bool) -> tuple[int, int, int] | None:
+    """(regular contribution, with fee, the income it rests on) of ``q`` as ``_call_computation`` gives it — the
+    primostarter's first-quarter reduction left out, as ``Preview.quarterly`` —; None when nothing can be computed
+    (no income to base it on)."""
+    found = _call_computation(session, party_id, q, estimate, fee, allow_estimates)
+    if found is None or not found[0].kind[0]:
+        return None
+    calc = found[0]
+    reduction = int(calc.reduction[0]) if calc.reduction is not None else 0
+    regular = int(calc.contribution[0]) + reduction
+    return regular, rc.with_fee(regular, fee) if reduction else int(calc.total[0]), int(calc.basis[0])
+
+
+def _on_estimate(session: Session, party_id: int, q: Quarter, estimate: int, fee: Fraction | None,
+                 allow_estimates: bool) -> tuple[int, int, int, int, str | None, bool] | None:
+    """(contribution, with fee, category code, first-quarter reduction taken off, its parameter, primostarter?) the
+    quarterly call gives for ``q`` on ``estimate``; None when the person does not count for the quarter (not
+    affiliated, no category)."""
+    found = _call_computation(session, party_id, q, estimate, fee, allow_estimates)
+    if found is None:
+        return None
+    calc, summary = found
     if not calc.kind[0]:
         raise InvalidInput("year", "the provisional contribution of {quarter} cannot be computed: {why}",
                            quarter=str(q), why="; ".join(summary.skipped) or "—")
+    pop = calc.pop
     reduction = int(calc.reduction[0]) if calc.reduction is not None else 0
     return (int(calc.contribution[0]), int(calc.total[0]), int(pop.category[0]), reduction,
             calc.params.get("reduction"), bool(pop.primostarter[0]))
@@ -203,7 +268,8 @@ def _check_year(session: Session, party_id: int, year: object, today: dt.date,
                                    "income (a chosen income exists for the current or next year, since 2022)",
                            year=year)
     if year > today.year + 1:
-        raise InvalidInput("year", "{year} is too far ahead: a reduction is asked for this year or the next",
+        raise InvalidInput("year", "{year} is too far ahead: a reduction or an increase is asked for this year or "
+                                   "the next",
                            year=year)
     try:
         rc.year_params(year)
@@ -216,14 +282,14 @@ def _check_year(session: Session, party_id: int, year: object, today: dt.date,
         LedgerTransaction.key.like(f"regularisation/{year}/{party_id}/%")))
     if taxed or regularised:
         raise Conflict("year", "the income {year} is known from the tax administration: the year is regularised on "
-                               "it, no reduction any more", year=year)
+                               "it, no reduction or increase any more", year=year)
     pending = session.scalar(select(ReductionRequest.id).where(
         ReductionRequest.party_id == party_id, ReductionRequest.year == year,
         ReductionRequest.status.in_(("requested", "awaiting_approval")),
         ReductionRequest.id != (request_id or 0)).limit(1))
     if pending:
-        raise Conflict("year", "a reduction request for {year} is already waiting for a decision (request "
-                               "{request})", year=year, request=pending)
+        raise Conflict("year", "a request to change the provisional contributions of {year} is already "
+                               "waiting for a decision (request {request})", year=year, request=pending)
     return year
 
 
@@ -263,14 +329,20 @@ def preview(session: Session, party_id: int, year: object, estimate: object, tod
     # a quarter's contribution on the estimate: the regular one (not a primostarter's reduced first quarter)
     quarterly = shown.regular
     example = unjustified_reduction_surcharge(year, definitive, 4 * quarterly, 0)
+    q = Quarter(year, int(shown.period[-1]))
+    fee, estimates = _fee_of_call(session, q)
+    default = _regular_quarter(session, party_id, q, MISSING, fee, estimates)
+    current = _regular_quarter(session, party_id, q, KEEP, fee, estimates)
     return Preview(party_id, year, estimate, word, quarters, quarterly,
                    rc.with_fee(quarterly, shown.fee) if shown.reduction else shown.new_total, example_income, example,
-                   primostarter)
+                   primostarter, default_quarterly=default and default[0], default_basis=default and default[2],
+                   current_quarterly=current and current[0], current_quarterly_total=current and current[1])
 
 
 def request(session: Session, who: Principal, party_id: int, year: object, estimate: object, justification: str,
             today: dt.date, documents: list[tuple[str | None, bytes | None]] = ()) -> ReductionRequest:
-    """The person (or the fund for them) asks the reduction: checked, a ``reduction`` case opened, recorded.
+    """The person (or the fund for them) asks the reduction or increase: checked, a ``reduction`` case opened (its
+    subject naming the direction), recorded.
     ``documents``: the evidence chosen with it (PDF or JPEG, ``(name, bytes)``), added to the request's case
     (``cases.attachments``: the caseworker deciding it reads them there); a refusal of any of them — the checks of
     every upload, ``services.uploads`` — writes nothing."""
@@ -286,16 +358,17 @@ def request(session: Session, who: Principal, party_id: int, year: object, estim
     if documents:
         attachments.checked(documents)  # before anything is written
     p = preview(session, party_id, year, estimate, today)
-    body = f"Reduction: year={p.year} estimate={fmt(p.estimate)}\n\n{justification}"
-    c = cases.open_case(session, who, party_id, "reduction", CASE_SUBJECT.format(year=p.year), body, today,
-                        channel="portal" if who.role in cases.PERSON_SIDE else "office")
+    body = f"{p.direction.capitalize()}: year={p.year} estimate={fmt(p.estimate)}\n\n{justification}"
+    c = cases.open_case(session, who, party_id, "reduction", CASE_SUBJECTS[p.direction].format(year=p.year), body,
+                        today, channel="portal" if who.role in cases.PERSON_SIDE else "office")
     r = ReductionRequest(party_id=party_id, case_id=c.id, year=p.year, estimate_cents=p.estimate,
                          justification=justification, status="requested", requested_on=today,
-                         requested_by=str(who))
+                         requested_by=str(who), direction=p.direction)
     session.add(r)
     session.flush()
     audit.record(session, who, "request", "reduction_request", r.id, party_id=party_id,
-                 detail={"year": p.year, "estimate": fmt(p.estimate), "documents": len(documents)})
+                 detail={"year": p.year, "estimate": fmt(p.estimate), "direction": p.direction,
+                         "documents": len(documents)})
     if documents:
         attachments.add(session, who, c.id, documents, today)
     return r
@@ -304,7 +377,8 @@ def request(session: Session, who: Principal, party_id: int, year: object, estim
 def of_case(session: Session, case_id: int) -> ReductionRequest:
     r = session.scalar(select(ReductionRequest).where(ReductionRequest.case_id == case_id))
     if r is None:
-        raise InvalidInput("case", "this request carries no reduction to decide (caisse recovery reduction-request)")
+        raise InvalidInput("case", "this request carries no reduction or increase to decide (caisse recovery "
+                                    "reduction-request)")
     return r
 
 
@@ -347,11 +421,11 @@ def decide(session: Session, who: Principal, request_id: int, granted: bool, mot
         return r
     r.status = "awaiting_approval"
     approval = approvals.submit(session, who, "reduction", r.party_id, lowered, {"reduction_request_id": r.id},
-                                motivation or f"reduction of the provisional contributions {r.year} on the estimate "
-                                              f"{fmt(r.estimate_cents)} EUR (request {r.id})", today)
+                                motivation or f"{r.direction} of the provisional contributions {r.year} on the "
+                                              f"estimate {fmt(r.estimate_cents)} EUR (request {r.id})", today)
     r.approval_id = approval.id
     if approval.status == "pending":
-        cases.write(session, who, r.case_id, f"reduction granted by {who}: {fmt(lowered)} EUR off the quarters "
+        cases.write(session, who, r.case_id, f"{r.direction} granted by {who}: {fmt(lowered)} EUR off the quarters "
                                              "already called, waiting for a second person's approval (four eyes)",
                     today, internal=True)
     return r
@@ -414,7 +488,7 @@ def _correct(session: Session, r: ReductionRequest, c: QuarterChange, today: dt.
     if c.reduction:
         calc["first_quarter_reduction"] = c.reduction
     text = (f"correction {c.period}: provisional contribution on the income chosen by the affiliate "
-            f"{fmt(r.estimate_cents)} (reduction request {r.id}, granted {today.isoformat()}) "
+            f"{fmt(r.estimate_cents)} ({r.direction} request {r.id}, granted {today.isoformat()}) "
             f"{fmt(c.new_contribution)} − called {fmt(c.charged_contribution)} = {fmt(d_c)}")
     if c.reduction:
         text += f" (primostarter first quarter of activity, reduced by {fmt(c.reduction)})"
@@ -435,7 +509,7 @@ def _correct(session: Session, r: ReductionRequest, c: QuarterChange, today: dt.
                               None if c.fee is None else f"management_fee_rate={fee_text(c.fee)}",
                               {"text": own} if lines else {"text": f"{text}; {own}", "calc": calc}))
     charge(session, key, r.party_id, c.period, c.due_date, today, lines,
-           description=f"Correction of the quarterly call {c.period}: reduction of provisional contributions",
+           description=f"Correction of the quarterly call {c.period}: {r.direction} of provisional contributions",
            reference=c.reference, corrects=c.call_key)
     return {"period": c.period, "key": key, "charged": c.charged_total, "new": c.new_total}
 
@@ -456,13 +530,23 @@ def warning_lines(year: int, estimate: int, example_income: int, example: Reduct
             ("small", t("source", lang))]
 
 
+def increase_lines(year: int, lang: str) -> list[tuple[str, str]]:
+    """What raising one's provisional contributions does (legislation.md §1.4, §2): the portal's form and the
+    decision letter of an increase."""
+    return [("heading", t("increase_title", lang)), ("text", t("increase", lang, year=year)),
+            ("text", t("increase_refund", lang, year=year)), ("small", t("increase_source", lang))]
+
+
 def decision_lines(session: Session, r: ReductionRequest, lang: str) -> list[tuple[str, str]]:
-    """(style, text) of the decision letter, from the stored request."""
+    """(style, text) of the decision letter, from the stored request: a reduction with the §4.3 warning, an increase
+    with what it avoids and what happens to what proves too much."""
     from caisse.config import get_settings
 
     settings = get_settings()
     granted = r.status == "granted"
-    out = [("title", t("title_granted" if granted else "title_refused", lang, year=r.year)),
+    increase = r.direction == "increase"
+    suffix = "_increase" if increase else ""
+    out = [("title", t(("title_granted" if granted else "title_refused") + suffix, lang, year=r.year)),
            ("text", t("intro", lang, requested=fmt_date(r.requested_on, lang), year=r.year,
                       estimate=fmt_money(r.estimate_cents, lang), justification=r.justification,
                       decided=fmt_date(r.decided_on, lang) if r.decided_on else "—"))]
@@ -476,17 +560,20 @@ def decision_lines(session: Session, r: ReductionRequest, lang: str) -> list[tup
             out += [("text", t("correction_line", lang, period=c["period"], charged=fmt_money(c["charged"], lang),
                                new=fmt_money(c["new"], lang), difference=fmt_money(c["new"] - c["charged"], lang)))
                     for c in r.corrections]
-        word = _category_of(session, r)
-        example_income = r.estimate_cents + EXAMPLE_MORE
-        example = unjustified_reduction_surcharge(r.year, rc.contribution(r.year, word, example_income).annual,
-                                                  4 * r.quarterly_cents, 0)
-        out += warning_lines(r.year, r.estimate_cents, example_income, example, lang)
+        if increase:
+            out += increase_lines(r.year, lang)
+        else:
+            word = _category_of(session, r)
+            example_income = r.estimate_cents + EXAMPLE_MORE
+            example = unjustified_reduction_surcharge(r.year, rc.contribution(r.year, word, example_income).annual,
+                                                      4 * r.quarterly_cents, 0)
+            out += warning_lines(r.year, r.estimate_cents, example_income, example, lang)
     else:
         out.append(("bold", t("refused", lang, why=r.motivation or "—", year=r.year)))
     out += [("text", t("appeal", lang)),
-            ("text", t("contact", lang, file=r.party_id, request=r.id, phone=settings.fund_phone,
+            ("text", t("contact" + suffix, lang, file=r.party_id, request=r.id, phone=settings.fund_phone,
                        email=settings.fund_email)),
-            ("small", t("law", lang))]
+            ("small", t("law" + suffix, lang))]
     return out
 
 

@@ -1,6 +1,9 @@
-"""Everything a person reads about a reduction of provisional contributions, in French, Dutch and German
-(glossary: réduction des cotisations provisoires / vermindering van de voorlopige bijdragen / Herabsetzung der
-vorläufigen Beiträge; majoration / verhoging / Zuschlag)."""
+"""Everything a person reads about a reduction or an increase of provisional contributions, in French, Dutch and
+German (glossary: réduction des cotisations provisoires / vermindering van de voorlopige bijdragen / Herabsetzung der
+vorläufigen Beiträge; augmentation des cotisations provisoires / vrijwillige verhoging van de voorlopige bijdragen /
+Erhöhung der vorläufigen Beiträge; majoration / verhoging / Zuschlag — the surcharge: "majoration" is never used for
+the voluntary increase, and the Dutch increase is always "vrijwillige verhoging … van de voorlopige bijdragen" or
+"aanvraag tot verhoging", never "verhoging" alone, which is the surcharge)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,16 @@ T: dict[str, dict[str, str]] = {
         "fr": "Réduction de vos cotisations provisoires {year} : refusée",
         "nl": "Vermindering van uw voorlopige bijdragen {year}: geweigerd",
         "de": "Herabsetzung Ihrer vorläufigen Beiträge {year}: abgelehnt",
+    },
+    "title_granted_increase": {
+        "fr": "Augmentation de vos cotisations provisoires {year} : accordée",
+        "nl": "Vrijwillige verhoging van uw voorlopige bijdragen {year}: toegestaan",
+        "de": "Erhöhung Ihrer vorläufigen Beiträge {year}: bewilligt",
+    },
+    "title_refused_increase": {
+        "fr": "Augmentation de vos cotisations provisoires {year} : refusée",
+        "nl": "Vrijwillige verhoging van uw voorlopige bijdragen {year}: geweigerd",
+        "de": "Erhöhung Ihrer vorläufigen Beiträge {year}: abgelehnt",
     },
     "intro": {
         "fr": "Le {requested}, vous avez demandé que vos cotisations provisoires {year} soient calculées sur un revenu "
@@ -92,6 +105,53 @@ T: dict[str, dict[str, str]] = {
         "de": "Quelle des Zuschlags: Presseberichte zur Reform von 2022 (Sekundärquelle); der Gesetzesartikel, der "
               "ihn vorsieht, wurde von der Kasse nicht gefunden.",
     },
+    "increase_title": {
+        "fr": "Payer plus maintenant, moins à la régularisation",
+        "nl": "Nu meer betalen, minder bij de regularisatie",
+        "de": "Jetzt mehr zahlen, weniger bei der Regularisierung",
+    },
+    "increase": {
+        "fr": "Vos cotisations définitives {year} seront calculées sur votre revenu réel, connu par l'administration "
+              "fiscale environ deux ans plus tard. Des cotisations provisoires calculées sur un revenu proche de ce "
+              "revenu réel vous évitent alors une grosse facture de régularisation. Si votre revenu s'avère encore "
+              "plus élevé, la régularisation vous demande la différence, sans majoration si vous la payez dans le "
+              "délai indiqué sur l'avis de régularisation. Vos cotisations provisoires n'étant pas réduites, la "
+              "majoration pour réduction injustifiée ne s'applique pas.",
+        "nl": "Uw definitieve bijdragen {year} worden berekend op uw werkelijk inkomen, dat de belastingdienst "
+              "ongeveer twee jaar later meedeelt. Voorlopige bijdragen berekend op een inkomen dicht bij dat "
+              "werkelijke inkomen besparen u dan een hoge regularisatiefactuur. Blijkt uw inkomen nog hoger, dan "
+              "vraagt de regularisatie u het verschil, zonder verhoging als u het betaalt binnen de termijn op het "
+              "regularisatiebericht. Omdat uw voorlopige bijdragen niet verminderd zijn, geldt de verhoging na "
+              "onterechte vermindering niet.",
+        "de": "Ihre endgültigen Beiträge {year} werden auf Ihrem tatsächlichen Einkommen berechnet, das die "
+              "Steuerverwaltung etwa zwei Jahre später mitteilt. Vorläufige Beiträge auf einem Einkommen nahe an "
+              "diesem tatsächlichen Einkommen ersparen Ihnen dann eine hohe Regularisierungsrechnung. Fällt Ihr "
+              "Einkommen noch höher aus, verlangt die Regularisierung die Differenz, ohne Zuschlag, wenn Sie sie "
+              "innerhalb der Frist auf der Regularisierungsmitteilung zahlen. Da Ihre vorläufigen Beiträge nicht "
+              "herabgesetzt sind, gilt der Zuschlag nach ungerechtfertigter Herabsetzung nicht.",
+    },
+    "increase_refund": {
+        "fr": "Si les cotisations provisoires {year} que vous avez payées dépassent vos cotisations définitives, la "
+              "différence est, après la régularisation, d'abord imputée sur ce que vous devriez encore à la caisse ; "
+              "le solde vous est remboursé.",
+        "nl": "Blijken de voorlopige bijdragen {year} die u betaalde hoger dan uw definitieve bijdragen, dan wordt het "
+              "verschil na de regularisatie eerst aangerekend op wat u nog aan het fonds verschuldigd zou zijn; het "
+              "saldo wordt u terugbetaald.",
+        "de": "Übersteigen die vorläufigen Beiträge {year}, die Sie gezahlt haben, Ihre endgültigen Beiträge, wird die "
+              "Differenz nach der Regularisierung zuerst auf das angerechnet, was Sie der Kasse noch schulden; der "
+              "Rest wird Ihnen erstattet.",
+    },
+    "increase_source": {
+        "fr": "Source : AR n° 38 art. 11 §3 (revenu choisi) et pratique publiée des caisses d'assurances sociales "
+              "(le surplus est imputé à la régularisation, l'excédent remboursé) ; aucune condition ni aucun montant "
+              "minimum propre à une augmentation n'a été trouvé par la caisse.",
+        "nl": "Bron: KB nr. 38 art. 11 §3 (gekozen inkomen) en de gepubliceerde praktijk van de socialeverzekerings"
+              "fondsen (het overschot wordt bij de regularisatie verrekend, het te veel betaalde terugbetaald); het "
+              "fonds vond geen voorwaarde of minimumbedrag eigen aan een verhoging.",
+        "de": "Quelle: KE Nr. 38 Art. 11 §3 (gewähltes Einkommen) und die veröffentlichte Praxis der "
+              "Sozialversicherungskassen (der Überschuss wird bei der Regularisierung verrechnet, der Rest erstattet); "
+              "die Kasse fand keine eigene Bedingung und keinen Mindestbetrag für eine Erhöhung.",
+    },
     "appeal": {
         "fr": "Vous pouvez contester cette décision devant le tribunal du travail. Pour toute explication, contactez "
               "votre caisse.",
@@ -103,6 +163,19 @@ T: dict[str, dict[str, str]] = {
         "fr": "Dossier {file}, demande de réduction {request}. Questions : {phone} — {email}.",
         "nl": "Dossier {file}, aanvraag tot vermindering {request}. Vragen: {phone} — {email}.",
         "de": "Akte {file}, Herabsetzungsantrag {request}. Fragen: {phone} — {email}.",
+    },
+    "contact_increase": {
+        "fr": "Dossier {file}, demande d'augmentation {request}. Questions : {phone} — {email}.",
+        "nl": "Dossier {file}, aanvraag tot verhoging {request}. Vragen: {phone} — {email}.",
+        "de": "Akte {file}, Erhöhungsantrag {request}. Fragen: {phone} — {email}.",
+    },
+    "law_increase": {
+        "fr": "Base : AR n° 38 art. 11 §3 (cotisations provisoires sur un revenu choisi par l'indépendant, réforme du "
+              "1-1-2022 ; jamais sous le minimum de la catégorie).",
+        "nl": "Grondslag: KB nr. 38 art. 11 §3 (voorlopige bijdragen op een door de zelfstandige gekozen inkomen, "
+              "hervorming van 1-1-2022; nooit onder het minimum van de categorie).",
+        "de": "Grundlage: KE Nr. 38 Art. 11 §3 (vorläufige Beiträge auf einem vom Selbständigen gewählten "
+              "Einkommen, Reform vom 1.1.2022; nie unter dem Mindestbeitrag der Kategorie).",
     },
     "law": {
         "fr": "Base : AR n° 38 art. 11 §3 (cotisations provisoires sur un revenu estimé justifié, réforme du "

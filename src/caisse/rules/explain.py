@@ -138,14 +138,14 @@ T: dict[str, dict[str, str]] = {
         "de": "Starter: kein Einkommen N-3 bekannt, der vorläufige Beitrag wird auf {basis} berechnet.",
     },
     "chosen": {
-        "en": "Reduction of provisional contributions: computed on the chosen income {income} "
-              "(never below the category minimum).",
-        "fr": "Réduction des cotisations provisoires : calcul sur le revenu choisi {income} "
-              "(jamais sous le minimum de la catégorie).",
-        "nl": "Vermindering van de voorlopige bijdragen: berekend op het gekozen inkomen {income} "
-              "(nooit onder het minimum van de categorie).",
-        "de": "Herabsetzung der vorläufigen Beiträge: berechnet auf das gewählte Einkommen {income} "
-              "(nie unter dem Minimum der Kategorie).",
+        "en": "Provisional contributions on the income you chose (reduction or increase asked): computed on "
+              "{income} (never below the category minimum).",
+        "fr": "Cotisations provisoires sur le revenu que vous avez choisi (réduction ou augmentation demandée) : "
+              "calcul sur {income} (jamais sous le minimum de la catégorie).",
+        "nl": "Voorlopige bijdragen op het inkomen dat u koos (vermindering of vrijwillige verhoging gevraagd): "
+              "berekend op {income} (nooit onder het minimum van de categorie).",
+        "de": "Vorläufige Beiträge auf dem von Ihnen gewählten Einkommen (Herabsetzung oder Erhöhung beantragt): "
+              "berechnet auf {income} (nie unter dem Minimum der Kategorie).",
     },
     "exempt": {
         "en": "Income below {threshold}: no contribution is due.",

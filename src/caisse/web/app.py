@@ -190,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         desk,
         desk360,
         figures,
+        notices_guide,
         password_reset,
         portal,
         recovery_desk,
@@ -217,5 +218,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(benefits.router)
     app.include_router(simulator_page.router)
     app.include_router(figures.router)
+    app.include_router(notices_guide.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

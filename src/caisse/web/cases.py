@@ -215,8 +215,13 @@ def _desk_case_page(request: Request, session, who, case_id: int, error: str | N
     holder = session.get(Account, c.assigned_to) if c.assigned_to else None
     check = checked_by_task(session, c)  # a bridging-right claim's caseworker check: where to record the findings
     may_assign = who.role == "manager" or (c.assigned_to is not None and c.assigned_to == who.account_id)
+    adjustment = None
+    if c.kind == "reduction":  # the buttons name what was asked: a reduction or an increase
+        from caisse.recovery.models import ReductionRequest
+
+        adjustment = session.scalar(select(ReductionRequest.direction).where(ReductionRequest.case_id == c.id))
     return _page(request, "case.html", status_code=status_code, case=c, thread=cases.messages(session, c, who),
-                 staff=True, error=error, deadline_label=cases.deadlines()[c.kind]["label"],
+                 staff=True, error=error, deadline_label=cases.deadlines()[c.kind]["label"], adjustment=adjustment,
                  action=f"/desk/cases/{c.id}", holder=holder, documents=attachments.of_case(session, c),
                  max_mb=_max_mb(), handlers=caseworkers.handlers(session, c.team) if may_assign else [],
                  relief=_relief_of(session, c),
@@ -252,7 +257,7 @@ def desk_act(request: Request, case_id: PathId, session: SessionDep, who: StaffD
             from caisse.recovery.service import grant_asked_plan
 
             grant_asked_plan(session, who, case_id, today)
-        elif action in ("grant_red", "refuse_red"):  # a reduction of provisional contributions asked
+        elif action in ("grant_red", "refuse_red"):  # a reduction (or increase) of provisional contributions asked
             from caisse.recovery import reduction
 
             cases.get_case(session, who, case_id)

@@ -117,7 +117,7 @@ EXPORT_SECTIONS = {
     "benefit_dispensed_quarters": N_("Quarters dispensed with a benefit (rights kept)"),
     "benefit_maintained_quarters": N_("Quarters whose health-care rights a bridging right maintained"),
     "buyback_requests": N_("Requests to buy dispensed quarters back"),
-    "reduction_requests": N_("Requests to reduce your provisional contributions"),
+    "reduction_requests": N_("Requests to reduce or increase your provisional contributions"),
     "partner_plan_instalments": N_("Instalments of a plan agreed with a bailiff or lawyer"),
     "direct_debits": N_("Direct debits"),
     "tax_certificates": N_("Tax certificates"),
@@ -129,7 +129,7 @@ CASE_KIND = {
     "question": N_("Question"),
     "complaint": N_("Complaint"),
     "rectification": N_("Correction of my personal data"),
-    "reduction": N_("Reduction of provisional contributions"),
+    "reduction": N_("Reduction or increase of provisional contributions"),
     "payment_plan": N_("Payment plan"),
     "dispensation": N_("Dispensation of contributions"),
     "surcharge_waiver": N_("Surcharge waiver"),
@@ -325,7 +325,8 @@ CASE_SUBJECTS = (
 #: page's language (``web.rendering._case_subject``); {benefit}: a benefit's English name (caisse.benefits.texts),
 #: {event}: a life event (benefits.models.EVENT_KINDS), {day}: an ISO date, the others numbers
 CASE_SUBJECT_TEMPLATES = (
-    N_("Reduction of provisional contributions {year}"),  # recovery.reduction.CASE_SUBJECT
+    N_("Reduction of provisional contributions {year}"),  # recovery.reduction.CASE_SUBJECTS
+    N_("Increase of provisional contributions {year}"),
     N_("Payment plan, {months} months"),  # recovery.proposal
     N_("Declarations by phone — claim {claim}"),  # benefits.service
     N_("Undue benefit {undue} — claim {claim}"),  # benefits.undue

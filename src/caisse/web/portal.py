@@ -103,7 +103,8 @@ def my_yearly_summary(request: Request, party_id: PathId, year: Year, session: S
         except InvalidInput as exc:
             error, status = error_text(exc), 422
     return _page(request, "my_summary.html", status_code=status, summary=summary, doc=doc, what_if=what_if,
-                 income=income, error=error, may_adjust=year >= today.year - 1)
+                 income=income, error=error,
+                 may_adjust=year in (today.year, today.year + 1))  # the years the form can still adjust
 
 
 @router.get("/my/files/{party_id}/summary/pdf")
@@ -207,11 +208,16 @@ def ask_payment_plan(request: Request, party_id: PathId, session: SessionDep, wh
     return RedirectResponse(f"/my/requests/{case.id}", status_code=303)
 
 
+ADJUST = "/my/files/{party_id}/provisional-contributions"  # the form's address; ``…/reduction``: its older alias
+
+
 def _reduction_page(request: Request, session, who: Principal, party_id: int, year: int | None, estimate: str,
                     justification: str = "", *, error: str | None = None, status_code: int = 200) -> HTMLResponse:
-    """The form "Reduce my provisional contributions": the year (this one, prefilled, or the next), the estimate,
-    and once an estimate is given what each quarter becomes (the quarterly call's own computation) with the
-    surcharge warning and its example — before anything is asked. Plain GET/POST: no JavaScript needed."""
+    """The form "Adjust my provisional contributions": the year (this one, prefilled, or the next), the estimate,
+    and once an estimate is given the provisional contribution of a quarter today and on the estimate, what each
+    quarter becomes (the quarterly call's own computation) and — lowered — the surcharge warning with its example,
+    or — raised — what the increase avoids and what becomes of a surplus, before anything is asked. Plain
+    GET/POST: no JavaScript needed."""
     from caisse.money import to_cents
     from caisse.recovery import reduction
     from caisse.services.affiliation import file_access
@@ -230,15 +236,18 @@ def _reduction_page(request: Request, session, who: Principal, party_id: int, ye
             error, status_code = error_text(exc), 409 if isinstance(exc, Conflict) else 422
     if p is not None:
         lang = current.get() if current.get() in ("fr", "nl", "de") else session.get(Party, party_id).language
-        lines = reduction.warning_lines(p.year, p.estimate, p.example_income, p.example, lang)
-    return _page(request, "my_reduction.html", status_code=status_code, party_id=party_id, years=(today.year,
+        lines = (reduction.increase_lines(p.year, lang) if p.direction == "increase" else
+                 reduction.warning_lines(p.year, p.estimate, p.example_income, p.example, lang))
+    return _page(request, "my_adjustment.html", status_code=status_code, party_id=party_id, years=(today.year,
                  today.year + 1), year=year, estimate=estimate, justification=justification, preview=p,
-                 warning=lines, error=error, max_mb=max_bytes() / 1_000_000)
+                 warning=lines, error=error, max_mb=max_bytes() / 1_000_000,
+                 action=ADJUST.format(party_id=party_id))
 
 
 ReductionYear = Annotated[int | None, Query(ge=2000, le=2099)]
 
 
+@router.get(ADJUST, response_class=HTMLResponse)
 @router.get("/my/files/{party_id}/reduction", response_class=HTMLResponse)
 def my_reduction(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
                  year: ReductionYear = None,
@@ -246,6 +255,7 @@ def my_reduction(request: Request, party_id: PathId, session: SessionDep, who: P
     return _reduction_page(request, session, who, party_id, year, estimate)
 
 
+@router.post(ADJUST)
 @router.post("/my/files/{party_id}/reduction")
 async def ask_reduction(request: Request, party_id: PathId, session: SessionDep, who: PrincipalDep,
                         year: Annotated[int, Form(ge=2000, le=2099)], estimate: Annotated[str, Form(max_length=30)],
