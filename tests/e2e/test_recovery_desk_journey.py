@@ -12,27 +12,25 @@ from support.browser import axe_violations, follow, login, shot
 
 def _debtor_of_my_team(page, server) -> int:
     """A file of the officer's team (another team's asks for a reason first) owing contributions (the plan form is
-    offered), not yet at the formal notice: at the reminder if one is, else at the statement (on the 5th of a month
-    the demo's recovery run has just moved every such debtor to the statement). Not file 1, the demo affiliate whose
-    portal other browser tests of this worker read."""
-    at_statement = None
-    for file_id in range(2, 400):
+    offered), not yet past the formal notice: at the reminder if one is, else at the statement (on the 5th of a month
+    the demo's recovery run has just moved every such debtor to the statement), else at the formal notice. File 1,
+    the demo affiliate whose portal other browser tests of this worker read, only when no other file will do."""
+    later: dict[str, int] = {}
+    for file_id in [*range(2, 400), 1]:
         page.goto(f"{server}/desk/files/{file_id}/recovery")
-        before_statement = (page.locator("#move-to option[value=reminder]").count()
-                            or page.locator("#move-to option[value=statement]").count())
-        at_it = page.locator("#move-to option[value=formal_notice]").count()
-        if not (page.locator("#plan-schedule").count() and (before_statement or at_it)
-                and page.locator("section.cards").count()):
+        if not (page.locator("#plan-schedule").count() and page.locator("section.cards").count()):
             continue
-        if "cotisations et frais: 0,00" in page.locator("section.cards").inner_text():
-            continue  # surcharges only
-        if before_statement:
+        offered = {stage for stage in ("reminder", "statement", "formal_notice", "personal_contact")
+                   if page.locator(f"#move-to option[value={stage}]").count()}
+        if not offered or "cotisations et frais: 0,00" in page.locator("section.cards").inner_text():
+            continue  # past the formal notice, or surcharges only
+        if offered & {"reminder", "statement"}:
             return file_id
-        at_statement = at_statement or file_id
-    assert at_statement, "no debtor in arrears of the recovery officer's team, before the formal notice, among the " \
-                         "first 400 files"
-    page.goto(f"{server}/desk/files/{at_statement}/recovery")
-    return at_statement
+        later.setdefault("formal_notice" if "formal_notice" in offered else "personal_contact", file_id)
+    chosen = later.get("formal_notice") or later.get("personal_contact")
+    assert chosen, "no debtor in arrears of the recovery officer's team before the personal contact among 400 files"
+    page.goto(f"{server}/desk/files/{chosen}/recovery")
+    return chosen
 
 
 def test_a_recovery_officer_reads_the_advice_and_logs_the_personal_contact(server, page):
