@@ -12,23 +12,29 @@ from support.browser import axe_violations, follow, login, shot
 
 def _debtor_of_my_team(page, server) -> int:
     """A file of the officer's team (another team's asks for a reason first) owing contributions (the plan form is
-    offered), not yet past the formal notice: at the reminder if one is, else at the statement (on the 5th of a month
-    the demo's recovery run has just moved every such debtor to the statement), else at the formal notice. File 1,
-    the demo affiliate whose portal other browser tests of this worker read, only when no other file will do."""
-    later: dict[str, int] = {}
+    offered), whose personal contact is not logged yet: the earliest stage found first (reminder, statement, formal
+    notice, personal contact — on the 5th of a month the demo's recovery run has just moved its debtors on). File 1,
+    the demo affiliate whose portal other browser tests of this worker read (one asks a plan on it), comes last."""
+    found: dict[int, int] = {}
+    order = ("reminder", "statement", "formal_notice", "personal_contact")
     for file_id in [*range(2, 400), 1]:
         page.goto(f"{server}/desk/files/{file_id}/recovery")
         if not (page.locator("#plan-schedule").count() and page.locator("section.cards").count()):
             continue
-        offered = {stage for stage in ("reminder", "statement", "formal_notice", "personal_contact")
-                   if page.locator(f"#move-to option[value={stage}]").count()}
-        if not offered or "cotisations et frais: 0,00" in page.locator("section.cards").inner_text():
-            continue  # past the formal notice, or surcharges only
-        if offered & {"reminder", "statement"}:
+        offered = [k for k, stage in enumerate(order) if page.locator(f"#move-to option[value={stage}]").count()]
+        if offered:
+            rank = offered[0]  # the next stage offered: the file stands just before it
+        elif page.locator("#contact-outcome").count():
+            rank = len(order)  # at the personal contact, not logged yet
+        else:
+            continue
+        if "cotisations et frais: 0,00" in page.locator("section.cards").inner_text():
+            continue  # surcharges only
+        if rank <= 1:
             return file_id
-        later.setdefault("formal_notice" if "formal_notice" in offered else "personal_contact", file_id)
-    chosen = later.get("formal_notice") or later.get("personal_contact")
-    assert chosen, "no debtor in arrears of the recovery officer's team before the personal contact among 400 files"
+        found.setdefault(rank, file_id)
+    assert found, "no debtor in arrears of the recovery officer's team before the personal contact among 400 files"
+    chosen = found[min(found)]
     page.goto(f"{server}/desk/files/{chosen}/recovery")
     return chosen
 

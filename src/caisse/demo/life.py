@@ -45,11 +45,28 @@ def _staff(session, login: str) -> Principal | None:
     return Principal(login=login, role="manager", account_id=row.id)
 
 
-def demo_debtors(url: str) -> set[int]:
-    """The file of the demo affiliate "with arrears": it stops paying in mid-2025."""
+def demo_debtors(url: str, mandated: set[int] | frozenset = frozenset()) -> set[int]:
+    """The files that stop paying two quarters back (still in arrears today): the demo affiliate's, and one more of
+    the recovery officer's team — the first person there paying by transfer who does not struggle — so that the
+    recovery desk always has a debtor owing contributions of its own team before the formal notice, even once the
+    demo affiliate's file is settled by a plan."""
+    from caisse.demo.calendar import _struggling
+    from caisse.store.models import Affiliation, Person
+
     with session_scope(url) as session:
         pid = session.scalar(select(Account.party_id).where(Account.login == "demo-affiliate"))
-    return {pid} if pid else set()
+        team = session.scalar(select(Account.team).where(Account.login == "demo-recovery"))
+        out = {pid} if pid else set()
+        if team:
+            people = session.scalars(select(Party.id).join(Person, Person.id == Party.id)
+                                     .join(Affiliation, Affiliation.person_id == Party.id)
+                                     .where(Party.team == team, Affiliation.start_date < dt.date(2024, 1, 1),
+                                            Affiliation.end_date.is_(None))
+                                     .order_by(Party.id)).all()
+            other = next((p for p in people if p not in out and p not in mandated and not _struggling(p)), None)
+            if other is not None:
+                out.add(other)
+    return out
 
 
 # --- the reconciliation desk -------------------------------------------------------------------------------------
