@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     mail_from: str = "no-reply@caisse.example"
     portal_url: str = "http://127.0.0.1:8000/"
+    # `caisse run due-reminders`: e-mail a reminder for a notice falling due within this many days (fund practice)
+    due_reminder_days: int = 10
     # how people reach the fund; per team (the file's ``party.team``):
     # CAISSE_TEAM_CONTACTS='{"t1": {"name": "Team Brussels", "phone": "02 …", "email": "t1@…"}}'
     fund_phone: str = "+32 2 000 00 00"

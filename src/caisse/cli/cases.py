@@ -56,7 +56,8 @@ def assign_caseworker(party: int = typer.Option(..., "--party", help="The file n
 
 @app.command("send-mail")
 def send_mail(db: str | None = DbOption) -> None:
-    """Send the queued 'a message is waiting' e-mails (SMTP settings: CAISSE_SMTP_HOST, CAISSE_SMTP_PORT)."""
+    """Send the queued e-mails: "a message is waiting" and the reminders before a due date (SMTP settings:
+    CAISSE_SMTP_HOST, CAISSE_SMTP_PORT)."""
     from caisse.cases import mail
     from caisse.config import get_settings
     from caisse.store.db import session_scope

@@ -162,6 +162,22 @@ def waiver_proposals(as_of: str = typer.Option(..., "--as-of", help="Quarters pa
     _print(summary)
 
 
+@app.command("due-reminders")
+def due_reminders(as_of: str = typer.Option(..., "--as-of", help="The day of the run (notices due from this day)."),
+                  days: str | None = typer.Option(None, "--days", help="Notices due within this many days "
+                                                  "(default: the fund setting due_reminder_days, 10)."),
+                  db: str | None = DbOption) -> None:
+    """E-mail each person once, before a notice's due date, the amount still open with how to pay (run daily
+    after the bank import; direct-debit payers and people paid up get nothing)."""
+    from caisse.batches import due_reminders as batch
+    from caisse.errors import InvalidInput
+
+    if days is not None and not days.isdigit():
+        raise InvalidInput("days", f"expected a whole number of days, got {days!r}")
+    summary = batch.run(database_url(db), _date(as_of, "as_of"), int(days) if days is not None else None)
+    _print(summary)
+
+
 @app.command("regularisation")
 def regularisation(year: str = typer.Option(..., "--year", help="The income year to regularise, e.g. 2024."),
                    notice_date: str | None = typer.Option(None, "--notice-date",

@@ -141,6 +141,7 @@ CASE_KIND = {
     "life_event": N_("A change in your life: information from the fund"),
     "recovery_contact": N_("Recovery: personal contact"),
     "waiver_proposal": N_("Surcharge waiver: the fund's proposal"),
+    "due_reminder": N_("Payment reminder before a due date"),
     "partner_plan_missed": N_("Recovery: instalment missed in a bailiff's plan"),
     "benefit_interest": N_("Interest on a benefit paid late"),
     "illness_assimilation": N_("Assimilation of a period of illness"),
@@ -320,6 +321,7 @@ CASE_SUBJECTS = (
     N_("Assimilation for illness"),  # benefits.insurance_requests.SUBJECT
     N_("Continued insurance"),
     N_("Surcharge waiver: you may ask it now"),  # recovery.waiver.SUBJECT
+    N_("Reminder: a due date is near"),  # batches.due_reminders.SUBJECT
 )
 #: the subjects the fund writes with values in them, as stored (English): shown translated, each value in the
 #: page's language (``web.rendering._case_subject``); {benefit}: a benefit's English name (caisse.benefits.texts),
