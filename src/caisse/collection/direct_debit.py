@@ -14,8 +14,8 @@ twice collects nothing twice: the second run finds everything in flight and hand
 
 **Rhythm** (``sepa_mandate.rhythm``, :func:`set_rhythm`). A *quarterly* mandate (the default, every mandate before
 migration 0035_monthlydd) is collected as above. A *monthly* mandate is collected, on a run in month k (1, 2 or 3)
-of a quarter, for what is due (as above) plus an **instalment** of the current quarter's call not yet due (its items not due by
-``due_by`` that fall due by the quarter's last day; a starter's quarter due a quarter later is not spread)
+of a quarter, for what is due (as above) plus an **instalment** of the current quarter's call not yet due (its items
+not due by ``due_by`` that fall due by the quarter's last day; a starter's quarter due a quarter later is not spread)
 (:func:`collection_amount`, :func:`monthly_instalment`): the quarter's open amount — what the ledger still has open on
 the quarter, less what the debtor's credit and the collections in flight bring beyond what is due — divided by the
 months left (3, 2, 1: a third, a half, the rest), rounded half-up to the cent, never more than that open amount;
