@@ -86,6 +86,7 @@ def test_the_funds_own_task_on_a_file_is_not_the_persons_request(app_for, db_url
         form_login(c, login, None)
         page = c.get("/my/requests")
         assert "No request yet." in page.text and "Call before the enforcement order" not in page.text
+        assert "Call before the enforcement order" not in c.get("/").text  # nor among the home's open requests
         assert c.get(f"/my/requests/{task}").status_code == 403
         assert c.get(f"/my/requests/{task + 1000}").status_code == 403  # alike an id that does not exist
         with session_scope(db_url) as s:

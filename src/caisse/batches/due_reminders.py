@@ -156,7 +156,7 @@ def remind(session, as_of: dt.date, days: int, summary: Summary, settings: Setti
             lang = lang if lang in ("fr", "nl", "de") else "fr"
             text = mail.due_reminder_text(lang, period=n.period, due=due.strftime("%d/%m/%Y"),
                                           amount=fmt_money(still_open, lang), iban=settings.fund_iban,
-                                          ogm=_ogm(n.reference), url=f"{portal}/my/files/{n.party_id}/account")
+                                          ogm=_ogm(n.reference), url=f"{portal}/")  # the home, not the file
             items.append({"key": f"{KEY}/{n.key}", "kind": KIND, "party_id": n.party_id, "subject": SUBJECT,
                           "text": text, "note": f"Reminder e-mailed ({lang}) before the due date {due} of notice "
                                                 f"{n.key}: {still_open} cents still open"})

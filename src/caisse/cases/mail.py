@@ -3,7 +3,8 @@ national number, no amount, no content of the message — only that a message is
 
 One exception, the payment reminder before a due date (``batches/due_reminders.py``, case kind ``due_reminder``):
 its e-mail carries the message itself — the amount still open, the due date, the structured communication and the
-fund's IBAN, so the person can pay from the e-mail — still without name, national number or file number."""
+fund's IBAN, so the person can pay from the e-mail — still without name or national number, and linking to the
+portal's home rather than to the file (the structured communication, needed to pay, does encode the file number)."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ PERSON_KINDS = ("question", "complaint", "rectification", "reduction", "payment_
                 "continued_insurance")
 
 
-def _seen_by_person():
+def seen_by_person():
     """The cases the person sees on the portal: the kinds a person opens, and any other in which the fund has written
     to the person or the person has written (a life event's information, a benefit's letter). A task the fund keeps
     for itself (the recovery officer's personal contact, a batch anomaly, a missed instalment of a bailiff's plan),
@@ -87,7 +87,7 @@ def _case(session: Session, who: Principal, case_id: int, *, write: bool, reason
             raise authz.Forbidden(f"{who.role} may not read cases")
     c = session.get(Case, case_id, with_for_update=True if lock else None)
     if c is not None and who.role in PERSON_SIDE and not session.scalar(
-            select(func.count()).select_from(Case).where(Case.id == case_id, _seen_by_person())):
+            select(func.count()).select_from(Case).where(Case.id == case_id, seen_by_person())):
         c = None  # the fund's own task on the file: refused like an id that does not exist
     authz.require_own(who, None if c is None else c.party_id, "case")
     if c is None:
@@ -487,7 +487,7 @@ def cases_of(session: Session, who: Principal, party_id: int) -> list[Case]:
     reason = file_access(session, who, "file.read", party_id)
     q = select(Case).where(Case.party_id == party_id).order_by(Case.opened_on.desc(), Case.id.desc())
     if who.role in PERSON_SIDE:
-        q = q.where(_seen_by_person())
+        q = q.where(seen_by_person())
     rows = list(session.scalars(q))
     audit.record(session, who, "read", "case_list", None, party_id=party_id, reason=reason,
                  detail={"what": "case kind,subject,status,deadline", "cases": len(rows)})

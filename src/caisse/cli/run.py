@@ -172,7 +172,7 @@ def due_reminders(as_of: str = typer.Option(..., "--as-of", help="The day of the
     from caisse.batches import due_reminders as batch
     from caisse.errors import InvalidInput
 
-    if days is not None and not days.isdigit():
+    if days is not None and not (days.isascii() and days.isdigit()):
         raise InvalidInput("days", f"expected a whole number of days, got {days!r}")
     summary = batch.run(database_url(db), _date(as_of, "as_of"), int(days) if days is not None else None)
     _print(summary)

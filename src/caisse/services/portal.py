@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, joinedload
 from caisse import identifiers, references
 from caisse.batches.models import Notice
 from caisse.cases.models import Case
+from caisse.cases.service import seen_by_person
 from caisse.collection.direct_debit import add_mandate, amend_mandate, amendments_of, revoke_mandate, set_rhythm
 from caisse.collection.models import SepaMandate
 from caisse.config import Settings
@@ -227,7 +228,8 @@ def _home_statement():
               order=[t.booked_on.desc(), t.id.desc(), e.id.desc()], limit=LAST_PAYMENTS,
               n1=e.amount_cents, n2=t.id, n3=e.id, d1=t.booked_on, t1=t.description, t2=e.rule, t3=e.parameter,
               t4=cast(e.explanation, Text)),
-        _part("case", where=[c.party_id == pid, c.status.in_(OPEN_CASE)], n1=c.id, d1=c.deadline, t1=c.kind,
+        _part("case", where=[c.party_id == pid, c.status.in_(OPEN_CASE), seen_by_person()], n1=c.id, d1=c.deadline,
+              t1=c.kind,
               t2=c.subject, t3=c.status),
         _part("mandate", where=[SepaMandate.party_id == pid, SepaMandate.status == "active"],
               order=[SepaMandate.id], limit=1, n1=SepaMandate.id),
