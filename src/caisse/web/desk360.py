@@ -43,6 +43,23 @@ def file(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
     return file_page(request, session, who, party_id, channel=channel)
 
 
+def _on_the_file(request: Request, session, who, party_id: int, action, entered: dict | None = None):
+    """``(action(), None)``, or ``(None, the page answering its refusal)``: the need-to-know form when the file is
+    another team's (back to the file, a GET, once the reason is stated — not to the POST), else the file with the
+    error named (409 for a conflict, 422 otherwise) and what was typed. Forbidden and NotFound go up as they are."""
+    try:
+        return action(), None
+    except NeedToKnow as exc:
+        session.rollback()
+        return None, need_to_know_page(request, str(exc), exc.party_id, f"/desk/files/{party_id}")
+    except (Forbidden, NotFound):
+        raise
+    except CaisseError as exc:
+        session.rollback()
+        return None, file_page(request, session, who, party_id, error=error_text(exc), entered=entered,
+                               status_code=409 if isinstance(exc, Conflict) else 422)
+
+
 @router.post("/desk/files/{party_id}/notes")
 def add_note(request: Request, party_id: PathId, session: SessionDep, who: StaffDep,
              channel: Annotated[str, Form(max_length=10)], summary: Annotated[str, Form(max_length=4000)],
@@ -52,7 +69,8 @@ def add_note(request: Request, party_id: PathId, session: SessionDep, who: Staff
     entered = {"channel": channel, "summary": summary, "happened_on": happened_on, "direction": direction,
                "case_id": case_id}
     today = dt.date.today()
-    try:
+
+    def add():
         try:
             day = dt.date.fromisoformat(happened_on) if happened_on else today
         except ValueError:
@@ -61,14 +79,10 @@ def add_note(request: Request, party_id: PathId, session: SessionDep, who: Staff
             raise InvalidInput("case_id", "a case number")
         notes.add(session, who, party_id, channel, direction, day, summary, today,
                   int(case_id) if case_id else None)
-    except NeedToKnow as exc:  # back to the file (a GET) once the reason is stated, not to this POST
-        session.rollback()
-        return need_to_know_page(request, str(exc), exc.party_id, f"/desk/files/{party_id}")
-    except (Forbidden, NotFound):
-        raise
-    except CaisseError as exc:
-        session.rollback()
-        return file_page(request, session, who, party_id, error=error_text(exc), entered=entered, status_code=422)
+
+    _, refused = _on_the_file(request, session, who, party_id, add, entered)
+    if refused is not None:
+        return refused
     return RedirectResponse(f"/desk/files/{party_id}#contacts", status_code=303)
 
 
@@ -94,18 +108,11 @@ def issue_paid_up_certificate(request: Request, party_id: PathId, session: Sessi
     from caisse.services import paid_up
     from caisse.web.portal import _pdf
 
-    try:
-        row, pdf = paid_up.issue(session, who, party_id, dt.date.today(), request.app.state.settings,
-                                 language=language or None)
-    except NeedToKnow as exc:  # back to the file (a GET) once the reason is stated
-        session.rollback()
-        return need_to_know_page(request, str(exc), exc.party_id, f"/desk/files/{party_id}")
-    except (Forbidden, NotFound):
-        raise
-    except CaisseError as exc:
-        session.rollback()
-        return file_page(request, session, who, party_id, error=error_text(exc),
-                         status_code=409 if isinstance(exc, Conflict) else 422)
+    issued, refused = _on_the_file(request, session, who, party_id, lambda: paid_up.issue(
+        session, who, party_id, dt.date.today(), request.app.state.settings, language=language or None))
+    if refused is not None:
+        return refused
+    row, pdf = issued
     return _pdf(pdf, f"paid-up-certificate-{row.reference}.pdf")
 
 
